@@ -1,0 +1,1 @@
+"""Read models built from the one event log, each with its own tracked position."""

@@ -1,0 +1,1 @@
+"""The outside of craftledger: application, HTTP API, pages, signing, CLI and configuration."""

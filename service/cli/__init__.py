@@ -1,0 +1,18 @@
+"""The ``craftledger`` command line (a click group)."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+@click.version_option(package_name="craftledger")
+def main() -> None:
+    """craftledger: event-sourced skill certificates, competitions and audit."""
+
+
+def _register() -> None:
+    """Attach the command groups; each lives in its own module."""
+
+
+_register()
