@@ -1,0 +1,144 @@
+"""Certificate: one skill-grade certificate (职业技能等级证书), its id derived from its number."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import DomainRuleViolation
+from domain.identity import natural_id
+from domain.skill_level import SkillLevel
+
+
+class BasisKind(str, Enum):
+    """Why the certificate was issued."""
+
+    EVALUATION = "evaluation"  # 自主评价 / 社会化评价
+    COMPETITION = "competition"  # 以赛代评
+    DIRECT_RECOGNITION = "direct_recognition"  # 直接认定
+
+
+class Bypass(str, Enum):
+    """Recorded routes that allow a level to be reached out of order (with evidence)."""
+
+    DIRECT_RECOGNITION = "direct_recognition"  # 直接认定
+    FAST_TRACK = "fast_track"  # 破格晋升
+    COMPETITION_PROMOTION = "competition_promotion"  # 竞赛晋升
+    ENTRY_ROUTE = "entry_route"  # an eligibility route that needs no lower certificate
+
+
+class CertificateStatus(str, Enum):
+    VALID = "valid"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+
+
+class Certificate(Aggregate):
+    """A certificate's life: issued, suspended, reinstated, revoked (final)."""
+
+    TOPIC = "craftledger:Certificate"
+
+    class Created(Aggregate.Created):
+        TOPIC = "craftledger:Certificate.Created"
+
+    @staticmethod
+    def create_id(number: str, **_: Any) -> UUID:
+        return natural_id("certificate", number)
+
+    @event("Issued", topic="craftledger:Certificate.Issued")
+    def __init__(
+        self,
+        number: str,
+        worker_id: UUID,
+        holder_name: str,
+        masked_id_number: str,
+        issuer_id: UUID,
+        issuer_name: str,
+        occupation_code: str,
+        occupation_name: str,
+        level: str,
+        basis: dict[str, Any],
+        issued_at: datetime,
+        actor: str,
+    ) -> None:
+        self.number = number
+        self.worker_id = worker_id
+        self.holder_name = holder_name
+        self.masked_id_number = masked_id_number
+        self.issuer_id = issuer_id
+        self.issuer_name = issuer_name
+        self.occupation_code = occupation_code
+        self.occupation_name = occupation_name
+        self.level_code = level
+        self.basis = basis
+        self.issued_at = issued_at
+        self.issued_by = actor
+        self.status = CertificateStatus.VALID
+        self.history: list[dict[str, Any]] = [
+            {"at": issued_at, "status": "valid", "actor": actor, "reason": "issued"}
+        ]
+
+    @property
+    def level(self) -> SkillLevel:
+        return SkillLevel.from_code(self.level_code)
+
+    @property
+    def issued_on(self) -> str:
+        return self.issued_at.date().isoformat()
+
+    def suspend(self, at: datetime, actor: str, reason: str) -> None:
+        """Suspend (暂停): the certificate does not count until reinstated."""
+        self._require_reason(reason)
+        self._refuse_if_revoked()
+        if self.status is CertificateStatus.SUSPENDED:
+            raise DomainRuleViolation("already-suspended", f"{self.number} is already suspended")
+        self._suspended(at, actor, reason)
+
+    @event("Suspended", topic="craftledger:Certificate.Suspended")
+    def _suspended(self, at: datetime, actor: str, reason: str) -> None:
+        self.status = CertificateStatus.SUSPENDED
+        self.history.append({"at": at, "status": "suspended", "actor": actor, "reason": reason})
+
+    def reinstate(self, at: datetime, actor: str, reason: str) -> None:
+        self._require_reason(reason)
+        self._refuse_if_revoked()
+        if self.status is not CertificateStatus.SUSPENDED:
+            raise DomainRuleViolation("not-suspended", f"{self.number} is not suspended")
+        self._reinstated(at, actor, reason)
+
+    @event("Reinstated", topic="craftledger:Certificate.Reinstated")
+    def _reinstated(self, at: datetime, actor: str, reason: str) -> None:
+        self.status = CertificateStatus.VALID
+        self.history.append({"at": at, "status": "valid", "actor": actor, "reason": reason})
+
+    def revoke(self, at: datetime, actor: str, reason: str) -> None:
+        """Revoke (撤销). Final: a revoked certificate is never reinstated."""
+        self._require_reason(reason)
+        self._refuse_if_revoked()
+        self._revoked(at, actor, reason)
+
+    @event("Revoked", topic="craftledger:Certificate.Revoked")
+    def _revoked(self, at: datetime, actor: str, reason: str) -> None:
+        self.status = CertificateStatus.REVOKED
+        self.history.append({"at": at, "status": "revoked", "actor": actor, "reason": reason})
+
+    def status_at(self, at: datetime) -> CertificateStatus | None:
+        """Status at a moment, or None if not yet issued then."""
+        status = None
+        for entry in self.history:
+            if entry["at"] <= at:
+                status = CertificateStatus(entry["status"])
+        return status
+
+    def _refuse_if_revoked(self) -> None:
+        if self.status is CertificateStatus.REVOKED:
+            raise DomainRuleViolation("revoked-is-final", f"{self.number} is revoked; that is final")
+
+    @staticmethod
+    def _require_reason(reason: str) -> None:
+        if not reason or not reason.strip():
+            raise DomainRuleViolation("reason-required", "a status change needs a reason")

@@ -1,0 +1,117 @@
+"""Configuration from the environment (one place, read once at start-up).
+
+| variable | meaning | default |
+|---|---|---|
+| ``CRAFTLEDGER_DATA_DIR`` | SQLite files and generated key files | ``./var`` |
+| ``DATABASE_URL`` | ``postgresql://user:pass@host:port/db[?schema=S]`` switches to PostgreSQL | unset |
+| ``CRAFTLEDGER_CIPHER_KEY`` | base64 AES key: stored events are encrypted with AES-GCM | off |
+| ``CRAFTLEDGER_IDENTITY_KEY`` | secret for the keyed hash of ID numbers | generated file |
+| ``CRAFTLEDGER_KEY_ENCRYPTION_KEY`` | key that encrypts the signing-key store | generated file |
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+class ConfigurationError(RuntimeError):
+    """The environment names something unusable; the message says which variable."""
+
+
+def secret_from_env_or_file(env: Mapping[str, str], name: str, path: Path) -> bytes:
+    """A 32-byte secret from ``env[name]`` (base64) or a 0600 file, generated on first use."""
+    value = env.get(name)
+    if value:
+        try:
+            secret = base64.b64decode(value, validate=True)
+        except ValueError:
+            raise ConfigurationError(f"{name} must be base64") from None
+        if len(secret) < 16:
+            raise ConfigurationError(f"{name} must decode to at least 16 bytes")
+        return secret
+    if path.exists():
+        return base64.b64decode(path.read_bytes().strip())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_bytes(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(base64.b64encode(secret) + b"\n")
+    return secret
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the service needs to know about where it keeps things."""
+
+    data_dir: Path
+    database_url: str | None = None
+    cipher_key: str | None = None
+    postgres_schema: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        url = env.get("DATABASE_URL") or None
+        if url and not url.startswith(("postgresql://", "postgres://")):
+            raise ConfigurationError("DATABASE_URL must be a postgresql:// URL (or unset for SQLite)")
+        return cls(
+            data_dir=Path(env.get("CRAFTLEDGER_DATA_DIR") or "var").resolve(),
+            database_url=url,
+            cipher_key=env.get("CRAFTLEDGER_CIPHER_KEY") or None,
+        )
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url is not None
+
+    @property
+    def store_description(self) -> str:
+        if self.database_url:
+            parts = urlsplit(self.database_url)
+            return f"postgresql://{parts.hostname}:{parts.port or 5432}{parts.path}"
+        return f"sqlite:{self.data_dir / 'ledger.sqlite3'}"
+
+    def identity_key(self) -> bytes:
+        """Secret for the keyed hash (HMAC-SHA256) that names workers by ID number."""
+        return secret_from_env_or_file(
+            os.environ, "CRAFTLEDGER_IDENTITY_KEY", self.data_dir / "identity.key"
+        )
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The ``eventsourcing`` library's environment for this configuration."""
+        env: dict[str, str] = {}
+        if self.database_url:
+            parts = urlsplit(self.database_url)
+            query = parse_qs(parts.query)
+            env.update(
+                PERSISTENCE_MODULE="eventsourcing.postgres",
+                POSTGRES_DBNAME=parts.path.lstrip("/") or "postgres",
+                POSTGRES_HOST=parts.hostname or "127.0.0.1",
+                POSTGRES_PORT=str(parts.port or 5432),
+                POSTGRES_USER=unquote(parts.username or "postgres"),
+                POSTGRES_PASSWORD=unquote(parts.password or ""),
+                POSTGRES_POOL_SIZE="8",
+                POSTGRES_MAX_OVERFLOW="8",
+                POSTGRES_CONNECT_TIMEOUT="10",
+            )
+            schema = self.postgres_schema or (query.get("schema") or [None])[0]
+            if schema:
+                env["POSTGRES_SCHEMA"] = schema
+        else:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            env.update(
+                PERSISTENCE_MODULE="eventsourcing.sqlite",
+                SQLITE_DBNAME=str(self.data_dir / "ledger.sqlite3"),
+                SQLITE_LOCK_TIMEOUT="30",
+            )
+        if self.cipher_key:
+            env.update(CIPHER_TOPIC="eventsourcing.cipher:AESCipher", CIPHER_KEY=self.cipher_key)
+        env.update(self.extra_env)
+        return env

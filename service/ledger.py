@@ -1,0 +1,533 @@
+"""The Ledger: one ``eventsourcing`` Application recording every aggregate in one log.
+
+Command methods take an ``actor``, load aggregates, let the domain decide, and save every
+aggregate they touched in one atomic ``save``. An optimistic-concurrency conflict is retried
+(the command re-reads and re-decides); if conflicts persist a ``ConcurrencyConflict`` is raised
+(HTTP 409).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, ParamSpec, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Notification, RecordConflictError
+
+from domain.api_token import ApiToken, Role
+from domain.certificate import Certificate, CertificateStatus
+from domain.certificate_number import CertificateNumber
+from domain.competition import Competition, CompetitionTier
+from domain.errors import DomainRuleViolation
+from domain.evaluation import Evaluation
+from domain.honour_ladder import HonourLadder
+from domain.id_number import IdNumber
+from domain.issuance import issue_certificate
+from domain.number_series import CertificateNumberSeries
+from domain.occupation import Occupation, find_occupation
+from domain.organisation import Organisation, OrganisationKind
+from domain.skill_level import SkillLevel
+from domain.worker import CareerEntryKind, EmploymentRelation, Worker
+from service.config import Settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+MAX_ATTEMPTS = 8
+
+
+class ConcurrencyConflict(RuntimeError):
+    """Another command kept changing the same aggregates; try again later (HTTP 409)."""
+
+
+class NotFound(LookupError):
+    """No such aggregate (HTTP 404). The message names what was looked for."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a command did: the aggregate it is about and the log position it reached."""
+
+    aggregate: Any
+    position: int | None
+
+
+def retried(method: Callable[P, R]) -> Callable[P, R]:
+    """Re-run a command on an optimistic-concurrency conflict, then give up with a 409."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                return method(*args, **kwargs)
+            except (IntegrityError, RecordConflictError):
+                time.sleep(0.002 * (2**attempt))
+        raise ConcurrencyConflict(
+            f"{method.__name__}: the aggregates kept changing; {MAX_ATTEMPTS} attempts failed"
+        )
+
+    return wrapper
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Ledger(Application[UUID]):
+    """craftledger's one application: every aggregate, one notification log."""
+
+    name = "craftledger"
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        self.settings = settings or Settings.from_env()
+        self.clock = clock
+        merged = self.settings.eventsourcing_env()
+        merged.update(env or {})
+        super().__init__(env=merged)
+        self._identity_key = self.settings.identity_key()
+
+    # -- saving --------------------------------------------------------------------------
+
+    def record(self, main: Aggregate, *others: Aggregate) -> Recorded:
+        """Save ``main`` and ``others`` atomically; return ``main`` and the log position."""
+        recordings = self.save(main, *others)
+        positions = [r.notification.id for r in recordings if r.notification.id is not None]
+        return Recorded(main, max(positions) if positions else None)
+
+    @property
+    def log_position(self) -> int:
+        """The position of the newest event in the log (0 when empty)."""
+        return self.recorder.max_notification_id() or 0
+
+    def notifications(
+        self, start: int = 1, stop: int | None = None, batch: int = 1000
+    ) -> Iterator[Notification]:
+        """Every stored event from ``start`` (up to ``stop``), in log order."""
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=batch, stop=stop)
+            if not page:
+                return
+            yield from page
+            start = page[-1].id + 1
+
+    # -- identity ------------------------------------------------------------------------
+
+    def identity_hash(self, id_number: IdNumber) -> str:
+        """Keyed hash (HMAC-SHA256) naming a person; the ID number itself is never stored."""
+        message = f"{id_number.kind.value}:{id_number.reveal()}".encode()
+        return hmac.new(self._identity_key, message, hashlib.sha256).hexdigest()
+
+    def worker_id_for(self, id_number: IdNumber) -> UUID:
+        return Worker.create_id(identity_hash=self.identity_hash(id_number))
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _get(self, cls: type[Any], aggregate_id: UUID, what: str) -> Any:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {what} {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"no {what} {aggregate_id}")
+        return aggregate
+
+    def organisation(self, organisation_id: UUID) -> Organisation:
+        return self._get(Organisation, organisation_id, "organisation")  # type: ignore[no-any-return]
+
+    def worker(self, worker_id: UUID) -> Worker:
+        return self._get(Worker, worker_id, "worker")  # type: ignore[no-any-return]
+
+    def evaluation(self, evaluation_id: UUID) -> Evaluation:
+        return self._get(Evaluation, evaluation_id, "evaluation")  # type: ignore[no-any-return]
+
+    def competition(self, competition_id: UUID) -> Competition:
+        return self._get(Competition, competition_id, "competition")  # type: ignore[no-any-return]
+
+    def honour_ladder(self, ladder_id: UUID) -> HonourLadder:
+        return self._get(HonourLadder, ladder_id, "honour ladder")  # type: ignore[no-any-return]
+
+    def api_token(self, token_id: UUID) -> ApiToken:
+        return self._get(ApiToken, token_id, "token")  # type: ignore[no-any-return]
+
+    def certificate(self, number: str) -> Certificate:
+        """The certificate with this number (validated first; never auto-corrected)."""
+        CertificateNumber.parse(number)
+        aggregate_id = Certificate.create_id(number=number)
+        return self._get(Certificate, aggregate_id, "certificate")  # type: ignore[no-any-return]
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    @staticmethod
+    def occupation(code: str) -> Occupation:
+        occupation = find_occupation(code)
+        if occupation is None:
+            raise DomainRuleViolation("unknown-occupation", f"no occupation {code} in the catalogue")
+        return occupation
+
+    def held_levels(self, worker: Worker, occupation_code: str) -> list[SkillLevel]:
+        """Levels the worker validly holds in an occupation (ledger + confirmed external)."""
+        levels = list(worker.confirmed_external_levels(occupation_code))
+        for held in worker.certificates.values():
+            if held["occupation_code"] != occupation_code:
+                continue
+            certificate = self.certificate(held["number"])
+            if certificate.status is CertificateStatus.VALID:
+                levels.append(certificate.level)
+        return levels
+
+    # -- organisations -------------------------------------------------------------------
+
+    @retried
+    def file_organisation(
+        self,
+        *,
+        filing_code: str,
+        name: str,
+        kind: OrganisationKind,
+        province_code: str,
+        evaluator_prefix: str | None = None,
+        scope: dict[str, Any] | None = None,
+        actor: str,
+    ) -> Recorded:
+        """File (备案) an organisation; refiling the same code is refused."""
+        if self.exists(Organisation.create_id(filing_code=filing_code)):
+            raise DomainRuleViolation("already-filed", f"filing code {filing_code} is taken")
+        organisation = Organisation.file(
+            filing_code=filing_code,
+            name=name,
+            kind=kind,
+            province_code=province_code,
+            evaluator_prefix=evaluator_prefix,
+            scope=scope or {},
+            filed_at=self.clock(),
+            actor=actor,
+        )
+        for code in organisation.scope:
+            self.occupation(code)
+        return self.record(organisation)
+
+    @retried
+    def amend_scope(
+        self, organisation_id: UUID, scope: dict[str, Any], *, actor: str, reason: str
+    ) -> Recorded:
+        organisation = self.organisation(organisation_id)
+        for code in scope:
+            self.occupation(code)
+        organisation.amend_scope(scope, self.clock(), actor, reason)
+        return self.record(organisation)
+
+    @retried
+    def change_organisation_status(
+        self, organisation_id: UUID, action: str, *, actor: str, reason: str
+    ) -> Recorded:
+        """``action`` is suspend, reinstate or revoke."""
+        organisation = self.organisation(organisation_id)
+        getattr(organisation, action)(self.clock(), actor, reason)
+        return self.record(organisation)
+
+    @retried
+    def add_signing_key(
+        self, organisation_id: UUID, key_id: str, public_key_multibase: str, *, actor: str
+    ) -> Recorded:
+        organisation = self.organisation(organisation_id)
+        organisation.add_signing_key(key_id, public_key_multibase, self.clock(), actor)
+        return self.record(organisation)
+
+    # -- workers -------------------------------------------------------------------------
+
+    @retried
+    def register_worker(
+        self, *, id_number: IdNumber, name: str, actor: str
+    ) -> Recorded:
+        """Register a person; registering the same ID number again is refused."""
+        identity_hash = self.identity_hash(id_number)
+        if self.exists(Worker.create_id(identity_hash=identity_hash)):
+            raise DomainRuleViolation(
+                "already-registered", f"a worker with ID {id_number.masked} is registered"
+            )
+        worker = Worker.register(
+            identity_hash=identity_hash,
+            id_kind=id_number.kind.value,
+            masked_id_number=id_number.masked,
+            name=name,
+            actor=actor,
+        )
+        return self.record(worker)
+
+    @retried
+    def start_employment(
+        self,
+        worker_id: UUID,
+        employer_id: UUID,
+        *,
+        relation: EmploymentRelation = EmploymentRelation.STAFF,
+        since: date,
+        actor: str,
+    ) -> Recorded:
+        worker = self.worker(worker_id)
+        self.organisation(employer_id)
+        worker.start_employment(employer_id, relation, since, actor)
+        return self.record(worker)
+
+    @retried
+    def end_employment(
+        self, worker_id: UUID, employer_id: UUID, *, until: date, actor: str
+    ) -> Recorded:
+        worker = self.worker(worker_id)
+        worker.end_employment(employer_id, until, actor)
+        return self.record(worker)
+
+    @retried
+    def record_career_entry(
+        self,
+        worker_id: UUID,
+        *,
+        kind: CareerEntryKind,
+        title: str,
+        on: date,
+        details: dict[str, Any] | None = None,
+        actor: str,
+    ) -> Recorded:
+        worker = self.worker(worker_id)
+        worker.record_career_entry(kind, title, on, actor, details)
+        return self.record(worker)
+
+    @retried
+    def declare_external_certificate(
+        self,
+        worker_id: UUID,
+        *,
+        number: str,
+        issuer_name: str,
+        occupation_code: str,
+        level: SkillLevel,
+        issued_on: date,
+        actor: str,
+    ) -> Recorded:
+        CertificateNumber.parse(number)
+        worker = self.worker(worker_id)
+        worker.declare_external_certificate(
+            number, issuer_name, occupation_code, level, issued_on, actor
+        )
+        return self.record(worker)
+
+    @retried
+    def check_external_certificate(
+        self, worker_id: UUID, *, number: str, confirmed: bool, note: str, actor: str
+    ) -> Recorded:
+        worker = self.worker(worker_id)
+        worker.check_external_certificate(number, confirmed, actor, note)
+        return self.record(worker)
+
+    # -- certificates ----------------------------------------------------------------------
+
+    def number_series(self, issuer: Organisation, year: int, level: SkillLevel) -> CertificateNumberSeries:
+        """The series for (issuer prefix, year, level), opened on first use."""
+        key = {
+            "evaluator_prefix": issuer.evaluator_prefix or "",
+            "issue_year": f"{year % 100:02d}",
+            "level": level.code,
+        }
+        series_id = CertificateNumberSeries.create_id(**key)
+        try:
+            series = self.repository.get(series_id)
+        except AggregateNotFoundError:
+            return CertificateNumberSeries(**key)
+        assert isinstance(series, CertificateNumberSeries)
+        return series
+
+    @retried
+    def issue_certificate(
+        self,
+        *,
+        issuer_id: UUID,
+        worker_id: UUID,
+        occupation_code: str,
+        level: SkillLevel,
+        basis: dict[str, Any],
+        actor: str,
+    ) -> Recorded:
+        """Issue one certificate: number allocation, certificate and worker saved atomically."""
+        issuer = self.organisation(issuer_id)
+        worker = self.worker(worker_id)
+        occupation = self.occupation(occupation_code)
+        issued_at = self.clock()
+        series = self.number_series(issuer, issued_at.year, level) if issuer.evaluator_prefix else None
+        if series is None:
+            raise DomainRuleViolation(
+                "not-an-evaluation-body", f"{issuer.name} is not a filed evaluation body"
+            )
+        certificate = issue_certificate(
+            issuer=issuer,
+            worker=worker,
+            occupation=occupation,
+            level=level,
+            basis=basis,
+            series=series,
+            held_levels=self.held_levels(worker, occupation.code),
+            issued_at=issued_at,
+            actor=actor,
+        )
+        return self.record(certificate, worker, series)
+
+    @retried
+    def change_certificate_status(
+        self, number: str, action: str, *, actor: str, reason: str
+    ) -> Recorded:
+        """``action`` is suspend, reinstate or revoke (revoked is final)."""
+        certificate = self.certificate(number)
+        getattr(certificate, action)(self.clock(), actor, reason)
+        return self.record(certificate)
+
+    def certificates_of(self, worker: Worker) -> list[Certificate]:
+        return [self.certificate(number) for number in sorted(worker.certificates)]
+
+    # -- evaluations, competitions, honours ------------------------------------------------
+
+    @retried
+    def plan_evaluation(
+        self,
+        *,
+        body_id: UUID,
+        reference: str,
+        occupation_code: str,
+        level: SkillLevel,
+        starts_on: date,
+        ends_on: date,
+        panels: dict[str, list[str]],
+        actor: str,
+    ) -> Recorded:
+        if self.exists(Evaluation.create_id(body_id=body_id, reference=reference)):
+            raise DomainRuleViolation("duplicate-reference", f"evaluation {reference} exists")
+        evaluation = Evaluation.plan(
+            body=self.organisation(body_id),
+            reference=reference,
+            occupation=self.occupation(occupation_code),
+            level=level,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            panels=panels,
+            actor=actor,
+        )
+        return self.record(evaluation)
+
+    @retried
+    def announce_competition(
+        self,
+        *,
+        organiser_id: UUID,
+        reference: str,
+        name: str,
+        tier: CompetitionTier,
+        occupation_code: str,
+        exam_level: str,
+        year: int,
+        region: str,
+        issuing_body_id: UUID | None,
+        marking_scheme: dict[str, Any],
+        actor: str,
+    ) -> Recorded:
+        if self.exists(Competition.create_id(organiser_id=organiser_id, reference=reference)):
+            raise DomainRuleViolation("duplicate-reference", f"competition {reference} exists")
+        self.occupation(occupation_code)
+        competition = Competition.announce(
+            organiser=self.organisation(organiser_id),
+            reference=reference,
+            name=name,
+            tier=tier,
+            occupation_code=occupation_code,
+            exam_level=exam_level,
+            year=year,
+            region=region,
+            issuing_body=self.organisation(issuing_body_id) if issuing_body_id else None,
+            marking_scheme=marking_scheme,
+            actor=actor,
+        )
+        return self.record(competition)
+
+    @retried
+    def define_honour_ladder(
+        self, *, union_id: UUID, name: str, tiers: list[str], actor: str
+    ) -> Recorded:
+        union = self.organisation(union_id)
+        if union.kind is not OrganisationKind.UNION:
+            raise DomainRuleViolation("not-a-union", f"{union.name} is not a union")
+        if self.exists(HonourLadder.create_id(union_id=union_id, name=name)):
+            raise DomainRuleViolation("duplicate-ladder", f"{union.name} already has {name}")
+        return self.record(HonourLadder.define(union_id=union_id, name=name, tiers=tiers, actor=actor))
+
+    @retried
+    def award_honour(
+        self, ladder_id: UUID, *, award_id: str, worker_id: UUID, tier: str, year: int, actor: str
+    ) -> Recorded:
+        ladder = self.honour_ladder(ladder_id)
+        self.worker(worker_id)
+        ladder.award(award_id, worker_id, tier, year, actor)
+        return self.record(ladder)
+
+    @retried
+    def withdraw_honour(self, ladder_id: UUID, *, award_id: str, actor: str, reason: str) -> Recorded:
+        ladder = self.honour_ladder(ladder_id)
+        ladder.withdraw(award_id, actor, reason)
+        return self.record(ladder)
+
+    # -- tokens ------------------------------------------------------------------------------
+
+    @staticmethod
+    def token_hash(token: str) -> str:
+        """Tokens are high-entropy random strings, so a plain SHA-256 names them safely."""
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @retried
+    def grant_token(
+        self,
+        *,
+        token: str,
+        role: Role,
+        organisation_id: UUID | None = None,
+        worker_id: UUID | None = None,
+        label: str = "",
+        actor: str,
+    ) -> Recorded:
+        if organisation_id is not None:
+            self.organisation(organisation_id)
+        if worker_id is not None:
+            self.worker(worker_id)
+        grant = ApiToken.grant(
+            token_hash=self.token_hash(token),
+            role=role,
+            organisation_id=organisation_id,
+            worker_id=worker_id,
+            label=label,
+            actor=actor,
+        )
+        return self.record(grant)
+
+    @retried
+    def revoke_token(self, token_id: UUID, *, actor: str, reason: str) -> Recorded:
+        grant = self.api_token(token_id)
+        grant.revoke(actor, reason)
+        return self.record(grant)
+
+    def find_token(self, token: str) -> ApiToken | None:
+        try:
+            grant = self.api_token(ApiToken.create_id(token_hash=self.token_hash(token)))
+        except NotFound:
+            return None
+        return None if grant.revoked else grant
+
