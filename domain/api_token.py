@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -12,7 +12,7 @@ from domain.errors import DomainRuleViolation
 from domain.identity import natural_id
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     ADMIN = "admin"  # HR bureau (人社局) / platform admin
     ISSUER = "issuer"  # bound to one evaluation body
     ORGANISER = "organiser"  # bound to one union / organiser
@@ -61,7 +61,9 @@ class ApiToken(Aggregate):
         actor: str,
     ) -> ApiToken:
         if role in (Role.ISSUER, Role.ORGANISER) and organisation_id is None:
-            raise DomainRuleViolation("token-needs-organisation", f"a {role.value} token needs --org")
+            raise DomainRuleViolation(
+                "token-needs-organisation", f"a {role.value} token needs --org"
+            )
         if role is Role.WORKER and worker_id is None:
             raise DomainRuleViolation("token-needs-worker", "a worker token needs --worker")
         return cls(

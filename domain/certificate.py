@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -14,7 +14,7 @@ from domain.identity import natural_id
 from domain.skill_level import SkillLevel
 
 
-class BasisKind(str, Enum):
+class BasisKind(StrEnum):
     """Why the certificate was issued."""
 
     EVALUATION = "evaluation"  # 自主评价 / 社会化评价
@@ -22,7 +22,7 @@ class BasisKind(str, Enum):
     DIRECT_RECOGNITION = "direct_recognition"  # 直接认定
 
 
-class Bypass(str, Enum):
+class Bypass(StrEnum):
     """Recorded routes that allow a level to be reached out of order (with evidence)."""
 
     DIRECT_RECOGNITION = "direct_recognition"  # 直接认定
@@ -31,7 +31,7 @@ class Bypass(str, Enum):
     ENTRY_ROUTE = "entry_route"  # an eligibility route that needs no lower certificate
 
 
-class CertificateStatus(str, Enum):
+class CertificateStatus(StrEnum):
     VALID = "valid"
     SUSPENDED = "suspended"
     REVOKED = "revoked"
@@ -136,7 +136,9 @@ class Certificate(Aggregate):
 
     def _refuse_if_revoked(self) -> None:
         if self.status is CertificateStatus.REVOKED:
-            raise DomainRuleViolation("revoked-is-final", f"{self.number} is revoked; that is final")
+            raise DomainRuleViolation(
+                "revoked-is-final", f"{self.number} is revoked; that is final"
+            )
 
     @staticmethod
     def _require_reason(reason: str) -> None:

@@ -5,7 +5,7 @@ This module holds the announcement; marking, ranking and promotion build on it.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +16,7 @@ from domain.identity import natural_id
 from domain.organisation import Organisation, OrganisationKind, OrganisationStatus
 
 
-class CompetitionTier(str, Enum):
+class CompetitionTier(StrEnum):
     """Competition classes as promotion rules name them."""
 
     WORLD = "world"  # 世界技能大赛

@@ -1,4 +1,4 @@
-"""HonourLadder: a union's ordered honour titles (e.g. 朝阳能手 < 朝阳匠心达人 < 朝阳工匠 < 朝阳大师)."""
+"""HonourLadder: a union's ordered honour titles (朝阳能手 < 朝阳匠心达人 < 朝阳工匠 < 朝阳大师)."""
 
 from __future__ import annotations
 

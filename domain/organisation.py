@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -15,7 +15,7 @@ from domain.identity import natural_id
 from domain.skill_level import SkillLevel
 
 
-class OrganisationKind(str, Enum):
+class OrganisationKind(StrEnum):
     """What an organisation is, which decides what it may do."""
 
     EMPLOYER = "Y"  # 用人单位: evaluates its own staff, issues Y… certificates
@@ -28,7 +28,7 @@ class OrganisationKind(str, Enum):
         return self in (OrganisationKind.EMPLOYER, OrganisationKind.SOCIAL)
 
 
-class OrganisationStatus(str, Enum):
+class OrganisationStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     REVOKED = "revoked"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -14,7 +14,7 @@ from domain.identity import natural_id
 from domain.skill_level import SkillLevel
 
 
-class EmploymentRelation(str, Enum):
+class EmploymentRelation(StrEnum):
     """How a worker belongs to an employer; all count as "own staff" for Y certificates."""
 
     STAFF = "staff"  # 本单位职工
@@ -23,7 +23,7 @@ class EmploymentRelation(str, Enum):
     AFFILIATED = "affiliated"  # 平台/挂靠 (e.g. riders of a platform)
 
 
-class CareerEntryKind(str, Enum):
+class CareerEntryKind(StrEnum):
     """Entries of the career record (职业坐标体系 evidence)."""
 
     TRAINING = "training"  # 职业培训
@@ -87,9 +87,7 @@ class Worker(Aggregate):
         self._employment_started(employer_id, relation.value, since.isoformat(), actor)
 
     @event("EmploymentStarted", topic="craftledger:Worker.EmploymentStarted")
-    def _employment_started(
-        self, employer_id: UUID, relation: str, since: str, actor: str
-    ) -> None:
+    def _employment_started(self, employer_id: UUID, relation: str, since: str, actor: str) -> None:
         self.employments.append(
             {"employer_id": employer_id, "relation": relation, "since": since, "until": None}
         )
@@ -210,7 +208,9 @@ class Worker(Aggregate):
             "check": "unchecked",
         }
 
-    def check_external_certificate(self, number: str, confirmed: bool, actor: str, note: str) -> None:
+    def check_external_certificate(
+        self, number: str, confirmed: bool, actor: str, note: str
+    ) -> None:
         """Record the outcome of checking a declared certificate (e.g. on the national query)."""
         if number not in self.external_certificates:
             raise DomainRuleViolation("unknown-certificate", f"{number} was not declared")
@@ -228,4 +228,3 @@ class Worker(Aggregate):
             for c in self.external_certificates.values()
             if c["occupation_code"] == occupation_code and c["check"] == "confirmed"
         ]
-

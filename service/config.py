@@ -3,7 +3,7 @@
 | variable | meaning | default |
 |---|---|---|
 | ``CRAFTLEDGER_DATA_DIR`` | SQLite files and generated key files | ``./var`` |
-| ``DATABASE_URL`` | ``postgresql://user:pass@host:port/db[?schema=S]`` switches to PostgreSQL | unset |
+| ``DATABASE_URL`` | ``postgresql://user:pass@host:port/db[?schema=S]``: PostgreSQL | unset |
 | ``CRAFTLEDGER_CIPHER_KEY`` | base64 AES key: stored events are encrypted with AES-GCM | off |
 | ``CRAFTLEDGER_IDENTITY_KEY`` | secret for the keyed hash of ID numbers | generated file |
 | ``CRAFTLEDGER_KEY_ENCRYPTION_KEY`` | key that encrypts the signing-key store | generated file |
@@ -60,7 +60,9 @@ class Settings:
         env = os.environ if env is None else env
         url = env.get("DATABASE_URL") or None
         if url and not url.startswith(("postgresql://", "postgres://")):
-            raise ConfigurationError("DATABASE_URL must be a postgresql:// URL (or unset for SQLite)")
+            raise ConfigurationError(
+                "DATABASE_URL must be a postgresql:// URL (or unset for SQLite)"
+            )
         return cls(
             data_dir=Path(env.get("CRAFTLEDGER_DATA_DIR") or "var").resolve(),
             database_url=url,

@@ -14,7 +14,7 @@ import hmac
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
@@ -78,7 +78,7 @@ def retried(method: Callable[P, R]) -> Callable[P, R]:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Ledger(Application[UUID]):
@@ -176,7 +176,9 @@ class Ledger(Application[UUID]):
     def occupation(code: str) -> Occupation:
         occupation = find_occupation(code)
         if occupation is None:
-            raise DomainRuleViolation("unknown-occupation", f"no occupation {code} in the catalogue")
+            raise DomainRuleViolation(
+                "unknown-occupation", f"no occupation {code} in the catalogue"
+            )
         return occupation
 
     def held_levels(self, worker: Worker, occupation_code: str) -> list[SkillLevel]:
@@ -251,9 +253,7 @@ class Ledger(Application[UUID]):
     # -- workers -------------------------------------------------------------------------
 
     @retried
-    def register_worker(
-        self, *, id_number: IdNumber, name: str, actor: str
-    ) -> Recorded:
+    def register_worker(self, *, id_number: IdNumber, name: str, actor: str) -> Recorded:
         """Register a person; registering the same ID number again is refused."""
         identity_hash = self.identity_hash(id_number)
         if self.exists(Worker.create_id(identity_hash=identity_hash)):
@@ -336,7 +336,9 @@ class Ledger(Application[UUID]):
 
     # -- certificates ----------------------------------------------------------------------
 
-    def number_series(self, issuer: Organisation, year: int, level: SkillLevel) -> CertificateNumberSeries:
+    def number_series(
+        self, issuer: Organisation, year: int, level: SkillLevel
+    ) -> CertificateNumberSeries:
         """The series for (issuer prefix, year, level), opened on first use."""
         key = {
             "evaluator_prefix": issuer.evaluator_prefix or "",
@@ -367,7 +369,9 @@ class Ledger(Application[UUID]):
         worker = self.worker(worker_id)
         occupation = self.occupation(occupation_code)
         issued_at = self.clock()
-        series = self.number_series(issuer, issued_at.year, level) if issuer.evaluator_prefix else None
+        series = (
+            self.number_series(issuer, issued_at.year, level) if issuer.evaluator_prefix else None
+        )
         if series is None:
             raise DomainRuleViolation(
                 "not-an-evaluation-body", f"{issuer.name} is not a filed evaluation body"
@@ -469,7 +473,9 @@ class Ledger(Application[UUID]):
             raise DomainRuleViolation("not-a-union", f"{union.name} is not a union")
         if self.exists(HonourLadder.create_id(union_id=union_id, name=name)):
             raise DomainRuleViolation("duplicate-ladder", f"{union.name} already has {name}")
-        return self.record(HonourLadder.define(union_id=union_id, name=name, tiers=tiers, actor=actor))
+        return self.record(
+            HonourLadder.define(union_id=union_id, name=name, tiers=tiers, actor=actor)
+        )
 
     @retried
     def award_honour(
@@ -481,7 +487,9 @@ class Ledger(Application[UUID]):
         return self.record(ladder)
 
     @retried
-    def withdraw_honour(self, ladder_id: UUID, *, award_id: str, actor: str, reason: str) -> Recorded:
+    def withdraw_honour(
+        self, ladder_id: UUID, *, award_id: str, actor: str, reason: str
+    ) -> Recorded:
         ladder = self.honour_ladder(ladder_id)
         ladder.withdraw(award_id, actor, reason)
         return self.record(ladder)
@@ -530,4 +538,3 @@ class Ledger(Application[UUID]):
         except NotFound:
             return None
         return None if grant.revoked else grant
-

@@ -13,6 +13,10 @@ def main() -> None:
 
 def _register() -> None:
     """Attach the command groups; each lives in its own module."""
+    from service.cli.ledger_commands import demo, export
+
+    main.add_command(demo)
+    main.add_command(export)
 
 
 _register()
