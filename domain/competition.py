@@ -5,7 +5,7 @@ This module holds the announcement; marking, ranking and promotion build on it.
 
 from __future__ import annotations
 
-from enum import Enum, StrEnum
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
