@@ -39,7 +39,7 @@ def next_level_in_order(occupation: Occupation, held: Iterable[SkillLevel]) -> S
 def check_basis(basis: dict[str, Any]) -> None:
     """A basis names its kind and reference; a bypass needs evidence."""
     try:
-        BasisKind(basis.get("kind"))
+        BasisKind(str(basis.get("kind")))
     except ValueError:
         raise DomainRuleViolation(
             "invalid-basis",

@@ -1,0 +1,51 @@
+"""Builders for test data: checksum-valid ID numbers and a filed body with staff."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID
+
+from domain.id_number import IdNumber, resident_check_character
+from domain.organisation import OrganisationKind
+from service.ledger import Ledger
+
+ELECTRICIAN = "6-31-01-03"
+WELDER = "6-18-02-04"
+ESTATE_AGENT = "4-08-06-01"
+
+
+def id_number(serial: int, region: str = "110105", born: date = date(1990, 3, 7)) -> IdNumber:
+    body = f"{region}{born:%Y%m%d}{serial % 1000:03d}"
+    return IdNumber.parse(body + resident_check_character(body))
+
+
+@dataclass
+class Body:
+    id: UUID
+    prefix: str
+
+
+def file_employer(
+    ledger: Ledger,
+    code: str = "11-Y-000001",
+    prefix: str = "Y000011000001",
+    scope: dict[str, list[str]] | None = None,
+    name: str = "北京链家",
+) -> Body:
+    recorded = ledger.file_organisation(
+        filing_code=code,
+        name=name,
+        kind=OrganisationKind.EMPLOYER if prefix.startswith("Y") else OrganisationKind.SOCIAL,
+        province_code=prefix[5:7],
+        evaluator_prefix=prefix,
+        scope=scope or {ELECTRICIAN: ["5", "4", "3"]},
+        actor="test:admin",
+    )
+    return Body(recorded.aggregate.id, prefix)
+
+
+def hire(ledger: Ledger, body: Body, serial: int, name: str = "张三") -> UUID:
+    worker = ledger.register_worker(id_number=id_number(serial), name=name, actor="test").aggregate
+    ledger.start_employment(worker.id, body.id, since=date(2020, 1, 1), actor="test")
+    return worker.id  # type: ignore[no-any-return]
