@@ -1,0 +1,194 @@
+"""W3C Bitstring Status List v1.0: the bitstring, its encoding, the list credential, indexes.
+
+Index 0 is the most significant (left-most) bit of byte 0. ``encodedList`` is ``u`` followed
+by unpadded base64url of the GZIP-compressed bitstring; compression is deterministic (no
+timestamp), so an unchanged list encodes to the same text and can keep its ETag.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import secrets
+import zlib
+from collections.abc import Set
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+MIN_LENGTH = 131_072
+"""Minimum number of entries (16 KiB) the specification requires for herd privacy."""
+MAX_LENGTH = 1 << 27
+"""Largest bitstring ``decode`` expands (16 MiB), a guard against compression bombs."""
+CONTEXT_V2 = "https://www.w3.org/ns/credentials/v2"
+
+StatusPurpose = Literal["revocation", "suspension"]
+PURPOSES: tuple[StatusPurpose, ...] = ("revocation", "suspension")
+
+
+class StatusListError(ValueError):
+    """A malformed bitstring, encoded list or index."""
+
+
+class Bitstring:
+    """A fixed-length bitstring of at least ``MIN_LENGTH`` bits, all clear when created."""
+
+    __slots__ = ("_bytes",)
+
+    def __init__(self, length: int = MIN_LENGTH) -> None:
+        if length < MIN_LENGTH or length % 8:
+            raise StatusListError(
+                f"a status list holds a multiple of 8 bits, at least {MIN_LENGTH}: {length}"
+            )
+        self._bytes = bytearray(length // 8)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Bitstring:
+        """The bitstring whose bits are ``data``, most significant bit first."""
+        bitstring = cls(len(data) * 8)
+        bitstring._bytes[:] = data
+        return bitstring
+
+    def __len__(self) -> int:
+        return len(self._bytes) * 8
+
+    def _position(self, index: int) -> tuple[int, int]:
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(self):
+            raise StatusListError(f"index {index!r} is outside 0…{len(self) - 1}")
+        return index >> 3, 0x80 >> (index & 7)
+
+    def get(self, index: int) -> bool:
+        """Whether the bit at ``index`` is set."""
+        byte, mask = self._position(index)
+        return bool(self._bytes[byte] & mask)
+
+    def set(self, index: int, value: bool = True) -> None:
+        """Set (or with ``value=False`` clear) the bit at ``index``."""
+        byte, mask = self._position(index)
+        if value:
+            self._bytes[byte] |= mask
+        else:
+            self._bytes[byte] &= ~mask & 0xFF
+
+    def to_bytes(self) -> bytes:
+        """The uncompressed bitstring."""
+        return bytes(self._bytes)
+
+    def encode(self) -> str:
+        """The ``encodedList`` value: ``u`` + base64url (no padding) of the GZIP bitstring."""
+        compressed = gzip.compress(bytes(self._bytes), compresslevel=9, mtime=0)
+        return "u" + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode("ascii")
+
+    @classmethod
+    def decode(cls, encoded: str, *, max_length: int = MAX_LENGTH) -> Bitstring:
+        """Parse an ``encodedList`` value; ``StatusListError`` if malformed, shorter than
+        ``MIN_LENGTH`` or longer than ``max_length`` bits."""
+        if not isinstance(encoded, str) or not encoded.startswith("u"):
+            raise StatusListError("encodedList must be multibase base64url (starting with 'u')")
+        body = encoded[1:]
+        if "=" in body or not body.isascii():
+            raise StatusListError("encodedList must be unpadded base64url")
+        try:
+            compressed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        except (binascii.Error, ValueError):
+            raise StatusListError("encodedList is not valid base64url") from None
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            data = inflater.decompress(compressed, max_length // 8 + 1)
+        except zlib.error as error:
+            raise StatusListError(f"encodedList is not valid GZIP: {error}") from None
+        if len(data) * 8 > max_length or inflater.unconsumed_tail:
+            raise StatusListError(f"status list expands beyond {max_length} bits")
+        if not inflater.eof:
+            raise StatusListError("encodedList holds a truncated GZIP stream")
+        if len(data) * 8 < MIN_LENGTH:
+            raise StatusListError(
+                f"status list has {len(data) * 8} entries, fewer than the {MIN_LENGTH} required"
+            )
+        return cls.from_bytes(data)
+
+
+@dataclass(frozen=True)
+class BitstringStatusListCredential:
+    """An unsigned ``BitstringStatusListCredential`` for one issuer and purpose."""
+
+    id: str
+    issuer: str
+    purpose: StatusPurpose
+    bitstring: Bitstring
+    valid_from: str | None = None
+    valid_until: str | None = None
+    ttl_milliseconds: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.purpose not in PURPOSES:
+            raise StatusListError(f"statusPurpose must be one of {', '.join(PURPOSES)}")
+
+    def to_document(self) -> dict[str, Any]:
+        """The credential as a JSON-ready dict, ready for ``add_proof``."""
+        subject: dict[str, Any] = {
+            "id": f"{self.id}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": self.purpose,
+            "encodedList": self.bitstring.encode(),
+        }
+        if self.ttl_milliseconds is not None:
+            subject["ttl"] = self.ttl_milliseconds
+        document: dict[str, Any] = {
+            "@context": [CONTEXT_V2],
+            "id": self.id,
+            "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+            "issuer": self.issuer,
+        }
+        if self.valid_from is not None:
+            document["validFrom"] = self.valid_from
+        if self.valid_until is not None:
+            document["validUntil"] = self.valid_until
+        document["credentialSubject"] = subject
+        return document
+
+
+def status_list_entry(
+    list_id: str, purpose: StatusPurpose, index: int, entry_id: str | None = None
+) -> dict[str, Any]:
+    """The ``BitstringStatusListEntry`` a credential carries in ``credentialStatus``."""
+    if purpose not in PURPOSES:
+        raise StatusListError(f"statusPurpose must be one of {', '.join(PURPOSES)}")
+    return {
+        "id": entry_id or f"{list_id}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": purpose,
+        "statusListIndex": str(index),
+        "statusListCredential": list_id,
+    }
+
+
+class IndexSource(Protocol):
+    """Anything with ``randrange`` (``secrets.SystemRandom()``, or a seeded ``random.Random``
+    in tests)."""
+
+    def randrange(self, stop: int) -> int: ...
+
+
+_SYSTEM_RANDOM = secrets.SystemRandom()
+
+
+def random_unused_index(
+    used: Set[int], size: int = MIN_LENGTH, rng: IndexSource | None = None
+) -> int:
+    """A uniformly random index in ``range(size)`` not in ``used`` (the list's taken indexes).
+
+    Random indexes keep a credential's position from revealing when it was issued or how many
+    were issued. Draws come from ``secrets`` unless ``rng`` is given; ``StatusListError`` when
+    every index is taken.
+    """
+    source = rng or _SYSTEM_RANDOM
+    if len(used) * 4 <= size * 3:  # at least a quarter free: rejection sampling ends quickly
+        while True:
+            candidate = source.randrange(size)
+            if candidate not in used:
+                return candidate
+    free = [index for index in range(size) if index not in used]
+    if not free:
+        raise StatusListError(f"all {size} indexes of the status list are used")
+    return free[source.randrange(len(free))]
