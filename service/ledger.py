@@ -36,7 +36,10 @@ from domain.occupation import Occupation, find_occupation
 from domain.organisation import Organisation, OrganisationKind
 from domain.skill_level import SkillLevel
 from domain.worker import CareerEntryKind, EmploymentRelation, Worker
+from service.competition_workflow import CompetitionWorkflow
 from service.config import Settings
+from service.credential_issuing import CredentialIssuing
+from service.evaluation_workflow import EvaluationWorkflow
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -81,7 +84,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Ledger(Application[UUID]):
+class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Application[UUID]):
     """craftledger's one application: every aggregate, one notification log."""
 
     name = "craftledger"
