@@ -1,0 +1,1 @@
+"""Hukou points policy versions, one JSON file each (format: see domain.points_policy)."""

@@ -1,0 +1,1002 @@
+"""Hukou points policies (积分落户 / 居住证积分) and the points statement a worker can show.
+
+Several cities let non-local workers earn hukou or residence-permit points for a skill certificate
+(职业技能等级证书 / 国家职业资格证书). Each city's rule is a versioned **policy**: a points table by
+level, the conditions a certificate must meet, bonuses, and how the skill item combines with the
+education item. :func:`compute_points_statement` applies one policy version to a worker's
+certificates *as of* a date and returns a :class:`PointsStatement` that names the policy version,
+the points, the certificate that counted, every condition the ledger checked (with the outcome)
+and every condition the ledger cannot check (post match, social-insurance base, ...), so that the
+hukou office knows exactly what it still has to verify.
+
+Rules that hold for every policy, whatever its data says:
+
+* only the highest item counts (one certificate; ties go to the higher level, then the earlier
+  issue date, then the lower number);
+* a certificate that is revoked or suspended at ``as_of`` never counts, nor does one issued
+  after ``as_of``;
+* points the ledger cannot vouch for (a bonus that depends on the applicant's post) are never
+  added; they are listed as :class:`UnverifiableCondition` with the points at stake.
+
+Policy data files
+=================
+
+One JSON file per policy *version* in ``domain/data/points_policies/`` (UTF-8; loaded with
+:mod:`importlib.resources`, so they ship inside the package). File name: ``<id>@<version>.json``.
+Fields (``format`` 1):
+
+``format``                ``1``
+``id``                    stable policy id, e.g. ``"shanghai-residence-points"``
+``version``               version label, unique per id, e.g. ``"2018"``
+``city`` / ``city_en``    ``"上海市"`` / ``"Shanghai"``
+``province_code``         GB/T 2260 province-level code of the city, e.g. ``"31"``
+``name``                  the policy's name
+``source``                the document it implements (文号), e.g. ``"沪府发〔2017〕98号"``
+``effective_from``        ISO date; the version in force on a date is the one with the latest
+                          ``effective_from`` on or before it (a later version supersedes)
+``skill_indicator``       ``false`` when the policy scores no skill certificate (Beijing)
+``points_by_level``       ``{"5": 15, ..., "1": 140}`` keyed by level code; a level that is absent
+                          scores nothing (enterprise posts never score)
+``education_combination`` ``"max"`` -- the skill item and the education item are alternatives and
+                          only the higher counts (Shanghai: max(education, skill), not the sum);
+                          ``"separate"`` -- education is scored under its own indicator
+``catalogue``             ``"any"`` or ``{"name": ..., "occupations": ["6-31-01-03", ...]}``
+                          (occupation codes of the 职业分类大典)
+``conditions``            list of conditions, each an object with ``kind``:
+
+    ``issued_in_province``      checked: the issuer's province is ``province_code``
+    ``occupation_in_catalogue`` checked: the certificate's occupation is in ``catalogue``
+    ``issue_date_cutoff``       checked: ``{"cutoffs": ["06-30", "12-31"]}`` -- the certificate
+                                must be issued on or before the latest cutoff date strictly
+                                before ``as_of`` (see *Tianjin* below)
+    ``national_query``          checked when the certificate fact says whether it is on the
+                                national query service (技能人才评价证书全国联网查询), otherwise
+                                listed as unverifiable
+    ``unverifiable``            ``{"name": ..., "detail": ..., "levels": ["2", "1"]}`` -- a
+                                condition the ledger cannot check; ``levels`` (optional) limits it
+                                to those levels
+
+``bonuses``               list of bonuses, each an object with ``kind``:
+
+    ``occupation_tier_bonus``   checked: ``{"name": ..., "label": ..., "tiers": [{"label":
+                                "非常紧缺", "points": 25, "occupations": [...]}, ...]}`` -- points
+                                of the first tier that lists the certificate's occupation
+    ``unverifiable_bonus``      ``{"name": ..., "detail": ..., "points": 10}`` -- extra points
+                                that depend on a fact the ledger does not hold; never added,
+                                listed with the points at stake
+
+``honours_indicator``     ``null`` or ``{"name": "荣誉表彰", "detail": ...}`` -- honours passed to
+                          :func:`compute_points_statement` are listed as unverifiable items the
+                          office scores itself
+``explanation``           one sentence shown on every statement of this policy
+``notes``                 list of strings: what is data-quality caveat, what is interpretation
+
+Tianjin issue-date cutoff -- our reading
+----------------------------------------
+Tianjin's rule: for applications in the first half-year the certificate must be issued by 12-31
+of the previous year, for applications in the second half-year by 06-30 of the same year. We
+model the application by the statement date ``as_of`` and take the latest configured cutoff date
+*strictly before* ``as_of``: 2025-01-01 .. 2025-06-30 → 2024-12-31; 2025-07-01 .. 2025-12-31 →
+2025-06-30. A certificate issued after that cutoff counts only from the next window on.
+
+Tianjin scarce-occupation bonus -- our mapping
+----------------------------------------------
+The published 天津市居住证积分指标及分值表 grades the *occupation* (职业/工种) by scarcity in the
+year's 职业市场需求程度及培训成本目录: 非常紧缺 25, 紧缺 15, 一般紧缺 10. We therefore map the
+25/15/10 bonus by the certificate occupation's tier in the version's catalogue, not by the
+certificate's level; any level in a listed occupation earns its tier's bonus.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum, StrEnum
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from domain.certificate_number import PROVINCE_CODES
+from domain.errors import DomainRuleViolation, InvalidValue
+from domain.skill_level import SkillLevel
+
+__all__ = [
+    "CertificateFact",
+    "ConditionCheck",
+    "EducationCombination",
+    "Honour",
+    "PointsItem",
+    "PointsPolicy",
+    "PointsStatement",
+    "UnverifiableCondition",
+    "compute_points_statement",
+    "find_policy",
+    "list_policies",
+    "parse_policy",
+]
+
+POLICY_FORMAT = 1
+
+#: Certificate statuses at ``as_of`` (the values of ``domain.certificate.CertificateStatus``).
+STATUS_VALID = "valid"
+STATUS_SUSPENDED = "suspended"
+STATUS_REVOKED = "revoked"
+_STATUSES = frozenset({STATUS_VALID, STATUS_SUSPENDED, STATUS_REVOKED})
+
+
+# --- inputs ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CertificateFact:
+    """What the ledger knows about one of the worker's certificates, as of the statement date.
+
+    ``status`` is the certificate's status *at as_of*: ``"valid"``, ``"suspended"`` or
+    ``"revoked"`` (``domain.certificate.CertificateStatus`` values are accepted as they are
+    ``str``). ``issuer_province_code`` is the issuing body's GB/T 2260 province code.
+    ``on_national_query`` says whether the certificate is on the national query service
+    (全国联网查询); ``None`` when the ledger does not know.
+    """
+
+    number: str
+    occupation_code: str
+    level: SkillLevel
+    issuer_province_code: str
+    issued_on: date
+    status: str = STATUS_VALID
+    on_national_query: bool | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.number, str) or not self.number:
+            raise InvalidValue("certificate number", "must be a non-empty string")
+        if not isinstance(self.occupation_code, str) or not self.occupation_code:
+            raise InvalidValue("occupation code", "must be a non-empty string")
+        if not isinstance(self.level, SkillLevel):
+            raise InvalidValue("level", f"must be a SkillLevel, got {self.level!r}")
+        if self.issuer_province_code not in PROVINCE_CODES:
+            raise InvalidValue(
+                "issuer province code",
+                f"{self.issuer_province_code!r} is not a GB/T 2260 province-level code",
+            )
+        if not isinstance(self.issued_on, date):
+            raise InvalidValue("issued on", f"must be a date, got {self.issued_on!r}")
+        if isinstance(self.status, Enum):  # e.g. domain.certificate.CertificateStatus
+            object.__setattr__(self, "status", self.status.value)
+        if self.status not in _STATUSES:
+            raise InvalidValue("status", f"must be one of {sorted(_STATUSES)}, got {self.status!r}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "occupation_code": self.occupation_code,
+            "level": self.level.code,
+            "issuer_province_code": self.issuer_province_code,
+            "issued_on": self.issued_on.isoformat(),
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True)
+class Honour:
+    """An honour held by the worker (e.g. 朝阳工匠, 北京市劳动模范), for 荣誉表彰 indicators."""
+
+    name: str
+    awarded_by: str
+    awarded_on: date
+
+
+# --- policy ------------------------------------------------------------------------------------
+
+
+class EducationCombination(StrEnum):
+    """How the skill item combines with the education item."""
+
+    MAX = "max"
+    """Alternatives: only the higher of education and skill counts (not the sum)."""
+    SEPARATE = "separate"
+    """Education is scored under its own indicator; this statement covers skill only."""
+
+
+@dataclass(frozen=True)
+class OccupationTier:
+    label: str
+    points: int
+    occupations: frozenset[str]
+
+
+@dataclass(frozen=True)
+class PolicyCondition:
+    """One condition of a policy (see the module docstring for the kinds)."""
+
+    kind: str
+    name: str = ""
+    detail: str = ""
+    levels: frozenset[SkillLevel] | None = None
+    cutoffs: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class PolicyBonus:
+    """One bonus of a policy (see the module docstring for the kinds)."""
+
+    kind: str
+    name: str
+    label: str = ""
+    detail: str = ""
+    points: int = 0
+    tiers: tuple[OccupationTier, ...] = ()
+
+
+@dataclass(frozen=True)
+class PointsPolicy:
+    """One version of a city's points policy, as loaded from its data file."""
+
+    id: str
+    version: str
+    city: str
+    city_en: str
+    province_code: str
+    name: str
+    source: str
+    effective_from: date
+    skill_indicator: bool
+    points_by_level: Mapping[SkillLevel, int]
+    education_combination: EducationCombination
+    catalogue_name: str
+    catalogue: frozenset[str] | None
+    """Occupation codes the policy accepts; ``None`` means any occupation."""
+    conditions: tuple[PolicyCondition, ...]
+    bonuses: tuple[PolicyBonus, ...]
+    honours_indicator: tuple[str, str] | None
+    """``(name, detail)`` of an honours indicator the office scores itself, if any."""
+    explanation: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """``"<id>@<version>"``, the reference a statement carries."""
+        return f"{self.id}@{self.version}"
+
+    def points_for(self, level: SkillLevel) -> int | None:
+        """Base points for a level, or ``None`` if the policy does not score that level."""
+        if not self.skill_indicator:
+            return None
+        return self.points_by_level.get(level)
+
+
+# --- output ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConditionCheck:
+    """A condition the ledger checked: its stable ``name``, the outcome and why."""
+
+    name: str
+    passed: bool
+    detail: str
+    certificate_number: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "passed": self.passed,
+            "detail": self.detail,
+            "certificate_number": self.certificate_number,
+        }
+
+
+@dataclass(frozen=True)
+class UnverifiableCondition:
+    """A condition the ledger cannot check; the hukou office must.
+
+    ``bonus_points == 0``: a requirement -- the statement's points stand only if it holds.
+    ``bonus_points > 0``: extra points the office may add if it holds; *not* in the points.
+    """
+
+    name: str
+    detail: str
+    certificate_number: str | None = None
+    bonus_points: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "detail": self.detail,
+            "certificate_number": self.certificate_number,
+            "bonus_points": self.bonus_points,
+        }
+
+
+@dataclass(frozen=True)
+class PointsItem:
+    """One line of the points breakdown (base points, a bonus, or the education item)."""
+
+    label: str
+    points: int
+    certificate_number: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "points": self.points,
+            "certificate_number": self.certificate_number,
+        }
+
+
+@dataclass(frozen=True)
+class PointsStatement:
+    """The points a worker's certificates earn under one policy version, as of a date.
+
+    ``points`` is what this statement vouches for: the best certificate's base points plus
+    bonuses the ledger checked; for an ``education_combination == "max"`` policy with
+    ``education_points`` given, ``max(education_points, skill_points)``. ``counted`` holds the
+    certificate that counted (empty when none did, or when education was higher).
+    """
+
+    policy_id: str
+    policy_version: str
+    policy_name: str
+    policy_source: str
+    city: str
+    as_of: date
+    points: int
+    skill_points: int
+    education_points: int | None
+    education_combination: EducationCombination
+    counted: tuple[CertificateFact, ...]
+    items: tuple[PointsItem, ...]
+    conditions_checked: tuple[ConditionCheck, ...]
+    conditions_unverifiable: tuple[UnverifiableCondition, ...]
+    explanation: str
+
+    @property
+    def policy_key(self) -> str:
+        return f"{self.policy_id}@{self.policy_version}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (dates as ISO strings), e.g. for a signed credential."""
+        return {
+            "policy": {
+                "id": self.policy_id,
+                "version": self.policy_version,
+                "name": self.policy_name,
+                "source": self.policy_source,
+                "city": self.city,
+            },
+            "as_of": self.as_of.isoformat(),
+            "points": self.points,
+            "skill_points": self.skill_points,
+            "education_points": self.education_points,
+            "education_combination": self.education_combination.value,
+            "counted": [fact.as_dict() for fact in self.counted],
+            "items": [item.as_dict() for item in self.items],
+            "conditions_checked": [check.as_dict() for check in self.conditions_checked],
+            "conditions_unverifiable": [
+                condition.as_dict() for condition in self.conditions_unverifiable
+            ],
+            "explanation": self.explanation,
+        }
+
+
+# --- computing a statement ---------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    fact: CertificateFact
+    base: int
+    items: list[PointsItem] = field(default_factory=list)
+    unverifiable: list[UnverifiableCondition] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(item.points for item in self.items)
+
+
+def compute_points_statement(
+    policy: PointsPolicy,
+    certificates: Iterable[CertificateFact],
+    as_of: date,
+    *,
+    education_points: int | None = None,
+    honours: Sequence[Honour] = (),
+) -> PointsStatement:
+    """Apply ``policy`` to the worker's ``certificates`` as of ``as_of``.
+
+    Pure: the caller supplies each certificate's status at ``as_of``. ``education_points`` is
+    the applicant's education item under the same policy, if known (it matters for
+    ``"max"`` policies). ``honours`` matter only for policies with an honours indicator.
+    """
+    if not isinstance(as_of, date):
+        raise InvalidValue("as of", f"must be a date, got {as_of!r}")
+    if education_points is not None and (
+        isinstance(education_points, bool)
+        or not isinstance(education_points, int)
+        or education_points < 0
+    ):
+        raise InvalidValue(
+            "education points", f"must be a non-negative integer, got {education_points!r}"
+        )
+    facts = sorted(certificates, key=lambda fact: (fact.issued_on, fact.number))
+    checked: list[ConditionCheck] = []
+    unverifiable: list[UnverifiableCondition] = []
+
+    candidates: list[_Candidate] = []
+    if not policy.skill_indicator:
+        checked.append(
+            ConditionCheck(
+                "skill_certificate_indicator",
+                False,
+                f"{policy.city} ({policy.key}) has no skill-certificate indicator; "
+                "skill certificates score 0",
+            )
+        )
+    else:
+        for fact in facts:
+            candidate = _assess(policy, fact, as_of, checked)
+            if candidate is not None:
+                candidates.append(candidate)
+
+    best = _best(candidates)
+    skill_points = best.total if best is not None else 0
+    items: list[PointsItem] = list(best.items) if best is not None else []
+    counted: tuple[CertificateFact, ...] = (best.fact,) if best is not None else ()
+    if best is not None:
+        unverifiable.extend(best.unverifiable)
+
+    points = skill_points
+    explanation = [policy.explanation]
+    if policy.education_combination is EducationCombination.MAX:
+        if education_points is None:
+            if policy.skill_indicator:
+                unverifiable.append(
+                    UnverifiableCondition(
+                        "education_or_skill",
+                        "the policy counts max(education, skill), not the sum; education was not "
+                        "supplied, so this statement covers the skill item only",
+                    )
+                )
+        elif education_points > skill_points:
+            points = education_points
+            items = [PointsItem("education item (higher than skill; max, not sum)", points)]
+            counted = ()
+            explanation.append(
+                f"Education ({education_points}) exceeds skill ({skill_points}); "
+                "only the higher counts."
+            )
+        else:
+            explanation.append(
+                f"Skill ({skill_points}) is at least education ({education_points}); "
+                "only the higher counts."
+            )
+    elif education_points is not None:
+        explanation.append(
+            "Education is scored under its own indicator and is not included in these points."
+        )
+
+    if best is None and policy.skill_indicator:
+        explanation.append("No certificate met every condition the ledger checks.")
+
+    if policy.honours_indicator is not None:
+        name, detail = policy.honours_indicator
+        for honour in honours:
+            if honour.awarded_on > as_of:
+                continue
+            unverifiable.append(
+                UnverifiableCondition(
+                    "honour_recognition",
+                    f"{honour.name} (awarded by {honour.awarded_by} on "
+                    f"{honour.awarded_on.isoformat()}) may count under {name}: {detail}",
+                )
+            )
+
+    return PointsStatement(
+        policy_id=policy.id,
+        policy_version=policy.version,
+        policy_name=policy.name,
+        policy_source=policy.source,
+        city=policy.city,
+        as_of=as_of,
+        points=points,
+        skill_points=skill_points,
+        education_points=education_points,
+        education_combination=policy.education_combination,
+        counted=counted,
+        items=tuple(items),
+        conditions_checked=tuple(checked),
+        conditions_unverifiable=tuple(unverifiable),
+        explanation=" ".join(part for part in explanation if part),
+    )
+
+
+def _assess(
+    policy: PointsPolicy, fact: CertificateFact, as_of: date, checked: list[ConditionCheck]
+) -> _Candidate | None:
+    """Run every check on one certificate; return it as a candidate if all checks pass."""
+    number = fact.number
+    results: list[ConditionCheck] = []
+    unverifiable: list[UnverifiableCondition] = []
+
+    results.append(
+        ConditionCheck(
+            "issued_by_date",
+            fact.issued_on <= as_of,
+            f"issued {fact.issued_on.isoformat()}, "
+            + ("on or before" if fact.issued_on <= as_of else "after")
+            + f" {as_of.isoformat()}",
+            number,
+        )
+    )
+    results.append(
+        ConditionCheck(
+            "valid_at_date",
+            fact.status == STATUS_VALID,
+            f"status {fact.status} at {as_of.isoformat()}"
+            + (
+                ""
+                if fact.status == STATUS_VALID
+                else "; a revoked or suspended certificate never counts"
+            ),
+            number,
+        )
+    )
+    base = policy.points_for(fact.level)
+    results.append(
+        ConditionCheck(
+            "level_scored",
+            base is not None,
+            f"{fact.level.name_zh} scores {base} points"
+            if base is not None
+            else f"{fact.level.name_zh} is not scored by this policy",
+            number,
+        )
+    )
+
+    for condition in policy.conditions:
+        if condition.levels is not None and fact.level not in condition.levels:
+            continue
+        if condition.kind == "issued_in_province":
+            province = PROVINCE_CODES.get(fact.issuer_province_code, fact.issuer_province_code)
+            passed = fact.issuer_province_code == policy.province_code
+            results.append(
+                ConditionCheck(
+                    "issued_in_province",
+                    passed,
+                    f"issuer in {province} ({fact.issuer_province_code}); policy requires "
+                    f"{PROVINCE_CODES[policy.province_code]} ({policy.province_code})",
+                    number,
+                )
+            )
+        elif condition.kind == "occupation_in_catalogue":
+            if policy.catalogue is None:
+                results.append(
+                    ConditionCheck(
+                        "occupation_in_catalogue",
+                        True,
+                        f"{fact.occupation_code}: the policy accepts any occupation",
+                        number,
+                    )
+                )
+            else:
+                passed = fact.occupation_code in policy.catalogue
+                results.append(
+                    ConditionCheck(
+                        "occupation_in_catalogue",
+                        passed,
+                        f"{fact.occupation_code} is "
+                        + ("" if passed else "not ")
+                        + f"in {policy.catalogue_name}",
+                        number,
+                    )
+                )
+        elif condition.kind == "issue_date_cutoff":
+            cutoff = cutoff_before(as_of, condition.cutoffs)
+            passed = fact.issued_on <= cutoff
+            results.append(
+                ConditionCheck(
+                    "issue_date_cutoff",
+                    passed,
+                    f"issued {fact.issued_on.isoformat()}; for a statement dated "
+                    f"{as_of.isoformat()} the certificate must be issued on or before "
+                    f"{cutoff.isoformat()}",
+                    number,
+                )
+            )
+        elif condition.kind == "national_query":
+            if fact.on_national_query is None:
+                unverifiable.append(
+                    UnverifiableCondition(
+                        "national_query",
+                        "the certificate must be verifiable on the national query service "
+                        "(技能人才评价证书全国联网查询); "
+                        "the ledger does not know whether it is listed",
+                        number,
+                    )
+                )
+            else:
+                results.append(
+                    ConditionCheck(
+                        "national_query",
+                        fact.on_national_query,
+                        "listed on the national query service"
+                        if fact.on_national_query
+                        else "not listed on the national query service",
+                        number,
+                    )
+                )
+        elif condition.kind == "unverifiable":
+            unverifiable.append(UnverifiableCondition(condition.name, condition.detail, number))
+        else:  # pragma: no cover - parse_policy rejects unknown kinds
+            raise InvalidValue("condition kind", f"unknown condition kind {condition.kind!r}")
+
+    checked.extend(results)
+    if base is None or not all(result.passed for result in results):
+        return None
+
+    candidate = _Candidate(fact=fact, base=base, unverifiable=unverifiable)
+    candidate.items.append(PointsItem(f"{fact.level.name_zh} certificate", base, number))
+    for bonus in policy.bonuses:
+        if bonus.kind == "occupation_tier_bonus":
+            tier = next(
+                (tier for tier in bonus.tiers if fact.occupation_code in tier.occupations), None
+            )
+            checked.append(
+                ConditionCheck(
+                    bonus.name,
+                    tier is not None,
+                    f"{fact.occupation_code} is listed as {tier.label} (+{tier.points})"
+                    if tier is not None
+                    else f"{fact.occupation_code} is not on {bonus.label} (no bonus)",
+                    number,
+                )
+            )
+            if tier is not None:
+                candidate.items.append(
+                    PointsItem(f"{bonus.label}: {tier.label}", tier.points, number)
+                )
+        elif bonus.kind == "unverifiable_bonus":
+            candidate.unverifiable.append(
+                UnverifiableCondition(bonus.name, bonus.detail, number, bonus.points)
+            )
+        else:  # pragma: no cover - parse_policy rejects unknown kinds
+            raise InvalidValue("bonus kind", f"unknown bonus kind {bonus.kind!r}")
+    return candidate
+
+
+def _best(candidates: Sequence[_Candidate]) -> _Candidate | None:
+    """The highest item: most points, then higher level, earlier issue, lower number."""
+    if not candidates:
+        return None
+    return min(
+        candidates,
+        key=lambda c: (-c.total, -c.fact.level.rank, c.fact.issued_on, c.fact.number),
+    )
+
+
+def cutoff_before(as_of: date, cutoffs: Sequence[tuple[int, int]]) -> date:
+    """The latest cutoff date (month, day) strictly before ``as_of``."""
+    if not cutoffs:
+        raise InvalidValue("cutoffs", "at least one cutoff is required")
+    candidates = [
+        date(year, month, day) for year in (as_of.year - 1, as_of.year) for month, day in cutoffs
+    ]
+    return max(day for day in candidates if day < as_of)
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+def list_policies() -> tuple[PointsPolicy, ...]:
+    """Every policy version shipped with the package, ordered by id then effective date."""
+    return _load_packaged()
+
+
+def find_policy(
+    policy_id: str, as_of: date, *, policies: Iterable[PointsPolicy] | None = None
+) -> PointsPolicy:
+    """The version of ``policy_id`` in force on ``as_of`` (latest ``effective_from`` <= as_of).
+
+    Raises :class:`InvalidValue` (field ``"policy"``) for an unknown id and
+    :class:`DomainRuleViolation` (rule ``"points-policy-not-in-force"``) when no version of it
+    is in force on that date.
+    """
+    pool = tuple(_load_packaged() if policies is None else policies)
+    versions = [policy for policy in pool if policy.id == policy_id]
+    if not versions:
+        known = sorted({policy.id for policy in pool})
+        raise InvalidValue("policy", f"unknown points policy {policy_id!r}; known: {known}")
+    in_force = [policy for policy in versions if policy.effective_from <= as_of]
+    if not in_force:
+        earliest = min(policy.effective_from for policy in versions)
+        raise DomainRuleViolation(
+            "points-policy-not-in-force",
+            f"no version of {policy_id!r} is in force on {as_of.isoformat()}; "
+            f"the earliest takes effect {earliest.isoformat()}",
+        )
+    return max(in_force, key=lambda policy: policy.effective_from)
+
+
+@cache
+def _load_packaged() -> tuple[PointsPolicy, ...]:
+    folder = resources.files("domain.data.points_policies")
+    policies: list[PointsPolicy] = []
+    for entry in folder.iterdir():
+        if not entry.name.endswith(".json"):
+            continue
+        policy = parse_policy(json.loads(entry.read_text(encoding="utf-8")), source=entry.name)
+        if entry.name != f"{policy.key}.json":
+            raise InvalidValue(
+                "points policy file", f"{entry.name} holds {policy.key}; name it {policy.key}.json"
+            )
+        policies.append(policy)
+    _check_unique(policies)
+    return tuple(sorted(policies, key=lambda policy: (policy.id, policy.effective_from)))
+
+
+def _check_unique(policies: Sequence[PointsPolicy]) -> None:
+    seen: set[tuple[str, str]] = set()
+    dates: set[tuple[str, date]] = set()
+    for policy in policies:
+        if (policy.id, policy.version) in seen:
+            raise InvalidValue("points policy", f"duplicate version {policy.key}")
+        if (policy.id, policy.effective_from) in dates:
+            raise InvalidValue(
+                "points policy",
+                f"two versions of {policy.id} take effect on {policy.effective_from}",
+            )
+        seen.add((policy.id, policy.version))
+        dates.add((policy.id, policy.effective_from))
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+_CONDITION_KINDS = frozenset(
+    {
+        "issued_in_province",
+        "occupation_in_catalogue",
+        "issue_date_cutoff",
+        "national_query",
+        "unverifiable",
+    }
+)
+_BONUS_KINDS = frozenset({"occupation_tier_bonus", "unverifiable_bonus"})
+
+
+class _Reader:
+    """Typed access to a JSON object, raising InvalidValue that names file and field."""
+
+    def __init__(self, data: object, where: str) -> None:
+        if not isinstance(data, Mapping):
+            raise InvalidValue(where, f"expected a JSON object, got {type(data).__name__}")
+        self.data: Mapping[str, object] = data
+        self.where = where
+
+    def fail(self, key: str, detail: str) -> InvalidValue:
+        return InvalidValue(f"{self.where}.{key}", detail)
+
+    def raw(self, key: str) -> object:
+        if key not in self.data:
+            raise self.fail(key, "is required")
+        return self.data[key]
+
+    def text(self, key: str, default: str | None = None) -> str:
+        if default is not None and key not in self.data:
+            return default
+        value = self.raw(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, f"must be a non-empty string, got {value!r}")
+        return value
+
+    def integer(self, key: str) -> int:
+        value = self.raw(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self.fail(key, f"must be a non-negative integer, got {value!r}")
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self.raw(key)
+        if not isinstance(value, bool):
+            raise self.fail(key, f"must be true or false, got {value!r}")
+        return value
+
+    def iso_date(self, key: str) -> date:
+        value = self.text(key)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise self.fail(key, f"must be an ISO date YYYY-MM-DD, got {value!r}") from None
+
+    def items(self, key: str) -> list[object]:
+        if key not in self.data:
+            return []
+        value = self.data[key]
+        if not isinstance(value, list):
+            raise self.fail(key, f"must be a list, got {type(value).__name__}")
+        return value
+
+    def strings(self, key: str) -> list[str]:
+        values = self.items(key)
+        for value in values:
+            if not isinstance(value, str) or not value:
+                raise self.fail(key, f"must hold non-empty strings, got {value!r}")
+        return [str(value) for value in values]
+
+    def reject_unknown(self, allowed: Iterable[str]) -> None:
+        unknown = sorted(set(self.data) - set(allowed))
+        if unknown:
+            raise InvalidValue(self.where, f"unknown fields {unknown}")
+
+
+def parse_policy(data: object, *, source: str = "<policy>") -> PointsPolicy:
+    """Build a :class:`PointsPolicy` from a decoded policy file; raises :class:`InvalidValue`."""
+    top = _Reader(data, source)
+    top.reject_unknown(
+        {
+            "format",
+            "id",
+            "version",
+            "city",
+            "city_en",
+            "province_code",
+            "name",
+            "source",
+            "effective_from",
+            "skill_indicator",
+            "points_by_level",
+            "education_combination",
+            "catalogue",
+            "conditions",
+            "bonuses",
+            "honours_indicator",
+            "explanation",
+            "notes",
+        }
+    )
+    if top.raw("format") != POLICY_FORMAT:
+        raise top.fail("format", f"unsupported format {top.raw('format')!r}; expected 1")
+    province_code = top.text("province_code")
+    if province_code not in PROVINCE_CODES:
+        raise top.fail("province_code", f"{province_code!r} is not a GB/T 2260 province code")
+
+    skill_indicator = top.flag("skill_indicator")
+    table = _Reader(top.raw("points_by_level"), f"{source}.points_by_level")
+    points_by_level: dict[SkillLevel, int] = {}
+    for code in table.data:
+        level = SkillLevel.from_code(code)
+        if not level.is_numbered:
+            raise table.fail(code, "only numbered certificate levels 5..1 can score")
+        points_by_level[level] = table.integer(code)
+    if skill_indicator and not points_by_level:
+        raise top.fail("points_by_level", "a policy with a skill indicator needs a points table")
+
+    try:
+        combination = EducationCombination(top.text("education_combination"))
+    except ValueError:
+        raise top.fail("education_combination", "must be 'max' or 'separate'") from None
+
+    catalogue_raw = top.raw("catalogue")
+    catalogue: frozenset[str] | None
+    if catalogue_raw == "any":
+        catalogue_name, catalogue = "any occupation", None
+    else:
+        cat = _Reader(catalogue_raw, f"{source}.catalogue")
+        cat.reject_unknown({"name", "occupations", "note"})
+        catalogue_name = cat.text("name")
+        catalogue = frozenset(cat.strings("occupations"))
+        if not catalogue:
+            raise cat.fail("occupations", "must list at least one occupation code (or use 'any')")
+
+    conditions = tuple(
+        _parse_condition(raw, f"{source}.conditions[{index}]")
+        for index, raw in enumerate(top.items("conditions"))
+    )
+    bonuses = tuple(
+        _parse_bonus(raw, f"{source}.bonuses[{index}]")
+        for index, raw in enumerate(top.items("bonuses"))
+    )
+    honours_raw = top.data.get("honours_indicator")
+    honours_indicator: tuple[str, str] | None = None
+    if honours_raw is not None:
+        honours = _Reader(honours_raw, f"{source}.honours_indicator")
+        honours.reject_unknown({"name", "detail"})
+        honours_indicator = (honours.text("name"), honours.text("detail"))
+
+    return PointsPolicy(
+        id=top.text("id"),
+        version=top.text("version"),
+        city=top.text("city"),
+        city_en=top.text("city_en"),
+        province_code=province_code,
+        name=top.text("name"),
+        source=top.text("source"),
+        effective_from=top.iso_date("effective_from"),
+        skill_indicator=skill_indicator,
+        points_by_level=points_by_level,
+        education_combination=combination,
+        catalogue_name=catalogue_name,
+        catalogue=catalogue,
+        conditions=conditions,
+        bonuses=bonuses,
+        honours_indicator=honours_indicator,
+        explanation=top.text("explanation"),
+        notes=tuple(top.strings("notes")),
+    )
+
+
+def _parse_levels(reader: _Reader) -> frozenset[SkillLevel] | None:
+    if "levels" not in reader.data:
+        return None
+    levels = frozenset(SkillLevel.from_code(code) for code in reader.strings("levels"))
+    if not levels:
+        raise reader.fail("levels", "must name at least one level when present")
+    return levels
+
+
+def _parse_cutoff(text: str, reader: _Reader) -> tuple[int, int]:
+    try:
+        probe = date.fromisoformat(f"2000-{text}")  # a leap year, so 02-29 parses
+    except ValueError:
+        raise reader.fail("cutoffs", f"each cutoff must be MM-DD, got {text!r}") from None
+    if (probe.month, probe.day) == (2, 29):
+        raise reader.fail("cutoffs", "02-29 cannot be a yearly cutoff")
+    return probe.month, probe.day
+
+
+def _parse_condition(raw: object, where: str) -> PolicyCondition:
+    reader = _Reader(raw, where)
+    kind = reader.text("kind")
+    if kind not in _CONDITION_KINDS:
+        raise reader.fail(
+            "kind", f"unknown condition kind {kind!r}; known: {sorted(_CONDITION_KINDS)}"
+        )
+    if kind == "unverifiable":
+        reader.reject_unknown({"kind", "name", "detail", "levels"})
+        return PolicyCondition(
+            kind,
+            name=reader.text("name"),
+            detail=reader.text("detail"),
+            levels=_parse_levels(reader),
+        )
+    if kind == "issue_date_cutoff":
+        reader.reject_unknown({"kind", "cutoffs", "levels"})
+        cutoffs = tuple(sorted(_parse_cutoff(text, reader) for text in reader.strings("cutoffs")))
+        if not cutoffs:
+            raise reader.fail("cutoffs", "must list at least one MM-DD cutoff")
+        return PolicyCondition(kind, cutoffs=cutoffs, levels=_parse_levels(reader))
+    reader.reject_unknown({"kind", "levels"})
+    return PolicyCondition(kind, levels=_parse_levels(reader))
+
+
+def _parse_bonus(raw: object, where: str) -> PolicyBonus:
+    reader = _Reader(raw, where)
+    kind = reader.text("kind")
+    if kind not in _BONUS_KINDS:
+        raise reader.fail("kind", f"unknown bonus kind {kind!r}; known: {sorted(_BONUS_KINDS)}")
+    if kind == "unverifiable_bonus":
+        reader.reject_unknown({"kind", "name", "detail", "points"})
+        points = reader.integer("points")
+        if points == 0:
+            raise reader.fail("points", "a bonus must be worth at least 1 point")
+        return PolicyBonus(
+            kind, name=reader.text("name"), detail=reader.text("detail"), points=points
+        )
+    reader.reject_unknown({"kind", "name", "label", "tiers", "note"})
+    tiers: list[OccupationTier] = []
+    for index, tier_raw in enumerate(reader.items("tiers")):
+        tier = _Reader(tier_raw, f"{where}.tiers[{index}]")
+        tier.reject_unknown({"label", "points", "occupations"})
+        tiers.append(
+            OccupationTier(
+                label=tier.text("label"),
+                points=tier.integer("points"),
+                occupations=frozenset(tier.strings("occupations")),
+            )
+        )
+    if not tiers:
+        raise reader.fail("tiers", "must list at least one tier")
+    return PolicyBonus(
+        kind, name=reader.text("name"), label=reader.text("label"), tiers=tuple(tiers)
+    )
