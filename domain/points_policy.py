@@ -443,8 +443,6 @@ def compute_points_statement(
     skill_points = best.total if best is not None else 0
     items: list[PointsItem] = list(best.items) if best is not None else []
     counted: tuple[CertificateFact, ...] = (best.fact,) if best is not None else ()
-    if best is not None:
-        unverifiable.extend(best.unverifiable)
 
     points = skill_points
     explanation = [policy.explanation]
@@ -476,6 +474,8 @@ def compute_points_statement(
             "Education is scored under its own indicator and is not included in these points."
         )
 
+    if best is not None and counted:  # the certificate's own open conditions, if it counted
+        unverifiable[:0] = best.unverifiable
     if best is None and policy.skill_indicator:
         explanation.append("No certificate met every condition the ledger checks.")
 

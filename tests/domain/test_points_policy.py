@@ -122,6 +122,7 @@ def test_shanghai_counts_the_higher_of_education_and_skill_not_the_sum() -> None
     assert education_wins.points == 90
     assert education_wins.skill_points == 60
     assert education_wins.counted == ()
+    assert "post_match" not in unverifiable_names(education_wins)  # the certificate did not count
     skill_wins = statement(SHANGHAI, [senior], education_points=50)
     assert skill_wins.points == 60
     assert skill_wins.counted == (senior,)
