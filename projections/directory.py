@@ -1,0 +1,466 @@
+"""Directory: organisations, workers and certificates as searchable, paginated lists.
+
+Projection ``Directory`` (name ``"directory"``) keeps the current facts; ``DirectoryQuery``
+reads them. Every list is keyset-paginated: pass the ``next_cursor`` of one page as ``after``
+to get the next; ``next_cursor`` is None on the last page. Cursors are opaque strings; a cursor
+from another list (or a damaged one) raises ``projections.pagination.InvalidCursor``, a bad
+filter or limit ``InvalidQuery`` (both ``ValueError``: HTTP 400).
+
+::
+
+    query = DirectoryQuery(store)
+    page = query.list_organisations(after=None, limit=50, kind="Y", status="active")
+    page.items        # [{"id", "name", "kind", "filing_code", "province_code",
+                      #   "evaluator_prefix", "status", "scope": {occupation: [levels]},
+                      #   "filed_at", "status_changed_at"}, ...]  ordered by (name, id)
+    page.next_cursor  # str | None
+    query.list_workers(after=None, limit=50, employer_id=None, name=None)
+                      # [{"id", "name", "masked_id_number", "id_kind", "employer_id",
+                      #   "employer_name", "employer_relation", "employed_since",
+                      #   "registered_at"}]  ordered by (name, id); ``name`` matches a substring
+    query.list_certificates(after=None, limit=50, worker_id=None, issuer_id=None,
+                            status=None, occupation_code=None)
+                      # [{"number", "id", "worker_id", "holder_name", "masked_id_number",
+                      #   "issuer_id", "issuer_name", "occupation_code", "occupation_name",
+                      #   "level", "status", "issued_on", "issued_at", "basis_kind",
+                      #   "status_changed_at", "status_reason"}]  ordered by number
+    query.get_organisation(id) / query.get_worker(id) / query.get_certificate(number)
+                      # one item as above, or None
+
+Filters: ``kind`` is an organisation kind (``Y``, ``S``, ``union``, ``authority``); ``status`` is
+``active``/``suspended``/``revoked`` for organisations and ``valid``/``suspended``/``revoked`` for
+certificates; ids are UUIDs (objects or strings); ``limit`` is 1..500.
+
+A worker's current employer is the most recently started employment that has not ended (by
+``since`` date, then by the order recorded). Masked ID numbers only; the ledger never has more.
+
+Tables (all keys text; times ISO-8601 UTC, dates ISO)::
+
+    directory_organisation(id PK, name, kind, filing_code, province_code, evaluator_prefix,
+                           status, scope JSON, filed_at, status_changed_at)
+        index (name, id)
+    directory_worker(id PK, name, masked_id_number, id_kind, employer_id, employer_relation,
+                     employed_since, registered_at)
+        index (name, id), (employer_id, name, id)
+    directory_employment(worker_id, seq, employer_id, relation, since, until) PK (worker_id, seq)
+    directory_certificate(number PK, id UNIQUE, worker_id, holder_name, masked_id_number,
+                          issuer_id, issuer_name, occupation_code, occupation_name, level,
+                          status, issued_on, issued_at, basis_kind, status_changed_at,
+                          status_reason)
+        index (worker_id, number), (issuer_id, number)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+from uuid import UUID
+
+from projections.pagination import InvalidQuery, Page, check_limit, decode_cursor, page_of
+from projections.projection import (
+    Projection,
+    RecordedEvent,
+    handles,
+    iso_date,
+    iso_datetime,
+    text_id,
+    to_json,
+)
+from projections.store import ProjectionStore, Transaction
+
+ORGANISATION_KINDS = ("Y", "S", "union", "authority")
+ORGANISATION_STATUSES = ("active", "suspended", "revoked")
+CERTIFICATE_STATUSES = ("valid", "suspended", "revoked")
+
+
+class Directory(Projection):
+    """Current organisations, workers (with current employer) and certificates."""
+
+    name = "directory"
+    version = 1
+    tables: ClassVar[dict[str, tuple[str, ...]]] = {
+        "directory_organisation": ("id",),
+        "directory_worker": ("id",),
+        "directory_employment": ("worker_id", "seq"),
+        "directory_certificate": ("number",),
+    }
+    schema: ClassVar[tuple[str, ...]] = (
+        """CREATE TABLE IF NOT EXISTS directory_organisation (
+            id {key_text} PRIMARY KEY,
+            name {key_text} NOT NULL,
+            kind TEXT NOT NULL,
+            filing_code TEXT NOT NULL,
+            province_code TEXT NOT NULL,
+            evaluator_prefix TEXT,
+            status TEXT NOT NULL,
+            scope TEXT NOT NULL,
+            filed_at TEXT NOT NULL,
+            status_changed_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS directory_organisation_by_name"
+        " ON directory_organisation (name, id)",
+        """CREATE TABLE IF NOT EXISTS directory_worker (
+            id {key_text} PRIMARY KEY,
+            name {key_text} NOT NULL,
+            masked_id_number TEXT NOT NULL,
+            id_kind TEXT NOT NULL,
+            employer_id {key_text},
+            employer_relation TEXT,
+            employed_since TEXT,
+            registered_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS directory_worker_by_name ON directory_worker (name, id)",
+        "CREATE INDEX IF NOT EXISTS directory_worker_by_employer"
+        " ON directory_worker (employer_id, name, id)",
+        """CREATE TABLE IF NOT EXISTS directory_employment (
+            worker_id {key_text} NOT NULL,
+            seq BIGINT NOT NULL,
+            employer_id TEXT NOT NULL,
+            relation TEXT NOT NULL,
+            since TEXT NOT NULL,
+            until TEXT,
+            PRIMARY KEY (worker_id, seq)
+        )""",
+        """CREATE TABLE IF NOT EXISTS directory_certificate (
+            number {key_text} PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            worker_id {key_text} NOT NULL,
+            holder_name TEXT NOT NULL,
+            masked_id_number TEXT NOT NULL,
+            issuer_id {key_text} NOT NULL,
+            issuer_name TEXT NOT NULL,
+            occupation_code TEXT NOT NULL,
+            occupation_name TEXT NOT NULL,
+            level TEXT NOT NULL,
+            status TEXT NOT NULL,
+            issued_on TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            basis_kind TEXT NOT NULL,
+            status_changed_at TEXT NOT NULL,
+            status_reason TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS directory_certificate_by_worker"
+        " ON directory_certificate (worker_id, number)",
+        "CREATE INDEX IF NOT EXISTS directory_certificate_by_issuer"
+        " ON directory_certificate (issuer_id, number)",
+    )
+
+    # -- organisations ---------------------------------------------------------------------------
+
+    @handles("craftledger:Organisation.Filed")
+    def organisation_filed(self, tx: Transaction, event: RecordedEvent) -> None:
+        filed_at = iso_datetime(event["filed_at"])
+        tx.execute(
+            "INSERT INTO directory_organisation (id, name, kind, filing_code, province_code,"
+            " evaluator_prefix, status, scope, filed_at, status_changed_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, 'active', ?, ?, ?)",
+            (
+                event.aggregate_id,
+                event["name"],
+                event["kind"],
+                event["filing_code"],
+                event["province_code"],
+                event.get("evaluator_prefix"),
+                to_json(event["scope"]),
+                filed_at,
+                filed_at,
+            ),
+        )
+
+    @handles("craftledger:Organisation.ScopeAmended")
+    def scope_amended(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "UPDATE directory_organisation SET scope = ? WHERE id = ?",
+            (to_json(event["scope"]), event.aggregate_id),
+        )
+
+    @handles(
+        "craftledger:Organisation.Suspended",
+        "craftledger:Organisation.Reinstated",
+        "craftledger:Organisation.Revoked",
+    )
+    def organisation_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
+        status = _ORGANISATION_STATUS_BY_TOPIC[event.topic]
+        tx.execute(
+            "UPDATE directory_organisation SET status = ?, status_changed_at = ? WHERE id = ?",
+            (status, iso_datetime(event["at"]), event.aggregate_id),
+        )
+
+    # -- workers ---------------------------------------------------------------------------------
+
+    @handles("craftledger:Worker.Registered")
+    def worker_registered(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "INSERT INTO directory_worker (id, name, masked_id_number, id_kind, registered_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                event.aggregate_id,
+                event["name"],
+                event["masked_id_number"],
+                event["id_kind"],
+                iso_datetime(event.timestamp),
+            ),
+        )
+
+    @handles("craftledger:Worker.NameCorrected")
+    def worker_renamed(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "UPDATE directory_worker SET name = ? WHERE id = ?", (event["name"], event.aggregate_id)
+        )
+
+    @handles("craftledger:Worker.EmploymentStarted")
+    def employment_started(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "INSERT INTO directory_employment (worker_id, seq, employer_id, relation, since)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                event.aggregate_id,
+                event.originator_version,
+                text_id(event["employer_id"]),
+                event["relation"],
+                iso_date(event["since"]),
+            ),
+        )
+        _refresh_current_employer(tx, "directory_employment", event.aggregate_id)
+
+    @handles("craftledger:Worker.EmploymentEnded")
+    def employment_ended(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "UPDATE directory_employment SET until = ?"
+            " WHERE worker_id = ? AND employer_id = ? AND until IS NULL",
+            (iso_date(event["until"]), event.aggregate_id, text_id(event["employer_id"])),
+        )
+        _refresh_current_employer(tx, "directory_employment", event.aggregate_id)
+
+    # -- certificates ------------------------------------------------------------------------------
+
+    @handles("craftledger:Certificate.Issued")
+    def certificate_issued(self, tx: Transaction, event: RecordedEvent) -> None:
+        issued_at = iso_datetime(event["issued_at"])
+        tx.execute(
+            "INSERT INTO directory_certificate (number, id, worker_id, holder_name,"
+            " masked_id_number, issuer_id, issuer_name, occupation_code, occupation_name, level,"
+            " status, issued_on, issued_at, basis_kind, status_changed_at, status_reason)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'valid', ?, ?, ?, ?, 'issued')",
+            (
+                event["number"],
+                event.aggregate_id,
+                text_id(event["worker_id"]),
+                event["holder_name"],
+                event["masked_id_number"],
+                text_id(event["issuer_id"]),
+                event["issuer_name"],
+                event["occupation_code"],
+                event["occupation_name"],
+                event["level"],
+                iso_date(event["issued_at"]),
+                issued_at,
+                str((event["basis"] or {}).get("kind") or ""),
+                issued_at,
+            ),
+        )
+
+    @handles(
+        "craftledger:Certificate.Suspended",
+        "craftledger:Certificate.Reinstated",
+        "craftledger:Certificate.Revoked",
+    )
+    def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "UPDATE directory_certificate SET status = ?, status_changed_at = ?,"
+            " status_reason = ? WHERE id = ?",
+            (
+                _CERTIFICATE_STATUS_BY_TOPIC[event.topic],
+                iso_datetime(event["at"]),
+                event["reason"],
+                event.aggregate_id,
+            ),
+        )
+
+
+_ORGANISATION_STATUS_BY_TOPIC = {
+    "craftledger:Organisation.Suspended": "suspended",
+    "craftledger:Organisation.Reinstated": "active",
+    "craftledger:Organisation.Revoked": "revoked",
+}
+_CERTIFICATE_STATUS_BY_TOPIC = {
+    "craftledger:Certificate.Suspended": "suspended",
+    "craftledger:Certificate.Reinstated": "valid",
+    "craftledger:Certificate.Revoked": "revoked",
+}
+
+
+def _refresh_current_employer(tx: Transaction, employment_table: str, worker_id: str) -> None:
+    """Set the worker's current employer: the latest-started open employment, if any."""
+    current = tx.row(
+        f"SELECT employer_id, relation, since FROM {employment_table}"
+        " WHERE worker_id = ? AND until IS NULL ORDER BY since DESC, seq DESC LIMIT 1",
+        (worker_id,),
+    )
+    employer_id, relation, since = current if current else (None, None, None)
+    tx.execute(
+        "UPDATE directory_worker SET employer_id = ?, employer_relation = ?, employed_since = ?"
+        " WHERE id = ?",
+        (employer_id, relation, since, worker_id),
+    )
+
+
+# -- queries -------------------------------------------------------------------------------------
+
+_ORGANISATION_COLUMNS = (
+    "id, name, kind, filing_code, province_code, evaluator_prefix, status, scope, filed_at,"
+    " status_changed_at"
+)
+_WORKER_COLUMNS = (
+    "w.id, w.name, w.masked_id_number, w.id_kind, w.employer_id, o.name AS employer_name,"
+    " w.employer_relation, w.employed_since, w.registered_at"
+)
+_WORKER_FROM = "directory_worker w LEFT JOIN directory_organisation o ON o.id = w.employer_id"
+_CERTIFICATE_COLUMNS = (
+    "number, id, worker_id, holder_name, masked_id_number, issuer_id, issuer_name,"
+    " occupation_code, occupation_name, level, status, issued_on, issued_at, basis_kind,"
+    " status_changed_at, status_reason"
+)
+
+
+def _uuid_text(value: UUID | str | None, what: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(value if isinstance(value, UUID) else UUID(str(value)))
+    except ValueError:
+        raise InvalidQuery(f"{what} must be a UUID") from None
+
+
+def _one_of(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
+    if value is not None and value not in allowed:
+        raise InvalidQuery(f"{what} must be one of {', '.join(allowed)}")
+    return value
+
+
+def _organisation(row: dict[str, Any]) -> dict[str, Any]:
+    row["scope"] = json.loads(row["scope"])
+    return row
+
+
+class DirectoryQuery:
+    """Reads of the ``Directory`` projection (see the module docstring)."""
+
+    def __init__(self, store: ProjectionStore) -> None:
+        self.store = store
+
+    def get_organisation(self, organisation_id: UUID | str) -> dict[str, Any] | None:
+        key = _uuid_text(organisation_id, "organisation id")
+        with self.store.read() as tx:
+            rows = tx.dicts(
+                f"SELECT {_ORGANISATION_COLUMNS} FROM directory_organisation WHERE id = ?", (key,)
+            )
+        return _organisation(rows[0]) if rows else None
+
+    def get_worker(self, worker_id: UUID | str) -> dict[str, Any] | None:
+        key = _uuid_text(worker_id, "worker id")
+        with self.store.read() as tx:
+            rows = tx.dicts(f"SELECT {_WORKER_COLUMNS} FROM {_WORKER_FROM} WHERE w.id = ?", (key,))
+        return rows[0] if rows else None
+
+    def get_certificate(self, number: str) -> dict[str, Any] | None:
+        with self.store.read() as tx:
+            rows = tx.dicts(
+                f"SELECT {_CERTIFICATE_COLUMNS} FROM directory_certificate WHERE number = ?",
+                (number,),
+            )
+        return rows[0] if rows else None
+
+    def list_organisations(
+        self,
+        after: str | None = None,
+        limit: int = 50,
+        kind: str | None = None,
+        status: str | None = None,
+    ) -> Page:
+        check_limit(limit)
+        where, params = [], []
+        if _one_of(kind, ORGANISATION_KINDS, "kind") is not None:
+            where.append("kind = ?")
+            params.append(kind)
+        if _one_of(status, ORGANISATION_STATUSES, "status") is not None:
+            where.append("status = ?")
+            params.append(status)
+        key = decode_cursor("organisations", after, 2)
+        if key is not None:
+            where.append("(name, id) > (?, ?)")
+            params.extend(key)
+        sql = f"SELECT {_ORGANISATION_COLUMNS} FROM directory_organisation"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY name, id LIMIT ?"
+        with self.store.read() as tx:
+            rows = tx.dicts(sql, (*params, limit + 1))
+        return page_of(
+            [_organisation(r) for r in rows], limit, "organisations", lambda r: (r["name"], r["id"])
+        )
+
+    def list_workers(
+        self,
+        after: str | None = None,
+        limit: int = 50,
+        employer_id: UUID | str | None = None,
+        name: str | None = None,
+    ) -> Page:
+        check_limit(limit)
+        where, params = [], []
+        employer = _uuid_text(employer_id, "employer_id")
+        if employer is not None:
+            where.append("w.employer_id = ?")
+            params.append(employer)
+        if name:
+            where.append(self.store.contains("w.name"))
+            params.append(name)
+        key = decode_cursor("workers", after, 2)
+        if key is not None:
+            where.append("(w.name, w.id) > (?, ?)")
+            params.extend(key)
+        sql = f"SELECT {_WORKER_COLUMNS} FROM {_WORKER_FROM}"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY w.name, w.id LIMIT ?"
+        with self.store.read() as tx:
+            rows = tx.dicts(sql, (*params, limit + 1))
+        return page_of(rows, limit, "workers", lambda r: (r["name"], r["id"]))
+
+    def list_certificates(
+        self,
+        after: str | None = None,
+        limit: int = 50,
+        worker_id: UUID | str | None = None,
+        issuer_id: UUID | str | None = None,
+        status: str | None = None,
+        occupation_code: str | None = None,
+    ) -> Page:
+        check_limit(limit)
+        where, params = [], []
+        for column, value, what in (
+            ("worker_id", worker_id, "worker_id"),
+            ("issuer_id", issuer_id, "issuer_id"),
+        ):
+            text = _uuid_text(value, what)
+            if text is not None:
+                where.append(f"{column} = ?")
+                params.append(text)
+        if _one_of(status, CERTIFICATE_STATUSES, "status") is not None:
+            where.append("status = ?")
+            params.append(status)
+        if occupation_code is not None:
+            where.append("occupation_code = ?")
+            params.append(occupation_code)
+        key = decode_cursor("certificates", after, 1)
+        if key is not None:
+            where.append("number > ?")
+            params.extend(key)
+        sql = f"SELECT {_CERTIFICATE_COLUMNS} FROM directory_certificate"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY number LIMIT ?"
+        with self.store.read() as tx:
+            rows = tx.dicts(sql, (*params, limit + 1))
+        return page_of(rows, limit, "certificates", lambda r: (r["number"],))

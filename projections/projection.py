@@ -1,0 +1,147 @@
+"""What a projection is: tables it owns, the event topics it handles, and one handler per topic.
+
+A projection subclass declares
+
+- ``name``: stable, used as the key of its tracked position;
+- ``version``: bump it when the tables or the handlers change meaning; the runner then drops
+  and rebuilds the projection from zero on its next start;
+- ``tables``: ``{table: (primary-key columns...)}`` -- every table it owns, so it can be dropped,
+  dumped and compared;
+- ``schema``: DDL statements (``{key_text}`` for byte-ordered text keys, see ``projections.store``);
+- handlers: methods decorated with ``@handles("craftledger:Certificate.Issued", ...)`` taking
+  ``(self, tx, event)``.
+
+Handlers see a ``RecordedEvent``: the log ``position``, the event ``topic``, ``originator_id``,
+``originator_version``, ``timestamp`` and the event's attributes in ``data`` (decoded and
+upcast by the ledger's mapper; UUIDs and datetimes as Python objects). A handler must be a pure
+function of the tables and the event -- no wall-clock time, no randomness, no reads of another
+projection's tables -- so that a live build, a rebuild in any batch sizes and an "as of" build
+give identical tables.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from projections.store import ProjectionStore, Transaction, check_identifier
+
+Handler = Callable[[Any, Transaction, "RecordedEvent"], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """One event of the log as projections see it."""
+
+    position: int
+    topic: str
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime
+    data: Mapping[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    @property
+    def aggregate_id(self) -> str:
+        return str(self.originator_id)
+
+
+def handles(*topics: str) -> Callable[[Handler], Handler]:
+    """Mark a method as the handler of events with these topics."""
+
+    def mark(method: Handler) -> Handler:
+        method.__handles__ = topics  # type: ignore[attr-defined]
+        return method
+
+    return mark
+
+
+class Projection:
+    """Base class of read models; see the module docstring."""
+
+    name: ClassVar[str] = ""
+    version: ClassVar[int] = 1
+    tables: ClassVar[dict[str, tuple[str, ...]]] = {}
+    schema: ClassVar[tuple[str, ...]] = ()
+    _handlers: ClassVar[dict[str, str]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        found: dict[str, str] = {}
+        for klass in reversed(cls.__mro__):
+            for attribute, value in vars(klass).items():
+                for topic in getattr(value, "__handles__", ()):
+                    found[topic] = attribute
+        cls._handlers = found
+        for table, key in cls.tables.items():
+            check_identifier(table)
+            for column in key:
+                check_identifier(column)
+
+    @property
+    def topics(self) -> frozenset[str]:
+        return frozenset(self._handlers)
+
+    def handler_for(self, topic: str) -> Callable[[Transaction, RecordedEvent], None] | None:
+        attribute = self._handlers.get(topic)
+        return None if attribute is None else getattr(self, attribute)
+
+    # -- tables ----------------------------------------------------------------------------
+
+    def create_tables(self, tx: Transaction) -> None:
+        for statement in self.schema:
+            tx.execute(tx.store.ddl(statement))
+
+    def drop_tables(self, tx: Transaction) -> None:
+        for table in self.tables:
+            tx.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def dump(self, store: ProjectionStore) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every table, in key order: equal dumps mean equal projections."""
+        return {table: store.dump(table, key) for table, key in self.tables.items()}
+
+    def row_counts(self, store: ProjectionStore) -> dict[str, int]:
+        return {table: store.count(table) for table in self.tables}
+
+
+# -- value helpers shared by projections ----------------------------------------------------------
+
+
+def text_id(value: Any) -> str | None:
+    """A UUID (or None) as stored text."""
+    return None if value is None else str(value)
+
+
+def iso_datetime(value: datetime | None) -> str | None:
+    """A UTC ISO-8601 timestamp with microseconds, so text order is time order."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds") + "Z"
+
+
+def iso_date(value: date | datetime | str | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)[:10]
+
+
+def to_json(value: Any) -> str:
+    """Deterministic JSON text (sorted keys, UUIDs and dates as strings)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)

@@ -1,0 +1,611 @@
+"""Running projections over the one event log: catch-up, rebuild, read-your-writes, failures.
+
+::
+
+    runner = ProjectionRunner(ledger, store, all_projections())
+    runner.catch_up()               # process every new event; returns how many log positions
+    runner.position("directory")    # last log position the projection has applied
+    runner.wait_for(recorded.position, timeout=5.0)   # read-your-writes after a command
+    runner.start(); ...; runner.stop()                # background polling thread (SQLite serve)
+    runner.rebuild("directory")     # drop its tables, rebuild from position 0
+    runner.failures()               # poison events: projection, position, topic, error
+    runner.retry("directory")       # clear a failure and resume (after a fix)
+
+Exactly once. Each projection has a row in ``projection_state`` (name, position, version,
+status). Events are processed in batches: the runner reads a page of the log once, decodes each
+event at most once (only when some projection handles its topic), and for each projection opens
+one transaction that locks its state row, applies the page's events past its position and sets
+the new position -- tables and position commit together or not at all. Two runners (a serve
+thread and a ``craftledger projections run`` process, or several workers on PostgreSQL) can
+run at once: the locked position decides who applies what.
+
+Poison events. When a handler raises, the batch is rolled back, the events before the poison
+one are re-applied and committed, and the projection is marked ``failed`` with a row in
+``projection_failure`` (position, topic, originator, error). Other projections carry on; the
+failed one stays where it is until ``retry`` or ``rebuild``. Database outages (busy, lost
+connection) are not poison: they propagate, and the background thread retries later.
+
+Versions. A projection whose ``version`` differs from the stored one is dropped and rebuilt from
+zero when the runner first touches the store.
+
+"As of". ``projections.as_of.build_as_of`` runs a runner over a fresh store up to a log position
+or to the end of a day.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import sqlite3
+import threading
+import time
+import traceback
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+from eventsourcing.utils import TopicError
+
+from projections.projection import Projection, RecordedEvent
+from projections.store import ProjectionStore, Transaction
+
+log = logging.getLogger(__name__)
+
+STATE_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS projection_state (
+        name {key_text} PRIMARY KEY,
+        position BIGINT NOT NULL,
+        version INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS projection_failure (
+        name {key_text} PRIMARY KEY,
+        position BIGINT NOT NULL,
+        topic TEXT NOT NULL,
+        originator_id TEXT,
+        originator_version BIGINT,
+        error TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        failed_at TEXT NOT NULL
+    )""",
+)
+
+OK = "ok"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ProjectionFailure:
+    """A poison event that stopped one projection."""
+
+    name: str
+    position: int
+    topic: str
+    originator_id: str | None
+    originator_version: int | None
+    error: str
+    failed_at: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "position": self.position,
+            "topic": self.topic,
+            "originator_id": self.originator_id,
+            "originator_version": self.originator_version,
+            "error": self.error,
+            "failed_at": self.failed_at,
+        }
+
+
+@dataclass(frozen=True)
+class ProjectionState:
+    name: str
+    position: int
+    version: int
+    status: str
+    updated_at: str
+
+
+class _Poison(Exception):
+    def __init__(self, index: int, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.index = index
+        self.cause = cause
+
+
+class _Reset(Exception):
+    """Someone else moved the position backwards (a rebuild); re-read from the new one."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _transient(error: BaseException) -> bool:
+    """Database trouble that says nothing about the event: retry later, do not mark poison."""
+    if isinstance(error, sqlite3.OperationalError):
+        message = str(error).lower()
+        return "locked" in message or "busy" in message or "disk i/o" in message
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency of the postgres extra
+        return False
+    return isinstance(error, psycopg.OperationalError)
+
+
+class EventDecoder:
+    """Turns stored notifications into ``RecordedEvent``s with the ledger's mapper.
+
+    Topics without a class yet (events written by a newer version of the domain) are decoded
+    from their stored state as plain data, so projections can accept them ahead of time.
+    """
+
+    def __init__(self, mapper: Any) -> None:
+        self.mapper = mapper
+
+    def __call__(self, notification: Any) -> RecordedEvent:
+        try:
+            data = self.mapper.to_domain_event(notification).__dict__
+        except TopicError:
+            data = self._decode_state(notification)
+        data = dict(data)
+        timestamp = data.pop("timestamp", None)
+        data.pop("originator_id", None)
+        data.pop("originator_version", None)
+        return RecordedEvent(
+            position=notification.id,
+            topic=notification.topic,
+            originator_id=notification.originator_id,
+            originator_version=notification.originator_version,
+            timestamp=timestamp,
+            data=data,
+        )
+
+    def _decode_state(self, notification: Any) -> dict[str, Any]:
+        state = notification.state
+        if self.mapper.cipher:
+            state = self.mapper.cipher.decrypt(state)
+        if self.mapper.compressor:
+            state = self.mapper.compressor.decompress(state)
+        decoded: dict[str, Any] = self.mapper.transcoder.decode(state)
+        return decoded
+
+
+class ProjectionRunner:
+    """Keeps a set of projections in one store up to date with the ledger's log."""
+
+    def __init__(
+        self,
+        ledger: Any,
+        store: ProjectionStore,
+        projections: Iterable[Projection],
+        *,
+        batch_size: int = 2000,
+        poll_interval: float = 0.5,
+    ) -> None:
+        self.ledger = ledger
+        self.store = store
+        self.projections: dict[str, Projection] = {}
+        for projection in projections:
+            if not projection.name or projection.name in self.projections:
+                raise ValueError(f"projection names must be unique and set: {projection.name!r}")
+            self.projections[projection.name] = projection
+        self._handlers = {
+            name: {topic: projection.handler_for(topic) for topic in projection.topics}
+            for name, projection in self.projections.items()
+        }
+        self._wanted = frozenset().union(*(p.topics for p in self.projections.values()))
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.decode = EventDecoder(ledger.mapper)
+        self._lock = threading.RLock()
+        self._ready = False
+        self._progress = threading.Condition()
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_error: str | None = None
+
+    # -- state -----------------------------------------------------------------------------------
+
+    def ensure_ready(self) -> None:
+        """Create the state tables and every projection's tables; rebuild changed versions."""
+        if self._ready:
+            return
+        with self._lock:
+            if self._ready:
+                return
+            with self.store.transaction() as tx:
+                for statement in STATE_SCHEMA:
+                    tx.execute(self.store.ddl(statement))
+            for name, projection in self.projections.items():
+                with self.store.transaction() as tx:
+                    found = tx.row(
+                        "SELECT version FROM projection_state WHERE name = ?"
+                        + self.store.for_update,
+                        (name,),
+                    )
+                    if found is not None and found[0] == projection.version:
+                        projection.create_tables(tx)
+                        continue
+                    if found is not None:
+                        log.warning(
+                            "projection %s: version %s -> %s, rebuilding from zero",
+                            name,
+                            found[0],
+                            projection.version,
+                        )
+                    self._reset(tx, projection)
+            self._ready = True
+
+    def _reset(self, tx: Transaction, projection: Projection) -> None:
+        projection.drop_tables(tx)
+        projection.create_tables(tx)
+        tx.upsert(
+            "projection_state",
+            ("name",),
+            {
+                "name": projection.name,
+                "position": 0,
+                "version": projection.version,
+                "status": OK,
+                "updated_at": _now(),
+            },
+        )
+        tx.execute("DELETE FROM projection_failure WHERE name = ?", (projection.name,))
+
+    def states(self) -> dict[str, ProjectionState]:
+        self.ensure_ready()
+        with self.store.read() as tx:
+            rows = tx.rows(
+                "SELECT name, position, version, status, updated_at FROM projection_state"
+            )
+        return {
+            row[0]: ProjectionState(row[0], int(row[1]), int(row[2]), row[3], row[4])
+            for row in rows
+            if row[0] in self.projections
+        }
+
+    def position(self, name: str) -> int:
+        """The last log position the projection ``name`` has applied (0: none)."""
+        self._known(name)
+        return self.states()[name].position
+
+    def positions(self) -> dict[str, int]:
+        return {name: state.position for name, state in self.states().items()}
+
+    def failures(self) -> list[ProjectionFailure]:
+        """Projections stopped by a poison event, with where and why."""
+        self.ensure_ready()
+        with self.store.read() as tx:
+            rows = tx.rows(
+                "SELECT name, position, topic, originator_id, originator_version, error,"
+                " failed_at FROM projection_failure ORDER BY name"
+            )
+        return [
+            ProjectionFailure(
+                r[0], int(r[1]), r[2], r[3], None if r[4] is None else int(r[4]), r[5], r[6]
+            )
+            for r in rows
+            if r[0] in self.projections
+        ]
+
+    def status(self) -> list[dict[str, Any]]:
+        """Per projection: position, lag behind the log head, status and any failure."""
+        head = self.ledger.log_position
+        failures = {f.name: f for f in self.failures()}
+        report = []
+        for name, state in sorted(self.states().items()):
+            failure = failures.get(name)
+            report.append(
+                {
+                    "name": name,
+                    "version": state.version,
+                    "position": state.position,
+                    "log_position": head,
+                    "lag": max(head - state.position, 0),
+                    "status": state.status,
+                    "updated_at": state.updated_at,
+                    "failure": failure.as_dict() if failure else None,
+                }
+            )
+        return report
+
+    def _known(self, name: str) -> Projection:
+        try:
+            return self.projections[name]
+        except KeyError:
+            raise KeyError(
+                f"no projection {name!r}; known: {', '.join(sorted(self.projections))}"
+            ) from None
+
+    # -- catching up -------------------------------------------------------------------------------
+
+    def catch_up(
+        self,
+        limit: int | None = None,
+        *,
+        stop: int | None = None,
+        names: Sequence[str] | None = None,
+        batch_size: int | None = None,
+    ) -> int:
+        """Apply new events to every healthy projection (or only ``names``).
+
+        Reads at most ``limit`` log positions (all when None) and nothing after ``stop`` (default:
+        the log head when called). Returns the number of notifications read from the log.
+        """
+        self.ensure_ready()
+        selected = [self._known(n) for n in names] if names is not None else None
+        size = batch_size or self.batch_size
+        with self._lock:
+            head = self.ledger.log_position if stop is None else stop
+            read = 0
+            while limit is None or read < limit:
+                states = self.states()
+                active = [
+                    p
+                    for p in (selected or self.projections.values())
+                    if states[p.name].status == OK and states[p.name].position < head
+                ]
+                if not active:
+                    break
+                start = min(states[p.name].position for p in active) + 1
+                page_size = size if limit is None else min(size, limit - read)
+                page = list(islice(self.ledger.notifications(start, head, page_size), page_size))
+                if not page:
+                    # Nothing stored between the positions and the head (gaps in the ids).
+                    self._advance_empty(active, states, head)
+                    break
+                self._apply_page(active, states, page)
+                read += len(page)
+                with self._progress:
+                    self._progress.notify_all()
+            return read
+
+    def _advance_empty(
+        self, active: list[Projection], states: dict[str, ProjectionState], head: int
+    ) -> None:
+        for projection in active:
+            with self.store.transaction() as tx:
+                locked = self._lock_state(tx, projection.name)
+                if locked is not None and locked[1] == OK and locked[0] < head:
+                    self._set_position(tx, projection.name, head)
+
+    def _lock_state(self, tx: Transaction, name: str) -> tuple[int, str] | None:
+        found = tx.row(
+            "SELECT position, status FROM projection_state WHERE name = ?" + self.store.for_update,
+            (name,),
+        )
+        return None if found is None else (int(found[0]), found[1])
+
+    def _set_position(self, tx: Transaction, name: str, position: int) -> None:
+        tx.execute(
+            "UPDATE projection_state SET position = ?, updated_at = ? WHERE name = ?",
+            (position, _now(), name),
+        )
+
+    def _apply_page(
+        self, active: list[Projection], states: dict[str, ProjectionState], page: list[Any]
+    ) -> None:
+        ids = [n.id for n in page]
+        start = min(states[p.name].position for p in active) + 1
+        decoded: dict[int, RecordedEvent | BaseException] = {}
+
+        def event_at(index: int) -> RecordedEvent:
+            notification = page[index]
+            found = decoded.get(notification.id)
+            if found is None:
+                try:
+                    found = self.decode(notification)
+                except Exception as error:  # a poison for whoever handles the topic
+                    found = error
+                decoded[notification.id] = found
+            if isinstance(found, BaseException):
+                raise found
+            return found
+
+        for projection in active:
+            if states[projection.name].position < ids[-1]:
+                self._apply(projection, page, ids, start, event_at)
+
+    def _apply(
+        self, projection: Projection, page: list[Any], ids: list[int], start: int, event_at: Any
+    ) -> None:
+        name = projection.name
+        handlers = self._handlers[name]
+        try:
+            with self.store.transaction() as tx:
+                locked = self._lock_state(tx, name)
+                if locked is None or locked[1] != OK or locked[0] >= ids[-1]:
+                    return
+                begin = self._begin(ids, start, locked[0])
+                self._run(tx, handlers, page, begin, len(page), event_at)
+                self._set_position(tx, name, ids[-1])
+        except _Reset:
+            return
+        except _Poison as poison:
+            if _transient(poison.cause):
+                raise poison.cause from None
+            self._record_poison(projection, page, ids, start, poison, event_at)
+
+    @staticmethod
+    def _begin(ids: list[int], start: int, locked: int) -> int:
+        """Index of the first event to apply, given the position locked in the transaction.
+
+        The page holds every stored event from ``start`` on; if the locked position is before
+        ``start`` (someone reset the projection meanwhile), the page is not enough: re-read.
+        """
+        if locked + 1 < start:
+            raise _Reset()
+        return bisect.bisect_right(ids, locked)
+
+    @staticmethod
+    def _run(
+        tx: Transaction,
+        handlers: dict[str, Any],
+        page: list[Any],
+        begin: int,
+        end: int,
+        event_at: Any,
+    ) -> None:
+        for index in range(begin, end):
+            handler = handlers.get(page[index].topic)
+            if handler is None:
+                continue
+            try:
+                handler(tx, event_at(index))
+            except Exception as error:
+                raise _Poison(index, error) from error
+
+    def _record_poison(
+        self,
+        projection: Projection,
+        page: list[Any],
+        ids: list[int],
+        start: int,
+        poison: _Poison,
+        event_at: Any,
+    ) -> None:
+        name = projection.name
+        handlers = self._handlers[name]
+        bad = page[poison.index]
+        cause = poison.cause
+        with self.store.transaction() as tx:
+            locked = self._lock_state(tx, name)
+            if locked is None or locked[1] != OK:
+                return
+            try:
+                begin = self._begin(ids, start, locked[0])
+            except _Reset:
+                return
+            try:
+                self._run(tx, handlers, page, begin, poison.index, event_at)
+            except _Poison as again:  # the handlers are not deterministic
+                raise RuntimeError(
+                    f"projection {name}: replaying the events before the poison event failed"
+                ) from again.cause
+            position = ids[poison.index - 1] if poison.index > begin else locked[0]
+            self._set_position(tx, name, position)
+            tx.execute("UPDATE projection_state SET status = ? WHERE name = ?", (FAILED, name))
+            tx.upsert(
+                "projection_failure",
+                ("name",),
+                {
+                    "name": name,
+                    "position": bad.id,
+                    "topic": bad.topic,
+                    "originator_id": str(bad.originator_id),
+                    "originator_version": bad.originator_version,
+                    "error": f"{type(cause).__name__}: {cause}",
+                    "detail": "".join(traceback.format_exception(cause))[-4000:],
+                    "failed_at": _now(),
+                },
+            )
+        log.error(
+            "projection %s stopped at position %s (%s): %s: %s",
+            name,
+            bad.id,
+            bad.topic,
+            type(cause).__name__,
+            cause,
+        )
+
+    # -- rebuild and retry ---------------------------------------------------------------
+
+    def reset(self, name: str | None = None) -> None:
+        """Drop and recreate the tables of ``name`` (or of every projection) at position 0."""
+        self.ensure_ready()
+        targets = [self._known(name)] if name else list(self.projections.values())
+        with self._lock:
+            for projection in targets:
+                with self.store.transaction() as tx:
+                    self._lock_state(tx, projection.name)
+                    self._reset(tx, projection)
+
+    def rebuild(self, name: str | None = None, *, batch_size: int | None = None) -> int:
+        """Drop ``name`` (or every projection) and rebuild from zero; returns events read."""
+        with self._lock:
+            self.reset(name)
+            return self.catch_up(names=[name] if name else None, batch_size=batch_size)
+
+    def retry(self, name: str) -> None:
+        """Clear a projection's failure so the next catch-up tries the poison event again."""
+        self._known(name)
+        with self._lock, self.store.transaction() as tx:
+            tx.execute(
+                "UPDATE projection_state SET status = ?, updated_at = ? WHERE name = ?",
+                (OK, _now(), name),
+            )
+            tx.execute("DELETE FROM projection_failure WHERE name = ?", (name,))
+
+    # -- read-your-writes -------------------------------------------------------------------------
+
+    def wait_for(
+        self, position: int | None, timeout: float = 5.0, names: Sequence[str] | None = None
+    ) -> bool:
+        """Wait until every (or every named) projection has applied ``position``.
+
+        True when they have; False on timeout or when one of them is stopped by a poison event
+        before that position. Wakes the background thread if it runs; otherwise it only watches
+        (another process, e.g. ``craftledger projections run``, does the work).
+        """
+        if not position:
+            return True
+        wanted = list(names) if names is not None else list(self.projections)
+        for name in wanted:
+            self._known(name)
+        deadline = time.monotonic() + timeout
+        while True:
+            states = self.states()
+            behind = [states[n] for n in wanted if states[n].position < position]
+            if not behind:
+                return True
+            if any(s.status != OK for s in behind):
+                return False
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            self._wake.set()
+            with self._progress:
+                self._progress.wait(min(0.05, remaining))
+
+    # -- background thread ---------------------------------------------------------------
+
+    def start(self) -> None:
+        """Run catch-up in a daemon thread, polling every ``poll_interval`` seconds."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._loop, name="projection-runner", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                read = self.catch_up()
+                self.last_error = None
+            except Exception as error:  # keep serving; report and retry
+                read = 0
+                self.last_error = f"{type(error).__name__}: {error}"
+                log.exception("projection catch-up failed; retrying")
+            if read == 0:
+                self._wake.wait(self.poll_interval)
+                self._wake.clear()
+
+    def close(self) -> None:
+        self.stop()
