@@ -1,0 +1,127 @@
+"""``craftledger vc``: sign a JSON document and verify a credential, offline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import click
+
+from service.signing.canonical_json import JSONValueError, parse_strict
+from service.signing.credential_verifier import (
+    Check,
+    VerificationReport,
+    controller_file_resolver,
+    status_list_file_resolver,
+    verify_credential,
+)
+from service.signing.data_integrity import ProofError, add_proof, parse_date_time_stamp
+from service.signing.multikey import (
+    DID_KEY_PREFIX,
+    MultikeyError,
+    decode_private_key,
+    did_key_public_multibase,
+    public_multibase_of,
+)
+
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.group()
+def vc() -> None:
+    """Sign and verify verifiable credentials (Data Integrity eddsa-jcs-2022)."""
+
+
+def _read_json(data: bytes, what: str) -> Any:
+    try:
+        return parse_strict(data)
+    except JSONValueError as error:
+        raise click.ClickException(f"{what}: {error}") from None
+
+
+def _load_private_key(key_file: Path, verification_method: str) -> Any:
+    """The private key in ``key_file``, checked against its public key and a did:key method."""
+    material = _read_json(key_file.read_bytes(), str(key_file))
+    if not isinstance(material, dict) or not isinstance(material.get("privateKeyMultibase"), str):
+        raise click.ClickException(f"{key_file}: expected a JSON object with privateKeyMultibase")
+    try:
+        private_key = decode_private_key(material["privateKeyMultibase"])
+        public = public_multibase_of(private_key)
+        if material.get("publicKeyMultibase", public) != public:
+            raise click.ClickException(f"{key_file}: publicKeyMultibase does not match the key")
+        if (
+            verification_method.startswith(DID_KEY_PREFIX)
+            and did_key_public_multibase(verification_method) != public
+        ):
+            raise click.ClickException(
+                f"{verification_method} is not the did:key of the key in {key_file}"
+            )
+    except MultikeyError as error:
+        raise click.ClickException(f"{key_file}: {error}") from None
+    return private_key
+
+
+@vc.command()
+@click.option("--key", "key_file", required=True, type=_FILE, help="JSON with privateKeyMultibase")
+@click.option("--verification-method", required=True, help="verification method id of the key")
+@click.option("--created", help="proof time, e.g. 2024-06-01T08:00:00Z (default: now)")
+def sign(key_file: Path, verification_method: str, created: str | None) -> None:
+    """Sign the JSON document on stdin and print the secured document."""
+    if created is not None:
+        try:
+            parse_date_time_stamp(created)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--created") from None
+    private_key = _load_private_key(key_file, verification_method)
+    document = _read_json(click.get_binary_stream("stdin").read(), "stdin")
+    try:
+        signed = add_proof(document, private_key, verification_method, created)
+    except (JSONValueError, ProofError) as error:
+        raise click.ClickException(f"cannot sign: {error}") from None
+    click.echo(json.dumps(signed, ensure_ascii=False, indent=2))
+
+
+def _print_report(report: VerificationReport) -> None:
+    for check in report.checks:
+        click.echo(f"{check.status:<8} {check.check}: {check.detail}")
+    click.echo("credential verified" if report.verified else "credential NOT verified")
+
+
+@vc.command()
+@click.option("--controller", "controllers", multiple=True, type=_FILE, help="controller document")
+@click.option("--status-list", "status_lists", multiple=True, type=_FILE, help="status list")
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+@click.argument("credential_file", type=click.File("rb"))
+def verify(
+    controllers: tuple[Path, ...],
+    status_lists: tuple[Path, ...],
+    as_json: bool,
+    credential_file: BinaryIO,
+) -> None:
+    """Verify a credential file ('-' for stdin); exit 0 if valid, 1 if not.
+
+    did:key methods resolve by themselves; other controller documents and status lists come
+    from the files given (each option may be repeated).
+    """
+    try:
+        controller_resolver = controller_file_resolver(*controllers) if controllers else None
+        status_resolver = status_list_file_resolver(*status_lists) if status_lists else None
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        credential = parse_strict(credential_file.read())
+    except JSONValueError as error:
+        report = VerificationReport()
+        report.add(Check("signature", "failed", f"the credential cannot be read: {error}"))
+    else:
+        report = verify_credential(
+            credential,
+            controller_resolver=controller_resolver,
+            status_list_resolver=status_resolver,
+        )
+    if as_json:
+        click.echo(report.to_json(indent=2))
+    else:
+        _print_report(report)
+    raise SystemExit(0 if report.verified else 1)
