@@ -1,0 +1,1 @@
+"""Eligibility-route editions, one JSON file each (format: see domain.eligibility)."""

@@ -1,0 +1,847 @@
+"""Eligibility routes (申报条件) for enrolling a candidate in a skill evaluation.
+
+Who may sit an evaluation for a level is set by the occupation's national standard
+(国家职业技能标准), and it changes between editions of the standard -- so routes are versioned
+data, one **edition** per file, not code. A candidate is enrolled on one route; the route either
+needs facts the ledger can check (levels held, years in the occupation, diplomas, professional
+titles) or, for a **bypass**, an evidence reference:
+
+========================== ========================================================================
+kind                       needs
+========================== ========================================================================
+previous_level_plus_years  a level at least ``previous_level`` (below the target) in the occupation
+                           or a related one, then ``years`` in the occupation counted from when it
+                           was obtained (取得X级证书后，累计从事本职业或相关职业工作N年)
+years_only                 ``years`` in the occupation or a related one (累计从事本职业工作N年)
+diploma                    a relevant diploma of one of ``diploma_kinds`` (e.g. 技工院校 高级工班),
+                           optionally with ``previous_level`` and ``years`` as above
+title_plus_years           a professional title (职称) of at least ``min_title_grade``, then
+                           ``years`` in the occupation counted from the title
+direct_recognition         直接认定 -- a non-empty evidence reference
+fast_track                 破格晋升 -- a non-empty evidence reference (+ ``previous_level`` if set)
+competition_promotion      竞赛晋升 -- a non-empty evidence reference (the approved 核准 record)
+========================== ========================================================================
+
+For every route: the target level must be the route's, the occupation must be covered by the
+route's edition, and the candidate must not already hold the target level (or higher) in the
+occupation.
+
+Counting years
+--------------
+Experience is a set of periods (start and end inclusive; an open period runs to ``on_date``).
+"N years" counted from a date ``since`` up to ``on_date`` is met when the days worked in the
+occupation (or a listed related occupation) in ``[since, on_date)`` -- overlapping periods counted
+once -- are at least the days in the N calendar years before ``on_date``. For one unbroken period
+that is the anniversary rule: someone in the occupation since 2020-03-01 has 4 years on
+2024-03-01, not on 2024-02-29. N years before 29 February is taken as 28 February (the stricter
+reading).
+
+Edition data files
+------------------
+One JSON file per edition in ``domain/data/eligibility_routes/`` named
+``<standard>@<edition>.json`` (UTF-8, loaded with :mod:`importlib.resources`). Fields (format 1):
+
+``format``               ``1``
+``standard``             standard id, e.g. ``"generic-default"`` or an occupation code
+``edition``              edition label, unique per standard, e.g. ``"2022"``
+``title``                human-readable name of the standard edition
+``generic_default``      ``true`` only for the generic template used when no occupation standard
+                         edition is on file
+``occupations``          ``"any"`` or a list of occupation codes the edition covers
+``related_occupations``  occupation codes that count as 相关职业 (levels and years in them count)
+``effective_from``       ISO date; the edition in force on a date is the latest on or before it
+``source``               where the routes come from
+``notes``                list of strings
+``routes``               list of routes, each:
+    ``id`` (unique in the edition), ``kind``, ``target_level`` (level code), ``description``
+    (the rule in the standard's words), and as the kind needs: ``previous_level`` (level code),
+    ``years`` (integer >= 0), ``diploma_kinds`` (list of :class:`DiplomaKind` values),
+    ``accepts_final_year_students`` (含尚未取得毕业证书的在校应届毕业生; default false),
+    ``min_title_grade`` (a :class:`TitleGrade` value), ``title_series`` (list; absent = any).
+
+An occupation-specific edition always wins over the generic default; among editions of the
+same kind, the one with the latest ``effective_from`` on or before the date applies.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+
+from domain.errors import DomainRuleViolation, InvalidValue
+from domain.skill_level import SkillLevel
+
+__all__ = [
+    "CandidateFacts",
+    "DiplomaFact",
+    "DiplomaKind",
+    "EligibilityResult",
+    "EligibilityRoute",
+    "ExperiencePeriod",
+    "HeldLevel",
+    "RouteKind",
+    "StandardEdition",
+    "TitleFact",
+    "TitleGrade",
+    "check_eligibility",
+    "find_edition",
+    "find_route",
+    "list_editions",
+    "parse_edition",
+]
+
+EDITION_FORMAT = 1
+
+
+class RouteKind(StrEnum):
+    """How a candidate qualifies for a level."""
+
+    PREVIOUS_LEVEL_PLUS_YEARS = "previous_level_plus_years"
+    YEARS_ONLY = "years_only"
+    DIPLOMA = "diploma"
+    TITLE_PLUS_YEARS = "title_plus_years"
+    DIRECT_RECOGNITION = "direct_recognition"  # 直接认定
+    FAST_TRACK = "fast_track"  # 破格晋升
+    COMPETITION_PROMOTION = "competition_promotion"  # 竞赛晋升 (以赛代评)
+
+    @property
+    def is_bypass(self) -> bool:
+        """Bypasses stand on an evidence reference rather than on checkable facts."""
+        return self in _BYPASSES
+
+
+_BYPASSES = frozenset(
+    {RouteKind.DIRECT_RECOGNITION, RouteKind.FAST_TRACK, RouteKind.COMPETITION_PROMOTION}
+)
+
+
+class DiplomaKind(StrEnum):
+    """Diplomas that open a route (本专业或相关专业毕业证书)."""
+
+    APPRENTICESHIP = "apprenticeship"
+    """本职业或相关职业学徒期满 -- a completed apprenticeship."""
+    TECHNICAL_SCHOOL = "technical_school"
+    """技工学校 (中级工班)."""
+    SECONDARY_VOCATIONAL = "secondary_vocational"
+    """以中级技能为培养目标的中等及以上职业学校 (经评估论证)."""
+    SENIOR_TECHNICAL_SCHOOL = "senior_technical_school"
+    """高级技工学校 / 技师学院 (高级工班)."""
+    HIGHER_VOCATIONAL = "higher_vocational"
+    """以高级技能为培养目标的高等职业学校 (经评估论证)."""
+    PREPARATORY_TECHNICIAN = "preparatory_technician"
+    """技师学院 预备技师班 (预备技师证书)."""
+    COLLEGE = "college"
+    """大专及以上."""
+
+    @property
+    def name_zh(self) -> str:
+        return _DIPLOMA_ZH[self]
+
+
+_DIPLOMA_ZH: Mapping[DiplomaKind, str] = {
+    DiplomaKind.APPRENTICESHIP: "学徒期满",
+    DiplomaKind.TECHNICAL_SCHOOL: "技工学校毕业",
+    DiplomaKind.SECONDARY_VOCATIONAL: "中等及以上职业学校毕业 (中级技能)",
+    DiplomaKind.SENIOR_TECHNICAL_SCHOOL: "高级技工学校/技师学院毕业 (高级工班)",
+    DiplomaKind.HIGHER_VOCATIONAL: "高等职业学校毕业 (高级技能)",
+    DiplomaKind.PREPARATORY_TECHNICIAN: "技师学院 预备技师",
+    DiplomaKind.COLLEGE: "大专及以上",
+}
+
+
+class TitleGrade(StrEnum):
+    """Professional title grades (职称等级), ordered junior < intermediate < ... < senior."""
+
+    JUNIOR = "junior"  # 初级 (员级/助理级)
+    INTERMEDIATE = "intermediate"  # 中级
+    ASSOCIATE_SENIOR = "associate_senior"  # 副高级
+    SENIOR = "senior"  # 正高级
+
+    @property
+    def rank(self) -> int:
+        return _TITLE_RANK[self]
+
+    @property
+    def name_zh(self) -> str:
+        return _TITLE_ZH[self]
+
+
+_TITLE_RANK: Mapping[TitleGrade, int] = {grade: rank for rank, grade in enumerate(TitleGrade)}
+_TITLE_ZH: Mapping[TitleGrade, str] = {
+    TitleGrade.JUNIOR: "初级职称",
+    TitleGrade.INTERMEDIATE: "中级职称",
+    TitleGrade.ASSOCIATE_SENIOR: "副高级职称",
+    TitleGrade.SENIOR: "正高级职称",
+}
+
+
+# --- candidate facts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldLevel:
+    """A currently valid certificate the candidate holds (revoked/suspended ones are left out)."""
+
+    occupation_code: str
+    level: SkillLevel
+    obtained_on: date
+    certificate_number: str = ""
+
+
+@dataclass(frozen=True)
+class ExperiencePeriod:
+    """Time worked in an occupation; ``start`` and ``end`` inclusive, ``end=None`` = ongoing."""
+
+    occupation_code: str
+    start: date
+    end: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.end is not None and self.end < self.start:
+            raise InvalidValue(
+                "experience period",
+                f"ends {self.end.isoformat()} before it starts {self.start.isoformat()}",
+            )
+
+
+@dataclass(frozen=True)
+class DiplomaFact:
+    """A diploma; ``awarded_on=None`` means a final-year student (在校应届毕业生).
+
+    ``relevant`` records the body's finding that the major is 本专业或相关专业.
+    """
+
+    kind: DiplomaKind
+    awarded_on: date | None
+    relevant: bool = True
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class TitleFact:
+    """A professional title (职称), e.g. series ``"engineering"`` (工程技术), grade intermediate."""
+
+    series: str
+    grade: TitleGrade
+    awarded_on: date
+    relevant: bool = True
+
+
+@dataclass(frozen=True)
+class CandidateFacts:
+    """What the enrolling body records about a candidate for one occupation."""
+
+    occupation_code: str
+    levels_held: tuple[HeldLevel, ...] = ()
+    experience: tuple[ExperiencePeriod, ...] = ()
+    diplomas: tuple[DiplomaFact, ...] = ()
+    titles: tuple[TitleFact, ...] = ()
+    evidence_reference: str = ""
+    """Reference to the evidence for a bypass (approval document, competition result record)."""
+
+
+# --- routes and editions -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EligibilityRoute:
+    """One route to one target level, as defined by a standard edition."""
+
+    id: str
+    kind: RouteKind
+    target_level: SkillLevel
+    description: str
+    standard: str
+    edition: str
+    occupations: frozenset[str] | None
+    """Occupations covered by the route's edition; ``None`` = any."""
+    related_occupations: frozenset[str] = frozenset()
+    previous_level: SkillLevel | None = None
+    years: int = 0
+    diploma_kinds: frozenset[DiplomaKind] = frozenset()
+    accepts_final_year_students: bool = False
+    min_title_grade: TitleGrade | None = None
+    title_series: frozenset[str] | None = None
+
+    @property
+    def edition_key(self) -> str:
+        return f"{self.standard}@{self.edition}"
+
+    @property
+    def needs_evidence(self) -> bool:
+        return self.kind.is_bypass
+
+
+@dataclass(frozen=True)
+class StandardEdition:
+    """One edition of an occupation standard's eligibility rules (or the generic default)."""
+
+    standard: str
+    edition: str
+    title: str
+    generic_default: bool
+    occupations: frozenset[str] | None
+    related_occupations: frozenset[str]
+    effective_from: date
+    source: str
+    routes: tuple[EligibilityRoute, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.standard}@{self.edition}"
+
+    def covers(self, occupation_code: str) -> bool:
+        return self.occupations is None or occupation_code in self.occupations
+
+    def routes_for(self, target_level: SkillLevel) -> tuple[EligibilityRoute, ...]:
+        return tuple(route for route in self.routes if route.target_level is target_level)
+
+    def route(self, route_id: str) -> EligibilityRoute:
+        for route in self.routes:
+            if route.id == route_id:
+                return route
+        raise InvalidValue(
+            "eligibility route",
+            f"{self.key} has no route {route_id!r}; routes: {[r.id for r in self.routes]}",
+        )
+
+
+@dataclass(frozen=True)
+class EligibilityResult:
+    """The outcome of checking one route: ``reasons`` say what failed, ``satisfied`` what held."""
+
+    eligible: bool
+    route_id: str
+    route_kind: RouteKind
+    edition: str
+    target_level: SkillLevel
+    on_date: date
+    reasons: tuple[str, ...]
+    satisfied: tuple[str, ...]
+
+    def raise_if_ineligible(self) -> None:
+        """Raise :class:`DomainRuleViolation` ``"candidate-ineligible"`` naming the route."""
+        if not self.eligible:
+            raise DomainRuleViolation(
+                "candidate-ineligible",
+                f"route {self.route_id} ({self.edition}) for {self.target_level.name_zh}: "
+                + "; ".join(self.reasons),
+            )
+
+
+# --- checking ----------------------------------------------------------------------------------
+
+
+def check_eligibility(
+    route: EligibilityRoute, candidate: CandidateFacts, target_level: SkillLevel, on_date: date
+) -> EligibilityResult:
+    """Does ``candidate`` qualify for ``target_level`` on ``on_date`` by ``route``? Pure."""
+    reasons: list[str] = []
+    satisfied: list[str] = []
+    occupation = candidate.occupation_code
+
+    if route.target_level is not target_level:
+        reasons.append(
+            f"route {route.id} is for {route.target_level.name_zh}, not {target_level.name_zh}"
+        )
+    if route.occupations is not None and occupation not in route.occupations:
+        reasons.append(f"route {route.id} ({route.edition_key}) does not cover {occupation}")
+
+    already = [
+        held
+        for held in candidate.levels_held
+        if held.occupation_code == occupation
+        and held.level >= target_level
+        and held.obtained_on <= on_date
+    ]
+    if already:
+        top = max(already, key=lambda held: held.level.rank)
+        reasons.append(
+            f"already holds {top.level.name_zh} in {occupation} since {top.obtained_on.isoformat()}"
+        )
+
+    relevant = {occupation} | set(route.related_occupations)
+    where = occupation if not route.related_occupations else f"{occupation} or a related occupation"
+
+    if route.needs_evidence:
+        if candidate.evidence_reference.strip():
+            satisfied.append(f"evidence {candidate.evidence_reference.strip()!r}")
+        else:
+            reasons.append(f"{route.kind.value} needs an evidence reference; none given")
+
+    anchor: date | None = None  # years are counted from here (None = all experience)
+    anchor_text = ""
+    years_checked = False
+    if route.previous_level is not None:
+        holdings = [
+            held
+            for held in candidate.levels_held
+            if held.occupation_code in relevant
+            and held.level >= route.previous_level
+            # at or above the target counts only in a related occupation (same = "already holds")
+            and (held.level < target_level or held.occupation_code != occupation)
+            and held.obtained_on <= on_date
+        ]
+        if not holdings:
+            reasons.append(
+                f"needs {route.previous_level.name_zh} in {where}"
+                + (f" held for {_years_text(route.years)}" if route.years else "")
+                + "; holds none"
+            )
+            years_checked = True
+        else:
+            best = max(
+                holdings,
+                key=lambda held: _days_worked(
+                    candidate.experience, relevant, held.obtained_on, on_date
+                ),
+            )
+            anchor = best.obtained_on
+            anchor_text = f"{best.level.name_zh} held since {best.obtained_on.isoformat()}"
+            if route.years:
+                days = _days_worked(candidate.experience, relevant, anchor, on_date)
+                if days >= _days_in_years(on_date, route.years):
+                    satisfied.append(f"{anchor_text}; {_span_text(days, on_date)} in {where}")
+                else:
+                    reasons.append(
+                        f"needs {route.previous_level.name_zh} held for "
+                        f"{_years_text(route.years)} in {where}; holds it since "
+                        f"{best.obtained_on.isoformat()} ({_span_text(days, on_date)} counted)"
+                    )
+                years_checked = True
+            else:
+                satisfied.append(anchor_text)
+
+    if route.kind is RouteKind.DIPLOMA:
+        diplomas = [
+            diploma
+            for diploma in candidate.diplomas
+            if diploma.kind in route.diploma_kinds
+            and diploma.relevant
+            and (
+                (diploma.awarded_on is not None and diploma.awarded_on <= on_date)
+                or (diploma.awarded_on is None and route.accepts_final_year_students)
+            )
+        ]
+        wanted = " or ".join(kind.name_zh for kind in sorted(route.diploma_kinds))
+        if diplomas:
+            diploma = diplomas[0]
+            satisfied.append(
+                f"diploma {diploma.kind.name_zh}"
+                + (
+                    f" awarded {diploma.awarded_on.isoformat()}"
+                    if diploma.awarded_on is not None
+                    else " (final-year student)"
+                )
+            )
+        else:
+            held = ", ".join(
+                d.kind.name_zh
+                + (" (not relevant)" if not d.relevant else "")
+                + (" (final-year student)" if d.awarded_on is None else "")
+                for d in candidate.diplomas
+            )
+            reasons.append(
+                f"needs a relevant diploma: {wanted}"
+                + (" (final-year students accepted)" if route.accepts_final_year_students else "")
+                + f"; holds {held or 'none'}"
+            )
+
+    if route.kind is RouteKind.TITLE_PLUS_YEARS and route.min_title_grade is not None:
+        minimum = route.min_title_grade
+        titles = [
+            title
+            for title in candidate.titles
+            if title.grade.rank >= minimum.rank
+            and title.relevant
+            and (route.title_series is None or title.series in route.title_series)
+            and title.awarded_on <= on_date
+        ]
+        series = "" if route.title_series is None else f" ({'/'.join(sorted(route.title_series))})"
+        if not titles:
+            reasons.append(f"needs a relevant {minimum.name_zh} or higher{series}; holds none")
+            years_checked = True
+        else:
+            title = max(
+                titles,
+                key=lambda t: _days_worked(candidate.experience, relevant, t.awarded_on, on_date),
+            )
+            anchor = title.awarded_on
+            anchor_text = (
+                f"{title.grade.name_zh} ({title.series}) since {title.awarded_on.isoformat()}"
+            )
+            satisfied.append(anchor_text)
+
+    if route.years and not years_checked:
+        days = _days_worked(candidate.experience, relevant, anchor, on_date)
+        since = f" since {anchor.isoformat()}" if anchor is not None else ""
+        if days >= _days_in_years(on_date, route.years):
+            satisfied.append(f"{_span_text(days, on_date)} in {where}{since}")
+        else:
+            reasons.append(
+                f"needs {_years_text(route.years)} in {where}{since}; "
+                f"{_span_text(days, on_date)} counted"
+            )
+
+    return EligibilityResult(
+        eligible=not reasons,
+        route_id=route.id,
+        route_kind=route.kind,
+        edition=route.edition_key,
+        target_level=target_level,
+        on_date=on_date,
+        reasons=tuple(reasons),
+        satisfied=tuple(satisfied),
+    )
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a non-leap year: take 28 February (stricter)
+        return day.replace(year=day.year - years, day=28)
+
+
+def _days_in_years(on_date: date, years: int) -> int:
+    """Days in the ``years`` calendar years before ``on_date``."""
+    return (on_date - _years_before(on_date, years)).days
+
+
+def _days_worked(
+    periods: Iterable[ExperiencePeriod],
+    occupations: set[str],
+    since: date | None,
+    on_date: date,
+) -> int:
+    """Days in ``[since, on_date)`` covered by periods in ``occupations``, overlaps once."""
+    last = on_date - timedelta(days=1)
+    spans: list[tuple[date, date]] = []
+    for period in periods:
+        if period.occupation_code not in occupations:
+            continue
+        start = period.start if since is None else max(period.start, since)
+        end = last if period.end is None else min(period.end, last)
+        if start <= end:
+            spans.append((start, end))
+    spans.sort()
+    total = 0
+    current: tuple[date, date] | None = None
+    for start, end in spans:
+        if current is not None and start <= current[1] + timedelta(days=1):
+            current = (current[0], max(current[1], end))
+            continue
+        if current is not None:
+            total += (current[1] - current[0]).days + 1
+        current = (start, end)
+    if current is not None:
+        total += (current[1] - current[0]).days + 1
+    return total
+
+
+def _years_text(years: int) -> str:
+    return f"{years} year" + ("" if years == 1 else "s")
+
+
+def _span_text(days: int, on_date: date) -> str:
+    """``days`` as completed years and months ending at ``on_date`` (for messages)."""
+    start = on_date - timedelta(days=days)
+    months = (on_date.year - start.year) * 12 + on_date.month - start.month
+    if on_date.day < start.day:
+        months -= 1
+    months = max(months, 0)
+    years, months = divmod(months, 12)
+    parts = []
+    if years:
+        parts.append(_years_text(years))
+    if months or not years:
+        parts.append(f"{months} month" + ("" if months == 1 else "s"))
+    return " ".join(parts)
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+def list_editions() -> tuple[StandardEdition, ...]:
+    """Every edition shipped with the package, ordered by standard then effective date."""
+    return _load_packaged()
+
+
+def find_edition(
+    occupation_code: str,
+    on_date: date,
+    *,
+    editions: Iterable[StandardEdition] | None = None,
+) -> StandardEdition:
+    """The edition that governs ``occupation_code`` on ``on_date``.
+
+    An occupation-specific edition in force wins; otherwise the generic default in force.
+    Raises :class:`DomainRuleViolation` ``"no-eligibility-edition-in-force"`` if neither exists.
+    """
+    pool = tuple(_load_packaged() if editions is None else editions)
+    in_force = [
+        edition
+        for edition in pool
+        if edition.effective_from <= on_date and edition.covers(occupation_code)
+    ]
+    specific = [edition for edition in in_force if not edition.generic_default]
+    chosen = specific or [edition for edition in in_force if edition.generic_default]
+    if not chosen:
+        raise DomainRuleViolation(
+            "no-eligibility-edition-in-force",
+            f"no eligibility-route edition covers {occupation_code} on {on_date.isoformat()}",
+        )
+    return max(chosen, key=lambda edition: edition.effective_from)
+
+
+def find_route(
+    route_id: str,
+    occupation_code: str,
+    on_date: date,
+    *,
+    editions: Iterable[StandardEdition] | None = None,
+) -> EligibilityRoute:
+    """Route ``route_id`` of the edition governing ``occupation_code`` on ``on_date``."""
+    return find_edition(occupation_code, on_date, editions=editions).route(route_id)
+
+
+@cache
+def _load_packaged() -> tuple[StandardEdition, ...]:
+    folder = resources.files("domain.data.eligibility_routes")
+    editions: list[StandardEdition] = []
+    for entry in folder.iterdir():
+        if not entry.name.endswith(".json"):
+            continue
+        edition = parse_edition(json.loads(entry.read_text(encoding="utf-8")), source=entry.name)
+        if entry.name != f"{edition.key}.json":
+            raise InvalidValue(
+                "eligibility edition file",
+                f"{entry.name} holds {edition.key}; name it {edition.key}.json",
+            )
+        editions.append(edition)
+    keys = [edition.key for edition in editions]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicates:
+        raise InvalidValue("eligibility edition", f"duplicate editions {duplicates}")
+    return tuple(sorted(editions, key=lambda edition: (edition.standard, edition.effective_from)))
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Typed access to a JSON object, raising InvalidValue that names file and field."""
+
+    def __init__(self, data: object, where: str) -> None:
+        if not isinstance(data, Mapping):
+            raise InvalidValue(where, f"expected a JSON object, got {type(data).__name__}")
+        self.data: Mapping[str, object] = data
+        self.where = where
+
+    def fail(self, key: str, detail: str) -> InvalidValue:
+        return InvalidValue(f"{self.where}.{key}", detail)
+
+    def raw(self, key: str) -> object:
+        if key not in self.data:
+            raise self.fail(key, "is required")
+        return self.data[key]
+
+    def text(self, key: str) -> str:
+        value = self.raw(key)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, f"must be a non-empty string, got {value!r}")
+        return value
+
+    def integer(self, key: str, default: int) -> int:
+        if key not in self.data:
+            return default
+        value = self.data[key]
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self.fail(key, f"must be a non-negative integer, got {value!r}")
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        if key not in self.data:
+            return default
+        value = self.data[key]
+        if not isinstance(value, bool):
+            raise self.fail(key, f"must be true or false, got {value!r}")
+        return value
+
+    def strings(self, key: str) -> list[str]:
+        if key not in self.data:
+            return []
+        values = self.data[key]
+        if not isinstance(values, list) or not all(
+            isinstance(value, str) and value for value in values
+        ):
+            raise self.fail(key, f"must be a list of non-empty strings, got {values!r}")
+        return [str(value) for value in values]
+
+    def level(self, key: str) -> SkillLevel:
+        value = self.raw(key)
+        if not isinstance(value, str):
+            raise self.fail(key, f"must be a level code string, got {value!r}")
+        try:
+            return SkillLevel.from_code(value)
+        except InvalidValue as error:
+            raise self.fail(key, error.detail) from None
+
+    def reject_unknown(self, allowed: Iterable[str]) -> None:
+        unknown = sorted(set(self.data) - set(allowed))
+        if unknown:
+            raise InvalidValue(self.where, f"unknown fields {unknown}")
+
+
+_ROUTE_FIELDS = {
+    "id",
+    "kind",
+    "target_level",
+    "description",
+    "previous_level",
+    "years",
+    "diploma_kinds",
+    "accepts_final_year_students",
+    "min_title_grade",
+    "title_series",
+}
+
+
+def parse_edition(data: object, *, source: str = "<edition>") -> StandardEdition:
+    """Build a :class:`StandardEdition` from a decoded edition file; raises InvalidValue."""
+    top = _Reader(data, source)
+    top.reject_unknown(
+        {
+            "format",
+            "standard",
+            "edition",
+            "title",
+            "generic_default",
+            "occupations",
+            "related_occupations",
+            "effective_from",
+            "source",
+            "notes",
+            "routes",
+        }
+    )
+    if top.raw("format") != EDITION_FORMAT:
+        raise top.fail("format", f"unsupported format {top.raw('format')!r}; expected 1")
+    standard = top.text("standard")
+    edition_label = top.text("edition")
+    occupations: frozenset[str] | None
+    if top.raw("occupations") == "any":
+        occupations = None
+    else:
+        occupations = frozenset(top.strings("occupations"))
+        if not occupations:
+            raise top.fail("occupations", "must be 'any' or list at least one occupation code")
+    related = frozenset(top.strings("related_occupations"))
+    try:
+        effective_from = date.fromisoformat(top.text("effective_from"))
+    except ValueError:
+        raise top.fail("effective_from", "must be an ISO date YYYY-MM-DD") from None
+
+    raw_routes = top.raw("routes")
+    if not isinstance(raw_routes, list) or not raw_routes:
+        raise top.fail("routes", "must be a non-empty list")
+    routes = tuple(
+        _parse_route(
+            _Reader(raw, f"{source}.routes[{index}]"),
+            standard,
+            edition_label,
+            occupations,
+            related,
+        )
+        for index, raw in enumerate(raw_routes)
+    )
+    ids = [route.id for route in routes]
+    duplicates = sorted({route_id for route_id in ids if ids.count(route_id) > 1})
+    if duplicates:
+        raise top.fail("routes", f"duplicate route ids {duplicates}")
+
+    return StandardEdition(
+        standard=standard,
+        edition=edition_label,
+        title=top.text("title"),
+        generic_default=top.flag("generic_default", False),
+        occupations=occupations,
+        related_occupations=related,
+        effective_from=effective_from,
+        source=top.text("source"),
+        routes=routes,
+        notes=tuple(top.strings("notes")),
+    )
+
+
+def _parse_route(
+    reader: _Reader,
+    standard: str,
+    edition: str,
+    occupations: frozenset[str] | None,
+    related: frozenset[str],
+) -> EligibilityRoute:
+    reader.reject_unknown(_ROUTE_FIELDS)
+    try:
+        kind = RouteKind(reader.text("kind"))
+    except ValueError:
+        raise reader.fail(
+            "kind", f"unknown route kind; known: {[kind.value for kind in RouteKind]}"
+        ) from None
+    target = reader.level("target_level")
+    previous = reader.level("previous_level") if "previous_level" in reader.data else None
+    if previous is not None and previous >= target:
+        raise reader.fail("previous_level", "must be below target_level")
+    years = reader.integer("years", 0)
+    try:
+        diploma_kinds = frozenset(DiplomaKind(value) for value in reader.strings("diploma_kinds"))
+    except ValueError:
+        raise reader.fail(
+            "diploma_kinds", f"known diploma kinds: {[kind.value for kind in DiplomaKind]}"
+        ) from None
+    min_title: TitleGrade | None = None
+    if "min_title_grade" in reader.data:
+        try:
+            min_title = TitleGrade(reader.text("min_title_grade"))
+        except ValueError:
+            raise reader.fail(
+                "min_title_grade", f"known grades: {[grade.value for grade in TitleGrade]}"
+            ) from None
+    title_series = (
+        frozenset(reader.strings("title_series")) if "title_series" in reader.data else None
+    )
+
+    if kind is RouteKind.PREVIOUS_LEVEL_PLUS_YEARS and (
+        previous is None or "years" not in reader.data
+    ):
+        raise reader.fail("kind", "previous_level_plus_years needs previous_level and years")
+    if kind is RouteKind.YEARS_ONLY and (previous is not None or years < 1):
+        raise reader.fail("kind", "years_only needs years >= 1 and no previous_level")
+    if (kind is RouteKind.DIPLOMA) != bool(diploma_kinds):
+        raise reader.fail("diploma_kinds", "required for, and only for, a diploma route")
+    if (kind is RouteKind.TITLE_PLUS_YEARS) != (min_title is not None):
+        raise reader.fail("min_title_grade", "required for, and only for, a title_plus_years route")
+    if title_series is not None and kind is not RouteKind.TITLE_PLUS_YEARS:
+        raise reader.fail("title_series", "only for a title_plus_years route")
+
+    return EligibilityRoute(
+        id=reader.text("id"),
+        kind=kind,
+        target_level=target,
+        description=reader.text("description"),
+        standard=standard,
+        edition=edition,
+        occupations=occupations,
+        related_occupations=related,
+        previous_level=previous,
+        years=years,
+        diploma_kinds=diploma_kinds,
+        accepts_final_year_students=reader.flag("accepts_final_year_students", False),
+        min_title_grade=min_title,
+        title_series=title_series,
+    )
