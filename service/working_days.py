@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import chinese_calendar
+import chinese_calendar  # type: ignore[import-untyped]  # the package ships no type hints
 
 __all__ = [
     "CalendarOutOfRange",
