@@ -513,11 +513,11 @@ class PromotionProposal:
 def propose_promotion(
     rule_set: PromotionRuleSet,
     *,
-    tier: CompetitionTier,
+    tier: CompetitionTier | str,
     rank: int,
     entrant_count: int,
-    entrant_kind: EntrantKind,
-    award: Award | None,
+    entrant_kind: EntrantKind | str,
+    award: Award | str | None,
     current_level: SkillLevel | None,
     promotions_granted_this_year: int = 0,
     programme: str | None = None,
@@ -529,14 +529,16 @@ def propose_promotion(
     ``promotions_granted_this_year`` counts competition promotions already granted (approved)
     to this worker in the competition's year; ``programme`` names a competition programme
     some rules are limited to (e.g. ``"national-skills-competition"``, 全国技能大赛).
+    ``tier``, ``entrant_kind`` and ``award`` may also be given by their string values (so any
+    equal-valued ``StrEnum``, such as the aggregate's tier, is accepted).
     """
+    tier = _enum(CompetitionTier, tier, "tier")
+    entrant_kind = _enum(EntrantKind, entrant_kind, "entrant kind")
+    award = None if award is None else _enum(Award, award, "award")
     _check_inputs(
         rule_set,
-        tier,
         rank,
         entrant_count,
-        entrant_kind,
-        award,
         current_level,
         promotions_granted_this_year,
         programme,
@@ -620,27 +622,18 @@ def propose_promotion(
 
 def _check_inputs(
     rule_set: object,
-    tier: object,
     rank: object,
     entrant_count: object,
-    entrant_kind: object,
-    award: object,
     current_level: object,
     granted: object,
     programme: object,
 ) -> None:
     if not isinstance(rule_set, PromotionRuleSet):
         raise InvalidValue("rule set", "expected a PromotionRuleSet")
-    if not isinstance(tier, CompetitionTier):
-        raise InvalidValue("tier", f"expected a competition tier, got {tier!r}")
-    if not isinstance(entrant_kind, EntrantKind):
-        raise InvalidValue("entrant kind", f"expected employee or student, got {entrant_kind!r}")
     if isinstance(entrant_count, bool) or not isinstance(entrant_count, int) or entrant_count < 1:
         raise InvalidValue("entrant count", f"must be a positive integer, got {entrant_count!r}")
     if isinstance(rank, bool) or not isinstance(rank, int) or not 1 <= rank <= entrant_count:
         raise InvalidValue("rank", f"must be 1..{entrant_count}, got {rank!r}")
-    if award is not None and not isinstance(award, Award):
-        raise InvalidValue("award", f"expected an award or None, got {award!r}")
     if current_level is not None and not isinstance(current_level, SkillLevel):
         raise InvalidValue(
             "current level", f"expected a skill level or None, got {current_level!r}"
