@@ -41,6 +41,7 @@ Standardised scores (标准分)
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -359,6 +360,7 @@ def rank_entrants(
             ranks.append(index + 1)
             separated.append(criterion)
 
+    sharing = Counter(ranks)
     entries = tuple(
         RankedEntrant(
             entrant_id=entrant.entrant_id,
@@ -366,7 +368,7 @@ def rank_entrants(
             total=entrant.total,
             award=award_for(rank, count),
             standardised=scale.standardise(entrant.total),
-            tied=ranks.count(rank) > 1,
+            tied=sharing[rank] > 1,
             separated_by=criterion,
         )
         for entrant, rank, criterion in zip(ordered, ranks, separated, strict=True)
