@@ -1,0 +1,1 @@
+"""Tests of the verifiable-credential cryptographic core (``service.signing``)."""
