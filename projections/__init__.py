@@ -2,6 +2,14 @@
 
 ``all_projections()`` lists the projections ``craftledger serve``, ``craftledger projections``
 and ``craftledger replay`` run; see ``projections.runner`` for how they are kept up to date.
+
+| projection | module | query object |
+|---|---|---|
+| ``directory`` | ``projections.directory`` | ``DirectoryQuery`` |
+| ``worker_ladder`` | ``projections.worker_ladder`` | ``WorkerLadderQuery`` |
+| ``honours`` | ``projections.honours`` | ``HonoursQuery`` |
+| ``career_stage`` | ``projections.career_stage`` | ``CareerStageQuery`` |
+| ``statistics`` | ``projections.statistics`` | ``StatisticsQuery`` |
 """
 
 from __future__ import annotations
@@ -14,6 +22,10 @@ if TYPE_CHECKING:
 
 def all_projections() -> list[Projection]:
     """A fresh instance of every projection, in a stable order."""
+    from projections.career_stage import CareerStage
     from projections.directory import Directory
+    from projections.honours import Honours
+    from projections.statistics import Statistics
+    from projections.worker_ladder import WorkerLadder
 
-    return [Directory()]
+    return [Directory(), WorkerLadder(), Honours(), CareerStage(), Statistics()]

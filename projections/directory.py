@@ -56,6 +56,7 @@ import json
 from typing import Any, ClassVar
 from uuid import UUID
 
+from projections.employment import current_employment, employment_ddl, record_end, record_start
 from projections.pagination import InvalidQuery, Page, check_limit, decode_cursor, page_of
 from projections.projection import (
     Projection,
@@ -112,15 +113,7 @@ class Directory(Projection):
         "CREATE INDEX IF NOT EXISTS directory_worker_by_name ON directory_worker (name, id)",
         "CREATE INDEX IF NOT EXISTS directory_worker_by_employer"
         " ON directory_worker (employer_id, name, id)",
-        """CREATE TABLE IF NOT EXISTS directory_employment (
-            worker_id {key_text} NOT NULL,
-            seq BIGINT NOT NULL,
-            employer_id TEXT NOT NULL,
-            relation TEXT NOT NULL,
-            since TEXT NOT NULL,
-            until TEXT,
-            PRIMARY KEY (worker_id, seq)
-        )""",
+        employment_ddl("directory_employment"),
         """CREATE TABLE IF NOT EXISTS directory_certificate (
             number {key_text} PRIMARY KEY,
             id TEXT NOT NULL UNIQUE,
@@ -210,27 +203,13 @@ class Directory(Projection):
 
     @handles("craftledger:Worker.EmploymentStarted")
     def employment_started(self, tx: Transaction, event: RecordedEvent) -> None:
-        tx.execute(
-            "INSERT INTO directory_employment (worker_id, seq, employer_id, relation, since)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (
-                event.aggregate_id,
-                event.originator_version,
-                text_id(event["employer_id"]),
-                event["relation"],
-                iso_date(event["since"]),
-            ),
-        )
-        _refresh_current_employer(tx, "directory_employment", event.aggregate_id)
+        record_start(tx, "directory_employment", event)
+        _refresh_current_employer(tx, event.aggregate_id)
 
     @handles("craftledger:Worker.EmploymentEnded")
     def employment_ended(self, tx: Transaction, event: RecordedEvent) -> None:
-        tx.execute(
-            "UPDATE directory_employment SET until = ?"
-            " WHERE worker_id = ? AND employer_id = ? AND until IS NULL",
-            (iso_date(event["until"]), event.aggregate_id, text_id(event["employer_id"])),
-        )
-        _refresh_current_employer(tx, "directory_employment", event.aggregate_id)
+        record_end(tx, "directory_employment", event)
+        _refresh_current_employer(tx, event.aggregate_id)
 
     # -- certificates ------------------------------------------------------------------------------
 
@@ -290,14 +269,8 @@ _CERTIFICATE_STATUS_BY_TOPIC = {
 }
 
 
-def _refresh_current_employer(tx: Transaction, employment_table: str, worker_id: str) -> None:
-    """Set the worker's current employer: the latest-started open employment, if any."""
-    current = tx.row(
-        f"SELECT employer_id, relation, since FROM {employment_table}"
-        " WHERE worker_id = ? AND until IS NULL ORDER BY since DESC, seq DESC LIMIT 1",
-        (worker_id,),
-    )
-    employer_id, relation, since = current if current else (None, None, None)
+def _refresh_current_employer(tx: Transaction, worker_id: str) -> None:
+    employer_id, relation, since = current_employment(tx, "directory_employment", worker_id)
     tx.execute(
         "UPDATE directory_worker SET employer_id = ?, employer_relation = ?, employed_since = ?"
         " WHERE id = ?",

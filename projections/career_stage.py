@@ -1,0 +1,377 @@
+"""Career coordinate (职业坐标体系): where each worker stands on the five career stages.
+
+Stages, lowest first, and the evidence that places a worker in each:
+
+====  ===============  ============================================================
+rank  stage            evidence (each recorded with what it was and when)
+====  ===============  ============================================================
+1     探索期 explore    a training career entry (职业培训, ``CareerEntryRecorded`` kind
+                       ``training``)
+2     成长期 grow       entering a competition (``Competition.EntrantRegistered``), or a
+                       valid certificate issued through a competition (以赛代评, basis
+                       kind ``competition``)
+3     成熟期 mature     platform roles: an innovation-studio (创新工作室) or mentorship
+                       (师带徒) career entry
+4     发展期 develop    grade promotion (等级晋升): a valid certificate at 三级/高级工 or
+                       above, or one issued while the worker validly held a lower level in
+                       the same occupation
+5     引领期 lead       a representative role (人大代表, 政协委员, 工会代表: career entry kind
+                       ``representative``)
+====  ===============  ============================================================
+
+A worker's stage is the highest stage with evidence; for every stage reached, the earliest
+evidence says what moved the worker there and when (``entered_on``). Certificate evidence
+counts only while the certificate is valid: suspension or revocation removes it (and may move
+the worker back), reinstatement restores it. A worker without evidence has no stage yet.
+
+Projection ``CareerStage`` (name ``"career_stage"``); query ``CareerStageQuery(store)``::
+
+    query.career(worker_id) -> dict | None
+        {"worker_id", "name", "stage": "development" | None, "stage_name": "发展期" | None,
+         "stage_rank": 4 | None, "since": "2024-05-01" | None,
+         "stages": [{"stage", "stage_name", "stage_rank", "entered_on", "what", "evidence"}],
+         "evidence": [{"stage", "stage_name", "on", "kind", "what", "key", "valid"}]}
+    query.list_workers(stage=None, after=None, limit=50) -> Page
+        [{"worker_id", "name", "stage", "stage_name", "stage_rank", "since", "what"}]
+        ordered by (stage rank descending, name, worker_id)
+    query.stage_counts() -> {"exploration": n, ...}
+
+Tables::
+
+    career_worker(id PK, name)
+    career_certificate(id PK, worker_id, occupation_code, level, status)  index (worker_id)
+    career_competition(id PK, name, year)
+    career_evidence(worker_id, key PK, stage, on_date, kind, what, valid)
+    career_stage_entry(worker_id, stage PK, entered_on, what, evidence_key)
+    career_current(worker_id PK, stage, since, what)            index (stage, worker_id)
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from uuid import UUID
+
+from projections.pagination import InvalidQuery, Page, check_limit, decode_cursor, page_of
+from projections.projection import Projection, RecordedEvent, handles, iso_date, text_id
+from projections.store import ProjectionStore, Transaction
+from projections.worker_ladder import ENTRANT_REGISTERED, level_name
+
+STAGES: dict[int, tuple[str, str]] = {
+    1: ("exploration", "探索期"),
+    2: ("growth", "成长期"),
+    3: ("maturity", "成熟期"),
+    4: ("development", "发展期"),
+    5: ("leading", "引领期"),
+}
+STAGE_RANK = {key: rank for rank, (key, _) in STAGES.items()}
+CAREER_KIND_STAGE = {"training": 1, "studio": 3, "mentorship": 3, "representative": 5}
+CAREER_KIND_LABEL = {
+    "training": "职业培训",
+    "studio": "创新工作室",
+    "mentorship": "师带徒",
+    "representative": "代表职务",
+}
+HIGH_SKILL_LEVELS = ("1", "2", "3")
+
+_STATUS_BY_TOPIC = {
+    "craftledger:Certificate.Suspended": "suspended",
+    "craftledger:Certificate.Reinstated": "valid",
+    "craftledger:Certificate.Revoked": "revoked",
+}
+
+
+class CareerStage(Projection):
+    """Each worker's stage on the career coordinate system, with the evidence for it."""
+
+    name = "career_stage"
+    version = 1
+    tables: ClassVar[dict[str, tuple[str, ...]]] = {
+        "career_worker": ("id",),
+        "career_certificate": ("id",),
+        "career_competition": ("id",),
+        "career_evidence": ("worker_id", "key"),
+        "career_stage_entry": ("worker_id", "stage"),
+        "career_current": ("worker_id",),
+    }
+    schema: ClassVar[tuple[str, ...]] = (
+        """CREATE TABLE IF NOT EXISTS career_worker (
+            id {key_text} PRIMARY KEY,
+            name {key_text} NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS career_certificate (
+            id {key_text} PRIMARY KEY,
+            worker_id {key_text} NOT NULL,
+            occupation_code TEXT NOT NULL,
+            level TEXT NOT NULL,
+            status TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS career_certificate_by_worker"
+        " ON career_certificate (worker_id, occupation_code)",
+        """CREATE TABLE IF NOT EXISTS career_competition (
+            id {key_text} PRIMARY KEY,
+            name TEXT NOT NULL,
+            year INTEGER NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS career_evidence (
+            worker_id {key_text} NOT NULL,
+            key {key_text} NOT NULL,
+            stage INTEGER NOT NULL,
+            on_date TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            what TEXT NOT NULL,
+            valid INTEGER NOT NULL,
+            PRIMARY KEY (worker_id, key)
+        )""",
+        """CREATE TABLE IF NOT EXISTS career_stage_entry (
+            worker_id {key_text} NOT NULL,
+            stage INTEGER NOT NULL,
+            entered_on TEXT NOT NULL,
+            what TEXT NOT NULL,
+            evidence_key TEXT NOT NULL,
+            PRIMARY KEY (worker_id, stage)
+        )""",
+        """CREATE TABLE IF NOT EXISTS career_current (
+            worker_id {key_text} PRIMARY KEY,
+            stage INTEGER NOT NULL,
+            since TEXT NOT NULL,
+            what TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS career_current_by_stage ON career_current (stage, worker_id)",
+    )
+
+    @handles("craftledger:Worker.Registered", "craftledger:Worker.NameCorrected")
+    def worker_named(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.upsert("career_worker", ("id",), {"id": event.aggregate_id, "name": event["name"]})
+
+    @handles("craftledger:Worker.CareerEntryRecorded")
+    def career_entry(self, tx: Transaction, event: RecordedEvent) -> None:
+        kind = event["kind"]
+        stage = CAREER_KIND_STAGE.get(kind)
+        if stage is None:
+            return  # a kind that places no one on the coordinate system
+        _add_evidence(
+            tx,
+            event.aggregate_id,
+            f"career:{event.originator_version:08d}",
+            stage,
+            iso_date(event["on"]) or "",
+            kind,
+            f"{CAREER_KIND_LABEL[kind]}: {event['title']}",
+        )
+        _refresh(tx, event.aggregate_id)
+
+    @handles("craftledger:Competition.Announced")
+    def competition_announced(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "INSERT INTO career_competition (id, name, year) VALUES (?, ?, ?)",
+            (event.aggregate_id, event["name"], int(event["year"])),
+        )
+
+    @handles(ENTRANT_REGISTERED)
+    def entrant_registered(self, tx: Transaction, event: RecordedEvent) -> None:
+        worker_id = text_id(event["worker_id"])
+        assert worker_id is not None
+        name = tx.value("SELECT name FROM career_competition WHERE id = ?", (event.aggregate_id,))
+        registered_at = event.get("registered_at") or event.timestamp
+        _add_evidence(
+            tx,
+            worker_id,
+            f"competition:{event.aggregate_id}",
+            2,
+            iso_date(registered_at) or "",
+            "competition",
+            f"技能竞赛: {name or event.aggregate_id}",
+        )
+        _refresh(tx, worker_id)
+
+    @handles("craftledger:Certificate.Issued")
+    def certificate_issued(self, tx: Transaction, event: RecordedEvent) -> None:
+        worker_id = text_id(event["worker_id"])
+        assert worker_id is not None
+        occupation = event["occupation_code"]
+        level = event["level"]
+        held = tx.rows(
+            "SELECT level FROM career_certificate"
+            " WHERE worker_id = ? AND occupation_code = ? AND status = 'valid'",
+            (worker_id, occupation),
+        )
+        promotion = any(level < h[0] for h in held)  # "1" is the highest level
+        tx.execute(
+            "INSERT INTO career_certificate (id, worker_id, occupation_code, level, status)"
+            " VALUES (?, ?, ?, ?, 'valid')",
+            (event.aggregate_id, worker_id, occupation, level),
+        )
+        on = iso_date(event["issued_at"]) or ""
+        label = f"{event['occupation_name']} {level_name(level)} ({event['number']})"
+        changed = False
+        if str((event["basis"] or {}).get("kind")) == "competition":
+            _add_evidence(
+                tx, worker_id, f"certificate-competition:{event.aggregate_id}", 2, on,
+                "competition-certificate", f"以赛代评: {label}",
+            )  # fmt: skip
+            changed = True
+        if promotion or level in HIGH_SKILL_LEVELS:
+            _add_evidence(
+                tx, worker_id, f"certificate:{event.aggregate_id}", 4, on, "certificate",
+                f"等级晋升: {label}",
+            )  # fmt: skip
+            changed = True
+        if changed:
+            _refresh(tx, worker_id)
+
+    @handles(*_STATUS_BY_TOPIC)
+    def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
+        status = _STATUS_BY_TOPIC[event.topic]
+        worker_id = tx.value(
+            "SELECT worker_id FROM career_certificate WHERE id = ?", (event.aggregate_id,)
+        )
+        if worker_id is None:
+            raise LookupError(f"status change for unknown certificate {event.aggregate_id}")
+        tx.execute(
+            "UPDATE career_certificate SET status = ? WHERE id = ?", (status, event.aggregate_id)
+        )
+        changed = tx.execute(
+            "UPDATE career_evidence SET valid = ? WHERE worker_id = ? AND key IN (?, ?)",
+            (
+                int(status == "valid"),
+                worker_id,
+                f"certificate:{event.aggregate_id}",
+                f"certificate-competition:{event.aggregate_id}",
+            ),
+        )
+        if changed:
+            _refresh(tx, worker_id)
+
+
+def _add_evidence(
+    tx: Transaction, worker_id: str, key: str, stage: int, on: str, kind: str, what: str
+) -> None:
+    tx.execute(
+        "INSERT INTO career_evidence (worker_id, key, stage, on_date, kind, what, valid)"
+        " VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (worker_id, key) DO NOTHING",
+        (worker_id, key, stage, on, kind, what),
+    )
+
+
+def _refresh(tx: Transaction, worker_id: str) -> None:
+    """Recompute the stages reached (earliest valid evidence per stage) and the current one."""
+    rows = tx.rows(
+        "SELECT stage, on_date, key, what FROM career_evidence"
+        " WHERE worker_id = ? AND valid = 1 ORDER BY stage, on_date, key",
+        (worker_id,),
+    )
+    entries: dict[int, tuple[str, str, str]] = {}
+    for stage, on, key, what in rows:
+        entries.setdefault(int(stage), (on, key, what))
+    tx.execute("DELETE FROM career_stage_entry WHERE worker_id = ?", (worker_id,))
+    tx.executemany(
+        "INSERT INTO career_stage_entry (worker_id, stage, entered_on, what, evidence_key)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [(worker_id, stage, on, what, key) for stage, (on, key, what) in entries.items()],
+    )
+    if not entries:
+        tx.execute("DELETE FROM career_current WHERE worker_id = ?", (worker_id,))
+        return
+    top = max(entries)
+    on, _, what = entries[top]
+    tx.upsert(
+        "career_current",
+        ("worker_id",),
+        {"worker_id": worker_id, "stage": top, "since": on, "what": what},
+    )
+
+
+# -- queries ---------------------------------------------------------------------------------------
+
+
+def _stage_fields(rank: int | None) -> dict[str, Any]:
+    if rank is None:
+        return {"stage": None, "stage_name": None, "stage_rank": None}
+    key, name = STAGES[int(rank)]
+    return {"stage": key, "stage_name": name, "stage_rank": int(rank)}
+
+
+class CareerStageQuery:
+    """Reads of the ``CareerStage`` projection (see the module docstring)."""
+
+    def __init__(self, store: ProjectionStore) -> None:
+        self.store = store
+
+    def career(self, worker_id: UUID | str) -> dict[str, Any] | None:
+        try:
+            key = str(worker_id if isinstance(worker_id, UUID) else UUID(str(worker_id)))
+        except ValueError:
+            raise InvalidQuery("worker id must be a UUID") from None
+        with self.store.read() as tx:
+            name = tx.value("SELECT name FROM career_worker WHERE id = ?", (key,))
+            if name is None:
+                return None
+            current = tx.row("SELECT stage, since FROM career_current WHERE worker_id = ?", (key,))
+            stages = tx.rows(
+                "SELECT stage, entered_on, what, evidence_key FROM career_stage_entry"
+                " WHERE worker_id = ? ORDER BY stage",
+                (key,),
+            )
+            evidence = tx.rows(
+                "SELECT stage, on_date, kind, what, key, valid FROM career_evidence"
+                " WHERE worker_id = ? ORDER BY on_date, key",
+                (key,),
+            )
+        return {
+            "worker_id": key,
+            "name": name,
+            **_stage_fields(current[0] if current else None),
+            "since": current[1] if current else None,
+            "stages": [
+                {**_stage_fields(s), "entered_on": on, "what": what, "evidence": ev}
+                for s, on, what, ev in stages
+            ],
+            "evidence": [
+                {
+                    **_stage_fields(s),
+                    "on": on,
+                    "kind": kind,
+                    "what": what,
+                    "key": k,
+                    "valid": bool(valid),
+                }
+                for s, on, kind, what, k, valid in evidence
+            ],
+        }
+
+    def list_workers(
+        self, stage: str | None = None, after: str | None = None, limit: int = 50
+    ) -> Page:
+        check_limit(limit)
+        where: list[str] = []
+        params: list[Any] = []
+        if stage is not None:
+            if stage not in STAGE_RANK:
+                raise InvalidQuery(f"stage must be one of {', '.join(STAGE_RANK)}")
+            where.append("c.stage = ?")
+            params.append(STAGE_RANK[stage])
+        key = decode_cursor("career-stages", after, 3)
+        if key is not None:
+            where.append("(c.stage < ? OR (c.stage = ? AND (w.name, c.worker_id) > (?, ?)))")
+            params.extend([key[0], key[0], key[1], key[2]])
+        sql = (
+            "SELECT c.worker_id, w.name, c.stage, c.since, c.what FROM career_current c"
+            " JOIN career_worker w ON w.id = c.worker_id"
+        )
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY c.stage DESC, w.name, c.worker_id LIMIT ?"
+        with self.store.read() as tx:
+            rows = tx.dicts(sql, (*params, limit + 1))
+        page = page_of(
+            rows, limit, "career-stages", lambda r: (r["stage"], r["name"], r["worker_id"])
+        )
+        for row in page.items:
+            row.update(_stage_fields(row.pop("stage")))
+        return page
+
+    def stage_counts(self) -> dict[str, int]:
+        with self.store.read() as tx:
+            rows = tx.rows("SELECT stage, COUNT(*) FROM career_current GROUP BY stage")
+        found = {int(stage): int(count) for stage, count in rows}
+        return {key: found.get(rank, 0) for rank, (key, _) in STAGES.items()}

@@ -1,0 +1,505 @@
+"""Statistics (统计): skill talents, high-skill talents, certificates, competitions, training.
+
+Projection ``Statistics`` (name ``"statistics"``) keeps fact tables -- one row per certificate
+(with its status history), competition, entrant and training entry -- and
+``StatisticsQuery(store)`` aggregates them for any slice::
+
+    query.summary(province=None, organisation_id=None, occupation_code=None, year=None) -> dict
+        {"filters": {...},
+         "skill_talents": 241300,          # workers holding at least one valid certificate
+         "high_skill_talents": 89600,      # ... at 三级/高级工 or above (levels 3, 2, 1)
+         "high_skill_ratio": "0.3713",     # a decimal string (4 places), None when no talents
+         "certificates_issued": n,
+         "certificates_by_level": {"5": n, "4": n, "3": n, "2": n, "1": n},
+         "certificates_by_basis": {"evaluation": n, "competition": n,
+                                   "direct_recognition": n},
+         "competitions_held": n, "competition_entrants": n,
+         "training_person_times": n}
+    query.breakdown(by, province=None, organisation_id=None, occupation_code=None, year=None)
+        -> [{"key": value, **summary}, ...]  with by in "province", "organisation",
+           "occupation", "year" (groups with any figure, in key order)
+
+Dimensions:
+
+- region = province code: a certificate's is the province in its number (characters 6-7, the
+  filed province); a competition's is its organiser's province; a training entry's is the
+  province of the worker's employer at the time it was recorded;
+- organisation: a certificate's issuer, a competition's organiser, a training entry's employer
+  at the time (talents count under the organisations whose valid certificates they hold);
+- occupation: the certificate's or the competition's (training entries carry one only when their
+  details name an ``occupation_code``);
+- year: certificates, competitions and training count in the year they were issued, held or
+  recorded (UTC, from the times recorded in the events). Talents with ``year`` are those holding
+  a certificate that was valid at the end of that year (from the certificate's status history);
+  without ``year``, those holding one valid now.
+
+For "as of" a date or position, build the projection with ``projections.as_of.build_as_of`` and
+query that store: the same query object works on any store.
+
+Tables::
+
+    stats_organisation(id PK, name, kind, province_code)
+    stats_employment(worker_id, seq PK, employer_id, relation, since, until)
+    stats_certificate(id PK, number, worker_id, issuer_id, province_code, occupation_code,
+                      level, basis_kind, issued_year, issued_at, status)
+        index (worker_id), (issuer_id), (province_code), (occupation_code)
+    stats_certificate_status(certificate_id, seq PK, status, at)
+    stats_competition(id PK, organiser_id, province_code, region, occupation_code, tier, year)
+    stats_entrant(competition_id, worker_id PK, position)
+    stats_training(worker_id, seq PK, year, on_date, employer_id, province_code,
+                   occupation_code, title)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, ClassVar
+from uuid import UUID
+
+from projections.employment import current_employment, employment_ddl, record_end, record_start
+from projections.pagination import InvalidQuery
+from projections.projection import (
+    Projection,
+    RecordedEvent,
+    handles,
+    iso_date,
+    iso_datetime,
+    text_id,
+)
+from projections.store import ProjectionStore, Transaction
+
+LEVELS = ("5", "4", "3", "2", "1")
+HIGH_SKILL_LEVELS = ("3", "2", "1")
+BASIS_KINDS = ("evaluation", "competition", "direct_recognition")
+BREAKDOWNS = ("province", "organisation", "occupation", "year")
+
+_STATUS_BY_TOPIC = {
+    "craftledger:Certificate.Suspended": "suspended",
+    "craftledger:Certificate.Reinstated": "valid",
+    "craftledger:Certificate.Revoked": "revoked",
+}
+
+
+def _year_of(value: Any) -> int:
+    return int((iso_date(value) or "0")[:4])
+
+
+class Statistics(Projection):
+    """Fact tables for the statistics queries."""
+
+    name = "statistics"
+    version = 1
+    tables: ClassVar[dict[str, tuple[str, ...]]] = {
+        "stats_organisation": ("id",),
+        "stats_employment": ("worker_id", "seq"),
+        "stats_certificate": ("id",),
+        "stats_certificate_status": ("certificate_id", "seq"),
+        "stats_competition": ("id",),
+        "stats_entrant": ("competition_id", "worker_id"),
+        "stats_training": ("worker_id", "seq"),
+    }
+    schema: ClassVar[tuple[str, ...]] = (
+        """CREATE TABLE IF NOT EXISTS stats_organisation (
+            id {key_text} PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            province_code TEXT NOT NULL
+        )""",
+        employment_ddl("stats_employment"),
+        """CREATE TABLE IF NOT EXISTS stats_certificate (
+            id {key_text} PRIMARY KEY,
+            number TEXT NOT NULL,
+            worker_id {key_text} NOT NULL,
+            issuer_id {key_text} NOT NULL,
+            province_code {key_text} NOT NULL,
+            occupation_code {key_text} NOT NULL,
+            level TEXT NOT NULL,
+            basis_kind TEXT NOT NULL,
+            issued_year INTEGER NOT NULL,
+            issued_at TEXT NOT NULL,
+            status TEXT NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS stats_certificate_by_worker ON stats_certificate (worker_id)",
+        "CREATE INDEX IF NOT EXISTS stats_certificate_by_issuer ON stats_certificate (issuer_id)",
+        "CREATE INDEX IF NOT EXISTS stats_certificate_by_province"
+        " ON stats_certificate (province_code)",
+        "CREATE INDEX IF NOT EXISTS stats_certificate_by_occupation"
+        " ON stats_certificate (occupation_code)",
+        """CREATE TABLE IF NOT EXISTS stats_certificate_status (
+            certificate_id {key_text} NOT NULL,
+            seq BIGINT NOT NULL,
+            status TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (certificate_id, seq)
+        )""",
+        """CREATE TABLE IF NOT EXISTS stats_competition (
+            id {key_text} PRIMARY KEY,
+            organiser_id {key_text} NOT NULL,
+            province_code TEXT NOT NULL,
+            region TEXT NOT NULL,
+            occupation_code TEXT NOT NULL,
+            tier TEXT NOT NULL,
+            year INTEGER NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS stats_entrant (
+            competition_id {key_text} NOT NULL,
+            worker_id {key_text} NOT NULL,
+            position BIGINT NOT NULL,
+            PRIMARY KEY (competition_id, worker_id)
+        )""",
+        """CREATE TABLE IF NOT EXISTS stats_training (
+            worker_id {key_text} NOT NULL,
+            seq BIGINT NOT NULL,
+            year INTEGER NOT NULL,
+            on_date TEXT NOT NULL,
+            employer_id TEXT,
+            province_code TEXT,
+            occupation_code TEXT,
+            title TEXT NOT NULL,
+            PRIMARY KEY (worker_id, seq)
+        )""",
+    )
+
+    @handles("craftledger:Organisation.Filed")
+    def organisation_filed(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "INSERT INTO stats_organisation (id, name, kind, province_code) VALUES (?, ?, ?, ?)",
+            (event.aggregate_id, event["name"], event["kind"], event["province_code"]),
+        )
+
+    @handles("craftledger:Worker.EmploymentStarted")
+    def employment_started(self, tx: Transaction, event: RecordedEvent) -> None:
+        record_start(tx, "stats_employment", event)
+
+    @handles("craftledger:Worker.EmploymentEnded")
+    def employment_ended(self, tx: Transaction, event: RecordedEvent) -> None:
+        record_end(tx, "stats_employment", event)
+
+    @handles("craftledger:Worker.CareerEntryRecorded")
+    def career_entry(self, tx: Transaction, event: RecordedEvent) -> None:
+        if event["kind"] != "training":
+            return
+        employer_id, _, _ = current_employment(tx, "stats_employment", event.aggregate_id)
+        province = (
+            tx.value("SELECT province_code FROM stats_organisation WHERE id = ?", (employer_id,))
+            if employer_id
+            else None
+        )
+        details = event.get("details") or {}
+        tx.execute(
+            "INSERT INTO stats_training (worker_id, seq, year, on_date, employer_id,"
+            " province_code, occupation_code, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                event.aggregate_id,
+                event.originator_version,
+                _year_of(event["on"]),
+                iso_date(event["on"]),
+                employer_id,
+                province,
+                details.get("occupation_code"),
+                event["title"],
+            ),
+        )
+
+    @handles("craftledger:Certificate.Issued")
+    def certificate_issued(self, tx: Transaction, event: RecordedEvent) -> None:
+        issued_at = iso_datetime(event["issued_at"])
+        number = event["number"]
+        tx.execute(
+            "INSERT INTO stats_certificate (id, number, worker_id, issuer_id, province_code,"
+            " occupation_code, level, basis_kind, issued_year, issued_at, status)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'valid')",
+            (
+                event.aggregate_id,
+                number,
+                text_id(event["worker_id"]),
+                text_id(event["issuer_id"]),
+                number[5:7],
+                event["occupation_code"],
+                event["level"],
+                str((event["basis"] or {}).get("kind") or ""),
+                _year_of(event["issued_at"]),
+                issued_at,
+            ),
+        )
+        tx.execute(
+            "INSERT INTO stats_certificate_status (certificate_id, seq, status, at)"
+            " VALUES (?, ?, 'valid', ?)",
+            (event.aggregate_id, event.originator_version, issued_at),
+        )
+
+    @handles(*_STATUS_BY_TOPIC)
+    def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
+        status = _STATUS_BY_TOPIC[event.topic]
+        tx.execute(
+            "UPDATE stats_certificate SET status = ? WHERE id = ?", (status, event.aggregate_id)
+        )
+        tx.execute(
+            "INSERT INTO stats_certificate_status (certificate_id, seq, status, at)"
+            " VALUES (?, ?, ?, ?)",
+            (event.aggregate_id, event.originator_version, status, iso_datetime(event["at"])),
+        )
+
+    @handles("craftledger:Competition.Announced")
+    def competition_announced(self, tx: Transaction, event: RecordedEvent) -> None:
+        organiser_id = text_id(event["organiser_id"])
+        province = tx.value(
+            "SELECT province_code FROM stats_organisation WHERE id = ?", (organiser_id,)
+        )
+        tx.execute(
+            "INSERT INTO stats_competition (id, organiser_id, province_code, region,"
+            " occupation_code, tier, year) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                event.aggregate_id,
+                organiser_id,
+                province or "",
+                event.get("region") or "",
+                event["occupation_code"],
+                event["tier"],
+                int(event["year"]),
+            ),
+        )
+
+    @handles("craftledger:Competition.EntrantRegistered")
+    def entrant_registered(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "INSERT INTO stats_entrant (competition_id, worker_id, position) VALUES (?, ?, ?)"
+            " ON CONFLICT (competition_id, worker_id) DO NOTHING",
+            (event.aggregate_id, text_id(event["worker_id"]), event.position),
+        )
+
+
+# -- queries ---------------------------------------------------------------------------------------
+
+
+def ratio(part: int, whole: int) -> str | None:
+    """``part / whole`` as a 4-place decimal string (ROUND_HALF_UP), None when ``whole`` is 0."""
+    if not whole:
+        return None
+    return str((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+
+
+def _year_end(year: int) -> str:
+    return f"{year:04d}-12-31T23:59:59.999999Z"
+
+
+class StatisticsQuery:
+    """Aggregates of the ``Statistics`` projection (see the module docstring)."""
+
+    def __init__(self, store: ProjectionStore) -> None:
+        self.store = store
+
+    def summary(
+        self,
+        province: str | None = None,
+        organisation_id: UUID | str | None = None,
+        occupation_code: str | None = None,
+        year: int | None = None,
+    ) -> dict[str, Any]:
+        filters = self._filters(province, organisation_id, occupation_code, year)
+        with self.store.read() as tx:
+            return self._summary(tx, filters)
+
+    def breakdown(
+        self,
+        by: str,
+        province: str | None = None,
+        organisation_id: UUID | str | None = None,
+        occupation_code: str | None = None,
+        year: int | None = None,
+    ) -> list[dict[str, Any]]:
+        if by not in BREAKDOWNS:
+            raise InvalidQuery(f"by must be one of {', '.join(BREAKDOWNS)}")
+        filters = self._filters(province, organisation_id, occupation_code, year)
+        with self.store.read() as tx:
+            keys = self._keys(tx, by, filters)
+            rows = []
+            for key in keys:
+                sliced = dict(filters)
+                sliced[_FILTER_OF[by]] = key
+                summary = self._summary(tx, sliced)
+                if any(
+                    summary[f]
+                    for f in (
+                        "skill_talents",
+                        "certificates_issued",
+                        "competitions_held",
+                        "training_person_times",
+                    )
+                ):
+                    rows.append({"key": key, **summary})
+        return rows
+
+    # -- internals -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _filters(
+        province: str | None,
+        organisation_id: UUID | str | None,
+        occupation_code: str | None,
+        year: int | None,
+    ) -> dict[str, Any]:
+        organisation = None
+        if organisation_id is not None:
+            try:
+                organisation = str(
+                    organisation_id
+                    if isinstance(organisation_id, UUID)
+                    else UUID(str(organisation_id))
+                )
+            except ValueError:
+                raise InvalidQuery("organisation_id must be a UUID") from None
+        if year is not None and (
+            isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 9999
+        ):
+            raise InvalidQuery("year must be a four-digit year")
+        return {
+            "province": province,
+            "organisation_id": organisation,
+            "occupation_code": occupation_code,
+            "year": year,
+        }
+
+    @staticmethod
+    def _where(
+        filters: dict[str, Any], columns: dict[str, str | None]
+    ) -> tuple[str, list[Any]] | None:
+        """SQL conditions for the filters on a fact table; None when a filter cannot apply."""
+        where, params = [], []
+        for name, value in filters.items():
+            if value is None or name not in columns:
+                continue
+            column = columns[name]
+            if column is None:
+                return None
+            where.append(f"{column} = ?")
+            params.append(value)
+        return (" AND ".join(where) or "1 = 1"), params
+
+    def _summary(self, tx: Any, filters: dict[str, Any]) -> dict[str, Any]:
+        year = filters["year"]
+        certificate_columns = {
+            "province": "c.province_code",
+            "organisation_id": "c.issuer_id",
+            "occupation_code": "c.occupation_code",
+        }
+        talents_where = self._where(filters, certificate_columns)
+        assert talents_where is not None
+        where, params = talents_where
+        if year is None:
+            valid = "c.status = 'valid'"
+            valid_params: list[Any] = []
+        else:
+            end = _year_end(year)
+            valid = (
+                "c.issued_at <= ? AND (SELECT s.status FROM stats_certificate_status s"
+                " WHERE s.certificate_id = c.id AND s.at <= ?"
+                " ORDER BY s.at DESC, s.seq DESC LIMIT 1) = 'valid'"
+            )
+            valid_params = [end, end]
+        talents, high = tx.row(
+            "SELECT COUNT(DISTINCT c.worker_id),"
+            " COUNT(DISTINCT CASE WHEN c.level IN ('3', '2', '1') THEN c.worker_id END)"
+            f" FROM stats_certificate c WHERE {where} AND {valid}",
+            (*params, *valid_params),
+        )
+        issued_where = self._where(filters, {**certificate_columns, "year": "c.issued_year"})
+        assert issued_where is not None
+        by_level = {level: 0 for level in LEVELS}
+        by_basis = {kind: 0 for kind in BASIS_KINDS}
+        for level, basis, count in tx.rows(
+            "SELECT c.level, c.basis_kind, COUNT(*) FROM stats_certificate c"
+            f" WHERE {issued_where[0]} GROUP BY c.level, c.basis_kind",
+            issued_where[1],
+        ):
+            by_level[level] = by_level.get(level, 0) + int(count)
+            by_basis[basis] = by_basis.get(basis, 0) + int(count)
+        competitions = entrants = 0
+        competition_where = self._where(
+            filters,
+            {
+                "province": "m.province_code",
+                "organisation_id": "m.organiser_id",
+                "occupation_code": "m.occupation_code",
+                "year": "m.year",
+            },
+        )
+        if competition_where is not None:
+            competitions, entrants = tx.row(
+                "SELECT COUNT(*), COALESCE(SUM((SELECT COUNT(*) FROM stats_entrant e"
+                " WHERE e.competition_id = m.id)), 0)"
+                f" FROM stats_competition m WHERE {competition_where[0]}",
+                competition_where[1],
+            )
+        training = 0
+        training_where = self._where(
+            filters,
+            {
+                "province": "t.province_code",
+                "organisation_id": "t.employer_id",
+                "occupation_code": "t.occupation_code",
+                "year": "t.year",
+            },
+        )
+        if training_where is not None:
+            training = tx.value(
+                f"SELECT COUNT(*) FROM stats_training t WHERE {training_where[0]}",
+                training_where[1],
+                default=0,
+            )
+        return {
+            "filters": {k: v for k, v in filters.items() if v is not None},
+            "skill_talents": int(talents),
+            "high_skill_talents": int(high),
+            "high_skill_ratio": ratio(int(high), int(talents)),
+            "certificates_issued": sum(by_level.values()),
+            "certificates_by_level": by_level,
+            "certificates_by_basis": by_basis,
+            "competitions_held": int(competitions),
+            "competition_entrants": int(entrants),
+            "training_person_times": int(training),
+        }
+
+    def _keys(self, tx: Any, by: str, filters: dict[str, Any]) -> list[Any]:
+        sources: dict[str, Iterable[str]] = {
+            "province": (
+                "SELECT province_code FROM stats_certificate",
+                "SELECT province_code FROM stats_competition",
+                "SELECT province_code FROM stats_training WHERE province_code IS NOT NULL",
+            ),
+            "organisation": (
+                "SELECT issuer_id FROM stats_certificate",
+                "SELECT organiser_id FROM stats_competition",
+                "SELECT employer_id FROM stats_training WHERE employer_id IS NOT NULL",
+            ),
+            "occupation": (
+                "SELECT occupation_code FROM stats_certificate",
+                "SELECT occupation_code FROM stats_competition",
+                "SELECT occupation_code FROM stats_training WHERE occupation_code IS NOT NULL",
+            ),
+            "year": (
+                "SELECT issued_year FROM stats_certificate",
+                "SELECT year FROM stats_competition",
+                "SELECT year FROM stats_training",
+            ),
+        }
+        found: set[Any] = set()
+        for sql in sources[by]:
+            found.update(r[0] for r in tx.rows(sql))
+        if by == "year" and found:
+            # Talents are a stock: list every year between the first and the last with figures.
+            years = {int(y) for y in found}
+            found = set(range(min(years), max(years) + 1))
+        filter_name = _FILTER_OF[by]
+        if filters.get(filter_name) is not None:
+            found &= {filters[filter_name]}
+        return sorted(found)
+
+
+_FILTER_OF = {
+    "province": "province",
+    "organisation": "organisation_id",
+    "occupation": "occupation_code",
+    "year": "year",
+}

@@ -1,0 +1,546 @@
+"""Worker ladder: each worker's current valid level per occupation, promotions, honours, contests.
+
+Projection ``WorkerLadder`` (name ``"worker_ladder"``); query ``WorkerLadderQuery(store)``::
+
+    WorkerLadderQuery(store).ladder(worker_id) -> dict | None   (None: no such worker)
+    {
+      "worker_id", "name",
+      "levels": [{"occupation_code", "occupation_name", "level", "level_name", "number",
+                  "source": "ledger" | "external", "since"}],        # one per occupation
+      "promotions": [{"number", "occupation_code", "occupation_name", "level", "level_name",
+                      "issuer_id", "issuer_name", "basis_kind", "bypass", "issued_on",
+                      "status", "status_reason", "raised_level"}],  # in issue order
+      "history": [{"position", "at", "kind", "number", "occupation_code", "level", "detail"}],
+      "honours": [{"ladder_id", "ladder_name", "union_id", "award_id", "tier", "tier_rank",
+                   "year", "standing", "withdrawn_reason"}],
+      "competitions": [{"competition_id", "name", "tier", "year", "occupation_code",
+                        "entrant_kind", "registered_at", "position"}],
+    }
+    WorkerLadderQuery(store).holders(occupation_code, level=None, after=None, limit=50) -> Page
+
+Rules:
+
+- The current level in an occupation is the highest level among the worker's *valid* ledger
+  certificates and *confirmed* external certificates (``Worker.ExternalCertificateChecked``) in
+  it. A suspended or revoked certificate drops out at once; reinstating it restores it. With no
+  valid certificate the occupation disappears from ``levels`` (its promotions stay).
+- ``raised_level`` says whether a certificate raised the worker's valid level in its occupation
+  when it was issued.
+- Honours come from ``HonourLadder.TitleAwarded``/``TitleWithdrawn``; a withdrawn title stays
+  listed with ``standing = False`` and the reason.
+- Competitions entered come from ``craftledger:Competition.EntrantRegistered`` events. The
+  ``Competition`` aggregate only records ``Announced`` so far; this projection already accepts
+  that future event: its payload must carry ``worker_id`` (UUID) and may carry ``entrant_kind``
+  (e.g. ``"employee"``/``"student"``) and ``registered_at`` (datetime; default: the event
+  timestamp). A repeated registration of the same worker is ignored. Until a class exists for
+  the topic, the runner decodes such events from their stored state.
+
+Tables::
+
+    ladder_worker(id PK, name)
+    ladder_certificate(id PK, number, worker_id, occupation_code, occupation_name, level,
+                       issuer_id, issuer_name, basis_kind, bypass, issued_on, issued_at, status,
+                       status_reason, raised_level)           index (worker_id, occupation_code)
+    ladder_external(worker_id, number PK, occupation_code, level, issuer_name, issued_on,
+                    check_status)
+    ladder_level(worker_id, occupation_code PK, occupation_name, level, number, source, since)
+                                                          index (occupation_code, level, worker_id)
+    ladder_history(worker_id, position PK, at, kind, number, occupation_code, level, detail)
+    ladder_honour_ladder(id PK, union_id, name, tiers JSON)
+    ladder_honour(ladder_id, award_id PK, worker_id, tier, tier_rank, year, standing,
+                  withdrawn_reason)                                      index (worker_id)
+    ladder_competition(id PK, organiser_id, name, tier, occupation_code, year)
+    ladder_entry(worker_id, competition_id PK, entrant_kind, registered_at, position)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+from uuid import UUID
+
+from domain.occupation import find_occupation
+from domain.skill_level import SkillLevel
+from projections.pagination import InvalidQuery, Page, check_limit, decode_cursor, page_of
+from projections.projection import (
+    Projection,
+    RecordedEvent,
+    handles,
+    iso_date,
+    iso_datetime,
+    text_id,
+    to_json,
+)
+from projections.store import ProjectionStore, Transaction
+
+ENTRANT_REGISTERED = "craftledger:Competition.EntrantRegistered"
+
+_STATUS_BY_TOPIC = {
+    "craftledger:Certificate.Suspended": "suspended",
+    "craftledger:Certificate.Reinstated": "valid",
+    "craftledger:Certificate.Revoked": "revoked",
+}
+
+
+def level_name(code: str | None) -> str | None:
+    if code is None:
+        return None
+    try:
+        return SkillLevel.from_code(code).name_zh
+    except ValueError:
+        return code
+
+
+class WorkerLadder(Projection):
+    """Per worker and occupation: the current valid level and how it was reached."""
+
+    name = "worker_ladder"
+    version = 1
+    tables: ClassVar[dict[str, tuple[str, ...]]] = {
+        "ladder_worker": ("id",),
+        "ladder_certificate": ("id",),
+        "ladder_external": ("worker_id", "number"),
+        "ladder_level": ("worker_id", "occupation_code"),
+        "ladder_history": ("worker_id", "position"),
+        "ladder_honour_ladder": ("id",),
+        "ladder_honour": ("ladder_id", "award_id"),
+        "ladder_competition": ("id",),
+        "ladder_entry": ("worker_id", "competition_id"),
+    }
+    schema: ClassVar[tuple[str, ...]] = (
+        """CREATE TABLE IF NOT EXISTS ladder_worker (
+            id {key_text} PRIMARY KEY,
+            name TEXT NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS ladder_certificate (
+            id {key_text} PRIMARY KEY,
+            number {key_text} NOT NULL,
+            worker_id {key_text} NOT NULL,
+            occupation_code {key_text} NOT NULL,
+            occupation_name TEXT NOT NULL,
+            level TEXT NOT NULL,
+            issuer_id TEXT NOT NULL,
+            issuer_name TEXT NOT NULL,
+            basis_kind TEXT NOT NULL,
+            bypass TEXT,
+            issued_on TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            status_reason TEXT NOT NULL,
+            raised_level INTEGER NOT NULL
+        )""",
+        "CREATE INDEX IF NOT EXISTS ladder_certificate_by_worker"
+        " ON ladder_certificate (worker_id, occupation_code)",
+        """CREATE TABLE IF NOT EXISTS ladder_external (
+            worker_id {key_text} NOT NULL,
+            number {key_text} NOT NULL,
+            occupation_code TEXT NOT NULL,
+            level TEXT NOT NULL,
+            issuer_name TEXT NOT NULL,
+            issued_on TEXT NOT NULL,
+            check_status TEXT NOT NULL,
+            PRIMARY KEY (worker_id, number)
+        )""",
+        """CREATE TABLE IF NOT EXISTS ladder_level (
+            worker_id {key_text} NOT NULL,
+            occupation_code {key_text} NOT NULL,
+            occupation_name TEXT NOT NULL,
+            level {key_text} NOT NULL,
+            number TEXT NOT NULL,
+            source TEXT NOT NULL,
+            since TEXT NOT NULL,
+            PRIMARY KEY (worker_id, occupation_code)
+        )""",
+        "CREATE INDEX IF NOT EXISTS ladder_level_by_occupation"
+        " ON ladder_level (occupation_code, level, worker_id)",
+        """CREATE TABLE IF NOT EXISTS ladder_history (
+            worker_id {key_text} NOT NULL,
+            position BIGINT NOT NULL,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            number TEXT,
+            occupation_code TEXT,
+            level TEXT,
+            detail TEXT NOT NULL,
+            PRIMARY KEY (worker_id, position)
+        )""",
+        """CREATE TABLE IF NOT EXISTS ladder_honour_ladder (
+            id {key_text} PRIMARY KEY,
+            union_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            tiers TEXT NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS ladder_honour (
+            ladder_id {key_text} NOT NULL,
+            award_id {key_text} NOT NULL,
+            worker_id {key_text} NOT NULL,
+            tier TEXT NOT NULL,
+            tier_rank INTEGER NOT NULL,
+            year INTEGER NOT NULL,
+            standing INTEGER NOT NULL,
+            withdrawn_reason TEXT,
+            PRIMARY KEY (ladder_id, award_id)
+        )""",
+        "CREATE INDEX IF NOT EXISTS ladder_honour_by_worker ON ladder_honour (worker_id)",
+        """CREATE TABLE IF NOT EXISTS ladder_competition (
+            id {key_text} PRIMARY KEY,
+            organiser_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            tier TEXT NOT NULL,
+            occupation_code TEXT NOT NULL,
+            year INTEGER NOT NULL
+        )""",
+        """CREATE TABLE IF NOT EXISTS ladder_entry (
+            worker_id {key_text} NOT NULL,
+            competition_id {key_text} NOT NULL,
+            entrant_kind TEXT,
+            registered_at TEXT NOT NULL,
+            position BIGINT NOT NULL,
+            PRIMARY KEY (worker_id, competition_id)
+        )""",
+    )
+
+    # -- workers -------------------------------------------------------------------------------
+
+    @handles("craftledger:Worker.Registered", "craftledger:Worker.NameCorrected")
+    def worker_named(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.upsert("ladder_worker", ("id",), {"id": event.aggregate_id, "name": event["name"]})
+
+    # -- ledger certificates -------------------------------------------------------------------
+
+    @handles("craftledger:Certificate.Issued")
+    def certificate_issued(self, tx: Transaction, event: RecordedEvent) -> None:
+        worker_id = text_id(event["worker_id"])
+        occupation = event["occupation_code"]
+        level = event["level"]
+        current = tx.value(
+            "SELECT level FROM ladder_level WHERE worker_id = ? AND occupation_code = ?",
+            (worker_id, occupation),
+        )
+        raised = current is None or level < current  # "1" is the highest level
+        basis = event["basis"] or {}
+        issued_at = iso_datetime(event["issued_at"])
+        tx.execute(
+            "INSERT INTO ladder_certificate (id, number, worker_id, occupation_code,"
+            " occupation_name, level, issuer_id, issuer_name, basis_kind, bypass, issued_on,"
+            " issued_at, status, status_reason, raised_level)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'valid', 'issued', ?)",
+            (
+                event.aggregate_id,
+                event["number"],
+                worker_id,
+                occupation,
+                event["occupation_name"],
+                level,
+                text_id(event["issuer_id"]),
+                event["issuer_name"],
+                str(basis.get("kind") or ""),
+                basis.get("bypass"),
+                iso_date(event["issued_at"]),
+                issued_at,
+                int(raised),
+            ),
+        )
+        self._history(
+            tx, worker_id, event, issued_at, "issued", event["number"], occupation, level,
+            {"basis_kind": basis.get("kind"), "issuer_name": event["issuer_name"]},
+        )  # fmt: skip
+        if raised:
+            tx.upsert(
+                "ladder_level",
+                ("worker_id", "occupation_code"),
+                {
+                    "worker_id": worker_id,
+                    "occupation_code": occupation,
+                    "occupation_name": event["occupation_name"],
+                    "level": level,
+                    "number": event["number"],
+                    "source": "ledger",
+                    "since": iso_date(event["issued_at"]),
+                },
+            )
+
+    @handles(*_STATUS_BY_TOPIC)
+    def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
+        status = _STATUS_BY_TOPIC[event.topic]
+        found = tx.row(
+            "SELECT worker_id, occupation_code, number, level FROM ladder_certificate WHERE id = ?",
+            (event.aggregate_id,),
+        )
+        if found is None:
+            raise LookupError(f"status change for unknown certificate {event.aggregate_id}")
+        worker_id, occupation, number, level = found
+        tx.execute(
+            "UPDATE ladder_certificate SET status = ?, status_reason = ? WHERE id = ?",
+            (status, event["reason"], event.aggregate_id),
+        )
+        self._history(
+            tx, worker_id, event, iso_datetime(event["at"]), status, number, occupation, level,
+            {"reason": event["reason"]},
+        )  # fmt: skip
+        _refresh_level(tx, worker_id, occupation)
+
+    # -- external certificates --------------------------------------------------------------------
+
+    @handles("craftledger:Worker.ExternalCertificateDeclared")
+    def external_declared(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "INSERT INTO ladder_external (worker_id, number, occupation_code, level, issuer_name,"
+            " issued_on, check_status) VALUES (?, ?, ?, ?, ?, ?, 'unchecked')",
+            (
+                event.aggregate_id,
+                event["number"],
+                event["occupation_code"],
+                event["level"],
+                event["issuer_name"],
+                iso_date(event["issued_on"]),
+            ),
+        )
+
+    @handles("craftledger:Worker.ExternalCertificateChecked")
+    def external_checked(self, tx: Transaction, event: RecordedEvent) -> None:
+        confirmed = bool(event["confirmed"])
+        tx.execute(
+            "UPDATE ladder_external SET check_status = ? WHERE worker_id = ? AND number = ?",
+            ("confirmed" if confirmed else "rejected", event.aggregate_id, event["number"]),
+        )
+        found = tx.row(
+            "SELECT occupation_code, level FROM ladder_external WHERE worker_id = ? AND number = ?",
+            (event.aggregate_id, event["number"]),
+        )
+        if found is None:
+            raise LookupError(f"check of undeclared external certificate {event['number']}")
+        self._history(
+            tx, event.aggregate_id, event, iso_datetime(event.timestamp),
+            "external-confirmed" if confirmed else "external-rejected",
+            event["number"], found[0], found[1], {"note": event.get("note")},
+        )  # fmt: skip
+        _refresh_level(tx, event.aggregate_id, found[0])
+
+    # -- honours --------------------------------------------------------------------------------
+
+    @handles("craftledger:HonourLadder.Defined")
+    def ladder_defined(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "INSERT INTO ladder_honour_ladder (id, union_id, name, tiers) VALUES (?, ?, ?, ?)",
+            (
+                event.aggregate_id,
+                text_id(event["union_id"]),
+                event["name"],
+                to_json(list(event["tiers"])),
+            ),
+        )
+
+    @handles("craftledger:HonourLadder.TitleAwarded")
+    def title_awarded(self, tx: Transaction, event: RecordedEvent) -> None:
+        tiers = json.loads(
+            tx.value("SELECT tiers FROM ladder_honour_ladder WHERE id = ?", (event.aggregate_id,))
+        )
+        tx.execute(
+            "INSERT INTO ladder_honour (ladder_id, award_id, worker_id, tier, tier_rank, year,"
+            " standing) VALUES (?, ?, ?, ?, ?, ?, 1)",
+            (
+                event.aggregate_id,
+                event["award_id"],
+                text_id(event["worker_id"]),
+                event["tier"],
+                tiers.index(event["tier"]),
+                int(event["year"]),
+            ),
+        )
+
+    @handles("craftledger:HonourLadder.TitleWithdrawn")
+    def title_withdrawn(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "UPDATE ladder_honour SET standing = 0, withdrawn_reason = ?"
+            " WHERE ladder_id = ? AND award_id = ?",
+            (event["reason"], event.aggregate_id, event["award_id"]),
+        )
+
+    # -- competitions ---------------------------------------------------------------------------
+
+    @handles("craftledger:Competition.Announced")
+    def competition_announced(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "INSERT INTO ladder_competition (id, organiser_id, name, tier, occupation_code, year)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                event.aggregate_id,
+                text_id(event["organiser_id"]),
+                event["name"],
+                event["tier"],
+                event["occupation_code"],
+                int(event["year"]),
+            ),
+        )
+
+    @handles(ENTRANT_REGISTERED)
+    def entrant_registered(self, tx: Transaction, event: RecordedEvent) -> None:
+        worker_id = text_id(event["worker_id"])
+        registered_at = event.get("registered_at") or event.timestamp
+        tx.execute(
+            "INSERT INTO ladder_entry (worker_id, competition_id, entrant_kind, registered_at,"
+            " position) VALUES (?, ?, ?, ?, ?) ON CONFLICT (worker_id, competition_id) DO NOTHING",
+            (
+                worker_id,
+                event.aggregate_id,
+                event.get("entrant_kind"),
+                iso_datetime(registered_at),
+                event.position,
+            ),
+        )
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _history(
+        tx: Transaction,
+        worker_id: str | None,
+        event: RecordedEvent,
+        at: str | None,
+        kind: str,
+        number: str | None,
+        occupation: str | None,
+        level: str | None,
+        detail: dict[str, Any],
+    ) -> None:
+        tx.execute(
+            "INSERT INTO ladder_history (worker_id, position, at, kind, number, occupation_code,"
+            " level, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (worker_id, event.position, at, kind, number, occupation, level, to_json(detail)),
+        )
+
+
+def _refresh_level(tx: Transaction, worker_id: str, occupation: str) -> None:
+    """Recompute the worker's valid level in an occupation from what is valid now."""
+    rows = tx.rows(
+        "SELECT level, issued_on, number, 'ledger', occupation_name FROM ladder_certificate"
+        " WHERE worker_id = ? AND occupation_code = ? AND status = 'valid'"
+        " UNION ALL SELECT level, issued_on, number, 'external', '' FROM ladder_external"
+        " WHERE worker_id = ? AND occupation_code = ? AND check_status = 'confirmed'",
+        (worker_id, occupation, worker_id, occupation),
+    )
+    if not rows:
+        tx.execute(
+            "DELETE FROM ladder_level WHERE worker_id = ? AND occupation_code = ?",
+            (worker_id, occupation),
+        )
+        return
+    level, since, number, source, occupation_name = min(rows, key=lambda r: (r[0], r[1], r[2]))
+    if not occupation_name:
+        known = find_occupation(occupation)
+        occupation_name = known.name if known else occupation
+    tx.upsert(
+        "ladder_level",
+        ("worker_id", "occupation_code"),
+        {
+            "worker_id": worker_id,
+            "occupation_code": occupation,
+            "occupation_name": occupation_name,
+            "level": level,
+            "number": number,
+            "source": source,
+            "since": since,
+        },
+    )
+
+
+# -- queries ---------------------------------------------------------------------------------------
+
+
+def _uuid_text(value: UUID | str, what: str) -> str:
+    try:
+        return str(value if isinstance(value, UUID) else UUID(str(value)))
+    except ValueError:
+        raise InvalidQuery(f"{what} must be a UUID") from None
+
+
+class WorkerLadderQuery:
+    """Reads of the ``WorkerLadder`` projection (see the module docstring)."""
+
+    def __init__(self, store: ProjectionStore) -> None:
+        self.store = store
+
+    def ladder(self, worker_id: UUID | str) -> dict[str, Any] | None:
+        key = _uuid_text(worker_id, "worker id")
+        with self.store.read() as tx:
+            name = tx.value("SELECT name FROM ladder_worker WHERE id = ?", (key,))
+            if name is None:
+                return None
+            levels = tx.dicts(
+                "SELECT occupation_code, occupation_name, level, number, source, since"
+                " FROM ladder_level WHERE worker_id = ? ORDER BY occupation_code",
+                (key,),
+            )
+            promotions = tx.dicts(
+                "SELECT number, occupation_code, occupation_name, level, issuer_id, issuer_name,"
+                " basis_kind, bypass, issued_on, status, status_reason, raised_level"
+                " FROM ladder_certificate WHERE worker_id = ? ORDER BY issued_at, number",
+                (key,),
+            )
+            history = tx.dicts(
+                "SELECT position, at, kind, number, occupation_code, level, detail"
+                " FROM ladder_history WHERE worker_id = ? ORDER BY position",
+                (key,),
+            )
+            honours = tx.dicts(
+                "SELECT h.ladder_id, l.name AS ladder_name, l.union_id, h.award_id, h.tier,"
+                " h.tier_rank, h.year, h.standing, h.withdrawn_reason"
+                " FROM ladder_honour h JOIN ladder_honour_ladder l ON l.id = h.ladder_id"
+                " WHERE h.worker_id = ? ORDER BY h.year, h.ladder_id, h.tier_rank, h.award_id",
+                (key,),
+            )
+            competitions = tx.dicts(
+                "SELECT e.competition_id, c.name, c.tier, c.year, c.occupation_code,"
+                " e.entrant_kind, e.registered_at, e.position"
+                " FROM ladder_entry e LEFT JOIN ladder_competition c ON c.id = e.competition_id"
+                " WHERE e.worker_id = ? ORDER BY e.position",
+                (key,),
+            )
+        for row in levels:
+            row["level_name"] = level_name(row["level"])
+        for row in promotions:
+            row["level_name"] = level_name(row["level"])
+            row["raised_level"] = bool(row["raised_level"])
+        for row in history:
+            row["detail"] = json.loads(row["detail"])
+        for row in honours:
+            row["standing"] = bool(row["standing"])
+        return {
+            "worker_id": key,
+            "name": name,
+            "levels": levels,
+            "promotions": promotions,
+            "history": history,
+            "honours": honours,
+            "competitions": competitions,
+        }
+
+    def holders(
+        self,
+        occupation_code: str,
+        level: str | None = None,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> Page:
+        """Workers whose current valid level in ``occupation_code`` is ``level`` (or any),
+        highest level first."""
+        check_limit(limit)
+        where, params = ["l.occupation_code = ?"], [occupation_code]
+        if level is not None:
+            where.append("l.level = ?")
+            params.append(level)
+        key = decode_cursor("ladder-holders", after, 2)
+        if key is not None:
+            where.append("(l.level, l.worker_id) > (?, ?)")
+            params.extend(key)
+        sql = (
+            "SELECT l.worker_id, w.name, l.occupation_code, l.occupation_name, l.level, l.number,"
+            " l.source, l.since FROM ladder_level l JOIN ladder_worker w ON w.id = l.worker_id"
+            f" WHERE {' AND '.join(where)} ORDER BY l.level, l.worker_id LIMIT ?"
+        )
+        with self.store.read() as tx:
+            rows = tx.dicts(sql, (*params, limit + 1))
+        for row in rows:
+            row["level_name"] = level_name(row["level"])
+        return page_of(rows, limit, "ladder-holders", lambda r: (r["level"], r["worker_id"]))
