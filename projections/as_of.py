@@ -116,3 +116,46 @@ def fresh_sqlite_store(directory: Path | None = None) -> SQLiteProjectionStore:
     if path.exists():
         raise FileExistsError(f"{path} exists; an as-of build needs a fresh store")
     return SQLiteProjectionStore(path)
+
+
+@dataclass
+class TableDiff:
+    """How one table differs between two stores, keyed by primary key."""
+
+    table: str
+    only_in_first: int
+    only_in_second: int
+    changed: int
+    examples: list[str]
+
+    @property
+    def identical(self) -> bool:
+        return not (self.only_in_first or self.only_in_second or self.changed)
+
+
+def diff_stores(
+    projections: Iterable[Projection], first: ProjectionStore, second: ProjectionStore
+) -> list[TableDiff]:
+    """Compare every table of ``projections`` in two stores, row by row (by primary key)."""
+    diffs = []
+    for projection in projections:
+        for table, key in projection.tables.items():
+            a = _keyed(first, table, key)
+            b = _keyed(second, table, key)
+            only_a = sorted(set(a) - set(b), key=repr)
+            only_b = sorted(set(b) - set(a), key=repr)
+            changed = sorted((k for k in set(a) & set(b) if a[k] != b[k]), key=repr)
+            examples = (
+                [f"only in first: {k}" for k in only_a[:3]]
+                + [f"only in second: {k}" for k in only_b[:3]]
+                + [f"changed: {k}" for k in changed[:3]]
+            )
+            diffs.append(TableDiff(table, len(only_a), len(only_b), len(changed), examples))
+    return diffs
+
+
+def _keyed(store: ProjectionStore, table: str, key: tuple[str, ...]) -> dict[Any, Any]:
+    with store.read() as tx:
+        names = tx.columns(table)
+    positions = [names.index(column) for column in key]
+    return {tuple(row[i] for i in positions): row for row in store.dump(table, key)}

@@ -102,6 +102,12 @@ class Transaction:
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
+    def columns(self, table: str) -> list[str]:
+        """The column names of ``table``, in order."""
+        cursor = self._cursor
+        cursor.execute(self._sql(f"SELECT * FROM {check_identifier(table)} LIMIT 0"), ())
+        return [column[0] for column in cursor.description]
+
     def upsert(self, table: str, key: Sequence[str], values: dict[str, Any]) -> None:
         """Insert ``values`` or, when the ``key`` columns match a row, overwrite its other
         columns (``ON CONFLICT DO UPDATE``: the same spelling on both databases)."""

@@ -14,11 +14,14 @@ def main() -> None:
 def _register() -> None:
     """Attach the command groups; each lives in its own module."""
     from service.cli.ledger_commands import demo, export
+    from service.cli.projections import projections_group, replay
     from service.cli.vc import vc
 
     main.add_command(demo)
     main.add_command(export)
     main.add_command(vc)
+    main.add_command(projections_group)
+    main.add_command(replay)
 
 
 _register()
