@@ -1,0 +1,239 @@
+"""``check-proof``: verify a transparency-log proof offline, from files alone (no server).
+
+Given the signed tree head(s) the ledger published, an inclusion or consistency proof in RFC 6962
+JSON and, optionally, the ledger's Ed25519 public key and the leaf's bytes, it reports each check
+separately and exits with:
+
+- 0: every check passed, including the tree head signatures;
+- 1: a check failed (bad signature, proof, leaf, or malformed input);
+- 3: the proof holds for the given tree heads, but their signatures were not checked because no
+  ``--public-key`` was given, so the heads themselves are unauthenticated.
+
+An inclusion proof needs the head of its ``tree_size``; a consistency proof needs the heads of
+``first`` and ``second`` (repeat ``--tree-head``). Heads are matched to proofs by ``tree_size``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import asdict, dataclass
+from typing import IO, Any, Literal
+
+import click
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from projections.transparency.merkle import InvalidProofError, check_consistency, leaf_hash
+from projections.transparency.merkle import check_inclusion as check_inclusion_path
+from projections.transparency.proof_json import (
+    ConsistencyProof,
+    InclusionProof,
+    ProofFormatError,
+    encode_hash,
+)
+from projections.transparency.tree_head import SignedTreeHead, verify_tree_head
+
+Status = Literal["valid", "invalid", "unknown"]
+EXIT_UNAUTHENTICATED = 3
+_BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_ED25519_MULTICODEC = b"\xed\x01"
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one check."""
+
+    check: str
+    status: Status
+    detail: str
+
+
+def _base58btc_decode(text: str) -> bytes:
+    number = 0
+    for character in text:
+        position = _BASE58_ALPHABET.find(character)
+        if position < 0:
+            raise ValueError(f"{character!r} is not a base58btc character")
+        number = number * 58 + position
+    leading_zeros = len(text) - len(text.lstrip("1"))
+    return b"\x00" * leading_zeros + number.to_bytes((number.bit_length() + 7) // 8, "big")
+
+
+def parse_public_key(text: str) -> Ed25519PublicKey:
+    """An Ed25519 public key from a Multikey value (``z6Mk…``) or base64 of its 32 raw bytes."""
+    text = text.strip()
+    try:
+        if text.startswith("z6Mk"):
+            decoded = _base58btc_decode(text[1:])
+            if not decoded.startswith(_ED25519_MULTICODEC):
+                raise ValueError("not an Ed25519 Multikey")
+            raw = decoded[len(_ED25519_MULTICODEC) :]
+        else:
+            raw = base64.b64decode(text, validate=True)
+        return Ed25519PublicKey.from_public_bytes(raw)
+    except (ValueError, binascii.Error) as error:
+        raise ValueError(
+            "expected an Ed25519 Multikey (z6Mk…) or the base64 of 32 raw key bytes"
+        ) from error
+
+
+def _load_json(stream: IO[bytes], what: str) -> Any:
+    try:
+        return json.loads(stream.read())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ProofFormatError(f"{what} is not JSON: {error}") from error
+
+
+def _head_checks(heads: list[SignedTreeHead], public_key: Ed25519PublicKey | None) -> list[Check]:
+    checks = []
+    for head in heads:
+        name = f"tree head {head.tree_size} signature"
+        if public_key is None:
+            checks.append(Check(name, "unknown", "not checked: no --public-key given"))
+        elif verify_tree_head(public_key, head):
+            checks.append(Check(name, "valid", f"root {encode_hash(head.root_hash)}"))
+        else:
+            checks.append(Check(name, "invalid", "signature does not verify with this key"))
+    by_size: dict[int, bytes] = {}
+    for head in heads:
+        if by_size.setdefault(head.tree_size, head.root_hash) != head.root_hash:
+            checks.append(
+                Check(
+                    f"tree heads of size {head.tree_size}",
+                    "invalid",
+                    "two heads of the same size with different roots (a split view)",
+                )
+            )
+    return checks
+
+
+def _inclusion_checks(
+    proof: InclusionProof, heads: dict[int, SignedTreeHead], leaf: bytes | None
+) -> list[Check]:
+    checks = []
+    if leaf is not None:
+        if leaf_hash(leaf) == proof.leaf_hash:
+            checks.append(Check("leaf", "valid", "the leaf bytes hash to leaf_hash"))
+        else:
+            checks.append(Check("leaf", "invalid", "the leaf bytes do not hash to leaf_hash"))
+    name = f"inclusion of leaf {proof.leaf_index} in tree {proof.tree_size}"
+    head = heads.get(proof.tree_size)
+    if head is None:
+        return [*checks, Check(name, "invalid", f"no tree head of size {proof.tree_size} given")]
+    try:
+        check_inclusion_path(
+            proof.leaf_hash, proof.leaf_index, proof.tree_size, proof.audit_path, head.root_hash
+        )
+    except InvalidProofError as error:
+        return [*checks, Check(name, "invalid", str(error))]
+    return [*checks, Check(name, "valid", f"leaf_hash {encode_hash(proof.leaf_hash)}")]
+
+
+def _consistency_checks(proof: ConsistencyProof, heads: dict[int, SignedTreeHead]) -> list[Check]:
+    name = f"consistency of tree {proof.first} with tree {proof.second}"
+    missing = [size for size in (proof.first, proof.second) if size not in heads]
+    if missing:
+        sizes = " and ".join(str(size) for size in sorted(set(missing)))
+        return [Check(name, "invalid", f"no tree head of size {sizes} given")]
+    try:
+        check_consistency(
+            proof.first,
+            proof.second,
+            heads[proof.first].root_hash,
+            heads[proof.second].root_hash,
+            proof.consistency,
+        )
+    except InvalidProofError as error:
+        return [Check(name, "invalid", str(error))]
+    return [Check(name, "valid", "the first tree is a prefix of the second")]
+
+
+def run_checks(
+    head_documents: list[Any],
+    proof_document: Any,
+    public_key: Ed25519PublicKey | None,
+    leaf: bytes | None,
+) -> list[Check]:
+    """Every check, in order; malformed input is reported as a failed check."""
+    try:
+        heads = [SignedTreeHead.from_json(document) for document in head_documents]
+    except ProofFormatError as error:
+        return [Check("tree head", "invalid", str(error))]
+    checks = _head_checks(heads, public_key)
+    by_size = {head.tree_size: head for head in heads}
+    try:
+        if isinstance(proof_document, dict) and "audit_path" in proof_document:
+            return checks + _inclusion_checks(
+                InclusionProof.from_json(proof_document), by_size, leaf
+            )
+        if isinstance(proof_document, dict) and "consistency" in proof_document:
+            if leaf is not None:
+                raise ProofFormatError("--leaf applies to inclusion proofs only")
+            return checks + _consistency_checks(ConsistencyProof.from_json(proof_document), by_size)
+        raise ProofFormatError("neither an inclusion (audit_path) nor a consistency proof")
+    except ProofFormatError as error:
+        return [*checks, Check("proof", "invalid", str(error))]
+
+
+def exit_status(checks: list[Check]) -> int:
+    """0 if all valid, 1 if any invalid, 3 if some could not be checked."""
+    statuses = {check.status for check in checks}
+    if "invalid" in statuses:
+        return 1
+    return EXIT_UNAUTHENTICATED if "unknown" in statuses else 0
+
+
+@click.command("check-proof")
+@click.option(
+    "--tree-head",
+    "tree_head_files",
+    type=click.File("rb"),
+    multiple=True,
+    required=True,
+    help="Signed tree head JSON; repeat for a consistency proof's two sizes.",
+)
+@click.option("--proof", "proof_file", type=click.File("rb"), required=True, help="Proof JSON.")
+@click.option(
+    "--public-key",
+    help="The ledger's Ed25519 public key: Multikey (z6Mk…) or base64 of the raw 32 bytes.",
+)
+@click.option(
+    "--leaf",
+    "leaf_file",
+    type=click.File("rb"),
+    help="The leaf's exact bytes (the stored event's canonical form), for an inclusion proof.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
+def check_proof(
+    tree_head_files: tuple[IO[bytes], ...],
+    proof_file: IO[bytes],
+    public_key: str | None,
+    leaf_file: IO[bytes] | None,
+    as_json: bool,
+) -> None:
+    """Verify a transparency-log proof offline against signed tree heads.
+
+    Exit status 0: valid; 1: invalid; 3: proof valid but tree heads unauthenticated (no key).
+    """
+    key = None
+    if public_key is not None:
+        try:
+            key = parse_public_key(public_key)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--public-key") from error
+    try:
+        heads = [_load_json(stream, stream.name) for stream in tree_head_files]
+        proof = _load_json(proof_file, proof_file.name)
+    except ProofFormatError as error:
+        checks = [Check("input", "invalid", str(error))]
+    else:
+        checks = run_checks(heads, proof, key, None if leaf_file is None else leaf_file.read())
+    status = exit_status(checks)
+    if as_json:
+        verified = {0: True, 1: False}.get(status)
+        click.echo(json.dumps({"verified": verified, "checks": [asdict(c) for c in checks]}))
+    else:
+        for check in checks:
+            click.echo(f"{check.status:<8} {check.check}: {check.detail}")
+    click.get_current_context().exit(status)
