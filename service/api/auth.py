@@ -1,0 +1,199 @@
+"""Bearer-token authentication and role-based access.
+
+A request without ``Authorization`` is the public; ``Authorization: Bearer TOKEN`` is resolved
+with :meth:`Ledger.find_token` (tokens are stored only as hashes; a revoked token is unknown).
+A malformed header, an unknown or a revoked token is answered 401 even on public endpoints, so a
+client never silently falls back to public access.
+
+Roles (``domain.api_token.Role``):
+
+========== ===================================================================================
+admin      HR bureau / platform admin: every command, every record
+issuer     bound to one evaluation body: acts only for that organisation and its own staff
+organiser  bound to one union: competitions and honour ladders of that union
+auditor    reads everything, writes nothing
+worker     bound to one worker: sees only themself
+public     no token: public, masked summaries only
+========== ===================================================================================
+
+:func:`access` declares which roles may call an operation (and documents it in OpenAPI);
+the resource-bound checks (own organisation, own staff, self) are made by the views with
+:func:`require_organisation` and friends, once they have loaded the resource.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from flask import Flask, current_app, g, request
+
+from domain.api_token import Role
+from service.api.openapi import BEARER_SCHEME
+from service.api.problems import Problem
+
+__all__ = [
+    "PUBLIC",
+    "Principal",
+    "access",
+    "current_principal",
+    "install_authentication",
+    "require_organisation",
+]
+
+PUBLIC = "public"
+_BEARER = re.compile(r"Bearer +([A-Za-z0-9\-._~+/]+=*) *", re.IGNORECASE)
+_CHALLENGE = 'Bearer realm="craftledger"'
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a role with its binding, or the public (``role is None``)."""
+
+    role: Role | None = None
+    token_id: UUID | None = None
+    organisation_id: UUID | None = None
+    worker_id: UUID | None = None
+
+    @property
+    def is_public(self) -> bool:
+        return self.role is None
+
+    @property
+    def role_name(self) -> str:
+        return self.role.value if self.role else PUBLIC
+
+    @property
+    def actor(self) -> str:
+        """The actor recorded in events, e.g. ``"issuer:<token id>"``."""
+        if self.role is None:
+            return PUBLIC
+        return f"{self.role.value}:{self.token_id}"
+
+    @property
+    def idempotency_scope(self) -> str:
+        return f"token:{self.token_id}" if self.token_id else PUBLIC
+
+    def is_(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    def acts_for(self, organisation_id: UUID | None) -> bool:
+        """Whether this principal is bound to ``organisation_id`` (issuer or organiser)."""
+        return (
+            self.role in (Role.ISSUER, Role.ORGANISER)
+            and organisation_id is not None
+            and self.organisation_id == organisation_id
+        )
+
+
+PUBLIC_PRINCIPAL = Principal()
+
+
+def current_principal() -> Principal:
+    return g.get("principal", PUBLIC_PRINCIPAL)  # type: ignore[no-any-return]
+
+
+def authenticate() -> None:
+    """``before_request``: resolve the bearer token (401 for a bad one)."""
+    header = request.headers.get("Authorization")
+    if header is None or not request.path.startswith("/api/"):
+        g.principal = PUBLIC_PRINCIPAL
+        return
+    match = _BEARER.fullmatch(header)
+    if match is None or len(match.group(1)) > 512:
+        raise Problem(
+            401,
+            "invalid-token",
+            "the Authorization header must be 'Bearer <token>'",
+            headers={"WWW-Authenticate": _CHALLENGE + ', error="invalid_request"'},
+        )
+    grant = current_app.extensions["craftledger"].ledger.find_token(match.group(1))
+    if grant is None:
+        raise Problem(
+            401,
+            "invalid-token",
+            "the token is unknown or revoked",
+            headers={"WWW-Authenticate": _CHALLENGE + ', error="invalid_token"'},
+        )
+    g.principal = Principal(
+        role=grant.role,
+        token_id=grant.id,
+        organisation_id=grant.organisation_id,
+        worker_id=grant.worker_id,
+    )
+
+
+def install_authentication(app: Flask) -> None:
+    app.before_request(authenticate)
+
+
+def forbidden(detail: str) -> Problem:
+    return Problem(403, "forbidden", detail)
+
+
+def authentication_required() -> Problem:
+    return Problem(
+        401,
+        "authentication-required",
+        "this operation needs a bearer token",
+        headers={"WWW-Authenticate": _CHALLENGE},
+    )
+
+
+def access(**rules: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Allow the named roles (``public``, ``admin``, ``issuer``…) with a documented condition.
+
+    ``@access(admin="any organisation", issuer="its own organisation")`` lets admins and
+    issuers in (the view checks the condition), answers 401 to the public and 403 to the other
+    roles, and writes the rules into the operation's OpenAPI description, ``security`` and
+    ``x-access`` extension.
+    """
+    unknown = set(rules) - {PUBLIC, *(role.value for role in Role)}
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+    allowed = frozenset(rules)
+    public = PUBLIC in allowed
+
+    def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            principal = current_principal()
+            if principal.role_name not in allowed:
+                if principal.is_public:
+                    raise authentication_required()
+                raise forbidden(f"a {principal.role_name} token may not do this")
+            return func(*args, **kwargs)
+
+        lines = [f"- **{role}**: {condition}" for role, condition in rules.items()]
+        wrapper.__doc__ = (func.__doc__ or "").rstrip() + "\n\nAccess:\n\n" + "\n".join(lines)
+        apidoc = dict(getattr(wrapper, "_apidoc", {}))
+        manual = dict(apidoc.get("manual_doc", {}))
+        manual["security"] = ([{}] if public else []) + [{BEARER_SCHEME: []}]
+        manual["x-access"] = dict(rules)
+        apidoc["manual_doc"] = manual
+        responses = apidoc.setdefault("response", {}).setdefault("responses", {})
+        responses.setdefault(401, []).append("UNAUTHORIZED")
+        if not public:  # resource-bound checks may refuse any role that is let in
+            responses.setdefault(403, []).append("FORBIDDEN")
+        wrapper._apidoc = apidoc  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorator
+
+
+def require_organisation(organisation_id: UUID | None, what: str = "organisation") -> None:
+    """Admins act for any organisation; issuers and organisers only for their own."""
+    principal = current_principal()
+    if principal.is_(Role.ADMIN) or principal.acts_for(organisation_id):
+        return
+    raise forbidden(f"a {principal.role_name} token acts only for its own {what}")
+
+
+def require_self(worker_id: UUID) -> None:
+    principal = current_principal()
+    if principal.is_(Role.WORKER) and principal.worker_id != worker_id:
+        raise forbidden("a worker token sees only its own worker")

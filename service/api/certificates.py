@@ -1,0 +1,282 @@
+"""Certificates (职业技能等级证书): issue, read, suspend, reinstate, revoke.
+
+``GET /certificates/{number}`` is public and masked: the holder's name shows only its first
+character and the ID number is masked; the holder, the issuing body, admins and auditors see
+the full record with its history (who changed the status, when and why).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import url_for
+from marshmallow import validate
+
+from domain.api_token import Role
+from domain.certificate import BasisKind, Bypass, Certificate
+from domain.errors import InvalidValue
+from domain.skill_level import SkillLevel
+from service.api.auth import access, current_principal, forbidden, require_organisation
+from service.api.fields import ReasonSchema, level_field, masked_name, occupation_code_field, text
+from service.api.openapi import Blueprint
+from service.api.problems import validation_problem
+from service.api.reads import list_page
+from service.api.services import ledger, services
+from service.ledger import NotFound
+
+blp = Blueprint(
+    "certificates",
+    __name__,
+    url_prefix="/api/v1/certificates",
+    description="Skill-grade certificates: issuing, the public masked summary, and status "
+    "changes (suspend, reinstate, revoke) with reasons.",
+)
+
+STATUSES = ["valid", "suspended", "revoked"]
+
+
+# -- schemas --------------------------------------------------------------------------------
+
+
+class BasisSchema(ma.Schema):
+    kind = ma.fields.String(required=True, validate=validate.OneOf([k.value for k in BasisKind]))
+    reference = text(200, required=True, description="the evaluation, competition or decision")
+    bypass = ma.fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf([b.value for b in Bypass]),
+        metadata={"description": "a route that skips levels; needs evidence"},
+    )
+    evidence = ma.fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=1000)
+    )
+
+
+class IssueCertificateSchema(ma.Schema):
+    issuer_id = ma.fields.UUID(
+        load_default=None,
+        metadata={"description": "issuing body; an issuer token may leave it out (its own)"},
+    )
+    worker_id = ma.fields.UUID(required=True)
+    occupation_code = occupation_code_field(required=True)
+    level = level_field(required=True)
+    basis = ma.fields.Nested(BasisSchema, required=True)
+
+
+class CertificateEventSchema(ma.Schema):
+    at = ma.fields.DateTime(required=True)
+    status = ma.fields.String(required=True, validate=validate.OneOf(STATUSES))
+    actor = ma.fields.String(required=True)
+    reason = ma.fields.String(required=True)
+
+
+class CertificateSchema(ma.Schema):
+    """A certificate. ``disclosure`` says which view this is: ``public`` (masked summary) or
+    ``full`` (holder, issuing body, admin, auditor: with basis and history)."""
+
+    number = ma.fields.String(required=True)
+    disclosure = ma.fields.String(required=True, validate=validate.OneOf(["public", "full"]))
+    holder_name = ma.fields.String(
+        required=True, metadata={"description": "masked (张*) in the public view"}
+    )
+    masked_id_number = ma.fields.String(required=True)
+    issuer_id = ma.fields.UUID(required=True)
+    issuer_name = ma.fields.String(required=True)
+    occupation_code = ma.fields.String(required=True)
+    occupation_name = ma.fields.String(required=True)
+    level = ma.fields.String(required=True)
+    level_name = ma.fields.String(required=True)
+    issued_on = ma.fields.String(required=True, metadata={"format": "date"})
+    status = ma.fields.String(required=True, validate=validate.OneOf(STATUSES))
+    worker_id = ma.fields.UUID(metadata={"description": "full view only"})
+    basis = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.Raw(), metadata={"description": "full view only"}
+    )
+    history = ma.fields.List(
+        ma.fields.Nested(CertificateEventSchema), metadata={"description": "full view only"}
+    )
+    version = ma.fields.Integer(metadata={"description": "full view only"})
+
+
+class CertificateSummarySchema(ma.Schema):
+    """One row of the certificate list (from the directory read model)."""
+
+    number = ma.fields.String(required=True)
+    worker_id = ma.fields.UUID(required=True)
+    holder_name = ma.fields.String(required=True)
+    masked_id_number = ma.fields.String(required=True)
+    issuer_id = ma.fields.UUID(required=True)
+    issuer_name = ma.fields.String(required=True)
+    occupation_code = ma.fields.String(required=True)
+    occupation_name = ma.fields.String(required=True)
+    level = ma.fields.String(required=True)
+    issued_on = ma.fields.String(required=True, metadata={"format": "date"})
+    status = ma.fields.String(required=True, validate=validate.OneOf(STATUSES))
+    status_changed_at = ma.fields.String(required=True, metadata={"format": "date-time"})
+    status_reason = ma.fields.String(required=True)
+
+
+class CertificateListArgs(ma.Schema):
+    issuer_id = ma.fields.UUID()
+    worker_id = ma.fields.UUID()
+    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    occupation_code = occupation_code_field()
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def load(number: str) -> Certificate:
+    """The certificate numbered ``number``; a malformed number names no certificate (404)."""
+    try:
+        return ledger().certificate(number)
+    except InvalidValue as error:
+        raise NotFound(
+            f"no certificate {number[:40]!r}: not a certificate number ({error})"
+        ) from None
+
+
+def sees_full(certificate: Certificate) -> bool:
+    principal = current_principal()
+    return (
+        principal.is_(Role.ADMIN, Role.AUDITOR)
+        or (principal.is_(Role.ISSUER) and principal.organisation_id == certificate.issuer_id)
+        or (principal.is_(Role.WORKER) and principal.worker_id == certificate.worker_id)
+    )
+
+
+def view(certificate: Certificate, full: bool | None = None) -> dict[str, Any]:
+    full = sees_full(certificate) if full is None else full
+    result: dict[str, Any] = {
+        "number": certificate.number,
+        "disclosure": "full" if full else "public",
+        "holder_name": certificate.holder_name if full else masked_name(certificate.holder_name),
+        "masked_id_number": certificate.masked_id_number,
+        "issuer_id": certificate.issuer_id,
+        "issuer_name": certificate.issuer_name,
+        "occupation_code": certificate.occupation_code,
+        "occupation_name": certificate.occupation_name,
+        "level": certificate.level_code,
+        "level_name": certificate.level.name_zh,
+        "issued_on": certificate.issued_on,
+        "status": certificate.status.value,
+    }
+    if full:
+        result.update(
+            worker_id=certificate.worker_id,
+            basis=dict(certificate.basis),
+            history=[dict(entry) for entry in certificate.history],
+            version=certificate.version,
+        )
+    return result
+
+
+def answer(recorded: Any, status: int = 200) -> Any:
+    headers = {"X-Log-Position": str(recorded.position)}
+    if status == 201:
+        headers["Location"] = url_for(
+            "certificates.get_certificate", number=recorded.aggregate.number
+        )
+    return view(recorded.aggregate), status, headers
+
+
+# -- views --------------------------------------------------------------------------------
+
+
+@blp.route("", methods=["POST"])
+@access(admin="for any body (issuer_id required)", issuer="for its own organisation only")
+@blp.command(IssueCertificateSchema, CertificateSchema, status=201)
+def issue_certificate(body: dict[str, Any]) -> Any:
+    """Issue a certificate: allocates its number; every issuing rule is checked (422 names it)."""
+    principal = current_principal()
+    issuer_id = body["issuer_id"]
+    if issuer_id is None:
+        if not principal.is_(Role.ISSUER):
+            raise validation_problem(
+                [{"location": "json", "pointer": "/issuer_id", "detail": "required for admins"}]
+            )
+        issuer_id = principal.organisation_id
+    require_organisation(issuer_id)
+    basis = {key: value for key, value in body["basis"].items() if value is not None}
+    return answer(
+        ledger().issue_certificate(
+            issuer_id=issuer_id,
+            worker_id=body["worker_id"],
+            occupation_code=body["occupation_code"],
+            level=SkillLevel.from_code(body["level"]),
+            basis=basis,
+            actor=principal.actor,
+        ),
+        201,
+    )
+
+
+@blp.route("", methods=["GET"])
+@access(
+    admin="all certificates",
+    auditor="all certificates",
+    issuer="certificates its organisation issued",
+    worker="its own certificates",
+)
+@blp.arguments(CertificateListArgs, location="query")
+@list_page(blp, CertificateSummarySchema)
+def list_certificates(filters: dict[str, Any], page: dict[str, Any]) -> Any:
+    """List certificates (cursor-paginated, from the directory read model)."""
+    principal = current_principal()
+    filters = dict(filters)
+    if principal.is_(Role.ISSUER):
+        if filters.get("issuer_id") not in (None, principal.organisation_id):
+            raise forbidden("an issuer lists only certificates its organisation issued")
+        filters["issuer_id"] = principal.organisation_id
+    if principal.is_(Role.WORKER):
+        if filters.get("worker_id") not in (None, principal.worker_id):
+            raise forbidden("a worker lists only its own certificates")
+        filters["worker_id"] = principal.worker_id
+    return services().directory.list_certificates(
+        after=page["cursor"], limit=page["limit"], **filters
+    )
+
+
+@blp.route("/<string:number>", methods=["GET"])
+@access(
+    public="masked summary and status",
+    admin="full record",
+    auditor="full record",
+    issuer="full record of its own certificates, masked summary of others",
+    organiser="masked summary",
+    worker="full record of its own certificates, masked summary of others",
+)
+@blp.query(CertificateSchema)
+def get_certificate(number: str) -> Any:
+    """A certificate by number: masked summary and status, or the full record."""
+    return view(load(number))
+
+
+def _status_change(action: str, summary: str) -> Any:
+    def change(body: dict[str, Any], number: str) -> Any:
+        certificate = load(number)
+        require_organisation(certificate.issuer_id, "organisation's certificates")
+        return answer(
+            ledger().change_certificate_status(
+                number, action, actor=current_principal().actor, reason=body["reason"]
+            )
+        )
+
+    change.__name__ = f"{action}_certificate"
+    change.__doc__ = summary
+    blp.route(f"/<string:number>/{action}", methods=["POST"])(
+        access(admin="any certificate", issuer="certificates its organisation issued")(
+            blp.command(ReasonSchema, CertificateSchema)(change)
+        )
+    )
+    return change
+
+
+suspend_certificate = _status_change(
+    "suspend", "Suspend (暂停) a certificate: it does not count until reinstated."
+)
+reinstate_certificate = _status_change("reinstate", "Reinstate a suspended certificate.")
+revoke_certificate = _status_change(
+    "revoke", "Revoke (撤销) a certificate. Final: a revoked certificate is never reinstated."
+)

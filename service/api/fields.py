@@ -1,0 +1,71 @@
+"""Request and response fields shared by several resources (each resource keeps its schemas)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import validate
+
+from domain.certificate_number import PROVINCE_CODES
+
+__all__ = [
+    "LEVEL_CODES",
+    "ReasonSchema",
+    "level_field",
+    "masked_name",
+    "occupation_code_field",
+    "text",
+]
+
+LEVEL_CODES = ["5", "4", "3", "2", "1"]
+OCCUPATION_CODE_PATTERN = r"^[1-8]-[0-9]{2}-[0-9]{2}-[0-9]{2}(-[0-9]{2})?$"
+
+
+def text(
+    max_length: int, *, min_length: int = 1, description: str = "", **kwargs: Any
+) -> ma.fields.String:
+    """A string of ``min_length``..``max_length`` characters."""
+    metadata = {"description": description} if description else {}
+    return ma.fields.String(
+        validate=validate.Length(min=min_length, max=max_length), metadata=metadata, **kwargs
+    )
+
+
+def occupation_code_field(**kwargs: Any) -> ma.fields.String:
+    return ma.fields.String(
+        validate=validate.Regexp(
+            OCCUPATION_CODE_PATTERN, error="must look like 6-31-01-03 (大典 occupation code)"
+        ),
+        metadata={"description": "occupation code (国家职业分类大典), e.g. 6-31-01-03 电工"},
+        **kwargs,
+    )
+
+
+def level_field(**kwargs: Any) -> ma.fields.String:
+    return ma.fields.String(
+        validate=validate.OneOf(LEVEL_CODES),
+        metadata={"description": "skill level code: 5 初级工 … 1 高级技师"},
+        **kwargs,
+    )
+
+
+def province_code_field(**kwargs: Any) -> ma.fields.String:
+    return ma.fields.String(
+        validate=validate.OneOf(sorted(PROVINCE_CODES)),
+        metadata={"description": "province code (GB/T 2260, first two digits)"},
+        **kwargs,
+    )
+
+
+class ReasonSchema(ma.Schema):
+    """A command that only needs a reason (recorded in the event)."""
+
+    reason = text(500, required=True, description="why; recorded in the event")
+
+
+def masked_name(name: str) -> str:
+    """A name for public display: the first character, the rest masked (张三 → 张*)."""
+    if not name:
+        return name
+    return name[0] + "*" * max(len(name) - 1, 1)

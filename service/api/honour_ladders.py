@@ -1,0 +1,197 @@
+"""Honour ladders: a union's ordered titles (朝阳能手 < … < 朝阳大师) and the awards.
+
+The ladder and how many standing titles each tier has are public; who holds them is shown to
+admins, auditors and the union's organisers, and to a worker for their own titles.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import marshmallow as ma
+from flask import url_for
+from marshmallow import validate
+
+from domain.api_token import Role
+from domain.honour_ladder import HonourLadder
+from service.api.auth import access, current_principal, require_organisation
+from service.api.fields import ReasonSchema, text
+from service.api.openapi import Blueprint
+from service.api.problems import validation_problem
+from service.api.services import ledger
+
+blp = Blueprint(
+    "honour-ladders",
+    __name__,
+    url_prefix="/api/v1/honour-ladders",
+    description="Honour ladders of unions and the titles awarded on them.",
+)
+
+
+class DefineLadderSchema(ma.Schema):
+    union_id = ma.fields.UUID(
+        load_default=None, metadata={"description": "the union; an organiser may leave it out"}
+    )
+    name = text(100, required=True)
+    tiers = ma.fields.List(
+        text(50),
+        required=True,
+        validate=validate.Length(min=1, max=20),
+        metadata={"description": "tier names, lowest first"},
+    )
+
+
+class AwardSchema(ma.Schema):
+    award_id = ma.fields.String(
+        required=True,
+        validate=[validate.Length(min=1, max=64), validate.Regexp(r"^[!-~]+$")],
+        metadata={"description": "the union's reference of the award (e.g. its decision)"},
+    )
+    worker_id = ma.fields.UUID(required=True)
+    tier = text(50, required=True)
+    year = ma.fields.Integer(required=True, strict=True, validate=validate.Range(1949, 2100))
+
+
+class WithdrawSchema(ReasonSchema):
+    award_id = ma.fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+
+class AwardViewSchema(ma.Schema):
+    award_id = ma.fields.String(required=True)
+    worker_id = ma.fields.UUID(required=True)
+    tier = ma.fields.String(required=True)
+    year = ma.fields.Integer(required=True)
+    withdrawn = ma.fields.Boolean(required=True)
+    withdrawal_reason = ma.fields.String(required=True, allow_none=True)
+
+
+class HonourLadderSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    union_id = ma.fields.UUID(required=True)
+    name = ma.fields.String(required=True)
+    tiers = ma.fields.List(ma.fields.String(), required=True)
+    standing = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Integer(),
+        required=True,
+        metadata={"description": "tier → number of standing (not withdrawn) titles"},
+    )
+    awards = ma.fields.List(
+        ma.fields.Nested(AwardViewSchema),
+        required=True,
+        metadata={"description": "the awards this caller may see (none for the public)"},
+    )
+    version = ma.fields.Integer(required=True)
+
+
+def visible_award(ladder: HonourLadder, award: dict[str, Any]) -> bool:
+    principal = current_principal()
+    if principal.is_(Role.ADMIN, Role.AUDITOR) or principal.acts_for(ladder.union_id):
+        return True
+    return principal.is_(Role.WORKER) and principal.worker_id == award["worker_id"]
+
+
+def view(ladder: HonourLadder) -> dict[str, Any]:
+    standing = {tier: 0 for tier in ladder.tiers}
+    for award in ladder.awards.values():
+        if not award["withdrawn"]:
+            standing[award["tier"]] += 1
+    return {
+        "id": ladder.id,
+        "union_id": ladder.union_id,
+        "name": ladder.name,
+        "tiers": list(ladder.tiers),
+        "standing": standing,
+        "awards": [
+            {
+                "award_id": award["award_id"],
+                "worker_id": award["worker_id"],
+                "tier": award["tier"],
+                "year": award["year"],
+                "withdrawn": bool(award["withdrawn"]),
+                "withdrawal_reason": award["withdrawn"] or None,
+            }
+            for _, award in sorted(ladder.awards.items())
+            if visible_award(ladder, award)
+        ],
+        "version": ladder.version,
+    }
+
+
+def answer(recorded: Any) -> Any:
+    return view(recorded.aggregate), {"X-Log-Position": str(recorded.position)}
+
+
+@blp.route("", methods=["POST"])
+@access(admin="for any union (union_id required)", organiser="for its own union")
+@blp.command(DefineLadderSchema, HonourLadderSchema, status=201)
+def define_ladder(body: dict[str, Any]) -> Any:
+    """Define a union's honour ladder (tiers lowest first)."""
+    principal = current_principal()
+    union_id = body["union_id"]
+    if union_id is None:
+        if not principal.is_(Role.ORGANISER):
+            raise validation_problem(
+                [{"location": "json", "pointer": "/union_id", "detail": "required for admins"}]
+            )
+        union_id = principal.organisation_id
+    require_organisation(union_id, "union")
+    recorded = ledger().define_honour_ladder(
+        union_id=union_id, name=body["name"], tiers=body["tiers"], actor=principal.actor
+    )
+    location = url_for("honour-ladders.get_ladder", ladder_id=recorded.aggregate.id)
+    return (
+        view(recorded.aggregate),
+        201,
+        {"X-Log-Position": str(recorded.position), "Location": location},
+    )
+
+
+@blp.route("/<uuid:ladder_id>", methods=["GET"])
+@access(
+    public="tiers and counts",
+    admin="with every award",
+    auditor="with every award",
+    organiser="with every award of its own union's ladders",
+    issuer="tiers and counts",
+    worker="tiers, counts and its own awards",
+)
+@blp.query(HonourLadderSchema)
+def get_ladder(ladder_id: UUID) -> Any:
+    """An honour ladder: tiers, standing titles per tier, and the awards the caller may see."""
+    return view(ledger().honour_ladder(ladder_id))
+
+
+@blp.route("/<uuid:ladder_id>/award", methods=["POST"])
+@access(admin="any ladder", organiser="ladders of its own union")
+@blp.command(AwardSchema, HonourLadderSchema)
+def award_title(body: dict[str, Any], ladder_id: UUID) -> Any:
+    """Award a title (授予称号) on the ladder to a worker."""
+    require_organisation(ledger().honour_ladder(ladder_id).union_id, "union")
+    return answer(
+        ledger().award_honour(
+            ladder_id,
+            award_id=body["award_id"],
+            worker_id=body["worker_id"],
+            tier=body["tier"],
+            year=body["year"],
+            actor=current_principal().actor,
+        )
+    )
+
+
+@blp.route("/<uuid:ladder_id>/withdraw", methods=["POST"])
+@access(admin="any ladder", organiser="ladders of its own union")
+@blp.command(WithdrawSchema, HonourLadderSchema)
+def withdraw_title(body: dict[str, Any], ladder_id: UUID) -> Any:
+    """Withdraw (撤销) an awarded title, with a reason."""
+    require_organisation(ledger().honour_ladder(ladder_id).union_id, "union")
+    return answer(
+        ledger().withdraw_honour(
+            ladder_id,
+            award_id=body["award_id"],
+            actor=current_principal().actor,
+            reason=body["reason"],
+        )
+    )

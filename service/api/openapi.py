@@ -1,0 +1,134 @@
+"""The OpenAPI document and the blueprint base every resource module uses.
+
+:class:`CraftledgerApi` is flask-smorest's ``Api`` with problem+json errors (documented under
+``application/problem+json``, no catch-all ``default`` response: every status an operation can
+answer is listed). :class:`Blueprint` reads JSON bodies with the strict reader and offers the
+two decorators resource modules compose: :func:`Blueprint.query` for reads and
+:func:`Blueprint.command` for writes (``X-Log-Position``, ``Idempotency-Key`` and the error
+statuses documented once, here).
+"""
+
+from __future__ import annotations
+
+import http
+from collections.abc import Callable
+from typing import Any
+
+import flask_smorest
+from flask import g
+from flask_smorest.utils import prepare_response
+from webargs import core
+from webargs.flaskparser import FlaskParser
+
+from service.api.problems import PROBLEM_CONTENT_TYPE, ProblemSchema, install_problem_handlers
+
+__all__ = ["BEARER_SCHEME", "LOG_POSITION_HEADER", "Blueprint", "CraftledgerApi"]
+
+BEARER_SCHEME = "bearerAuth"
+
+LOG_POSITION_HEADER = {
+    "description": "Log position reached by this command; pass it as X-Wait-For-Position (or "
+    "?wait_for=) to a list query to read your own write.",
+    "schema": {"type": "integer", "minimum": 1},
+}
+
+IDEMPOTENCY_KEY_PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "description": "Makes a retry safe: a retried request with the same key and the same body "
+    "returns the first answer (with Idempotent-Replayed: true) and records nothing twice; the "
+    "same key with a different body is refused with 422. Keys are per token and kept 24 hours.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
+}
+
+
+class StrictFlaskParser(FlaskParser):
+    """Reads the JSON body parsed (strictly) before the view ran; never parses leniently."""
+
+    def _raw_load_json(self, req: Any) -> Any:
+        body = g.get("json_body", core.missing)
+        return body
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest blueprint with the strict body reader and documented error statuses."""
+
+    ARGUMENTS_PARSER = StrictFlaskParser()
+
+    def errors(self, *statuses: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Document these error statuses (problem+json) on an operation."""
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            for status in sorted(set(statuses), reverse=True):
+                func = self.alt_response(status, response=http.HTTPStatus(status).name)(func)
+            return func
+
+        return decorator
+
+    def query(
+        self, schema: Any, *, status: int = 200, errors: tuple[int, ...] = (404,)
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """A read: the response schema and its error statuses."""
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            func = self.response(status, schema)(func)
+            return self.errors(*errors)(func)
+
+        return decorator
+
+    def command(
+        self,
+        body: Any,
+        schema: Any,
+        *,
+        status: int = 200,
+        errors: tuple[int, ...] = (404,),
+        log_position: bool = True,
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """A write taking a JSON ``body``: X-Log-Position, Idempotency-Key and error statuses."""
+        headers = {"X-Log-Position": LOG_POSITION_HEADER} if log_position else None
+        if status == 201:
+            headers = dict(headers or {})
+            headers["Location"] = {
+                "description": "URL of the new resource",
+                "schema": {"type": "string"},
+            }
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            func = self.response(status, schema, headers=headers)(func)
+            func = self.arguments(body)(func)
+            func = self.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])(func)
+            # 400 malformed JSON, 413 too large, 415 not JSON, 409 conflicts (concurrency,
+            # idempotency key in progress), 422 validation / rules / idempotency key reuse.
+            return self.errors(400, 409, 413, 415, 422, *errors)(func)
+
+        return decorator
+
+
+class CraftledgerApi(flask_smorest.Api):
+    """flask-smorest ``Api`` answering and documenting errors as RFC 9457 problem details."""
+
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _register_error_handlers(self) -> None:
+        install_problem_handlers(self._app)
+
+    def _register_responses(self) -> None:
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+                prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.security_scheme(
+            BEARER_SCHEME,
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "API token from `craftledger token create --role ROLE` (roles: "
+                "admin, issuer, organiser, auditor, worker). Tokens are stored only as hashes; "
+                "creation and revocation are events in the log.",
+            },
+        )

@@ -1,0 +1,129 @@
+"""API tokens: admins grant and revoke them; any token can see (and revoke) itself.
+
+A token is shown once, in the answer that creates it; the ledger keeps only its SHA-256 hash,
+and both its creation and its revocation are events in the log.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from uuid import UUID
+
+import marshmallow as ma
+from flask import url_for
+from marshmallow import validate
+
+from domain.api_token import ApiToken, Role
+from service.api.auth import access, current_principal, forbidden
+from service.api.fields import ReasonSchema, text
+from service.api.openapi import Blueprint
+from service.api.services import ledger
+
+blp = Blueprint(
+    "tokens",
+    __name__,
+    url_prefix="/api/v1/tokens",
+    description="Bearer tokens: grant (admin), inspect, revoke.",
+)
+
+ROLES = [role.value for role in Role]
+
+
+class CreateTokenSchema(ma.Schema):
+    role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
+    organisation_id = ma.fields.UUID(
+        load_default=None, allow_none=True, metadata={"description": "issuer, organiser: required"}
+    )
+    worker_id = ma.fields.UUID(
+        load_default=None, allow_none=True, metadata={"description": "worker: required"}
+    )
+    label = text(100, load_default="", min_length=0)
+
+
+class TokenSchema(ma.Schema):
+    id = ma.fields.UUID(required=True)
+    role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
+    organisation_id = ma.fields.UUID(required=True, allow_none=True)
+    worker_id = ma.fields.UUID(required=True, allow_none=True)
+    label = ma.fields.String(required=True)
+    revoked = ma.fields.Boolean(required=True)
+
+
+class NewTokenSchema(TokenSchema):
+    token = ma.fields.String(
+        required=True, metadata={"description": "the bearer token; shown only this once"}
+    )
+
+
+def view(grant: ApiToken) -> dict[str, Any]:
+    return {
+        "id": grant.id,
+        "role": grant.role.value,
+        "organisation_id": grant.organisation_id,
+        "worker_id": grant.worker_id,
+        "label": grant.label,
+        "revoked": grant.revoked,
+    }
+
+
+@blp.route("", methods=["POST"])
+@access(admin="any role")
+@blp.command(CreateTokenSchema, NewTokenSchema, status=201)
+def create_token(body: dict[str, Any]) -> Any:
+    """Grant a new token (issuer and organiser need organisation_id, worker needs worker_id)."""
+    token = secrets.token_urlsafe(32)
+    recorded = ledger().grant_token(
+        token=token,
+        role=Role(body["role"]),
+        organisation_id=body["organisation_id"],
+        worker_id=body["worker_id"],
+        label=body["label"],
+        actor=current_principal().actor,
+    )
+    location = url_for("tokens.get_token", token_id=recorded.aggregate.id)
+    return (
+        {**view(recorded.aggregate), "token": token},
+        201,
+        {"X-Log-Position": str(recorded.position), "Location": location},
+    )
+
+
+@blp.route("/current", methods=["GET"])
+@access(
+    admin="itself",
+    issuer="itself",
+    organiser="itself",
+    auditor="itself",
+    worker="itself",
+)
+@blp.query(TokenSchema, errors=())
+def current_token() -> Any:
+    """The grant behind the token making this request (role and binding)."""
+    return view(ledger().api_token(current_principal().token_id))  # type: ignore[arg-type]
+
+
+@blp.route("/<uuid:token_id>", methods=["GET"])
+@access(admin="any token", auditor="any token")
+@blp.query(TokenSchema)
+def get_token(token_id: UUID) -> Any:
+    """A token's grant (never the token itself)."""
+    return view(ledger().api_token(token_id))
+
+
+@blp.route("/<uuid:token_id>/revoke", methods=["POST"])
+@access(
+    admin="any token",
+    issuer="only itself",
+    organiser="only itself",
+    auditor="only itself",
+    worker="only itself",
+)
+@blp.command(ReasonSchema, TokenSchema)
+def revoke_token(body: dict[str, Any], token_id: UUID) -> Any:
+    """Revoke a token: it stops working at once."""
+    principal = current_principal()
+    if not principal.is_(Role.ADMIN) and principal.token_id != token_id:
+        raise forbidden("a token may revoke only itself")
+    recorded = ledger().revoke_token(token_id, actor=principal.actor, reason=body["reason"])
+    return view(recorded.aggregate), {"X-Log-Position": str(recorded.position)}

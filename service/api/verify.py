@@ -1,0 +1,134 @@
+"""The public certificate check, shaped like the national query (全国联网查询).
+
+``POST /api/v1/verify`` with ``{"number", "name", "id_number"}`` answers ``valid``,
+``suspended``, ``revoked`` or ``not_found``. The ID number travels only in the body (never in a
+URL, so it stays out of access logs). A wrong name or a wrong ID number answers ``not_found``
+exactly like an unknown number, without saying which part failed, so the check cannot be used to
+discover who holds a number or what a holder's ID is; the same work (hashing the ID number) is
+done on every path. The endpoint is rate-limited per client address (``VERIFY_RATE_LIMIT``,
+default ``30 per minute``): 429 with ``Retry-After`` beyond it.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import validate
+
+from domain.certificate import Certificate
+from domain.errors import InvalidValue
+from domain.id_number import IdKind, IdNumber
+from service.api.auth import access
+from service.api.fields import text
+from service.api.openapi import Blueprint
+from service.api.services import ledger
+from service.ledger import NotFound
+
+blp = Blueprint(
+    "verify",
+    __name__,
+    url_prefix="/api/v1/verify",
+    description="The public, rate-limited certificate check (number + name + ID number).",
+)
+
+RESULTS = ["valid", "suspended", "revoked", "not_found"]
+
+
+class VerifyRequestSchema(ma.Schema):
+    number = ma.fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=64),
+        metadata={"description": "the 22-character certificate number"},
+    )
+    name = text(100, required=True, description="the holder's name as on the certificate")
+    id_number = ma.fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "the holder's identity document number"},
+    )
+    id_kind = ma.fields.String(
+        load_default=IdKind.RESIDENT.value,
+        validate=validate.OneOf([kind.value for kind in IdKind]),
+    )
+
+
+class VerifiedCertificateSchema(ma.Schema):
+    number = ma.fields.String(required=True)
+    holder_name = ma.fields.String(required=True)
+    masked_id_number = ma.fields.String(required=True)
+    issuer_name = ma.fields.String(required=True)
+    occupation_code = ma.fields.String(required=True)
+    occupation_name = ma.fields.String(required=True)
+    level = ma.fields.String(required=True)
+    level_name = ma.fields.String(required=True)
+    issued_on = ma.fields.String(required=True, metadata={"format": "date"})
+
+
+class VerifyResultSchema(ma.Schema):
+    result = ma.fields.String(required=True, validate=validate.OneOf(RESULTS))
+    checked_at = ma.fields.DateTime(required=True)
+    certificate = ma.fields.Nested(
+        VerifiedCertificateSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "the certificate checked; null when not_found"},
+    )
+
+
+def _find(number: str) -> Certificate | None:
+    try:
+        return ledger().certificate(number)
+    except (InvalidValue, NotFound):
+        return None
+
+
+def _identity_matches(certificate: Certificate | None, id_number: str, id_kind: str) -> bool:
+    try:
+        parsed = IdNumber.parse(id_number, id_kind)
+    except InvalidValue:
+        worker_id = None
+    else:
+        worker_id = ledger().worker_id_for(parsed)
+    if certificate is None or worker_id is None:
+        return False
+    return hmac.compare_digest(worker_id.bytes, certificate.worker_id.bytes)
+
+
+@blp.route("", methods=["POST"])
+@access(
+    public="rate-limited",
+    admin="rate-limited",
+    issuer="rate-limited",
+    organiser="rate-limited",
+    auditor="rate-limited",
+    worker="rate-limited",
+)
+@blp.command(VerifyRequestSchema, VerifyResultSchema, errors=(429,), log_position=False)
+def verify(body: dict[str, Any]) -> Any:
+    """Check a certificate by number, holder name and ID number."""
+    certificate = _find(body["number"])
+    identity_ok = _identity_matches(certificate, body["id_number"], body["id_kind"])
+    name_ok = certificate is not None and hmac.compare_digest(
+        certificate.holder_name.encode(), body["name"].strip().encode()
+    )
+    checked_at = ledger().clock()
+    if certificate is None or not (identity_ok and name_ok):
+        return {"result": "not_found", "checked_at": checked_at, "certificate": None}
+    return {
+        "result": certificate.status.value,
+        "checked_at": checked_at,
+        "certificate": {
+            "number": certificate.number,
+            "holder_name": certificate.holder_name,
+            "masked_id_number": certificate.masked_id_number,
+            "issuer_name": certificate.issuer_name,
+            "occupation_code": certificate.occupation_code,
+            "occupation_name": certificate.occupation_name,
+            "level": certificate.level_code,
+            "level_name": certificate.level.name_zh,
+            "issued_on": certificate.issued_on,
+        },
+    }

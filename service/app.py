@@ -1,0 +1,160 @@
+"""The Flask application factory: the HTTP API over one ``Ledger``.
+
+``create_app(config, ledger=None)`` builds the app: one ``Ledger`` per process shared by the
+threads (made from ``Settings.from_env()`` unless given), problem+json errors, strict JSON
+bodies, bearer-token auth, ``Idempotency-Key`` on every POST, rate-limited public verification,
+lists from the projections' directory with read-your-writes, and the OpenAPI document at
+``/openapi.json`` browsable at ``/docs``.
+
+Config keys (besides Flask's):
+
+=========================  =====================================================  ===========
+``SETTINGS``               a ``service.config.Settings`` (else from the environment)
+``MAX_CONTENT_LENGTH``     largest request body, bytes                            1 MiB
+``VERIFY_RATE_LIMIT``      limit of ``POST /api/v1/verify`` per client address    30/minute
+``RATELIMIT_ENABLED``      rate limiting on or off                                 on
+``READ_WAIT_SECONDS``      longest wait for ``X-Wait-For-Position``               5
+``RUN_PROJECTIONS``        keep the read models up to date in a background thread  on
+``TRUSTED_PROXIES``        reverse proxies in front (for the client address)       0
+=========================  =====================================================  ===========
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from projections import all_projections
+from projections.directory import DirectoryQuery
+from projections.runner import ProjectionRunner
+from projections.store import ProjectionStore
+from service.api import (
+    certificates,
+    competitions,
+    evaluations,
+    health,
+    honour_ladders,
+    organisations,
+    tokens,
+    verify,
+    workers,
+)
+from service.api.auth import install_authentication
+from service.api.idempotency import AnswerSeal, install_idempotency, store_for
+from service.api.openapi import CraftledgerApi
+from service.api.problems import install_request_body_reader
+from service.api.services import Services
+from service.config import Settings
+from service.ledger import Ledger
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+API_DESCRIPTION = """\
+craftledger: an event-sourced ledger of skill-grade certificates (职业技能等级证书),
+self-evaluations, competitions and honours for China's industrial-worker reform (产改).
+
+* **Errors** are RFC 9457 `application/problem+json`; domain rule violations answer 422 with
+  `type` `urn:craftledger:rule:<rule>` and the rule in `rule`; validation problems list
+  per-field `errors` with JSON pointers.
+* **Auth**: `Authorization: Bearer TOKEN` (tokens from `craftledger token create`). Each
+  operation lists which roles may call it under *Access* and in `x-access`.
+* **Commands** are `POST`s; every one answers `X-Log-Position` and accepts `Idempotency-Key`.
+* **Lists** are cursor-paginated (`?cursor=`, `?limit=`) and can wait for a log position
+  (`X-Wait-For-Position` or `?wait_for=`) to read your own writes.
+* ID numbers travel only in request bodies and are masked in every answer.
+"""
+
+DEFAULTS: dict[str, Any] = {
+    "API_TITLE": "craftledger",
+    "API_VERSION": "1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+    "API_SPEC_OPTIONS": {
+        "info": {
+            "description": API_DESCRIPTION,
+            "license": {"name": "Apache-2.0"},
+        },
+    },
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "VERIFY_RATE_LIMIT": "30 per minute",
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "READ_WAIT_SECONDS": 5.0,
+    "RUN_PROJECTIONS": True,
+    "TRUSTED_PROXIES": 0,
+}
+
+BLUEPRINTS = (
+    health,
+    organisations,
+    workers,
+    certificates,
+    verify,
+    evaluations,
+    competitions,
+    honour_ladders,
+    tokens,
+)
+
+
+def create_app(config: dict[str, Any] | None = None, *, ledger: Ledger | None = None) -> Flask:
+    """Build the HTTP API app; see the module docstring for ``config``."""
+    app = Flask("craftledger")
+    app.config.update(DEFAULTS)
+    app.config.update(config or {})
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    owns_ledger = ledger is None
+    if ledger is None:
+        ledger = Ledger(app.config.get("SETTINGS") or Settings.from_env())
+    settings = ledger.settings
+    shared = Services(
+        ledger=ledger,
+        idempotency=store_for(ledger, settings.data_dir),
+        idempotency_seal=AnswerSeal(settings.identity_key()),
+        owns_ledger=owns_ledger,
+    )
+    _attach_read_models(app, shared, settings)
+    app.extensions["craftledger"] = shared
+
+    # Order matters: rate limit, then body, then who is calling, then idempotency.
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        default_limits=[],
+    )
+    shared.limiter = limiter
+    install_request_body_reader(app)
+    install_authentication(app)
+    install_idempotency(app)
+
+    api = CraftledgerApi(app)
+    for module in BLUEPRINTS:
+        api.register_blueprint(module.blp)
+    limiter.limit(lambda: str(app.config["VERIFY_RATE_LIMIT"]))(verify.blp)
+    return app
+
+
+def _attach_read_models(app: Flask, shared: Services, settings: Settings) -> None:
+    """The read models (directory for the lists) and the runner that keeps them current."""
+    store = ProjectionStore.from_settings(settings)
+    shared.directory = DirectoryQuery(store)
+    shared.runner = ProjectionRunner(shared.ledger, store, all_projections())
+    shared.projection_store = store
+    if app.config["RUN_PROJECTIONS"]:
+        shared.runner.start()
