@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import gzip
+import re
 import secrets
 import zlib
 from collections.abc import Set
@@ -21,6 +22,7 @@ MIN_LENGTH = 131_072
 MAX_LENGTH = 1 << 27
 """Largest bitstring ``decode`` expands (16 MiB), a guard against compression bombs."""
 CONTEXT_V2 = "https://www.w3.org/ns/credentials/v2"
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 StatusPurpose = Literal["revocation", "suspension"]
 PURPOSES: tuple[StatusPurpose, ...] = ("revocation", "suspension")
@@ -86,8 +88,10 @@ class Bitstring:
         if not isinstance(encoded, str) or not encoded.startswith("u"):
             raise StatusListError("encodedList must be multibase base64url (starting with 'u')")
         body = encoded[1:]
-        if "=" in body or not body.isascii():
+        if "=" in body:
             raise StatusListError("encodedList must be unpadded base64url")
+        if not _BASE64URL.fullmatch(body):
+            raise StatusListError("encodedList holds characters outside base64url")
         try:
             compressed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         except (binascii.Error, ValueError):
