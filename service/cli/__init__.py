@@ -15,6 +15,8 @@ def _register() -> None:
     """Attach the command groups; each lives in its own module."""
     from service.cli.ledger_commands import demo, export
     from service.cli.projections import projections_group, replay
+    from service.cli.serve import serve
+    from service.cli.token import token_group
     from service.cli.vc import vc
 
     main.add_command(demo)
@@ -22,6 +24,8 @@ def _register() -> None:
     main.add_command(vc)
     main.add_command(projections_group)
     main.add_command(replay)
+    main.add_command(serve)
+    main.add_command(token_group)
 
 
 _register()
