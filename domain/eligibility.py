@@ -74,6 +74,7 @@ from functools import cache
 from importlib import resources
 
 from domain.errors import DomainRuleViolation, InvalidValue
+from domain.rule_data import DataReader
 from domain.skill_level import SkillLevel
 
 __all__ = [
@@ -634,70 +635,6 @@ def _load_packaged() -> tuple[StandardEdition, ...]:
 # --- parsing -----------------------------------------------------------------------------------
 
 
-class _Reader:
-    """Typed access to a JSON object, raising InvalidValue that names file and field."""
-
-    def __init__(self, data: object, where: str) -> None:
-        if not isinstance(data, Mapping):
-            raise InvalidValue(where, f"expected a JSON object, got {type(data).__name__}")
-        self.data: Mapping[str, object] = data
-        self.where = where
-
-    def fail(self, key: str, detail: str) -> InvalidValue:
-        return InvalidValue(f"{self.where}.{key}", detail)
-
-    def raw(self, key: str) -> object:
-        if key not in self.data:
-            raise self.fail(key, "is required")
-        return self.data[key]
-
-    def text(self, key: str) -> str:
-        value = self.raw(key)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"must be a non-empty string, got {value!r}")
-        return value
-
-    def integer(self, key: str, default: int) -> int:
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.fail(key, f"must be a non-negative integer, got {value!r}")
-        return value
-
-    def flag(self, key: str, default: bool) -> bool:
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        if not isinstance(value, bool):
-            raise self.fail(key, f"must be true or false, got {value!r}")
-        return value
-
-    def strings(self, key: str) -> list[str]:
-        if key not in self.data:
-            return []
-        values = self.data[key]
-        if not isinstance(values, list) or not all(
-            isinstance(value, str) and value for value in values
-        ):
-            raise self.fail(key, f"must be a list of non-empty strings, got {values!r}")
-        return [str(value) for value in values]
-
-    def level(self, key: str) -> SkillLevel:
-        value = self.raw(key)
-        if not isinstance(value, str):
-            raise self.fail(key, f"must be a level code string, got {value!r}")
-        try:
-            return SkillLevel.from_code(value)
-        except InvalidValue as error:
-            raise self.fail(key, error.detail) from None
-
-    def reject_unknown(self, allowed: Iterable[str]) -> None:
-        unknown = sorted(set(self.data) - set(allowed))
-        if unknown:
-            raise InvalidValue(self.where, f"unknown fields {unknown}")
-
-
 _ROUTE_FIELDS = {
     "id",
     "kind",
@@ -714,7 +651,7 @@ _ROUTE_FIELDS = {
 
 def parse_edition(data: object, *, source: str = "<edition>") -> StandardEdition:
     """Build a :class:`StandardEdition` from a decoded edition file; raises InvalidValue."""
-    top = _Reader(data, source)
+    top = DataReader(data, source)
     top.reject_unknown(
         {
             "format",
@@ -752,7 +689,7 @@ def parse_edition(data: object, *, source: str = "<edition>") -> StandardEdition
         raise top.fail("routes", "must be a non-empty list")
     routes = tuple(
         _parse_route(
-            _Reader(raw, f"{source}.routes[{index}]"),
+            DataReader(raw, f"{source}.routes[{index}]"),
             standard,
             edition_label,
             occupations,
@@ -780,7 +717,7 @@ def parse_edition(data: object, *, source: str = "<edition>") -> StandardEdition
 
 
 def _parse_route(
-    reader: _Reader,
+    reader: DataReader,
     standard: str,
     edition: str,
     occupations: frozenset[str] | None,

@@ -47,7 +47,6 @@ back, strictly::
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
@@ -55,6 +54,7 @@ from fractions import Fraction
 from typing import Any
 
 from domain.errors import DomainRuleViolation, InvalidValue
+from domain.rule_data import record
 
 __all__ = [
     "MARK_QUANTUM",
@@ -240,7 +240,7 @@ class MarkingComponent:
 
     @classmethod
     def from_dict(cls, data: object) -> MarkingComponent:
-        fields = _record(data, "component", required={"name", "weight", "kind"})
+        fields = record(data, "component", required={"name", "weight", "kind"})
         kind = fields["kind"]
         try:
             component_kind = ComponentKind(kind)
@@ -436,7 +436,7 @@ class MarkingScheme:
     @classmethod
     def from_dict(cls, data: object) -> MarkingScheme:
         """Read :meth:`to_dict`'s shape back; unknown keys and floats are rejected."""
-        fields = _record(
+        fields = record(
             data, "marking scheme", required={"components", "combination"}, optional={"max_spread"}
         )
         components = fields["components"]
@@ -464,22 +464,3 @@ class MarkingScheme:
 def _text(number: Decimal) -> str:
     """Plain decimal notation (never exponent form) for JSON."""
     return format(number, "f")
-
-
-def _record(
-    data: object,
-    what: str,
-    *,
-    required: AbstractSet[str],
-    optional: AbstractSet[str] = frozenset(),
-) -> dict[str, Any]:
-    if not isinstance(data, Mapping):
-        raise InvalidValue(what, f"expected an object, got {type(data).__name__}")
-    keys = set(data)
-    missing = sorted(required - keys)
-    unknown = sorted(str(key) for key in keys - required - optional)
-    if missing:
-        raise InvalidValue(what, f"missing {', '.join(missing)}")
-    if unknown:
-        raise InvalidValue(what, f"unknown field {', '.join(unknown)}")
-    return dict(data)

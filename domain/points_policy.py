@@ -100,6 +100,7 @@ from typing import Any
 
 from domain.certificate_number import PROVINCE_CODES
 from domain.errors import DomainRuleViolation, InvalidValue
+from domain.rule_data import DataReader
 from domain.skill_level import SkillLevel
 
 __all__ = [
@@ -765,74 +766,9 @@ _CONDITION_KINDS = frozenset(
 _BONUS_KINDS = frozenset({"occupation_tier_bonus", "unverifiable_bonus"})
 
 
-class _Reader:
-    """Typed access to a JSON object, raising InvalidValue that names file and field."""
-
-    def __init__(self, data: object, where: str) -> None:
-        if not isinstance(data, Mapping):
-            raise InvalidValue(where, f"expected a JSON object, got {type(data).__name__}")
-        self.data: Mapping[str, object] = data
-        self.where = where
-
-    def fail(self, key: str, detail: str) -> InvalidValue:
-        return InvalidValue(f"{self.where}.{key}", detail)
-
-    def raw(self, key: str) -> object:
-        if key not in self.data:
-            raise self.fail(key, "is required")
-        return self.data[key]
-
-    def text(self, key: str, default: str | None = None) -> str:
-        if default is not None and key not in self.data:
-            return default
-        value = self.raw(key)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"must be a non-empty string, got {value!r}")
-        return value
-
-    def integer(self, key: str) -> int:
-        value = self.raw(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.fail(key, f"must be a non-negative integer, got {value!r}")
-        return value
-
-    def flag(self, key: str) -> bool:
-        value = self.raw(key)
-        if not isinstance(value, bool):
-            raise self.fail(key, f"must be true or false, got {value!r}")
-        return value
-
-    def iso_date(self, key: str) -> date:
-        value = self.text(key)
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise self.fail(key, f"must be an ISO date YYYY-MM-DD, got {value!r}") from None
-
-    def items(self, key: str) -> list[object]:
-        if key not in self.data:
-            return []
-        value = self.data[key]
-        if not isinstance(value, list):
-            raise self.fail(key, f"must be a list, got {type(value).__name__}")
-        return value
-
-    def strings(self, key: str) -> list[str]:
-        values = self.items(key)
-        for value in values:
-            if not isinstance(value, str) or not value:
-                raise self.fail(key, f"must hold non-empty strings, got {value!r}")
-        return [str(value) for value in values]
-
-    def reject_unknown(self, allowed: Iterable[str]) -> None:
-        unknown = sorted(set(self.data) - set(allowed))
-        if unknown:
-            raise InvalidValue(self.where, f"unknown fields {unknown}")
-
-
 def parse_policy(data: object, *, source: str = "<policy>") -> PointsPolicy:
     """Build a :class:`PointsPolicy` from a decoded policy file; raises :class:`InvalidValue`."""
-    top = _Reader(data, source)
+    top = DataReader(data, source)
     top.reject_unknown(
         {
             "format",
@@ -862,7 +798,7 @@ def parse_policy(data: object, *, source: str = "<policy>") -> PointsPolicy:
         raise top.fail("province_code", f"{province_code!r} is not a GB/T 2260 province code")
 
     skill_indicator = top.flag("skill_indicator")
-    table = _Reader(top.raw("points_by_level"), f"{source}.points_by_level")
+    table = DataReader(top.raw("points_by_level"), f"{source}.points_by_level")
     points_by_level: dict[SkillLevel, int] = {}
     for code in table.data:
         level = SkillLevel.from_code(code)
@@ -882,7 +818,7 @@ def parse_policy(data: object, *, source: str = "<policy>") -> PointsPolicy:
     if catalogue_raw == "any":
         catalogue_name, catalogue = "any occupation", None
     else:
-        cat = _Reader(catalogue_raw, f"{source}.catalogue")
+        cat = DataReader(catalogue_raw, f"{source}.catalogue")
         cat.reject_unknown({"name", "occupations", "note"})
         catalogue_name = cat.text("name")
         catalogue = frozenset(cat.strings("occupations"))
@@ -900,7 +836,7 @@ def parse_policy(data: object, *, source: str = "<policy>") -> PointsPolicy:
     honours_raw = top.data.get("honours_indicator")
     honours_indicator: tuple[str, str] | None = None
     if honours_raw is not None:
-        honours = _Reader(honours_raw, f"{source}.honours_indicator")
+        honours = DataReader(honours_raw, f"{source}.honours_indicator")
         honours.reject_unknown({"name", "detail"})
         honours_indicator = (honours.text("name"), honours.text("detail"))
 
@@ -926,7 +862,7 @@ def parse_policy(data: object, *, source: str = "<policy>") -> PointsPolicy:
     )
 
 
-def _parse_levels(reader: _Reader) -> frozenset[SkillLevel] | None:
+def _parse_levels(reader: DataReader) -> frozenset[SkillLevel] | None:
     if "levels" not in reader.data:
         return None
     levels = frozenset(SkillLevel.from_code(code) for code in reader.strings("levels"))
@@ -935,7 +871,7 @@ def _parse_levels(reader: _Reader) -> frozenset[SkillLevel] | None:
     return levels
 
 
-def _parse_cutoff(text: str, reader: _Reader) -> tuple[int, int]:
+def _parse_cutoff(text: str, reader: DataReader) -> tuple[int, int]:
     try:
         probe = date.fromisoformat(f"2000-{text}")  # a leap year, so 02-29 parses
     except ValueError:
@@ -946,7 +882,7 @@ def _parse_cutoff(text: str, reader: _Reader) -> tuple[int, int]:
 
 
 def _parse_condition(raw: object, where: str) -> PolicyCondition:
-    reader = _Reader(raw, where)
+    reader = DataReader(raw, where)
     kind = reader.text("kind")
     if kind not in _CONDITION_KINDS:
         raise reader.fail(
@@ -971,7 +907,7 @@ def _parse_condition(raw: object, where: str) -> PolicyCondition:
 
 
 def _parse_bonus(raw: object, where: str) -> PolicyBonus:
-    reader = _Reader(raw, where)
+    reader = DataReader(raw, where)
     kind = reader.text("kind")
     if kind not in _BONUS_KINDS:
         raise reader.fail("kind", f"unknown bonus kind {kind!r}; known: {sorted(_BONUS_KINDS)}")
@@ -986,7 +922,7 @@ def _parse_bonus(raw: object, where: str) -> PolicyBonus:
     reader.reject_unknown({"kind", "name", "label", "tiers", "note"})
     tiers: list[OccupationTier] = []
     for index, tier_raw in enumerate(reader.items("tiers")):
-        tier = _Reader(tier_raw, f"{where}.tiers[{index}]")
+        tier = DataReader(tier_raw, f"{where}.tiers[{index}]")
         tier.reject_unknown({"label", "points", "occupations"})
         tiers.append(
             OccupationTier(

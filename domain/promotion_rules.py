@@ -53,6 +53,7 @@ from typing import Any, TypeVar
 from domain.errors import InvalidValue
 from domain.marking_scheme import parse_decimal
 from domain.ranking import Award
+from domain.rule_data import record
 from domain.skill_level import SkillLevel
 
 __all__ = [
@@ -308,7 +309,7 @@ class PromotionRule:
 
     @classmethod
     def from_dict(cls, data: object) -> PromotionRule:
-        fields = _record(
+        fields = record(
             data,
             "rule",
             required={"id", "tiers", "promotion"},
@@ -423,7 +424,7 @@ class PromotionRuleSet:
 
     @classmethod
     def from_dict(cls, data: object) -> PromotionRuleSet:
-        fields = _record(
+        fields = record(
             data,
             "rule set",
             required={
@@ -493,7 +494,7 @@ class PromotionProposal:
 
     @classmethod
     def from_dict(cls, data: object) -> PromotionProposal:
-        fields = _record(
+        fields = record(
             data,
             "promotion proposal",
             required={"rule_set", "outcome", "target_level", "rule_id", "explanation"},
@@ -658,16 +659,3 @@ def _enum(kind: type[_E], value: object, field: str) -> _E:
     except ValueError:
         allowed = ", ".join(member.value for member in kind)
         raise InvalidValue(field, f"{value!r} is not one of {allowed}") from None
-
-
-def _record(data: object, what: str, *, required: set[str], optional: set[str]) -> dict[str, Any]:
-    if not isinstance(data, Mapping):
-        raise InvalidValue(what, f"expected an object, got {type(data).__name__}")
-    keys = set(data)
-    missing = sorted(required - keys)
-    unknown = sorted(str(key) for key in keys - required - optional)
-    if missing:
-        raise InvalidValue(what, f"missing {', '.join(missing)}")
-    if unknown:
-        raise InvalidValue(what, f"unknown field {', '.join(unknown)}")
-    return dict(data)
