@@ -1,0 +1,228 @@
+"""``craftledger vc sign`` and ``craftledger vc verify``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from service.cli import main
+
+from .conftest import Issuer, achievement_credential
+
+JCS = "eddsa-jcs-2022/"
+VECTOR_METHOD = (
+    "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
+    "#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
+)
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_verify_accepts_the_specification_example_with_no_other_file(runner, vectors_dir):
+    result = runner.invoke(main, ["vc", "verify", str(vectors_dir / JCS / "signedJCS.json")])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("passed   signature: eddsa-jcs-2022 proof by did:key:z6Mkr")
+    assert lines[-1] == "credential verified"
+
+
+def test_verify_json_output(runner, vectors_dir):
+    result = runner.invoke(
+        main, ["vc", "verify", "--json", str(vectors_dir / JCS / "signedJCS.json")]
+    )
+    report = json.loads(result.output)
+    assert report["verified"] is True
+    assert report["checks"][0]["check"] == "signature"
+
+
+def test_verify_fails_a_tampered_credential(runner, vectors_dir, tmp_path):
+    signed = json.loads((vectors_dir / JCS / "signedJCS.json").read_text())
+    signed["credentialSubject"]["alumniOf"] = "The School of Forgery"
+    path = tmp_path / "tampered.json"
+    path.write_text(json.dumps(signed))
+    result = runner.invoke(main, ["vc", "verify", str(path)])
+    assert result.exit_code == 1
+    assert "failed   signature: signature does not match" in result.output
+    assert result.output.splitlines()[-1] == "credential NOT verified"
+
+
+def test_verify_refuses_unreadable_json_with_exit_1(runner, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{"proof": {}, "proof": {}}')
+    result = runner.invoke(main, ["vc", "verify", str(path)])
+    assert result.exit_code == 1
+    assert 'duplicate key "proof"' in result.output
+
+
+def test_sign_reproduces_the_specification_example(runner, vectors_dir, vector_json):
+    result = runner.invoke(
+        main,
+        [
+            "vc",
+            "sign",
+            "--key",
+            str(vectors_dir / "keyPair.json"),
+            "--verification-method",
+            VECTOR_METHOD,
+            "--created",
+            "2023-02-24T23:36:38Z",
+        ],
+        input=(vectors_dir / "unsigned.json").read_bytes(),
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == vector_json(JCS + "signedJCS.json")
+
+
+def sign_args(vectors_dir, *extra):
+    return [
+        "vc",
+        "sign",
+        "--key",
+        str(vectors_dir / "keyPair.json"),
+        "--verification-method",
+        VECTOR_METHOD,
+        *extra,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("stdin", "words"),
+    [
+        ('{"result": {"value": 87.5}}', "$.result.value: number 87.5 is not an integer"),
+        ('{"value": NaN}', "$.value: NaN is not valid JSON"),
+        ('{"a": 1, "a": 2}', 'duplicate key "a"'),
+        ('{"name": "\\udead"}', "lone surrogate U+DEAD"),
+    ],
+)
+def test_sign_refuses_documents_that_are_not_strict_json(runner, vectors_dir, stdin, words):
+    result = runner.invoke(main, sign_args(vectors_dir), input=stdin)
+    assert result.exit_code == 1
+    assert words in result.output
+
+
+def test_sign_refuses_a_did_key_that_is_not_the_key(runner, tmp_path, vectors_dir):
+    other = tmp_path / "other.json"
+    other.write_text('{"privateKeyMultibase": "z3u2W4YnTstS1nSSBAgZcYSJF43JuZ9uLV6bF38B1Bf8NugW"}')
+    result = runner.invoke(
+        main,
+        ["vc", "sign", "--key", str(other), "--verification-method", VECTOR_METHOD],
+        input="{}",
+    )
+    assert result.exit_code == 1
+    assert "is not the did:key of the key" in result.output
+
+
+def test_sign_refuses_a_mismatched_public_key(runner, tmp_path):
+    key_file = tmp_path / "key.json"
+    key_file.write_text(
+        json.dumps(
+            {
+                "privateKeyMultibase": "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq",
+                "publicKeyMultibase": "z6MktgKTsu1QhX6QPbyqG6geXdw6FQCZBPq7uQpieWbiQiG7",
+            }
+        )
+    )
+    result = runner.invoke(
+        main, ["vc", "sign", "--key", str(key_file), "--verification-method", "did:web:x#k"]
+    )
+    assert result.exit_code == 1
+    assert "publicKeyMultibase does not match" in result.output
+
+
+def test_sign_refuses_a_malformed_created(runner, vectors_dir):
+    result = runner.invoke(main, sign_args(vectors_dir, "--created", "2024-01-01"), input="{}")
+    assert result.exit_code == 2
+    assert "time zone" in result.output
+
+
+def test_offline_verification_with_controller_and_status_list_files(runner, tmp_path):
+    issuer = Issuer()
+    issuer.add_key("key-1", seed=1, validFrom="2024-01-01T00:00:00Z")
+    credential = issuer.sign(achievement_credential(status_indexes={"revocation": 77}))
+    files = {
+        "credential.json": credential,
+        "did.json": issuer.document,
+        "revocation.json": issuer.status_list("revocation"),
+        "revoked.json": issuer.status_list("revocation", set_bits={77}),
+    }
+    for name, document in files.items():
+        (tmp_path / name).write_text(json.dumps(document, ensure_ascii=False))
+
+    def verify(list_file):
+        return runner.invoke(
+            main,
+            [
+                "vc",
+                "verify",
+                "--controller",
+                str(tmp_path / "did.json"),
+                "--status-list",
+                str(tmp_path / list_file),
+                str(tmp_path / "credential.json"),
+            ],
+        )
+
+    valid = verify("revocation.json")
+    assert valid.exit_code == 0, valid.output
+    assert "passed   status: revocation valid" in valid.output
+    revoked = verify("revoked.json")
+    assert revoked.exit_code == 1
+    assert "failed   status: revocation revoked" in revoked.output
+
+
+def test_verify_without_status_list_file_reports_unknown(runner, tmp_path):
+    issuer = Issuer()
+    issuer.add_key("key-1", seed=1)
+    (tmp_path / "c.json").write_text(
+        json.dumps(issuer.sign(achievement_credential(status_indexes={"revocation": 1})))
+    )
+    (tmp_path / "did.json").write_text(json.dumps(issuer.document))
+    result = runner.invoke(
+        main, ["vc", "verify", "--controller", str(tmp_path / "did.json"), str(tmp_path / "c.json")]
+    )
+    assert result.exit_code == 1
+    assert "unknown  status:" in result.output
+
+
+def test_the_installed_command_signs_and_verifies(vectors_dir, tmp_path):
+    command = shutil.which("craftledger")
+    assert command, "the craftledger console script is not installed (pip install -e .)"
+    signed = subprocess.run(
+        [
+            command,
+            "vc",
+            "sign",
+            "--key",
+            str(vectors_dir / "keyPair.json"),
+            "--verification-method",
+            VECTOR_METHOD,
+        ],
+        input=(vectors_dir / "unsigned.json").read_bytes(),
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    (tmp_path / "signed.json").write_bytes(signed.stdout)
+    for path in (vectors_dir / JCS / "signedJCS.json", tmp_path / "signed.json"):
+        verified = subprocess.run(
+            [command, "vc", "verify", str(path)], capture_output=True, text=True, timeout=60
+        )
+        assert verified.returncode == 0, verified.stdout + verified.stderr
+        assert verified.stdout.splitlines()[-1] == "credential verified"
+    tampered = json.loads(signed.stdout)
+    tampered["validFrom"] = "2020-01-01T00:00:00Z"
+    failed = subprocess.run(
+        [command, "vc", "verify", "-"],
+        input=json.dumps(tampered),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert failed.returncode == 1
