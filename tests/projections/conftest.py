@@ -1,0 +1,210 @@
+"""Fixtures for projection tests: the ledger's own store, fresh stores, and a small world.
+
+Every test runs on a SQLite file and on the PostgreSQL server (``backend`` from the top-level
+conftest); PostgreSQL schemas are unique per test and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+
+from domain.competition import CompetitionTier
+from domain.organisation import OrganisationKind
+from domain.skill_level import SkillLevel
+from domain.worker import CareerEntryKind
+from projections import all_projections
+from projections.runner import ProjectionRunner
+from projections.store import PostgresProjectionStore, ProjectionStore, SQLiteProjectionStore
+from service.ledger import Ledger
+from tests.conftest import POSTGRES_URL
+from tests.factories import ELECTRICIAN, WELDER, id_number
+
+__all__ = ["ELECTRICIAN", "WELDER", "World"]
+
+
+@pytest.fixture
+def store(ledger: Ledger) -> Iterator[ProjectionStore]:
+    """The live projection store next to the ledger (SQLite file or the same PG schema)."""
+    opened = ProjectionStore.from_settings(ledger.settings)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def runner(ledger: Ledger, store: ProjectionStore) -> Iterator[ProjectionRunner]:
+    made = ProjectionRunner(ledger, store, all_projections(), batch_size=7)
+    yield made
+    made.stop()
+
+
+@pytest.fixture
+def fresh_store(backend: str, tmp_path: Path) -> Iterator[Callable[[], ProjectionStore]]:
+    """Make new, empty stores on the test's backend (for rebuilds and as-of builds)."""
+    made: list[ProjectionStore] = []
+
+    def make() -> ProjectionStore:
+        if backend == "sqlite":
+            opened: ProjectionStore = SQLiteProjectionStore(
+                tmp_path / f"fresh-{len(made)}" / "projections.sqlite3"
+            )
+        else:
+            opened = PostgresProjectionStore(POSTGRES_URL, schema=f"p_{uuid.uuid4().hex[:12]}")
+        made.append(opened)
+        return opened
+
+    yield make
+    for opened in made:
+        if isinstance(opened, PostgresProjectionStore):
+            opened.drop_schema()
+        else:
+            opened.close()
+
+
+def drop_schema(schema: str) -> None:
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@dataclass
+class World:
+    """A small cast driven through the real Ledger commands."""
+
+    ledger: Ledger
+    employer: UUID = field(init=False)
+    school: UUID = field(init=False)
+    union: UUID = field(init=False)
+    workers: list[UUID] = field(default_factory=list)
+    serial: int = 0
+
+    def __post_init__(self) -> None:
+        self.employer = self.ledger.file_organisation(
+            filing_code="11-Y-000001",
+            name="北京链家",
+            kind=OrganisationKind.EMPLOYER,
+            province_code="11",
+            evaluator_prefix="Y000011000001",
+            scope={ELECTRICIAN: ["5", "4", "3", "2", "1"], WELDER: ["5", "4", "3"]},
+            actor="test:admin",
+        ).aggregate.id
+        self.school = self.ledger.file_organisation(
+            filing_code="37-S-000002",
+            name="青岛技师学院",
+            kind=OrganisationKind.SOCIAL,
+            province_code="37",
+            evaluator_prefix="S000037000002",
+            scope={ELECTRICIAN: ["5", "4", "3"], WELDER: ["5", "4", "3", "2"]},
+            actor="test:admin",
+        ).aggregate.id
+        self.union = self.ledger.file_organisation(
+            filing_code="11-U-000003",
+            name="朝阳区总工会",
+            kind=OrganisationKind.UNION,
+            province_code="11",
+            actor="test:admin",
+        ).aggregate.id
+
+    def worker(self, name: str = "张三", employed: bool = True) -> UUID:
+        self.serial += 1
+        worker_id = self.ledger.register_worker(
+            id_number=id_number(self.serial), name=name, actor="test"
+        ).aggregate.id
+        if employed:
+            self.ledger.start_employment(
+                worker_id, self.employer, since=date(2020, 1, 1), actor="test"
+            )
+        self.workers.append(worker_id)
+        return worker_id  # type: ignore[no-any-return]
+
+    def issue(
+        self,
+        worker_id: UUID,
+        level: str,
+        occupation: str = ELECTRICIAN,
+        issuer: UUID | None = None,
+        basis: dict[str, Any] | None = None,
+    ) -> str:
+        recorded = self.ledger.issue_certificate(
+            issuer_id=issuer or self.employer,
+            worker_id=worker_id,
+            occupation_code=occupation,
+            level=SkillLevel.from_code(level),
+            basis=basis or {"kind": "evaluation", "reference": "E-1"},
+            actor="test:issuer",
+        )
+        return str(recorded.aggregate.number)
+
+    def status(self, number: str, action: str, reason: str = "test") -> int | None:
+        return self.ledger.change_certificate_status(
+            number, action, actor="test:issuer", reason=reason
+        ).position
+
+    def career(self, worker_id: UUID, kind: CareerEntryKind, title: str, on: date) -> None:
+        self.ledger.record_career_entry(
+            worker_id, kind=kind, title=title, on=on, actor="test", details={}
+        )
+
+    def ladder(self, name: str = "朝阳工匠荣誉体系") -> UUID:
+        return self.ledger.define_honour_ladder(  # type: ignore[no-any-return]
+            union_id=self.union,
+            name=name,
+            tiers=["朝阳能手", "朝阳匠心达人", "朝阳工匠", "朝阳大师"],
+            actor="test:union",
+        ).aggregate.id
+
+    def competition(self, reference: str = "C-2025-1", year: int = 2025) -> UUID:
+        return self.ledger.announce_competition(  # type: ignore[no-any-return]
+            organiser_id=self.union,
+            reference=reference,
+            name=f"朝阳区电工技能大赛 {reference}",
+            tier=CompetitionTier.DISTRICT,
+            occupation_code=ELECTRICIAN,
+            exam_level="3",
+            year=year,
+            region="朝阳区",
+            issuing_body_id=self.employer,
+            marking_scheme={},
+            actor="test:union",
+        ).aggregate.id
+
+
+@pytest.fixture
+def world(ledger: Ledger) -> World:
+    return World(ledger)
+
+
+def register_entrant(ledger: Ledger, competition_id: UUID, worker_id: UUID, **extra: Any) -> int:
+    """Record a future ``Competition.EntrantRegistered`` event (no command exists for it yet),
+    encoded by the ledger's own mapper, after the competition's latest event."""
+    from eventsourcing.persistence import StoredEvent
+
+    version = ledger.recorder.select_events(competition_id, desc=True, limit=1)[0]
+    state = {"worker_id": worker_id, "actor": "test", **extra}
+    stored = StoredEvent(
+        originator_id=competition_id,
+        originator_version=version.originator_version + 1,
+        topic="craftledger:Competition.EntrantRegistered",
+        state=_encode(ledger, state),
+    )
+    ledger.recorder.insert_events([stored])
+    return ledger.log_position
+
+
+def _encode(ledger: Ledger, state: dict[str, Any]) -> bytes:
+    from datetime import UTC, datetime
+
+    mapper = ledger.mapper
+    data = mapper.transcoder.encode({"timestamp": datetime.now(UTC), **state})
+    if mapper.compressor:
+        data = mapper.compressor.compress(data)
+    if mapper.cipher:
+        data = mapper.cipher.encrypt(data)
+    return data

@@ -1,0 +1,318 @@
+"""The projection runner: batches, exactly-once positions, poison events, rebuilds, as-of."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+import psycopg
+import pytest
+
+from projections import all_projections
+from projections.as_of import build_as_of, diff_stores, end_of_day, position_at
+from projections.directory import Directory, DirectoryQuery
+from projections.projection import Projection, RecordedEvent, handles
+from projections.runner import EventDecoder, ProjectionRunner
+from projections.store import ProjectionStore, Transaction
+from tests.projections.conftest import World
+
+
+def dumps(store: ProjectionStore) -> dict[str, Any]:
+    return {p.name: p.dump(store) for p in all_projections()}
+
+
+def populate(world: World, workers: int = 3) -> list[str]:
+    numbers = []
+    for index in range(workers):
+        worker = world.worker(f"工人{index}")
+        numbers.append(world.issue(worker, "5"))
+    numbers.append(world.issue(world.workers[0], "4"))
+    world.status(numbers[0], "suspend")
+    return numbers
+
+
+class Fragile(Projection):
+    """Counts certificates; raises on revocations (the poison event)."""
+
+    name = "fragile"
+    version = 1
+    tables: ClassVar[dict[str, tuple[str, ...]]] = {"fragile_seen": ("position",)}
+    schema: ClassVar[tuple[str, ...]] = (
+        "CREATE TABLE IF NOT EXISTS fragile_seen (position BIGINT PRIMARY KEY, topic TEXT)",
+    )
+    broken = True
+
+    @handles("craftledger:Certificate.Issued", "craftledger:Certificate.Revoked")
+    def seen(self, tx: Transaction, event: RecordedEvent) -> None:
+        if event.topic.endswith("Revoked") and self.broken:
+            raise ValueError("cannot handle revocations")
+        tx.execute(
+            "INSERT INTO fragile_seen (position, topic) VALUES (?, ?)",
+            (event.position, event.topic),
+        )
+
+
+def test_catch_up_applies_every_event_and_records_the_log_position(ledger, store, world):
+    populate(world)
+    runner = ProjectionRunner(ledger, store, all_projections(), batch_size=7)
+
+    read = runner.catch_up()
+
+    assert read == ledger.log_position
+    assert set(runner.positions().values()) == {ledger.log_position}
+    assert runner.catch_up() == 0
+    assert DirectoryQuery(store).list_workers().items[0]["name"] == "工人0"
+
+
+def test_catch_up_limit_reads_at_most_that_many_positions(ledger, store, world):
+    populate(world)
+    runner = ProjectionRunner(ledger, store, all_projections(), batch_size=4)
+
+    assert runner.catch_up(limit=10) == 10
+    assert set(runner.positions().values()) == {10}
+    assert runner.catch_up() == ledger.log_position - 10
+
+
+def test_each_batch_is_one_transaction_per_projection(ledger, store, world, monkeypatch):
+    populate(world)
+    runner = ProjectionRunner(ledger, store, all_projections(), batch_size=7)
+    runner.ensure_ready()
+    opened = []
+    original = store.transaction
+
+    def counting_transaction():
+        opened.append(1)
+        return original()
+
+    monkeypatch.setattr(store, "transaction", counting_transaction)
+
+    runner.catch_up()
+
+    pages = math.ceil(ledger.log_position / 7)
+    assert len(opened) == pages * len(runner.projections)
+
+
+def transient_error(backend: str) -> Exception:
+    if backend == "sqlite":
+        return sqlite3.OperationalError("database is locked")
+    return psycopg.OperationalError("server closed the connection unexpectedly")
+
+
+def test_a_failed_batch_leaves_neither_rows_nor_position_behind(
+    backend, ledger, store, world, fresh_store
+):
+    populate(world)
+    directory = Directory()
+    original = directory.certificate_status_changed
+    calls = {"n": 0}
+
+    def flaky(tx: Transaction, event: RecordedEvent) -> None:
+        calls["n"] += 1
+        original(tx, event)
+        if calls["n"] == 1:
+            raise transient_error(backend)
+
+    directory.certificate_status_changed = flaky  # type: ignore[method-assign]
+    runner = ProjectionRunner(ledger, store, [directory], batch_size=1000)
+
+    with pytest.raises((sqlite3.OperationalError, psycopg.OperationalError)):
+        runner.catch_up()
+    assert runner.position("directory") == 0
+    assert store.count("directory_certificate") == 0
+    assert runner.failures() == []
+
+    assert runner.catch_up() == ledger.log_position
+    rebuilt = fresh_store()
+    ProjectionRunner(ledger, rebuilt, [Directory()]).catch_up()
+    assert directory.dump(store) == directory.dump(rebuilt)
+
+
+def test_two_runners_on_one_store_apply_each_event_exactly_once(ledger, store, world, fresh_store):
+    populate(world, workers=6)
+    second_store = ProjectionStore.from_settings(ledger.settings)
+    runners = [
+        ProjectionRunner(ledger, store, all_projections(), batch_size=3),
+        ProjectionRunner(ledger, second_store, all_projections(), batch_size=5),
+    ]
+    runners[0].ensure_ready()
+    errors: list[BaseException] = []
+
+    def run(runner: ProjectionRunner) -> None:
+        try:
+            runner.catch_up()
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(r,)) for r in runners]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    second_store.close()
+
+    assert errors == []
+    assert runners[0].failures() == []
+    assert set(runners[0].positions().values()) == {ledger.log_position}
+    rebuilt = fresh_store()
+    ProjectionRunner(ledger, rebuilt, all_projections()).catch_up()
+    assert dumps(store) == dumps(rebuilt)
+
+
+def test_a_poison_event_stops_only_its_projection(ledger, store, world):
+    numbers = populate(world)
+    fragile = Fragile()
+    runner = ProjectionRunner(ledger, store, [*all_projections(), fragile], batch_size=50)
+    poison = world.status(numbers[1], "revoke", reason="forged evidence")
+    world.issue(world.worker("后来者"), "5")
+
+    runner.catch_up()
+
+    head = ledger.log_position
+    (failure,) = runner.failures()
+    assert failure.name == "fragile"
+    assert failure.position == poison
+    assert failure.topic == "craftledger:Certificate.Revoked"
+    assert "ValueError: cannot handle revocations" in failure.error
+    positions = runner.positions()
+    assert positions.pop("fragile") == poison - 1  # everything before the poison is kept
+    assert set(positions.values()) == {head}
+    assert store.count("fragile_seen") == 4  # the four certificates issued before it
+    states = {s["name"]: s for s in runner.status()}
+    assert states["fragile"]["status"] == "failed"
+    assert states["fragile"]["failure"]["position"] == poison
+    assert runner.wait_for(head, timeout=0.2, names=["directory"]) is True
+    assert runner.wait_for(head, timeout=5.0) is False  # promptly: the failure is known
+
+    runner.catch_up()
+    assert runner.position("fragile") == poison - 1
+
+    fragile.broken = False
+    runner.retry("fragile")
+    runner.catch_up()
+    assert runner.failures() == []
+    assert runner.position("fragile") == head
+    assert store.count("fragile_seen") == 6
+
+
+def test_rebuild_drops_one_projection_and_rebuilds_it_from_zero(ledger, store, world):
+    populate(world)
+    runner = ProjectionRunner(ledger, store, all_projections(), batch_size=7)
+    runner.catch_up()
+    before = dumps(store)
+    with store.transaction() as tx:
+        tx.execute("UPDATE directory_worker SET name = 'tampered'")
+        tx.execute("DELETE FROM ladder_level")
+
+    read = runner.rebuild("directory")
+
+    assert read == ledger.log_position
+    after = dumps(store)
+    assert after["directory"] == before["directory"]
+    assert after["worker_ladder"] != before["worker_ladder"]  # untouched by that rebuild
+    runner.rebuild()
+    assert dumps(store) == before
+
+
+def test_a_changed_projection_version_is_rebuilt_on_start(ledger, store, world):
+    populate(world)
+    ProjectionRunner(ledger, store, all_projections()).catch_up()
+    with store.transaction() as tx:
+        tx.execute("DELETE FROM directory_certificate")
+
+    class DirectoryV2(Directory):
+        version = 2
+
+    runner = ProjectionRunner(ledger, store, [DirectoryV2()])
+    assert runner.position("directory") == 0
+    runner.catch_up()
+    assert store.count("directory_certificate") == 4
+
+
+def test_unknown_projection_names_are_refused(ledger, store):
+    runner = ProjectionRunner(ledger, store, all_projections())
+    with pytest.raises(KeyError, match="no projection 'nope'"):
+        runner.rebuild("nope")
+    with pytest.raises(ValueError, match="unique"):
+        ProjectionRunner(ledger, store, [Directory(), Directory()])
+
+
+def test_wait_for_reads_your_writes_with_the_background_thread(ledger, store, world):
+    runner = ProjectionRunner(ledger, store, all_projections(), poll_interval=30)
+    runner.start()
+    try:
+        worker = world.worker("读写一致")
+        number = world.issue(worker, "5")
+        position = world.status(number, "suspend")
+
+        assert runner.wait_for(position, timeout=10)
+        certificate = DirectoryQuery(store).get_certificate(number)
+        assert certificate is not None and certificate["status"] == "suspended"
+        assert runner.wait_for(None) is True
+        assert runner.wait_for(ledger.log_position + 5, timeout=0.3) is False
+    finally:
+        runner.stop()
+    assert not runner.running
+
+
+def test_wait_for_without_a_thread_watches_another_runner(ledger, store, world):
+    watcher = ProjectionRunner(ledger, store, all_projections())
+    worker_runner = ProjectionRunner(ledger, store, all_projections())
+    worker = world.worker()
+    position = ledger.log_position
+    assert watcher.wait_for(position, timeout=0.2) is False
+    timer = threading.Timer(0.2, worker_runner.catch_up)
+    timer.start()
+    assert watcher.wait_for(position, timeout=10) is True
+    timer.join()
+    assert DirectoryQuery(store).get_worker(worker) is not None
+
+
+def test_as_of_a_position_is_the_live_state_at_that_position(ledger, store, world, fresh_store):
+    runner = ProjectionRunner(ledger, store, all_projections(), batch_size=3)
+    number = world.issue(world.worker("甲"), "5")
+    runner.catch_up()
+    position = ledger.log_position
+    observed = dumps(store)
+    world.status(number, "revoke")
+    world.issue(world.worker("乙"), "5")
+    runner.catch_up()
+
+    build = build_as_of(ledger, fresh_store(), all_projections(), position=position)
+
+    assert build.position == position
+    assert dumps(build.store) == observed
+    assert dumps(build.store) != dumps(store)
+
+
+def test_as_of_a_date_ends_at_the_last_event_of_that_day(ledger, store, world, fresh_store):
+    populate(world)
+    decode = EventDecoder(ledger.mapper)
+    stamps = [decode(n).timestamp for n in ledger.notifications()]
+    runner = ProjectionRunner(ledger, store, all_projections())
+    runner.catch_up()
+
+    for moment in stamps:
+        # The last event at or before the moment (timestamps within one save are not in order).
+        expected = max(i + 1 for i, stamp in enumerate(stamps) if stamp <= moment)
+        assert position_at(ledger, moment) == expected
+    assert position_at(ledger, stamps[0] - timedelta(microseconds=1)) == 0
+    assert position_at(ledger, stamps[-1] + timedelta(days=1)) == len(stamps)
+
+    today = datetime.now(UTC).date()
+    assert build_as_of(ledger, fresh_store(), all_projections(), on=today - timedelta(days=400))
+    yesterday = today - timedelta(days=1)
+    if stamps[0] > end_of_day(yesterday):
+        empty = build_as_of(ledger, fresh_store(), all_projections(), on=yesterday)
+        assert empty.position == 0
+        assert all(n == 0 for c in empty.row_counts().values() for n in c.values())
+    full = build_as_of(ledger, fresh_store(), all_projections(), on=today)
+    assert full.position == ledger.log_position
+    assert all(d.identical for d in diff_stores(all_projections(), full.store, store))
+
+
+def test_as_of_needs_exactly_one_bound(ledger, fresh_store):
+    with pytest.raises(ValueError, match="exactly one"):
+        build_as_of(ledger, fresh_store(), all_projections())
