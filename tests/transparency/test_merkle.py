@@ -338,3 +338,14 @@ def test_proof_ranges_are_subtrees_of_the_log_in_rfc_order() -> None:
     assert consistency_proof_ranges(3, 7) == [(2, 3), (3, 4), (0, 2), (4, 7)]
     # A first size that is a complete subtree is left out of its own proof.
     assert consistency_proof_ranges(4, 7) == [(4, 7)]
+
+
+def test_a_truncated_proof_cannot_pass_a_subtree_root_off_as_the_trees_root() -> None:
+    # Without §2.1.3.2 step 5 / §2.1.4.2 step 7 (sn must reach 0), the proofs below would
+    # "prove" that the tree of 8 leaves has the root of its first 4 leaves.
+    path = inclusion_proof(LEAVES[:8], 1)
+    assert verify_inclusion(LEAVES[1], 1, 4, path[:-1], _root(4))
+    assert not verify_inclusion(LEAVES[1], 1, 8, path[:-1], _root(4))
+    proof = consistency_proof(LEAVES[:8], 3)
+    assert verify_consistency(3, 4, _root(3), _root(4), proof[:-1])
+    assert not verify_consistency(3, 8, _root(3), _root(4), proof[:-1])
