@@ -5,7 +5,8 @@ subtree of height ``level`` over leaves ``[idx * 2**level, (idx + 1) * 2**level)
 the leaf hashes. Such a node never changes once its leaves exist, so the store is append-only.
 
 - Appending a leaf hashes it with the stored roots on the tree's right edge: one node hash per
-  leaf on average (amortised O(1)), and a batch of leaves is written in one ``put_nodes`` call.
+  leaf on average (amortised O(1)); a batch is written with one ``put_nodes`` call per 8,192
+  leaves (multi-row INSERTs in SQLite, binary COPY in PostgreSQL).
 - The tree of any earlier size ``n`` is the same stored nodes: a range of leaves that RFC 9162's
   MTH, PATH or PROOF hashes is a perfect subtree, or the right-edge remainder of one, which is
   the fold of at most log2(n) perfect subtrees. A root or a proof at any size is therefore
@@ -16,13 +17,15 @@ Stores: ``MemoryNodeStore``, ``SQLiteNodeStore`` (stdlib ``sqlite3``) and
 never begin, commit or roll back, so leaves can be appended in the same transaction as the
 projection's tracked position. The tree keeps no state of its own between calls: it reads the
 size and the right edge from the store, so a rolled-back transaction leaves nothing stale behind.
+Two writers appending at once collide on the primary key; the loser rolls back and retries.
 
 SQL schema (both databases; the table name is configurable)::
 
     CREATE TABLE transparency_node (
         level  INTEGER NOT NULL,           -- height of the subtree, 0 = leaf
         idx    INTEGER NOT NULL,           -- BIGINT in PostgreSQL
-        hash   BLOB    NOT NULL,           -- BYTEA in PostgreSQL; 32 bytes
+        hash   BLOB    NOT NULL,           -- 32 bytes; BYTEA CHECK (octet_length(hash) = 32)
+                                           -- in PostgreSQL
         PRIMARY KEY (level, idx)
     )                                      -- WITHOUT ROWID in SQLite
 """
