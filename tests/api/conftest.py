@@ -1,0 +1,277 @@
+"""A small world behind the HTTP API, on a SQLite file and on a PostgreSQL schema.
+
+``world`` (module-scoped, once per backend) holds a ``create_app`` app over a real ``Ledger``
+with its projection runner thread, and a bearer token for every principal the authorisation
+matrix uses:
+
+================  ===================================================================
+public            no token
+admin             HR bureau
+issuer            bound to employer A (北京链家), the employer of ``worker``
+other_issuer      bound to employer B, the employer of ``other_worker``
+organiser         bound to union U (朝阳区总工会)
+auditor           reads everything
+worker            bound to ``worker`` (employed by A, holds ``certificate``)
+other_worker      bound to ``other_worker`` (employed by B)
+================  ===================================================================
+
+Helpers make fresh organisations, workers, certificates and tokens straight through the ledger,
+so each test acts on objects no other test touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import secrets
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from domain.api_token import Role
+from domain.id_number import IdNumber, resident_check_character
+from domain.organisation import OrganisationKind
+from domain.skill_level import SkillLevel
+from service.app import create_app
+from service.ledger import Ledger
+from tests.conftest import POSTGRES_URL, settings_for
+
+ELECTRICIAN = "6-31-01-03"
+PRINCIPALS = (
+    "public",
+    "admin",
+    "issuer",
+    "other_issuer",
+    "organiser",
+    "auditor",
+    "worker",
+    "other_worker",
+)
+ROLE_OF = {
+    "public": "public",
+    "admin": "admin",
+    "issuer": "issuer",
+    "other_issuer": "issuer",
+    "organiser": "organiser",
+    "auditor": "auditor",
+    "worker": "worker",
+    "other_worker": "worker",
+}
+MARKING_SCHEME = {
+    "components": [
+        {"name": "practical", "weight": "70", "kind": "measurement"},
+        {"name": "theory", "weight": "30", "kind": "judgement"},
+    ],
+    "combination": "mean",
+    "max_spread": "10",
+}
+
+_serials = itertools.count(1)
+
+
+def unique() -> int:
+    return next(_serials)
+
+
+def id_number_for(serial: int) -> IdNumber:
+    """A checksum-valid resident ID number, different for every serial."""
+    born = date(1960, 1, 1) + timedelta(days=serial % 15000)
+    body = f"110105{born:%Y%m%d}{serial % 1000:03d}"
+    return IdNumber.parse(body + resident_check_character(body))
+
+
+@dataclass
+class World:
+    app: Flask
+    client: FlaskClient
+    ledger: Ledger
+    backend: str
+    tokens: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, Any] = field(default_factory=dict)
+    id_numbers: dict[UUID, IdNumber] = field(default_factory=dict)
+
+    # -- requests ------------------------------------------------------------------------
+
+    def headers(self, principal: str, **extra: str) -> dict[str, str]:
+        headers = dict(extra)
+        if principal != "public":
+            headers["Authorization"] = f"Bearer {self.tokens[principal]}"
+        return headers
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        principal: str = "admin",
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        return self.client.open(
+            path,
+            method=method,
+            json=json,
+            headers=self.headers(principal, **(headers or {})),
+            **kwargs,
+        )
+
+    # -- fresh objects -------------------------------------------------------------------
+
+    def fresh_employer(self, kind: OrganisationKind = OrganisationKind.EMPLOYER) -> UUID:
+        n = unique()
+        letter = "Y" if kind is OrganisationKind.EMPLOYER else "S"
+        recorded = self.ledger.file_organisation(
+            filing_code=f"test-{letter}-{n}-{uuid.uuid4().hex[:6]}",
+            name=f"测试单位{n}",
+            kind=kind,
+            province_code="11",
+            evaluator_prefix=f"{letter}{n % 10000:04d}11{n % 1000000:06d}",
+            scope={ELECTRICIAN: ["5", "4", "3"]},
+            actor="test",
+        )
+        return recorded.aggregate.id  # type: ignore[no-any-return]
+
+    def fresh_union(self) -> UUID:
+        n = unique()
+        recorded = self.ledger.file_organisation(
+            filing_code=f"test-U-{n}-{uuid.uuid4().hex[:6]}",
+            name=f"测试工会{n}",
+            kind=OrganisationKind.UNION,
+            province_code="11",
+            evaluator_prefix=None,
+            scope={},
+            actor="test",
+        )
+        return recorded.aggregate.id  # type: ignore[no-any-return]
+
+    def fresh_worker(self, employer: UUID | None = None, name: str = "王五") -> UUID:
+        id_number = id_number_for(unique() + 5000)
+        worker = self.ledger.register_worker(id_number=id_number, name=name, actor="test").aggregate
+        self.id_numbers[worker.id] = id_number
+        if employer is not None:
+            self.ledger.start_employment(worker.id, employer, since=date(2020, 1, 1), actor="test")
+        return worker.id  # type: ignore[no-any-return]
+
+    def fresh_certificate(self, worker: UUID | None = None, issuer: UUID | None = None) -> str:
+        issuer = issuer or self.ids["org_a"]
+        worker = worker or self.fresh_worker(issuer)
+        recorded = self.ledger.issue_certificate(
+            issuer_id=issuer,
+            worker_id=worker,
+            occupation_code=ELECTRICIAN,
+            level=SkillLevel.LEVEL_5,
+            basis={"kind": "evaluation", "reference": f"EV-{unique()}"},
+            actor="test",
+        )
+        return recorded.aggregate.number  # type: ignore[no-any-return]
+
+    def fresh_token(
+        self,
+        role: Role,
+        organisation_id: UUID | None = None,
+        worker_id: UUID | None = None,
+    ) -> tuple[UUID, str]:
+        token = secrets.token_urlsafe(32)
+        recorded = self.ledger.grant_token(
+            token=token,
+            role=role,
+            organisation_id=organisation_id,
+            worker_id=worker_id,
+            label="test",
+            actor="test",
+        )
+        return recorded.aggregate.id, token
+
+    def fresh_ladder(self, union: UUID | None = None) -> UUID:
+        recorded = self.ledger.define_honour_ladder(
+            union_id=union or self.ids["union"],
+            name=f"朝阳荣誉{unique()}",
+            tiers=["朝阳能手", "朝阳匠心达人", "朝阳工匠", "朝阳大师"],
+            actor="test",
+        )
+        return recorded.aggregate.id  # type: ignore[no-any-return]
+
+
+def build_world(app: Flask, ledger: Ledger, backend: str) -> World:
+    world = World(app=app, client=app.test_client(), ledger=ledger, backend=backend)
+    ids = world.ids
+    ids["org_a"] = world.fresh_employer()
+    ids["org_b"] = world.fresh_employer()
+    ids["union"] = world.fresh_union()
+    ids["worker"] = world.fresh_worker(ids["org_a"], name="张三")
+    ids["other_worker"] = world.fresh_worker(ids["org_b"], name="李四")
+    ids["certificate"] = world.fresh_certificate(worker=ids["worker"])
+    bindings = {
+        "admin": (Role.ADMIN, None, None),
+        "issuer": (Role.ISSUER, ids["org_a"], None),
+        "other_issuer": (Role.ISSUER, ids["org_b"], None),
+        "organiser": (Role.ORGANISER, ids["union"], None),
+        "auditor": (Role.AUDITOR, None, None),
+        "worker": (Role.WORKER, None, ids["worker"]),
+        "other_worker": (Role.WORKER, None, ids["other_worker"]),
+    }
+    for principal, (role, organisation, worker) in bindings.items():
+        token_id, token = world.fresh_token(role, organisation, worker)
+        world.tokens[principal] = token
+        ids[f"token_{principal}"] = token_id
+    return world
+
+
+@contextlib.contextmanager
+def store_for_backend(backend: str, data_dir: Path) -> Iterator[tuple[Any, str | None]]:
+    """Settings for a fresh SQLite directory or a fresh PostgreSQL schema (dropped after)."""
+    if backend == "sqlite":
+        yield settings_for("sqlite", data_dir, None), None
+        return
+    schema = f"api_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield settings_for("postgres", data_dir, schema), schema
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@contextlib.contextmanager
+def running_app(
+    backend: str, data_dir: Path, config: dict[str, Any] | None = None
+) -> Iterator[tuple[Flask, Ledger]]:
+    """``create_app`` over a fresh store; closed (runner stopped, ledger closed) afterwards."""
+    with store_for_backend(backend, data_dir) as (settings, _schema):
+        ledger = Ledger(settings)
+        app = create_app(
+            {"TESTING": True, "VERIFY_RATE_LIMIT": "10000 per minute", **(config or {})},
+            ledger=ledger,
+        )
+        try:
+            yield app, ledger
+        finally:
+            app.extensions["craftledger"].close()
+            ledger.close()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[World]:
+    """The shared world of a test module, once on SQLite and once on PostgreSQL."""
+    backend = str(request.param)
+    with running_app(backend, tmp_path_factory.mktemp(f"api-{backend}")) as (app, ledger):
+        yield build_world(app, ledger, backend)
+
+
+@pytest.fixture(scope="module")
+def sqlite_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The world on SQLite only (for checks that never reach the store)."""
+    with running_app("sqlite", tmp_path_factory.mktemp("api-sqlite")) as (app, ledger):
+        yield build_world(app, ledger, "sqlite")

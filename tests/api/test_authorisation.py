@@ -1,0 +1,487 @@
+"""The authorisation matrix: every principal against every endpoint, through the WSGI stack.
+
+Each row of ``MATRIX`` is one endpoint; the columns are the principals of ``conftest``: the
+public (no token), an admin, the issuer of employer A, the issuer of employer B, a union's
+organiser, an auditor, the worker employed by A and another worker. A cell is the status the
+endpoint must answer: 2xx when allowed, 401 for the public where a token is needed, 403 where the
+role (or its binding: another organisation, another worker) does not allow it. Every case acts
+on objects made fresh for it, so the cases are independent. The matrix runs on SQLite and on
+PostgreSQL, and is checked against the ``x-access`` rules the OpenAPI document publishes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+
+from domain.certificate import Certificate
+from domain.competition import CompetitionTier
+from domain.skill_level import SkillLevel
+from tests.api.conftest import (
+    ELECTRICIAN,
+    MARKING_SCHEME,
+    PRINCIPALS,
+    ROLE_OF,
+    World,
+    id_number_for,
+    unique,
+)
+
+# fmt: off
+# columns: public, admin, issuer, other_issuer, organiser, auditor, worker, other_worker
+MATRIX: dict[str, str] = {
+    "file organisation":             "401   201   403    403    403   403   403   403",
+    "list organisations":            "200   200   200    200    200   200   200   200",
+    "get organisation":              "200   200   200    200    200   200   200   200",
+    "amend organisation scope":      "401   200   403    403    403   403   403   403",
+    "suspend organisation":          "401   200   403    403    403   403   403   403",
+    "reinstate organisation":        "401   200   403    403    403   403   403   403",
+    "revoke organisation":           "401   200   403    403    403   403   403   403",
+    "register worker":               "401   201   201    201    403   403   403   403",
+    "list workers":                  "401   200   200    200    403   200   200   200",
+    "get worker":                    "401   200   200    403    403   200   200   403",
+    "start employment":              "401   200   200    403    403   403   403   403",
+    "end employment":                "401   200   200    403    403   403   403   403",
+    "record career entry":           "401   200   200    403    403   403   403   403",
+    "declare external certificate":  "401   200   200    403    403   403   200   403",
+    "check external certificate":    "401   200   200    403    403   403   403   403",
+    "issue certificate":             "401   201   201    403    403   403   403   403",
+    "list certificates":             "401   200   200    200    403   200   200   200",
+    "get certificate":               "200   200   200    200    200   200   200   200",
+    "suspend certificate":           "401   200   200    403    403   403   403   403",
+    "reinstate certificate":         "401   200   200    403    403   403   403   403",
+    "revoke certificate":            "401   200   200    403    403   403   403   403",
+    "verify certificate":            "200   200   200    200    200   200   200   200",
+    "plan evaluation":               "401   201   201    403    403   403   403   403",
+    "get evaluation":                "401   200   200    403    403   200   403   403",
+    "announce competition":          "401   201   403    403    201   403   403   403",
+    "get competition":               "200   200   200    200    200   200   200   200",
+    "define honour ladder":          "401   201   403    403    201   403   403   403",
+    "get honour ladder":             "200   200   200    200    200   200   200   200",
+    "award title":                   "401   200   403    403    200   403   403   403",
+    "withdraw title":                "401   200   403    403    200   403   403   403",
+    "create token":                  "401   201   403    403    403   403   403   403",
+    "current token":                 "401   200   200    200    200   200   200   200",
+    "get token":                     "401   200   403    403    403   200   403   403",
+    "revoke another token":          "401   200   403    403    403   403   403   403",
+    "health":                        "200   200   200    200    200   200   200   200",
+    "openapi document":              "200   200   200    200    200   200   200   200",
+    "docs page":                     "200   200   200    200    200   200   200   200",
+}
+# fmt: on
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    prepare: Callable[[World], dict[str, Any]] = lambda world: {}
+    body: Callable[[World, dict[str, Any]], Any] | None = None
+
+    def request(self, world: World, principal: str) -> Any:
+        context = {**world.ids, **self.prepare(world)}
+        path = self.path.format(**context)
+        body = self.body(world, context) if self.body else None
+        return world.call(self.method, path, principal, json=body)
+
+
+def external_number() -> str:
+    """A well-formed number of a certificate issued outside the ledger (an S body, 2024)."""
+    return f"S000011000001245{unique() % 1000000:06d}"
+
+
+def suspended_organisation(world: World) -> dict[str, Any]:
+    organisation = world.fresh_employer()
+    world.ledger.change_organisation_status(organisation, "suspend", actor="test", reason="核查")
+    return {"target": organisation}
+
+
+def suspended_certificate(world: World) -> dict[str, Any]:
+    number = world.fresh_certificate()
+    world.ledger.change_certificate_status(number, "suspend", actor="test", reason="核查")
+    return {"number": number}
+
+
+def declared_external(world: World) -> dict[str, Any]:
+    number = external_number()
+    world.ledger.declare_external_certificate(
+        world.ids["worker"],
+        number=number,
+        issuer_name="某职业技能鉴定中心",
+        occupation_code=ELECTRICIAN,
+        level=SkillLevel.LEVEL_4,
+        issued_on=date(2024, 5, 1),
+        actor="test",
+    )
+    return {"number": number}
+
+
+def planned_evaluation(world: World) -> dict[str, Any]:
+    recorded = world.ledger.plan_evaluation(
+        body_id=world.ids["org_a"],
+        reference=f"EV-{unique()}",
+        occupation_code=ELECTRICIAN,
+        level=SkillLevel.LEVEL_5,
+        starts_on=date(2025, 6, 1),
+        ends_on=date(2025, 6, 3),
+        panels={"practical": ["甲", "乙", "丙"]},
+        actor="test",
+    )
+    return {"target": recorded.aggregate.id}
+
+
+def announced_competition(world: World) -> dict[str, Any]:
+    recorded = world.ledger.announce_competition(
+        organiser_id=world.ids["union"],
+        reference=f"C-{unique()}",
+        name="朝阳区电工技能大赛",
+        tier=CompetitionTier.DISTRICT,
+        occupation_code=ELECTRICIAN,
+        exam_level="3",
+        year=2025,
+        region="朝阳区",
+        issuing_body_id=None,
+        marking_scheme=MARKING_SCHEME,
+        actor="test",
+    )
+    return {"target": recorded.aggregate.id}
+
+
+def awarded_title(world: World) -> dict[str, Any]:
+    ladder = world.fresh_ladder()
+    award = f"A-{unique()}"
+    world.ledger.award_honour(
+        ladder,
+        award_id=award,
+        worker_id=world.ids["worker"],
+        tier="朝阳能手",
+        year=2025,
+        actor="test",
+    )
+    return {"target": ladder, "award": award}
+
+
+def fresh_token(world: World) -> dict[str, Any]:
+    from domain.api_token import Role
+
+    token_id, _ = world.fresh_token(Role.AUDITOR)
+    return {"target": token_id}
+
+
+REASON = {"reason": "核查"}
+
+ENDPOINTS: dict[str, Endpoint] = {
+    "file organisation": Endpoint(
+        "POST",
+        "/api/v1/organisations",
+        body=lambda w, c: {
+            "filing_code": f"U-{unique()}",
+            "name": "朝阳区某街道工会",
+            "kind": "union",
+            "province_code": "11",
+        },
+    ),
+    "list organisations": Endpoint("GET", "/api/v1/organisations"),
+    "get organisation": Endpoint("GET", "/api/v1/organisations/{org_a}"),
+    "amend organisation scope": Endpoint(
+        "POST",
+        "/api/v1/organisations/{target}/amend-scope",
+        prepare=lambda w: {"target": w.fresh_employer()},
+        body=lambda w, c: {"scope": {ELECTRICIAN: ["5", "4"]}, "reason": "备案变更"},
+    ),
+    "suspend organisation": Endpoint(
+        "POST",
+        "/api/v1/organisations/{target}/suspend",
+        prepare=lambda w: {"target": w.fresh_employer()},
+        body=lambda w, c: REASON,
+    ),
+    "reinstate organisation": Endpoint(
+        "POST",
+        "/api/v1/organisations/{target}/reinstate",
+        prepare=suspended_organisation,
+        body=lambda w, c: REASON,
+    ),
+    "revoke organisation": Endpoint(
+        "POST",
+        "/api/v1/organisations/{target}/revoke",
+        prepare=lambda w: {"target": w.fresh_employer()},
+        body=lambda w, c: REASON,
+    ),
+    "register worker": Endpoint(
+        "POST",
+        "/api/v1/workers",
+        body=lambda w, c: {
+            "name": "赵六",
+            "id_number": id_number_for(unique() + 20000).reveal(),
+        },
+    ),
+    "list workers": Endpoint("GET", "/api/v1/workers"),
+    "get worker": Endpoint("GET", "/api/v1/workers/{worker}"),
+    "start employment": Endpoint(
+        "POST",
+        "/api/v1/workers/{target}/start-employment",
+        prepare=lambda w: {"target": w.fresh_worker()},
+        body=lambda w, c: {"employer_id": str(c["org_a"]), "since": "2021-01-01"},
+    ),
+    "end employment": Endpoint(
+        "POST",
+        "/api/v1/workers/{target}/end-employment",
+        prepare=lambda w: {"target": w.fresh_worker(w.ids["org_a"])},
+        body=lambda w, c: {"employer_id": str(c["org_a"]), "until": "2024-12-31"},
+    ),
+    "record career entry": Endpoint(
+        "POST",
+        "/api/v1/workers/{target}/record-career-entry",
+        prepare=lambda w: {"target": w.fresh_worker(w.ids["org_a"])},
+        body=lambda w, c: {"kind": "training", "title": "安全生产培训", "on": "2023-05-01"},
+    ),
+    "declare external certificate": Endpoint(
+        "POST",
+        "/api/v1/workers/{worker}/declare-external-certificate",
+        body=lambda w, c: {
+            "number": external_number(),
+            "issuer_name": "某职业技能鉴定中心",
+            "occupation_code": ELECTRICIAN,
+            "level": "4",
+            "issued_on": "2024-05-01",
+        },
+    ),
+    "check external certificate": Endpoint(
+        "POST",
+        "/api/v1/workers/{worker}/check-external-certificate",
+        prepare=declared_external,
+        body=lambda w, c: {"number": c["number"], "confirmed": True, "note": "全国联网查询"},
+    ),
+    "issue certificate": Endpoint(
+        "POST",
+        "/api/v1/certificates",
+        prepare=lambda w: {"target": w.fresh_worker(w.ids["org_a"])},
+        body=lambda w, c: {
+            "issuer_id": str(c["org_a"]),
+            "worker_id": str(c["target"]),
+            "occupation_code": ELECTRICIAN,
+            "level": "5",
+            "basis": {"kind": "evaluation", "reference": f"EV-{unique()}"},
+        },
+    ),
+    "list certificates": Endpoint("GET", "/api/v1/certificates"),
+    "get certificate": Endpoint("GET", "/api/v1/certificates/{certificate}"),
+    "suspend certificate": Endpoint(
+        "POST",
+        "/api/v1/certificates/{number}/suspend",
+        prepare=lambda w: {"number": w.fresh_certificate()},
+        body=lambda w, c: REASON,
+    ),
+    "reinstate certificate": Endpoint(
+        "POST",
+        "/api/v1/certificates/{number}/reinstate",
+        prepare=suspended_certificate,
+        body=lambda w, c: REASON,
+    ),
+    "revoke certificate": Endpoint(
+        "POST",
+        "/api/v1/certificates/{number}/revoke",
+        prepare=lambda w: {"number": w.fresh_certificate()},
+        body=lambda w, c: REASON,
+    ),
+    "verify certificate": Endpoint(
+        "POST",
+        "/api/v1/verify",
+        body=lambda w, c: {
+            "number": c["certificate"],
+            "name": "张三",
+            "id_number": w.id_numbers[c["worker"]].reveal(),
+        },
+    ),
+    "plan evaluation": Endpoint(
+        "POST",
+        "/api/v1/evaluations",
+        body=lambda w, c: {
+            "body_id": str(c["org_a"]),
+            "reference": f"EV-{unique()}",
+            "occupation_code": ELECTRICIAN,
+            "level": "5",
+            "starts_on": "2025-06-01",
+            "ends_on": "2025-06-03",
+            "panels": {"practical": ["甲", "乙", "丙"]},
+        },
+    ),
+    "get evaluation": Endpoint("GET", "/api/v1/evaluations/{target}", prepare=planned_evaluation),
+    "announce competition": Endpoint(
+        "POST",
+        "/api/v1/competitions",
+        body=lambda w, c: {
+            "organiser_id": str(c["union"]),
+            "reference": f"C-{unique()}",
+            "name": "朝阳区电工技能大赛",
+            "tier": "district",
+            "occupation_code": ELECTRICIAN,
+            "exam_level": "3",
+            "year": 2025,
+            "region": "朝阳区",
+            "marking_scheme": MARKING_SCHEME,
+        },
+    ),
+    "get competition": Endpoint(
+        "GET", "/api/v1/competitions/{target}", prepare=announced_competition
+    ),
+    "define honour ladder": Endpoint(
+        "POST",
+        "/api/v1/honour-ladders",
+        body=lambda w, c: {
+            "union_id": str(c["union"]),
+            "name": f"朝阳荣誉{unique()}",
+            "tiers": ["朝阳能手", "朝阳匠心达人", "朝阳工匠", "朝阳大师"],
+        },
+    ),
+    "get honour ladder": Endpoint("GET", "/api/v1/honour-ladders/{target}", prepare=awarded_title),
+    "award title": Endpoint(
+        "POST",
+        "/api/v1/honour-ladders/{target}/award",
+        prepare=lambda w: {"target": w.fresh_ladder()},
+        body=lambda w, c: {
+            "award_id": f"A-{unique()}",
+            "worker_id": str(c["worker"]),
+            "tier": "朝阳工匠",
+            "year": 2025,
+        },
+    ),
+    "withdraw title": Endpoint(
+        "POST",
+        "/api/v1/honour-ladders/{target}/withdraw",
+        prepare=awarded_title,
+        body=lambda w, c: {"award_id": c["award"], "reason": "撤销荣誉"},
+    ),
+    "create token": Endpoint("POST", "/api/v1/tokens", body=lambda w, c: {"role": "auditor"}),
+    "current token": Endpoint("GET", "/api/v1/tokens/current"),
+    "get token": Endpoint("GET", "/api/v1/tokens/{token_issuer}"),
+    "revoke another token": Endpoint(
+        "POST", "/api/v1/tokens/{target}/revoke", prepare=fresh_token, body=lambda w, c: REASON
+    ),
+    "health": Endpoint("GET", "/health"),
+    "openapi document": Endpoint("GET", "/openapi.json"),
+    "docs page": Endpoint("GET", "/docs"),
+}
+
+
+def expected(endpoint: str, principal: str) -> int:
+    return int(MATRIX[endpoint].split()[PRINCIPALS.index(principal)])
+
+
+CASES = [(endpoint, principal) for endpoint in MATRIX for principal in PRINCIPALS]
+
+
+@pytest.mark.parametrize(("endpoint", "principal"), CASES, ids=[f"{e}-{p}" for e, p in CASES])
+def test_every_principal_gets_the_matrix_answer(
+    world: World, endpoint: str, principal: str
+) -> None:
+    response = ENDPOINTS[endpoint].request(world, principal)
+    assert response.status_code == expected(endpoint, principal), response.get_data(as_text=True)
+    if response.status_code >= 400:
+        assert response.mimetype == "application/problem+json"
+        assert response.json["status"] == response.status_code
+    if response.status_code == 401:
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_matrix_and_endpoints_table_name_the_same_endpoints() -> None:
+    assert set(MATRIX) == set(ENDPOINTS)
+    assert all(len(row.split()) == len(PRINCIPALS) for row in MATRIX.values())
+
+
+def _operation(spec: dict[str, Any], endpoint: Endpoint) -> dict[str, Any] | None:
+    import re
+
+    template = re.sub(
+        r"\{(target|number|worker|org_a|certificate|token_issuer)\}", "{}", endpoint.path
+    )
+    for path, operations in spec["paths"].items():
+        if re.sub(r"\{[^}]+\}", "{}", path) == template and endpoint.method.lower() in operations:
+            return operations[endpoint.method.lower()]  # type: ignore[no-any-return]
+    return None
+
+
+def test_every_api_operation_has_a_matrix_row(sqlite_world: World) -> None:
+    spec = sqlite_world.client.get("/openapi.json").json
+    covered = {id(op) for op in (_operation(spec, e) for e in ENDPOINTS.values()) if op is not None}
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        if method in ("get", "post") and id(operation) not in covered
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize("endpoint", [e for e in MATRIX if ENDPOINTS[e].path.startswith("/api/")])
+def test_matrix_agrees_with_the_published_access_rules(sqlite_world: World, endpoint: str) -> None:
+    """Roles let in by the matrix are documented in ``x-access``; undocumented roles are refused."""
+    spec = sqlite_world.client.get("/openapi.json").json
+    operation = _operation(spec, ENDPOINTS[endpoint])
+    assert operation is not None
+    documented = set(operation["x-access"])
+    for principal in PRINCIPALS:
+        role = ROLE_OF[principal]
+        status = expected(endpoint, principal)
+        if status < 400:
+            assert role in documented, (principal, documented)
+        if role not in documented:
+            assert status in (401, 403), principal
+    public = {} in operation["security"]
+    assert public == ("public" in documented)
+
+
+def test_certificate_disclosure_follows_the_caller(world: World) -> None:
+    """Holder, issuing body, admin and auditor see the full record; everyone else the masked one."""
+    full = {"admin", "issuer", "auditor", "worker"}
+    number = world.ids["certificate"]
+    for principal in PRINCIPALS:
+        body = world.call("GET", f"/api/v1/certificates/{number}", principal).json
+        if principal in full:
+            assert body["disclosure"] == "full" and body["holder_name"] == "张三"
+            assert body["history"][0]["reason"] == "issued"
+        else:
+            assert body["disclosure"] == "public" and body["holder_name"] == "张*"
+            assert "history" not in body and "worker_id" not in body and "basis" not in body
+
+
+def test_honour_awards_are_shown_to_who_may_see_them(world: World) -> None:
+    context = awarded_title(world)
+    for principal, sees in {
+        "public": False,
+        "admin": True,
+        "auditor": True,
+        "organiser": True,
+        "issuer": False,
+        "worker": True,
+        "other_worker": False,
+    }.items():
+        body = world.call("GET", f"/api/v1/honour-ladders/{context['target']}", principal).json
+        assert body["standing"]["朝阳能手"] == 1
+        assert [a["award_id"] for a in body["awards"]] == ([context["award"]] if sees else [])
+
+
+def test_a_token_may_revoke_itself_and_then_stops_working(world: World) -> None:
+    from domain.api_token import Role
+
+    token_id, token = world.fresh_token(Role.WORKER, worker_id=world.ids["worker"])
+    auth = {"Authorization": f"Bearer {token}"}
+    answer = world.client.post(
+        f"/api/v1/tokens/{token_id}/revoke", json={"reason": "手机丢失"}, headers=auth
+    )
+    assert answer.status_code == 200 and answer.json["revoked"] is True
+    again = world.client.get("/api/v1/tokens/current", headers=auth)
+    assert again.status_code == 401
+    assert again.json["type"] == "urn:craftledger:problem:invalid-token"
+
+
+def test_actors_recorded_in_events_name_the_token(world: World) -> None:
+    number = world.fresh_certificate()
+    answer = world.call("POST", f"/api/v1/certificates/{number}/suspend", "issuer", json=REASON)
+    assert answer.status_code == 200
+    certificate: Certificate = world.ledger.certificate(number)
+    assert certificate.history[-1]["actor"] == f"issuer:{world.ids['token_issuer']}"
