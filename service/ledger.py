@@ -25,7 +25,7 @@ from eventsourcing.persistence import IntegrityError, Notification, RecordConfli
 from domain.api_token import ApiToken, Role
 from domain.certificate import Certificate, CertificateStatus
 from domain.certificate_number import CertificateNumber
-from domain.competition import Competition, CompetitionTier
+from domain.competition import Competition
 from domain.errors import DomainRuleViolation
 from domain.evaluation import Evaluation
 from domain.honour_ladder import HonourLadder
@@ -432,40 +432,6 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
             actor=actor,
         )
         return self.record(evaluation)
-
-    @retried
-    def announce_competition(
-        self,
-        *,
-        organiser_id: UUID,
-        reference: str,
-        name: str,
-        tier: CompetitionTier,
-        occupation_code: str,
-        exam_level: str,
-        year: int,
-        region: str,
-        issuing_body_id: UUID | None,
-        marking_scheme: dict[str, Any],
-        actor: str,
-    ) -> Recorded:
-        if self.exists(Competition.create_id(organiser_id=organiser_id, reference=reference)):
-            raise DomainRuleViolation("duplicate-reference", f"competition {reference} exists")
-        self.occupation(occupation_code)
-        competition = Competition.announce(
-            organiser=self.organisation(organiser_id),
-            reference=reference,
-            name=name,
-            tier=tier,
-            occupation_code=occupation_code,
-            exam_level=exam_level,
-            year=year,
-            region=region,
-            issuing_body=self.organisation(issuing_body_id) if issuing_body_id else None,
-            marking_scheme=marking_scheme,
-            actor=actor,
-        )
-        return self.record(competition)
 
     @retried
     def define_honour_ladder(

@@ -116,7 +116,11 @@ def _checked_identifier(name: str) -> str:
 
 
 class SQLiteNodeStore:
-    """Nodes in an SQLite table, on a connection (and transaction) owned by the caller."""
+    """Nodes in an SQLite table, on a connection (and transaction) owned by the caller.
+
+    Append inside a transaction (the ``sqlite3`` default opens one before the first INSERT):
+    under ``autocommit``/``isolation_level=None`` each INSERT would commit on its own.
+    """
 
     def __init__(self, connection: sqlite3.Connection, table: str = DEFAULT_TABLE) -> None:
         self.connection = connection
@@ -150,7 +154,8 @@ class SQLiteNodeStore:
         return [found[key] for key in keys]
 
     def put_nodes(self, nodes: Sequence[Node]) -> None:
-        # Multi-row VALUES of a fixed width: about 30 % faster than executemany row by row.
+        # Multi-row INSERTs of a fixed width (one cached statement) write 1.5-1.7x as many rows
+        # per second as executemany's row-at-a-time steps.
         insert = f"INSERT INTO {self.table} (level, idx, hash) VALUES "
         whole = len(nodes) - len(nodes) % _INSERT_ROWS
         if whole:
@@ -261,7 +266,7 @@ class AppendOnlyTree:
             for value in chunk:
                 add((0, size, value))
                 level, idx, node = 0, size, value
-                while idx & 1:
+                while idx & 1:  # a right child completes its parent: node_hash, inlined
                     node = sha256(b"\x01" + frontier[level] + node).digest()
                     level += 1
                     idx >>= 1
