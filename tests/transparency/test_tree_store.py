@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -38,21 +37,14 @@ POSTGRES_URL = os.environ.get(
 
 
 @pytest.fixture
-def postgres() -> Iterator[psycopg.Connection]:
-    """A connection whose search path is a fresh schema, dropped afterwards. No server is an
-    error, not a skip."""
-    connection = psycopg.connect(POSTGRES_URL)
-    schema = f"transparency_test_{uuid.uuid4().hex}"
-    connection.execute(f"CREATE SCHEMA {schema}")
-    connection.execute(f"SET search_path TO {schema}")
-    connection.commit()
-    try:
-        yield connection
-    finally:
-        connection.rollback()
-        connection.execute(f"DROP SCHEMA {schema} CASCADE")
+def postgres(postgres_schema: str) -> Iterator[psycopg.Connection]:
+    """A connection whose search path is a fresh schema (``tests/conftest.py`` creates and drops
+    it). No server is an error, not a skip."""
+    with psycopg.connect(POSTGRES_URL, connect_timeout=5) as connection:
+        connection.execute(f'SET search_path TO "{postgres_schema}"')
         connection.commit()
-        connection.close()
+        yield connection
+        connection.rollback()
 
 
 @pytest.fixture
