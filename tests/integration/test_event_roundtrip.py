@@ -20,6 +20,7 @@ from domain.organisation import Organisation, OrganisationKind
 from domain.skill_level import SkillLevel
 from domain.worker import CareerEntryKind, EmploymentRelation, Worker
 from service.ledger import Ledger
+from tests.evaluation.domain_scenario import run_whole_session
 
 AT = datetime(2025, 5, 1, tzinfo=UTC)
 AGGREGATES = [
@@ -125,6 +126,7 @@ def scenario() -> list:
         panels={"practical": ["a", "b", "c"]},
         actor="a",
     )
+    session_aggregates = run_whole_session(evaluation, body, series, AT)
     union2 = Organisation.file(
         filing_code="U-2",
         name="区总工会",
@@ -171,6 +173,7 @@ def scenario() -> list:
         competition,
         ladder,
         token,
+        *session_aggregates,
     ]
     return [event for aggregate in aggregates for event in aggregate.collect_events()]
 
