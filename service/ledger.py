@@ -224,7 +224,7 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
         )
         for code in organisation.scope:
             self.occupation(code)
-        return self.record(organisation)
+        return self.provision_signing_key(self.record(organisation))
 
     @retried
     def amend_scope(
@@ -270,7 +270,7 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
             name=name,
             actor=actor,
         )
-        return self.record(worker)
+        return self.record(worker, *self.subject_identifier_for(worker, id_number))
 
     @retried
     def start_employment(
@@ -390,7 +390,8 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
             issued_at=issued_at,
             actor=actor,
         )
-        return self.record(certificate, worker, series)
+        extra = self.credential_records_for(issuer, [certificate], actor=actor)
+        return self.record(certificate, worker, series, *extra)
 
     @retried
     def change_certificate_status(
@@ -399,7 +400,7 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
         """``action`` is suspend, reinstate or revoke (revoked is final)."""
         certificate = self.certificate(number)
         getattr(certificate, action)(self.clock(), actor, reason)
-        return self.record(certificate)
+        return self.record(certificate, *self.status_list_updates_for(certificate))
 
     def certificates_of(self, worker: Worker) -> list[Certificate]:
         return [self.certificate(number) for number in sorted(worker.certificates)]

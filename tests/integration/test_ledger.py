@@ -39,9 +39,12 @@ def test_issuing_saves_certificate_worker_and_series_in_one_atomic_save(ledger: 
         "craftledger:Certificate.Issued",
         "craftledger:CertificateNumberSeries.Opened",
         "craftledger:CertificateNumberSeries.SerialsAllocated",
+        "craftledger:StatusIndexBlock.IndexesTaken",
+        "craftledger:StatusIndexBlock.Opened",
+        "craftledger:StatusListAllocation.Allocated",
         "craftledger:Worker.CertificateReceived",
     ]
-    assert recorded.position == before + 4
+    assert recorded.position == before + 7
 
 
 def test_a_refused_command_records_nothing(ledger: Ledger):

@@ -1,0 +1,454 @@
+"""Credential documents built from events: certificates and awards as Open Badges 3.0 VCs.
+
+Everything here is a pure function of facts recorded in the log (the ``Certificate.Issued``
+event, the issuer's ``Organisation`` events, the status list allocation, the subject's sealed
+identifier) and the configured base URL, so the same events always give the same document;
+with Ed25519's deterministic signatures the signed credential is then byte for byte the same.
+
+Shapes (W3C VC Data Model 2.0, Open Badges 3.0):
+
+* a certificate is an ``AchievementCredential`` whose ``achievement`` is the occupation and
+  level (``achievementType`` ``Certification``) and whose subject carries the certificate number
+  as ``licenseNumber``, the level reached as a ``result`` (values are strings), the holder's name
+  and masked ID number, and, in the full disclosure, an ``IdentityObject`` with the salted hash
+  of the ID number (``identityType`` ``nationalIdentityNumber``) so a verifier who holds the
+  number can match it;
+* a competition award (``build_award_credential``) is an ``AchievementCredential`` whose
+  achievement is the award (``achievementType`` ``Award``) with rank, medal and score results;
+* ``issuer`` is the organisation's controller document identifier, a ``did:web`` DID that
+  resolves to ``{base}/organisations/{id}/did.json``, with the name filed (备案名称);
+* ``credentialStatus`` holds two ``BitstringStatusListEntry`` values (revocation,
+  suspension) pointing at ``{base}/api/v1/status-lists/{issuer id}/{purpose}``.
+
+Two disclosures of one certificate exist: ``full`` (for the holder, the issuer, admins and
+auditors: full name, the ID number hash, free-text evidence) and ``public`` (anyone: the name
+masked as on the public certificate page, no ID hash, no free text). Each is deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+from urllib.parse import quote, urlsplit
+from uuid import UUID
+
+from domain.skill_level import SkillLevel
+from service.event_json import mask_id_numbers
+from service.signing.data_integrity import format_date_time_stamp
+from service.signing.multikey import DID_CONTEXT, MULTIKEY_CONTEXT
+from service.signing.status_list import PURPOSES, status_list_entry
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "OB3_CONTEXT",
+    "VC2_CONTEXT",
+    "CredentialUrls",
+    "Disclosure",
+    "Holder",
+    "IdentityHash",
+    "build_award_credential",
+    "build_certificate_credential",
+    "controller_document",
+    "masked_name",
+]
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+CREDENTIAL_TYPES = ["VerifiableCredential", "AchievementCredential"]
+
+Disclosure = Literal["full", "public"]
+
+BASIS_NAMES = {
+    "evaluation": "自主评价 / 社会化评价 skill evaluation",
+    "competition": "以赛代评 competition promotion",
+    "direct_recognition": "直接认定 direct recognition",
+}
+BYPASS_NAMES = {
+    "direct_recognition": "直接认定 direct recognition",
+    "fast_track": "破格晋升 fast-track promotion",
+    "competition_promotion": "竞赛晋升 competition promotion",
+    "entry_route": "entry route without a lower certificate",
+}
+
+
+def masked_name(name: str) -> str:
+    """The name as public pages show it: first character, the rest masked (张三 → 张*).
+
+    The same rule as the public certificate summary (``service.api.fields.masked_name``).
+    """
+    if not name:
+        return name
+    return name[0] + "*" * max(len(name) - 1, 1)
+
+
+@dataclass(frozen=True)
+class CredentialUrls:
+    """Identifiers and URLs under the service's public base URL (``CRAFTLEDGER_BASE_URL``)."""
+
+    base_url: str = DEFAULT_BASE_URL
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise ValueError(f"base URL must be an http(s) URL without a query: {self.base_url}")
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+
+    def controller_id(self, organisation_id: UUID) -> str:
+        """The organisation's ``did:web`` DID; it resolves to ``did_document_url``."""
+        parts = urlsplit(self.base_url)
+        segments = [quote(parts.netloc, safe="")]
+        segments += [quote(s, safe="") for s in parts.path.split("/") if s]
+        segments += ["organisations", str(organisation_id)]
+        return "did:web:" + ":".join(segments)
+
+    def did_document_url(self, organisation_id: UUID) -> str:
+        return f"{self.base_url}/organisations/{organisation_id}/did.json"
+
+    def organisation_id_of(self, controller_id: str) -> UUID | None:
+        """The organisation a DID of ours names, or None for any other identifier."""
+        prefix = self.controller_id(UUID(int=0))[: -len(str(UUID(int=0)))]
+        if not controller_id.startswith(prefix):
+            return None
+        try:
+            organisation_id = UUID(controller_id[len(prefix) :])
+        except ValueError:
+            return None
+        return organisation_id if self.controller_id(organisation_id) == controller_id else None
+
+    def status_list_url(self, issuer_id: UUID, purpose: str) -> str:
+        return f"{self.base_url}/api/v1/status-lists/{issuer_id}/{purpose}"
+
+    def status_list_of(self, url: str) -> tuple[UUID, str] | None:
+        """``(issuer id, purpose)`` of one of our status list URLs, or None."""
+        prefix = f"{self.base_url}/api/v1/status-lists/"
+        if not url.startswith(prefix):
+            return None
+        issuer, _, purpose = url[len(prefix) :].partition("/")
+        try:
+            issuer_id = UUID(issuer)
+        except ValueError:
+            return None
+        if purpose not in PURPOSES or self.status_list_url(issuer_id, purpose) != url:
+            return None
+        return issuer_id, purpose
+
+    def certificate_credential_id(self, number: str, disclosure: Disclosure = "full") -> str:
+        url = f"{self.base_url}/api/v1/certificates/{number}/credential"
+        return url if disclosure == "full" else url + "?disclosure=public"
+
+    def achievement_id(self, occupation_code: str, level_code: str) -> str:
+        return f"{self.base_url}/achievements/{quote(occupation_code)}/{quote(level_code)}"
+
+
+@dataclass(frozen=True)
+class IdentityHash:
+    """An Open Badges ``IdentityObject`` hash: ``sha256$`` + hex(SHA-256(identity + salt))."""
+
+    identity_type: str
+    identity_hash: str
+    salt: str
+
+    def __repr__(self) -> str:  # brute-forceable for ID numbers: keep it out of logs
+        return f"IdentityHash({self.identity_type}, …)"
+
+    def to_identity_object(self) -> dict[str, Any]:
+        return {
+            "type": "IdentityObject",
+            "identityType": self.identity_type,
+            "hashed": True,
+            "identityHash": self.identity_hash,
+            "salt": self.salt,
+        }
+
+
+@dataclass(frozen=True)
+class Holder:
+    """The credential subject as recorded: name, masked ID number, sealed identifier."""
+
+    name: str
+    masked_id_number: str
+    identifier: IdentityHash | None = None
+
+
+def _status_entries(
+    urls: CredentialUrls, issuer_id: UUID, indexes: Mapping[str, int]
+) -> list[dict[str, Any]]:
+    return [
+        status_list_entry(
+            urls.status_list_url(issuer_id, purpose),
+            purpose,
+            int(indexes[purpose]),  # type: ignore[arg-type]
+        )
+        for purpose in PURPOSES
+    ]
+
+
+def _subject(holder: Holder, disclosure: Disclosure) -> dict[str, Any]:
+    subject: dict[str, Any] = {
+        "type": ["AchievementSubject"],
+        "name": holder.name if disclosure == "full" else masked_name(holder.name),
+        "maskedIdNumber": holder.masked_id_number,
+    }
+    if disclosure == "full" and holder.identifier is not None:
+        subject["identifier"] = [holder.identifier.to_identity_object()]
+    return subject
+
+
+def _text(value: object) -> str:
+    return mask_id_numbers(str(value)).strip()
+
+
+def _results(values: object) -> list[tuple[str, str]]:
+    """``{"theory": 85, ...}`` from a basis as sorted ``(name, "85")`` pairs (strings)."""
+    if not isinstance(values, Mapping):
+        return []
+    return [
+        (str(name), str(value))
+        for name, value in sorted(values.items(), key=lambda item: str(item[0]))
+        if value is not None and not isinstance(value, Mapping | list)
+    ]
+
+
+def _evidence(basis: Mapping[str, Any], disclosure: Disclosure) -> list[dict[str, Any]]:
+    kind = str(basis.get("kind") or "")
+    reference = str(basis.get("reference") or "")
+    entry: dict[str, Any] = {
+        "id": f"urn:craftledger:{quote(kind, safe='')}:{quote(reference, safe='')}",
+        "type": ["Evidence"],
+        "name": BASIS_NAMES.get(kind, kind),
+        "genre": kind,
+    }
+    if reference:
+        entry["description"] = f"reference {_text(reference)}"
+    bypass = basis.get("bypass")
+    if bypass:
+        entry["description"] = (
+            entry.get("description", "") + f"; bypass: {BYPASS_NAMES.get(bypass, bypass)}"
+        ).lstrip("; ")
+        if disclosure == "full" and basis.get("evidence"):
+            entry["narrative"] = _text(basis["evidence"])
+    return [entry]
+
+
+def build_certificate_credential(
+    *,
+    urls: CredentialUrls,
+    number: str,
+    holder: Holder,
+    issuer_id: UUID,
+    issuer_name: str,
+    occupation_code: str,
+    occupation_name: str,
+    level_code: str,
+    basis: Mapping[str, Any],
+    issued_at: datetime,
+    status_indexes: Mapping[str, int],
+    disclosure: Disclosure = "full",
+) -> dict[str, Any]:
+    """The unsigned credential of one certificate (see the module docstring)."""
+    level = SkillLevel.from_code(level_code)
+    achievement_id = urls.achievement_id(occupation_code, level_code)
+    level_description_id = f"{achievement_id}#level"
+    level_id = f"{achievement_id}#level-{level_code}"
+    results: list[dict[str, Any]] = [
+        {
+            "type": ["Result"],
+            "resultDescription": level_description_id,
+            "achievedLevel": level_id,
+            "value": level_code,
+        }
+    ]
+    descriptions: list[dict[str, Any]] = [
+        {
+            "id": level_description_id,
+            "type": ["ResultDescription"],
+            "name": "职业技能等级 skill level",
+            "resultType": "RubricCriterionLevel",
+            "rubricCriterionLevel": [
+                {
+                    "id": level_id,
+                    "type": ["RubricCriterionLevel"],
+                    "name": f"{level.name_zh} {level.name_en}",
+                    "level": level_code,
+                }
+            ],
+        }
+    ]
+    for name, value in _results(basis.get("results") or basis.get("scores")):
+        results.append(
+            {
+                "type": ["Result"],
+                "resultDescription": f"{achievement_id}#{quote(name)}",
+                "value": value,
+            }
+        )
+    subject = _subject(holder, disclosure)
+    subject["licenseNumber"] = number
+    subject["achievement"] = {
+        "id": achievement_id,
+        "type": ["Achievement"],
+        "achievementType": "Certification",
+        "name": f"{occupation_name} {level.name_zh}",
+        "description": (
+            f"职业技能等级证书 skill-grade certificate: {occupation_name} ({occupation_code}), "
+            f"{level.name_zh} / {level.name_en}"
+        ),
+        "criteria": {
+            "narrative": (
+                "Passed the evaluation for this occupation and level under the national "
+                "occupational skill standard: theory and practical each at least 60 of 100"
+                + ("; comprehensive review at least 60" if level_code in ("2", "1") else "")
+                + "; or promoted through a recorded route (competition, direct recognition)."
+            )
+        },
+        "occupation": {"code": occupation_code, "name": occupation_name},
+        "level": {"code": level_code, "nameZh": level.name_zh, "nameEn": level.name_en},
+        "resultDescription": descriptions,
+    }
+    subject["result"] = results
+    return {
+        "@context": [VC2_CONTEXT, OB3_CONTEXT],
+        "id": urls.certificate_credential_id(number, disclosure),
+        "type": list(CREDENTIAL_TYPES),
+        "name": f"职业技能等级证书 {occupation_name} {level.name_zh}",
+        "issuer": {"id": urls.controller_id(issuer_id), "type": ["Profile"], "name": issuer_name},
+        "validFrom": format_date_time_stamp(issued_at),
+        "credentialSubject": subject,
+        "evidence": _evidence(basis, disclosure),
+        "credentialStatus": _status_entries(urls, issuer_id, status_indexes),
+    }
+
+
+def build_award_credential(
+    *,
+    urls: CredentialUrls,
+    credential_id: str,
+    award_id: str,
+    holder: Holder,
+    issuer_id: UUID,
+    issuer_name: str,
+    competition: Mapping[str, Any],
+    award: Mapping[str, Any],
+    awarded_at: datetime,
+    status_indexes: Mapping[str, int],
+    disclosure: Disclosure = "full",
+) -> dict[str, Any]:
+    """The unsigned credential of a competition award (劳动和技能竞赛 名次/奖项).
+
+    ``competition``: ``id``, ``reference``, ``name``, ``tier``, ``year``, ``region`` and
+    optionally ``occupation_code``/``occupation_name``. ``award``: ``title`` (e.g. ``金牌``,
+    ``优胜奖``, ``朝阳工匠``) and optionally ``rank``, ``medal``, ``score`` and ``results``
+    (name → value); every value ends up a string. ``award_id`` names the award within the
+    competition (e.g. the worker id); the issuer signs it (a union, or the issuing body).
+    Allocate the status entries with ``Ledger.allocate_status_list_entries(issuer, [award
+    subject])`` in the command that records the award.
+    """
+    competition_id = str(competition["id"])
+    achievement_id = (
+        f"{urls.base_url}/competitions/{quote(competition_id)}/awards/{quote(str(award['title']))}"
+    )
+    results: list[dict[str, Any]] = []
+    descriptions: list[dict[str, Any]] = []
+    named = [(key, award.get(key)) for key in ("rank", "medal", "score")]
+    named += _results(award.get("results"))
+    for name, value in named:
+        if value is None:
+            continue
+        description_id = f"{achievement_id}#{quote(str(name))}"
+        descriptions.append(
+            {
+                "id": description_id,
+                "type": ["ResultDescription"],
+                "name": str(name),
+                "resultType": {"rank": "ext:Rank", "medal": "ext:Medal", "score": "RawScore"}.get(
+                    str(name), "Result"
+                ),
+            }
+        )
+        results.append(
+            {"type": ["Result"], "resultDescription": description_id, "value": str(value)}
+        )
+    achievement: dict[str, Any] = {
+        "id": achievement_id,
+        "type": ["Achievement"],
+        "achievementType": "Award",
+        "name": f"{competition['name']} {award['title']}",
+        "description": (
+            f"劳动和技能竞赛 {competition['name']} ({competition.get('year', '')}, "
+            f"{competition.get('region', '')}, tier {competition.get('tier', '')}): "
+            f"{award['title']}"
+        ),
+        "criteria": {
+            "narrative": str(award.get("criteria") or "Awarded on the published ranking.")
+        },
+        "resultDescription": descriptions,
+    }
+    if competition.get("occupation_code"):
+        achievement["occupation"] = {
+            "code": str(competition["occupation_code"]),
+            "name": str(competition.get("occupation_name") or ""),
+        }
+    subject = _subject(holder, disclosure)
+    subject["achievement"] = achievement
+    subject["result"] = results
+    evidence = {
+        "id": f"urn:craftledger:competition:{quote(competition_id, safe='')}",
+        "type": ["Evidence"],
+        "name": str(competition["name"]),
+        "genre": "competition",
+        "description": f"reference {_text(competition.get('reference', competition_id))}; "
+        f"award {quote(award_id, safe='')}",
+    }
+    return {
+        "@context": [VC2_CONTEXT, OB3_CONTEXT],
+        "id": credential_id,
+        "type": list(CREDENTIAL_TYPES),
+        "name": f"{competition['name']} {award['title']}",
+        "issuer": {"id": urls.controller_id(issuer_id), "type": ["Profile"], "name": issuer_name},
+        "validFrom": format_date_time_stamp(awarded_at),
+        "credentialSubject": subject,
+        "evidence": [evidence],
+        "credentialStatus": _status_entries(urls, issuer_id, status_indexes),
+    }
+
+
+def verification_method_id(controller_id: str, key_id: str) -> str:
+    return f"{controller_id}#{key_id}"
+
+
+def controller_document(
+    urls: CredentialUrls, organisation_id: UUID, signing_keys: Sequence[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """The organisation's controller (DID) document: every key ever published, as a
+    ``Multikey`` with ``validFrom``, ``validUntil`` (when rotated out) and ``revoked`` (when
+    compromised), all listed for ``assertionMethod`` so credentials signed inside a key's
+    window keep verifying.
+
+    Times are truncated to whole seconds, as proofs' ``created`` are, so a proof made within a
+    key's window always falls inside the published window.
+    """
+    controller = urls.controller_id(organisation_id)
+    methods = []
+    for key in signing_keys:
+        method: dict[str, Any] = {
+            "id": verification_method_id(controller, key["key_id"]),
+            "type": "Multikey",
+            "controller": controller,
+            "publicKeyMultibase": key["public_key_multibase"],
+            "validFrom": format_date_time_stamp(key["valid_from"]),
+        }
+        if key.get("valid_until") is not None:
+            method["validUntil"] = format_date_time_stamp(key["valid_until"])
+        if key.get("compromised_at") is not None:
+            method["revoked"] = format_date_time_stamp(key["compromised_at"])
+        methods.append(method)
+    return {
+        "@context": [DID_CONTEXT, MULTIKEY_CONTEXT],
+        "id": controller,
+        "alsoKnownAs": [f"{urls.base_url}/api/v1/organisations/{organisation_id}"],
+        "verificationMethod": methods,
+        "assertionMethod": [method["id"] for method in methods],
+    }
