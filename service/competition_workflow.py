@@ -1,10 +1,432 @@
-"""Commands of the competition workflow (以赛代评): entrants, marks, locks, results, awards, promotions.
+"""Commands of the competition workflow (以赛代评): entrants, marks, locks, results, promotions.
 
 A mixin of ``service.ledger.Ledger``: methods here use the Ledger's loading and saving helpers.
+Each command loads the competition (and what else it needs), lets ``domain.competition`` decide,
+and saves every aggregate it touched in one atomic ``save``; the rules themselves live in the
+domain (see ``domain.competition``). What only the ledger knows is read here:
+
+* a worker's **current level** in the competition's occupation: the highest level among their
+  valid ledger certificates and confirmed external certificates (``Ledger.held_levels``);
+* the **competition promotions granted** to a worker in a year: their certificates issued with
+  the ``competition_promotion`` bypass from a competition of that year, unless revoked (a
+  suspended certificate still counts: the promotion was granted).
+
+Finalising asks for these facts only for the entrants some rule may promote. Approving (核准)
+asks again, so a promotion granted meanwhile by another competition caps this one, and issues
+the certificate from the competition's issuing body with the competition as its basis, saved
+with the approval, the worker and the number series in one atomic save.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from uuid import UUID
+
+from domain.certificate import BasisKind, Bypass, CertificateStatus
+from domain.competition import Competition, CompetitionTier, MarkEntry
+from domain.errors import DomainRuleViolation
+from domain.issuance import IssueRequest, issue_certificates
+from domain.promotion_rules import EntrantKind
+from domain.ranking import TieBreakOrder
+from domain.skill_level import SkillLevel
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from domain.worker import Worker
+    from service.ledger import Ledger, Recorded
+
+__all__ = ["CompetitionWorkflow", "EntrantRegistration", "MarkEntry"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def retried(method: Callable[P, R]) -> Callable[P, R]:
+    """The Ledger's retry on optimistic-concurrency conflicts (``service.ledger.retried``),
+    looked up when called: ``service.ledger`` imports this module while it loads."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from service.ledger import retried as ledger_retried
+
+        return ledger_retried(method)(*args, **kwargs)
+
+    return wrapper
+
+
+@dataclass(frozen=True)
+class EntrantRegistration:
+    """One entrant to register: a registered worker, employee or student, and whom they
+    compete for. ``employer_id`` (an organisation in the ledger) or ``employer_name`` (e.g. an
+    unfiled company, a school); an employee given neither competes for their current employer
+    in the ledger."""
+
+    worker_id: UUID
+    entrant_kind: EntrantKind | str
+    employer_id: UUID | None = None
+    employer_name: str | None = None
+
 
 class CompetitionWorkflow:
-    """Commands of the competition workflow (以赛代评): entrants, marks, locks, results, awards, promotions."""
+    """Commands of the competition workflow (以赛代评): entrants to approved promotions."""
+
+    # -- announcement ----------------------------------------------------------------------
+
+    @retried
+    def announce_competition(
+        self: Ledger,
+        *,
+        organiser_id: UUID,
+        reference: str,
+        name: str,
+        tier: CompetitionTier | str,
+        occupation_code: str,
+        exam_level: str,
+        year: int,
+        region: str,
+        issuing_body_id: UUID | None,
+        marking_scheme: dict[str, Any],
+        actor: str,
+        tie_breaks: TieBreakOrder | dict[str, Any] | None = None,
+        promotion_rule_set: str | None = None,
+        programme: str | None = None,
+        separate_groups: bool = False,
+    ) -> Recorded:
+        """Announce a competition (see ``Competition.announce`` for the rules checked)."""
+        if self.exists(Competition.create_id(organiser_id=organiser_id, reference=reference)):
+            raise DomainRuleViolation("duplicate-reference", f"competition {reference} exists")
+        self.occupation(occupation_code)
+        competition = Competition.announce(
+            organiser=self.organisation(organiser_id),
+            reference=reference,
+            name=name,
+            tier=tier,
+            occupation_code=occupation_code,
+            exam_level=exam_level,
+            year=year,
+            region=region,
+            issuing_body=self.organisation(issuing_body_id) if issuing_body_id else None,
+            marking_scheme=marking_scheme,
+            actor=actor,
+            tie_breaks=tie_breaks,
+            promotion_rule_set=promotion_rule_set,
+            programme=programme,
+            separate_groups=separate_groups,
+        )
+        return self.record(competition)
+
+    # -- entrants --------------------------------------------------------------------------
+
+    def register_entrant(
+        self: Ledger,
+        competition_id: UUID,
+        *,
+        worker_id: UUID,
+        entrant_kind: EntrantKind | str,
+        employer_id: UUID | None = None,
+        employer_name: str | None = None,
+        actor: str,
+    ) -> Recorded:
+        """Register one entrant (see :meth:`register_entrants`)."""
+        return self.register_entrants(
+            competition_id,
+            [EntrantRegistration(worker_id, entrant_kind, employer_id, employer_name)],
+            actor=actor,
+        )
+
+    @retried
+    def register_entrants(
+        self: Ledger,
+        competition_id: UUID,
+        entrants: Sequence[EntrantRegistration],
+        *,
+        actor: str,
+    ) -> Recorded:
+        """Register entrants, all or nothing. Each must be a registered worker; an employee
+        entered for an employer in the ledger must be its staff (incl. dispatched, outsourced,
+        affiliated) on the day of registration."""
+        competition = self.competition(competition_id)
+        at = self.clock()
+        names: dict[UUID, str] = {}
+        for entry in entrants:
+            worker = self.worker(entry.worker_id)
+            kind = EntrantKind(entry.entrant_kind)
+            employer_id = entry.employer_id
+            if employer_id is None and kind is EntrantKind.EMPLOYEE and not entry.employer_name:
+                employer_id = worker.employer_on(at.date())
+            employer_name = entry.employer_name
+            if employer_id is not None:
+                if employer_id not in names:
+                    names[employer_id] = self.organisation(employer_id).name
+                if kind is EntrantKind.EMPLOYEE and not worker.is_staff_of(
+                    employer_id, at.date()
+                ):
+                    raise DomainRuleViolation(
+                        "not-employed-by",
+                        f"{worker.name} is not on the staff of {names[employer_id]} on "
+                        f"{at.date().isoformat()}, so cannot compete as its employee",
+                    )
+                employer_name = employer_name or names[employer_id]
+            competition.register_entrant(
+                worker_id=worker.id,
+                entrant_kind=kind,
+                employer_id=employer_id,
+                employer_name=employer_name or "",
+                at=at,
+                actor=actor,
+            )
+        return self.record(competition)
+
+    @retried
+    def withdraw_entrant(
+        self: Ledger, competition_id: UUID, worker_id: UUID, *, reason: str, actor: str
+    ) -> Recorded:
+        competition = self.competition(competition_id)
+        competition.withdraw_entrant(worker_id, reason=reason, at=self.clock(), actor=actor)
+        return self.record(competition)
+
+    # -- marks -----------------------------------------------------------------------------
+
+    def record_mark(
+        self: Ledger,
+        competition_id: UUID,
+        *,
+        worker_id: UUID,
+        component: str,
+        judge: str,
+        mark: object,
+        actor: str,
+    ) -> Recorded:
+        return self.record_marks(
+            competition_id, [MarkEntry(worker_id, component, judge, mark)], actor=actor
+        )
+
+    @retried
+    def record_marks(
+        self: Ledger, competition_id: UUID, marks: Iterable[MarkEntry], *, actor: str
+    ) -> Recorded:
+        """Record judges' marks, all or nothing (one event per mark)."""
+        competition = self.competition(competition_id)
+        competition.record_marks(list(marks), at=self.clock(), actor=actor)
+        return self.record(competition)
+
+    @retried
+    def correct_mark(
+        self: Ledger,
+        competition_id: UUID,
+        *,
+        worker_id: UUID,
+        component: str,
+        judge: str,
+        mark: object,
+        reason: str,
+        actor: str,
+    ) -> Recorded:
+        competition = self.competition(competition_id)
+        competition.correct_mark(
+            worker_id=worker_id,
+            component=component,
+            judge=judge,
+            mark=mark,
+            reason=reason,
+            at=self.clock(),
+            actor=actor,
+        )
+        return self.record(competition)
+
+    @retried
+    def review_spread(
+        self: Ledger,
+        competition_id: UUID,
+        *,
+        worker_id: UUID,
+        component: str,
+        note: str,
+        actor: str,
+    ) -> Recorded:
+        competition = self.competition(competition_id)
+        competition.review_spread(
+            worker_id=worker_id, component=component, note=note, at=self.clock(), actor=actor
+        )
+        return self.record(competition)
+
+    @retried
+    def record_finish_time(
+        self: Ledger,
+        competition_id: UUID,
+        *,
+        worker_id: UUID,
+        finished_at: datetime,
+        reason: str | None = None,
+        actor: str,
+    ) -> Recorded:
+        competition = self.competition(competition_id)
+        competition.record_finish_time(
+            worker_id=worker_id,
+            finished_at=finished_at,
+            reason=reason,
+            at=self.clock(),
+            actor=actor,
+        )
+        return self.record(competition)
+
+    @retried
+    def lock_component(
+        self: Ledger, competition_id: UUID, component: str, *, actor: str
+    ) -> Recorded:
+        competition = self.competition(competition_id)
+        competition.lock_component(component, at=self.clock(), actor=actor)
+        return self.record(competition)
+
+    # -- results ---------------------------------------------------------------------------
+
+    @retried
+    def finalise_competition(self: Ledger, competition_id: UUID, *, actor: str) -> Recorded:
+        """Compute and publish the results, awards, standardised scores and promotion
+        proposals (the worker facts read from the ledger for the entrants that need them)."""
+        competition = self.competition(competition_id)
+        at = self.clock()
+        standings = competition.standings()
+        candidates = competition.promotion_candidates(standings)
+        levels: dict[str, SkillLevel | None] = {}
+        granted: dict[str, int] = {}
+        years: dict[str, int | None] = {}
+        for key in candidates:
+            worker = self.worker(UUID(key))
+            levels[key] = self.current_level(worker, competition.occupation_code)
+            granted[key] = self.competition_promotions_granted(worker, competition.year, years)
+        competition.finalise(
+            standings, current_levels=levels, promotions_granted=granted, at=at, actor=actor
+        )
+        return self.record(competition)
+
+    def current_level(self: Ledger, worker: Worker, occupation_code: str) -> SkillLevel | None:
+        """The worker's level in the occupation: the highest valid one held, or None."""
+        return max(self.held_levels(worker, occupation_code), default=None)
+
+    def competition_promotions_granted(
+        self: Ledger, worker: Worker, year: int, years: dict[str, int | None] | None = None
+    ) -> int:
+        """Competition promotions granted to the worker from competitions of ``year`` (a
+        revoked certificate does not count). ``years`` caches competition id → year."""
+        cache = {} if years is None else years
+        count = 0
+        for held in worker.certificates.values():
+            certificate = self.certificate(held["number"])
+            basis = certificate.basis
+            if (
+                basis.get("kind") != BasisKind.COMPETITION.value
+                or basis.get("bypass") != Bypass.COMPETITION_PROMOTION.value
+                or certificate.status is CertificateStatus.REVOKED
+            ):
+                continue
+            reference = str(basis.get("reference") or "")
+            if reference not in cache:
+                cache[reference] = self._competition_year(reference)
+            granted_year = cache[reference]
+            if granted_year is None:  # not a competition of this ledger: the issue year
+                granted_year = certificate.issued_at.year
+            if granted_year == year:
+                count += 1
+        return count
+
+    def _competition_year(self: Ledger, reference: str) -> int | None:
+        try:
+            return self.competition(UUID(reference)).year
+        except (ValueError, LookupError):
+            return None
+
+    # -- promotions ------------------------------------------------------------------------
+
+    def approve_promotion(
+        self: Ledger, competition_id: UUID, worker_id: UUID, *, actor: str, note: str = ""
+    ) -> Recorded:
+        """Approve (核准) one proposal: see :meth:`approve_promotions`."""
+        return self.approve_promotions(competition_id, [worker_id], actor=actor, note=note)
+
+    @retried
+    def approve_promotions(
+        self: Ledger,
+        competition_id: UUID,
+        worker_ids: Sequence[UUID] | None = None,
+        *,
+        actor: str,
+        note: str = "",
+    ) -> Recorded:
+        """Approve (核准) proposals -- the named ones, or every pending one -- all or nothing.
+
+        For each, the engine is asked again with today's facts (yearly cap, current level);
+        then the issuing body issues the certificate with the competition as its basis. The
+        competition, certificates, workers and number series are saved in one atomic save.
+        """
+        competition = self.competition(competition_id)
+        if not competition.is_final:
+            raise DomainRuleViolation(
+                "results-not-final", f"{competition.name} has no final results yet"
+            )
+        if worker_ids is None:
+            worker_ids = [
+                UUID(key) for key, p in competition.proposals.items() if p["status"] == "proposed"
+            ]
+        if competition.issuing_body_id is None:  # pragma: no cover - announce requires one
+            raise DomainRuleViolation("promotion-needs-issuing-body", "no issuing body")
+        issuer = self.organisation(competition.issuing_body_id)
+        occupation = self.occupation(competition.occupation_code)
+        at = self.clock()
+        years: dict[str, int | None] = {}
+        by_level: dict[SkillLevel, list[tuple[UUID, IssueRequest]]] = {}
+        for worker_id in worker_ids:
+            worker = self.worker(worker_id)
+            held = tuple(self.held_levels(worker, occupation.code))
+            level = competition.approvable_level(
+                worker_id,
+                current_level=max(held, default=None),
+                promotions_granted=self.competition_promotions_granted(
+                    worker, competition.year, years
+                ),
+            )
+            basis = competition.promotion_basis(worker_id, at=at, actor=actor)
+            by_level.setdefault(level, []).append(
+                (worker_id, IssueRequest(worker=worker, basis=basis, held_levels=held))
+            )
+        touched: list[Any] = []
+        for level, requests in sorted(by_level.items(), key=lambda item: item[0].rank):
+            if not issuer.evaluator_prefix:  # pragma: no cover - announce requires a body
+                raise DomainRuleViolation(
+                    "not-an-evaluation-body", f"{issuer.name} is not a filed evaluation body"
+                )
+            series = self.number_series(issuer, at.year, level)
+            certificates = issue_certificates(
+                issuer=issuer,
+                occupation=occupation,
+                level=level,
+                series=series,
+                requests=[request for _, request in requests],
+                issued_at=at,
+                actor=actor,
+            )
+            for (worker_id, request), certificate in zip(requests, certificates, strict=True):
+                competition.approve_promotion(
+                    worker_id,
+                    level=level,
+                    certificate_number=certificate.number,
+                    note=note,
+                    at=at,
+                    actor=actor,
+                )
+                touched += [certificate, request.worker]
+            touched.append(series)
+        return self.record(competition, *touched)
+
+    @retried
+    def reject_promotion(
+        self: Ledger, competition_id: UUID, worker_id: UUID, *, reason: str, actor: str
+    ) -> Recorded:
+        """Do not approve a proposal (不予核准), with the reason."""
+        competition = self.competition(competition_id)
+        competition.reject_promotion(worker_id, reason=reason, at=self.clock(), actor=actor)
+        return self.record(competition)

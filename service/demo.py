@@ -283,11 +283,11 @@ class DemoSeed:
                 issuing_body_id=orgs[body_code].id,
                 marking_scheme={
                     "components": [
-                        {"name": "theory", "weight": 30},
-                        {"name": "practical", "weight": 70},
+                        {"name": "theory", "weight": "30", "kind": "judgement"},
+                        {"name": "practical", "weight": "70", "kind": "measurement"},
                     ],
-                    "combine": "trimmed",
-                    "max_spread": "15",
+                    "combination": "trimmed",
+                    "max_spread": "10",
                 },
                 actor=ACTOR,
             )

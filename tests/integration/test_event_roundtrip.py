@@ -11,7 +11,7 @@ from eventsourcing.utils import get_topic
 
 from domain.api_token import ApiToken, Role
 from domain.certificate import Certificate
-from domain.competition import Competition, CompetitionTier
+from domain.competition import Competition
 from domain.evaluation import Evaluation
 from domain.honour_ladder import HonourLadder
 from domain.number_series import CertificateNumberSeries
@@ -20,6 +20,7 @@ from domain.organisation import Organisation, OrganisationKind
 from domain.skill_level import SkillLevel
 from domain.worker import CareerEntryKind, EmploymentRelation, Worker
 from service.ledger import Ledger
+from tests.competition.scenario import competition_with_every_event
 from tests.evaluation.domain_scenario import run_whole_session
 
 AT = datetime(2025, 5, 1, tzinfo=UTC)
@@ -137,19 +138,7 @@ def scenario() -> list:
         filed_at=AT,
         actor="a",
     )
-    competition = Competition.announce(
-        organiser=union2,
-        reference="C",
-        name="技术比武",
-        tier=CompetitionTier.DISTRICT,
-        occupation_code="6-31-01-03",
-        exam_level="3",
-        year=2025,
-        region="110105",
-        issuing_body=body,
-        marking_scheme={"components": []},
-        actor="a",
-    )
+    competition = competition_with_every_event(union2, body)
     ladder = HonourLadder.define(union_id=union2.id, name="荣誉", tiers=["能手", "工匠"], actor="a")
     ladder.award("A1", worker.id, "工匠", 2024, "a")
     ladder.withdraw("A1", "a", "撤销")
