@@ -429,13 +429,15 @@ class Competition(Aggregate):
         self,
         *,
         worker_id: UUID,
+        name: str,
         entrant_kind: EntrantKind | str,
         employer_id: UUID | None,
         employer_name: str,
         at: datetime,
         actor: str,
     ) -> None:
-        """Register a worker as an employee or student entrant competing for ``employer_name``."""
+        """Register a worker (``name`` as entered, e.g. the worker's registered name) as an
+        employee or student entrant competing for ``employer_name``."""
         self._refuse_if_final()
         if self.locks:
             raise DomainRuleViolation(
@@ -454,8 +456,11 @@ class Competition(Aggregate):
             raise InvalidValue(
                 "employer", "an entrant competes for an employer (or, for students, a school)"
             )
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidValue("name", "an entrant needs a name")
         self._entrant_registered(
             worker_id=worker_id,
+            name=name.strip(),
             entrant_number=len(self.entrants) + 1,
             entrant_kind=kind.value,
             employer_id=employer_id,
@@ -474,9 +479,11 @@ class Competition(Aggregate):
         employer_name: str,
         registered_at: datetime,
         actor: str,
+        name: str = "",
     ) -> None:
         self.entrants[_key(worker_id)] = {
             "worker_id": _key(worker_id),
+            "name": name,
             "entrant_number": entrant_number,
             "entrant_kind": entrant_kind,
             "employer_id": None if employer_id is None else str(employer_id),
@@ -849,6 +856,7 @@ class Competition(Aggregate):
                     {
                         "worker_id": key,
                         "entrant_number": entrant["entrant_number"],
+                        "name": entrant["name"],
                         "entrant_kind": entrant["entrant_kind"],
                         "employer_name": entrant["employer_name"],
                         "group": group,

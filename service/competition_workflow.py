@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from uuid import UUID
 
-from domain.certificate import BasisKind, Bypass, CertificateStatus
-from domain.competition import Competition, CompetitionTier, MarkEntry
+from domain.certificate import BasisKind, Bypass, Certificate, CertificateStatus
+from domain.competition import ALL_ENTRANTS, Competition, CompetitionTier, MarkEntry
 from domain.errors import DomainRuleViolation
 from domain.issuance import IssueRequest, issue_certificates
 from domain.promotion_rules import EntrantKind
-from domain.ranking import TieBreakOrder
+from domain.ranking import Award, TieBreakOrder
 from domain.skill_level import SkillLevel
+from service.credential_document import Disclosure, Holder, build_award_credential
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -56,6 +57,18 @@ def retried(method: Callable[P, R]) -> Callable[P, R]:
         return ledger_retried(method)(*args, **kwargs)
 
     return wrapper
+
+
+def _not_found(detail: str) -> LookupError:
+    """``service.ledger.NotFound`` (HTTP 404), imported when needed: that module imports this."""
+    from service.ledger import NotFound
+
+    return NotFound(detail)
+
+
+def award_subject(competition_id: UUID, worker_id: UUID | str) -> str:
+    """The status-list subject of an award credential: one per competition and awardee."""
+    return f"award:{competition_id}:{worker_id}"
 
 
 @dataclass(frozen=True)
@@ -162,9 +175,7 @@ class CompetitionWorkflow:
             if employer_id is not None:
                 if employer_id not in names:
                     names[employer_id] = self.organisation(employer_id).name
-                if kind is EntrantKind.EMPLOYEE and not worker.is_staff_of(
-                    employer_id, at.date()
-                ):
+                if kind is EntrantKind.EMPLOYEE and not worker.is_staff_of(employer_id, at.date()):
                     raise DomainRuleViolation(
                         "not-employed-by",
                         f"{worker.name} is not on the staff of {names[employer_id]} on "
@@ -173,6 +184,7 @@ class CompetitionWorkflow:
                 employer_name = employer_name or names[employer_id]
             competition.register_entrant(
                 worker_id=worker.id,
+                name=worker.name,
                 entrant_kind=kind,
                 employer_id=employer_id,
                 employer_name=employer_name or "",
@@ -302,7 +314,16 @@ class CompetitionWorkflow:
         competition.finalise(
             standings, current_levels=levels, promotions_granted=granted, at=at, actor=actor
         )
-        return self.record(competition)
+        awards = competition.awards()
+        if not awards:
+            return self.record(competition)
+        entries = self.allocate_status_list_entries(
+            competition.organiser_id,
+            [award_subject(competition.id, result["worker_id"]) for result in awards],
+            at=at,
+            actor=actor,
+        )
+        return self.record(competition, *entries.aggregates)
 
     def current_level(self: Ledger, worker: Worker, occupation_code: str) -> SkillLevel | None:
         """The worker's level in the occupation: the highest valid one held, or None."""
@@ -394,6 +415,7 @@ class CompetitionWorkflow:
                 (worker_id, IssueRequest(worker=worker, basis=basis, held_levels=held))
             )
         touched: list[Any] = []
+        issued: list[Certificate] = []
         for level, requests in sorted(by_level.items(), key=lambda item: item[0].rank):
             if not issuer.evaluator_prefix:  # pragma: no cover - announce requires a body
                 raise DomainRuleViolation(
@@ -419,8 +441,10 @@ class CompetitionWorkflow:
                     actor=actor,
                 )
                 touched += [certificate, request.worker]
+                issued.append(certificate)
             touched.append(series)
-        return self.record(competition, *touched)
+        extra = self.credential_records_for(issuer, issued, actor=actor)
+        return self.record(competition, *touched, *extra)
 
     @retried
     def reject_promotion(
@@ -430,3 +454,81 @@ class CompetitionWorkflow:
         competition = self.competition(competition_id)
         competition.reject_promotion(worker_id, reason=reason, at=self.clock(), actor=actor)
         return self.record(competition)
+
+    # -- award credentials -----------------------------------------------------------------
+
+    def award_credential_id(
+        self: Ledger, competition_id: UUID, worker_id: UUID, disclosure: Disclosure = "full"
+    ) -> str:
+        url = f"{self.credential_urls.base_url}/api/v1/competitions/{competition_id}/awards/"
+        url += f"{worker_id}/credential"
+        return url if disclosure == "full" else url + "?disclosure=public"
+
+    def unsigned_award_credential(
+        self: Ledger, competition_id: UUID, worker_id: UUID, disclosure: Disclosure = "full"
+    ) -> tuple[Competition, dict[str, Any]]:
+        """An award's Open Badges credential before signing, built from the recorded results:
+        the organiser awards it at finalisation (its status entries were allocated then)."""
+        competition = self.competition(competition_id)
+        result = competition.result_of(worker_id)
+        if result is None or result["award"] is None:
+            raise _not_found(f"no award of competition {competition_id} for worker {worker_id}")
+        organiser = self.organisation(competition.organiser_id)
+        allocation = self.allocation_of(organiser.id, award_subject(competition.id, worker_id))
+        if allocation is None:  # pragma: no cover - finalisation allocates every award's entries
+            raise _not_found(f"the award of worker {worker_id} has no status list entries")
+        worker = self.worker(worker_id)
+        identifier = self.holder_identifier(worker.id) if disclosure == "full" else None
+        award = Award(result["award"])
+        occupation = self.occupation(competition.occupation_code)
+        finalised_at = competition.finalised_at
+        assert finalised_at is not None
+        group = "" if result["group"] == ALL_ENTRANTS else f" ({result['group']}s)"
+        document = build_award_credential(
+            urls=self.credential_urls,
+            credential_id=self.award_credential_id(competition.id, worker.id, disclosure),
+            award_id=str(worker.id),
+            holder=Holder(result["name"] or worker.name, worker.masked_id_number, identifier),
+            issuer_id=organiser.id,
+            issuer_name=organiser.name,
+            competition={
+                "id": str(competition.id),
+                "reference": competition.reference,
+                "name": competition.name,
+                "tier": competition.tier.value,
+                "year": competition.year,
+                "region": competition.region,
+                "occupation_code": occupation.code,
+                "occupation_name": occupation.name,
+            },
+            award={
+                "title": award.name_zh,
+                "rank": f"{result['rank']} of {result['group_size']}{group}",
+                "medal": award.value,
+                "score": result["total"],
+                "results": {
+                    **{c["component"]: c["score"] for c in result["components"]},
+                    "standardised": result["standardised"],
+                },
+                "criteria": "gold, silver and bronze for ranks 1-3; 优胜奖 for rank > 3 within "
+                "the top half of entrants; ranked by total, then "
+                + ", ".join(competition.tie_break_order.components or ("nothing",))
+                + (", then earlier finish" if competition.tie_break_order.earlier_finish else ""),
+            },
+            awarded_at=finalised_at,
+            status_indexes=dict(allocation.indexes),
+            disclosure=disclosure,
+        )
+        return competition, document
+
+    def award_credential(
+        self: Ledger, competition_id: UUID, worker_id: UUID, disclosure: Disclosure = "full"
+    ) -> dict[str, Any]:
+        """The award's credential, signed by the organiser with its key valid at finalisation
+        (deterministic from the events)."""
+        competition, document = self.unsigned_award_credential(
+            competition_id, worker_id, disclosure
+        )
+        organiser = self.organisation(competition.organiser_id)
+        assert competition.finalised_at is not None
+        return self.sign_credential(organiser, document, competition.finalised_at)

@@ -48,6 +48,7 @@ def competition_with_every_event(organiser: Organisation, body: Organisation) ->
     for worker in (first, second, third):
         competition.register_entrant(
             worker_id=worker,
+            name="选手",
             entrant_kind="employee",
             employer_id=None,
             employer_name="北京链家",
