@@ -1,0 +1,256 @@
+"""Verifiable credentials over HTTP: signed certificates, issuer keys, status lists, verifying.
+
+=====================================================  ========================================
+``GET /api/v1/certificates/{number}/credential``       the certificate's signed credential
+                                                       (``application/vc`` or JSON by Accept)
+``POST /credentials/verify``                           VC-API-shaped verification
+``GET /organisations/{id}/did.json``                   the issuer's controller document
+``GET /api/v1/status-lists/{org_id}/{purpose}``        the signed BitstringStatusListCredential
+=====================================================  ========================================
+
+Documents are served as their RFC 8785 canonical bytes: the same events always give the same
+bytes, so each answer has a strong ``ETag`` and ``If-None-Match`` answers 304. The credential
+comes in two disclosures: ``full`` (holder, issuing body, admin, auditor: full name and the
+salted ID number hash) and ``public`` (anyone else: masked name, no hash).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import marshmallow as ma
+from flask import Response, g, request
+from marshmallow import validate
+from webargs import core
+
+from domain.status_list_allocation import PURPOSES
+from service.api.auth import access, forbidden
+from service.api.certificates import load, sees_full
+from service.api.openapi import Blueprint
+from service.api.problems import Problem, validation_problem
+from service.api.services import ledger
+from service.credential_issuing import SIGNING_KINDS, CredentialUnavailable, SignedDocument
+from service.ledger import NotFound
+from service.signing.canonical_json import JSONValueError, parse_strict
+
+blp = Blueprint(
+    "credentials",
+    __name__,
+    description="Verifiable credentials (W3C VC 2.0, Open Badges 3.0, Data Integrity "
+    "eddsa-jcs-2022): signed certificates, issuers' controller documents (did:web) with every "
+    "key and its validity, Bitstring Status Lists, and verification.",
+)
+
+VC_MEDIA_TYPES = ("application/vc", "application/vc+ld+json")
+DID_MEDIA_TYPES = ("application/did+json", "application/did+ld+json")
+PUBLIC_MAX_AGE = 300
+EVERYONE = {
+    "public": "the public disclosure",
+    "admin": "the full disclosure",
+    "auditor": "the full disclosure",
+    "issuer": "full disclosure of its own certificates, public of others",
+    "organiser": "the public disclosure",
+    "worker": "full disclosure of its own certificates, public of others",
+}
+
+
+# -- schemas --------------------------------------------------------------------------------
+
+
+class CredentialArgs(ma.Schema):
+    disclosure = ma.fields.String(
+        validate=validate.OneOf(["full", "public"]),
+        metadata={
+            "description": "full (holder, issuing body, admin, auditor) or public; default: "
+            "the fullest the caller may see"
+        },
+    )
+
+
+class VerifyCredentialSchema(ma.Schema):
+    verifiableCredential = ma.fields.Dict(
+        required=True, metadata={"description": "the credential to verify, with its proof"}
+    )
+    options = ma.fields.Dict(
+        load_default=dict, metadata={"description": "VC-API options (none are needed)"}
+    )
+
+
+class VerificationResultSchema(ma.Schema):
+    verified = ma.fields.Boolean(
+        required=True,
+        metadata={"description": "true when the signature and every other check passed"},
+    )
+    checks = ma.fields.List(
+        ma.fields.Dict(),
+        required=True,
+        metadata={
+            "description": "each check: {check, status (passed, failed, unknown, skipped), "
+            "detail, ...}: signature, key_valid_at_created, issuer_binding, validity_dates, "
+            "status, issuer_filed. A failed signature skips the rest; a status list that "
+            "cannot be fetched or verified is unknown, never valid."
+        },
+    )
+    errors = ma.fields.List(
+        ma.fields.Dict(), required=True, metadata={"description": "failed or unknown checks"}
+    )
+    warnings = ma.fields.List(ma.fields.Dict(), required=True)
+
+
+DOCUMENT_RESPONSES = {
+    "200": {
+        "description": "the document (RFC 8785 canonical JSON)",
+        "headers": {
+            "ETag": {"schema": {"type": "string"}, "description": "strong entity tag"},
+            "Cache-Control": {"schema": {"type": "string"}},
+        },
+    },
+    "304": {"description": "not modified (If-None-Match matched the ETag)"},
+}
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def _media_type(default: str, alternatives: tuple[str, ...]) -> str:
+    best = request.accept_mimetypes.best_match([default, *alternatives], default=default)
+    return best or default
+
+
+def _document_response(
+    signed: SignedDocument, mimetype: str, cache_control: str, vary: str = "Accept"
+) -> Response:
+    response = Response(signed.body, mimetype=mimetype)
+    if mimetype.endswith("json") or mimetype in VC_MEDIA_TYPES:
+        response.charset = "utf-8"
+    response.set_etag(signed.etag.strip('"'))
+    response.headers["Cache-Control"] = cache_control
+    response.headers["Vary"] = vary
+    return response.make_conditional(request)
+
+
+def _unavailable(error: CredentialUnavailable) -> Problem:
+    return Problem(409, "credential-unavailable", str(error))
+
+
+# -- views --------------------------------------------------------------------------------
+
+
+@blp.route("/api/v1/certificates/<string:number>/credential", methods=["GET"])
+@access(**EVERYONE)
+@blp.arguments(CredentialArgs, location="query")
+@blp.doc(responses=DOCUMENT_RESPONSES)
+@blp.errors(404, 409)
+def get_certificate_credential(args: dict[str, Any], number: str) -> Any:
+    """The certificate as a signed verifiable credential (Open Badges 3.0
+    ``AchievementCredential``, ``eddsa-jcs-2022``), built from the log: the same events always
+    give the same bytes. ``Accept: application/vc`` answers ``application/vc``, otherwise JSON.
+    """
+    certificate = load(number)
+    full_allowed = sees_full(certificate)
+    disclosure = args.get("disclosure") or ("full" if full_allowed else "public")
+    if disclosure == "full" and not full_allowed:
+        raise forbidden("only the holder, the issuing body, admins and auditors see the full one")
+    try:
+        credential = ledger().certificate_credential(certificate.number, disclosure)
+    except CredentialUnavailable as error:
+        raise _unavailable(error) from None
+    cache = "private, no-cache" if disclosure == "full" else f"public, max-age={PUBLIC_MAX_AGE}"
+    return _document_response(
+        SignedDocument.of(credential),
+        _media_type("application/json", VC_MEDIA_TYPES),
+        cache,
+        "Accept, Authorization",
+    )
+
+
+@blp.route("/credentials/verify", methods=["POST"])
+@access(
+    public="anyone",
+    admin="anyone",
+    auditor="anyone",
+    issuer="anyone",
+    organiser="anyone",
+    worker="anyone",
+)
+@blp.command(VerifyCredentialSchema, VerificationResultSchema, errors=())
+def verify_credential(body: dict[str, Any]) -> Any:
+    """Verify a credential (VC-API ``POST /credentials/verify``) against this ledger: the
+    issuer's keys and their validity windows, the status lists, and the issuer's filing and
+    scope at issue time. Every check is reported; ``verified`` is true only if all passed.
+    ``X-Log-Position`` is the log position the verification read."""
+    position = ledger().log_position
+    report = ledger().verify_credential(body["verifiableCredential"])
+    answer = report.to_dict()
+    answer["warnings"] = []
+    return answer, 200, {"X-Log-Position": str(position)}
+
+
+@blp.route("/organisations/<uuid:organisation_id>/did.json", methods=["GET"])
+@access(public="anyone")
+@blp.doc(responses=DOCUMENT_RESPONSES)
+@blp.errors(404)
+def get_controller_document(organisation_id: UUID) -> Any:
+    """The organisation's controller document (the ``did:web`` DID document its credentials'
+    ``issuer`` names): every key it ever published as a ``Multikey`` with ``validFrom``,
+    ``validUntil`` (rotated out) and ``revoked`` (compromised)."""
+    document = ledger().controller_document(organisation_id)
+    return _document_response(
+        SignedDocument.of(document),
+        _media_type("application/json", DID_MEDIA_TYPES),
+        f"public, max-age={PUBLIC_MAX_AGE}",
+    )
+
+
+@blp.route("/api/v1/status-lists/<uuid:organisation_id>/<string:purpose>", methods=["GET"])
+@access(
+    public="anyone",
+    admin="anyone",
+    auditor="anyone",
+    issuer="anyone",
+    organiser="anyone",
+    worker="anyone",
+)
+@blp.doc(responses=DOCUMENT_RESPONSES)
+@blp.errors(404, 409)
+def get_status_list(organisation_id: UUID, purpose: str) -> Any:
+    """The issuer's signed ``BitstringStatusListCredential`` for ``revocation`` or
+    ``suspension`` (131,072 entries). Cacheable: ETag, ``Cache-Control: public, max-age=300``;
+    revoking or suspending a certificate flips its bit in the next list served."""
+    if purpose not in PURPOSES:
+        raise NotFound(f"no status list purpose {purpose[:40]!r}; use {' or '.join(PURPOSES)}")
+    organisation = ledger().organisation(organisation_id)
+    if organisation.kind not in SIGNING_KINDS:
+        raise NotFound(f"{organisation.name} issues no credentials and keeps no status lists")
+    try:
+        signed = ledger().status_list_credential(organisation_id, purpose)
+    except CredentialUnavailable as error:
+        raise _unavailable(error) from None
+    return _document_response(
+        signed,
+        _media_type("application/json", VC_MEDIA_TYPES),
+        f"public, max-age={PUBLIC_MAX_AGE}",
+    )
+
+
+@blp.before_request
+def read_verify_body() -> None:
+    """``/credentials/verify`` lies outside ``/api/``: read its body strictly here when the
+    app-wide reader did not (a credential with floats or duplicate keys cannot verify)."""
+    if request.method != "POST" or g.get("json_body", core.missing) is not core.missing:
+        return
+    data = request.get_data(cache=True)
+    if not data:
+        return
+    mimetype = request.mimetype
+    if not (mimetype == "application/json" or mimetype.endswith("+json")):
+        raise Problem(415, "unsupported-media-type", "send the body as application/json (UTF-8)")
+    try:
+        g.json_body = parse_strict(data)
+    except JSONValueError as error:
+        raise Problem(400, "malformed-json", str(error)) from None
+    if not isinstance(g.json_body, dict):
+        raise validation_problem(
+            [{"location": "json", "pointer": "", "detail": "the body must be a JSON object"}]
+        )
