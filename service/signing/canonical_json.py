@@ -104,27 +104,28 @@ def _describe(value: Any) -> str:
     return f"a value of type {type(value).__name__} is not JSON"
 
 
-def _scan(value: Any, depth: int) -> bool:
-    """Check ``value``; return True when a key leaves the Basic Multilingual Plane."""
+def _scan(value: Any, depth: int = 0) -> bool:
+    """Check ``value``; return True when a key leaves the Basic Multilingual Plane.
+
+    The hot loops handle strings, booleans, null, safe integers and plain containers inline;
+    everything else goes through ``_scan_other``. Paths are collected only on failure.
+    """
     kind = type(value)
-    if kind is str or kind is bool or value is None:
-        return False
-    if kind is int:
-        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
-            return False
-        raise _Problem(_describe(value))
-    if kind not in (dict, list, tuple):
-        return _scan_unusual(value, depth)
+    if kind is not dict and kind is not list:
+        return _scan_other(value, depth)
     if depth >= MAX_DEPTH:
         raise _Problem(f"nested deeper than {MAX_DEPTH} levels")
     outside_bmp = False
     if kind is dict:
         for key, item in value.items():
-            if type(key) is not str:
-                raise _Problem(f"object key {key!r} is not a string")
-            if not key.isascii() and max(key) > "\uffff":
-                outside_bmp = True
-            if type(item) is str:
+            if type(key) is not str or not key.isascii():
+                if type(key) is not str:
+                    raise _Problem(f"object key {key!r} is not a string")
+                outside_bmp |= max(key) > "\uffff"
+            kind = type(item)
+            if kind is str or kind is bool or item is None:
+                continue
+            if kind is int and -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
                 continue
             try:
                 outside_bmp |= _scan(item, depth + 1)
@@ -132,28 +133,35 @@ def _scan(value: Any, depth: int) -> bool:
                 problem.path.append(key)
                 raise
         return outside_bmp
-    for index, item in enumerate(value):
-        if type(item) is str:
+    for item in value:
+        kind = type(item)
+        if kind is str or kind is bool or item is None:
+            continue
+        if kind is int and -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
             continue
         try:
             outside_bmp |= _scan(item, depth + 1)
         except _Problem as problem:
-            problem.path.append(index)
+            # the first identical object is this one: an earlier one would have failed first
+            problem.path.append(next(i for i, other in enumerate(value) if other is item))
             raise
     return outside_bmp
 
 
-def _scan_unusual(value: Any, depth: int) -> bool:
-    """Subclasses of the JSON types (``OrderedDict``, ``IntEnum``…) are JSON; markers are not."""
+def _scan_other(value: Any, depth: int) -> bool:
+    """Scalars, tuples and subclasses of the JSON types (``OrderedDict``, ``IntEnum``…) are
+    JSON; floats, out-of-range integers, parse markers and anything else are not."""
     if isinstance(value, _FloatLiteral | _ConstantLiteral | _DuplicateKeyObject | float):
         raise _Problem(_describe(value))
-    if isinstance(value, str):
+    if isinstance(value, str | bool) or value is None:
         return False
     if isinstance(value, int):
-        return _scan(int(value), depth)
+        if -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+            return False
+        raise _Problem(_describe(value))
     if isinstance(value, dict):
         return _scan(dict(value), depth)
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return _scan(list(value), depth)
     raise _Problem(_describe(value))
 
@@ -188,7 +196,7 @@ def _surrogate_error(value: Any, path: tuple[str | int, ...] = ()) -> JSONValueE
 def check_value(value: Any) -> None:
     """Raise ``JSONValueError`` unless ``value`` is strict JSON (see the module docstring)."""
     try:
-        _scan(value, 0)
+        _scan(value)
     except _Problem as problem:
         raise problem.to_error() from None
     error = _surrogate_error(value)
@@ -210,7 +218,7 @@ _encode_bmp_keys = _encode_with_orjson if orjson is not None else _encode_with_s
 def canonicalize(value: Any) -> bytes:
     """The RFC 8785 canonical UTF-8 bytes of a strict JSON value; ``JSONValueError`` if refused."""
     try:
-        outside_bmp = _scan(value, 0)
+        outside_bmp = _scan(value)
     except _Problem as problem:
         raise problem.to_error() from None
     try:
@@ -259,7 +267,7 @@ def parse_strict(text: str | bytes) -> Any:
     except (ValueError, RecursionError) as error:
         raise JSONValueError(f"invalid JSON: {error}") from None
     try:
-        _scan(value, 0)
+        _scan(value)
     except _Problem as problem:
         raise problem.to_error() from None
     if _SURROGATE_ESCAPE.search(text) or _SURROGATE.search(text):

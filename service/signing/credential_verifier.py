@@ -231,8 +231,13 @@ def key_window_problem(key: SigningKey) -> tuple[CheckStatus, str] | None:
 def _check_key_validity(keys: list[SigningKey]) -> Check:
     problems = [problem for problem in map(key_window_problem, keys) if problem]
     if not problems:
-        names = ", ".join(key.verification_method for key in keys)
-        return Check("key_valid_at_created", "passed", f"{names} valid when the proof was created")
+        detail = "; ".join(
+            f"{key.verification_method} valid at {key.created.isoformat()}"
+            if key.created
+            else f"{key.verification_method} has no validity limits"
+            for key in keys
+        )
+        return Check("key_valid_at_created", "passed", detail)
     status: CheckStatus = "failed" if any(s == "failed" for s, _ in problems) else "unknown"
     return Check("key_valid_at_created", status, "; ".join(detail for _, detail in problems))
 

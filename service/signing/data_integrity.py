@@ -9,8 +9,10 @@ multibase of the 64-byte signature. Proof sets (a list of proofs) and proof chai
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -41,8 +43,8 @@ _DATE_TIME_STAMP = re.compile(
 
 
 class ProofError(ValueError):
-    """A proof cannot be created from these options (the document itself raises
-    ``JSONValueError``)."""
+    """A proof cannot be created from these options; a refused document raises
+    ``JSONValueError`` instead."""
 
 
 class KeyResolutionError(LookupError):
@@ -124,7 +126,7 @@ def add_proof(
     proof_id: str | None = None,
     previous_proof: str | list[str] | None = None,
 ) -> dict[str, Any]:
-    """Return a copy of ``document`` secured with an ``eddsa-jcs-2022`` proof.
+    """Return a shallow copy of ``document`` secured with an ``eddsa-jcs-2022`` proof.
 
     ``private_key`` is a key object or a ``privateKeyMultibase``; ``created`` defaults to now.
     A document that already has proofs gets the new one appended (a proof set), chained to
@@ -138,9 +140,13 @@ def add_proof(
             private_key = decode_private_key(private_key)
         except MultikeyError as error:
             raise ProofError(f"private key: {error}") from None
-    if not isinstance(created, str):
-        created = format_date_time_stamp(created or datetime.now(UTC))
+    if created is None:
+        created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    elif not isinstance(created, str):
+        created = format_date_time_stamp(created)
     existing = _proofs_of(document)
+    if not all(isinstance(proof, Mapping) for proof in existing):
+        raise ProofError("the document's existing proof is not a JSON object")
     unsecured = {key: value for key, value in document.items() if key != "proof"}
     proof: dict[str, Any] = {"type": PROOF_TYPE, "cryptosuite": CRYPTOSUITE}
     if proof_id is not None:
@@ -157,7 +163,7 @@ def add_proof(
             raise ProofError(str(error)) from None
         proof["previousProof"] = previous_proof
     if "@context" in document:
-        proof["@context"] = document["@context"]
+        proof["@context"] = copy.deepcopy(document["@context"])
     signature = private_key.sign(hash_data(transform(unsecured), proof_configuration(proof)))
     proof["proofValue"] = base58btc_encode(signature)
     secured = dict(document)
