@@ -30,6 +30,15 @@ from tests.factories import ELECTRICIAN, WELDER, id_number
 
 __all__ = ["ELECTRICIAN", "WELDER", "World"]
 
+MARKING_SCHEME = {
+    "components": [
+        {"name": "practical", "weight": "70", "kind": "measurement"},
+        {"name": "theory", "weight": "30", "kind": "judgement"},
+    ],
+    "combination": "mean",
+    "max_spread": "10",
+}
+
 
 @pytest.fixture
 def store(ledger: Ledger) -> Iterator[ProjectionStore]:
@@ -171,7 +180,7 @@ class World:
             year=year,
             region="朝阳区",
             issuing_body_id=self.employer,
-            marking_scheme={},
+            marking_scheme=MARKING_SCHEME,
             actor="test:union",
         ).aggregate.id
 

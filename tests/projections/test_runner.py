@@ -165,7 +165,10 @@ def test_a_poison_event_stops_only_its_projection(ledger, store, world):
     numbers = populate(world)
     fragile = Fragile()
     runner = ProjectionRunner(ledger, store, [*all_projections(), fragile], batch_size=50)
-    poison = world.status(numbers[1], "revoke", reason="forged evidence")
+    world.status(numbers[1], "revoke", reason="forged evidence")
+    (poison,) = [
+        n.id for n in ledger.notifications() if n.topic == "craftledger:Certificate.Revoked"
+    ]
     world.issue(world.worker("后来者"), "5")
 
     runner.catch_up()
