@@ -49,7 +49,7 @@ def test_ladders_list_their_tiers_and_standing_holders(world, runner, query, awa
 def test_talent_database_ranks_highest_tier_first_and_drops_withdrawn_titles(
     runner, query, awarded
 ):
-    ladder, workers = awarded
+    ladder, _ = awarded
     runner.catch_up()
     page = query.search_talents(ladder_id=ladder)
     assert [(t["name"], t["tier"]) for t in page.items] == [
