@@ -24,7 +24,7 @@ import rfc8785
 try:
     import orjson
 except ImportError:  # pragma: no cover - orjson is optional
-    orjson = None
+    orjson = None  # type: ignore[assignment]
 
 MAX_SAFE_INTEGER = 2**53 - 1
 MAX_DEPTH = 64
@@ -209,10 +209,12 @@ def _encode_with_stdlib(value: Any) -> bytes:
 
 
 def _encode_with_orjson(value: Any) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)  # type: ignore[no-any-return]
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
 _encode_bmp_keys = _encode_with_orjson if orjson is not None else _encode_with_stdlib
+FAST_ROUTE = "orjson" if orjson is not None else "json (standard library)"
+"""Which encoder canonicalises documents whose keys stay in the Basic Multilingual Plane."""
 
 
 def canonicalize(value: Any) -> bytes:
@@ -271,7 +273,7 @@ def parse_strict(text: str | bytes) -> Any:
     except _Problem as problem:
         raise problem.to_error() from None
     if _SURROGATE_ESCAPE.search(text) or _SURROGATE.search(text):
-        error = _surrogate_error(value)
-        if error:
-            raise error
+        surrogate = _surrogate_error(value)
+        if surrogate:
+            raise surrogate
     return value

@@ -391,10 +391,16 @@ class _StatusChecker:
             entry.get("statusListCredential"),
             entry.get("statusListIndex"),
         )
-        labels = tuple(value if isinstance(value, str) else None for value in (purpose, url, index))
 
         def unknown(detail: str, error_type: str = STATUS_VERIFICATION_ERROR) -> StatusEntryResult:
-            return StatusEntryResult(*labels, "unknown", detail, error_type)
+            return StatusEntryResult(
+                purpose if isinstance(purpose, str) else None,
+                url if isinstance(url, str) else None,
+                index if isinstance(index, str) else None,
+                "unknown",
+                detail,
+                error_type,
+            )
 
         if entry.get("type") != "BitstringStatusListEntry":
             return unknown(f"status entry type {entry.get('type')!r} is not supported")

@@ -316,8 +316,10 @@ def verify_proof(
     outcomes = _require_verified_predecessors(outcomes)
     failed = [outcome for outcome in outcomes if outcome.status == "failed"]
     if failed:
-        label = (lambda o: f"proof {o.index}: ") if len(outcomes) > 1 else (lambda o: "")
-        reason = "; ".join(label(o) + (o.reason or "") for o in failed)
+        several = len(outcomes) > 1
+        reason = "; ".join(
+            (f"proof {o.index}: " if several else "") + (o.reason or "") for o in failed
+        )
         return ProofResult(False, reason, tuple(outcomes))
     if not any(outcome.status == "verified" for outcome in outcomes):
         reasons = "; ".join(o.reason or "" for o in outcomes)
