@@ -47,6 +47,12 @@ def test_parse_strict_refuses_with_the_json_path(text, path, words):
     assert words in str(refused.value)
 
 
+def test_parse_strict_refuses_raw_lone_surrogates_in_text():
+    with pytest.raises(JSONValueError) as refused:
+        parse_strict('{"a": ["\udbff"]}')
+    assert str(refused.value) == "$.a[0]: string contains a lone surrogate U+DBFF"
+
+
 def test_parse_strict_reports_syntax_errors_with_position():
     with pytest.raises(JSONValueError, match=r"line 2, column 1"):
         parse_strict('{"a": 1,\n}')

@@ -225,6 +225,15 @@ def test_an_unresolvable_issuer_leaves_binding_to_the_application(credential):
     assert "could not be resolved" in binding.detail and "did:key:" in binding.detail
 
 
+def test_a_did_key_issuer_verifies_with_no_resolver_at_all():
+    key = Ed25519PrivateKey.from_private_bytes(bytes([12]) * 32)
+    method = did_key_verification_method(public_multibase_of(key))
+    credential = achievement_credential(issuer_id=method.partition("#")[0])
+    report = verify_credential(add_proof(credential, key, method), now=NOW)
+    assert report.verified, report.to_json()
+    assert statuses(report)["issuer_binding"] == "passed"
+
+
 def test_a_credential_without_issuer_fails_binding(issuer, credential, lists):
     del credential["issuer"]
     report = verify(issuer.sign(credential), issuer, *lists)

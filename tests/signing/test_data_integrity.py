@@ -85,6 +85,14 @@ def test_add_proof_reproduces_the_signed_vector(vector_json, private_key, signed
     assert list(secured["proof"]) == list(proof)  # same property order as the specification
 
 
+def test_the_proof_keeps_its_own_copy_of_the_context(vector_json, private_key, signed):
+    secured = add_proof(
+        vector_json("unsigned.json"), private_key, signed["proof"]["verificationMethod"]
+    )
+    secured["@context"].append("https://example.org/appended/v1")
+    assert secured["proof"]["@context"] == vector_json("unsigned.json")["@context"]
+
+
 def test_signed_vector_verifies_with_did_key(signed):
     result = verify_proof(signed, resolve_did_key)
     assert result.verified, result.reason
