@@ -1,0 +1,186 @@
+"""Status: revoked and suspended show in the next list; an unusable list is unknown, never valid."""
+
+from __future__ import annotations
+
+import copy
+
+from domain.organisation import OrganisationKind
+from service.ledger import Ledger
+from service.signing.credential_verifier import verify_credential
+from service.signing.status_list import MIN_LENGTH, Bitstring
+from tests.credentials.conftest import Issued
+
+
+def status_of(report) -> tuple[str, list[str]]:
+    check = report.get("status")
+    return check.status, [entry["result"] for entry in check.data.get("statuses", [])]
+
+
+def bit(ledger: Ledger, issued: Issued, purpose: str) -> bool:
+    document = ledger.status_list_credential(issued.body_id, purpose).document
+    index = ledger.allocation_of(issued.body_id, issued.number).index(purpose)
+    return Bitstring.decode(document["credentialSubject"]["encodedList"]).get(index)
+
+
+def test_a_fresh_credential_has_valid_status_in_lists_of_at_least_131072_entries(
+    ledger: Ledger, issued: Issued
+):
+    report = ledger.verify_credential(ledger.certificate_credential(issued.number))
+    assert status_of(report) == ("passed", ["valid", "valid"])
+    for purpose in ("revocation", "suspension"):
+        document = ledger.status_list_credential(issued.body_id, purpose).document
+        bits = Bitstring.decode(document["credentialSubject"]["encodedList"])
+        assert len(bits) >= MIN_LENGTH == 131_072
+        assert document["credentialSubject"]["statusPurpose"] == purpose
+        assert document["issuer"] == ledger.credential_urls.controller_id(issued.body_id)
+
+
+def test_a_revoked_credential_reports_revoked(ledger: Ledger, issued: Issued):
+    credential = ledger.certificate_credential(issued.number)
+    ledger.change_certificate_status(issued.number, "revoke", actor="test:issuer", reason="作弊")
+    assert bit(ledger, issued, "revocation")
+    report = ledger.verify_credential(credential)
+    assert status_of(report) == ("failed", ["revoked", "valid"])
+    assert not report.verified
+
+
+def test_a_suspended_credential_reports_suspended_then_valid_after_reinstatement(
+    ledger: Ledger, issued: Issued
+):
+    credential = ledger.certificate_credential(issued.number)
+    ledger.change_certificate_status(issued.number, "suspend", actor="t", reason="抽查")
+    assert status_of(ledger.verify_credential(credential)) == ("failed", ["valid", "suspended"])
+    ledger.change_certificate_status(issued.number, "reinstate", actor="t", reason="抽查合格")
+    assert not bit(ledger, issued, "suspension")
+    report = ledger.verify_credential(credential)
+    assert status_of(report) == ("passed", ["valid", "valid"])
+    assert report.verified
+
+
+def test_only_the_certificates_own_bit_flips(ledger: Ledger, issued: Issued):
+    from tests.credentials.conftest import issue_to_new_worker
+
+    other = issue_to_new_worker(ledger, issued.body_id, 2, "李四")
+    ledger.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
+    assert bit(ledger, issued, "revocation") and not bit(ledger, other, "revocation")
+    assert ledger.verify_credential(ledger.certificate_credential(other.number)).verified
+
+
+def test_an_unreachable_status_list_gives_unknown_never_valid(ledger: Ledger, issued: Issued):
+    credential = ledger.certificate_credential(issued.number)
+    document = ledger.controller_document(issued.body_id)
+
+    def unreachable(url: str):
+        raise ConnectionError(f"{url}: connection refused")
+
+    report = verify_credential(
+        credential,
+        controller_resolver=lambda _id: document,
+        status_list_resolver=unreachable,
+        now=ledger.clock(),
+    )
+    assert status_of(report) == ("unknown", ["unknown", "unknown"])
+    assert report.get("signature").status == "passed"
+    assert not report.verified
+    offline = verify_credential(
+        credential, controller_resolver=lambda _id: document, now=ledger.clock()
+    )
+    assert offline.get("status").status == "unknown" and not offline.verified
+
+
+def test_a_tampered_or_stale_status_list_gives_unknown(ledger: Ledger, issued: Issued):
+    credential = ledger.certificate_credential(issued.number)
+    document = ledger.controller_document(issued.body_id)
+    lists = {
+        purpose: ledger.status_list_credential(issued.body_id, purpose).document
+        for purpose in ("revocation", "suspension")
+    }
+    tampered = copy.deepcopy(lists)
+    tampered["revocation"]["credentialSubject"]["encodedList"] = Bitstring(MIN_LENGTH).encode()
+    tampered["revocation"]["validUntil"] = "2099-01-01T00:00:00Z"
+    report = verify_credential(
+        credential,
+        controller_resolver=lambda _id: document,
+        status_list_resolver=lambda url: tampered[url.rsplit("/", 1)[1]],
+        now=ledger.clock(),
+    )
+    assert status_of(report)[1] == ["unknown", "valid"]
+    from datetime import timedelta
+
+    later = ledger.clock() + timedelta(days=3)
+    stale = verify_credential(
+        credential,
+        controller_resolver=lambda _id: document,
+        status_list_resolver=lambda url: lists[url.rsplit("/", 1)[1]],
+        now=later,
+    )
+    assert status_of(stale) == ("unknown", ["unknown", "unknown"])
+
+
+def test_the_served_list_changes_only_when_a_bit_flips(ledger: Ledger, issued: Issued):
+    first = ledger.status_list_credential(issued.body_id, "revocation")
+    assert ledger.status_list_credential(issued.body_id, "revocation").etag == first.etag
+    ledger.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
+    after = ledger.status_list_credential(issued.body_id, "revocation")
+    assert after.etag != first.etag
+    assert (
+        ledger.status_list_credential(issued.body_id, "suspension").document["credentialSubject"][
+            "encodedList"
+        ]
+        == Bitstring(MIN_LENGTH).encode()
+    )
+
+
+def test_a_status_list_is_signed_by_the_key_in_use_after_a_rotation(ledger: Ledger, issued: Issued):
+    credential = ledger.certificate_credential(issued.number)
+    ledger.rotate_signing_key(issued.body_id, actor="t")
+    current = ledger.organisation(issued.body_id).current_key_id
+    listed = ledger.status_list_credential(issued.body_id, "revocation").document
+    assert listed["proof"]["verificationMethod"].endswith("#" + current)
+    assert ledger.verify_credential(credential).verified
+
+
+def test_a_certificate_from_before_status_lists_gets_entries_when_first_asked(ledger: Ledger):
+    """Certificates recorded before this feature (no allocation) get entries on first use."""
+    from domain.certificate import Certificate
+    from tests.factories import file_employer, hire
+
+    body = file_employer(ledger)
+    worker = ledger.worker(hire(ledger, body, 1))
+    legacy = Certificate(
+        number="Y000011000001255999999",
+        worker_id=worker.id,
+        holder_name=worker.name,
+        masked_id_number=worker.masked_id_number,
+        issuer_id=body.id,
+        issuer_name="北京链家",
+        occupation_code="6-31-01-03",
+        occupation_name="电工",
+        level="5",
+        basis={"kind": "evaluation", "reference": "legacy"},
+        issued_at=ledger.clock(),
+        actor="legacy",
+    )
+    ledger.save(legacy)
+    assert ledger.allocation_of(body.id, legacy.number) is None
+    credential = ledger.certificate_credential(legacy.number)
+    assert ledger.allocation_of(body.id, legacy.number) is not None
+    assert ledger.certificate_credential(legacy.number) == credential
+    ledger.change_certificate_status(legacy.number, "revoke", actor="t", reason="作弊")
+    assert status_of(ledger.verify_credential(credential))[1] == ["revoked", "valid"]
+
+
+def test_an_organisation_without_keys_has_no_status_lists(ledger: Ledger):
+    import pytest
+
+    from service.credential_issuing import CredentialUnavailable
+
+    authority = ledger.file_organisation(
+        filing_code="11-authority",
+        name="人社局",
+        kind=OrganisationKind.AUTHORITY,
+        province_code="11",
+        actor="t",
+    ).aggregate
+    with pytest.raises(CredentialUnavailable):
+        ledger.status_list_credential(authority.id, "revocation")
