@@ -58,7 +58,9 @@ MAX_SCORE = 100
 
 COMPONENT_NAMES_ZH = {"theory": "理论知识", "practical": "操作技能", "review": "综合评审"}
 
-_SCORE_TEXT = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,2})?")
+SCORE_PATTERN = r"100(?:\.0{1,2})?|[0-9]{1,2}(?:\.[0-9]{1,2})?"
+"""A score as text: 0 to 100 with at most two decimals (``"85"``, ``"59.5"``, ``"100.00"``)."""
+_SCORE_TEXT = re.compile(SCORE_PATTERN)
 
 
 class EvaluationStatus(StrEnum):
@@ -103,7 +105,7 @@ def parse_score(value: object) -> Decimal:
         raise InvalidValue(
             "score", f"expected an integer or a decimal string, got {type(value).__name__}"
         )
-    if _SCORE_TEXT.fullmatch(text) is None or Decimal(text) > MAX_SCORE:
+    if _SCORE_TEXT.fullmatch(text) is None:
         raise InvalidValue(
             "score", f'must be 0 to {MAX_SCORE} with at most two decimals, e.g. 85 or "85.5"'
         )

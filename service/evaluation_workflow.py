@@ -37,9 +37,11 @@ from domain.errors import DomainRuleViolation, InvalidValue
 from domain.evaluation import Evaluation, EvaluationStatus, ObjectionOutcome
 from domain.skill_level import SkillLevel
 from domain.worker import Worker
+from service.event_json import mask_id_numbers
 from service.working_days import CalendarOutOfRange, add_working_days
 
 if TYPE_CHECKING:
+    from service.evaluation_import import ImportReport
     from service.ledger import Recorded
 
 P = ParamSpec("P")
@@ -163,7 +165,7 @@ def candidate_facts(
         experience=tuple(experience),
         diplomas=tuple(diplomas),
         titles=tuple(titles),
-        evidence_reference=str(evidence.get("evidence_reference") or "").strip(),
+        evidence_reference=mask_id_numbers(str(evidence.get("evidence_reference") or "").strip()),
     )
 
 
@@ -289,7 +291,7 @@ class EvaluationWorkflow:
             component=component,
             score=score,
             examiner=examiner,
-            reason=reason,
+            reason=mask_id_numbers(reason),
             on=self.china_today(),
             actor=actor,
         )
@@ -338,8 +340,8 @@ class EvaluationWorkflow:
         evaluation = self.evaluation(evaluation_id)
         evaluation.lodge_objection(
             worker_id=worker_id,
-            grounds=grounds,
-            lodged_by=lodged_by,
+            grounds=mask_id_numbers(grounds),
+            lodged_by=mask_id_numbers(lodged_by),
             on=self.china_today(),
             actor=actor,
         )
@@ -364,7 +366,7 @@ class EvaluationWorkflow:
             body=self.organisation(evaluation.body_id),
             objection_id=objection_id,
             outcome=resolved,
-            reason=reason,
+            reason=mask_id_numbers(reason),
             on=self.china_today(),
             actor=actor,
         )
@@ -385,8 +387,10 @@ class EvaluationWorkflow:
         """Confirm the results and issue every passing candidate's certificate, atomically.
 
         One ``save``: the session (Confirmed, CertificatesIssued), every Certificate, every
-        Worker (CertificateReceived) and the number series (one SerialsAllocated). A refusal or
-        a failure anywhere records nothing.
+        Worker (CertificateReceived), the number series (one SerialsAllocated) and the
+        credentials' status list entries (``credential_records_for``; the signed credentials
+        themselves are built from these events on demand). A refusal or a failure anywhere
+        records nothing.
         """
         report: Progress = progress or (lambda stage, done, total: None)
         evaluation = self.evaluation(evaluation_id)
@@ -424,8 +428,13 @@ class EvaluationWorkflow:
             actor=actor,
             progress=domain_progress,
         )
+        report("allocating status list entries", 3 * count, total)
+        # the credentials' revocation/suspension entries, saved with the certificates
+        credential_records = self.credential_records_for(body, certificates, actor=actor)
         report("saving", 3 * count, total)
-        recorded = self.record(evaluation, *certificates, *workers.values(), series)
+        recorded = self.record(
+            evaluation, *certificates, *workers.values(), series, *credential_records
+        )
         report("saved", total, total)
         return recorded
 
@@ -438,9 +447,32 @@ class EvaluationWorkflow:
         """Report (上报) the issued certificates to the authority."""
         evaluation = self.evaluation(evaluation_id)
         evaluation.report_issue(
-            reported_to=reported_to, reference=reference, on=self.china_today(), actor=actor
+            reported_to=mask_id_numbers(reported_to),
+            reference=mask_id_numbers(reference),
+            on=self.china_today(),
+            actor=actor,
         )
         return self.record(evaluation)
+
+    # -- bulk import -----------------------------------------------------------------------------
+
+    @retried
+    def import_candidates(
+        self, evaluation_id: UUID, data: bytes, *, dry_run: bool, actor: str
+    ) -> ImportReport:
+        """Enrol a CSV/XLSX file's candidates, all or nothing (``service.evaluation_import``)."""
+        from service.evaluation_import import import_candidates
+
+        return import_candidates(self, evaluation_id, data, dry_run=dry_run, actor=actor)
+
+    @retried
+    def import_scores(
+        self, evaluation_id: UUID, data: bytes, *, dry_run: bool, actor: str
+    ) -> ImportReport:
+        """Record a CSV/XLSX file's scores, all or nothing (see ``service.evaluation_import``)."""
+        from service.evaluation_import import import_scores
+
+        return import_scores(self, evaluation_id, data, dry_run=dry_run, actor=actor)
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -521,3 +553,36 @@ STATUS_AFTER = {
     "craftledger:Evaluation.Reported": EvaluationStatus.REPORTED.value,
 }
 """The status a session is in when its newest event has this topic (otherwise planned)."""
+
+
+CONFIRM_JOB = "confirm-evaluation"
+
+
+def confirmation_job(ledger: Any, params: Mapping[str, Any], progress: Progress) -> dict[str, Any]:
+    """The ``confirm-evaluation`` job: confirm and issue, or report what an earlier run issued.
+
+    Safe to re-run (a job is retried after a crash): the confirming save is atomic, so either it
+    happened -- the session is issued and this reports its certificates -- or nothing did.
+    """
+    evaluation_id = UUID(str(params["evaluation_id"]))
+    evaluation = ledger.evaluation(evaluation_id)
+    position = None
+    if evaluation.status not in ISSUED_STATES:
+        recorded = ledger.confirm_evaluation(
+            evaluation_id, actor=str(params["actor"]), progress=progress
+        )
+        evaluation = recorded.aggregate
+        position = recorded.position
+    assert evaluation.issued is not None
+    return {
+        "evaluation_id": str(evaluation.id),
+        "status": evaluation.status,
+        "results": evaluation.confirmation["results"] if evaluation.confirmation else {},
+        "certificates": evaluation.issued["count"],
+        "first_number": evaluation.issued["first_number"],
+        "last_number": evaluation.issued["last_number"],
+        "log_position": position,
+    }
+
+
+ISSUED_STATES = (EvaluationStatus.ISSUED.value, EvaluationStatus.REPORTED.value)

@@ -1,0 +1,664 @@
+"""Bulk import of a session's candidates and scores from CSV or XLSX (the spreadsheets HR keeps).
+
+Every import is checked row by row against the session *as it stands*, by the same domain
+commands the API uses, applied to an in-memory copy: a dry run (``dry_run=True``) reports every
+row's problems and records nothing; a real import records everything in one atomic ``save`` or,
+if any row has a problem, nothing at all (all or nothing).
+
+Files
+-----
+* **XLSX** (read with ``openpyxl``): the first worksheet; row 1 is the header. Keep ID numbers
+  in text cells: an 18-digit number in a number cell has already lost its last digits, so such a
+  cell is reported, never guessed at. Dates may be date cells or ``YYYY-MM-DD`` text.
+* **CSV**: UTF-8 (with or without BOM) or GB 18030 (what Excel saves on Chinese Windows); comma
+  separated; row 1 is the header.
+
+Row numbers in problems are the spreadsheet's own (the header is row 1, the first data row 2);
+blank rows are skipped. Headers may be English or the Chinese column names below; ``序号``/``no``
+and ``备注``/``note`` columns are ignored; any other unknown column is a problem (a misspelt
+column must not be silently dropped).
+
+Candidates: ``id_number`` (身份证号, required), ``id_kind`` (证件类型; default ``resident``),
+``name`` (姓名, required), ``route`` (申报条件, required: a route id of the eligibility edition in
+force, e.g. ``4-years``), ``evidence_reference`` (证明材料: required for bypass routes),
+``experience_since`` / ``experience_until`` (从业起始日期 / 从业截止日期: one period in the
+occupation), ``diploma_kind`` / ``diploma_awarded_on`` (学历类型 / 毕业日期), ``title_series`` /
+``title_grade`` / ``title_awarded_on`` (职称系列 / 职称等级 / 职称取得日期).
+
+A worker not yet registered is registered by the import for a social (S) body; an employer (Y)
+body enrols only its registered staff.
+
+Scores: ``id_number`` (required), ``name`` (optional; checked if given), and per component a score
+column and an examiner column: ``theory`` + ``theory_examiner`` (理论知识 / 理论考评员),
+``practical`` + ``practical_examiner`` (操作技能 / 操作技能考评员), ``review`` + ``review_examiner``
+(综合评审 / 综合评审专家); ``correction_reason`` (更正原因) turns a changed score into a correction.
+An empty score cell records nothing; a score equal to the one recorded is left unchanged, so the
+same file can be imported twice.
+
+Example (candidates, CSV)::
+
+    id_number,name,route,experience_since,evidence_reference
+    110105199003070011,张三,4-years,2015-03-01,
+    110105199003070027,李四,4-competition-promotion,,津人社核〔2025〕12号
+
+Messages never contain an ID number: persons are named by the masked number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from domain.eligibility import DiplomaKind, TitleGrade, find_edition
+from domain.errors import DomainRuleViolation, InvalidValue
+from domain.evaluation import COMPONENT_NAMES_ZH, EvaluationStatus, parse_score, score_text
+from domain.id_number import IdKind, IdNumber
+from domain.organisation import OrganisationKind
+from domain.worker import Worker
+from service.evaluation_workflow import candidate_facts
+from service.event_json import mask_id_numbers
+
+__all__ = [
+    "CANDIDATE_COLUMNS",
+    "MAX_ROWS",
+    "SCORE_COLUMNS",
+    "ImportReport",
+    "RowProblem",
+    "import_candidates",
+    "import_scores",
+    "read_table",
+]
+
+MAX_ROWS = 20_000
+IGNORED = {"序号", "no", "no.", "#", "备注", "note", "notes", "remarks"}
+
+CANDIDATE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "id_number": ("身份证号", "身份证号码", "证件号码", "id"),
+    "id_kind": ("证件类型",),
+    "name": ("姓名",),
+    "route": ("申报条件", "申报途径"),
+    "evidence_reference": ("证明材料", "证明材料编号", "evidence"),
+    "experience_since": ("从业起始日期", "从事本职业起始日期"),
+    "experience_until": ("从业截止日期", "从事本职业截止日期"),
+    "diploma_kind": ("学历类型", "毕业证书类型"),
+    "diploma_awarded_on": ("毕业日期",),
+    "title_series": ("职称系列",),
+    "title_grade": ("职称等级",),
+    "title_awarded_on": ("职称取得日期",),
+}
+SCORE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "id_number": ("身份证号", "身份证号码", "证件号码", "id"),
+    "id_kind": ("证件类型",),
+    "name": ("姓名",),
+    "theory": ("理论知识", "理论", "理论成绩"),
+    "theory_examiner": ("理论考评员",),
+    "practical": ("操作技能", "实操", "实操成绩", "操作技能成绩"),
+    "practical_examiner": ("操作技能考评员", "实操考评员"),
+    "review": ("综合评审", "综合评审成绩"),
+    "review_examiner": ("综合评审专家", "综合评审考评员"),
+    "correction_reason": ("更正原因",),
+}
+REQUIRED_CANDIDATE_COLUMNS = ("id_number", "name", "route")
+
+# which column a refused domain rule points at
+RULE_COLUMNS = {
+    "not-own-staff": "id_number",
+    "already-enrolled": "id_number",
+    "not-enrolled": "id_number",
+    "candidate-ineligible": "route",
+    "examiner-not-on-panel": "{component}_examiner",
+    "examiner-required": "{component}_examiner",
+    "reason-required": "correction_reason",
+}
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One problem: the spreadsheet row (1 = header), the column as named in the file, why."""
+
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did. ``recorded`` is true only when everything was saved."""
+
+    kind: str
+    format: str
+    dry_run: bool
+    rows: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    changes: dict[str, int] = field(default_factory=dict)
+    recorded: bool = False
+    position: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "format": self.format,
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            "ok": self.ok,
+            "recorded": self.recorded,
+            "position": self.position,
+            "changes": dict(self.changes),
+            "problems": [problem.as_dict() for problem in self.problems],
+        }
+
+
+# -- reading files ------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    format: str
+    columns: dict[str, str] = field(default_factory=dict)
+    """canonical column name → the header as written in the file"""
+    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+
+
+def _aliases(columns: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    found = {}
+    for name, aliases in columns.items():
+        for alias in (name, *aliases):
+            found[alias.strip().lower()] = name
+    return found
+
+
+def _raw_rows(data: bytes) -> tuple[str, list[list[object]]]:
+    if data[:4] == b"PK\x03\x04":
+        import openpyxl
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        try:
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
+            raise InvalidValue("file", "not a readable XLSX workbook") from None
+        try:
+            sheet = workbook.worksheets[0]
+            rows = []
+            for values in sheet.iter_rows(values_only=True):
+                rows.append(list(values))
+                if len(rows) > MAX_ROWS + 1:
+                    break
+        finally:
+            workbook.close()
+        return "xlsx", rows
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes almost anything
+        raise InvalidValue("file", "not UTF-8 or GB 18030 text")
+    if "\x00" in text:
+        raise InvalidValue("file", "not a CSV text file (it contains NUL bytes)")
+    try:
+        rows = []
+        for values in csv.reader(io.StringIO(text, newline="")):
+            rows.append(list(values))
+            if len(rows) > MAX_ROWS + 1:
+                break
+    except csv.Error as error:
+        raise InvalidValue("file", f"not readable as CSV: {error}") from None
+    return "csv", rows
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_table(data: bytes, columns: Mapping[str, tuple[str, ...]]) -> Table:
+    """Read a CSV or XLSX file into rows keyed by canonical column name (problems collected)."""
+    try:
+        kind, raw = _raw_rows(data)
+    except InvalidValue as error:
+        return Table("unknown", problems=[RowProblem(1, "", f"{error.field}: {error.detail}")])
+    table = Table(kind)
+    if not raw or all(_blank(value) for value in raw[0]):
+        table.problems.append(RowProblem(1, "", "the file is empty or has no header row"))
+        return table
+    aliases = _aliases(columns)
+    positions: dict[int, str] = {}
+    for index, heading in enumerate(raw[0]):
+        if _blank(heading):
+            continue
+        written = str(heading).strip()
+        key = written.lower()
+        if key in IGNORED:
+            continue
+        name = aliases.get(key)
+        if name is None:
+            table.problems.append(
+                RowProblem(1, written, f"unknown column; known columns: {', '.join(columns)}")
+            )
+            continue
+        if name in table.columns:
+            table.problems.append(
+                RowProblem(1, written, f"duplicate column: {table.columns[name]} is also {name}")
+            )
+            continue
+        table.columns[name] = written
+        positions[index] = name
+    if len(raw) > MAX_ROWS + 1:
+        table.problems.append(
+            RowProblem(MAX_ROWS + 2, "", f"at most {MAX_ROWS} rows per file; split the file")
+        )
+        raw = raw[: MAX_ROWS + 1]
+    for number, values in enumerate(raw[1:], start=2):
+        if all(_blank(value) for value in values):
+            continue
+        row = {name: values[i] if i < len(values) else None for i, name in positions.items()}
+        table.rows.append((number, row))
+    return table
+
+
+# -- cell values ----------------------------------------------------------------------------------
+
+
+class CellProblem(ValueError):
+    def __init__(self, column: str, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+def _text(row: Mapping[str, object], name: str) -> str:
+    value = row.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format(Decimal(repr(value)).normalize(), "f")
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _date_cell(row: Mapping[str, object], name: str) -> str | None:
+    value = row.get(name)
+    if _blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = _text(row, name)
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise CellProblem(name, "must be a date YYYY-MM-DD") from None
+
+
+def _score_cell(row: Mapping[str, object], name: str) -> str | None:
+    """A score cell as a decimal string (an XLSX number cell is read by its shortest decimal)."""
+    value = row.get(name)
+    if _blank(value):
+        return None
+    text = _text(row, name)
+    try:
+        return score_text(parse_score(text))
+    except InvalidValue as error:
+        raise CellProblem(name, error.detail) from None
+
+
+def _id_number(row: Mapping[str, object]) -> IdNumber:
+    value = row.get("id_number")
+    if _blank(value):
+        raise CellProblem("id_number", "is required")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise CellProblem(
+            "id_number",
+            "is a number cell; store ID numbers as text (a spreadsheet number keeps only 15 "
+            "digits, so this one may already have lost its last digits)",
+        )
+    kind_text = _text(row, "id_kind") or IdKind.RESIDENT.value
+    try:
+        kind = IdKind(kind_text)
+    except ValueError:
+        raise CellProblem(
+            "id_kind", f"must be one of {', '.join(kind.value for kind in IdKind)}"
+        ) from None
+    try:
+        return IdNumber.parse(_text(row, "id_number").upper(), kind)
+    except InvalidValue as error:
+        raise CellProblem("id_number", f"{error.field}: {error.detail}") from None
+
+
+# -- importing -------------------------------------------------------------------------------------
+
+
+class _Rows:
+    """Collects problems for one file, naming columns as the file wrote them."""
+
+    def __init__(self, table: Table, report: ImportReport) -> None:
+        self.table = table
+        self.report = report
+
+    def problem(self, row: int, column: str, message: str) -> None:
+        shown = self.table.columns.get(column, column)
+        self.report.problems.append(RowProblem(row, shown, mask_id_numbers(message)))
+
+
+def _refused(error: DomainRuleViolation | InvalidValue) -> str:
+    if isinstance(error, DomainRuleViolation):
+        return f"{error.rule}: {error.detail}"
+    return f"{error.field}: {error.detail}"
+
+
+def _start(
+    kind: str, data: bytes, columns: Mapping[str, tuple[str, ...]], dry_run: bool
+) -> tuple[Table, ImportReport, _Rows]:
+    table = read_table(data, columns)
+    report = ImportReport(kind=kind, format=table.format, dry_run=dry_run, rows=len(table.rows))
+    report.problems.extend(
+        RowProblem(p.row, p.column, mask_id_numbers(p.message)) for p in table.problems
+    )
+    return table, report, _Rows(table, report)
+
+
+def _require_planned(evaluation: Any, what: str) -> None:
+    if evaluation.status != EvaluationStatus.PLANNED.value:
+        raise DomainRuleViolation(
+            f"evaluation-is-{evaluation.status}",
+            f"cannot import {what} into {evaluation.reference}: it is {evaluation.status}",
+        )
+
+
+def import_candidates(
+    ledger: Any, evaluation_id: UUID, data: bytes, *, dry_run: bool, actor: str
+) -> ImportReport:
+    """Enrol every row's candidate, all or nothing (see the module docstring)."""
+    table, report, rows = _start("candidates", data, CANDIDATE_COLUMNS, dry_run)
+    evaluation = ledger.evaluation(evaluation_id)
+    _require_planned(evaluation, "candidates")
+    body = ledger.organisation(evaluation.body_id)
+    today = ledger.china_today()
+    edition = find_edition(evaluation.occupation_code, today)
+    level_routes = ", ".join(route.id for route in edition.routes_for(evaluation.level))
+    for column in REQUIRED_CANDIDATE_COLUMNS:
+        if column not in table.columns and table.format != "unknown":
+            report.problems.append(RowProblem(1, column, "required column is missing"))
+    if report.problems and not table.rows:
+        return report
+    seen: dict[UUID, int] = {}
+    registered: list[Worker] = []
+    identifiers: dict[UUID, list[Any]] = {}
+    enrolled = 0
+    for number, row in table.rows:
+        try:
+            id_number = _id_number(row)
+        except CellProblem as problem:
+            rows.problem(number, problem.column, problem.message)
+            id_number = None
+        cell_problems = []
+        name = _text(row, "name")
+        if not name:
+            cell_problems.append(CellProblem("name", "is required"))
+        route = None
+        route_id = _text(row, "route")
+        if not route_id:
+            cell_problems.append(CellProblem("route", f"is required; routes: {level_routes}"))
+        else:
+            try:
+                route = edition.route(route_id)
+            except InvalidValue:
+                cell_problems.append(
+                    CellProblem(
+                        "route",
+                        f"{edition.key} has no route {route_id!r}; routes for "
+                        f"{evaluation.level.name_zh}: {level_routes}",
+                    )
+                )
+        evidence: dict[str, Any] = {"evidence_reference": _text(row, "evidence_reference")}
+        try:
+            since = _date_cell(row, "experience_since")
+            until = _date_cell(row, "experience_until")
+            if until is not None and since is None:
+                raise CellProblem("experience_since", "is required with experience_until")
+            if since is not None:
+                if until is not None and until < since:
+                    raise CellProblem("experience_until", "is before experience_since")
+                evidence["experience"] = [{"start": since, "end": until}]
+        except CellProblem as problem:
+            cell_problems.append(problem)
+        try:
+            diploma_kind = _text(row, "diploma_kind")
+            awarded = _date_cell(row, "diploma_awarded_on")
+            if diploma_kind:
+                try:
+                    DiplomaKind(diploma_kind)
+                except ValueError:
+                    raise CellProblem(
+                        "diploma_kind",
+                        f"must be one of {', '.join(kind.value for kind in DiplomaKind)}",
+                    ) from None
+                evidence["diplomas"] = [{"kind": diploma_kind, "awarded_on": awarded}]
+            elif awarded is not None:
+                raise CellProblem("diploma_kind", "is required with diploma_awarded_on")
+        except CellProblem as problem:
+            cell_problems.append(problem)
+        try:
+            grade = _text(row, "title_grade")
+            title_on = _date_cell(row, "title_awarded_on")
+            if grade:
+                try:
+                    TitleGrade(grade)
+                except ValueError:
+                    raise CellProblem(
+                        "title_grade",
+                        f"must be one of {', '.join(grade.value for grade in TitleGrade)}",
+                    ) from None
+                if title_on is None:
+                    raise CellProblem("title_awarded_on", "is required with title_grade")
+                evidence["titles"] = [
+                    {"series": _text(row, "title_series"), "grade": grade, "awarded_on": title_on}
+                ]
+        except CellProblem as problem:
+            cell_problems.append(problem)
+        for problem in cell_problems:
+            rows.problem(number, problem.column, problem.message)
+        if id_number is None or cell_problems or route is None:
+            continue
+
+        worker_id = ledger.worker_id_for(id_number)
+        if worker_id in seen:
+            rows.problem(
+                number, "id_number", f"{id_number.masked} is also on row {seen[worker_id]}"
+            )
+            continue
+        seen[worker_id] = number
+        is_new = not ledger.exists(worker_id)
+        if not is_new:
+            worker = ledger.worker(worker_id)
+            if worker.name != name:
+                rows.problem(
+                    number, "name", f"does not match the name registered for {id_number.masked}"
+                )
+                continue
+            held = ledger.held_level_facts(worker)
+        elif body.kind is OrganisationKind.EMPLOYER:
+            rows.problem(
+                number,
+                "id_number",
+                f"no worker with ID number {id_number.masked} is registered; {body.name} "
+                "enrols only its registered staff (register and employ them first)",
+            )
+            continue
+        else:
+            worker = Worker.register(
+                identity_hash=ledger.identity_hash(id_number),
+                id_kind=id_number.kind.value,
+                masked_id_number=id_number.masked,
+                name=name,
+                actor=actor,
+            )
+            held = []
+            identifiers[worker.id] = ledger.subject_identifier_for(worker, id_number)
+        try:
+            facts = candidate_facts(evidence, evaluation.occupation_code, held)
+            evaluation.enrol(
+                body=body, worker=worker, route=route, facts=facts, on=today, actor=actor
+            )
+        except (DomainRuleViolation, InvalidValue) as error:
+            column = (
+                RULE_COLUMNS.get(error.rule, "") if isinstance(error, DomainRuleViolation) else ""
+            )
+            rows.problem(number, column, _refused(error))
+            continue
+        enrolled += 1
+        if is_new:
+            registered.append(worker)
+    report.changes = {"enrolled": enrolled, "registered": len(registered)}
+    if report.problems or dry_run or not enrolled:
+        return report
+    sealed = [aggregate for worker in registered for aggregate in identifiers[worker.id]]
+    recorded = ledger.record(evaluation, *registered, *sealed)
+    report.recorded = True
+    report.position = recorded.position
+    return report
+
+
+def import_scores(
+    ledger: Any, evaluation_id: UUID, data: bytes, *, dry_run: bool, actor: str
+) -> ImportReport:
+    """Record every row's scores (corrections where a reason is given), all or nothing."""
+    table, report, rows = _start("scores", data, SCORE_COLUMNS, dry_run)
+    evaluation = ledger.evaluation(evaluation_id)
+    _require_planned(evaluation, "scores")
+    body = ledger.organisation(evaluation.body_id)
+    today = ledger.china_today()
+    components = [c for c in ("theory", "practical", "review") if c in table.columns]
+    if table.format != "unknown":
+        if "id_number" not in table.columns:
+            report.problems.append(RowProblem(1, "id_number", "required column is missing"))
+        for component in components:
+            if component not in evaluation.components:
+                rows.problem(
+                    1,
+                    component,
+                    f"{evaluation.reference} has no {component} component "
+                    f"({COMPONENT_NAMES_ZH.get(component, component)}); its components are "
+                    f"{', '.join(evaluation.components)}",
+                )
+            if f"{component}_examiner" not in table.columns:
+                report.problems.append(
+                    RowProblem(1, f"{component}_examiner", "required column is missing")
+                )
+        for column in ("theory_examiner", "practical_examiner", "review_examiner"):
+            if column in table.columns and column.removesuffix("_examiner") not in components:
+                rows.problem(1, column, "has no score column beside it")
+        if not components:
+            report.problems.append(
+                RowProblem(1, "", "no score column: theory, practical or review")
+            )
+    if report.problems:
+        return report
+    seen: dict[str, int] = {}
+    counts = {"scores": 0, "corrections": 0, "unchanged": 0}
+    for number, row in table.rows:
+        try:
+            id_number = _id_number(row)
+        except CellProblem as problem:
+            rows.problem(number, problem.column, problem.message)
+            continue
+        key = str(ledger.worker_id_for(id_number))
+        candidate = evaluation.candidates.get(key)
+        if candidate is None:
+            rows.problem(
+                number, "id_number", f"{id_number.masked} is not a candidate of this session"
+            )
+            continue
+        if key in seen:
+            rows.problem(number, "id_number", f"{id_number.masked} is also on row {seen[key]}")
+            continue
+        seen[key] = number
+        name = _text(row, "name")
+        if name and name != candidate["name"]:
+            rows.problem(number, "name", f"does not match the candidate {id_number.masked}")
+            continue
+        reason = _text(row, "correction_reason")
+        for component in components:
+            examiner_column = f"{component}_examiner"
+            try:
+                score = _score_cell(row, component)
+            except CellProblem as problem:
+                rows.problem(number, problem.column, problem.message)
+                continue
+            examiner = _text(row, examiner_column)
+            if score is None:
+                if examiner:
+                    rows.problem(number, component, f"is empty but {examiner_column} is given")
+                continue
+            if not examiner:
+                rows.problem(number, examiner_column, f"is required with a {component} score")
+                continue
+            recorded = candidate["scores"].get(component)
+            try:
+                if recorded is None:
+                    evaluation.record_score(
+                        body=body,
+                        worker_id=candidate["worker_id"],
+                        component=component,
+                        score=score,
+                        examiner=examiner,
+                        on=today,
+                        actor=actor,
+                    )
+                    counts["scores"] += 1
+                elif recorded["score"] == score and recorded["examiner"] == examiner:
+                    counts["unchanged"] += 1
+                elif not reason:
+                    rows.problem(
+                        number,
+                        component,
+                        f"a {component} score of {recorded['score']} by {recorded['examiner']} "
+                        "is recorded; fill correction_reason to correct it",
+                    )
+                else:
+                    evaluation.correct_score(
+                        body=body,
+                        worker_id=candidate["worker_id"],
+                        component=component,
+                        score=score,
+                        examiner=examiner,
+                        reason=reason,
+                        on=today,
+                        actor=actor,
+                    )
+                    counts["corrections"] += 1
+            except (DomainRuleViolation, InvalidValue) as error:
+                column = component
+                if isinstance(error, DomainRuleViolation):
+                    column = RULE_COLUMNS.get(error.rule, component).format(component=component)
+                rows.problem(number, column, _refused(error))
+    report.changes = counts
+    if report.problems or dry_run or not (counts["scores"] or counts["corrections"]):
+        return report
+    recorded_at = ledger.record(evaluation)
+    report.recorded = True
+    report.position = recorded_at.position
+    return report
