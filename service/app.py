@@ -35,6 +35,7 @@ from projections.store import ProjectionStore
 from service.api import (
     certificates,
     competitions,
+    credentials,
     evaluations,
     health,
     honour_ladders,
@@ -104,6 +105,7 @@ BLUEPRINTS = (
     competitions,
     honour_ladders,
     tokens,
+    credentials,
 )
 
 

@@ -364,7 +364,8 @@ def read_json_body() -> None:
     from service.api.strict_json import loads_strict
 
     g.json_body = core.missing
-    if request.method not in BODY_METHODS or not request.path.startswith("/api/"):
+    json_paths = ("/api/", "/credentials/")  # /credentials/verify: VC-API path, outside /api
+    if request.method not in BODY_METHODS or not request.path.startswith(json_paths):
         return
     data = request.get_data(cache=True)
     if not data:
