@@ -33,11 +33,10 @@ from projections.transparency.proof_json import (
     encode_hash,
 )
 from projections.transparency.tree_head import SignedTreeHead, verify_tree_head
+from service.signing.multikey import decode_public_key
 
 Status = Literal["valid", "invalid", "unknown"]
 EXIT_UNAUTHENTICATED = 3
-_BASE58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-_ED25519_MULTICODEC = b"\xed\x01"
 
 
 @dataclass(frozen=True)
@@ -49,29 +48,13 @@ class Check:
     detail: str
 
 
-def _base58btc_decode(text: str) -> bytes:
-    number = 0
-    for character in text:
-        position = _BASE58_ALPHABET.find(character)
-        if position < 0:
-            raise ValueError(f"{character!r} is not a base58btc character")
-        number = number * 58 + position
-    leading_zeros = len(text) - len(text.lstrip("1"))
-    return b"\x00" * leading_zeros + number.to_bytes((number.bit_length() + 7) // 8, "big")
-
-
 def parse_public_key(text: str) -> Ed25519PublicKey:
     """An Ed25519 public key from a Multikey value (``z6Mk…``) or base64 of its 32 raw bytes."""
     text = text.strip()
     try:
-        if text.startswith("z6Mk"):
-            decoded = _base58btc_decode(text[1:])
-            if not decoded.startswith(_ED25519_MULTICODEC):
-                raise ValueError("not an Ed25519 Multikey")
-            raw = decoded[len(_ED25519_MULTICODEC) :]
-        else:
-            raw = base64.b64decode(text, validate=True)
-        return Ed25519PublicKey.from_public_bytes(raw)
+        if text.endswith("="):  # base64 of 32 bytes ends in one "="; base58 has no "="
+            return Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
+        return decode_public_key(text)
     except (ValueError, binascii.Error) as error:
         raise ValueError(
             "expected an Ed25519 Multikey (z6Mk…) or the base64 of 32 raw key bytes"

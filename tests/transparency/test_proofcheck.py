@@ -61,10 +61,17 @@ def run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_the_multikey_form_decodes_to_the_same_key() -> None:
+def test_the_multikey_and_base64_forms_decode_to_the_same_key() -> None:
     assert multikey(RAW_PUBLIC).startswith("z6Mk")
     for text in (multikey(RAW_PUBLIC), base64.b64encode(RAW_PUBLIC).decode()):
         assert parse_public_key(text).public_bytes(Encoding.Raw, PublicFormat.Raw) == RAW_PUBLIC
+
+
+def test_a_base64_key_that_happens_to_start_with_z_is_still_base64() -> None:
+    raw = b"\xcf" + RAW_PUBLIC[1:]  # 0b110011... encodes as "z" in base64
+    text = base64.b64encode(raw).decode()
+    assert text.startswith("z")
+    assert parse_public_key(text).public_bytes(Encoding.Raw, PublicFormat.Raw) == raw
 
 
 @pytest.mark.parametrize("key_form", ["multikey", "base64"])
