@@ -10,6 +10,7 @@ and ``craftledger replay`` run; see ``projections.runner`` for how they are kept
 | ``honours`` | ``projections.honours`` | ``HonoursQuery`` |
 | ``career_stage`` | ``projections.career_stage`` | ``CareerStageQuery`` |
 | ``statistics`` | ``projections.statistics`` | ``StatisticsQuery`` |
+| ``leaderboard`` | ``projections.leaderboard`` | ``LeaderboardQuery`` |
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ def all_projections() -> list[Projection]:
     from projections.career_stage import CareerStage
     from projections.directory import Directory
     from projections.honours import Honours
+    from projections.leaderboard import Leaderboard
     from projections.statistics import Statistics
     from projections.worker_ladder import WorkerLadder
 
-    return [Directory(), WorkerLadder(), Honours(), CareerStage(), Statistics()]
+    return [Directory(), WorkerLadder(), Honours(), CareerStage(), Statistics(), Leaderboard()]
