@@ -172,6 +172,7 @@ class Table:
     """canonical column name → the header as written in the file"""
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
+    has_header: bool = False
 
 
 def _aliases(columns: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
@@ -236,6 +237,7 @@ def read_table(data: bytes, columns: Mapping[str, tuple[str, ...]]) -> Table:
     if not raw or all(_blank(value) for value in raw[0]):
         table.problems.append(RowProblem(1, "", "the file is empty or has no header row"))
         return table
+    table.has_header = True
     aliases = _aliases(columns)
     positions: dict[int, str] = {}
     for index, heading in enumerate(raw[0]):
@@ -400,7 +402,7 @@ def import_candidates(
     edition = find_edition(evaluation.occupation_code, today)
     level_routes = ", ".join(route.id for route in edition.routes_for(evaluation.level))
     for column in REQUIRED_CANDIDATE_COLUMNS:
-        if column not in table.columns and table.format != "unknown":
+        if column not in table.columns and table.has_header:
             report.problems.append(RowProblem(1, column, "required column is missing"))
     if report.problems and not table.rows:
         return report
@@ -552,7 +554,7 @@ def import_scores(
     body = ledger.organisation(evaluation.body_id)
     today = ledger.china_today()
     components = [c for c in ("theory", "practical", "review") if c in table.columns]
-    if table.format != "unknown":
+    if table.has_header:
         if "id_number" not in table.columns:
             report.problems.append(RowProblem(1, "id_number", "required column is missing"))
         for component in components:
