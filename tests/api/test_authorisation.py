@@ -68,6 +68,10 @@ MATRIX: dict[str, str] = {
     "current token":                 "401   200   200    200    200   200   200   200",
     "get token":                     "401   200   403    403    403   200   403   403",
     "revoke another token":          "401   200   403    403    403   403   403   403",
+    "get certificate credential":    "200   200   200    200    200   200   200   200",
+    "verify credential":             "200   200   200    200    200   200   200   200",
+    "get controller document":       "200   200   200    200    200   200   200   200",
+    "get status list":               "200   200   200    200    200   200   200   200",
     "health":                        "200   200   200    200    200   200   200   200",
     "openapi document":              "200   200   200    200    200   200   200   200",
     "docs page":                     "200   200   200    200    200   200   200   200",
@@ -361,6 +365,18 @@ ENDPOINTS: dict[str, Endpoint] = {
     "get token": Endpoint("GET", "/api/v1/tokens/{token_issuer}"),
     "revoke another token": Endpoint(
         "POST", "/api/v1/tokens/{target}/revoke", prepare=fresh_token, body=lambda w, c: REASON
+    ),
+    "get certificate credential": Endpoint("GET", "/api/v1/certificates/{certificate}/credential"),
+    "verify credential": Endpoint(
+        "POST",
+        "/credentials/verify",
+        body=lambda w, c: {
+            "verifiableCredential": w.ledger.certificate_credential(c["certificate"], "public")
+        },
+    ),
+    "get controller document": Endpoint("GET", "/organisations/{org_a}/did.json"),
+    "get status list": Endpoint(
+        "GET", "/api/v1/status-lists/{org_a}/{target}", prepare=lambda w: {"target": "revocation"}
     ),
     "health": Endpoint("GET", "/health"),
     "openapi document": Endpoint("GET", "/openapi.json"),
