@@ -133,7 +133,7 @@ def create_app(config: dict[str, Any] | None = None, *, ledger: Ledger | None = 
     _attach_read_models(app, shared, settings)
     app.extensions["craftledger"] = shared
 
-    # Order matters: rate limit, then body, then who is calling, then idempotency.
+    # Order matters: rate limit, then who is calling (and may they), then body, then idempotency.
     limiter = Limiter(
         get_remote_address,
         app=app,
@@ -141,8 +141,8 @@ def create_app(config: dict[str, Any] | None = None, *, ledger: Ledger | None = 
         default_limits=[],
     )
     shared.limiter = limiter
-    install_request_body_reader(app)
     install_authentication(app)
+    install_request_body_reader(app)
     install_idempotency(app)
 
     api = CraftledgerApi(app)

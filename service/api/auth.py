@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -98,11 +98,20 @@ def current_principal() -> Principal:
 
 
 def authenticate() -> None:
-    """``before_request``: resolve the bearer token (401 for a bad one)."""
+    """``before_request``: resolve the bearer token (401 for a bad one), then apply the
+    operation's :func:`access` roles -- before the body is read or an idempotency key claimed,
+    so a caller without the right token learns nothing about its request."""
+    g.principal = resolve_principal()
+    view = current_app.view_functions.get(request.endpoint or "")
+    rules = getattr(view, "access_rules", None)
+    if rules is not None:
+        check_role(rules)
+
+
+def resolve_principal() -> Principal:
     header = request.headers.get("Authorization")
     if header is None or not request.path.startswith("/api/"):
-        g.principal = PUBLIC_PRINCIPAL
-        return
+        return PUBLIC_PRINCIPAL
     match = _BEARER.fullmatch(header)
     if match is None or len(match.group(1)) > 512:
         raise Problem(
@@ -119,12 +128,21 @@ def authenticate() -> None:
             "the token is unknown or revoked",
             headers={"WWW-Authenticate": _CHALLENGE + ', error="invalid_token"'},
         )
-    g.principal = Principal(
+    return Principal(
         role=grant.role,
         token_id=grant.id,
         organisation_id=grant.organisation_id,
         worker_id=grant.worker_id,
     )
+
+
+def check_role(rules: Mapping[str, str]) -> None:
+    """401 for the public, 403 for a role that ``rules`` do not name."""
+    principal = current_principal()
+    if principal.role_name not in rules:
+        if principal.is_public:
+            raise authentication_required()
+        raise forbidden(f"a {principal.role_name} token may not do this")
 
 
 def install_authentication(app: Flask) -> None:
@@ -155,18 +173,15 @@ def access(**rules: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     unknown = set(rules) - {PUBLIC, *(role.value for role in Role)}
     if unknown:
         raise ValueError(f"unknown roles {sorted(unknown)}")
-    allowed = frozenset(rules)
-    public = PUBLIC in allowed
+    public = PUBLIC in rules
 
     def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            principal = current_principal()
-            if principal.role_name not in allowed:
-                if principal.is_public:
-                    raise authentication_required()
-                raise forbidden(f"a {principal.role_name} token may not do this")
+            check_role(rules)  # already checked before the request; kept for direct calls
             return func(*args, **kwargs)
+
+        wrapper.access_rules = dict(rules)  # type: ignore[attr-defined]
 
         lines = [f"- **{role}**: {condition}" for role, condition in rules.items()]
         wrapper.__doc__ = (func.__doc__ or "").rstrip() + "\n\nAccess:\n\n" + "\n".join(lines)
