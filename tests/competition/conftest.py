@@ -1,0 +1,190 @@
+"""A competition arena on a real ledger (SQLite and PostgreSQL): a union that organises, a
+filed social training-evaluation organisation that issues promotion certificates, an employer,
+and helpers that register, mark, lock and finalise.
+
+Marks are given so that totals are easy to read: ``field({worker: (practical, theory)})`` has
+three judges give every entrant exactly those marks, so the component scores are the marks and
+the total is ``0.7 * practical + 0.3 * theory``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from domain.competition import Competition, MarkEntry
+from domain.organisation import OrganisationKind
+from domain.promotion_rules import CompetitionTier
+from domain.skill_level import SkillLevel
+from service.ledger import Ledger
+from tests.factories import WELDER, id_number
+
+SCHEME: dict[str, Any] = {
+    "components": [
+        {"name": "practical", "weight": "70", "kind": "measurement"},
+        {"name": "theory", "weight": "30", "kind": "judgement"},
+    ],
+    "combination": "trimmed",
+    "max_spread": "10",
+}
+JUDGES = ("judge-甲", "judge-乙", "judge-丙")
+ADMIN = "admin:人社局"
+ORGANISER = "organiser:总工会"
+
+_serials = itertools.count(100)
+
+
+@dataclass
+class Arena:
+    ledger: Ledger
+    union: UUID
+    body: UUID
+    employer: UUID
+    names: dict[UUID, str] = field(default_factory=dict)
+
+    # -- people ----------------------------------------------------------------------------
+
+    def worker(self, name: str | None = None, *, employed: bool = True) -> UUID:
+        serial = next(_serials)
+        name = name or f"选手{serial}"
+        worker = self.ledger.register_worker(
+            id_number=id_number(serial, born=date(1985 + serial % 20, 1 + serial % 12, 5)),
+            name=name,
+            actor="test",
+        ).aggregate
+        if employed:
+            self.ledger.start_employment(
+                worker.id, self.employer, since=date(2020, 1, 1), actor="t"
+            )
+        self.names[worker.id] = name
+        return worker.id  # type: ignore[no-any-return]
+
+    def certify(self, worker: UUID, level: SkillLevel, occupation: str = WELDER) -> str:
+        """Give the worker a level through an ordinary evaluation (direct recognition bypass)."""
+        return self.ledger.issue_certificate(  # type: ignore[no-any-return]
+            issuer_id=self.body,
+            worker_id=worker,
+            occupation_code=occupation,
+            level=level,
+            basis={
+                "kind": "direct_recognition",
+                "reference": f"DR-{next(_serials)}",
+                "bypass": "direct_recognition",
+                "evidence": "test: held before the competition",
+            },
+            actor="test",
+        ).aggregate.number
+
+    # -- competitions ----------------------------------------------------------------------
+
+    def announce(
+        self,
+        tier: CompetitionTier = CompetitionTier.PROVINCIAL_1,
+        *,
+        rule_set: str | None = "tianjin-2024",
+        year: int = 2025,
+        scheme: Mapping[str, Any] = SCHEME,
+        tie_breaks: Mapping[str, Any] | None = None,
+        programme: str | None = None,
+        separate_groups: bool = False,
+    ) -> UUID:
+        return self.ledger.announce_competition(  # type: ignore[no-any-return]
+            organiser_id=self.union,
+            reference=f"TJ-{next(_serials)}",
+            name=f"天津市焊工职业技能竞赛 {tier.value}",
+            tier=tier,
+            occupation_code=WELDER,
+            exam_level="3",
+            year=year,
+            region="天津市",
+            issuing_body_id=self.body,
+            marking_scheme=dict(scheme),
+            tie_breaks=None if tie_breaks is None else dict(tie_breaks),
+            promotion_rule_set=rule_set,
+            programme=programme,
+            separate_groups=separate_groups,
+            actor=ORGANISER,
+        ).aggregate.id
+
+    def enter(self, competition: UUID, workers: Iterable[UUID], kind: str = "employee") -> None:
+        for worker in workers:
+            self.ledger.register_entrant(
+                competition,
+                worker_id=worker,
+                entrant_kind=kind,
+                employer_name=None if kind == "employee" else "天津职业技术学院",
+                actor=ORGANISER,
+            )
+
+    def mark(self, competition: UUID, marks: Mapping[UUID, tuple[object, object]]) -> None:
+        """Every judge gives each entrant (practical, theory)."""
+        entries = [
+            MarkEntry(worker, component, judge, mark)
+            for worker, pair in marks.items()
+            for component, mark in zip(("practical", "theory"), pair, strict=True)
+            for judge in JUDGES
+        ]
+        self.ledger.record_marks(competition, entries, actor=ORGANISER)
+
+    def lock(self, competition: UUID) -> None:
+        for component in ("practical", "theory"):
+            self.ledger.lock_component(competition, component, actor=ORGANISER)
+
+    def run(
+        self,
+        competition: UUID,
+        employees: Mapping[UUID, tuple[object, object]] = {},
+        students: Mapping[UUID, tuple[object, object]] = {},
+    ) -> Competition:
+        """Enter, mark, lock and finalise; the finalised competition."""
+        self.enter(competition, employees)
+        self.enter(competition, students, "student")
+        self.mark(competition, {**employees, **students})
+        self.lock(competition)
+        self.ledger.finalise_competition(competition, actor=ORGANISER)
+        return self.ledger.competition(competition)
+
+    def ranked_field(self, count: int) -> list[UUID]:
+        """``count`` workers, to be marked best first."""
+        return [self.worker() for _ in range(count)]
+
+
+def descending(workers: Sequence[UUID], top: int = 95) -> dict[UUID, tuple[object, object]]:
+    """Distinct totals, best first: entrant i gets practical and theory ``top - i``."""
+    return {worker: (top - i, top - i) for i, worker in enumerate(workers)}
+
+
+@pytest.fixture
+def arena(ledger: Ledger) -> Arena:
+    union = ledger.file_organisation(
+        filing_code="12-FTU-0001",
+        name="天津市总工会",
+        kind=OrganisationKind.UNION,
+        province_code="12",
+        actor="test:admin",
+    ).aggregate.id
+    body = ledger.file_organisation(
+        filing_code="12-S-000001",
+        name="天津市职业技能鉴定指导中心",
+        kind=OrganisationKind.SOCIAL,
+        province_code="12",
+        evaluator_prefix="S000012000001",
+        scope={WELDER: ["5", "4", "3", "2", "1"]},
+        actor="test:admin",
+    ).aggregate.id
+    employer = ledger.file_organisation(
+        filing_code="12-Y-000001",
+        name="天津港集团",
+        kind=OrganisationKind.EMPLOYER,
+        province_code="12",
+        evaluator_prefix="Y000012000001",
+        scope={WELDER: ["5", "4"]},
+        actor="test:admin",
+    ).aggregate.id
+    return Arena(ledger, union, body, employer)
