@@ -192,8 +192,9 @@ def access(**rules: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         apidoc["manual_doc"] = manual
         responses = apidoc.setdefault("response", {}).setdefault("responses", {})
         responses.setdefault(401, []).append("UNAUTHORIZED")
-        if not public:  # resource-bound checks may refuse any role that is let in
-            responses.setdefault(403, []).append("FORBIDDEN")
+        # Resource-bound checks (own organisation, self, full disclosure) may refuse any
+        # caller that is let in, the public included.
+        responses.setdefault(403, []).append("FORBIDDEN")
         wrapper._apidoc = apidoc  # type: ignore[attr-defined]
         return wrapper
 
