@@ -11,6 +11,7 @@ and ``craftledger replay`` run; see ``projections.runner`` for how they are kept
 | ``career_stage`` | ``projections.career_stage`` | ``CareerStageQuery`` |
 | ``statistics`` | ``projections.statistics`` | ``StatisticsQuery`` |
 | ``leaderboard`` | ``projections.leaderboard`` | ``LeaderboardQuery`` |
+| ``transparency_log`` | ``projections.transparency_log`` | ``TransparencyLogQuery`` |
 """
 
 from __future__ import annotations
@@ -28,6 +29,15 @@ def all_projections() -> list[Projection]:
     from projections.honours import Honours
     from projections.leaderboard import Leaderboard
     from projections.statistics import Statistics
+    from projections.transparency_log import TransparencyLog
     from projections.worker_ladder import WorkerLadder
 
-    return [Directory(), WorkerLadder(), Honours(), CareerStage(), Statistics(), Leaderboard()]
+    return [
+        Directory(),
+        WorkerLadder(),
+        Honours(),
+        CareerStage(),
+        Statistics(),
+        Leaderboard(),
+        TransparencyLog(),
+    ]
