@@ -14,7 +14,7 @@ until the read model has applied it. A position beyond the log's head is refused
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import marshmallow as ma
@@ -79,8 +79,9 @@ def page_schema(item_schema: type[ma.Schema]) -> type[ma.Schema]:
     return _PAGE_SCHEMAS[name]
 
 
-def wait_for_position(position: int | None) -> None:
-    """Block until the read models have applied ``position`` (see the module docstring)."""
+def wait_for_position(position: int | None, names: Sequence[str] = ("directory",)) -> None:
+    """Block until the read models ``names`` have applied ``position`` (see the module
+    docstring)."""
     if not position:
         return
     head = services().ledger.log_position
@@ -98,7 +99,7 @@ def wait_for_position(position: int | None) -> None:
     if runner is None:
         return
     timeout = float(current_app.config.get("READ_WAIT_SECONDS", 5.0))
-    if not runner.wait_for(position, timeout=timeout, names=["directory"]):
+    if not runner.wait_for(position, timeout=timeout, names=list(names)):
         raise Problem(
             503,
             "position-not-reached",

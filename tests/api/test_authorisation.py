@@ -30,6 +30,7 @@ from tests.api.conftest import (
     id_number_for,
     unique,
 )
+from tests.competition import matrix_support as competition_states
 
 # fmt: off
 # columns: public, admin, issuer, other_issuer, organiser, auditor, worker, other_worker
@@ -60,6 +61,23 @@ MATRIX: dict[str, str] = {
     "get evaluation":                "401   200   200    403    403   200   403   403",
     "announce competition":          "401   201   403    403    201   403   403   403",
     "get competition":               "200   200   200    200    200   200   200   200",
+    "list competitions":             "200   200   200    200    200   200   200   200",
+    "register entrants":             "401   201   403    403    201   403   403   403",
+    "list entrants":                 "401   200   403    403    200   200   403   403",
+    "withdraw entrant":              "401   200   403    403    200   403   403   403",
+    "record marks":                  "401   200   403    403    200   403   403   403",
+    "correct mark":                  "401   200   403    403    200   403   403   403",
+    "review spread":                 "401   200   403    403    200   403   403   403",
+    "record finish time":            "401   200   403    403    200   403   403   403",
+    "lock component":                "401   200   403    403    200   403   403   403",
+    "finalise competition":          "401   200   403    403    200   403   403   403",
+    "live leaderboard":              "401   200   403    403    200   200   403   403",
+    "final leaderboard":             "200   200   200    200    200   200   200   200",
+    "list proposals":                "401   200   403    403    200   200   200   200",
+    "approve proposal":              "401   200   403    403    403   403   403   403",
+    "reject proposal":               "401   200   403    403    403   403   403   403",
+    "list awards":                   "200   200   200    200    200   200   200   200",
+    "award credential":              "200   200   200    200    200   200   200   200",
     "define honour ladder":          "401   201   403    403    201   403   403   403",
     "get honour ladder":             "200   200   200    200    200   200   200   200",
     "award title":                   "401   200   403    403    200   403   403   403",
@@ -332,6 +350,99 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "get competition": Endpoint(
         "GET", "/api/v1/competitions/{target}", prepare=announced_competition
+    ),
+    "list competitions": Endpoint("GET", "/api/v1/competitions"),
+    "register entrants": Endpoint(
+        "POST",
+        "/api/v1/competitions/{target}/entrants",
+        prepare=competition_states.announced,
+        body=lambda w, c: {
+            "entrants": [{"worker_id": str(c["fresh"]), "entrant_kind": "employee"}]
+        },
+    ),
+    "list entrants": Endpoint(
+        "GET", "/api/v1/competitions/{target}/entrants", prepare=competition_states.with_entrant
+    ),
+    "withdraw entrant": Endpoint(
+        "POST",
+        "/api/v1/competitions/{target}/entrants/{worker}/withdraw",
+        prepare=competition_states.with_entrant,
+        body=lambda w, c: {"reason": "缺考"},
+    ),
+    "record marks": Endpoint(
+        "POST",
+        "/api/v1/competitions/{target}/marks",
+        prepare=competition_states.with_entrant,
+        body=lambda w, c: {
+            "marks": [
+                {"worker_id": str(c["worker"]), "component": "theory", "judge": "甲", "mark": "80"}
+            ]
+        },
+    ),
+    "correct mark": Endpoint(
+        "POST",
+        "/api/v1/competitions/{target}/corrections",
+        prepare=competition_states.marked,
+        body=lambda w, c: {
+            "worker_id": str(c["worker"]),
+            "component": "theory",
+            "judge": "甲",
+            "mark": "81",
+            "reason": "录入错误",
+        },
+    ),
+    "review spread": Endpoint(
+        "POST",
+        "/api/v1/competitions/{target}/reviews",
+        prepare=competition_states.flagged,
+        body=lambda w, c: {"worker_id": str(c["worker"]), "component": "practical", "note": "复核"},
+    ),
+    "record finish time": Endpoint(
+        "POST",
+        "/api/v1/competitions/{target}/finish-times",
+        prepare=competition_states.with_entrant,
+        body=lambda w, c: {"worker_id": str(c["worker"]), "finished_at": "2025-06-01T09:30:00Z"},
+    ),
+    "lock component": Endpoint(
+        "POST",
+        "/api/v1/competitions/{target}/lock",
+        prepare=competition_states.marked,
+        body=lambda w, c: {"component": "theory"},
+    ),
+    "finalise competition": Endpoint(
+        "POST",
+        "/api/v1/competitions/{target}/finalise",
+        prepare=competition_states.locked,
+        body=lambda w, c: {},
+    ),
+    "live leaderboard": Endpoint(
+        "GET", "/api/v1/competitions/{target}/leaderboard", prepare=competition_states.marked
+    ),
+    "final leaderboard": Endpoint(
+        "GET", "/api/v1/competitions/{target}/leaderboard", prepare=competition_states.finalised
+    ),
+    "list proposals": Endpoint(
+        "GET", "/api/v1/competitions/{target}/proposals", prepare=competition_states.finalised
+    ),
+    "approve proposal": Endpoint(
+        "POST",
+        "/api/v1/competitions/{target}/proposals/{worker}/approve",
+        prepare=competition_states.finalised,
+        body=lambda w, c: {},
+    ),
+    "reject proposal": Endpoint(
+        "POST",
+        "/api/v1/competitions/{target}/proposals/{worker}/reject",
+        prepare=competition_states.finalised,
+        body=lambda w, c: {"reason": "材料不全"},
+    ),
+    "list awards": Endpoint(
+        "GET", "/api/v1/competitions/{target}/awards", prepare=competition_states.finalised
+    ),
+    "award credential": Endpoint(
+        "GET",
+        "/api/v1/competitions/{target}/awards/{worker}/credential",
+        prepare=competition_states.finalised,
     ),
     "define honour ladder": Endpoint(
         "POST",

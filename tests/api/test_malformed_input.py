@@ -254,3 +254,22 @@ def test_value_objects_report_the_field(sqlite_world: World) -> None:
         }
     ]
     assert "110105199003071230" not in response.get_data(as_text=True)
+
+
+def test_options_answers_allow_without_a_token(sqlite_world: World) -> None:
+    response = sqlite_world.client.open("/api/v1/organisations", method="OPTIONS")
+    assert response.status_code == 200
+    assert {"GET", "POST"} <= set(response.headers["Allow"].replace(" ", "").split(","))
+
+
+def test_a_bad_wait_position_header_gets_422(sqlite_world: World) -> None:
+    for value in ("abc", "1e5", "-1", "9" * 30):
+        response = sqlite_world.call(
+            "GET", "/api/v1/workers", headers={"X-Wait-For-Position": value}
+        )
+        body = assert_problem(response, 422)
+        assert body["errors"][0] == {
+            "location": "headers",
+            "parameter": "X-Wait-For-Position",
+            "detail": body["errors"][0]["detail"],
+        }
