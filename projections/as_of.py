@@ -103,7 +103,8 @@ def build_as_of(
     if position < 0:
         raise ValueError("position must be >= 0")
     runner = ProjectionRunner(ledger, store, projections, batch_size=batch_size)
-    runner.reset()
+    if any(runner.positions().values()) or runner.failures():
+        runner.reset()  # not fresh after all: start from zero
     read = runner.catch_up(stop=position) if position > 0 else 0
     return AsOfBuild(store, runner, position, moment, read)
 

@@ -232,8 +232,7 @@ class ProjectionRunner:
             with self.store.transaction() as tx:
                 for statement in STATE_SCHEMA:
                     tx.execute(self.store.ddl(statement))
-            for name, projection in self.projections.items():
-                with self.store.transaction() as tx:
+                for name, projection in self.projections.items():
                     found = tx.row(
                         "SELECT version FROM projection_state WHERE name = ?"
                         + self.store.for_update,
@@ -347,33 +346,48 @@ class ProjectionRunner:
 
         Reads at most ``limit`` log positions (all when None) and nothing after ``stop`` (default:
         the log head when called). Returns the number of notifications read from the log.
+
+        A page holding no event a projection handles opens no transaction for it: its position
+        moves on in memory and is written once, at the end of the catch-up.
         """
         self.ensure_ready()
-        selected = [self._known(n) for n in names] if names is not None else None
+        candidates = (
+            [self._known(n) for n in names]
+            if names is not None
+            else list(self.projections.values())
+        )
         size = batch_size or self.batch_size
         with self._lock:
             head = self.ledger.log_position if stop is None else stop
+            states = self.states()
+            # ``committed``: the position known to be stored; ``reached``: the position applied
+            # or skipped in this run (only unhandled events lie between the two).
+            committed = {
+                p.name: states[p.name].position for p in candidates if states[p.name].status == OK
+            }
+            reached = dict(committed)
             read = 0
-            while limit is None or read < limit:
-                states = self.states()
-                active = [
-                    p
-                    for p in (selected or self.projections.values())
-                    if states[p.name].status == OK and states[p.name].position < head
-                ]
-                if not active:
-                    break
-                start = min(states[p.name].position for p in active) + 1
-                page_size = size if limit is None else min(size, limit - read)
-                page = list(islice(self.ledger.notifications(start, head, page_size), page_size))
-                if not page:
-                    # Nothing stored between the positions and the head (gaps in the ids).
-                    self._advance_empty(active, states, head)
-                    break
-                self._apply_page(active, states, page)
-                read += len(page)
-                with self._progress:
-                    self._progress.notify_all()
+            try:
+                while limit is None or read < limit:
+                    active = [p for p in candidates if reached.get(p.name, head) < head]
+                    if not active:
+                        break
+                    start = min(reached[p.name] for p in active) + 1
+                    page_size = size if limit is None else min(size, limit - read)
+                    page = list(
+                        islice(self.ledger.notifications(start, head, page_size), page_size)
+                    )
+                    if not page:
+                        # Nothing stored between the positions and the head (gaps in the ids).
+                        for projection in active:
+                            reached[projection.name] = head
+                        break
+                    self._apply_page(active, reached, committed, page)
+                    read += len(page)
+                    with self._progress:
+                        self._progress.notify_all()
+            finally:
+                self._flush(reached, committed)
         if read:
             self._notify_listeners(read)
         return read
@@ -385,14 +399,22 @@ class ProjectionRunner:
             except Exception:
                 log.exception("catch-up listener %r failed", listener)
 
-    def _advance_empty(
-        self, active: list[Projection], states: dict[str, ProjectionState], head: int
-    ) -> None:
-        for projection in active:
+    def _flush(self, reached: dict[str, int], committed: dict[str, int]) -> None:
+        """Store positions moved past pages without handled events."""
+        for name, position in reached.items():
+            if position <= committed[name]:
+                continue
             with self.store.transaction() as tx:
-                locked = self._lock_state(tx, projection.name)
-                if locked is not None and locked[1] == OK and locked[0] < head:
-                    self._set_position(tx, projection.name, head)
+                locked = self._lock_state(tx, name)
+                # Unless someone reset the projection meanwhile (its position went back).
+                if (
+                    locked is not None
+                    and locked[1] == OK
+                    and committed[name] <= locked[0] < position
+                ):
+                    self._set_position(tx, name, position)
+        with self._progress:
+            self._progress.notify_all()
 
     def _lock_state(self, tx: Transaction, name: str) -> tuple[int, str] | None:
         found = tx.row(
@@ -408,10 +430,13 @@ class ProjectionRunner:
         )
 
     def _apply_page(
-        self, active: list[Projection], states: dict[str, ProjectionState], page: list[Any]
+        self,
+        active: list[Projection],
+        reached: dict[str, int],
+        committed: dict[str, int],
+        page: list[Any],
     ) -> None:
         ids = [n.id for n in page]
-        start = min(states[p.name].position for p in active) + 1
         decoded: dict[int, RecordedEvent | BaseException] = {}
 
         def event_at(index: int) -> RecordedEvent:
@@ -428,42 +453,68 @@ class ProjectionRunner:
             return found
 
         for projection in active:
-            if states[projection.name].position < ids[-1]:
-                self._apply(projection, page, ids, start, event_at)
+            name = projection.name
+            if reached[name] >= ids[-1]:
+                continue
+            handlers = self._handlers[name]
+            first = bisect.bisect_right(ids, reached[name])
+            wants_stored = getattr(projection, "apply_notifications", None) is not None
+            if not wants_stored and not any(n.topic in handlers for n in page[first:]):
+                reached[name] = ids[-1]
+                continue
+            position = self._apply(projection, page, ids, reached[name], committed[name], event_at)
+            if position is None:
+                del reached[name]  # stopped, failed or reset elsewhere: leave it this round
+                del committed[name]
+            else:
+                reached[name] = committed[name] = position
 
     def _apply(
-        self, projection: Projection, page: list[Any], ids: list[int], start: int, event_at: Any
-    ) -> None:
+        self,
+        projection: Projection,
+        page: list[Any],
+        ids: list[int],
+        reached: int,
+        committed: int,
+        event_at: Any,
+    ) -> int | None:
+        """Apply the page's events after ``reached`` in one transaction; the new position, or
+        None when the projection is not to be continued in this catch-up."""
         name = projection.name
         handlers = self._handlers[name]
         try:
             with self.store.transaction() as tx:
                 locked = self._lock_state(tx, name)
-                if locked is None or locked[1] != OK or locked[0] >= ids[-1]:
-                    return
-                begin = self._begin(ids, start, locked[0])
+                if locked is None or locked[1] != OK:
+                    return None
+                begin = self._begin(ids, reached, committed, locked[0])
+                if begin >= len(page):
+                    return locked[0]
                 self._run(tx, handlers, page, begin, len(page), event_at)
                 apply_stored = getattr(projection, "apply_notifications", None)
                 if apply_stored is not None:
                     apply_stored(tx, page[begin:])
                 self._set_position(tx, name, ids[-1])
+                return ids[-1]
         except _Reset:
-            return
+            return None
         except _Poison as poison:
             if _transient(poison.cause):
                 raise poison.cause from None
-            self._record_poison(projection, page, ids, start, poison, event_at)
+            self._record_poison(projection, page, ids, reached, committed, poison, event_at)
+            return None
 
     @staticmethod
-    def _begin(ids: list[int], start: int, locked: int) -> int:
+    def _begin(ids: list[int], reached: int, committed: int, locked: int) -> int:
         """Index of the first event to apply, given the position locked in the transaction.
 
-        The page holds every stored event from ``start`` on; if the locked position is before
-        ``start`` (someone reset the projection meanwhile), the page is not enough: re-read.
+        Positions only move forward, except when a projection is reset: a locked position below
+        the one we know was committed means that happened, and this page is not enough.
+        Otherwise apply what lies after both what we reached and what is stored.
         """
-        if locked + 1 < start:
+        if locked < committed:
             raise _Reset()
-        return bisect.bisect_right(ids, locked)
+        return bisect.bisect_right(ids, max(reached, locked))
 
     @staticmethod
     def _run(
@@ -488,7 +539,8 @@ class ProjectionRunner:
         projection: Projection,
         page: list[Any],
         ids: list[int],
-        start: int,
+        reached: int,
+        committed: int,
         poison: _Poison,
         event_at: Any,
     ) -> None:
@@ -501,17 +553,20 @@ class ProjectionRunner:
             if locked is None or locked[1] != OK:
                 return
             try:
-                begin = self._begin(ids, start, locked[0])
+                begin = self._begin(ids, reached, committed, locked[0])
             except _Reset:
                 return
             try:
                 self._run(tx, handlers, page, begin, poison.index, event_at)
+                apply_stored = getattr(projection, "apply_notifications", None)
+                if apply_stored is not None:
+                    apply_stored(tx, page[begin : poison.index])
             except _Poison as again:  # the handlers are not deterministic
                 raise RuntimeError(
                     f"projection {name}: replaying the events before the poison event failed"
                 ) from again.cause
-            position = ids[poison.index - 1] if poison.index > begin else locked[0]
-            self._set_position(tx, name, position)
+            position = ids[poison.index - 1] if poison.index > 0 else max(reached, locked[0])
+            self._set_position(tx, name, max(position, locked[0]))
             tx.execute("UPDATE projection_state SET status = ? WHERE name = ?", (FAILED, name))
             tx.upsert(
                 "projection_failure",

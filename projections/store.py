@@ -327,6 +327,10 @@ class PostgresProjectionStore(ProjectionStore):
 
         def configure(connection: Any) -> None:
             connection.execute(f'SET search_path TO "{self.schema}"')
+            # A projection commit lost in a crash is lost together with its position (same
+            # transaction), so the events are simply applied again: no need to wait for the
+            # WAL flush on every batch.
+            connection.execute("SET synchronous_commit TO off")
             connection.commit()
 
         self._pool = ConnectionPool(
