@@ -72,7 +72,11 @@ _json_string = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def leaf_data(
-    position: int, originator_id: UUID | str, originator_version: int, topic: str, state: bytes
+    position: int,
+    originator_id: UUID | str,
+    originator_version: int,
+    topic: str,
+    state: bytes | str,
 ) -> bytes:
     """The canonical bytes of one stored event (see the module docstring).
 
@@ -84,7 +88,8 @@ def leaf_data(
     if isinstance(position, bool) or isinstance(originator_version, bool):
         raise TypeError("position and version are integers")
     oid = _json_string(str(originator_id))
-    state_b64 = base64.b64encode(bytes(state)).decode("ascii")
+    raw = state.encode("utf-8", "surrogatepass") if isinstance(state, str) else bytes(state)
+    state_b64 = base64.b64encode(raw).decode("ascii")
     return (
         f'{{"originator_id":{oid},"originator_version":{int(originator_version)},'
         f'"position":{int(position)},"state":"{state_b64}","topic":{_json_string(topic)}}}'

@@ -33,6 +33,7 @@ from projections.directory import DirectoryQuery
 from projections.runner import ProjectionRunner
 from projections.store import ProjectionStore
 from service.api import (
+    audit,
     certificates,
     competitions,
     credentials,
@@ -106,6 +107,7 @@ BLUEPRINTS = (
     honour_ladders,
     tokens,
     credentials,
+    audit,
 )
 
 

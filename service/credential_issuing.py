@@ -639,9 +639,15 @@ class CredentialIssuing:
         return self.status_list_credential(*named).document
 
     def verify_credential(
-        self, credential: Any, *, now: datetime | None = None
+        self,
+        credential: Any,
+        *,
+        now: datetime | None = None,
+        log_inclusion: Callable[[Mapping[str, Any]], Check] | None = None,
     ) -> VerificationReport:
-        """Verify online: keys and status lists from the ledger, plus the issuer check."""
+        """Verify online: keys and status lists from the ledger, plus the issuer check and,
+        given ``log_inclusion`` (``service.audit.Audit.log_inclusion_check``), the issuance
+        event's inclusion in the transparency log."""
         now = now or self.clock()
         report = verify_signed_credential(
             credential,
@@ -654,8 +660,14 @@ class CredentialIssuing:
             report.add(
                 Check("issuer_filed", "skipped", "not evaluated: the signature did not verify")
             )
+            if log_inclusion is not None:
+                report.add(
+                    Check("log_inclusion", "skipped", "not evaluated: the signature did not verify")
+                )
         else:
             report.add(self._issuer_check(credential))
+            if log_inclusion is not None:
+                report.add(log_inclusion(credential))
         return report
 
     def _issuer_check(self, credential: Mapping[str, Any]) -> Check:

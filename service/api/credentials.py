@@ -25,6 +25,7 @@ from marshmallow import validate
 from webargs import core
 
 from domain.status_list_allocation import PURPOSES
+from service.api.audit import current_audit
 from service.api.auth import access, forbidden
 from service.api.certificates import load, sees_full
 from service.api.openapi import Blueprint
@@ -88,8 +89,10 @@ class VerificationResultSchema(ma.Schema):
         metadata={
             "description": "each check: {check, status (passed, failed, unknown, skipped), "
             "detail, ...}: signature, key_valid_at_created, issuer_binding, validity_dates, "
-            "status, issuer_filed. A failed signature skips the rest; a status list that "
-            "cannot be fetched or verified is unknown, never valid."
+            "status, issuer_filed, log_inclusion (the issuance event's RFC 9162 inclusion "
+            "proof against a signed tree head, in its log_inclusion field). A failed "
+            "signature skips the rest; a status list that cannot be fetched or verified is "
+            "unknown, never valid."
         },
     )
     errors = ma.fields.List(
@@ -181,7 +184,9 @@ def verify_credential(body: dict[str, Any]) -> Any:
     scope at issue time. Every check is reported; ``verified`` is true only if all passed.
     ``X-Log-Position`` is the log position the verification read."""
     position = ledger().log_position
-    report = ledger().verify_credential(body["verifiableCredential"])
+    report = ledger().verify_credential(
+        body["verifiableCredential"], log_inclusion=current_audit().log_inclusion_check
+    )
     answer = report.to_dict()
     answer["warnings"] = []
     return answer, 200, {"X-Log-Position": str(position)}

@@ -12,6 +12,7 @@ default ``30 per minute``): 429 with ``Retry-After`` beyond it.
 from __future__ import annotations
 
 import hmac
+import logging
 from typing import Any
 
 import marshmallow as ma
@@ -20,6 +21,7 @@ from marshmallow import validate
 from domain.certificate import Certificate
 from domain.errors import InvalidValue
 from domain.id_number import IdKind, IdNumber
+from service.api.audit import current_audit
 from service.api.auth import access
 from service.api.fields import text
 from service.api.openapi import Blueprint
@@ -32,6 +34,8 @@ blp = Blueprint(
     url_prefix="/api/v1/verify",
     description="The public, rate-limited certificate check (number + name + ID number).",
 )
+
+log = logging.getLogger(__name__)
 
 RESULTS = ["valid", "suspended", "revoked", "not_found"]
 
@@ -76,6 +80,15 @@ class VerifyResultSchema(ma.Schema):
         allow_none=True,
         metadata={"description": "the certificate checked; null when not_found"},
     )
+    log_inclusion = ma.fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "the issuance event in the transparency log: position, leaf_index, "
+            "tree_head (signed, RFC 6962 names) and inclusion_proof (leaf_index, tree_size, "
+            "leaf_hash, audit_path); verify offline with craftledger audit check-proof. Null "
+            "when the log cannot answer now; absent when not_found"
+        },
+    )
 
 
 def _find(number: str) -> Certificate | None:
@@ -95,6 +108,14 @@ def _identity_matches(certificate: Certificate | None, id_number: str, id_kind: 
     if certificate is None or worker_id is None:
         return False
     return hmac.compare_digest(worker_id.bytes, certificate.worker_id.bytes)
+
+
+def _log_inclusion(number: str) -> dict[str, Any] | None:
+    try:
+        return current_audit().certificate_inclusion(number)
+    except Exception:  # the log cannot answer now: the check itself still stands
+        log.warning("no log inclusion proof for a verified certificate", exc_info=True)
+        return None
 
 
 @blp.route("", methods=["POST"])
@@ -120,6 +141,7 @@ def verify(body: dict[str, Any]) -> Any:
     return {
         "result": certificate.status.value,
         "checked_at": checked_at,
+        "log_inclusion": _log_inclusion(certificate.number),
         "certificate": {
             "number": certificate.number,
             "holder_name": certificate.holder_name,

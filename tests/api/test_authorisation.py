@@ -90,6 +90,15 @@ MATRIX: dict[str, str] = {
     "verify credential":             "200   200   200    200    200   200   200   200",
     "get controller document":       "200   200   200    200    200   200   200   200",
     "get status list":               "200   200   200    200    200   200   200   200",
+    "audit events":                  "401   403   403    403    403   200   403   403",
+    "audit aggregate events":        "401   403   403    403    403   200   403   403",
+    "audit aggregate state":         "401   403   403    403    403   200   403   403",
+    "audit leaf":                    "401   403   403    403    403   200   403   403",
+    "tree head":                     "200   200   200    200    200   200   200   200",
+    "tree head history":             "200   200   200    200    200   200   200   200",
+    "inclusion proof":               "200   200   200    200    200   200   200   200",
+    "consistency proof":             "200   200   200    200    200   200   200   200",
+    "ledger public key":             "200   200   200    200    200   200   200   200",
     "health":                        "200   200   200    200    200   200   200   200",
     "openapi document":              "200   200   200    200    200   200   200   200",
     "docs page":                     "200   200   200    200    200   200   200   200",
@@ -489,6 +498,15 @@ ENDPOINTS: dict[str, Endpoint] = {
     "get status list": Endpoint(
         "GET", "/api/v1/status-lists/{org_a}/{target}", prepare=lambda w: {"target": "revocation"}
     ),
+    "audit events": Endpoint("GET", "/api/v1/audit/events?limit=5"),
+    "audit aggregate events": Endpoint("GET", "/api/v1/audit/aggregates/{worker}/events"),
+    "audit aggregate state": Endpoint("GET", "/api/v1/audit/aggregates/{worker}?version=1"),
+    "audit leaf": Endpoint("GET", "/api/v1/audit/leaves/{target}", prepare=lambda w: {"target": 0}),
+    "tree head": Endpoint("GET", "/api/v1/audit/tree-head"),
+    "tree head history": Endpoint("GET", "/api/v1/audit/tree-heads"),
+    "inclusion proof": Endpoint("GET", "/api/v1/audit/proofs/inclusion?index=0"),
+    "consistency proof": Endpoint("GET", "/api/v1/audit/proofs/consistency?first=1"),
+    "ledger public key": Endpoint("GET", "/api/v1/audit/public-key"),
     "health": Endpoint("GET", "/health"),
     "openapi document": Endpoint("GET", "/openapi.json"),
     "docs page": Endpoint("GET", "/docs"),
@@ -524,7 +542,9 @@ def _operation(spec: dict[str, Any], endpoint: Endpoint) -> dict[str, Any] | Non
     import re
 
     template = re.sub(
-        r"\{(target|number|worker|org_a|certificate|token_issuer)\}", "{}", endpoint.path
+        r"\{(target|number|worker|org_a|certificate|token_issuer)\}",
+        "{}",
+        endpoint.path.partition("?")[0],
     )
     for path, operations in spec["paths"].items():
         if re.sub(r"\{[^}]+\}", "{}", path) == template and endpoint.method.lower() in operations:

@@ -154,6 +154,7 @@ def test_verify_answers_vc_api_shaped_results(ledger: Ledger, client: FlaskClien
         "validity_dates",
         "status",
         "issuer_filed",
+        "log_inclusion",
     ]
     assert answer.json["errors"] == [] and answer.json["warnings"] == []
     assert int(answer.headers["X-Log-Position"]) == ledger.log_position
