@@ -283,6 +283,8 @@ def store_for(ledger: Any, data_dir: Path) -> IdempotencyStore:
 
 def _request_fingerprint(seal: AnswerSeal) -> str:
     body = g.get("json_body", core.missing)
+    if body is core.missing and request.mimetype == "multipart/form-data":
+        body = _upload_digest()
     canonical = (
         b""
         if body is core.missing
@@ -290,6 +292,16 @@ def _request_fingerprint(seal: AnswerSeal) -> str:
     )
     query = request.query_string.decode("latin-1")
     return seal.fingerprint(f"{request.method} {request.path}?{query}", canonical)
+
+
+def _upload_digest() -> dict[str, Any]:
+    """A multipart upload by content (files hashed, fields as sent), not by its boundary."""
+    files: dict[str, list[str]] = {}
+    for name in request.files:
+        for part in request.files.getlist(name):
+            files.setdefault(name, []).append(hashlib.sha256(part.stream.read()).hexdigest())
+            part.stream.seek(0)
+    return {"files": files, "form": request.form.to_dict(flat=False)}
 
 
 def _shared() -> Any:

@@ -371,6 +371,8 @@ def read_json_body() -> None:
     if not data:
         return
     mimetype = request.mimetype
+    if mimetype == "multipart/form-data" and _accepts_upload():
+        return  # a file-upload view (e.g. a CSV/XLSX import) reads request.files itself
     if not (mimetype == "application/json" or mimetype.endswith("+json")):
         raise Problem(
             415,
@@ -382,6 +384,17 @@ def read_json_body() -> None:
     if charset not in ("utf-8", "utf8"):
         raise Problem(415, "unsupported-media-type", "JSON bodies must be UTF-8")
     g.json_body = loads_strict(data)
+
+
+def _accepts_upload() -> bool:
+    """Whether the matched view takes a multipart upload (it sets ``accepts_upload = True``);
+    when no view matched, routing answers (404, 405) rather than this reader (415)."""
+    from flask import current_app
+
+    if request.routing_exception is not None:
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "accepts_upload", False))
 
 
 def install_request_body_reader(app: Flask) -> None:

@@ -31,6 +31,7 @@ from tests.api.conftest import (
     unique,
 )
 from tests.competition import matrix_support as competition_states
+from tests.evaluation import matrix_support as evaluation_states
 
 # fmt: off
 # columns: public, admin, issuer, other_issuer, organiser, auditor, worker, other_worker
@@ -59,6 +60,19 @@ MATRIX: dict[str, str] = {
     "verify certificate":            "200   200   200    200    200   200   200   200",
     "plan evaluation":               "401   201   201    403    403   403   403   403",
     "get evaluation":                "401   200   200    403    403   200   403   403",
+    "list evaluations":              "401   200   200    200    403   200   403   403",
+    "list candidates":               "401   200   200    403    403   200   403   403",
+    "enrol candidate":               "401   200   200    403    403   403   403   403",
+    "record score":                  "401   200   200    403    403   403   403   403",
+    "correct score":                 "401   200   200    403    403   403   403   403",
+    "publish results":               "401   200   200    403    403   403   403   403",
+    "lodge objection":               "401   200   200    403    403   403   403   403",
+    "resolve objection":             "401   200   200    403    403   403   403   403",
+    "confirm evaluation":            "401   202   202    403    403   403   403   403",
+    "report evaluation":             "401   200   200    403    403   403   403   403",
+    "import candidates":             "401   200   200    403    403   403   403   403",
+    "import scores":                 "401   200   200    403    403   403   403   403",
+    "get job":                       "401   200   200    403    403   200   403   403",
     "announce competition":          "401   201   403    403    201   403   403   403",
     "get competition":               "200   200   200    200    200   200   200   200",
     "list competitions":             "200   200   200    200    200   200   200   200",
@@ -112,10 +126,16 @@ class Endpoint:
     path: str
     prepare: Callable[[World], dict[str, Any]] = lambda world: {}
     body: Callable[[World, dict[str, Any]], Any] | None = None
+    upload: Callable[[World, dict[str, Any]], bytes] | None = None  # a multipart ``file``
 
     def request(self, world: World, principal: str) -> Any:
         context = {**world.ids, **self.prepare(world)}
         path = self.path.format(**context)
+        if self.upload is not None:
+            files = evaluation_states.upload(self.upload(world, context))
+            return world.call(
+                self.method, path, principal, data=files, content_type="multipart/form-data"
+            )
         body = self.body(world, context) if self.body else None
         return world.call(self.method, path, principal, json=body)
 
@@ -342,6 +362,90 @@ ENDPOINTS: dict[str, Endpoint] = {
         },
     ),
     "get evaluation": Endpoint("GET", "/api/v1/evaluations/{target}", prepare=planned_evaluation),
+    "list evaluations": Endpoint("GET", "/api/v1/evaluations"),
+    "list candidates": Endpoint(
+        "GET", "/api/v1/evaluations/{target}/candidates", prepare=evaluation_states.planned
+    ),
+    "enrol candidate": Endpoint(
+        "POST",
+        "/api/v1/evaluations/{target}/candidates",
+        prepare=evaluation_states.planned,
+        body=lambda w, c: {
+            "worker_id": str(c["fresh"]),
+            "route": "5-years",
+            "evidence": evaluation_states.LONG_SERVICE,
+        },
+    ),
+    "record score": Endpoint(
+        "POST",
+        "/api/v1/evaluations/{target}/scores",
+        prepare=evaluation_states.with_candidate,
+        body=lambda w, c: {
+            "worker_id": str(c["candidate"]),
+            "component": "theory",
+            "score": "85.5",
+            "examiner": "丁",
+        },
+    ),
+    "correct score": Endpoint(
+        "POST",
+        "/api/v1/evaluations/{target}/corrections",
+        prepare=evaluation_states.with_scores,
+        body=lambda w, c: {
+            "worker_id": str(c["candidate"]),
+            "component": "theory",
+            "score": 90,
+            "examiner": "丁",
+            "reason": "复核",
+        },
+    ),
+    "publish results": Endpoint(
+        "POST",
+        "/api/v1/evaluations/{target}/publish",
+        prepare=evaluation_states.with_scores,
+        body=lambda w, c: {},
+    ),
+    "lodge objection": Endpoint(
+        "POST",
+        "/api/v1/evaluations/{target}/objections",
+        prepare=evaluation_states.published_recently,
+        body=lambda w, c: {
+            "worker_id": str(c["candidate"]),
+            "grounds": "疑似替考",
+            "lodged_by": "匿名",
+        },
+    ),
+    "resolve objection": Endpoint(
+        "POST",
+        "/api/v1/evaluations/{target}/objections/{objection}/resolve",
+        prepare=evaluation_states.with_open_objection,
+        body=lambda w, c: {"outcome": "dismissed", "reason": "经核查无误"},
+    ),
+    "confirm evaluation": Endpoint(
+        "POST",
+        "/api/v1/evaluations/{target}/confirm",
+        prepare=evaluation_states.confirmable,
+        body=lambda w, c: {},
+    ),
+    "report evaluation": Endpoint(
+        "POST",
+        "/api/v1/evaluations/{target}/report",
+        prepare=evaluation_states.issued,
+        body=lambda w, c: {"reported_to": "朝阳区人社局"},
+    ),
+    "import candidates": Endpoint(
+        "POST",
+        "/api/v1/evaluations/{target}/import/candidates?dry_run=true",
+        prepare=evaluation_states.planned,
+        upload=evaluation_states.candidates_csv,
+    ),
+    "import scores": Endpoint(
+        "POST",
+        "/api/v1/evaluations/{target}/import/scores?dry_run=true",
+        prepare=evaluation_states.with_candidate,
+        upload=evaluation_states.scores_csv,
+    ),
+    "get job": Endpoint("GET", "/api/v1/jobs/{job}", prepare=evaluation_states.queued_job),
     "announce competition": Endpoint(
         "POST",
         "/api/v1/competitions",
@@ -542,7 +646,7 @@ def _operation(spec: dict[str, Any], endpoint: Endpoint) -> dict[str, Any] | Non
     import re
 
     template = re.sub(
-        r"\{(target|number|worker|org_a|certificate|token_issuer)\}",
+        r"\{(target|number|worker|org_a|certificate|token_issuer|objection|job)\}",
         "{}",
         endpoint.path.partition("?")[0],
     )
