@@ -1,14 +1,11 @@
-"""Lists from read models: opaque cursor pagination and read-your-writes.
+"""Lists from read models, and read-your-writes.
 
-Every list answers ``{"items": [...], "next_cursor": "…" | null}``. ``next_cursor`` is opaque:
-pass it back as ``?cursor=`` for the next page; a cursor from another list (or altered) is
-refused with 400 ``invalid-cursor``. ``?limit=`` is 1..100 (default 20).
-
-Read-your-writes: a command answers with ``X-Log-Position``; a list query given that position
-(header ``X-Wait-For-Position`` or ``?wait_for=``) waits, up to ``READ_WAIT_SECONDS`` (5 s),
-until the read model has applied it. A position beyond the log's head is refused with 422
+A command answers with ``X-Log-Position``; a list query given that position (header
+``X-Wait-For-Position`` or ``?wait_for=``) waits, up to ``READ_WAIT_SECONDS`` (5 s), until the
+read model it reads has applied it. A position beyond the log's head is refused with 422
 (waiting cannot help); a read model that cannot catch up in time answers 503
-``position-not-reached`` with ``Retry-After``.
+``position-not-reached`` with ``Retry-After``. Pagination is in ``service.api.pagination``
+(its names are importable from here too).
 """
 
 from __future__ import annotations
@@ -21,31 +18,27 @@ import marshmallow as ma
 from flask import current_app
 from marshmallow import validate
 
-from projections.pagination import InvalidCursor, InvalidQuery
+from service.api.pagination import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_POSITION,
+    PageArgs,
+    cursor_problems,
+    page_answer,
+    page_schema,
+)
 from service.api.problems import Problem, validation_problem
 from service.api.services import services
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "list_page", "page_schema", "wait_for_position"]
-
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
-MAX_POSITION = 2**63 - 1
-
-
-class PageArgs(ma.Schema):
-    limit = ma.fields.Integer(
-        load_default=DEFAULT_LIMIT,
-        validate=validate.Range(min=1, max=MAX_LIMIT),
-        metadata={"description": f"items per page, 1..{MAX_LIMIT}"},
-    )
-    cursor = ma.fields.String(
-        validate=validate.Length(max=2000),
-        metadata={"description": "opaque cursor from the previous page's next_cursor"},
-    )
-    wait_for = ma.fields.Integer(
-        validate=validate.Range(min=0, max=MAX_POSITION),
-        metadata={"description": "log position (X-Log-Position of a command) to wait for"},
-    )
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "PageArgs",
+    "WaitHeaders",
+    "list_page",
+    "page_schema",
+    "wait_for_position",
+]
 
 
 class WaitHeaders(ma.Schema):
@@ -54,29 +47,6 @@ class WaitHeaders(ma.Schema):
         validate=validate.Range(min=0, max=MAX_POSITION),
         metadata={"description": "log position (X-Log-Position of a command) to wait for"},
     )
-
-
-_PAGE_SCHEMAS: dict[str, type[ma.Schema]] = {}
-
-
-def page_schema(item_schema: type[ma.Schema]) -> type[ma.Schema]:
-    """``{"items": [item], "next_cursor": str | null}`` for ``item_schema``."""
-    name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
-    if name not in _PAGE_SCHEMAS:
-        _PAGE_SCHEMAS[name] = type(
-            name,
-            (ma.Schema,),
-            {
-                "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
-                "next_cursor": ma.fields.String(
-                    required=True,
-                    allow_none=True,
-                    metadata={"description": "cursor of the next page; null on the last page"},
-                ),
-                "__doc__": f"One page of {item_schema.__name__.removesuffix('Schema')} items.",
-            },
-        )
-    return _PAGE_SCHEMAS[name]
 
 
 def wait_for_position(position: int | None, names: Sequence[str] = ("directory",)) -> None:
@@ -108,27 +78,24 @@ def wait_for_position(position: int | None, names: Sequence[str] = ("directory",
         )
 
 
-def list_page(blp: Any, item_schema: type[ma.Schema]) -> Callable[[Callable[..., Any]], Any]:
-    """Decorate a list view ``view(*args, page={"cursor", "limit"})`` returning a ``Page``."""
+def list_page(
+    blp: Any, item_schema: type[ma.Schema], read_model: str = "directory"
+) -> Callable[[Callable[..., Any]], Any]:
+    """Decorate a list view ``view(*args, page={"cursor", "limit"})`` returning a ``Page``:
+    pagination parameters, read-your-writes on ``read_model``, and the page schema."""
 
     def decorator(func: Callable[..., Any]) -> Any:
         @functools.wraps(func)
         def inner(*args: Any, **kwargs: Any) -> Any:
             *rest, query, headers = args
-            if services().directory is None:
-                raise Problem(503, "read-model-unavailable", "lists are not available yet")
-            wait_for_position(max(query.get("wait_for", 0), headers.get("wait_for", 0)))
-            try:
+            wait_for_position(
+                max(query.get("wait_for", 0), headers.get("wait_for", 0)), [read_model]
+            )
+            with cursor_problems():
                 page = func(
                     *rest, {"cursor": query.get("cursor"), "limit": query["limit"]}, **kwargs
                 )
-            except InvalidCursor as error:
-                raise Problem(400, "invalid-cursor", str(error)) from None
-            except InvalidQuery as error:
-                raise validation_problem(
-                    [{"location": "query", "parameter": "", "detail": str(error)}]
-                ) from None
-            return {"items": list(page.items), "next_cursor": page.next_cursor}
+            return page_answer(page)
 
         view = blp.arguments(WaitHeaders, location="headers")(inner)
         view = blp.arguments(PageArgs, location="query")(view)
