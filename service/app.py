@@ -41,7 +41,10 @@ from service.api import (
     health,
     honour_ladders,
     jobs,
+    ladders,
     organisations,
+    points,
+    statistics,
     tokens,
     verify,
     workers,
@@ -110,6 +113,9 @@ BLUEPRINTS = (
     tokens,
     credentials,
     audit,
+    ladders,
+    points,
+    statistics,
 )
 
 

@@ -75,7 +75,7 @@ from service.credential_document import (
     controller_document,
     verification_method_id,
 )
-from service.key_store import KeyStore
+from service.key_store import LEDGER_KEY_ID, LEDGER_OWNER, KeyStore
 from service.signing.canonical_json import canonicalize
 from service.signing.credential_verifier import (
     Check,
@@ -86,6 +86,7 @@ from service.signing.credential_verifier import (
 )
 from service.signing.credential_verifier import verify_credential as verify_signed_credential
 from service.signing.data_integrity import add_proof, parse_date_time_stamp
+from service.signing.multikey import did_key
 from service.signing.status_list import Bitstring, BitstringStatusListCredential
 
 if TYPE_CHECKING:
@@ -670,6 +671,12 @@ class CredentialIssuing:
                 report.add(log_inclusion(credential))
         return report
 
+    def ledger_issuer_id(self) -> str | None:
+        """The ``did:key`` of the ledger's own key, issuer of what the ledger itself states
+        (``service.points_statements``); None while the key does not exist yet."""
+        stored = self.key_store.get(LEDGER_OWNER, LEDGER_KEY_ID)
+        return did_key(stored.public_key_multibase) if stored is not None else None
+
     def _issuer_check(self, credential: Mapping[str, Any]) -> Check:
         """Issuer known, filed, active and (for a certificate) in scope at issue time."""
         name = "issuer_filed"
@@ -681,6 +688,13 @@ class CredentialIssuing:
             else None
         )
         if organisation_id is None:
+            if isinstance(issuer_id, str) and issuer_id == self.ledger_issuer_id():
+                return Check(
+                    name,
+                    "passed",
+                    "issued by this ledger itself with its own key (a statement of the ledger, "
+                    "e.g. a hukou points statement)",
+                )
             return Check(name, "failed", f"{issuer_id!r} is not an organisation filed here")
         try:
             organisation = self.organisation(organisation_id)

@@ -1,0 +1,429 @@
+"""Public figures and the talent database: statistics, honour ladder holders, talents (人才库).
+
+``GET /api/v1/statistics?region=&organisation=&occupation=&year=&as_of=``
+    Aggregate figures, public, no personal data: skill talents (技能人才: workers holding a valid
+    certificate), high-skill talents (高技能人才: 三级/高级工 and above) and their ratio, each with
+    a formatted string beside the integer in the seed reports' style ("24.13万", "8.96万",
+    "37%", and ``headline`` "24.13万, 8.96万, 37%"); certificates issued by level and by route
+    (evaluation, competition, direct recognition); competitions held and their entrants;
+    training person-times (培训人次). ``region`` is a GB/T 2260 province code (a certificate's
+    is the province in its number); ``year`` counts what was issued, held or recorded that year,
+    and talents holding a certificate valid at its end. ``as_of`` gives the figures as the
+    ledger stood at the end of that day (replayed from the log).
+
+``GET /api/v1/honour-ladders/{id}/holders``
+    Standing titles on one ladder (oldest year first), filterable by tier and year.
+
+``GET /api/v1/talents?q=``
+    The talent database (e.g. 匠心朝阳人才库): one entry per worker and ladder with a standing
+    title there, highest tier first: tier, first and latest year, how many titles.
+
+Disclosure (holders and talents): names are masked (张*) and carry no worker id or ID number,
+except for admins, auditors, the ladder's own union (its organisers) and the worker themself,
+who see the name, the worker id and the masked ID number. Searching by name (``q``) is for
+admins, auditors and organisers (an organiser searches its own union's database only), so the
+masked lists cannot be probed for a person.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from uuid import UUID
+
+import marshmallow as ma
+from marshmallow import validate
+
+from domain.api_token import Role
+from projections.honours import HonoursQuery
+from projections.pagination import InvalidCursor, InvalidQuery, Page
+from projections.statistics import BASIS_KINDS, LEVELS, Statistics, StatisticsQuery
+from service.api.as_of_reads import read_models
+from service.api.auth import access, current_principal, forbidden
+from service.api.fields import masked_name, occupation_code_field, province_code_field, text
+from service.api.openapi import Blueprint
+from service.api.problems import Problem, validation_problem
+from service.api.reads import MAX_POSITION, PageArgs, WaitHeaders, page_schema, wait_for_position
+from service.api.services import ledger, services
+
+blp = Blueprint(
+    "statistics",
+    __name__,
+    description="Public statistics (skill talents, high-skill talents, certificates, "
+    "competitions, training) now or as of a date; honour ladder holders and the talent "
+    "database (人才库), masked for the public.",
+)
+
+EVERYONE = {
+    "public": "anyone",
+    "admin": "anyone",
+    "auditor": "anyone",
+    "issuer": "anyone",
+    "organiser": "anyone",
+    "worker": "anyone",
+}
+MASKED_LISTS = {
+    "public": "masked names",
+    "admin": "full entries",
+    "auditor": "full entries",
+    "issuer": "masked names",
+    "organiser": "full entries of its own union's ladders, masked names of others",
+    "worker": "its own entries in full, masked names of others",
+}
+TEN_THOUSAND = Decimal(10_000)
+HUNDRED_MILLION = Decimal(100_000_000)
+
+
+def statistics_projections() -> list[Any]:
+    return [Statistics()]
+
+
+# -- formatting -------------------------------------------------------------------------------
+
+
+def _decimal_text(value: Decimal) -> str:
+    text = str(value.quantize(Decimal("0.01"), ROUND_HALF_UP))
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def chinese_count(count: int) -> str:
+    """A count as Chinese reports write it: 887, 2000, 24.13万, 1.2亿 (two decimals, half up,
+    trailing zeros dropped)."""
+    if count < 10_000:
+        return str(count)
+    in_wan = (Decimal(count) / TEN_THOUSAND).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    if in_wan < TEN_THOUSAND:
+        return _decimal_text(in_wan) + "万"
+    return _decimal_text(Decimal(count) / HUNDRED_MILLION) + "亿"
+
+
+def percent(ratio: str | None) -> str | None:
+    """``"0.3713"`` → ``"37%"`` (whole percent, half up)."""
+    if ratio is None:
+        return None
+    return str((Decimal(ratio) * 100).quantize(Decimal(1), ROUND_HALF_UP)) + "%"
+
+
+# -- schemas --------------------------------------------------------------------------------
+
+
+class StatisticsArgs(ma.Schema):
+    region = province_code_field()
+    organisation = ma.fields.UUID(
+        metadata={"description": "issuing body, competition organiser or employer"}
+    )
+    occupation = occupation_code_field()
+    year = ma.fields.Integer(validate=validate.Range(1949, 2100))
+    as_of = ma.fields.Date(
+        metadata={"description": "figures as the ledger stood at the end of this day (UTC)"}
+    )
+    wait_for = ma.fields.Integer(
+        validate=validate.Range(min=0, max=MAX_POSITION),
+        metadata={"description": "log position (X-Log-Position of a command) to wait for"},
+    )
+
+
+def _counts(keys: tuple[str, ...], description: str) -> ma.fields.Dict:
+    return ma.fields.Dict(
+        keys=ma.fields.String(validate=validate.OneOf(keys)),
+        values=ma.fields.Integer(),
+        required=True,
+        metadata={"description": description},
+    )
+
+
+class StatisticsSchema(ma.Schema):
+    filters = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.String(),
+        required=True,
+        metadata={"description": "the filters applied (region, organisation, occupation, year)"},
+    )
+    as_of = ma.fields.String(
+        required=True, allow_none=True, metadata={"format": "date", "description": "null: now"}
+    )
+    log_position = ma.fields.Integer(
+        required=True, metadata={"description": "the log position the figures include"}
+    )
+    skill_talents = ma.fields.Integer(
+        required=True, metadata={"description": "workers holding at least one valid certificate"}
+    )
+    skill_talents_text = ma.fields.String(required=True, metadata={"example": "24.13万"})
+    high_skill_talents = ma.fields.Integer(
+        required=True, metadata={"description": "… at 三级/高级工 or above"}
+    )
+    high_skill_talents_text = ma.fields.String(required=True, metadata={"example": "8.96万"})
+    high_skill_ratio = ma.fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "high-skill / skill talents, 4 decimals; null: no talents"},
+    )
+    high_skill_ratio_text = ma.fields.String(
+        required=True, allow_none=True, metadata={"example": "37%"}
+    )
+    headline = ma.fields.String(required=True, metadata={"example": "24.13万, 8.96万, 37%"})
+    certificates_issued = ma.fields.Integer(required=True)
+    certificates_by_level = _counts(LEVELS, "level code → certificates issued")
+    certificates_by_route = _counts(
+        BASIS_KINDS, "evaluation, competition (以赛代评), direct_recognition (直接认定)"
+    )
+    competitions_held = ma.fields.Integer(required=True)
+    competition_entrants = ma.fields.Integer(required=True)
+    training_person_times = ma.fields.Integer(
+        required=True, metadata={"description": "培训人次: training entries recorded"}
+    )
+
+
+class HolderArgs(PageArgs):
+    tier = text(50)
+    year = ma.fields.Integer(validate=validate.Range(1949, 2100))
+
+
+class HolderSchema(ma.Schema):
+    award_id = ma.fields.String(required=True)
+    tier = ma.fields.String(required=True)
+    tier_rank = ma.fields.Integer(required=True, metadata={"description": "0 is the lowest"})
+    year = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True, metadata={"description": "masked unless disclosed"})
+    disclosure = ma.fields.String(required=True, validate=validate.OneOf(["full", "masked"]))
+    worker_id = ma.fields.UUID(metadata={"description": "full disclosure only"})
+
+
+class TalentArgs(PageArgs):
+    q = text(
+        50,
+        description="part of the name (admins, auditors, organisers; case-sensitive)",
+    )
+    union_id = ma.fields.UUID()
+    ladder_id = ma.fields.UUID()
+    tier = text(50)
+    min_tier = text(50, description="this tier of ladder_id's ladder or higher (needs ladder_id)")
+    employer_id = ma.fields.UUID()
+
+
+class TalentSchema(ma.Schema):
+    ladder_id = ma.fields.UUID(required=True)
+    ladder_name = ma.fields.String(required=True)
+    union_id = ma.fields.UUID(required=True)
+    union_name = ma.fields.String(required=True, allow_none=True)
+    tier = ma.fields.String(required=True, metadata={"description": "highest standing tier"})
+    tier_rank = ma.fields.Integer(required=True)
+    first_year = ma.fields.Integer(required=True)
+    latest_year = ma.fields.Integer(required=True)
+    titles = ma.fields.Integer(required=True, metadata={"description": "standing titles held"})
+    name = ma.fields.String(required=True, metadata={"description": "masked unless disclosed"})
+    employer_id = ma.fields.UUID(required=True, allow_none=True)
+    employer_name = ma.fields.String(required=True, allow_none=True)
+    disclosure = ma.fields.String(required=True, validate=validate.OneOf(["full", "masked"]))
+    worker_id = ma.fields.UUID(metadata={"description": "full disclosure only"})
+    masked_id_number = ma.fields.String(metadata={"description": "full disclosure only"})
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def honours_query() -> HonoursQuery:
+    store = services().projection_store
+    if store is None:
+        raise Problem(503, "read-model-unavailable", "the honours are not available yet")
+    return HonoursQuery(store)
+
+
+def read_honours(read: Any, query: dict[str, Any], headers: dict[str, Any]) -> Page:
+    wait_for_position(max(query.get("wait_for", 0), headers.get("wait_for", 0)), ["honours"])
+    try:
+        page: Page = read()
+    except InvalidCursor as error:
+        raise Problem(400, "invalid-cursor", str(error)) from None
+    except InvalidQuery as error:
+        raise validation_problem(
+            [{"location": "query", "parameter": "", "detail": str(error)}]
+        ) from None
+    return page
+
+
+def discloses(union_id: str | UUID | None, worker_id: str | UUID | None) -> bool:
+    """Whether the caller sees this entry's person: admins, auditors, the ladder's union and
+    the worker themself."""
+    principal = current_principal()
+    if principal.is_(Role.ADMIN, Role.AUDITOR):
+        return True
+    if (
+        principal.is_(Role.ORGANISER)
+        and union_id is not None
+        and principal.acts_for(UUID(str(union_id)))
+    ):
+        return True
+    return (
+        principal.is_(Role.WORKER)
+        and worker_id is not None
+        and principal.worker_id == UUID(str(worker_id))
+    )
+
+
+# -- views ----------------------------------------------------------------------------------
+
+
+@blp.route("/api/v1/statistics", methods=["GET"])
+@access(**EVERYONE)
+@blp.arguments(StatisticsArgs, location="query")
+@blp.arguments(WaitHeaders, location="headers")
+@blp.query(StatisticsSchema, errors=(422, 503))
+def get_statistics(query: dict[str, Any], headers: dict[str, Any]) -> Any:
+    """Aggregate figures for a region, organisation, occupation and year, now or as of a date:
+    skill talents, high-skill talents and their ratio (with "24.13万, 8.96万, 37%"-style text),
+    certificates by level and by route, competitions held and entrants, training person-times.
+    No personal data."""
+    wait = max(query.get("wait_for", 0), headers.get("wait_for", 0))
+    with read_models(statistics_projections, query.get("as_of"), wait) as view:
+        try:
+            figures = StatisticsQuery(view.store).summary(
+                province=query.get("region"),
+                organisation_id=query.get("organisation"),
+                occupation_code=query.get("occupation"),
+                year=query.get("year"),
+            )
+        except InvalidQuery as error:
+            raise validation_problem(
+                [{"location": "query", "parameter": "", "detail": str(error)}]
+            ) from None
+    filters = figures.pop("filters")
+    renamed = {
+        "province": "region",
+        "organisation_id": "organisation",
+        "occupation_code": "occupation",
+        "year": "year",
+    }
+    skill = chinese_count(figures["skill_talents"])
+    high = chinese_count(figures["high_skill_talents"])
+    ratio_text = percent(figures["high_skill_ratio"])
+    return {
+        "filters": {renamed[key]: str(value) for key, value in filters.items()},
+        "as_of": view.as_of.isoformat() if view.as_of else None,
+        "log_position": view.position,
+        "skill_talents": figures["skill_talents"],
+        "skill_talents_text": skill,
+        "high_skill_talents": figures["high_skill_talents"],
+        "high_skill_talents_text": high,
+        "high_skill_ratio": figures["high_skill_ratio"],
+        "high_skill_ratio_text": ratio_text,
+        "headline": ", ".join(part for part in (skill, high, ratio_text) if part),
+        "certificates_issued": figures["certificates_issued"],
+        "certificates_by_level": figures["certificates_by_level"],
+        "certificates_by_route": figures["certificates_by_basis"],
+        "competitions_held": figures["competitions_held"],
+        "competition_entrants": figures["competition_entrants"],
+        "training_person_times": figures["training_person_times"],
+    }
+
+
+@blp.route("/api/v1/honour-ladders/<uuid:ladder_id>/holders", methods=["GET"])
+@access(**MASKED_LISTS)
+@blp.arguments(HolderArgs, location="query")
+@blp.arguments(WaitHeaders, location="headers")
+@blp.response(200, page_schema(HolderSchema))
+@blp.errors(400, 404, 422, 503)
+def list_holders(query: dict[str, Any], headers: dict[str, Any], ladder_id: UUID) -> Any:
+    """Standing titles on an honour ladder (oldest year first), by tier and year; names masked
+    unless the caller may see who holds them."""
+    union_id = ledger().honour_ladder(ladder_id).union_id
+    board = honours_query()
+    page = read_honours(
+        lambda: board.list_awards(
+            ladder_id,
+            after=query.get("cursor"),
+            limit=query["limit"],
+            tier=query.get("tier"),
+            year=query.get("year"),
+            standing=True,
+        ),
+        query,
+        headers,
+    )
+    items = []
+    for row in page.items:
+        item = {
+            "award_id": row["award_id"],
+            "tier": row["tier"],
+            "tier_rank": row["tier_rank"],
+            "year": row["year"],
+        }
+        if discloses(union_id, row["worker_id"]):
+            item.update(
+                name=row["worker_name"] or "", disclosure="full", worker_id=row["worker_id"]
+            )
+        else:
+            item.update(name=masked_name(row["worker_name"] or ""), disclosure="masked")
+        items.append(item)
+    return {"items": items, "next_cursor": page.next_cursor}
+
+
+@blp.route("/api/v1/talents", methods=["GET"])
+@access(**MASKED_LISTS)
+@blp.arguments(TalentArgs, location="query")
+@blp.arguments(WaitHeaders, location="headers")
+@blp.response(200, page_schema(TalentSchema))
+@blp.errors(400, 422, 503)
+def list_talents(query: dict[str, Any], headers: dict[str, Any]) -> Any:
+    """The talent database (人才库): one entry per worker and honour ladder with a standing
+    title, highest tier first, then by name; filter by union, ladder, tier (or ``min_tier``)
+    and employer; ``q`` searches names (admins, auditors, organisers: its own union)."""
+    principal = current_principal()
+    union_id = query.get("union_id")
+    if query.get("q"):
+        if principal.is_(Role.ORGANISER):
+            if union_id not in (None, principal.organisation_id):
+                raise forbidden("an organiser searches only its own union's talent database")
+            union_id = principal.organisation_id
+        elif not principal.is_(Role.ADMIN, Role.AUDITOR):
+            raise forbidden(
+                "searching the talent database by name needs an admin, auditor or organiser token"
+            )
+    if query.get("min_tier") and query.get("ladder_id") is None:
+        raise validation_problem(
+            [{"location": "query", "parameter": "min_tier", "detail": "needs ladder_id"}]
+        )
+    board = honours_query()
+    page = read_honours(
+        lambda: board.search_talents(
+            after=query.get("cursor"),
+            limit=query["limit"],
+            union_id=union_id,
+            ladder_id=query.get("ladder_id"),
+            tier=query.get("tier"),
+            name=query.get("q"),
+            employer_id=query.get("employer_id"),
+            min_tier=query.get("min_tier"),
+        ),
+        query,
+        headers,
+    )
+    items = []
+    for row in page.items:
+        item = {
+            key: row[key]
+            for key in (
+                "ladder_id",
+                "ladder_name",
+                "union_id",
+                "union_name",
+                "tier",
+                "tier_rank",
+                "first_year",
+                "latest_year",
+                "titles",
+                "employer_id",
+                "employer_name",
+            )
+        }
+        if discloses(row["union_id"], row["worker_id"]):
+            item.update(
+                name=row["name"],
+                disclosure="full",
+                worker_id=row["worker_id"],
+                masked_id_number=row["masked_id_number"],
+            )
+        else:
+            item.update(name=masked_name(row["name"]), disclosure="masked")
+        items.append(item)
+    return {"items": items, "next_cursor": page.next_cursor}
