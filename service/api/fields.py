@@ -23,9 +23,12 @@ OCCUPATION_CODE_PATTERN = r"^[1-8]-[0-9]{2}-[0-9]{2}-[0-9]{2}(-[0-9]{2})?$"
 
 
 def text(
-    max_length: int, *, min_length: int = 1, description: str = "", **kwargs: Any
+    max_length: int, *, min_length: int | None = None, description: str = "", **kwargs: Any
 ) -> ma.fields.String:
-    """A string of ``min_length``..``max_length`` characters."""
+    """A string of ``min_length``..``max_length`` characters; ``min_length`` is 1, or 0 when
+    the field defaults to ``""`` (a default must satisfy its own schema)."""
+    if min_length is None:
+        min_length = 0 if kwargs.get("load_default") == "" else 1
     metadata = {"description": description} if description else {}
     return ma.fields.String(
         validate=validate.Length(min=min_length, max=max_length), metadata=metadata, **kwargs

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from openapi_spec_validator import validate
+
 from tests.api.conftest import World
 
 DOCUMENTED_ELSEWHERE = {
@@ -18,6 +20,12 @@ def spec_of(world: World) -> dict:
     response = world.client.get("/openapi.json")
     assert response.status_code == 200
     return response.json  # type: ignore[no-any-return]
+
+
+def test_the_document_is_valid_openapi(sqlite_world: World) -> None:
+    spec = spec_of(sqlite_world)
+    assert spec["openapi"].startswith("3.0")
+    validate(spec)  # raises on any violation of the OpenAPI 3.0 schema
 
 
 def test_every_route_of_the_app_is_in_the_document(sqlite_world: World) -> None:
