@@ -7,7 +7,8 @@ rank  stage            evidence (each recorded with what it was and when)
 ====  ===============  ============================================================
 1     探索期 explore    a training career entry (职业培训, ``CareerEntryRecorded`` kind
                        ``training``)
-2     成长期 grow       entering a competition (``Competition.EntrantRegistered``), or a
+2     成长期 grow       entering a competition (``Competition.EntrantRegistered``; not
+                       if the entrant withdrew), or a
                        valid certificate issued through a competition (以赛代评, basis
                        kind ``competition``)
 3     成熟期 mature     platform roles: an innovation-studio (创新工作室) or mentorship
@@ -84,7 +85,7 @@ class CareerStage(Projection):
     """Each worker's stage on the career coordinate system, with the evidence for it."""
 
     name = "career_stage"
-    version = 1
+    version = 2
     tables: ClassVar[dict[str, tuple[str, ...]]] = {
         "career_worker": ("id",),
         "career_certificate": ("id",),
@@ -183,6 +184,17 @@ class CareerStage(Projection):
             f"技能竞赛: {name or event.aggregate_id}",
         )
         _refresh(tx, worker_id)
+
+    @handles("craftledger:Competition.EntrantWithdrawn")
+    def entrant_withdrawn(self, tx: Transaction, event: RecordedEvent) -> None:
+        worker_id = text_id(event["worker_id"])
+        assert worker_id is not None
+        changed = tx.execute(
+            "UPDATE career_evidence SET valid = 0 WHERE worker_id = ? AND key = ?",
+            (worker_id, f"competition:{event.aggregate_id}"),
+        )
+        if changed:
+            _refresh(tx, worker_id)
 
     @handles("craftledger:Certificate.Issued")
     def certificate_issued(self, tx: Transaction, event: RecordedEvent) -> None:

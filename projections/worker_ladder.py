@@ -14,7 +14,8 @@ Projection ``WorkerLadder`` (name ``"worker_ladder"``); query ``WorkerLadderQuer
       "honours": [{"ladder_id", "ladder_name", "union_id", "award_id", "tier", "tier_rank",
                    "year", "standing", "withdrawn_reason"}],
       "competitions": [{"competition_id", "name", "tier", "year", "occupation_code",
-                        "entrant_kind", "registered_at", "position"}],
+                        "entrant_kind", "registered_at", "position", "withdrawn_reason",
+                        "rank", "award"}],      # rank and award once finalised
     }
     WorkerLadderQuery(store).holders(occupation_code, level=None, after=None, limit=50) -> Page
 
@@ -28,12 +29,14 @@ Rules:
   when it was issued.
 - Honours come from ``HonourLadder.TitleAwarded``/``TitleWithdrawn``; a withdrawn title stays
   listed with ``standing = False`` and the reason.
-- Competitions entered come from ``craftledger:Competition.EntrantRegistered`` events. The
-  ``Competition`` aggregate only records ``Announced`` so far; this projection already accepts
-  that future event: its payload must carry ``worker_id`` (UUID) and may carry ``entrant_kind``
-  (e.g. ``"employee"``/``"student"``) and ``registered_at`` (datetime; default: the event
-  timestamp). A repeated registration of the same worker is ignored. Until a class exists for
-  the topic, the runner decodes such events from their stored state.
+- Competitions entered come from ``craftledger:Competition.EntrantRegistered`` events: the
+  payload must carry ``worker_id`` (UUID) and may carry ``entrant_kind`` (``"employee"`` /
+  ``"student"``) and ``registered_at`` (datetime; default: the event timestamp); a repeated
+  registration of the same worker is ignored. The handler was written before the event class
+  existed and needs nothing else, and the runner decodes events whose topic has no class yet
+  from their stored state, so a newer writer's events never stop it. ``EntrantWithdrawn``
+  (``worker_id``, ``reason``) marks the entry withdrawn; ``Finalised`` (``results``: one dict
+  per entrant with ``worker_id``, ``rank``, ``award``) fills in the rank and the award.
 
 Tables::
 
@@ -50,7 +53,8 @@ Tables::
     ladder_honour(ladder_id, award_id PK, worker_id, tier, tier_rank, year, standing,
                   withdrawn_reason)                                      index (worker_id)
     ladder_competition(id PK, organiser_id, name, tier, occupation_code, year)
-    ladder_entry(worker_id, competition_id PK, entrant_kind, registered_at, position)
+    ladder_entry(worker_id, competition_id PK, entrant_kind, registered_at, position,
+                 withdrawn_reason, rank, award)
 """
 
 from __future__ import annotations
@@ -95,7 +99,7 @@ class WorkerLadder(Projection):
     """Per worker and occupation: the current valid level and how it was reached."""
 
     name = "worker_ladder"
-    version = 1
+    version = 2
     tables: ClassVar[dict[str, tuple[str, ...]]] = {
         "ladder_worker": ("id",),
         "ladder_certificate": ("id",),
@@ -196,6 +200,9 @@ class WorkerLadder(Projection):
             entrant_kind TEXT,
             registered_at TEXT NOT NULL,
             position BIGINT NOT NULL,
+            withdrawn_reason TEXT,
+            rank INTEGER,
+            award TEXT,
             PRIMARY KEY (worker_id, competition_id)
         )""",
     )
@@ -390,6 +397,26 @@ class WorkerLadder(Projection):
             ),
         )
 
+    @handles("craftledger:Competition.EntrantWithdrawn")
+    def entrant_withdrawn(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "UPDATE ladder_entry SET withdrawn_reason = ?"
+            " WHERE worker_id = ? AND competition_id = ?",
+            (event["reason"], text_id(event["worker_id"]), event.aggregate_id),
+        )
+
+    @handles("craftledger:Competition.Finalised")
+    def competition_finalised(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.executemany(
+            "UPDATE ladder_entry SET rank = ?, award = ?"
+            " WHERE worker_id = ? AND competition_id = ?",
+            [
+                (result.get("rank"), result.get("award"), str(result["worker_id"]),
+                 event.aggregate_id)
+                for result in event["results"]
+            ],
+        )  # fmt: skip
+
     # -- helpers -----------------------------------------------------------------------------------
 
     @staticmethod
@@ -492,7 +519,7 @@ class WorkerLadderQuery:
             )
             competitions = tx.dicts(
                 "SELECT e.competition_id, c.name, c.tier, c.year, c.occupation_code,"
-                " e.entrant_kind, e.registered_at, e.position"
+                " e.entrant_kind, e.registered_at, e.position, e.withdrawn_reason, e.rank, e.award"
                 " FROM ladder_entry e LEFT JOIN ladder_competition c ON c.id = e.competition_id"
                 " WHERE e.worker_id = ? ORDER BY e.position",
                 (key,),

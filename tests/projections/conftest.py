@@ -190,30 +190,52 @@ def world(ledger: Ledger) -> World:
     return World(ledger)
 
 
-def register_entrant(ledger: Ledger, competition_id: UUID, worker_id: UUID, **extra: Any) -> int:
-    """Record a future ``Competition.EntrantRegistered`` event (no command exists for it yet),
-    encoded by the ledger's own mapper, after the competition's latest event."""
-    from eventsourcing.persistence import StoredEvent
-
-    version = ledger.recorder.select_events(competition_id, desc=True, limit=1)[0]
-    state = {"worker_id": worker_id, "actor": "test", **extra}
-    stored = StoredEvent(
-        originator_id=competition_id,
-        originator_version=version.originator_version + 1,
-        topic="craftledger:Competition.EntrantRegistered",
-        state=_encode(ledger, state),
+def register_entrant(
+    ledger: Ledger, competition_id: UUID, worker_id: UUID, entrant_kind: str = "employee"
+) -> int:
+    """Register an entrant through the ledger's command; returns the log position."""
+    recorded = ledger.register_entrant(
+        competition_id, worker_id=worker_id, entrant_kind=entrant_kind, actor="test:union"
     )
-    ledger.recorder.insert_events([stored])
-    return ledger.log_position
+    return int(recorded.position or 0)
 
 
-def _encode(ledger: Ledger, state: dict[str, Any]) -> bytes:
+def finalise(ledger: Ledger, competition_id: UUID, marks: dict[UUID, tuple[str, str]]) -> None:
+    """Mark every entrant (three judges, both components), lock, and finalise."""
+    from domain.competition import MarkEntry
+
+    ledger.record_marks(
+        competition_id,
+        [
+            MarkEntry(worker, component, judge, mark)
+            for worker, pair in marks.items()
+            for component, mark in zip(("practical", "theory"), pair, strict=True)
+            for judge in ("甲", "乙", "丙")
+        ],
+        actor="test:judge",
+    )
+    for component in ("practical", "theory"):
+        ledger.lock_component(competition_id, component, actor="test:union")
+    ledger.finalise_competition(competition_id, actor="test:union")
+
+
+def insert_raw_event(ledger: Ledger, originator_id: UUID, topic: str, state: dict[str, Any]) -> int:
+    """Store an event whose topic has no class (as a newer writer would), encoded by the
+    ledger's own mapper, after the aggregate's latest event; returns its position."""
     from datetime import UTC, datetime
 
+    from eventsourcing.persistence import StoredEvent
+
+    found = ledger.recorder.select_events(originator_id, desc=True, limit=1)
+    version = found[0].originator_version + 1 if found else 1
     mapper = ledger.mapper
     data = mapper.transcoder.encode({"timestamp": datetime.now(UTC), **state})
     if mapper.compressor:
         data = mapper.compressor.compress(data)
     if mapper.cipher:
         data = mapper.cipher.encrypt(data)
-    return data
+    ledger.recorder.insert_events(
+        [StoredEvent(originator_id=originator_id, originator_version=version, topic=topic,
+                     state=data)]
+    )  # fmt: skip
+    return ledger.log_position

@@ -100,3 +100,17 @@ def test_workers_list_by_stage_with_counts(world, runner, query):
         "development": 0,
         "leading": 1,
     }
+
+
+def test_withdrawing_from_the_only_competition_leaves_the_growth_stage(
+    ledger, world, runner, query
+):
+    worker = world.worker()
+    competition = world.competition()
+    register_entrant(ledger, competition, worker)
+    runner.catch_up()
+    assert query.career(worker)["stage"] == "growth"
+
+    ledger.withdraw_entrant(competition, worker, reason="退赛", actor="test:union")
+    runner.catch_up()
+    assert query.career(worker)["stage"] is None

@@ -66,6 +66,8 @@ step = st.one_of(
     st.tuples(st.just("external"), worker_index, st.sampled_from(["5", "4"]), st.booleans()),
     st.tuples(st.just("rename"), worker_index),
     st.tuples(st.just("competition"), st.integers(2024, 2026)),
+    st.tuples(st.just("enter"), worker_index, st.sampled_from(["employee", "student"])),
+    st.tuples(st.just("leave_competition"), worker_index),
 )
 
 
@@ -78,6 +80,7 @@ class Driver:
         self.bodies = [self.world.employer, self.world.school]
         self.numbers: list[str] = []
         self.awards: list[str] = []
+        self.competitions: list[Any] = []
         self.ladder = self.world.ladder()
         self.serial = 100
         self.world.worker("初始")
@@ -152,7 +155,19 @@ class Driver:
             worker.correct_name(worker.name + "改", "p", "更正")
             ledger.record(worker)
         elif kind == "competition":
-            self.world.competition(reference=f"C-{step[1]}-{len(self.numbers)}", year=step[1])
+            self.competitions.append(
+                self.world.competition(reference=f"C-{step[1]}-{self.serial}", year=step[1])
+            )
+            self.serial += 1
+        elif kind == "enter" and self.competitions:
+            ledger.register_entrant(
+                self.competitions[-1], worker_id=self.worker(step[1]), entrant_kind=step[2],
+                actor="p",
+            )  # fmt: skip
+        elif kind == "leave_competition" and self.competitions:
+            ledger.withdraw_entrant(
+                self.competitions[-1], self.worker(step[1]), reason="退赛", actor="p"
+            )
 
 
 def dumps(store: ProjectionStore) -> dict[str, Any]:
@@ -278,6 +293,7 @@ def test_the_driver_reaches_every_projection():
             ("award", 1, "朝阳工匠"),
             ("external", 1, "4", True),
             ("competition", 2025),
+            ("enter", 1, "employee"),
         ]:
             driver.apply(command)
         store = backend.live_store()

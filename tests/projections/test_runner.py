@@ -17,7 +17,7 @@ from projections.directory import Directory, DirectoryQuery
 from projections.projection import Projection, RecordedEvent, handles
 from projections.runner import EventDecoder, ProjectionRunner
 from projections.store import ProjectionStore, Transaction
-from tests.projections.conftest import World
+from tests.projections.conftest import World, insert_raw_event
 
 
 def dumps(store: ProjectionStore) -> dict[str, Any]:
@@ -344,3 +344,31 @@ def test_as_of_a_date_ends_at_the_last_event_of_that_day(ledger, store, world, f
 def test_as_of_needs_exactly_one_bound(ledger, fresh_store):
     with pytest.raises(ValueError, match="exactly one"):
         build_as_of(ledger, fresh_store(), all_projections())
+
+
+def test_events_of_topics_without_a_class_are_decoded_from_their_stored_state(ledger, store, world):
+    class Ahead(Projection):
+        """Written for an event a newer version of the domain records."""
+
+        name = "ahead"
+        tables: ClassVar[dict[str, tuple[str, ...]]] = {"ahead_seen": ("position",)}
+        schema: ClassVar[tuple[str, ...]] = (
+            "CREATE TABLE IF NOT EXISTS ahead_seen (position BIGINT PRIMARY KEY, worker TEXT)",
+        )
+
+        @handles("craftledger:Worker.SomethingNew")
+        def seen(self, tx: Transaction, event: RecordedEvent) -> None:
+            tx.execute(
+                "INSERT INTO ahead_seen (position, worker) VALUES (?, ?)",
+                (event.position, str(event["worker_id"])),
+            )
+
+    worker = world.worker()
+    position = insert_raw_event(
+        ledger, worker, "craftledger:Worker.SomethingNew", {"worker_id": worker, "note": "新"}
+    )
+    runner = ProjectionRunner(ledger, store, [*all_projections(), Ahead()])
+    runner.catch_up()
+
+    assert runner.failures() == []
+    assert store.dump("ahead_seen", ("position",)) == [(position, str(worker))]

@@ -9,7 +9,7 @@ import pytest
 
 from domain.skill_level import SkillLevel
 from projections.worker_ladder import WorkerLadderQuery
-from tests.projections.conftest import ELECTRICIAN, WELDER, register_entrant
+from tests.projections.conftest import ELECTRICIAN, WELDER, finalise, register_entrant
 
 
 @pytest.fixture
@@ -126,21 +126,29 @@ def test_honours_held_and_withdrawn(ledger, world, runner, query):
     assert honours[1]["ladder_name"] == "朝阳工匠荣誉体系"
 
 
-def test_competitions_entered_come_from_future_entrant_registered_events(
-    ledger, world, runner, query
-):
-    worker = world.worker()
+def test_competitions_entered_with_withdrawals_ranks_and_awards(ledger, world, runner, query):
+    first, second, absent = world.worker("一"), world.worker("二"), world.worker("三")
     competition = world.competition()
-    register_entrant(ledger, competition, worker, entrant_kind="employee")
-    register_entrant(ledger, competition, worker)  # a repeat is ignored
+    for worker in (first, second, absent):
+        register_entrant(ledger, competition, worker)
+    ledger.withdraw_entrant(competition, worker_id=absent, reason="缺考", actor="test:union")
     runner.catch_up()
-
-    assert runner.failures() == []
-    (entry,) = query.ladder(worker)["competitions"]
+    (entry,) = query.ladder(first)["competitions"]
     assert entry["competition_id"] == str(competition)
     assert entry["name"] == "朝阳区电工技能大赛 C-2025-1"
     assert entry["tier"] == "district" and entry["year"] == 2025
     assert entry["entrant_kind"] == "employee"
+    assert entry["rank"] is None and entry["award"] is None
+
+    finalise(ledger, competition, {first: ("90", "80"), second: ("85", "70")})
+    runner.catch_up()
+
+    assert runner.failures() == []
+    assert query.ladder(first)["competitions"][0]["rank"] == 1
+    assert query.ladder(first)["competitions"][0]["award"] == "gold"
+    assert query.ladder(second)["competitions"][0]["rank"] == 2
+    (withdrawn,) = query.ladder(absent)["competitions"]
+    assert withdrawn["withdrawn_reason"] == "缺考" and withdrawn["rank"] is None
 
 
 def test_holders_lists_workers_at_a_level(world, runner, query):
