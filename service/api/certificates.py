@@ -132,9 +132,7 @@ def load(number: str) -> Certificate:
     try:
         return ledger().certificate(number)
     except InvalidValue as error:
-        raise NotFound(
-            f"no certificate {number[:40]!r}: not a certificate number ({error})"
-        ) from None
+        raise NotFound(f"no such certificate: the number is malformed ({error})") from None
 
 
 def sees_full(certificate: Certificate) -> bool:

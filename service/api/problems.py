@@ -24,6 +24,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 import marshmallow as ma
 from flask import Flask, Response, json, request
@@ -47,12 +48,14 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+_PATH_SAFE = "/:@-._~!$&'()*+,;="
 PROBLEM_TYPE = "urn:craftledger:problem:"
 RULE_TYPE = "urn:craftledger:rule:"
 
 TITLES = {
     "validation-failed": "The request is not valid",
     "malformed-json": "The request body is not acceptable JSON",
+    "malformed-url": "The request URL is not acceptable",
     "unsupported-media-type": "Unsupported media type",
     "not-found": "Not found",
     "concurrency-conflict": "Concurrent change",
@@ -158,7 +161,7 @@ def problem_response(
     if detail:
         body["detail"] = detail
     with contextlib.suppress(RuntimeError):
-        body["instance"] = request.path
+        body["instance"] = quote(request.path, safe=_PATH_SAFE)  # a URI reference
     body.update({key: value for key, value in extensions.items() if value is not None})
     response = Response(
         json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_CONTENT_TYPE
@@ -397,6 +400,18 @@ def _accepts_upload() -> bool:
     return bool(getattr(view, "accepts_upload", False))
 
 
+def refuse_nul_in_url() -> None:
+    """``before_request``: no U+0000 in the path or the query of an API request (400).
+
+    Nothing legitimate contains it, and PostgreSQL cannot store or compare it in text."""
+    if not request.path.startswith("/api/"):
+        return
+    if "\x00" in request.path or any(
+        "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
+    ):
+        raise Problem(400, "malformed-url", "the path or query contains U+0000 (NUL)")
+
+
 def install_request_body_reader(app: Flask) -> None:
     """Strict JSON everywhere: API bodies before the view, and ``request.get_json()`` too."""
     from flask.json.provider import DefaultJSONProvider
@@ -411,4 +426,5 @@ def install_request_body_reader(app: Flask) -> None:
 
     app.json_provider_class = StrictJSONProvider
     app.json = StrictJSONProvider(app)
+    app.before_request(refuse_nul_in_url)
     app.before_request(read_json_body)

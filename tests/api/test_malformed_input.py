@@ -273,3 +273,24 @@ def test_a_bad_wait_position_header_gets_422(sqlite_world: World) -> None:
             "parameter": "X-Wait-For-Position",
             "detail": body["errors"][0]["detail"],
         }
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/workers?name=%00",
+        "/api/v1/workers?name=a%00b",
+        "/api/v1/certificates?occupation_code=6-31-01-03&%00=x",
+        "/api/v1/certificates/Y00001100000125500000%00",
+    ],
+)
+def test_nul_in_the_url_gets_400_on_every_store(world: World, path: str) -> None:
+    response = world.call("GET", path)
+    assert_problem(response, 400, "urn:craftledger:problem:malformed-url")
+    assert "%00" in response.json["instance"] or "?" in path
+    assert world.call("GET", "/api/v1/workers?name=x").status_code == 200
+
+
+def test_invalid_utf8_in_the_query_is_harmless(world: World) -> None:
+    response = world.call("GET", "/api/v1/workers?name=%ff%fe")
+    assert response.status_code == 200 and response.json["items"] == []
