@@ -123,16 +123,26 @@ def main() -> None:
         verify_rate = rate(lambda: ledger.verify_credential(signed), rounds)
         ledger.close()
 
+        # Issuance with and without the hook, alternating, best of two each (fresh stores).
         hook = CredentialIssuing.credential_records_for
-        CredentialIssuing.credential_records_for = lambda self, *a, **k: []  # type: ignore[method-assign]
-        try:
-            plain, body_b, workers_b = world(
-                Path(tmp) / "b", args.certificates, "Y000011000002", "B"
-            )
-            _, plain_rate = issue_all(plain, body_b, workers_b)
-            plain.close()
-        finally:
-            CredentialIssuing.credential_records_for = hook  # type: ignore[method-assign]
+        issue_rates, plain_rates = [issue_rate], []
+        for attempt in range(2):
+            CredentialIssuing.credential_records_for = lambda self, *a, **k: []  # type: ignore[method-assign]
+            try:
+                plain, body_b, workers_b = world(
+                    Path(tmp) / f"plain-{attempt}", args.certificates, "Y000011000002", "B"
+                )
+                plain_rates.append(issue_all(plain, body_b, workers_b)[1])
+                plain.close()
+            finally:
+                CredentialIssuing.credential_records_for = hook  # type: ignore[method-assign]
+            if attempt == 0:
+                again, body_c, workers_c = world(
+                    Path(tmp) / "again", args.certificates, "Y000011000003", "C"
+                )
+                issue_rates.append(issue_all(again, body_c, workers_c)[1])
+                again.close()
+        issue_rate, plain_rate = max(issue_rates), max(plain_rates)
 
     print(f"raw Ed25519: sign {raw_sign:,.0f}/s, verify {raw_verify:,.0f}/s")
     print(
