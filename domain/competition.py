@@ -254,6 +254,7 @@ class Competition(Aggregate):
         self.finish_times: dict[str, datetime] = {}
         self.locks: dict[str, dict[str, Any]] = {}
         self.results: list[dict[str, Any]] | None = None
+        self.result_index: dict[str, int] = {}
         self.groups: list[dict[str, Any]] = []
         self.finalised_at: datetime | None = None
         self.finalised_by: str | None = None
@@ -417,11 +418,11 @@ class Competition(Aggregate):
         return 3 if self.scheme.combination is JudgeCombination.TRIMMED else 1
 
     def result_of(self, worker_id: UUID | str) -> dict[str, Any] | None:
-        key = _key(worker_id)
-        for result in self.results or ():
-            if result["worker_id"] == key:
-                return result
-        return None
+        """The entrant's final result, or None (not final, not ranked)."""
+        if self.results is None:
+            return None
+        index = self.result_index.get(_key(worker_id))
+        return None if index is None else self.results[index]
 
     # -- entrants ----------------------------------------------------------------------------
 
@@ -511,40 +512,40 @@ class Competition(Aggregate):
     # -- marks -------------------------------------------------------------------------------
 
     def record_marks(self, marks: Iterable[MarkEntry], *, at: datetime, actor: str) -> int:
-        """Record judges' marks (each judge marks each entrant's component once); returns how
-        many. All or nothing: the first refused mark refuses the batch (nothing is saved)."""
+        """Record judges' marks -- a marking sheet -- as one ``MarksRecorded`` event listing
+        every mark; returns how many. Each judge marks each entrant's component once. All or
+        nothing: one refused mark refuses the sheet."""
+        self._refuse_if_final()
         scheme = self.scheme
-        count = 0
+        sheet: list[dict[str, str]] = []
+        given: set[tuple[str, str, str]] = set()
         for entry in marks:
-            self._refuse_if_final()
             scheme.component(entry.component)
             self._refuse_if_locked(entry.component, "marks")
             entrant = self._active(entry.worker_id)
             judge = _judge_name(entry.judge)
             mark = _mark_text(entry.mark, f"mark ({entry.component}, judge {judge})")
-            given = self.marks.get(entrant["worker_id"], {}).get(entry.component, {})
-            if judge in given:
+            key = (entrant["worker_id"], entry.component, judge)
+            if key in given or judge in self.marks.get(key[0], {}).get(entry.component, {}):
                 raise DomainRuleViolation(
                     "mark-already-recorded",
                     f"{judge} has already marked entrant {entrant['entrant_number']} on "
                     f"{entry.component}; change a mark with a correction and a reason",
                 )
-            self._mark_recorded(
-                worker_id=entry.worker_id,
-                component=entry.component,
-                judge=judge,
-                mark=mark,
-                at=at,
-                actor=actor,
+            given.add(key)
+            sheet.append(
+                {"worker_id": key[0], "component": entry.component, "judge": judge, "mark": mark}
             )
-            count += 1
-        return count
+        if not sheet:
+            raise InvalidValue("marks", "no marks given")
+        self._marks_recorded(marks=sheet, at=at, actor=actor)
+        return len(sheet)
 
-    @event("MarkRecorded", topic="craftledger:Competition.MarkRecorded")
-    def _mark_recorded(
-        self, worker_id: UUID, component: str, judge: str, mark: str, at: datetime, actor: str
-    ) -> None:
-        self.marks.setdefault(_key(worker_id), {}).setdefault(component, {})[judge] = mark
+    @event("MarksRecorded", topic="craftledger:Competition.MarksRecorded")
+    def _marks_recorded(self, marks: list[dict[str, str]], at: datetime, actor: str) -> None:
+        for mark in marks:
+            entrant = self.marks.setdefault(mark["worker_id"], {})
+            entrant.setdefault(mark["component"], {})[mark["judge"]] = mark["mark"]
         self.status = CompetitionStatus.MARKING
 
     def correct_mark(
@@ -616,12 +617,15 @@ class Competition(Aggregate):
         """``{judge: mark}`` as they stand now."""
         return dict(self.marks.get(_key(worker_id), {}).get(component, {}))
 
-    def needs_review(self, worker_id: UUID | str, component: str) -> bool:
-        """True when the judges' spread is flagged and no review confirms these exact marks."""
+    def needs_review(
+        self, worker_id: UUID | str, component: str, scheme: MarkingScheme | None = None
+    ) -> bool:
+        """True when the judges' spread is flagged and no review confirms these exact marks.
+        (``scheme``: this competition's, when the caller has it parsed already.)"""
         marks = self.component_marks(worker_id, component)
         if not marks:
             return False
-        scheme = self.scheme
+        scheme = scheme or self.scheme
         if len(marks) < (3 if scheme.combination is JudgeCombination.TRIMMED else 1):
             return False
         if not scheme.score_component(component, marks).flagged:
@@ -719,7 +723,7 @@ class Competition(Aggregate):
         active = self.active_entrants()
         if not active:
             raise DomainRuleViolation("no-entrants", f"{self.name} has no active entrants")
-        needed = self.minimum_judges()
+        needed = 3 if scheme.combination is JudgeCombination.TRIMMED else 1
         short = [
             str(e["entrant_number"])
             for e in active
@@ -732,7 +736,9 @@ class Competition(Aggregate):
                 f"entrant(s) {_listed(short)} have fewer",
             )
         flagged = [
-            str(e["entrant_number"]) for e in active if self.needs_review(e["worker_id"], component)
+            str(e["entrant_number"])
+            for e in active
+            if self.needs_review(e["worker_id"], component, scheme)
         ]
         if flagged:
             raise DomainRuleViolation(
@@ -892,6 +898,7 @@ class Competition(Aggregate):
         actor: str,
     ) -> None:
         self.results = results
+        self.result_index = {result["worker_id"]: i for i, result in enumerate(results)}
         self.groups = groups
         self.finalised_at = at
         self.finalised_by = actor

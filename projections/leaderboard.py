@@ -255,11 +255,33 @@ class Leaderboard(Projection):
             (event.aggregate_id,),
         )
 
-    @handles(TOPIC + "MarkRecorded", TOPIC + "MarkCorrected")
-    def mark_given(self, tx: Transaction, event: RecordedEvent) -> None:
+    @handles(TOPIC + "MarksRecorded")
+    def marks_recorded(self, tx: Transaction, event: RecordedEvent) -> None:
         competition = event.aggregate_id
+        for mark in event["marks"]:
+            self._store_mark(tx, competition, mark["worker_id"], mark["component"], mark)
+        touched = dict.fromkeys((m["worker_id"], m["component"]) for m in event["marks"])
+        scheme = self._scheme_of(tx, competition)
+        for worker_id, component in touched:
+            self._rescore(tx, competition, worker_id, component, scheme)
+        tx.execute(
+            "UPDATE leaderboard_competition SET status = 'marking' WHERE id = ?"
+            " AND status = 'announced'",
+            (competition,),
+        )
+
+    @handles(TOPIC + "MarkCorrected")
+    def mark_corrected(self, tx: Transaction, event: RecordedEvent) -> None:
         worker_id = text_id(event["worker_id"])
-        component = event["component"]
+        assert worker_id is not None
+        self._store_mark(tx, event.aggregate_id, worker_id, event["component"], event.data)
+        scheme = self._scheme_of(tx, event.aggregate_id)
+        self._rescore(tx, event.aggregate_id, worker_id, event["component"], scheme)
+
+    @staticmethod
+    def _store_mark(
+        tx: Transaction, competition: str, worker_id: str, component: str, mark: Mapping[str, Any]
+    ) -> None:
         tx.upsert(
             "leaderboard_mark",
             ("competition_id", "worker_id", "component", "judge"),
@@ -267,19 +289,27 @@ class Leaderboard(Projection):
                 "competition_id": competition,
                 "worker_id": worker_id,
                 "component": component,
-                "judge": event["judge"],
-                "mark": event["mark"],
+                "judge": mark["judge"],
+                "mark": mark["mark"],
             },
         )
-        tx.execute(
-            "UPDATE leaderboard_competition SET status = 'marking' WHERE id = ?"
-            " AND status = 'announced'",
-            (competition,),
-        )
-        scheme = _scheme(
+
+    @staticmethod
+    def _scheme_of(tx: Transaction, competition: str) -> MarkingScheme | None:
+        return _scheme(
             tx.value("SELECT scheme FROM leaderboard_competition WHERE id = ?", (competition,))
         )
-        if scheme is None:
+
+    @staticmethod
+    def _rescore(
+        tx: Transaction,
+        competition: str,
+        worker_id: str,
+        component: str,
+        scheme: MarkingScheme | None,
+    ) -> None:
+        """The entrant's score on ``component`` (and total) from the marks as they stand."""
+        if scheme is None or component not in scheme.component_names:
             return
         marks = dict(
             tx.rows(
@@ -288,10 +318,8 @@ class Leaderboard(Projection):
                 (competition, worker_id, component),
             )
         )
-        needed = 3 if scheme.combination is JudgeCombination.TRIMMED else 1
-        if component not in scheme.component_names or not marks:
-            return
         values = [Decimal(mark) for mark in marks.values()]
+        needed = 3 if scheme.combination is JudgeCombination.TRIMMED else 1
         scored = scheme.score_component(component, marks) if len(marks) >= needed else None
         tx.upsert(
             "leaderboard_score",

@@ -127,7 +127,7 @@ def test_a_correction_clears_a_flag_and_keeps_the_previous_mark_in_history(arena
     ]
     assert not loaded.needs_review(worker, "theory")
     topics = [stored.topic for stored in arena.ledger.recorder.select_events(competition)]
-    assert topics.count("craftledger:Competition.MarkRecorded") == 6  # never rewritten
+    assert topics.count("craftledger:Competition.MarksRecorded") == 1  # never rewritten
     assert topics.count("craftledger:Competition.MarkCorrected") == 2
 
 
@@ -179,6 +179,13 @@ def test_a_judge_marks_once_and_a_batch_is_all_or_nothing(arena: Arena):
         )
     assert rule_of(again) == "mark-already-recorded"
     assert arena.ledger.competition(competition).version == version  # nothing saved
+    with pytest.raises(DomainRuleViolation) as twice_in_one_sheet:
+        arena.ledger.record_marks(
+            competition,
+            [MarkEntry(second, "theory", "乙", "70"), MarkEntry(second, "theory", "乙", "71")],
+            actor="t",
+        )
+    assert rule_of(twice_in_one_sheet) == "mark-already-recorded"
 
 
 @pytest.mark.parametrize(
