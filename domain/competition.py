@@ -57,7 +57,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -682,7 +682,8 @@ class Competition(Aggregate):
         at: datetime,
         actor: str,
     ) -> None:
-        """Record when an entrant finished (a tie-break); replacing one needs a reason."""
+        """Record when an entrant finished (a tie-break; stored in UTC); replacing one needs a
+        reason."""
         self._refuse_if_final()
         entrant = self._active(worker_id)
         if not isinstance(finished_at, datetime) or finished_at.utcoffset() is None:
@@ -692,7 +693,7 @@ class Competition(Aggregate):
             reason = _require_reason(reason or "", "changing a recorded finish time")
         self._finish_time_recorded(
             worker_id=worker_id,
-            finished_at=finished_at,
+            finished_at=finished_at.astimezone(UTC),
             previous=previous,
             reason=reason or "",
             at=at,

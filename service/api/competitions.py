@@ -283,6 +283,9 @@ class CompetitionEntrantSchema(ma.Schema):
     withdrawn = ma.fields.String(
         required=True, allow_none=True, metadata={"description": "the reason, if withdrawn"}
     )
+    finish_time = ma.fields.DateTime(
+        required=True, allow_none=True, metadata={"description": "a tie-break, if recorded"}
+    )
 
 
 class CompetitionEntrantListSchema(ma.Schema):
@@ -539,8 +542,9 @@ def public_entry(item: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def entrant_view(entrant: dict[str, Any]) -> dict[str, Any]:
-    return {
+def entrant_view(competition: Competition, worker_id: UUID | str) -> dict[str, Any]:
+    entrant = competition.entrant(worker_id)
+    shown = {
         key: entrant[key]
         for key in (
             "worker_id",
@@ -553,6 +557,8 @@ def entrant_view(entrant: dict[str, Any]) -> dict[str, Any]:
             "withdrawn",
         )
     }
+    shown["finish_time"] = competition.finish_times.get(entrant["worker_id"])
+    return shown
 
 
 def proposal_view(competition: Competition, result: dict[str, Any]) -> dict[str, Any]:
@@ -710,7 +716,7 @@ def register_entrants(body: dict[str, Any], competition_id: UUID) -> Any:
     ]
     recorded = ledger().register_entrants(competition_id, entries, actor=current_principal().actor)
     competition = recorded.aggregate
-    items = [entrant_view(competition.entrant(entry.worker_id)) for entry in entries]
+    items = [entrant_view(competition, entry.worker_id) for entry in entries]
     location = url_for("competitions.list_entrants", competition_id=competition_id)
     return (
         {"items": items},
@@ -727,7 +733,7 @@ def list_entrants(competition_id: UUID) -> Any:
     competition = ledger().competition(competition_id)
     if not sees_everything(competition):
         raise forbidden("an organiser token sees only its own union's entrants")
-    return {"items": [entrant_view(e) for e in competition.entrants.values()]}
+    return {"items": [entrant_view(competition, key) for key in competition.entrants]}
 
 
 @blp.route("/<uuid:competition_id>/entrants/<uuid:worker_id>/withdraw", methods=["POST"])
@@ -739,7 +745,7 @@ def withdraw_entrant(body: dict[str, Any], competition_id: UUID, worker_id: UUID
     recorded = ledger().withdraw_entrant(
         competition_id, worker_id, reason=body["reason"], actor=current_principal().actor
     )
-    return answer(recorded, entrant_view(recorded.aggregate.entrant(worker_id)))
+    return answer(recorded, entrant_view(recorded.aggregate, worker_id))
 
 
 # -- marking ----------------------------------------------------------------------------------
@@ -833,7 +839,7 @@ def record_finish_time(body: dict[str, Any], competition_id: UUID) -> Any:
         reason=body["reason"],
         actor=current_principal().actor,
     )
-    return answer(recorded, entrant_view(recorded.aggregate.entrant(body["worker_id"])))
+    return answer(recorded, entrant_view(recorded.aggregate, body["worker_id"]))
 
 
 @blp.route("/<uuid:competition_id>/lock", methods=["POST"])

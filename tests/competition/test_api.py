@@ -89,6 +89,10 @@ def test_a_competition_from_announcement_to_approved_promotions(world: World) ->
     assert [e["entrant_number"] for e in registered["items"]] == [1, 2, 3, 4, 5]
     assert registered["items"][0]["employer_id"] == str(world.ids["org_a"])
     problem(world.call("POST", f"{base}/entrants", "issuer", json={"entrants": entrants}), 403)
+    finish = {"worker_id": str(employees[1]), "finished_at": "2025-06-01T09:41:00+08:00"}
+    entered = ok(world.call("POST", f"{base}/finish-times", "organiser", json=finish))
+    assert entered["finish_time"] == "2025-06-01T01:41:00+00:00"
+    problem(world.call("POST", f"{base}/finish-times", "organiser", json=finish), 422)  # reason?
 
     # the live board is the organiser's, not the public's
     problem(world.call("GET", f"{base}/leaderboard", "public"), 401)
