@@ -168,5 +168,8 @@ def _attach_read_models(app: Flask, shared: Services, settings: Settings) -> Non
     shared.directory = DirectoryQuery(store)
     shared.runner = ProjectionRunner(shared.ledger, store, all_projections())
     shared.projection_store = store
+    # The read models' tables exist before the first request, whether or not this process
+    # keeps them current (a list answered before the runner thread's first pass is a 500).
+    shared.runner.ensure_ready()
     if app.config["RUN_PROJECTIONS"]:
         shared.runner.start()

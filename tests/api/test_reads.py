@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 
 from domain.api_token import Role
-from tests.api.conftest import World, id_number_for, unique
+from tests.api.conftest import World, id_number_for, running_app, unique
 
 
 def walk(world: World, path: str, principal: str = "admin", limit: int = 2) -> list[dict]:
@@ -150,3 +151,13 @@ def test_a_worker_token_without_a_directory_row_lists_nothing(world: World) -> N
         headers={"Authorization": f"Bearer {token}"},
     )
     assert [w["id"] for w in response.json["items"]] == [str(worker)]
+
+
+def test_lists_answer_at_once_on_a_fresh_store(tmp_path: Path, backend: str) -> None:
+    """The read models' tables are made when the app is, not by the runner's first pass."""
+    with running_app(backend, tmp_path, {"RUN_PROJECTIONS": False}) as (app, _ledger):
+        client = app.test_client()
+        for path in ("/api/v1/organisations", "/api/v1/organisations?kind=union"):
+            response = client.get(path)
+            assert response.status_code == 200, response.get_data(as_text=True)
+            assert response.json == {"items": [], "next_cursor": None}
