@@ -113,6 +113,12 @@ MATRIX: dict[str, str] = {
     "inclusion proof":               "200   200   200    200    200   200   200   200",
     "consistency proof":             "200   200   200    200    200   200   200   200",
     "ledger public key":             "200   200   200    200    200   200   200   200",
+    "get ladder":                    "401   200   200    403    403   200   200   403",
+    "get points statement":          "401   200   403    403    403   200   200   403",
+    "list points policies":          "200   200   200    200    200   200   200   200",
+    "get statistics":                "200   200   200    200    200   200   200   200",
+    "list honour ladder holders":    "200   200   200    200    200   200   200   200",
+    "list talents":                  "200   200   200    200    200   200   200   200",
     "health":                        "200   200   200    200    200   200   200   200",
     "openapi document":              "200   200   200    200    200   200   200   200",
     "docs page":                     "200   200   200    200    200   200   200   200",
@@ -611,6 +617,16 @@ ENDPOINTS: dict[str, Endpoint] = {
     "inclusion proof": Endpoint("GET", "/api/v1/audit/proofs/inclusion?index=0"),
     "consistency proof": Endpoint("GET", "/api/v1/audit/proofs/consistency?first=1"),
     "ledger public key": Endpoint("GET", "/api/v1/audit/public-key"),
+    "get ladder": Endpoint("GET", "/api/v1/workers/{worker}/ladder"),
+    "get points statement": Endpoint(
+        "GET", "/api/v1/workers/{worker}/points?policy=shanghai-residence-points"
+    ),
+    "list points policies": Endpoint("GET", "/api/v1/points-policies"),
+    "get statistics": Endpoint("GET", "/api/v1/statistics"),
+    "list honour ladder holders": Endpoint(
+        "GET", "/api/v1/honour-ladders/{target}/holders", prepare=awarded_title
+    ),
+    "list talents": Endpoint("GET", "/api/v1/talents"),
     "health": Endpoint("GET", "/health"),
     "openapi document": Endpoint("GET", "/openapi.json"),
     "docs page": Endpoint("GET", "/docs"),
