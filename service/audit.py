@@ -474,7 +474,7 @@ class Audit:
 
     def events(self, after: int = 0, limit: int = 100) -> dict[str, Any]:
         """The log from position ``after`` + 1, at most ``limit`` events, in log order."""
-        self.ensure_ready()
+        self.catch_up(limit=10_000)
         head = self.ledger.log_position
         page = self.ledger.recorder.select_notifications(start=after + 1, limit=limit)
         events = self._with_leaves([self._event_json(n) for n in page])
@@ -492,7 +492,6 @@ class Audit:
         self, aggregate_id: UUID, after_version: int = 0, limit: int = 100
     ) -> dict[str, Any]:
         """One aggregate's events after ``after_version``, oldest first."""
-        self.ensure_ready()
         self.catch_up(limit=10_000)
         stored = self.ledger.recorder.select_events(
             aggregate_id, gt=after_version or None, limit=limit + 1
@@ -548,6 +547,7 @@ class Audit:
         as_of: datetime | None = None,
     ) -> dict[str, Any]:
         """The aggregate as it was at ``version`` or at ``as_of`` (default: now)."""
+        self.catch_up(limit=10_000)
         newest = self.ledger.recorder.select_events(aggregate_id, desc=True, limit=1)
         if not newest:
             raise LookupError(f"no aggregate {aggregate_id}")
