@@ -485,8 +485,26 @@ class Audit:
             "log_position": head,
         }
 
-    def _positions_of(self, aggregate_id: UUID) -> dict[int, LeafRecord]:
-        return {r.originator_version: r for r in self.log.leaves_of(aggregate_id)}
+    def _leaves_of(self, aggregate_id: UUID, version: int | None = None) -> dict[int, LeafRecord]:
+        """The logged leaves of an aggregate's stored events, by version: positions from the
+        event store's primary key, leaves by position, kept only where the log agrees that the
+        leaf is that aggregate's that version."""
+        positions = event_positions(self.ledger, aggregate_id, version)
+        records = self.log.leaves_at_positions(list(positions.values()))
+        found = {}
+        for stored_version, position in positions.items():
+            record = records.get(position)
+            if (
+                record is not None
+                and record.originator_id == str(aggregate_id)
+                and record.originator_version == stored_version
+            ):
+                found[stored_version] = record
+        return found
+
+    def leaf_of_event(self, aggregate_id: UUID, version: int) -> LeafRecord | None:
+        """The leaf of one stored event, if the log has it at the event's position."""
+        return self._leaves_of(aggregate_id, version).get(version)
 
     def aggregate_events(
         self, aggregate_id: UUID, after_version: int = 0, limit: int = 100
@@ -500,7 +518,7 @@ class Audit:
             raise LookupError(f"no aggregate {aggregate_id}")
         more = len(stored) > limit
         stored = stored[:limit]
-        leaves = self._positions_of(aggregate_id)
+        leaves = self._leaves_of(aggregate_id)
         events = []
         for event in stored:
             record = leaves.get(event.originator_version)
@@ -566,7 +584,7 @@ class Audit:
             for name, value in vars(aggregate).items()
             if not name.startswith("_") and not callable(value)
         }
-        record = self.log.leaf_of_event(aggregate_id, aggregate.version)
+        record = self.leaf_of_event(aggregate_id, aggregate.version)
         return {
             "id": str(aggregate_id),
             "type": getattr(type(aggregate), "TOPIC", type(aggregate).__name__),
@@ -587,10 +605,10 @@ class Audit:
         ``{position, leaf_index, tree_head, inclusion_proof}``. Checks that the stored event
         still hashes to its leaf and that the proof leads to the head's root."""
         self.ensure_ready()
-        record = self.log.leaf_of_event(aggregate_id, version)
+        record = self.leaf_of_event(aggregate_id, version)
         if record is None:
             self.catch_up(limit=50_000)
-            record = self.log.leaf_of_event(aggregate_id, version)
+            record = self.leaf_of_event(aggregate_id, version)
         if record is None:
             raise LogUnavailable(f"event {aggregate_id} v{version} is not in the log")
         head = self.head_covering(record.leaf_index)
@@ -641,6 +659,38 @@ class Audit:
             f"{found['position']}) of the signed tree of {found['tree_head']['tree_size']}",
             data={"log_inclusion": found},
         )
+
+
+def event_positions(ledger: Any, aggregate_id: UUID, version: int | None = None) -> dict[int, int]:
+    """Log positions of an aggregate's stored events, by version, from the event store's own
+    primary key (``eventsourcing``'s ``stored_events`` rowid on SQLite, ``notification_id`` of
+    the ``<app>_events`` table on PostgreSQL)."""
+    recorder = ledger.recorder
+    table = recorder.events_table_name
+    if ledger.settings.uses_postgres:
+        from psycopg.sql import SQL, Identifier
+
+        statement = SQL(
+            "SELECT originator_version, notification_id FROM {}.{} WHERE originator_id = %s"
+        ).format(Identifier(recorder.datastore.schema), Identifier(table))
+        params: list[Any] = [aggregate_id]
+        if version is not None:
+            statement += SQL(" AND originator_version = %s")
+            params.append(version)
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, params)
+            return {
+                int(row["originator_version"]): int(row["notification_id"])
+                for row in cursor.fetchall()
+            }
+    sql = f"SELECT originator_version, rowid FROM {table} WHERE originator_id = ?"
+    params = [aggregate_id.hex]
+    if version is not None:
+        sql += " AND originator_version = ?"
+        params.append(version)
+    with recorder.datastore.transaction(commit=False) as cursor:
+        cursor.execute(sql, params)
+        return {int(row[0]): int(row[1]) for row in cursor.fetchall()}
 
 
 def _b64(data: bytes) -> str:
