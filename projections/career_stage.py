@@ -85,7 +85,7 @@ class CareerStage(Projection):
     """Each worker's stage on the career coordinate system, with the evidence for it."""
 
     name = "career_stage"
-    version = 2
+    version = 3
     tables: ClassVar[dict[str, tuple[str, ...]]] = {
         "career_worker": ("id",),
         "career_certificate": ("id",),
@@ -117,7 +117,7 @@ class CareerStage(Projection):
             worker_id {key_text} NOT NULL,
             key {key_text} NOT NULL,
             stage INTEGER NOT NULL,
-            on_date TEXT NOT NULL,
+            on_date {key_text} NOT NULL,
             kind TEXT NOT NULL,
             what TEXT NOT NULL,
             valid INTEGER NOT NULL,
@@ -126,16 +126,17 @@ class CareerStage(Projection):
         """CREATE TABLE IF NOT EXISTS career_stage_entry (
             worker_id {key_text} NOT NULL,
             stage INTEGER NOT NULL,
-            entered_on TEXT NOT NULL,
+            entered_on {key_text} NOT NULL,
             what TEXT NOT NULL,
-            evidence_key TEXT NOT NULL,
+            evidence_key {key_text} NOT NULL,
             PRIMARY KEY (worker_id, stage)
         )""",
         """CREATE TABLE IF NOT EXISTS career_current (
             worker_id {key_text} PRIMARY KEY,
             stage INTEGER NOT NULL,
-            since TEXT NOT NULL,
-            what TEXT NOT NULL
+            since {key_text} NOT NULL,
+            what TEXT NOT NULL,
+            evidence_key {key_text} NOT NULL
         )""",
         "CREATE INDEX IF NOT EXISTS career_current_by_stage ON career_current (stage, worker_id)",
     )
@@ -159,7 +160,6 @@ class CareerStage(Projection):
             kind,
             f"{CAREER_KIND_LABEL[kind]}: {event['title']}",
         )
-        _refresh(tx, event.aggregate_id)
 
     @handles("craftledger:Competition.Announced")
     def competition_announced(self, tx: Transaction, event: RecordedEvent) -> None:
@@ -183,7 +183,6 @@ class CareerStage(Projection):
             "competition",
             f"技能竞赛: {name or event.aggregate_id}",
         )
-        _refresh(tx, worker_id)
 
     @handles("craftledger:Competition.EntrantWithdrawn")
     def entrant_withdrawn(self, tx: Transaction, event: RecordedEvent) -> None:
@@ -202,12 +201,12 @@ class CareerStage(Projection):
         assert worker_id is not None
         occupation = event["occupation_code"]
         level = event["level"]
-        held = tx.rows(
-            "SELECT level FROM career_certificate"
-            " WHERE worker_id = ? AND occupation_code = ? AND status = 'valid'",
-            (worker_id, occupation),
+        # A promotion: the worker validly holds a lower level ("1" is the highest).
+        promotion = tx.row(
+            "SELECT 1 FROM career_certificate WHERE worker_id = ? AND occupation_code = ?"
+            " AND status = 'valid' AND level > ? LIMIT 1",
+            (worker_id, occupation, level),
         )
-        promotion = any(level < h[0] for h in held)  # "1" is the highest level
         tx.execute(
             "INSERT INTO career_certificate (id, worker_id, occupation_code, level, status)"
             " VALUES (?, ?, ?, ?, 'valid')",
@@ -215,21 +214,16 @@ class CareerStage(Projection):
         )
         on = iso_date(event["issued_at"]) or ""
         label = f"{event['occupation_name']} {level_name(level)} ({event['number']})"
-        changed = False
         if str((event["basis"] or {}).get("kind")) == "competition":
             _add_evidence(
                 tx, worker_id, f"certificate-competition:{event.aggregate_id}", 2, on,
                 "competition-certificate", f"以赛代评: {label}",
             )  # fmt: skip
-            changed = True
-        if promotion or level in HIGH_SKILL_LEVELS:
+        if promotion is not None or level in HIGH_SKILL_LEVELS:
             _add_evidence(
                 tx, worker_id, f"certificate:{event.aggregate_id}", 4, on, "certificate",
                 f"等级晋升: {label}",
             )  # fmt: skip
-            changed = True
-        if changed:
-            _refresh(tx, worker_id)
 
     @handles(*_STATUS_BY_TOPIC)
     def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
@@ -258,10 +252,33 @@ class CareerStage(Projection):
 def _add_evidence(
     tx: Transaction, worker_id: str, key: str, stage: int, on: str, kind: str, what: str
 ) -> None:
-    tx.execute(
+    """Record valid evidence and move the stage entry and the current stage forward if it is
+    the earliest of its stage or of a higher stage (the same result as ``_refresh``)."""
+    inserted = tx.execute(
         "INSERT INTO career_evidence (worker_id, key, stage, on_date, kind, what, valid)"
         " VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (worker_id, key) DO NOTHING",
         (worker_id, key, stage, on, kind, what),
+    )
+    if not inserted:
+        return
+    tx.execute(
+        "INSERT INTO career_stage_entry (worker_id, stage, entered_on, what, evidence_key)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (worker_id, stage) DO UPDATE SET"
+        " entered_on = excluded.entered_on, what = excluded.what,"
+        " evidence_key = excluded.evidence_key"
+        " WHERE (excluded.entered_on, excluded.evidence_key)"
+        " < (career_stage_entry.entered_on, career_stage_entry.evidence_key)",
+        (worker_id, stage, on, what, key),
+    )
+    tx.execute(
+        "INSERT INTO career_current (worker_id, stage, since, what, evidence_key)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (worker_id) DO UPDATE SET"
+        " stage = excluded.stage, since = excluded.since, what = excluded.what,"
+        " evidence_key = excluded.evidence_key"
+        " WHERE excluded.stage > career_current.stage OR (excluded.stage = career_current.stage"
+        " AND (excluded.since, excluded.evidence_key)"
+        " < (career_current.since, career_current.evidence_key))",
+        (worker_id, stage, on, what, key),
     )
 
 
@@ -285,11 +302,11 @@ def _refresh(tx: Transaction, worker_id: str) -> None:
         tx.execute("DELETE FROM career_current WHERE worker_id = ?", (worker_id,))
         return
     top = max(entries)
-    on, _, what = entries[top]
+    on, key, what = entries[top]
     tx.upsert(
         "career_current",
         ("worker_id",),
-        {"worker_id": worker_id, "stage": top, "since": on, "what": what},
+        {"worker_id": worker_id, "stage": top, "since": on, "what": what, "evidence_key": key},
     )
 
 

@@ -204,7 +204,13 @@ class Directory(Projection):
     @handles("craftledger:Worker.EmploymentStarted")
     def employment_started(self, tx: Transaction, event: RecordedEvent) -> None:
         record_start(tx, "directory_employment", event)
-        _refresh_current_employer(tx, event.aggregate_id)
+        # The new spell is the latest recorded: it is current unless an open one started later.
+        since = iso_date(event["since"])
+        tx.execute(
+            "UPDATE directory_worker SET employer_id = ?, employer_relation = ?,"
+            " employed_since = ? WHERE id = ? AND (employed_since IS NULL OR employed_since <= ?)",
+            (text_id(event["employer_id"]), event["relation"], since, event.aggregate_id, since),
+        )
 
     @handles("craftledger:Worker.EmploymentEnded")
     def employment_ended(self, tx: Transaction, event: RecordedEvent) -> None:

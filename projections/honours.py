@@ -27,7 +27,7 @@ tier (by name, on ``ladder_id``'s ladder, or by rank when given an ``int``). Wit
 Tables::
 
     honours_organisation(id PK, name, kind)
-    honours_worker(id PK, name, masked_id_number, employer_id)
+    honours_worker(id PK, name, masked_id_number, employer_id, employed_since)
     honours_employment(worker_id, seq PK, employer_id, relation, since, until)
     honours_ladder(id PK, union_id, name, tiers JSON, defined_at)
     honours_award(ladder_id, award_id PK, worker_id, tier, tier_rank, year, standing,
@@ -48,6 +48,7 @@ from projections.projection import (
     Projection,
     RecordedEvent,
     handles,
+    iso_date,
     iso_datetime,
     text_id,
     to_json,
@@ -59,7 +60,7 @@ class Honours(Projection):
     """Honour ladders, titles awarded and the talent database."""
 
     name = "honours"
-    version = 1
+    version = 2
     tables: ClassVar[dict[str, tuple[str, ...]]] = {
         "honours_organisation": ("id",),
         "honours_worker": ("id",),
@@ -78,7 +79,8 @@ class Honours(Projection):
             id {key_text} PRIMARY KEY,
             name {key_text} NOT NULL,
             masked_id_number TEXT NOT NULL,
-            employer_id TEXT
+            employer_id TEXT,
+            employed_since TEXT
         )""",
         employment_ddl("honours_employment"),
         """CREATE TABLE IF NOT EXISTS honours_ladder (
@@ -137,16 +139,24 @@ class Honours(Projection):
             "UPDATE honours_worker SET name = ? WHERE id = ?", (event["name"], event.aggregate_id)
         )
 
-    @handles("craftledger:Worker.EmploymentStarted", "craftledger:Worker.EmploymentEnded")
-    def employment_changed(self, tx: Transaction, event: RecordedEvent) -> None:
-        if event.topic.endswith("Started"):
-            record_start(tx, "honours_employment", event)
-        else:
-            record_end(tx, "honours_employment", event)
-        employer_id, _, _ = current_employment(tx, "honours_employment", event.aggregate_id)
+    @handles("craftledger:Worker.EmploymentStarted")
+    def employment_started(self, tx: Transaction, event: RecordedEvent) -> None:
+        record_start(tx, "honours_employment", event)
+        # The new spell is the latest recorded: it is current unless an open one started later.
+        since = iso_date(event["since"])
         tx.execute(
-            "UPDATE honours_worker SET employer_id = ? WHERE id = ?",
-            (employer_id, event.aggregate_id),
+            "UPDATE honours_worker SET employer_id = ?, employed_since = ?"
+            " WHERE id = ? AND (employed_since IS NULL OR employed_since <= ?)",
+            (text_id(event["employer_id"]), since, event.aggregate_id, since),
+        )
+
+    @handles("craftledger:Worker.EmploymentEnded")
+    def employment_ended(self, tx: Transaction, event: RecordedEvent) -> None:
+        record_end(tx, "honours_employment", event)
+        employer_id, _, since = current_employment(tx, "honours_employment", event.aggregate_id)
+        tx.execute(
+            "UPDATE honours_worker SET employer_id = ?, employed_since = ? WHERE id = ?",
+            (employer_id, since, event.aggregate_id),
         )
 
     @handles("craftledger:HonourLadder.Defined")

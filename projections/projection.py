@@ -43,16 +43,14 @@ class RecordedEvent:
     originator_version: int
     timestamp: datetime
     data: Mapping[str, Any]
+    aggregate_id: str = ""
+    """``originator_id`` as stored text (computed once: every handler needs it)."""
 
     def __getitem__(self, key: str) -> Any:
         return self.data[key]
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
-
-    @property
-    def aggregate_id(self) -> str:
-        return str(self.originator_id)
 
 
 def handles(*topics: str) -> Callable[[Handler], Handler]:
@@ -116,30 +114,58 @@ class Projection:
 # -- value helpers shared by projections ----------------------------------------------------------
 
 
+_TEXT_OF: dict[Any, str] = {}
+
+
 def text_id(value: Any) -> str | None:
-    """A UUID (or None) as stored text."""
-    return None if value is None else str(value)
+    """A UUID (or None) as stored text (memoised: the same ids recur in every batch)."""
+    if value is None:
+        return None
+    text = _TEXT_OF.get(value)
+    if text is None:
+        if len(_TEXT_OF) > 200_000:
+            _TEXT_OF.clear()
+        text = _TEXT_OF[value] = str(value)
+    return text
+
+
+_ISO_DATETIME_OF: dict[datetime, str] = {}
+_ISO_DATE_OF: dict[Any, str] = {}
 
 
 def iso_datetime(value: datetime | None) -> str | None:
-    """A UTC ISO-8601 timestamp with microseconds, so text order is time order."""
+    """A UTC ISO-8601 timestamp with microseconds, so text order is time order (memoised:
+    several projections format the same event's times)."""
     if value is None:
         return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(timespec="microseconds") + "Z"
+    text = _ISO_DATETIME_OF.get(value)
+    if text is None:
+        if len(_ISO_DATETIME_OF) > 50_000:
+            _ISO_DATETIME_OF.clear()
+        utc = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
+        text = _ISO_DATETIME_OF[value] = utc.isoformat(timespec="microseconds") + "Z"
+    return text
 
 
 def iso_date(value: date | datetime | str | None) -> str | None:
+    """An ISO date; a datetime's date in UTC (memoised like ``iso_datetime``)."""
     if value is None:
         return None
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC)
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)[:10]
+    if type(value) is str:
+        return value[:10]
+    text = _ISO_DATE_OF.get(value)
+    if text is None:
+        if len(_ISO_DATE_OF) > 50_000:
+            _ISO_DATE_OF.clear()
+        if isinstance(value, datetime):
+            utc = value.astimezone(UTC) if value.tzinfo is not None else value
+            text = utc.date().isoformat()
+        elif isinstance(value, date):
+            text = value.isoformat()
+        else:
+            text = str(value)[:10]
+        _ISO_DATE_OF[value] = text
+    return text
 
 
 def to_json(value: Any) -> str:

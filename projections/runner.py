@@ -57,7 +57,7 @@ from typing import Any
 
 from eventsourcing.utils import TopicError
 
-from projections.projection import Projection, RecordedEvent
+from projections.projection import Projection, RecordedEvent, text_id
 from projections.store import ProjectionStore, Transaction
 
 log = logging.getLogger(__name__)
@@ -158,10 +158,10 @@ class EventDecoder:
 
     def __call__(self, notification: Any) -> RecordedEvent:
         try:
+            # The event object is thrown away, so its attribute dict can be taken over.
             data = self.mapper.to_domain_event(notification).__dict__
         except TopicError:
             data = self._decode_state(notification)
-        data = dict(data)
         timestamp = data.pop("timestamp", None)
         data.pop("originator_id", None)
         data.pop("originator_version", None)
@@ -172,6 +172,7 @@ class EventDecoder:
             originator_version=notification.originator_version,
             timestamp=timestamp,
             data=data,
+            aggregate_id=text_id(notification.originator_id) or "",
         )
 
     def _decode_state(self, notification: Any) -> dict[str, Any]:

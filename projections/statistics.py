@@ -57,7 +57,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 from uuid import UUID
 
-from projections.employment import current_employment, employment_ddl, record_end, record_start
+from projections.employment import employment_ddl, record_end, record_start
 from projections.pagination import InvalidQuery
 from projections.projection import (
     Projection,
@@ -79,6 +79,12 @@ _STATUS_BY_TOPIC = {
     "craftledger:Certificate.Reinstated": "valid",
     "craftledger:Certificate.Revoked": "revoked",
 }
+
+
+_CURRENT_EMPLOYER = (
+    "SELECT e.employer_id FROM stats_employment e WHERE e.worker_id = ? AND e.until IS NULL"
+    " ORDER BY e.since DESC, e.seq DESC LIMIT 1"
+)
 
 
 def _year_of(value: Any) -> int:
@@ -180,23 +186,23 @@ class Statistics(Projection):
     def career_entry(self, tx: Transaction, event: RecordedEvent) -> None:
         if event["kind"] != "training":
             return
-        employer_id, _, _ = current_employment(tx, "stats_employment", event.aggregate_id)
-        province = (
-            tx.value("SELECT province_code FROM stats_organisation WHERE id = ?", (employer_id,))
-            if employer_id
-            else None
-        )
         details = event.get("details") or {}
+        worker_id = event.aggregate_id
+        # The employer is the current one (see projections.employment), looked up in SQL.
         tx.execute(
             "INSERT INTO stats_training (worker_id, seq, year, on_date, employer_id,"
-            " province_code, occupation_code, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " province_code, occupation_code, title) VALUES (?, ?, ?, ?,"
+            f" ({_CURRENT_EMPLOYER}),"
+            " (SELECT o.province_code FROM stats_organisation o"
+            f" WHERE o.id = ({_CURRENT_EMPLOYER})),"
+            " ?, ?)",
             (
-                event.aggregate_id,
+                worker_id,
                 event.originator_version,
                 _year_of(event["on"]),
                 iso_date(event["on"]),
-                employer_id,
-                province,
+                worker_id,
+                worker_id,
                 details.get("occupation_code"),
                 event["title"],
             ),

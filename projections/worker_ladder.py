@@ -220,11 +220,18 @@ class WorkerLadder(Projection):
         worker_id = text_id(event["worker_id"])
         occupation = event["occupation_code"]
         level = event["level"]
-        current = tx.value(
-            "SELECT level FROM ladder_level WHERE worker_id = ? AND occupation_code = ?",
-            (worker_id, occupation),
+        issued_on = iso_date(event["issued_at"])
+        # Raise the current level if this one is higher ("1" is the highest); the row count
+        # says whether it did.
+        raised = tx.execute(
+            "INSERT INTO ladder_level (worker_id, occupation_code, occupation_name, level, number,"
+            " source, since) VALUES (?, ?, ?, ?, ?, 'ledger', ?)"
+            " ON CONFLICT (worker_id, occupation_code) DO UPDATE SET"
+            " occupation_name = excluded.occupation_name, level = excluded.level,"
+            " number = excluded.number, source = excluded.source, since = excluded.since"
+            " WHERE excluded.level < ladder_level.level",
+            (worker_id, occupation, event["occupation_name"], level, event["number"], issued_on),
         )
-        raised = current is None or level < current  # "1" is the highest level
         basis = event["basis"] or {}
         issued_at = iso_datetime(event["issued_at"])
         tx.execute(
@@ -243,29 +250,15 @@ class WorkerLadder(Projection):
                 event["issuer_name"],
                 str(basis.get("kind") or ""),
                 basis.get("bypass"),
-                iso_date(event["issued_at"]),
+                issued_on,
                 issued_at,
-                int(raised),
+                int(raised > 0),
             ),
         )
         self._history(
             tx, worker_id, event, issued_at, "issued", event["number"], occupation, level,
             {"basis_kind": basis.get("kind"), "issuer_name": event["issuer_name"]},
         )  # fmt: skip
-        if raised:
-            tx.upsert(
-                "ladder_level",
-                ("worker_id", "occupation_code"),
-                {
-                    "worker_id": worker_id,
-                    "occupation_code": occupation,
-                    "occupation_name": event["occupation_name"],
-                    "level": level,
-                    "number": event["number"],
-                    "source": "ledger",
-                    "since": iso_date(event["issued_at"]),
-                },
-            )
 
     @handles(*_STATUS_BY_TOPIC)
     def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
