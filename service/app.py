@@ -56,6 +56,7 @@ from service.api.problems import install_request_body_reader
 from service.api.services import Services
 from service.config import Settings
 from service.ledger import Ledger
+from service.pages import register_pages
 
 __all__ = ["create_app"]
 
@@ -159,6 +160,7 @@ def create_app(config: dict[str, Any] | None = None, *, ledger: Ledger | None = 
     for module in BLUEPRINTS:
         api.register_blueprint(module.blp)
     limiter.limit(lambda: str(app.config["VERIFY_RATE_LIMIT"]))(verify.blp)
+    register_pages(app, limiter)
     return app
 
 

@@ -1,0 +1,59 @@
+"""Server-rendered pages: verify a certificate, see a certificate, a worker's ladder, a
+competition, the statistics and the audit trail, in Chinese with an English switch.
+
+=====================================  ===========================================================
+``/`` and ``/verify``                   the national-query-style check (number + name + ID number,
+                                        POSTed, rate-limited)
+``/c/{number}``                         the public certificate: QR code, signed credential, print
+                                        view, verification of an uploaded credential file
+``/signin``, ``/signout``               a token entered once, kept as its hash in a signed cookie
+``/me``                                 the signed-in worker: ladder, honours, career stage,
+                                        points statements, share links
+``/s/{token}``                          a worker's share link (expiry, optional 提取码, revocable)
+``/competitions``, ``/competitions/{id}``  leaderboards (live for organisers, public once final)
+``/statistics``                         SVG charts, as of a date
+``/audit``                              auditors: histories, the tree head, a proof checker
+=====================================  ===========================================================
+
+:func:`register_pages` wires them into an app (``service.app.create_app`` calls it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+__all__ = ["register_pages"]
+
+DEFAULTS = {
+    "SHARE_CODE_RATE_LIMIT": "10 per minute",
+    "PAGES_SESSION_HOURS": 8,
+    "PAGES_COOKIE_SECURE": None,
+    "BOARD_POLL_SECONDS": 2,
+}
+
+
+def register_pages(app: Flask, limiter: Any) -> None:
+    """Register the pages' blueprints on ``app``, with their rate limits on ``limiter``."""
+    from service.pages import (  # noqa: F401 - the modules register their routes
+        audit,
+        certificate,
+        competition,
+        home,
+        share,
+        signin,
+        statistics,
+        verify,
+        worker,
+    )
+    from service.pages.blueprints import pages, share_pages, verify_pages
+    from service.pages.i18n import install_i18n
+
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+    install_i18n(app)
+    limiter.limit(lambda: str(app.config["VERIFY_RATE_LIMIT"]), methods=["POST"])(verify_pages)
+    limiter.limit(lambda: str(app.config["SHARE_CODE_RATE_LIMIT"]), methods=["POST"])(share_pages)
+    for blueprint in (pages, verify_pages, share_pages):
+        app.register_blueprint(blueprint)

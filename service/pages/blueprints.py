@@ -1,0 +1,201 @@
+"""The pages' blueprints and what every page request shares.
+
+Three blueprints, so that rate limits can be set per blueprint (flask-limiter limits a
+blueprint as a whole): ``pages`` (everything, with the templates and static files),
+``pages_verify`` (``POST /verify``, limited like the API's check) and ``pages_share`` (opening a
+share link with its extraction code, limited against guessing).
+
+Every page request: the language is chosen, the pages' cookie is read and the signed-in token
+resolved (``g.principal``, so the API's access helpers see the same caller), and the answer gets
+security headers (a strict CSP with no inline script, ``Referrer-Policy: no-referrer`` so a
+share link's token never leaves in a Referer, ``no-store`` for anything personal). Errors are
+pages in the visitor's language (JSON endpoints keep problem+json).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, g, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from domain.errors import DomainRuleViolation, InvalidValue
+from service.api.fields import masked_name
+from service.api.problems import Problem, problem_response
+from service.ledger import ConcurrencyConflict, NotFound
+from service.pages import labels
+from service.pages.i18n import (
+    LANGUAGE_COOKIE,
+    LANGUAGES,
+    N_,
+    choose_language,
+    current_language,
+    gettext,
+)
+from service.pages.web_session import (
+    csrf_token,
+    load_session,
+    page_principal,
+    role_label,
+    save_session,
+)
+
+__all__ = ["ALL_BLUEPRINTS", "pages", "render", "share_pages", "verify_pages"]
+
+log = logging.getLogger(__name__)
+
+pages = Blueprint(
+    "pages",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/assets/pages",
+)
+verify_pages = Blueprint("pages_verify", __name__)
+share_pages = Blueprint("pages_share", __name__)
+ALL_BLUEPRINTS = (pages, verify_pages, share_pages)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+
+
+def begin() -> None:
+    g.language = choose_language()
+    load_session()
+    g.principal = page_principal()
+
+
+def finish(response: Response) -> Response:
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+    save_session(response)
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if not request.path.startswith("/assets/"):
+        headers.setdefault("Cache-Control", "no-store")
+    response.vary.add("Cookie")
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.endswith(".json") and not request.path.endswith("/credential.json")
+
+
+def render_error(status: int, message: str, detail: str | None = None) -> Response:
+    if _wants_json():
+        return problem_response(status, detail=detail or message)
+    body = render_template(
+        "pages/error.html", status=status, message=message, detail=detail, title=message
+    )
+    return Response(body, status=status, mimetype="text/html")
+
+
+MESSAGES = {
+    400: N_("请求无效，请返回后重试。"),
+    401: N_("请先登录。"),
+    403: N_("您没有查看此页面的权限。"),
+    404: N_("没有找到您要的页面或记录。"),
+    405: N_("不支持此操作。"),
+    410: N_("此链接已失效。"),
+    413: N_("上传的文件太大。"),
+    429: N_("查询过于频繁，请稍后再试。"),
+    503: N_("服务暂时不可用，请稍后再试。"),
+}
+
+
+def handle_http(error: HTTPException) -> Response:
+    status = error.code or 500
+    if status == 400 and error.description == "csrf":
+        return render_error(400, gettext("表单已过期，请刷新页面后重新提交。"))
+    message = MESSAGES.get(status, N_("出错了，请稍后再试。"))
+    response = render_error(status, gettext(message))
+    for name, value in error.get_headers():
+        if name == "Retry-After":
+            response.headers[name] = value
+    return response
+
+
+def handle_problem(error: Problem) -> Response:
+    if _wants_json():
+        return error.response()
+    message = MESSAGES.get(error.status, N_("出错了，请稍后再试。"))
+    response = render_error(error.status, gettext(message), error.detail)
+    for name, value in error.headers.items():
+        if name == "Retry-After":
+            response.headers[name] = value
+    return response
+
+
+def handle_not_found(error: NotFound) -> Response:
+    return render_error(404, gettext(MESSAGES[404]))
+
+
+def handle_rule(error: DomainRuleViolation) -> Response:
+    return render_error(422, gettext("操作未完成：不符合业务规则。"), error.rule)
+
+
+def handle_invalid(error: InvalidValue) -> Response:
+    return render_error(422, gettext("输入有误。"), error.field)
+
+
+def handle_conflict(error: ConcurrencyConflict) -> Response:
+    response = render_error(409, gettext("记录正被同时修改，请稍后重试。"))
+    response.headers["Retry-After"] = "1"
+    return response
+
+
+def handle_unexpected(error: Exception) -> Response:
+    log.exception("unexpected error on page %s %s", request.method, request.path)
+    return render_error(500, gettext("出错了，请稍后再试。"))
+
+
+def context() -> dict[str, Any]:
+    principal = g.get("principal")
+    language = current_language()
+    return {
+        "lang": language,
+        "html_lang": LANGUAGES[language],
+        "other_lang": "en" if language == "zh" else "zh",
+        "switch_url": switch_url("en" if language == "zh" else "zh"),
+        "principal": principal,
+        "role": role_label(principal) if principal is not None else "public",
+        "csrf_token": csrf_token,
+        "label": labels.label,
+        "labels": labels.ALL,
+        "level_name": labels.level_name,
+        "masked_name": masked_name,
+    }
+
+
+def switch_url(language: str) -> str:
+    """This page's URL in ``language`` (other query parameters kept)."""
+    kept = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return request.path + "?" + urlencode([*kept, ("lang", language)])
+
+
+def render(template: str, status: int = 200, **values: Any) -> Response:
+    return Response(render_template(template, **values), status=status, mimetype="text/html")
+
+
+for _blueprint in ALL_BLUEPRINTS:
+    _blueprint.before_request(begin)
+    _blueprint.after_request(finish)
+    _blueprint.context_processor(context)
+    _blueprint.register_error_handler(HTTPException, handle_http)
+    _blueprint.register_error_handler(Problem, handle_problem)
+    _blueprint.register_error_handler(NotFound, handle_not_found)
+    _blueprint.register_error_handler(DomainRuleViolation, handle_rule)
+    _blueprint.register_error_handler(InvalidValue, handle_invalid)
+    _blueprint.register_error_handler(ConcurrencyConflict, handle_conflict)
+    _blueprint.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,185 @@
+"""``/c/{number}``: the public certificate page.
+
+* the masked certificate (name 张*, masked ID number) and its status;
+* a QR code (``segno``) encoding the page's own absolute URL (``CRAFTLEDGER_BASE_URL`` when set,
+  else the URL this request came in on), as SVG and PNG;
+* the signed credential (public disclosure) to download;
+* a print view that fits one A4 page;
+* verification of a credential file: dropped or chosen in the page, read by the browser and
+  POSTed as JSON to ``POST /credentials/verify``; without JavaScript the form uploads the file to
+  ``POST /c/{number}/check-file``, which runs the same verification here.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from typing import Any
+
+import segno
+from flask import Response, request, url_for
+
+from domain.certificate import Certificate
+from domain.errors import InvalidValue
+from service.api.audit import current_audit
+from service.api.services import ledger
+from service.credential_issuing import BASE_URL_VARIABLE, CredentialUnavailable
+from service.ledger import NotFound
+from service.pages.blueprints import pages, render
+from service.pages.i18n import gettext
+from service.pages.verify import issuing_body, number_problem, summary
+from service.pages.web_session import check_csrf
+from service.signing.canonical_json import JSONValueError, parse_strict
+
+MAX_UPLOAD = 256 * 1024
+
+
+def load(number: str) -> Certificate:
+    problem = number_problem(number)
+    if problem:
+        raise _NumberMalformed(problem)
+    try:
+        return ledger().certificate(number)
+    except InvalidValue as error:
+        raise _NumberMalformed(str(error)) from None
+
+
+class _NumberMalformed(Exception):
+    pass
+
+
+@pages.errorhandler(_NumberMalformed)
+def _malformed(error: _NumberMalformed) -> Response:
+    return render(
+        "pages/error.html",
+        status=404,
+        message=gettext("没有这个编号的证书。"),
+        detail=str(error),
+        title=gettext("证书不存在"),
+    )
+
+
+def page_url(number: str) -> str:
+    """The certificate page's absolute URL (what the QR code encodes)."""
+    path = url_for("pages.certificate_page", number=number)
+    base = os.environ.get(BASE_URL_VARIABLE)
+    if base:
+        return base.rstrip("/") + path
+    return request.url_root.rstrip("/") + path
+
+
+def qr_code(number: str) -> segno.QRCode:
+    return segno.make(page_url(number), error="m", micro=False)
+
+
+@pages.route("/c/<string:number>", methods=["GET"])
+def certificate_page(number: str) -> Any:
+    certificate = load(number)
+    return render(
+        "pages/certificate.html",
+        certificate=summary(certificate),
+        issuer=issuing_body(certificate),
+        page_url=page_url(number),
+        title=gettext("职业技能等级证书 %(number)s", number=number),
+        file_result=None,
+    )
+
+
+@pages.route("/c/<string:number>/print", methods=["GET"])
+def certificate_print(number: str) -> Any:
+    certificate = load(number)
+    qr = qr_code(number)
+    return render(
+        "pages/certificate_print.html",
+        certificate=summary(certificate),
+        issuer=issuing_body(certificate),
+        page_url=page_url(number),
+        qr_svg=qr.svg_inline(scale=4, border=2, dark="#000", light="#fff"),
+        title=gettext("职业技能等级证书 %(number)s", number=number),
+    )
+
+
+@pages.route("/c/<string:number>/qr.svg", methods=["GET"])
+def certificate_qr_svg(number: str) -> Any:
+    load(number)
+    out = io.BytesIO()
+    qr_code(number).save(out, kind="svg", scale=6, border=2, title=page_url(number))
+    response = Response(out.getvalue(), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@pages.route("/c/<string:number>/qr.png", methods=["GET"])
+def certificate_qr_png(number: str) -> Any:
+    load(number)
+    out = io.BytesIO()
+    qr_code(number).save(out, kind="png", scale=8, border=2)
+    response = Response(out.getvalue(), mimetype="image/png")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@pages.route("/c/<string:number>/credential.json", methods=["GET"])
+def certificate_credential_download(number: str) -> Any:
+    certificate = load(number)
+    try:
+        credential = ledger().certificate_credential(certificate.number, "public")
+    except CredentialUnavailable:
+        raise NotFound(f"no credential for {certificate.number}") from None
+    body = json.dumps(credential, ensure_ascii=False, indent=2)
+    response = Response(body, mimetype="application/json")
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{certificate.number}.credential.json"'
+    )
+    return response
+
+
+def verify_upload(data: bytes) -> dict[str, Any]:
+    """The verification of an uploaded credential file, as ``POST /credentials/verify``
+    answers it (a file that is not a JSON object fails as one ``credential`` check)."""
+    try:
+        document = parse_strict(data)
+    except (JSONValueError, UnicodeDecodeError, ValueError):
+        document = None
+    if not isinstance(document, dict):
+        return {
+            "verified": False,
+            "checks": [
+                {
+                    "check": "credential",
+                    "status": "failed",
+                    "detail": "the file is not a JSON credential",
+                }
+            ],
+        }
+    report = ledger().verify_credential(document, log_inclusion=current_audit().log_inclusion_check)
+    return {"verified": report.verified, "checks": [c.to_dict() for c in report.checks]}
+
+
+@pages.route("/c/<string:number>/check-file", methods=["POST"])
+def certificate_check_file(number: str) -> Any:
+    check_csrf()
+    certificate = load(number)
+    upload = request.files.get("credential")
+    data = upload.read(MAX_UPLOAD + 1) if upload is not None else b""
+    if not data:
+        result = None
+        error = gettext("请选择要校验的证书文件（.json）。")
+    elif len(data) > MAX_UPLOAD:
+        result = None
+        error = gettext("文件太大：证书文件不超过 256 KB。")
+    else:
+        result = verify_upload(data)
+        error = None
+    return render(
+        "pages/certificate.html",
+        status=200 if error is None else 422,
+        certificate=summary(certificate),
+        issuer=issuing_body(certificate),
+        page_url=page_url(number),
+        title=gettext("职业技能等级证书 %(number)s", number=number),
+        file_result=result,
+        file_error=error,
+    )

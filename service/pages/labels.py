@@ -1,0 +1,135 @@
+"""Words the pages show for the ledger's codes (statuses, kinds, tiers, checks), translatable.
+
+Each mapping holds Chinese message ids marked with ``N_``; :func:`label` translates at render
+time. A code without a label is shown as it is.
+"""
+
+from __future__ import annotations
+
+from service.pages.i18n import N_, current_language, gettext
+
+CERTIFICATE_STATUS = {
+    "valid": N_("有效"),
+    "suspended": N_("暂停"),
+    "revoked": N_("已撤销"),
+    "not_found": N_("未查到"),
+}
+ORGANISATION_KIND = {
+    "Y": N_("用人单位（企业自主评价）"),
+    "S": N_("社会培训评价组织"),
+    "union": N_("工会"),
+    "authority": N_("人力资源社会保障部门"),
+}
+ORGANISATION_STATUS = {
+    "active": N_("备案有效"),
+    "suspended": N_("备案暂停"),
+    "revoked": N_("备案已撤销"),
+}
+CHECK_NAME = {
+    "signature": N_("签名"),
+    "key_valid_at_created": N_("签名时密钥有效"),
+    "issuer_binding": N_("签发机构与密钥一致"),
+    "validity_dates": N_("有效期"),
+    "status": N_("证书状态"),
+    "issuer_filed": N_("签发机构备案及范围"),
+    "log_inclusion": N_("透明日志收录"),
+    "credential": N_("证书文件"),
+}
+CHECK_STATUS = {
+    "passed": N_("通过"),
+    "failed": N_("未通过"),
+    "unknown": N_("无法确认"),
+    "skipped": N_("未检查"),
+    "valid": N_("通过"),
+    "invalid": N_("未通过"),
+}
+AWARD = {
+    "gold": N_("金牌"),
+    "silver": N_("银牌"),
+    "bronze": N_("铜牌"),
+    "excellence": N_("优胜奖"),
+}
+TIER = {
+    "world": N_("世界技能大赛"),
+    "national_1": N_("国家级一类"),
+    "national_2": N_("国家级二类"),
+    "provincial_1": N_("省（市）级一类"),
+    "provincial_2": N_("省（市）级二类"),
+    "district": N_("区级"),
+    "enterprise_or_school": N_("企业和院校级"),
+}
+COMPETITION_STATUS = {
+    "announced": N_("已公布"),
+    "marking": N_("评分中"),
+    "finalised": N_("成绩已发布"),
+}
+ENTRANT_KIND = {"employee": N_("职工"), "student": N_("学生"), "all": N_("全部")}
+STAGE = {
+    "exploration": N_("探索期"),
+    "growth": N_("成长期"),
+    "maturity": N_("成熟期"),
+    "development": N_("发展期"),
+    "leading": N_("引领期"),
+}
+STAGE_ORDER = ("exploration", "growth", "maturity", "development", "leading")
+SHARE_STATE = {
+    "active": N_("有效"),
+    "expired": N_("已过期"),
+    "revoked": N_("已撤销"),
+}
+ROLE = {
+    "admin": N_("管理员"),
+    "issuer": N_("评价机构"),
+    "organiser": N_("竞赛组织方"),
+    "auditor": N_("审计人员"),
+    "worker": N_("工人"),
+    "public": N_("访客"),
+}
+ROUTE = {
+    "evaluation": N_("企业自主评价"),
+    "competition": N_("以赛代评"),
+    "direct_recognition": N_("直接认定"),
+}
+LEVEL_EN = {
+    "5": "Level 5 / Beginner",
+    "4": "Level 4 / Intermediate",
+    "3": "Level 3 / Senior Worker",
+    "2": "Level 2 / Technician",
+    "1": "Level 1 / Senior Technician",
+}
+LEVEL_ZH = {
+    "5": "五级/初级工",
+    "4": "四级/中级工",
+    "3": "三级/高级工",
+    "2": "二级/技师",
+    "1": "一级/高级技师",
+}
+
+
+def label(mapping: dict[str, str], code: object) -> str:
+    """The label of ``code`` in the current language (the code itself when unlabelled)."""
+    text = mapping.get(str(code))
+    return gettext(text) if text is not None else str(code)
+
+
+def level_name(code: object) -> str:
+    """A level's name: 三级/高级工, or Level 3 / Senior Worker in English."""
+    names = LEVEL_EN if current_language() == "en" else LEVEL_ZH
+    return names.get(str(code), str(code))
+
+
+ALL = {
+    "certificate_status": CERTIFICATE_STATUS,
+    "organisation_kind": ORGANISATION_KIND,
+    "organisation_status": ORGANISATION_STATUS,
+    "check_name": CHECK_NAME,
+    "check_status": CHECK_STATUS,
+    "award": AWARD,
+    "tier": TIER,
+    "competition_status": COMPETITION_STATUS,
+    "entrant_kind": ENTRANT_KIND,
+    "stage": STAGE,
+    "share_state": SHARE_STATE,
+    "route": ROUTE,
+    "role": ROLE,
+}

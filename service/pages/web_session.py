@@ -1,0 +1,185 @@
+"""The pages' own signed cookie: who signed in, which share links were unlocked, CSRF.
+
+A token is entered once on the sign-in page; the cookie then keeps the token's *hash* (the form
+the ledger stores), never the token, so a copied cookie cannot be used against the API. The
+cookie is signed (``itsdangerous``, key derived from the ledger's identity secret), ``HttpOnly``,
+``SameSite=Lax``, and ``Secure`` unless the page is served over plain HTTP on a loopback address
+(a developer's machine; ``PAGES_COOKIE_SECURE`` forces it either way). It ends after
+``PAGES_SESSION_HOURS`` (default 8). A revoked token ends the session at the next request.
+
+Every state-changing form carries the session's CSRF nonce (``csrf_token()``), checked by
+:func:`check_csrf`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from flask import Flask, abort, current_app, g, request
+from flask.wrappers import Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from domain.api_token import ApiToken, Role
+from service.api.auth import PUBLIC_PRINCIPAL, Principal
+from service.api.services import ledger
+from service.ledger import NotFound
+
+__all__ = [
+    "COOKIE",
+    "WebSession",
+    "check_csrf",
+    "csrf_token",
+    "current_session",
+    "load_session",
+    "page_principal",
+    "save_session",
+]
+
+COOKIE = "craftledger_pages"
+SALT = "craftledger-pages-session"
+DEFAULT_HOURS = 8
+MAX_UNLOCKED = 20
+LOOPBACK = ("localhost", "127.0.0.1", "[::1]", "::1")
+
+
+@dataclass
+class WebSession:
+    token_hash: str | None = None
+    unlocked: list[str] = field(default_factory=list)
+    csrf: str | None = None
+    changed: bool = False
+
+    def to_cookie(self) -> dict[str, Any]:
+        return {"t": self.token_hash, "u": self.unlocked, "c": self.csrf}
+
+    def sign_in(self, token_hash: str) -> None:
+        self.token_hash = token_hash
+        self.csrf = secrets.token_urlsafe(24)  # a new session, a new nonce
+        self.changed = True
+
+    def sign_out(self) -> None:
+        self.token_hash = None
+        self.unlocked = []
+        self.csrf = secrets.token_urlsafe(24)
+        self.changed = True
+
+    def unlock(self, link_id: UUID) -> None:
+        key = str(link_id)
+        if key not in self.unlocked:
+            self.unlocked = [*self.unlocked, key][-MAX_UNLOCKED:]
+            self.changed = True
+
+    def is_unlocked(self, link_id: UUID) -> bool:
+        return str(link_id) in self.unlocked
+
+
+def _serializer(app: Flask) -> URLSafeTimedSerializer:
+    key = app.extensions.get("craftledger_pages_key")
+    if key is None:
+        identity = app.extensions["craftledger"].ledger.settings.identity_key()
+        key = hmac.new(identity, b"craftledger pages session v1", hashlib.sha256).digest()
+        app.extensions["craftledger_pages_key"] = key
+    return URLSafeTimedSerializer(key, salt=SALT)
+
+
+def _max_age(app: Flask) -> int:
+    return int(float(app.config.get("PAGES_SESSION_HOURS", DEFAULT_HOURS)) * 3600)
+
+
+def load_session() -> WebSession:
+    """The session of this request (an empty one when the cookie is missing or bad)."""
+    raw = request.cookies.get(COOKIE)
+    session = WebSession()
+    if raw:
+        try:
+            data = _serializer(current_app).loads(raw, max_age=_max_age(current_app))
+        except BadSignature:
+            data = None
+        if isinstance(data, dict):
+            token_hash = data.get("t")
+            session.token_hash = token_hash if isinstance(token_hash, str) else None
+            unlocked = data.get("u")
+            if isinstance(unlocked, list):
+                session.unlocked = [str(u) for u in unlocked][:MAX_UNLOCKED]
+            csrf = data.get("c")
+            session.csrf = csrf if isinstance(csrf, str) else None
+    if session.csrf is None:
+        session.csrf = secrets.token_urlsafe(24)
+        session.changed = True
+    g.page_session = session
+    return session
+
+
+def current_session() -> WebSession:
+    session = g.get("page_session")
+    return session if session is not None else load_session()
+
+
+def cookie_secure() -> bool:
+    forced = current_app.config.get("PAGES_COOKIE_SECURE")
+    if forced is not None:
+        return bool(forced)
+    host = request.host.rsplit(":", 1)[0] if not request.host.startswith("[") else "[::1]"
+    return request.is_secure or host not in LOOPBACK
+
+
+def save_session(response: Response) -> Response:
+    session = g.get("page_session")
+    if session is None or not session.changed:
+        return response
+    response.set_cookie(
+        COOKIE,
+        _serializer(current_app).dumps(session.to_cookie()),
+        max_age=_max_age(current_app),
+        httponly=True,
+        secure=cookie_secure(),
+        samesite="Lax",
+        path="/",
+    )
+    response.vary.add("Cookie")
+    return response
+
+
+def page_principal() -> Principal:
+    """Who is signed in (the public when nobody, or when the token was revoked)."""
+    session = current_session()
+    if not session.token_hash:
+        return PUBLIC_PRINCIPAL
+    try:
+        grant = ledger().api_token(ApiToken.create_id(token_hash=session.token_hash))
+    except NotFound:
+        grant = None
+    if grant is None or grant.revoked:
+        session.sign_out()
+        return PUBLIC_PRINCIPAL
+    return Principal(
+        role=grant.role,
+        token_id=grant.id,
+        organisation_id=grant.organisation_id,
+        worker_id=grant.worker_id,
+    )
+
+
+def role_label(principal: Principal) -> str:
+    return principal.role.value if principal.role is not None else "public"
+
+
+def csrf_token() -> str:
+    return current_session().csrf or ""
+
+
+def check_csrf() -> None:
+    """400 unless the form's ``csrf`` field matches this session's nonce."""
+    expected = current_session().csrf
+    given = request.form.get("csrf", "")
+    if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
+        abort(400, description="csrf")
+
+
+def is_role(principal: Principal, *roles: Role) -> bool:
+    return principal.role in roles
