@@ -19,6 +19,7 @@ from typing import Any
 
 import segno
 from flask import Response, request, url_for
+from markupsafe import Markup
 
 from domain.certificate import Certificate
 from domain.errors import InvalidValue
@@ -95,7 +96,9 @@ def certificate_print(number: str) -> Any:
         certificate=summary(certificate),
         issuer=issuing_body(certificate),
         page_url=page_url(number),
-        qr_svg=qr.svg_inline(scale=4, border=2, dark="#000", light="#fff"),
+        qr_svg=Markup(  # segno's own markup; the only text in it (the title) is escaped
+            qr.svg_inline(scale=4, border=2, dark="#000", light="#fff", title=page_url(number))
+        ),
         title=gettext("职业技能等级证书 %(number)s", number=number),
     )
 

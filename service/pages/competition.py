@@ -17,6 +17,7 @@ from domain.competition import Competition
 from projections.leaderboard import LeaderboardQuery
 from service.api.competitions import public_entry, sees_everything
 from service.api.problems import Problem
+from service.api.reads import wait_for_position
 from service.api.services import ledger, services
 from service.pages.blueprints import pages, render
 from service.pages.i18n import gettext
@@ -73,6 +74,7 @@ def board(competition: Competition, privileged: bool) -> dict[str, Any]:
 
 @pages.route("/competitions", methods=["GET"])
 def competitions() -> Any:
+    wait_for_position(ledger().log_position, ["leaderboard"])
     page = query().list_competitions(limit=100)
     return render("pages/competitions.html", items=page.items, title=gettext("技能竞赛"))
 

@@ -78,7 +78,7 @@ def statistics_page() -> Any:
             title=gettext("统计"),
         )
     names = organisation_names()
-    with read_models(statistics_projections, as_of) as view:
+    with read_models(statistics_projections, as_of, ledger().log_position) as view:
         stats = StatisticsQuery(view.store)
         figures = stats.summary()
         charts = []
