@@ -86,7 +86,7 @@ from projections.transparency_log import (
     leaf_data_of,
     node_store,
 )
-from service.event_json import event_to_json, event_type, jsonable
+from service.event_json import event_to_json, event_type, jsonable, mask_id_numbers
 from service.key_store import LEDGER_KEY_ID, LEDGER_OWNER
 from service.signing.credential_verifier import Check
 from service.signing.multikey import decode_public_key
@@ -416,7 +416,12 @@ class Audit:
 
     def leaf_record(self, index: int) -> dict[str, Any]:
         """One leaf: its position, the stored event's canonical bytes and whether they still
-        hash to the log's leaf (auditors recompute with these bytes)."""
+        hash to the log's leaf (auditors recompute with these bytes).
+
+        The bytes must be exact to hash, so they cannot be masked: when the stored event holds
+        something shaped like an ID number (typed into a free-text reason, say), they are
+        withheld (``leaf_data`` null, ``withheld`` true) -- ``matches_log`` still says whether
+        they hash to the leaf, and ``craftledger audit verify`` checks them where they are."""
         self.ensure_ready()
         record = self.log.leaf(index)
         if record is None:
@@ -424,13 +429,15 @@ class Audit:
         (logged,) = self.log.leaf_hashes(index, index + 1)
         notification = self.notification_at(record.position)
         data = None if notification is None else leaf_data_of(notification)
+        withheld = data is not None and _holds_id_number(notification)
         return {
             "leaf_index": index,
             "position": record.position,
             "aggregate_id": record.originator_id,
             "aggregate_version": record.originator_version,
             "leaf_hash": encode_hash(logged),
-            "leaf_data": None if data is None else _b64(data),
+            "leaf_data": None if data is None or withheld else _b64(data),
+            "withheld": withheld,
             "matches_log": data is not None and leaf_hash(data) == logged,
         }
 
@@ -691,6 +698,14 @@ def event_positions(ledger: Any, aggregate_id: UUID, version: int | None = None)
     with recorder.datastore.transaction(commit=False) as cursor:
         cursor.execute(sql, params)
         return {int(row[0]): int(row[1]) for row in cursor.fetchall()}
+
+
+def _holds_id_number(notification: Notification) -> bool:
+    """Whether a stored event's topic or (readable) state holds an ID-number-shaped string."""
+    state = notification.state
+    text = state if isinstance(state, str) else bytes(state).decode("utf-8", "replace")
+    text = f"{notification.topic}\n{text}"
+    return mask_id_numbers(text) != text
 
 
 def _b64(data: bytes) -> str:

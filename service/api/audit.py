@@ -207,7 +207,14 @@ class LeafSchema(ma.Schema):
         metadata={
             "format": "byte",
             "description": "base64 of the stored event's RFC 8785 canonical JSON (null: the "
-            "event is no longer stored)",
+            "event is no longer stored, or withheld)",
+        },
+    )
+    withheld = ma.fields.Boolean(
+        required=True,
+        metadata={
+            "description": "the bytes hold an ID-number-shaped string (free text), so they are "
+            "not served; audit verify still checks them"
         },
     )
     matches_log = ma.fields.Boolean(required=True)

@@ -3,6 +3,7 @@ masked data; an aggregate's state at a version or a moment; nobody else may read
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import time
@@ -87,7 +88,18 @@ def test_auditors_see_id_numbers_masked_everywhere(
         client.get(f"/api/v1/audit/aggregates/{history['certificate']}", headers=auditor),
         client.get(f"/api/v1/audit/aggregates/{history['worker']}", headers=auditor),
     ]
-    text = "".join(json.dumps(a.json, ensure_ascii=False) for a in answers)
+    leaves = [
+        client.get(f"/api/v1/audit/leaves/{index}", headers=auditor).json
+        for index in range(ledger.log_position)
+    ]
+    answers_text = [json.dumps(a.json, ensure_ascii=False) for a in answers]
+    decoded = [base64.b64decode(leaf["leaf_data"] or "") for leaf in leaves]
+    text = "".join(answers_text) + "".join(d.decode("utf-8", "replace") for d in decoded)
+    text += "".join(base64.b64decode(json.loads(d)["state"]).decode() for d in decoded if d)
+    withheld = [leaf for leaf in leaves if leaf["withheld"]]
+    suspension = [w for w in withheld if w["aggregate_id"] == str(history["certificate"])]
+    assert [w["aggregate_version"] for w in suspension] == [2]  # its reason quotes the number
+    assert all(leaf["matches_log"] for leaf in withheld)
     assert all(a.status_code == 200 for a in answers)
     assert history["full_id"] not in text
     assert not FULL_ID.findall(text)
@@ -190,8 +202,6 @@ def test_unknown_aggregates_and_leaves_are_not_found(ledger: Ledger, app: Flask)
 
 
 def test_a_leafs_stored_bytes_hash_to_the_logged_leaf(ledger: Ledger, app: Flask) -> None:
-    import base64
-
     from projections.transparency.merkle import leaf_hash
 
     client = app.test_client()
