@@ -21,7 +21,7 @@ later allocations may differ without changing stored history.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -185,6 +185,51 @@ class StatusList(Aggregate):
             )
 
 
+def draw_free_indexes(
+    count: int,
+    block_for: Callable[[int], StatusIndexBlock],
+    rng: RandomSource,
+    *,
+    list_size: int = LIST_SIZE,
+    block_size: int = BLOCK_SIZE,
+    max_draws: int = MAX_DRAWS,
+) -> list[int]:
+    """Draw ``count`` distinct random indexes that no block has taken (nothing is recorded).
+
+    ``block_for(n)`` returns block ``n`` (loaded, or new). Raises ``status-list-full`` when
+    ``max_draws`` draws in a row hit taken indexes.
+    """
+    chosen: list[int] = []
+    for _ in range(count):
+        for _ in range(max_draws):
+            index = rng.randrange(list_size)
+            if index not in chosen and not block_for(index // block_size).is_taken(index):
+                break
+        else:
+            raise DomainRuleViolation(
+                "status-list-full",
+                f"no free status list index found in {max_draws} random draws; the issuer's "
+                f"{list_size}-entry lists are nearly full",
+            )
+        chosen.append(index)
+    return chosen
+
+
+def record_taken(
+    assignments: Mapping[str, int],
+    block_for: Callable[[int], StatusIndexBlock],
+    actor: str,
+    *,
+    block_size: int = BLOCK_SIZE,
+) -> None:
+    """Record ``subject → index`` on the blocks: one ``IndexesTaken`` event per block."""
+    per_block: dict[int, list[tuple[int, str]]] = {}
+    for subject, index in assignments.items():
+        per_block.setdefault(index // block_size, []).append((index, subject))
+    for number, entries in per_block.items():
+        block_for(number).take(entries, actor)
+
+
 def allocate_indexes(
     subjects: Sequence[str],
     block_for: Callable[[int], StatusIndexBlock],
@@ -195,33 +240,18 @@ def allocate_indexes(
     block_size: int = BLOCK_SIZE,
     max_draws: int = MAX_DRAWS,
 ) -> dict[str, int]:
-    """Draw a random, never-used index for each subject and record it on its block.
-
-    ``block_for(n)`` returns block ``n`` (loaded, or new); each block touched gets one
-    ``IndexesTaken`` event for the whole batch. Raises ``status-list-full`` when
-    ``max_draws`` draws in a row hit taken indexes.
-    """
+    """Draw a random, never-used index for each subject and record it on its block
+    (``draw_free_indexes`` then ``record_taken``)."""
     if len(set(subjects)) != len(subjects):
         raise DomainRuleViolation("duplicate-status-subject", "each subject needs its own index")
-    chosen: dict[str, int] = {}
-    per_block: dict[int, list[tuple[int, str]]] = {}
-    taken_now: set[int] = set()
-    for subject in subjects:
-        for _ in range(max_draws):
-            index = rng.randrange(list_size)
-            block = block_for(index // block_size)
-            if index in taken_now or block.is_taken(index):
-                continue
-            break
-        else:
-            raise DomainRuleViolation(
-                "status-list-full",
-                f"no free status list index found in {max_draws} random draws; the issuer's "
-                f"{list_size}-entry lists are nearly full",
-            )
-        taken_now.add(index)
-        chosen[subject] = index
-        per_block.setdefault(index // block_size, []).append((index, subject))
-    for number, entries in per_block.items():
-        block_for(number).take(entries, actor)
+    indexes = draw_free_indexes(
+        len(subjects),
+        block_for,
+        rng,
+        list_size=list_size,
+        block_size=block_size,
+        max_draws=max_draws,
+    )
+    chosen = dict(zip(subjects, indexes, strict=True))
+    record_taken(chosen, block_for, actor, block_size=block_size)
     return chosen

@@ -62,6 +62,8 @@ from domain.status_list_allocation import (
     StatusListAllocation,
     allocate_indexes,
     check_purpose,
+    draw_free_indexes,
+    record_taken,
 )
 from domain.subject_identifier import SubjectIdentifier
 from domain.worker import Worker
@@ -99,6 +101,7 @@ __all__ = [
     "CredentialUnavailable",
     "SignedDocument",
     "StatusAllocationBatch",
+    "StatusReservation",
 ]
 
 log = logging.getLogger(__name__)
@@ -156,6 +159,16 @@ class StatusAllocationBatch:
 
     indexes: dict[str, dict[str, int]] = field(default_factory=dict)
     aggregates: list[Aggregate] = field(default_factory=list)
+
+
+@dataclass
+class StatusReservation:
+    """Free status list indexes drawn ahead of an issuing command, with their blocks loaded
+    (see ``CredentialIssuing.reserve_status_list_entries``)."""
+
+    issuer_id: UUID
+    indexes: list[int] = field(default_factory=list)
+    blocks: dict[int, StatusIndexBlock] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -361,33 +374,9 @@ class CredentialIssuing:
         found = self._load(StatusListAllocation.create_id(issuer_id=issuer_id, subject=subject))
         return found if isinstance(found, StatusListAllocation) else None
 
-    def allocate_status_list_entries(
-        self,
-        issuer_id: UUID,
-        subjects: Sequence[str],
-        *,
-        at: datetime,
-        actor: str,
-        rng: Any = None,
-    ) -> StatusAllocationBatch:
-        """Allocate random, never-reused revocation and suspension indexes for ``subjects``.
-
-        Returns the indexes and the aggregates to pass to the same ``save`` as the credentials
-        (nothing is saved here). Subjects that already have entries keep them. Many subjects
-        at once cost one event per block touched plus one per subject.
-        """
-        batch = StatusAllocationBatch()
-        new: list[str] = []
-        for subject in dict.fromkeys(subjects):
-            existing = self.allocation_of(issuer_id, subject)
-            if existing is not None:
-                batch.indexes[subject] = dict(existing.indexes)
-            else:
-                new.append(subject)
-        if not new:
-            return batch
-        blocks: dict[int, StatusIndexBlock] = {}
-
+    def _block_loader(
+        self, issuer_id: UUID, blocks: dict[int, StatusIndexBlock]
+    ) -> Callable[[int], StatusIndexBlock]:
         def block_for(number: int) -> StatusIndexBlock:
             if number not in blocks:
                 block_id = StatusIndexBlock.create_id(issuer_id=issuer_id, block=number)
@@ -397,7 +386,62 @@ class CredentialIssuing:
                 )
             return blocks[number]
 
-        chosen = allocate_indexes(new, block_for, rng or _SYSTEM_RANDOM, actor)
+        return block_for
+
+    def reserve_status_list_entries(
+        self, issuer_id: UUID, count: int, *, rng: Any = None
+    ) -> StatusReservation:
+        """Draw ``count`` free random indexes and load their blocks, recording nothing.
+
+        Call it at the start of an issuing command, *before* reading the contended aggregates
+        (the number series), and pass it to ``credential_records_for``: the block reads then
+        stay out of the window between reading the series and saving, which is what decides
+        how often concurrent issuers collide. A stale reservation is harmless: the block's
+        version is checked by the save like any other aggregate's.
+        """
+        reservation = StatusReservation(issuer_id)
+        block_for = self._block_loader(issuer_id, reservation.blocks)
+        reservation.indexes = draw_free_indexes(count, block_for, rng or _SYSTEM_RANDOM)
+        return reservation
+
+    def allocate_status_list_entries(
+        self,
+        issuer_id: UUID,
+        subjects: Sequence[str],
+        *,
+        at: datetime,
+        actor: str,
+        rng: Any = None,
+        new_subjects: bool = False,
+        reservation: StatusReservation | None = None,
+    ) -> StatusAllocationBatch:
+        """Allocate random, never-reused revocation and suspension indexes for ``subjects``.
+
+        Returns the indexes and the aggregates to pass to the same ``save`` as the credentials
+        (nothing is saved here). Subjects that already have entries keep them; with
+        ``new_subjects`` (certificates issued in this very save, which cannot have entries
+        yet) that lookup is skipped. A ``reservation`` from ``reserve_status_list_entries``
+        supplies the indexes (and fresh ones are drawn if it holds too few). Many subjects
+        at once cost one event per block touched plus one per subject.
+        """
+        batch = StatusAllocationBatch()
+        new: list[str] = []
+        for subject in dict.fromkeys(subjects):
+            existing = None if new_subjects else self.allocation_of(issuer_id, subject)
+            if existing is not None:
+                batch.indexes[subject] = dict(existing.indexes)
+            else:
+                new.append(subject)
+        if not new:
+            return batch
+        usable = reservation is not None and reservation.issuer_id == issuer_id
+        blocks = reservation.blocks if usable and reservation else {}
+        block_for = self._block_loader(issuer_id, blocks)
+        if usable and reservation and len(reservation.indexes) >= len(new):
+            chosen = dict(zip(new, reservation.indexes, strict=False))
+            record_taken(chosen, block_for, actor)
+        else:
+            chosen = allocate_indexes(new, block_for, rng or _SYSTEM_RANDOM, actor)
         batch.aggregates.extend(block for block in blocks.values() if block.pending_events)
         for subject in new:
             indexes = {purpose: chosen[subject] for purpose in PURPOSES}
@@ -415,14 +459,23 @@ class CredentialIssuing:
         return batch
 
     def credential_records_for(
-        self, issuer: Organisation, certificates: Sequence[Certificate], *, actor: str | None = None
+        self,
+        issuer: Organisation,
+        certificates: Sequence[Certificate],
+        *,
+        actor: str | None = None,
+        reservation: StatusReservation | None = None,
     ) -> list[Aggregate]:
         """What to save with newly issued ``certificates`` of ``issuer``: their status list
         entries and, if the issuer has no key yet, its first key (then ``issuer`` is among
         the aggregates returned). Call once per batch, before the one atomic ``save``::
 
+            reservation = self.reserve_status_list_entries(issuer.id, len(candidates))
+            series = self.number_series(...)  # the contended read comes after
             certificates = [...]  # issued by the domain, not yet saved
-            extra = self.credential_records_for(issuer, certificates, actor=actor)
+            extra = self.credential_records_for(
+                issuer, certificates, actor=actor, reservation=reservation
+            )
             return self.record(first, *others, *extra)
         """
         if not certificates:
@@ -434,7 +487,12 @@ class CredentialIssuing:
             self._add_new_key(issuer, earliest, actor)
             extra.append(issuer)
         batch = self.allocate_status_list_entries(
-            issuer.id, [c.number for c in certificates], at=earliest, actor=actor
+            issuer.id,
+            [c.number for c in certificates],
+            at=earliest,
+            actor=actor,
+            new_subjects=True,
+            reservation=reservation,
         )
         return extra + batch.aggregates
 

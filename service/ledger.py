@@ -372,6 +372,7 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
         worker = self.worker(worker_id)
         occupation = self.occupation(occupation_code)
         issued_at = self.clock()
+        reservation = self.reserve_status_list_entries(issuer.id, 1)  # before the series read
         series = (
             self.number_series(issuer, issued_at.year, level) if issuer.evaluator_prefix else None
         )
@@ -390,7 +391,9 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
             issued_at=issued_at,
             actor=actor,
         )
-        extra = self.credential_records_for(issuer, [certificate], actor=actor)
+        extra = self.credential_records_for(
+            issuer, [certificate], actor=actor, reservation=reservation
+        )
         return self.record(certificate, worker, series, *extra)
 
     @retried

@@ -338,3 +338,32 @@ def test_an_award_credential_is_built_signed_and_verified(ledger: Ledger):
     report = ledger.verify_credential(signed)
     assert report.verified, report.to_dict()
     assert checks(report)["issuer_filed"] == "passed"
+
+
+def test_a_stale_reservation_cannot_reuse_an_index_the_save_refuses_it(
+    ledger: Ledger, issued: Issued
+):
+    """Reserving draws and loads outside the command's contended window; the block's version
+    still guards the save, so an index taken meanwhile is never handed out twice."""
+    from eventsourcing.persistence import IntegrityError
+
+    class Fixed:
+        def randrange(self, stop: int) -> int:
+            return 4242
+
+    stale = ledger.reserve_status_list_entries(issued.body_id, 1, rng=Fixed())
+    assert stale.indexes == [4242]
+    first = ledger.allocate_status_list_entries(
+        issued.body_id, ["award:a"], at=ledger.clock(), actor="t", rng=Fixed()
+    )
+    ledger.save(*first.aggregates)
+    second = ledger.allocate_status_list_entries(
+        issued.body_id, ["award:b"], at=ledger.clock(), actor="t", reservation=stale
+    )
+    assert second.indexes["award:b"]["revocation"] == 4242
+    with pytest.raises(IntegrityError):
+        ledger.save(*second.aggregates)
+    fresh = ledger.allocate_status_list_entries(
+        issued.body_id, ["award:b"], at=ledger.clock(), actor="t"
+    )
+    assert fresh.indexes["award:b"]["revocation"] != 4242
