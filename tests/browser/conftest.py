@@ -37,7 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ACTION_TIMEOUT_MS = 15_000
-SCREENSHOTS = Path(os.environ.get("CRAFTLEDGER_SCREENSHOTS") or REPO / "var" / "browser-screenshots")
+SCREENSHOTS = Path(
+    os.environ.get("CRAFTLEDGER_SCREENSHOTS") or REPO / "var" / "browser-screenshots"
+)
 
 
 def free_port() -> int:
@@ -69,7 +71,12 @@ class LiveServer:
 
     def cli(self, *args: str) -> str:
         done = subprocess.run(
-            [sys.executable, "-c", "import sys; from service.cli import main; sys.exit(main())", *args],
+            [
+                sys.executable,
+                "-c",
+                "import sys; from service.cli import main; sys.exit(main())",
+                *args,
+            ],
             cwd=REPO,
             env=self.env,
             capture_output=True,

@@ -104,7 +104,7 @@ def test_verify_a_valid_a_revoked_and_a_mistyped_certificate(live_server, demo, 
     verify(page, url, demo.valid.number, demo.valid.name, demo.valid.id_number)
     assert page.locator("#result-heading .badge").inner_text() == "有效"
     assert demo.valid.id_number not in page.content()
-    assert "/verify" == page.url.removeprefix(url), "nothing of the query in the URL"
+    assert page.url.removeprefix(url) == "/verify", "nothing of the query in the URL"
     assert page.locator(".check-passed").count() >= 6
     assert "已收录于透明日志" in page.locator(".log-status").inner_text()
     screenshot(page, "02-verify-valid")
@@ -241,7 +241,7 @@ def test_the_leaderboard_updates_live_when_a_mark_is_recorded(live_server, demo,
     assert page.locator("#live-note").count() == 1
     rows = page.locator("#board-rows tr")
     assert rows.count() == 3
-    assert "–" == rows.nth(0).locator("td").nth(4).inner_text()
+    assert rows.nth(0).locator("td").nth(4).inner_text() == "–"
 
     marks = [
         {"worker_id": str(demo.riders[1]), "component": c, "judge": j, "mark": m}
@@ -278,8 +278,11 @@ def test_the_language_switch(live_server, context):
 
 def test_a_phone_screen_has_no_horizontal_scrolling(live_server, demo, browser):
     phone = browser.new_context(
-        viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
-        has_touch=True, locale="zh-CN",
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
     )
     phone.set_default_timeout(15_000)
     try:
