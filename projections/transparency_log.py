@@ -51,12 +51,18 @@ from uuid import UUID
 
 from projections.projection import Projection
 from projections.store import ProjectionStore, Transaction
-from projections.transparency.merkle import leaf_hash
+from projections.transparency.merkle import (
+    consistency_proof_ranges,
+    inclusion_path_ranges,
+    leaf_hash,
+)
 from projections.transparency.tree_store import (
     AppendOnlyTree,
     NodeStore,
     PostgresNodeStore,
     SQLiteNodeStore,
+    _fold,
+    _range_keys,
 )
 
 __all__ = [
@@ -252,6 +258,33 @@ class TransparencyLogQuery:
         with self.snapshot() as (_, tree):
             size = tree.size() if size is None else size
             return size, tree.root(size)
+
+    def inclusion(self, index: int, size: int) -> tuple[bytes, list[bytes]]:
+        """The leaf hash at ``index`` and PATH(index, D[0:size]), in one read of O(log n)
+        nodes (the proof latency path). ``ValueError`` unless ``0 <= index < size``;
+        ``LookupError`` if the log has fewer than ``size`` leaves: the leaf and the path's
+        subtrees partition ``[0, size)``, so a node is missing exactly then."""
+        per_range = [_range_keys(start, end) for start, end in inclusion_path_ranges(index, size)]
+        keys = [(0, index), *(key for keys in per_range for key in keys)]
+        with self.snapshot() as (_, tree):
+            try:
+                values = tree.store.get_nodes(keys)
+            except KeyError:
+                raise LookupError(f"the log has fewer than {size} leaves") from None
+        rest = iter(values[1:])
+        return values[0], [_fold([next(rest) for _ in keys]) for keys in per_range]
+
+    def consistency(self, first: int, second: int) -> list[bytes]:
+        """PROOF(first, D[0:second]) in one read; errors as ``inclusion``."""
+        per_range = [_range_keys(a, b) for a, b in consistency_proof_ranges(first, second)]
+        keys = [(0, second - 1), *(key for keys in per_range for key in keys)]
+        with self.snapshot() as (_, tree):
+            try:
+                values = tree.store.get_nodes(keys)
+            except KeyError:
+                raise LookupError(f"the log has fewer than {second} leaves") from None
+        rest = iter(values[1:])
+        return [_fold([next(rest) for _ in keys]) for keys in per_range]
 
     def leaf_hashes(self, start: int, end: int) -> list[bytes]:
         """Stored leaf hashes of leaves ``[start, end)`` (fewer if the tree is shorter)."""

@@ -385,28 +385,26 @@ class Audit:
         self.ensure_ready()
         if size is None:
             size = self.current_head().tree_size
-        with self.log.snapshot() as (_, tree):
-            current = tree.size()
-            if size > current:
-                raise LogUnavailable(f"the log has {current} leaves, not {size}")
-            if not 0 <= index < size:
-                raise OutOfRange(f"leaf index {index} is not below tree size {size}")
-            return InclusionProof(
-                index, size, tree.leaf_hash(index), tree.inclusion_proof(index, size)
-            )
+        if not 0 <= index < size:
+            raise OutOfRange(f"leaf index {index} is not below tree size {size}")
+        try:
+            leaf, path = self.log.inclusion(index, size)
+        except LookupError:
+            raise LogUnavailable(f"the log has {self.log.size()} leaves, not {size}") from None
+        return InclusionProof(index, size, leaf, path)
 
     def consistency_proof(self, first: int, second: int | None = None) -> ConsistencyProof:
         """PROOF(first, D[0:second]); ``second`` defaults to the newest signed head's."""
         self.ensure_ready()
         if second is None:
             second = self.current_head().tree_size
-        with self.log.snapshot() as (_, tree):
-            current = tree.size()
-            if second > current:
-                raise LogUnavailable(f"the log has {current} leaves, not {second}")
-            if not 0 < first <= second:
-                raise OutOfRange(f"no consistency proof from size {first} to size {second}")
-            return ConsistencyProof(first, second, tree.consistency_proof(first, second))
+        if not 0 < first <= second:
+            raise OutOfRange(f"no consistency proof from size {first} to size {second}")
+        try:
+            path = self.log.consistency(first, second)
+        except LookupError:
+            raise LogUnavailable(f"the log has {self.log.size()} leaves, not {second}") from None
+        return ConsistencyProof(first, second, path)
 
     # -- stored events --------------------------------------------------------------------------
 

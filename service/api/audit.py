@@ -20,6 +20,11 @@ JSON names are RFC 6962's: a tree head is ``tree_size``, ``timestamp`` (ms), ``s
 ``audit_path``; a consistency proof ``first``, ``second``, ``consistency``; hashes are standard
 base64. ``craftledger audit check-proof`` verifies them offline from saved files.
 
+App config: ``AUDIT_HEAD_INTERVAL_SECONDS`` (60) and ``AUDIT_HEAD_EVERY_EVENTS`` (1000) -- a new
+head is signed once the log grew and either has passed since the last one (see
+``service.audit.HeadPolicy``); the projection runner's thread checks after each catch-up, and
+``GET /tree-head`` checks again.
+
 The log never holds ID numbers (only masked forms and keyed hashes), and every string that looks
 like one is masked again on the way out, so auditors see masked data. Histories are for the
 auditor role only (separation of duties: admins act, auditors read).
