@@ -16,12 +16,17 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from service.signing.canonical_json import JSONValueError, canonicalize
+from service.signing.canonical_json import (
+    JSONValueError,
+    canonicalize,
+    canonicalize_pair,
+)
 from service.signing.multikey import (
     MultikeyError,
     base58btc_decode,
@@ -81,11 +86,16 @@ def proof_configuration(proof_options: Mapping[str, Any]) -> bytes:
     if proof_options.get("type") != PROOF_TYPE or proof_options.get("cryptosuite") != CRYPTOSUITE:
         raise ProofError(f"proof options must have type {PROOF_TYPE} and cryptosuite {CRYPTOSUITE}")
     if "created" in proof_options:
-        try:
-            parse_date_time_stamp(proof_options["created"])
-        except ValueError as error:
-            raise ProofError(f"created: {error}") from None
+        _check_created(proof_options["created"])
     return canonicalize(proof_options)
+
+
+def _check_created(created: object) -> None:
+    """Raise ``ProofError`` unless ``created`` is a ``dateTimeStamp``."""
+    try:
+        parse_date_time_stamp(created)
+    except ValueError as error:
+        raise ProofError(f"created: {error}") from None
 
 
 def hash_data(transformed_document: bytes, canonical_proof_config: bytes) -> bytes:
@@ -94,6 +104,51 @@ def hash_data(transformed_document: bytes, canonical_proof_config: bytes) -> byt
         hashlib.sha256(canonical_proof_config).digest()
         + hashlib.sha256(transformed_document).digest()
     )
+
+
+_ConfigKey = tuple[tuple[str, str | tuple[str, ...]], ...]
+
+
+def _config_key(proof: Mapping[str, Any]) -> _ConfigKey | None:
+    """A hashable key that determines ``proof`` exactly: its items in order, with lists of
+    strings as tuples; None when a value is anything else (then nothing is cached). Only
+    plain ``str`` is let in, so no two distinct options share a key (``1 == True``)."""
+    key: list[tuple[str, str | tuple[str, ...]]] = []
+    for name, value in proof.items():
+        if type(value) is str:
+            key.append((name, value))
+        elif type(value) is list and all(type(item) is str for item in value):
+            key.append((name, tuple(value)))
+        else:
+            return None
+    return tuple(key)
+
+
+@lru_cache(maxsize=256)
+def _config_hash_for_key(key: _ConfigKey) -> bytes:
+    """``SHA-256`` of the canonical proof configuration named by ``key`` (see ``_config_key``).
+
+    Signing a batch reuses one configuration (same key, second, purpose and ``@context``), so
+    it is checked, canonicalised and hashed once; a refused one raises every time.
+    """
+    proof = {name: list(value) if type(value) is tuple else value for name, value in key}
+    return hashlib.sha256(proof_configuration(proof)).digest()
+
+
+def _config_hash(proof: Mapping[str, Any]) -> bytes:
+    key = _config_key(proof)
+    if key is None:
+        return hashlib.sha256(proof_configuration(proof)).digest()
+    return _config_hash_for_key(key)
+
+
+def _copy_context(context: Any) -> Any:
+    """A copy of ``@context`` for the proof, so later edits to the document do not reach it."""
+    if type(context) is str:
+        return context
+    if type(context) is list and all(type(item) is str for item in context):
+        return list(context)
+    return copy.deepcopy(context)
 
 
 def _proofs_of(document: Mapping[str, Any]) -> list[Any]:
@@ -147,7 +202,10 @@ def add_proof(
     existing = _proofs_of(document)
     if not all(isinstance(proof, Mapping) for proof in existing):
         raise ProofError("the document's existing proof is not a JSON object")
-    unsecured = {key: value for key, value in document.items() if key != "proof"}
+    if existing or "proof" in document:
+        unsecured = {key: value for key, value in document.items() if key != "proof"}
+    else:
+        unsecured = dict(document)
     proof: dict[str, Any] = {"type": PROOF_TYPE, "cryptosuite": CRYPTOSUITE}
     if proof_id is not None:
         proof["id"] = proof_id
@@ -163,10 +221,12 @@ def add_proof(
             raise ProofError(str(error)) from None
         proof["previousProof"] = previous_proof
     if "@context" in document:
-        proof["@context"] = copy.deepcopy(document["@context"])
-    signature = private_key.sign(hash_data(transform(unsecured), proof_configuration(proof)))
+        proof["@context"] = _copy_context(document["@context"])
+    document_hash = hashlib.sha256(transform(unsecured)).digest()  # refused documents first
+    signature = private_key.sign(_config_hash(proof) + document_hash)
     proof["proofValue"] = base58btc_encode(signature)
-    secured = dict(document)
+    # without a proof to keep in its place, the fresh copy made above serves (nothing holds it)
+    secured = dict(document) if "proof" in document else unsecured
     secured["proof"] = [*existing, proof] if existing else proof
     return secured
 
@@ -225,20 +285,25 @@ def _verify_one(
     now: datetime,
 ) -> None:
     """Raise ``_ProofFailure`` unless ``proof`` verifies over ``document``."""
-    if not isinstance(proof, Mapping):
+    if type(proof) is not dict and not isinstance(proof, Mapping):
         raise _ProofFailure("failed", "proof is not a JSON object")
-    for name in ("type", "verificationMethod", "proofPurpose"):
-        if not isinstance(proof.get(name), str):
-            raise _ProofFailure("failed", f"proof has no {name}")
-    if proof["type"] != PROOF_TYPE:
-        raise _ProofFailure("unsupported", f"proof type {proof['type']!r} is not supported")
+    proof_type = proof.get("type")
+    method = proof.get("verificationMethod")
+    purpose = proof.get("proofPurpose")
+    if not isinstance(proof_type, str):
+        raise _ProofFailure("failed", "proof has no type")
+    if not isinstance(method, str):
+        raise _ProofFailure("failed", "proof has no verificationMethod")
+    if not isinstance(purpose, str):
+        raise _ProofFailure("failed", "proof has no proofPurpose")
+    if proof_type != PROOF_TYPE:
+        raise _ProofFailure("unsupported", f"proof type {proof_type!r} is not supported")
     if proof.get("cryptosuite") != CRYPTOSUITE:
         suite = proof.get("cryptosuite")
         raise _ProofFailure("unsupported", f"cryptosuite {suite!r} is not supported")
-    if expected_proof_purpose is not None and proof["proofPurpose"] != expected_proof_purpose:
+    if expected_proof_purpose is not None and purpose != expected_proof_purpose:
         raise _ProofFailure(
-            "failed",
-            f"proofPurpose is {proof['proofPurpose']!r}, expected {expected_proof_purpose!r}",
+            "failed", f"proofPurpose is {purpose!r}, expected {expected_proof_purpose!r}"
         )
     try:
         signature = base58btc_decode(proof.get("proofValue"))  # type: ignore[arg-type]
@@ -254,8 +319,10 @@ def _verify_one(
         if expired:
             raise _ProofFailure("failed", f"proof expired at {proof['expires']}")
 
-    options = {key: value for key, value in proof.items() if key != "proofValue"}
-    unsecured = {key: value for key, value in document.items() if key != "proof"}
+    options = dict(proof)
+    options.pop("proofValue", None)
+    unsecured = dict(document)
+    unsecured.pop("proof", None)
     if "previousProof" in proof:
         try:
             unsecured["proof"] = _matching_proofs(all_proofs, proof["previousProof"])
@@ -267,17 +334,20 @@ def _verify_one(
             raise _ProofFailure("failed", "document @context does not start with the proof's")
         unsecured["@context"] = options["@context"]
     try:
-        config = proof_configuration(options)
-        transformed = transform(unsecured)
+        # type and cryptosuite are checked above; the proof configuration needs ``created``
+        if "created" in options:
+            _check_created(options["created"])
+        canonical = canonicalize_pair(options, unsecured)
     except (JSONValueError, ProofError) as error:
         raise _ProofFailure("failed", f"cannot canonicalise: {error}") from None
-    method = proof["verificationMethod"]
+    config_hash = hashlib.sha256(canonical[0]).digest()
+    document_hash = hashlib.sha256(canonical[1]).digest()
     try:
         public_key = resolve_public_key(method)
     except (LookupError, ValueError, OSError) as error:
         raise _ProofFailure("failed", f"verification method {method}: {error}") from None
     try:
-        public_key.verify(signature, hash_data(transformed, config))
+        public_key.verify(signature, config_hash + document_hash)
     except InvalidSignature:
         raise _ProofFailure(
             "failed", f"signature does not match the document and the key of {method}"
@@ -297,7 +367,7 @@ def verify_proof(
     ``KeyResolutionError`` (or ``LookupError``/``ValueError``/``OSError``) when it cannot;
     that becomes a failed proof, never an exception here. ``now`` is used for ``expires``.
     """
-    if not isinstance(document, Mapping):
+    if type(document) is not dict and not isinstance(document, Mapping):
         return ProofResult(False, "the document is not a JSON object", ())
     all_proofs = _proofs_of(document)
     if not all_proofs:
@@ -313,6 +383,9 @@ def verify_proof(
             outcomes.append(ProofOutcome(index, failure.status, failure.reason, proof))
         else:
             outcomes.append(ProofOutcome(index, "verified", None, proof))
+    single = len(outcomes) == 1 and outcomes[0].status == "verified"
+    if single and "previousProof" not in all_proofs[0]:
+        return ProofResult(True, None, tuple(outcomes))  # the common case: one proof, verified
     outcomes = _require_verified_predecessors(outcomes)
     failed = [outcome for outcome in outcomes if outcome.status == "failed"]
     if failed:
