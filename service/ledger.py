@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,17 +35,39 @@ from domain.issuance import issue_certificate
 from domain.number_series import CertificateNumberSeries
 from domain.occupation import Occupation, find_occupation
 from domain.organisation import Organisation, OrganisationKind
+from domain.share_link import ShareLink
 from domain.skill_level import SkillLevel
+from domain.status_list_allocation import StatusIndexBlock, StatusList, StatusListAllocation
+from domain.subject_identifier import SubjectIdentifier
 from domain.worker import CareerEntryKind, EmploymentRelation, Worker
 from service.competition_workflow import CompetitionWorkflow
 from service.config import Settings
 from service.credential_issuing import CredentialIssuing
 from service.evaluation_workflow import EvaluationWorkflow
 
+RECORDED_AGGREGATES = (
+    ApiToken,
+    Certificate,
+    CertificateNumberSeries,
+    Competition,
+    Evaluation,
+    HonourLadder,
+    Organisation,
+    ShareLink,
+    StatusIndexBlock,
+    StatusList,
+    StatusListAllocation,
+    SubjectIdentifier,
+    Worker,
+)
+"""Every aggregate the one log records; importing them registers their stable topics, so any
+entry point (server, CLI, replay) can decode every stored event."""
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 20
+BACKOFF_CAP_SECONDS = 0.25
 
 
 class ConcurrencyConflict(RuntimeError):
@@ -64,7 +87,11 @@ class Recorded:
 
 
 def retried(method: Callable[P, R]) -> Callable[P, R]:
-    """Re-run a command on an optimistic-concurrency conflict, then give up with a 409."""
+    """Re-run a command on an optimistic-concurrency conflict, then give up with a 409.
+
+    Waits grow exponentially with full jitter (capped), so writers contending for one
+    aggregate (a busy number series) spread out instead of colliding again in lockstep.
+    """
 
     @functools.wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -72,7 +99,7 @@ def retried(method: Callable[P, R]) -> Callable[P, R]:
             try:
                 return method(*args, **kwargs)
             except (IntegrityError, RecordConflictError):
-                time.sleep(0.002 * (2**attempt))
+                time.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, 0.004 * 2**attempt)))
         raise ConcurrencyConflict(
             f"{method.__name__}: the aggregates kept changing; {MAX_ATTEMPTS} attempts failed"
         )
