@@ -21,7 +21,7 @@ machine. ``--each`` also rebuilds each projection alone (to see where the time g
 
     python benchmarks/bench_projections.py [--events 1000000] [--batch 5000] [--repeat 2] [--each]
         [--postgres URL]      # log and projections in PostgreSQL (a new schema, dropped after)
-        [--keep DIR]          # keep the generated data in DIR
+        [--keep DIR]          # keep the generated data in DIR (and reuse a log already there)
 """
 
 from __future__ import annotations
@@ -307,7 +307,9 @@ def main() -> None:
             schema = f"bench_{name}_{uuid.uuid4().hex[:8]}"
             schemas.append(schema)
             return PostgresProjectionStore(args.postgres, schema=schema)
-        return SQLiteProjectionStore(work / name / "projections.sqlite3")
+        directory = work / name
+        shutil.rmtree(directory, ignore_errors=True)
+        return SQLiteProjectionStore(directory / "projections.sqlite3")
 
     if args.postgres:
         import psycopg
@@ -322,9 +324,13 @@ def main() -> None:
     ledger = Ledger(settings)
     try:
         print(f"log: {settings.store_description}")
-        generated = generate(ledger, args.events, args.save_events)
-        events = ledger.log_position
-        print(f"generated {events:,} events in {generated:.1f} s ({events / generated:,.0f}/s)")
+        if ledger.log_position and args.keep is not None:
+            events = ledger.log_position
+            print(f"reusing the {events:,} events already in {args.keep}")
+        else:
+            generated = generate(ledger, args.events, args.save_events)
+            events = ledger.log_position
+            print(f"generated {events:,} events in {generated:.1f} s ({events / generated:,.0f}/s)")
 
         projections = all_projections()
         print(f"projections: {', '.join(p.name for p in projections)}")

@@ -43,7 +43,6 @@ Tables::
     career_certificate(id PK, worker_id, occupation_code, level, status)  index (worker_id)
     career_competition(id PK, name, year)
     career_evidence(worker_id, key PK, stage, on_date, kind, what, valid)
-    career_stage_entry(worker_id, stage PK, entered_on, what, evidence_key)
     career_current(worker_id PK, stage, since, what)            index (stage, worker_id)
 """
 
@@ -85,13 +84,12 @@ class CareerStage(Projection):
     """Each worker's stage on the career coordinate system, with the evidence for it."""
 
     name = "career_stage"
-    version = 3
+    version = 4
     tables: ClassVar[dict[str, tuple[str, ...]]] = {
         "career_worker": ("id",),
         "career_certificate": ("id",),
         "career_competition": ("id",),
         "career_evidence": ("worker_id", "key"),
-        "career_stage_entry": ("worker_id", "stage"),
         "career_current": ("worker_id",),
     }
     schema: ClassVar[tuple[str, ...]] = (
@@ -123,14 +121,6 @@ class CareerStage(Projection):
             valid INTEGER NOT NULL,
             PRIMARY KEY (worker_id, key)
         )""",
-        """CREATE TABLE IF NOT EXISTS career_stage_entry (
-            worker_id {key_text} NOT NULL,
-            stage INTEGER NOT NULL,
-            entered_on {key_text} NOT NULL,
-            what TEXT NOT NULL,
-            evidence_key {key_text} NOT NULL,
-            PRIMARY KEY (worker_id, stage)
-        )""",
         """CREATE TABLE IF NOT EXISTS career_current (
             worker_id {key_text} PRIMARY KEY,
             stage INTEGER NOT NULL,
@@ -138,6 +128,8 @@ class CareerStage(Projection):
             what TEXT NOT NULL,
             evidence_key {key_text} NOT NULL
         )""",
+    )
+    query_indexes: ClassVar[tuple[str, ...]] = (
         "CREATE INDEX IF NOT EXISTS career_current_by_stage ON career_current (stage, worker_id)",
     )
 
@@ -252,8 +244,8 @@ class CareerStage(Projection):
 def _add_evidence(
     tx: Transaction, worker_id: str, key: str, stage: int, on: str, kind: str, what: str
 ) -> None:
-    """Record valid evidence and move the stage entry and the current stage forward if it is
-    the earliest of its stage or of a higher stage (the same result as ``_refresh``)."""
+    """Record valid evidence and move the current stage forward if it is of a higher stage, or
+    the earliest of the current one (the same result as ``_refresh``)."""
     inserted = tx.execute(
         "INSERT INTO career_evidence (worker_id, key, stage, on_date, kind, what, valid)"
         " VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (worker_id, key) DO NOTHING",
@@ -261,15 +253,6 @@ def _add_evidence(
     )
     if not inserted:
         return
-    tx.execute(
-        "INSERT INTO career_stage_entry (worker_id, stage, entered_on, what, evidence_key)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (worker_id, stage) DO UPDATE SET"
-        " entered_on = excluded.entered_on, what = excluded.what,"
-        " evidence_key = excluded.evidence_key"
-        " WHERE (excluded.entered_on, excluded.evidence_key)"
-        " < (career_stage_entry.entered_on, career_stage_entry.evidence_key)",
-        (worker_id, stage, on, what, key),
-    )
     tx.execute(
         "INSERT INTO career_current (worker_id, stage, since, what, evidence_key)"
         " VALUES (?, ?, ?, ?, ?) ON CONFLICT (worker_id) DO UPDATE SET"
@@ -282,22 +265,23 @@ def _add_evidence(
     )
 
 
+def _entries(rows: list[tuple[Any, ...]]) -> dict[int, tuple[str, str, str]]:
+    """Per stage, the earliest valid evidence ``(on, key, what)``, from rows of
+    ``(stage, on_date, key, what)`` in that order."""
+    entries: dict[int, tuple[str, str, str]] = {}
+    for stage, on, key, what in rows:
+        entries.setdefault(int(stage), (on, key, what))
+    return entries
+
+
 def _refresh(tx: Transaction, worker_id: str) -> None:
-    """Recompute the stages reached (earliest valid evidence per stage) and the current one."""
+    """Recompute the current stage (the highest with valid evidence) and since when."""
     rows = tx.rows(
         "SELECT stage, on_date, key, what FROM career_evidence"
         " WHERE worker_id = ? AND valid = 1 ORDER BY stage, on_date, key",
         (worker_id,),
     )
-    entries: dict[int, tuple[str, str, str]] = {}
-    for stage, on, key, what in rows:
-        entries.setdefault(int(stage), (on, key, what))
-    tx.execute("DELETE FROM career_stage_entry WHERE worker_id = ?", (worker_id,))
-    tx.executemany(
-        "INSERT INTO career_stage_entry (worker_id, stage, entered_on, what, evidence_key)"
-        " VALUES (?, ?, ?, ?, ?)",
-        [(worker_id, stage, on, what, key) for stage, (on, key, what) in entries.items()],
-    )
+    entries = _entries(rows)
     if not entries:
         tx.execute("DELETE FROM career_current WHERE worker_id = ?", (worker_id,))
         return
@@ -336,10 +320,12 @@ class CareerStageQuery:
             if name is None:
                 return None
             current = tx.row("SELECT stage, since FROM career_current WHERE worker_id = ?", (key,))
-            stages = tx.rows(
-                "SELECT stage, entered_on, what, evidence_key FROM career_stage_entry"
-                " WHERE worker_id = ? ORDER BY stage",
-                (key,),
+            stages = _entries(
+                tx.rows(
+                    "SELECT stage, on_date, key, what FROM career_evidence"
+                    " WHERE worker_id = ? AND valid = 1 ORDER BY stage, on_date, key",
+                    (key,),
+                )
             )
             evidence = tx.rows(
                 "SELECT stage, on_date, kind, what, key, valid FROM career_evidence"
@@ -353,7 +339,7 @@ class CareerStageQuery:
             "since": current[1] if current else None,
             "stages": [
                 {**_stage_fields(s), "entered_on": on, "what": what, "evidence": ev}
-                for s, on, what, ev in stages
+                for s, (on, ev, what) in sorted(stages.items())
             ],
             "evidence": [
                 {

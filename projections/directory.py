@@ -43,11 +43,13 @@ Tables (all keys text; times ISO-8601 UTC, dates ISO)::
                      employed_since, registered_at)
         index (name, id), (employer_id, name, id)
     directory_employment(worker_id, seq, employer_id, relation, since, until) PK (worker_id, seq)
-    directory_certificate(number PK, id UNIQUE, worker_id, holder_name, masked_id_number,
+    directory_certificate(id PK, number UNIQUE, worker_id, holder_name, masked_id_number,
                           issuer_id, issuer_name, occupation_code, occupation_name, level,
                           status, issued_on, issued_at, basis_kind, status_changed_at,
                           status_reason)
-        index (worker_id, number), (issuer_id, number)
+        index (number), (worker_id, number), (issuer_id, number)
+
+Indexes only queries use are ``query_indexes``: a rebuild builds them once at the end.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ class Directory(Projection):
     """Current organisations, workers (with current employer) and certificates."""
 
     name = "directory"
-    version = 1
+    version = 2
     tables: ClassVar[dict[str, tuple[str, ...]]] = {
         "directory_organisation": ("id",),
         "directory_worker": ("id",),
@@ -98,8 +100,6 @@ class Directory(Projection):
             filed_at TEXT NOT NULL,
             status_changed_at TEXT NOT NULL
         )""",
-        "CREATE INDEX IF NOT EXISTS directory_organisation_by_name"
-        " ON directory_organisation (name, id)",
         """CREATE TABLE IF NOT EXISTS directory_worker (
             id {key_text} PRIMARY KEY,
             name {key_text} NOT NULL,
@@ -110,13 +110,10 @@ class Directory(Projection):
             employed_since TEXT,
             registered_at TEXT NOT NULL
         )""",
-        "CREATE INDEX IF NOT EXISTS directory_worker_by_name ON directory_worker (name, id)",
-        "CREATE INDEX IF NOT EXISTS directory_worker_by_employer"
-        " ON directory_worker (employer_id, name, id)",
         employment_ddl("directory_employment"),
         """CREATE TABLE IF NOT EXISTS directory_certificate (
-            number {key_text} PRIMARY KEY,
-            id TEXT NOT NULL UNIQUE,
+            id {key_text} PRIMARY KEY,
+            number {key_text} NOT NULL,
             worker_id {key_text} NOT NULL,
             holder_name TEXT NOT NULL,
             masked_id_number TEXT NOT NULL,
@@ -132,6 +129,15 @@ class Directory(Projection):
             status_changed_at TEXT NOT NULL,
             status_reason TEXT NOT NULL
         )""",
+    )
+    query_indexes: ClassVar[tuple[str, ...]] = (
+        "CREATE UNIQUE INDEX IF NOT EXISTS directory_certificate_by_number"
+        " ON directory_certificate (number)",
+        "CREATE INDEX IF NOT EXISTS directory_organisation_by_name"
+        " ON directory_organisation (name, id)",
+        "CREATE INDEX IF NOT EXISTS directory_worker_by_name ON directory_worker (name, id)",
+        "CREATE INDEX IF NOT EXISTS directory_worker_by_employer"
+        " ON directory_worker (employer_id, name, id)",
         "CREATE INDEX IF NOT EXISTS directory_certificate_by_worker"
         " ON directory_certificate (worker_id, number)",
         "CREATE INDEX IF NOT EXISTS directory_certificate_by_issuer"

@@ -114,6 +114,8 @@ class Honours(Projection):
             titles INTEGER NOT NULL,
             PRIMARY KEY (ladder_id, worker_id)
         )""",
+    )
+    query_indexes: ClassVar[tuple[str, ...]] = (
         "CREATE INDEX IF NOT EXISTS honours_talent_by_rank"
         " ON honours_talent (tier_rank, worker_id)",
         "CREATE INDEX IF NOT EXISTS honours_talent_by_worker ON honours_talent (worker_id)",

@@ -8,6 +8,11 @@ A projection subclass declares
 - ``tables``: ``{table: (primary-key columns...)}`` -- every table it owns, so it can be dropped,
   dumped and compared;
 - ``schema``: DDL statements (``{key_text}`` for byte-ordered text keys, see ``projections.store``);
+- ``query_indexes``: ``CREATE [UNIQUE] INDEX IF NOT EXISTS name ON ...`` statements for indexes
+  that only queries use (no handler reads through them). A catch-up from position 0 (rebuilds,
+  "as of" builds) drops them first and builds them once at the end, which is much cheaper than
+  maintaining them row by row; ``ensure_ready`` recreates any that an interrupted rebuild left
+  missing;
 - handlers: methods decorated with ``@handles("craftledger:Certificate.Issued", ...)`` taking
   ``(self, tx, event)``.
 
@@ -22,6 +27,7 @@ give identical tables.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -31,6 +37,7 @@ from uuid import UUID
 from projections.store import ProjectionStore, Transaction, check_identifier
 
 Handler = Callable[[Any, Transaction, "RecordedEvent"], None]
+_INDEX_NAME = re.compile(r"INDEX\s+IF\s+NOT\s+EXISTS\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +77,7 @@ class Projection:
     version: ClassVar[int] = 1
     tables: ClassVar[dict[str, tuple[str, ...]]] = {}
     schema: ClassVar[tuple[str, ...]] = ()
+    query_indexes: ClassVar[tuple[str, ...]] = ()
     _handlers: ClassVar[dict[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -98,6 +106,18 @@ class Projection:
     def create_tables(self, tx: Transaction) -> None:
         for statement in self.schema:
             tx.execute(tx.store.ddl(statement))
+        self.create_query_indexes(tx)
+
+    def create_query_indexes(self, tx: Transaction) -> None:
+        for statement in self.query_indexes:
+            tx.execute(tx.store.ddl(statement))
+
+    def drop_query_indexes(self, tx: Transaction) -> None:
+        for statement in self.query_indexes:
+            found = _INDEX_NAME.search(statement)
+            if found is None:
+                raise ValueError(f"{self.name}: cannot find the index name in {statement!r}")
+            tx.execute(f"DROP INDEX IF EXISTS {check_identifier(found.group(1))}")
 
     def drop_tables(self, tx: Transaction) -> None:
         for table in self.tables:

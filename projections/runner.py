@@ -25,6 +25,10 @@ one are re-applied and committed, and the projection is marked ``failed`` with a
 failed one stays where it is until ``retry`` or ``rebuild``. Database outages (busy, lost
 connection) are not poison: they propagate, and the background thread retries later.
 
+Bulk builds. A catch-up of at least ``bulk_threshold`` events that starts a projection from
+position 0 (a rebuild, an "as of" build, a new projection) drops the projection's
+``query_indexes`` first and builds them once at the end.
+
 Versions. A projection whose ``version`` differs from the stored one is dropped and rebuilt from
 zero when the runner first touches the store.
 
@@ -196,6 +200,7 @@ class ProjectionRunner:
         *,
         batch_size: int = 2000,
         poll_interval: float = 0.5,
+        bulk_threshold: int = 20_000,
     ) -> None:
         self.ledger = ledger
         self.store = store
@@ -211,6 +216,7 @@ class ProjectionRunner:
         self._wanted = frozenset().union(*(p.topics for p in self.projections.values()))
         self.batch_size = batch_size
         self.poll_interval = poll_interval
+        self.bulk_threshold = bulk_threshold
         self.decode = EventDecoder(ledger.mapper)
         self._lock = threading.RLock()
         self._ready = False
@@ -368,6 +374,16 @@ class ProjectionRunner:
             }
             reached = dict(committed)
             read = 0
+            span = head if limit is None else min(head, limit)
+            bulk = [
+                p
+                for p in candidates
+                if p.query_indexes and committed.get(p.name) == 0 and span >= self.bulk_threshold
+            ]
+            if bulk:  # building from zero: query-only indexes are built once, at the end
+                with self.store.transaction() as tx:
+                    for projection in bulk:
+                        projection.drop_query_indexes(tx)
             try:
                 while limit is None or read < limit:
                     active = [p for p in candidates if reached.get(p.name, head) < head]
@@ -389,6 +405,10 @@ class ProjectionRunner:
                         self._progress.notify_all()
             finally:
                 self._flush(reached, committed)
+                if bulk:
+                    with self.store.transaction() as tx:
+                        for projection in bulk:
+                            projection.create_query_indexes(tx)
         if read:
             self._notify_listeners(read)
         return read

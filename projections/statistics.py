@@ -43,7 +43,7 @@ Tables::
     stats_certificate(id PK, number, worker_id, issuer_id, province_code, occupation_code,
                       level, basis_kind, issued_year, issued_at, status)
         index (worker_id), (issuer_id), (province_code), (occupation_code)
-    stats_certificate_status(certificate_id, seq PK, status, at)
+    stats_certificate_status(certificate_id, seq PK, status, at)   (changes after issue)
     stats_competition(id PK, organiser_id, province_code, region, occupation_code, tier, year)
     stats_entrant(competition_id, worker_id PK, position)
     stats_training(worker_id, seq PK, year, on_date, employer_id, province_code,
@@ -95,7 +95,7 @@ class Statistics(Projection):
     """Fact tables for the statistics queries."""
 
     name = "statistics"
-    version = 1
+    version = 2
     tables: ClassVar[dict[str, tuple[str, ...]]] = {
         "stats_organisation": ("id",),
         "stats_employment": ("worker_id", "seq"),
@@ -126,12 +126,6 @@ class Statistics(Projection):
             issued_at TEXT NOT NULL,
             status TEXT NOT NULL
         )""",
-        "CREATE INDEX IF NOT EXISTS stats_certificate_by_worker ON stats_certificate (worker_id)",
-        "CREATE INDEX IF NOT EXISTS stats_certificate_by_issuer ON stats_certificate (issuer_id)",
-        "CREATE INDEX IF NOT EXISTS stats_certificate_by_province"
-        " ON stats_certificate (province_code)",
-        "CREATE INDEX IF NOT EXISTS stats_certificate_by_occupation"
-        " ON stats_certificate (occupation_code)",
         """CREATE TABLE IF NOT EXISTS stats_certificate_status (
             certificate_id {key_text} NOT NULL,
             seq BIGINT NOT NULL,
@@ -165,6 +159,14 @@ class Statistics(Projection):
             title TEXT NOT NULL,
             PRIMARY KEY (worker_id, seq)
         )""",
+    )
+    query_indexes: ClassVar[tuple[str, ...]] = (
+        "CREATE INDEX IF NOT EXISTS stats_certificate_by_worker ON stats_certificate (worker_id)",
+        "CREATE INDEX IF NOT EXISTS stats_certificate_by_issuer ON stats_certificate (issuer_id)",
+        "CREATE INDEX IF NOT EXISTS stats_certificate_by_province"
+        " ON stats_certificate (province_code)",
+        "CREATE INDEX IF NOT EXISTS stats_certificate_by_occupation"
+        " ON stats_certificate (occupation_code)",
     )
 
     @handles("craftledger:Organisation.Filed")
@@ -228,11 +230,6 @@ class Statistics(Projection):
                 _year_of(event["issued_at"]),
                 issued_at,
             ),
-        )
-        tx.execute(
-            "INSERT INTO stats_certificate_status (certificate_id, seq, status, at)"
-            " VALUES (?, ?, 'valid', ?)",
-            (event.aggregate_id, event.originator_version, issued_at),
         )
 
     @handles(*_STATUS_BY_TOPIC)
@@ -398,10 +395,12 @@ class StatisticsQuery:
             valid_params: list[Any] = []
         else:
             end = _year_end(year)
+            # Valid at the end of the year: issued by then, and the last status change by then
+            # (if any) left it valid.
             valid = (
-                "c.issued_at <= ? AND (SELECT s.status FROM stats_certificate_status s"
+                "c.issued_at <= ? AND COALESCE((SELECT s.status FROM stats_certificate_status s"
                 " WHERE s.certificate_id = c.id AND s.at <= ?"
-                " ORDER BY s.at DESC, s.seq DESC LIMIT 1) = 'valid'"
+                " ORDER BY s.at DESC, s.seq DESC LIMIT 1), 'valid') = 'valid'"
             )
             valid_params = [end, end]
         talents, high = tx.row(

@@ -238,13 +238,15 @@ class SQLiteProjectionStore(ProjectionStore):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._timeout = busy_timeout
         self._write_lock = threading.RLock()
-        self._writer = self._connect()
+        self._writer = self._connect(cache_mib=256)
         self._writer.execute("PRAGMA journal_mode=WAL")
+        # Checkpoint less often than every 4 MiB: batches rewrite the same pages.
+        self._writer.execute("PRAGMA wal_autocheckpoint=16384")
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self._closed = False
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, cache_mib: int = 16) -> sqlite3.Connection:
         connection = sqlite3.connect(
             self.path,
             timeout=self._timeout,
@@ -253,7 +255,7 @@ class SQLiteProjectionStore(ProjectionStore):
             cached_statements=1024,  # every projection statement stays prepared
         )
         connection.execute("PRAGMA synchronous=NORMAL")
-        connection.execute("PRAGMA cache_size=-65536")  # 64 MiB of pages per connection
+        connection.execute(f"PRAGMA cache_size=-{cache_mib * 1024}")
         connection.execute("PRAGMA temp_store=MEMORY")
         connection.execute("PRAGMA mmap_size=268435456")  # reads straight from the page cache
         connection.execute(f"PRAGMA busy_timeout={int(self._timeout * 1000)}")

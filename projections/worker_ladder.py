@@ -43,12 +43,14 @@ Tables::
     ladder_worker(id PK, name)
     ladder_certificate(id PK, number, worker_id, occupation_code, occupation_name, level,
                        issuer_id, issuer_name, basis_kind, bypass, issued_on, issued_at, status,
-                       status_reason, raised_level)           index (worker_id, occupation_code)
+                       status_reason, raised_level, position)  index (worker_id, occupation_code)
     ladder_external(worker_id, number PK, occupation_code, level, issuer_name, issued_on,
                     check_status)
     ladder_level(worker_id, occupation_code PK, occupation_name, level, number, source, since)
                                                           index (occupation_code, level, worker_id)
     ladder_history(worker_id, position PK, at, kind, number, occupation_code, level, detail)
+                               (status changes and external checks; issues come from
+                                ladder_certificate)
     ladder_honour_ladder(id PK, union_id, name, tiers JSON)
     ladder_honour(ladder_id, award_id PK, worker_id, tier, tier_rank, year, standing,
                   withdrawn_reason)                                      index (worker_id)
@@ -99,7 +101,7 @@ class WorkerLadder(Projection):
     """Per worker and occupation: the current valid level and how it was reached."""
 
     name = "worker_ladder"
-    version = 2
+    version = 3
     tables: ClassVar[dict[str, tuple[str, ...]]] = {
         "ladder_worker": ("id",),
         "ladder_certificate": ("id",),
@@ -131,7 +133,8 @@ class WorkerLadder(Projection):
             issued_at TEXT NOT NULL,
             status TEXT NOT NULL,
             status_reason TEXT NOT NULL,
-            raised_level INTEGER NOT NULL
+            raised_level INTEGER NOT NULL,
+            position BIGINT NOT NULL
         )""",
         "CREATE INDEX IF NOT EXISTS ladder_certificate_by_worker"
         " ON ladder_certificate (worker_id, occupation_code)",
@@ -155,8 +158,6 @@ class WorkerLadder(Projection):
             since TEXT NOT NULL,
             PRIMARY KEY (worker_id, occupation_code)
         )""",
-        "CREATE INDEX IF NOT EXISTS ladder_level_by_occupation"
-        " ON ladder_level (occupation_code, level, worker_id)",
         """CREATE TABLE IF NOT EXISTS ladder_history (
             worker_id {key_text} NOT NULL,
             position BIGINT NOT NULL,
@@ -185,7 +186,6 @@ class WorkerLadder(Projection):
             withdrawn_reason TEXT,
             PRIMARY KEY (ladder_id, award_id)
         )""",
-        "CREATE INDEX IF NOT EXISTS ladder_honour_by_worker ON ladder_honour (worker_id)",
         """CREATE TABLE IF NOT EXISTS ladder_competition (
             id {key_text} PRIMARY KEY,
             organiser_id TEXT NOT NULL,
@@ -205,6 +205,11 @@ class WorkerLadder(Projection):
             award TEXT,
             PRIMARY KEY (worker_id, competition_id)
         )""",
+    )
+    query_indexes: ClassVar[tuple[str, ...]] = (
+        "CREATE INDEX IF NOT EXISTS ladder_level_by_occupation"
+        " ON ladder_level (occupation_code, level, worker_id)",
+        "CREATE INDEX IF NOT EXISTS ladder_honour_by_worker ON ladder_honour (worker_id)",
     )
 
     # -- workers -------------------------------------------------------------------------------
@@ -237,8 +242,8 @@ class WorkerLadder(Projection):
         tx.execute(
             "INSERT INTO ladder_certificate (id, number, worker_id, occupation_code,"
             " occupation_name, level, issuer_id, issuer_name, basis_kind, bypass, issued_on,"
-            " issued_at, status, status_reason, raised_level)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'valid', 'issued', ?)",
+            " issued_at, status, status_reason, raised_level, position)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'valid', 'issued', ?, ?)",
             (
                 event.aggregate_id,
                 event["number"],
@@ -253,12 +258,10 @@ class WorkerLadder(Projection):
                 issued_on,
                 issued_at,
                 int(raised > 0),
+                event.position,
             ),
         )
-        self._history(
-            tx, worker_id, event, issued_at, "issued", event["number"], occupation, level,
-            {"basis_kind": basis.get("kind"), "issuer_name": event["issuer_name"]},
-        )  # fmt: skip
+        # Its "issued" history entry is read from this row (see ``WorkerLadderQuery``).
 
     @handles(*_STATUS_BY_TOPIC)
     def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
@@ -500,9 +503,18 @@ class WorkerLadderQuery:
             )
             history = tx.dicts(
                 "SELECT position, at, kind, number, occupation_code, level, detail"
-                " FROM ladder_history WHERE worker_id = ? ORDER BY position",
-                (key,),
+                " FROM ladder_history WHERE worker_id = ?"
+                " UNION ALL SELECT position, issued_at, 'issued', number, occupation_code, level,"
+                " basis_kind FROM ladder_certificate WHERE worker_id = ?",
+                (key, key),
             )
+            issuers = {
+                number: issuer
+                for number, issuer in tx.rows(
+                    "SELECT number, issuer_name FROM ladder_certificate WHERE worker_id = ?",
+                    (key,),
+                )
+            }
             honours = tx.dicts(
                 "SELECT h.ladder_id, l.name AS ladder_name, l.union_id, h.award_id, h.tier,"
                 " h.tier_rank, h.year, h.standing, h.withdrawn_reason"
@@ -522,8 +534,13 @@ class WorkerLadderQuery:
         for row in promotions:
             row["level_name"] = level_name(row["level"])
             row["raised_level"] = bool(row["raised_level"])
+        history.sort(key=lambda row: row["position"])
         for row in history:
-            row["detail"] = json.loads(row["detail"])
+            if row["kind"] == "issued":
+                basis_kind = row["detail"] or None
+                row["detail"] = {"basis_kind": basis_kind, "issuer_name": issuers[row["number"]]}
+            else:
+                row["detail"] = json.loads(row["detail"])
         for row in honours:
             row["standing"] = bool(row["standing"])
         return {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
@@ -250,10 +251,10 @@ def test_a_changed_projection_version_is_rebuilt_on_start(ledger, store, world):
     with store.transaction() as tx:
         tx.execute("DELETE FROM directory_certificate")
 
-    class DirectoryV2(Directory):
-        version = 2
+    class DirectoryNext(Directory):
+        version = Directory.version + 1
 
-    runner = ProjectionRunner(ledger, store, [DirectoryV2()])
+    runner = ProjectionRunner(ledger, store, [DirectoryNext()])
     assert runner.position("directory") == 0
     runner.catch_up()
     assert store.count("directory_certificate") == 4
@@ -372,3 +373,43 @@ def test_events_of_topics_without_a_class_are_decoded_from_their_stored_state(le
 
     assert runner.failures() == []
     assert store.dump("ahead_seen", ("position",)) == [(position, str(worker))]
+
+
+def index_names(store: ProjectionStore) -> set[str]:
+    with store.read() as tx:
+        if store.dialect == "sqlite":
+            rows = tx.rows("SELECT name FROM sqlite_master WHERE type = 'index'")
+        else:
+            rows = tx.rows("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+    return {r[0] for r in rows}
+
+
+def test_a_bulk_build_defers_query_indexes_and_ends_with_the_same_tables(
+    ledger, store, world, fresh_store, monkeypatch
+):
+    populate(world, workers=4)
+    normal = ProjectionRunner(ledger, store, all_projections(), batch_size=5)
+    normal.catch_up()
+    bulk_store = fresh_store()
+    bulk = ProjectionRunner(ledger, bulk_store, all_projections(), bulk_threshold=1)
+    bulk.ensure_ready()
+    expected = {
+        name
+        for p in all_projections()
+        for name in re.findall(r"EXISTS (\w+)", " ".join(p.query_indexes))
+    }
+    assert expected and expected <= index_names(bulk_store)
+    seen_during: list[set[str]] = []
+    original = Directory.worker_registered
+
+    def watching(self, tx, event):
+        seen_during.append(index_names(bulk_store))
+        original(self, tx, event)
+
+    monkeypatch.setattr(Directory, "worker_registered", watching)
+    bulk = ProjectionRunner(ledger, bulk_store, all_projections(), bulk_threshold=1)
+    bulk.catch_up()
+
+    assert seen_during and not (expected & seen_during[0])  # dropped while building
+    assert expected <= index_names(bulk_store)  # and built at the end
+    assert dumps(bulk_store) == dumps(store)
