@@ -102,6 +102,8 @@ class Settings:
                 POSTGRES_POOL_SIZE="8",
                 POSTGRES_MAX_OVERFLOW="8",
                 POSTGRES_CONNECT_TIMEOUT="10",
+                # large atomic saves deadlock in psycopg pipeline mode: see the module
+                APPLICATION_RECORDER_TOPIC="service.postgres_recorder:UnpipelinedApplicationRecorder",
             )
             schema = self.postgres_schema or (query.get("schema") or [None])[0]
             if schema:
