@@ -409,6 +409,7 @@ def import_candidates(
     seen: dict[UUID, int] = {}
     registered: list[Worker] = []
     identifiers: dict[UUID, list[Any]] = {}
+    checked: list[tuple[int, UUID, IdNumber, str, Any, dict[str, Any]]] = []
     enrolled = 0
     for number, row in table.rows:
         try:
@@ -493,9 +494,13 @@ def import_candidates(
             )
             continue
         seen[worker_id] = number
-        is_new = not ledger.exists(worker_id)
-        if not is_new:
-            worker = ledger.worker(worker_id)
+        checked.append((number, worker_id, id_number, name, route, evidence))
+
+    existing = ledger.load_workers([entry[1] for entry in checked])
+    for number, worker_id, id_number, name, route, evidence in checked:
+        found = existing[worker_id]
+        if found is not None:
+            worker = found
             if worker.name != name:
                 rows.problem(
                     number, "name", f"does not match the name registered for {id_number.masked}"
@@ -532,8 +537,9 @@ def import_candidates(
             rows.problem(number, column, _refused(error))
             continue
         enrolled += 1
-        if is_new:
+        if found is None:
             registered.append(worker)
+    report.problems.sort(key=lambda problem: problem.row)  # stable: a row's own order stays
     report.changes = {"enrolled": enrolled, "registered": len(registered)}
     if report.problems or dry_run or not enrolled:
         return report

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -41,6 +42,8 @@ from service.event_json import mask_id_numbers
 from service.working_days import CalendarOutOfRange, add_working_days
 
 if TYPE_CHECKING:
+    from eventsourcing.domain import Aggregate
+
     from service.evaluation_import import ImportReport
     from service.ledger import Recorded
 
@@ -48,6 +51,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 DEFAULT_PUBLICATION_WORKING_DAYS = 5
+LOAD_THREADS = 4
 PUBLICATION_DAYS_VARIABLE = "CRAFTLEDGER_PUBLICATION_WORKING_DAYS"
 CHINA = timezone(timedelta(hours=8), "China Standard Time")
 
@@ -218,6 +222,67 @@ class EvaluationWorkflow:
                     )
                 )
         return held
+
+    def load_workers(
+        self,
+        worker_ids: Sequence[UUID],
+        *,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict[UUID, Worker | None]:
+        """Many workers at once (None for an id that names no worker).
+
+        On PostgreSQL the reads run on a few threads of the connection pool, which hides the
+        round trips (5,000 workers one by one: about 4.5 s); SQLite reads one by one.
+        """
+        from service.ledger import NotFound
+
+        count = len(worker_ids)
+
+        def load(worker_id: UUID) -> Worker | None:
+            try:
+                return self.worker(worker_id)  # type: ignore[no-any-return]
+            except NotFound:
+                return None
+
+        found: dict[UUID, Worker | None] = {}
+        if self.settings.uses_postgres and count > LOAD_THREADS:
+            with ThreadPoolExecutor(LOAD_THREADS, thread_name_prefix="load-workers") as pool:
+                loaded = pool.map(load, worker_ids)
+                for done, (worker_id, worker) in enumerate(
+                    zip(worker_ids, loaded, strict=True), start=1
+                ):
+                    found[worker_id] = worker
+                    if progress is not None and (done % 100 == 0 or done == count):
+                        progress(done, count)
+            return found
+        for done, worker_id in enumerate(worker_ids, start=1):
+            found[worker_id] = load(worker_id)
+            if progress is not None and (done % 100 == 0 or done == count):
+                progress(done, count)
+        return found
+
+    def record_batch(self, aggregates: Sequence[Aggregate]) -> Recorded:
+        """``Ledger.record`` for thousands of aggregates: the same single atomic save.
+
+        ``Application.save`` checks every object it is given against runtime-checkable
+        Protocols, about 0.1 ms per object on Python 3.11 (some 0.5 s of a 5,000-certificate
+        save); this collects the pending events directly, then does what ``save`` does
+        (record in one transaction, snapshots, notify).
+        """
+        from eventsourcing.application import ProcessingEvent
+
+        from service.ledger import Recorded
+
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        for aggregate in aggregates:
+            processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        self.notify(processing.events)
+        positions = [r.notification.id for r in recordings if r.notification.id is not None]
+        return Recorded(aggregates[0], max(positions) if positions else None)
 
     def eligibility_route(
         self, evaluation: Evaluation, route_id: str, on: date
@@ -403,14 +468,17 @@ class EvaluationWorkflow:
         passing = evaluation.passing_worker_ids()
         count = len(passing)
         total = 3 * count + 1
+        loaded = self.load_workers(
+            passing, progress=lambda done, of: report("loading", done, total)
+        )
         workers: dict[UUID, Worker] = {}
         held: dict[UUID, list[SkillLevel]] = {}
-        for done, worker_id in enumerate(passing, start=1):
-            worker = self.worker(worker_id)
+        for worker_id in passing:
+            worker = loaded[worker_id]
+            if worker is None:
+                raise DomainRuleViolation("unknown-worker", f"no worker {worker_id}")
             workers[worker_id] = worker
             held[worker_id] = self.held_levels(worker, occupation.code)
-            if done % 50 == 0 or done == count:
-                report("loading", done, total)
 
         def domain_progress(done: int, of: int) -> None:
             if done % 50 == 0 or done == of:
@@ -432,8 +500,8 @@ class EvaluationWorkflow:
         # the credentials' revocation/suspension entries, saved with the certificates
         credential_records = self.credential_records_for(body, certificates, actor=actor)
         report("saving", 3 * count, total)
-        recorded = self.record(
-            evaluation, *certificates, *workers.values(), series, *credential_records
+        recorded = self.record_batch(
+            [evaluation, *certificates, *workers.values(), series, *credential_records]
         )
         report("saved", total, total)
         return recorded

@@ -149,9 +149,13 @@ class JobStore:
     def _sql(self, statement: str) -> str:
         return statement.replace("{t}", self.table).replace("%s", self.placeholder)
 
+    def _serialise_ddl(self, cursor: Any) -> None:
+        """Make concurrent start-ups (e.g. two gunicorn workers) create the table one at a time."""
+
     def create_table(self) -> None:
         index = self.table.split(".")[-1].strip('"')
         with self._cursor() as cursor:
+            self._serialise_ddl(cursor)
             cursor.execute(
                 self._sql(
                     "CREATE TABLE IF NOT EXISTS {t} ("
@@ -386,6 +390,10 @@ class PostgresJobStore(JobStore):
     def _cursor(self) -> Iterator[Any]:
         with self.datastore.transaction(commit=True) as cursor:
             yield cursor
+
+    def _serialise_ddl(self, cursor: Any) -> None:
+        # CREATE ... IF NOT EXISTS races in PostgreSQL (a duplicate pg_type row): take a lock
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.table,))
 
 
 def job_store_for(ledger: Any) -> JobStore:
