@@ -473,17 +473,24 @@ class ProjectionRunner:
                 raise found
             return found
 
+        at_topic: dict[str, list[int]] = {}  # page indexes of each topic's events
+        for index, notification in enumerate(page):
+            at_topic.setdefault(notification.topic, []).append(index)
+
         for projection in active:
             name = projection.name
             if reached[name] >= ids[-1]:
                 continue
-            handlers = self._handlers[name]
+            lists = [at_topic[topic] for topic in self._handlers[name] if topic in at_topic]
+            indexes = lists[0] if len(lists) == 1 else sorted(i for found in lists for i in found)
             first = bisect.bisect_right(ids, reached[name])
             wants_stored = getattr(projection, "apply_notifications", None) is not None
-            if not wants_stored and not any(n.topic in handlers for n in page[first:]):
+            if not wants_stored and (not indexes or indexes[-1] < first):
                 reached[name] = ids[-1]
                 continue
-            position = self._apply(projection, page, ids, reached[name], committed[name], event_at)
+            position = self._apply(
+                projection, page, ids, indexes, reached[name], committed[name], event_at
+            )
             if position is None:
                 del reached[name]  # stopped, failed or reset elsewhere: leave it this round
                 del committed[name]
@@ -495,6 +502,7 @@ class ProjectionRunner:
         projection: Projection,
         page: list[Any],
         ids: list[int],
+        indexes: list[int],
         reached: int,
         committed: int,
         event_at: Any,
@@ -511,7 +519,7 @@ class ProjectionRunner:
                 begin = self._begin(ids, reached, committed, locked[0])
                 if begin >= len(page):
                     return locked[0]
-                self._run(tx, handlers, page, begin, len(page), event_at)
+                self._run(tx, handlers, page, indexes, begin, len(page), event_at)
                 apply_stored = getattr(projection, "apply_notifications", None)
                 if apply_stored is not None:
                     apply_stored(tx, page[begin:])
@@ -522,7 +530,9 @@ class ProjectionRunner:
         except _Poison as poison:
             if _transient(poison.cause):
                 raise poison.cause from None
-            self._record_poison(projection, page, ids, reached, committed, poison, event_at)
+            self._record_poison(
+                projection, page, ids, indexes, reached, committed, poison, event_at
+            )
             return None
 
     @staticmethod
@@ -542,16 +552,15 @@ class ProjectionRunner:
         tx: Transaction,
         handlers: dict[str, Any],
         page: list[Any],
+        indexes: list[int],
         begin: int,
         end: int,
         event_at: Any,
     ) -> None:
-        for index in range(begin, end):
-            handler = handlers.get(page[index].topic)
-            if handler is None:
-                continue
+        """Apply the handled events at ``indexes`` (page indexes, ascending) in [begin, end)."""
+        for index in indexes[bisect.bisect_left(indexes, begin) : bisect.bisect_left(indexes, end)]:
             try:
-                handler(tx, event_at(index))
+                handlers[page[index].topic](tx, event_at(index))
             except Exception as error:
                 raise _Poison(index, error) from error
 
@@ -560,6 +569,7 @@ class ProjectionRunner:
         projection: Projection,
         page: list[Any],
         ids: list[int],
+        indexes: list[int],
         reached: int,
         committed: int,
         poison: _Poison,
@@ -578,7 +588,7 @@ class ProjectionRunner:
             except _Reset:
                 return
             try:
-                self._run(tx, handlers, page, begin, poison.index, event_at)
+                self._run(tx, handlers, page, indexes, begin, poison.index, event_at)
                 apply_stored = getattr(projection, "apply_notifications", None)
                 if apply_stored is not None:
                     apply_stored(tx, page[begin : poison.index])
