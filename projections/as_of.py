@@ -89,7 +89,7 @@ def build_as_of(
     *,
     position: int | None = None,
     on: date | None = None,
-    batch_size: int = 5000,
+    batch_size: int = 20000,
 ) -> AsOfBuild:
     """Build ``projections`` from zero into ``store`` (which should be fresh) up to a position
     or to the end of a day (exactly one of them)."""

@@ -15,7 +15,9 @@ Exactly once. Each projection has a row in ``projection_state`` (name, position,
 status). Events are processed in batches: the runner reads a page of the log once, decodes each
 event at most once (only when some projection handles its topic), and for each projection opens
 one transaction that locks its state row, applies the page's events past its position and sets
-the new position -- tables and position commit together or not at all. Two runners (a serve
+the new position -- tables and position commit together or not at all. A page holding nothing
+a projection handles opens no transaction for it; its position moves on in memory and is
+written once at the end of the catch-up. Two runners (a serve
 thread and a ``craftledger projections run`` process, or several workers on PostgreSQL) can
 run at once: the locked position decides who applies what.
 

@@ -89,7 +89,7 @@ def run(interval: float, batch_size: int, once: bool) -> None:
 
 @projections_group.command("rebuild")
 @click.argument("name", required=False)
-@click.option("--batch-size", default=5000, show_default=True)
+@click.option("--batch-size", default=20000, show_default=True, help="Events per transaction.")
 def rebuild(name: str | None, batch_size: int) -> None:
     """Drop NAME (default: every projection) and rebuild it from the first event."""
     _, store, runner = _live_runner(batch_size)
