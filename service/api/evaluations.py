@@ -10,6 +10,7 @@ An issuer token acts only for sessions of its own organisation; admins for any; 
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -29,7 +30,7 @@ from domain.evaluation import (
     score_text,
 )
 from domain.skill_level import SkillLevel
-from projections.pagination import Page, decode_cursor, encode_cursor
+from projections.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
 from service.api.auth import access, current_principal, forbidden, require_organisation
 from service.api.fields import level_field, occupation_code_field, text
 from service.api.jobs import JobSchema, job_answer, job_runner
@@ -409,8 +410,6 @@ class ImportReportSchema(ma.Schema):
 def view(evaluation: Evaluation) -> dict[str, Any]:
     publication = None
     if evaluation.publication is not None:
-        from datetime import date, timedelta
-
         ends = date.fromisoformat(evaluation.publication["window_ends_on"])
         publication = {
             **evaluation.publication,
@@ -514,8 +513,6 @@ def list_evaluations(filters: dict[str, Any], page: dict[str, Any]) -> Any:
     key = decode_cursor("evaluations", page["cursor"], 1)
     after = key[0] if key else None
     if after is not None and (isinstance(after, bool) or not isinstance(after, int)):
-        from projections.pagination import InvalidCursor
-
         raise InvalidCursor("cursor is not one this list handed out")
     items, last = ledger().evaluation_summaries(body_id=body_id, after=after, limit=page["limit"])
     rows = [
@@ -543,8 +540,6 @@ def list_candidates(page: dict[str, Any], evaluation_id: UUID) -> Any:
     start = 0
     if key is not None:
         if key[0] != str(evaluation_id) or isinstance(key[1], bool) or not isinstance(key[1], int):
-            from projections.pagination import InvalidCursor
-
             raise InvalidCursor("cursor is not one this list handed out")
         start = key[1]
     candidates = list(evaluation.candidates.values())

@@ -416,3 +416,44 @@ def test_confirming_twice_while_the_job_runs_answers_the_same_job(api: Api) -> N
     assert poll(api, first.headers["Location"])["state"] == "succeeded"
     again = api.call("POST", f"{path}/confirm")
     assert again.status_code == 422 and again.json["rule"] == "evaluation-is-issued"
+
+
+def test_a_confirmation_that_fails_in_the_job_records_nothing_and_says_why(api: Api) -> None:
+    evaluation = plan(api)
+    path = f"{BASE}/{evaluation}"
+    on_day(api.clock, SESSION_END)
+    for worker in api.staff[:2]:
+        api.call(
+            "POST",
+            f"{path}/candidates",
+            json={
+                "worker_id": str(worker),
+                "route": "4-years",
+                "evidence": {"experience": [{"start": "2015-01-01"}]},
+            },
+        )
+        for component, examiner in (("theory", "丁"), ("practical", "甲")):
+            api.call(
+                "POST",
+                f"{path}/scores",
+                json={
+                    "worker_id": str(worker),
+                    "component": component,
+                    "score": 80,
+                    "examiner": examiner,
+                },
+            )
+    on_day(api.clock, PUBLISH_DAY)
+    api.call("POST", f"{path}/publish", json={})
+    api.ledger.end_employment(api.staff[1], api.body_id, until=WINDOW_END, actor="hr")
+    on_day(api.clock, CONFIRM_DAY)
+    before = api.ledger.log_position
+    accepted = api.call("POST", f"{path}/confirm")
+    assert accepted.status_code == 202
+    job = poll(api, accepted.headers["Location"])
+    assert job["state"] == "failed"
+    assert job["error"]["rule"] == "not-own-staff"
+    assert job["error"]["status"] == 422
+    assert job["error"]["detail"].startswith("1 of 2 candidates cannot receive a certificate")
+    assert api.ledger.log_position == before
+    assert api.call("GET", path).json["status"] == "published"
