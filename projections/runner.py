@@ -239,6 +239,9 @@ class ProjectionRunner:
             if self._ready:
                 return
             with self.store.transaction() as tx:
+                if self.store.schema_lock:
+                    # workers start together, and CREATE TABLE IF NOT EXISTS races in PostgreSQL
+                    tx.execute(self.store.schema_lock)
                 for statement in STATE_SCHEMA:
                     tx.execute(self.store.ddl(statement))
                 for name, projection in self.projections.items():

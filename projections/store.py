@@ -179,6 +179,8 @@ class ProjectionStore(ABC):
 
     key_text = "TEXT"
     for_update = ""
+    schema_lock: str | None = None
+    """A statement that serialises schema changes across processes (SQLite's write lock does)."""
 
     def contains(self, column: str) -> str:
         """SQL testing that ``column`` contains the ``?`` parameter (case-sensitive)."""
@@ -332,6 +334,7 @@ class PostgresProjectionStore(ProjectionStore):
     dialect = "postgresql"
     key_text = 'TEXT COLLATE "C"'
     for_update = " FOR UPDATE"
+    schema_lock = "SELECT pg_advisory_xact_lock(hashtext('craftledger:projection-schema'))"
 
     def __init__(
         self, conninfo: str, *, schema: str = "public", min_size: int = 1, max_size: int = 8
