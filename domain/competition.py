@@ -56,7 +56,7 @@ Promotions
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -149,6 +149,12 @@ class Standings:
     scores: Mapping[str, EntrantScore]
     rankings: Mapping[str, Ranking]
     groups: Mapping[str, str]  # worker id -> ranking group
+    #: The engine's answers without worker facts (no level, none granted), by worker id, as
+    #: :meth:`Competition.promotion_candidates` asked them: finalising reuses them for every
+    #: entrant that is not a candidate (the same question) instead of asking again.
+    answers_without_facts: dict[str, PromotionProposal] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def group_of(self, worker_id: str) -> str:
         return self.groups[worker_id]
@@ -790,9 +796,13 @@ class Competition(Aggregate):
         if rule_set is None:
             return []
         candidates = []
+        answers = standings.answers_without_facts
         for _, ranking in rankings_in_order(standings):
             for entry in ranking.entries:
-                answer = self._propose(rule_set, entry, ranking.entrant_count, None, 0)
+                answer = answers.get(entry.entrant_id)
+                if answer is None:
+                    answer = self._propose(rule_set, entry, ranking.entrant_count, None, 0)
+                    answers[entry.entrant_id] = answer
                 if answer.outcome not in (
                     PromotionOutcome.NOT_COVERED,
                     PromotionOutcome.NOT_QUALIFIED,
@@ -853,7 +863,11 @@ class Competition(Aggregate):
                 if rule_set is not None:
                     level = current_levels.get(key) if key in candidates else None
                     granted = promotions_granted.get(key, 0) if key in candidates else 0
-                    answer = self._propose(rule_set, entry, ranking.entrant_count, level, granted)
+                    answer = (
+                        self._propose(rule_set, entry, ranking.entrant_count, level, granted)
+                        if key in candidates
+                        else standings.answers_without_facts[key]
+                    )
                     promotion = {
                         **answer.to_dict(),
                         "current_level": None if level is None else level.code,

@@ -51,6 +51,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from domain.errors import DomainRuleViolation, InvalidValue
@@ -149,6 +150,34 @@ def _mark(value: object, field: str) -> Decimal:
     if not Decimal(0) <= mark <= MAX_MARK:
         raise InvalidValue(field, f"{mark} is outside 0..{MAX_MARK}")
     return mark
+
+
+#: Marks as stored (canonical text) already checked: text -> (mark, mark in hundredths).
+_CHECKED_MARKS: dict[str, tuple[Decimal, int]] = {}
+_CHECKED_MARKS_LIMIT = 50_000
+
+
+def _checked_mark(value: object, component: str, judge: str) -> tuple[Decimal, int]:
+    """:func:`_mark` and the mark in exact hundredths (on the grid, so an integer); the text
+    of marks already checked is remembered (a few thousand distinct values at most)."""
+    if type(value) is str:
+        found = _CHECKED_MARKS.get(value)
+        if found is not None:
+            return found
+    mark = _mark(value, f"mark ({component}, judge {judge})")
+    checked = (mark, int(mark * 100))
+    if type(value) is str and len(_CHECKED_MARKS) < _CHECKED_MARKS_LIMIT:
+        _CHECKED_MARKS[value] = checked
+    return checked
+
+
+def _half_up(numerator: int, denominator: int) -> int:
+    """``numerator / denominator`` (hundredths) rounded ROUND_HALF_UP (ties away from zero) to
+    whole hundredths: :func:`_round_half_up` in integers."""
+    whole, rest = divmod(abs(numerator), denominator)
+    if 2 * rest >= denominator:
+        whole += 1
+    return -whole if numerator < 0 else whole
 
 
 def _round_half_up(exact: Fraction) -> Decimal:
@@ -354,7 +383,7 @@ class MarkingScheme:
 
     # --- lookup ---
 
-    @property
+    @cached_property
     def component_names(self) -> tuple[str, ...]:
         return tuple(component.name for component in self.components)
 
@@ -375,18 +404,39 @@ class MarkingScheme:
         ``"trimmed-mean-needs-three-judges"`` for a trimmed scheme with fewer than 3 judges.
         """
         self.component(name)
-        marks = [
-            _mark(mark, f"mark ({name}, judge {judge})") for judge, mark in marks_by_judge.items()
-        ]
-        score = combine_judges_marks(marks, self.combination)
-        spread = judges_spread(marks)
-        return ComponentScore(
+        return self._score_component(name, marks_by_judge)[0]
+
+    def _score_component(
+        self, name: str, marks_by_judge: Mapping[str, object]
+    ) -> tuple[ComponentScore, int]:
+        """:meth:`score_component` (``name`` known) and the score in hundredths, in integer
+        arithmetic: marks are on the 0.01 grid, so the exact mean of ``k`` marks is a whole
+        number of hundredths over ``k`` -- the same rounding as :func:`combine_judges_marks`."""
+        checked = [_checked_mark(mark, name, judge) for judge, mark in marks_by_judge.items()]
+        if not checked:
+            raise DomainRuleViolation(
+                "component-needs-a-judge", "no judge has marked this component"
+            )
+        hundredths = sorted(hundredth for _, hundredth in checked)
+        if self.combination is JudgeCombination.TRIMMED:
+            if len(hundredths) < 3:
+                raise DomainRuleViolation(
+                    "trimmed-mean-needs-three-judges",
+                    "dropping the highest and lowest mark needs at least 3 judges, got "
+                    f"{len(hundredths)}",
+                )
+            hundredths = hundredths[1:-1]
+        score = _half_up(sum(hundredths), len(hundredths))
+        marks = [mark for mark, _ in checked]
+        spread = max(marks) - min(marks)
+        scored = ComponentScore(
             component=name,
-            score=score,
+            score=Decimal(score).scaleb(-2),
             judge_count=len(marks),
             spread=spread,
             flagged=self.max_spread is not None and spread > self.max_spread,
         )
+        return scored, score
 
     def total_of(self, component_scores: Mapping[str, Decimal]) -> Decimal:
         """Weighted total from ``{component: score}`` (every component exactly once)."""
@@ -406,22 +456,25 @@ class MarkingScheme:
 
     def score_entrant(self, marks: Mapping[str, Mapping[str, object]]) -> EntrantScore:
         """Score one entrant from ``{component: {judge id: mark}}`` (every component present)."""
-        unknown = sorted(set(marks) - set(self.component_names))
-        if unknown:
-            raise InvalidValue("component", f"not in the marking scheme: {', '.join(unknown)}")
-        missing = [name for name in self.component_names if name not in marks]
-        if missing:
-            raise DomainRuleViolation(
-                "component-needs-a-judge", f"no marks for component {', '.join(missing)}"
-            )
-        scores = tuple(self.score_component(name, marks[name]) for name in self.component_names)
-        total = weighted_total(
-            [
-                (component.weight, score.score)
-                for component, score in zip(self.components, scores, strict=True)
-            ]
-        )
-        return EntrantScore(components=scores, total=total)
+        names = self.component_names
+        if len(marks) != len(names) or not all(name in marks for name in names):
+            unknown = sorted(set(marks) - set(names))
+            if unknown:
+                raise InvalidValue("component", f"not in the marking scheme: {', '.join(unknown)}")
+            missing = [name for name in names if name not in marks]
+            if missing:
+                raise DomainRuleViolation(
+                    "component-needs-a-judge", f"no marks for component {', '.join(missing)}"
+                )
+        scores: list[ComponentScore] = []
+        weighted = 0  # sum of weight x score, both in hundredths: the total in 10^-6
+        for component in self.components:
+            scored, hundredths = self._score_component(component.name, marks[component.name])
+            scores.append(scored)
+            weighted += int(component.weight * 100) * hundredths
+        # weighted_total's sum(weight * score) / 100, rounded: in hundredths, weighted / 10^4
+        total = Decimal(_half_up(weighted, 10_000)).scaleb(-2)
+        return EntrantScore(components=tuple(scores), total=total)
 
     # --- storage ---
 

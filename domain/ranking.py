@@ -48,7 +48,6 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
-from functools import cmp_to_key
 from typing import Any
 
 from domain.errors import InvalidValue
@@ -335,15 +334,10 @@ def rank_entrants(
                 f"{entrant.entrant_id!r} has no score for tie-break {', '.join(missing)}",
             )
 
-    def compare(a: EntrantResult, b: EntrantResult) -> int:
-        return _compare(a, b, order)[0]
-
-    def listing(a: EntrantResult, b: EntrantResult) -> int:
-        return compare(a, b) or (a.entrant_id > b.entrant_id) - (a.entrant_id < b.entrant_id)
-
-    ordered = sorted(entrants, key=cmp_to_key(listing))
+    ordered = sorted(entrants, key=lambda entrant: _listing_key(entrant, order))
     scale = StandardScale.from_totals(entrant.total for entrant in ordered)
     count = len(ordered)
+    standardised = {total: scale.standardise(total) for total in {e.total for e in ordered}}
 
     ranks: list[int] = []
     separated: list[str | None] = []
@@ -367,13 +361,26 @@ def rank_entrants(
             rank=rank,
             total=entrant.total,
             award=award_for(rank, count),
-            standardised=scale.standardise(entrant.total),
+            standardised=standardised[entrant.total],
             tied=sharing[rank] > 1,
             separated_by=criterion,
         )
         for entrant, rank, criterion in zip(ordered, ranks, separated, strict=True)
     )
     return Ranking(entries=entries, scale=scale, tie_breaks=order)
+
+
+def _listing_key(entrant: EntrantResult, order: TieBreakOrder) -> tuple[Any, ...]:
+    """The sort key of the listing: :func:`_compare`'s order (total, then the tie-break
+    components, higher first; then, if ``earlier_finish``, the earlier finish, no time last),
+    then the entrant id."""
+    key: list[Any] = [-entrant.total]
+    key += [-entrant.component_scores[name] for name in order.components]
+    if order.earlier_finish:
+        finish = entrant.finish_time
+        key.append((1,) if finish is None else (0, finish))
+    key.append(entrant.entrant_id)
+    return tuple(key)
 
 
 def _compare(a: EntrantResult, b: EntrantResult, order: TieBreakOrder) -> tuple[int, str | None]:

@@ -200,10 +200,11 @@ def draw_free_indexes(
     ``max_draws`` draws in a row hit taken indexes.
     """
     chosen: list[int] = []
+    drawn: set[int] = set()  # chosen, for an O(1) membership test
     for _ in range(count):
         for _ in range(max_draws):
             index = rng.randrange(list_size)
-            if index not in chosen and not block_for(index // block_size).is_taken(index):
+            if index not in drawn and not block_for(index // block_size).is_taken(index):
                 break
         else:
             raise DomainRuleViolation(
@@ -212,6 +213,7 @@ def draw_free_indexes(
                 f"{list_size}-entry lists are nearly full",
             )
         chosen.append(index)
+        drawn.add(index)
     return chosen
 
 

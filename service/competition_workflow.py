@@ -20,7 +20,7 @@ with the approval, the worker and the number series in one atomic save.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from uuid import UUID
@@ -32,12 +32,12 @@ from domain.issuance import IssueRequest, issue_certificates
 from domain.promotion_rules import EntrantKind
 from domain.ranking import Award, TieBreakOrder
 from domain.skill_level import SkillLevel
+from domain.worker import Worker
 from service.credential_document import Disclosure, Holder, build_award_credential
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from domain.worker import Worker
     from service.ledger import Ledger, Recorded
 
 __all__ = ["CompetitionWorkflow", "EntrantRegistration", "MarkEntry"]
@@ -307,10 +307,13 @@ class CompetitionWorkflow:
         levels: dict[str, SkillLevel | None] = {}
         granted: dict[str, int] = {}
         years: dict[str, int | None] = {}
+        workers, certificates = self._workers_and_certificates([UUID(k) for k in candidates])
         for key in candidates:
-            worker = self.worker(UUID(key))
-            levels[key] = self.current_level(worker, competition.occupation_code)
-            granted[key] = self.competition_promotions_granted(worker, competition.year, years)
+            worker = workers[UUID(key)]
+            levels[key] = self.current_level(worker, competition.occupation_code, certificates)
+            granted[key] = self.competition_promotions_granted(
+                worker, competition.year, years, certificates
+            )
         competition.finalise(
             standings, current_levels=levels, promotions_granted=granted, at=at, actor=actor
         )
@@ -322,22 +325,61 @@ class CompetitionWorkflow:
             [award_subject(competition.id, result["worker_id"]) for result in awards],
             at=at,
             actor=actor,
+            new_subjects=True,  # award subjects name this competition: finalised only now
         )
         return self.record(competition, *entries.aggregates)
 
-    def current_level(self: Ledger, worker: Worker, occupation_code: str) -> SkillLevel | None:
-        """The worker's level in the occupation: the highest valid one held, or None."""
-        return max(self.held_levels(worker, occupation_code), default=None)
+    def _workers_and_certificates(
+        self: Ledger, worker_ids: Sequence[UUID]
+    ) -> tuple[dict[UUID, Worker], dict[str, Certificate]]:
+        """The workers and every certificate they hold (by number), read in a few queries
+        instead of one per aggregate; ``NotFound`` as ``Ledger.worker`` / ``certificate``."""
+        workers = self.load_many(worker_ids)
+        for worker_id in worker_ids:
+            if not isinstance(workers.get(worker_id), Worker):
+                raise _not_found(f"no worker {worker_id}")
+        numbers = [
+            held["number"] for worker in workers.values() for held in worker.certificates.values()
+        ]
+        ids = {number: Certificate.create_id(number=number) for number in numbers}
+        loaded = self.load_many(ids.values())
+        certificates: dict[str, Certificate] = {}
+        for number, certificate_id in ids.items():
+            certificate = loaded.get(certificate_id)
+            if not isinstance(certificate, Certificate):
+                raise _not_found(f"no certificate {certificate_id}")
+            certificates[number] = certificate
+        return workers, certificates
+
+    def current_level(
+        self: Ledger,
+        worker: Worker,
+        occupation_code: str,
+        certificates: Mapping[str, Certificate] | None = None,
+    ) -> SkillLevel | None:
+        """The worker's level in the occupation: the highest valid one held, or None.
+        ``certificates``: the worker's certificates by number, when the caller loaded them."""
+        return max(self.held_levels(worker, occupation_code, certificates), default=None)
 
     def competition_promotions_granted(
-        self: Ledger, worker: Worker, year: int, years: dict[str, int | None] | None = None
+        self: Ledger,
+        worker: Worker,
+        year: int,
+        years: dict[str, int | None] | None = None,
+        certificates: Mapping[str, Certificate] | None = None,
     ) -> int:
         """Competition promotions granted to the worker from competitions of ``year`` (a
-        revoked certificate does not count). ``years`` caches competition id → year."""
+        revoked certificate does not count). ``years`` caches competition id → year;
+        ``certificates``: the worker's certificates by number, when the caller loaded them."""
         cache = {} if years is None else years
         count = 0
         for held in worker.certificates.values():
-            certificate = self.certificate(held["number"])
+            number = held["number"]
+            certificate = (
+                certificates[number]
+                if certificates is not None and number in certificates
+                else self.certificate(number)
+            )
             basis = certificate.basis
             if (
                 basis.get("kind") != BasisKind.COMPETITION.value
@@ -400,14 +442,15 @@ class CompetitionWorkflow:
         at = self.clock()
         years: dict[str, int | None] = {}
         by_level: dict[SkillLevel, list[tuple[UUID, IssueRequest]]] = {}
+        workers, held_certificates = self._workers_and_certificates(list(worker_ids))
         for worker_id in worker_ids:
-            worker = self.worker(worker_id)
-            held = tuple(self.held_levels(worker, occupation.code))
+            worker = workers[worker_id]
+            held = tuple(self.held_levels(worker, occupation.code, held_certificates))
             level = competition.approvable_level(
                 worker_id,
                 current_level=max(held, default=None),
                 promotions_granted=self.competition_promotions_granted(
-                    worker, competition.year, years
+                    worker, competition.year, years, held_certificates
                 ),
             )
             basis = competition.promotion_basis(worker_id, at=at, actor=actor)

@@ -34,7 +34,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -49,6 +49,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, RecordConflictError
 
 from domain.certificate import Certificate
+from domain.certificate_number import CertificateNumber
 from domain.errors import DomainRuleViolation
 from domain.id_number import IdKind, IdNumber
 from domain.organisation import Organisation, OrganisationKind, OrganisationStatus
@@ -198,6 +199,7 @@ class CredentialIssuing:
 
         def organisation(self, organisation_id: UUID) -> Organisation: ...
         def certificate(self, number: str) -> Certificate: ...
+        def load_many(self, aggregate_ids: Iterable[UUID]) -> dict[UUID, Any]: ...
         def record(self, main: Aggregate, *others: Aggregate) -> Recorded: ...
         def exists(self, aggregate_id: UUID) -> bool: ...
 
@@ -587,6 +589,9 @@ class CredentialIssuing:
         """The worker's identifier hash, unsealed; None if none was recorded (registered before
         credentials) or it cannot be opened (another identity key)."""
         found = self._load(SubjectIdentifier.create_id(worker_id=worker_id))
+        return self._unsealed_identifier(found, worker_id)
+
+    def _unsealed_identifier(self, found: Any, worker_id: UUID) -> IdentityHash | None:
         if not isinstance(found, SubjectIdentifier) or not found.sealed.startswith(_SEALED_PREFIX):
             return None
         raw = base64.urlsafe_b64decode(found.sealed[len(_SEALED_PREFIX) :])
@@ -640,6 +645,78 @@ class CredentialIssuing:
         certificate, document = self.unsigned_certificate_credential(number, disclosure)
         issuer = self.organisation(certificate.issuer_id)
         return self.sign_credential(issuer, document, certificate.issued_at)
+
+    def certificate_credentials(
+        self, numbers: Sequence[str], disclosure: Disclosure = "full"
+    ) -> list[dict[str, Any]]:
+        """``[certificate_credential(n, disclosure) for n in numbers]`` -- the same documents,
+        byte for byte -- for many certificates at once (e.g. a batch just issued): the
+        certificates, their status list entries and holders' identifiers are read in a few
+        queries, each issuer once, and the signing key is chosen once per issuer and issue
+        time. A certificate without status list entries gets them, as one at a time does."""
+        for number in numbers:
+            CertificateNumber.parse(number)
+        loaded = self.load_many([Certificate.create_id(number=number) for number in numbers])
+        certificates = [
+            found
+            if isinstance(found := loaded.get(Certificate.create_id(number=number)), Certificate)
+            else self.certificate(number)  # raises NotFound, as one at a time does
+            for number in numbers
+        ]
+        allocations = self.load_many(
+            StatusListAllocation.create_id(issuer_id=c.issuer_id, subject=c.number)
+            for c in certificates
+        )
+        identifiers = (
+            self.load_many(SubjectIdentifier.create_id(worker_id=c.worker_id) for c in certificates)
+            if disclosure == "full"
+            else {}
+        )
+        issuers: dict[UUID, Organisation] = {}
+        keys: dict[tuple[UUID, datetime], tuple[str, datetime]] = {}
+        signed: list[dict[str, Any]] = []
+        for certificate in certificates:
+            allocation = allocations.get(
+                StatusListAllocation.create_id(
+                    issuer_id=certificate.issuer_id, subject=certificate.number
+                )
+            )
+            indexes = (
+                dict(allocation.indexes)
+                if isinstance(allocation, StatusListAllocation)
+                else self.ensure_status_list_entries(certificate.number)
+            )
+            identifier = (
+                self._unsealed_identifier(
+                    identifiers.get(SubjectIdentifier.create_id(worker_id=certificate.worker_id)),
+                    certificate.worker_id,
+                )
+                if disclosure == "full"
+                else None
+            )
+            document = build_certificate_credential(
+                urls=self.credential_urls,
+                number=certificate.number,
+                holder=Holder(certificate.holder_name, certificate.masked_id_number, identifier),
+                issuer_id=certificate.issuer_id,
+                issuer_name=certificate.issuer_name,
+                occupation_code=certificate.occupation_code,
+                occupation_name=certificate.occupation_name,
+                level_code=certificate.level_code,
+                basis=certificate.basis,
+                issued_at=certificate.issued_at,
+                status_indexes=indexes,
+                disclosure=disclosure,
+            )
+            issuer = issuers.get(certificate.issuer_id)
+            if issuer is None:
+                issuer = issuers[certificate.issuer_id] = self.organisation(certificate.issuer_id)
+            when = (certificate.issuer_id, certificate.issued_at)
+            if when not in keys:
+                keys[when] = self.signing_key_for(issuer, certificate.issued_at)
+            key_id, created = keys[when]
+            signed.append(self._sign(issuer, document, key_id, created))
+        return signed
 
     def status_list_credential(self, issuer_id: UUID, purpose: str) -> SignedDocument:
         """The issuer's signed ``BitstringStatusListCredential`` for ``purpose``.

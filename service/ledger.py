@@ -13,13 +13,13 @@ import hashlib
 import hmac
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Notification, RecordConflictError
 
@@ -40,6 +40,7 @@ from domain.skill_level import SkillLevel
 from domain.status_list_allocation import StatusIndexBlock, StatusList, StatusListAllocation
 from domain.subject_identifier import SubjectIdentifier
 from domain.worker import CareerEntryKind, EmploymentRelation, Worker
+from service.aggregate_loading import collect, load_many, project_events
 from service.competition_workflow import CompetitionWorkflow
 from service.config import Settings
 from service.credential_issuing import CredentialIssuing
@@ -111,6 +112,15 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class LedgerRepository(Repository[UUID]):
+    """The library's repository, replaying with ``project_events`` (no protocol check per
+    event; see ``service.aggregate_loading``)."""
+
+    def get(self, aggregate_id: UUID, **kwargs: Any) -> Any:
+        kwargs.setdefault("projector_func", project_events)
+        return super().get(aggregate_id, **kwargs)
+
+
 class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Application[UUID]):
     """craftledger's one application: every aggregate, one notification log."""
 
@@ -130,7 +140,36 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
         super().__init__(env=merged)
         self._identity_key = self.settings.identity_key()
 
+    def construct_repository(self) -> Repository[UUID]:
+        """The library's repository (configured from the environment as usual), replaying
+        with ``project_events``."""
+        base = super().construct_repository()
+        repository = LedgerRepository(
+            event_store=base.event_store,
+            snapshot_store=base.snapshot_store,
+            fastforward=base.fastforward,
+            fastforward_skipping=base.fastforward_skipping,
+            deepcopy_from_cache=base.deepcopy_from_cache,
+        )
+        repository.cache = base.cache
+        return repository
+
     # -- saving --------------------------------------------------------------------------
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """``Application.save`` with the pending events gathered by ``aggregate_loading.collect``
+        (no protocol checks per aggregate); recording, snapshots and notifying as the library's."""
+        processing_event = collect(*objs, **kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # the library's deprecated hook, as it calls it
+        return recordings
+
+    def load_many(self, aggregate_ids: Iterable[UUID]) -> dict[UUID, Any]:
+        """Many aggregates in a few queries (``aggregate_loading.load_many``), by id; ids with
+        no events are absent."""
+        return load_many(self.recorder, self.mapper, aggregate_ids)
 
     def record(self, main: Aggregate, *others: Aggregate) -> Recorded:
         """Save ``main`` and ``others`` atomically; return ``main`` and the log position."""
@@ -211,13 +250,24 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
             )
         return occupation
 
-    def held_levels(self, worker: Worker, occupation_code: str) -> list[SkillLevel]:
-        """Levels the worker validly holds in an occupation (ledger + confirmed external)."""
+    def held_levels(
+        self,
+        worker: Worker,
+        occupation_code: str,
+        certificates: Mapping[str, Certificate] | None = None,
+    ) -> list[SkillLevel]:
+        """Levels the worker validly holds in an occupation (ledger + confirmed external).
+        ``certificates``: the worker's certificates by number, when the caller loaded them."""
         levels = list(worker.confirmed_external_levels(occupation_code))
         for held in worker.certificates.values():
             if held["occupation_code"] != occupation_code:
                 continue
-            certificate = self.certificate(held["number"])
+            number = held["number"]
+            certificate = (
+                certificates[number]
+                if certificates is not None and number in certificates
+                else self.certificate(number)
+            )
             if certificate.status is CertificateStatus.VALID:
                 levels.append(certificate.level)
         return levels
