@@ -12,8 +12,8 @@ by ``CRAFTLEDGER_TEST_POSTGRES``, default ``postgresql://postgres@127.0.0.1:5432
 * **single saves** (baseline 1): ``Ledger.issue_certificate`` N times for employer B's staff, one
   atomic save each (what issuing without a batch path costs; the same checks, numbers and
   status-list entries). Printed: single / batch.
-* **credentials**: ``Ledger.certificate_credential`` (build from events, sign) for session A's N
-  certificates -- the signed credentials the batch makes available.
+* **credentials**: ``Ledger.certificate_credentials`` (read in a few queries, build from events,
+  sign) for session A's N certificates -- the signed credentials the batch makes available.
 * **raw append + sign** (baseline 2, the issue's goal): the same stored events the batch wrote,
   re-keyed, appended with one ``recorder.insert_events`` call (no domain, no checks), plus N
   Ed25519 signatures of JCS-canonical credential-sized documents. Printed: raw / (batch +
@@ -221,9 +221,7 @@ def run(backend: str, candidates: int, single_count: int) -> Figures:
             single, _ = timed(singles)
 
             issued = [c["certificate_number"] for c in evaluation.candidates.values()]
-            credentials, documents = timed(
-                lambda: [ledger.certificate_credential(number) for number in issued]
-            )
+            credentials, documents = timed(lambda: ledger.certificate_credentials(issued))
 
             rekeyed = [
                 StoredEvent(

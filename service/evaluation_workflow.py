@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -42,8 +41,6 @@ from service.event_json import mask_id_numbers
 from service.working_days import CalendarOutOfRange, add_working_days
 
 if TYPE_CHECKING:
-    from eventsourcing.domain import Aggregate
-
     from service.evaluation_import import ImportReport
     from service.ledger import Recorded
 
@@ -51,7 +48,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 DEFAULT_PUBLICATION_WORKING_DAYS = 5
-LOAD_THREADS = 4
+LOAD_CHUNK = 500
 PUBLICATION_DAYS_VARIABLE = "CRAFTLEDGER_PUBLICATION_WORKING_DAYS"
 CHINA = timezone(timedelta(hours=8), "China Standard Time")
 
@@ -229,60 +226,18 @@ class EvaluationWorkflow:
         *,
         progress: Callable[[int, int], None] | None = None,
     ) -> dict[UUID, Worker | None]:
-        """Many workers at once (None for an id that names no worker).
-
-        On PostgreSQL the reads run on a few threads of the connection pool, which hides the
-        round trips (5,000 workers one by one: about 4.5 s); SQLite reads one by one.
-        """
-        from service.ledger import NotFound
-
+        """Many workers in a few queries (``Ledger.load_many``); None for an id of no worker."""
         count = len(worker_ids)
-
-        def load(worker_id: UUID) -> Worker | None:
-            try:
-                return self.worker(worker_id)  # type: ignore[no-any-return]
-            except NotFound:
-                return None
-
         found: dict[UUID, Worker | None] = {}
-        if self.settings.uses_postgres and count > LOAD_THREADS:
-            with ThreadPoolExecutor(LOAD_THREADS, thread_name_prefix="load-workers") as pool:
-                loaded = pool.map(load, worker_ids)
-                for done, (worker_id, worker) in enumerate(
-                    zip(worker_ids, loaded, strict=True), start=1
-                ):
-                    found[worker_id] = worker
-                    if progress is not None and (done % 100 == 0 or done == count):
-                        progress(done, count)
-            return found
-        for done, worker_id in enumerate(worker_ids, start=1):
-            found[worker_id] = load(worker_id)
-            if progress is not None and (done % 100 == 0 or done == count):
-                progress(done, count)
+        for start in range(0, count, LOAD_CHUNK):
+            chunk = worker_ids[start : start + LOAD_CHUNK]
+            loaded = self.load_many(chunk)
+            for worker_id in chunk:
+                worker = loaded.get(worker_id)
+                found[worker_id] = worker if isinstance(worker, Worker) else None
+            if progress is not None:
+                progress(min(start + LOAD_CHUNK, count), count)
         return found
-
-    def record_batch(self, aggregates: Sequence[Aggregate]) -> Recorded:
-        """``Ledger.record`` for thousands of aggregates: the same single atomic save.
-
-        ``Application.save`` checks every object it is given against runtime-checkable
-        Protocols, about 0.1 ms per object on Python 3.11 (some 0.5 s of a 5,000-certificate
-        save); this collects the pending events directly, then does what ``save`` does
-        (record in one transaction, snapshots, notify).
-        """
-        from eventsourcing.application import ProcessingEvent
-
-        from service.ledger import Recorded
-
-        processing: ProcessingEvent[UUID] = ProcessingEvent()
-        for aggregate in aggregates:
-            processing.events.extend(aggregate.collect_events())
-            processing.aggregates[aggregate.id] = aggregate
-        recordings = self._record(processing)
-        self._take_snapshots(processing)
-        self._notify(recordings)
-        self.notify(processing.events)
-        positions = [r.notification.id for r in recordings if r.notification.id is not None]
-        return Recorded(aggregates[0], max(positions) if positions else None)
 
     def eligibility_route(
         self, evaluation: Evaluation, route_id: str, on: date
@@ -500,8 +455,8 @@ class EvaluationWorkflow:
         # the credentials' revocation/suspension entries, saved with the certificates
         credential_records = self.credential_records_for(body, certificates, actor=actor)
         report("saving", 3 * count, total)
-        recorded = self.record_batch(
-            [evaluation, *certificates, *workers.values(), series, *credential_records]
+        recorded = self.record(
+            evaluation, *certificates, *workers.values(), series, *credential_records
         )
         report("saved", total, total)
         return recorded
