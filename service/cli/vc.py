@@ -24,6 +24,7 @@ from service.signing.multikey import (
     did_key_public_multibase,
     public_multibase_of,
 )
+from service.signing.web_resolvers import web_controller_resolver, web_status_list_resolver
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -91,22 +92,32 @@ def _print_report(report: VerificationReport) -> None:
 @vc.command()
 @click.option("--controller", "controllers", multiple=True, type=_FILE, help="controller document")
 @click.option("--status-list", "status_lists", multiple=True, type=_FILE, help="status list")
+@click.option("--offline", is_flag=True, help="never use the network (implied by any file)")
+@click.option("--timeout", default=10.0, show_default=True, help="seconds per online fetch")
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
 @click.argument("credential_file", type=click.File("rb"))
 def verify(
     controllers: tuple[Path, ...],
     status_lists: tuple[Path, ...],
+    offline: bool,
+    timeout: float,
     as_json: bool,
     credential_file: BinaryIO,
 ) -> None:
     """Verify a credential file ('-' for stdin); exit 0 if valid, 1 if not.
 
-    did:key methods resolve by themselves; other controller documents and status lists come
-    from the files given (each option may be repeated).
+    did:key methods resolve by themselves. Given --controller or --status-list files (each
+    may be repeated) the check is offline and uses only those; otherwise did:web controllers
+    and status lists are fetched online (a status list that cannot be fetched is "unknown").
     """
+    offline = offline or bool(controllers or status_lists)
     try:
-        controller_resolver = controller_file_resolver(*controllers) if controllers else None
-        status_resolver = status_list_file_resolver(*status_lists) if status_lists else None
+        if offline:
+            controller_resolver = controller_file_resolver(*controllers) if controllers else None
+            status_resolver = status_list_file_resolver(*status_lists) if status_lists else None
+        else:
+            controller_resolver = web_controller_resolver(timeout)
+            status_resolver = web_status_list_resolver(timeout)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     try:
