@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.errors import DomainRuleViolation, InvalidValue
+from service.side_tables import PostgresSideTable, SideTable, sqlite_transaction
 
 __all__ = [
     "LEASE_SECONDS",
@@ -135,19 +136,10 @@ def _job(row: Any) -> Job:
     )
 
 
-class JobStore:
+class JobStore(SideTable):
     """The jobs table, in SQL both SQLite and PostgreSQL accept (``%s`` → ``?`` for SQLite)."""
 
     table = "craftledger_jobs"
-    placeholder = "?"
-
-    @contextmanager
-    def _cursor(self) -> Iterator[Any]:  # pragma: no cover - overridden
-        raise NotImplementedError
-        yield
-
-    def _sql(self, statement: str) -> str:
-        return statement.replace("{t}", self.table).replace("%s", self.placeholder)
 
     def _serialise_ddl(self, cursor: Any) -> None:
         """Make concurrent start-ups (e.g. two gunicorn workers) create the table one at a time."""
@@ -354,18 +346,8 @@ class SQLiteJobStore(JobStore):
 
     @contextmanager
     def _cursor(self) -> Iterator[sqlite3.Cursor]:
-        connection = self._connection()
-        cursor = connection.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
-        try:
+        with sqlite_transaction(self._connection()) as cursor:
             yield cursor
-        except BaseException:
-            connection.rollback()
-            raise
-        else:
-            connection.commit()
-        finally:
-            cursor.close()
 
     def close(self) -> None:
         with self._lock:
@@ -375,21 +357,8 @@ class SQLiteJobStore(JobStore):
         self._local = threading.local()
 
 
-class PostgresJobStore(JobStore):
+class PostgresJobStore(PostgresSideTable, JobStore):
     """The jobs table in the ledger's PostgreSQL schema, through the ledger's connection pool."""
-
-    placeholder = "%s"
-
-    def __init__(self, datastore: Any) -> None:
-        self.datastore = datastore
-        schema = datastore.schema.replace('"', '""')
-        self.table = f'"{schema}".craftledger_jobs'
-        self.create_table()
-
-    @contextmanager
-    def _cursor(self) -> Iterator[Any]:
-        with self.datastore.transaction(commit=True) as cursor:
-            yield cursor
 
     def _serialise_ddl(self, cursor: Any) -> None:
         # CREATE ... IF NOT EXISTS races in PostgreSQL (a duplicate pg_type row): take a lock

@@ -43,6 +43,7 @@ from webargs import core
 
 from service.api.auth import current_principal
 from service.api.problems import Problem
+from service.side_tables import PostgresSideTable, SideTable, sqlite_transaction
 
 __all__ = [
     "IdempotencyStore",
@@ -117,20 +118,11 @@ class IdempotencyStore(Protocol):
     def close(self) -> None: ...
 
 
-class _SQLStore:
+class _SQLStore(SideTable):
     """The protocol in SQL that both SQLite and PostgreSQL accept."""
 
     table = "craftledger_idempotency"
-    placeholder = "?"
     blob = "BLOB"
-
-    @contextmanager
-    def _cursor(self) -> Iterator[Any]:  # pragma: no cover - overridden
-        raise NotImplementedError
-        yield
-
-    def _sql(self, statement: str) -> str:
-        return statement.replace("{t}", self.table).replace("%s", self.placeholder)
 
     def create_table(self) -> None:
         with self._cursor() as cursor:
@@ -226,35 +218,14 @@ class SQLiteIdempotencyStore(_SQLStore):
 
     @contextmanager
     def _cursor(self) -> Iterator[sqlite3.Cursor]:
-        connection = self._connection()
-        cursor = connection.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
-        try:
+        with sqlite_transaction(self._connection()) as cursor:
             yield cursor
-        except BaseException:
-            cursor.close()
-            connection.rollback()
-            raise
-        cursor.close()
-        connection.commit()
 
 
-class PostgresIdempotencyStore(_SQLStore):
+class PostgresIdempotencyStore(PostgresSideTable, _SQLStore):
     """The table in the ledger's PostgreSQL schema, through the ledger's connection pool."""
 
-    placeholder = "%s"
     blob = "BYTEA"
-
-    def __init__(self, datastore: Any) -> None:
-        self.datastore = datastore
-        schema = datastore.schema.replace('"', '""')
-        self.table = f'"{schema}".craftledger_idempotency'
-        self.create_table()
-
-    @contextmanager
-    def _cursor(self) -> Iterator[Any]:
-        with self.datastore.transaction(commit=True) as cursor:
-            yield cursor
 
     def create_table(self) -> None:
         """Create the table; two processes starting at once may race, so retry a clash."""

@@ -1,0 +1,67 @@
+"""The service's own tables beside the ledger's events (idempotency keys, jobs).
+
+Each is written in SQL that both SQLite and PostgreSQL accept: ``{t}`` names the table and ``%s``
+is a placeholder (``?`` for SQLite). On SQLite a table lives in its own file, one connection per
+thread, each use one ``BEGIN IMMEDIATE`` transaction; on PostgreSQL in the ledger's schema,
+through the ledger's connection pool.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["PostgresSideTable", "SideTable", "sqlite_transaction"]
+
+
+class SideTable:
+    """A table in SQL both stores accept; a subclass names ``table`` and gives ``_cursor``."""
+
+    table: str
+    placeholder = "?"
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:  # pragma: no cover - overridden
+        raise NotImplementedError
+        yield
+
+    def _sql(self, statement: str) -> str:
+        return statement.replace("{t}", self.table).replace("%s", self.placeholder)
+
+    def create_table(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+class PostgresSideTable(SideTable):
+    """The table in the ledger's PostgreSQL schema, through the ledger's connection pool."""
+
+    placeholder = "%s"
+
+    def __init__(self, datastore: Any) -> None:
+        self.datastore = datastore
+        schema = datastore.schema.replace('"', '""')
+        self.table = f'"{schema}".{self.table}'
+        self.create_table()
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        with self.datastore.transaction(commit=True) as cursor:
+            yield cursor
+
+
+@contextmanager
+def sqlite_transaction(connection: sqlite3.Connection) -> Iterator[sqlite3.Cursor]:
+    """A cursor in one ``BEGIN IMMEDIATE`` transaction: committed, or rolled back on any error."""
+    cursor = connection.cursor()
+    cursor.execute("BEGIN IMMEDIATE")
+    try:
+        yield cursor
+    except BaseException:
+        connection.rollback()
+        raise
+    else:
+        connection.commit()
+    finally:
+        cursor.close()
