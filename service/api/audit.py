@@ -116,22 +116,22 @@ def _size(description: str, **kwargs: Any) -> ma.fields.Integer:
     )
 
 
-class EventsArgs(ma.Schema):
-    after = _size("log position to start after (0: from the beginning)", load_default=0)
-    limit = ma.fields.Integer(
+def _events_per_page() -> ma.fields.Integer:
+    return ma.fields.Integer(
         load_default=100,
         validate=validate.Range(min=1, max=MAX_PAGE),
         metadata={"description": f"events per page, 1..{MAX_PAGE}"},
     )
+
+
+class EventsArgs(ma.Schema):
+    after = _size("log position to start after (0: from the beginning)", load_default=0)
+    limit = _events_per_page()
 
 
 class AggregateEventsArgs(ma.Schema):
     after = _size("aggregate version to start after (0: from its first event)", load_default=0)
-    limit = ma.fields.Integer(
-        load_default=100,
-        validate=validate.Range(min=1, max=MAX_PAGE),
-        metadata={"description": f"events per page, 1..{MAX_PAGE}"},
-    )
+    limit = _events_per_page()
 
 
 class AggregateStateArgs(ma.Schema):
