@@ -65,16 +65,14 @@ same kind, the one with the latest ``effective_from`` on or before the date appl
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import cache
-from importlib import resources
 
 from domain.errors import DomainRuleViolation, InvalidValue
-from domain.rule_data import DataReader
+from domain.rule_data import DataReader, load_packaged_files
 from domain.skill_level import SkillLevel
 
 __all__ = [
@@ -613,18 +611,9 @@ def find_route(
 
 @cache
 def _load_packaged() -> tuple[StandardEdition, ...]:
-    folder = resources.files("domain.data.eligibility_routes")
-    editions: list[StandardEdition] = []
-    for entry in folder.iterdir():
-        if not entry.name.endswith(".json"):
-            continue
-        edition = parse_edition(json.loads(entry.read_text(encoding="utf-8")), source=entry.name)
-        if entry.name != f"{edition.key}.json":
-            raise InvalidValue(
-                "eligibility edition file",
-                f"{entry.name} holds {edition.key}; name it {edition.key}.json",
-            )
-        editions.append(edition)
+    editions = load_packaged_files(
+        "domain.data.eligibility_routes", parse_edition, "eligibility edition"
+    )
     keys = [edition.key for edition in editions]
     duplicates = sorted({key for key in keys if keys.count(key) > 1})
     if duplicates:

@@ -89,18 +89,16 @@ certificate's level; any level in a listed occupation earns its tier's bonus.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum, StrEnum
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from domain.certificate_number import PROVINCE_CODES
 from domain.errors import DomainRuleViolation, InvalidValue
-from domain.rule_data import DataReader
+from domain.rule_data import DataReader, load_packaged_files
 from domain.skill_level import SkillLevel
 
 __all__ = [
@@ -721,17 +719,7 @@ def find_policy(
 
 @cache
 def _load_packaged() -> tuple[PointsPolicy, ...]:
-    folder = resources.files("domain.data.points_policies")
-    policies: list[PointsPolicy] = []
-    for entry in folder.iterdir():
-        if not entry.name.endswith(".json"):
-            continue
-        policy = parse_policy(json.loads(entry.read_text(encoding="utf-8")), source=entry.name)
-        if entry.name != f"{policy.key}.json":
-            raise InvalidValue(
-                "points policy file", f"{entry.name} holds {policy.key}; name it {policy.key}.json"
-            )
-        policies.append(policy)
+    policies = load_packaged_files("domain.data.points_policies", parse_policy, "points policy")
     _check_unique(policies)
     return tuple(sorted(policies, key=lambda policy: (policy.id, policy.effective_from)))
 

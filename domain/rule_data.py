@@ -6,15 +6,41 @@ readers give every parser the same checks and the same ``InvalidValue`` wording.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from datetime import date
-from typing import Any
+from importlib import resources
+from typing import Any, Protocol, TypeVar
 
 from domain.errors import InvalidValue
 from domain.skill_level import SkillLevel
 
 _MISSING: Any = object()
+
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+_Keyed_T = TypeVar("_Keyed_T", bound=_Keyed)
+
+
+def load_packaged_files(package: str, parse: Callable[..., _Keyed_T], what: str) -> list[_Keyed_T]:
+    """Parse every ``*.json`` file of ``package`` (as ``parse(data, source=name)``); each file
+    must be named after what it holds (``{key}.json``)."""
+    loaded: list[_Keyed_T] = []
+    for entry in resources.files(package).iterdir():
+        if not entry.name.endswith(".json"):
+            continue
+        item = parse(json.loads(entry.read_text(encoding="utf-8")), source=entry.name)
+        if entry.name != f"{item.key}.json":
+            raise InvalidValue(
+                f"{what} file", f"{entry.name} holds {item.key}; name it {item.key}.json"
+            )
+        loaded.append(item)
+    return loaded
 
 
 def record(
