@@ -76,6 +76,12 @@ ORGANISATIONS = (
     ),
 )
 
+# every n-th demo worker's career entries: (n, kind, title, on)
+CAREER_ENTRIES = (
+    (1, CareerEntryKind.TRAINING, "岗位技能提升培训", date(2022, 5, 1)),
+    (15, CareerEntryKind.STUDIO, "劳模创新工作室成员", date(2023, 9, 1)),
+    (60, CareerEntryKind.REPRESENTATIVE, "区人大代表", date(2024, 1, 15)),
+)
 HONOUR_TIERS = ["朝阳能手", "朝阳匠心达人", "朝阳工匠", "朝阳大师"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = [
@@ -174,29 +180,11 @@ class DemoSeed:
                         since=date(2015 + serial % 8, 3, 1),
                         actor=ACTOR,
                     )
-                self.ledger.record_career_entry(
-                    worker_id,
-                    kind=CareerEntryKind.TRAINING,
-                    title="岗位技能提升培训",
-                    on=date(2022, 5, 1),
-                    actor=ACTOR,
-                )
-                if serial % 15 == 0:
-                    self.ledger.record_career_entry(
-                        worker_id,
-                        kind=CareerEntryKind.STUDIO,
-                        title="劳模创新工作室成员",
-                        on=date(2023, 9, 1),
-                        actor=ACTOR,
-                    )
-                if serial % 60 == 0:
-                    self.ledger.record_career_entry(
-                        worker_id,
-                        kind=CareerEntryKind.REPRESENTATIVE,
-                        title="区人大代表",
-                        on=date(2024, 1, 15),
-                        actor=ACTOR,
-                    )
+                for every, kind, title, on in CAREER_ENTRIES:
+                    if serial % every == 0:
+                        self.ledger.record_career_entry(
+                            worker_id, kind=kind, title=title, on=on, actor=ACTOR
+                        )
             workers.append((self.ledger.worker(worker_id), employer_code or "11-S-000101"))
         self.progress(f"workers: {len(workers)}")
         return workers
