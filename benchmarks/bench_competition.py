@@ -40,22 +40,18 @@ one (same scores in the same order).
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import StoredEvent
+from harness import scratch_store, timed
 
 from domain.competition import Competition, MarkEntry
 from domain.id_number import IdNumber, resident_check_character
@@ -69,9 +65,6 @@ from service.ledger import Ledger
 from service.signing.canonical_json import canonicalize
 
 WELDER = "6-18-02-04"
-POSTGRES_URL = os.environ.get(
-    "CRAFTLEDGER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
-)
 GOAL = 0.5
 COMPONENTS = (("practical", Decimal(70)), ("theory", Decimal(30)))
 JUDGES = ("judge-甲", "judge-乙", "judge-丙")
@@ -102,32 +95,6 @@ def id_number(serial: int) -> IdNumber:
     born = date(1965, 1, 1) + timedelta(days=serial // 1000)
     body = f"120101{born:%Y%m%d}{serial % 1000:03d}"
     return IdNumber.parse(body + resident_check_character(body))
-
-
-@contextmanager
-def store(postgres: bool) -> Iterator[Settings]:
-    with tempfile.TemporaryDirectory() as directory:
-        if not postgres:
-            yield Settings(data_dir=Path(directory))
-            return
-        import psycopg
-
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-            connection.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            yield Settings(
-                data_dir=Path(directory), database_url=POSTGRES_URL, postgres_schema=schema
-            )
-        finally:
-            with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-                connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-def timed(action: Any) -> tuple[float, Any]:
-    start = time.perf_counter()
-    result = action()
-    return time.perf_counter() - start, result
 
 
 @dataclass(frozen=True)
@@ -423,7 +390,7 @@ class Figures:
 
 
 def run(postgres: bool, entrants: int, sheet: int) -> Figures:
-    with store(postgres) as settings:
+    with scratch_store(postgres) as settings:
         world = build_world(settings, entrants, sheet)
         ledger = world.ledger
         try:

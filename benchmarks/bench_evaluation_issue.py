@@ -26,33 +26,24 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import StoredEvent
+from harness import scratch_store, timed
 
 from domain.id_number import IdNumber, resident_check_character
 from domain.organisation import OrganisationKind
 from domain.skill_level import SkillLevel
 from domain.worker import EmploymentRelation, Worker
-from service.config import Settings
 from service.ledger import Ledger
 from service.signing.canonical_json import canonicalize
 
 ELECTRICIAN = "6-31-01-03"
-POSTGRES_URL = os.environ.get(
-    "CRAFTLEDGER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
-)
 GOAL = 0.5
 
 
@@ -74,30 +65,6 @@ def id_number(serial: int) -> IdNumber:
     born = date(1960, 1, 1) + timedelta(days=serial // 1000)
     body = f"110105{born:%Y%m%d}{serial % 1000:03d}"
     return IdNumber.parse(body + resident_check_character(body))
-
-
-@contextmanager
-def store(backend: str) -> Iterator[Settings]:
-    with tempfile.TemporaryDirectory() as directory:
-        if backend == "sqlite":
-            yield Settings(data_dir=Path(directory))
-            return
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-            connection.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            yield Settings(
-                data_dir=Path(directory), database_url=POSTGRES_URL, postgres_schema=schema
-            )
-        finally:
-            with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-                connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-def timed(action: Any) -> tuple[float, Any]:
-    start = time.perf_counter()
-    result = action()
-    return time.perf_counter() - start, result
 
 
 def hire_staff(ledger: Ledger, body_id: Any, first: int, count: int) -> list[IdNumber]:
@@ -144,7 +111,7 @@ class Figures:
 def run(backend: str, candidates: int, single_count: int) -> Figures:
     clock = Clock()
     setup: dict[str, float] = {}
-    with store(backend) as settings:
+    with scratch_store(postgres=backend != "sqlite") as settings:
         ledger = Ledger(settings, clock=clock)
         try:
             bodies = []
