@@ -133,9 +133,104 @@ class CareerStage(Projection):
         "CREATE INDEX IF NOT EXISTS career_current_by_stage ON career_current (stage, worker_id)",
     )
 
+    # -- batch-local state ----------------------------------------------------------------------
+    #
+    # ``career_current`` is written once per worker at the end of a batch (``flush``), however
+    # many events of the batch moved it; ``_current`` holds its batch-local value (read at most
+    # once per worker and batch). A worker registered in this batch has no stored rows from
+    # before it (the domain records nothing about a worker before registering it), so its
+    # certificates are all in ``_held`` and its current stage starts empty: no reads.
+
+    def __init__(self) -> None:
+        self.start_batch()
+
+    def start_batch(self) -> None:
+        self._current: dict[str, tuple[int, str, str, str] | None] = {}
+        self._dirty: set[str] = set()
+        self._held: dict[str, list[list[str]]] = {}  # fresh worker -> [[occupation, level, status]]
+        self._certificates: dict[str, tuple[str, list[str] | None]] = {}  # id -> worker, held row
+        self._competitions: dict[str, str | None] = {}
+
+    def flush(self, tx: Transaction) -> None:
+        upserts = []
+        deletes = []
+        for worker_id in sorted(self._dirty):
+            value = self._current[worker_id]
+            if value is None:
+                deletes.append((worker_id,))
+            else:
+                upserts.append((worker_id, *value))
+        if upserts:
+            tx.executemany(
+                "INSERT INTO career_current (worker_id, stage, since, what, evidence_key)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (worker_id) DO UPDATE SET"
+                " stage = excluded.stage, since = excluded.since, what = excluded.what,"
+                " evidence_key = excluded.evidence_key",
+                upserts,
+            )
+        if deletes:
+            tx.executemany("DELETE FROM career_current WHERE worker_id = ?", deletes)
+        self.start_batch()
+
+    def _current_of(self, tx: Transaction, worker_id: str) -> tuple[int, str, str, str] | None:
+        try:
+            return self._current[worker_id]
+        except KeyError:
+            pass
+        found = tx.row(
+            "SELECT stage, since, what, evidence_key FROM career_current WHERE worker_id = ?",
+            (worker_id,),
+        )
+        value = None if found is None else (int(found[0]), found[1], found[2], found[3])
+        self._current[worker_id] = value
+        return value
+
+    def _add_evidence(
+        self, tx: Transaction, worker_id: str, key: str, stage: int, on: str, kind: str, what: str
+    ) -> None:
+        """Record valid evidence and move the current stage forward if it is of a higher stage,
+        or the earliest of the current one (the same result as ``_refresh``)."""
+        inserted = tx.execute(
+            "INSERT INTO career_evidence (worker_id, key, stage, on_date, kind, what, valid)"
+            " VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (worker_id, key) DO NOTHING",
+            (worker_id, key, stage, on, kind, what),
+        )
+        if not inserted:
+            return
+        current = self._current_of(tx, worker_id)
+        if (
+            current is None
+            or stage > current[0]
+            or (stage == current[0] and (on, key) < (current[1], current[3]))
+        ):
+            self._current[worker_id] = (stage, on, what, key)
+            self._dirty.add(worker_id)
+
+    def _refresh(self, tx: Transaction, worker_id: str) -> None:
+        """Recompute the current stage (the highest with valid evidence) and since when."""
+        rows = tx.rows(
+            "SELECT stage, on_date, key, what FROM career_evidence"
+            " WHERE worker_id = ? AND valid = 1 ORDER BY stage, on_date, key",
+            (worker_id,),
+        )
+        entries = _entries(rows)
+        if entries:
+            top = max(entries)
+            on, key, what = entries[top]
+            self._current[worker_id] = (top, on, what, key)
+        else:
+            self._current[worker_id] = None
+        self._dirty.add(worker_id)
+
+    # -- handlers ----------------------------------------------------------------------------
+
     @handles("craftledger:Worker.Registered", "craftledger:Worker.NameCorrected")
     def worker_named(self, tx: Transaction, event: RecordedEvent) -> None:
-        tx.upsert("career_worker", ("id",), {"id": event.aggregate_id, "name": event["name"]})
+        worker_id = event.aggregate_id
+        if event.topic == "craftledger:Worker.Registered" and worker_id not in self._current:
+            self._held[worker_id] = []
+            self._current[worker_id] = None
+        tx.upsert("career_worker", ("id",), {"id": worker_id, "name": event["name"]})
 
     @handles("craftledger:Worker.CareerEntryRecorded")
     def career_entry(self, tx: Transaction, event: RecordedEvent) -> None:
@@ -143,7 +238,7 @@ class CareerStage(Projection):
         stage = CAREER_KIND_STAGE.get(kind)
         if stage is None:
             return  # a kind that places no one on the coordinate system
-        _add_evidence(
+        self._add_evidence(
             tx,
             event.aggregate_id,
             f"career:{event.originator_version:08d}",
@@ -159,21 +254,28 @@ class CareerStage(Projection):
             "INSERT INTO career_competition (id, name, year) VALUES (?, ?, ?)",
             (event.aggregate_id, event["name"], int(event["year"])),
         )
+        self._competitions[event.aggregate_id] = event["name"]
 
     @handles(ENTRANT_REGISTERED)
     def entrant_registered(self, tx: Transaction, event: RecordedEvent) -> None:
         worker_id = text_id(event["worker_id"])
         assert worker_id is not None
-        name = tx.value("SELECT name FROM career_competition WHERE id = ?", (event.aggregate_id,))
+        competition_id = event.aggregate_id
+        try:
+            name = self._competitions[competition_id]
+        except KeyError:
+            name = self._competitions[competition_id] = tx.value(
+                "SELECT name FROM career_competition WHERE id = ?", (competition_id,)
+            )
         registered_at = event.get("registered_at") or event.timestamp
-        _add_evidence(
+        self._add_evidence(
             tx,
             worker_id,
-            f"competition:{event.aggregate_id}",
+            f"competition:{competition_id}",
             2,
             iso_date(registered_at) or "",
             "competition",
-            f"技能竞赛: {name or event.aggregate_id}",
+            f"技能竞赛: {name or competition_id}",
         )
 
     @handles("craftledger:Competition.EntrantWithdrawn")
@@ -185,7 +287,7 @@ class CareerStage(Projection):
             (worker_id, f"competition:{event.aggregate_id}"),
         )
         if changed:
-            _refresh(tx, worker_id)
+            self._refresh(tx, worker_id)
 
     @handles("craftledger:Certificate.Issued")
     def certificate_issued(self, tx: Transaction, event: RecordedEvent) -> None:
@@ -194,25 +296,36 @@ class CareerStage(Projection):
         occupation = event["occupation_code"]
         level = event["level"]
         # A promotion: the worker validly holds a lower level ("1" is the highest).
-        promotion = tx.row(
-            "SELECT 1 FROM career_certificate WHERE worker_id = ? AND occupation_code = ?"
-            " AND status = 'valid' AND level > ? LIMIT 1",
-            (worker_id, occupation, level),
-        )
+        held = self._held.get(worker_id)
+        if held is None:
+            promotion = (
+                tx.row(
+                    "SELECT 1 FROM career_certificate WHERE worker_id = ? AND occupation_code = ?"
+                    " AND status = 'valid' AND level > ? LIMIT 1",
+                    (worker_id, occupation, level),
+                )
+                is not None
+            )
+            row = None
+        else:
+            promotion = any(h[0] == occupation and h[2] == "valid" and h[1] > level for h in held)
+            row = [occupation, level, "valid"]
+            held.append(row)
         tx.execute(
             "INSERT INTO career_certificate (id, worker_id, occupation_code, level, status)"
             " VALUES (?, ?, ?, ?, 'valid')",
             (event.aggregate_id, worker_id, occupation, level),
         )
+        self._certificates[event.aggregate_id] = (worker_id, row)
         on = iso_date(event["issued_at"]) or ""
         label = f"{event['occupation_name']} {level_name(level)} ({event['number']})"
         if str((event["basis"] or {}).get("kind")) == "competition":
-            _add_evidence(
+            self._add_evidence(
                 tx, worker_id, f"certificate-competition:{event.aggregate_id}", 2, on,
                 "competition-certificate", f"以赛代评: {label}",
             )  # fmt: skip
-        if promotion is not None or level in HIGH_SKILL_LEVELS:
-            _add_evidence(
+        if promotion or level in HIGH_SKILL_LEVELS:
+            self._add_evidence(
                 tx, worker_id, f"certificate:{event.aggregate_id}", 4, on, "certificate",
                 f"等级晋升: {label}",
             )  # fmt: skip
@@ -220,49 +333,33 @@ class CareerStage(Projection):
     @handles(*_STATUS_BY_TOPIC)
     def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
         status = _STATUS_BY_TOPIC[event.topic]
-        worker_id = tx.value(
-            "SELECT worker_id FROM career_certificate WHERE id = ?", (event.aggregate_id,)
-        )
-        if worker_id is None:
-            raise LookupError(f"status change for unknown certificate {event.aggregate_id}")
+        certificate_id = event.aggregate_id
+        known = self._certificates.get(certificate_id)
+        if known is None:
+            worker_id = tx.value(
+                "SELECT worker_id FROM career_certificate WHERE id = ?", (certificate_id,)
+            )
+            if worker_id is None:
+                raise LookupError(f"status change for unknown certificate {certificate_id}")
+            self._certificates[certificate_id] = (worker_id, None)
+        else:
+            worker_id, row = known
+            if row is not None:
+                row[2] = status
         tx.execute(
-            "UPDATE career_certificate SET status = ? WHERE id = ?", (status, event.aggregate_id)
+            "UPDATE career_certificate SET status = ? WHERE id = ?", (status, certificate_id)
         )
         changed = tx.execute(
             "UPDATE career_evidence SET valid = ? WHERE worker_id = ? AND key IN (?, ?)",
             (
                 int(status == "valid"),
                 worker_id,
-                f"certificate:{event.aggregate_id}",
-                f"certificate-competition:{event.aggregate_id}",
+                f"certificate:{certificate_id}",
+                f"certificate-competition:{certificate_id}",
             ),
         )
         if changed:
-            _refresh(tx, worker_id)
-
-
-def _add_evidence(
-    tx: Transaction, worker_id: str, key: str, stage: int, on: str, kind: str, what: str
-) -> None:
-    """Record valid evidence and move the current stage forward if it is of a higher stage, or
-    the earliest of the current one (the same result as ``_refresh``)."""
-    inserted = tx.execute(
-        "INSERT INTO career_evidence (worker_id, key, stage, on_date, kind, what, valid)"
-        " VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (worker_id, key) DO NOTHING",
-        (worker_id, key, stage, on, kind, what),
-    )
-    if not inserted:
-        return
-    tx.execute(
-        "INSERT INTO career_current (worker_id, stage, since, what, evidence_key)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (worker_id) DO UPDATE SET"
-        " stage = excluded.stage, since = excluded.since, what = excluded.what,"
-        " evidence_key = excluded.evidence_key"
-        " WHERE excluded.stage > career_current.stage OR (excluded.stage = career_current.stage"
-        " AND (excluded.since, excluded.evidence_key)"
-        " < (career_current.since, career_current.evidence_key))",
-        (worker_id, stage, on, what, key),
-    )
+            self._refresh(tx, worker_id)
 
 
 def _entries(rows: list[tuple[Any, ...]]) -> dict[int, tuple[str, str, str]]:
@@ -272,26 +369,6 @@ def _entries(rows: list[tuple[Any, ...]]) -> dict[int, tuple[str, str, str]]:
     for stage, on, key, what in rows:
         entries.setdefault(int(stage), (on, key, what))
     return entries
-
-
-def _refresh(tx: Transaction, worker_id: str) -> None:
-    """Recompute the current stage (the highest with valid evidence) and since when."""
-    rows = tx.rows(
-        "SELECT stage, on_date, key, what FROM career_evidence"
-        " WHERE worker_id = ? AND valid = 1 ORDER BY stage, on_date, key",
-        (worker_id,),
-    )
-    entries = _entries(rows)
-    if not entries:
-        tx.execute("DELETE FROM career_current WHERE worker_id = ?", (worker_id,))
-        return
-    top = max(entries)
-    on, key, what = entries[top]
-    tx.upsert(
-        "career_current",
-        ("worker_id",),
-        {"worker_id": worker_id, "stage": top, "since": on, "what": what, "evidence_key": key},
-    )
 
 
 # -- queries ---------------------------------------------------------------------------------------

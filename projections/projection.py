@@ -14,7 +14,11 @@ A projection subclass declares
   maintaining them row by row; ``ensure_ready`` recreates any that an interrupted rebuild left
   missing;
 - handlers: methods decorated with ``@handles("craftledger:Certificate.Issued", ...)`` taking
-  ``(self, tx, event)``.
+  ``(self, tx, event)``;
+- optionally ``start_batch()`` / ``flush(tx)``: the runner calls them around each batch's
+  handlers in the batch's transaction, so a projection can fold repeated writes of one row
+  into one write at the end of the batch (and keep batch-local copies of rows it wrote instead
+  of reading them back).
 
 Handlers see a ``RecordedEvent``: the log ``position``, the event ``topic``, ``originator_id``,
 ``originator_version``, ``timestamp`` and the event's attributes in ``data`` (decoded and
@@ -124,6 +128,16 @@ class Projection:
     def handler_for(self, topic: str) -> Callable[[Transaction, RecordedEvent], None] | None:
         attribute = self._handlers.get(topic)
         return None if attribute is None else getattr(self, attribute)
+
+    # -- batches ---------------------------------------------------------------------------
+
+    def start_batch(self) -> None:
+        """Called by the runner as each batch transaction starts: forget batch-local state
+        (a previous batch may have been rolled back)."""
+
+    def flush(self, tx: Transaction) -> None:
+        """Called by the runner after a batch's events, before the position is stored, in the
+        same transaction: write what the handlers folded in memory (default: nothing)."""
 
     # -- tables ----------------------------------------------------------------------------
 

@@ -524,7 +524,9 @@ class ProjectionRunner:
                 begin = self._begin(ids, reached, committed, locked[0])
                 if begin >= len(page):
                     return locked[0]
+                projection.start_batch()
                 self._run(tx, handlers, page, indexes, begin, len(page), event_at)
+                projection.flush(tx)  # batch-folded writes; not poison: data already checked
                 apply_stored = getattr(projection, "apply_notifications", None)
                 if apply_stored is not None:
                     apply_stored(tx, page[begin:])
@@ -593,7 +595,9 @@ class ProjectionRunner:
             except _Reset:
                 return
             try:
+                projection.start_batch()
                 self._run(tx, handlers, page, indexes, begin, poison.index, event_at)
+                projection.flush(tx)
                 apply_stored = getattr(projection, "apply_notifications", None)
                 if apply_stored is not None:
                     apply_stored(tx, page[begin : poison.index])
