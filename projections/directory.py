@@ -187,22 +187,45 @@ class Directory(Projection):
 
     # -- workers ---------------------------------------------------------------------------------
 
+    # Workers registered in a batch are inserted at its end (``flush``), with what the batch's
+    # later events (employment, name corrections) made of them: one write instead of several.
+
+    def __init__(self) -> None:
+        self.start_batch()
+
+    def start_batch(self) -> None:
+        self._new_workers: dict[str, list[Any]] = {}
+
+    def flush(self, tx: Transaction) -> None:
+        if self._new_workers:
+            tx.executemany(
+                "INSERT INTO directory_worker (id, name, masked_id_number, id_kind, registered_at,"
+                " employer_id, employer_relation, employed_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                self._new_workers.values(),
+            )
+        self.start_batch()
+
     @handles("craftledger:Worker.Registered")
     def worker_registered(self, tx: Transaction, event: RecordedEvent) -> None:
-        tx.execute(
-            "INSERT INTO directory_worker (id, name, masked_id_number, id_kind, registered_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (
-                event.aggregate_id,
-                event["name"],
-                event["masked_id_number"],
-                event["id_kind"],
-                iso_datetime(event.timestamp),
-            ),
-        )
+        if event.aggregate_id in self._new_workers:
+            raise ValueError(f"worker {event.aggregate_id} registered twice")
+        self._new_workers[event.aggregate_id] = [
+            event.aggregate_id,
+            event["name"],
+            event["masked_id_number"],
+            event["id_kind"],
+            iso_datetime(event.timestamp),
+            None,
+            None,
+            None,
+        ]
 
     @handles("craftledger:Worker.NameCorrected")
     def worker_renamed(self, tx: Transaction, event: RecordedEvent) -> None:
+        new = self._new_workers.get(event.aggregate_id)
+        if new is not None:
+            new[1] = event["name"]
+            return
         tx.execute(
             "UPDATE directory_worker SET name = ? WHERE id = ?", (event["name"], event.aggregate_id)
         )
@@ -212,16 +235,32 @@ class Directory(Projection):
         record_start(tx, "directory_employment", event)
         # The new spell is the latest recorded: it is current unless an open one started later.
         since = iso_date(event["since"])
+        employer_id = text_id(event["employer_id"])
+        new = self._new_workers.get(event.aggregate_id)
+        if new is not None:
+            if new[7] is None or new[7] <= since:
+                new[5:8] = [employer_id, event["relation"], since]
+            return
         tx.execute(
             "UPDATE directory_worker SET employer_id = ?, employer_relation = ?,"
             " employed_since = ? WHERE id = ? AND (employed_since IS NULL OR employed_since <= ?)",
-            (text_id(event["employer_id"]), event["relation"], since, event.aggregate_id, since),
+            (employer_id, event["relation"], since, event.aggregate_id, since),
         )
 
     @handles("craftledger:Worker.EmploymentEnded")
     def employment_ended(self, tx: Transaction, event: RecordedEvent) -> None:
         record_end(tx, "directory_employment", event)
-        _refresh_current_employer(tx, event.aggregate_id)
+        worker_id = event.aggregate_id
+        current = current_employment(tx, "directory_employment", worker_id)
+        new = self._new_workers.get(worker_id)
+        if new is not None:
+            new[5:8] = list(current)
+            return
+        tx.execute(
+            "UPDATE directory_worker SET employer_id = ?, employer_relation = ?, employed_since = ?"
+            " WHERE id = ?",
+            (*current, worker_id),
+        )
 
     # -- certificates ------------------------------------------------------------------------------
 
@@ -279,15 +318,6 @@ _CERTIFICATE_STATUS_BY_TOPIC = {
     "craftledger:Certificate.Reinstated": "valid",
     "craftledger:Certificate.Revoked": "revoked",
 }
-
-
-def _refresh_current_employer(tx: Transaction, worker_id: str) -> None:
-    employer_id, relation, since = current_employment(tx, "directory_employment", worker_id)
-    tx.execute(
-        "UPDATE directory_worker SET employer_id = ?, employer_relation = ?, employed_since = ?"
-        " WHERE id = ?",
-        (employer_id, relation, since, worker_id),
-    )
 
 
 # -- queries -------------------------------------------------------------------------------------
