@@ -128,15 +128,42 @@ class Honours(Projection):
             (event.aggregate_id, event["name"], event["kind"]),
         )
 
+    # Workers registered in a batch are inserted at its end (``flush``), with what the batch's
+    # later events (employment, name corrections) made of them: one write instead of several.
+
+    def __init__(self) -> None:
+        self.start_batch()
+
+    def start_batch(self) -> None:
+        self._new_workers: dict[str, list[Any]] = {}
+
+    def flush(self, tx: Transaction) -> None:
+        if self._new_workers:
+            tx.executemany(
+                "INSERT INTO honours_worker (id, name, masked_id_number, employer_id,"
+                " employed_since) VALUES (?, ?, ?, ?, ?)",
+                self._new_workers.values(),
+            )
+        self.start_batch()
+
     @handles("craftledger:Worker.Registered")
     def worker_registered(self, tx: Transaction, event: RecordedEvent) -> None:
-        tx.execute(
-            "INSERT INTO honours_worker (id, name, masked_id_number) VALUES (?, ?, ?)",
-            (event.aggregate_id, event["name"], event["masked_id_number"]),
-        )
+        if event.aggregate_id in self._new_workers:
+            raise ValueError(f"worker {event.aggregate_id} registered twice")
+        self._new_workers[event.aggregate_id] = [
+            event.aggregate_id,
+            event["name"],
+            event["masked_id_number"],
+            None,
+            None,
+        ]
 
     @handles("craftledger:Worker.NameCorrected")
     def worker_renamed(self, tx: Transaction, event: RecordedEvent) -> None:
+        new = self._new_workers.get(event.aggregate_id)
+        if new is not None:
+            new[1] = event["name"]
+            return
         tx.execute(
             "UPDATE honours_worker SET name = ? WHERE id = ?", (event["name"], event.aggregate_id)
         )
@@ -146,16 +173,26 @@ class Honours(Projection):
         record_start(tx, "honours_employment", event)
         # The new spell is the latest recorded: it is current unless an open one started later.
         since = iso_date(event["since"])
+        employer_id = text_id(event["employer_id"])
+        new = self._new_workers.get(event.aggregate_id)
+        if new is not None:
+            if new[4] is None or new[4] <= since:
+                new[3:5] = [employer_id, since]
+            return
         tx.execute(
             "UPDATE honours_worker SET employer_id = ?, employed_since = ?"
             " WHERE id = ? AND (employed_since IS NULL OR employed_since <= ?)",
-            (text_id(event["employer_id"]), since, event.aggregate_id, since),
+            (employer_id, since, event.aggregate_id, since),
         )
 
     @handles("craftledger:Worker.EmploymentEnded")
     def employment_ended(self, tx: Transaction, event: RecordedEvent) -> None:
         record_end(tx, "honours_employment", event)
         employer_id, _, since = current_employment(tx, "honours_employment", event.aggregate_id)
+        new = self._new_workers.get(event.aggregate_id)
+        if new is not None:
+            new[3:5] = [employer_id, since]
+            return
         tx.execute(
             "UPDATE honours_worker SET employer_id = ?, employed_since = ? WHERE id = ?",
             (employer_id, since, event.aggregate_id),
