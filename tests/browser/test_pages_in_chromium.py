@@ -143,6 +143,15 @@ def test_the_qr_code_opens_the_certificate_page(live_server, demo, context):
     screenshot(page, "06-certificate-print")
 
 
+def test_the_print_view_fits_one_a4_page(live_server, demo, context):
+    page = context.new_page()
+    page.goto(f"{live_server.url}/c/{demo.valid.number}/print")
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4", print_background=True)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert pages == 1, f"the print view spans {pages} A4 pages"
+
+
 def test_a_dropped_credential_verifies_and_a_tampered_one_is_rejected(live_server, demo, context):
     page = context.new_page()
     number = demo.valid.number
