@@ -42,6 +42,9 @@ class Certificate(Aggregate):
 
     TOPIC = "craftledger:Certificate"
 
+    flags: tuple[dict[str, Any], ...] = ()
+    """Review flags (a certificate it depended on was revoked); never an automatic revocation."""
+
     class Created(Aggregate.Created):
         TOPIC = "craftledger:Certificate.Created"
 
@@ -125,6 +128,38 @@ class Certificate(Aggregate):
     def _revoked(self, at: datetime, actor: str, reason: str) -> None:
         self.status = CertificateStatus.REVOKED
         self.history.append({"at": at, "status": "revoked", "actor": actor, "reason": reason})
+
+    def flag_dependency(
+        self,
+        at: datetime,
+        actor: str,
+        *,
+        revoked_number: str,
+        reason: str,
+        kind: str,
+        via: str,
+    ) -> None:
+        """Flag for human review: ``revoked_number`` (revoked for ``reason``) was what this
+        certificate depended on, directly (``via`` is the same number) or through ``via``.
+        ``kind``: ``levels_in_order`` or ``competition_promotion``. Flagged, not revoked."""
+        self._require_reason(reason)
+        if any(flag["revoked_number"] == revoked_number for flag in self.flags):
+            return
+        self._dependency_flagged(at, actor, revoked_number, reason, kind, via)
+
+    @event("DependencyFlagged", topic="craftledger:Certificate.DependencyFlagged")
+    def _dependency_flagged(
+        self, at: datetime, actor: str, revoked_number: str, reason: str, kind: str, via: str
+    ) -> None:
+        entry = {
+            "at": at,
+            "actor": actor,
+            "revoked_number": revoked_number,
+            "reason": reason,
+            "kind": kind,
+            "via": via,
+        }
+        self.flags = (*self.flags, entry)
 
     def status_at(self, at: datetime) -> CertificateStatus | None:
         """Status at a moment, or None if not yet issued then."""

@@ -9,7 +9,9 @@ Projection ``WorkerLadder`` (name ``"worker_ladder"``); query ``WorkerLadderQuer
                   "source": "ledger" | "external", "since"}],        # one per occupation
       "promotions": [{"number", "occupation_code", "occupation_name", "level", "level_name",
                       "issuer_id", "issuer_name", "basis_kind", "bypass", "issued_on",
-                      "status", "status_reason", "raised_level"}],  # in issue order
+                      "status", "status_reason", "raised_level",
+                      "flags": [{"revoked_number", "at", "reason", "kind", "via"}]}],
+                                                                    # in issue order
       "history": [{"position", "at", "kind", "number", "occupation_code", "level", "detail"}],
       "honours": [{"ladder_id", "ladder_name", "union_id", "award_id", "tier", "tier_rank",
                    "year", "standing", "withdrawn_reason"}],
@@ -57,6 +59,8 @@ Tables::
     ladder_competition(id PK, organiser_id, name, tier, occupation_code, year)
     ladder_entry(worker_id, competition_id PK, entrant_kind, registered_at, position,
                  withdrawn_reason, rank, award)
+    ladder_flag(certificate_id, revoked_number PK, worker_id, at, reason, kind, via)
+                               (Certificate.DependencyFlagged: flagged for review, still valid)
 """
 
 from __future__ import annotations
@@ -101,7 +105,7 @@ class WorkerLadder(Projection):
     """Per worker and occupation: the current valid level and how it was reached."""
 
     name = "worker_ladder"
-    version = 3
+    version = 4
     tables: ClassVar[dict[str, tuple[str, ...]]] = {
         "ladder_worker": ("id",),
         "ladder_certificate": ("id",),
@@ -112,6 +116,7 @@ class WorkerLadder(Projection):
         "ladder_honour": ("ladder_id", "award_id"),
         "ladder_competition": ("id",),
         "ladder_entry": ("worker_id", "competition_id"),
+        "ladder_flag": ("certificate_id", "revoked_number"),
     }
     schema: ClassVar[tuple[str, ...]] = (
         """CREATE TABLE IF NOT EXISTS ladder_worker (
@@ -205,11 +210,22 @@ class WorkerLadder(Projection):
             award TEXT,
             PRIMARY KEY (worker_id, competition_id)
         )""",
+        """CREATE TABLE IF NOT EXISTS ladder_flag (
+            certificate_id {key_text} NOT NULL,
+            revoked_number {key_text} NOT NULL,
+            worker_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            via TEXT NOT NULL,
+            PRIMARY KEY (certificate_id, revoked_number)
+        )""",
     )
     query_indexes: ClassVar[tuple[str, ...]] = (
         "CREATE INDEX IF NOT EXISTS ladder_level_by_occupation"
         " ON ladder_level (occupation_code, level, worker_id)",
         "CREATE INDEX IF NOT EXISTS ladder_honour_by_worker ON ladder_honour (worker_id)",
+        "CREATE INDEX IF NOT EXISTS ladder_flag_by_worker ON ladder_flag (worker_id)",
     )
 
     # -- workers -------------------------------------------------------------------------------
@@ -282,6 +298,28 @@ class WorkerLadder(Projection):
             {"reason": event["reason"]},
         )  # fmt: skip
         _refresh_level(tx, worker_id, occupation)
+
+    @handles("craftledger:Certificate.DependencyFlagged")
+    def certificate_flagged(self, tx: Transaction, event: RecordedEvent) -> None:
+        """A certificate it depended on was revoked: flagged for review (it stays valid)."""
+        worker_id = tx.value(
+            "SELECT worker_id FROM ladder_certificate WHERE id = ?", (event.aggregate_id,)
+        )
+        if worker_id is None:
+            raise LookupError(f"flag for unknown certificate {event.aggregate_id}")
+        tx.upsert(
+            "ladder_flag",
+            ("certificate_id", "revoked_number"),
+            {
+                "certificate_id": event.aggregate_id,
+                "revoked_number": event["revoked_number"],
+                "worker_id": worker_id,
+                "at": iso_datetime(event["at"]),
+                "reason": event["reason"],
+                "kind": event["kind"],
+                "via": event["via"],
+            },
+        )
 
     # -- external certificates --------------------------------------------------------------------
 
@@ -496,9 +534,14 @@ class WorkerLadderQuery:
                 (key,),
             )
             promotions = tx.dicts(
-                "SELECT number, occupation_code, occupation_name, level, issuer_id, issuer_name,"
-                " basis_kind, bypass, issued_on, status, status_reason, raised_level"
+                "SELECT id, number, occupation_code, occupation_name, level, issuer_id,"
+                " issuer_name, basis_kind, bypass, issued_on, status, status_reason, raised_level"
                 " FROM ladder_certificate WHERE worker_id = ? ORDER BY issued_at, number",
+                (key,),
+            )
+            flags = tx.dicts(
+                "SELECT certificate_id, revoked_number, at, reason, kind, via FROM ladder_flag"
+                " WHERE worker_id = ? ORDER BY at, revoked_number",
                 (key,),
             )
             history = tx.dicts(
@@ -531,9 +574,13 @@ class WorkerLadderQuery:
             )
         for row in levels:
             row["level_name"] = level_name(row["level"])
+        flags_of: dict[str, list[dict[str, Any]]] = {}
+        for flag in flags:
+            flags_of.setdefault(str(flag.pop("certificate_id")), []).append(flag)
         for row in promotions:
             row["level_name"] = level_name(row["level"])
             row["raised_level"] = bool(row["raised_level"])
+            row["flags"] = flags_of.get(str(row.pop("id")), [])
         history.sort(key=lambda row: row["position"])
         for row in history:
             if row["kind"] == "issued":

@@ -479,8 +479,62 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
     ) -> Recorded:
         """``action`` is suspend, reinstate or revoke (revoked is final)."""
         certificate = self.certificate(number)
-        getattr(certificate, action)(self.clock(), actor, reason)
-        return self.record(certificate, *self.status_list_updates_for(certificate))
+        at = self.clock()
+        getattr(certificate, action)(at, actor, reason)
+        flagged: list[Certificate] = []
+        if action == "revoke":  # the cascade: flag what depended on it, in the same save
+            for dependent, kind, via in self.dependents_of(certificate):
+                dependent.flag_dependency(
+                    at, actor, revoked_number=number, reason=reason, kind=kind, via=via
+                )
+                flagged.append(dependent)
+        return self.record(certificate, *self.status_list_updates_for(certificate), *flagged)
+
+    def dependents_of(self, revoked: Certificate) -> list[tuple[Certificate, str, str]]:
+        """Certificates that depended on ``revoked``, directly or transitively, as
+        ``(certificate, kind, via)``: a later, higher certificate in the same occupation
+        issued in levels order (no bypass) or by competition promotion (which went from the
+        current level) whose highest lower level held when issued was a tainted certificate
+        (``via``) and no untainted certificate of that level stood in for it."""
+        worker = self.worker(revoked.worker_id)
+        same = [
+            self.certificate(number)
+            for number, held in sorted(worker.certificates.items())
+            if held["occupation_code"] == revoked.occupation_code
+        ]
+        same.sort(key=lambda c: (c.issued_at, c.number))
+        external = list(worker.confirmed_external_levels(revoked.occupation_code))
+        tainted = {revoked.number}
+        found: list[tuple[Certificate, str, str]] = []
+        for dependent in same:
+            if dependent.issued_at <= revoked.issued_at or dependent.number in tainted:
+                continue
+            if dependent.status is CertificateStatus.REVOKED:
+                continue
+            bypass = dependent.basis.get("bypass")
+            if bypass is None:
+                kind = "levels_in_order"
+            elif bypass == "competition_promotion":
+                kind = "competition_promotion"
+            else:
+                continue  # direct recognition, fast track, entry route: no lower level needed
+            prior = [
+                c
+                for c in same
+                if c.issued_at < dependent.issued_at
+                and c.level < dependent.level
+                and c.status_at(dependent.issued_at) is CertificateStatus.VALID
+            ]
+            if not prior:
+                continue
+            top = max(c.level for c in prior)
+            if any(top <= level < dependent.level for level in external):
+                continue  # a confirmed external certificate stands in for it
+            at_top = [c for c in prior if c.level == top]
+            if all(c.number in tainted for c in at_top):
+                tainted.add(dependent.number)
+                found.append((dependent, kind, at_top[0].number))
+        return found
 
     def certificates_of(self, worker: Worker) -> list[Certificate]:
         return [self.certificate(number) for number in sorted(worker.certificates)]

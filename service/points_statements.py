@@ -384,6 +384,21 @@ def build_statement_document(
             for h in honours
         ]
     subject["certificatesConsidered"] = [item.considered() for item in assessed]
+    subject["flags"] = [
+        {
+            "certificateNumber": item.fact.number,
+            "revokedNumber": flag["revoked_number"],
+            "reason": flag["reason"],
+            "kind": flag["kind"],
+            "via": flag["via"],
+            "flaggedOn": flag["at"].date().isoformat(),
+            "note": "flagged for review: a certificate it depended on was revoked; it still "
+            "counts until the issuing body decides",
+        }
+        for item in assessed
+        for flag in item.certificate.flags
+        if flag["at"] <= end_of(statement.as_of)
+    ]
     subject["certificatesNotAssessed"] = list(external)
     subject["explanation"] = statement.explanation
     return {

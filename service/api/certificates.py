@@ -71,6 +71,27 @@ class CertificateEventSchema(ma.Schema):
     reason = ma.fields.String(required=True)
 
 
+class DependencyFlagSchema(ma.Schema):
+    at = ma.fields.DateTime(required=True)
+    actor = ma.fields.String(required=True)
+    revoked_number = ma.fields.String(
+        required=True, metadata={"description": "the revoked certificate this depended on"}
+    )
+    reason = ma.fields.String(required=True, metadata={"description": "why it was revoked"})
+    kind = ma.fields.String(
+        required=True,
+        validate=validate.OneOf(["levels_in_order", "competition_promotion"]),
+        metadata={"description": "how it depended on it"},
+    )
+    via = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "the prerequisite it was issued on (the revoked one or a "
+            "certificate that itself depended on it)"
+        },
+    )
+
+
 class CertificateSchema(ma.Schema):
     """A certificate. ``disclosure`` says which view this is: ``public`` (masked summary) or
     ``full`` (holder, issuing body, admin, auditor: with basis and history)."""
@@ -97,6 +118,13 @@ class CertificateSchema(ma.Schema):
         ma.fields.Nested(CertificateEventSchema), metadata={"description": "full view only"}
     )
     version = ma.fields.Integer(metadata={"description": "full view only"})
+    flags = ma.fields.List(
+        ma.fields.Nested(DependencyFlagSchema),
+        metadata={
+            "description": "full view only: flagged for review because a certificate it "
+            "depended on was revoked (flagged, never revoked automatically)"
+        },
+    )
 
 
 class CertificateSummarySchema(ma.Schema):
@@ -166,6 +194,7 @@ def view(certificate: Certificate, full: bool | None = None) -> dict[str, Any]:
             basis=dict(certificate.basis),
             history=[dict(entry) for entry in certificate.history],
             version=certificate.version,
+            flags=[dict(flag) for flag in certificate.flags],
         )
     return result
 

@@ -82,6 +82,14 @@ class CurrentLevelSchema(ma.Schema):
     since = ma.fields.String(required=True, metadata={"format": "date"})
 
 
+class LadderFlagSchema(ma.Schema):
+    revoked_number = ma.fields.String(required=True)
+    at = ma.fields.String(required=True, metadata={"format": "date-time"})
+    reason = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True)
+    via = ma.fields.String(required=True)
+
+
 class PromotionSchema(ma.Schema):
     number = ma.fields.String(required=True)
     level = ma.fields.String(required=True)
@@ -100,6 +108,11 @@ class PromotionSchema(ma.Schema):
     raised_level = ma.fields.Boolean(
         required=True,
         metadata={"description": "whether it raised the valid level when it was issued"},
+    )
+    flags = ma.fields.List(
+        ma.fields.Nested(LadderFlagSchema),
+        required=True,
+        metadata={"description": "flagged for review: a certificate it depended on was revoked"},
     )
 
 

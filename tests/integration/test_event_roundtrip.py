@@ -116,6 +116,10 @@ def scenario() -> list:
     worker.receive_certificate(str(number), "6-31-01-03", "4", body.id, "2025-05-01", "a")
     certificate.suspend(AT, "a", "r")
     certificate.reinstate(AT, "a", "r")
+    certificate.flag_dependency(
+        AT, "a", revoked_number="Y000011000001245000001", reason="fraud", kind="levels_in_order",
+        via="Y000011000001245000001",
+    )  # fmt: skip
     certificate.revoke(AT, "a", "r")
     evaluation = Evaluation.plan(
         body=body,
