@@ -35,6 +35,7 @@ from domain.issuance import issue_certificate
 from domain.number_series import CertificateNumberSeries
 from domain.occupation import Occupation, find_occupation
 from domain.organisation import Organisation, OrganisationKind
+from domain.post_appointment import PostAppointment, check_prerequisite, post_level
 from domain.share_link import ShareLink
 from domain.skill_level import SkillLevel
 from domain.status_list_allocation import StatusIndexBlock, StatusList, StatusListAllocation
@@ -43,8 +44,15 @@ from domain.worker import CareerEntryKind, EmploymentRelation, Worker
 from service.aggregate_loading import collect, load_many, project_events
 from service.competition_workflow import CompetitionWorkflow
 from service.config import Settings
+from service.credential_document import Holder, build_award_credential
 from service.credential_issuing import CredentialIssuing
 from service.evaluation_workflow import EvaluationWorkflow
+
+
+def post_subject(appointment_id: UUID) -> str:
+    """The status-list subject of a post appointment's credential."""
+    return f"post:{appointment_id}"
+
 
 RECORDED_AGGREGATES = (
     ApiToken,
@@ -54,6 +62,7 @@ RECORDED_AGGREGATES = (
     Evaluation,
     HonourLadder,
     Organisation,
+    PostAppointment,
     ShareLink,
     StatusIndexBlock,
     StatusList,
@@ -597,6 +606,139 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
         ladder = self.honour_ladder(ladder_id)
         ladder.withdraw(award_id, actor, reason)
         return self.record(ladder)
+
+    # -- enterprise posts (评聘) ------------------------------------------------------------
+
+    def post_appointment(self, appointment_id: UUID) -> PostAppointment:
+        return self._get(PostAppointment, appointment_id, "post appointment")  # type: ignore[no-any-return]
+
+    @retried
+    def appoint_post(
+        self,
+        *,
+        organisation_id: UUID,
+        worker_id: UUID,
+        occupation_code: str,
+        post: str,
+        reviews: list[dict[str, Any]],
+        actor: str,
+    ) -> Recorded:
+        """Appoint an enterprise post: prerequisite checked, the three reviews recorded as
+        passed with evidence, appointed, and its credential's status entries allocated -- one
+        atomic save. Refusals name the rule (``principal-needs-level-1``, ...)."""
+        level = post_level(post)
+        organisation = self.organisation(organisation_id)
+        worker = self.worker(worker_id)
+        occupation = self.occupation(occupation_code)
+        at = self.clock()
+        appointment_id = PostAppointment.create_id(
+            organisation_id=organisation.id,
+            worker_id=worker.id,
+            occupation_code=occupation.code,
+            post=level.code,
+        )
+        if self.exists(appointment_id):
+            raise DomainRuleViolation(
+                "already-appointed", f"{worker.name} already has this post at {organisation.name}"
+            )
+        held = self.held_levels(worker, occupation.code)
+        principal_id = PostAppointment.create_id(
+            organisation_id=organisation.id,
+            worker_id=worker.id,
+            occupation_code=occupation.code,
+            post=SkillLevel.PRINCIPAL.code,
+        )
+        principal = self._load(principal_id) if level is SkillLevel.CHIEF else None
+        holds_principal = isinstance(principal, PostAppointment) and principal.standing
+        check_prerequisite(level, held, holds_principal)
+        prerequisite = None
+        if level is SkillLevel.PRINCIPAL:
+            level_1 = [
+                number
+                for number, held_cert in sorted(worker.certificates.items())
+                if held_cert["occupation_code"] == occupation.code
+                and held_cert["level"] == SkillLevel.LEVEL_1.code
+                and self.certificate(number).status is CertificateStatus.VALID
+            ]
+            prerequisite = level_1[0] if level_1 else "confirmed external 一级 certificate"
+        elif level is SkillLevel.CHIEF:
+            prerequisite = str(principal_id)
+        appointment = PostAppointment.nominate(
+            organisation=organisation,
+            worker_id=worker.id,
+            worker_name=worker.name,
+            own_staff=worker.is_staff_of(organisation.id, at.date()),
+            occupation_code=occupation.code,
+            occupation_name=occupation.name,
+            post=level.code,
+            prerequisite=prerequisite,
+            at=at,
+            actor=actor,
+        )
+        for review in reviews:
+            appointment.pass_review(
+                str(review.get("review", "")),
+                str(review.get("evidence") or ""),
+                review.get("passed_on") or at.date(),
+                at,
+                actor,
+            )
+        appointment.appoint(at, actor)
+        batch = self.allocate_status_list_entries(
+            organisation.id, [post_subject(appointment.id)], at=at, actor=actor
+        )
+        return self.record(appointment, *batch.aggregates)
+
+    @retried
+    def withdraw_post(self, appointment_id: UUID, *, actor: str, reason: str) -> Recorded:
+        appointment = self.post_appointment(appointment_id)
+        appointment.withdraw(self.clock(), actor, reason)
+        return self.record(appointment)
+
+    def post_credential_id(self, appointment_id: UUID) -> str:
+        base = self.credential_urls.base_url
+        return f"{base}/api/v1/evaluations/posts/{appointment_id}/credential"
+
+    def post_credential(self, appointment_id: UUID) -> dict[str, Any]:
+        """The post's credential: the enterprise's own award, signed with its key."""
+        appointment = self.post_appointment(appointment_id)
+        organisation = self.organisation(appointment.organisation_id)
+        allocation = self.allocation_of(organisation.id, post_subject(appointment.id))
+        if allocation is None or appointment.appointed_at is None:
+            raise NotFound(f"post appointment {appointment_id} has no credential")
+        worker = self.worker(appointment.worker_id)
+        level = appointment.level
+        document = build_award_credential(
+            urls=self.credential_urls,
+            credential_id=self.post_credential_id(appointment.id),
+            award_id=str(worker.id),
+            holder=Holder(worker.name, worker.masked_id_number, self.holder_identifier(worker.id)),
+            issuer_id=organisation.id,
+            issuer_name=organisation.name,
+            competition={
+                "id": str(appointment.id),
+                "reference": f"评聘 {level.name_zh}",
+                "name": f"{organisation.name} {level.name_zh} 评聘 (enterprise post appointment)",
+                "tier": "enterprise",
+                "year": appointment.appointed_at.year,
+                "region": organisation.province_code,
+                "occupation_code": appointment.occupation_code,
+                "occupation_name": appointment.occupation_name,
+            },
+            award={
+                "title": level.name_zh,
+                "results": {
+                    review: f"passed {entry['passed_on']}: {entry['evidence']}"
+                    for review, entry in sorted(appointment.reviews.items())
+                },
+                "criteria": "appointed by the enterprise after the performance review, on-site "
+                "defence and comprehensive review; prerequisite: "
+                + (appointment.prerequisite or "none"),
+            },
+            awarded_at=appointment.appointed_at,
+            status_indexes=dict(allocation.indexes),
+        )
+        return self.sign_credential(organisation, document, appointment.appointed_at)
 
     # -- tokens ------------------------------------------------------------------------------
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import pytest
+
+from domain.errors import DomainRuleViolation
 from domain.skill_level import SkillLevel
 from tests.evaluation.test_api_flow import Api, api  # noqa: F401  (the fixture)
 from tests.factories import ELECTRICIAN
@@ -90,3 +93,42 @@ def test_revoking_a_level_flags_what_was_built_on_it(api: Api) -> None:  # noqa:
         (three, four)
     ]
     assert four not in [c["number"] for c in subject["counted"]]
+
+
+# -- enterprise posts (评聘) ----------------------------------------------------------------------
+
+REVIEWS = [
+    {"review": "performance", "evidence": "2023-2024 业绩考核 优秀"},
+    {"review": "defence", "evidence": "现场答辩记录 2024-11-02"},
+    {"review": "comprehensive", "evidence": "综合评审委员会决议 2024-11"},
+]
+
+
+def test_posts_check_prerequisites_in_the_ledger(api: Api) -> None:  # noqa: F811
+    """Ledger level for now (the HTTP endpoints and the ladder are not built yet)."""
+    worker, other = api.staff[0], api.staff[1]
+    ask = {"organisation_id": api.body_id, "occupation_code": ELECTRICIAN, "actor": "test"}
+    for post, reviews, rule in (
+        ("principal", REVIEWS, "principal-needs-level-1"),
+        ("chief", REVIEWS, "chief-needs-principal"),
+        ("apprentice", REVIEWS[:2], "reviews-incomplete"),
+        ("4", REVIEWS, "not-a-post"),
+    ):
+        with pytest.raises(DomainRuleViolation) as refused:
+            api.ledger.appoint_post(worker_id=worker, post=post, reviews=reviews, **ask)
+        assert refused.value.rule == rule
+
+    api.ledger.appoint_post(worker_id=other, post="apprentice", reviews=REVIEWS, **ask)
+    scope = {ELECTRICIAN: ["5", "4", "3", "2", "1"]}
+    api.ledger.amend_scope(api.body_id, scope, actor="test", reason="filed for 一级")
+    issue(api, worker, SkillLevel.LEVEL_1, {**ENTRY, "reference": "EV-9"})
+    principal = api.ledger.appoint_post(worker_id=worker, post="principal", reviews=REVIEWS, **ask)
+    assert principal.aggregate.prerequisite is not None
+    chief = api.ledger.appoint_post(worker_id=worker, post="chief", reviews=REVIEWS, **ask)
+    assert chief.aggregate.standing and chief.aggregate.prerequisite == str(principal.aggregate.id)
+
+    document = api.ledger.post_credential(chief.aggregate.id)
+    assert document["issuer"]["name"] == "北京链家"
+    verified = api.client.post("/credentials/verify", json={"verifiableCredential": document})
+    assert verified.status_code == 200, verified.get_json()
+    assert verified.get_json()["verified"] is True, verified.get_json()

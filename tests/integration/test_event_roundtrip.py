@@ -17,6 +17,7 @@ from domain.honour_ladder import HonourLadder
 from domain.number_series import CertificateNumberSeries
 from domain.occupation import find_occupation
 from domain.organisation import Organisation, OrganisationKind
+from domain.post_appointment import PostAppointment
 from domain.skill_level import SkillLevel
 from domain.worker import CareerEntryKind, EmploymentRelation, Worker
 from service.ledger import Ledger
@@ -155,7 +156,17 @@ def scenario() -> list:
         actor="a",
     )
     token.revoke("a", "rotated")
+    post = PostAppointment.nominate(
+        organisation=body, worker_id=worker.id, worker_name="张三", own_staff=True,
+        occupation_code="6-31-01-03", occupation_name="电工", post="apprentice",
+        prerequisite=None, at=AT, actor="a",
+    )  # fmt: skip
+    for review in ("performance", "defence", "comprehensive"):
+        post.pass_review(review, "记录", AT.date(), AT, "a")
+    post.appoint(AT, "a")
+    post.withdraw(AT, "a", "离职")
     aggregates = [
+        post,
         body,
         union,
         union2,
