@@ -18,6 +18,9 @@ Projection ``WorkerLadder`` (name ``"worker_ladder"``); query ``WorkerLadderQuer
       "competitions": [{"competition_id", "name", "tier", "year", "occupation_code",
                         "entrant_kind", "registered_at", "position", "withdrawn_reason",
                         "rank", "award"}],      # rank and award once finalised
+      "posts": [{"appointment_id", "organisation_id", "organisation_name", "occupation_code",
+                 "occupation_name", "post", "post_name", "appointed_at", "standing",
+                 "withdrawn_reason"}],                  # enterprise posts (评聘), appointed
     }
     WorkerLadderQuery(store).holders(occupation_code, level=None, after=None, limit=50) -> Page
 
@@ -39,6 +42,10 @@ Rules:
   from their stored state, so a newer writer's events never stop it. ``EntrantWithdrawn``
   (``worker_id``, ``reason``) marks the entry withdrawn; ``Finalised`` (``results``: one dict
   per entrant with ``worker_id``, ``rank``, ``award``) fills in the rank and the award.
+- Enterprise posts (评聘, 学徒工/特级技师/首席技师) come from ``craftledger:PostAppointment``
+  events: ``Nominated`` carries who, where and which post (the row waits, unlisted, for its
+  appointment), ``Appointed`` (``at``) lists it, ``Withdrawn`` (``reason``) keeps it listed
+  with ``standing = False`` and the reason.
 
 Tables::
 
@@ -61,6 +68,9 @@ Tables::
                  withdrawn_reason, rank, award)
     ladder_flag(certificate_id, revoked_number PK, worker_id, at, reason, kind, via)
                                (Certificate.DependencyFlagged: flagged for review, still valid)
+    ladder_post(id PK, worker_id, organisation_id, organisation_name, occupation_code,
+                occupation_name, post, appointed_at, standing, withdrawn_reason)
+                                                                         index (worker_id)
 """
 
 from __future__ import annotations
@@ -105,7 +115,7 @@ class WorkerLadder(Projection):
     """Per worker and occupation: the current valid level and how it was reached."""
 
     name = "worker_ladder"
-    version = 4
+    version = 5
     tables: ClassVar[dict[str, tuple[str, ...]]] = {
         "ladder_worker": ("id",),
         "ladder_certificate": ("id",),
@@ -117,6 +127,7 @@ class WorkerLadder(Projection):
         "ladder_competition": ("id",),
         "ladder_entry": ("worker_id", "competition_id"),
         "ladder_flag": ("certificate_id", "revoked_number"),
+        "ladder_post": ("id",),
     }
     schema: ClassVar[tuple[str, ...]] = (
         """CREATE TABLE IF NOT EXISTS ladder_worker (
@@ -220,12 +231,25 @@ class WorkerLadder(Projection):
             via TEXT NOT NULL,
             PRIMARY KEY (certificate_id, revoked_number)
         )""",
+        """CREATE TABLE IF NOT EXISTS ladder_post (
+            id {key_text} PRIMARY KEY,
+            worker_id {key_text} NOT NULL,
+            organisation_id TEXT NOT NULL,
+            organisation_name TEXT NOT NULL,
+            occupation_code TEXT NOT NULL,
+            occupation_name TEXT NOT NULL,
+            post TEXT NOT NULL,
+            appointed_at TEXT,
+            standing INTEGER NOT NULL,
+            withdrawn_reason TEXT
+        )""",
     )
     query_indexes: ClassVar[tuple[str, ...]] = (
         "CREATE INDEX IF NOT EXISTS ladder_level_by_occupation"
         " ON ladder_level (occupation_code, level, worker_id)",
         "CREATE INDEX IF NOT EXISTS ladder_honour_by_worker ON ladder_honour (worker_id)",
         "CREATE INDEX IF NOT EXISTS ladder_flag_by_worker ON ladder_flag (worker_id)",
+        "CREATE INDEX IF NOT EXISTS ladder_post_by_worker ON ladder_post (worker_id)",
     )
 
     # -- workers -------------------------------------------------------------------------------
@@ -451,6 +475,39 @@ class WorkerLadder(Projection):
             ],
         )  # fmt: skip
 
+    # -- enterprise posts (评聘) ---------------------------------------------------------------
+
+    @handles("craftledger:PostAppointment.Nominated")
+    def post_nominated(self, tx: Transaction, event: RecordedEvent) -> None:
+        """Who, where and which post; listed once ``Appointed`` (same atomic save)."""
+        tx.execute(
+            "INSERT INTO ladder_post (id, worker_id, organisation_id, organisation_name,"
+            " occupation_code, occupation_name, post, standing) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+            (
+                event.aggregate_id,
+                text_id(event["worker_id"]),
+                text_id(event["organisation_id"]),
+                event["organisation_name"],
+                event["occupation_code"],
+                event["occupation_name"],
+                event["post"],
+            ),
+        )
+
+    @handles("craftledger:PostAppointment.Appointed")
+    def post_appointed(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "UPDATE ladder_post SET appointed_at = ?, standing = 1 WHERE id = ?",
+            (iso_datetime(event["at"]), event.aggregate_id),
+        )
+
+    @handles("craftledger:PostAppointment.Withdrawn")
+    def post_withdrawn(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "UPDATE ladder_post SET standing = 0, withdrawn_reason = ? WHERE id = ?",
+            (event["reason"], event.aggregate_id),
+        )
+
     # -- helpers -----------------------------------------------------------------------------------
 
     @staticmethod
@@ -572,6 +629,13 @@ class WorkerLadderQuery:
                 " WHERE e.worker_id = ? ORDER BY e.position",
                 (key,),
             )
+            posts = tx.dicts(
+                "SELECT id AS appointment_id, organisation_id, organisation_name,"
+                " occupation_code, occupation_name, post, appointed_at, standing,"
+                " withdrawn_reason FROM ladder_post"
+                " WHERE worker_id = ? AND appointed_at IS NOT NULL ORDER BY appointed_at, id",
+                (key,),
+            )
         for row in levels:
             row["level_name"] = level_name(row["level"])
         flags_of: dict[str, list[dict[str, Any]]] = {}
@@ -590,6 +654,9 @@ class WorkerLadderQuery:
                 row["detail"] = json.loads(row["detail"])
         for row in honours:
             row["standing"] = bool(row["standing"])
+        for row in posts:
+            row["post_name"] = level_name(row["post"])
+            row["standing"] = bool(row["standing"])
         return {
             "worker_id": key,
             "name": name,
@@ -598,6 +665,7 @@ class WorkerLadderQuery:
             "history": history,
             "honours": honours,
             "competitions": competitions,
+            "posts": posts,
         }
 
     def holders(

@@ -12,6 +12,8 @@ competitions and the career coordinate stage (职业坐标体系), from the read
 * ``honours``: titles held on union honour ladders (withdrawn ones stay listed with
   ``standing: false`` and the reason);
 * ``competitions``: competitions entered;
+* ``posts``: enterprise posts (评聘: 学徒工, 特级技师, 首席技师) appointed by employers (a
+  withdrawn post stays listed with ``standing: false`` and the reason);
 * ``career``: the stage on the career coordinate system (探索期 … 引领期), and for every stage
   reached what moved the worker there and when (``stages``), with all the evidence.
 
@@ -171,6 +173,21 @@ class CompetitionEntrySchema(ma.Schema):
     award = ma.fields.String(allow_none=True, metadata={"description": "once finalised"})
 
 
+class PostSchema(ma.Schema):
+    appointment_id = ma.fields.UUID(required=True)
+    organisation_id = ma.fields.UUID(required=True)
+    organisation_name = ma.fields.String(required=True)
+    occupation_code = ma.fields.String(required=True)
+    occupation_name = ma.fields.String(required=True)
+    post = ma.fields.String(
+        required=True, validate=validate.OneOf(["apprentice", "principal", "chief"])
+    )
+    post_name = ma.fields.String(required=True, metadata={"description": "学徒工 … 首席技师"})
+    appointed_at = ma.fields.String(required=True, metadata={"format": "date-time"})
+    standing = ma.fields.Boolean(required=True)
+    withdrawn_reason = ma.fields.String(required=True, allow_none=True)
+
+
 class StageSchema(ma.Schema):
     stage = ma.fields.String(required=True)
     stage_name = ma.fields.String(required=True)
@@ -230,6 +247,11 @@ class LadderSchema(ma.Schema):
         required=True, metadata={"description": "false when the caller may not see honours"}
     )
     competitions = ma.fields.List(ma.fields.Nested(CompetitionEntrySchema), required=True)
+    posts = ma.fields.List(
+        ma.fields.Nested(PostSchema),
+        required=True,
+        metadata={"description": "enterprise posts (评聘) appointed, withdrawn ones included"},
+    )
     career = ma.fields.Nested(CareerSchema, required=True)
 
 
@@ -270,6 +292,7 @@ EMPTY_LADDER: dict[str, Any] = {
     "history": [],
     "honours": [],
     "competitions": [],
+    "posts": [],
 }
 EMPTY_CAREER: dict[str, Any] = {
     "stage": None,
@@ -321,6 +344,7 @@ def get_ladder(query: dict[str, Any], headers: dict[str, Any], worker_id: UUID) 
         "honours": ladder["honours"] if shown else [],
         "honours_shown": shown,
         "competitions": ladder["competitions"],
+        "posts": ladder["posts"],
         "career": {
             key: career[key]
             for key in ("stage", "stage_name", "stage_rank", "since", "stages", "evidence")

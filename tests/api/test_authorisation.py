@@ -72,6 +72,10 @@ MATRIX: dict[str, str] = {
     "report evaluation":             "401   200   200    403    403   403   403   403",
     "import candidates":             "401   200   200    403    403   403   403   403",
     "import scores":                 "401   200   200    403    403   403   403   403",
+    "appoint post":                  "401   201   201    403    403   403   403   403",
+    "get post":                      "401   200   200    403    403   200   200   403",
+    "withdraw post":                 "401   200   200    403    403   403   403   403",
+    "get post credential":           "401   200   200    403    403   200   200   403",
     "get job":                       "401   200   200    403    403   200   403   403",
     "announce competition":          "401   201   403    403    201   403   403   403",
     "get competition":               "200   200   200    200    200   200   200   200",
@@ -189,6 +193,31 @@ def planned_evaluation(world: World) -> dict[str, Any]:
         actor="test",
     )
     return {"target": recorded.aggregate.id}
+
+
+POST_REVIEWS = [
+    {"review": "performance", "evidence": "2024 业绩考核 优秀"},
+    {"review": "defence", "evidence": "现场答辩记录"},
+    {"review": "comprehensive", "evidence": "综合评审委员会决议"},
+]
+
+
+def appointed_post(world: World, worker: Any = None) -> dict[str, Any]:
+    """An apprentice post (学徒工) at employer A: of the matrix's worker (made once, then
+    reused: a post is one per worker, occupation and enterprise) or of a fresh one."""
+    from domain.post_appointment import PostAppointment
+
+    worker = worker or world.ids["worker"]
+    ask = {"organisation_id": world.ids["org_a"], "worker_id": worker}
+    appointment_id = PostAppointment.create_id(
+        occupation_code=ELECTRICIAN, post="apprentice", **ask
+    )
+    if not world.ledger.exists(appointment_id):
+        world.ledger.appoint_post(
+            occupation_code=ELECTRICIAN, post="apprentice", reviews=POST_REVIEWS, actor="test",
+            **ask,
+        )  # fmt: skip
+    return {"target": appointment_id}
 
 
 def announced_competition(world: World) -> dict[str, Any]:
@@ -452,6 +481,28 @@ ENDPOINTS: dict[str, Endpoint] = {
         upload=evaluation_states.scores_csv,
     ),
     "get job": Endpoint("GET", "/api/v1/jobs/{job}", prepare=evaluation_states.queued_job),
+    "appoint post": Endpoint(
+        "POST",
+        "/api/v1/evaluations/posts",
+        prepare=lambda w: {"target": w.fresh_worker(w.ids["org_a"])},
+        body=lambda w, c: {
+            "organisation_id": str(c["org_a"]),
+            "worker_id": str(c["target"]),
+            "occupation_code": ELECTRICIAN,
+            "post": "apprentice",
+            "reviews": POST_REVIEWS,
+        },
+    ),
+    "get post": Endpoint("GET", "/api/v1/evaluations/posts/{target}", prepare=appointed_post),
+    "withdraw post": Endpoint(
+        "POST",
+        "/api/v1/evaluations/posts/{target}/withdraw",
+        prepare=lambda w: appointed_post(w, w.fresh_worker(w.ids["org_a"])),
+        body=lambda w, c: {"reason": "调岗"},
+    ),
+    "get post credential": Endpoint(
+        "GET", "/api/v1/evaluations/posts/{target}/credential", prepare=appointed_post
+    ),
     "announce competition": Endpoint(
         "POST",
         "/api/v1/competitions",

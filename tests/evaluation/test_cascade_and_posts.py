@@ -1,6 +1,10 @@
 """After issue: revocation cascades, and enterprise posts (评聘), through the HTTP API on SQLite
 and PostgreSQL.
 
+Posts: 特级技师 for a 一级 holder is appointed through ``POST /api/v1/evaluations/posts``
+(201), shown on the worker's ladder, and its signed credential verifies; without the 一级 it is
+refused (422 naming ``principal-needs-level-1``); another organisation's issuer gets 403.
+
 Revoking a 四级 certificate for fraud flags the later 三级 built on it (flagged for review, never
 revoked automatically) in the same save: the certificate's full record lists the flag, the
 worker's ladder drops the revoked level and shows the flag, and the points statement lists it.
@@ -105,7 +109,7 @@ REVIEWS = [
 
 
 def test_posts_check_prerequisites_in_the_ledger(api: Api) -> None:  # noqa: F811
-    """Ledger level for now (the HTTP endpoints and the ladder are not built yet)."""
+    """The ledger commands themselves (the HTTP flow is below)."""
     worker, other = api.staff[0], api.staff[1]
     ask = {"organisation_id": api.body_id, "occupation_code": ELECTRICIAN, "actor": "test"}
     for post, reviews, rule in (
@@ -132,3 +136,79 @@ def test_posts_check_prerequisites_in_the_ledger(api: Api) -> None:  # noqa: F81
     verified = api.client.post("/credentials/verify", json={"verifiableCredential": document})
     assert verified.status_code == 200, verified.get_json()
     assert verified.get_json()["verified"] is True, verified.get_json()
+
+
+POSTS = "/api/v1/evaluations/posts"
+
+
+def test_posts_through_the_api(api: Api) -> None:  # noqa: F811
+    worker, other = api.staff[0], api.staff[1]
+    ask = {"occupation_code": ELECTRICIAN, "post": "principal", "reviews": REVIEWS}
+
+    refused = api.call("POST", POSTS, json={"worker_id": str(worker), **ask})
+    assert refused.status_code == 422, refused.json
+    assert refused.mimetype == "application/problem+json"
+    assert refused.json["type"].endswith("principal-needs-level-1")
+
+    foreign = {"organisation_id": str(api.body_id), "worker_id": str(worker), **ask}
+    assert api.call("POST", POSTS, "other_issuer", json=foreign).status_code == 403
+    assert api.call("POST", POSTS, "auditor", json=foreign).status_code == 403
+
+    scope = {ELECTRICIAN: ["5", "4", "3", "2", "1"]}
+    api.ledger.amend_scope(api.body_id, scope, actor="test", reason="filed for 一级")
+    level_1 = issue(api, worker, SkillLevel.LEVEL_1, {**ENTRY, "reference": "EV-9"})
+
+    appointed = api.call("POST", POSTS, json={"worker_id": str(worker), **ask})
+    assert appointed.status_code == 201, appointed.json
+    post = appointed.json
+    assert post["post"] == "principal" and post["post_name"] == "特级技师"
+    assert post["standing"] is True and post["prerequisite"] == level_1
+    assert sorted(post["reviews"]) == ["comprehensive", "defence", "performance"]
+    assert appointed.headers["Location"].endswith(f"{POSTS}/{post['id']}")
+    path = f"{POSTS}/{post['id']}"
+    for who, status in (("admin", 200), ("auditor", 200), ("issuer", 200), ("other_issuer", 403)):
+        assert api.call("GET", path, who).status_code == status, who
+        assert api.call("GET", f"{path}/credential", who).status_code == status, who
+    assert api.call("GET", path, "public").status_code == 401
+    again = api.call("POST", POSTS, json={"worker_id": str(worker), **ask})
+    assert again.status_code == 422 and again.json["type"].endswith("already-appointed")
+
+    ladder = api.call(
+        "GET",
+        f"/api/v1/workers/{worker}/ladder?wait_for={appointed.headers['X-Log-Position']}",
+        "admin",
+    ).json
+    [shown] = ladder["posts"]
+    assert shown["appointment_id"] == post["id"]
+    assert (shown["post"], shown["post_name"], shown["standing"]) == ("principal", "特级技师", True)
+    assert shown["organisation_id"] == str(api.body_id)
+    assert shown["occupation_code"] == ELECTRICIAN
+
+    credential = api.call("GET", f"{path}/credential", "issuer")
+    assert credential.status_code == 200
+    document = credential.get_json()
+    assert document["id"].endswith(f"{path}/credential")
+    verified = api.client.post("/credentials/verify", json={"verifiableCredential": document})
+    assert verified.status_code == 200, verified.get_json()
+    assert verified.get_json()["verified"] is True, verified.get_json()
+
+    # withdrawal: a reason is required; afterwards the ladder keeps it, not standing
+    blank = api.call("POST", f"{path}/withdraw", json={"reason": " "})
+    assert blank.status_code == 422
+    assert (
+        api.call("POST", f"{path}/withdraw", "other_issuer", json={"reason": "x"}).status_code
+        == 403
+    )
+    withdrawn = api.call("POST", f"{path}/withdraw", json={"reason": "调离岗位"})
+    assert withdrawn.status_code == 200, withdrawn.json
+    assert withdrawn.json["standing"] is False
+    assert withdrawn.json["withdrawn"]["reason"] == "调离岗位"
+    ladder = api.call(
+        "GET",
+        f"/api/v1/workers/{worker}/ladder?wait_for={withdrawn.headers['X-Log-Position']}",
+        "admin",
+    ).json
+    [shown] = ladder["posts"]
+    assert shown["standing"] is False and shown["withdrawn_reason"] == "调离岗位"
+    other_ladder = api.call("GET", f"/api/v1/workers/{other}/ladder", "admin").json
+    assert other_ladder["posts"] == []
