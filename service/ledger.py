@@ -692,8 +692,15 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
     @retried
     def withdraw_post(self, appointment_id: UUID, *, actor: str, reason: str) -> Recorded:
         appointment = self.post_appointment(appointment_id)
-        appointment.withdraw(self.clock(), actor, reason)
-        return self.record(appointment)
+        at = self.clock()
+        appointment.withdraw(at, actor, reason)
+        subject = post_subject(appointment.id)
+        allocation = self.allocation_of(appointment.organisation_id, subject)
+        if allocation is None:
+            return self.record(appointment)
+        revocations = self._status_list(appointment.organisation_id, "revocation")
+        revocations.set_bit(allocation.indexes["revocation"], subject, at, actor, reason)
+        return self.record(appointment, revocations)
 
     def post_credential_id(self, appointment_id: UUID) -> str:
         base = self.credential_urls.base_url

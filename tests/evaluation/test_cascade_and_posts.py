@@ -12,6 +12,7 @@ worker's ladder drops the revoked level and shows the flag, and the points state
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from uuid import UUID
 
@@ -212,3 +213,10 @@ def test_posts_through_the_api(api: Api) -> None:  # noqa: F811
     assert shown["standing"] is False and shown["withdrawn_reason"] == "调离岗位"
     other_ladder = api.call("GET", f"/api/v1/workers/{other}/ladder", "admin").json
     assert other_ladder["posts"] == []
+
+    # the withdrawn post's credential now reports revoked in the enterprise's status list
+    again = api.client.post("/credentials/verify", json={"verifiableCredential": document})
+    report = again.get_json()
+    assert report["verified"] is False, report
+    [status] = [c for c in report["checks"] if c["check"] == "status"]
+    assert "revoked" in json.dumps(status, ensure_ascii=False), status
