@@ -622,7 +622,18 @@ class CredentialIssuing:
             dict(allocation.indexes) if allocation else self.ensure_status_list_entries(number)
         )
         identifier = self.holder_identifier(certificate.worker_id) if disclosure == "full" else None
-        document = build_certificate_credential(
+        document = self._certificate_document(certificate, identifier, indexes, disclosure)
+        return certificate, document
+
+    def _certificate_document(
+        self,
+        certificate: Certificate,
+        identifier: IdentityHash | None,
+        indexes: dict[str, int],
+        disclosure: Disclosure,
+    ) -> dict[str, Any]:
+        """The unsigned credential of a loaded certificate (one place for both paths)."""
+        return build_certificate_credential(
             urls=self.credential_urls,
             number=certificate.number,
             holder=Holder(certificate.holder_name, certificate.masked_id_number, identifier),
@@ -636,7 +647,6 @@ class CredentialIssuing:
             status_indexes=indexes,
             disclosure=disclosure,
         )
-        return certificate, document
 
     def certificate_credential(
         self, number: str, disclosure: Disclosure = "full"
@@ -694,20 +704,7 @@ class CredentialIssuing:
                 if disclosure == "full"
                 else None
             )
-            document = build_certificate_credential(
-                urls=self.credential_urls,
-                number=certificate.number,
-                holder=Holder(certificate.holder_name, certificate.masked_id_number, identifier),
-                issuer_id=certificate.issuer_id,
-                issuer_name=certificate.issuer_name,
-                occupation_code=certificate.occupation_code,
-                occupation_name=certificate.occupation_name,
-                level_code=certificate.level_code,
-                basis=certificate.basis,
-                issued_at=certificate.issued_at,
-                status_indexes=indexes,
-                disclosure=disclosure,
-            )
+            document = self._certificate_document(certificate, identifier, indexes, disclosure)
             issuer = issuers.get(certificate.issuer_id)
             if issuer is None:
                 issuer = issuers[certificate.issuer_id] = self.organisation(certificate.issuer_id)
