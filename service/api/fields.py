@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from domain.certificate_number import PROVINCE_CODES
+from service.credential_document import masked_name  # one masking rule for credentials and API
 
 __all__ = [
     "LEVEL_CODES",
@@ -65,10 +66,3 @@ class ReasonSchema(ma.Schema):
     """A command that only needs a reason (recorded in the event)."""
 
     reason = text(500, required=True, description="why; recorded in the event")
-
-
-def masked_name(name: str) -> str:
-    """A name for public display: the first character, the rest masked (张三 → 张*)."""
-    if not name:
-        return name
-    return name[0] + "*" * max(len(name) - 1, 1)
