@@ -26,6 +26,7 @@ promotions. Names are masked for the public (张三 → 张*), as on the public 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -40,7 +41,7 @@ from domain.promotion_rule_sets import RULE_SETS
 from domain.promotion_rules import EntrantKind
 from domain.ranking import Award, TieBreakOrder
 from projections.leaderboard import GROUP_ORDER, STATUSES, LeaderboardQuery
-from projections.pagination import InvalidCursor, InvalidQuery, Page
+from projections.pagination import Page
 from service.api.auth import (
     access,
     authentication_required,
@@ -65,7 +66,7 @@ from service.api.fields import (
 )
 from service.api.openapi import Blueprint
 from service.api.problems import Problem, field_errors, validation_problem
-from service.api.reads import PageArgs, WaitHeaders, page_schema, wait_for_position
+from service.api.reads import PageArgs, WaitHeaders, page_schema, read_after_position
 from service.api.services import ledger, services
 from service.competition_workflow import EntrantRegistration
 from service.credential_issuing import CredentialUnavailable, SignedDocument
@@ -522,17 +523,9 @@ def leaderboard_query() -> LeaderboardQuery:
     return LeaderboardQuery(store)
 
 
-def read_page(read: Any, query: dict[str, Any], headers: dict[str, Any]) -> Page:
-    wait_for_position(max(query.get("wait_for", 0), headers.get("wait_for", 0)), READ_MODEL)
-    try:
-        page: Page = read()
-    except InvalidCursor as error:
-        raise Problem(400, "invalid-cursor", str(error)) from None
-    except InvalidQuery as error:
-        raise validation_problem(
-            [{"location": "query", "parameter": "", "detail": str(error)}]
-        ) from None
-    return page
+def read_page(read: Callable[[], Any], query: dict[str, Any], headers: dict[str, Any]) -> Any:
+    """``read()`` from the leaderboard read model, after the position the caller waits for."""
+    return read_after_position(read, query, headers, READ_MODEL)
 
 
 def public_entry(item: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import marshmallow as ma
 from flask import current_app
@@ -37,8 +37,11 @@ __all__ = [
     "WaitHeaders",
     "list_page",
     "page_schema",
+    "read_after_position",
     "wait_for_position",
 ]
+
+T = TypeVar("T")
 
 
 class WaitHeaders(ma.Schema):
@@ -78,6 +81,20 @@ def wait_for_position(position: int | None, names: Sequence[str] = ("directory",
         )
 
 
+def read_after_position(
+    read: Callable[[], T],
+    query: dict[str, Any],
+    headers: dict[str, Any],
+    names: Sequence[str] = ("directory",),
+) -> T:
+    """``read()`` once the read models ``names`` have applied the position the caller waits for
+    (``?wait_for=`` or ``X-Wait-For-Position``, the later of the two), with a bad cursor as 400
+    and a bad query as 422 (``cursor_problems``)."""
+    wait_for_position(max(query.get("wait_for", 0), headers.get("wait_for", 0)), names)
+    with cursor_problems():
+        return read()
+
+
 def list_page(
     blp: Any, item_schema: type[ma.Schema], read_model: str = "directory"
 ) -> Callable[[Callable[..., Any]], Any]:
@@ -88,14 +105,12 @@ def list_page(
         @functools.wraps(func)
         def inner(*args: Any, **kwargs: Any) -> Any:
             *rest, query, headers = args
-            wait_for_position(
-                max(query.get("wait_for", 0), headers.get("wait_for", 0)), [read_model]
-            )
-            with cursor_problems():
-                page = func(
-                    *rest, {"cursor": query.get("cursor"), "limit": query["limit"]}, **kwargs
+            page = {"cursor": query.get("cursor"), "limit": query["limit"]}
+            return page_answer(
+                read_after_position(
+                    lambda: func(*rest, page, **kwargs), query, headers, [read_model]
                 )
-            return page_answer(page)
+            )
 
         view = blp.arguments(WaitHeaders, location="headers")(inner)
         view = blp.arguments(PageArgs, location="query")(view)

@@ -27,6 +27,7 @@ masked lists cannot be probed for a person.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
@@ -36,14 +37,20 @@ from marshmallow import validate
 
 from domain.api_token import Role
 from projections.honours import HonoursQuery
-from projections.pagination import InvalidCursor, InvalidQuery, Page
+from projections.pagination import InvalidQuery, Page
 from projections.statistics import BASIS_KINDS, LEVELS, Statistics, StatisticsQuery
 from service.api.as_of_reads import read_models
 from service.api.auth import access, current_principal, forbidden
 from service.api.fields import masked_name, occupation_code_field, province_code_field, text
 from service.api.openapi import Blueprint
 from service.api.problems import Problem, validation_problem
-from service.api.reads import MAX_POSITION, PageArgs, WaitHeaders, page_schema, wait_for_position
+from service.api.reads import (
+    MAX_POSITION,
+    PageArgs,
+    WaitHeaders,
+    page_schema,
+    read_after_position,
+)
 from service.api.services import ledger, services
 
 blp = Blueprint(
@@ -229,17 +236,9 @@ def honours_query() -> HonoursQuery:
     return HonoursQuery(store)
 
 
-def read_honours(read: Any, query: dict[str, Any], headers: dict[str, Any]) -> Page:
-    wait_for_position(max(query.get("wait_for", 0), headers.get("wait_for", 0)), ["honours"])
-    try:
-        page: Page = read()
-    except InvalidCursor as error:
-        raise Problem(400, "invalid-cursor", str(error)) from None
-    except InvalidQuery as error:
-        raise validation_problem(
-            [{"location": "query", "parameter": "", "detail": str(error)}]
-        ) from None
-    return page
+def read_honours(read: Callable[[], Page], query: dict[str, Any], headers: dict[str, Any]) -> Page:
+    """``read()`` from the honours read model, after the position the caller waits for."""
+    return read_after_position(read, query, headers, ["honours"])
 
 
 def discloses(union_id: str | UUID | None, worker_id: str | UUID | None) -> bool:
