@@ -34,7 +34,7 @@ from flask import Flask, current_app, g, request
 
 from domain.api_token import Role
 from service.api.openapi import BEARER_SCHEME
-from service.api.problems import Problem
+from service.api.problems import Problem, validation_problem
 
 __all__ = [
     "PUBLIC",
@@ -209,6 +209,24 @@ def require_organisation(organisation_id: UUID | None, what: str = "organisation
     if principal.is_(Role.ADMIN) or principal.acts_for(organisation_id):
         return
     raise forbidden(f"a {principal.role_name} token acts only for its own {what}")
+
+
+def acting_organisation(
+    requested: UUID | None, pointer: str, role: Role, what: str = "organisation"
+) -> UUID:
+    """The organisation a command creates something for: ``requested``, or the caller's own
+    when a ``role`` token (issuer or organiser) leaves it out -- an admin must name it (422 at
+    ``pointer``); then :func:`require_organisation`."""
+    principal = current_principal()
+    if requested is None:
+        if not principal.is_(role):
+            raise validation_problem(
+                [{"location": "json", "pointer": pointer, "detail": "required for admins"}]
+            )
+        requested = principal.organisation_id
+    require_organisation(requested, what)  # refuses a missing organisation to all but admins
+    assert requested is not None  # and an admin had to name one
+    return requested
 
 
 def require_self(worker_id: UUID) -> None:

@@ -17,10 +17,15 @@ from domain.api_token import Role
 from domain.certificate import BasisKind, Bypass, Certificate
 from domain.errors import InvalidValue
 from domain.skill_level import SkillLevel
-from service.api.auth import access, current_principal, forbidden, require_organisation
+from service.api.auth import (
+    access,
+    acting_organisation,
+    current_principal,
+    forbidden,
+    require_organisation,
+)
 from service.api.fields import ReasonSchema, level_field, masked_name, occupation_code_field, text
 from service.api.openapi import Blueprint
-from service.api.problems import validation_problem
 from service.api.reads import list_page
 from service.api.services import ledger, services
 from service.ledger import NotFound
@@ -217,14 +222,7 @@ def answer(recorded: Any, status: int = 200) -> Any:
 def issue_certificate(body: dict[str, Any]) -> Any:
     """Issue a certificate: allocates its number; every issuing rule is checked (422 names it)."""
     principal = current_principal()
-    issuer_id = body["issuer_id"]
-    if issuer_id is None:
-        if not principal.is_(Role.ISSUER):
-            raise validation_problem(
-                [{"location": "json", "pointer": "/issuer_id", "detail": "required for admins"}]
-            )
-        issuer_id = principal.organisation_id
-    require_organisation(issuer_id)
+    issuer_id = acting_organisation(body["issuer_id"], "/issuer_id", Role.ISSUER)
     basis = {key: value for key, value in body["basis"].items() if value is not None}
     return answer(
         ledger().issue_certificate(

@@ -44,6 +44,7 @@ from projections.leaderboard import GROUP_ORDER, STATUSES, LeaderboardQuery
 from projections.pagination import Page
 from service.api.auth import (
     access,
+    acting_organisation,
     authentication_required,
     current_principal,
     forbidden,
@@ -590,14 +591,9 @@ def announce_competition(body: dict[str, Any]) -> Any:
     """Announce a competition: tier, occupation, exam level, marking scheme (weights sum to
     100), tie-breaks and the promotion rule set (以赛代评)."""
     principal = current_principal()
-    organiser_id = body["organiser_id"]
-    if organiser_id is None:
-        if not principal.is_(Role.ORGANISER):
-            raise validation_problem(
-                [{"location": "json", "pointer": "/organiser_id", "detail": "required for admins"}]
-            )
-        organiser_id = principal.organisation_id
-    require_organisation(organiser_id, "union")
+    organiser_id = acting_organisation(
+        body["organiser_id"], "/organiser_id", Role.ORGANISER, "union"
+    )
     with field_errors("/marking_scheme"):
         scheme = MarkingScheme.from_dict(body["marking_scheme"]).to_dict()
     tie_breaks = None

@@ -35,7 +35,13 @@ from domain.evaluation import (
 from domain.post_appointment import PostAppointment, PostReview
 from domain.skill_level import SkillLevel
 from projections.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
-from service.api.auth import access, current_principal, forbidden, require_organisation
+from service.api.auth import (
+    access,
+    acting_organisation,
+    current_principal,
+    forbidden,
+    require_organisation,
+)
 from service.api.credentials import (
     DOCUMENT_RESPONSES,
     VC_MEDIA_TYPES,
@@ -45,7 +51,7 @@ from service.api.credentials import (
 from service.api.fields import ReasonSchema, level_field, occupation_code_field, text
 from service.api.jobs import JobSchema, job_answer, job_runner
 from service.api.openapi import IDEMPOTENCY_KEY_PARAMETER, LOG_POSITION_HEADER, Blueprint
-from service.api.problems import Problem, validation_problem
+from service.api.problems import Problem
 from service.api.reads import list_page
 from service.api.services import ledger
 from service.credential_issuing import SignedDocument
@@ -483,14 +489,7 @@ def session_for_reading(evaluation_id: UUID) -> Evaluation:
 def plan_evaluation(body: dict[str, Any]) -> Any:
     """Plan a session: inside the body's filed scope, with lawful examiner panels."""
     principal = current_principal()
-    body_id = body["body_id"]
-    if body_id is None:
-        if not principal.is_(Role.ISSUER):
-            raise validation_problem(
-                [{"location": "json", "pointer": "/body_id", "detail": "required for admins"}]
-            )
-        body_id = principal.organisation_id
-    require_organisation(body_id)
+    body_id = acting_organisation(body["body_id"], "/body_id", Role.ISSUER)
     recorded = ledger().plan_evaluation(
         body_id=body_id,
         reference=body["reference"],
@@ -944,20 +943,7 @@ def appoint_post(body: dict[str, Any]) -> Any:
     (``principal-needs-level-1``, ``chief-needs-principal``, ``reviews-incomplete``,
     ``not-own-staff``, ``posts-are-employer-appointments``, ``already-appointed``)."""
     principal = current_principal()
-    organisation_id = body["organisation_id"]
-    if organisation_id is None:
-        if not principal.is_(Role.ISSUER):
-            raise validation_problem(
-                [
-                    {
-                        "location": "json",
-                        "pointer": "/organisation_id",
-                        "detail": "required for admins",
-                    }
-                ]
-            )
-        organisation_id = principal.organisation_id
-    require_organisation(organisation_id)
+    organisation_id = acting_organisation(body["organisation_id"], "/organisation_id", Role.ISSUER)
     recorded = ledger().appoint_post(
         organisation_id=organisation_id,
         worker_id=body["worker_id"],

@@ -15,10 +15,9 @@ from marshmallow import validate
 
 from domain.api_token import Role
 from domain.honour_ladder import HonourLadder
-from service.api.auth import access, current_principal, require_organisation
+from service.api.auth import access, acting_organisation, current_principal, require_organisation
 from service.api.fields import ReasonSchema, text
 from service.api.openapi import Blueprint
-from service.api.problems import validation_problem
 from service.api.services import ledger
 
 blp = Blueprint(
@@ -129,14 +128,7 @@ def answer(recorded: Any) -> Any:
 def define_ladder(body: dict[str, Any]) -> Any:
     """Define a union's honour ladder (tiers lowest first)."""
     principal = current_principal()
-    union_id = body["union_id"]
-    if union_id is None:
-        if not principal.is_(Role.ORGANISER):
-            raise validation_problem(
-                [{"location": "json", "pointer": "/union_id", "detail": "required for admins"}]
-            )
-        union_id = principal.organisation_id
-    require_organisation(union_id, "union")
+    union_id = acting_organisation(body["union_id"], "/union_id", Role.ORGANISER, "union")
     recorded = ledger().define_honour_ladder(
         union_id=union_id, name=body["name"], tiers=body["tiers"], actor=principal.actor
     )
