@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
     "MAX_POSITION",
+    "CursorArgs",
     "PageArgs",
     "cursor_problems",
     "page_answer",
@@ -34,8 +35,8 @@ MAX_LIMIT = 100
 MAX_POSITION = 2**63 - 1
 
 
-class PageArgs(ma.Schema):
-    """The query parameters every list takes."""
+class CursorArgs(ma.Schema):
+    """``?limit=`` and ``?cursor=``: the query parameters of every list."""
 
     limit = ma.fields.Integer(
         load_default=DEFAULT_LIMIT,
@@ -46,6 +47,11 @@ class PageArgs(ma.Schema):
         validate=validate.Length(max=2000),
         metadata={"description": "opaque cursor from the previous page's next_cursor"},
     )
+
+
+class PageArgs(CursorArgs):
+    """The query parameters every read-model list takes: the page and a position to wait for."""
+
     wait_for = ma.fields.Integer(
         validate=validate.Range(min=0, max=MAX_POSITION),
         metadata={"description": "log position (X-Log-Position of a command) to wait for"},

@@ -34,8 +34,9 @@ from projections.worker_ladder import WorkerLadderQuery
 from service.api.as_of_reads import check_as_of, today
 from service.api.auth import access
 from service.api.openapi import Blueprint
+from service.api.pagination import CursorArgs, cursor_problems
 from service.api.problems import Problem
-from service.api.reads import DEFAULT_LIMIT, MAX_LIMIT, page_schema, wait_for_position
+from service.api.reads import page_schema, wait_for_position
 from service.api.services import ledger, services
 from service.api.workers import readable_worker
 from service.credential_issuing import SignedDocument
@@ -91,16 +92,7 @@ class PointsArgs(ma.Schema):
     )
 
 
-class PolicyListArgs(ma.Schema):
-    limit = ma.fields.Integer(
-        load_default=DEFAULT_LIMIT,
-        validate=validate.Range(min=1, max=MAX_LIMIT),
-        metadata={"description": f"items per page, 1..{MAX_LIMIT}"},
-    )
-    cursor = ma.fields.String(
-        validate=validate.Length(max=2000),
-        metadata={"description": "opaque cursor from the previous page's next_cursor"},
-    )
+class PolicyListArgs(CursorArgs):
     city = ma.fields.String(
         validate=validate.Length(min=1, max=40),
         metadata={"description": "city in Chinese or English (上海市, Shanghai)"},
@@ -294,10 +286,10 @@ def list_points_policies(query: dict[str, Any]) -> Any:
     city = query.get("city")
     if city:
         policies = [p for p in policies if city in (p.city, p.city_en) or city in p.city]
-    try:
+    with cursor_problems():
         after = decode_cursor("points-policies", query.get("cursor"), 2)
-    except InvalidCursor as error:
-        raise Problem(400, "invalid-cursor", str(error)) from None
+        if after is not None and not all(isinstance(part, str) for part in after):
+            raise InvalidCursor("cursor is not one this list handed out")  # else a 500 below
     ordered = sorted(policies, key=lambda p: (p.id, p.effective_from.isoformat()))
     if after is not None:
         ordered = [p for p in ordered if (p.id, p.effective_from.isoformat()) > tuple(after)]

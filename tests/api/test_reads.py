@@ -161,3 +161,14 @@ def test_lists_answer_at_once_on_a_fresh_store(tmp_path: Path, backend: str) -> 
             response = client.get(path)
             assert response.status_code == 200, response.get_data(as_text=True)
             assert response.json == {"items": [], "next_cursor": None}
+
+
+def test_a_points_policy_cursor_with_a_key_of_another_type_is_400_not_500(
+    sqlite_world: World,
+) -> None:
+    from projections.pagination import encode_cursor
+
+    cursor = encode_cursor("points-policies", [1, 2])  # the right list, a forged key
+    answer = sqlite_world.call("GET", f"/api/v1/points-policies?cursor={cursor}")
+    assert answer.status_code == 400
+    assert answer.json["type"] == "urn:craftledger:problem:invalid-cursor"
