@@ -180,6 +180,9 @@ def test_json_suffix_media_types_are_accepted(sqlite_world: World) -> None:
         "application/merge-patch+json",
     )
     assert response.status_code == 200  # type: ignore[attr-defined]
+    # the body was read, not just accepted: the reason is on the suspended certificate
+    suspended = sqlite_world.ledger.certificate(number)
+    assert suspended.status.value == "suspended" and suspended.history[-1]["reason"] == "x"
 
 
 def test_unknown_paths_methods_and_ids_get_problems(sqlite_world: World) -> None:
