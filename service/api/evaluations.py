@@ -466,6 +466,12 @@ def answer(recorded: Any, body: dict[str, Any], status: int = 200) -> Any:
     return body, status, {"X-Log-Position": str(recorded.position)}
 
 
+def candidate_answer(recorded: Any, worker_id: UUID) -> Any:
+    """A command's answer: the candidate as the session now has it."""
+    evaluation = recorded.aggregate
+    return answer(recorded, candidate_view(evaluation, evaluation.candidate(worker_id)))
+
+
 def session_for_change(evaluation_id: UUID) -> Evaluation:
     """The session, if the caller may change it (admin, or the issuer of its body)."""
     evaluation = ledger().evaluation(evaluation_id)
@@ -577,8 +583,7 @@ def enrol_candidate(body: dict[str, Any], evaluation_id: UUID) -> Any:
         evidence=body["evidence"],
         actor=current_principal().actor,
     )
-    evaluation = recorded.aggregate
-    return answer(recorded, candidate_view(evaluation, evaluation.candidate(body["worker_id"])))
+    return candidate_answer(recorded, body["worker_id"])
 
 
 @blp.route("/<uuid:evaluation_id>/scores", methods=["POST"])
@@ -595,8 +600,7 @@ def record_score(body: dict[str, Any], evaluation_id: UUID) -> Any:
         examiner=body["examiner"],
         actor=current_principal().actor,
     )
-    evaluation = recorded.aggregate
-    return answer(recorded, candidate_view(evaluation, evaluation.candidate(body["worker_id"])))
+    return candidate_answer(recorded, body["worker_id"])
 
 
 @blp.route("/<uuid:evaluation_id>/corrections", methods=["POST"])
@@ -614,8 +618,7 @@ def correct_score(body: dict[str, Any], evaluation_id: UUID) -> Any:
         reason=body["reason"],
         actor=current_principal().actor,
     )
-    evaluation = recorded.aggregate
-    return answer(recorded, candidate_view(evaluation, evaluation.candidate(body["worker_id"])))
+    return candidate_answer(recorded, body["worker_id"])
 
 
 # -- publication and objections -----------------------------------------------------------------
