@@ -68,12 +68,10 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.identity import natural_id
 from domain.marking_scheme import (
-    MARK_QUANTUM,
-    MAX_MARK,
     EntrantScore,
     JudgeCombination,
     MarkingScheme,
-    parse_decimal,
+    parse_mark,
 )
 from domain.occupation import find_occupation
 from domain.organisation import Organisation, OrganisationKind, OrganisationStatus
@@ -183,13 +181,8 @@ def _require_reason(reason: str, what: str) -> str:
 
 
 def _mark_text(value: object, field: str) -> str:
-    """A judge's mark as canonical text: 0..100 on the 0.01 grid, never rounded."""
-    mark = parse_decimal(value, field)
-    if mark.quantize(MARK_QUANTUM) != mark:
-        raise InvalidValue(field, f"{mark} has more than two decimal places")
-    if not Decimal(0) <= mark <= MAX_MARK:
-        raise InvalidValue(field, f"{mark} is outside 0..{MAX_MARK}")
-    return format(mark, "f")
+    """A judge's mark (checked as the marking scheme checks it) as the text events store."""
+    return format(parse_mark(value, field), "f")
 
 
 def _judge_name(judge: object) -> str:

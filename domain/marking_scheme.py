@@ -71,6 +71,7 @@ __all__ = [
     "combine_judges_marks",
     "judges_spread",
     "parse_decimal",
+    "parse_mark",
     "round_score",
     "weighted_total",
 ]
@@ -145,7 +146,9 @@ def _on_grid(number: Decimal, field: str) -> Decimal:
     return number
 
 
-def _mark(value: object, field: str) -> Decimal:
+def parse_mark(value: object, field: str) -> Decimal:
+    """A judge's mark: 0..:data:`MAX_MARK` on the :data:`MARK_QUANTUM` grid, never rounded.
+    Raises :class:`~domain.errors.InvalidValue` naming ``field``."""
     mark = _on_grid(parse_decimal(value, field), field)
     if not Decimal(0) <= mark <= MAX_MARK:
         raise InvalidValue(field, f"{mark} is outside 0..{MAX_MARK}")
@@ -158,13 +161,13 @@ _CHECKED_MARKS_LIMIT = 50_000
 
 
 def _checked_mark(value: object, component: str, judge: str) -> tuple[Decimal, int]:
-    """:func:`_mark` and the mark in exact hundredths (on the grid, so an integer); the text
+    """:func:`parse_mark` and the mark in exact hundredths (on the grid, so an integer); the text
     of marks already checked is remembered (a few thousand distinct values at most)."""
     if type(value) is str:
         found = _CHECKED_MARKS.get(value)
         if found is not None:
             return found
-    mark = _mark(value, f"mark ({component}, judge {judge})")
+    mark = parse_mark(value, f"mark ({component}, judge {judge})")
     checked = (mark, int(mark * 100))
     if type(value) is str and len(_CHECKED_MARKS) < _CHECKED_MARKS_LIMIT:
         _CHECKED_MARKS[value] = checked

@@ -19,6 +19,7 @@ from domain.marking_scheme import (
     combine_judges_marks,
     judges_spread,
     parse_decimal,
+    parse_mark,
     weighted_total,
 )
 
@@ -216,7 +217,8 @@ def test_entrant_score_lists_flagged_components() -> None:
 
 
 @pytest.mark.parametrize(
-    "mark", [D("-0.01"), D("100.01"), D("85.555"), "abc", "NaN", "Infinity", 85.5, True, None]
+    "mark",
+    [D("-0.01"), D("100.01"), D("85.555"), "1E+30", "abc", "NaN", "Infinity", 85.5, True, None],
 )
 def test_bad_marks_are_invalid_and_name_the_judge(mark: object) -> None:
     with pytest.raises(InvalidValue) as caught:
@@ -227,6 +229,13 @@ def test_bad_marks_are_invalid_and_name_the_judge(mark: object) -> None:
 def test_marks_may_be_given_as_integers_or_decimal_strings() -> None:
     score = scheme().score_component("practical", {"j1": 80, "j2": "90.50"})
     assert score.score == D("85.25")
+
+
+@pytest.mark.parametrize("mark", ["1E+30", "-1E+30", "1E-30"])
+def test_parse_mark_refuses_exponent_form_marks_off_the_scale_or_grid(mark: str) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        parse_mark(mark, "mark (practical, judge 甲)")
+    assert caught.value.field == "mark (practical, judge 甲)"
 
 
 def test_trailing_zeros_do_not_count_as_decimal_places() -> None:
