@@ -162,6 +162,31 @@ class ReadModelApi:
         )
         return recorded.aggregate.id  # type: ignore[no-any-return]
 
+    def district_competition(self, union: UUID, reference: str, entrants: list[UUID]) -> UUID:
+        """A 2023 朝阳区 electrician competition (one practical component) with ``entrants``."""
+        competition: UUID = self.ledger.announce_competition(
+            organiser_id=union,
+            reference=reference,
+            name="朝阳区电工技术比武",
+            tier="district",
+            occupation_code=ELECTRICIAN,
+            exam_level="3",
+            year=2023,
+            region="朝阳区",
+            issuing_body_id=None,
+            marking_scheme={
+                "components": [{"name": "practical", "weight": "100", "kind": "measurement"}],
+                "combination": "mean",
+                "max_spread": "10",
+            },
+            actor="t",
+        ).aggregate.id
+        for worker in entrants:
+            self.ledger.register_entrant(
+                competition, worker_id=worker, entrant_kind="employee", actor="t"
+            )
+        return competition
+
     # -- certificates through HTTP ------------------------------------------------------------
 
     def issue(

@@ -145,24 +145,7 @@ def test_the_ladder_lists_honours_competitions_and_each_occupation(api: ReadMode
         year=2023,
         actor="t",
     )
-    competition = api.ledger.announce_competition(
-        organiser_id=union,
-        reference="CY-2023-电工",
-        name="朝阳区电工技术比武",
-        tier="district",
-        occupation_code=ELECTRICIAN,
-        exam_level="3",
-        year=2023,
-        region="朝阳区",
-        issuing_body_id=None,
-        marking_scheme={
-            "components": [{"name": "practical", "weight": "100", "kind": "measurement"}],
-            "combination": "mean",
-            "max_spread": "10",
-        },
-        actor="t",
-    ).aggregate.id
-    api.ledger.register_entrant(competition, worker_id=worker, entrant_kind="employee", actor="t")
+    competition = api.district_competition(union, "CY-2023-电工", [worker])
 
     body = ladder(api, worker)
     assert [o["occupation_code"] for o in body["occupations"]] == [WELDER, ELECTRICIAN]

@@ -12,7 +12,7 @@ import pytest
 
 from domain.worker import CareerEntryKind
 from service.api.statistics import chinese_count, percent
-from tests.readmodels.conftest import ELECTRICIAN, WELDER, ReadModelApi
+from tests.readmodels.conftest import WELDER, ReadModelApi
 
 FIGURES = (
     "skill_talents",
@@ -72,27 +72,7 @@ def seed(api: ReadModelApi) -> dict[str, Any]:
         details={},
         actor="t",
     )
-    competition = api.ledger.announce_competition(
-        organiser_id=union,
-        reference="CY-2023",
-        name="朝阳区电工技术比武",
-        tier="district",
-        occupation_code=ELECTRICIAN,
-        exam_level="3",
-        year=2023,
-        region="朝阳区",
-        issuing_body_id=None,
-        marking_scheme={
-            "components": [{"name": "practical", "weight": "100", "kind": "measurement"}],
-            "combination": "mean",
-            "max_spread": "10",
-        },
-        actor="t",
-    ).aggregate.id
-    for worker in (a, b):
-        api.ledger.register_entrant(
-            competition, worker_id=worker, entrant_kind="employee", actor="t"
-        )
+    api.district_competition(union, "CY-2023", [a, b])
     api.clock.travel_to(date(2024, 4, 1))
     api.change(high, "revoke", "证书造假")
     c = api.worker(tianjin, "丙")
