@@ -44,13 +44,14 @@ def normalise_scope(scope: dict[str, Any]) -> Scope:
     for occupation_code, levels in sorted(scope.items()):
         if not isinstance(occupation_code, str) or not occupation_code:
             raise DomainRuleViolation("invalid-scope", "occupation codes must be non-empty")
-        codes = sorted({SkillLevel.from_code(str(level)).code or "" for level in levels})
-        if not codes or "" in codes:
+        parsed = {SkillLevel.from_code(str(level)) for level in levels}
+        if not parsed or any(level.is_post for level in parsed):
             raise DomainRuleViolation(
                 "invalid-scope",
-                f"occupation {occupation_code} needs at least one numbered level (5..1)",
+                f"occupation {occupation_code} needs at least one numbered level (5..1) and "
+                "no enterprise post (posts are appointed, not evaluated under a filed scope)",
             )
-        normalised[occupation_code] = codes
+        normalised[occupation_code] = sorted(level.code for level in parsed)
     return normalised
 
 
@@ -158,7 +159,7 @@ class Organisation(Aggregate):
 
     def covers(self, occupation_code: str, level: SkillLevel) -> bool:
         """Whether the current filed scope covers this occupation and level."""
-        return (level.code or "") in self.scope.get(occupation_code, [])
+        return level.code in self.scope.get(occupation_code, [])
 
     def covered_at(self, occupation_code: str, level: SkillLevel, at: datetime) -> bool:
         """Whether the scope in force at ``at`` covered this occupation and level."""
@@ -166,7 +167,7 @@ class Organisation(Aggregate):
         for since, scope in self.scope_history:
             if since <= at:
                 in_force = scope
-        return (level.code or "") in in_force.get(occupation_code, [])
+        return level.code in in_force.get(occupation_code, [])
 
     # -- status --------------------------------------------------------------------------
 

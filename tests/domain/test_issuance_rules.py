@@ -217,6 +217,21 @@ def test_scope_in_force_at_a_past_moment_is_answerable():
     assert not org.covered_at("6-31-01-03", SkillLevel.LEVEL_4, AT.replace(year=2021))
 
 
+@pytest.mark.parametrize("levels", [[], ["3", "chief"], ["principal"], ["apprentice"]])
+def test_a_filed_scope_holds_only_numbered_levels(levels: list[str]):
+    with pytest.raises(DomainRuleViolation) as excinfo:
+        body(scope={"6-31-01-03": levels})
+    assert rule_of(excinfo) == "invalid-scope"
+    org = body(scope={"6-31-01-03": ["5"]})
+    with pytest.raises(DomainRuleViolation) as amended:
+        org.amend_scope({"6-31-01-03": levels}, AT, "admin", "posts are not filed")
+    assert rule_of(amended) == "invalid-scope"
+
+
+def test_a_filed_scope_is_stored_as_sorted_level_codes():
+    assert body(scope={"6-31-01-03": ["3", 5, "4", "3"]}).scope == {"6-31-01-03": ["3", "4", "5"]}
+
+
 def test_key_rotation_closes_the_old_key_window():
     org = body()
     org.add_signing_key("k1", "z6Mk1", AT.replace(year=2021), "admin")
