@@ -14,8 +14,7 @@ from uuid import UUID
 from flask import current_app, jsonify
 
 from domain.competition import Competition
-from projections.leaderboard import LeaderboardQuery
-from service.api.competitions import public_entry, sees_everything
+from service.api.competitions import leaderboard_query, public_entry, sees_everything
 from service.api.problems import Problem
 from service.api.reads import wait_for_position
 from service.api.services import ledger, services
@@ -26,19 +25,12 @@ from service.pages.labels import AWARD, ENTRANT_KIND, label
 BOARD_LIMIT = 500
 
 
-def query() -> LeaderboardQuery:
-    store = services().projection_store
-    if store is None:
-        raise Problem(503, "read-model-unavailable", "the leaderboard is not available yet")
-    return LeaderboardQuery(store)
-
-
 def board(competition: Competition, privileged: bool) -> dict[str, Any]:
     """The board as this caller may see it (the read model caught up with the log)."""
     runner = services().runner
     if runner is not None:
         runner.wait_for(ledger().log_position, timeout=2.0, names=["leaderboard"])
-    page = query().board(competition.id, limit=BOARD_LIMIT)
+    page = leaderboard_query().board(competition.id, limit=BOARD_LIMIT)
     items = [] if page is None else page.items
     if not privileged:
         items = [public_entry(item) for item in items]
@@ -75,7 +67,7 @@ def board(competition: Competition, privileged: bool) -> dict[str, Any]:
 @pages.route("/competitions", methods=["GET"])
 def competitions() -> Any:
     wait_for_position(ledger().log_position, ["leaderboard"])
-    page = query().list_competitions(limit=100)
+    page = leaderboard_query().list_competitions(limit=100)
     return render("pages/competitions.html", items=page.items, title=gettext("技能竞赛"))
 
 
