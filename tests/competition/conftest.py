@@ -132,6 +132,26 @@ class Arena:
         ]
         self.ledger.record_marks(competition, entries, actor=ORGANISER)
 
+    def correct(
+        self,
+        competition: UUID,
+        worker: UUID,
+        component: str,
+        judge: str,
+        mark: object,
+        reason: str,
+    ) -> None:
+        """The organiser corrects one judge's mark, with a reason."""
+        self.ledger.correct_mark(
+            competition,
+            worker_id=worker,
+            component=component,
+            judge=judge,
+            mark=mark,
+            reason=reason,
+            actor=ORGANISER,
+        )
+
     def lock(self, competition: UUID) -> None:
         for component in ("practical", "theory"):
             self.ledger.lock_component(competition, component, actor=ORGANISER)

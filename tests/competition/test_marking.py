@@ -54,15 +54,7 @@ def test_a_review_confirms_exactly_the_marks_it_saw(arena: Arena):
     worker = arena.worker()
     arena.enter(competition, [worker])
     arena.mark(competition, {worker: ("80", "80")})
-    arena.ledger.correct_mark(
-        competition,
-        worker_id=worker,
-        component="practical",
-        judge=JUDGES[0],
-        mark="95",
-        reason="录入错误: 95 recorded as 80",
-        actor=ORGANISER,
-    )
+    arena.correct(competition, worker, "practical", JUDGES[0], "95", "录入错误: 95 recorded as 80")
     assert arena.ledger.competition(competition).needs_review(worker, "practical")
     arena.ledger.review_spread(
         competition,
@@ -78,15 +70,7 @@ def test_a_review_confirms_exactly_the_marks_it_saw(arena: Arena):
         )
     assert rule_of(twice) == "nothing-to-review"
     # a later correction that keeps the spread wide needs a new review
-    arena.ledger.correct_mark(
-        competition,
-        worker_id=worker,
-        component="practical",
-        judge=JUDGES[1],
-        mark="70",
-        reason="second look",
-        actor=ORGANISER,
-    )
+    arena.correct(competition, worker, "practical", JUDGES[1], "70", "second look")
     with pytest.raises(DomainRuleViolation) as stale:
         arena.ledger.lock_component(competition, "practical", actor=ORGANISER)
     assert rule_of(stale) == "flagged-marks-unreviewed"
@@ -97,24 +81,8 @@ def test_a_correction_clears_a_flag_and_keeps_the_previous_mark_in_history(arena
     worker = arena.worker()
     arena.enter(competition, [worker])
     arena.mark(competition, {worker: ("80", "80")})
-    arena.ledger.correct_mark(
-        competition,
-        worker_id=worker,
-        component="theory",
-        judge=JUDGES[2],
-        mark="99",
-        reason="typo",
-        actor=ORGANISER,
-    )
-    arena.ledger.correct_mark(
-        competition,
-        worker_id=worker,
-        component="theory",
-        judge=JUDGES[2],
-        mark="81.5",
-        reason="the answer sheet says 81.5",
-        actor=ORGANISER,
-    )
+    arena.correct(competition, worker, "theory", JUDGES[2], "99", "typo")
+    arena.correct(competition, worker, "theory", JUDGES[2], "81.5", "the answer sheet says 81.5")
     loaded = arena.ledger.competition(competition)
     assert loaded.component_marks(worker, "theory") == {
         JUDGES[0]: "80",
@@ -148,15 +116,7 @@ def test_corrections_need_a_reason_and_an_existing_different_mark(
     arena.enter(competition, [worker])
     arena.mark(competition, {worker: ("80", "80")})
     with pytest.raises(DomainRuleViolation) as refused:
-        arena.ledger.correct_mark(
-            competition,
-            worker_id=worker,
-            component="practical",
-            judge=judge,
-            mark=mark,
-            reason=reason,
-            actor=ORGANISER,
-        )
+        arena.correct(competition, worker, "practical", judge, mark, reason)
     assert rule_of(refused) == rule
 
 
@@ -230,29 +190,13 @@ def test_lock_refuses_later_marks_and_corrections(arena: Arena):
         )
     assert rule_of(late_mark) == "component-locked"
     with pytest.raises(DomainRuleViolation) as late_correction:
-        arena.ledger.correct_mark(
-            competition,
-            worker_id=worker,
-            component="practical",
-            judge=JUDGES[0],
-            mark="81",
-            reason="after the lock",
-            actor=ORGANISER,
-        )
+        arena.correct(competition, worker, "practical", JUDGES[0], "81", "after the lock")
     assert rule_of(late_correction) == "component-locked"
     with pytest.raises(DomainRuleViolation) as twice:
         arena.ledger.lock_component(competition, "practical", actor=ORGANISER)
     assert rule_of(twice) == "component-locked"
     # the other component is still open
-    arena.ledger.correct_mark(
-        competition,
-        worker_id=worker,
-        component="theory",
-        judge=JUDGES[0],
-        mark="81",
-        reason="theory is not locked",
-        actor=ORGANISER,
-    )
+    arena.correct(competition, worker, "theory", JUDGES[0], "81", "theory is not locked")
     with pytest.raises(DomainRuleViolation) as closed:
         arena.enter(competition, [arena.worker()])
     assert rule_of(closed) == "registration-closed"
