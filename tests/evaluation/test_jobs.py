@@ -61,17 +61,25 @@ def test_a_job_is_claimed_once(store: JobStore) -> None:
     )
 
 
-def test_a_running_job_whose_lease_ran_out_is_taken_back_after_a_crash(store: JobStore) -> None:
+def test_a_running_job_whose_lease_ran_out_is_taken_back_after_a_crash(
+    store: JobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the store reads time.time(); moving it on replaces sleeping past real leases
+    real = time.time
+    later = [0.0]
+    monkeypatch.setattr(time, "time", lambda: real() + later[0])
     job, _ = store.submit("k", {}, actor="a")
-    store.claim("crashed-process")
-    assert store.claim("survivor", lease=3600) is None
-    time.sleep(0.05)
-    taken = store.claim("survivor", lease=0.01)
+    store.claim("crashed-process", lease=60)
+    assert store.claim("survivor", lease=60) is None
+    later[0] += 59
+    assert store.claim("survivor", lease=60) is None  # the lease has not run out yet
+    later[0] += 2
+    taken = store.claim("survivor", lease=60)
     assert taken.id == job.id and taken.attempts == 2
-    time.sleep(0.05)
-    assert store.claim("third", lease=0.01).attempts == 3
-    time.sleep(0.05)
-    assert store.claim("fourth", lease=0.01) is None  # gave up after three attempts
+    later[0] += 61
+    assert store.claim("third", lease=60).attempts == 3
+    later[0] += 61
+    assert store.claim("fourth", lease=60) is None  # gave up after three attempts
     abandoned = store.get(job.id)
     assert abandoned.state == "failed" and abandoned.error["title"] == "Job abandoned"
 
