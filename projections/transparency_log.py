@@ -61,8 +61,6 @@ from projections.transparency.tree_store import (
     NodeStore,
     PostgresNodeStore,
     SQLiteNodeStore,
-    _fold,
-    _range_keys,
 )
 
 __all__ = [
@@ -268,27 +266,25 @@ class TransparencyLogQuery:
         nodes (the proof latency path). ``ValueError`` unless ``0 <= index < size``;
         ``LookupError`` if the log has fewer than ``size`` leaves: the leaf and the path's
         subtrees partition ``[0, size)``, so a node is missing exactly then."""
-        per_range = [_range_keys(start, end) for start, end in inclusion_path_ranges(index, size)]
-        keys = [(0, index), *(key for keys in per_range for key in keys)]
+        # The leaf is the one-leaf range [index, index + 1): it and the path come in one read.
+        ranges = [(index, index + 1), *inclusion_path_ranges(index, size)]
         with self.snapshot() as (_, tree):
             try:
-                values = tree.store.get_nodes(keys)
+                leaf, *path = tree.range_roots(ranges)
             except KeyError:
                 raise LookupError(f"the log has fewer than {size} leaves") from None
-        rest = iter(values[1:])
-        return values[0], [_fold([next(rest) for _ in keys]) for keys in per_range]
+        return leaf, path
 
     def consistency(self, first: int, second: int) -> list[bytes]:
         """PROOF(first, D[0:second]) in one read; errors as ``inclusion``."""
-        per_range = [_range_keys(a, b) for a, b in consistency_proof_ranges(first, second)]
-        keys = [(0, second - 1), *(key for keys in per_range for key in keys)]
+        # The last leaf [second - 1, second) is read too, so a short log is a LookupError.
+        ranges = [(second - 1, second), *consistency_proof_ranges(first, second)]
         with self.snapshot() as (_, tree):
             try:
-                values = tree.store.get_nodes(keys)
+                _, *proof = tree.range_roots(ranges)
             except KeyError:
                 raise LookupError(f"the log has fewer than {second} leaves") from None
-        rest = iter(values[1:])
-        return [_fold([next(rest) for _ in keys]) for keys in per_range]
+        return proof
 
     def leaf_hashes(self, start: int, end: int) -> list[bytes]:
         """Stored leaf hashes of leaves ``[start, end)`` (fewer if the tree is shorter)."""

@@ -211,7 +211,7 @@ class PostgresNodeStore:
                 copy.write_row(node)
 
 
-def _range_keys(start: int, end: int) -> list[NodeKey]:
+def range_keys(start: int, end: int) -> list[NodeKey]:
     """The perfect subtrees, left to right, whose fold is MTH of leaves ``[start, end)``.
 
     Holds for every range a proof asks for: ``start`` is a multiple of the largest power of two
@@ -227,7 +227,7 @@ def _range_keys(start: int, end: int) -> list[NodeKey]:
     return keys
 
 
-def _fold(hashes: Sequence[bytes]) -> bytes:
+def fold(hashes: Sequence[bytes]) -> bytes:
     """MTH from the roots of its perfect subtrees, largest (leftmost) first."""
     node = hashes[-1]
     for left in reversed(hashes[:-1]):
@@ -297,17 +297,24 @@ class AppendOnlyTree:
     def root(self, size: int | None = None) -> bytes:
         """MTH of the first ``size`` leaves (default: all of them)."""
         size = self._check_size(size)
-        return self._range_roots([(0, size)])[0] if size else EMPTY_ROOT
+        return self.range_roots([(0, size)])[0] if size else EMPTY_ROOT
 
     def inclusion_proof(self, index: int, size: int | None = None) -> list[bytes]:
         """PATH(index, D[0:size]) (RFC 9162 §2.1.3.1), bottom-up."""
         size = self._check_size(size)
-        return self._range_roots(inclusion_path_ranges(index, size))
+        return self.range_roots(inclusion_path_ranges(index, size))
 
     def consistency_proof(self, first: int, second: int | None = None) -> list[bytes]:
         """PROOF(first, D[0:second]) (RFC 9162 §2.1.4.1); empty when ``first == second``."""
         second = self._check_size(second)
-        return self._range_roots(consistency_proof_ranges(first, second))
+        return self.range_roots(consistency_proof_ranges(first, second))
+
+    def range_roots(self, ranges: Sequence[LeafRange]) -> list[bytes]:
+        """MTH of each leaf range, from one ``get_nodes`` call and without reading the size:
+        ``KeyError`` if a subtree is not stored (the log is shorter than a range's end)."""
+        per_range = [range_keys(start, end) for start, end in ranges]
+        values = iter(self.store.get_nodes([key for keys in per_range for key in keys]))
+        return [fold([next(values) for _ in keys]) for keys in per_range]
 
     def _check_size(self, size: int | None) -> int:
         current = self.store.leaf_count()
@@ -316,8 +323,3 @@ class AppendOnlyTree:
         if not 0 <= size <= current:
             raise ValueError(f"tree size {size} is not between 0 and {current}")
         return size
-
-    def _range_roots(self, ranges: Sequence[LeafRange]) -> list[bytes]:
-        per_range = [_range_keys(start, end) for start, end in ranges]
-        values = iter(self.store.get_nodes([key for keys in per_range for key in keys]))
-        return [_fold([next(values) for _ in keys]) for keys in per_range]
