@@ -19,10 +19,9 @@ with the approval, the worker and the number series in one atomic save.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.certificate import BasisKind, Bypass, Certificate, CertificateStatus
@@ -33,37 +32,15 @@ from domain.promotion_rules import EntrantKind
 from domain.ranking import Award, TieBreakOrder
 from domain.skill_level import SkillLevel
 from domain.worker import Worker
+from service.commands import NotFound, Recorded, retried
 from service.credential_document import Disclosure, Holder, build_award_credential
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from service.ledger import Ledger, Recorded
+    from service.ledger import Ledger
 
 __all__ = ["CompetitionWorkflow", "EntrantRegistration", "MarkEntry"]
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def retried(method: Callable[P, R]) -> Callable[P, R]:
-    """The Ledger's retry on optimistic-concurrency conflicts (``service.ledger.retried``),
-    looked up when called: ``service.ledger`` imports this module while it loads."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from service.ledger import retried as ledger_retried
-
-        return ledger_retried(method)(*args, **kwargs)
-
-    return wrapper
-
-
-def _not_found(detail: str) -> LookupError:
-    """``service.ledger.NotFound`` (HTTP 404), imported when needed: that module imports this."""
-    from service.ledger import NotFound
-
-    return NotFound(detail)
 
 
 def award_subject(competition_id: UUID, worker_id: UUID | str) -> str:
@@ -337,7 +314,7 @@ class CompetitionWorkflow:
         workers = self.load_many(worker_ids)
         for worker_id in worker_ids:
             if not isinstance(workers.get(worker_id), Worker):
-                raise _not_found(f"no worker {worker_id}")
+                raise NotFound(f"no worker {worker_id}")
         numbers = [
             held["number"] for worker in workers.values() for held in worker.certificates.values()
         ]
@@ -347,7 +324,7 @@ class CompetitionWorkflow:
         for number, certificate_id in ids.items():
             certificate = loaded.get(certificate_id)
             if not isinstance(certificate, Certificate):
-                raise _not_found(f"no certificate {certificate_id}")
+                raise NotFound(f"no certificate {certificate_id}")
             certificates[number] = certificate
         return workers, certificates
 
@@ -515,11 +492,11 @@ class CompetitionWorkflow:
         competition = self.competition(competition_id)
         result = competition.result_of(worker_id)
         if result is None or result["award"] is None:
-            raise _not_found(f"no award of competition {competition_id} for worker {worker_id}")
+            raise NotFound(f"no award of competition {competition_id} for worker {worker_id}")
         organiser = self.organisation(competition.organiser_id)
         allocation = self.allocation_of(organiser.id, award_subject(competition.id, worker_id))
         if allocation is None:  # pragma: no cover - finalisation allocates every award's entries
-            raise _not_found(f"the award of worker {worker_id} has no status list entries")
+            raise NotFound(f"the award of worker {worker_id} has no status list entries")
         worker = self.worker(worker_id)
         identifier = self.holder_identifier(worker.id) if disclosure == "full" else None
         award = Award(result["award"])

@@ -13,12 +13,11 @@ reports progress through a callback so a background job (``service.jobs``) can s
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.certificate import CertificateStatus
@@ -37,15 +36,12 @@ from domain.errors import DomainRuleViolation, InvalidValue
 from domain.evaluation import Evaluation, EvaluationStatus, ObjectionOutcome
 from domain.skill_level import SkillLevel
 from domain.worker import Worker
+from service.commands import Recorded, retried
 from service.event_json import mask_id_numbers
 from service.working_days import CalendarOutOfRange, add_working_days
 
 if TYPE_CHECKING:
     from service.evaluation_import import ImportReport
-    from service.ledger import Recorded
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 DEFAULT_PUBLICATION_WORKING_DAYS = 5
 LOAD_CHUNK = 500
@@ -54,18 +50,6 @@ CHINA = timezone(timedelta(hours=8), "China Standard Time")
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: stages ``loading``, ``checking``, ``building``, ``saving``."""
-
-
-def retried(method: Callable[P, R]) -> Callable[P, R]:
-    """``service.ledger.retried``, looked up when called (the ledger module imports this one)."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from service.ledger import retried as ledger_retried
-
-        return ledger_retried(method)(*args, **kwargs)
-
-    return wrapper
 
 
 def china_date(moment: datetime) -> date:

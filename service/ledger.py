@@ -8,20 +8,16 @@ aggregate they touched in one atomic ``save``. An optimistic-concurrency conflic
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import hmac
-import random
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, Notification, RecordConflictError
+from eventsourcing.persistence import Notification
 
 from domain.api_token import ApiToken, Role
 from domain.certificate import Certificate, CertificateStatus
@@ -42,6 +38,8 @@ from domain.status_list_allocation import StatusIndexBlock, StatusList, StatusLi
 from domain.subject_identifier import SubjectIdentifier
 from domain.worker import CareerEntryKind, EmploymentRelation, Worker
 from service.aggregate_loading import collect, load_many, project_events
+from service.commands import ConcurrencyConflict as ConcurrencyConflict  # re-exported
+from service.commands import NotFound, Recorded, retried
 from service.competition_workflow import CompetitionWorkflow
 from service.config import Settings
 from service.credential_document import Holder, build_award_credential
@@ -72,49 +70,6 @@ RECORDED_AGGREGATES = (
 )
 """Every aggregate the one log records; importing them registers their stable topics, so any
 entry point (server, CLI, replay) can decode every stored event."""
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-MAX_ATTEMPTS = 20
-BACKOFF_CAP_SECONDS = 0.25
-
-
-class ConcurrencyConflict(RuntimeError):
-    """Another command kept changing the same aggregates; try again later (HTTP 409)."""
-
-
-class NotFound(LookupError):
-    """No such aggregate (HTTP 404). The message names what was looked for."""
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What a command did: the aggregate it is about and the log position it reached."""
-
-    aggregate: Any
-    position: int | None
-
-
-def retried(method: Callable[P, R]) -> Callable[P, R]:
-    """Re-run a command on an optimistic-concurrency conflict, then give up with a 409.
-
-    Waits grow exponentially with full jitter (capped), so writers contending for one
-    aggregate (a busy number series) spread out instead of colliding again in lockstep.
-    """
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        for attempt in range(MAX_ATTEMPTS):
-            try:
-                return method(*args, **kwargs)
-            except (IntegrityError, RecordConflictError):
-                time.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, 0.004 * 2**attempt)))
-        raise ConcurrencyConflict(
-            f"{method.__name__}: the aggregates kept changing; {MAX_ATTEMPTS} attempts failed"
-        )
-
-    return wrapper
 
 
 def utc_now() -> datetime:
