@@ -65,7 +65,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import DomainRuleViolation, InvalidValue
+from domain.errors import DomainRuleViolation, InvalidValue, require_reason
 from domain.identity import natural_id
 from domain.marking_scheme import (
     EntrantScore,
@@ -172,12 +172,6 @@ def default_tie_breaks(scheme: MarkingScheme) -> TieBreakOrder:
 def _key(worker_id: UUID | str) -> str:
     """Entrants are keyed by the text of their worker id (JSON-safe state)."""
     return str(worker_id)
-
-
-def _require_reason(reason: str, what: str) -> str:
-    if not isinstance(reason, str) or not reason.strip():
-        raise DomainRuleViolation("reason-required", f"{what} needs a reason")
-    return reason.strip()
 
 
 def _mark_text(value: object, field: str) -> str:
@@ -501,7 +495,7 @@ class Competition(Aggregate):
                 "already-withdrawn", f"entrant {entrant['entrant_number']} is already withdrawn"
             )
         self._entrant_withdrawn(
-            worker_id=worker_id, reason=_require_reason(reason, "a withdrawal"), at=at, actor=actor
+            worker_id=worker_id, reason=require_reason(reason, "a withdrawal"), at=at, actor=actor
         )
 
     @event("EntrantWithdrawn", topic="craftledger:Competition.EntrantWithdrawn")
@@ -581,7 +575,7 @@ class Competition(Aggregate):
             judge=judge,
             previous=previous,
             mark=new,
-            reason=_require_reason(reason, "a correction"),
+            reason=require_reason(reason, "a correction"),
             at=at,
             actor=actor,
         )
@@ -650,7 +644,7 @@ class Competition(Aggregate):
             worker_id=worker_id,
             component=component,
             marks=self.component_marks(worker_id, component),
-            note=_require_reason(note, "a review"),
+            note=require_reason(note, "a review"),
             at=at,
             actor=actor,
         )
@@ -689,7 +683,7 @@ class Competition(Aggregate):
             raise InvalidValue("finish time", "expected a timezone-aware time")
         previous = self.finish_times.get(entrant["worker_id"])
         if previous is not None:
-            reason = _require_reason(reason or "", "changing a recorded finish time")
+            reason = require_reason(reason or "", "changing a recorded finish time")
         self._finish_time_recorded(
             worker_id=worker_id,
             finished_at=finished_at.astimezone(UTC),
@@ -1042,7 +1036,7 @@ class Competition(Aggregate):
         self._pending(worker_id)
         self._promotion_rejected(
             worker_id=worker_id,
-            reason=_require_reason(reason, "a rejection"),
+            reason=require_reason(reason, "a rejection"),
             at=at,
             actor=actor,
         )

@@ -44,7 +44,7 @@ from domain.eligibility import (
     RouteKind,
     check_eligibility,
 )
-from domain.errors import DomainRuleViolation, InvalidValue
+from domain.errors import DomainRuleViolation, InvalidValue, require_reason
 from domain.identity import natural_id
 from domain.issuance import IssueRequest, ProgressCallback, issue_certificates
 from domain.number_series import CertificateNumberSeries
@@ -498,8 +498,7 @@ class Evaluation(Aggregate):
         """Correct a recorded score: a new event with the reason; the old score stays in history."""
         candidate = self._scorable(body, worker_id, component, examiner, on)
         value = parse_score(score)
-        if not reason or not reason.strip():
-            raise DomainRuleViolation("reason-required", "a score correction needs a reason")
+        require_reason(reason, "a score correction")
         recorded = candidate["scores"].get(component)
         if recorded is None:
             raise DomainRuleViolation(
@@ -719,8 +718,7 @@ class Evaluation(Aggregate):
                 f"objection {objection_id} was {objection['resolution']['outcome']}",
             )
         outcome = ObjectionOutcome(outcome)
-        if not reason or not reason.strip():
-            raise DomainRuleViolation("reason-required", "resolving an objection needs a reason")
+        require_reason(reason, "resolving an objection")
         self._objection_resolved(
             objection_id=objection_id,
             outcome=outcome.value,

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import DomainRuleViolation
+from domain.errors import DomainRuleViolation, require_reason
 from domain.identity import natural_id
 from domain.organisation import Organisation, OrganisationKind
 from domain.skill_level import SkillLevel
@@ -198,8 +198,7 @@ class PostAppointment(Aggregate):
         self.appointed_at = at
 
     def withdraw(self, at: datetime, actor: str, reason: str) -> None:
-        if not reason or not reason.strip():
-            raise DomainRuleViolation("reason-required", "a withdrawal needs a reason")
+        require_reason(reason, "a withdrawal")
         if self.withdrawn is not None:
             raise DomainRuleViolation("already-withdrawn", "the post is already withdrawn")
         self._withdrawn(at, actor, reason)
