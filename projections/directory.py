@@ -58,7 +58,7 @@ import json
 from typing import Any, ClassVar
 from uuid import UUID
 
-from projections.employment import current_employment, employment_ddl, record_end, record_start
+from projections.employment import WorkerEmployers, employment_ddl
 from projections.pagination import InvalidQuery, Page, check_limit, decode_cursor, page_of
 from projections.projection import (
     Projection,
@@ -187,80 +187,40 @@ class Directory(Projection):
 
     # -- workers ---------------------------------------------------------------------------------
 
-    # Workers registered in a batch are inserted at its end (``flush``), with what the batch's
-    # later events (employment, name corrections) made of them: one write instead of several.
+    # Workers registered in a batch are inserted at its end, with what the batch's later events
+    # made of them (see ``WorkerEmployers``).
 
     def __init__(self) -> None:
-        self.start_batch()
+        self._workers = WorkerEmployers(
+            "directory_worker",
+            "directory_employment",
+            ("masked_id_number", "id_kind", "registered_at"),
+            relation=True,
+        )
 
     def start_batch(self) -> None:
-        self._new_workers: dict[str, list[Any]] = {}
+        self._workers.start_batch()
 
     def flush(self, tx: Transaction) -> None:
-        if self._new_workers:
-            tx.executemany(
-                "INSERT INTO directory_worker (id, name, masked_id_number, id_kind, registered_at,"
-                " employer_id, employer_relation, employed_since) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                self._new_workers.values(),
-            )
-        self.start_batch()
+        self._workers.flush(tx)
 
     @handles("craftledger:Worker.Registered")
     def worker_registered(self, tx: Transaction, event: RecordedEvent) -> None:
-        if event.aggregate_id in self._new_workers:
-            raise ValueError(f"worker {event.aggregate_id} registered twice")
-        self._new_workers[event.aggregate_id] = [
-            event.aggregate_id,
-            event["name"],
-            event["masked_id_number"],
-            event["id_kind"],
-            iso_datetime(event.timestamp),
-            None,
-            None,
-            None,
-        ]
+        self._workers.registered(
+            event, event["masked_id_number"], event["id_kind"], iso_datetime(event.timestamp)
+        )
 
     @handles("craftledger:Worker.NameCorrected")
     def worker_renamed(self, tx: Transaction, event: RecordedEvent) -> None:
-        new = self._new_workers.get(event.aggregate_id)
-        if new is not None:
-            new[1] = event["name"]
-            return
-        tx.execute(
-            "UPDATE directory_worker SET name = ? WHERE id = ?", (event["name"], event.aggregate_id)
-        )
+        self._workers.renamed(tx, event)
 
     @handles("craftledger:Worker.EmploymentStarted")
     def employment_started(self, tx: Transaction, event: RecordedEvent) -> None:
-        record_start(tx, "directory_employment", event)
-        # The new spell is the latest recorded: it is current unless an open one started later.
-        since = iso_date(event["since"])
-        employer_id = text_id(event["employer_id"])
-        new = self._new_workers.get(event.aggregate_id)
-        if new is not None:
-            if new[7] is None or new[7] <= since:
-                new[5:8] = [employer_id, event["relation"], since]
-            return
-        tx.execute(
-            "UPDATE directory_worker SET employer_id = ?, employer_relation = ?,"
-            " employed_since = ? WHERE id = ? AND (employed_since IS NULL OR employed_since <= ?)",
-            (employer_id, event["relation"], since, event.aggregate_id, since),
-        )
+        self._workers.employment_started(tx, event)
 
     @handles("craftledger:Worker.EmploymentEnded")
     def employment_ended(self, tx: Transaction, event: RecordedEvent) -> None:
-        record_end(tx, "directory_employment", event)
-        worker_id = event.aggregate_id
-        current = current_employment(tx, "directory_employment", worker_id)
-        new = self._new_workers.get(worker_id)
-        if new is not None:
-            new[5:8] = list(current)
-            return
-        tx.execute(
-            "UPDATE directory_worker SET employer_id = ?, employer_relation = ?, employed_since = ?"
-            " WHERE id = ?",
-            (*current, worker_id),
-        )
+        self._workers.employment_ended(tx, event)
 
     # -- certificates ------------------------------------------------------------------------------
 

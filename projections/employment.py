@@ -7,6 +7,8 @@ started last, by ``since`` date and then by the order recorded (``seq``, the eve
 
 from __future__ import annotations
 
+from typing import Any
+
 from projections.projection import RecordedEvent, iso_date, text_id
 from projections.store import Transaction, check_identifier
 
@@ -59,3 +61,101 @@ def current_employment(
     if found is None:
         return None, None, None
     return found[0], found[1], found[2]
+
+
+class WorkerEmployers:
+    """A projection's table of workers carrying their current employer (``employer_id``,
+    ``employed_since`` and, with ``relation``, ``employer_relation``), kept from the ``Worker``
+    events with the spells in the projection's own employment table (``employment_ddl``).
+
+    Workers registered in a batch are inserted at its end (``flush``), with what the batch's
+    later events (employment, name corrections) made of them: one write instead of several.
+    The owning projection calls ``start_batch``/``flush`` from its own and forwards the four
+    ``Worker`` events to ``registered``, ``renamed``, ``employment_started`` and
+    ``employment_ended``.
+    """
+
+    def __init__(
+        self,
+        worker_table: str,
+        employment_table: str,
+        registered_columns: tuple[str, ...],
+        relation: bool,
+    ) -> None:
+        employer_columns = ["employer_id", "employed_since"]
+        if relation:
+            employer_columns.insert(1, "employer_relation")
+        columns = ["id", "name", *registered_columns, *employer_columns]
+        for identifier in (worker_table, employment_table, *columns):
+            check_identifier(identifier)
+        self.employment_table = employment_table
+        self._relation = relation
+        self._employer_at = 2 + len(registered_columns)  # the row's employer_id; since is last
+        self._no_employer = [None] * len(employer_columns)
+        self._insert = (
+            f"INSERT INTO {worker_table} ({', '.join(columns)})"
+            f" VALUES ({', '.join('?' * len(columns))})"
+        )
+        self._rename = f"UPDATE {worker_table} SET name = ? WHERE id = ?"
+        assignments = ", ".join(f"{column} = ?" for column in employer_columns)
+        self._set_employer = f"UPDATE {worker_table} SET {assignments} WHERE id = ?"
+        # The new spell is the latest recorded: it is current unless an open one started later.
+        self._start_employer = (
+            f"{self._set_employer} AND (employed_since IS NULL OR employed_since <= ?)"
+        )
+        self.start_batch()
+
+    def start_batch(self) -> None:
+        self._new: dict[str, list[Any]] = {}
+
+    def flush(self, tx: Transaction) -> None:
+        if self._new:
+            tx.executemany(self._insert, self._new.values())
+        self.start_batch()
+
+    def registered(self, event: RecordedEvent, *registered_values: Any) -> None:
+        """``Worker.Registered``: ``registered_values`` in the order of ``registered_columns``."""
+        if event.aggregate_id in self._new:
+            raise ValueError(f"worker {event.aggregate_id} registered twice")
+        self._new[event.aggregate_id] = [
+            event.aggregate_id,
+            event["name"],
+            *registered_values,
+            *self._no_employer,
+        ]
+
+    def renamed(self, tx: Transaction, event: RecordedEvent) -> None:
+        """``Worker.NameCorrected``."""
+        new = self._new.get(event.aggregate_id)
+        if new is not None:
+            new[1] = event["name"]
+            return
+        tx.execute(self._rename, (event["name"], event.aggregate_id))
+
+    def employment_started(self, tx: Transaction, event: RecordedEvent) -> None:
+        """``Worker.EmploymentStarted``."""
+        record_start(tx, self.employment_table, event)
+        since = iso_date(event["since"])
+        employer = self._employer(text_id(event["employer_id"]), event["relation"], since)
+        new = self._new.get(event.aggregate_id)
+        if new is not None:
+            if new[-1] is None or new[-1] <= since:
+                new[self._employer_at :] = employer
+            return
+        tx.execute(self._start_employer, (*employer, event.aggregate_id, since))
+
+    def employment_ended(self, tx: Transaction, event: RecordedEvent) -> None:
+        """``Worker.EmploymentEnded``: the current employer is recomputed from the spells."""
+        record_end(tx, self.employment_table, event)
+        worker_id = event.aggregate_id
+        employer = self._employer(*current_employment(tx, self.employment_table, worker_id))
+        new = self._new.get(worker_id)
+        if new is not None:
+            new[self._employer_at :] = employer
+            return
+        tx.execute(self._set_employer, (*employer, worker_id))
+
+    def _employer(
+        self, employer_id: str | None, relation: str | None, since: str | None
+    ) -> list[Any]:
+        return [employer_id, relation, since] if self._relation else [employer_id, since]
