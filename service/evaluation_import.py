@@ -653,7 +653,7 @@ def import_scores(
                         component=component,
                         score=score,
                         examiner=examiner,
-                        reason=reason,
+                        reason=mask_id_numbers(reason),  # as EvaluationWorkflow.correct_score
                         on=today,
                         actor=actor,
                     )
