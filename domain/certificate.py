@@ -9,7 +9,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import DomainRuleViolation, require_reason
+from domain.errors import DomainRuleViolation
+from domain.free_text import require_reason
 from domain.identity import natural_id
 from domain.skill_level import SkillLevel
 
@@ -95,7 +96,7 @@ class Certificate(Aggregate):
 
     def suspend(self, at: datetime, actor: str, reason: str) -> None:
         """Suspend (暂停): the certificate does not count until reinstated."""
-        require_reason(reason, "a status change")
+        reason = require_reason(reason, "a status change")
         self._refuse_if_revoked()
         if self.status is CertificateStatus.SUSPENDED:
             raise DomainRuleViolation("already-suspended", f"{self.number} is already suspended")
@@ -107,7 +108,7 @@ class Certificate(Aggregate):
         self.history.append({"at": at, "status": "suspended", "actor": actor, "reason": reason})
 
     def reinstate(self, at: datetime, actor: str, reason: str) -> None:
-        require_reason(reason, "a status change")
+        reason = require_reason(reason, "a status change")
         self._refuse_if_revoked()
         if self.status is not CertificateStatus.SUSPENDED:
             raise DomainRuleViolation("not-suspended", f"{self.number} is not suspended")
@@ -120,7 +121,7 @@ class Certificate(Aggregate):
 
     def revoke(self, at: datetime, actor: str, reason: str) -> None:
         """Revoke (撤销). Final: a revoked certificate is never reinstated."""
-        require_reason(reason, "a status change")
+        reason = require_reason(reason, "a status change")
         self._refuse_if_revoked()
         self._revoked(at, actor, reason)
 
@@ -142,7 +143,7 @@ class Certificate(Aggregate):
         """Flag for human review: ``revoked_number`` (revoked for ``reason``) was what this
         certificate depended on, directly (``via`` is the same number) or through ``via``.
         ``kind``: ``levels_in_order`` or ``competition_promotion``. Flagged, not revoked."""
-        require_reason(reason, "a status change")
+        reason = require_reason(reason, "a status change")
         if any(flag["revoked_number"] == revoked_number for flag in self.flags):
             return
         self._dependency_flagged(at, actor, revoked_number, reason, kind, via)

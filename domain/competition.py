@@ -65,7 +65,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import DomainRuleViolation, InvalidValue, require_reason
+from domain.errors import DomainRuleViolation, InvalidValue
+from domain.free_text import require_reason
 from domain.identity import natural_id
 from domain.marking_scheme import (
     EntrantScore,

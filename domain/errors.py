@@ -11,7 +11,7 @@ Two kinds, kept apart on purpose:
 
 from __future__ import annotations
 
-__all__ = ["DomainRuleViolation", "InvalidValue", "require_reason"]
+__all__ = ["DomainRuleViolation", "InvalidValue"]
 
 
 class DomainRuleViolation(Exception):
@@ -44,13 +44,3 @@ class InvalidValue(ValueError):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.detail}"
-
-
-def require_reason(reason: object, what: str) -> str:
-    """The stripped ``reason``; a missing or blank one breaks the ``reason-required`` rule.
-
-    Corrections, withdrawals, revocations and rejections are recorded with why (design §6).
-    """
-    if not isinstance(reason, str) or not reason.strip():
-        raise DomainRuleViolation("reason-required", f"{what} needs a reason")
-    return reason.strip()

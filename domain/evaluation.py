@@ -44,7 +44,8 @@ from domain.eligibility import (
     RouteKind,
     check_eligibility,
 )
-from domain.errors import DomainRuleViolation, InvalidValue, require_reason
+from domain.errors import DomainRuleViolation, InvalidValue
+from domain.free_text import require_reason
 from domain.identity import natural_id
 from domain.issuance import IssueRequest, ProgressCallback, issue_certificates
 from domain.number_series import CertificateNumberSeries
@@ -498,7 +499,7 @@ class Evaluation(Aggregate):
         """Correct a recorded score: a new event with the reason; the old score stays in history."""
         candidate = self._scorable(body, worker_id, component, examiner, on)
         value = parse_score(score)
-        require_reason(reason, "a score correction")
+        reason = require_reason(reason, "a score correction")
         recorded = candidate["scores"].get(component)
         if recorded is None:
             raise DomainRuleViolation(
@@ -718,7 +719,7 @@ class Evaluation(Aggregate):
                 f"objection {objection_id} was {objection['resolution']['outcome']}",
             )
         outcome = ObjectionOutcome(outcome)
-        require_reason(reason, "resolving an objection")
+        reason = require_reason(reason, "resolving an objection")
         self._objection_resolved(
             objection_id=objection_id,
             outcome=outcome.value,

@@ -7,7 +7,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import DomainRuleViolation, require_reason
+from domain.errors import DomainRuleViolation
+from domain.free_text import require_reason
 from domain.identity import natural_id
 
 
@@ -67,7 +68,7 @@ class HonourLadder(Aggregate):
         """Withdraw (撤销) a title, with a reason."""
         if award_id not in self.awards or self.awards[award_id]["withdrawn"]:
             raise DomainRuleViolation("unknown-award", f"no standing award {award_id}")
-        require_reason(reason, "withdrawing a title")
+        reason = require_reason(reason, "withdrawing a title")
         self._title_withdrawn(award_id, actor, reason)
 
     @event("TitleWithdrawn", topic="craftledger:HonourLadder.TitleWithdrawn")

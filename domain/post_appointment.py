@@ -18,7 +18,8 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import DomainRuleViolation, require_reason
+from domain.errors import DomainRuleViolation
+from domain.free_text import require_reason
 from domain.identity import natural_id
 from domain.organisation import Organisation, OrganisationKind
 from domain.skill_level import SkillLevel
@@ -198,7 +199,7 @@ class PostAppointment(Aggregate):
         self.appointed_at = at
 
     def withdraw(self, at: datetime, actor: str, reason: str) -> None:
-        require_reason(reason, "a withdrawal")
+        reason = require_reason(reason, "a withdrawal")
         if self.withdrawn is not None:
             raise DomainRuleViolation("already-withdrawn", "the post is already withdrawn")
         self._withdrawn(at, actor, reason)

@@ -6,7 +6,6 @@ building, so every string is also scanned: anything shaped like a valid 居民�
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -15,23 +14,9 @@ from uuid import UUID
 
 from eventsourcing.persistence import Mapper, Notification
 
-from domain.errors import InvalidValue
-from domain.id_number import IdNumber
+from domain.free_text import mask_id_numbers
 
-_ID_SHAPED = re.compile(r"(?<![0-9A-Za-z])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
 _EVENT_META = ("originator_id", "originator_version", "timestamp", "originator_topic")
-
-
-def mask_id_numbers(text: str) -> str:
-    """Replace every valid-looking 18-character resident ID number in ``text`` by its mask."""
-
-    def masked(match: re.Match[str]) -> str:
-        try:
-            return IdNumber.parse(match.group(0).upper()).masked
-        except InvalidValue:
-            return match.group(0)
-
-    return _ID_SHAPED.sub(masked, text)
 
 
 def jsonable(value: Any) -> Any:

@@ -152,3 +152,16 @@ def test_concurrent_issuing_in_one_body_and_year_never_duplicates_or_skips_a_num
     assert errors == []
     serials = sorted(int(n[-6:]) for n in numbers)
     assert serials == list(range(1, len(workers) + 1))
+
+
+def test_an_id_number_typed_into_a_reason_is_masked_before_it_is_stored(ledger: Ledger):
+    body = file_employer(ledger)
+    worker_id = hire(ledger, body, 1)
+    number = issue(ledger, body, worker_id).aggregate.number
+    raw = id_number(7).reveal()
+    recorded = ledger.change_certificate_status(
+        number, "revoke", actor="test", reason=f"  冒用他人身份 {raw} "
+    )
+    assert recorded.aggregate.history[-1]["reason"] == f"冒用他人身份 {id_number(7).masked}"
+    for notification in ledger.notifications():
+        assert raw.encode() not in notification.state
