@@ -85,6 +85,7 @@ from service.signing.credential_verifier import (
     ResolutionError,
     SigningKey,
     VerificationReport,
+    issuer_of,
     key_window_problem,
 )
 from service.signing.credential_verifier import verify_credential as verify_signed_credential
@@ -812,22 +813,19 @@ class CredentialIssuing:
     def _issuer_check(self, credential: Mapping[str, Any]) -> Check:
         """Issuer known, filed, active and (for a certificate) in scope at issue time."""
         name = "issuer_filed"
-        issuer = credential.get("issuer")
-        issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+        issuer = issuer_of(credential)
         organisation_id = (
-            self.credential_urls.organisation_id_of(issuer_id)
-            if isinstance(issuer_id, str)
-            else None
+            self.credential_urls.organisation_id_of(issuer) if issuer is not None else None
         )
         if organisation_id is None:
-            if isinstance(issuer_id, str) and issuer_id == self.ledger_issuer_id():
+            if issuer is not None and issuer == self.ledger_issuer_id():
                 return Check(
                     name,
                     "passed",
                     "issued by this ledger itself with its own key (a statement of the ledger, "
                     "e.g. a hukou points statement)",
                 )
-            return Check(name, "failed", f"{issuer_id!r} is not an organisation filed here")
+            return Check(name, "failed", f"{issuer!r} is not an organisation filed here")
         try:
             organisation = self.organisation(organisation_id)
         except LookupError:

@@ -242,7 +242,8 @@ def _check_key_validity(keys: list[SigningKey]) -> Check:
     return Check("key_valid_at_created", status, "; ".join(detail for _, detail in problems))
 
 
-def _issuer_id(credential: Mapping[str, Any]) -> str | None:
+def issuer_of(credential: Mapping[str, Any]) -> str | None:
+    """The credential's issuer id (``issuer`` as a string, or its ``id``), if it names one."""
     issuer = credential.get("issuer")
     if isinstance(issuer, Mapping):
         issuer = issuer.get("id")
@@ -253,7 +254,7 @@ def _check_issuer_binding(
     credential: Mapping[str, Any], keys: list[SigningKey], resolver: ControllerResolver | None
 ) -> Check:
     """The issuer must control a signing key, or list it among its assertion methods."""
-    issuer = _issuer_id(credential)
+    issuer = issuer_of(credential)
     if issuer is None:
         return Check("issuer_binding", "failed", "the credential names no issuer")
     if any(key.controller == issuer for key in keys):
