@@ -26,18 +26,16 @@ the ledger as resolver and adds the issuer check (filed, active and in scope at 
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import logging
 import os
 import secrets
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -46,7 +44,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, RecordConflictError
 
 from domain.certificate import Certificate
 from domain.certificate_number import CertificateNumber
@@ -68,6 +65,7 @@ from domain.status_list_allocation import (
 )
 from domain.subject_identifier import SubjectIdentifier
 from domain.worker import Worker
+from service.commands import retried
 from service.credential_document import (
     DEFAULT_BASE_URL,
     CredentialUrls,
@@ -108,8 +106,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-P = ParamSpec("P")
-R = TypeVar("R")
 
 BASE_URL_VARIABLE = "CRAFTLEDGER_BASE_URL"
 SIGNING_KINDS = frozenset(
@@ -121,7 +117,6 @@ STATUS_LIST_VALIDITY = timedelta(hours=48)
 """How long a served status list stays current; verifiers treat an older list as unknown."""
 STATUS_LIST_MAX_AGE = 300
 """Seconds a client may cache a status list (``Cache-Control`` and the list's ``ttl``)."""
-_MAX_ATTEMPTS = 8
 _IDENTIFIER_INFO = b"craftledger subject identifier seal v1 (AES-256-GCM)"
 _SEALED_PREFIX = "v1."
 
@@ -129,25 +124,6 @@ _SEALED_PREFIX = "v1."
 class CredentialUnavailable(RuntimeError):
     """The credential or list cannot be signed now (no usable key); HTTP 409. The message
     says what to do."""
-
-
-def _retried(method: Callable[P, R]) -> Callable[P, R]:
-    """Re-run on an optimistic-concurrency conflict (as ``service.ledger.retried``)."""
-
-    @functools.wraps(method)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        for attempt in range(_MAX_ATTEMPTS):
-            try:
-                return method(*args, **kwargs)
-            except (IntegrityError, RecordConflictError):
-                time.sleep(0.002 * (2**attempt))
-        from service.ledger import ConcurrencyConflict
-
-        raise ConcurrencyConflict(
-            f"{method.__name__}: the aggregates kept changing; {_MAX_ATTEMPTS} attempts failed"
-        )
-
-    return wrapper
 
 
 def _whole_seconds(moment: datetime) -> datetime:
@@ -265,14 +241,14 @@ class CredentialIssuing:
             )
             return filed
 
-    @_retried
+    @retried
     def _provision_first_key(self, organisation_id: UUID, actor: str) -> Recorded:
         organisation = self.organisation(organisation_id)
         if not organisation.signing_keys:
             self._add_new_key(organisation, self.clock(), actor)
         return self.record(organisation)
 
-    @_retried
+    @retried
     def rotate_signing_key(self, organisation_id: UUID, *, actor: str) -> Recorded:
         """Add a new key; the key in use until now is retired, published with its window."""
         organisation = self.organisation(organisation_id)
@@ -283,7 +259,7 @@ class CredentialIssuing:
         self._add_new_key(organisation, self.clock(), actor)
         return self.record(organisation)
 
-    @_retried
+    @retried
     def mark_key_compromised(
         self,
         organisation_id: UUID,
@@ -539,7 +515,7 @@ class CredentialIssuing:
         found = self._load(StatusList.create_id(issuer_id=issuer_id, purpose=purpose))
         return found or StatusList(issuer_id=issuer_id, purpose=purpose, list_size=LIST_SIZE)
 
-    @_retried
+    @retried
     def ensure_status_list_entries(self, number: str) -> dict[str, int]:
         """Give a certificate issued before status lists existed its entries (a command)."""
         certificate = self.certificate(number)
