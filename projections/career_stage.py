@@ -54,7 +54,7 @@ from uuid import UUID
 from projections.pagination import InvalidQuery, Page, check_limit, decode_cursor, page_of
 from projections.projection import Projection, RecordedEvent, handles, iso_date, text_id
 from projections.store import ProjectionStore, Transaction
-from projections.worker_ladder import ENTRANT_REGISTERED, level_name
+from projections.worker_ladder import ENTRANT_REGISTERED, HIGH_SKILL_LEVELS, level_name
 
 STAGES: dict[int, tuple[str, str]] = {
     1: ("exploration", "探索期"),
@@ -71,7 +71,6 @@ CAREER_KIND_LABEL = {
     "mentorship": "师带徒",
     "representative": "代表职务",
 }
-HIGH_SKILL_LEVELS = ("1", "2", "3")
 
 _STATUS_BY_TOPIC = {
     "craftledger:Certificate.Suspended": "suspended",

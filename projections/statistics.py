@@ -68,9 +68,10 @@ from projections.projection import (
     text_id,
 )
 from projections.store import ProjectionStore, Transaction
+from projections.worker_ladder import HIGH_SKILL_LEVELS
 
 LEVELS = ("5", "4", "3", "2", "1")
-HIGH_SKILL_LEVELS = ("3", "2", "1")
+_HIGH_SKILL_IN = ", ".join(f"'{level}'" for level in HIGH_SKILL_LEVELS)  # codes are [0-9a-z]
 BASIS_KINDS = ("evaluation", "competition", "direct_recognition")
 BREAKDOWNS = ("province", "organisation", "occupation", "year")
 
@@ -405,7 +406,7 @@ class StatisticsQuery:
             valid_params = [end, end]
         talents, high = tx.row(
             "SELECT COUNT(DISTINCT c.worker_id),"
-            " COUNT(DISTINCT CASE WHEN c.level IN ('3', '2', '1') THEN c.worker_id END)"
+            f" COUNT(DISTINCT CASE WHEN c.level IN ({_HIGH_SKILL_IN}) THEN c.worker_id END)"
             f" FROM stats_certificate c WHERE {where} AND {valid}",
             (*params, *valid_params),
         )

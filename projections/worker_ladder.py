@@ -102,6 +102,11 @@ _STATUS_BY_TOPIC = {
 }
 
 
+# High-skill talent (高技能人才) as the domain defines it (``SkillLevel.is_high_skill``): 三级 and
+# above, as level codes for statistics and career stages.
+HIGH_SKILL_LEVELS = tuple(level.code for level in SkillLevel if level.is_high_skill)
+
+
 def level_name(code: str | None) -> str | None:
     if code is None:
         return None
