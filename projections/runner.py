@@ -132,6 +132,18 @@ class _Poison(Exception):
         self.cause = cause
 
 
+class _FlushFailed(Exception):
+    """A projection's ``flush`` raised: some event of the batch is poison, not known which."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+class _Rollback(Exception):
+    """Leave a transaction without committing it."""
+
+
 class _Reset(Exception):
     """Someone else moved the position backwards (a rebuild); re-read from the new one."""
 
@@ -526,7 +538,12 @@ class ProjectionRunner:
                     return locked[0]
                 projection.start_batch()
                 self._run(tx, handlers, page, indexes, begin, len(page), event_at)
-                projection.flush(tx)  # batch-folded writes; not poison: data already checked
+                try:
+                    projection.flush(tx)  # batch-folded writes
+                except Exception as error:
+                    if _transient(error):
+                        raise
+                    raise _FlushFailed(error) from error
                 apply_stored = getattr(projection, "apply_notifications", None)
                 if apply_stored is not None:
                     apply_stored(tx, page[begin:])
@@ -534,12 +551,48 @@ class ProjectionRunner:
                 return ids[-1]
         except _Reset:
             return None
+        except _FlushFailed as failed:
+            found = self._find_poison(projection, page, ids, indexes, reached, committed, event_at)
+            if found is None:
+                raise failed.cause from None
+            poison = found
+        except _Poison as caught:
+            poison = caught
+        if _transient(poison.cause):
+            raise poison.cause from None
+        self._record_poison(projection, page, ids, indexes, reached, committed, poison, event_at)
+        return None
+
+    def _find_poison(
+        self,
+        projection: Projection,
+        page: list[Any],
+        ids: list[int],
+        indexes: list[int],
+        reached: int,
+        committed: int,
+        event_at: Any,
+    ) -> _Poison | None:
+        """Which event made a batch's ``flush`` fail: apply the batch again, flushing after
+        each event (batches of one give the same tables), and roll it all back."""
+        handlers = self._handlers[projection.name]
+        try:
+            with self.store.transaction() as tx:
+                locked = self._lock_state(tx, projection.name)
+                if locked is None or locked[1] != OK:
+                    raise _Rollback()
+                begin = self._begin(ids, reached, committed, locked[0])
+                projection.start_batch()
+                for index in indexes[bisect.bisect_left(indexes, begin) :]:
+                    try:
+                        handlers[page[index].topic](tx, event_at(index))
+                        projection.flush(tx)
+                    except Exception as error:
+                        raise _Poison(index, error) from error
+                raise _Rollback()
         except _Poison as poison:
-            if _transient(poison.cause):
-                raise poison.cause from None
-            self._record_poison(
-                projection, page, ids, indexes, reached, committed, poison, event_at
-            )
+            return poison
+        except (_Rollback, _Reset):
             return None
 
     @staticmethod

@@ -107,9 +107,17 @@ _STATUS_BY_TOPIC = {
 HIGH_SKILL_LEVELS = tuple(level.code for level in SkillLevel if level.is_high_skill)
 
 
+_LEVEL_NAMES = {level.code: level.name_zh for level in SkillLevel}
+
+
 def level_name(code: str | None) -> str | None:
+    """The level's Chinese name (an unknown code stands for itself); a dict lookup, as
+    projections call it for every certificate."""
     if code is None:
         return None
+    name = _LEVEL_NAMES.get(code)
+    if name is not None:
+        return name
     try:
         return SkillLevel.from_code(code).name_zh
     except ValueError:
@@ -257,83 +265,207 @@ class WorkerLadder(Projection):
         "CREATE INDEX IF NOT EXISTS ladder_post_by_worker ON ladder_post (worker_id)",
     )
 
+    # -- batch-local state ----------------------------------------------------------------------
+    #
+    # Rows the handlers would write several times, or read back, within a batch are held in
+    # memory and written once by ``flush``: worker names (``_names``), the certificates issued
+    # in the batch (``_certificates``, id -> ladder_certificate row; a status change of one of
+    # them changes the row in memory), each (worker, occupation)'s ladder_level as the batch
+    # left it (``_levels``; None: no row), read at most once per key and batch, and the
+    # ladder_history rows. A worker registered in this batch has no stored rows from before it
+    # (the domain records nothing about a worker before registering it), so its levels start
+    # empty: no reads.
+
+    def __init__(self) -> None:
+        self.start_batch()
+
+    def start_batch(self) -> None:
+        self._names: dict[str, str] = {}
+        self._fresh: set[str] = set()
+        self._certificates: dict[str, list[Any]] = {}
+        self._issued: dict[tuple[str, str], list[list[Any]]] = {}
+        self._levels: dict[tuple[str, str], tuple[str, str, str, str, str] | None] = {}
+        self._dirty: set[tuple[str, str]] = set()
+        self._history_rows: list[tuple[Any, ...]] = []
+
+    def flush(self, tx: Transaction) -> None:
+        if self._names:
+            tx.executemany(
+                "INSERT INTO ladder_worker (id, name) VALUES (?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+                list(self._names.items()),
+            )
+        if self._certificates:
+            tx.executemany(_INSERT_CERTIFICATE, list(self._certificates.values()))
+        if self._history_rows:
+            tx.executemany(
+                "INSERT INTO ladder_history (worker_id, position, at, kind, number,"
+                " occupation_code, level, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                self._history_rows,
+            )
+        upserts = []
+        deletes = []
+        for key in sorted(self._dirty):
+            value = self._levels[key]
+            if value is None:
+                deletes.append(key)
+            else:
+                upserts.append((*key, *value))
+        if upserts:
+            tx.executemany(
+                "INSERT INTO ladder_level (worker_id, occupation_code, occupation_name, level,"
+                " number, source, since) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (worker_id, occupation_code) DO UPDATE SET"
+                " occupation_name = excluded.occupation_name, level = excluded.level,"
+                " number = excluded.number, source = excluded.source, since = excluded.since",
+                upserts,
+            )
+        if deletes:
+            tx.executemany(
+                "DELETE FROM ladder_level WHERE worker_id = ? AND occupation_code = ?", deletes
+            )
+        self.start_batch()
+
+    def _level_of(
+        self, tx: Transaction, key: tuple[str, str]
+    ) -> tuple[str, str, str, str, str] | None:
+        """The worker's ladder_level in the occupation: (occupation_name, level, number,
+        source, since), or None."""
+        try:
+            return self._levels[key]
+        except KeyError:
+            pass
+        if key[0] in self._fresh:
+            value = None
+        else:
+            found = tx.row(
+                "SELECT occupation_name, level, number, source, since FROM ladder_level"
+                " WHERE worker_id = ? AND occupation_code = ?",
+                key,
+            )
+            value = None if found is None else (found[0], found[1], found[2], found[3], found[4])
+        self._levels[key] = value
+        return value
+
+    def _refresh_level(self, tx: Transaction, worker_id: str, occupation: str) -> None:
+        """Recompute the worker's valid level in an occupation from what is valid now: stored
+        valid certificates, the batch's valid certificates and confirmed external ones."""
+        stored = tx.rows(
+            "SELECT level, issued_on, number, 'ledger', occupation_name FROM ladder_certificate"
+            " WHERE worker_id = ? AND occupation_code = ? AND status = 'valid'"
+            " UNION ALL SELECT level, issued_on, number, 'external', '' FROM ladder_external"
+            " WHERE worker_id = ? AND occupation_code = ? AND check_status = 'confirmed'",
+            (worker_id, occupation, worker_id, occupation),
+        )
+        key = (worker_id, occupation)
+        rows = [r for r in stored if r[3] == "ledger"]
+        rows.extend(
+            (r[5], r[10], r[1], "ledger", r[4])
+            for r in self._issued.get(key, ())
+            if r[12] == "valid"
+        )
+        rows.extend(r for r in stored if r[3] != "ledger")
+        self._dirty.add(key)
+        if not rows:
+            self._levels[key] = None
+            return
+        level, since, number, source, occupation_name = min(rows, key=lambda r: (r[0], r[1], r[2]))
+        if not occupation_name:
+            known = find_occupation(occupation)
+            occupation_name = known.name if known else occupation
+        self._levels[key] = (occupation_name, level, number, source, since)
+
     # -- workers -------------------------------------------------------------------------------
 
     @handles("craftledger:Worker.Registered", "craftledger:Worker.NameCorrected")
     def worker_named(self, tx: Transaction, event: RecordedEvent) -> None:
-        tx.upsert("ladder_worker", ("id",), {"id": event.aggregate_id, "name": event["name"]})
+        worker_id = event.aggregate_id
+        if event.topic == "craftledger:Worker.Registered" and worker_id not in self._names:
+            self._fresh.add(worker_id)
+        self._names[worker_id] = event["name"]
 
     # -- ledger certificates -------------------------------------------------------------------
 
     @handles("craftledger:Certificate.Issued")
     def certificate_issued(self, tx: Transaction, event: RecordedEvent) -> None:
+        certificate_id = event.aggregate_id
+        if certificate_id in self._certificates:
+            raise ValueError(f"certificate {certificate_id} issued twice")
         worker_id = text_id(event["worker_id"])
+        assert worker_id is not None
         occupation = event["occupation_code"]
+        occupation_name = event["occupation_name"]
         level = event["level"]
+        number = event["number"]
         issued_on = iso_date(event["issued_at"])
-        # Raise the current level if this one is higher ("1" is the highest); the row count
-        # says whether it did.
-        raised = tx.execute(
-            "INSERT INTO ladder_level (worker_id, occupation_code, occupation_name, level, number,"
-            " source, since) VALUES (?, ?, ?, ?, ?, 'ledger', ?)"
-            " ON CONFLICT (worker_id, occupation_code) DO UPDATE SET"
-            " occupation_name = excluded.occupation_name, level = excluded.level,"
-            " number = excluded.number, source = excluded.source, since = excluded.since"
-            " WHERE excluded.level < ladder_level.level",
-            (worker_id, occupation, event["occupation_name"], level, event["number"], issued_on),
-        )
+        # Raise the current level if this one is higher ("1" is the highest).
+        key = (worker_id, occupation)
+        current = self._level_of(tx, key)
+        raised = current is None or level < current[1]
+        if raised:
+            self._levels[key] = (occupation_name, level, number, "ledger", issued_on)
+            self._dirty.add(key)
         basis = event["basis"] or {}
-        issued_at = iso_datetime(event["issued_at"])
-        tx.execute(
-            "INSERT INTO ladder_certificate (id, number, worker_id, occupation_code,"
-            " occupation_name, level, issuer_id, issuer_name, basis_kind, bypass, issued_on,"
-            " issued_at, status, status_reason, raised_level, position)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'valid', 'issued', ?, ?)",
-            (
-                event.aggregate_id,
-                event["number"],
-                worker_id,
-                occupation,
-                event["occupation_name"],
-                level,
-                text_id(event["issuer_id"]),
-                event["issuer_name"],
-                str(basis.get("kind") or ""),
-                basis.get("bypass"),
-                issued_on,
-                issued_at,
-                int(raised > 0),
-                event.position,
-            ),
-        )
+        row = [
+            certificate_id,
+            number,
+            worker_id,
+            occupation,
+            occupation_name,
+            level,
+            text_id(event["issuer_id"]),
+            event["issuer_name"],
+            str(basis.get("kind") or ""),
+            basis.get("bypass"),
+            issued_on,
+            iso_datetime(event["issued_at"]),
+            "valid",
+            "issued",
+            int(raised),
+            event.position,
+        ]
+        self._certificates[certificate_id] = row
+        self._issued.setdefault(key, []).append(row)
         # Its "issued" history entry is read from this row (see ``WorkerLadderQuery``).
 
     @handles(*_STATUS_BY_TOPIC)
     def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
         status = _STATUS_BY_TOPIC[event.topic]
-        found = tx.row(
-            "SELECT worker_id, occupation_code, number, level FROM ladder_certificate WHERE id = ?",
-            (event.aggregate_id,),
-        )
-        if found is None:
-            raise LookupError(f"status change for unknown certificate {event.aggregate_id}")
-        worker_id, occupation, number, level = found
-        tx.execute(
-            "UPDATE ladder_certificate SET status = ?, status_reason = ? WHERE id = ?",
-            (status, event["reason"], event.aggregate_id),
-        )
+        reason = event["reason"]
+        row = self._certificates.get(event.aggregate_id)
+        if row is not None:
+            number, worker_id, occupation, level = row[1], row[2], row[3], row[5]
+            row[12] = status
+            row[13] = reason
+        else:
+            found = tx.row(
+                "SELECT worker_id, occupation_code, number, level FROM ladder_certificate"
+                " WHERE id = ?",
+                (event.aggregate_id,),
+            )
+            if found is None:
+                raise LookupError(f"status change for unknown certificate {event.aggregate_id}")
+            worker_id, occupation, number, level = found
+            tx.execute(
+                "UPDATE ladder_certificate SET status = ?, status_reason = ? WHERE id = ?",
+                (status, reason, event.aggregate_id),
+            )
         self._history(
-            tx, worker_id, event, iso_datetime(event["at"]), status, number, occupation, level,
-            {"reason": event["reason"]},
+            worker_id, event, iso_datetime(event["at"]), status, number, occupation, level,
+            {"reason": reason},
         )  # fmt: skip
-        _refresh_level(tx, worker_id, occupation)
+        self._refresh_level(tx, worker_id, occupation)
 
     @handles("craftledger:Certificate.DependencyFlagged")
     def certificate_flagged(self, tx: Transaction, event: RecordedEvent) -> None:
         """A certificate it depended on was revoked: flagged for review (it stays valid)."""
-        worker_id = tx.value(
-            "SELECT worker_id FROM ladder_certificate WHERE id = ?", (event.aggregate_id,)
-        )
+        row = self._certificates.get(event.aggregate_id)
+        if row is not None:
+            worker_id = row[2]
+        else:
+            worker_id = tx.value(
+                "SELECT worker_id FROM ladder_certificate WHERE id = ?", (event.aggregate_id,)
+            )
         if worker_id is None:
             raise LookupError(f"flag for unknown certificate {event.aggregate_id}")
         tx.upsert(
@@ -381,11 +513,11 @@ class WorkerLadder(Projection):
         if found is None:
             raise LookupError(f"check of undeclared external certificate {event['number']}")
         self._history(
-            tx, event.aggregate_id, event, iso_datetime(event.timestamp),
+            event.aggregate_id, event, iso_datetime(event.timestamp),
             "external-confirmed" if confirmed else "external-rejected",
             event["number"], found[0], found[1], {"note": event.get("note")},
         )  # fmt: skip
-        _refresh_level(tx, event.aggregate_id, found[0])
+        self._refresh_level(tx, event.aggregate_id, found[0])
 
     # -- honours --------------------------------------------------------------------------------
 
@@ -515,9 +647,8 @@ class WorkerLadder(Projection):
 
     # -- helpers -----------------------------------------------------------------------------------
 
-    @staticmethod
     def _history(
-        tx: Transaction,
+        self,
         worker_id: str | None,
         event: RecordedEvent,
         at: str | None,
@@ -527,45 +658,18 @@ class WorkerLadder(Projection):
         level: str | None,
         detail: dict[str, Any],
     ) -> None:
-        tx.execute(
-            "INSERT INTO ladder_history (worker_id, position, at, kind, number, occupation_code,"
-            " level, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (worker_id, event.position, at, kind, number, occupation, level, to_json(detail)),
+        """A ladder_history row, inserted by ``flush``."""
+        self._history_rows.append(
+            (worker_id, event.position, at, kind, number, occupation, level, to_json(detail))
         )
 
 
-def _refresh_level(tx: Transaction, worker_id: str, occupation: str) -> None:
-    """Recompute the worker's valid level in an occupation from what is valid now."""
-    rows = tx.rows(
-        "SELECT level, issued_on, number, 'ledger', occupation_name FROM ladder_certificate"
-        " WHERE worker_id = ? AND occupation_code = ? AND status = 'valid'"
-        " UNION ALL SELECT level, issued_on, number, 'external', '' FROM ladder_external"
-        " WHERE worker_id = ? AND occupation_code = ? AND check_status = 'confirmed'",
-        (worker_id, occupation, worker_id, occupation),
-    )
-    if not rows:
-        tx.execute(
-            "DELETE FROM ladder_level WHERE worker_id = ? AND occupation_code = ?",
-            (worker_id, occupation),
-        )
-        return
-    level, since, number, source, occupation_name = min(rows, key=lambda r: (r[0], r[1], r[2]))
-    if not occupation_name:
-        known = find_occupation(occupation)
-        occupation_name = known.name if known else occupation
-    tx.upsert(
-        "ladder_level",
-        ("worker_id", "occupation_code"),
-        {
-            "worker_id": worker_id,
-            "occupation_code": occupation,
-            "occupation_name": occupation_name,
-            "level": level,
-            "number": number,
-            "source": source,
-            "since": since,
-        },
-    )
+_INSERT_CERTIFICATE = (
+    "INSERT INTO ladder_certificate (id, number, worker_id, occupation_code, occupation_name,"
+    " level, issuer_id, issuer_name, basis_kind, bypass, issued_on, issued_at, status,"
+    " status_reason, raised_level, position)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 # -- queries ---------------------------------------------------------------------------------------
