@@ -6,18 +6,20 @@ by ``CRAFTLEDGER_TEST_POSTGRES``, default ``postgresql://postgres@127.0.0.1:5432
 
 * **setup** (timed, not compared): two employers with N staff each; session A's N candidates
   enrolled and scored through the CSV import (one save per file), published, window elapsed.
-* **batch**: ``Ledger.confirm_evaluation`` of session A -- load the session and N workers,
-  check every candidate, allocate N numbers (one event), build N certificates, allocate their
-  status-list entries, and save everything in one ``save``.
+* **batch**: ``Ledger.confirm_evaluation`` of session A -- load the session, N workers and
+  their sealed identifiers, check every candidate, allocate N numbers (one event), build N
+  certificates, allocate their status-list entries, build and sign their N credentials (so
+  that a credential that cannot be signed refuses the confirmation), and save everything in
+  one ``save``.
 * **single saves** (baseline 1): ``Ledger.issue_certificate`` N times for employer B's staff, one
   atomic save each (what issuing without a batch path costs; the same checks, numbers and
   status-list entries). Printed: single / batch.
-* **credentials**: ``Ledger.certificate_credentials`` (read in a few queries, build from events,
-  sign) for session A's N certificates -- the signed credentials the batch makes available.
+* **read back** (information): ``Ledger.certificate_credentials`` (read in a few queries,
+  build from events, sign) for session A's N certificates -- checked byte for byte against
+  the credentials the confirmation signed.
 * **raw append + sign** (baseline 2, the issue's goal): the same stored events the batch wrote,
   re-keyed, appended with one ``recorder.insert_events`` call (no domain, no checks), plus N
-  Ed25519 signatures of JCS-canonical credential-sized documents. Printed: raw / (batch +
-  credentials); goal >= 0.5.
+  Ed25519 signatures of the JCS-canonical credentials. Printed: raw / batch; goal >= 0.5.
 
     python benchmarks/bench_evaluation_issue.py [--candidates 5000] [--backends sqlite,postgres]
 """
@@ -189,6 +191,7 @@ def run(backend: str, candidates: int, single_count: int) -> Figures:
 
             issued = [c["certificate_number"] for c in evaluation.candidates.values()]
             credentials, documents = timed(lambda: ledger.certificate_credentials(issued))
+            assert documents == list(recorded.credentials), "read-back differs from confirmation"
 
             rekeyed = [
                 StoredEvent(
@@ -259,10 +262,11 @@ def main() -> None:
         )
         print(f"  ratio single / batch       {single_n / figures.batch:8.1f} x faster")
         print(
-            f"  signed credentials         {figures.credentials:8.2f} s   "
-            f"{n / figures.credentials:8.0f} credentials/s"
+            f"  read back credentials      {figures.credentials:8.2f} s   "
+            f"{n / figures.credentials:8.0f} credentials/s   (from the log, re-signed: "
+            "identical to the confirmation's)"
         )
-        issued = figures.batch + figures.credentials
+        issued = figures.batch
         print(
             f"  baseline: raw append + sign {figures.raw:7.2f} s   (append {figures.raw_append:.2f}"
             f" s: one insert_events of the same {figures.batch_events} stored events; sign "
@@ -271,7 +275,7 @@ def main() -> None:
         print(f"  ratio raw append / batch   {figures.raw_append / figures.batch:8.2f}")
         ratio = figures.raw / issued
         print(
-            f"  ratio raw / (batch + credentials) {ratio:5.2f}  "
+            f"  ratio raw / batch          {ratio:8.2f}   "
             f"(goal >= {GOAL}: {'met' if ratio >= GOAL else 'NOT met'})\n"
         )
 

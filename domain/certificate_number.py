@@ -306,8 +306,47 @@ class CertificateNumber:
             serial,
         )
 
+    @classmethod
+    def consecutive(
+        cls,
+        prefix: EvaluatorPrefix | str,
+        year: int | str,
+        level: SkillLevel,
+        first: int,
+        count: int,
+    ) -> list[CertificateNumber]:
+        """``count`` numbers with serials ``first``, ``first + 1`` ...: the fields are checked
+        once (the first and the last number are built by :meth:`format`), the numbers between
+        share them -- what a series allocating thousands of serials at once needs."""
+        if count < 1:
+            return []
+        head = cls.format(prefix, year, level, first)
+        last = cls.format(prefix, year, level, first + count - 1)
+        shared = (
+            head.evaluator_type,
+            head.evaluator_code,
+            head.province_code,
+            head.site_serial,
+            head.issue_year,
+            head.level,
+        )
+        between = [
+            cls._unchecked(*shared, serial) for serial in range(first + 1, first + count - 1)
+        ]
+        return [head, *between, last] if count > 1 else [head]
+
+    @classmethod
+    def _unchecked(cls, *fields: object) -> CertificateNumber:
+        number = object.__new__(cls)
+        for name, value in zip(_FIELDS, fields, strict=True):
+            object.__setattr__(number, name, value)
+        return number
+
     def __str__(self) -> str:
-        return f"{self.allocation_key}{self.serial:06d}"
+        return (
+            f"{self.evaluator_type.value}{self.evaluator_code}{self.province_code}"
+            f"{self.site_serial}{self.issue_year}{self.level.value}{self.serial:06d}"
+        )
 
     # --- derived --------------------------------------------------------------------------
 
@@ -332,6 +371,17 @@ class CertificateNumber:
     def allocation_key(self) -> SerialAllocationKey:
         """(prefix, yy, level): the scope in which this number's serial was allocated."""
         return SerialAllocationKey(self.evaluator_prefix, self.issue_year, self.level)
+
+
+_FIELDS = (
+    "evaluator_type",
+    "evaluator_code",
+    "province_code",
+    "site_serial",
+    "issue_year",
+    "level",
+    "serial",
+)
 
 
 def _two_digit_year(year: int | str) -> str:

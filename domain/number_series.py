@@ -52,10 +52,9 @@ class CertificateNumberSeries(Aggregate):
         first = self.last_serial + 1
         self._serials_allocated(first, count, actor)
         level = SkillLevel.from_code(self.level)
-        return [
-            CertificateNumber.format(self.evaluator_prefix, self.issue_year, level, serial)
-            for serial in range(first, first + count)
-        ]
+        return CertificateNumber.consecutive(
+            self.evaluator_prefix, self.issue_year, level, first, count
+        )
 
     @event("SerialsAllocated", topic="craftledger:CertificateNumberSeries.SerialsAllocated")
     def _serials_allocated(self, first: int, count: int, actor: str) -> None:

@@ -32,6 +32,8 @@ from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.domain import BaseAggregate
 from eventsourcing.persistence import Mapper, Recorder, StoredEvent
 
+from service.transcoding import uuid_from_hex
+
 __all__ = ["collect", "load_many", "project_events", "select_events_many"]
 
 A = TypeVar("A")
@@ -80,7 +82,7 @@ def _sqlite_rows(recorder: Any, ids: Sequence[UUID]) -> list[tuple[Any, int, str
         cursor.execute(statement, [i.hex for i in ids])
         return [
             (
-                recorder.convert_originator_id(row["originator_id"]),
+                uuid_from_hex(row["originator_id"]),
                 row["originator_version"],
                 row["topic"],
                 row["state"],

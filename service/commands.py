@@ -44,10 +44,12 @@ class NotFound(LookupError):
 
 @dataclass(frozen=True)
 class Recorded:
-    """What a command did: the aggregate it is about and the log position it reached."""
+    """What a command did: the aggregate it is about, the log position it reached and, for a
+    command that issues certificates, their signed credentials (full disclosure)."""
 
     aggregate: Any
     position: int | None
+    credentials: tuple[dict[str, Any], ...] = ()
 
 
 def retried(method: Callable[P, R]) -> Callable[P, R]:

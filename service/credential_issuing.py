@@ -660,31 +660,50 @@ class CredentialIssuing:
             else {}
         )
         issuers: dict[UUID, Organisation] = {}
-        keys: dict[tuple[UUID, datetime], tuple[str, datetime]] = {}
-        signed: list[dict[str, Any]] = []
+        indexes: dict[str, dict[str, int]] = {}
+        holders: dict[UUID, IdentityHash | None] = {}
         for certificate in certificates:
+            if certificate.issuer_id not in issuers:
+                issuers[certificate.issuer_id] = self.organisation(certificate.issuer_id)
             allocation = allocations.get(
                 StatusListAllocation.create_id(
                     issuer_id=certificate.issuer_id, subject=certificate.number
                 )
             )
-            indexes = (
+            indexes[certificate.number] = (
                 dict(allocation.indexes)
                 if isinstance(allocation, StatusListAllocation)
                 else self.ensure_status_list_entries(certificate.number)
             )
-            identifier = (
-                self._unsealed_identifier(
+            if disclosure == "full":
+                holders[certificate.worker_id] = self._unsealed_identifier(
                     identifiers.get(SubjectIdentifier.create_id(worker_id=certificate.worker_id)),
                     certificate.worker_id,
                 )
-                if disclosure == "full"
-                else None
+        return self.signed_certificate_credentials(
+            issuers, certificates, indexes, holders, disclosure
+        )
+
+    def signed_certificate_credentials(
+        self,
+        issuers: Mapping[UUID, Organisation],
+        certificates: Sequence[Certificate],
+        indexes: Mapping[str, dict[str, int]],
+        holders: Mapping[UUID, IdentityHash | None],
+        disclosure: Disclosure = "full",
+    ) -> list[dict[str, Any]]:
+        """Build and sign the credentials of ``certificates`` from state in hand (the issuers
+        by id, each certificate's status list indexes by number, each holder's identifier by
+        worker id): what ``certificate_credential`` gives, byte for byte, for certificates
+        loaded or just issued. The signing key is chosen once per issuer and issue time."""
+        keys: dict[tuple[UUID, datetime], tuple[str, datetime]] = {}
+        signed: list[dict[str, Any]] = []
+        for certificate in certificates:
+            identifier = holders.get(certificate.worker_id) if disclosure == "full" else None
+            document = self._certificate_document(
+                certificate, identifier, indexes[certificate.number], disclosure
             )
-            document = self._certificate_document(certificate, identifier, indexes, disclosure)
-            issuer = issuers.get(certificate.issuer_id)
-            if issuer is None:
-                issuer = issuers[certificate.issuer_id] = self.organisation(certificate.issuer_id)
+            issuer = issuers[certificate.issuer_id]
             when = (certificate.issuer_id, certificate.issued_at)
             if when not in keys:
                 keys[when] = self.signing_key_for(issuer, certificate.issued_at)

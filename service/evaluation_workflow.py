@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -35,9 +35,12 @@ from domain.eligibility import (
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.evaluation import Evaluation, EvaluationStatus, ObjectionOutcome
 from domain.skill_level import SkillLevel
+from domain.status_list_allocation import StatusListAllocation
+from domain.subject_identifier import SubjectIdentifier
 from domain.worker import Worker
 from service.commands import Recorded, retried
 from service.event_json import mask_id_numbers
+from service.garbage_collection import pausing_collection
 from service.working_days import CalendarOutOfRange, add_working_days
 
 if TYPE_CHECKING:
@@ -49,7 +52,8 @@ PUBLICATION_DAYS_VARIABLE = "CRAFTLEDGER_PUBLICATION_WORKING_DAYS"
 CHINA = timezone(timedelta(hours=8), "China Standard Time")
 
 Progress = Callable[[str, int, int], None]
-"""``progress(stage, done, total)``: stages ``loading``, ``checking``, ``building``, ``saving``."""
+"""``progress(stage, done, total)``: stages ``loading``, ``checking``, ``building``,
+``allocating status list entries``, ``signing credentials``, ``saving``."""
 
 
 def china_date(moment: datetime) -> date:
@@ -385,6 +389,7 @@ class EvaluationWorkflow:
         return evaluation
 
     @retried
+    @pausing_collection
     def confirm_evaluation(
         self, evaluation_id: UUID, *, actor: str, progress: Progress | None = None
     ) -> Recorded:
@@ -410,6 +415,9 @@ class EvaluationWorkflow:
         loaded = self.load_workers(
             passing, progress=lambda done, of: report("loading", done, total)
         )
+        identifier_ids = {w: SubjectIdentifier.create_id(worker_id=w) for w in passing}
+        sealed = self.load_many(identifier_ids.values())
+        holders = {w: sealed.get(identifier_id) for w, identifier_id in identifier_ids.items()}
         workers: dict[UUID, Worker] = {}
         held: dict[UUID, list[SkillLevel]] = {}
         for worker_id in passing:
@@ -438,12 +446,22 @@ class EvaluationWorkflow:
         report("allocating status list entries", 3 * count, total)
         # the credentials' revocation/suspension entries, saved with the certificates
         credential_records = self.credential_records_for(body, certificates, actor=actor)
+        report("signing credentials", 3 * count, total)
+        indexes = {
+            r.subject: r.indexes for r in credential_records if isinstance(r, StatusListAllocation)
+        }
+        credentials = self.signed_certificate_credentials(
+            {body.id: body},
+            certificates,
+            indexes,
+            {w: self._unsealed_identifier(holders.get(w), w) for w in passing},
+        )
         report("saving", 3 * count, total)
         recorded = self.record(
             evaluation, *certificates, *workers.values(), series, *credential_records
         )
         report("saved", total, total)
-        return recorded
+        return replace(recorded, credentials=tuple(credentials))
 
     # -- report ------------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Notification
+from eventsourcing.persistence import Notification, Transcoder
 
 from domain.api_token import ApiToken, Role
 from domain.certificate import Certificate, CertificateStatus
@@ -45,6 +45,7 @@ from service.config import Settings
 from service.credential_document import Holder, build_award_credential
 from service.credential_issuing import CredentialIssuing
 from service.evaluation_workflow import EvaluationWorkflow
+from service.transcoding import LedgerTranscoder
 
 
 def post_subject(appointment_id: UUID) -> str:
@@ -103,6 +104,13 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
         merged.update(env or {})
         super().__init__(env=merged)
         self._identity_key = self.settings.identity_key()
+
+    def construct_transcoder(self) -> Transcoder:
+        """The library's JSON transcoder and transcodings, decoding UUIDs on a short path
+        (``service.transcoding``); what is stored is unchanged."""
+        transcoder = LedgerTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def construct_repository(self) -> Repository[UUID]:
         """The library's repository (configured from the environment as usual), replaying

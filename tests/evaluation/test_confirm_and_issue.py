@@ -10,6 +10,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.certificate import Certificate
 from domain.errors import DomainRuleViolation
 from domain.number_series import CertificateNumberSeries
+from service.credential_issuing import CredentialUnavailable
 from service.ledger import ConcurrencyConflict, Ledger
 from tests.evaluation.conftest import (
     CONFIRM_DAY,
@@ -122,6 +123,41 @@ def test_issued_credentials_are_signed_and_verify(session: Session) -> None:
     assert session.ledger.certificate_credential(number) == credential  # from events, stable
     report = session.ledger.verify_credential(credential)
     assert report.verified, [(c.check, c.status, c.detail) for c in report.checks]
+
+
+def test_the_confirmation_signs_the_credentials_the_log_gives_back(session: Session) -> None:
+    workers = published(session, passing=3, failing=1)
+    recorded = session.confirm(CONFIRM_DAY)
+    numbers = [recorded.aggregate.candidate(w)["certificate_number"] for w in workers[:3]]
+    # signed in the command, from the certificates in hand, before the one save ...
+    assert [c["credentialSubject"]["licenseNumber"] for c in recorded.credentials] == numbers
+    # ... byte for byte what is built later from the stored events, one at a time or many
+    assert list(recorded.credentials) == [
+        session.ledger.certificate_credential(n) for n in numbers
+    ]
+    assert list(recorded.credentials) == session.ledger.certificate_credentials(numbers)
+    assert all(c["credentialSubject"]["identifier"] for c in recorded.credentials)
+
+
+def test_a_credential_that_cannot_be_signed_refuses_the_confirmation(session: Session) -> None:
+    published(session, passing=2, failing=0)
+    body = session.ledger.organisation(session.body_id)
+    (key_id,) = body.signing_keys
+    # the only key leaked before the issue time and no replacement was published
+    on_day(session.clock, CONFIRM_DAY)
+    session.ledger.mark_key_compromised(
+        session.body_id,
+        key_id,
+        compromised_at=session.clock(),
+        actor="admin",
+        reason="密钥泄露",
+        rotate=False,
+    )
+    before = log_size(session.ledger)
+    with pytest.raises(CredentialUnavailable):
+        session.confirm(CONFIRM_DAY)
+    assert log_size(session.ledger) == before
+    assert session.evaluation.status == "published"
 
 
 def test_a_refusal_mid_batch_records_nothing(session: Session) -> None:
