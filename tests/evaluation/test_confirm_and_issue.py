@@ -132,9 +132,7 @@ def test_the_confirmation_signs_the_credentials_the_log_gives_back(session: Sess
     # signed in the command, from the certificates in hand, before the one save ...
     assert [c["credentialSubject"]["licenseNumber"] for c in recorded.credentials] == numbers
     # ... byte for byte what is built later from the stored events, one at a time or many
-    assert list(recorded.credentials) == [
-        session.ledger.certificate_credential(n) for n in numbers
-    ]
+    assert list(recorded.credentials) == [session.ledger.certificate_credential(n) for n in numbers]
     assert list(recorded.credentials) == session.ledger.certificate_credentials(numbers)
     assert all(c["credentialSubject"]["identifier"] for c in recorded.credentials)
 
