@@ -134,11 +134,13 @@ class CareerStage(Projection):
 
     # -- batch-local state ----------------------------------------------------------------------
     #
-    # ``career_current`` is written once per worker at the end of a batch (``flush``), however
+    # What a batch writes is written once, at its end (``flush``, executemany): worker names,
+    # the certificates and the evidence of the batch (held as rows in memory, where status
+    # changes of the same batch change them), and ``career_current`` once per worker however
     # many events of the batch moved it; ``_current`` holds its batch-local value (read at most
     # once per worker and batch). A worker registered in this batch has no stored rows from
     # before it (the domain records nothing about a worker before registering it), so its
-    # certificates are all in ``_held`` and its current stage starts empty: no reads.
+    # certificates and evidence are all in memory and its current stage starts empty: no reads.
 
     def __init__(self) -> None:
         self.start_batch()
@@ -146,11 +148,36 @@ class CareerStage(Projection):
     def start_batch(self) -> None:
         self._current: dict[str, tuple[int, str, str, str] | None] = {}
         self._dirty: set[str] = set()
-        self._held: dict[str, list[list[str]]] = {}  # fresh worker -> [[occupation, level, status]]
-        self._certificates: dict[str, tuple[str, list[str] | None]] = {}  # id -> worker, held row
+        self._fresh: set[str] = set()
+        self._names: dict[str, str] = {}
+        # worker -> the batch's certificate rows [id, worker, occupation, level, status]
+        self._held: dict[str, list[list[Any]]] = {}
+        self._certificates: dict[str, tuple[str, list[Any] | None]] = {}  # id -> worker, row
         self._competitions: dict[str, str | None] = {}
+        # worker -> key -> the batch's evidence row [worker, key, stage, on, kind, what, valid]
+        self._evidence: dict[str, dict[str, list[Any]]] = {}
 
     def flush(self, tx: Transaction) -> None:
+        if self._names:
+            tx.executemany(
+                "INSERT INTO career_worker (id, name) VALUES (?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+                list(self._names.items()),
+            )
+        rows = [row for held in self._held.values() for row in held]
+        if rows:
+            tx.executemany(
+                "INSERT INTO career_certificate (id, worker_id, occupation_code, level, status)"
+                " VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
+        evidence = [row for rows_of in self._evidence.values() for row in rows_of.values()]
+        if evidence:
+            tx.executemany(
+                "INSERT INTO career_evidence (worker_id, key, stage, on_date, kind, what, valid)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                evidence,
+            )
         upserts = []
         deletes = []
         for worker_id in sorted(self._dirty):
@@ -185,17 +212,34 @@ class CareerStage(Projection):
         return value
 
     def _add_evidence(
-        self, tx: Transaction, worker_id: str, key: str, stage: int, on: str, kind: str, what: str
+        self,
+        tx: Transaction,
+        worker_id: str,
+        key: str,
+        stage: int,
+        on: str,
+        kind: str,
+        what: str,
+        *,
+        unique: bool,
     ) -> None:
-        """Record valid evidence and move the current stage forward if it is of a higher stage,
-        or the earliest of the current one (the same result as ``_refresh``)."""
-        inserted = tx.execute(
-            "INSERT INTO career_evidence (worker_id, key, stage, on_date, kind, what, valid)"
-            " VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (worker_id, key) DO NOTHING",
-            (worker_id, key, stage, on, kind, what),
-        )
-        if not inserted:
+        """Record valid evidence (unless the worker already has evidence with this key) and move
+        the current stage forward if it is of a higher stage, or the earliest of the current one
+        (the same result as ``_refresh``). ``unique``: the key names the event's own aggregate
+        or version, so no stored row can have it."""
+        batch = self._evidence.setdefault(worker_id, {})
+        if key in batch:
             return
+        if (
+            not unique
+            and worker_id not in self._fresh
+            and tx.row(
+                "SELECT 1 FROM career_evidence WHERE worker_id = ? AND key = ?", (worker_id, key)
+            )
+            is not None
+        ):
+            return
+        batch[key] = [worker_id, key, stage, on, kind, what, 1]
         current = self._current_of(tx, worker_id)
         if (
             current is None
@@ -205,13 +249,39 @@ class CareerStage(Projection):
             self._current[worker_id] = (stage, on, what, key)
             self._dirty.add(worker_id)
 
+    def _set_valid(self, tx: Transaction, worker_id: str, valid: int, *keys: str) -> int:
+        """Mark the worker's evidence with these keys valid or not; how many rows there are."""
+        changed = 0
+        batch = self._evidence.get(worker_id)
+        stored = []
+        for key in keys:
+            row = None if batch is None else batch.get(key)
+            if row is None:
+                stored.append(key)
+            else:
+                row[6] = valid
+                changed += 1
+        if stored and worker_id not in self._fresh:
+            changed += tx.execute(
+                "UPDATE career_evidence SET valid = ? WHERE worker_id = ?"
+                f" AND key IN ({', '.join('?' * len(stored))})",
+                (valid, worker_id, *stored),
+            )
+        return changed
+
     def _refresh(self, tx: Transaction, worker_id: str) -> None:
         """Recompute the current stage (the highest with valid evidence) and since when."""
-        rows = tx.rows(
-            "SELECT stage, on_date, key, what FROM career_evidence"
-            " WHERE worker_id = ? AND valid = 1 ORDER BY stage, on_date, key",
-            (worker_id,),
-        )
+        rows: list[tuple[Any, ...]] = []
+        if worker_id not in self._fresh:
+            rows = tx.rows(
+                "SELECT stage, on_date, key, what FROM career_evidence"
+                " WHERE worker_id = ? AND valid = 1",
+                (worker_id,),
+            )
+        batch = self._evidence.get(worker_id)
+        if batch:
+            rows.extend((r[2], r[3], r[1], r[5]) for r in batch.values() if r[6] == 1)
+        rows.sort(key=lambda r: (int(r[0]), r[1], r[2]))
         entries = _entries(rows)
         if entries:
             top = max(entries)
@@ -227,9 +297,9 @@ class CareerStage(Projection):
     def worker_named(self, tx: Transaction, event: RecordedEvent) -> None:
         worker_id = event.aggregate_id
         if event.topic == "craftledger:Worker.Registered" and worker_id not in self._current:
-            self._held[worker_id] = []
+            self._fresh.add(worker_id)
             self._current[worker_id] = None
-        tx.upsert("career_worker", ("id",), {"id": worker_id, "name": event["name"]})
+        self._names[worker_id] = event["name"]
 
     @handles("craftledger:Worker.CareerEntryRecorded")
     def career_entry(self, tx: Transaction, event: RecordedEvent) -> None:
@@ -245,6 +315,7 @@ class CareerStage(Projection):
             iso_date(event["on"]) or "",
             kind,
             f"{CAREER_KIND_LABEL[kind]}: {event['title']}",
+            unique=True,
         )
 
     @handles("craftledger:Competition.Announced")
@@ -275,28 +346,29 @@ class CareerStage(Projection):
             iso_date(registered_at) or "",
             "competition",
             f"技能竞赛: {name or competition_id}",
+            unique=False,
         )
 
     @handles("craftledger:Competition.EntrantWithdrawn")
     def entrant_withdrawn(self, tx: Transaction, event: RecordedEvent) -> None:
         worker_id = text_id(event["worker_id"])
         assert worker_id is not None
-        changed = tx.execute(
-            "UPDATE career_evidence SET valid = 0 WHERE worker_id = ? AND key = ?",
-            (worker_id, f"competition:{event.aggregate_id}"),
-        )
-        if changed:
+        if self._set_valid(tx, worker_id, 0, f"competition:{event.aggregate_id}"):
             self._refresh(tx, worker_id)
 
     @handles("craftledger:Certificate.Issued")
     def certificate_issued(self, tx: Transaction, event: RecordedEvent) -> None:
+        certificate_id = event.aggregate_id
+        if certificate_id in self._certificates:
+            raise ValueError(f"certificate {certificate_id} issued twice")
         worker_id = text_id(event["worker_id"])
         assert worker_id is not None
         occupation = event["occupation_code"]
         level = event["level"]
         # A promotion: the worker validly holds a lower level ("1" is the highest).
-        held = self._held.get(worker_id)
-        if held is None:
+        held = self._held.setdefault(worker_id, [])
+        promotion = any(h[2] == occupation and h[4] == "valid" and h[3] > level for h in held)
+        if not promotion and worker_id not in self._fresh:
             promotion = (
                 tx.row(
                     "SELECT 1 FROM career_certificate WHERE worker_id = ? AND occupation_code = ?"
@@ -305,28 +377,20 @@ class CareerStage(Projection):
                 )
                 is not None
             )
-            row = None
-        else:
-            promotion = any(h[0] == occupation and h[2] == "valid" and h[1] > level for h in held)
-            row = [occupation, level, "valid"]
-            held.append(row)
-        tx.execute(
-            "INSERT INTO career_certificate (id, worker_id, occupation_code, level, status)"
-            " VALUES (?, ?, ?, ?, 'valid')",
-            (event.aggregate_id, worker_id, occupation, level),
-        )
-        self._certificates[event.aggregate_id] = (worker_id, row)
+        row = [certificate_id, worker_id, occupation, level, "valid"]
+        held.append(row)
+        self._certificates[certificate_id] = (worker_id, row)
         on = iso_date(event["issued_at"]) or ""
         label = f"{event['occupation_name']} {level_name(level)} ({event['number']})"
         if str((event["basis"] or {}).get("kind")) == "competition":
             self._add_evidence(
-                tx, worker_id, f"certificate-competition:{event.aggregate_id}", 2, on,
-                "competition-certificate", f"以赛代评: {label}",
+                tx, worker_id, f"certificate-competition:{certificate_id}", 2, on,
+                "competition-certificate", f"以赛代评: {label}", unique=True,
             )  # fmt: skip
         if promotion or level in HIGH_SKILL_LEVELS:
             self._add_evidence(
-                tx, worker_id, f"certificate:{event.aggregate_id}", 4, on, "certificate",
-                f"等级晋升: {label}",
+                tx, worker_id, f"certificate:{certificate_id}", 4, on, "certificate",
+                f"等级晋升: {label}", unique=True,
             )  # fmt: skip
 
     @handles(*_STATUS_BY_TOPIC)
@@ -341,21 +405,20 @@ class CareerStage(Projection):
             if worker_id is None:
                 raise LookupError(f"status change for unknown certificate {certificate_id}")
             self._certificates[certificate_id] = (worker_id, None)
+            known = (worker_id, None)
+        worker_id, row = known
+        if row is not None:
+            row[4] = status
         else:
-            worker_id, row = known
-            if row is not None:
-                row[2] = status
-        tx.execute(
-            "UPDATE career_certificate SET status = ? WHERE id = ?", (status, certificate_id)
-        )
-        changed = tx.execute(
-            "UPDATE career_evidence SET valid = ? WHERE worker_id = ? AND key IN (?, ?)",
-            (
-                int(status == "valid"),
-                worker_id,
-                f"certificate:{certificate_id}",
-                f"certificate-competition:{certificate_id}",
-            ),
+            tx.execute(
+                "UPDATE career_certificate SET status = ? WHERE id = ?", (status, certificate_id)
+            )
+        changed = self._set_valid(
+            tx,
+            worker_id,
+            int(status == "valid"),
+            f"certificate:{certificate_id}",
+            f"certificate-competition:{certificate_id}",
         )
         if changed:
             self._refresh(tx, worker_id)

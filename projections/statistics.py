@@ -211,38 +211,66 @@ class Statistics(Projection):
             ),
         )
 
+    # Certificates issued in a batch and status changes are inserted at its end (``flush``,
+    # executemany); a status change of a certificate issued in the same batch changes its
+    # row in memory.
+
+    def __init__(self) -> None:
+        self.start_batch()
+
+    def start_batch(self) -> None:
+        self._certificates: dict[str, list[Any]] = {}
+        self._statuses: list[tuple[Any, ...]] = []
+
+    def flush(self, tx: Transaction) -> None:
+        if self._certificates:
+            tx.executemany(
+                "INSERT INTO stats_certificate (id, number, worker_id, issuer_id, province_code,"
+                " occupation_code, level, basis_kind, issued_year, issued_at, status)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                list(self._certificates.values()),
+            )
+        if self._statuses:
+            tx.executemany(
+                "INSERT INTO stats_certificate_status (certificate_id, seq, status, at)"
+                " VALUES (?, ?, ?, ?)",
+                self._statuses,
+            )
+        self.start_batch()
+
     @handles("craftledger:Certificate.Issued")
     def certificate_issued(self, tx: Transaction, event: RecordedEvent) -> None:
-        issued_at = iso_datetime(event["issued_at"])
+        certificate_id = event.aggregate_id
+        if certificate_id in self._certificates:
+            raise ValueError(f"certificate {certificate_id} issued twice")
         number = event["number"]
-        tx.execute(
-            "INSERT INTO stats_certificate (id, number, worker_id, issuer_id, province_code,"
-            " occupation_code, level, basis_kind, issued_year, issued_at, status)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'valid')",
-            (
-                event.aggregate_id,
-                number,
-                text_id(event["worker_id"]),
-                text_id(event["issuer_id"]),
-                number[5:7],
-                event["occupation_code"],
-                event["level"],
-                str((event["basis"] or {}).get("kind") or ""),
-                _year_of(event["issued_at"]),
-                issued_at,
-            ),
-        )
+        self._certificates[certificate_id] = [
+            certificate_id,
+            number,
+            text_id(event["worker_id"]),
+            text_id(event["issuer_id"]),
+            number[5:7],
+            event["occupation_code"],
+            event["level"],
+            str((event["basis"] or {}).get("kind") or ""),
+            _year_of(event["issued_at"]),
+            iso_datetime(event["issued_at"]),
+            "valid",
+        ]
 
     @handles(*_STATUS_BY_TOPIC)
     def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
         status = _STATUS_BY_TOPIC[event.topic]
-        tx.execute(
-            "UPDATE stats_certificate SET status = ? WHERE id = ?", (status, event.aggregate_id)
-        )
-        tx.execute(
-            "INSERT INTO stats_certificate_status (certificate_id, seq, status, at)"
-            " VALUES (?, ?, ?, ?)",
-            (event.aggregate_id, event.originator_version, status, iso_datetime(event["at"])),
+        certificate_id = event.aggregate_id
+        row = self._certificates.get(certificate_id)
+        if row is not None:
+            row[10] = status
+        else:
+            tx.execute(
+                "UPDATE stats_certificate SET status = ? WHERE id = ?", (status, certificate_id)
+            )
+        self._statuses.append(
+            (certificate_id, event.originator_version, status, iso_datetime(event["at"]))
         )
 
     @handles("craftledger:Competition.Announced")
