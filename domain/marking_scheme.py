@@ -110,6 +110,8 @@ def parse_decimal(value: object, field: str) -> Decimal:
     NaN and infinities. Strings are parsed exactly as given (no stripping). Raises
     :class:`~domain.errors.InvalidValue` naming ``field``.
     """
+    if type(value) is Decimal and value.is_finite():
+        return value
     if isinstance(value, bool | float):
         raise InvalidValue(
             field, f"{type(value).__name__} is not accepted; give a decimal string or integer"
@@ -181,6 +183,20 @@ def _half_up(numerator: int, denominator: int) -> int:
     if 2 * rest >= denominator:
         whole += 1
     return -whole if numerator < 0 else whole
+
+
+#: Scores in hundredths already turned into decimals: hundredths -> Decimal (0.00 .. 100.00).
+_SCORES: dict[int, Decimal] = {}
+
+
+def _in_hundredths(hundredths: int) -> Decimal:
+    """The score ``hundredths`` / 100 as a decimal with two places (``7525`` -> ``75.25``)."""
+    found = _SCORES.get(hundredths)
+    if found is None:
+        found = Decimal(hundredths).scaleb(-2)
+        if 0 <= hundredths <= 10_000:
+            _SCORES[hundredths] = found
+    return found
 
 
 def _round_half_up(exact: Fraction) -> Decimal:
@@ -420,7 +436,7 @@ class MarkingScheme:
             raise DomainRuleViolation(
                 "component-needs-a-judge", "no judge has marked this component"
             )
-        hundredths = sorted(hundredth for _, hundredth in checked)
+        hundredths = sorted([hundredth for _, hundredth in checked])
         if self.combination is JudgeCombination.TRIMMED:
             if len(hundredths) < 3:
                 raise DomainRuleViolation(
@@ -434,7 +450,7 @@ class MarkingScheme:
         spread = max(marks) - min(marks)
         scored = ComponentScore(
             component=name,
-            score=Decimal(score).scaleb(-2),
+            score=_in_hundredths(score),
             judge_count=len(marks),
             spread=spread,
             flagged=self.max_spread is not None and spread > self.max_spread,
@@ -471,13 +487,18 @@ class MarkingScheme:
                 )
         scores: list[ComponentScore] = []
         weighted = 0  # sum of weight x score, both in hundredths: the total in 10^-6
-        for component in self.components:
-            scored, hundredths = self._score_component(component.name, marks[component.name])
+        for name, weight in self._weights_in_hundredths:
+            scored, hundredths = self._score_component(name, marks[name])
             scores.append(scored)
-            weighted += int(component.weight * 100) * hundredths
+            weighted += weight * hundredths
         # weighted_total's sum(weight * score) / 100, rounded: in hundredths, weighted / 10^4
-        total = Decimal(_half_up(weighted, 10_000)).scaleb(-2)
+        total = _in_hundredths(_half_up(weighted, 10_000))
         return EntrantScore(components=tuple(scores), total=total)
+
+    @cached_property
+    def _weights_in_hundredths(self) -> tuple[tuple[str, int], ...]:
+        """``(component name, weight in hundredths of a percent)`` in scheme order."""
+        return tuple((c.name, int(c.weight * 100)) for c in self.components)
 
     # --- storage ---
 

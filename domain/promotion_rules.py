@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, TypeVar
 
 from domain.errors import InvalidValue
@@ -284,6 +285,12 @@ class PromotionRule:
         return missed
 
     def describe_conditions(self) -> str:
+        return self._conditions
+
+    @cached_property
+    def _conditions(self) -> str:
+        """What :meth:`describe_conditions` says, worded once per rule (the engine quotes it
+        in the explanation of every entrant the rule covers)."""
         parts: list[str] = []
         if self.top is not None:
             parts.append(f"top {self.top}")
@@ -652,6 +659,8 @@ def _text(number: Decimal) -> str:
 
 
 def _enum(kind: type[_E], value: object, field: str) -> _E:
+    if type(value) is kind:
+        return value  # type: ignore[return-value]  # a member already
     try:
         if not isinstance(value, str):
             raise ValueError(value)

@@ -42,12 +42,13 @@ Standardised scores (标准分)
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
+from math import lcm
 from typing import Any
 
 from domain.errors import InvalidValue
@@ -226,10 +227,10 @@ class StandardScale:
         middle = count // 2
         with localcontext(_SQRT_CONTEXT):
             median = values[middle] if count % 2 else (values[middle - 1] + values[middle]) / 2
-        exact = [Fraction(value) for value in values]
-        total = sum(exact, Fraction(0))
-        squares = sum((value * value for value in exact), Fraction(0))
-        variance = (count * squares - total * total) / (count * count)
+        units, per_unit = _in_common_units(values)
+        total = sum(units)
+        squares = sum(unit * unit for unit in units)
+        variance = Fraction(count * squares - total * total, count * count * per_unit * per_unit)
         with localcontext(_SQRT_CONTEXT):
             sd = (Decimal(variance.numerator) / Decimal(variance.denominator)).sqrt()
         return cls(median=median, standard_deviation=sd)
@@ -249,6 +250,14 @@ class StandardScale:
             "median": format(self.median, "f"),
             "standard_deviation": format(self.standard_deviation, "f"),
         }
+
+
+def _in_common_units(values: Sequence[Decimal]) -> tuple[list[int], int]:
+    """``values`` as exact whole numbers of one common unit ``1 / per_unit`` (e.g. hundredths
+    for totals on the 0.01 grid): the sums of the scale in integers instead of fractions."""
+    ratios = [value.as_integer_ratio() for value in values]
+    per_unit = lcm(*{denominator for _, denominator in ratios})
+    return [numerator * (per_unit // denominator) for numerator, denominator in ratios], per_unit
 
 
 # --- ranking --------------------------------------------------------------------------------

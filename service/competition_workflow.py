@@ -32,6 +32,7 @@ from domain.promotion_rules import EntrantKind
 from domain.ranking import Award, TieBreakOrder
 from domain.skill_level import SkillLevel
 from domain.worker import Worker
+from service.collector import collection_paused
 from service.commands import NotFound, Recorded, retried
 from service.credential_document import Disclosure, Holder, build_award_credential
 
@@ -276,21 +277,18 @@ class CompetitionWorkflow:
     @retried
     def finalise_competition(self: Ledger, competition_id: UUID, *, actor: str) -> Recorded:
         """Compute and publish the results, awards, standardised scores and promotion
-        proposals (the worker facts read from the ledger for the entrants that need them)."""
+        proposals (the worker facts read from the ledger for the entrants that need them).
+        A big competition is one large batch: the garbage collector waits until it is saved."""
+        with collection_paused():
+            return self._finalise_competition(competition_id, actor=actor)
+
+    def _finalise_competition(self: Ledger, competition_id: UUID, *, actor: str) -> Recorded:
         competition = self.competition(competition_id)
         at = self.clock()
         standings = competition.standings()
-        candidates = competition.promotion_candidates(standings)
-        levels: dict[str, SkillLevel | None] = {}
-        granted: dict[str, int] = {}
-        years: dict[str, int | None] = {}
-        workers, certificates = self._workers_and_certificates([UUID(k) for k in candidates])
-        for key in candidates:
-            worker = workers[UUID(key)]
-            levels[key] = self.current_level(worker, competition.occupation_code, certificates)
-            granted[key] = self.competition_promotions_granted(
-                worker, competition.year, years, certificates
-            )
+        levels, granted = self._promotion_facts(
+            competition, competition.promotion_candidates(standings)
+        )
         competition.finalise(
             standings, current_levels=levels, promotions_granted=granted, at=at, actor=actor
         )
@@ -305,6 +303,23 @@ class CompetitionWorkflow:
             new_subjects=True,  # award subjects name this competition: finalised only now
         )
         return self.record(competition, *entries.aggregates)
+
+    def _promotion_facts(
+        self: Ledger, competition: Competition, candidates: Sequence[str]
+    ) -> tuple[dict[str, SkillLevel | None], dict[str, int]]:
+        """Each candidate's current level in the competition's occupation and the competition
+        promotions granted to them in its year, by worker id (text), read in a few queries."""
+        levels: dict[str, SkillLevel | None] = {}
+        granted: dict[str, int] = {}
+        years: dict[str, int | None] = {}
+        workers, certificates = self._workers_and_certificates([UUID(k) for k in candidates])
+        for key in candidates:
+            worker = workers[UUID(key)]
+            levels[key] = self.current_level(worker, competition.occupation_code, certificates)
+            granted[key] = self.competition_promotions_granted(
+                worker, competition.year, years, certificates
+            )
+        return levels, granted
 
     def _workers_and_certificates(
         self: Ledger, worker_ids: Sequence[UUID]
