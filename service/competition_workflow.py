@@ -417,7 +417,19 @@ class CompetitionWorkflow:
         For each, the engine is asked again with today's facts (yearly cap, current level);
         then the issuing body issues the certificate with the competition as its basis. The
         competition, certificates, workers and number series are saved in one atomic save.
+        Approving thousands at once is one large batch: the garbage collector waits for it.
         """
+        with collection_paused():
+            return self._approve_promotions(competition_id, worker_ids, actor=actor, note=note)
+
+    def _approve_promotions(
+        self: Ledger,
+        competition_id: UUID,
+        worker_ids: Sequence[UUID] | None,
+        *,
+        actor: str,
+        note: str,
+    ) -> Recorded:
         competition = self.competition(competition_id)
         if not competition.is_final:
             raise DomainRuleViolation(
