@@ -7,10 +7,13 @@ The session's life, each step an event on this aggregate:
 2. **CandidateEnrolled** -- a worker on an eligibility route (versioned data, see
    :mod:`domain.eligibility`) with the evidence it was checked against; a ``Y`` body enrols only
    its own staff; an ineligible candidate is refused naming the route and what failed.
+   **CandidatesEnrolled** records many at once (a spreadsheet import): the same checks, the
+   same records, one event -- so a 5,000-candidate session replays from a handful of events.
 3. **ScoreRecorded** / **ScoreCorrected** -- one score per candidate and component by a named
    examiner (on the component's panel, if it has one). A correction is a new event with a
    reason, never an edit. Scores are integers or decimal strings (never floats), 0..100 with at
    most two decimals. A candidate passes when *every* component is at least 60: no averaging.
+   **ScoresRecorded** records many first scores at once (an import), checked the same way.
 4. **ResultsPublished** -- publication (公示) with a window of N working days. The window's last
    day is computed on the Chinese working-day calendar by the service and passed in as a date.
 5. **ObjectionLodged** / **ObjectionResolved** -- objections during the window; an upheld one
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -184,6 +188,15 @@ def check_panel(name: str, examiners: list[str]) -> None:
             "panel-size",
             f"the {name} panel needs an odd number of at least 3 examiners, has {len(examiners)}",
         )
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """A candidate's enrolment, checked but not yet recorded: the eligibility result and the
+    candidate record ``Evaluation.enrol_all`` records."""
+
+    result: EligibilityResult
+    record: Mapping[str, Any]
 
 
 class Evaluation(Aggregate):
@@ -371,6 +384,24 @@ class Evaluation(Aggregate):
         actor: str,
     ) -> EligibilityResult:
         """Enrol ``worker`` on ``route``: own staff for a ``Y`` body, eligible on ``on``."""
+        enrolment = self.enrolment(
+            body=body, worker=worker, route=route, facts=facts, on=on, actor=actor
+        )
+        self._candidate_enrolled(**enrolment.record)
+        return enrolment.result
+
+    def enrolment(
+        self,
+        *,
+        body: Organisation,
+        worker: Worker,
+        route: EligibilityRoute,
+        facts: CandidateFacts,
+        on: date,
+        actor: str,
+    ) -> Enrolment:
+        """Check ``worker``'s enrolment as :meth:`enrol` does and return it, unrecorded (for
+        :meth:`enrol_all`)."""
         self._require_status(EvaluationStatus.PLANNED, "enrol candidates in")
         self._require_own_body(body)
         self._require_active(body)
@@ -398,26 +429,63 @@ class Evaluation(Aggregate):
             )
         result = check_eligibility(route, facts, self.level, on)
         result.raise_if_ineligible()
-        self._candidate_enrolled(
-            worker_id=worker.id,
-            name=worker.name,
-            masked_id_number=worker.masked_id_number,
-            route={
-                "id": route.id,
-                "kind": route.kind.value,
-                "edition": route.edition_key,
-                "description": route.description,
-                "previous_level": route.previous_level.code if route.previous_level else None,
+        return Enrolment(
+            result,
+            {
+                "worker_id": worker.id,
+                "name": worker.name,
+                "masked_id_number": worker.masked_id_number,
+                "route": {
+                    "id": route.id,
+                    "kind": route.kind.value,
+                    "edition": route.edition_key,
+                    "description": route.description,
+                    "previous_level": route.previous_level.code if route.previous_level else None,
+                },
+                "evidence": evidence_record(facts),
+                "satisfied": list(result.satisfied),
+                "on": on.isoformat(),
+                "actor": actor,
             },
-            evidence=evidence_record(facts),
-            satisfied=list(result.satisfied),
-            on=on.isoformat(),
-            actor=actor,
         )
-        return result
+
+    def enrol_all(self, enrolments: Sequence[Enrolment]) -> None:
+        """Enrol many checked candidates (from :meth:`enrolment`) in one event."""
+        self._require_status(EvaluationStatus.PLANNED, "enrol candidates in")
+        seen: set[str] = set()
+        for enrolment in enrolments:
+            key = str(enrolment.record["worker_id"])
+            if key in self.candidates or key in seen:
+                raise DomainRuleViolation(
+                    "already-enrolled",
+                    f"{enrolment.record['name']} is already a candidate of {self.reference}",
+                )
+            seen.add(key)
+        if enrolments:
+            self._candidates_enrolled([dict(enrolment.record) for enrolment in enrolments])
 
     @event("CandidateEnrolled", topic="craftledger:Evaluation.CandidateEnrolled")
     def _candidate_enrolled(
+        self,
+        worker_id: UUID,
+        name: str,
+        masked_id_number: str,
+        route: dict[str, Any],
+        evidence: dict[str, Any],
+        satisfied: list[str],
+        on: str,
+        actor: str,
+    ) -> None:
+        self._add_candidate(
+            worker_id, name, masked_id_number, route, evidence, satisfied, on, actor
+        )
+
+    @event("CandidatesEnrolled", topic="craftledger:Evaluation.CandidatesEnrolled")
+    def _candidates_enrolled(self, candidates: list[dict[str, Any]]) -> None:
+        for candidate in candidates:
+            self._add_candidate(**candidate)
+
+    def _add_candidate(
         self,
         worker_id: UUID,
         name: str,
@@ -456,6 +524,31 @@ class Evaluation(Aggregate):
         actor: str,
     ) -> None:
         """Record one component score by a named examiner; a second one needs a correction."""
+        self._score_recorded(
+            **self.score(
+                body=body,
+                worker_id=worker_id,
+                component=component,
+                score=score,
+                examiner=examiner,
+                on=on,
+                actor=actor,
+            )
+        )
+
+    def score(
+        self,
+        *,
+        body: Organisation,
+        worker_id: UUID,
+        component: str,
+        score: object,
+        examiner: str,
+        on: date,
+        actor: str,
+    ) -> dict[str, Any]:
+        """Check a first score as :meth:`record_score` does and return it, unrecorded (for
+        :meth:`record_scores`)."""
         candidate = self._scorable(body, worker_id, component, examiner, on)
         value = parse_score(score)
         if component in candidate["scores"]:
@@ -464,17 +557,44 @@ class Evaluation(Aggregate):
                 f"{candidate['name']}'s {component} score is recorded; "
                 "correct it with a reason instead",
             )
-        self._score_recorded(
-            worker_id=candidate["worker_id"],
-            component=component,
-            score=score_text(value),
-            examiner=examiner.strip(),
-            on=on.isoformat(),
-            actor=actor,
-        )
+        return {
+            "worker_id": candidate["worker_id"],
+            "component": component,
+            "score": score_text(value),
+            "examiner": examiner.strip(),
+            "on": on.isoformat(),
+            "actor": actor,
+        }
+
+    def record_scores(self, scores: Sequence[Mapping[str, Any]]) -> None:
+        """Record many checked first scores (from :meth:`score`) in one event."""
+        self._require_status(EvaluationStatus.PLANNED, "score")
+        seen: set[tuple[str, str]] = set()
+        for entry in scores:
+            key = (str(entry["worker_id"]), str(entry["component"]))
+            candidate = self.candidate(entry["worker_id"])
+            if key in seen or key[1] in candidate["scores"]:
+                raise DomainRuleViolation(
+                    "score-already-recorded",
+                    f"{candidate['name']}'s {key[1]} score is recorded; "
+                    "correct it with a reason instead",
+                )
+            seen.add(key)
+        if scores:
+            self._scores_recorded([dict(entry) for entry in scores])
 
     @event("ScoreRecorded", topic="craftledger:Evaluation.ScoreRecorded")
     def _score_recorded(
+        self, worker_id: UUID, component: str, score: str, examiner: str, on: str, actor: str
+    ) -> None:
+        self._add_score(worker_id, component, score, examiner, on, actor)
+
+    @event("ScoresRecorded", topic="craftledger:Evaluation.ScoresRecorded")
+    def _scores_recorded(self, scores: list[dict[str, Any]]) -> None:
+        for entry in scores:
+            self._add_score(**entry)
+
+    def _add_score(
         self, worker_id: UUID, component: str, score: str, examiner: str, on: str, actor: str
     ) -> None:
         self.candidates[str(worker_id)]["scores"][component] = {

@@ -58,7 +58,13 @@ from uuid import UUID
 
 from domain.eligibility import DiplomaKind, TitleGrade, find_edition
 from domain.errors import DomainRuleViolation, InvalidValue
-from domain.evaluation import COMPONENT_NAMES_ZH, EvaluationStatus, parse_score, score_text
+from domain.evaluation import (
+    COMPONENT_NAMES_ZH,
+    Enrolment,
+    EvaluationStatus,
+    parse_score,
+    score_text,
+)
 from domain.id_number import IdKind, IdNumber
 from domain.organisation import OrganisationKind
 from domain.worker import Worker
@@ -410,6 +416,7 @@ def import_candidates(
     registered: list[Worker] = []
     identifiers: dict[UUID, list[Any]] = {}
     checked: list[tuple[int, UUID, IdNumber, str, Any, dict[str, Any]]] = []
+    enrolments: list[Enrolment] = []
     enrolled = 0
     for number, row in table.rows:
         try:
@@ -527,8 +534,10 @@ def import_candidates(
             identifiers[worker.id] = ledger.subject_identifier_for(worker, id_number)
         try:
             facts = candidate_facts(evidence, evaluation.occupation_code, held)
-            evaluation.enrol(
-                body=body, worker=worker, route=route, facts=facts, on=today, actor=actor
+            enrolments.append(
+                evaluation.enrolment(
+                    body=body, worker=worker, route=route, facts=facts, on=today, actor=actor
+                )
             )
         except (DomainRuleViolation, InvalidValue) as error:
             column = (
@@ -543,6 +552,7 @@ def import_candidates(
     report.changes = {"enrolled": enrolled, "registered": len(registered)}
     if report.problems or dry_run or not enrolled:
         return report
+    evaluation.enrol_all(enrolments)  # one event for the file's candidates
     sealed = [aggregate for worker in registered for aggregate in identifiers[worker.id]]
     recorded = ledger.record(evaluation, *registered, *sealed)
     report.recorded = True
@@ -587,6 +597,7 @@ def import_scores(
         return report
     seen: dict[str, int] = {}
     counts = {"scores": 0, "corrections": 0, "unchanged": 0}
+    first_scores: list[dict[str, Any]] = []
     for number, row in table.rows:
         try:
             id_number = _id_number(row)
@@ -627,14 +638,16 @@ def import_scores(
             recorded = candidate["scores"].get(component)
             try:
                 if recorded is None:
-                    evaluation.record_score(
-                        body=body,
-                        worker_id=candidate["worker_id"],
-                        component=component,
-                        score=score,
-                        examiner=examiner,
-                        on=today,
-                        actor=actor,
+                    first_scores.append(
+                        evaluation.score(
+                            body=body,
+                            worker_id=candidate["worker_id"],
+                            component=component,
+                            score=score,
+                            examiner=examiner,
+                            on=today,
+                            actor=actor,
+                        )
                     )
                     counts["scores"] += 1
                 elif recorded["score"] == score and recorded["examiner"] == examiner:
@@ -666,6 +679,7 @@ def import_scores(
     report.changes = counts
     if report.problems or dry_run or not (counts["scores"] or counts["corrections"]):
         return report
+    evaluation.record_scores(first_scores)  # one event for the file's first scores
     recorded_at = ledger.record(evaluation)
     report.recorded = True
     report.position = recorded_at.position

@@ -41,19 +41,38 @@ def run_whole_session(
             actor="a",
         )
         worker.start_employment(body.id, EmploymentRelation.DISPATCHED, date(2015, 1, 1), "a")
-        evaluation.enrol(
-            body=body, worker=worker, route=route, facts=facts, on=enrolled_on, actor="a"
-        )
-        for component in evaluation.components:
-            evaluation.record_score(
-                body=body,
-                worker_id=worker.id,
-                component=component,
-                score="75.5",
-                examiner="a",
-                on=enrolled_on,
-                actor="a",
+        scores = [
+            {
+                "body": body,
+                "worker_id": worker.id,
+                "component": component,
+                "score": "75.5",
+                "examiner": "a",
+                "on": enrolled_on,
+                "actor": "a",
+            }
+            for component in evaluation.components
+        ]
+        if serial == 1:  # one at a time: CandidateEnrolled, ScoreRecorded
+            evaluation.enrol(
+                body=body, worker=worker, route=route, facts=facts, on=enrolled_on, actor="a"
             )
+            for score in scores:
+                evaluation.record_score(**score)
+        else:  # as an import does: CandidatesEnrolled, ScoresRecorded
+            evaluation.enrol_all(
+                [
+                    evaluation.enrolment(
+                        body=body,
+                        worker=worker,
+                        route=route,
+                        facts=facts,
+                        on=enrolled_on,
+                        actor="a",
+                    )
+                ]
+            )
+            evaluation.record_scores([evaluation.score(**score) for score in scores])
         workers.append(worker)
     evaluation.correct_score(
         body=body,

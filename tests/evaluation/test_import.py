@@ -12,6 +12,7 @@ import pytest
 
 from domain.errors import DomainRuleViolation
 from domain.organisation import OrganisationKind
+from service.evaluation_workflow import candidate_facts
 from service.ledger import Ledger
 from tests.conftest import SteppingClock
 from tests.evaluation.conftest import PUBLISH_DAY, Session, plan_session
@@ -117,7 +118,9 @@ def test_a_bad_file_records_nothing_and_a_good_one_everything_in_one_save(
     )
     report = ledger.import_candidates(session.evaluation_id, good, dry_run=False, actor="issuer")
     assert report.recorded and report.ok
-    assert report.position == ledger.log_position == before + 3  # three events, one save
+    assert report.position == ledger.log_position == before + 1  # one save, one event
+    (event,) = list(ledger.notifications(start=before + 1))
+    assert event.topic == "craftledger:Evaluation.CandidatesEnrolled"
     assert [c["name"] for c in session.evaluation.candidates.values()] == [
         "职工1",
         "职工2",
@@ -303,3 +306,41 @@ def test_nothing_is_imported_into_a_published_session(ledger: Ledger, session: S
     with pytest.raises(DomainRuleViolation) as excinfo:
         ledger.import_candidates(session.evaluation_id, b"x", dry_run=True, actor="issuer")
     assert excinfo.value.rule == "evaluation-is-published"
+
+
+def test_a_batch_never_enrols_or_scores_a_candidate_twice(
+    ledger: Ledger, session: Session, staff: list
+) -> None:
+    evaluation = session.evaluation
+    body = ledger.organisation(session.body_id)
+    worker = ledger.worker(staff[0])
+    today = ledger.china_today()
+    route = ledger.eligibility_route(evaluation, "4-years", today)
+    facts = candidate_facts(
+        {"experience": [{"start": "2015-01-01", "end": None}]}, evaluation.occupation_code, []
+    )
+    enrolment = evaluation.enrolment(
+        body=body, worker=worker, route=route, facts=facts, on=today, actor="issuer"
+    )
+    for batch in ([enrolment, enrolment], [enrolment]):
+        if batch == [enrolment]:
+            evaluation.enrol_all(batch)  # once is fine; then it is a candidate
+        with pytest.raises(DomainRuleViolation) as excinfo:
+            evaluation.enrol_all(batch)
+        assert excinfo.value.rule == "already-enrolled"
+    score = evaluation.score(
+        body=body,
+        worker_id=worker.id,
+        component="theory",
+        score="80",
+        examiner="丁",
+        on=today,
+        actor="issuer",
+    )
+    for batch in ([score, score], [score]):
+        if batch == [score]:
+            evaluation.record_scores(batch)
+        with pytest.raises(DomainRuleViolation) as excinfo:
+            evaluation.record_scores(batch)
+        assert excinfo.value.rule == "score-already-recorded"
+    assert evaluation.candidate(worker.id)["scores"]["theory"]["score"] == "80"
