@@ -410,6 +410,24 @@ class PromotionRuleSet:
                 return rule
         raise InvalidValue("rule id", f"{self.name} has no rule {rule_id!r}")
 
+    def rules_covering(
+        self, tier: CompetitionTier, entrant_kind: EntrantKind, programme: str | None
+    ) -> tuple[PromotionRule, ...]:
+        """The rules about competitions and entrants like these (:meth:`PromotionRule.covers`),
+        in order; worked out once per tier, entrant kind and programme."""
+        key = (tier, entrant_kind, programme)
+        covering = self._covering.get(key)
+        if covering is None:
+            covering = tuple(rule for rule in self.rules if rule.covers(*key))
+            self._covering[key] = covering
+        return covering
+
+    @cached_property
+    def _covering(
+        self,
+    ) -> dict[tuple[CompetitionTier, EntrantKind, str | None], tuple[PromotionRule, ...]]:
+        return {}
+
     def qualified_id(self, rule: PromotionRule | str) -> str:
         """``"<set name>/<rule id>"`` -- the id a proposal reports."""
         return f"{self.name}/{rule if isinstance(rule, str) else rule.id}"
@@ -573,7 +591,7 @@ def propose_promotion(
             honour_titles=titles,
         )
 
-    covering = [rule for rule in rule_set.rules if rule.covers(tier, entrant_kind, programme)]
+    covering = rule_set.rules_covering(tier, entrant_kind, programme)
     if not covering:
         return answer(
             PromotionOutcome.NOT_COVERED,
