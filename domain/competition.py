@@ -150,7 +150,8 @@ class Standings:
     groups: Mapping[str, str]  # worker id -> ranking group
     #: The engine's answers without worker facts (no level, none granted), by worker id, as
     #: :meth:`Competition.promotion_candidates` asked them: finalising reuses them for every
-    #: entrant that is not a candidate (the same question) instead of asking again.
+    #: entrant that is not a candidate, or is one holding no level and granted no promotion
+    #: this year (the same question), instead of asking again.
     answers_without_facts: dict[str, PromotionProposal] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -852,9 +853,9 @@ class Competition(Aggregate):
                     level = current_levels.get(key) if key in candidates else None
                     granted = promotions_granted.get(key, 0) if key in candidates else 0
                     answer = (
-                        self._propose(rule_set, entry, ranking.entrant_count, level, granted)
-                        if key in candidates
-                        else standings.answers_without_facts[key]
+                        standings.answers_without_facts[key]  # the same question, answered
+                        if level is None and granted == 0
+                        else self._propose(rule_set, entry, ranking.entrant_count, level, granted)
                     )
                     promotion = {
                         **answer.to_dict(),
