@@ -6,7 +6,8 @@ import itertools
 import json
 import statistics
 from datetime import UTC, datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
@@ -265,6 +266,25 @@ def test_standard_scale_reports_median_and_population_sd() -> None:
     scale = StandardScale.from_totals([D(0), D(100)])
     assert scale.median == 50 and scale.standard_deviation == 50
     assert scale.standardise(D(0)) == 600 and scale.standardise(D(100)) == 800
+
+
+@given(
+    st.lists(
+        st.decimals(min_value=-1000, max_value=1000, places=3, allow_nan=False), min_size=1
+    ).map(lambda values: [value.normalize() if i % 2 else value for i, value in enumerate(values)])
+)
+def test_the_scales_sd_is_the_exact_population_sd_whatever_the_decimal_places(
+    totals: list[Decimal],
+) -> None:
+    # independent oracle: the variance as one exact fraction, rooted in the same 34 digits
+    exact = [Fraction(total) for total in totals]
+    n = len(exact)
+    variance = (n * sum(x * x for x in exact) - sum(exact) ** 2) / (n * n)
+    with localcontext(Context(prec=34, rounding=ROUND_HALF_UP)):
+        sd = (Decimal(variance.numerator) / Decimal(variance.denominator)).sqrt()
+    scale = StandardScale.from_totals(totals)
+    assert scale.standard_deviation == sd
+    assert str(scale.standard_deviation) == str(sd)
 
 
 def test_standardised_scores_are_not_clamped() -> None:
