@@ -600,12 +600,13 @@ def propose_promotion(
             f"no rule in {rule_set.name} covers {entrant_kind.value}s at tier {tier.value}"
             + ("" if programme is None else f" in programme {programme}"),
         )
-    qualifying = [rule for rule in covering if not rule.shortfalls(rank, entrant_count, award)]
+    missed = [(rule, rule.shortfalls(rank, entrant_count, award)) for rule in covering]
+    qualifying = [rule for rule, shortfalls in missed if not shortfalls]
     if not qualifying:
         reasons = "; ".join(
             f"{rule_set.qualified_id(rule)} needs {rule.describe_conditions()}: "
-            + ", ".join(rule.shortfalls(rank, entrant_count, award))
-            for rule in covering
+            + ", ".join(shortfalls)
+            for rule, shortfalls in missed
         )
         return answer(PromotionOutcome.NOT_QUALIFIED, None, None, reasons)
 
