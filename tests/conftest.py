@@ -8,6 +8,7 @@ schema, dropped afterwards.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,19 @@ class SteppingClock:
     def __call__(self) -> datetime:
         self.now += self.step
         return self.now
+
+
+class RunningClock:
+    """Real time, but starting from a fixed moment: tests that run "today" see the same dates
+    whenever they run (the working-day calendar covers a fixed range of years), and time
+    still passes as it does for a live server."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start = start
+        self.began = time.monotonic()
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.began)
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ import secrets
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -43,9 +43,11 @@ from domain.organisation import OrganisationKind
 from domain.skill_level import SkillLevel
 from service.app import create_app
 from service.ledger import Ledger
-from tests.conftest import POSTGRES_URL, settings_for
+from tests.conftest import POSTGRES_URL, RunningClock, settings_for
 
 ELECTRICIAN = "6-31-01-03"
+SERVER_START = datetime(2025, 6, 2, 1, 0, tzinfo=UTC)
+"""Where the apps' clocks start (then run in real time): inside the working-day calendar."""
 PRINCIPALS = (
     "public",
     "admin",
@@ -248,7 +250,7 @@ def running_app(
 ) -> Iterator[tuple[Flask, Ledger]]:
     """``create_app`` over a fresh store; closed (runner stopped, ledger closed) afterwards."""
     with store_for_backend(backend, data_dir) as (settings, _schema):
-        ledger = Ledger(settings)
+        ledger = Ledger(settings, clock=RunningClock(SERVER_START))
         app = create_app(
             {"TESTING": True, "VERIFY_RATE_LIMIT": "10000 per minute", **(config or {})},
             ledger=ledger,
