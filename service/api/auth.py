@@ -229,6 +229,17 @@ def acting_organisation(
     return requested
 
 
+def own_scope(requested: Any, role: Role, own: Any, refusal: str) -> Any:
+    """The value of a list's owner filter (issuer, body, union, employer, worker): a ``role``
+    token lists only what is its own -- ``requested`` must be left out or be ``own`` (403 with
+    ``refusal`` otherwise) and becomes ``own``; every other principal keeps ``requested``."""
+    if not current_principal().is_(role):
+        return requested
+    if requested is not None and requested != own:
+        raise forbidden(refusal)
+    return own
+
+
 def require_self(worker_id: UUID) -> None:
     principal = current_principal()
     if principal.is_(Role.WORKER) and principal.worker_id != worker_id:

@@ -21,7 +21,7 @@ from service.api.auth import (
     access,
     acting_organisation,
     current_principal,
-    forbidden,
+    own_scope,
     require_organisation,
 )
 from service.api.fields import ReasonSchema, level_field, masked_name, occupation_code_field, text
@@ -250,14 +250,18 @@ def list_certificates(filters: dict[str, Any], page: dict[str, Any]) -> Any:
     """List certificates (cursor-paginated, from the directory read model)."""
     principal = current_principal()
     filters = dict(filters)
-    if principal.is_(Role.ISSUER):
-        if filters.get("issuer_id") not in (None, principal.organisation_id):
-            raise forbidden("an issuer lists only certificates its organisation issued")
-        filters["issuer_id"] = principal.organisation_id
-    if principal.is_(Role.WORKER):
-        if filters.get("worker_id") not in (None, principal.worker_id):
-            raise forbidden("a worker lists only its own certificates")
-        filters["worker_id"] = principal.worker_id
+    filters["issuer_id"] = own_scope(
+        filters.get("issuer_id"),
+        Role.ISSUER,
+        principal.organisation_id,
+        "an issuer lists only certificates its organisation issued",
+    )
+    filters["worker_id"] = own_scope(
+        filters.get("worker_id"),
+        Role.WORKER,
+        principal.worker_id,
+        "a worker lists only its own certificates",
+    )
     return services().directory.list_certificates(
         after=page["cursor"], limit=page["limit"], **filters
     )

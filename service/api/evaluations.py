@@ -40,6 +40,7 @@ from service.api.auth import (
     acting_organisation,
     current_principal,
     forbidden,
+    own_scope,
     require_organisation,
 )
 from service.api.credentials import (
@@ -521,11 +522,12 @@ def plan_evaluation(body: dict[str, Any]) -> Any:
 def list_evaluations(filters: dict[str, Any], page: dict[str, Any]) -> Any:
     """List sessions in planning order (cursor-paginated), optionally of one body."""
     principal = current_principal()
-    body_id = filters.get("body_id")
-    if principal.is_(Role.ISSUER):
-        if body_id is not None and body_id != principal.organisation_id:
-            raise forbidden("an issuer token lists only its own organisation's sessions")
-        body_id = principal.organisation_id
+    body_id = own_scope(
+        filters.get("body_id"),
+        Role.ISSUER,
+        principal.organisation_id,
+        "an issuer token lists only its own organisation's sessions",
+    )
     key = decode_cursor("evaluations", page["cursor"], 1)
     after = key[0] if key else None
     if after is not None and (isinstance(after, bool) or not isinstance(after, int)):

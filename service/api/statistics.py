@@ -40,7 +40,7 @@ from projections.honours import HonoursQuery
 from projections.pagination import InvalidQuery, Page
 from projections.statistics import BASIS_KINDS, LEVELS, Statistics, StatisticsQuery
 from service.api.as_of_reads import read_models
-from service.api.auth import access, current_principal, forbidden
+from service.api.auth import access, current_principal, forbidden, own_scope
 from service.api.fields import masked_name, occupation_code_field, province_code_field, text
 from service.api.openapi import Blueprint
 from service.api.problems import Problem, validation_problem
@@ -370,11 +370,13 @@ def list_talents(query: dict[str, Any], headers: dict[str, Any]) -> Any:
     principal = current_principal()
     union_id = query.get("union_id")
     if query.get("q"):
-        if principal.is_(Role.ORGANISER):
-            if union_id not in (None, principal.organisation_id):
-                raise forbidden("an organiser searches only its own union's talent database")
-            union_id = principal.organisation_id
-        elif not principal.is_(Role.ADMIN, Role.AUDITOR):
+        union_id = own_scope(
+            union_id,
+            Role.ORGANISER,
+            principal.organisation_id,
+            "an organiser searches only its own union's talent database",
+        )
+        if not principal.is_(Role.ADMIN, Role.AUDITOR, Role.ORGANISER):
             raise forbidden(
                 "searching the talent database by name needs an admin, auditor or organiser token"
             )

@@ -24,7 +24,7 @@ from domain.id_number import IdKind, IdNumber
 from domain.skill_level import SkillLevel
 from domain.worker import CareerEntryKind, EmploymentRelation, Worker
 from projections.pagination import Page
-from service.api.auth import access, current_principal, forbidden, require_organisation
+from service.api.auth import access, current_principal, forbidden, own_scope, require_organisation
 from service.api.fields import level_field, occupation_code_field, text
 from service.api.openapi import Blueprint
 from service.api.problems import field_errors
@@ -284,10 +284,9 @@ def list_workers(filters: dict[str, Any], page: dict[str, Any]) -> Any:
             return Page([], None)
         row = directory.get_worker(principal.worker_id)
         return Page([row] if row is not None else [], None)
-    if principal.is_(Role.ISSUER):
-        if employer_id is not None and employer_id != principal.organisation_id:
-            raise forbidden("an issuer lists only its own staff")
-        employer_id = principal.organisation_id
+    employer_id = own_scope(
+        employer_id, Role.ISSUER, principal.organisation_id, "an issuer lists only its own staff"
+    )
     return directory.list_workers(
         after=page["cursor"], limit=page["limit"], employer_id=employer_id, name=filters.get("name")
     )
