@@ -197,12 +197,25 @@ class Directory(Projection):
             ("masked_id_number", "id_kind", "registered_at"),
             relation=True,
         )
+        self._certificates: dict[str, list[Any]] = {}
 
     def start_batch(self) -> None:
         self._workers.start_batch()
+        # Certificates issued in the batch: inserted at its end, with what later events of the
+        # batch (status changes) made of them.
+        self._certificates = {}
 
     def flush(self, tx: Transaction) -> None:
         self._workers.flush(tx)
+        if self._certificates:
+            tx.executemany(
+                "INSERT INTO directory_certificate (number, id, worker_id, holder_name,"
+                " masked_id_number, issuer_id, issuer_name, occupation_code, occupation_name,"
+                " level, status, issued_on, issued_at, basis_kind, status_changed_at,"
+                " status_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                list(self._certificates.values()),
+            )
+        self._certificates = {}
 
     @handles("craftledger:Worker.Registered")
     def worker_registered(self, tx: Transaction, event: RecordedEvent) -> None:
@@ -226,29 +239,28 @@ class Directory(Projection):
 
     @handles("craftledger:Certificate.Issued")
     def certificate_issued(self, tx: Transaction, event: RecordedEvent) -> None:
+        certificate_id = event.aggregate_id
+        if certificate_id in self._certificates:
+            raise ValueError(f"certificate {certificate_id} issued twice")
         issued_at = iso_datetime(event["issued_at"])
-        tx.execute(
-            "INSERT INTO directory_certificate (number, id, worker_id, holder_name,"
-            " masked_id_number, issuer_id, issuer_name, occupation_code, occupation_name, level,"
-            " status, issued_on, issued_at, basis_kind, status_changed_at, status_reason)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'valid', ?, ?, ?, ?, 'issued')",
-            (
-                event["number"],
-                event.aggregate_id,
-                text_id(event["worker_id"]),
-                event["holder_name"],
-                event["masked_id_number"],
-                text_id(event["issuer_id"]),
-                event["issuer_name"],
-                event["occupation_code"],
-                event["occupation_name"],
-                event["level"],
-                iso_date(event["issued_at"]),
-                issued_at,
-                str((event["basis"] or {}).get("kind") or ""),
-                issued_at,
-            ),
-        )
+        self._certificates[certificate_id] = [
+            event["number"],
+            certificate_id,
+            text_id(event["worker_id"]),
+            event["holder_name"],
+            event["masked_id_number"],
+            text_id(event["issuer_id"]),
+            event["issuer_name"],
+            event["occupation_code"],
+            event["occupation_name"],
+            event["level"],
+            "valid",
+            iso_date(event["issued_at"]),
+            issued_at,
+            str((event["basis"] or {}).get("kind") or ""),
+            issued_at,
+            "issued",
+        ]
 
     @handles(
         "craftledger:Certificate.Suspended",
@@ -256,15 +268,19 @@ class Directory(Projection):
         "craftledger:Certificate.Revoked",
     )
     def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
+        status = _CERTIFICATE_STATUS_BY_TOPIC[event.topic]
+        at = iso_datetime(event["at"])
+        reason = event["reason"]
+        row = self._certificates.get(event.aggregate_id)
+        if row is not None:
+            row[10] = status
+            row[14] = at
+            row[15] = reason
+            return
         tx.execute(
             "UPDATE directory_certificate SET status = ?, status_changed_at = ?,"
             " status_reason = ? WHERE id = ?",
-            (
-                _CERTIFICATE_STATUS_BY_TOPIC[event.topic],
-                iso_datetime(event["at"]),
-                event["reason"],
-                event.aggregate_id,
-            ),
+            (status, at, reason, event.aggregate_id),
         )
 
 
