@@ -477,8 +477,9 @@ class Competition(Aggregate):
         actor: str,
         name: str = "",
     ) -> None:
-        self.entrants[_key(worker_id)] = {
-            "worker_id": _key(worker_id),
+        key = _key(worker_id)
+        self.entrants[key] = {
+            "worker_id": key,
             "name": name,
             "entrant_number": entrant_number,
             "entrant_kind": entrant_kind,
@@ -538,8 +539,9 @@ class Competition(Aggregate):
 
     @event("MarksRecorded", topic="craftledger:Competition.MarksRecorded")
     def _marks_recorded(self, marks: list[dict[str, str]], at: datetime, actor: str) -> None:
+        recorded = self.marks
         for mark in marks:
-            entrant = self.marks.setdefault(mark["worker_id"], {})
+            entrant = recorded.setdefault(mark["worker_id"], {})
             entrant.setdefault(mark["component"], {})[mark["judge"]] = mark["mark"]
         self.status = CompetitionStatus.MARKING
 
