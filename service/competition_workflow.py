@@ -32,9 +32,9 @@ from domain.promotion_rules import EntrantKind
 from domain.ranking import Award, TieBreakOrder
 from domain.skill_level import SkillLevel
 from domain.worker import Worker
-from service.collector import collection_paused
 from service.commands import NotFound, Recorded, retried
 from service.credential_document import Disclosure, Holder, build_award_credential
+from service.garbage_collection import pausing_collection
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -275,14 +275,11 @@ class CompetitionWorkflow:
     # -- results ---------------------------------------------------------------------------
 
     @retried
+    @pausing_collection
     def finalise_competition(self: Ledger, competition_id: UUID, *, actor: str) -> Recorded:
         """Compute and publish the results, awards, standardised scores and promotion
         proposals (the worker facts read from the ledger for the entrants that need them).
         A big competition is one large batch: the garbage collector waits until it is saved."""
-        with collection_paused():
-            return self._finalise_competition(competition_id, actor=actor)
-
-    def _finalise_competition(self: Ledger, competition_id: UUID, *, actor: str) -> Recorded:
         competition = self.competition(competition_id)
         at = self.clock()
         standings = competition.standings()
@@ -404,6 +401,7 @@ class CompetitionWorkflow:
         return self.approve_promotions(competition_id, [worker_id], actor=actor, note=note)
 
     @retried
+    @pausing_collection
     def approve_promotions(
         self: Ledger,
         competition_id: UUID,
@@ -419,17 +417,6 @@ class CompetitionWorkflow:
         competition, certificates, workers and number series are saved in one atomic save.
         Approving thousands at once is one large batch: the garbage collector waits for it.
         """
-        with collection_paused():
-            return self._approve_promotions(competition_id, worker_ids, actor=actor, note=note)
-
-    def _approve_promotions(
-        self: Ledger,
-        competition_id: UUID,
-        worker_ids: Sequence[UUID] | None,
-        *,
-        actor: str,
-        note: str,
-    ) -> Recorded:
         competition = self.competition(competition_id)
         if not competition.is_final:
             raise DomainRuleViolation(
