@@ -78,11 +78,19 @@ class PostAppointment(Aggregate):
 
     @staticmethod
     def create_id(
-        organisation_id: UUID, worker_id: UUID, occupation_code: str, post: str, **_: Any
+        organisation_id: UUID,
+        worker_id: UUID,
+        occupation_code: str,
+        post: str,
+        term: int = 1,
+        **_: Any,
     ) -> UUID:
-        return natural_id(
-            "post-appointment", str(organisation_id), str(worker_id), occupation_code, post
-        )
+        """One id per term: the first term's id is the post's own (as before terms existed);
+        after a withdrawal the enterprise may appoint the worker again, as term 2, 3 ..."""
+        parts = [str(organisation_id), str(worker_id), occupation_code, post]
+        if term != 1:
+            parts.append(f"term {term}")
+        return natural_id("post-appointment", *parts)
 
     @classmethod
     def nominate(
@@ -98,6 +106,7 @@ class PostAppointment(Aggregate):
         prerequisite: str | None,
         at: datetime,
         actor: str,
+        term: int = 1,
     ) -> PostAppointment:
         post_level(post)
         if organisation.kind is not OrganisationKind.EMPLOYER:
@@ -121,6 +130,7 @@ class PostAppointment(Aggregate):
             prerequisite=prerequisite,
             nominated_at=at,
             actor=actor,
+            term=term,
         )
 
     @event("Nominated", topic="craftledger:PostAppointment.Nominated")
@@ -136,6 +146,7 @@ class PostAppointment(Aggregate):
         prerequisite: str | None,
         nominated_at: datetime,
         actor: str,
+        term: int = 1,
     ) -> None:
         self.organisation_id = organisation_id
         self.organisation_name = organisation_name
@@ -146,6 +157,8 @@ class PostAppointment(Aggregate):
         self.post = post
         self.prerequisite = prerequisite
         self.nominated_at = nominated_at
+        self.term = term
+        """1 for the first appointment to this post, 2 after a withdrawal and a new one, ..."""
         self.reviews: dict[str, dict[str, Any]] = {}
         self.appointed_at: datetime | None = None
         self.withdrawn: dict[str, Any] | None = None

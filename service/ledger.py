@@ -594,25 +594,18 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
         worker = self.worker(worker_id)
         occupation = self.occupation(occupation_code)
         at = self.clock()
-        appointment_id = PostAppointment.create_id(
-            organisation_id=organisation.id,
-            worker_id=worker.id,
-            occupation_code=occupation.code,
-            post=level.code,
-        )
-        if self.exists(appointment_id):
+        terms = self._post_terms(organisation.id, worker.id, occupation.code, level)
+        if terms and not terms[-1].withdrawn:
             raise DomainRuleViolation(
                 "already-appointed", f"{worker.name} already has this post at {organisation.name}"
             )
         held = self.held_levels(worker, occupation.code)
-        principal_id = PostAppointment.create_id(
-            organisation_id=organisation.id,
-            worker_id=worker.id,
-            occupation_code=occupation.code,
-            post=SkillLevel.PRINCIPAL.code,
+        principals = (
+            self._post_terms(organisation.id, worker.id, occupation.code, SkillLevel.PRINCIPAL)
+            if level is SkillLevel.CHIEF
+            else []
         )
-        principal = self._load(principal_id) if level is SkillLevel.CHIEF else None
-        holds_principal = isinstance(principal, PostAppointment) and principal.standing
+        holds_principal = bool(principals) and principals[-1].standing
         check_prerequisite(level, held, holds_principal)
         prerequisite = None
         if level is SkillLevel.PRINCIPAL:
@@ -625,7 +618,7 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
             ]
             prerequisite = level_1[0] if level_1 else "confirmed external 一级 certificate"
         elif level is SkillLevel.CHIEF:
-            prerequisite = str(principal_id)
+            prerequisite = str(principals[-1].id)
         appointment = PostAppointment.nominate(
             organisation=organisation,
             worker_id=worker.id,
@@ -637,6 +630,7 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
             prerequisite=prerequisite,
             at=at,
             actor=actor,
+            term=len(terms) + 1,
         )
         for review in reviews:
             appointment.pass_review(
@@ -651,6 +645,26 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
             organisation.id, [post_subject(appointment.id)], at=at, actor=actor
         )
         return self.record(appointment, *batch.aggregates)
+
+    def _post_terms(
+        self, organisation_id: UUID, worker_id: UUID, occupation_code: str, post: SkillLevel
+    ) -> list[PostAppointment]:
+        """Every term of one worker's post at one enterprise, first to latest (each term but
+        the latest was withdrawn)."""
+        terms: list[PostAppointment] = []
+        while True:
+            found = self._load(
+                PostAppointment.create_id(
+                    organisation_id=organisation_id,
+                    worker_id=worker_id,
+                    occupation_code=occupation_code,
+                    post=post.code,
+                    term=len(terms) + 1,
+                )
+            )
+            if not isinstance(found, PostAppointment):
+                return terms
+            terms.append(found)
 
     @retried
     def withdraw_post(self, appointment_id: UUID, *, actor: str, reason: str) -> Recorded:

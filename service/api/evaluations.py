@@ -869,6 +869,13 @@ class PostAppointmentSchema(ma.Schema):
     occupation_name = ma.fields.String(required=True)
     post = ma.fields.String(required=True, validate=validate.OneOf(POSTS))
     post_name = ma.fields.String(required=True)
+    term = ma.fields.Integer(
+        required=True,
+        metadata={
+            "description": "1 for the worker's first appointment to this post here; after a "
+            "withdrawal the post can be appointed again, as term 2, 3, ..."
+        },
+    )
     prerequisite = ma.fields.String(
         required=True,
         allow_none=True,
@@ -897,6 +904,7 @@ def post_view(appointment: PostAppointment) -> dict[str, Any]:
         "occupation_name": appointment.occupation_name,
         "post": appointment.post,
         "post_name": appointment.level.name_zh,
+        "term": appointment.term,
         "prerequisite": appointment.prerequisite,
         "reviews": {
             review: {"evidence": entry["evidence"], "passed_on": entry["passed_on"]}

@@ -220,3 +220,41 @@ def test_posts_through_the_api(api: Api) -> None:  # noqa: F811
     assert report["verified"] is False, report
     [status] = [c for c in report["checks"] if c["check"] == "status"]
     assert "revoked" in json.dumps(status, ensure_ascii=False), status
+
+
+def test_a_withdrawn_post_can_be_appointed_again_as_a_new_term(api: Api) -> None:  # noqa: F811
+    worker = api.staff[0]
+    scope = {ELECTRICIAN: ["5", "4", "3", "2", "1"]}
+    api.ledger.amend_scope(api.body_id, scope, actor="test", reason="filed for 一级")
+    issue(api, worker, SkillLevel.LEVEL_1, {**ENTRY, "reference": "EV-9"})
+    ask = {"worker_id": str(worker), "occupation_code": ELECTRICIAN, "reviews": REVIEWS}
+
+    first = api.call("POST", POSTS, json={**ask, "post": "principal"}).json
+    chief = api.call("POST", POSTS, json={**ask, "post": "chief"}).json
+    assert first["term"] == chief["term"] == 1 and chief["prerequisite"] == first["id"]
+    for post in (first, chief):
+        withdrawn = api.call("POST", f"{POSTS}/{post['id']}/withdraw", json={"reason": "聘期届满"})
+        assert withdrawn.status_code == 200, withdrawn.json
+    # 首席技师 needs a *standing* 特级技师 appointment: the withdrawn term does not count
+    refused = api.call("POST", POSTS, json={**ask, "post": "chief"})
+    assert refused.status_code == 422 and refused.json["type"].endswith("chief-needs-principal")
+
+    again = api.call("POST", POSTS, json={**ask, "post": "principal"})
+    assert again.status_code == 201, again.json
+    second = again.json
+    assert second["term"] == 2 and second["id"] != first["id"] and second["standing"] is True
+    twice = api.call("POST", POSTS, json={**ask, "post": "principal"})
+    assert twice.status_code == 422 and twice.json["type"].endswith("already-appointed")
+    chief_again = api.call("POST", POSTS, json={**ask, "post": "chief"})
+    assert chief_again.status_code == 201, chief_again.json
+    assert chief_again.json["term"] == 2 and chief_again.json["prerequisite"] == second["id"]
+
+    # the first term stays as it was: withdrawn, its credential revoked; the ladder shows both
+    assert api.call("GET", f"{POSTS}/{first['id']}").json["standing"] is False
+    position = chief_again.headers["X-Log-Position"]
+    ladder = api.call("GET", f"/api/v1/workers/{worker}/ladder?wait_for={position}", "admin").json
+    standing = {(p["post"], p["appointment_id"]) for p in ladder["posts"] if p["standing"]}
+    assert standing == {("principal", second["id"]), ("chief", chief_again.json["id"])}
+    credential = api.call("GET", f"{POSTS}/{second['id']}/credential", "issuer").get_json()
+    verified = api.client.post("/credentials/verify", json={"verifiableCredential": credential})
+    assert verified.get_json()["verified"] is True, verified.get_json()

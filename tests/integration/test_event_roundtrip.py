@@ -52,6 +52,11 @@ def every_event_class() -> set[type]:
 
 def scenario() -> list:
     """One of every event, produced by the domain's own methods."""
+    return [event for aggregate in scenario_aggregates() for event in aggregate.collect_events()]
+
+
+def scenario_aggregates() -> list:
+    """The aggregates of :func:`scenario`, their events pending."""
     body = Organisation.file(
         filing_code="Y-1",
         name="北京链家",
@@ -179,7 +184,7 @@ def scenario() -> list:
         token,
         *session_aggregates,
     ]
-    return [event for aggregate in aggregates for event in aggregate.collect_events()]
+    return aggregates
 
 
 def test_every_event_type_is_exercised_and_round_trips_through_the_mapper(tmp_path):
@@ -229,3 +234,34 @@ def test_a_number_can_be_issued_only_once_even_past_the_series(ledger: Ledger):
     ledger.save(issued("Y000011000001255000001"))
     with pytest.raises(IntegrityError):
         ledger.save(issued("Y000011000001255000001"))
+
+
+def test_a_post_nominated_before_terms_existed_replays_as_its_first_term(tmp_path):
+    """``PostAppointment.Nominated`` gained ``term`` (default 1): events stored without it
+    still replay, to the same id as before."""
+    import json
+
+    from eventsourcing.persistence import StoredEvent
+
+    from service.config import Settings
+
+    ledger = Ledger(Settings(data_dir=tmp_path))
+    post = next(a for a in scenario_aggregates() if isinstance(a, PostAppointment))
+    nominated = post.collect_events()[0]
+    stored = ledger.mapper.to_stored_event(nominated)
+    state = json.loads(stored.state)
+    assert state.pop("term") == 1
+    old = StoredEvent(
+        originator_id=stored.originator_id,
+        originator_version=stored.originator_version,
+        topic=stored.topic,
+        state=json.dumps(state).encode(),
+    )
+    replayed = ledger.mapper.to_domain_event(old).mutate(None)
+    assert replayed.term == 1 and replayed.id == post.id
+    assert post.id == PostAppointment.create_id(
+        organisation_id=post.organisation_id,
+        worker_id=post.worker_id,
+        occupation_code=post.occupation_code,
+        post=post.post,
+    )
