@@ -25,7 +25,10 @@ Poison events. When a handler raises, the batch is rolled back, the events befor
 one are re-applied and committed, and the projection is marked ``failed`` with a row in
 ``projection_failure`` (position, topic, originator, error). Other projections carry on; the
 failed one stays where it is until ``retry`` or ``rebuild``. Database outages (busy, lost
-connection) are not poison: they propagate, and the background thread retries later.
+connection) are not poison: they propagate, and the background thread retries later. Writes a
+projection folds in memory surface only in its ``flush``; when that fails, the batch is applied
+again with a flush after each event (batches of one build the same tables) to find the event
+that made it fail, and that event is reported as the poison one.
 
 Bulk builds. A catch-up of at least ``bulk_threshold`` events that starts a projection from
 position 0 (a rebuild, an "as of" build, a new projection) drops the projection's

@@ -226,6 +226,67 @@ def test_a_poison_event_stops_only_its_projection(ledger, store, world):
     assert store.count("fragile_seen") == 6
 
 
+class Buffered(Projection):
+    """Inserts a batch's certificates at its end (``flush``); a revocation's row has no topic,
+    which the table refuses (NOT NULL) only when the batch is written."""
+
+    name = "buffered"
+    version = 1
+    tables: ClassVar[dict[str, tuple[str, ...]]] = {"buffered_seen": ("position",)}
+    schema: ClassVar[tuple[str, ...]] = (
+        "CREATE TABLE IF NOT EXISTS buffered_seen (position BIGINT PRIMARY KEY,"
+        " topic TEXT NOT NULL)",
+    )
+    broken = True
+
+    def __init__(self) -> None:
+        self.start_batch()
+
+    def start_batch(self) -> None:
+        self.rows: list[tuple[int, str | None]] = []
+
+    def flush(self, tx: Transaction) -> None:
+        tx.executemany("INSERT INTO buffered_seen (position, topic) VALUES (?, ?)", self.rows)
+        self.start_batch()
+
+    @handles("craftledger:Certificate.Issued", "craftledger:Certificate.Revoked")
+    def seen(self, tx: Transaction, event: RecordedEvent) -> None:
+        broken = event.topic.endswith("Revoked") and self.broken
+        self.rows.append((event.position, None if broken else event.topic))
+
+
+def test_a_poison_event_found_only_when_a_batch_is_flushed_is_reported_exactly(
+    ledger, store, world
+):
+    numbers = populate(world)
+    buffered = Buffered()
+    runner = ProjectionRunner(ledger, store, [*all_projections(), buffered], batch_size=500)
+    world.status(numbers[1], "revoke", reason="forged evidence")
+    (poison,) = [
+        n.id for n in ledger.notifications() if n.topic == "craftledger:Certificate.Revoked"
+    ]
+    world.issue(world.worker("后来者"), "5")
+
+    runner.catch_up()
+
+    head = ledger.log_position
+    (failure,) = runner.failures()
+    assert failure.name == "buffered"
+    assert failure.position == poison
+    assert failure.topic == "craftledger:Certificate.Revoked"
+    positions = runner.positions()
+    assert positions.pop("buffered") == poison - 1  # everything before the poison is kept
+    assert set(positions.values()) == {head}
+    assert store.count("buffered_seen") == 4  # the four certificates issued before it
+
+    buffered.broken = False
+    runner.retry("buffered")
+    runner.catch_up()
+    assert runner.failures() == []
+    assert runner.position("buffered") == head
+    assert store.count("buffered_seen") == 6
+
+
 def test_rebuild_drops_one_projection_and_rebuilds_it_from_zero(ledger, store, world):
     populate(world)
     runner = ProjectionRunner(ledger, store, all_projections(), batch_size=7)
