@@ -7,11 +7,13 @@ folder is on ``sys.path``).
 from __future__ import annotations
 
 import os
+import statistics
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +51,31 @@ def timed(action: Any) -> tuple[float, Any]:
     start = time.perf_counter()
     result = action()
     return time.perf_counter() - start, result
+
+
+@dataclass(frozen=True)
+class Took:
+    """Wall and process CPU seconds (CPU leaves out a busy machine's waiting, and on
+    PostgreSQL the server's work)."""
+
+    wall: float
+    cpu: float
+
+    def __add__(self, other: Took) -> Took:
+        return Took(self.wall + other.wall, self.cpu + other.cpu)
+
+
+def took(action: Any) -> tuple[Took, Any]:
+    """Wall and CPU time ``action()`` took, and what it returned."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = action()
+    return Took(time.perf_counter() - wall, time.process_time() - cpu), result
+
+
+def median_took(action: Any, runs: int = 3) -> Took:
+    """Median wall and CPU time of ``runs`` runs (baselines repeat; the measured command
+    usually cannot: a session is confirmed once)."""
+    runs_took = [took(action)[0] for _ in range(runs)]
+    return Took(
+        statistics.median(t.wall for t in runs_took), statistics.median(t.cpu for t in runs_took)
+    )

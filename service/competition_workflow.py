@@ -20,7 +20,7 @@ with the approval, the worker and the number series in one atomic save.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -414,8 +414,10 @@ class CompetitionWorkflow:
 
         For each, the engine is asked again with today's facts (yearly cap, current level);
         then the issuing body issues the certificate with the competition as its basis. The
-        competition, certificates, workers and number series are saved in one atomic save.
-        Approving thousands at once is one large batch: the garbage collector waits for it.
+        competition, certificates, workers and number series are saved in one atomic save;
+        the certificates' credentials are signed before it (``Recorded.credentials``), so an
+        issuer that cannot sign refuses the approval. Approving thousands at once is one large
+        batch: the garbage collector waits for it.
         """
         competition = self.competition(competition_id)
         if not competition.is_final:
@@ -478,7 +480,9 @@ class CompetitionWorkflow:
                 issued.append(certificate)
             touched.append(series)
         extra = self.credential_records_for(issuer, issued, actor=actor)
-        return self.record(competition, *touched, *extra)
+        credentials = self.new_certificate_credentials(issuer, issued, extra)
+        recorded = self.record(competition, *touched, *extra)
+        return replace(recorded, credentials=tuple(credentials))
 
     @retried
     def reject_promotion(

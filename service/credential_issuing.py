@@ -684,6 +684,30 @@ class CredentialIssuing:
             issuers, certificates, indexes, holders, disclosure
         )
 
+    def new_certificate_credentials(
+        self,
+        issuer: Organisation,
+        certificates: Sequence[Certificate],
+        records: Sequence[Aggregate],
+    ) -> list[dict[str, Any]]:
+        """The signed (full) credentials of ``certificates`` that ``issuer`` issues in the
+        command at hand, before its save: their status indexes from ``records`` (what
+        ``credential_records_for`` returned), the holders' identifiers read in a few queries.
+        ``CredentialUnavailable`` if the issuer has no key that can sign them: the command
+        then records nothing."""
+        identifier_ids = {
+            c.worker_id: SubjectIdentifier.create_id(worker_id=c.worker_id) for c in certificates
+        }
+        sealed = self.load_many(identifier_ids.values())
+        holders = {
+            worker_id: self._unsealed_identifier(sealed.get(identifier_id), worker_id)
+            for worker_id, identifier_id in identifier_ids.items()
+        }
+        indexes = {r.subject: r.indexes for r in records if isinstance(r, StatusListAllocation)}
+        return self.signed_certificate_credentials(
+            {issuer.id: issuer}, certificates, indexes, holders
+        )
+
     def signed_certificate_credentials(
         self,
         issuers: Mapping[UUID, Organisation],

@@ -35,8 +35,6 @@ from domain.eligibility import (
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.evaluation import Evaluation, EvaluationStatus, ObjectionOutcome
 from domain.skill_level import SkillLevel
-from domain.status_list_allocation import StatusListAllocation
-from domain.subject_identifier import SubjectIdentifier
 from domain.worker import Worker
 from service.commands import Recorded, retried
 from service.event_json import mask_id_numbers
@@ -397,9 +395,10 @@ class EvaluationWorkflow:
 
         One ``save``: the session (Confirmed, CertificatesIssued), every Certificate, every
         Worker (CertificateReceived), the number series (one SerialsAllocated) and the
-        credentials' status list entries (``credential_records_for``; the signed credentials
-        themselves are built from these events on demand). A refusal or a failure anywhere
-        records nothing.
+        credentials' status list entries (``credential_records_for``). Every certificate's
+        credential is signed before that save and returned in ``Recorded.credentials`` --
+        byte for byte what is later built from the events on demand -- so an issuer that
+        cannot sign refuses the confirmation. A refusal or a failure anywhere records nothing.
         """
         report: Progress = progress or (lambda stage, done, total: None)
         evaluation = self.evaluation(evaluation_id)
@@ -415,9 +414,6 @@ class EvaluationWorkflow:
         loaded = self.load_workers(
             passing, progress=lambda done, of: report("loading", done, total)
         )
-        identifier_ids = {w: SubjectIdentifier.create_id(worker_id=w) for w in passing}
-        sealed = self.load_many(identifier_ids.values())
-        holders = {w: sealed.get(identifier_id) for w, identifier_id in identifier_ids.items()}
         workers: dict[UUID, Worker] = {}
         held: dict[UUID, list[SkillLevel]] = {}
         for worker_id in passing:
@@ -447,15 +443,7 @@ class EvaluationWorkflow:
         # the credentials' revocation/suspension entries, saved with the certificates
         credential_records = self.credential_records_for(body, certificates, actor=actor)
         report("signing credentials", 3 * count, total)
-        indexes = {
-            r.subject: r.indexes for r in credential_records if isinstance(r, StatusListAllocation)
-        }
-        credentials = self.signed_certificate_credentials(
-            {body.id: body},
-            certificates,
-            indexes,
-            {w: self._unsealed_identifier(holders.get(w), w) for w in passing},
-        )
+        credentials = self.new_certificate_credentials(body, certificates, credential_records)
         report("saving", 3 * count, total)
         recorded = self.record(
             evaluation, *certificates, *workers.values(), series, *credential_records

@@ -68,6 +68,23 @@ def test_credentials_of_a_batch_are_the_single_credentials_byte_for_byte(
     assert batch == [ledger.certificate_credential(n, disclosure) for n in numbers]  # type: ignore[arg-type]
 
 
+def test_approving_signs_the_credentials_the_log_gives_back(arena: Arena):
+    ledger = arena.ledger
+    competition = arena.announce()
+    field = arena.ranked_field(6)
+    arena.run(competition, descending(field))
+    recorded = ledger.approve_promotions(competition, actor=ADMIN)
+    numbers = [
+        p["certificate_number"]
+        for p in recorded.aggregate.proposals.values()
+        if p["status"] == "approved"
+    ]
+    assert numbers
+    signed = {c["credentialSubject"]["licenseNumber"]: c for c in recorded.credentials}
+    assert sorted(signed) == sorted(numbers)
+    assert [signed[n] for n in numbers] == ledger.certificate_credentials(numbers)
+
+
 def test_credentials_of_an_unknown_certificate_are_not_found(arena: Arena):
     number = arena.certify(arena.worker(), SkillLevel.LEVEL_5)
     unknown = number[:-6] + "999999"
