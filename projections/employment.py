@@ -26,19 +26,28 @@ def employment_ddl(table: str) -> str:
     )"""
 
 
+def spell_insert(table: str) -> str:
+    """The statement inserting a ``spell_row`` into the employment table ``table``."""
+    return (
+        f"INSERT INTO {check_identifier(table)} (worker_id, seq, employer_id, relation, since)"
+        " VALUES (?, ?, ?, ?, ?)"
+    )
+
+
+def spell_row(event: RecordedEvent) -> tuple[Any, ...]:
+    """The employment-table row of a ``Worker.EmploymentStarted``."""
+    return (
+        event.aggregate_id,
+        event.originator_version,
+        text_id(event["employer_id"]),
+        event["relation"],
+        iso_date(event["since"]),
+    )
+
+
 def record_start(tx: Transaction, table: str, event: RecordedEvent) -> None:
     """``Worker.EmploymentStarted``."""
-    tx.execute(
-        f"INSERT INTO {table} (worker_id, seq, employer_id, relation, since)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (
-            event.aggregate_id,
-            event.originator_version,
-            text_id(event["employer_id"]),
-            event["relation"],
-            iso_date(event["since"]),
-        ),
-    )
+    tx.execute(spell_insert(table), spell_row(event))
 
 
 def record_end(tx: Transaction, table: str, event: RecordedEvent) -> None:
@@ -70,6 +79,8 @@ class WorkerEmployers:
 
     Workers registered in a batch are inserted at its end (``flush``), with what the batch's
     later events (employment, name corrections) made of them: one write instead of several.
+    The batch's new employment spells are inserted together (executemany) at its end, or
+    before an ``EmploymentEnded`` reads the spells.
     The owning projection calls ``start_batch``/``flush`` from its own and forwards the four
     ``Worker`` events to ``registered``, ``renamed``, ``employment_started`` and
     ``employment_ended``.
@@ -89,6 +100,7 @@ class WorkerEmployers:
         for identifier in (worker_table, employment_table, *columns):
             check_identifier(identifier)
         self.employment_table = employment_table
+        self._spell_insert = spell_insert(employment_table)
         self._relation = relation
         self._employer_at = 2 + len(registered_columns)  # the row's employer_id; since is last
         self._no_employer = [None] * len(employer_columns)
@@ -107,11 +119,19 @@ class WorkerEmployers:
 
     def start_batch(self) -> None:
         self._new: dict[str, list[Any]] = {}
+        # Spells started in the batch, inserted together before anything reads the table.
+        self._spells: list[tuple[Any, ...]] = []
 
     def flush(self, tx: Transaction) -> None:
+        self._write_spells(tx)
         if self._new:
             tx.executemany(self._insert, self._new.values())
         self.start_batch()
+
+    def _write_spells(self, tx: Transaction) -> None:
+        if self._spells:
+            tx.executemany(self._spell_insert, self._spells)
+            self._spells = []
 
     def registered(self, event: RecordedEvent, *registered_values: Any) -> None:
         """``Worker.Registered``: ``registered_values`` in the order of ``registered_columns``."""
@@ -134,7 +154,7 @@ class WorkerEmployers:
 
     def employment_started(self, tx: Transaction, event: RecordedEvent) -> None:
         """``Worker.EmploymentStarted``."""
-        record_start(tx, self.employment_table, event)
+        self._spells.append(spell_row(event))
         since = iso_date(event["since"])
         employer = self._employer(text_id(event["employer_id"]), event["relation"], since)
         new = self._new.get(event.aggregate_id)
@@ -146,6 +166,7 @@ class WorkerEmployers:
 
     def employment_ended(self, tx: Transaction, event: RecordedEvent) -> None:
         """``Worker.EmploymentEnded``: the current employer is recomputed from the spells."""
+        self._write_spells(tx)
         record_end(tx, self.employment_table, event)
         worker_id = event.aggregate_id
         employer = self._employer(*current_employment(tx, self.employment_table, worker_id))
