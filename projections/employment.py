@@ -154,7 +154,10 @@ class WorkerEmployers:
 
     def employment_started(self, tx: Transaction, event: RecordedEvent) -> None:
         """``Worker.EmploymentStarted``."""
-        self._spells.append(spell_row(event))
+        spell = spell_row(event)
+        if None in spell:  # refused here, not at a later write: the poison is this event
+            raise ValueError(f"employment spell with a missing value: {spell}")
+        self._spells.append(spell)
         since = iso_date(event["since"])
         employer = self._employer(text_id(event["employer_id"]), event["relation"], since)
         new = self._new.get(event.aggregate_id)
