@@ -57,7 +57,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 from uuid import UUID
 
-from projections.employment import employment_ddl, record_end, record_start
+from projections.employment import employment_ddl, record_end, spell_insert, spell_row
 from projections.pagination import InvalidQuery
 from projections.projection import (
     Projection,
@@ -176,14 +176,39 @@ class Statistics(Projection):
             "INSERT INTO stats_organisation (id, name, kind, province_code) VALUES (?, ?, ?, ?)",
             (event.aggregate_id, event["name"], event["kind"], event["province_code"]),
         )
+        self._provinces[event.aggregate_id] = event["province_code"]
+
+    # Employment spells and training entries: a worker registered in the batch has all its
+    # spells in memory (the domain records nothing about a worker before registering it), so
+    # the employer of its training entries is worked out there and the entries are inserted
+    # at the batch's end; for other workers the spells are written first and the employer is
+    # looked up in SQL. Both pick the open spell that started last (``since``, then ``seq``).
+
+    @handles("craftledger:Worker.Registered")
+    def worker_registered(self, tx: Transaction, event: RecordedEvent) -> None:
+        self._fresh[event.aggregate_id] = []
 
     @handles("craftledger:Worker.EmploymentStarted")
     def employment_started(self, tx: Transaction, event: RecordedEvent) -> None:
-        record_start(tx, "stats_employment", event)
+        spell = spell_row(event)
+        if None in spell:  # refused here, not at a later write: the poison is this event
+            raise ValueError(f"employment spell with a missing value: {spell}")
+        self._spells.append(spell)
+        fresh = self._fresh.get(event.aggregate_id)
+        if fresh is not None:
+            fresh.append([spell[4], spell[1], spell[2], None])  # since, seq, employer, until
 
     @handles("craftledger:Worker.EmploymentEnded")
     def employment_ended(self, tx: Transaction, event: RecordedEvent) -> None:
+        self._write_spells(tx)
         record_end(tx, "stats_employment", event)
+        fresh = self._fresh.get(event.aggregate_id)
+        if fresh is not None:
+            employer_id = text_id(event["employer_id"])
+            until = iso_date(event["until"])
+            for spell in fresh:
+                if spell[2] == employer_id and spell[3] is None:
+                    spell[3] = until
 
     @handles("craftledger:Worker.CareerEntryRecorded")
     def career_entry(self, tx: Transaction, event: RecordedEvent) -> None:
@@ -191,6 +216,24 @@ class Statistics(Projection):
             return
         details = event.get("details") or {}
         worker_id = event.aggregate_id
+        fresh = self._fresh.get(worker_id)
+        if fresh is not None:
+            open_spells = [spell for spell in fresh if spell[3] is None]
+            employer = max(open_spells)[2] if open_spells else None
+            self._training.append(
+                (
+                    worker_id,
+                    event.originator_version,
+                    _year_of(event["on"]),
+                    iso_date(event["on"]),
+                    employer,
+                    None if employer is None else self._province_of(tx, employer),
+                    details.get("occupation_code"),
+                    event["title"],
+                )
+            )
+            return
+        self._write_spells(tx)
         # The employer is the current one (see projections.employment), looked up in SQL.
         tx.execute(
             "INSERT INTO stats_training (worker_id, seq, year, on_date, employer_id,"
@@ -211,6 +254,21 @@ class Statistics(Projection):
             ),
         )
 
+    def _province_of(self, tx: Transaction, organisation_id: str) -> str | None:
+        try:
+            return self._provinces[organisation_id]
+        except KeyError:
+            pass
+        province = self._provinces[organisation_id] = tx.value(
+            "SELECT province_code FROM stats_organisation WHERE id = ?", (organisation_id,)
+        )
+        return province
+
+    def _write_spells(self, tx: Transaction) -> None:
+        if self._spells:
+            tx.executemany(spell_insert("stats_employment"), self._spells)
+            self._spells = []
+
     # Certificates issued in a batch and status changes are inserted at its end (``flush``,
     # executemany); a status change of a certificate issued in the same batch changes its
     # row in memory.
@@ -221,8 +279,20 @@ class Statistics(Projection):
     def start_batch(self) -> None:
         self._certificates: dict[str, list[Any]] = {}
         self._statuses: list[tuple[Any, ...]] = []
+        # worker registered in the batch -> its spells [since, seq, employer_id, until]
+        self._fresh: dict[str, list[list[Any]]] = {}
+        self._spells: list[tuple[Any, ...]] = []  # stats_employment rows not yet written
+        self._training: list[tuple[Any, ...]] = []  # stats_training rows of fresh workers
+        self._provinces: dict[str, str | None] = {}
 
     def flush(self, tx: Transaction) -> None:
+        self._write_spells(tx)
+        if self._training:
+            tx.executemany(
+                "INSERT INTO stats_training (worker_id, seq, year, on_date, employer_id,"
+                " province_code, occupation_code, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                self._training,
+            )
         if self._certificates:
             tx.executemany(
                 "INSERT INTO stats_certificate (id, number, worker_id, issuer_id, province_code,"
