@@ -393,6 +393,11 @@ class Competition(Aggregate):
     def is_final(self) -> bool:
         return self.status == CompetitionStatus.FINALISED
 
+    def require_final(self) -> None:
+        """Refuse what needs the final results (approving promotions) before finalisation."""
+        if not self.is_final:
+            raise DomainRuleViolation("results-not-final", f"{self.name} has no final results yet")
+
     def entrant(self, worker_id: UUID | str) -> dict[str, Any]:
         found = self.entrants.get(_key(worker_id))
         if found is None:
@@ -431,9 +436,12 @@ class Competition(Aggregate):
         employer_name: str,
         at: datetime,
         actor: str,
+        on_staff: bool | None = None,
     ) -> None:
         """Register a worker (``name`` as entered, e.g. the worker's registered name) as an
-        employee or student entrant competing for ``employer_name``."""
+        employee or student entrant competing for ``employer_name``. ``on_staff``: whether the
+        worker is on the staff of ``employer_id`` (an employer in the ledger) on ``at``'s day
+        -- an employee who is not cannot compete as its employee."""
         self._refuse_if_final()
         if self.locks:
             raise DomainRuleViolation(
@@ -454,6 +462,12 @@ class Competition(Aggregate):
             )
         if not isinstance(name, str) or not name.strip():
             raise InvalidValue("name", "an entrant needs a name")
+        if kind is EntrantKind.EMPLOYEE and employer_id is not None and on_staff is False:
+            raise DomainRuleViolation(
+                "not-employed-by",
+                f"{name.strip()} is not on the staff of {employer_name.strip()} on "
+                f"{at.date().isoformat()}, so cannot compete as its employee",
+            )
         self._entrant_registered(
             worker_id=worker_id,
             name=name.strip(),

@@ -150,16 +150,12 @@ class CompetitionWorkflow:
             if employer_id is None and kind is EntrantKind.EMPLOYEE and not entry.employer_name:
                 employer_id = worker.employer_on(at.date())
             employer_name = entry.employer_name
+            on_staff = None
             if employer_id is not None:
                 if employer_id not in names:
                     names[employer_id] = self.organisation(employer_id).name
-                if kind is EntrantKind.EMPLOYEE and not worker.is_staff_of(employer_id, at.date()):
-                    raise DomainRuleViolation(
-                        "not-employed-by",
-                        f"{worker.name} is not on the staff of {names[employer_id]} on "
-                        f"{at.date().isoformat()}, so cannot compete as its employee",
-                    )
                 employer_name = employer_name or names[employer_id]
+                on_staff = worker.is_staff_of(employer_id, at.date())
             competition.register_entrant(
                 worker_id=worker.id,
                 name=worker.name,
@@ -168,6 +164,7 @@ class CompetitionWorkflow:
                 employer_name=employer_name or "",
                 at=at,
                 actor=actor,
+                on_staff=on_staff,
             )
         return self.record(competition)
 
@@ -420,10 +417,7 @@ class CompetitionWorkflow:
         batch: the garbage collector waits for it.
         """
         competition = self.competition(competition_id)
-        if not competition.is_final:
-            raise DomainRuleViolation(
-                "results-not-final", f"{competition.name} has no final results yet"
-            )
+        competition.require_final()
         if worker_ids is None:
             worker_ids = [
                 UUID(key) for key, p in competition.proposals.items() if p["status"] == "proposed"
