@@ -98,6 +98,18 @@ class _Row:
     def __repr__(self) -> str:  # the sealed bytes are not for logs either
         return f"_Row({self.owner_id}/{self.key_id})"
 
+    def values(self) -> tuple[str, str, str, str, bytes, bytes, str]:
+        """The row's values in ``_COLUMNS`` order."""
+        return (
+            self.owner_id,
+            self.key_id,
+            self.public_key_multibase,
+            self.kek_fingerprint,
+            self.nonce,
+            self.ciphertext,
+            self.created_at,
+        )
+
 
 class _Backend(Protocol):
     def insert(self, row: _Row) -> bool: ...
@@ -322,15 +334,7 @@ class _SQLiteBackend:
         with self._connection() as connection:
             cursor = connection.execute(
                 f"INSERT OR IGNORE INTO {TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    row.owner_id,
-                    row.key_id,
-                    row.public_key_multibase,
-                    row.kek_fingerprint,
-                    row.nonce,
-                    row.ciphertext,
-                    row.created_at,
-                ),
+                row.values(),
             )
             return cursor.rowcount == 1
 
@@ -428,15 +432,7 @@ class _PostgresBackend:
         count = self._execute(
             f"INSERT INTO {self._table} ({_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s) "
             "ON CONFLICT (owner_id, key_id) DO NOTHING",
-            (
-                row.owner_id,
-                row.key_id,
-                row.public_key_multibase,
-                row.kek_fingerprint,
-                row.nonce,
-                row.ciphertext,
-                row.created_at,
-            ),
+            row.values(),
         )
         return bool(count == 1)
 
