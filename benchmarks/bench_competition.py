@@ -52,7 +52,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import StoredEvent
-from harness import Took, median_took, scratch_store, timed, took
+from harness import Took, median_took, rekeyed, scratch_store, timed, took
 
 from domain.competition import Competition, MarkEntry
 from domain.id_number import IdNumber, resident_check_character
@@ -265,19 +265,6 @@ def build_world(settings: Settings, entrants: int, sheet: int) -> World:
 
 
 # -- baselines -------------------------------------------------------------------------------
-
-
-def rekeyed(events: list[StoredEvent], salt: str) -> list[StoredEvent]:
-    """The same topics and states under new aggregate ids (nothing clashes)."""
-    return [
-        StoredEvent(
-            originator_id=uuid.uuid5(uuid.NAMESPACE_URL, f"{salt}:{e.originator_id}"),
-            originator_version=e.originator_version,
-            topic=e.topic,
-            state=e.state,
-        )
-        for e in events
-    ]
 
 
 CENT = Decimal("0.01")

@@ -29,14 +29,12 @@ from __future__ import annotations
 import argparse
 import itertools
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from eventsourcing.persistence import StoredEvent
-from harness import Took, median_took, scratch_store, timed, took
+from harness import Took, median_took, rekeyed, scratch_store, timed, took
 
 from domain.id_number import IdNumber, resident_check_character
 from domain.organisation import OrganisationKind
@@ -196,16 +194,8 @@ def run(backend: str, candidates: int, single_count: int) -> Figures:
                 """The same stored events under new ids in one insert; the same documents
                 canonicalised and signed."""
                 salt = next(runs)
-                rekeyed = [
-                    StoredEvent(
-                        originator_id=uuid.uuid5(uuid.NAMESPACE_URL, f"{salt}:{n.originator_id}"),
-                        originator_version=n.originator_version,
-                        topic=n.topic,
-                        state=n.state,
-                    )
-                    for n in written
-                ]
-                append_took.append(took(lambda: ledger.recorder.insert_events(rekeyed))[0])
+                events = rekeyed(written, str(salt))
+                append_took.append(took(lambda: ledger.recorder.insert_events(events))[0])
                 key = Ed25519PrivateKey.generate()
                 for document in unsigned:
                     key.sign(canonicalize(document))

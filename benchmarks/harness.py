@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eventsourcing.persistence import StoredEvent
+
 from service.config import Settings
 
 POSTGRES_URL = os.environ.get(
@@ -79,3 +81,16 @@ def median_took(action: Any, runs: int = 3) -> Took:
     return Took(
         statistics.median(t.wall for t in runs_took), statistics.median(t.cpu for t in runs_took)
     )
+
+
+def rekeyed(events: list[StoredEvent], salt: str) -> list[StoredEvent]:
+    """The same topics and states under new aggregate ids (nothing clashes)."""
+    return [
+        StoredEvent(
+            originator_id=uuid.uuid5(uuid.NAMESPACE_URL, f"{salt}:{e.originator_id}"),
+            originator_version=e.originator_version,
+            topic=e.topic,
+            state=e.state,
+        )
+        for e in events
+    ]
