@@ -474,3 +474,81 @@ def test_a_bulk_build_defers_query_indexes_and_ends_with_the_same_tables(
     assert seen_during and not (expected & seen_during[0])  # dropped while building
     assert expected <= index_names(bulk_store)  # and built at the end
     assert dumps(bulk_store) == dumps(store)
+
+
+def test_a_bulk_build_reads_in_bulk_pages_and_then_in_normal_batches(
+    ledger, store, world, fresh_store, monkeypatch
+):
+    populate(world, workers=4)
+    normal = ProjectionRunner(ledger, store, all_projections(), batch_size=5)
+    normal.catch_up()
+    bulk_store = fresh_store()
+    bulk = ProjectionRunner(
+        ledger, bulk_store, all_projections(), batch_size=2, bulk_threshold=1, bulk_batch_size=7
+    )
+    pages: list[int] = []
+    original = ledger.notifications
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        pages.append(args[2])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(ledger, "notifications", counting)
+    bulk.catch_up()
+    assert pages and set(pages) == {7}  # from zero: bulk pages
+    assert dumps(bulk_store) == dumps(store)
+
+    world.worker("后来者")
+    pages.clear()
+    bulk.catch_up()
+    assert pages and set(pages) == {2}  # past zero: the normal batch size
+
+
+def test_a_bulk_build_interrupted_midway_is_repaired_by_the_next_runner(
+    ledger, store, world, fresh_store, monkeypatch
+):
+    populate(world, workers=4)
+    normal = ProjectionRunner(ledger, store, all_projections(), batch_size=5)
+    normal.catch_up()
+    expected = {
+        name
+        for p in all_projections()
+        for name in re.findall(r"EXISTS (\w+)", " ".join(p.query_indexes))
+    }
+    crashed_store = fresh_store()
+    crashing = ProjectionRunner(
+        ledger,
+        crashed_store,
+        all_projections(),
+        batch_size=1,
+        bulk_threshold=1,
+        bulk_batch_size=2,
+    )
+    crashing.ensure_ready()
+    original = ledger.notifications
+    served: list[int] = []
+
+    class Crash(BaseException):
+        pass
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        served.append(args[0])
+        if len(served) > 2:
+            raise Crash()  # the process dies after two committed pages...
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(ledger, "notifications", failing)
+    # ... before the indexes are built again at the end
+    monkeypatch.setattr(Projection, "create_query_indexes", lambda self, tx: None)
+    with pytest.raises(Crash):
+        crashing.catch_up()
+    monkeypatch.undo()
+    assert 0 < min(crashing.positions().values()) < ledger.log_position
+    assert not (expected & index_names(crashed_store))
+
+    restarted = ProjectionRunner(ledger, crashed_store, all_projections(), batch_size=3)
+    restarted.ensure_ready()
+    assert expected <= index_names(crashed_store)
+    restarted.catch_up()
+    assert restarted.failures() == []
+    assert dumps(crashed_store) == dumps(store)
