@@ -214,6 +214,31 @@ class EventDecoder:
         return decoded
 
 
+class _PageEvents:
+    """A page's events by page index, each decoded at most once, when first wanted; calling
+    it with an index gives the event or raises what decoding it raised (a poison event for
+    whichever projection handles its topic)."""
+
+    __slots__ = ("_decode", "_page", "events")
+
+    def __init__(self, page: list[Any], decode: Callable[[Any], RecordedEvent]) -> None:
+        self._page = page
+        self._decode = decode
+        self.events: list[RecordedEvent | BaseException | None] = [None] * len(page)
+
+    def __call__(self, index: int) -> RecordedEvent:
+        found = self.events[index]
+        if found is None:
+            try:
+                found = self._decode(self._page[index])
+            except Exception as error:
+                found = error
+            self.events[index] = found
+        if isinstance(found, BaseException):
+            raise found
+        return found
+
+
 class ProjectionRunner:
     """Keeps a set of projections in one store up to date with the ledger's log."""
 
@@ -492,21 +517,7 @@ class ProjectionRunner:
         page: list[Any],
     ) -> None:
         ids = [n.id for n in page]
-        decoded: dict[int, RecordedEvent | BaseException] = {}
-
-        def event_at(index: int) -> RecordedEvent:
-            notification = page[index]
-            found = decoded.get(notification.id)
-            if found is None:
-                try:
-                    found = self.decode(notification)
-                except Exception as error:  # a poison for whoever handles the topic
-                    found = error
-                decoded[notification.id] = found
-            if isinstance(found, BaseException):
-                raise found
-            return found
-
+        event_at = _PageEvents(page, self.decode)
         at_topic: dict[str, list[int]] = {}  # page indexes of each topic's events
         for index, notification in enumerate(page):
             at_topic.setdefault(notification.topic, []).append(index)
@@ -539,7 +550,7 @@ class ProjectionRunner:
         indexes: list[int],
         reached: int,
         committed: int,
-        event_at: Any,
+        event_at: _PageEvents,
     ) -> int | None:
         """Apply the page's events after ``reached`` in one transaction; the new position, or
         None when the projection is not to be continued in this catch-up."""
@@ -588,7 +599,7 @@ class ProjectionRunner:
         indexes: list[int],
         reached: int,
         committed: int,
-        event_at: Any,
+        event_at: _PageEvents,
     ) -> _Poison | None:
         """Which event made a batch's ``flush`` fail: apply the batch again, flushing after
         each event (batches of one give the same tables), and roll it all back."""
@@ -632,12 +643,16 @@ class ProjectionRunner:
         indexes: list[int],
         begin: int,
         end: int,
-        event_at: Any,
+        event_at: _PageEvents,
     ) -> None:
         """Apply the handled events at ``indexes`` (page indexes, ascending) in [begin, end)."""
+        events = event_at.events  # the hot loop reads decoded events straight from the list
         for index in indexes[bisect.bisect_left(indexes, begin) : bisect.bisect_left(indexes, end)]:
             try:
-                handlers[page[index].topic](tx, event_at(index))
+                event = events[index]
+                if type(event) is not RecordedEvent:  # not decoded yet, or failed to decode
+                    event = event_at(index)
+                handlers[page[index].topic](tx, event)
             except Exception as error:
                 raise _Poison(index, error) from error
 
@@ -650,7 +665,7 @@ class ProjectionRunner:
         reached: int,
         committed: int,
         poison: _Poison,
-        event_at: Any,
+        event_at: _PageEvents,
     ) -> None:
         name = projection.name
         handlers = self._handlers[name]
