@@ -187,10 +187,13 @@ def test_two_runners_on_one_store_apply_each_event_exactly_once(ledger, store, w
     assert dumps(store) == dumps(rebuilt)
 
 
-def test_a_poison_event_stops_only_its_projection(ledger, store, world):
+def caught_poison(ledger, store, world, extra, batch_size):  # type: ignore[no-untyped-def]
+    """Run every projection and ``extra`` over a log with one revocation (the poison for
+    ``extra``) followed by another issue; check that only ``extra`` stopped, exactly before
+    the revocation, and everything else reached the head. Returns the failure, the runner,
+    the poison's position and the head."""
     numbers = populate(world)
-    fragile = Fragile()
-    runner = ProjectionRunner(ledger, store, [*all_projections(), fragile], batch_size=50)
+    runner = ProjectionRunner(ledger, store, [*all_projections(), extra], batch_size=batch_size)
     world.status(numbers[1], "revoke", reason="forged evidence")
     (poison,) = [
         n.id for n in ledger.notifications() if n.topic == "craftledger:Certificate.Revoked"
@@ -199,15 +202,21 @@ def test_a_poison_event_stops_only_its_projection(ledger, store, world):
 
     runner.catch_up()
 
-    head = ledger.log_position
     (failure,) = runner.failures()
-    assert failure.name == "fragile"
+    assert failure.name == extra.name
     assert failure.position == poison
     assert failure.topic == "craftledger:Certificate.Revoked"
-    assert "ValueError: cannot handle revocations" in failure.error
     positions = runner.positions()
-    assert positions.pop("fragile") == poison - 1  # everything before the poison is kept
+    assert positions.pop(extra.name) == poison - 1  # everything before the poison is kept
+    head = ledger.log_position
     assert set(positions.values()) == {head}
+    return failure, runner, poison, head
+
+
+def test_a_poison_event_stops_only_its_projection(ledger, store, world):
+    fragile = Fragile()
+    failure, runner, poison, head = caught_poison(ledger, store, world, fragile, batch_size=50)
+    assert "ValueError: cannot handle revocations" in failure.error
     assert store.count("fragile_seen") == 4  # the four certificates issued before it
     states = {s["name"]: s for s in runner.status()}
     assert states["fragile"]["status"] == "failed"
@@ -258,25 +267,8 @@ class Buffered(Projection):
 def test_a_poison_event_found_only_when_a_batch_is_flushed_is_reported_exactly(
     ledger, store, world
 ):
-    numbers = populate(world)
     buffered = Buffered()
-    runner = ProjectionRunner(ledger, store, [*all_projections(), buffered], batch_size=500)
-    world.status(numbers[1], "revoke", reason="forged evidence")
-    (poison,) = [
-        n.id for n in ledger.notifications() if n.topic == "craftledger:Certificate.Revoked"
-    ]
-    world.issue(world.worker("后来者"), "5")
-
-    runner.catch_up()
-
-    head = ledger.log_position
-    (failure,) = runner.failures()
-    assert failure.name == "buffered"
-    assert failure.position == poison
-    assert failure.topic == "craftledger:Certificate.Revoked"
-    positions = runner.positions()
-    assert positions.pop("buffered") == poison - 1  # everything before the poison is kept
-    assert set(positions.values()) == {head}
+    _, runner, _, head = caught_poison(ledger, store, world, buffered, batch_size=500)
     assert store.count("buffered_seen") == 4  # the four certificates issued before it
 
     buffered.broken = False
