@@ -18,7 +18,7 @@ from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
-from flask import redirect, request, url_for
+from flask import request
 
 from domain.api_token import Role
 from domain.certificate import Certificate
@@ -27,26 +27,19 @@ from domain.errors import InvalidValue
 from service.api.audit import current_audit
 from service.cli.proofcheck import parse_public_key, run_checks
 from service.pages.blueprints import pages, render
-from service.pages.i18n import gettext
-from service.pages.web_session import check_csrf, page_principal
+from service.pages.gates import signed_in_as
+from service.pages.i18n import N_, gettext
+from service.pages.web_session import check_csrf
 
 HISTORY_LIMIT = 500
 MAX_INPUT = 64 * 1024
 
 
-def _gate() -> Any:
-    principal = page_principal()
-    if principal.is_public:
-        return redirect(url_for("pages.signin_form", next="/audit"), code=303)
-    if not principal.is_(Role.AUDITOR):
-        return render(
-            "pages/error.html",
-            status=403,
-            message=gettext("审计页面仅供审计人员使用：请用审计令牌登录。"),
-            detail=None,
-            title=gettext("无权查看"),
-        )
-    return None
+auditors_only = signed_in_as(
+    Role.AUDITOR,
+    come_back_to="/audit",
+    refusal=N_("审计页面仅供审计人员使用：请用审计令牌登录。"),
+)
 
 
 def resolve_aggregate(text: str) -> UUID | None:
@@ -100,10 +93,8 @@ def audit_values(**extra: Any) -> dict[str, Any]:
 
 
 @pages.route("/audit", methods=["GET"])
+@auditors_only
 def audit_page() -> Any:
-    gate = _gate()
-    if gate is not None:
-        return gate
     lookup = request.args.get("aggregate", "").strip()[:80]
     if not lookup:
         return render("pages/audit.html", **audit_values())
@@ -139,10 +130,8 @@ def _json_field(name: str) -> Any:
 
 
 @pages.route("/audit/check-proof", methods=["POST"])
+@auditors_only
 def audit_check_proof() -> Any:
-    gate = _gate()
-    if gate is not None:
-        return gate
     check_csrf()
     head_text = _json_field("tree_head")
     proof_text = _json_field("proof")

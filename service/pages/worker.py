@@ -28,7 +28,8 @@ from service.api.ladders import EMPTY_CAREER, EMPTY_LADDER, ladder_projections, 
 from service.api.services import ledger
 from service.pages.blueprints import pages, render
 from service.pages.charts import career_chart
-from service.pages.i18n import gettext
+from service.pages.gates import signed_in_as
+from service.pages.i18n import N_, gettext
 from service.pages.web_session import check_csrf, page_principal
 from service.points_statements import points_statement_credential, resolve_policy
 from service.share_links import ShareLinks
@@ -141,20 +142,11 @@ def signed_in_worker() -> UUID | None:
     return None
 
 
-def _gate() -> Any:
-    """A redirect to sign in (nobody), a 403 page (another role), or None (a worker)."""
-    principal = page_principal()
-    if principal.is_public:
-        return redirect(url_for("pages.signin_form", next="/me"), code=303)
-    if not principal.is_(Role.WORKER):
-        return render(
-            "pages/error.html",
-            status=403,
-            message=gettext("此页面供持证工人本人使用：请用工人令牌登录。"),
-            detail=None,
-            title=gettext("无权查看"),
-        )
-    return None
+workers_only = signed_in_as(
+    Role.WORKER,
+    come_back_to="/me",
+    refusal=N_("此页面供持证工人本人使用：请用工人令牌登录。"),
+)
 
 
 def links_view(worker_id: UUID) -> list[dict[str, Any]]:
@@ -189,30 +181,24 @@ def render_me(worker_id: UUID, status: int = 200, **extra: Any) -> Response:
 
 
 @pages.route("/me", methods=["GET"])
+@workers_only
 def me() -> Any:
-    gate = _gate()
-    if gate is not None:
-        return gate
     worker_id = signed_in_worker()
     assert worker_id is not None
     return render_me(worker_id)
 
 
 @pages.route("/me/points/<string:policy_id>.json", methods=["GET"])
+@workers_only
 def me_points(policy_id: str) -> Any:
-    gate = _gate()
-    if gate is not None:
-        return gate
     worker_id = signed_in_worker()
     assert worker_id is not None
     return statement_download(worker_id, policy_id)
 
 
 @pages.route("/me/share-links", methods=["POST"])
+@workers_only
 def make_share_link() -> Any:
-    gate = _gate()
-    if gate is not None:
-        return gate
     check_csrf()
     worker_id = signed_in_worker()
     assert worker_id is not None
@@ -247,10 +233,8 @@ def make_share_link() -> Any:
 
 
 @pages.route("/me/share-links/<uuid:link_id>/revoke", methods=["POST"])
+@workers_only
 def revoke_share_link(link_id: UUID) -> Any:
-    gate = _gate()
-    if gate is not None:
-        return gate
     check_csrf()
     worker_id = signed_in_worker()
     assert worker_id is not None
