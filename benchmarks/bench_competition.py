@@ -46,21 +46,30 @@ import argparse
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import StoredEvent
-from harness import Took, median_took, rekeyed, scratch_store, timed, took
+from harness import (
+    Clock,
+    Took,
+    hire_staff,
+    id_number,
+    median_took,
+    rekeyed,
+    scratch_store,
+    timed,
+    took,
+)
 
 from domain.competition import Competition, MarkEntry
-from domain.id_number import IdNumber, resident_check_character
 from domain.issuance import IssueRequest, issue_certificates
 from domain.organisation import OrganisationKind
 from domain.promotion_rules import CompetitionTier
 from domain.skill_level import SkillLevel
-from domain.worker import EmploymentRelation, Worker
+from domain.worker import Worker
 from service.config import Settings
 from service.ledger import Ledger
 from service.signing.canonical_json import canonicalize
@@ -81,48 +90,7 @@ SCHEME: dict[str, Any] = {
 }
 
 
-class Clock:
-    """The ledger's clock: 2025 China working hours, a microsecond further on every reading."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2025, 6, 2, 1, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(microseconds=1)
-        return self.now
-
-
-def id_number(serial: int) -> IdNumber:
-    born = date(1965, 1, 1) + timedelta(days=serial // 1000)
-    body = f"120101{born:%Y%m%d}{serial % 1000:03d}"
-    return IdNumber.parse(body + resident_check_character(body))
-
-
 # -- setup -----------------------------------------------------------------------------------
-
-
-def hire_staff(ledger: Ledger, employer_id: uuid.UUID, count: int) -> list[Worker]:
-    """Register and employ ``count`` workers, saved 1000 aggregates at a time."""
-    workers: list[Worker] = []
-    pending: list[Any] = []
-    for serial in range(count):
-        number = id_number(serial)
-        worker = Worker.register(
-            identity_hash=ledger.identity_hash(number),
-            id_kind=number.kind.value,
-            masked_id_number=number.masked,
-            name=f"选手{serial:05d}",
-            actor="bench",
-        )
-        worker.start_employment(employer_id, EmploymentRelation.STAFF, date(2015, 1, 1), "bench")
-        workers.append(worker)
-        pending += [worker, *ledger.subject_identifier_for(worker, number)]
-        if len(pending) >= 1000:
-            ledger.save(*pending)
-            pending = []
-    if pending:
-        ledger.save(*pending)
-    return workers
 
 
 def certify(ledger: Ledger, body_id: uuid.UUID, workers: list[Worker], level: SkillLevel) -> None:
@@ -176,7 +144,7 @@ class World:
 
 
 def build_world(settings: Settings, entrants: int, sheet: int) -> World:
-    clock = Clock()
+    clock = Clock(datetime(2025, 6, 2, 1, 0, tzinfo=UTC))
     ledger = Ledger(settings, clock=clock)
     setup: dict[str, float] = {}
     union = ledger.file_organisation(
@@ -204,7 +172,11 @@ def build_world(settings: Settings, entrants: int, sheet: int) -> World:
         scope={WELDER: ["5", "4"]},
         actor="bench",
     ).aggregate.id
-    setup["hire workers"], workers = timed(lambda: hire_staff(ledger, employer, entrants))
+    staff = [
+        (id_number(serial, "120101", date(1965, 1, 1)), f"选手{serial:05d}")
+        for serial in range(entrants)
+    ]
+    setup["hire workers"], workers = timed(lambda: hire_staff(ledger, employer, staff))
     setup["certify every tenth"], _ = timed(
         lambda: certify(ledger, body, workers[::10], SkillLevel.LEVEL_4)
     )

@@ -30,16 +30,25 @@ import argparse
 import itertools
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from harness import Took, median_took, rekeyed, scratch_store, timed, took
+from harness import (
+    Clock,
+    Took,
+    hire_staff,
+    id_number,
+    median_took,
+    rekeyed,
+    scratch_store,
+    timed,
+    took,
+)
 
-from domain.id_number import IdNumber, resident_check_character
+from domain.id_number import IdNumber
 from domain.organisation import OrganisationKind
 from domain.skill_level import SkillLevel
-from domain.worker import EmploymentRelation, Worker
 from service.ledger import Ledger
 from service.signing.canonical_json import canonicalize
 
@@ -47,45 +56,10 @@ ELECTRICIAN = "6-31-01-03"
 GOAL = 0.5
 
 
-class Clock:
-    """The ledger's clock, set to China dates as the session moves on."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2024, 9, 2, 2, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(microseconds=1)
-        return self.now
-
-    def china_day(self, day: date) -> None:
-        self.now = datetime(day.year, day.month, day.day, 2, 0, tzinfo=UTC)
-
-
-def id_number(serial: int) -> IdNumber:
-    born = date(1960, 1, 1) + timedelta(days=serial // 1000)
-    body = f"110105{born:%Y%m%d}{serial % 1000:03d}"
-    return IdNumber.parse(body + resident_check_character(body))
-
-
-def hire_staff(ledger: Ledger, body_id: Any, first: int, count: int) -> list[IdNumber]:
-    """Register and employ ``count`` workers, saved 500 at a time (setup, not measured)."""
-    numbers = [id_number(first + i) for i in range(count)]
-    pending: list[Any] = []
-    for number in numbers:
-        worker = Worker.register(
-            identity_hash=ledger.identity_hash(number),
-            id_kind=number.kind.value,
-            masked_id_number=number.masked,
-            name=f"职工{number.masked[-4:]}",
-            actor="bench",
-        )
-        worker.start_employment(body_id, EmploymentRelation.STAFF, date(2015, 1, 1), "bench")
-        pending += [worker, *ledger.subject_identifier_for(worker, number)]
-        if len(pending) >= 1000:
-            ledger.save(*pending)
-            pending = []
-    if pending:
-        ledger.save(*pending)
+def hire(ledger: Ledger, body_id: Any, first: int, count: int) -> list[IdNumber]:
+    """``count`` staff of ``body_id``, their ID numbers from serial ``first`` on."""
+    numbers = [id_number(first + i, "110105", date(1960, 1, 1)) for i in range(count)]
+    hire_staff(ledger, body_id, [(n, f"职工{n.masked[-4:]}") for n in numbers])
     return numbers
 
 
@@ -105,7 +79,7 @@ class Figures:
 
 
 def run(backend: str, candidates: int, single_count: int) -> Figures:
-    clock = Clock()
+    clock = Clock(datetime(2024, 9, 2, 2, 0, tzinfo=UTC))
     setup: dict[str, float] = {}
     with scratch_store(postgres=backend != "sqlite") as settings:
         ledger = Ledger(settings, clock=clock)
@@ -123,8 +97,8 @@ def run(backend: str, candidates: int, single_count: int) -> Figures:
                         actor="bench",
                     ).aggregate.id
                 )
-            setup["hire"], staff = timed(lambda: hire_staff(ledger, bodies[0], 0, candidates))
-            others = hire_staff(ledger, bodies[1], 500_000, single_count)
+            setup["hire"], staff = timed(lambda: hire(ledger, bodies[0], 0, candidates))
+            others = hire(ledger, bodies[1], 500_000, single_count)
             session = ledger.plan_evaluation(
                 body_id=bodies[0],
                 reference="BENCH-1",
