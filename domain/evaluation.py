@@ -190,6 +190,18 @@ def check_panel(name: str, examiners: list[str]) -> None:
         )
 
 
+def _refuse_second_score(
+    candidate: Mapping[str, Any], component: str, in_batch: set[str] | frozenset[str] = frozenset()
+) -> None:
+    """A component is scored once (recorded, or earlier in the same batch); then corrected."""
+    if component in candidate["scores"] or component in in_batch:
+        raise DomainRuleViolation(
+            "score-already-recorded",
+            f"{candidate['name']}'s {component} score is recorded; "
+            "correct it with a reason instead",
+        )
+
+
 @dataclass(frozen=True)
 class Enrolment:
     """A candidate's enrolment, checked but not yet recorded: the eligibility result and the
@@ -551,12 +563,7 @@ class Evaluation(Aggregate):
         :meth:`record_scores`)."""
         candidate = self._scorable(body, worker_id, component, examiner, on)
         value = parse_score(score)
-        if component in candidate["scores"]:
-            raise DomainRuleViolation(
-                "score-already-recorded",
-                f"{candidate['name']}'s {component} score is recorded; "
-                "correct it with a reason instead",
-            )
+        _refuse_second_score(candidate, component)
         return {
             "worker_id": candidate["worker_id"],
             "component": component,
@@ -568,18 +575,13 @@ class Evaluation(Aggregate):
 
     def record_scores(self, scores: Sequence[Mapping[str, Any]]) -> None:
         """Record many checked first scores (from :meth:`score`) in one event."""
-        self._require_status(EvaluationStatus.PLANNED, "score")
-        seen: set[tuple[str, str]] = set()
+        self._require_scores_open()
+        batch: dict[str, set[str]] = {}
         for entry in scores:
-            key = (str(entry["worker_id"]), str(entry["component"]))
             candidate = self.candidate(entry["worker_id"])
-            if key in seen or key[1] in candidate["scores"]:
-                raise DomainRuleViolation(
-                    "score-already-recorded",
-                    f"{candidate['name']}'s {key[1]} score is recorded; "
-                    "correct it with a reason instead",
-                )
-            seen.add(key)
+            components = batch.setdefault(str(entry["worker_id"]), set())
+            _refuse_second_score(candidate, entry["component"], components)
+            components.add(entry["component"])
         if scores:
             self._scores_recorded([dict(entry) for entry in scores])
 
@@ -667,15 +669,18 @@ class Evaluation(Aggregate):
         recorded["score"] = score
         recorded["examiner"] = examiner
 
-    def _scorable(
-        self, body: Organisation, worker_id: UUID, component: str, examiner: str, on: date
-    ) -> dict[str, Any]:
+    def _require_scores_open(self) -> None:
         if self.status != EvaluationStatus.PLANNED.value:
             raise DomainRuleViolation(
                 "results-published",
                 f"{self.reference}'s results are {self.status}; scores can no longer change "
                 "(an objection during publication can withdraw a result)",
             )
+
+    def _scorable(
+        self, body: Organisation, worker_id: UUID, component: str, examiner: str, on: date
+    ) -> dict[str, Any]:
+        self._require_scores_open()
         self._require_own_body(body)
         self._require_active(body)
         candidate = self.candidate(worker_id)

@@ -322,12 +322,14 @@ def test_a_batch_never_enrols_or_scores_a_candidate_twice(
     enrolment = evaluation.enrolment(
         body=body, worker=worker, route=route, facts=facts, on=today, actor="issuer"
     )
-    for batch in ([enrolment, enrolment], [enrolment]):
-        if batch == [enrolment]:
-            evaluation.enrol_all(batch)  # once is fine; then it is a candidate
-        with pytest.raises(DomainRuleViolation) as excinfo:
-            evaluation.enrol_all(batch)
-        assert excinfo.value.rule == "already-enrolled"
+    with pytest.raises(DomainRuleViolation) as twice_in_a_batch:
+        evaluation.enrol_all([enrolment, enrolment])
+    assert twice_in_a_batch.value.rule == "already-enrolled"
+    assert evaluation.candidates == {}  # nothing of the refused batch
+    evaluation.enrol_all([enrolment])
+    with pytest.raises(DomainRuleViolation) as again:
+        evaluation.enrol_all([enrolment])
+    assert again.value.rule == "already-enrolled"
     score = evaluation.score(
         body=body,
         worker_id=worker.id,
@@ -337,10 +339,12 @@ def test_a_batch_never_enrols_or_scores_a_candidate_twice(
         on=today,
         actor="issuer",
     )
-    for batch in ([score, score], [score]):
-        if batch == [score]:
-            evaluation.record_scores(batch)
-        with pytest.raises(DomainRuleViolation) as excinfo:
-            evaluation.record_scores(batch)
-        assert excinfo.value.rule == "score-already-recorded"
+    with pytest.raises(DomainRuleViolation) as twice_in_a_batch:
+        evaluation.record_scores([score, score])
+    assert twice_in_a_batch.value.rule == "score-already-recorded"
+    assert evaluation.candidate(worker.id)["scores"] == {}
+    evaluation.record_scores([score])
     assert evaluation.candidate(worker.id)["scores"]["theory"]["score"] == "80"
+    with pytest.raises(DomainRuleViolation) as again:
+        evaluation.record_scores([score])
+    assert again.value.rule == "score-already-recorded"
