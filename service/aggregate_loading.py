@@ -79,9 +79,6 @@ def _sqlite_rows(recorder: Any, ids: Sequence[UUID]) -> list[tuple[Any, int, str
         "ORDER BY originator_id, originator_version"
     )
     with recorder.datastore.transaction(commit=False) as cursor:
-        # plain tuples (the library's connections make sqlite3.Row objects): the query
-        # names its columns' order, and tuples are built faster
-        getattr(cursor, "sqlite_cursor", cursor).row_factory = None
         cursor.execute(statement, [i.hex for i in ids])
         return [
             (uuid_from_hex(originator_id), version, topic, state)
