@@ -20,7 +20,7 @@ with the approval, the worker and the number series in one atomic save.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -473,10 +473,7 @@ class CompetitionWorkflow:
                 touched += [certificate, request.worker]
                 issued.append(certificate)
             touched.append(series)
-        extra = self.credential_records_for(issuer, issued, actor=actor)
-        credentials = self.new_certificate_credentials(issuer, issued, extra)
-        recorded = self.record(competition, *touched, *extra)
-        return replace(recorded, credentials=tuple(credentials))
+        return self.record_issue(issuer, issued, competition, *touched, actor=actor)
 
     @retried
     def reject_promotion(

@@ -33,7 +33,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -684,17 +684,42 @@ class CredentialIssuing:
             issuers, certificates, indexes, holders, disclosure
         )
 
-    def new_certificate_credentials(
+    def record_issue(
+        self,
+        issuer: Organisation,
+        certificates: Sequence[Certificate],
+        main: Aggregate,
+        *others: Aggregate,
+        actor: str,
+        reservation: StatusReservation | None = None,
+        stage: Callable[[str], None] | None = None,
+    ) -> Recorded:
+        """Save ``certificates`` that ``issuer`` has just issued, with ``main`` and ``others``,
+        in one atomic save -- together with what their credentials need: status list entries
+        (and the issuer's first key, if it has none yet). Every credential is built and signed
+        *before* the save, so an issuer that cannot sign refuses the issue and nothing is
+        recorded; the signed credentials come back in ``Recorded.credentials``. ``stage`` is
+        told ``allocating status list entries``, ``signing credentials`` and ``saving``."""
+        tell = stage or (lambda name: None)
+        tell("allocating status list entries")
+        records = self.credential_records_for(
+            issuer, certificates, actor=actor, reservation=reservation
+        )
+        tell("signing credentials")
+        credentials = self._new_certificate_credentials(issuer, certificates, records)
+        tell("saving")
+        recorded = self.record(main, *others, *records)
+        return replace(recorded, credentials=tuple(credentials))
+
+    def _new_certificate_credentials(
         self,
         issuer: Organisation,
         certificates: Sequence[Certificate],
         records: Sequence[Aggregate],
     ) -> list[dict[str, Any]]:
-        """The signed (full) credentials of ``certificates`` that ``issuer`` issues in the
-        command at hand, before its save: their status indexes from ``records`` (what
-        ``credential_records_for`` returned), the holders' identifiers read in a few queries.
-        ``CredentialUnavailable`` if the issuer has no key that can sign them: the command
-        then records nothing."""
+        """The signed (full) credentials of ``certificates`` before their save: status
+        indexes from ``records`` (``credential_records_for``), holders' identifiers read in a
+        few queries. ``CredentialUnavailable`` if the issuer has no key that can sign them."""
         identifier_ids = {
             c.worker_id: SubjectIdentifier.create_id(worker_id=c.worker_id) for c in certificates
         }

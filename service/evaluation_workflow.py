@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -395,10 +395,10 @@ class EvaluationWorkflow:
 
         One ``save``: the session (Confirmed, CertificatesIssued), every Certificate, every
         Worker (CertificateReceived), the number series (one SerialsAllocated) and the
-        credentials' status list entries (``credential_records_for``). Every certificate's
-        credential is signed before that save and returned in ``Recorded.credentials`` --
-        byte for byte what is later built from the events on demand -- so an issuer that
-        cannot sign refuses the confirmation. A refusal or a failure anywhere records nothing.
+        credentials' status list entries, every credential signed before it
+        (``record_issue``: an issuer that cannot sign refuses the confirmation; the
+        credentials come back in ``Recorded.credentials``, byte for byte what the events give
+        later). A refusal or a failure anywhere records nothing.
         """
         report: Progress = progress or (lambda stage, done, total: None)
         evaluation = self.evaluation(evaluation_id)
@@ -439,17 +439,18 @@ class EvaluationWorkflow:
             actor=actor,
             progress=domain_progress,
         )
-        report("allocating status list entries", 3 * count, total)
-        # the credentials' revocation/suspension entries, saved with the certificates
-        credential_records = self.credential_records_for(body, certificates, actor=actor)
-        report("signing credentials", 3 * count, total)
-        credentials = self.new_certificate_credentials(body, certificates, credential_records)
-        report("saving", 3 * count, total)
-        recorded = self.record(
-            evaluation, *certificates, *workers.values(), series, *credential_records
+        recorded = self.record_issue(
+            body,
+            certificates,
+            evaluation,
+            *certificates,
+            *workers.values(),
+            series,
+            actor=actor,
+            stage=lambda name: report(name, 3 * count, total),
         )
         report("saved", total, total)
-        return replace(recorded, credentials=tuple(credentials))
+        return recorded
 
     # -- report ------------------------------------------------------------------------------------
 

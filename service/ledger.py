@@ -416,7 +416,8 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
         basis: dict[str, Any],
         actor: str,
     ) -> Recorded:
-        """Issue one certificate: number allocation, certificate and worker saved atomically."""
+        """Issue one certificate: number allocation, certificate, worker and its credential's
+        status entries saved atomically, the credential signed first (``record_issue``)."""
         issuer = self.organisation(issuer_id)
         worker = self.worker(worker_id)
         occupation = self.occupation(occupation_code)
@@ -440,10 +441,9 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
             issued_at=issued_at,
             actor=actor,
         )
-        extra = self.credential_records_for(
-            issuer, [certificate], actor=actor, reservation=reservation
+        return self.record_issue(
+            issuer, [certificate], certificate, worker, series, actor=actor, reservation=reservation
         )
-        return self.record(certificate, worker, series, *extra)
 
     @retried
     def change_certificate_status(

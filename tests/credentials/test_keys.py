@@ -157,3 +157,40 @@ def test_a_body_filed_without_a_key_gets_one_with_its_first_certificate(
     organisation = ledger.organisation(body.id)
     assert len(organisation.signing_keys) == 1
     assert ledger.verify_credential(ledger.certificate_credential(issued.number)).verified
+
+
+def test_issuing_signs_the_credential_first_so_an_issuer_that_cannot_sign_issues_nothing(
+    ledger: Ledger, issued: Issued
+):
+    from domain.skill_level import SkillLevel
+    from service.credential_issuing import CredentialUnavailable
+    from tests.credentials.conftest import ELECTRICIAN, hire
+    from tests.factories import Body
+
+    recorded = ledger.issue_certificate(
+        issuer_id=issued.body_id,
+        worker_id=hire(ledger, Body(issued.body_id, ""), 2, "李四"),
+        occupation_code=ELECTRICIAN,
+        level=SkillLevel.LEVEL_5,
+        basis={"kind": "evaluation", "reference": "EV-2025-02"},
+        actor="test:issuer",
+    )
+    (credential,) = recorded.credentials  # signed before the save: what the log gives later
+    assert credential == ledger.certificate_credential(recorded.aggregate.number)
+    key_id = ledger.organisation(issued.body_id).current_key_id
+    ledger.mark_key_compromised(
+        issued.body_id,
+        key_id,
+        compromised_at=ledger.clock(),
+        actor="test:admin",
+        reason="key file found on a public share",
+        rotate=False,  # and no replacement: nothing can sign from now on
+    )
+    before = ledger.log_position
+    with pytest.raises(CredentialUnavailable):
+        issue_to_new_worker(ledger, issued.body_id, 3, "王五")
+    # the worker was hired (a save of its own), but no certificate, series or status entry
+    topics = {n.topic for n in ledger.notifications(start=before + 1)}
+    assert not {
+        t for t in topics if t.startswith(("craftledger:Certificate", "craftledger:Status"))
+    }
