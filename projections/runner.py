@@ -71,7 +71,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from eventsourcing.utils import TopicError
+from eventsourcing.utils import TopicError, resolve_topic
 
 from projections.projection import Projection, RecordedEvent, text_id
 from projections.store import ProjectionStore, Transaction
@@ -178,31 +178,52 @@ def _transient(error: BaseException) -> bool:
 class EventDecoder:
     """Turns stored notifications into ``RecordedEvent``s with the ledger's mapper.
 
-    Topics without a class yet (events written by a newer version of the domain) are decoded
-    from their stored state as plain data, so projections can accept them ahead of time.
+    An event whose class has never changed (``class_version`` 1, nothing to upcast) is decoded
+    straight from its stored state by the mapper's transcoder -- the dict the mapper would have
+    put in the event object, without making the object (which a projection throws away); other
+    classes go through ``mapper.to_domain_event`` and its upcasters. Topics without a class yet
+    (events written by a newer version of the domain) are decoded from their stored state as
+    plain data, so projections can accept them ahead of time.
     """
 
     def __init__(self, mapper: Any) -> None:
         self.mapper = mapper
+        self._direct: dict[str, bool] = {}  # topic -> whether its state needs no upcasting
+        self._plain_state = not mapper.cipher and not mapper.compressor
 
     def __call__(self, notification: Any) -> RecordedEvent:
-        try:
-            # The event object is thrown away, so its attribute dict can be taken over.
-            data = self.mapper.to_domain_event(notification).__dict__
-        except TopicError:
-            data = self._decode_state(notification)
+        topic = notification.topic
+        direct = self._direct.get(topic)
+        if direct is None:
+            direct = self._direct[topic] = self._plain_state and self._unversioned(topic)
+        if direct:
+            data = self.mapper.transcoder.decode(notification.state)
+            data.pop("class_version", None)
+        else:
+            try:
+                # The event object is thrown away, so its attribute dict can be taken over.
+                data = self.mapper.to_domain_event(notification).__dict__
+            except TopicError:
+                data = self._decode_state(notification)
         timestamp = data.pop("timestamp", None)
         data.pop("originator_id", None)
         data.pop("originator_version", None)
         return RecordedEvent(
             position=notification.id,
-            topic=notification.topic,
+            topic=topic,
             originator_id=notification.originator_id,
             originator_version=notification.originator_version,
             timestamp=timestamp,
             data=data,
             aggregate_id=text_id(notification.originator_id) or "",
         )
+
+    @staticmethod
+    def _unversioned(topic: str) -> bool:
+        try:
+            return getattr(resolve_topic(topic), "class_version", 1) == 1
+        except TopicError:
+            return False
 
     def _decode_state(self, notification: Any) -> dict[str, Any]:
         state = notification.state

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 import psycopg
 import pytest
+from eventsourcing.domain import Aggregate
 
 from projections import all_projections
 from projections.as_of import build_as_of, diff_stores, end_of_day, position_at
@@ -426,6 +427,56 @@ def test_events_of_topics_without_a_class_are_decoded_from_their_stored_state(le
 
     assert runner.failures() == []
     assert store.dump("ahead_seen", ("position",)) == [(position, str(worker))]
+
+
+class Versioned(Projection):
+    """Sees an event whose class has been upcast since it was stored."""
+
+    name = "versioned"
+    tables: ClassVar[dict[str, tuple[str, ...]]] = {"versioned_seen": ("position",)}
+    schema: ClassVar[tuple[str, ...]] = (
+        "CREATE TABLE IF NOT EXISTS versioned_seen (position BIGINT PRIMARY KEY, note TEXT)",
+    )
+
+    @handles(f"{__name__}:Noted")
+    def seen(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "INSERT INTO versioned_seen (position, note) VALUES (?, ?)",
+            (event.position, event["note"]),
+        )
+
+
+class Noted(Aggregate.Event):
+    """An event class at version 2: version 1 had ``text`` where version 2 has ``note``."""
+
+    class_version = 2
+    note: str
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["note"] = state.pop("text") + "（升级）"
+
+
+def test_events_of_an_upcast_class_go_through_the_mappers_upcasters(ledger, store, world):
+    worker = world.worker()
+    position = insert_raw_event(ledger, worker, f"{__name__}:Noted", {"text": "旧"})
+    runner = ProjectionRunner(ledger, store, [Versioned()])
+    runner.catch_up()
+
+    assert runner.failures() == []
+    assert store.dump("versioned_seen", ("position",)) == [(position, "旧（升级）")]
+
+
+def test_decoding_a_stored_state_directly_gives_what_the_mapper_gives(ledger, world):
+    populate(world)
+    decode = EventDecoder(ledger.mapper)
+    for notification in ledger.notifications():
+        expected = dict(ledger.mapper.to_domain_event(notification).__dict__)
+        timestamp = expected.pop("timestamp")
+        del expected["originator_id"], expected["originator_version"]
+        event = decode(notification)
+        assert (event.timestamp, dict(event)) == (timestamp, expected), notification.topic
+        assert event.aggregate_id == str(notification.originator_id)
 
 
 def index_names(store: ProjectionStore) -> set[str]:
