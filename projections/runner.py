@@ -179,32 +179,28 @@ class EventDecoder:
     """Turns stored notifications into ``RecordedEvent``s with the ledger's mapper.
 
     An event whose class has never changed (``class_version`` 1, nothing to upcast) is decoded
-    straight from its stored state by the mapper's transcoder -- the dict the mapper would have
-    put in the event object, without making the object (which a projection throws away); other
-    classes go through ``mapper.to_domain_event`` and its upcasters. Topics without a class yet
-    (events written by a newer version of the domain) are decoded from their stored state as
-    plain data, so projections can accept them ahead of time.
+    straight from its stored state into the dict the handlers see -- the mapper would build an
+    event object around the same dict, and a projection throws that object away. So are topics
+    without a class yet (events written by a newer version of the domain), so projections can
+    accept them ahead of time. Other classes go through ``mapper.to_domain_event`` and its
+    upcasters.
     """
 
     def __init__(self, mapper: Any) -> None:
         self.mapper = mapper
         self._direct: dict[str, bool] = {}  # topic -> whether its state needs no upcasting
-        self._plain_state = not mapper.cipher and not mapper.compressor
 
     def __call__(self, notification: Any) -> RecordedEvent:
         topic = notification.topic
         direct = self._direct.get(topic)
         if direct is None:
-            direct = self._direct[topic] = self._plain_state and self._unversioned(topic)
+            direct = self._direct[topic] = self._unversioned(topic)
         if direct:
-            data = self.mapper.transcoder.decode(notification.state)
+            data = self._decode_state(notification)
             data.pop("class_version", None)
         else:
-            try:
-                # The event object is thrown away, so its attribute dict can be taken over.
-                data = self.mapper.to_domain_event(notification).__dict__
-            except TopicError:
-                data = self._decode_state(notification)
+            # The event object is thrown away, so its attribute dict can be taken over.
+            data = self.mapper.to_domain_event(notification).__dict__
         timestamp = data.pop("timestamp", None)
         data.pop("originator_id", None)
         data.pop("originator_version", None)
@@ -223,7 +219,7 @@ class EventDecoder:
         try:
             return getattr(resolve_topic(topic), "class_version", 1) == 1
         except TopicError:
-            return False
+            return True  # no class: plain data
 
     def _decode_state(self, notification: Any) -> dict[str, Any]:
         state = notification.state

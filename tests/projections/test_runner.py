@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 import psycopg
 import pytest
+from eventsourcing.cipher import AESCipher
 from eventsourcing.domain import Aggregate
 
 from projections import all_projections
@@ -19,6 +20,8 @@ from projections.directory import Directory, DirectoryQuery
 from projections.projection import Projection, RecordedEvent, handles
 from projections.runner import EventDecoder, ProjectionRunner
 from projections.store import ProjectionStore, Transaction
+from service.config import Settings
+from service.ledger import Ledger
 from tests.projections.conftest import World, insert_raw_event
 
 
@@ -467,8 +470,7 @@ def test_events_of_an_upcast_class_go_through_the_mappers_upcasters(ledger, stor
     assert store.dump("versioned_seen", ("position",)) == [(position, "旧（升级）")]
 
 
-def test_decoding_a_stored_state_directly_gives_what_the_mapper_gives(ledger, world):
-    populate(world)
+def assert_decoded_as_the_mapper_decodes(ledger: Ledger) -> None:
     decode = EventDecoder(ledger.mapper)
     for notification in ledger.notifications():
         expected = dict(ledger.mapper.to_domain_event(notification).__dict__)
@@ -477,6 +479,22 @@ def test_decoding_a_stored_state_directly_gives_what_the_mapper_gives(ledger, wo
         event = decode(notification)
         assert (event.timestamp, dict(event)) == (timestamp, expected), notification.topic
         assert event.aggregate_id == str(notification.originator_id)
+
+
+def test_decoding_a_stored_state_directly_gives_what_the_mapper_gives(ledger, world):
+    populate(world)
+    assert_decoded_as_the_mapper_decodes(ledger)
+
+
+def test_decoding_an_encrypted_log_directly_gives_what_the_mapper_gives(tmp_path, clock):
+    settings = Settings(data_dir=tmp_path, cipher_key=AESCipher.create_key(32))
+    ledger = Ledger(settings, clock=clock)
+    try:
+        populate(World(ledger))
+        assert ledger.mapper.cipher is not None
+        assert_decoded_as_the_mapper_decodes(ledger)
+    finally:
+        ledger.close()
 
 
 def index_names(store: ProjectionStore) -> set[str]:
