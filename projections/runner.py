@@ -236,10 +236,11 @@ class _PageEvents:
     it with an index gives the event or raises what decoding it raised (a poison event for
     whichever projection handles its topic)."""
 
-    __slots__ = ("_decode", "_page", "events")
+    __slots__ = ("_decode", "events", "ids", "page")
 
     def __init__(self, page: list[Any], decode: Callable[[Any], RecordedEvent]) -> None:
-        self._page = page
+        self.page = page  # the stored notifications
+        self.ids = [n.id for n in page]  # their log positions
         self._decode = decode
         self.events: list[RecordedEvent | BaseException | None] = [None] * len(page)
 
@@ -247,7 +248,7 @@ class _PageEvents:
         found = self.events[index]
         if found is None:
             try:
-                found = self._decode(self._page[index])
+                found = self._decode(self.page[index])
             except Exception as error:
                 found = error
             self.events[index] = found
@@ -533,8 +534,8 @@ class ProjectionRunner:
         committed: dict[str, int],
         page: list[Any],
     ) -> None:
-        ids = [n.id for n in page]
         event_at = _PageEvents(page, self.decode)
+        ids = event_at.ids
         at_topic: dict[str, list[int]] = {}  # page indexes of each topic's events
         for index, notification in enumerate(page):
             at_topic.setdefault(notification.topic, []).append(index)
@@ -550,9 +551,7 @@ class ProjectionRunner:
             if not wants_stored and (not indexes or indexes[-1] < first):
                 reached[name] = ids[-1]
                 continue
-            position = self._apply(
-                projection, page, ids, indexes, reached[name], committed[name], event_at
-            )
+            position = self._apply(projection, indexes, reached[name], committed[name], event_at)
             if position is None:
                 del reached[name]  # stopped, failed or reset elsewhere: leave it this round
                 del committed[name]
@@ -562,8 +561,6 @@ class ProjectionRunner:
     def _apply(
         self,
         projection: Projection,
-        page: list[Any],
-        ids: list[int],
         indexes: list[int],
         reached: int,
         committed: int,
@@ -571,6 +568,7 @@ class ProjectionRunner:
     ) -> int | None:
         """Apply the page's events after ``reached`` in one transaction; the new position, or
         None when the projection is not to be continued in this catch-up."""
+        page, ids = event_at.page, event_at.ids
         name = projection.name
         handlers = self._handlers[name]
         try:
@@ -582,7 +580,7 @@ class ProjectionRunner:
                 if begin >= len(page):
                     return locked[0]
                 projection.start_batch()
-                self._run(tx, handlers, page, indexes, begin, len(page), event_at)
+                self._run(tx, handlers, indexes, begin, len(page), event_at)
                 try:
                     projection.flush(tx)  # batch-folded writes
                 except Exception as error:
@@ -597,7 +595,7 @@ class ProjectionRunner:
         except _Reset:
             return None
         except _FlushFailed as failed:
-            found = self._find_poison(projection, page, ids, indexes, reached, committed, event_at)
+            found = self._find_poison(projection, indexes, reached, committed, event_at)
             if found is None:
                 raise failed.cause from None
             poison = found
@@ -605,14 +603,12 @@ class ProjectionRunner:
             poison = caught
         if _transient(poison.cause):
             raise poison.cause from None
-        self._record_poison(projection, page, ids, indexes, reached, committed, poison, event_at)
+        self._record_poison(projection, indexes, reached, committed, poison, event_at)
         return None
 
     def _find_poison(
         self,
         projection: Projection,
-        page: list[Any],
-        ids: list[int],
         indexes: list[int],
         reached: int,
         committed: int,
@@ -620,6 +616,7 @@ class ProjectionRunner:
     ) -> _Poison | None:
         """Which event made a batch's ``flush`` fail: apply the batch again, flushing after
         each event (batches of one give the same tables), and roll it all back."""
+        page, ids = event_at.page, event_at.ids
         handlers = self._handlers[projection.name]
         try:
             with self.store.transaction() as tx:
@@ -656,13 +653,13 @@ class ProjectionRunner:
     def _run(
         tx: Transaction,
         handlers: dict[str, Any],
-        page: list[Any],
         indexes: list[int],
         begin: int,
         end: int,
         event_at: _PageEvents,
     ) -> None:
         """Apply the handled events at ``indexes`` (page indexes, ascending) in [begin, end)."""
+        page = event_at.page
         events = event_at.events  # the hot loop reads decoded events straight from the list
         for index in indexes[bisect.bisect_left(indexes, begin) : bisect.bisect_left(indexes, end)]:
             try:
@@ -676,8 +673,6 @@ class ProjectionRunner:
     def _record_poison(
         self,
         projection: Projection,
-        page: list[Any],
-        ids: list[int],
         indexes: list[int],
         reached: int,
         committed: int,
@@ -686,6 +681,7 @@ class ProjectionRunner:
     ) -> None:
         name = projection.name
         handlers = self._handlers[name]
+        page, ids = event_at.page, event_at.ids
         bad = page[poison.index]
         cause = poison.cause
         with self.store.transaction() as tx:
@@ -698,7 +694,7 @@ class ProjectionRunner:
                 return
             try:
                 projection.start_batch()
-                self._run(tx, handlers, page, indexes, begin, poison.index, event_at)
+                self._run(tx, handlers, indexes, begin, poison.index, event_at)
                 projection.flush(tx)
                 apply_stored = getattr(projection, "apply_notifications", None)
                 if apply_stored is not None:
