@@ -198,6 +198,9 @@ class Competition(Aggregate):
 
     TOPIC = "craftledger:Competition"
 
+    tier: CompetitionTier
+    status: CompetitionStatus
+
     class Created(Aggregate.Created):
         TOPIC = "craftledger:Competition.Created"
 

@@ -15,7 +15,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, Repository
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    ProcessingEvent,
+    Repository,
+)
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Notification, Transcoder
 
@@ -45,6 +50,7 @@ from service.config import Settings
 from service.credential_document import Holder, build_award_credential
 from service.credential_issuing import CredentialIssuing
 from service.evaluation_workflow import EvaluationWorkflow
+from service.snapshots import INTERVALS, LedgerSnapshot, snapshots_due
 from service.transcoding import LedgerTranscoder
 
 
@@ -90,6 +96,8 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
     """craftledger's one application: every aggregate, one notification log."""
 
     name = "craftledger"
+    snapshotting_intervals = INTERVALS  # type: ignore[assignment]
+    snapshot_class = LedgerSnapshot
 
     def __init__(
         self,
@@ -137,6 +145,14 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
         self._notify(recordings)
         self.notify(processing_event.events)  # the library's deprecated hook, as it calls it
         return recordings
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """At most one snapshot per aggregate and save, of the state just saved, when its
+        events cross a multiple of its class's interval (``service.snapshots``)."""
+        if self.snapshots is not None:
+            due = snapshots_due(processing_event, self.snapshotting_intervals or {})
+            if due:
+                self.snapshots.put(due)
 
     def load_many(self, aggregate_ids: Iterable[UUID]) -> dict[UUID, Any]:
         """Many aggregates in a few queries (``aggregate_loading.load_many``), by id; ids with
