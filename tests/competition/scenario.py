@@ -26,13 +26,14 @@ SCHEME: dict[str, Any] = {
 }
 
 
-def competition_with_every_event(organiser: Organisation, body: Organisation) -> Competition:
-    """Announced, entrants registered and one withdrawn, marks recorded, corrected and
-    reviewed, a finish time, both components locked, finalised with two proposals, one approved
-    and one rejected. ``body`` must be filed for 6-31-01-03 (电工)."""
-    competition = Competition.announce(
+def announced_competition(
+    organiser: Organisation, body: Organisation, reference: str = "C-every-event"
+) -> Competition:
+    """A district 电工 competition under the Tianjin 2024 rules, just announced, with ``body``
+    (filed for 6-31-01-03) issuing its promotions."""
+    return Competition.announce(
         organiser=organiser,
-        reference="C-every-event",
+        reference=reference,
         name="技术比武",
         tier=CompetitionTier.DISTRICT,
         occupation_code="6-31-01-03",
@@ -44,6 +45,13 @@ def competition_with_every_event(organiser: Organisation, body: Organisation) ->
         promotion_rule_set="tianjin-2024",
         actor="a",
     )
+
+
+def competition_with_every_event(organiser: Organisation, body: Organisation) -> Competition:
+    """Announced, entrants registered and one withdrawn, marks recorded, corrected and
+    reviewed, a finish time, both components locked, finalised with two proposals, one approved
+    and one rejected. ``body`` must be filed for 6-31-01-03 (电工)."""
+    competition = announced_competition(organiser, body)
     first, second, third = (uuid5(organiser.id, name) for name in ("w1", "w2", "w3"))
     for worker in (first, second, third):
         competition.register_entrant(

@@ -14,10 +14,10 @@ from eventsourcing.domain import Aggregate
 
 from domain.competition import Competition
 from domain.organisation import Organisation, OrganisationKind
-from domain.promotion_rules import CompetitionTier
 from service.aggregate_loading import project_events
 from service.ledger import Ledger
 from service.snapshots import INTERVALS, LedgerSnapshot
+from tests.competition.scenario import announced_competition
 from tests.integration.test_event_roundtrip import scenario_aggregates
 
 AT = datetime(2025, 5, 1, tzinfo=UTC)
@@ -78,23 +78,10 @@ def competition_of(entrants: int) -> Competition:
             actor="t",
         )
 
-    competition = Competition.announce(
-        organiser=body("U-1", OrganisationKind.UNION, {}),
+    competition = announced_competition(
+        body("U-1", OrganisationKind.UNION, {}),
+        body("S-1", OrganisationKind.SOCIAL, {"6-31-01-03": ["3"]}),
         reference="C-snap",
-        name="技术比武",
-        tier=CompetitionTier.DISTRICT,
-        occupation_code="6-31-01-03",
-        exam_level="3",
-        year=2025,
-        region="110105",
-        issuing_body=body("S-1", OrganisationKind.SOCIAL, {"6-31-01-03": ["3"]}),
-        marking_scheme={
-            "components": [{"name": "practical", "weight": "100", "kind": "measurement"}],
-            "combination": "mean",
-            "max_spread": "10",
-        },
-        promotion_rule_set="tianjin-2024",
-        actor="t",
     )
     for n in range(entrants):
         register(competition, n)
