@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -22,7 +23,7 @@ from eventsourcing.application import (
     Repository,
 )
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Notification, Transcoder
+from eventsourcing.persistence import Notification, PersistenceError, Transcoder
 
 from domain.api_token import ApiToken, Role
 from domain.certificate import Certificate, CertificateStatus
@@ -81,6 +82,9 @@ entry point (server, CLI, replay) can decode every stored event."""
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+log = logging.getLogger(__name__)
 
 
 class LedgerRepository(Repository[UUID]):
@@ -148,11 +152,17 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         """At most one snapshot per aggregate and save, of the state just saved, when its
-        events cross a multiple of its class's interval (``service.snapshots``)."""
+        events cross a multiple of its class's interval (``service.snapshots``). A snapshot
+        that cannot be stored is logged, not raised: the save it follows is recorded."""
         if self.snapshots is not None:
             due = snapshots_due(processing_event, self.snapshotting_intervals or {})
-            if due:
+            if not due:
+                return
+            try:
                 self.snapshots.put(due)
+            except PersistenceError:
+                # a cache: the save is recorded, so the command succeeded; loading replays more
+                log.warning("snapshot of %d aggregate(s) not stored", len(due), exc_info=True)
 
     def load_many(self, aggregate_ids: Iterable[UUID]) -> dict[UUID, Any]:
         """Many aggregates in a few queries (``aggregate_loading.load_many``), by id; ids with

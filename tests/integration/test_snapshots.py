@@ -155,3 +155,33 @@ def test_commands_on_a_snapshotted_competition_go_on_from_the_snapshot(ledger):
     again = ledger.competition(competition.id)
     assert again.version == competition.version + 1
     assert len(again.entrants) == len(loaded.entrants) == INTERVALS[Competition] + 1
+
+
+def test_a_snapshot_that_cannot_be_stored_leaves_the_save_recorded(ledger, backend, caplog):
+    """The store refuses snapshot inserts (a trigger raises): the save still succeeds (it is
+    recorded before the snapshot is taken), the failure is logged, and loading replays."""
+    assert ledger.snapshots is not None
+    recorder = ledger.snapshots.recorder
+    with recorder.datastore.transaction(commit=True) as cursor:
+        if backend == "sqlite":
+            cursor.execute(
+                f"CREATE TRIGGER refuse BEFORE INSERT ON {recorder.events_table_name} "
+                "BEGIN SELECT RAISE(ABORT, 'snapshots refused'); END"
+            )
+        else:
+            table = f'"{recorder.datastore.schema}".{recorder.events_table_name}'
+            cursor.execute(
+                f'CREATE FUNCTION "{recorder.datastore.schema}".refuse() RETURNS trigger '
+                "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'snapshots refused'; END $$"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER refuse BEFORE INSERT ON {table} FOR EACH ROW "
+                f'EXECUTE FUNCTION "{recorder.datastore.schema}".refuse()'
+            )
+    competition = competition_of(INTERVALS[Competition])
+    with caplog.at_level("WARNING", logger="service.ledger"):
+        ledger.save(competition)
+    assert "snapshot of 1 aggregate(s) not stored" in caplog.text
+    assert "snapshots refused" in caplog.text
+    assert stored_snapshots(ledger, competition.id) == []
+    assert state(ledger.competition(competition.id)) == state(competition)
