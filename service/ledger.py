@@ -23,7 +23,7 @@ from eventsourcing.application import (
     Repository,
 )
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Notification, PersistenceError, Transcoder
+from eventsourcing.persistence import JSONTranscoder, Notification, PersistenceError
 
 from domain.api_token import ApiToken, Role
 from domain.certificate import Certificate, CertificateStatus
@@ -52,7 +52,7 @@ from service.credential_document import Holder, build_award_credential
 from service.credential_issuing import CredentialIssuing
 from service.evaluation_workflow import EvaluationWorkflow
 from service.snapshots import INTERVALS, LedgerSnapshot, snapshots_due
-from service.transcoding import LedgerTranscoder
+from service.transcoding import UUIDAsHexParsedStrictly
 
 
 def post_subject(appointment_id: UUID) -> str:
@@ -117,12 +117,11 @@ class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Applica
         super().__init__(env=merged)
         self._identity_key = self.settings.identity_key()
 
-    def construct_transcoder(self) -> Transcoder:
-        """The library's JSON transcoder and transcodings, decoding UUIDs on a short path
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        """The library's transcodings, ``uuid_hex`` decoded on a short path
         (``service.transcoding``); what is stored is unchanged."""
-        transcoder = LedgerTranscoder()
-        self.register_transcodings(transcoder)
-        return transcoder
+        super().register_transcodings(transcoder)
+        transcoder.register(UUIDAsHexParsedStrictly())
 
     def construct_repository(self) -> Repository[UUID]:
         """The library's repository (configured from the environment as usual), replaying

@@ -1,4 +1,4 @@
-"""The ledger's event transcoder: the library's JSON transcoder, decoding UUIDs faster.
+"""The ledger's ``uuid_hex`` transcoding: the library's, decoding UUIDs faster.
 
 ``eventsourcing``'s ``JSONTranscoder`` turns every ``{"_type_": "uuid_hex", "_data_": …}``
 back into a ``UUID`` through ``uuid.UUID(hex)``, whose generic parsing (braces, dashes,
@@ -8,17 +8,17 @@ workers decodes some 25,000 of them. :func:`uuid_from_hex` builds the same ``UUI
 
 Nothing stored changes: the transcodings, their names and the bytes they write are the
 library's own (``UUIDAsHex``, ``DecimalAsStr``, ``DatetimeAsISO``, registered by the
-application as usual); only the decoding of ``uuid_hex`` takes the short path.
+application as usual, this one registered over the library's ``UUIDAsHex`` under the same name,
+through the transcoder's own ``register``); only the decoding of ``uuid_hex`` takes the short path.
 """
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID, SafeUUID
 
-from eventsourcing.persistence import JSONTranscoder
+from eventsourcing.persistence import UUIDAsHex
 
-__all__ = ["LedgerTranscoder", "uuid_from_hex"]
+__all__ = ["UUIDAsHexParsedStrictly", "uuid_from_hex"]
 
 _new = object.__new__
 _set = object.__setattr__
@@ -41,12 +41,9 @@ def uuid_from_hex(text: str) -> UUID:
     return UUID(text)
 
 
-class LedgerTranscoder(JSONTranscoder):
-    """``JSONTranscoder`` whose object hook decodes ``uuid_hex`` with :func:`uuid_from_hex`."""
+class UUIDAsHexParsedStrictly(UUIDAsHex):
+    """The library's ``uuid_hex`` transcoding (same name, same bytes), decoding with
+    :func:`uuid_from_hex`; registered in its place by ``Ledger.register_transcodings``."""
 
-    def _decode_obj(self, d: dict[str, Any]) -> Any:
-        if len(d) == 2 and d.get("_type_") == "uuid_hex":
-            data = d.get("_data_")
-            if isinstance(data, str):
-                return uuid_from_hex(data)
-        return super()._decode_obj(d)
+    def decode(self, data: str) -> UUID:
+        return uuid_from_hex(data)
