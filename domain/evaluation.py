@@ -49,7 +49,7 @@ from domain.eligibility import (
     check_eligibility,
 )
 from domain.errors import DomainRuleViolation, InvalidValue
-from domain.free_text import require_reason
+from domain.free_text import mask_id_numbers, require_reason
 from domain.identity import natural_id
 from domain.issuance import IssueRequest, ProgressCallback, issue_certificates
 from domain.number_series import CertificateNumberSeries
@@ -800,8 +800,8 @@ class Evaluation(Aggregate):
         self._objection_lodged(
             objection_id=objection_id,
             worker_id=candidate["worker_id"],
-            grounds=grounds.strip(),
-            lodged_by=lodged_by.strip(),
+            grounds=mask_id_numbers(grounds.strip()),
+            lodged_by=mask_id_numbers(lodged_by.strip()),
             on=on.isoformat(),
             actor=actor,
         )
@@ -970,8 +970,8 @@ class Evaluation(Aggregate):
             raise DomainRuleViolation("recipient-required", "name the authority reported to")
         assert self.issued is not None
         self._reported(
-            reported_to=reported_to.strip(),
-            reference=reference.strip(),
+            reported_to=mask_id_numbers(reported_to.strip()),
+            reference=mask_id_numbers(reference.strip()),
             on=on.isoformat(),
             summary={
                 "candidates": len(self.candidates),

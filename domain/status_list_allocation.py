@@ -29,6 +29,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainRuleViolation
+from domain.free_text import require_reason
 from domain.identity import natural_id
 
 LIST_SIZE = 131_072
@@ -157,10 +158,11 @@ class StatusList(Aggregate):
         self.set_bits: dict[int, str] = {}
 
     def set_bit(self, index: int, subject: str, at: datetime, actor: str, reason: str) -> None:
-        """Set the subject's bit (revoked, or suspended); setting a set bit changes nothing."""
+        """Set the subject's bit (revoked, or suspended); setting a set bit changes nothing.
+        The reason is recorded as every reason is (``require_reason``: stripped, masked)."""
         self._check_index(index)
         if index not in self.set_bits:
-            self._bit_set(index, subject, at, actor, reason)
+            self._bit_set(index, subject, at, actor, require_reason(reason, "a status change"))
 
     @event("BitSet", topic="craftledger:StatusList.BitSet")
     def _bit_set(self, index: int, subject: str, at: datetime, actor: str, reason: str) -> None:
@@ -172,7 +174,7 @@ class StatusList(Aggregate):
         if self.purpose == "revocation":
             raise DomainRuleViolation("revoked-is-final", "a revocation bit is never cleared")
         if index in self.set_bits:
-            self._bit_cleared(index, subject, at, actor, reason)
+            self._bit_cleared(index, subject, at, actor, require_reason(reason, "a status change"))
 
     @event("BitCleared", topic="craftledger:StatusList.BitCleared")
     def _bit_cleared(self, index: int, subject: str, at: datetime, actor: str, reason: str) -> None:

@@ -65,11 +65,11 @@ from domain.evaluation import (
     parse_score,
     score_text,
 )
+from domain.free_text import mask_id_numbers
 from domain.id_number import IdKind, IdNumber
 from domain.organisation import OrganisationKind
 from domain.worker import Worker
 from service.evaluation_workflow import candidate_facts
-from service.event_json import mask_id_numbers
 
 __all__ = [
     "CANDIDATE_COLUMNS",
@@ -666,7 +666,7 @@ def import_scores(
                         component=component,
                         score=score,
                         examiner=examiner,
-                        reason=mask_id_numbers(reason),  # as EvaluationWorkflow.correct_score
+                        reason=reason,
                         on=today,
                         actor=actor,
                     )

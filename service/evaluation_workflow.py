@@ -34,10 +34,10 @@ from domain.eligibility import (
 )
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.evaluation import Evaluation, EvaluationStatus, ObjectionOutcome
+from domain.free_text import mask_id_numbers
 from domain.skill_level import SkillLevel
 from domain.worker import Worker
 from service.commands import Recorded, retried
-from service.event_json import mask_id_numbers
 from service.garbage_collection import pausing_collection
 from service.working_days import CalendarOutOfRange, add_working_days
 
@@ -297,7 +297,7 @@ class EvaluationWorkflow:
             component=component,
             score=score,
             examiner=examiner,
-            reason=mask_id_numbers(reason),
+            reason=reason,
             on=self.china_today(),
             actor=actor,
         )
@@ -346,8 +346,8 @@ class EvaluationWorkflow:
         evaluation = self.evaluation(evaluation_id)
         evaluation.lodge_objection(
             worker_id=worker_id,
-            grounds=mask_id_numbers(grounds),
-            lodged_by=mask_id_numbers(lodged_by),
+            grounds=grounds,
+            lodged_by=lodged_by,
             on=self.china_today(),
             actor=actor,
         )
@@ -372,7 +372,7 @@ class EvaluationWorkflow:
             body=self.organisation(evaluation.body_id),
             objection_id=objection_id,
             outcome=resolved,
-            reason=mask_id_numbers(reason),
+            reason=reason,
             on=self.china_today(),
             actor=actor,
         )
@@ -461,8 +461,8 @@ class EvaluationWorkflow:
         """Report (上报) the issued certificates to the authority."""
         evaluation = self.evaluation(evaluation_id)
         evaluation.report_issue(
-            reported_to=mask_id_numbers(reported_to),
-            reference=mask_id_numbers(reference),
+            reported_to=reported_to,
+            reference=reference,
             on=self.china_today(),
             actor=actor,
         )

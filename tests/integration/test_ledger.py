@@ -165,3 +165,35 @@ def test_an_id_number_typed_into_a_reason_is_masked_before_it_is_stored(ledger: 
     assert recorded.aggregate.history[-1]["reason"] == f"冒用他人身份 {id_number(7).masked}"
     for notification in ledger.notifications():
         assert raw.encode() not in notification.state
+
+
+def test_an_id_number_in_a_post_withdrawal_reason_is_masked_in_every_event(ledger: Ledger):
+    """Withdrawing an enterprise post also sets its credential's revocation bit: both events
+    record the reason, both masked."""
+    body = file_employer(ledger)
+    worker_id = hire(ledger, body, 1)
+    appointment = ledger.appoint_post(
+        organisation_id=body.id,
+        worker_id=worker_id,
+        occupation_code="6-31-01-03",
+        post="apprentice",
+        reviews=[
+            {"review": review, "evidence": "记录"}
+            for review in ("performance", "defence", "comprehensive")
+        ],
+        actor="test",
+    ).aggregate
+    raw = id_number(8).reveal()
+    before = ledger.log_position
+    ledger.withdraw_post(appointment.id, actor="test", reason=f"离职 {raw}")
+    written = list(ledger.notifications(start=before + 1))
+    assert {n.topic for n in written} >= {
+        "craftledger:PostAppointment.Withdrawn",
+        "craftledger:StatusList.BitSet",
+    }
+    for notification in written:
+        assert raw.encode() not in notification.state
+    reasons = [n for n in written if n.topic.endswith((".Withdrawn", ".BitSet"))]
+    assert len(reasons) == 2
+    for notification in reasons:
+        assert f"离职 {id_number(8).masked}".encode() in notification.state
