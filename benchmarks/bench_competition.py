@@ -50,18 +50,20 @@ from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import StoredEvent
 from harness import (
     Clock,
     Took,
+    events_since,
     hire_staff,
     id_number,
     median_took,
-    rekeyed,
+    raw_append_then,
+    raw_sign,
     scratch_store,
     timed,
     took,
+    unsigned,
 )
 
 from domain.competition import Competition, MarkEntry
@@ -70,9 +72,9 @@ from domain.organisation import OrganisationKind
 from domain.promotion_rules import CompetitionTier
 from domain.skill_level import SkillLevel
 from domain.worker import Worker
+from service.aggregate_loading import project_events
 from service.config import Settings
 from service.ledger import Ledger
-from service.signing.canonical_json import canonicalize
 
 WELDER = "6-18-02-04"
 GOAL = 0.5
@@ -267,45 +269,17 @@ def raw_ranking(field_marks: list[dict[str, tuple[Decimal, ...]]]) -> list[int]:
     return [key[3] for key in sorted(keyed)]
 
 
-def raw_finalise(
-    ledger: Ledger, written: list[StoredEvent], field_marks: Any, salt: str
-) -> list[int]:
-    ledger.recorder.insert_events(rekeyed(written, salt))
-    return raw_ranking(field_marks)
-
-
-def raw_sign(documents: list[dict[str, Any]]) -> None:
-    """One Ed25519 signature over the JCS bytes of each (unsigned) document."""
-    key = Ed25519PrivateKey.generate()
-    for document in documents:
-        key.sign(canonicalize(document))
-
-
-def raw_approve(
-    ledger: Ledger, written: list[StoredEvent], documents: list[dict[str, Any]], salt: str
-) -> None:
-    """(b)'s stored events, re-keyed, in one insert; a signature per credential."""
-    ledger.recorder.insert_events(rekeyed(written, salt))
-    raw_sign(documents)
-
-
-def raw_approve_one_event_each(
-    ledger: Ledger, sizes: list[int], documents: list[dict[str, Any]]
-) -> None:
-    """One event per certificate of its creation event's size, one insert; a signature per
-    credential."""
-    topic = "craftledger:Certificate.Issued"
-    events = [
+def padding_events(sizes: list[int]) -> list[StoredEvent]:
+    """(b''): one event per certificate, of the size of its creation event."""
+    return [
         StoredEvent(
             originator_id=uuid.uuid4(),
             originator_version=1,
-            topic=topic,
+            topic="craftledger:Certificate.Issued",
             state=b'{"padding":"' + b"x" * max(size - 14, 0) + b'"}',
         )
         for size in sizes
     ]
-    ledger.recorder.insert_events(events)
-    raw_sign(documents)
 
 
 def check_ranking(competition: Competition, raw: list[int], world: World) -> None:
@@ -327,6 +301,8 @@ class Figures:
     setup: dict[str, float]
     entrants: int
     competition_events: int
+    load_snapshot: Took
+    load_replay: Took
     finalise: Took
     finalise_events: int
     finalise_raw: Took
@@ -345,17 +321,13 @@ def run(postgres: bool, entrants: int, sheet: int) -> Figures:
         try:
             cid = world.competition_id
             competition_events = len(ledger.recorder.select_events(cid))
+            load_snapshot = median_took(lambda: ledger.competition(cid))
+            load_replay = median_took(lambda: project_events(None, ledger.events.get(cid)))
 
             before = ledger.log_position
             finalise, _ = took(lambda: ledger.finalise_competition(cid, actor=ORGANISER))
-            written = [
-                StoredEvent(n.originator_id, n.originator_version, n.topic, n.state)
-                for n in ledger.notifications(start=before + 1)
-            ]
-            runs = iter(range(1000))
-            finalise_raw = median_took(
-                lambda: raw_finalise(ledger, written, world.marks, f"finalise-{next(runs)}")
-            )
+            written = events_since(ledger, before)
+            finalise_raw, _ = raw_append_then(ledger, written, lambda: raw_ranking(world.marks))
             check_ranking(ledger.competition(cid), raw_ranking(world.marks), world)
 
             competition = ledger.competition(cid)
@@ -365,10 +337,7 @@ def run(postgres: bool, entrants: int, sheet: int) -> Figures:
             approved = recorded.aggregate.proposals.values()
             numbers = [p["certificate_number"] for p in approved if p["status"] == "approved"]
             assert len(numbers) == proposals, (len(numbers), proposals)
-            approve_written = [
-                StoredEvent(n.originator_id, n.originator_version, n.topic, n.state)
-                for n in ledger.notifications(start=before + 1)
-            ]
+            approve_written = events_since(ledger, before)
             credentials, documents = took(lambda: ledger.certificate_credentials(numbers))
             signed = {c["credentialSubject"]["licenseNumber"]: c for c in recorded.credentials}
             assert documents == [signed[n] for n in numbers], "read-back differs from (b)"
@@ -379,17 +348,17 @@ def run(postgres: bool, entrants: int, sheet: int) -> Figures:
             }
             sizes = list(created.values())
             assert len(sizes) == len(numbers), (len(sizes), len(numbers))
-            unsigned = [{k: v for k, v in d.items() if k != "proof"} for d in documents]
-            approve_raw = median_took(
-                lambda: raw_approve(ledger, approve_written, unsigned, f"approve-{next(runs)}")
-            )
-            approve_strict = median_took(
-                lambda: raw_approve_one_event_each(ledger, sizes, unsigned)
+            bare = unsigned(documents)
+            approve_raw, _ = raw_append_then(ledger, approve_written, lambda: raw_sign(bare))
+            approve_strict, _ = raw_append_then(
+                ledger, padding_events(sizes), lambda: raw_sign(bare)
             )
             return Figures(
                 world.setup,
                 entrants,
                 competition_events,
+                load_snapshot,
+                load_replay,
                 finalise,
                 len(written),
                 finalise_raw,
@@ -433,6 +402,10 @@ def main() -> None:
     )
     for name, seconds in f.setup.items():
         print(f"  setup {name:<24} {seconds:7.2f} s")
+    print(
+        f"  load the competition: {f.load_snapshot.wall:.3f} s from its snapshot, "
+        f"{f.load_replay.wall:.3f} s replaying all its events (median of 3)"
+    )
     print(line("(a) finalise", f.finalise, n, "entrants", f"({f.finalise_events} events)"))
     print(line("(a') raw append + sort", f.finalise_raw, n, "entrants", "(median of 3)"))
     print(ratio_line("ratio raw / finalise", f.finalise_raw, f.finalise, args.postgres))

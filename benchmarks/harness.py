@@ -1,4 +1,4 @@
-"""What the benchmarks share: a scratch store to measure on and a stopwatch.
+"""What the benchmarks share: a scratch store to measure on, a stopwatch and the raw baseline.
 
 Imported by the ``bench_*.py`` scripts, which run as ``python benchmarks/bench_….py`` (so this
 folder is on ``sys.path``).
@@ -15,14 +15,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import StoredEvent
 
 from domain.id_number import IdNumber, resident_check_character
 from domain.worker import EmploymentRelation, Worker
 from service.config import Settings
+from service.signing.canonical_json import canonicalize
 
 POSTGRES_URL = os.environ.get(
     "CRAFTLEDGER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
@@ -77,13 +80,15 @@ def took(action: Any) -> tuple[Took, Any]:
     return Took(time.perf_counter() - wall, time.process_time() - cpu), result
 
 
+def median(runs: list[Took]) -> Took:
+    """Median wall and median CPU time of ``runs``."""
+    return Took(statistics.median(t.wall for t in runs), statistics.median(t.cpu for t in runs))
+
+
 def median_took(action: Any, runs: int = 3) -> Took:
     """Median wall and CPU time of ``runs`` runs (baselines repeat; the measured command
     usually cannot: a session is confirmed once)."""
-    runs_took = [took(action)[0] for _ in range(runs)]
-    return Took(
-        statistics.median(t.wall for t in runs_took), statistics.median(t.cpu for t in runs_took)
-    )
+    return median([took(action)[0] for _ in range(runs)])
 
 
 def rekeyed(events: list[StoredEvent], salt: str) -> list[StoredEvent]:
@@ -97,6 +102,42 @@ def rekeyed(events: list[StoredEvent], salt: str) -> list[StoredEvent]:
         )
         for e in events
     ]
+
+
+def events_since(ledger: Any, position: int) -> list[StoredEvent]:
+    """The stored events written after log position ``position``."""
+    return [
+        StoredEvent(n.originator_id, n.originator_version, n.topic, n.state)
+        for n in ledger.notifications(start=position + 1)
+    ]
+
+
+def unsigned(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The credentials without their proofs."""
+    return [{k: v for k, v in d.items() if k != "proof"} for d in documents]
+
+
+def raw_sign(documents: list[dict[str, Any]]) -> None:
+    """One Ed25519 signature over the JCS bytes of each (unsigned) document."""
+    key = Ed25519PrivateKey.generate()
+    for document in documents:
+        key.sign(canonicalize(document))
+
+
+def raw_append_then(
+    ledger: Any, written: list[StoredEvent], then: Any, runs: int = 3
+) -> tuple[Took, Took]:
+    """The raw baseline, median of ``runs``: ``written`` under new aggregate ids (re-keyed
+    before the clock starts: preparing the copy is not the append) in one
+    ``recorder.insert_events``, then ``then()``. Returns the whole and the append alone."""
+    wholes: list[Took] = []
+    appends: list[Took] = []
+    for _ in range(runs):
+        append, _ = took(partial(ledger.recorder.insert_events, rekeyed(written, uuid.uuid4().hex)))
+        rest, _ = took(then)
+        wholes.append(append + rest)
+        appends.append(append)
+    return median(wholes), median(appends)
 
 
 class Clock:
