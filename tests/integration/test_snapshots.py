@@ -185,3 +185,28 @@ def test_a_snapshot_that_cannot_be_stored_leaves_the_save_recorded(ledger, backe
     assert "snapshots refused" in caplog.text
     assert stored_snapshots(ledger, competition.id) == []
     assert state(ledger.competition(competition.id)) == state(competition)
+
+
+def test_loading_reads_only_the_events_after_the_snapshot(ledger, backend):
+    """An event below the snapshot spoiled in the store: a full replay now fails, loading the
+    competition does not (it starts from the snapshot), so the snapshot is what is read."""
+    competition = competition_of(INTERVALS[Competition] + 3)
+    ledger.save(competition)
+    assert stored_snapshots(ledger, competition.id) == [competition.version]
+    recorder = ledger.recorder
+    with recorder.datastore.transaction(commit=True) as cursor:
+        if backend == "sqlite":
+            cursor.execute(
+                f"UPDATE {recorder.events_table_name} SET state = ? "
+                "WHERE originator_id = ? AND originator_version = 2",
+                (b"not json", competition.id.hex),
+            )
+        else:
+            cursor.execute(
+                f'UPDATE "{recorder.datastore.schema}".{recorder.events_table_name} '
+                "SET state = %s WHERE originator_id = %s AND originator_version = 2",
+                (b"not json", competition.id),
+            )
+    with pytest.raises(ValueError):
+        project_events(None, ledger.events.get(competition.id))
+    assert state(ledger.competition(competition.id)) == state(competition)
