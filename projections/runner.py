@@ -616,7 +616,7 @@ class ProjectionRunner:
     ) -> _Poison | None:
         """Which event made a batch's ``flush`` fail: apply the batch again, flushing after
         each event (batches of one give the same tables), and roll it all back."""
-        page, ids = event_at.page, event_at.ids
+        ids = event_at.ids
         handlers = self._handlers[projection.name]
         try:
             with self.store.transaction() as tx:
@@ -626,11 +626,12 @@ class ProjectionRunner:
                 begin = self._begin(ids, reached, committed, locked[0])
                 projection.start_batch()
                 for index in indexes[bisect.bisect_left(indexes, begin) :]:
+                    self._run(tx, handlers, indexes, index, index + 1, event_at)
                     try:
-                        handlers[page[index].topic](tx, event_at(index))
                         projection.flush(tx)
                     except Exception as error:
                         raise _Poison(index, error) from error
+                    projection.start_batch()  # each event a batch of its own, whatever flush left
                 raise _Rollback()
         except _Poison as poison:
             return poison

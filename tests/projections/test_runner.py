@@ -268,10 +268,18 @@ class Buffered(Projection):
         self.rows.append((event.position, None if broken else event.topic))
 
 
+class KeepsItsBatch(Buffered):
+    """``flush`` writes the rows but leaves them buffered (the runner starts every batch)."""
+
+    def flush(self, tx: Transaction) -> None:
+        tx.executemany("INSERT INTO buffered_seen (position, topic) VALUES (?, ?)", self.rows)
+
+
+@pytest.mark.parametrize("projection", [Buffered, KeepsItsBatch])
 def test_a_poison_event_found_only_when_a_batch_is_flushed_is_reported_exactly(
-    ledger, store, world
+    ledger, store, world, projection
 ):
-    buffered = Buffered()
+    buffered = projection()
     _, runner, _, head = caught_poison(ledger, store, world, buffered, batch_size=500)
     assert store.count("buffered_seen") == 4  # the four certificates issued before it
 
