@@ -113,15 +113,7 @@ _LEVEL_NAMES = {level.code: level.name_zh for level in SkillLevel}
 def level_name(code: str | None) -> str | None:
     """The level's Chinese name (an unknown code stands for itself); a dict lookup, as
     projections call it for every certificate."""
-    if code is None:
-        return None
-    name = _LEVEL_NAMES.get(code)
-    if name is not None:
-        return name
-    try:
-        return SkillLevel.from_code(code).name_zh
-    except ValueError:
-        return code
+    return None if code is None else _LEVEL_NAMES.get(code, code)
 
 
 class WorkerLadder(Projection):

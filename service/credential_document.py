@@ -75,10 +75,8 @@ BYPASS_NAMES = {
 
 
 def masked_name(name: str) -> str:
-    """The name as public pages show it: first character, the rest masked (张三 → 张*).
-
-    The same rule as the public certificate summary (``service.api.fields.masked_name``).
-    """
+    """The name as public pages, API answers and credentials show it: first character, the
+    rest masked (张三 → 张*)."""
     if not name:
         return name
     return name[0] + "*" * max(len(name) - 1, 1)

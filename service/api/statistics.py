@@ -37,12 +37,13 @@ from marshmallow import validate
 
 from domain.api_token import Role
 from projections.honours import HonoursQuery
-from projections.pagination import InvalidQuery, Page
+from projections.pagination import Page
 from projections.statistics import BASIS_KINDS, LEVELS, Statistics, StatisticsQuery
 from service.api.as_of_reads import read_models
 from service.api.auth import access, current_principal, forbidden, own_scope
 from service.api.fields import masked_name, occupation_code_field, province_code_field, text
 from service.api.openapi import Blueprint
+from service.api.pagination import cursor_problems
 from service.api.problems import Problem, validation_problem
 from service.api.reads import (
     MAX_POSITION,
@@ -274,18 +275,16 @@ def get_statistics(query: dict[str, Any], headers: dict[str, Any]) -> Any:
     certificates by level and by route, competitions held and entrants, training person-times.
     No personal data."""
     wait = max(query.get("wait_for", 0), headers.get("wait_for", 0))
-    with read_models(statistics_projections, query.get("as_of"), wait) as view:
-        try:
-            figures = StatisticsQuery(view.store).summary(
-                province=query.get("region"),
-                organisation_id=query.get("organisation"),
-                occupation_code=query.get("occupation"),
-                year=query.get("year"),
-            )
-        except InvalidQuery as error:
-            raise validation_problem(
-                [{"location": "query", "parameter": "", "detail": str(error)}]
-            ) from None
+    with (
+        read_models(statistics_projections, query.get("as_of"), wait) as view,
+        cursor_problems(),
+    ):
+        figures = StatisticsQuery(view.store).summary(
+            province=query.get("region"),
+            organisation_id=query.get("organisation"),
+            occupation_code=query.get("occupation"),
+            year=query.get("year"),
+        )
     filters = figures.pop("filters")
     renamed = {
         "province": "region",
