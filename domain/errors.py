@@ -18,13 +18,15 @@ class DomainRuleViolation(Exception):
     """A command breaks a domain rule.
 
     ``rule`` is a stable kebab-case name (e.g. ``"outside-filed-scope"``); ``detail`` is a
-    human-readable explanation.
+    human-readable explanation; ``facts`` are values a client can act on without parsing the
+    detail (e.g. ``year=2027`` for ``calendar-missing-year``), answered beside the rule.
     """
 
-    def __init__(self, rule: str, detail: str) -> None:
+    def __init__(self, rule: str, detail: str, **facts: str | int) -> None:
         super().__init__(rule, detail)
         self.rule = rule
         self.detail = detail
+        self.facts = facts
 
     def __str__(self) -> str:
         return f"{self.rule}: {self.detail}"

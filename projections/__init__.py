@@ -12,6 +12,7 @@ and ``craftledger replay`` run; see ``projections.runner`` for how they are kept
 | ``statistics`` | ``projections.statistics`` | ``StatisticsQuery`` |
 | ``leaderboard`` | ``projections.leaderboard`` | ``LeaderboardQuery`` |
 | ``transparency_log`` | ``projections.transparency_log`` | ``TransparencyLogQuery`` |
+| ``calendars`` | ``projections.calendars`` | ``CalendarsQuery`` |
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 def all_projections() -> list[Projection]:
     """A fresh instance of every projection, in a stable order."""
+    from projections.calendars import Calendars
     from projections.career_stage import CareerStage
     from projections.directory import Directory
     from projections.honours import Honours
@@ -40,4 +42,5 @@ def all_projections() -> list[Projection]:
         Statistics(),
         Leaderboard(),
         TransparencyLog(),
+        Calendars(),
     ]

@@ -39,7 +39,6 @@ from domain.skill_level import SkillLevel
 from domain.worker import Worker
 from service.commands import Recorded, retried
 from service.garbage_collection import pausing_collection
-from service.working_days import CalendarOutOfRange, add_working_days
 
 if TYPE_CHECKING:
     from service.evaluation_import import ImportReport
@@ -309,7 +308,11 @@ class EvaluationWorkflow:
     def publish_results(
         self, evaluation_id: UUID, *, working_days: int | None = None, actor: str
     ) -> Recorded:
-        """Publish (公示) for ``working_days`` (default: configured, 5) on the Chinese calendar."""
+        """Publish (公示) for ``working_days`` (default: configured, 5) on the Chinese calendar.
+
+        The window is counted on the calendar in force for each year it reaches
+        (``service.calendars``) and records their names; a year no calendar covers refuses
+        it (``calendar-missing-year``, naming the year and how to add it)."""
         evaluation = self.evaluation(evaluation_id)
         body = self.organisation(evaluation.body_id)
         days = self.publication_working_days() if working_days is None else working_days
@@ -318,16 +321,13 @@ class EvaluationWorkflow:
                 "invalid-publication-window", "a publication window is at least 1 working day"
             )
         today = self.china_today()
-        try:
-            ends = add_working_days(today, days)
-        except CalendarOutOfRange as error:
-            raise DomainRuleViolation("calendar-out-of-range", str(error)) from None
+        window = self.working_day_calendar().window(today, days)  # calendar-missing-year
         evaluation.publish(
             body=body,
             on=today,
             working_days=days,
-            window_ends_on=ends,
-            calendar=calendar_name(),
+            window_ends_on=window.ends_on,
+            calendar=window.calendar_name,
             actor=actor,
         )
         return self.record(evaluation)
@@ -548,13 +548,6 @@ class EvaluationSummary:
     ends_on: str
     status: str
     version: int
-
-
-def calendar_name() -> str:
-    """The working-day data used for publication windows, recorded with each window."""
-    import chinese_calendar  # type: ignore[import-untyped]
-
-    return f"chinesecalendar {chinese_calendar.__version__} (mainland China working days)"
 
 
 PLANNED_TOPIC = "craftledger:Evaluation.Planned"

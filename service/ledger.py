@@ -26,6 +26,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, Notification, PersistenceError
 
 from domain.api_token import ApiToken, Role
+from domain.calendar_year import CalendarYear
 from domain.certificate import Certificate, CertificateStatus
 from domain.certificate_number import CertificateNumber
 from domain.competition import Competition
@@ -44,6 +45,7 @@ from domain.status_list_allocation import StatusIndexBlock, StatusList, StatusLi
 from domain.subject_identifier import SubjectIdentifier
 from domain.worker import CareerEntryKind, EmploymentRelation, Worker
 from service.aggregate_loading import collect, load_many, project_events
+from service.calendars import CalendarRecords
 from service.commands import ConcurrencyConflict as ConcurrencyConflict  # re-exported
 from service.commands import NotFound, Recorded, retried
 from service.competition_workflow import CompetitionWorkflow
@@ -62,6 +64,7 @@ def post_subject(appointment_id: UUID) -> str:
 
 RECORDED_AGGREGATES = (
     ApiToken,
+    CalendarYear,
     Certificate,
     CertificateNumberSeries,
     Competition,
@@ -96,7 +99,13 @@ class LedgerRepository(Repository[UUID]):
         return super().get(aggregate_id, **kwargs)
 
 
-class Ledger(EvaluationWorkflow, CompetitionWorkflow, CredentialIssuing, Application[UUID]):
+class Ledger(
+    EvaluationWorkflow,
+    CompetitionWorkflow,
+    CredentialIssuing,
+    CalendarRecords,
+    Application[UUID],
+):
     """craftledger's one application: every aggregate, one notification log."""
 
     name = "craftledger"

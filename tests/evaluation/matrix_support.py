@@ -17,7 +17,6 @@ from domain.eligibility import find_route
 from domain.evaluation import Evaluation
 from domain.skill_level import SkillLevel
 from service.evaluation_workflow import candidate_facts
-from service.working_days import add_working_days
 
 ELECTRICIAN = "6-31-01-03"
 LONG_SERVICE = {"experience": [{"start": "2015-01-01"}]}
@@ -68,12 +67,13 @@ def session_of(
                 )
         workers.append(worker.id)
     if published:
+        window = ledger.working_day_calendar().window(ends, 5)
         evaluation.publish(
             body=body,
             on=ends,
             working_days=5,
-            window_ends_on=add_working_days(ends, 5),
-            calendar="chinesecalendar",
+            window_ends_on=window.ends_on,
+            calendar=window.calendar_name,
             actor="test",
         )
     if objection:

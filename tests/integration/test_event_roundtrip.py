@@ -10,9 +10,11 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from domain.api_token import ApiToken, Role
+from domain.calendar_year import CalendarYear
 from domain.certificate import Certificate
 from domain.competition import Competition
 from domain.evaluation import Evaluation
+from domain.holiday_arrangement import parse_arrangement
 from domain.honour_ladder import HonourLadder
 from domain.number_series import CertificateNumberSeries
 from domain.occupation import find_occupation
@@ -23,6 +25,7 @@ from domain.worker import CareerEntryKind, EmploymentRelation, Worker
 from service.ledger import Ledger
 from tests.competition.scenario import competition_with_every_event
 from tests.evaluation.domain_scenario import run_whole_session
+from tests.factories import fictitious_arrangement
 
 AT = datetime(2025, 5, 1, tzinfo=UTC)
 AGGREGATES = [
@@ -34,6 +37,7 @@ AGGREGATES = [
     Competition,
     HonourLadder,
     ApiToken,
+    CalendarYear,
 ]
 
 
@@ -161,6 +165,8 @@ def scenario_aggregates() -> list:
         actor="a",
     )
     token.revoke("a", "rotated")
+    calendar_year = CalendarYear.open(2027, "a")
+    calendar_year.add_arrangement(parse_arrangement(fictitious_arrangement()), at=AT, actor="a")
     post = PostAppointment.nominate(
         organisation=body, worker_id=worker.id, worker_name="张三", own_staff=True,
         occupation_code="6-31-01-03", occupation_name="电工", post="apprentice",
@@ -182,6 +188,7 @@ def scenario_aggregates() -> list:
         competition,
         ladder,
         token,
+        calendar_year,
         *session_aggregates,
     ]
     return aggregates
