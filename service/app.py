@@ -4,7 +4,8 @@
 threads (made from ``Settings.from_env()`` unless given), problem+json errors, strict JSON
 bodies, bearer-token auth, ``Idempotency-Key`` on every POST, rate-limited public verification,
 lists from the projections' directory with read-your-writes, and the OpenAPI document at
-``/openapi.json`` browsable at ``/docs``.
+``/openapi.json`` (browsable at ``/docs``, a page of ``service.pages.api_docs``: flask-smorest's
+own Swagger UI page, which loads its scripts from a CDN, is not registered).
 
 Config keys (besides Flask's):
 
@@ -83,8 +84,6 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_VERSION": "3.0.3",
     "OPENAPI_URL_PREFIX": "/",
     "OPENAPI_JSON_PATH": "openapi.json",
-    "OPENAPI_SWAGGER_UI_PATH": "docs",
-    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
     "API_SPEC_OPTIONS": {
         "info": {
             "description": API_DESCRIPTION,

@@ -13,6 +13,8 @@ competition, the statistics and the audit trail, in Chinese with an English swit
 ``/competitions``, ``/competitions/{id}``  leaderboards (live for organisers, public once final)
 ``/statistics``                         SVG charts, as of a date
 ``/audit``                              auditors: histories, the tree head, a proof checker
+``/docs``                               the OpenAPI document in Swagger UI, served from the
+                                        ``swagger-ui-bundle`` package (works offline)
 =====================================  ===========================================================
 
 :func:`register_pages` wires them into an app (``service.app.create_app`` calls it).
@@ -37,6 +39,7 @@ DEFAULTS = {
 def register_pages(app: Flask, limiter: Any) -> None:
     """Register the pages' blueprints on ``app``, with their rate limits on ``limiter``."""
     from service.pages import (  # noqa: F401 - the modules register their routes
+        api_docs,
         audit,
         certificate,
         competition,

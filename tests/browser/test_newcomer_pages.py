@@ -1,0 +1,80 @@
+"""What a newcomer trips over, in Chromium against a live ``craftledger serve --demo``: ``/docs``
+rendering Swagger UI from our own assets (the browser reaches nothing else) and running an
+operation; error pages with their status; the favicon; the audit page's readable times; one set
+of level names; occupations named on the competition pages; the statistics legend; English
+labels with a space after the colon. Data is discovered through the API and the pages, never
+assumed from the demo's numbers. Screenshots go where the conftest says."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.browser.conftest import SCREENSHOTS, LiveServer, http, screenshot
+
+pytestmark = pytest.mark.browser
+
+
+def watch(page: Any, origin: str) -> dict[str, list[str]]:
+    """Record every request that leaves ``origin`` (and abort it) and every console error, so
+    a test can assert the page needed nothing from elsewhere and broke no CSP rule."""
+    seen: dict[str, list[str]] = {"foreign": [], "errors": []}
+
+    def route(route: Any) -> None:
+        url = route.request.url
+        if urlparse(url).netloc == urlparse(origin).netloc or url.startswith("data:"):
+            route.continue_()
+        else:
+            seen["foreign"].append(url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on(
+        "console", lambda message: message.type == "error" and seen["errors"].append(message.text)
+    )
+    return seen
+
+
+def any_certificate_number(live_server: LiveServer) -> str:
+    status, body = http(
+        f"{live_server.url}/api/v1/certificates?limit=1", token=live_server.token("admin")
+    )
+    assert status == 200 and body["items"], body
+    return str(body["items"][0]["number"])
+
+
+def element_screenshot(locator: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    locator.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def no_sideways_scrolling(page: Any) -> None:
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"{page.url} scrolls sideways: {widths}"
+
+
+def test_docs_renders_swagger_ui_offline_and_runs_an_operation(live_server, context):
+    page = context.new_page()
+    seen = watch(page, live_server.url)
+    number = any_certificate_number(live_server)
+    page.goto(f"{live_server.url}/docs")
+    page.wait_for_selector(".swagger-ui .opblock")
+    assert page.locator(".swagger-ui .info .title").inner_text().startswith("craftledger")
+    assert page.locator(".swagger-ui .opblock").count() >= 30, "every operation is listed"
+    screenshot(page, "n01-docs")
+
+    path = page.locator("[data-path='/api/v1/certificates/{number}']")
+    operation = page.locator(".opblock-get", has=path)
+    operation.locator(".opblock-summary").click()
+    operation.locator(".try-out__btn").click()
+    operation.locator("input[placeholder=number]").fill(number)
+    operation.locator(".execute").click()
+    response = operation.locator(".live-responses-table tr.response .response-col_status").first
+    response.wait_for()
+    assert response.inner_text().strip() == "200"
+    assert number in operation.locator(".live-responses-table .microlight").first.inner_text()
+    element_screenshot(operation, "n02-docs-operation")
+    assert seen["foreign"] == [], "the page asked for something outside this server"
+    assert [e for e in seen["errors"] if "Content Security Policy" in e] == []
