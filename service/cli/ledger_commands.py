@@ -3,22 +3,55 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
+from typing import Any
 
 import click
 
-from service.demo import seed_demo
+from service.demo import DEFAULT_WORKERS, seed_demo
+from service.demo.access import access_lines
 from service.event_json import event_to_json
 from service.ledger import Ledger
 
 
-@click.command()
-def demo() -> None:
-    """Seed the demo data set (idempotent: running it twice changes nothing)."""
-    ledger = Ledger()
-    report = seed_demo(ledger, progress=lambda line: click.echo(f"  {line}", err=True))
+def demo_report_lines(report: dict[str, Any], base_url: str, seconds: float) -> list[str]:
+    """What ``demo`` and ``serve --demo`` print once the history is seeded."""
+    summary = report["summary"]
     added = report["events_after"] - report["events_before"]
-    click.echo(f"demo seeded: {added} new events, log now at position {report['events_after']}")
+    lines = [
+        f"demo seeded: {added} new events, log now at position {report['events_after']} "
+        f"({seconds:.1f} s)",
+        f"  sessions by state: {summary['sessions']}",
+        f"  competitions by state: {summary['competitions']}",
+        f"  certificates: {summary['certificates']} by level {summary['certificates_by_level']}, "
+        f"by status {summary['certificates_by_status']}; high-skill share "
+        f"{summary['high_skill_share']:.0%}",
+    ]
+    return lines + access_lines(report["access"], base_url)
+
+
+@click.command()
+@click.option(
+    "--workers",
+    type=click.IntRange(30, 1_000_000),
+    default=DEFAULT_WORKERS,
+    show_default=True,
+    help="workers in the history (the same history, scaled; for benchmarks)",
+)
+def demo(workers: int) -> None:
+    """Seed the demo history, 2022 to today (idempotent: running it twice changes nothing)."""
+    ledger = Ledger()
+    started = time.monotonic()
+    try:
+        report = seed_demo(
+            ledger, progress=lambda line: click.echo(f"  {line}", err=True), workers=workers
+        )
+        base_url = ledger.credential_urls.base_url
+    finally:
+        ledger.close()
+    for line in demo_report_lines(report, base_url, time.monotonic() - started):
+        click.echo(line)
 
 
 @click.command()

@@ -70,7 +70,7 @@ def demo(live_server: LiveServer) -> Demo:
             revoked=revoked,
             union_id=union_id,
             rider_competition=Competition.create_id(
-                organiser_id=union_id, reference="2025-CY-RIDER"
+                organiser_id=union_id, reference="2026-CY-RIDER"
             ),
             riders=riders,
         )

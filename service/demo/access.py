@@ -1,0 +1,110 @@
+"""How a newcomer tries the demo: fictitious people to look up, and a token for each role.
+
+Written once to ``demo-access.json`` in the data directory (mode 0600) and read back on later
+runs, so seeding again grants nothing new. Only the demo writes it and only demo mode shows it:
+a real deployment has no such file. The people are fictitious; their ID numbers are printed
+here (and only here) so that the national-query check can be tried.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from domain.api_token import Role
+from domain.certificate import CertificateStatus
+from domain.organisation import Organisation
+from service.demo.cast import ACTOR, HRB, LIANJIA, UNION, DemoWorker
+from service.ledger import Ledger
+
+ACCESS_FILE = "demo-access.json"
+
+
+def access_path(ledger: Ledger) -> Path:
+    return Path(ledger.settings.data_dir) / ACCESS_FILE
+
+
+def read_access(data_dir: Path) -> dict[str, Any] | None:
+    """The demo's access sheet, or None when this data directory holds no demo."""
+    path = Path(data_dir) / ACCESS_FILE
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    except (OSError, ValueError):
+        return None
+
+
+def demo_people(ledger: Ledger, cast: list[DemoWorker]) -> list[dict[str, Any]]:
+    """One holder of a valid, a suspended and a revoked certificate, for the verify box."""
+    wanted = [CertificateStatus.VALID, CertificateStatus.SUSPENDED, CertificateStatus.REVOKED]
+    people = []
+    for status in wanted:
+        for worker in cast:
+            held = ledger.worker(ledger.worker_id_for(worker.id_number)).certificates
+            found = [
+                number for number in sorted(held) if ledger.certificate(number).status is status
+            ]
+            if found:
+                people.append(
+                    {
+                        "certificate": found[0],
+                        "status": status.value,
+                        "name": worker.name,
+                        "id_number": worker.id_number.reveal(),
+                        "worker_id": str(ledger.worker_id_for(worker.id_number)),
+                    }
+                )
+                break
+    return people
+
+
+def write_access(ledger: Ledger, cast: list[DemoWorker]) -> dict[str, Any]:
+    """Grant a token for each role (first run only) and write the access sheet."""
+    path = access_path(ledger)
+    sheet = read_access(path.parent)
+    if sheet is not None:
+        return sheet
+    people = demo_people(ledger, cast)
+    org = {code: Organisation.create_id(filing_code=code) for code in (HRB, LIANJIA, UNION)}
+    grants: list[tuple[Role, UUID | None, UUID | None, str]] = [
+        (Role.ADMIN, org[HRB], None, "演示：朝阳区人社局"),
+        (Role.ISSUER, org[LIANJIA], None, "演示：北京链家 人力资源部"),
+        (Role.ORGANISER, org[UNION], None, "演示：朝阳区总工会"),
+        (Role.AUDITOR, None, None, "演示：质量督导"),
+        (Role.WORKER, None, UUID(people[0]["worker_id"]), f"演示：{people[0]['name']}"),
+    ]
+    tokens = []
+    for role, organisation_id, worker_id, label in grants:
+        token = secrets.token_urlsafe(32)
+        ledger.grant_token(
+            token=token,
+            role=role,
+            organisation_id=organisation_id,
+            worker_id=worker_id,
+            label=label,
+            actor=ACTOR,
+        )
+        tokens.append({"role": role.value, "label": label, "token": token})
+    sheet = {"people": people, "tokens": tokens}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+        json.dump(sheet, out, ensure_ascii=False, indent=2)
+    return sheet
+
+
+def access_lines(sheet: dict[str, Any], base_url: str) -> list[str]:
+    """The access sheet as the lines the demo prints for a newcomer."""
+    lines = [f"Try it (demo data only; these people are fictitious) at {base_url}/verify:"]
+    for person in sheet["people"]:
+        lines.append(
+            f"  {person['status']:<9} {person['certificate']}  {person['name']}  "
+            f"{person['id_number']}"
+        )
+    lines.append("API tokens, one per role (Authorization: Bearer TOKEN; also on the home page):")
+    for grant in sheet["tokens"]:
+        lines.append(f"  {grant['role']:<9} {grant['token']}  {grant['label']}")
+    return lines
