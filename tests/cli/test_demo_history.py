@@ -187,3 +187,20 @@ def test_the_history_keeps_the_seed_reports_proportions(seeded: Ledger) -> None:
     ]
     assert flagged, "the revocation flagged the certificates that rested on it"
     assert all(c.status is CertificateStatus.VALID and c.flags for c in flagged)
+
+
+def test_late_in_december_the_demo_waits_for_next_years_calendar(tmp_path: Path) -> None:
+    """A 公示 opened on 2026-12-28 runs into 2027, which no calendar covers yet: the session
+    stays scored and unpublished, and the demo says which year and how to add it."""
+    said: list[str] = []
+    ledger = Ledger(Settings(data_dir=tmp_path))
+    try:
+        seed_demo(ledger, said.append, today=date(2026, 12, 30))
+        plan = next(p for p in session_plans(date(2026, 12, 30)) if p.until == "published")
+        body = Organisation.create_id(filing_code=plan.body)
+        evaluation = ledger.evaluation(Evaluation.create_id(body_id=body, reference=plan.reference))
+    finally:
+        ledger.close()
+    assert evaluation.status == "planned" and evaluation.objections == {}
+    refusal = [line for line in said if plan.reference in line]
+    assert refusal and "2027" in refusal[0] and "calendar add" in refusal[0], said
