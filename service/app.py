@@ -35,6 +35,7 @@ from projections.runner import ProjectionRunner
 from projections.store import ProjectionStore
 from service.api import (
     audit,
+    calendars,
     certificates,
     competitions,
     credentials,
@@ -116,6 +117,7 @@ BLUEPRINTS = (
     ladders,
     points,
     statistics,
+    calendars,
 )
 
 

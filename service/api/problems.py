@@ -10,6 +10,8 @@ Every error the service answers is a problem document::
   problems (validation, malformed JSON, not found, conflicts, idempotency), ``urn:craftledger:rule:
   <rule>`` for a broken domain rule (the rule name is also in ``rule``), and ``about:blank`` for
   plain HTTP errors whose status says it all (an unknown path, a method not allowed).
+* A rule may add the facts a client acts on, e.g. ``"year": 2027`` for
+  ``calendar-missing-year``.
 * Validation problems list per-field ``errors``: ``{"location": "json", "pointer": "/name",
   "detail": "…"}`` for the body (an RFC 6901 JSON pointer) and ``{"location": "query",
   "parameter": "limit", "detail": "…"}`` for parameters.
@@ -110,6 +112,12 @@ class ProblemSchema(ma.Schema):
     errors = ma.fields.List(
         ma.fields.Nested(FieldErrorSchema),
         metadata={"description": "per-field errors of a validation problem"},
+    )
+    year = ma.fields.Integer(
+        metadata={
+            "description": "calendar-missing-year: the year no working-day calendar covers "
+            "(add its holiday arrangement: POST /api/v1/calendars)"
+        }
     )
 
 
@@ -291,13 +299,19 @@ def handle_problem(error: Problem) -> Response:
 
 
 def handle_rule_violation(error: DomainRuleViolation) -> Response:
+    facts = {key: value for key, value in error.facts.items() if key not in _PROBLEM_MEMBERS}
     return problem_response(
         422,
         type_=RULE_TYPE + error.rule,
         title=error.rule.replace("-", " ").capitalize(),
         detail=error.detail,
         rule=error.rule,
+        **facts,
     )
+
+
+_PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "rule", "errors"})
+"""Members a rule's facts never overwrite."""
 
 
 def handle_invalid_value(error: InvalidValue) -> Response:

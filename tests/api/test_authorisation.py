@@ -32,6 +32,7 @@ from tests.api.conftest import (
 )
 from tests.competition import matrix_support as competition_states
 from tests.evaluation import matrix_support as evaluation_states
+from tests.factories import fictitious_arrangement
 
 # fmt: off
 # columns: public, admin, issuer, other_issuer, organiser, auditor, worker, other_worker
@@ -120,6 +121,9 @@ MATRIX: dict[str, str] = {
     "get ladder":                    "401   200   200    403    403   200   200   403",
     "get points statement":          "401   200   403    403    403   200   200   403",
     "list points policies":          "200   200   200    200    200   200   200   200",
+    "add calendar":                  "401   201   403    403    403   403   403   403",
+    "list calendars":                "200   200   200    200    200   200   200   200",
+    "get calendar":                  "200   200   200    200    200   200   200   200",
     "get statistics":                "200   200   200    200    200   200   200   200",
     "list honour ladder holders":    "200   200   200    200    200   200   200   200",
     "list talents":                  "200   200   200    200    200   200   200   200",
@@ -673,6 +677,16 @@ ENDPOINTS: dict[str, Endpoint] = {
         "GET", "/api/v1/workers/{worker}/points?policy=shanghai-residence-points"
     ),
     "list points policies": Endpoint("GET", "/api/v1/points-policies"),
+    "add calendar": Endpoint(
+        "POST",
+        "/api/v1/calendars",
+        body=lambda w, c: fictitious_arrangement(
+            year=2090,  # a fixture year far from any session's window
+            source={"title": f"测试用虚构节假日安排 {unique()}", "issuer": "craftledger tests"},
+        ),
+    ),
+    "list calendars": Endpoint("GET", "/api/v1/calendars"),
+    "get calendar": Endpoint("GET", "/api/v1/calendars/{year}", prepare=lambda w: {"year": 2026}),
     "get statistics": Endpoint("GET", "/api/v1/statistics"),
     "list honour ladder holders": Endpoint(
         "GET", "/api/v1/honour-ladders/{target}/holders", prepare=awarded_title
@@ -713,7 +727,7 @@ def _operation(spec: dict[str, Any], endpoint: Endpoint) -> dict[str, Any] | Non
     import re
 
     template = re.sub(
-        r"\{(target|number|worker|org_a|certificate|token_issuer|objection|job)\}",
+        r"\{(target|number|worker|org_a|certificate|token_issuer|objection|job|year)\}",
         "{}",
         endpoint.path.partition("?")[0],
     )
