@@ -38,6 +38,8 @@ DEFAULTS = {
 
 def register_pages(app: Flask, limiter: Any) -> None:
     """Register the pages' blueprints on ``app``, with their rate limits on ``limiter``."""
+    from werkzeug.exceptions import HTTPException
+
     from service.pages import (  # noqa: F401 - the modules register their routes
         api_docs,
         audit,
@@ -50,12 +52,20 @@ def register_pages(app: Flask, limiter: Any) -> None:
         verify,
         worker,
     )
-    from service.pages.blueprints import pages, share_pages, verify_pages
+    from service.pages.blueprints import (
+        handle_outside_pages,
+        pages,
+        share_pages,
+        verify_pages,
+    )
     from service.pages.i18n import install_i18n
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     install_i18n(app)
+    # Replaces the API's app-wide handler (installed before, by CraftledgerApi), which it calls
+    # for everything but a browser's request for an address no route has.
+    app.register_error_handler(HTTPException, handle_outside_pages)
     limiter.limit(lambda: str(app.config["VERIFY_RATE_LIMIT"]), methods=["POST"])(verify_pages)
     limiter.limit(lambda: str(app.config["SHARE_CODE_RATE_LIMIT"]), methods=["POST"])(share_pages)
     for blueprint in (pages, verify_pages, share_pages):

@@ -9,7 +9,10 @@ Every page request: the language is chosen, the pages' cookie is read and the si
 resolved (``g.principal``, so the API's access helpers see the same caller), and the answer gets
 security headers (a strict CSP with no inline script, ``Referrer-Policy: no-referrer`` so a
 share link's token never leaves in a Referer, ``no-store`` for anything personal). Errors are
-pages in the visitor's language (JSON endpoints keep problem+json).
+pages in the visitor's language (JSON endpoints keep problem+json), every one drawn by
+:func:`render_error`: what went wrong, the status code, and what to do about it. A browser that
+asks for an address no route has (a mistyped URL: 404; a form's address opened as a link: 405)
+gets such a page too (:func:`handle_outside_pages`); API clients keep problem+json.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from werkzeug.exceptions import HTTPException
 
 from domain.errors import DomainRuleViolation, InvalidValue
 from service.api.fields import masked_name
-from service.api.problems import Problem, problem_response
+from service.api.problems import Problem, handle_http_exception, problem_response
 from service.ledger import ConcurrencyConflict, NotFound
 from service.pages import labels
 from service.pages.i18n import (
@@ -42,7 +45,15 @@ from service.pages.web_session import (
     save_session,
 )
 
-__all__ = ["ALL_BLUEPRINTS", "pages", "render", "share_pages", "verify_pages"]
+__all__ = [
+    "ALL_BLUEPRINTS",
+    "handle_outside_pages",
+    "pages",
+    "render",
+    "render_error",
+    "share_pages",
+    "verify_pages",
+]
 
 log = logging.getLogger(__name__)
 
@@ -92,11 +103,22 @@ def _wants_json() -> bool:
     return request.path.endswith(".json") and not request.path.endswith("/credential.json")
 
 
-def render_error(status: int, message: str, detail: str | None = None) -> Response:
+def render_error(
+    status: int, message: str, detail: str | None = None, *, title: str | None = None
+) -> Response:
+    """The error page (problem+json for a ``.json`` address): ``message`` as its heading, the
+    status code, ``detail`` when there is one, and the status's hint of what to do next."""
     if _wants_json():
         return problem_response(status, detail=detail or message)
+    hint = HINTS.get(status)
     body = render_template(
-        "pages/error.html", status=status, message=message, detail=detail, title=message
+        "pages/error.html",
+        **context(),  # the blueprints' context processor does not run for an unrouted address
+        status=status,
+        message=message,
+        detail=detail,
+        hint=gettext(hint) if hint else None,
+        title=title or message,
     )
     return Response(body, status=status, mimetype="text/html")
 
@@ -106,11 +128,20 @@ MESSAGES = {
     401: N_("请先登录。"),
     403: N_("您没有查看此页面的权限。"),
     404: N_("没有找到您要的页面或记录。"),
-    405: N_("不支持此操作。"),
+    405: N_("此网址不能这样打开。"),
     410: N_("此链接已失效。"),
     413: N_("上传的文件太大。"),
     429: N_("查询过于频繁，请稍后再试。"),
     503: N_("服务暂时不可用，请稍后再试。"),
+}
+HINTS = {
+    403: N_("如果您有相应的令牌，请登录后再打开此页面。"),
+    404: N_("请检查网址是否输错或缺了一部分。证书可以在首页按证书编号查询。"),
+    405: N_(
+        "这个地址只接受页面上的表单提交（例如“查询”“退出”按钮），不能直接打开或刷新。"
+        "请返回上一页，用页面上的按钮重新操作。"
+    ),
+    410: N_("请向把链接发给您的人索取新的链接。"),
 }
 
 
@@ -121,7 +152,7 @@ def handle_http(error: HTTPException) -> Response:
     message = MESSAGES.get(status, N_("出错了，请稍后再试。"))
     response = render_error(status, gettext(message))
     for name, value in error.get_headers():
-        if name == "Retry-After":
+        if name in ("Retry-After", "Allow"):
             response.headers[name] = value
     return response
 
@@ -153,6 +184,27 @@ def handle_conflict(error: ConcurrencyConflict) -> Response:
     response = render_error(409, gettext("记录正被同时修改，请稍后重试。"))
     response.headers["Retry-After"] = "1"
     return response
+
+
+def handle_outside_pages(error: HTTPException) -> Response:
+    """The app's handler of HTTP errors that no blueprint handled.
+
+    When routing fails (no route has the address: 404; the route takes another method: 405)
+    and the visitor is a browser asking for a page (it prefers HTML, and the address is not
+    under ``/api/`` or a ``.json``), the answer is the error page in the visitor's language with
+    the pages' headers; every other error keeps the API's problem+json
+    (:func:`service.api.problems.handle_http_exception`)."""
+    if request.url_rule is None and _browser_wants_page():
+        begin()
+        return finish(handle_http(error))
+    return handle_http_exception(error)
+
+
+def _browser_wants_page() -> bool:
+    if request.path.startswith("/api/") or _wants_json():
+        return False
+    offered = ["application/json", "application/problem+json", "text/html"]
+    return request.accept_mimetypes.best_match(offered) == "text/html"
 
 
 def handle_unexpected(error: Exception) -> Response:

@@ -27,7 +27,7 @@ from service.api.audit import current_audit
 from service.api.services import ledger
 from service.credential_issuing import BASE_URL_VARIABLE, CredentialUnavailable
 from service.ledger import NotFound
-from service.pages.blueprints import pages, render
+from service.pages.blueprints import pages, render, render_error
 from service.pages.i18n import gettext
 from service.pages.verify import issuing_body, number_problem, summary
 from service.pages.web_session import check_csrf
@@ -52,12 +52,8 @@ class _NumberMalformed(Exception):
 
 @pages.errorhandler(_NumberMalformed)
 def _malformed(error: _NumberMalformed) -> Response:
-    return render(
-        "pages/error.html",
-        status=404,
-        message=gettext("没有这个编号的证书。"),
-        detail=str(error),
-        title=gettext("证书不存在"),
+    return render_error(
+        404, gettext("没有这个编号的证书。"), str(error), title=gettext("证书不存在")
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from flask import redirect, url_for
 
 from domain.api_token import Role
-from service.pages.blueprints import render
+from service.pages.blueprints import render_error
 from service.pages.i18n import gettext
 from service.pages.web_session import page_principal
 
@@ -33,13 +33,7 @@ def signed_in_as(role: Role, *, come_back_to: str, refusal: str) -> Callable[[Vi
             if principal.is_public:
                 return redirect(url_for("pages.signin_form", next=come_back_to), code=303)
             if not principal.is_(role):
-                return render(
-                    "pages/error.html",
-                    status=403,
-                    message=gettext(refusal),
-                    detail=None,
-                    title=gettext("无权查看"),
-                )
+                return render_error(403, gettext(refusal), title=gettext("无权查看"))
             return view(*args, **kwargs)
 
         return gated

@@ -14,7 +14,7 @@ from typing import Any
 from flask import redirect, request, url_for
 
 from domain.share_link import ShareLink
-from service.pages.blueprints import pages, render, share_pages
+from service.pages.blueprints import pages, render, render_error, share_pages
 from service.pages.i18n import N_, gettext
 from service.pages.web_session import check_csrf, current_session
 from service.pages.worker import share_links, statement_download, worker_view
@@ -29,13 +29,7 @@ REFUSALS = {
 
 def _refused(reason: str) -> Any:
     status, message = REFUSALS.get(reason, REFUSALS["unknown"])
-    return render(
-        "pages/error.html",
-        status=status,
-        message=gettext(message),
-        detail=None,
-        title=gettext("分享链接不可用"),
-    )
+    return render_error(status, gettext(message), title=gettext("分享链接不可用"))
 
 
 def _open(token: str) -> ShareLink | Any:

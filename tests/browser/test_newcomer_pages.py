@@ -78,3 +78,26 @@ def test_docs_renders_swagger_ui_offline_and_runs_an_operation(live_server, cont
     element_screenshot(operation, "n02-docs-operation")
     assert seen["foreign"] == [], "the page asked for something outside this server"
     assert [e for e in seen["errors"] if "Content Security Policy" in e] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "heading", "name"),
+    [
+        ("/no-such-page", 404, "没有找到您要的页面或记录。", "n03-error-404"),
+        ("/no-such-page?lang=en", 404, "The page or record was not found.", "n04-error-404-en"),
+        ("/signout", 405, "此网址不能这样打开。", "n05-error-405"),
+    ],
+)
+def test_an_error_page_shows_its_status_and_what_to_do(
+    live_server, context, path, status, heading, name
+):
+    page = context.new_page()
+    answer = page.goto(live_server.url + path)
+    assert answer is not None and answer.status == status
+    assert page.locator("h1").inner_text() == heading
+    assert page.locator(".status-code strong").inner_text() == str(status)
+    assert page.locator(".hint-next").inner_text().strip()
+    page.click("text=" + ("Back to the home page" if "lang=en" in path else "返回首页"))
+    assert page.url.rstrip("/") == live_server.url
+    page.go_back()
+    screenshot(page, name)
