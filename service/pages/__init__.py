@@ -45,6 +45,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         audit,
         certificate,
         competition,
+        favicon,
         home,
         share,
         signin,

@@ -101,3 +101,26 @@ def test_an_error_page_shows_its_status_and_what_to_do(
     assert page.url.rstrip("/") == live_server.url
     page.go_back()
     screenshot(page, name)
+
+
+def test_every_page_links_an_icon_that_loads(live_server, context):
+    page = context.new_page()  # not watched: Chromium's icon fetch bypasses request routing
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(live_server.url + "/statistics")
+    icons = page.eval_on_selector_all("link[rel=icon]", "links => links.map(l => l.href)")
+    assert f"{live_server.url}/favicon.ico" in icons
+    for icon in icons:
+        answer = page.request.get(icon)
+        assert answer.ok and answer.headers["content-type"].startswith("image/"), icon
+    loaded = page.evaluate(
+        """(url) => new Promise(done => {
+            const image = new Image();
+            image.onload = () => done(image.naturalWidth);
+            image.onerror = () => done(0);
+            image.src = url;
+        })""",
+        f"{live_server.url}/favicon.ico",
+    )
+    assert loaded >= 16, "Chromium decodes the icon"
+    assert errors == []
