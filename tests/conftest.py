@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -101,3 +102,16 @@ def make_ledger(
 @pytest.fixture
 def ledger(make_ledger: Callable[..., Ledger], clock: SteppingClock) -> Ledger:
     return make_ledger(clock=clock)
+
+
+@pytest.fixture
+def cli_env(backend: str, ledger: Ledger, request: pytest.FixtureRequest) -> dict[str, str]:
+    """The environment that makes the command line's ``Ledger()`` open the test's ledger."""
+    env = {"CRAFTLEDGER_DATA_DIR": str(ledger.settings.data_dir)}
+    if backend == "postgres":
+        schema = request.getfixturevalue("postgres_schema")
+        parts = urlsplit(POSTGRES_URL)
+        env["DATABASE_URL"] = urlunsplit(parts._replace(query=f"schema={schema}"))
+    else:
+        env["DATABASE_URL"] = ""
+    return env

@@ -14,6 +14,7 @@ def main() -> None:
 def _register() -> None:
     """Attach the command groups; each lives in its own module."""
     from service.cli.audit import audit_group
+    from service.cli.calendar import calendar_group
     from service.cli.ledger_commands import demo, export
     from service.cli.projections import projections_group, replay
     from service.cli.serve import serve
@@ -28,6 +29,7 @@ def _register() -> None:
     main.add_command(serve)
     main.add_command(token_group)
     main.add_command(audit_group)
+    main.add_command(calendar_group)
 
 
 _register()

@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit, urlunsplit
 
-import pytest
 from click.testing import CliRunner
 
 from projections import all_projections
 from projections.runner import ProjectionRunner
 from service.cli import main
-from tests.conftest import POSTGRES_URL
-
-
-@pytest.fixture
-def cli_env(backend, ledger, request) -> dict[str, str]:
-    """The environment that makes ``Ledger()`` open the test's ledger."""
-    env = {"CRAFTLEDGER_DATA_DIR": str(ledger.settings.data_dir)}
-    if backend == "postgres":
-        schema = request.getfixturevalue("postgres_schema")
-        parts = urlsplit(POSTGRES_URL)
-        env["DATABASE_URL"] = urlunsplit(parts._replace(query=f"schema={schema}"))
-    else:
-        env["DATABASE_URL"] = ""
-    return env
 
 
 def invoke(env: dict[str, str], *args: str) -> tuple[int, str]:
