@@ -272,7 +272,14 @@ class PublicationSchema(ma.Schema):
         metadata={"format": "date", "description": "last day of the 公示 window (inclusive)"},
     )
     confirmable_from = ma.fields.String(required=True, metadata={"format": "date"})
-    calendar = ma.fields.String(required=True)
+    calendar = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "the working-day calendars the window was counted on, one per year "
+            "it reached (GET /api/v1/calendars), e.g. '2026 arrangement as shipped (…); 2027 "
+            "arrangement v1 (…)'"
+        },
+    )
     results = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True)
 
 
@@ -630,7 +637,10 @@ def correct_score(body: dict[str, Any], evaluation_id: UUID) -> Any:
 @access(admin="any session", issuer="sessions of its own organisation")
 @blp.command(PublishSchema, EvaluationSchema)
 def publish_results(body: dict[str, Any], evaluation_id: UUID) -> Any:
-    """Publish (公示) the results for N working days on the Chinese calendar (default 5)."""
+    """Publish (公示) the results for N working days on the Chinese calendar (default 5).
+
+    A window reaching a year no calendar covers is refused (422 ``calendar-missing-year``, with
+    the ``year``); an admin adds that year with ``POST /api/v1/calendars``."""
     session_for_change(evaluation_id)
     recorded = ledger().publish_results(
         evaluation_id, working_days=body["working_days"], actor=current_principal().actor
