@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -39,16 +38,13 @@ ADD_CALENDAR_REMEDY = (
 class CalendarRecords:
     """Commands and reads of recorded holiday arrangements (a ``Ledger`` mixin)."""
 
-    repository: Any
-    clock: Any
-    record: Any
-
     @retried
     def add_holiday_arrangement(self, arrangement: HolidayArrangement, *, actor: str) -> Recorded:
         """Record ``arrangement`` as its year's next version, in force from now on."""
-        year = self.calendar_year(arrangement.year) or CalendarYear.open(arrangement.year, actor)
-        year.add_arrangement(arrangement, at=self.clock(), actor=actor)
-        return self.record(year)  # type: ignore[no-any-return]
+        year = arrangement.year
+        calendar_year = self.calendar_year(year) or CalendarYear.open(year, actor)
+        calendar_year.add_arrangement(arrangement, at=self.clock(), actor=actor)
+        return self.record(calendar_year)
 
     def calendar_year(self, year: int) -> CalendarYear | None:
         """The arrangements recorded for ``year``, or None if none ever was."""
