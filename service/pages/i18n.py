@@ -14,6 +14,12 @@ marked string has an English entry and that no entry is stale.
 
 The language is chosen by ``?lang=zh|en`` (remembered in the ``lang`` cookie), else the cookie,
 else Chinese.
+
+Punctuation follows the language: a label that ends in a full-width colon (``已登录：``) is
+translated with ``": "`` (a space before the value that follows), and :func:`bracketed` puts
+an aside in full-width brackets in Chinese (``电工（6-31-01-03）``) and in a space and half-width
+brackets in English (``Electrician (6-31-01-03)``); :func:`aside` does the same for plain
+text. ``tests/pages/test_i18n_and_markup.py`` checks the catalogue keeps the colon rule.
 """
 
 from __future__ import annotations
@@ -24,12 +30,15 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
+from markupsafe import Markup, escape
 
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "N_",
     "_",
+    "aside",
+    "bracketed",
     "catalogue",
     "choose_language",
     "current_language",
@@ -104,9 +113,27 @@ def _raw_ngettext(singular: str, plural: str, n: int) -> str:
     return catalogue(current_language()).get(chosen, chosen)
 
 
+def _brackets() -> tuple[str, str]:
+    return ("（", "）") if current_language() == DEFAULT_LANGUAGE else (" (", ")")
+
+
+def aside(text: str) -> str:
+    """``text`` as an aside, as plain text: ``（text）`` in Chinese, `` (text)`` in English."""
+    opening, closing = _brackets()
+    return f"{opening}{text}{closing}"
+
+
+def bracketed(text: object) -> Markup:
+    """:func:`aside` for templates: ``text`` escaped unless it is markup already."""
+    opening, closing = _brackets()
+    return Markup(opening) + escape(text) + Markup(closing)
+
+
 def install_i18n(app: Flask) -> None:
-    """Jinja's i18n extension with this catalogue's gettext, on ``app``'s environment."""
+    """Jinja's i18n extension with this catalogue's gettext, on ``app``'s environment, and the
+    :func:`bracketed` filter."""
     env = app.jinja_env
+    env.filters["bracketed"] = bracketed
     if "jinja2.ext.InternationalizationExtension" not in env.extensions:
         env.add_extension("jinja2.ext.i18n")
     # New-style: Jinja fills %(name)s itself, escaping the values (so a literal % is %%).

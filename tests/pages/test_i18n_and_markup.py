@@ -11,7 +11,7 @@ import pytest
 
 from service.pages.i18n import CATALOGUE_DIR
 from tests.pages.catalogue_support import all_messages
-from tests.pages.conftest import PagesWorld
+from tests.pages.conftest import PagesWorld, sign_in
 
 PUBLIC_PAGES = ["/", "/verify", "/competitions", "/statistics", "/signin"]
 
@@ -86,3 +86,25 @@ def test_text_colours_keep_at_least_4_5_to_1():
         assert contrast(colours[name], colours["soft"]) >= 4.5, name
     assert contrast(colours["accent-ink"], colours["accent"]) >= 4.5
     assert ":focus-visible" in css and "@media (max-width: 599px)" in css
+
+
+def test_english_labels_end_in_a_colon_and_a_space_and_chinese_keeps_the_full_width_one():
+    english = json.loads((CATALOGUE_DIR / "en.json").read_text("utf-8"))
+    labels = {source: text for source, text in english.items() if source.endswith("：")}
+    assert len(labels) >= 10
+    for source, translated in labels.items():
+        assert translated.endswith(": "), f"{source!r} -> {translated!r}"
+    for source, translated in english.items():
+        if not source.endswith("："):
+            assert translated == translated.strip(), f"stray space in {translated!r}"
+
+
+def test_a_signed_in_english_page_puts_a_space_after_each_colon(pages_world: PagesWorld):
+    client = pages_world.client()
+    sign_in(client, pages_world.world.tokens["worker"])
+    english = client.get("/me?lang=en").text
+    assert "Signed in: Worker" in english
+    assert re.search(r"Current valid level: <strong>Level \d / ", english)
+    assert not re.search(r"\w:[^\s/\"'=]", re.sub(r"<[^>]+>|https?://\S+|\d\d:\d\d", "", english))
+    chinese = client.get("/me?lang=zh").text
+    assert "已登录：工人" in chinese and "当前有效等级：<strong>" in chinese
