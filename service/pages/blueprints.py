@@ -226,6 +226,7 @@ def context() -> dict[str, Any]:
         "label": labels.label,
         "labels": labels.ALL,
         "level_name": labels.level_name,
+        "occupation_label": labels.occupation_label,
         "masked_name": masked_name,
     }
 

@@ -1,12 +1,16 @@
 """Words the pages show for the ledger's codes (statuses, kinds, tiers, checks), translatable.
 
 Each mapping holds Chinese message ids marked with ``N_``; :func:`label` translates at render
-time. A code without a label is shown as it is.
+time. A code without a label is shown as it is. Level and occupation names are not kept here:
+they come from the domain (:func:`level_name`, :func:`occupation_label`).
 """
 
 from __future__ import annotations
 
-from service.pages.i18n import N_, current_language, gettext
+from domain.errors import InvalidValue
+from domain.occupation import find_occupation
+from domain.skill_level import SkillLevel
+from service.pages.i18n import N_, aside, current_language, gettext
 
 CERTIFICATE_STATUS = {
     "valid": N_("有效"),
@@ -90,20 +94,6 @@ ROUTE = {
     "competition": N_("以赛代评"),
     "direct_recognition": N_("直接认定"),
 }
-LEVEL_EN = {
-    "5": "Level 5 / Beginner",
-    "4": "Level 4 / Intermediate",
-    "3": "Level 3 / Senior Worker",
-    "2": "Level 2 / Technician",
-    "1": "Level 1 / Senior Technician",
-}
-LEVEL_ZH = {
-    "5": "五级/初级工",
-    "4": "四级/中级工",
-    "3": "三级/高级工",
-    "2": "二级/技师",
-    "1": "一级/高级技师",
-}
 
 
 def label(mapping: dict[str, str], code: object) -> str:
@@ -113,9 +103,24 @@ def label(mapping: dict[str, str], code: object) -> str:
 
 
 def level_name(code: object) -> str:
-    """A level's name: 三级/高级工, or Level 3 / Senior Worker in English."""
-    names = LEVEL_EN if current_language() == "en" else LEVEL_ZH
-    return names.get(str(code), str(code))
+    """A level's name from the domain's one table (:class:`domain.skill_level.SkillLevel`), the
+    same words the credentials and the API use: 三级/高级工, or Level 3 / Senior Worker in
+    English. An unknown code is shown as it is."""
+    try:
+        level = SkillLevel.from_code(str(code))
+    except InvalidValue:
+        return str(code)
+    return level.name_en if current_language() == "en" else level.name_zh
+
+
+def occupation_label(code: object, name: str | None = None) -> str:
+    """An occupation as 电工（6-31-01-03）, or 电工 (6-31-01-03) in English: ``name`` as
+    recorded (a certificate keeps the name it was issued with), else the catalogue's
+    (:func:`domain.occupation.find_occupation`); only the code when neither knows it."""
+    if name is None:
+        known = find_occupation(str(code))
+        name = known.name if known is not None else None
+    return f"{name}{aside(str(code))}" if name else str(code)
 
 
 ALL = {

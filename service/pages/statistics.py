@@ -11,7 +11,6 @@ from typing import Any
 from flask import request
 
 from domain.certificate_number import PROVINCE_CODES
-from domain.occupation import find_occupation
 from projections.statistics import StatisticsQuery
 from service.api.as_of_reads import read_models
 from service.api.services import ledger, services
@@ -19,6 +18,7 @@ from service.api.statistics import chinese_count, percent, statistics_projection
 from service.pages.blueprints import pages, render
 from service.pages.charts import bar_chart
 from service.pages.i18n import N_, gettext
+from service.pages.labels import occupation_label
 
 DIMENSIONS = (
     ("province", N_("按地区")),
@@ -32,8 +32,7 @@ def _name(dimension: str, key: Any, names: dict[str, str]) -> str:
     if dimension == "province":
         return PROVINCE_CODES.get(str(key), str(key))
     if dimension == "occupation":
-        occupation = find_occupation(str(key))
-        return f"{occupation.name}" if occupation else str(key)
+        return occupation_label(key)
     if dimension == "organisation":
         return names.get(str(key), str(key)[:8])
     return str(key)

@@ -7,6 +7,7 @@ assumed from the demo's numbers. Screenshots go where the conftest says."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlparse
 
@@ -45,6 +46,11 @@ def any_certificate_number(live_server: LiveServer) -> str:
     return str(body["items"][0]["number"])
 
 
+def viewport_screenshot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
 def element_screenshot(locator: Any, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     locator.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
@@ -63,7 +69,7 @@ def test_docs_renders_swagger_ui_offline_and_runs_an_operation(live_server, cont
     page.wait_for_selector(".swagger-ui .opblock")
     assert page.locator(".swagger-ui .info .title").inner_text().startswith("craftledger")
     assert page.locator(".swagger-ui .opblock").count() >= 30, "every operation is listed"
-    screenshot(page, "n01-docs")
+    viewport_screenshot(page, "n01-docs")
 
     path = page.locator("[data-path='/api/v1/certificates/{number}']")
     operation = page.locator(".opblock-get", has=path)
@@ -124,3 +130,52 @@ def test_every_page_links_an_icon_that_loads(live_server, context):
     )
     assert loaded >= 16, "Chromium decodes the icon"
     assert errors == []
+
+
+def test_a_certificate_names_its_level_as_the_api_and_the_credential_do(live_server, context):
+    number = any_certificate_number(live_server)
+    page = context.new_page()
+    summary = page.request.get(f"{live_server.url}/api/v1/certificates/{number}").json()
+    credential = page.request.get(f"{live_server.url}/api/v1/certificates/{number}/credential")
+    stated = credential.json()["credentialSubject"]["achievement"]["level"]
+    assert summary["level_name"] == stated["nameZh"]
+
+    def fact(name: str) -> str:
+        return str(page.locator(f"dt:text-is('{name}') + dd").inner_text())
+
+    page.goto(f"{live_server.url}/c/{number}?lang=zh")
+    assert fact("等级") == stated["nameZh"]
+    assert fact("职业（工种）") == f"{summary['occupation_name']}（{summary['occupation_code']}）"
+    screenshot(page, "n08-certificate")
+    page.goto(f"{live_server.url}/c/{number}?lang=en")
+    assert fact("Level") == stated["nameEn"]
+    assert fact("Occupation") == f"{summary['occupation_name']} ({summary['occupation_code']})"
+    screenshot(page, "n09-certificate-english")
+
+
+def test_competitions_show_occupation_names_and_the_level_examined(live_server, context):
+    page = context.new_page()
+    page.goto(f"{live_server.url}/competitions?lang=zh")
+    rows = page.locator("table.data tbody tr")
+    assert rows.count() >= 1
+    for index in range(rows.count()):
+        occupation = rows.nth(index).locator("td").nth(1).inner_text()
+        assert re.fullmatch(r"\S+（\d-\d\d-\d\d-\d\d(-\d\d)?）", occupation), occupation
+    screenshot(page, "n10-competitions")
+    name = rows.first.locator("td a").inner_text()
+    occupation = rows.first.locator("td").nth(1).inner_text()
+    rows.first.locator("td a").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert page.locator("h1").inner_text() == name
+    assert page.locator("dt:text-is('职业（工种）') + dd").inner_text() == occupation
+    level = page.locator("dt:text-is('考核等级') + dd").inner_text()
+    assert re.fullmatch(r"[一二三四五]级/\S+", level), level
+    screenshot(page, "n11-competition")
+    page.click("a.lang-switch")
+    page.wait_for_load_state("domcontentloaded")
+    english = page.locator("dt:text-is('Occupation') + dd").inner_text()
+    assert english == occupation.replace("（", " (").replace("）", ")")
+    assert re.fullmatch(
+        r"Level \d / .+", page.locator("dt:text-is('Level examined') + dd").inner_text()
+    )
+    screenshot(page, "n12-competition-english")

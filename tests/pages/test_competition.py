@@ -55,3 +55,15 @@ def test_the_final_board_is_public_with_awards_standardised_scores_and_masked_na
     assert board["final"] is True
     assert all(row["standardised"] is not None for row in board["items"])
     assert {row["award"] for row in board["items"]} >= {"gold", "silver", "bronze"}
+
+
+def test_competitions_name_their_occupation_and_level_from_the_catalogues(pages_world):
+    client = pages_world.client()
+    listed = client.get("/competitions?lang=zh").text
+    assert "<td>电工（6-31-01-03）</td>" in listed
+    page = client.get(f"/competitions/{pages_world.finalised}?lang=zh").text
+    assert "<dd>电工（6-31-01-03）</dd>" in page
+    assert "<dd>三级/高级工</dd>" in page
+    english = client.get(f"/competitions/{pages_world.finalised}?lang=en").text
+    assert "<dd>电工 (6-31-01-03)</dd>" in english
+    assert "<dd>Level 3 / Senior Worker</dd>" in english

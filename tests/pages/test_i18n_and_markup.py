@@ -108,3 +108,15 @@ def test_a_signed_in_english_page_puts_a_space_after_each_colon(pages_world: Pag
     assert not re.search(r"\w:[^\s/\"'=]", re.sub(r"<[^>]+>|https?://\S+|\d\d:\d\d", "", english))
     chinese = client.get("/me?lang=zh").text
     assert "已登录：工人" in chinese and "当前有效等级：<strong>" in chinese
+
+
+def test_asides_are_in_full_width_brackets_in_chinese_and_half_width_ones_in_english(
+    pages_world: PagesWorld,
+):
+    client = pages_world.client()
+    number = pages_world.world.ids["certificate"]
+    chinese = client.get(f"/c/{number}?lang=zh").text
+    assert re.search(r"（备案编号 [^）]+）</dd>", chinese)
+    english = client.get(f"/c/{number}?lang=en").text
+    assert re.search(r"\w \(Filing code [^)]+\)</dd>", english)
+    assert "（" not in re.sub(r"<[^>]+>", "", english.split('<main id="main"')[1])

@@ -42,3 +42,10 @@ def test_a_future_or_malformed_date_is_explained_beside_the_field(pages_world):
     assert 'aria-describedby="as_of-error"' in page.text
     malformed = pages_world.client().get("/statistics?as_of=2025-13-40")
     assert malformed.status_code == 422 and "日期格式应为" in malformed.text
+
+
+def test_occupations_are_named_with_their_codes(pages_world):
+    page = pages_world.client().get("/statistics?lang=zh").text
+    assert re.search(r'<th scope="row">电工（6-31-01-03）</th>', page)
+    english = pages_world.client().get("/statistics?lang=en").text
+    assert re.search(r'<th scope="row">电工 \(6-31-01-03\)</th>', english)
