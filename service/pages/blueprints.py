@@ -37,6 +37,7 @@ from service.pages.i18n import (
     current_language,
     gettext,
 )
+from service.pages.moments import moment
 from service.pages.web_session import (
     csrf_token,
     load_session,
@@ -228,6 +229,7 @@ def context() -> dict[str, Any]:
         "level_name": labels.level_name,
         "occupation_label": labels.occupation_label,
         "masked_name": masked_name,
+        "moment": moment,
     }
 
 

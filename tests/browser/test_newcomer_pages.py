@@ -7,7 +7,9 @@ assumed from the demo's numbers. Screenshots go where the conftest says."""
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
@@ -130,6 +132,45 @@ def test_every_page_links_an_icon_that_loads(live_server, context):
     )
     assert loaded >= 16, "Chromium decodes the icon"
     assert errors == []
+
+
+def sign_in(page: Any, url: str, token: str) -> None:
+    page.goto(f"{url}/signin")
+    page.fill("#token", token)
+    page.click("button.primary[type=submit]")
+    page.wait_for_load_state("domcontentloaded")
+
+
+def test_the_audit_page_shows_the_tree_head_time_in_utc_and_china_time(live_server, context):
+    page = context.new_page()
+    sign_in(page, live_server.url, live_server.token("auditor"))
+    page.goto(f"{live_server.url}/audit")
+    head = json.loads(page.locator("#head-heading ~ details pre").text_content() or "")
+    text = page.locator("#tree-head-time").inner_text()
+    assert str(head["timestamp"]) not in text, "no raw milliseconds"
+    shown = re.fullmatch(
+        r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC（北京时间 (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)）", text
+    )
+    assert shown, text
+    signed = datetime.fromtimestamp(head["timestamp"] / 1000, UTC)
+    assert shown.group(1) == f"{signed:%Y-%m-%d %H:%M:%S}"
+    assert shown.group(2) == f"{signed + timedelta(hours=8):%Y-%m-%d %H:%M:%S}"
+    instant = page.locator("#tree-head-time time").get_attribute("datetime")
+    assert page.evaluate("(iso) => new Date(iso).getTime()", instant) == head["timestamp"]
+    first = page.request.get(
+        f"{live_server.url}/api/v1/audit/events?limit=1",
+        headers={"Authorization": f"Bearer {live_server.token('auditor')}"},
+    ).json()["items"][0]
+    page.fill("#aggregate", first["aggregate_id"])
+    page.click("text=查看历史")
+    page.wait_for_selector("li.event")
+    assert "北京时间" in page.locator("li.event .event-head").first.inner_text()
+    screenshot(page, "n06-audit")
+    page.click("a.lang-switch")
+    page.wait_for_load_state("domcontentloaded")
+    assert "(China time " in page.locator("#tree-head-time").inner_text()
+    assert page.locator(".who").inner_text().startswith("Signed in: ")
+    screenshot(page, "n07-audit-english")
 
 
 def test_a_certificate_names_its_level_as_the_api_and_the_credential_do(live_server, context):

@@ -4,6 +4,8 @@ and the server-side proof check (the no-script path of the proof checker)."""
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime, timedelta
 
 from tests.pages.conftest import PagesWorld, csrf_of, sign_in
 
@@ -65,3 +67,23 @@ def test_the_server_checks_a_real_proof_and_refuses_a_tampered_one(pages_world):
     assert "verdict-ok" in check(proof)
     tampered = dict(proof, leaf_index=proof["leaf_index"] + 1)
     assert "verdict-bad" in check(tampered)
+
+
+def test_the_tree_head_and_events_show_utc_and_china_time_not_milliseconds(pages_world):
+    client = auditor(pages_world)
+    page = client.get(f"/audit?aggregate={pages_world.revoked}").text
+    head = client.get("/api/v1/audit/tree-head").json
+    signed = datetime.fromtimestamp(head["timestamp"] / 1000, UTC)
+    china = signed + timedelta(hours=8)
+    shown = re.search(r'<dd id="tree-head-time">(.*?)</dd>', page, re.S)
+    assert shown, "the tree head's signing time is on the page"
+    assert f"{signed:%Y-%m-%d %H:%M:%S} UTC</time>" in shown.group(1)
+    assert f"（北京时间 {china:%Y-%m-%d %H:%M:%S}）" in shown.group(1)
+    assert str(head["timestamp"]) not in shown.group(1)
+    times = re.findall(r'<p class="event-head"><time datetime="([^"]+)">([^<]+) UTC</time>', page)
+    assert len(times) == 2
+    for machine, human in times:
+        instant = datetime.fromisoformat(machine.replace("Z", "+00:00"))
+        assert human == f"{instant:%Y-%m-%d %H:%M:%S}"
+    english = client.get("/audit?lang=en").text
+    assert f"(China time {china:%Y-%m-%d %H:%M:%S})" in english
