@@ -2,8 +2,9 @@
 stage over time, and horizontal bar charts for the statistics.
 
 Every chart is ``role="img"`` with a title and a description that say what it shows in words;
-the pages print the same figures in a table beside it. Colours keep at least 4.5:1 against
-the white background for text and 3:1 for marks.
+the pages print the same figures in a table beside it, and the bar charts have a legend in
+words (:func:`bar_legend`) whose samples are drawn with the charts' own colours. Colours keep at
+least 4.5:1 against the white background for text and 3:1 for marks.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from service.pages.i18n import gettext
-from service.pages.labels import STAGE, STAGE_ORDER, label
+from service.pages.labels import STAGE, STAGE_ORDER, label, level_name
 
 INK = "#1a1a1a"
 MUTED = "#4d4d4d"
@@ -179,4 +180,43 @@ def bar_chart(rows: Sequence[dict[str, Any]], title: str, description: str) -> M
             f'dominant-baseline="middle" font-size="12" fill="{INK}">{escape(figure)}</text>'
         )
     parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _swatch(fill: str) -> str:
+    return (
+        '<svg class="swatch" viewBox="0 0 28 16" width="28" height="16" aria-hidden="true" '
+        f'focusable="false"><rect x="0.5" y="0.5" width="27" height="15" fill="{fill}" '
+        f'stroke="{ACCENT}" stroke-width="1"/></svg>'
+    )
+
+
+def bar_legend() -> Markup:
+    """The key to :func:`bar_chart`: each mark named in words (where it is, what it counts),
+    beside a sample of it, so that nothing is said by colour alone."""
+    items = [
+        (
+            _swatch(LIGHT),
+            gettext("整条（浅色）：技能人才人数，即持有有效职业技能等级证书的人数"),
+        ),
+        (
+            _swatch(ACCENT),
+            gettext(
+                "条的左段（深色）：其中高技能人才人数，即%(level)s及以上",
+                level=level_name("3"),
+            ),
+        ),
+        (
+            '<span class="legend-figure" aria-hidden="true">120 · 35%</span>',
+            gettext("条末数字：技能人才人数 · 高技能人才占比"),
+        ),
+    ]
+    parts = [
+        '<div class="legend-box">',
+        f'<p class="legend-title" id="bars-legend">{escape(gettext("图例"))}</p>',
+        '<ul class="legend" aria-labelledby="bars-legend">',
+    ]
+    for sample, text in items:
+        parts.append(f"<li>{sample}<span>{escape(text)}</span></li>")
+    parts.append("</ul></div>")
     return Markup("".join(parts))

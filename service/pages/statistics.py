@@ -16,7 +16,7 @@ from service.api.as_of_reads import read_models
 from service.api.services import ledger, services
 from service.api.statistics import chinese_count, percent, statistics_projections
 from service.pages.blueprints import pages, render
-from service.pages.charts import bar_chart
+from service.pages.charts import bar_chart, bar_legend
 from service.pages.i18n import N_, gettext
 from service.pages.labels import occupation_label
 
@@ -120,6 +120,7 @@ def statistics_page() -> Any:
         as_of=as_of,
         figures=summary,
         charts=charts,
+        legend=bar_legend(),
         position=position,
         title=gettext("统计"),
     )

@@ -220,3 +220,61 @@ def test_competitions_show_occupation_names_and_the_level_examined(live_server, 
         r"Level \d / .+", page.locator("dt:text-is('Level examined') + dd").inner_text()
     )
     screenshot(page, "n12-competition-english")
+
+
+def test_the_statistics_legend_explains_the_bars_in_words(live_server, context):
+    page = context.new_page()
+    page.goto(f"{live_server.url}/statistics?lang=zh")
+    legend = page.locator(".legend-box")
+    assert legend.is_visible()
+    items = legend.locator("li")
+    assert items.count() == 3
+    assert "技能人才人数" in items.nth(0).inner_text()
+    assert "高技能人才" in items.nth(1).inner_text() and "三级/高级工" in items.nth(1).inner_text()
+    assert page.get_attribute(".legend", "aria-labelledby") == "bars-legend"
+    light = legend.locator("svg.swatch rect").nth(0).get_attribute("fill")
+    dark = legend.locator("svg.swatch rect").nth(1).get_attribute("fill")
+    bars = page.locator("svg.chart.bars").first
+    assert bars.locator(f"rect[fill='{light}']").count() >= 1, "the light sample is the bars'"
+    assert page.locator(f"svg.chart.bars rect[fill='{dark}']").count() >= 1
+    screenshot(page, "n13-statistics-legend")
+    page.goto(f"{live_server.url}/statistics?lang=en")
+    assert "Whole bar (light): skill talents" in page.locator(".legend-box").inner_text()
+    screenshot(page, "n14-statistics-legend-english")
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_changed_pages_fit_a_tablet_and_take_the_keyboard(live_server, browser, language):
+    tablet = browser.new_context(
+        viewport={"width": 768, "height": 1024},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN" if language == "zh" else "en-GB",
+    )
+    tablet.set_default_timeout(15_000)
+    try:
+        page = tablet.new_page()
+        number = any_certificate_number(live_server)
+        for name, path in (
+            ("docs", "/docs"),
+            ("statistics", "/statistics"),
+            ("competitions", "/competitions"),
+            ("certificate", f"/c/{number}"),
+            ("error", "/no-such-page"),
+        ):
+            page.goto(f"{live_server.url}{path}?lang={language}")
+            if name == "docs":
+                page.wait_for_selector(".swagger-ui .opblock")
+            no_sideways_scrolling(page)
+            # /docs is thousands of pixels long: its first screen is what a newcomer sees
+            shot = viewport_screenshot if name == "docs" else screenshot
+            shot(page, f"n15-tablet-{language}-{name}")
+        page.goto(f"{live_server.url}/docs?lang={language}")
+        page.wait_for_selector(".swagger-ui .opblock")
+        summary = page.locator(".opblock-summary-control").first
+        summary.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_selector(".opblock.is-open")
+    finally:
+        tablet.close()

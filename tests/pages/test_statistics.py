@@ -44,6 +44,25 @@ def test_a_future_or_malformed_date_is_explained_beside_the_field(pages_world):
     assert malformed.status_code == 422 and "日期格式应为" in malformed.text
 
 
+def test_a_legend_says_in_words_what_the_bars_and_figures_mean(pages_world):
+    page = pages_world.client().get("/statistics?lang=zh").text
+    legend = re.search(r'<div class="legend-box">(.*?)</div>', page, re.S)
+    assert legend, "the charts have a legend"
+    items = re.findall(r"<li>(.*?)</li>", legend.group(1))
+    assert len(items) == 3
+    words = [re.sub(r"<[^>]+>", "", item) for item in items]
+    assert "整条（浅色）：技能人才人数" in words[0]
+    assert "条的左段（深色）：其中高技能人才人数，即三级/高级工及以上" in words[1]
+    assert "条末数字：技能人才人数 · 高技能人才占比" in words[2]
+    samples = re.findall(r'<svg class="swatch"[^>]*aria-hidden="true"', legend.group(1))
+    assert len(samples) == 2, "the colour samples are decoration; the words carry the meaning"
+    assert page.index('class="legend-box"') < page.index('<svg class="chart bars"')
+    english = pages_world.client().get("/statistics?lang=en").text
+    assert "Left part of the bar (dark): of them, high-skill talents, at Level 3 / Senior" in (
+        english
+    )
+
+
 def test_occupations_are_named_with_their_codes(pages_world):
     page = pages_world.client().get("/statistics?lang=zh").text
     assert re.search(r'<th scope="row">电工（6-31-01-03）</th>', page)
