@@ -19,6 +19,11 @@ Stores:
 - ``PostgresProjectionStore(conninfo, schema)``: psycopg 3 with a ``psycopg_pool`` pool, the same
   database as the event log, every table in ``schema`` (created if missing).
 
+Schema changes on PostgreSQL take one advisory lock per schema (``schema_lock_name``), the same
+one the event store and the service's own tables take: ``CREATE ... IF NOT EXISTS`` is not safe
+against itself (two processes creating one table at once fail with a duplicate ``pg_type`` row),
+and ``serve`` workers and ``projections run`` start together on a new database.
+
 ``ProjectionStore.from_settings(settings)`` picks one from ``service.config.Settings``-like
 settings (anything with ``data_dir``, ``database_url`` and ``postgres_schema``).
 
@@ -327,6 +332,24 @@ class SQLiteProjectionStore(ProjectionStore):
 
 # -- PostgreSQL ----------------------------------------------------------------------------------
 
+SCHEMA_XACT_LOCK = "SELECT pg_advisory_xact_lock(hashtext(%s))"
+"""Take the schema lock (``schema_lock_name``) until the transaction ends (psycopg ``%s``)."""
+
+
+def schema_lock_name(schema: str) -> str:
+    """The advisory lock that serialises creating tables (and the schema) in ``schema``."""
+    return f"craftledger:schema:{schema}"
+
+
+def create_schema_if_missing(cursor: Any, schema: str) -> None:
+    """``CREATE SCHEMA`` unless it exists (checked first: creating one, even with ``IF NOT
+    EXISTS``, needs the CREATE privilege on the database). Call it holding the schema lock."""
+    from psycopg.sql import SQL, Identifier
+
+    found = cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone()
+    if found is None:
+        cursor.execute(SQL("CREATE SCHEMA {}").format(Identifier(schema)))
+
 
 def split_database_url(url: str) -> tuple[str, str | None]:
     """``postgresql://…?schema=S`` → (a libpq URL without ``schema``, ``S`` or None)."""
@@ -344,7 +367,6 @@ class PostgresProjectionStore(ProjectionStore):
     dialect = "postgresql"
     key_text = 'TEXT COLLATE "C"'
     for_update = " FOR UPDATE"
-    schema_lock = "SELECT pg_advisory_xact_lock(hashtext('craftledger:projection-schema'))"
 
     def __init__(
         self, conninfo: str, *, schema: str = "public", min_size: int = 1, max_size: int = 8
@@ -355,8 +377,11 @@ class PostgresProjectionStore(ProjectionStore):
 
         self.schema = check_identifier(schema)
         self._conninfo = conninfo
-        with psycopg.connect(conninfo, autocommit=True) as connection:
-            connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+        # a literal: the runner's transactions run it through ``sql`` (``?`` placeholders)
+        self.schema_lock = f"SELECT pg_advisory_xact_lock(hashtext('{schema_lock_name(schema)}'))"
+        with psycopg.connect(conninfo) as connection, connection.transaction():
+            connection.execute(SCHEMA_XACT_LOCK, (schema_lock_name(self.schema),))
+            create_schema_if_missing(connection, self.schema)
 
         def configure(connection: Any) -> None:
             connection.execute(f'SET search_path TO "{self.schema}"')

@@ -49,7 +49,6 @@ import base64
 import json
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
@@ -112,9 +111,6 @@ HEAD_TABLE = "transparency_tree_head"
 _PAGE = 5_000
 MAX_REPORTED = 100
 """Disagreements listed in a report (all are counted)."""
-
-
-_CONCURRENT_DDL = frozenset({"UniqueViolation", "DuplicateTable", "DuplicateObject"})
 
 
 class LogUnavailable(RuntimeError):
@@ -237,18 +233,11 @@ class Audit:
         with self._lock:
             if self._ready:
                 return
-            for attempt in range(3):
-                try:
-                    self.runner.ensure_ready()
-                    with self.store.transaction() as tx:
-                        tx.execute(_head_schema(self.store.dialect))
-                    break
-                except Exception as error:
-                    # Two processes creating the same table at once: PostgreSQL refuses the
-                    # second CREATE TABLE IF NOT EXISTS; by the retry the table exists.
-                    if attempt == 2 or type(error).__name__ not in _CONCURRENT_DDL:
-                        raise
-                    time.sleep(0.05 * (attempt + 1))
+            self.runner.ensure_ready()
+            with self.store.transaction() as tx:
+                if self.store.schema_lock:  # processes starting together create it in turn
+                    tx.execute(self.store.schema_lock)
+                tx.execute(_head_schema(self.store.dialect))
             self._ready = True
 
     def catch_up(self, limit: int | None = None) -> int:

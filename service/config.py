@@ -93,7 +93,8 @@ class Settings:
             parts = urlsplit(self.database_url)
             query = parse_qs(parts.query)
             env.update(
-                PERSISTENCE_MODULE="eventsourcing.postgres",
+                # the library's, serialising schema creation and unpipelined: see the module
+                PERSISTENCE_MODULE="service.postgres_recorder:LedgerPostgresFactory",
                 POSTGRES_DBNAME=parts.path.lstrip("/") or "postgres",
                 POSTGRES_HOST=parts.hostname or "127.0.0.1",
                 POSTGRES_PORT=str(parts.port or 5432),
@@ -102,8 +103,6 @@ class Settings:
                 POSTGRES_POOL_SIZE="8",
                 POSTGRES_MAX_OVERFLOW="8",
                 POSTGRES_CONNECT_TIMEOUT="10",
-                # large atomic saves deadlock in psycopg pipeline mode: see the module
-                APPLICATION_RECORDER_TOPIC="service.postgres_recorder:UnpipelinedApplicationRecorder",
             )
             schema = self.postgres_schema or (query.get("schema") or [None])[0]
             if schema:

@@ -141,13 +141,9 @@ class JobStore(SideTable):
 
     table = "craftledger_jobs"
 
-    def _serialise_ddl(self, cursor: Any) -> None:
-        """Make concurrent start-ups (e.g. two gunicorn workers) create the table one at a time."""
-
     def create_table(self) -> None:
         index = self.table.split(".")[-1].strip('"')
         with self._cursor() as cursor:
-            self._serialise_ddl(cursor)
             cursor.execute(
                 self._sql(
                     "CREATE TABLE IF NOT EXISTS {t} ("
@@ -359,10 +355,6 @@ class SQLiteJobStore(JobStore):
 
 class PostgresJobStore(PostgresSideTable, JobStore):
     """The jobs table in the ledger's PostgreSQL schema, through the ledger's connection pool."""
-
-    def _serialise_ddl(self, cursor: Any) -> None:
-        # CREATE ... IF NOT EXISTS races in PostgreSQL (a duplicate pg_type row): take a lock
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (self.table,))
 
 
 def job_store_for(ledger: Any) -> JobStore:

@@ -42,6 +42,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from projections.store import SCHEMA_XACT_LOCK, create_schema_if_missing, schema_lock_name
 from service.config import Settings, secret_from_env_or_file
 from service.signing.multikey import public_multibase_of
 
@@ -398,14 +399,22 @@ class _PostgresBackend:
         self._table = (_quote_identifier(schema) + "." if schema else "") + TABLE
         self._lock = threading.Lock()
         self._connection: Any = None
-        self._execute(
-            f"CREATE TABLE IF NOT EXISTS {self._table} ("
-            "owner_id TEXT NOT NULL, key_id TEXT NOT NULL, "
-            "public_key_multibase TEXT NOT NULL, kek_fingerprint TEXT NOT NULL, "
-            "nonce BYTEA NOT NULL, ciphertext BYTEA NOT NULL, created_at TEXT NOT NULL, "
-            "PRIMARY KEY (owner_id, key_id))",
-            (),
-        )
+        self._create_table(schema or "public")
+
+    def _create_table(self, schema: str) -> None:
+        """Create the table (and schema) holding the schema lock: processes start together."""
+        import psycopg
+
+        with psycopg.connect(**self._connect_args) as connection, connection.transaction():
+            connection.execute(SCHEMA_XACT_LOCK, (schema_lock_name(schema),))
+            create_schema_if_missing(connection, schema)
+            connection.execute(
+                f"CREATE TABLE IF NOT EXISTS {self._table} ("
+                "owner_id TEXT NOT NULL, key_id TEXT NOT NULL, "
+                "public_key_multibase TEXT NOT NULL, kek_fingerprint TEXT NOT NULL, "
+                "nonce BYTEA NOT NULL, ciphertext BYTEA NOT NULL, created_at TEXT NOT NULL, "
+                "PRIMARY KEY (owner_id, key_id))"
+            )
 
     def _execute(self, sql: str, params: tuple[Any, ...], fetch: str = "none") -> Any:
         import psycopg

@@ -3,7 +3,8 @@
 Each is written in SQL that both SQLite and PostgreSQL accept: ``{t}`` names the table and ``%s``
 is a placeholder (``?`` for SQLite). On SQLite a table lives in its own file, one connection per
 thread, each use one ``BEGIN IMMEDIATE`` transaction; on PostgreSQL in the ledger's schema,
-through the ledger's connection pool.
+through the ledger's connection pool, created holding the schema lock
+(``service.postgres_recorder.schema_creation``).
 """
 
 from __future__ import annotations
@@ -40,10 +41,13 @@ class PostgresSideTable(SideTable):
     placeholder = "%s"
 
     def __init__(self, datastore: Any) -> None:
+        from service.postgres_recorder import schema_creation
+
         self.datastore = datastore
         schema = datastore.schema.replace('"', '""')
         self.table = f'"{schema}".{self.table}'
-        self.create_table()
+        with schema_creation(datastore):  # workers start together: one creates, others wait
+            self.create_table()
 
     @contextmanager
     def _cursor(self) -> Iterator[Any]:

@@ -227,19 +227,6 @@ class PostgresIdempotencyStore(PostgresSideTable, _SQLStore):
 
     blob = "BYTEA"
 
-    def create_table(self) -> None:
-        """Create the table; two processes starting at once may race, so retry a clash."""
-        from eventsourcing.persistence import IntegrityError, ProgrammingError
-
-        for attempt in range(3):
-            try:
-                super().create_table()
-                return
-            except (IntegrityError, ProgrammingError):  # e.g. duplicate pg_type row
-                if attempt == 2:
-                    raise
-                time.sleep(0.05 * (attempt + 1))
-
 
 def store_for(ledger: Any, data_dir: Path) -> IdempotencyStore:
     """PostgreSQL when the ledger records there, otherwise a SQLite file in ``data_dir``."""
