@@ -24,6 +24,22 @@ class ConfigurationError(RuntimeError):
     """The environment names something unusable; the message says which variable."""
 
 
+POSTGRES_EXTRA = "pip install 'craftledger[postgres]' (in a checkout: pip install -e '.[postgres]')"
+
+
+def require_postgres_driver() -> None:
+    """``ConfigurationError`` naming the ``postgres`` extra unless psycopg 3 and its pool import
+    (they are not installed by default: SQLite needs nothing)."""
+    try:
+        import psycopg  # noqa: F401
+        import psycopg_pool  # noqa: F401
+    except ImportError as error:
+        raise ConfigurationError(
+            f"DATABASE_URL names PostgreSQL, but its driver cannot be imported ({error}); "
+            f"install the postgres extra: {POSTGRES_EXTRA}"
+        ) from None
+
+
 def secret_from_env_or_file(env: Mapping[str, str], name: str, path: Path) -> bytes:
     """A 32-byte secret from ``env[name]`` (base64) or a 0600 file, generated on first use."""
     value = env.get(name)
@@ -63,6 +79,8 @@ class Settings:
             raise ConfigurationError(
                 "DATABASE_URL must be a postgresql:// URL (or unset for SQLite)"
             )
+        if url:
+            require_postgres_driver()
         return cls(
             data_dir=Path(env.get("CRAFTLEDGER_DATA_DIR") or "var").resolve(),
             database_url=url,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
+from service.cli.errors import ConfiguredGroup
 
-@click.group()
+
+@click.group(cls=ConfiguredGroup)
 @click.version_option(package_name="craftledger")
 def main() -> None:
     """craftledger: event-sourced skill certificates, competitions and audit."""
