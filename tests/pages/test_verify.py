@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -144,3 +145,17 @@ def test_the_check_is_rate_limited_with_an_explained_page(tmp_path):
         assert limited.mimetype == "text/html"
         assert "查询过于频繁" in limited.text
         assert client.get("/verify").status_code == 200, "only the POST is limited"
+
+
+def test_the_check_time_is_given_in_utc_and_china_time(pages_world):
+    number, id_number = holder(pages_world)
+    html = post_verify(pages_world, number, "张三", id_number).text
+    shown = re.search(
+        r'<p class="checked-at">查询时间：<time datetime="([^"]+)">([^<]+) UTC</time>'
+        r'<span class="china-time">（北京时间 ([^）]+)）</span></p>',
+        html,
+    )
+    assert shown, "the check time, on both clocks"
+    instant = datetime.fromisoformat(shown.group(1).replace("Z", "+00:00"))
+    assert shown.group(2) == f"{instant:%Y-%m-%d %H:%M:%S}"
+    assert shown.group(3) == f"{instant + timedelta(hours=8):%Y-%m-%d %H:%M:%S}"
