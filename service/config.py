@@ -4,9 +4,13 @@
 |---|---|---|
 | ``CRAFTLEDGER_DATA_DIR`` | SQLite files and generated key files | ``./var`` |
 | ``DATABASE_URL`` | ``postgresql://user:pass@host:port/db[?schema=S]``: PostgreSQL | unset |
+| ``CRAFTLEDGER_BASE_URL`` | public base URL: credential ids, issuer DIDs, QR codes | see below |
 | ``CRAFTLEDGER_CIPHER_KEY`` | base64 AES key: stored events are encrypted with AES-GCM | off |
 | ``CRAFTLEDGER_IDENTITY_KEY`` | secret for the keyed hash of ID numbers | generated file |
 | ``CRAFTLEDGER_KEY_ENCRYPTION_KEY`` | key that encrypts the signing-key store | generated file |
+
+Without ``CRAFTLEDGER_BASE_URL``, ``craftledger serve`` uses the address it listens on (see
+``service.cli.serve``) and everything else ``http://127.0.0.1:8000``.
 """
 
 from __future__ import annotations
@@ -19,9 +23,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+BASE_URL_VARIABLE = "CRAFTLEDGER_BASE_URL"
+
 
 class ConfigurationError(RuntimeError):
     """The environment names something unusable; the message says which variable."""
+
+
+def checked_base_url(url: str) -> str:
+    """``url`` without a trailing slash, if it can be the service's public base URL: http(s),
+    a host, no credentials, query or fragment; else ``ConfigurationError`` naming the variable."""
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        usable = False
+    if not usable or parts.username or parts.password or parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"{BASE_URL_VARIABLE} must be an http(s) URL with a host and no query, e.g. "
+            f"https://ledger.example.org or http://127.0.0.1:8000, not {url!r}"
+        )
+    return url.rstrip("/")
 
 
 POSTGRES_EXTRA = "pip install 'craftledger[postgres]' (in a checkout: pip install -e '.[postgres]')"
@@ -70,6 +93,8 @@ class Settings:
     cipher_key: str | None = None
     postgres_schema: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    base_url: str | None = None
+    """The public base URL (``CRAFTLEDGER_BASE_URL``); None: the ledger's default."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -81,10 +106,12 @@ class Settings:
             )
         if url:
             require_postgres_driver()
+        base_url = env.get(BASE_URL_VARIABLE) or None
         return cls(
             data_dir=Path(env.get("CRAFTLEDGER_DATA_DIR") or "var").resolve(),
             database_url=url,
             cipher_key=env.get("CRAFTLEDGER_CIPHER_KEY") or None,
+            base_url=checked_base_url(base_url) if base_url else None,
         )
 
     @property

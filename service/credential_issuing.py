@@ -28,7 +28,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import os
 import secrets
 import threading
 from collections import OrderedDict
@@ -95,7 +94,6 @@ if TYPE_CHECKING:
     from service.ledger import Recorded
 
 __all__ = [
-    "BASE_URL_VARIABLE",
     "SIGNING_KINDS",
     "CredentialIssuing",
     "CredentialUnavailable",
@@ -107,7 +105,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-BASE_URL_VARIABLE = "CRAFTLEDGER_BASE_URL"
 SIGNING_KINDS = frozenset(
     {OrganisationKind.EMPLOYER, OrganisationKind.SOCIAL, OrganisationKind.UNION}
 )
@@ -184,10 +181,11 @@ class CredentialIssuing:
 
     @property
     def credential_urls(self) -> CredentialUrls:
-        """Identifiers under ``CRAFTLEDGER_BASE_URL`` (default ``http://127.0.0.1:8000``)."""
+        """Identifiers under the settings' base URL (``CRAFTLEDGER_BASE_URL``; default
+        ``http://127.0.0.1:8000``): the one base of every public URL the service builds."""
         urls = self.__dict__.get("_credential_urls")
         if urls is None:
-            urls = CredentialUrls(os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL)
+            urls = CredentialUrls(self.settings.base_url or DEFAULT_BASE_URL)
             self.__dict__["_credential_urls"] = urls
         return urls  # type: ignore[no-any-return]
 

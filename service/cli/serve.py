@@ -4,16 +4,27 @@ Threads serve requests (``gthread`` workers); each worker process makes one app 
 ``Ledger`` shared by its threads, created after the fork. On SQLite (the default) there is one
 worker process -- a single writer -- whatever ``--workers`` says; on PostgreSQL ``--workers``
 processes share the database.
+
+The public base URL (credential ids, issuer DIDs, QR codes, share links) is
+``CRAFTLEDGER_BASE_URL``, or else the address served: ``http://HOST:PORT``, with a wildcard
+``--host`` (``0.0.0.0``, ``::``) named ``127.0.0.1``. It is exported to the workers, and the
+start-up message says which it is and where it came from.
 """
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from gunicorn.app.base import BaseApplication
 
-from service.config import ConfigurationError, Settings
+from service.config import BASE_URL_VARIABLE, Settings
+
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "[::]"})
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 class CraftledgerServer(BaseApplication):  # type: ignore[misc]
@@ -41,11 +52,41 @@ def _close_app(worker: Any) -> None:
         shared.close()
 
 
+def url_host(host: str) -> str:
+    """``host`` as a URL names it: IPv6 addresses in brackets."""
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def served_base_url(host: str, port: int) -> str:
+    """The URL this machine reaches a server listening on ``host``:``port`` at; a wildcard
+    address, which is not one a client can use, becomes ``127.0.0.1``."""
+    name = "127.0.0.1" if host in WILDCARD_HOSTS else url_host(host)
+    return f"http://{name}" + ("" if port == 80 else f":{port}")
+
+
+def public_base_url(settings: Settings, host: str, port: int) -> tuple[str, str]:
+    """The base URL to serve under and a note on where it came from (for the start-up line)."""
+    if settings.base_url:
+        parts = urlsplit(settings.base_url)
+        named = parts.port or (443 if parts.scheme == "https" else 80)
+        note = f"from {BASE_URL_VARIABLE}"
+        if parts.hostname in LOOPBACK_HOSTS and named != port:
+            note += f"; note it names port {named} and this server listens on {port}"
+        return settings.base_url, note
+    url = served_base_url(host, port)
+    if host in WILDCARD_HOSTS:
+        return url, (
+            f"from --port; --host {host} is every interface, but only this machine reaches "
+            f"127.0.0.1: set {BASE_URL_VARIABLE} to the address others use"
+        )
+    return url, f"from --host/--port; set {BASE_URL_VARIABLE} for a public address"
+
+
 def server_options(
     host: str, port: int, workers: int, threads: int, log_level: str
 ) -> dict[str, Any]:
     return {
-        "bind": f"{host}:{port}",
+        "bind": f"{url_host(host)}:{port}",
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread",
@@ -86,11 +127,13 @@ def server_options(
 def serve(
     host: str, port: int, demo: bool, workers: int | None, threads: int, log_level: str
 ) -> None:
-    """Serve the API (data in $CRAFTLEDGER_DATA_DIR, SQLite unless DATABASE_URL is set)."""
-    try:
-        settings = Settings.from_env()
-    except ConfigurationError as error:
-        raise click.ClickException(str(error)) from None
+    """Serve the API (data in $CRAFTLEDGER_DATA_DIR, SQLite unless DATABASE_URL is set).
+
+    Public URLs are built on $CRAFTLEDGER_BASE_URL, or else on http://HOST:PORT."""
+    settings = Settings.from_env()
+    base_url, source = public_base_url(settings, host, port)
+    settings = replace(settings, base_url=base_url)
+    os.environ[BASE_URL_VARIABLE] = base_url  # the workers' Settings.from_env() reads it
     if settings.uses_postgres:
         workers = workers or 2
     else:
@@ -108,8 +151,9 @@ def serve(
             ledger.close()
         click.echo(f"demo data ready: log at position {report['events_after']}", err=True)
     click.echo(
-        f"craftledger on http://{host}:{port} ({settings.store_description}; "
+        f"craftledger on http://{url_host(host)}:{port} ({settings.store_description}; "
         f"{workers} worker{'s' if workers > 1 else ''} x {threads} threads)",
         err=True,
     )
+    click.echo(f"public base URL {base_url} ({source})", err=True)
     CraftledgerServer(server_options(host, port, workers, threads, log_level)).run()

@@ -1,8 +1,8 @@
 """``/c/{number}``: the public certificate page.
 
 * the masked certificate (name 张*, masked ID number) and its status;
-* a QR code (``segno``) encoding the page's own absolute URL (``CRAFTLEDGER_BASE_URL`` when set,
-  else the URL this request came in on), as SVG and PNG;
+* a QR code (``segno``) encoding the page's absolute URL under the service's base URL (the one
+  credential ids and DIDs use), as SVG and PNG;
 * the signed credential (public disclosure) to download;
 * a print view that fits one A4 page;
 * verification of a credential file: dropped or chosen in the page, read by the browser and
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from typing import Any
 
 import segno
@@ -25,7 +24,7 @@ from domain.certificate import Certificate
 from domain.errors import InvalidValue
 from service.api.audit import current_audit
 from service.api.services import ledger
-from service.credential_issuing import BASE_URL_VARIABLE, CredentialUnavailable
+from service.credential_issuing import CredentialUnavailable
 from service.ledger import NotFound
 from service.pages.blueprints import pages, render, render_error
 from service.pages.i18n import gettext
@@ -59,11 +58,7 @@ def _malformed(error: _NumberMalformed) -> Response:
 
 def page_url(number: str) -> str:
     """The certificate page's absolute URL (what the QR code encodes)."""
-    path = url_for("pages.certificate_page", number=number)
-    base = os.environ.get(BASE_URL_VARIABLE)
-    if base:
-        return base.rstrip("/") + path
-    return request.url_root.rstrip("/") + path
+    return ledger().credential_urls.base_url + url_for("pages.certificate_page", number=number)
 
 
 def qr_code(number: str) -> segno.QRCode:

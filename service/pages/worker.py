@@ -224,7 +224,7 @@ def make_share_link() -> Any:
         label=label,
         actor=page_principal().actor,
     )
-    url = request.url_root.rstrip("/") + url_for("pages.share_view", token=made.token)
+    url = ledger().credential_urls.base_url + url_for("pages.share_view", token=made.token)
     return render_me(
         worker_id,
         status=201,

@@ -109,8 +109,11 @@ def request(
 
 
 @contextmanager
-def serving(env: dict[str, str], *args: str, log: Path) -> Iterator[tuple[str, float]]:
-    """``craftledger serve`` as a subprocess; yields its URL and seconds until /health said ok."""
+def serving(
+    env: dict[str, str], *args: str, log: Path, host: str = "127.0.0.1", within: float = 30
+) -> Iterator[tuple[str, float]]:
+    """``craftledger serve --host HOST`` on a free port as a subprocess; yields its URL (on
+    127.0.0.1) and the seconds until /health said ok, which must be fewer than ``within``."""
     port = free_port()
     command = [
         sys.executable,
@@ -118,7 +121,7 @@ def serving(env: dict[str, str], *args: str, log: Path) -> Iterator[tuple[str, f
         "import sys; from service.cli import main; sys.exit(main())",
         "serve",
         "--host",
-        "127.0.0.1",
+        host,
         "--port",
         str(port),
         *args,
@@ -130,7 +133,7 @@ def serving(env: dict[str, str], *args: str, log: Path) -> Iterator[tuple[str, f
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = started + 30
+        deadline = started + within
         while True:
             assert process.poll() is None, log.read_text()
             try:

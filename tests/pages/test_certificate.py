@@ -27,11 +27,14 @@ def test_the_public_certificate_is_masked(pages_world):
     assert f'href="/c/{number}/print"' in page.text
 
 
-def test_the_qr_code_encodes_the_pages_own_absolute_url(pages_world):
+def test_the_qr_code_encodes_the_pages_absolute_url_under_the_configured_base_url(pages_world):
+    """The base URL of credential ids and DIDs, not the host the request came in on."""
     number = number_of(pages_world)
-    served = pages_world.client().get(f"/c/{number}/qr.svg")
+    served = pages_world.client().get(f"/c/{number}/qr.svg", base_url="http://elsewhere:1234")
     assert served.status_code == 200 and served.mimetype == "image/svg+xml"
-    url = f"http://localhost/c/{number}"
+    base = pages_world.ledger.credential_urls.base_url
+    assert pages_world.ledger.certificate_credential(number)["id"].startswith(base + "/")
+    url = f"{base}/c/{number}"
     expected = io.BytesIO()
     segno.make(url, error="m", micro=False).save(expected, kind="svg", scale=6, border=2, title=url)
     assert served.data == expected.getvalue()
