@@ -47,6 +47,7 @@ def checked_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
+DEMO_VARIABLE = "CRAFTLEDGER_DEMO"
 POSTGRES_EXTRA = "pip install 'craftledger[postgres]' (in a checkout: pip install -e '.[postgres]')"
 
 
@@ -95,6 +96,9 @@ class Settings:
     extra_env: dict[str, str] = field(default_factory=dict)
     base_url: str | None = None
     """The public base URL (``CRAFTLEDGER_BASE_URL``); None: the ledger's default."""
+    demo: bool = False
+    """Demo mode (``serve --demo`` sets ``CRAFTLEDGER_DEMO=1``): the home page shows the demo's
+    fictitious people and tokens. Never set on a real deployment."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -112,6 +116,7 @@ class Settings:
             database_url=url,
             cipher_key=env.get("CRAFTLEDGER_CIPHER_KEY") or None,
             base_url=checked_base_url(base_url) if base_url else None,
+            demo=env.get(DEMO_VARIABLE) == "1",
         )
 
     @property

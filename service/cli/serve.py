@@ -14,6 +14,7 @@ start-up message says which it is and where it came from.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +22,7 @@ from urllib.parse import urlsplit
 import click
 from gunicorn.app.base import BaseApplication
 
-from service.config import BASE_URL_VARIABLE, Settings
+from service.config import BASE_URL_VARIABLE, DEMO_VARIABLE, Settings
 
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "[::]"})
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -103,6 +104,23 @@ def server_options(
     }
 
 
+def seed_the_demo(settings: Settings) -> None:
+    """Seed (or complete) the demo history and print how to try it."""
+    from service.cli.ledger_commands import demo_report_lines
+    from service.demo import seed_demo
+    from service.ledger import Ledger
+
+    ledger = Ledger(settings)
+    started = time.monotonic()
+    try:
+        report = seed_demo(ledger, progress=lambda line: click.echo(f"  {line}", err=True))
+    finally:
+        ledger.close()
+    assert settings.base_url is not None
+    for line in demo_report_lines(report, settings.base_url, time.monotonic() - started):
+        click.echo(line, err=True)
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option(
@@ -141,15 +159,9 @@ def serve(
             click.echo("SQLite has a single writer: serving with one worker process", err=True)
         workers = 1
     if demo:
-        from service.demo import seed_demo
-        from service.ledger import Ledger
-
-        ledger = Ledger(settings)
-        try:
-            report = seed_demo(ledger, progress=lambda line: click.echo(f"  {line}", err=True))
-        finally:
-            ledger.close()
-        click.echo(f"demo data ready: log at position {report['events_after']}", err=True)
+        settings = replace(settings, demo=True)
+        seed_the_demo(settings)
+        os.environ[DEMO_VARIABLE] = "1"  # the workers' home page shows the access sheet
     click.echo(
         f"craftledger on http://{url_host(host)}:{port} ({settings.store_description}; "
         f"{workers} worker{'s' if workers > 1 else ''} x {threads} threads)",

@@ -39,10 +39,12 @@ def read_access(data_dir: Path) -> dict[str, Any] | None:
 
 def demo_people(ledger: Ledger, cast: list[DemoWorker]) -> list[dict[str, Any]]:
     """One holder of a valid, a suspended and a revoked certificate, for the verify box."""
-    wanted = [CertificateStatus.VALID, CertificateStatus.SUSPENDED, CertificateStatus.REVOKED]
-    people = []
-    for status in wanted:
+    wanted = [CertificateStatus.REVOKED, CertificateStatus.SUSPENDED, CertificateStatus.VALID]
+    people: list[dict[str, Any]] = []
+    for status in wanted:  # the rarer ones first, so that three different people are found
         for worker in cast:
+            if any(p["name"] == worker.name for p in people):
+                continue
             held = ledger.worker(ledger.worker_id_for(worker.id_number)).certificates
             found = [
                 number for number in sorted(held) if ledger.certificate(number).status is status
@@ -58,7 +60,7 @@ def demo_people(ledger: Ledger, cast: list[DemoWorker]) -> list[dict[str, Any]]:
                     }
                 )
                 break
-    return people
+    return people[::-1]
 
 
 def write_access(ledger: Ledger, cast: list[DemoWorker]) -> dict[str, Any]:
