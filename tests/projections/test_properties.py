@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.errors import DomainRuleViolation, InvalidValue
+from domain.holiday_arrangement import parse_arrangement
 from domain.skill_level import SkillLevel
 from domain.worker import CareerEntryKind
 from projections import all_projections
@@ -33,6 +34,7 @@ from projections.store import PostgresProjectionStore, ProjectionStore, SQLitePr
 from service.config import Settings
 from service.ledger import Ledger, NotFound
 from tests.conftest import POSTGRES_URL, SteppingClock
+from tests.factories import fictitious_arrangement
 from tests.projections.conftest import ELECTRICIAN, WELDER, World
 
 LEVELS = ["5", "4", "3", "2"]
@@ -68,6 +70,7 @@ step = st.one_of(
     st.tuples(st.just("competition"), st.integers(2024, 2026)),
     st.tuples(st.just("enter"), worker_index, st.sampled_from(["employee", "student"])),
     st.tuples(st.just("leave_competition"), worker_index),
+    st.tuples(st.just("calendar"), st.sampled_from([2027, 2028]), st.integers(0, 1)),
 )
 
 
@@ -168,6 +171,11 @@ class Driver:
             ledger.withdraw_entrant(
                 self.competitions[-1], self.worker(step[1]), reason="退赛", actor="p"
             )
+        elif kind == "calendar":  # a fixture arrangement; the same one again is refused
+            _, year, variant = step
+            published = f"{year - 1}-11-{5 + variant:02d}"
+            arrangement = fictitious_arrangement(year, published_on=published)
+            ledger.add_holiday_arrangement(parse_arrangement(arrangement), actor="p")
 
 
 def dumps(store: ProjectionStore) -> dict[str, Any]:
@@ -294,6 +302,7 @@ def test_the_driver_reaches_every_projection():
             ("external", 1, "4", True),
             ("competition", 2025),
             ("enter", 1, "employee"),
+            ("calendar", 2027, 0),
         ]:
             driver.apply(command)
         store = backend.live_store()
