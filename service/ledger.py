@@ -339,8 +339,16 @@ class Ledger(
     # -- workers -------------------------------------------------------------------------
 
     @retried
-    def register_worker(self, *, id_number: IdNumber, name: str, actor: str) -> Recorded:
-        """Register a person; registering the same ID number again is refused."""
+    def register_worker(
+        self,
+        *,
+        id_number: IdNumber,
+        name: str,
+        actor: str,
+        registered_by: UUID | None = None,
+    ) -> Recorded:
+        """Register a person; registering the same ID number again is refused.
+        ``registered_by``: the organisation registering them (``None``: an administrator)."""
         identity_hash = self.identity_hash(id_number)
         if self.exists(Worker.create_id(identity_hash=identity_hash)):
             raise DomainRuleViolation(
@@ -354,6 +362,8 @@ class Ledger(
             actor=actor,
         )
         return self.record(worker, *self.subject_identifier_for(worker, id_number))
+            registered_by=registered_by,
+            registered_on=self.clock().date(),
 
     @retried
     def start_employment(
@@ -366,8 +376,27 @@ class Ledger(
         actor: str,
     ) -> Recorded:
         worker = self.worker(worker_id)
+        claimant: UUID | None = None,
         self.organisation(employer_id)
-        worker.start_employment(employer_id, relation, since, actor)
+        """Record an employment. ``claimant``: the body claiming it (``None``: an
+        administrator's record, in effect at once); see :meth:`Worker.start_employment`."""
+        worker.start_employment(employer_id, relation, since, actor, claimant=claimant)
+        return self.record(worker)
+
+    @retried
+    def confirm_employment(self, worker_id: UUID, employer_id: UUID, *, actor: str) -> Recorded:
+        """The worker or an administrator confirms a pending employment claim."""
+        worker = self.worker(worker_id)
+        worker.confirm_employment(employer_id, actor)
+        return self.record(worker)
+
+    @retried
+    def decline_employment(
+        self, worker_id: UUID, employer_id: UUID, *, actor: str, reason: str
+    ) -> Recorded:
+        """The worker or an administrator declines a pending employment claim."""
+        worker = self.worker(worker_id)
+        worker.decline_employment(employer_id, actor, reason)
         return self.record(worker)
 
     @retried

@@ -6,6 +6,12 @@ of the number, so the same person cannot be registered twice.
 
 Access: admins and auditors see every worker; an issuer sees workers its organisation employs
 or employed, and changes only its current staff; a worker token sees only its own worker.
+
+Employment claims: an issuer claiming employment of a worker its organisation did not register
+makes a *pending* claim (202) that gives it nothing -- no read access, not own staff -- until the
+worker (worker token) or an administrator confirms it; either may decline it with a reason. An
+administrator's record, or the registering body's own claim, takes effect at once (200). An
+employment that began before the worker's registration is marked ``declared``.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask import url_for
+from flask import jsonify, url_for
 from marshmallow import validate
 
 from domain.api_token import Role
@@ -111,6 +117,36 @@ class EmploymentSchema(ma.Schema):
     relation = ma.fields.String(required=True)
     since = ma.fields.String(required=True, metadata={"format": "date"})
     until = ma.fields.String(required=True, allow_none=True, metadata={"format": "date"})
+    declared = ma.fields.Boolean(
+        required=True,
+        metadata={
+            "description": "began before the worker's registration: as declared, not confirmed"
+        },
+    )
+
+
+class EmploymentClaimSchema(ma.Schema):
+    """An employment a body claimed that awaits the worker's (or an administrator's) answer."""
+
+    worker_id = ma.fields.UUID(required=True)
+    employer_id = ma.fields.UUID(required=True)
+    employer_name = ma.fields.String(required=True)
+    relation = ma.fields.String(required=True)
+    since = ma.fields.String(required=True, metadata={"format": "date"})
+    declared = ma.fields.Boolean(required=True)
+    status = ma.fields.String(required=True, validate=validate.OneOf(["pending"]))
+
+
+class EmploymentClaimListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(EmploymentClaimSchema), required=True)
+
+
+class ConfirmEmploymentSchema(ma.Schema):
+    """No fields: confirming says yes to the claim as it was made."""
+
+
+class DeclineEmploymentSchema(ma.Schema):
+    reason = text(500, required=True)
 
 
 class CareerEntrySchema(ma.Schema):
@@ -147,6 +183,7 @@ class WorkerSchema(ma.Schema):
     masked_id_number = ma.fields.String(
         required=True, metadata={"description": "masked, e.g. 110105********123X"}
     )
+    registered_on = ma.fields.String(required=True, metadata={"format": "date"})
     employments = ma.fields.List(ma.fields.Nested(EmploymentSchema), required=True)
     career = ma.fields.List(ma.fields.Nested(CareerEntrySchema), required=True)
     certificates = ma.fields.List(ma.fields.Nested(HeldCertificateSchema), required=True)
@@ -195,7 +232,10 @@ def view(worker: Worker) -> dict[str, Any]:
         "name": worker.name,
         "id_kind": worker.id_kind,
         "masked_id_number": worker.masked_id_number,
-        "employments": [dict(e) for e in worker.employments],
+        "registered_on": worker.registration_date,
+        "employments": [
+            {**e, "declared": worker.employment_is_declared(e)} for e in worker.employments
+        ],
         "career": [dict(c) for c in worker.career],
         "certificates": [
             {**held, "status": statuses[number]}
@@ -257,9 +297,13 @@ def register_worker(body: dict[str, Any]) -> Any:
     """Register a person by identity document number (the number is never stored)."""
     with field_errors("/id_number"):
         id_number = IdNumber.parse(body["id_number"], body["id_kind"], today=today())
+    principal = current_principal()
     return answer(
         ledger().register_worker(
-            id_number=id_number, name=body["name"], actor=current_principal().actor
+            id_number=id_number,
+            name=body["name"],
+            actor=principal.actor,
+            registered_by=principal.organisation_id if principal.is_(Role.ISSUER) else None,
         ),
         201,
     )
@@ -305,19 +349,97 @@ def get_worker(worker_id: UUID) -> Any:
     return view(readable_worker(worker_id))
 
 
+def claim_view(worker: Worker, claim: dict[str, Any]) -> dict[str, Any]:
+    try:
+        employer_name = ledger().organisation(claim["employer_id"]).name
+    except NotFound:  # pragma: no cover - checked when the claim was made
+        employer_name = ""
+    return {
+        "worker_id": worker.id,
+        "employer_id": claim["employer_id"],
+        "employer_name": employer_name,
+        "relation": claim["relation"],
+        "since": claim["since"],
+        "declared": worker.employment_is_declared(claim),
+        "status": "pending",
+    }
+
+
+def claims_readable(worker_id: UUID) -> Worker:
+    """The worker whose claims the caller may see or answer: admins, the worker itself."""
+    principal = current_principal()
+    if principal.is_(Role.ADMIN, Role.AUDITOR) or (
+        principal.is_(Role.WORKER) and principal.worker_id == worker_id
+    ):
+        return ledger().worker(worker_id)
+    raise forbidden(f"a {principal.role_name} token may not see this worker's employment claims")
+
+
 @blp.route("/<uuid:worker_id>/start-employment", methods=["POST"])
-@access(admin="any employer", issuer="only with its own organisation as employer")
+@access(
+    admin="any employer (in effect at once)",
+    issuer="only with its own organisation as employer; pending (202) until the worker "
+    "confirms, unless its organisation registered the worker",
+)
 @blp.command(StartEmploymentSchema, WorkerSchema)
+@blp.alt_response(
+    202,
+    schema=EmploymentClaimSchema,
+    description="the claim awaits the worker's (or an administrator's) confirmation",
+)
 def start_employment(body: dict[str, Any], worker_id: UUID) -> Any:
-    """Record that the worker joins an employer (staff, dispatched, outsourced, affiliated)."""
+    """Record that the worker joins an employer (staff, dispatched, outsourced, affiliated).
+
+    An issuer's claim for a worker its organisation did not register is pending (202, the
+    claim only) and gives it nothing until confirmed."""
     require_organisation(body["employer_id"], "organisation as employer")
+    principal = current_principal()
+    recorded = ledger().start_employment(
+        worker_id,
+        body["employer_id"],
+        relation=EmploymentRelation(body["relation"]),
+        since=body["since"],
+        actor=principal.actor,
+        claimant=None if principal.is_(Role.ADMIN) else principal.organisation_id,
+    )
+    claim = recorded.aggregate.pending_employment(body["employer_id"])
+    if claim is None:
+        return answer(recorded)
+    pending = jsonify(EmploymentClaimSchema().dump(claim_view(recorded.aggregate, claim)))
+    pending.status_code = 202  # not the record: the claim gives the body no sight of it
+    pending.headers["X-Log-Position"] = str(recorded.position)
+    return pending
+
+
+@blp.route("/<uuid:worker_id>/employment-claims", methods=["GET"])
+@access(admin="any worker", auditor="any worker", worker="only itself")
+@blp.query(EmploymentClaimListSchema)
+def list_employment_claims(worker_id: UUID) -> Any:
+    """Employment claims awaiting the worker's (or an administrator's) confirmation."""
+    worker = claims_readable(worker_id)
+    return {"items": [claim_view(worker, c) for c in worker.pending_employments]}
+
+
+@blp.route("/<uuid:worker_id>/employments/<uuid:employer_id>/confirm", methods=["POST"])
+@access(admin="any worker", worker="only itself")
+@blp.command(ConfirmEmploymentSchema, WorkerSchema)
+def confirm_employment(body: dict[str, Any], worker_id: UUID, employer_id: UUID) -> Any:
+    """Confirm a pending employment claim: from now on it counts (own staff, read access)."""
+    claims_readable(worker_id)
     return answer(
-        ledger().start_employment(
-            worker_id,
-            body["employer_id"],
-            relation=EmploymentRelation(body["relation"]),
-            since=body["since"],
-            actor=current_principal().actor,
+        ledger().confirm_employment(worker_id, employer_id, actor=current_principal().actor)
+    )
+
+
+@blp.route("/<uuid:worker_id>/employments/<uuid:employer_id>/decline", methods=["POST"])
+@access(admin="any worker", worker="only itself")
+@blp.command(DeclineEmploymentSchema, WorkerSchema)
+def decline_employment(body: dict[str, Any], worker_id: UUID, employer_id: UUID) -> Any:
+    """Decline a pending employment claim, with a reason: nothing takes effect."""
+    claims_readable(worker_id)
+    return answer(
+        ledger().decline_employment(
+            worker_id, employer_id, actor=current_principal().actor, reason=body["reason"]
         )
     )
 

@@ -163,6 +163,14 @@ class World:
             self.ledger.start_employment(worker.id, employer, since=date(2020, 1, 1), actor="test")
         return worker.id  # type: ignore[no-any-return]
 
+    def fresh_employment_claim(self, worker: UUID) -> UUID:
+        """A fresh employer's pending claim to employ ``worker`` (whom it did not register)."""
+        employer = self.fresh_employer()
+        self.ledger.start_employment(
+            worker, employer, since=date(2024, 1, 1), actor="test", claimant=employer
+        )
+        return employer
+
     def fresh_certificate(self, worker: UUID | None = None, issuer: UUID | None = None) -> str:
         issuer = issuer or self.ids["org_a"]
         worker = worker or self.fresh_worker(issuer)

@@ -47,7 +47,10 @@ MATRIX: dict[str, str] = {
     "register worker":               "401   201   201    201    403   403   403   403",
     "list workers":                  "401   200   200    200    403   200   200   200",
     "get worker":                    "401   200   200    403    403   200   200   403",
-    "start employment":              "401   200   200    403    403   403   403   403",
+    "start employment":              "401   200   202    403    403   403   403   403",
+    "list employment claims":        "401   200   403    403    403   200   200   403",
+    "confirm employment":            "401   200   403    403    403   403   200   403",
+    "decline employment":            "401   200   403    403    403   403   200   403",
     "end employment":                "401   200   200    403    403   403   403   403",
     "record career entry":           "401   200   200    403    403   403   403   403",
     "declare external certificate":  "401   200   200    403    403   403   200   403",
@@ -316,6 +319,23 @@ ENDPOINTS: dict[str, Endpoint] = {
         "/api/v1/workers/{target}/start-employment",
         prepare=lambda w: {"target": w.fresh_worker()},
         body=lambda w, c: {"employer_id": str(c["org_a"]), "since": "2021-01-01"},
+    ),
+    "list employment claims": Endpoint(
+        "GET",
+        "/api/v1/workers/{worker}/employment-claims",
+        prepare=lambda w: {"employer": w.fresh_employment_claim(w.ids["worker"])},
+    ),
+    "confirm employment": Endpoint(
+        "POST",
+        "/api/v1/workers/{worker}/employments/{employer}/confirm",
+        prepare=lambda w: {"employer": w.fresh_employment_claim(w.ids["worker"])},
+        body=lambda w, c: {},
+    ),
+    "decline employment": Endpoint(
+        "POST",
+        "/api/v1/workers/{worker}/employments/{employer}/decline",
+        prepare=lambda w: {"employer": w.fresh_employment_claim(w.ids["worker"])},
+        body=lambda w, c: {"reason": "从未在该单位工作"},
     ),
     "end employment": Endpoint(
         "POST",
@@ -727,7 +747,7 @@ def _operation(spec: dict[str, Any], endpoint: Endpoint) -> dict[str, Any] | Non
     import re
 
     template = re.sub(
-        r"\{(target|number|worker|org_a|certificate|token_issuer|objection|job|year)\}",
+        r"\{(target|number|worker|org_a|certificate|token_issuer|objection|job|year|employer)\}",
         "{}",
         endpoint.path.partition("?")[0],
     )
