@@ -92,9 +92,12 @@ def build_as_of(
     batch_size: int = 20000,
 ) -> AsOfBuild:
     """Build ``projections`` from zero into ``store`` (which should be fresh) up to a position
-    or to the end of a day (exactly one of them)."""
+    or to the end of a day (exactly one of them). With the ledger's cipher key the store seals
+    personal values as the live one does (``projections.sealing``)."""
     if (position is None) == (on is None):
         raise ValueError("give exactly one of position= or on=")
+    if not store.sealed:
+        store.use_cipher_key(getattr(getattr(ledger, "settings", None), "cipher_key", None))
     moment = None
     if on is not None:
         moment = end_of_day(on)

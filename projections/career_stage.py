@@ -162,7 +162,7 @@ class CareerStage(Projection):
             tx.executemany(
                 "INSERT INTO career_worker (id, name) VALUES (?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-                list(self._names.items()),
+                [(worker_id, tx.seal(name)) for worker_id, name in self._names.items()],
             )
         rows = [row for held in self._held.values() for row in held]
         if rows:
@@ -473,7 +473,7 @@ class CareerStageQuery:
             )
         return {
             "worker_id": key,
-            "name": name,
+            "name": self.store.sealer.open(name),
             **_stage_fields(current[0] if current else None),
             "since": current[1] if current else None,
             "stages": [
@@ -522,6 +522,7 @@ class CareerStageQuery:
         )
         for row in page.items:
             row.update(_stage_fields(row.pop("stage")))
+            row["name"] = self.store.sealer.open(row["name"])  # sealed: after the cursor
         return page
 
     def stage_counts(self) -> dict[str, int]:

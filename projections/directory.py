@@ -50,6 +50,11 @@ Tables (all keys text; times ISO-8601 UTC, dates ISO)::
         index (number), (worker_id, number), (issuer_id, number)
 
 Indexes only queries use are ``query_indexes``: a rebuild builds them once at the end.
+
+Personal values -- workers' and holders' names, masked ID numbers, status reasons -- go through
+``tx.seal`` (sealed when the store has a cipher key, see ``projections.sealing``) and queries open
+them. Sealed, workers are listed in the order of their sealed names (stable, not alphabetical), and
+a ``name`` filter opens every candidate row and matches in Python (linear in the workers listed).
 """
 
 from __future__ import annotations
@@ -220,7 +225,10 @@ class Directory(Projection):
     @handles("craftledger:Worker.Registered")
     def worker_registered(self, tx: Transaction, event: RecordedEvent) -> None:
         self._workers.registered(
-            event, event["masked_id_number"], event["id_kind"], iso_datetime(event.timestamp)
+            event,
+            tx.seal(event["masked_id_number"]),
+            event["id_kind"],
+            iso_datetime(event.timestamp),
         )
 
     @handles("craftledger:Worker.NameCorrected")
@@ -247,8 +255,8 @@ class Directory(Projection):
             event["number"],
             certificate_id,
             text_id(event["worker_id"]),
-            event["holder_name"],
-            event["masked_id_number"],
+            tx.seal(event["holder_name"]),
+            tx.seal(event["masked_id_number"]),
             text_id(event["issuer_id"]),
             event["issuer_name"],
             event["occupation_code"],
@@ -270,7 +278,7 @@ class Directory(Projection):
     def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
         status = _CERTIFICATE_STATUS_BY_TOPIC[event.topic]
         at = iso_datetime(event["at"])
-        reason = event["reason"]
+        reason = tx.seal(event["reason"])
         row = self._certificates.get(event.aggregate_id)
         if row is not None:
             row[10] = status
@@ -329,6 +337,10 @@ def _one_of(value: str | None, allowed: tuple[str, ...], what: str) -> str | Non
     return value
 
 
+_WORKER_SEALED = ("name", "masked_id_number")
+_CERTIFICATE_SEALED = ("holder_name", "masked_id_number", "status_reason")
+
+
 def _organisation(row: dict[str, Any]) -> dict[str, Any]:
     row["scope"] = json.loads(row["scope"])
     return row
@@ -352,7 +364,7 @@ class DirectoryQuery:
         key = _uuid_text(worker_id, "worker id")
         with self.store.read() as tx:
             rows = tx.dicts(f"SELECT {_WORKER_COLUMNS} FROM {_WORKER_FROM} WHERE w.id = ?", (key,))
-        return rows[0] if rows else None
+        return self.store.sealer.open_fields(rows[0], *_WORKER_SEALED) if rows else None
 
     def get_certificate(self, number: str) -> dict[str, Any] | None:
         with self.store.read() as tx:
@@ -360,7 +372,7 @@ class DirectoryQuery:
                 f"SELECT {_CERTIFICATE_COLUMNS} FROM directory_certificate WHERE number = ?",
                 (number,),
             )
-        return rows[0] if rows else None
+        return self.store.sealer.open_fields(rows[0], *_CERTIFICATE_SEALED) if rows else None
 
     def list_organisations(
         self,
@@ -404,7 +416,8 @@ class DirectoryQuery:
         if employer is not None:
             where.append("w.employer_id = ?")
             params.append(employer)
-        if name:
+        sealed_search = bool(name) and self.store.sealed
+        if name and not sealed_search:
             where.append(self.store.contains("w.name"))
             params.append(name)
         key = decode_cursor("workers", after, 2)
@@ -414,10 +427,21 @@ class DirectoryQuery:
         sql = f"SELECT {_WORKER_COLUMNS} FROM {_WORKER_FROM}"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY w.name, w.id LIMIT ?"
+        sql += " ORDER BY w.name, w.id"
+        open_fields = self.store.sealer.open_fields
         with self.store.read() as tx:
-            rows = tx.dicts(sql, (*params, limit + 1))
-        return page_of(rows, limit, "workers", lambda r: (r["name"], r["id"]))
+            if sealed_search:  # the names are sealed: open them all and match here
+                rows = [
+                    row
+                    for row in tx.dicts(sql, params)
+                    if name in self.store.sealer.open(row["name"])
+                ][: limit + 1]
+            else:
+                rows = tx.dicts(sql + " LIMIT ?", (*params, limit + 1))
+        page = page_of(rows, limit, "workers", lambda r: (r["name"], r["id"]))
+        for row in page.items:  # opened after the cursor is taken: it names the stored value
+            open_fields(row, *_WORKER_SEALED)
+        return page
 
     def list_certificates(
         self,
@@ -454,4 +478,6 @@ class DirectoryQuery:
         sql += " ORDER BY number LIMIT ?"
         with self.store.read() as tx:
             rows = tx.dicts(sql, (*params, limit + 1))
+        for row in rows:
+            self.store.sealer.open_fields(row, *_CERTIFICATE_SEALED)
         return page_of(rows, limit, "certificates", lambda r: (r["number"],))

@@ -125,6 +125,8 @@ class WorkerEmployers:
     def flush(self, tx: Transaction) -> None:
         self._write_spells(tx)
         if self._new:
+            for row in self._new.values():
+                row[1] = tx.seal(row[1])  # the name
             tx.executemany(self._insert, self._new.values())
         self.start_batch()
 
@@ -150,7 +152,7 @@ class WorkerEmployers:
         if new is not None:
             new[1] = event["name"]
             return
-        tx.execute(self._rename, (event["name"], event.aggregate_id))
+        tx.execute(self._rename, (tx.seal(event["name"]), event.aggregate_id))
 
     def employment_started(self, tx: Transaction, event: RecordedEvent) -> None:
         """``Worker.EmploymentStarted``."""

@@ -24,6 +24,10 @@ title, and how many standing titles they hold. It is ordered highest tier first,
 tier (by name, on ``ladder_id``'s ladder, or by rank when given an ``int``). Withdrawing a title
 (``TitleWithdrawn``) removes it from the talent entry at once.
 
+Names, masked ID numbers and withdrawal reasons are sealed with a cipher key
+(``projections.sealing``): then the talents of a tier are in the order of their sealed names, and
+a ``name`` filter opens the candidate rows and matches in Python.
+
 Tables::
 
     honours_organisation(id PK, name, kind)
@@ -143,7 +147,7 @@ class Honours(Projection):
 
     @handles("craftledger:Worker.Registered")
     def worker_registered(self, tx: Transaction, event: RecordedEvent) -> None:
-        self._workers.registered(event, event["masked_id_number"])
+        self._workers.registered(event, tx.seal(event["masked_id_number"]))
 
     @handles("craftledger:Worker.NameCorrected")
     def worker_renamed(self, tx: Transaction, event: RecordedEvent) -> None:
@@ -203,7 +207,7 @@ class Honours(Projection):
         tx.execute(
             "UPDATE honours_award SET standing = 0, withdrawn_reason = ?"
             " WHERE ladder_id = ? AND award_id = ?",
-            (event["reason"], event.aggregate_id, event["award_id"]),
+            (tx.seal(event["reason"]), event.aggregate_id, event["award_id"]),
         )
         _refresh_talent(tx, event.aggregate_id, worker_id)
 
@@ -319,6 +323,7 @@ class HonoursQuery:
             rows = tx.dicts(sql, (*params, limit + 1))
         for row in rows:
             row["standing"] = bool(row["standing"])
+            self.store.sealer.open_fields(row, "worker_name", "withdrawn_reason")
         return page_of(rows, limit, "honour-awards", lambda r: (r["year"], r["award_id"]))
 
     def search_talents(
@@ -348,7 +353,8 @@ class HonoursQuery:
         if tier is not None:
             where.append("t.tier = ?")
             params.append(tier)
-        if name:
+        sealed_search = bool(name) and self.store.sealed
+        if name and not sealed_search:
             where.append(self.store.contains("w.name"))
             params.append(name)
         if min_tier is not None:
@@ -373,15 +379,23 @@ class HonoursQuery:
         )
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY t.tier_rank DESC, w.name, t.worker_id, t.ladder_id LIMIT ?"
+        sql += " ORDER BY t.tier_rank DESC, w.name, t.worker_id, t.ladder_id"
+        sealer = self.store.sealer
         with self.store.read() as tx:
-            rows = tx.dicts(sql, (*params, limit + 1))
-        return page_of(
+            if sealed_search:  # the names are sealed: open them all and match here
+                rows = [r for r in tx.dicts(sql, params) if name in sealer.open(r["name"])]
+                rows = rows[: limit + 1]
+            else:
+                rows = tx.dicts(sql + " LIMIT ?", (*params, limit + 1))
+        page = page_of(
             rows,
             limit,
             "talents",
             lambda r: (r["tier_rank"], r["name"], r["worker_id"], r["ladder_id"]),
         )
+        for row in page.items:  # opened after the cursor is taken: it names the stored value
+            sealer.open_fields(row, "name", "masked_id_number")
+        return page
 
     def _tier_rank(self, tier: str | int, ladder_id: str | None) -> int:
         if isinstance(tier, int) and not isinstance(tier, bool):

@@ -182,7 +182,11 @@ class Leaderboard(Projection):
 
     @handles("craftledger:Worker.Registered", "craftledger:Worker.NameCorrected")
     def worker_named(self, tx: Transaction, event: RecordedEvent) -> None:
-        tx.upsert("leaderboard_worker", ("id",), {"id": event.aggregate_id, "name": event["name"]})
+        tx.upsert(
+            "leaderboard_worker",
+            ("id",),
+            {"id": event.aggregate_id, "name": tx.seal(event["name"])},
+        )
 
     # -- competitions --------------------------------------------------------------------------
 
@@ -214,7 +218,8 @@ class Leaderboard(Projection):
     @handles(TOPIC + "EntrantRegistered")
     def entrant_registered(self, tx: Transaction, event: RecordedEvent) -> None:
         worker_id = text_id(event["worker_id"])
-        name = event.get("name") or tx.value(
+        # names are kept sealed when the store seals (``projections.sealing``)
+        name = tx.seal(event.get("name")) or tx.value(
             "SELECT name FROM leaderboard_worker WHERE id = ?", (worker_id,), default=""
         )
         number = event.get("entrant_number") or 1 + int(
@@ -248,7 +253,7 @@ class Leaderboard(Projection):
         tx.execute(
             "UPDATE leaderboard_entrant SET withdrawn = ? WHERE competition_id = ?"
             " AND worker_id = ?",
-            (event["reason"], event.aggregate_id, text_id(event["worker_id"])),
+            (tx.seal(event["reason"]), event.aggregate_id, text_id(event["worker_id"])),
         )
         tx.execute(
             "UPDATE leaderboard_competition SET entrants = entrants - 1 WHERE id = ?",
@@ -410,7 +415,7 @@ class Leaderboard(Projection):
                     result["group"],
                     int(result["rank"]),
                     int(result["entrant_number"]),
-                    result.get("name") or "",
+                    tx.seal(result.get("name") or ""),
                     result["entrant_kind"],
                     result["employer_name"],
                     int(result["group_size"]),
@@ -563,7 +568,7 @@ class LeaderboardQuery:
                 "group_size": row["group_size"],
                 "entrant_number": row["entrant_number"],
                 "worker_id": row["worker_id"],
-                "name": row["name"],
+                "name": self.store.sealer.open(row["name"]),
                 "entrant_kind": row["entrant_kind"],
                 "employer_name": row["employer_name"],
                 "total": row["total"],
@@ -633,7 +638,7 @@ class LeaderboardQuery:
                     "group_size": sum(1 for e in members if e["total"] is not None),
                     "entrant_number": entrant["entrant_number"],
                     "worker_id": entrant["worker_id"],
-                    "name": entrant["name"],
+                    "name": self.store.sealer.open(entrant["name"]),
                     "entrant_kind": entrant["entrant_kind"],
                     "employer_name": entrant["employer_name"],
                     "total": entrant["total"],

@@ -377,7 +377,13 @@ class ProjectionRunner:
             )
         return [
             ProjectionFailure(
-                r[0], int(r[1]), r[2], r[3], None if r[4] is None else int(r[4]), r[5], r[6]
+                r[0],
+                int(r[1]),
+                r[2],
+                r[3],
+                None if r[4] is None else int(r[4]),
+                self.store.sealer.open(r[5]),
+                r[6],
             )
             for r in rows
             if r[0] in self.projections
@@ -716,8 +722,9 @@ class ProjectionRunner:
                     "topic": bad.topic,
                     "originator_id": str(bad.originator_id),
                     "originator_version": bad.originator_version,
-                    "error": f"{type(cause).__name__}: {cause}",
-                    "detail": "".join(traceback.format_exception(cause))[-4000:],
+                    # an error may quote the event (a name, a reason): sealed like them
+                    "error": tx.seal(f"{type(cause).__name__}: {cause}"),
+                    "detail": tx.seal("".join(traceback.format_exception(cause))[-4000:]),
                     "failed_at": _now(),
                 },
             )

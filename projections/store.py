@@ -25,7 +25,14 @@ against itself (two processes creating one table at once fail with a duplicate `
 and ``serve`` workers and ``projections run`` start together on a new database.
 
 ``ProjectionStore.from_settings(settings)`` picks one from ``service.config.Settings``-like
-settings (anything with ``data_dir``, ``database_url`` and ``postgres_schema``).
+settings (anything with ``data_dir``, ``database_url`` and ``postgres_schema``), and with a
+``cipher_key`` gives it a ``Sealer``: projections write names, masked ID numbers and reasons
+through ``tx.seal`` and queries read them through ``store.sealer.open`` (``projections.sealing``
+says why columns are sealed rather than the database).
+
+Files: the SQLite store's directory is created 0700 and its file 0600 before SQLite opens it
+(SQLite gives the ``-wal`` and ``-shm`` files the database file's mode); ``private_directory``
+and ``private_file`` do the same for the service's other data files.
 
 Values: UUIDs are stored as text, datetimes as ISO-8601 UTC text, dates as ISO text, JSON as text;
 integers as ``INTEGER``/``BIGINT``. Nothing stores floats.
@@ -33,6 +40,7 @@ integers as ``INTEGER``/``BIGINT``. Nothing stores floats.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
@@ -42,6 +50,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+from projections.sealing import Sealer
 
 SQLITE_FILENAME = "projections.sqlite3"
 SQLITE_PAGE_SIZE = 32768
@@ -54,6 +64,38 @@ class StoreSettings(Protocol):
     data_dir: Path
     database_url: str | None
     postgres_schema: str | None
+
+
+PRIVATE_DIRECTORY_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def private_directory(path: Path | str) -> Path:
+    """``path`` as a directory only its owner can enter: created 0700 (with any missing parents)
+    if missing. An existing directory keeps its mode (it may be shared on purpose, e.g. a
+    temporary directory), except that one this process just created is made 0700 whatever the
+    umask."""
+    path = Path(path)
+    if not path.is_dir():
+        path.mkdir(mode=PRIVATE_DIRECTORY_MODE, parents=True, exist_ok=True)
+        os.chmod(path, PRIVATE_DIRECTORY_MODE)
+    return path
+
+
+def private_file(path: Path | str) -> Path:
+    """``path`` as a file only its owner can read: created empty and 0600 when missing, made 0600
+    when it exists. For an SQLite database call it before opening: SQLite creates the ``-wal``
+    and ``-shm`` (and ``-journal``) files with the database file's mode."""
+    path = Path(path)
+    private_directory(path.parent)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        os.chmod(path, PRIVATE_FILE_MODE)
+    else:
+        os.close(descriptor)
+        os.chmod(path, PRIVATE_FILE_MODE)  # whatever the umask
+    return path
 
 
 def check_identifier(name: str) -> str:
@@ -98,6 +140,11 @@ class Transaction:
         found = cursor.fetchone()
         return None if found is None else tuple(found)
 
+    def seal(self, value: Any) -> Any:
+        """A personal value (name, masked ID number, reason) as the store keeps it: sealed when
+        the store has a cipher key, else as it is (``projections.sealing``)."""
+        return self.store.sealer.seal(value)
+
     def value(self, sql: str, params: Sequence[Any] = (), default: Any = None) -> Any:
         found = self.row(sql, params)
         return default if found is None or found[0] is None else found[0]
@@ -137,6 +184,8 @@ class ProjectionStore(ABC):
     """Tables of projections, with transactions that commit or roll back as a whole."""
 
     dialect: str = ""
+    sealer: Sealer = Sealer.none()
+    """Seals personal values (see ``projections.sealing``); inactive without a cipher key."""
 
     def __init__(self) -> None:
         self._sql_cache: dict[str, str] = {}
@@ -147,13 +196,24 @@ class ProjectionStore(ABC):
     @staticmethod
     def from_settings(settings: StoreSettings) -> ProjectionStore:
         """PostgreSQL when the settings name a database URL, else the SQLite file."""
+        store: ProjectionStore
         if settings.database_url:
             conninfo, schema = split_database_url(settings.database_url)
             schema = getattr(settings, "postgres_schema", None) or schema or "public"
-            return PostgresProjectionStore(conninfo, schema=schema)
-        data_dir = Path(settings.data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
-        return SQLiteProjectionStore(data_dir / SQLITE_FILENAME)
+            store = PostgresProjectionStore(conninfo, schema=schema)
+        else:
+            store = SQLiteProjectionStore(private_directory(settings.data_dir) / SQLITE_FILENAME)
+        store.use_cipher_key(getattr(settings, "cipher_key", None))
+        return store
+
+    def use_cipher_key(self, cipher_key: str | None) -> None:
+        """Seal personal values under (a key derived from) ``cipher_key``; None: don't."""
+        self.sealer = Sealer(cipher_key)
+
+    @property
+    def sealed(self) -> bool:
+        """Whether personal values are sealed (so SQL cannot compare or search them)."""
+        return self.sealer.active
 
     # -- transactions ------------------------------------------------------------------------
 
@@ -243,7 +303,10 @@ class SQLiteProjectionStore(ProjectionStore):
     def __init__(self, path: Path | str, *, busy_timeout: float = 30.0) -> None:
         super().__init__()
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(self.path)  # before SQLite opens it: -wal and -shm get its mode
+        for leftover in ("-wal", "-shm"):  # left by a process of a version before 0600
+            if Path(f"{self.path}{leftover}").exists():
+                os.chmod(f"{self.path}{leftover}", PRIVATE_FILE_MODE)
         self._timeout = busy_timeout
         self._write_lock = threading.RLock()
         self._writer = self._connect(cache_mib=256)

@@ -46,6 +46,8 @@ Rules:
   events: ``Nominated`` carries who, where and which post (the row waits, unlisted, for its
   appointment), ``Appointed`` (``at``) lists it, ``Withdrawn`` (``reason``) keeps it listed
   with ``standing = False`` and the reason.
+- With a cipher key the worker's name, every reason and the history's details are sealed
+  (``projections.sealing``) and opened by the query.
 
 Tables::
 
@@ -285,7 +287,7 @@ class WorkerLadder(Projection):
             tx.executemany(
                 "INSERT INTO ladder_worker (id, name) VALUES (?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET name = excluded.name",
-                list(self._names.items()),
+                [(worker_id, tx.seal(name)) for worker_id, name in self._names.items()],
             )
         if self._certificates:
             tx.executemany(_INSERT_CERTIFICATE, list(self._certificates.values()))
@@ -293,7 +295,7 @@ class WorkerLadder(Projection):
             tx.executemany(
                 "INSERT INTO ladder_history (worker_id, position, at, kind, number,"
                 " occupation_code, level, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                self._history_rows,
+                [(*row[:-1], tx.seal(row[-1])) for row in self._history_rows],  # detail: reasons
             )
         upserts = []
         deletes = []
@@ -424,11 +426,12 @@ class WorkerLadder(Projection):
     def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
         status = _STATUS_BY_TOPIC[event.topic]
         reason = event["reason"]
+        sealed_reason = tx.seal(reason)
         row = self._certificates.get(event.aggregate_id)
         if row is not None:
             number, worker_id, occupation, level = row[1], row[2], row[3], row[5]
             row[12] = status
-            row[13] = reason
+            row[13] = sealed_reason
         else:
             found = tx.row(
                 "SELECT worker_id, occupation_code, number, level FROM ladder_certificate"
@@ -440,7 +443,7 @@ class WorkerLadder(Projection):
             worker_id, occupation, number, level = found
             tx.execute(
                 "UPDATE ladder_certificate SET status = ?, status_reason = ? WHERE id = ?",
-                (status, reason, event.aggregate_id),
+                (status, sealed_reason, event.aggregate_id),
             )
         self._history(
             worker_id, event, iso_datetime(event["at"]), status, number, occupation, level,
@@ -468,7 +471,7 @@ class WorkerLadder(Projection):
                 "revoked_number": event["revoked_number"],
                 "worker_id": worker_id,
                 "at": iso_datetime(event["at"]),
-                "reason": event["reason"],
+                "reason": tx.seal(event["reason"]),
                 "kind": event["kind"],
                 "via": event["via"],
             },
@@ -548,7 +551,7 @@ class WorkerLadder(Projection):
         tx.execute(
             "UPDATE ladder_honour SET standing = 0, withdrawn_reason = ?"
             " WHERE ladder_id = ? AND award_id = ?",
-            (event["reason"], event.aggregate_id, event["award_id"]),
+            (tx.seal(event["reason"]), event.aggregate_id, event["award_id"]),
         )
 
     # -- competitions ---------------------------------------------------------------------------
@@ -589,7 +592,7 @@ class WorkerLadder(Projection):
         tx.execute(
             "UPDATE ladder_entry SET withdrawn_reason = ?"
             " WHERE worker_id = ? AND competition_id = ?",
-            (event["reason"], text_id(event["worker_id"]), event.aggregate_id),
+            (tx.seal(event["reason"]), text_id(event["worker_id"]), event.aggregate_id),
         )
 
     @handles("craftledger:Competition.Finalised")
@@ -634,7 +637,7 @@ class WorkerLadder(Projection):
     def post_withdrawn(self, tx: Transaction, event: RecordedEvent) -> None:
         tx.execute(
             "UPDATE ladder_post SET standing = 0, withdrawn_reason = ? WHERE id = ?",
-            (event["reason"], event.aggregate_id),
+            (tx.seal(event["reason"]), event.aggregate_id),
         )
 
     # -- helpers -----------------------------------------------------------------------------------
@@ -737,14 +740,17 @@ class WorkerLadderQuery:
                 " WHERE worker_id = ? AND appointed_at IS NOT NULL ORDER BY appointed_at, id",
                 (key,),
             )
+        open_fields = self.store.sealer.open_fields
         for row in levels:
             row["level_name"] = level_name(row["level"])
         flags_of: dict[str, list[dict[str, Any]]] = {}
         for flag in flags:
+            open_fields(flag, "reason")
             flags_of.setdefault(str(flag.pop("certificate_id")), []).append(flag)
         for row in promotions:
             row["level_name"] = level_name(row["level"])
             row["raised_level"] = bool(row["raised_level"])
+            open_fields(row, "status_reason")
             row["flags"] = flags_of.get(str(row.pop("id")), [])
         history.sort(key=lambda row: row["position"])
         for row in history:
@@ -752,15 +758,19 @@ class WorkerLadderQuery:
                 basis_kind = row["detail"] or None
                 row["detail"] = {"basis_kind": basis_kind, "issuer_name": issuers[row["number"]]}
             else:
-                row["detail"] = json.loads(row["detail"])
+                row["detail"] = json.loads(self.store.sealer.open(row["detail"]))
         for row in honours:
             row["standing"] = bool(row["standing"])
+            open_fields(row, "withdrawn_reason")
+        for row in competitions:
+            open_fields(row, "withdrawn_reason")
         for row in posts:
             row["post_name"] = level_name(row["post"])
             row["standing"] = bool(row["standing"])
+            open_fields(row, "withdrawn_reason")
         return {
             "worker_id": key,
-            "name": name,
+            "name": self.store.sealer.open(name),
             "levels": levels,
             "promotions": promotions,
             "history": history,
@@ -796,4 +806,5 @@ class WorkerLadderQuery:
             rows = tx.dicts(sql, (*params, limit + 1))
         for row in rows:
             row["level_name"] = level_name(row["level"])
+            row["name"] = self.store.sealer.open(row["name"])
         return page_of(rows, limit, "ladder-holders", lambda r: (r["level"], r["worker_id"]))

@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from domain.errors import DomainRuleViolation, InvalidValue
+from projections.sealing import Sealer
+from projections.store import private_file
 from service.side_tables import PostgresSideTable, SideTable, sqlite_transaction
 
 __all__ = [
@@ -92,7 +94,7 @@ _COLUMNS = (
 )
 
 
-def _job(row: Any) -> Job:
+def _job(row: Any, sealer: Sealer) -> Job:
     values = (
         [row[name.strip()] for name in _COLUMNS.split(",")]
         if isinstance(row, Mapping)
@@ -122,12 +124,12 @@ def _job(row: Any) -> Job:
         state=state,
         owner=owner,
         actor=actor,
-        params=json.loads(params),
+        params=json.loads(sealer.open(params)),
         stage=stage,
         done=int(done),
         total=int(total),
-        result=json.loads(result) if result else None,
-        error=json.loads(error) if error else None,
+        result=json.loads(sealer.open(result)) if result else None,
+        error=json.loads(sealer.open(error)) if error else None,
         attempts=int(attempts),
         created_at=float(created),
         started_at=float(started) if started is not None else None,
@@ -140,6 +142,12 @@ class JobStore(SideTable):
     """The jobs table, in SQL both SQLite and PostgreSQL accept (``%s`` → ``?`` for SQLite)."""
 
     table = "craftledger_jobs"
+    sealer: Sealer = Sealer.none()
+    """With the ledger's cipher key, params, results and errors (which may name a worker or
+    quote a reason) are sealed like the read models' personal values (``projections.sealing``)."""
+
+    def _seal(self, value: Mapping[str, Any]) -> str:
+        return str(self.sealer.seal(json.dumps(dict(value))))
 
     def create_table(self) -> None:
         index = self.table.split(".")[-1].strip('"')
@@ -189,7 +197,7 @@ class JobStore(SideTable):
                         " VALUES (%s, %s, 'queued', %s, %s, %s, 'queued', 0, 0, 0, %s, %s, %s)"
                         " ON CONFLICT DO NOTHING"
                     ),
-                    (job_id, kind, owner, actor, json.dumps(dict(params)), dedupe_key, now, now),
+                    (job_id, kind, owner, actor, self._seal(params), dedupe_key, now, now),
                 )
                 inserted = cursor.rowcount == 1
             if inserted:
@@ -273,8 +281,8 @@ class JobStore(SideTable):
                 (
                     state,
                     state,
-                    json.dumps(dict(result)) if result is not None else None,
-                    json.dumps(dict(error)) if error is not None else None,
+                    self._seal(result) if result is not None else None,
+                    self._seal(error) if error is not None else None,
                     now,
                     now,
                     error is None,
@@ -288,7 +296,7 @@ class JobStore(SideTable):
         with self._cursor() as cursor:
             cursor.execute(self._sql(f"SELECT {_COLUMNS} FROM {{t}} WHERE id = %s"), (job_id,))
             row = cursor.fetchone()
-        return _job(row) if row is not None else None
+        return _job(row, self.sealer) if row is not None else None
 
     def active(self, dedupe_key: str) -> Job | None:
         with self._cursor() as cursor:
@@ -300,7 +308,7 @@ class JobStore(SideTable):
                 (dedupe_key,),
             )
             row = cursor.fetchone()
-        return _job(row) if row is not None else None
+        return _job(row, self.sealer) if row is not None else None
 
     def pending(self) -> int:
         """Jobs waiting to run (queued, or running and possibly orphaned)."""
@@ -320,8 +328,7 @@ class SQLiteJobStore(JobStore):
     """The jobs table in its own SQLite file (WAL), one connection per thread."""
 
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = private_file(path)  # 0600 (and so its -wal and -shm), in a 0700 directory
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
@@ -360,9 +367,13 @@ class PostgresJobStore(PostgresSideTable, JobStore):
 def job_store_for(ledger: Any) -> JobStore:
     """PostgreSQL when the ledger records there, otherwise ``jobs.sqlite3`` in its data dir."""
     datastore = getattr(ledger.recorder, "datastore", None)
+    store: JobStore
     if datastore is not None and type(datastore).__name__ == "PostgresDatastore":
-        return PostgresJobStore(datastore)
-    return SQLiteJobStore(Path(ledger.settings.data_dir) / "jobs.sqlite3")
+        store = PostgresJobStore(datastore)
+    else:
+        store = SQLiteJobStore(Path(ledger.settings.data_dir) / "jobs.sqlite3")
+    store.sealer = Sealer(getattr(ledger.settings, "cipher_key", None))
+    return store
 
 
 def problem(status: int, slug: str, title: str, detail: str, **extra: Any) -> dict[str, Any]:
