@@ -42,7 +42,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-from projections.store import SCHEMA_XACT_LOCK, create_schema_if_missing, schema_lock_name
+from projections.store import (
+    SCHEMA_XACT_LOCK,
+    create_schema_if_missing,
+    private_file,
+    schema_lock_name,
+)
 from service.config import Settings, secret_from_env_or_file
 from service.signing.multikey import public_multibase_of
 
@@ -304,12 +309,7 @@ class _SQLiteBackend:
     """One SQLite file, created with 0600 permissions; one connection per thread."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-            os.close(descriptor)
-        os.chmod(path, 0o600)
+        self.path = private_file(path)  # 0600 (and so its -wal and -shm), in a 0700 directory
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()

@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import Flask, Response, current_app, g, request
 from webargs import core
 
+from projections.store import private_file
 from service.api.auth import current_principal
 from service.api.problems import Problem
 from service.side_tables import PostgresSideTable, SideTable, sqlite_transaction
@@ -197,8 +198,7 @@ class SQLiteIdempotencyStore(_SQLStore):
     """The table in its own SQLite file (WAL), one connection per thread."""
 
     def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = private_file(path)  # 0600 (and so its -wal and -shm), in a 0700 directory
         self._local = threading.local()
         self.create_table()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -66,4 +67,6 @@ def export(file: Path) -> None:
             record = event_to_json(ledger.mapper, notification)
             out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
             count += 1
+    if str(file) != "-":
+        os.chmod(file, 0o600)  # names and masked ID numbers: for its owner only
     click.echo(f"exported {count} events to {file}", err=True)
