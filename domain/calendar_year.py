@@ -18,9 +18,10 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import DomainRuleViolation
 from domain.holiday_arrangement import HolidayArrangement, parse_arrangement
 from domain.identity import natural_id
+from domain.ledger_aggregate import LedgerAggregate
 
 
-class CalendarYear(Aggregate):
+class CalendarYear(LedgerAggregate):
     """One year's recorded holiday arrangements, oldest first; the newest is in force."""
 
     TOPIC = "craftledger:CalendarYear"

@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import DomainRuleViolation
 from domain.free_text import require_reason
 from domain.identity import natural_id
+from domain.ledger_aggregate import LedgerAggregate
 from domain.skill_level import SkillLevel
 
 
@@ -38,7 +39,7 @@ class CertificateStatus(StrEnum):
     REVOKED = "revoked"
 
 
-class Certificate(Aggregate):
+class Certificate(LedgerAggregate):
     """A certificate's life: issued, suspended, reinstated, revoked (final)."""
 
     TOPIC = "craftledger:Certificate"

@@ -68,6 +68,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.free_text import require_reason
 from domain.identity import natural_id
+from domain.ledger_aggregate import LedgerAggregate
 from domain.marking_scheme import (
     EntrantScore,
     JudgeCombination,
@@ -193,7 +194,7 @@ def _listed(items: Sequence[str]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-class Competition(Aggregate):
+class Competition(LedgerAggregate):
     """A competition: announcement, entrants, judges' marks, locks, results and promotions."""
 
     TOPIC = "craftledger:Competition"

@@ -52,6 +52,7 @@ from domain.errors import DomainRuleViolation, InvalidValue
 from domain.free_text import mask_id_numbers, require_reason
 from domain.identity import natural_id
 from domain.issuance import IssueRequest, ProgressCallback, issue_certificates
+from domain.ledger_aggregate import LedgerAggregate
 from domain.number_series import CertificateNumberSeries
 from domain.occupation import Occupation
 from domain.organisation import Organisation, OrganisationKind, OrganisationStatus
@@ -211,7 +212,7 @@ class Enrolment:
     record: Mapping[str, Any]
 
 
-class Evaluation(Aggregate):
+class Evaluation(LedgerAggregate):
     """A planned self-evaluation session."""
 
     TOPIC = "craftledger:Evaluation"

@@ -10,9 +10,10 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import DomainRuleViolation
 from domain.free_text import require_reason
 from domain.identity import natural_id
+from domain.ledger_aggregate import LedgerAggregate
 
 
-class HonourLadder(Aggregate):
+class HonourLadder(LedgerAggregate):
     """Ordered honour tiers defined by a union, and the titles awarded on it."""
 
     TOPIC = "craftledger:HonourLadder"

@@ -15,12 +15,13 @@ from eventsourcing.domain import Aggregate, event
 from domain.certificate_number import CertificateNumber
 from domain.errors import DomainRuleViolation
 from domain.identity import natural_id
+from domain.ledger_aggregate import LedgerAggregate
 from domain.skill_level import SkillLevel
 
 LAST_SERIAL = 999_999
 
 
-class CertificateNumberSeries(Aggregate):
+class CertificateNumberSeries(LedgerAggregate):
     """The serial counter behind certificate numbers of one evaluator, year and level."""
 
     TOPIC = "craftledger:CertificateNumberSeries"

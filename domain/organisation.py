@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.certificate_number import EvaluatorPrefix
 from domain.errors import DomainRuleViolation
 from domain.identity import natural_id
+from domain.ledger_aggregate import LedgerAggregate
 from domain.skill_level import SkillLevel
 
 
@@ -55,7 +56,7 @@ def normalise_scope(scope: dict[str, Any]) -> Scope:
     return normalised
 
 
-class Organisation(Aggregate):
+class Organisation(LedgerAggregate):
     """A body filed with the HR bureau, with its scope, status and signing keys."""
 
     TOPIC = "craftledger:Organisation"

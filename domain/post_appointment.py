@@ -21,6 +21,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import DomainRuleViolation
 from domain.free_text import require_reason
 from domain.identity import natural_id
+from domain.ledger_aggregate import LedgerAggregate
 from domain.organisation import Organisation, OrganisationKind
 from domain.skill_level import SkillLevel
 
@@ -67,7 +68,7 @@ def check_prerequisite(
         )
 
 
-class PostAppointment(Aggregate):
+class PostAppointment(LedgerAggregate):
     """One post of one worker in one occupation at one enterprise: nominated, reviewed,
     appointed, withdrawn."""
 

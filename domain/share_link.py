@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainRuleViolation
 from domain.identity import natural_id
+from domain.ledger_aggregate import LedgerAggregate
 
 MAX_VALIDITY = timedelta(days=90)
 MAX_LABEL_LENGTH = 60
@@ -29,7 +30,7 @@ class ShareLinkState(StrEnum):
     REVOKED = "revoked"
 
 
-class ShareLink(Aggregate):
+class ShareLink(LedgerAggregate):
     """One share link of one worker: who may open it (the secret, the code) and until when."""
 
     TOPIC = "craftledger:ShareLink"

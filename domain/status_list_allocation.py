@@ -31,6 +31,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import DomainRuleViolation
 from domain.free_text import require_reason
 from domain.identity import natural_id
+from domain.ledger_aggregate import LedgerAggregate
 
 LIST_SIZE = 131_072
 """Entries per status list: the W3C minimum (16 KiB), which gives herd privacy."""
@@ -52,7 +53,7 @@ def check_purpose(purpose: str) -> None:
         )
 
 
-class StatusIndexBlock(Aggregate):
+class StatusIndexBlock(LedgerAggregate):
     """Which indexes of one block of an issuer's status lists are taken, and by whom."""
 
     TOPIC = "craftledger:StatusIndexBlock"
@@ -104,7 +105,7 @@ class StatusIndexBlock(Aggregate):
             self.taken[int(index)] = str(subject)
 
 
-class StatusListAllocation(Aggregate):
+class StatusListAllocation(LedgerAggregate):
     """The status list indexes allocated to one credential subject of one issuer."""
 
     TOPIC = "craftledger:StatusListAllocation"
@@ -137,7 +138,7 @@ class StatusListAllocation(Aggregate):
         return self.indexes[purpose]
 
 
-class StatusList(Aggregate):
+class StatusList(LedgerAggregate):
     """The set bits of one issuer's list for one purpose (revocation or suspension)."""
 
     TOPIC = "craftledger:StatusList"

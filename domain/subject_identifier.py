@@ -20,9 +20,10 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.identity import natural_id
+from domain.ledger_aggregate import LedgerAggregate
 
 
-class SubjectIdentifier(Aggregate):
+class SubjectIdentifier(LedgerAggregate):
     """A worker's sealed credential identifier (salted hash of the ID number)."""
 
     TOPIC = "craftledger:SubjectIdentifier"
