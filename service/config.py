@@ -77,7 +77,7 @@ def secret_from_env_or_file(env: Mapping[str, str], name: str, path: Path) -> by
         return secret
     if path.exists():
         return base64.b64decode(path.read_bytes().strip())
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     secret = secrets.token_bytes(32)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as file:
@@ -158,7 +158,10 @@ class Settings:
             if schema:
                 env["POSTGRES_SCHEMA"] = schema
         else:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            from projections.store import private_file
+
+            # 0600 before the library opens it: SQLite gives -wal and -shm the file's mode
+            private_file(self.data_dir / "ledger.sqlite3")
             env.update(
                 PERSISTENCE_MODULE="eventsourcing.sqlite",
                 SQLITE_DBNAME=str(self.data_dir / "ledger.sqlite3"),
