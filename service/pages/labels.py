@@ -81,6 +81,12 @@ SHARE_STATE = {
     "expired": N_("已过期"),
     "revoked": N_("已撤销"),
 }
+EMPLOYMENT_RELATION = {
+    "staff": N_("本单位职工"),
+    "dispatched": N_("劳务派遣"),
+    "outsourced": N_("业务外包"),
+    "affiliated": N_("平台/挂靠"),
+}
 ROLE = {
     "admin": N_("管理员"),
     "issuer": N_("评价机构"),
@@ -135,6 +141,7 @@ ALL = {
     "entrant_kind": ENTRANT_KIND,
     "stage": STAGE,
     "share_state": SHARE_STATE,
+    "employment_relation": EMPLOYMENT_RELATION,
     "route": ROUTE,
     "role": ROLE,
 }

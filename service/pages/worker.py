@@ -4,7 +4,9 @@ Per occupation the ladder (五级 → 一级, the current valid level marked, ev
 whether it raised the level), honours, competitions, the career coordinate stage as an SVG
 (stage on one axis, time on the other), and a hukou points statement per city (each a signed
 credential to download). ``/me`` also manages the worker's share links: make one (valid 1 to
-90 days, optional 提取码), see each link's state, revoke it.
+90 days, optional 提取码), see each link's state, revoke it; and shows the worker's employment,
+with any employment a body claimed to confirm or decline (a claim counts only once confirmed;
+an employment that began before registration is marked as declared).
 
 Only a worker token opens ``/me`` (sign in at ``/signin``); the ID number is shown masked.
 """
@@ -21,11 +23,13 @@ from flask import Response, redirect, request, url_for
 from domain.api_token import Role
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.points_policy import list_policies
+from domain.worker import Worker
 from projections.career_stage import CareerStageQuery
 from projections.worker_ladder import WorkerLadderQuery
 from service.api.as_of_reads import read_models
 from service.api.ladders import EMPTY_CAREER, EMPTY_LADDER, ladder_projections, occupations_of
 from service.api.services import ledger
+from service.ledger import NotFound
 from service.pages.blueprints import pages, render
 from service.pages.charts import career_chart
 from service.pages.gates import signed_in_as
@@ -40,6 +44,29 @@ VALIDITY_CHOICES = (1, 7, 30, 90)
 
 def share_links() -> ShareLinks:
     return ShareLinks(ledger())
+
+
+def employer_name(organisation_id: UUID) -> str:
+    try:
+        return ledger().organisation(organisation_id).name
+    except NotFound:  # pragma: no cover - checked when the employment was recorded
+        return str(organisation_id)
+
+
+def employment_view(worker: Worker) -> dict[str, list[dict[str, Any]]]:
+    """The worker's employments (each marked declared or not) and the claims awaiting them."""
+
+    def row(employment: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **employment,
+            "employer_name": employer_name(employment["employer_id"]),
+            "declared": worker.employment_is_declared(employment),
+        }
+
+    return {
+        "employments": [row(e) for e in worker.employments],
+        "claims": [row(c) for c in worker.pending_employments],
+    }
 
 
 def worker_view(worker_id: UUID) -> dict[str, Any]:
@@ -65,6 +92,8 @@ def worker_view(worker_id: UUID) -> dict[str, Any]:
         "worker_id": worker_id,
         "name": worker.name,
         "masked_id_number": worker.masked_id_number,
+        "registered_on": worker.registration_date,
+        **employment_view(worker),
         "occupations": occupations,
         "honours": ladder["honours"],
         "competitions": ladder["competitions"],
@@ -174,6 +203,7 @@ def render_me(worker_id: UUID, status: int = 200, **extra: Any) -> Response:
         "validity_choices": VALIDITY_CHOICES,
         "made": None,
         "share_errors": {},
+        "claim_errors": {},
         "title": gettext("我的技能档案"),
     }
     values.update(extra)
@@ -241,3 +271,30 @@ def revoke_share_link(link_id: UUID) -> Any:
     reason = request.form.get("reason", "").strip()[:200] or gettext("工人撤销分享")
     share_links().revoke(worker_id, link_id, actor=page_principal().actor, reason=reason)
     return redirect(url_for("pages.me") + "#share", code=303)
+
+
+@pages.route("/me/employments/<uuid:employer_id>/confirm", methods=["POST"])
+@workers_only
+def confirm_employment(employer_id: UUID) -> Any:
+    """The worker confirms a body's employment claim: from now on it counts."""
+    check_csrf()
+    worker_id = signed_in_worker()
+    assert worker_id is not None
+    ledger().confirm_employment(worker_id, employer_id, actor=page_principal().actor)
+    return redirect(url_for("pages.me") + "#employment", code=303)
+
+
+@pages.route("/me/employments/<uuid:employer_id>/decline", methods=["POST"])
+@workers_only
+def decline_employment(employer_id: UUID) -> Any:
+    """The worker declines a body's employment claim, with a reason: nothing takes effect."""
+    check_csrf()
+    worker_id = signed_in_worker()
+    assert worker_id is not None
+    reason = request.form.get("reason", "").strip()[:500]
+    if not reason:
+        return render_me(
+            worker_id, status=422, claim_errors={str(employer_id): gettext("请说明拒绝的理由。")}
+        )
+    ledger().decline_employment(worker_id, employer_id, actor=page_principal().actor, reason=reason)
+    return redirect(url_for("pages.me") + "#employment", code=303)
