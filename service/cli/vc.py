@@ -1,4 +1,10 @@
-"""``craftledger vc``: sign a JSON document and verify a credential, offline."""
+"""``craftledger vc``: sign a credential and verify one, offline or online.
+
+``vc sign`` refuses a credential that breaks a MUST of VC Data Model 2.0
+(``service.signing.data_model``). ``vc verify`` exits 0 only when every check passed: a check
+that cannot be made (an issuer whose controller document was not given, a status list that
+cannot be fetched) is "unknown" and exits 1, naming what was missing.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from service.signing.credential_verifier import (
     verify_credential,
 )
 from service.signing.data_integrity import ProofError, add_proof, parse_date_time_stamp
+from service.signing.data_model import violations
 from service.signing.multikey import (
     DID_KEY_PREFIX,
     MultikeyError,
@@ -68,7 +75,9 @@ def _load_private_key(key_file: Path, verification_method: str) -> Any:
 @click.option("--verification-method", required=True, help="verification method id of the key")
 @click.option("--created", help="proof time, e.g. 2024-06-01T08:00:00Z (default: now)")
 def sign(key_file: Path, verification_method: str, created: str | None) -> None:
-    """Sign the JSON document on stdin and print the secured document."""
+    """Sign the credential on stdin and print the secured credential.
+
+    A credential that breaks a MUST of VC Data Model 2.0 is refused, each broken rule named."""
     if created is not None:
         try:
             parse_date_time_stamp(created)
@@ -76,6 +85,10 @@ def sign(key_file: Path, verification_method: str, created: str | None) -> None:
             raise click.BadParameter(str(error), param_hint="--created") from None
     private_key = _load_private_key(key_file, verification_method)
     document = _read_json(click.get_binary_stream("stdin").read(), "stdin")
+    broken = violations(document)
+    if broken:
+        rules = "\n".join(f"  {violation}" for violation in broken)
+        raise click.ClickException(f"not signed: the credential breaks VC Data Model 2.0:\n{rules}")
     try:
         signed = add_proof(document, private_key, verification_method, created)
     except (JSONValueError, ProofError) as error:
@@ -86,7 +99,13 @@ def sign(key_file: Path, verification_method: str, created: str | None) -> None:
 def _print_report(report: VerificationReport) -> None:
     for check in report.checks:
         click.echo(f"{check.status:<8} {check.check}: {check.detail}")
-    click.echo("credential verified" if report.verified else "credential NOT verified")
+    if report.verified:
+        click.echo("credential verified")
+        return
+    missing = [f"{c.check} {c.status}" for c in report.checks if c.status in ("failed", "unknown")]
+    if missing:
+        click.echo(f"not verified because of: {', '.join(missing)}")
+    click.echo("credential NOT verified")
 
 
 @vc.command()
@@ -108,7 +127,8 @@ def verify(
 
     did:key methods resolve by themselves. Given --controller or --status-list files (each
     may be repeated) the check is offline and uses only those; otherwise did:web controllers
-    and status lists are fetched online (a status list that cannot be fetched is "unknown").
+    and status lists are fetched online. What cannot be had (the issuer's controller document,
+    a status list) makes its check "unknown" and the credential not verified.
     """
     offline = offline or bool(controllers or status_lists)
     try:

@@ -1,8 +1,11 @@
 """Verify a credential check by check: signature, key validity, issuer binding, dates, status.
 
 Each check reports ``passed``, ``failed``, ``unknown`` or ``skipped`` with a human detail. A
-failed signature hides every other claim (they are reported ``skipped``). A status that cannot
-be established (list unreachable, unverifiable, stale, malformed) is ``unknown``, never valid.
+failed signature hides every other claim (they are reported ``skipped``). A check that cannot be
+made is ``unknown``, never passed, and leaves the credential not verified: a signing key whose
+controller document cannot be had (signature unknown), an issuer whose controller document cannot
+be had to bind it to the signing key, a status list unreachable, unverifiable, stale or malformed.
+``data_model`` reports the VC Data Model 2.0 MUSTs the credential breaks (``data_model.py``).
 The application appends its own checks (issuer filed and in scope, log inclusion) with
 ``VerificationReport.add``.
 
@@ -29,6 +32,7 @@ from service.signing.data_integrity import (
     parse_date_time_stamp,
     verify_proof,
 )
+from service.signing.data_model import violations
 from service.signing.multikey import DID_KEY_PREFIX, decode_public_key, resolve_did_key
 from service.signing.status_list import PURPOSES, Bitstring, StatusListError
 
@@ -135,7 +139,9 @@ def _controller_document(identifier: str, resolver: ControllerResolver | None) -
     except Exception as error:  # any resolver failure means "cannot resolve"
         raise ResolutionError(f"cannot resolve {controller_id}: {error}") from error
     if not isinstance(document, Mapping) or document.get("id") != controller_id:
-        raise ResolutionError(f"the controller document served for {controller_id} has another id")
+        raise KeyResolutionError(
+            f"the controller document served for {controller_id} has another id"
+        )
     return document
 
 
@@ -171,9 +177,15 @@ class _KeyResolver:
     def __init__(self, controller_resolver: ControllerResolver | None) -> None:
         self._controller_resolver = controller_resolver
         self.methods: dict[str, tuple[Mapping[str, Any], str]] = {}
+        self.unresolved: dict[str, str] = {}
+        """Verification methods whose controller document could not be had, and why."""
 
     def __call__(self, method_id: str) -> Ed25519PublicKey:
-        document = _controller_document(method_id, self._controller_resolver)
+        try:
+            document = _controller_document(method_id, self._controller_resolver)
+        except ResolutionError as error:
+            self.unresolved[method_id] = str(error)
+            raise KeyResolutionError(str(error)) from None
         method = _find_method(document, method_id)
         if method is None:
             raise KeyResolutionError(f"{document['id']} publishes no method {method_id}")
@@ -262,16 +274,32 @@ def _check_issuer_binding(
     signers = ", ".join(key.verification_method for key in keys)
     try:
         document = _controller_document(issuer, resolver)
+    except KeyResolutionError as error:
+        return Check("issuer_binding", "failed", str(error))
     except (ResolutionError, ValueError) as error:
         return Check(
             "issuer_binding",
-            "skipped",
-            f"signed by {signers}; the issuer {issuer} could not be resolved to confirm the key "
-            f"is its own ({error})",
+            "unknown",
+            f"signed by {signers}, which {issuer} does not control; the issuer's controller "
+            f"document is missing, so nothing shows the key is the issuer's ({error})",
         )
     if any(_authorises(document, key.verification_method) for key in keys):
         return Check("issuer_binding", "passed", f"{issuer} lists {signers} as an assertion key")
     return Check("issuer_binding", "failed", f"{issuer} does not list {signers} as its key")
+
+
+def _check_data_model(credential: Mapping[str, Any]) -> Check:
+    """The VC Data Model 2.0 MUSTs, each broken one named by its rule."""
+    found = violations(credential)
+    if not found:
+        return Check("data_model", "passed", "meets every MUST of VC Data Model 2.0 checked")
+    return Check(
+        "data_model",
+        "failed",
+        "breaks VC Data Model 2.0: " + "; ".join(map(str, found)),
+        {"violations": [violation.to_dict() for violation in found]},
+        "urn:craftledger:verification:data_model",
+    )
 
 
 def _check_validity_dates(credential: Mapping[str, Any], now: datetime) -> Check:
@@ -465,11 +493,26 @@ def verify_credential(
     result = verify_proof(credential, key_resolver, expected_proof_purpose=PROOF_PURPOSE, now=now)
     later = ("key_valid_at_created", "issuer_binding", "validity_dates", "status")
     if not result.verified:
-        report.add(
-            Check("signature", "failed", result.reason or "", error_type=PROOF_VERIFICATION_ERROR)
+        failed = [o for o in result.proofs if o.status == "failed"]
+        unresolved = bool(failed) and all(
+            o.verification_method in key_resolver.unresolved for o in failed
         )
-        for name in later:
-            report.add(Check(name, "skipped", "not evaluated: the signature did not verify"))
+        if unresolved:
+            detail = "the signing key cannot be had, so the signature cannot be checked: " + (
+                "; ".join(key_resolver.unresolved[o.verification_method or ""] for o in failed)
+            )
+            report.add(Check("signature", "unknown", detail, error_type=PROOF_VERIFICATION_ERROR))
+        else:
+            report.add(
+                Check(
+                    "signature", "failed", result.reason or "", error_type=PROOF_VERIFICATION_ERROR
+                )
+            )
+        reason = (
+            "the signature could not be checked" if unresolved else "the signature did not verify"
+        )
+        for name in ("data_model", *later):
+            report.add(Check(name, "skipped", f"not evaluated: {reason}"))
         return report
     keys = _signing_keys(result, key_resolver)
     report.signing_keys = keys
@@ -486,6 +529,7 @@ def verify_credential(
             {"verificationMethods": [key.verification_method for key in keys]},
         )
     )
+    report.add(_check_data_model(credential))
     report.add(_check_key_validity(keys))
     report.add(_check_issuer_binding(credential, keys, controller_resolver))
     report.add(_check_validity_dates(credential, now))

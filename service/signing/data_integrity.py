@@ -5,6 +5,9 @@ the document without its proof are each canonicalised with RFC 8785 and hashed w
 Ed25519 signs ``SHA-256(config) ‖ SHA-256(document)``, and ``proofValue`` is the base58btc
 multibase of the 64-byte signature. Proof sets (a list of proofs) and proof chains
 (``previousProof``) are verified as Verifiable Credential Data Integrity 1.0 describes.
+
+A proof ``created`` later than the verifier's now plus ``MAX_CLOCK_SKEW`` (5 minutes, allowing
+for clocks a little apart) fails: nobody signs in the future.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -41,6 +44,10 @@ PublicKeyResolver = Callable[[str], Ed25519PublicKey]
 """Given a ``verificationMethod`` id, return its Ed25519 key or raise ``KeyResolutionError``."""
 
 ProofStatus = Literal["verified", "failed", "unsupported"]
+
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+"""How far in the verifier's future a proof's ``created`` may lie before the proof fails."""
+_SKEW_TEXT = f"{MAX_CLOCK_SKEW.total_seconds() / 60:g} minutes"
 
 _DATE_TIME_STAMP = re.compile(
     r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})\Z"
@@ -318,6 +325,17 @@ def _verify_one(
             raise _ProofFailure("failed", f"expires: {error}") from None
         if expired:
             raise _ProofFailure("failed", f"proof expired at {proof['expires']}")
+    if "created" in proof:
+        try:
+            created = parse_date_time_stamp(proof["created"])
+        except ValueError as error:
+            raise _ProofFailure("failed", f"created: {error}") from None
+        if created > now + MAX_CLOCK_SKEW:
+            raise _ProofFailure(
+                "failed",
+                f"proof created {proof['created']}, in the future (now is "
+                f"{format_date_time_stamp(now)}; clocks may differ by {_SKEW_TEXT} at most)",
+            )
 
     options = dict(proof)
     options.pop("proofValue", None)
@@ -365,7 +383,8 @@ def verify_proof(
 
     ``resolve_public_key`` maps a verification method id to its key and raises
     ``KeyResolutionError`` (or ``LookupError``/``ValueError``/``OSError``) when it cannot;
-    that becomes a failed proof, never an exception here. ``now`` is used for ``expires``.
+    that becomes a failed proof, never an exception here. ``now`` is used for ``expires`` and
+    ``created`` (``MAX_CLOCK_SKEW``).
     """
     if type(document) is not dict and not isinstance(document, Mapping):
         return ProofResult(False, "the document is not a JSON object", ())

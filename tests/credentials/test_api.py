@@ -149,6 +149,7 @@ def test_verify_answers_vc_api_shaped_results(ledger: Ledger, client: FlaskClien
     assert answer.json["verified"] is True
     assert [c["check"] for c in answer.json["checks"]] == [
         "signature",
+        "data_model",
         "key_valid_at_created",
         "issuer_binding",
         "validity_dates",

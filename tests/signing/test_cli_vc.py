@@ -25,17 +25,66 @@ def runner():
     return CliRunner()
 
 
-def test_verify_accepts_the_specification_example_with_no_other_file(runner, vectors_dir):
-    result = runner.invoke(main, ["vc", "verify", str(vectors_dir / JCS / "signedJCS.json")])
+VECTOR_ISSUER = "https://vc.example/issuers/5678"
+
+
+@pytest.fixture
+def vector_issuer(tmp_path):
+    """A controller document in which the vectors' issuer lists the vectors' did:key."""
+    path = tmp_path / "vector-issuer.json"
+    path.write_text(json.dumps({"id": VECTOR_ISSUER, "assertionMethod": [VECTOR_METHOD]}))
+    return path
+
+
+def test_verify_accepts_the_specification_example_given_its_issuers_document(
+    runner, vectors_dir, vector_issuer
+):
+    result = runner.invoke(
+        main,
+        [
+            "vc",
+            "verify",
+            "--controller",
+            str(vector_issuer),
+            str(vectors_dir / JCS / "signedJCS.json"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("passed   signature: eddsa-jcs-2022 proof by did:key:z6Mkr")
+    assert f"passed   issuer_binding: {VECTOR_ISSUER} lists" in result.output
     assert lines[-1] == "credential verified"
 
 
-def test_verify_json_output(runner, vectors_dir):
+def test_an_issuer_that_cannot_be_bound_to_the_key_is_not_verified(runner, vectors_dir):
+    """Signed with a did:key its issuer (a URL) does not control, no issuer document given:
+    the signature is good but nothing binds the key to the issuer."""
     result = runner.invoke(
-        main, ["vc", "verify", "--json", str(vectors_dir / JCS / "signedJCS.json")]
+        main, ["vc", "verify", "--offline", str(vectors_dir / JCS / "signedJCS.json")]
+    )
+    assert result.exit_code == 1, result.output
+    assert "passed   signature" in result.output
+    assert f"unknown  issuer_binding: signed by {VECTOR_METHOD}, which {VECTOR_ISSUER}" in (
+        result.output
+    )
+    assert "controller document is missing" in result.output
+    assert result.output.splitlines()[-2:] == [
+        "not verified because of: issuer_binding unknown",
+        "credential NOT verified",
+    ]
+
+
+def test_verify_json_output(runner, vectors_dir, vector_issuer):
+    result = runner.invoke(
+        main,
+        [
+            "vc",
+            "verify",
+            "--json",
+            "--controller",
+            str(vector_issuer),
+            str(vectors_dir / JCS / "signedJCS.json"),
+        ],
     )
     report = json.loads(result.output)
     assert report["verified"] is True
@@ -191,7 +240,7 @@ def test_verify_without_status_list_file_reports_unknown(runner, tmp_path):
     assert "unknown  status:" in result.output
 
 
-def test_the_installed_command_signs_and_verifies(vectors_dir, tmp_path):
+def test_the_installed_command_signs_and_verifies(vectors_dir, tmp_path, vector_issuer):
     command = shutil.which("craftledger")
     assert command, "the craftledger console script is not installed (pip install -e .)"
     signed = subprocess.run(
@@ -212,14 +261,17 @@ def test_the_installed_command_signs_and_verifies(vectors_dir, tmp_path):
     (tmp_path / "signed.json").write_bytes(signed.stdout)
     for path in (vectors_dir / JCS / "signedJCS.json", tmp_path / "signed.json"):
         verified = subprocess.run(
-            [command, "vc", "verify", str(path)], capture_output=True, text=True, timeout=60
+            [command, "vc", "verify", "--controller", str(vector_issuer), str(path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert verified.returncode == 0, verified.stdout + verified.stderr
         assert verified.stdout.splitlines()[-1] == "credential verified"
     tampered = json.loads(signed.stdout)
     tampered["validFrom"] = "2020-01-01T00:00:00Z"
     failed = subprocess.run(
-        [command, "vc", "verify", "-"],
+        [command, "vc", "verify", "--offline", "-"],
         input=json.dumps(tampered),
         capture_output=True,
         text=True,

@@ -27,7 +27,14 @@ from service.signing.status_list import Bitstring
 from .conftest import LIST_BASE, Issuer, achievement_credential
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
-CHECKS = ["signature", "key_valid_at_created", "issuer_binding", "validity_dates", "status"]
+CHECKS = [
+    "signature",
+    "data_model",
+    "key_valid_at_created",
+    "issuer_binding",
+    "validity_dates",
+    "status",
+]
 
 
 def statuses(report):
@@ -190,13 +197,24 @@ def test_relative_method_ids_in_the_controller_document_resolve(issuer, credenti
     assert statuses(report)["signature"] == "passed"
 
 
-def test_an_unreachable_controller_fails_the_signature(issuer, credential):
+def test_an_unreachable_controller_leaves_the_signature_unknown(issuer, credential, lists):
     def down(identifier):
         raise OSError("connection refused")
 
     report = verify_credential(issuer.sign(credential), controller_resolver=down, now=NOW)
-    assert statuses(report)["signature"] == "failed"
-    assert "connection refused" in report.get("signature").detail
+    signature = report.get("signature")
+    assert signature.status == "unknown"
+    assert "cannot be checked" in signature.detail and "connection refused" in signature.detail
+    assert not report.verified
+    assert {s for name, s in statuses(report).items() if name != "signature"} == {"skipped"}
+
+
+def test_a_tampered_credential_whose_key_resolves_still_fails(issuer, credential):
+    """A proof that fails for another reason than a missing key still fails."""
+    signed = issuer.sign(credential)
+    signed["name"] = "altered"
+    report = verify_credential(signed, controller_resolver=issuer.resolve, now=NOW)
+    assert report.get("signature").status == "failed"
 
 
 # --- issuer binding ----------------------------------------------------------------------
@@ -217,19 +235,23 @@ def test_a_key_the_issuer_does_not_publish_fails_issuer_binding(issuer, credenti
     assert not report.verified
 
 
-def test_an_unresolvable_issuer_leaves_binding_to_the_application(credential):
+def test_an_issuer_that_cannot_be_resolved_is_not_bound_and_not_verified(credential):
+    """Signature valid but the issuer's document missing: issuer binding unknown, not a pass."""
     del credential["credentialStatus"]
     report = verify_credential(forged_by_did_key(credential), now=NOW)
     binding = report.get("issuer_binding")
-    assert binding.status == "skipped"
-    assert "could not be resolved" in binding.detail and "did:key:" in binding.detail
+    assert report.get("signature").status == "passed"
+    assert binding.status == "unknown"
+    assert "controller document is missing" in binding.detail and "did:key:" in binding.detail
+    assert not report.verified
+    assert [error["title"] for error in report.errors] == ["issuer_binding unknown"]
 
 
 def test_a_did_key_issuer_verifies_with_no_resolver_at_all():
     key = Ed25519PrivateKey.from_private_bytes(bytes([12]) * 32)
     method = did_key_verification_method(public_multibase_of(key))
     credential = achievement_credential(issuer_id=method.partition("#")[0])
-    report = verify_credential(add_proof(credential, key, method), now=NOW)
+    report = verify_credential(add_proof(credential, key, method, "2024-06-01T08:00:00Z"), now=NOW)
     assert report.verified, report.to_json()
     assert statuses(report)["issuer_binding"] == "passed"
 
@@ -434,3 +456,27 @@ def test_a_file_without_id_is_refused(tmp_path):
     path.write_text('{"type": ["VerifiableCredential"]}')
     with pytest.raises(ValueError, match="with an id"):
         status_list_file_resolver(path)
+
+
+# --- proof time ----------------------------------------------------------------------------
+
+
+def test_a_proof_created_in_the_future_fails(issuer, credential, lists):
+    report = verify(issuer.sign(credential, created="2099-01-01T00:00:00Z"), issuer, *lists)
+    signature = report.get("signature")
+    assert signature.status == "failed"
+    assert "proof created 2099-01-01T00:00:00Z, in the future" in signature.detail
+    assert "5 minutes" in signature.detail
+    assert not report.verified
+
+
+@pytest.mark.parametrize(("offset", "status"), [(299, "passed"), (301, "failed")])
+def test_a_proof_created_within_the_clock_skew_verifies(issuer, credential, lists, offset, status):
+    from datetime import timedelta
+
+    from service.signing.data_integrity import MAX_CLOCK_SKEW, format_date_time_stamp
+
+    assert timedelta(minutes=5) == MAX_CLOCK_SKEW
+    created = format_date_time_stamp(NOW + timedelta(seconds=offset))
+    report = verify(issuer.sign(credential, created=created), issuer, *lists)
+    assert report.get("signature").status == status
