@@ -1,7 +1,12 @@
-"""ApiToken: a bearer token's grant, stored as a hash; creation and revocation are events."""
+"""ApiToken: a bearer token's grant, stored as a hash; creation and revocation are events.
+
+A grant may carry an expiry (``expires_at``, UTC): past it the token is refused as expired.
+Grants recorded before expiries existed have none (the event's field defaults to None).
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -10,7 +15,6 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainRuleViolation
 from domain.identity import natural_id
-from domain.ledger_aggregate import LedgerAggregate
 
 
 class Role(StrEnum):
@@ -21,7 +25,7 @@ class Role(StrEnum):
     WORKER = "worker"  # bound to one worker
 
 
-class ApiToken(LedgerAggregate):
+class ApiToken(Aggregate):
     """The grant behind one bearer token; the token itself is never stored."""
 
     TOPIC = "craftledger:ApiToken"
@@ -42,6 +46,7 @@ class ApiToken(LedgerAggregate):
         worker_id: UUID | None,
         label: str,
         actor: str,
+        expires_at: datetime | None = None,
     ) -> None:
         self.token_hash = token_hash
         self.role = Role(role)
@@ -49,6 +54,7 @@ class ApiToken(LedgerAggregate):
         self.worker_id = worker_id
         self.label = label
         self.revoked = False
+        self.expires_at = expires_at
 
     @classmethod
     def grant(
@@ -60,13 +66,23 @@ class ApiToken(LedgerAggregate):
         worker_id: UUID | None,
         label: str,
         actor: str,
+        expires_at: datetime | None = None,
+        at: datetime | None = None,
     ) -> ApiToken:
+        """``expires_at`` (aware, UTC) must lie after ``at``, the moment of the grant."""
         if role in (Role.ISSUER, Role.ORGANISER) and organisation_id is None:
             raise DomainRuleViolation(
                 "token-needs-organisation", f"a {role.value} token needs --org"
             )
         if role is Role.WORKER and worker_id is None:
             raise DomainRuleViolation("token-needs-worker", "a worker token needs --worker")
+        if expires_at is not None:
+            if expires_at.tzinfo is None:
+                raise ValueError("expires_at must be timezone-aware")
+            if at is not None and expires_at <= at:
+                raise DomainRuleViolation(
+                    "token-expiry-in-past", "a token's expiry must lie in the future"
+                )
         return cls(
             token_hash=token_hash,
             role=role.value,
@@ -74,7 +90,12 @@ class ApiToken(LedgerAggregate):
             worker_id=worker_id,
             label=label,
             actor=actor,
+            expires_at=expires_at,
         )
+
+    def expired(self, at: datetime) -> bool:
+        """Whether the grant has expired at ``at`` (never, without an expiry)."""
+        return self.expires_at is not None and at >= self.expires_at
 
     def revoke(self, actor: str, reason: str) -> None:
         if self.revoked:

@@ -8,6 +8,7 @@
 | ``CRAFTLEDGER_CIPHER_KEY`` | base64 AES key: stored events are encrypted with AES-GCM | off |
 | ``CRAFTLEDGER_IDENTITY_KEY`` | secret for the keyed hash of ID numbers | generated file |
 | ``CRAFTLEDGER_KEY_ENCRYPTION_KEY`` | key that encrypts the signing-key store | generated file |
+| ``CRAFTLEDGER_TOKEN_DAYS`` | days a new non-admin API token lasts unless told | 90 |
 
 Without ``CRAFTLEDGER_BASE_URL``, ``craftledger serve`` uses the address it listens on (see
 ``service.cli.serve``) and everything else ``http://127.0.0.1:8000``.
@@ -48,6 +49,25 @@ def checked_base_url(url: str) -> str:
 
 
 DEMO_VARIABLE = "CRAFTLEDGER_DEMO"
+TOKEN_DAYS_VARIABLE = "CRAFTLEDGER_TOKEN_DAYS"
+DEFAULT_TOKEN_DAYS = 90
+MAX_TOKEN_DAYS = 3650
+
+
+def checked_token_days(value: str) -> int:
+    """``CRAFTLEDGER_TOKEN_DAYS`` as a whole number of days, 1 to 3650."""
+    try:
+        days = int(value)
+    except ValueError:
+        days = 0
+    if not 1 <= days <= MAX_TOKEN_DAYS:
+        raise ConfigurationError(
+            f"{TOKEN_DAYS_VARIABLE} must be a whole number of days from 1 to {MAX_TOKEN_DAYS}, "
+            f"not {value!r}"
+        )
+    return days
+
+
 POSTGRES_EXTRA = "pip install 'craftledger[postgres]' (in a checkout: pip install -e '.[postgres]')"
 
 
@@ -99,6 +119,9 @@ class Settings:
     demo: bool = False
     """Demo mode (``serve --demo`` sets ``CRAFTLEDGER_DEMO=1``): the home page shows the demo's
     fictitious people and tokens. Never set on a real deployment."""
+    token_days: int = DEFAULT_TOKEN_DAYS
+    """How long a new non-admin API token lasts unless its grant says (``CRAFTLEDGER_TOKEN_DAYS``);
+    admin tokens last until revoked unless their grant says."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -117,6 +140,9 @@ class Settings:
             cipher_key=env.get("CRAFTLEDGER_CIPHER_KEY") or None,
             base_url=checked_base_url(base_url) if base_url else None,
             demo=env.get(DEMO_VARIABLE) == "1",
+            token_days=checked_token_days(env[TOKEN_DAYS_VARIABLE])
+            if env.get(TOKEN_DAYS_VARIABLE)
+            else DEFAULT_TOKEN_DAYS,
         )
 
     @property

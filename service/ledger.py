@@ -25,7 +25,7 @@ from eventsourcing.application import (
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, Notification, PersistenceError
 
-from domain.api_token import ApiToken, Role
+from domain.api_token import ApiToken
 from domain.calendar_year import CalendarYear
 from domain.certificate import Certificate, CertificateStatus
 from domain.certificate_number import CertificateNumber
@@ -54,6 +54,7 @@ from service.credential_document import Holder, build_award_credential
 from service.credential_issuing import CredentialIssuing
 from service.evaluation_workflow import EvaluationWorkflow
 from service.snapshots import INTERVALS, LedgerSnapshot, snapshots_due
+from service.token_grants import TokenGrants
 from service.transcoding import UUIDAsHexParsedStrictly
 
 
@@ -104,6 +105,7 @@ class Ledger(
     CompetitionWorkflow,
     CredentialIssuing,
     CalendarRecords,
+    TokenGrants,
     Application[UUID],
 ):
     """craftledger's one application: every aggregate, one notification log."""
@@ -786,48 +788,3 @@ class Ledger(
             status_indexes=dict(allocation.indexes),
         )
         return self.sign_credential(organisation, document, appointment.appointed_at)
-
-    # -- tokens ------------------------------------------------------------------------------
-
-    @staticmethod
-    def token_hash(token: str) -> str:
-        """Tokens are high-entropy random strings, so a plain SHA-256 names them safely."""
-        return hashlib.sha256(token.encode()).hexdigest()
-
-    @retried
-    def grant_token(
-        self,
-        *,
-        token: str,
-        role: Role,
-        organisation_id: UUID | None = None,
-        worker_id: UUID | None = None,
-        label: str = "",
-        actor: str,
-    ) -> Recorded:
-        if organisation_id is not None:
-            self.organisation(organisation_id)
-        if worker_id is not None:
-            self.worker(worker_id)
-        grant = ApiToken.grant(
-            token_hash=self.token_hash(token),
-            role=role,
-            organisation_id=organisation_id,
-            worker_id=worker_id,
-            label=label,
-            actor=actor,
-        )
-        return self.record(grant)
-
-    @retried
-    def revoke_token(self, token_id: UUID, *, actor: str, reason: str) -> Recorded:
-        grant = self.api_token(token_id)
-        grant.revoke(actor, reason)
-        return self.record(grant)
-
-    def find_token(self, token: str) -> ApiToken | None:
-        try:
-            grant = self.api_token(ApiToken.create_id(token_hash=self.token_hash(token)))
-        except NotFound:
-            return None
-        return None if grant.revoked else grant

@@ -1,9 +1,11 @@
 """Bearer-token authentication and role-based access.
 
 A request without ``Authorization`` is the public; ``Authorization: Bearer TOKEN`` is resolved
-with :meth:`Ledger.find_token` (tokens are stored only as hashes; a revoked token is unknown).
-A malformed header, an unknown or a revoked token is answered 401 even on public endpoints, so a
-client never silently falls back to public access.
+with :meth:`Ledger.lookup_token` (tokens are stored only as hashes). A malformed header, an
+unknown, a revoked or an expired token is answered 401 (``invalid-token``, or ``token-expired``
+naming the moment) even on public endpoints, so a client never silently falls back to public
+access. Each accepted token's last use is noted in a side table (``service.token_usage``, at
+most once a minute per token), never as an event: a read does not write to the log.
 
 Roles (``domain.api_token.Role``):
 
@@ -35,6 +37,8 @@ from flask import Flask, current_app, g, request
 from domain.api_token import Role
 from service.api.openapi import BEARER_SCHEME
 from service.api.problems import Problem, validation_problem
+from service.token_grants import TokenState
+from service.token_usage import TokenUsage, usage_for
 
 __all__ = [
     "PUBLIC",
@@ -122,14 +126,26 @@ def resolve_principal() -> Principal:
             "the Authorization header must be 'Bearer <token>'",
             headers={"WWW-Authenticate": _CHALLENGE + ', error="invalid_request"'},
         )
-    grant = current_app.extensions["craftledger"].ledger.find_token(match.group(1))
-    if grant is None:
+    grant, state = current_app.extensions["craftledger"].ledger.lookup_token(match.group(1))
+    if state is TokenState.EXPIRED and grant is not None and grant.expires_at is not None:
+        raise Problem(
+            401,
+            "token-expired",
+            f"the token expired at {grant.expires_at.isoformat()}; ask for a new one",
+            headers={
+                "WWW-Authenticate": _CHALLENGE
+                + ', error="invalid_token", error_description="the token expired"'
+            },
+            expired_at=grant.expires_at.isoformat(),
+        )
+    if grant is None or state is not TokenState.ACTIVE:
         raise Problem(
             401,
             "invalid-token",
             "the token is unknown or revoked",
             headers={"WWW-Authenticate": _CHALLENGE + ', error="invalid_token"'},
         )
+    token_usage().touch(grant.id)
     return Principal(
         role=grant.role,
         token_id=grant.id,
@@ -148,7 +164,14 @@ def check_role(rules: Mapping[str, str]) -> None:
 
 
 def install_authentication(app: Flask) -> None:
+    """Resolve every request's token; needs ``app.extensions["craftledger"]`` (the ledger)."""
+    app.extensions["craftledger_token_usage"] = usage_for(app.extensions["craftledger"].ledger)
     app.before_request(authenticate)
+
+
+def token_usage() -> TokenUsage:
+    """Where the app notes when each token was last used."""
+    return current_app.extensions["craftledger_token_usage"]  # type: ignore[no-any-return]
 
 
 def forbidden(detail: str) -> Problem:

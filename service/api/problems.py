@@ -63,6 +63,7 @@ TITLES = {
     "concurrency-conflict": "Concurrent change",
     "authentication-required": "Authentication required",
     "invalid-token": "Invalid or revoked token",
+    "token-expired": "The token has expired",
     "forbidden": "Not permitted for this token",
     "idempotency-key-reused": "Idempotency key reused with a different request",
     "idempotency-key-in-progress": "A request with this idempotency key is in progress",
@@ -118,6 +119,9 @@ class ProblemSchema(ma.Schema):
             "description": "calendar-missing-year: the year no working-day calendar covers "
             "(add its holiday arrangement: POST /api/v1/calendars)"
         }
+    )
+    expired_at = ma.fields.String(
+        metadata={"description": "token-expired: when the token expired (ISO 8601, UTC)"}
     )
 
 

@@ -1,7 +1,10 @@
 """API tokens: admins grant and revoke them; any token can see (and revoke) itself.
 
 A token is shown once, in the answer that creates it; the ledger keeps only its SHA-256 hash,
-and both its creation and its revocation are events in the log.
+and both its creation and its revocation are events in the log. A non-admin token expires after
+``CRAFTLEDGER_TOKEN_DAYS`` (default 90) unless ``expires_in_days`` says otherwise; an admin token
+lasts until revoked unless given ``expires_in_days``. ``last_used_at`` comes from a side table
+written at most once a minute per token (``service.token_usage``), never from events.
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from flask import url_for
 from marshmallow import validate
 
 from domain.api_token import ApiToken, Role
-from service.api.auth import access, current_principal, forbidden
+from service.api.auth import access, current_principal, forbidden, token_usage
 from service.api.fields import ReasonSchema, text
 from service.api.openapi import Blueprint
 from service.api.services import ledger
+from service.config import MAX_TOKEN_DAYS
 
 blp = Blueprint(
     "tokens",
@@ -39,6 +43,16 @@ class CreateTokenSchema(ma.Schema):
         load_default=None, allow_none=True, metadata={"description": "worker: required"}
     )
     label = text(100, load_default="", min_length=0)
+    expires_in_days = ma.fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_TOKEN_DAYS),
+        metadata={
+            "description": "days until the token expires; default: the server's "
+            "CRAFTLEDGER_TOKEN_DAYS (90) for non-admin tokens, never for admin tokens"
+        },
+    )
 
 
 class TokenSchema(ma.Schema):
@@ -48,6 +62,19 @@ class TokenSchema(ma.Schema):
     worker_id = ma.fields.UUID(required=True, allow_none=True)
     label = ma.fields.String(required=True)
     revoked = ma.fields.Boolean(required=True)
+    expires_at = ma.fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={"description": "when the token stops working (UTC); null: until revoked"},
+    )
+    last_used_at = ma.fields.DateTime(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "when the token was last used (UTC, to within a minute); null: "
+            "not since last-use records began"
+        },
+    )
 
 
 class NewTokenSchema(TokenSchema):
@@ -64,6 +91,8 @@ def view(grant: ApiToken) -> dict[str, Any]:
         "worker_id": grant.worker_id,
         "label": grant.label,
         "revoked": grant.revoked,
+        "expires_at": grant.expires_at,
+        "last_used_at": token_usage().last_used(grant.id),
     }
 
 
@@ -80,6 +109,7 @@ def create_token(body: dict[str, Any]) -> Any:
         worker_id=body["worker_id"],
         label=body["label"],
         actor=current_principal().actor,
+        expires_in_days=body["expires_in_days"],
     )
     location = url_for("tokens.get_token", token_id=recorded.aggregate.id)
     return (
@@ -99,7 +129,7 @@ def create_token(body: dict[str, Any]) -> Any:
 )
 @blp.query(TokenSchema, errors=())
 def current_token() -> Any:
-    """The grant behind the token making this request (role and binding)."""
+    """The grant behind the token making this request (role, binding, expiry, last use)."""
     return view(ledger().api_token(current_principal().token_id))  # type: ignore[arg-type]
 
 

@@ -1,8 +1,8 @@
 """``craftledger token create|revoke``: API tokens, minted and revoked from the command line.
 
 The token is printed once on stdout (so ``TOKEN=$(craftledger token create --role admin)``
-works); the ledger keeps only its SHA-256 hash, and the grant and any revocation are events
-recorded with the actor ``cli:<user>``.
+works), its expiry on stderr; the ledger keeps only its SHA-256 hash, and the grant and any
+revocation are events recorded with the actor ``cli:<user>``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import click
 
 from domain.api_token import Role
 from domain.errors import DomainRuleViolation
+from service.config import MAX_TOKEN_DAYS
 from service.ledger import Ledger, NotFound
 
 
@@ -40,7 +41,20 @@ def token_group() -> None:
 @click.option("--org", "organisation_id", type=click.UUID, help="organisation (issuer, organiser)")
 @click.option("--worker", "worker_id", type=click.UUID, help="worker (worker tokens)")
 @click.option("--label", default="", help="a note saying what the token is for")
-def create(role: str, organisation_id: UUID | None, worker_id: UUID | None, label: str) -> None:
+@click.option(
+    "--expires-in-days",
+    type=click.IntRange(1, MAX_TOKEN_DAYS),
+    default=None,
+    help="days until it expires [default: CRAFTLEDGER_TOKEN_DAYS (90) for non-admin tokens, "
+    "never for admin tokens]",
+)
+def create(
+    role: str,
+    organisation_id: UUID | None,
+    worker_id: UUID | None,
+    label: str,
+    expires_in_days: int | None,
+) -> None:
     """Print a new random API token (shown once; only its hash is kept)."""
     token = secrets.token_urlsafe(32)
     ledger = Ledger()
@@ -52,6 +66,7 @@ def create(role: str, organisation_id: UUID | None, worker_id: UUID | None, labe
             worker_id=worker_id,
             label=label,
             actor=cli_actor(),
+            expires_in_days=expires_in_days,
         )
     except DomainRuleViolation as error:
         raise click.ClickException(f"{error.rule}: {error.detail}") from None
@@ -60,9 +75,11 @@ def create(role: str, organisation_id: UUID | None, worker_id: UUID | None, labe
     finally:
         ledger.close()
     click.echo(token)
+    expires_at = recorded.aggregate.expires_at
+    expiry = f"expires {expires_at.isoformat()}" if expires_at else "never expires"
     click.echo(
-        f"token {recorded.aggregate.id} ({role}) granted at log position {recorded.position}; "
-        "it is shown only this once",
+        f"token {recorded.aggregate.id} ({role}) granted at log position {recorded.position}, "
+        f"{expiry}; it is shown only this once",
         err=True,
     )
 

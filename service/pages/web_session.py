@@ -24,10 +24,10 @@ from flask import Flask, abort, current_app, g, request
 from flask.wrappers import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from domain.api_token import ApiToken, Role
+from domain.api_token import Role
 from service.api.auth import PUBLIC_PRINCIPAL, Principal
 from service.api.services import ledger
-from service.ledger import NotFound
+from service.token_grants import TokenState
 
 __all__ = [
     "COOKIE",
@@ -150,11 +150,8 @@ def page_principal() -> Principal:
     session = current_session()
     if not session.token_hash:
         return PUBLIC_PRINCIPAL
-    try:
-        grant = ledger().api_token(ApiToken.create_id(token_hash=session.token_hash))
-    except NotFound:
-        grant = None
-    if grant is None or grant.revoked:
+    grant, state = ledger().grant_by_hash(session.token_hash)
+    if grant is None or state is not TokenState.ACTIVE:  # unknown, revoked or expired
         session.sign_out()
         return PUBLIC_PRINCIPAL
     return Principal(
