@@ -5,7 +5,9 @@ threads (made from ``Settings.from_env()`` unless given), problem+json errors, s
 bodies, bearer-token auth, ``Idempotency-Key`` on every POST, rate-limited public verification,
 lists from the projections' directory with read-your-writes, and the OpenAPI document at
 ``/openapi.json`` (browsable at ``/docs``, a page of ``service.pages.api_docs``: flask-smorest's
-own Swagger UI page, which loads its scripts from a CDN, is not registered).
+own Swagger UI page, which loads its scripts from a CDN, is not registered). Every answer says
+``X-Content-Type-Options: nosniff``, and none that sets a cookie is publicly cacheable
+(:func:`common_headers`).
 
 Config keys (besides Flask's):
 
@@ -25,7 +27,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -162,7 +164,22 @@ def create_app(config: dict[str, Any] | None = None, *, ledger: Ledger | None = 
         api.register_blueprint(module.blp)
     limiter.limit(lambda: str(app.config["VERIFY_RATE_LIMIT"]))(verify.blp)
     register_pages(app, limiter)
+    app.after_request(common_headers)
     return app
+
+
+def common_headers(response: Response) -> Response:
+    """Headers every answer gets (API, pages, assets, docs), after the blueprints' own:
+    ``X-Content-Type-Options: nosniff``; and an answer that sets a cookie is never publicly
+    cacheable (a shared cache would hand one visitor's cookie to the next), so its
+    ``Cache-Control`` becomes ``private, no-cache``."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if "Set-Cookie" in response.headers:
+        cache = response.cache_control
+        if not (cache.no_store or cache.private):
+            response.headers["Cache-Control"] = "private, no-cache"
+        response.vary.add("Cookie")
+    return response
 
 
 def _attach_read_models(app: Flask, shared: Services, settings: Settings) -> None:

@@ -39,6 +39,7 @@ from service.pages.i18n import (
 )
 from service.pages.moments import moment
 from service.pages.web_session import (
+    cookie_secure,
     csrf_token,
     load_session,
     page_principal,
@@ -86,7 +87,12 @@ def finish(response: Response) -> Response:
     asked = request.args.get("lang")
     if asked in LANGUAGES:
         response.set_cookie(
-            LANGUAGE_COOKIE, asked, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+            LANGUAGE_COOKIE,
+            asked,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=cookie_secure(),
         )
     save_session(response)
     headers = response.headers

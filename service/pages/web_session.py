@@ -3,9 +3,11 @@
 A token is entered once on the sign-in page; the cookie then keeps the token's *hash* (the form
 the ledger stores), never the token, so a copied cookie cannot be used against the API. The
 cookie is signed (``itsdangerous``, key derived from the ledger's identity secret), ``HttpOnly``,
-``SameSite=Lax``, and ``Secure`` unless the page is served over plain HTTP on a loopback address
-(a developer's machine; ``PAGES_COOKIE_SECURE`` forces it either way). It ends after
-``PAGES_SESSION_HOURS`` (default 8). A revoked token ends the session at the next request.
+``SameSite=Lax``, and ``Secure`` when ``CRAFTLEDGER_BASE_URL`` is https, or else unless the page
+is served over plain HTTP on a loopback address (a developer's machine; ``PAGES_COOKIE_SECURE``
+forces it either way). It ends after
+``PAGES_SESSION_HOURS`` (default 8). A revoked or expired token ends the session at the next
+request.
 
 Every state-changing form carries the session's CSRF nonce (``csrf_token()``), checked by
 :func:`check_csrf`.
@@ -124,6 +126,9 @@ def cookie_secure() -> bool:
     forced = current_app.config.get("PAGES_COOKIE_SECURE")
     if forced is not None:
         return bool(forced)
+    base_url = current_app.extensions["craftledger"].ledger.settings.base_url
+    if base_url and base_url.startswith("https://"):  # served over https behind a proxy
+        return True
     host = request.host.rsplit(":", 1)[0] if not request.host.startswith("[") else "[::1]"
     return request.is_secure or host not in LOOPBACK
 
