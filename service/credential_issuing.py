@@ -76,6 +76,7 @@ from service.credential_document import (
     verification_method_id,
 )
 from service.key_store import LEDGER_KEY_ID, LEDGER_OWNER, KeyStore
+from service.ledger_record_check import CertificateRow, ledger_record_check
 from service.signing.canonical_json import canonicalize
 from service.signing.credential_verifier import (
     Check,
@@ -820,10 +821,13 @@ class CredentialIssuing:
         *,
         now: datetime | None = None,
         log_inclusion: Callable[[Mapping[str, Any]], Check] | None = None,
+        certificate_row: CertificateRow | None = None,
     ) -> VerificationReport:
-        """Verify online: keys and status lists from the ledger, plus the issuer check and,
-        given ``log_inclusion`` (``service.audit.Audit.log_inclusion_check``), the issuance
-        event's inclusion in the transparency log."""
+        """Verify online: keys and status lists from the ledger, plus the issuer check, the
+        ledger record check (``service.ledger_record_check``; ``certificate_row`` reads the
+        certificate's read-model row) and, given ``log_inclusion``
+        (``service.audit.Audit.log_inclusion_check``), the issuance event's inclusion in the
+        transparency log."""
         now = now or self.clock()
         report = verify_signed_credential(
             credential,
@@ -833,15 +837,15 @@ class CredentialIssuing:
         )
         signature = report.get("signature")
         if signature is None or signature.status != "passed":
-            report.add(
-                Check("issuer_filed", "skipped", "not evaluated: the signature did not verify")
-            )
+            for name in ("issuer_filed", "ledger_record"):
+                report.add(Check(name, "skipped", "not evaluated: the signature did not verify"))
             if log_inclusion is not None:
                 report.add(
                     Check("log_inclusion", "skipped", "not evaluated: the signature did not verify")
                 )
         else:
             report.add(self._issuer_check(credential))
+            report.add(ledger_record_check(self, credential, certificate_row))  # type: ignore[arg-type]
             if log_inclusion is not None:
                 report.add(log_inclusion(credential))
         return report

@@ -30,7 +30,7 @@ from service.api.auth import access, forbidden
 from service.api.certificates import load, sees_full
 from service.api.openapi import Blueprint
 from service.api.problems import Problem, validation_problem
-from service.api.services import ledger
+from service.api.services import ledger, services
 from service.credential_issuing import SIGNING_KINDS, CredentialUnavailable, SignedDocument
 from service.ledger import NotFound
 from service.signing.canonical_json import JSONValueError, parse_strict
@@ -88,11 +88,14 @@ class VerificationResultSchema(ma.Schema):
         required=True,
         metadata={
             "description": "each check: {check, status (passed, failed, unknown, skipped), "
-            "detail, ...}: signature, key_valid_at_created, issuer_binding, validity_dates, "
-            "status, issuer_filed, log_inclusion (the issuance event's RFC 9162 inclusion "
+            "detail, ...}: signature, data_model (the VC Data Model 2.0 MUSTs broken, each "
+            "named by its rule in violations), key_valid_at_created, issuer_binding, "
+            "validity_dates, status, issuer_filed, ledger_record (a credential naming one of "
+            "this ledger's certificates is the one the ledger issued, status entries "
+            "included), log_inclusion (the issuance event's RFC 9162 inclusion "
             "proof against a signed tree head, in its log_inclusion field). A failed "
-            "signature skips the rest; a status list that cannot be fetched or verified is "
-            "unknown, never valid."
+            "signature skips the rest; a check that cannot be made (a key or a status list "
+            "that cannot be fetched or verified) is unknown, never valid."
         },
     )
     errors = ma.fields.List(
@@ -180,12 +183,17 @@ def get_certificate_credential(args: dict[str, Any], number: str) -> Any:
 @blp.command(VerifyCredentialSchema, VerificationResultSchema, errors=())
 def verify_credential(body: dict[str, Any]) -> Any:
     """Verify a credential (VC-API ``POST /credentials/verify``) against this ledger: the
-    issuer's keys and their validity windows, the status lists, and the issuer's filing and
-    scope at issue time. Every check is reported; ``verified`` is true only if all passed.
+    VC Data Model 2.0 MUSTs, the issuer's keys and their validity windows, the status lists,
+    the issuer's filing and scope at issue time, and, for a credential naming one of this
+    ledger's certificates, that it is the credential the ledger issued. Every check is
+    reported; ``verified`` is true only if all passed.
     ``X-Log-Position`` is the log position the verification read."""
     position = ledger().log_position
+    directory = services().directory
     report = ledger().verify_credential(
-        body["verifiableCredential"], log_inclusion=current_audit().log_inclusion_check
+        body["verifiableCredential"],
+        log_inclusion=current_audit().log_inclusion_check,
+        certificate_row=directory.get_certificate if directory is not None else None,
     )
     answer = report.to_dict()
     answer["warnings"] = []

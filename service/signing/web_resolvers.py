@@ -3,8 +3,8 @@
 ``did:web:example.org%3A8443:organisations:42`` resolves, as the did:web method specifies, to
 ``https://example.org:8443/organisations/42/did.json``. Plain ``http`` is used only for loopback
 hosts (a ledger served locally), never for a public host. Every fetch is bounded in time and
-size; any failure is a ``ResolutionError``, which the verifier reports as "unknown" for status and
-as a failed signature for keys — never as valid.
+size; any failure is a ``ResolutionError``, which the verifier reports as "unknown" (signature,
+issuer binding, status) and so as not verified — never as valid.
 """
 
 from __future__ import annotations

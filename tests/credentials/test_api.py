@@ -155,6 +155,7 @@ def test_verify_answers_vc_api_shaped_results(ledger: Ledger, client: FlaskClien
         "validity_dates",
         "status",
         "issuer_filed",
+        "ledger_record",
         "log_inclusion",
     ]
     assert answer.json["errors"] == [] and answer.json["warnings"] == []
