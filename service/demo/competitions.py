@@ -222,7 +222,7 @@ class CompetitionStory:
     def review(self) -> None:
         """The chief judge answers the two flagged spreads: a typing error corrected, and a
         mark confirmed on review (复核) as it stands."""
-        first, second = (self.worker_id(w) for w in self.entrants[:2])
+        first = self.worker_id(self.entrants[0])
         competition = self.competition
         if competition.needs_review(first, "practical"):
             self.ledger.correct_mark(
@@ -234,6 +234,11 @@ class CompetitionStory:
                 reason="录入错误：按原始评分表更正",
                 actor="demo:chief-judge",
             )
+        self.review_theory(competition)
+
+    def review_theory(self, competition: Competition) -> None:
+        """The second entrant's flagged theory marks are confirmed on review (复核)."""
+        second = self.worker_id(self.entrants[1])
         if competition.needs_review(second, "theory"):
             self.ledger.review_spread(
                 self.competition_id,
@@ -245,18 +250,9 @@ class CompetitionStory:
 
     def lock_theory(self) -> None:
         competition = self.competition
-        if "theory" in competition.locks:
-            return
-        second = self.worker_id(self.entrants[1])
-        if competition.needs_review(second, "theory"):
-            self.ledger.review_spread(
-                self.competition_id,
-                worker_id=second,
-                component="theory",
-                note="调阅答卷复核，维持原评分",
-                actor="demo:chief-judge",
-            )
-        self.ledger.lock_component(self.competition_id, "theory", actor="demo:chief-judge")
+        if "theory" not in competition.locks:
+            self.review_theory(competition)
+            self.ledger.lock_component(self.competition_id, "theory", actor="demo:chief-judge")
 
     def lock_and_finalise(self) -> None:
         for component in ("theory", "practical"):
