@@ -1,7 +1,9 @@
 """The JSON form of a stored event, for export, audit and replay tools.
 
-Events never hold ID numbers (only masked forms and keyed hashes), but exports leave the
-building, so every string is also scanned: anything shaped like a valid 居民身份证号 is masked.
+Events are made with their free text masked (domain.ledger_aggregate), but history recorded
+before that rule, or by another version, may not be, and exports leave the building: so the
+same rule (domain.free_text) is applied again here, to every string of every free-text field
+(nested too); ids, hashes, sealed values and keys are shown as stored.
 """
 
 from __future__ import annotations
@@ -14,25 +16,29 @@ from uuid import UUID
 
 from eventsourcing.persistence import Mapper, Notification
 
-from domain.free_text import mask_id_numbers
+from domain.free_text import is_free_text_field, mask_id_numbers
 
 _EVENT_META = ("originator_id", "originator_version", "timestamp", "originator_topic")
 
 
-def jsonable(value: Any) -> Any:
-    """Event attribute values as plain JSON (strings for ids, times and decimals)."""
+def jsonable(value: Any, *, mask: bool = True) -> Any:
+    """Event attribute values as plain JSON (strings for ids, times and decimals), ID numbers
+    in free text masked (``mask``; off under a field that is not free text)."""
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {
+            jsonable(str(k), mask=mask): jsonable(v, mask=mask and is_free_text_field(str(k)))
+            for k, v in value.items()
+        }
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [jsonable(v) for v in value]
+        return [jsonable(v, mask=mask) for v in value]
     if isinstance(value, Enum):
-        return jsonable(value.value)
+        return jsonable(value.value, mask=mask)
     if isinstance(value, (UUID, Decimal)):
         return str(value)
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, str):
-        return mask_id_numbers(value)
+        return mask_id_numbers(value) if mask else value
     return value
 
 

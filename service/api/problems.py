@@ -33,8 +33,10 @@ from flask import Flask, Response, json, request
 from werkzeug.exceptions import HTTPException
 
 from domain.errors import DomainRuleViolation, InvalidValue
+from domain.free_text import mask_id_numbers
 from service.api.strict_json import MalformedJSON
 from service.ledger import ConcurrencyConflict, NotFound
+from service.log_masking import masked_url
 
 __all__ = [
     "PROBLEM_CONTENT_TYPE",
@@ -171,9 +173,9 @@ def problem_response(
         "status": status,
     }
     if detail:
-        body["detail"] = detail
+        body["detail"] = mask_id_numbers(detail)  # may name what was asked for
     with contextlib.suppress(RuntimeError):
-        body["instance"] = quote(request.path, safe=_PATH_SAFE)  # a URI reference
+        body["instance"] = quote(masked_url(request.path), safe=_PATH_SAFE)  # never an ID number
     body.update({key: value for key, value in extensions.items() if value is not None})
     response = Response(
         json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_CONTENT_TYPE
@@ -285,7 +287,7 @@ def handle_http_exception(error: HTTPException) -> Response:
             headers=headers,
         )
     if status >= 500:
-        log.error("HTTP %s on %s %s: %s", status, request.method, request.path, error)
+        log.error("HTTP %s on %s %s: %s", status, request.method, masked_url(request.path), error)
     detail = data.get("message") if isinstance(data.get("message"), str) else None
     if detail is None and status not in (404, 405):
         detail = error.description
@@ -338,14 +340,16 @@ def handle_malformed_json(error: MalformedJSON) -> Response:
 
 def handle_unexpected(error: Exception) -> Response:
     if _is_store_unavailable(error):
-        log.error("data store unavailable on %s %s: %r", request.method, request.path, error)
+        log.error(
+            "data store unavailable on %s %s: %r", request.method, masked_url(request.path), error
+        )
         return Problem(
             503,
             "store-unavailable",
             "the data store did not answer; try again shortly",
             headers={"Retry-After": "5"},
         ).response()
-    log.exception("unexpected error on %s %s", request.method, request.path)
+    log.exception("unexpected error on %s %s", request.method, masked_url(request.path))
     return Problem(500, "internal-error", "an unexpected error was logged").response()
 
 

@@ -95,6 +95,7 @@ def server_options(
         "graceful_timeout": 10,
         "keepalive": 5,
         "accesslog": "-",
+        "logger_class": "service.log_masking.MaskingAccessLogger",  # ID numbers masked
         "errorlog": "-",
         "loglevel": log_level,
         "proc_name": "craftledger",

@@ -28,6 +28,7 @@ from domain.errors import DomainRuleViolation, InvalidValue
 from service.api.fields import masked_name
 from service.api.problems import Problem, handle_http_exception, problem_response
 from service.ledger import ConcurrencyConflict, NotFound
+from service.log_masking import masked_url
 from service.pages import labels
 from service.pages.i18n import (
     LANGUAGE_COOKIE,
@@ -215,7 +216,7 @@ def _browser_wants_page() -> bool:
 
 
 def handle_unexpected(error: Exception) -> Response:
-    log.exception("unexpected error on page %s %s", request.method, request.path)
+    log.exception("unexpected error on page %s %s", request.method, masked_url(request.path))
     return render_error(500, gettext("出错了，请稍后再试。"))
 
 

@@ -4,6 +4,7 @@ page, no signed credential and nowhere in the stored bytes; the masked form does
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,9 @@ def tricky_numbers(n: int) -> list[str]:
 
 def masked(number: str) -> str:
     return number[:6] + "********" + number[14:]
+
+
+VALID = resident("11010519900307001")
 
 
 def free_text(numbers: list[str], prefix: str = "备注") -> str:
@@ -223,3 +227,18 @@ def test_an_id_number_in_free_text_is_stored_and_shown_masked(world: World, entr
             assert number not in text and number[6:14] not in text, (entry, number)
     assert masked(numbers[0]) in shown[0]
     assert masked(numbers[1]) in stored
+
+
+def test_a_problem_never_echoes_an_id_number_from_the_path(sqlite_world: World) -> None:
+    for path in (
+        f"/api/v1/nothing/{VALID}",
+        f"/api/v1/certificates/X{VALID}",
+        f"/api/v1/certificates/{VALID}/credential",
+        f"/api/v1/workers/{VALID}",
+    ):
+        answer = sqlite_world.call("GET", path, "admin")
+        assert answer.status_code >= 400
+        text = answer.get_data(as_text=True)
+        assert VALID not in text and VALID[6:14] not in text, (path, text)
+        if answer.is_json and "instance" in answer.json:
+            assert masked(VALID) in urllib.parse.unquote(answer.json["instance"])
