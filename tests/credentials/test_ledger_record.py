@@ -9,6 +9,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from service.ledger import Ledger
+from service.signing.data_model import violations
 from tests.credentials.conftest import Issued
 
 
@@ -124,3 +125,15 @@ def test_a_ledger_credential_breaking_the_data_model_is_rejected_naming_the_rule
     assert model["status"] == "failed"
     assert [v["rule"] for v in model["violations"]] == ["type-base"]
     assert answer["verified"] is False
+
+
+def test_what_the_ledger_issues_meets_the_data_model(ledger: Ledger, issued: Issued):
+    """Certificates (both disclosures) and status lists; awards, posts and points statements
+    are verified, data model included, by their own tests through POST /credentials/verify."""
+    documents = [served(ledger, issued, disclosure) for disclosure in ("full", "public")]
+    documents += [
+        ledger.status_list_credential(issued.body_id, purpose).document
+        for purpose in ("revocation", "suspension")
+    ]
+    for document in documents:
+        assert violations(document) == [], document["id"]
