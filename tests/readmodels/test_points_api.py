@@ -286,7 +286,9 @@ def test_the_statement_is_signed_by_the_ledger_and_verifies_online_and_offline(
     private = Ed25519PrivateKey.generate()
     public = public_multibase_of(private)
     forged["issuer"] = {**forged["issuer"], "id": did_key(public)}
-    forged = add_proof(forged, private, did_key_verification_method(public))
+    forged = add_proof(
+        forged, private, did_key_verification_method(public), document["proof"]["created"]
+    )
     statuses = {c["check"]: c["status"] for c in verify_online(api, forged)["checks"]}
     assert (statuses["signature"], statuses["issuer_filed"]) == ("passed", "failed")
 
