@@ -16,7 +16,8 @@ from contextvars import ContextVar
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from eventsourcing.domain import CanCreateTimestamp, datetime_now_with_tzinfo
+import eventsourcing.domain
+from eventsourcing.domain import CanCreateTimestamp
 
 CHINA_OFFSET = timedelta(hours=8)
 
@@ -24,9 +25,11 @@ _simulated: ContextVar[datetime | None] = ContextVar("craftledger_simulated_now"
 
 
 def _create_timestamp() -> datetime:
-    """The simulated moment in a demo's context; the real time everywhere else."""
+    """The simulated moment in a demo's context; everywhere else the library's own clock,
+    looked up when called (as the library's own ``create_timestamp`` does, so whatever
+    replaces ``datetime_now_with_tzinfo`` is still honoured)."""
     moment = _simulated.get()
-    return datetime_now_with_tzinfo() if moment is None else moment
+    return eventsourcing.domain.datetime_now_with_tzinfo() if moment is None else moment
 
 
 CanCreateTimestamp.create_timestamp = staticmethod(_create_timestamp)  # type: ignore[method-assign]
