@@ -32,7 +32,7 @@ from domain.worker import CareerEntryKind, EmploymentRelation, Worker
 from projections.pagination import Page
 from service.api.auth import access, current_principal, forbidden, own_scope, require_organisation
 from service.api.fields import level_field, occupation_code_field, text
-from service.api.openapi import Blueprint
+from service.api.openapi import LOG_POSITION_HEADER, Blueprint
 from service.api.problems import field_errors
 from service.api.reads import list_page
 from service.api.services import ledger, services
@@ -386,6 +386,7 @@ def claims_readable(worker_id: UUID) -> Worker:
     202,
     schema=EmploymentClaimSchema,
     description="the claim awaits the worker's (or an administrator's) confirmation",
+    headers={"X-Log-Position": LOG_POSITION_HEADER},
 )
 def start_employment(body: dict[str, Any], worker_id: UUID) -> Any:
     """Record that the worker joins an employer (staff, dispatched, outsourced, affiliated).
