@@ -362,10 +362,10 @@ class Ledger(
             masked_id_number=id_number.masked,
             name=name,
             actor=actor,
-        )
-        return self.record(worker, *self.subject_identifier_for(worker, id_number))
             registered_by=registered_by,
             registered_on=self.clock().date(),
+        )
+        return self.record(worker, *self.subject_identifier_for(worker, id_number))
 
     @retried
     def start_employment(
@@ -376,12 +376,12 @@ class Ledger(
         relation: EmploymentRelation = EmploymentRelation.STAFF,
         since: date,
         actor: str,
-    ) -> Recorded:
-        worker = self.worker(worker_id)
         claimant: UUID | None = None,
-        self.organisation(employer_id)
+    ) -> Recorded:
         """Record an employment. ``claimant``: the body claiming it (``None``: an
         administrator's record, in effect at once); see :meth:`Worker.start_employment`."""
+        worker = self.worker(worker_id)
+        self.organisation(employer_id)
         worker.start_employment(employer_id, relation, since, actor, claimant=claimant)
         return self.record(worker)
 
