@@ -97,6 +97,15 @@ def scenario_aggregates() -> list:
     worker.correct_name("张叁", "a", "户籍更正")
     worker.start_employment(body.id, EmploymentRelation.STAFF, date(2020, 1, 1), "a")
     worker.end_employment(body.id, date(2024, 1, 1), "a")
+    for claimant, since in ((body.id, date(2024, 6, 1)), (body.id, date(2025, 1, 1))):
+        worker.start_employment(
+            claimant, EmploymentRelation.STAFF, since, "issuer", claimant=claimant
+        )
+        if since.year == 2024:
+            worker.confirm_employment(claimant, "worker")
+            worker.end_employment(claimant, date(2024, 12, 31), "a")
+        else:
+            worker.decline_employment(claimant, "worker", "从未在该单位工作")
     worker.record_career_entry(CareerEntryKind.TRAINING, "培训", date(2022, 1, 1), "a")
     worker.declare_external_certificate(
         "S000011000101205000001",
