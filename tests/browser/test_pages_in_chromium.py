@@ -347,7 +347,7 @@ def test_the_audit_proof_checker_runs_in_the_browser(live_server, demo, context)
     sign_in(page, live_server.url, token)
     page.goto(f"{live_server.url}/audit?aggregate={demo.revoked.number}")
     assert page.locator("li.event").count() == 2
-    assert "考试作弊" in page.locator(".timeline").inner_text()
+    assert "考评记录造假" in page.locator(".timeline").inner_text()
     page.locator("button.load-proof").first.click()
     page.wait_for_function("() => document.getElementById('proof').value.includes('audit_path')")
     page.click("#check-in-browser")
