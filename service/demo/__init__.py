@@ -85,19 +85,21 @@ class DemoSeed:
         }
 
     def registrations(self, orgs: dict[str, Any]) -> list[Step]:
-        """Workers join the ledger over the first weeks of 2022, forty a day."""
+        """Workers join the ledger over the first weeks of 2022 (at least forty a day, and all
+        within twenty days, before their first career entries)."""
+        per_day = max(40, -(-len(self.cast) // 20))
 
         def register(batch: list[DemoWorker]) -> Callable[[], None]:
             return lambda: [register_worker(self.ledger, w, orgs) for w in batch] and None
 
         return [
             Step(
-                REGISTERED_FROM + timedelta(days=start // 40),
+                REGISTERED_FROM + timedelta(days=start // per_day),
                 9,
                 "register workers",
-                register(self.cast[start : start + 40]),
+                register(self.cast[start : start + per_day]),
             )
-            for start in range(0, len(self.cast), 40)
+            for start in range(0, len(self.cast), per_day)
         ]
 
     def tell(self, steps: list[Step]) -> None:
