@@ -38,6 +38,8 @@ CHECK_NAME = {
     "issuer_filed": N_("签发机构备案及范围"),
     "log_inclusion": N_("透明日志收录"),
     "credential": N_("证书文件"),
+    "data_model": N_("凭证数据模型（VC 2.0）"),
+    "ledger_record": N_("与账本记录一致"),
 }
 CHECK_STATUS = {
     "passed": N_("通过"),
