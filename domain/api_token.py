@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import DomainRuleViolation
 from domain.identity import natural_id
+from domain.ledger_aggregate import LedgerAggregate
 
 
 class Role(StrEnum):
@@ -25,7 +26,7 @@ class Role(StrEnum):
     WORKER = "worker"  # bound to one worker
 
 
-class ApiToken(Aggregate):
+class ApiToken(LedgerAggregate):
     """The grant behind one bearer token; the token itself is never stored."""
 
     TOPIC = "craftledger:ApiToken"

@@ -47,20 +47,41 @@ class Worker(LedgerAggregate):
 
     @event("Registered", topic="craftledger:Worker.Registered")
     def __init__(
-        self, identity_hash: str, id_kind: str, masked_id_number: str, name: str, actor: str
+        self,
+        identity_hash: str,
+        id_kind: str,
+        masked_id_number: str,
+        name: str,
+        actor: str,
+        registered_by: UUID | None = None,
+        registered_on: str | None = None,
     ) -> None:
+        """``registered_by``: the organisation that registered the worker (``None``: an
+        administrator, or history recorded before it was noted); ``registered_on``: the ledger
+        clock's date (``None`` in older history: the event's own date is used)."""
         self.identity_hash = identity_hash
         self.id_kind = id_kind
         self.masked_id_number = masked_id_number
         self.name = name
+        self.registered_by = registered_by
+        self.registered_on = registered_on
         self.employments: list[dict[str, Any]] = []
+        self.pending_employments: list[dict[str, Any]] = []
         self.career: list[dict[str, Any]] = []
         self.certificates: dict[str, dict[str, Any]] = {}
         self.external_certificates: dict[str, dict[str, Any]] = {}
 
     @classmethod
     def register(
-        cls, *, identity_hash: str, id_kind: str, masked_id_number: str, name: str, actor: str
+        cls,
+        *,
+        identity_hash: str,
+        id_kind: str,
+        masked_id_number: str,
+        name: str,
+        actor: str,
+        registered_by: UUID | None = None,
+        registered_on: date | None = None,
     ) -> Worker:
         if not name.strip():
             raise DomainRuleViolation("invalid-worker", "a worker needs a name")
@@ -70,7 +91,14 @@ class Worker(LedgerAggregate):
             masked_id_number=masked_id_number,
             name=name.strip(),
             actor=actor,
+            registered_by=registered_by,
+            registered_on=None if registered_on is None else registered_on.isoformat(),
         )
+
+    @property
+    def registration_date(self) -> str:
+        """The ISO date the worker was registered in the ledger."""
+        return self.registered_on or self.created_on.date().isoformat()
 
     @event("NameCorrected", topic="craftledger:Worker.NameCorrected")
     def correct_name(self, name: str, actor: str, reason: str) -> None:
@@ -79,13 +107,86 @@ class Worker(LedgerAggregate):
     # -- employment ----------------------------------------------------------------------
 
     def start_employment(
-        self, employer_id: UUID, relation: EmploymentRelation, since: date, actor: str
-    ) -> None:
+        self,
+        employer_id: UUID,
+        relation: EmploymentRelation,
+        since: date,
+        actor: str,
+        *,
+        claimant: UUID | None = None,
+    ) -> bool:
+        """Record an employment; answer whether it is in effect now.
+
+        ``claimant`` is the organisation making the claim (``None``: an administrator, who
+        records it at once). A body's claim for a worker it did not register stays pending --
+        it gives the body nothing -- until the worker or an administrator confirms it.
+        """
         if self.employer_on(since) == employer_id:
             raise DomainRuleViolation(
                 "already-employed", f"already employed by {employer_id} on {since}"
             )
-        self._employment_started(employer_id, relation.value, since.isoformat(), actor)
+        if claimant is not None and claimant != employer_id:
+            raise DomainRuleViolation(
+                "claim-for-own-organisation", "a body claims employment only with itself"
+            )
+        if claimant is None or claimant == self.registered_by:
+            self._employment_started(employer_id, relation.value, since.isoformat(), actor)
+            return True
+        if self.pending_employment(employer_id) is not None:
+            raise DomainRuleViolation(
+                "employment-claim-pending",
+                f"a claim by {employer_id} already awaits the worker's confirmation",
+            )
+        self._employment_claimed(employer_id, relation.value, since.isoformat(), actor)
+        return False
+
+    @event("EmploymentClaimed", topic="craftledger:Worker.EmploymentClaimed")
+    def _employment_claimed(self, employer_id: UUID, relation: str, since: str, actor: str) -> None:
+        self.pending_employments.append(
+            {"employer_id": employer_id, "relation": relation, "since": since, "claimed_by": actor}
+        )
+
+    def pending_employment(self, employer_id: UUID) -> dict[str, Any] | None:
+        """The claim by ``employer_id`` awaiting confirmation, if any."""
+        return next((c for c in self.pending_employments if c["employer_id"] == employer_id), None)
+
+    def _claim_awaiting(self, employer_id: UUID) -> dict[str, Any]:
+        claim = self.pending_employment(employer_id)
+        if claim is None:
+            raise DomainRuleViolation(
+                "no-pending-claim", f"no employment claim by {employer_id} awaits confirmation"
+            )
+        return claim
+
+    def confirm_employment(self, employer_id: UUID, actor: str) -> None:
+        """The worker (or an administrator) confirms a pending claim: it takes effect."""
+        claim = self._claim_awaiting(employer_id)
+        self._employment_confirmed(employer_id, actor)
+        if self.employer_on(date.fromisoformat(claim["since"])) != employer_id:
+            self._employment_started(employer_id, claim["relation"], claim["since"], actor)
+
+    @event("EmploymentConfirmed", topic="craftledger:Worker.EmploymentConfirmed")
+    def _employment_confirmed(self, employer_id: UUID, actor: str) -> None:
+        self.pending_employments = [
+            c for c in self.pending_employments if c["employer_id"] != employer_id
+        ]
+
+    def decline_employment(self, employer_id: UUID, actor: str, reason: str) -> None:
+        """The worker (or an administrator) declines a pending claim: nothing takes effect."""
+        self._claim_awaiting(employer_id)
+        if not reason.strip():
+            raise DomainRuleViolation("reason-required", "declining a claim needs a reason")
+        self._employment_declined(employer_id, reason.strip(), actor)
+
+    @event("EmploymentDeclined", topic="craftledger:Worker.EmploymentDeclined")
+    def _employment_declined(self, employer_id: UUID, reason: str, actor: str) -> None:
+        self.pending_employments = [
+            c for c in self.pending_employments if c["employer_id"] != employer_id
+        ]
+
+    def employment_is_declared(self, employment: dict[str, Any]) -> bool:
+        """Whether an employment began before registration: as declared, not confirmed."""
+        return bool(employment["since"] < self.registration_date)
 
     @event("EmploymentStarted", topic="craftledger:Worker.EmploymentStarted")
     def _employment_started(self, employer_id: UUID, relation: str, since: str, actor: str) -> None:
