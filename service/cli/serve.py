@@ -90,7 +90,7 @@ def server_options(
         "bind": f"{url_host(host)}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread",
+        "worker_class": "service.gunicorn_worker.ProblemThreadWorker",  # refusals: problems
         "timeout": 60,
         "graceful_timeout": 10,
         "keepalive": 5,
