@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from projections.store import private_file
 from service.side_tables import PostgresSideTable, SideTable, sqlite_transaction
 
 __all__ = ["TokenUsage", "usage_for"]
@@ -91,8 +92,7 @@ class SQLiteTokenUsage(TokenUsage):
 
     def __init__(self, path: Path) -> None:
         super().__init__()
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = private_file(path)  # 0600 before SQLite opens it (and so its -wal/-shm)
         self.create_table()
 
     @contextmanager
