@@ -73,9 +73,9 @@ from typing import Any
 
 from eventsourcing.utils import TopicError, resolve_topic
 
+from projections.garbage_collection import collection_paused
 from projections.projection import Projection, RecordedEvent, text_id
 from projections.store import ProjectionStore, Transaction
-from service.garbage_collection import collection_paused
 
 log = logging.getLogger(__name__)
 

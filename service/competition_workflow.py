@@ -32,9 +32,9 @@ from domain.promotion_rules import EntrantKind
 from domain.ranking import Award, TieBreakOrder
 from domain.skill_level import SkillLevel
 from domain.worker import Worker
+from projections.garbage_collection import pausing_collection
 from service.commands import NotFound, Recorded, retried
 from service.credential_document import Disclosure, Holder, build_award_credential
-from service.garbage_collection import pausing_collection
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -37,8 +37,8 @@ from domain.evaluation import Evaluation, EvaluationStatus, ObjectionOutcome
 from domain.free_text import mask_id_numbers
 from domain.skill_level import SkillLevel
 from domain.worker import Worker
+from projections.garbage_collection import pausing_collection
 from service.commands import Recorded, retried
-from service.garbage_collection import pausing_collection
 
 if TYPE_CHECKING:
     from service.evaluation_import import ImportReport
