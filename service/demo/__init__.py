@@ -90,7 +90,11 @@ class DemoSeed:
         per_day = max(40, -(-len(self.cast) // 20))
 
         def register(batch: list[DemoWorker]) -> Callable[[], None]:
-            return lambda: [register_worker(self.ledger, w, orgs) for w in batch] and None
+            def register_batch() -> None:
+                for worker in batch:
+                    register_worker(self.ledger, worker, orgs)
+
+            return register_batch
 
         return [
             Step(
