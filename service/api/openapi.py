@@ -10,6 +10,7 @@ statuses documented once, here).
 
 from __future__ import annotations
 
+import functools
 import http
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +22,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser
 
 from service.api.problems import PROBLEM_CONTENT_TYPE, ProblemSchema, install_problem_handlers
+from service.commands import Recorded
 
 __all__ = ["BEARER_SCHEME", "LOG_POSITION_HEADER", "Blueprint", "CraftledgerApi"]
 
@@ -85,25 +87,57 @@ class Blueprint(flask_smorest.Blueprint):
         status: int = 200,
         errors: tuple[int, ...] = (404,),
         log_position: bool = True,
+        view: Callable[[Any], Any] | None = None,
+        location: Callable[[Recorded, Any], str] | None = None,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        """A write taking a JSON ``body``: X-Log-Position, Idempotency-Key and error statuses."""
+        """A write taking a JSON ``body``: X-Log-Position, Idempotency-Key and error statuses.
+
+        The view returns what the command recorded: a :class:`Recorded` (answered as
+        ``view(recorded.aggregate)``) or ``(recorded, body)``. The answer carries
+        ``X-Log-Position`` and, for 201 and 202, ``Location`` from ``location(recorded, body)``.
+        """
         headers = {"X-Log-Position": LOG_POSITION_HEADER} if log_position else None
-        if status == 201:
+        if status in (201, 202):
             headers = dict(headers or {})
             headers["Location"] = {
-                "description": "URL of the new resource",
+                "description": "URL of the new resource" if status == 201 else "the job to poll",
                 "schema": {"type": "string"},
             }
 
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
-            func = self.response(status, schema, headers=headers)(func)
-            func = self.arguments(body)(func)
-            func = self.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])(func)
+            @functools.wraps(func)
+            def answering(*args: Any, **kwargs: Any) -> Any:
+                return _answer(func(*args, **kwargs), status, view, location)
+
+            wrapped = self.response(status, schema, headers=headers)(answering)
+            wrapped = self.arguments(body)(wrapped)
+            wrapped = self.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])(wrapped)
             # 400 malformed JSON, 413 too large, 415 not JSON, 409 conflicts (concurrency,
             # idempotency key in progress), 422 validation / rules / idempotency key reuse.
-            return self.errors(400, 409, 413, 415, 422, *errors)(func)
+            return self.errors(400, 409, 413, 415, 422, *errors)(wrapped)
 
         return decorator
+
+
+def _answer(
+    result: Any,
+    status: int,
+    view: Callable[[Any], Any] | None,
+    location: Callable[[Recorded, Any], str] | None,
+) -> Any:
+    """A command view's result as flask-smorest's ``(body, status, headers)``."""
+    if isinstance(result, Recorded):
+        recorded, body = result, (view(result.aggregate) if view else result.aggregate)
+    elif isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], Recorded):
+        recorded, body = result
+    else:
+        return result
+    headers: dict[str, str] = {}
+    if recorded.position is not None:
+        headers["X-Log-Position"] = str(recorded.position)
+    if location is not None:
+        headers["Location"] = location(recorded, body)
+    return body, status, headers
 
 
 class CraftledgerApi(flask_smorest.Api):

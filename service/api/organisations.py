@@ -176,13 +176,8 @@ def view(organisation: Organisation) -> dict[str, Any]:
     }
 
 
-def answer(recorded: Any, status: int = 200) -> Any:
-    headers = {"X-Log-Position": str(recorded.position)}
-    if status == 201:
-        headers["Location"] = url_for(
-            "organisations.get_organisation", organisation_id=recorded.aggregate.id
-        )
-    return view(recorded.aggregate), status, headers
+def location(recorded: Any, _body: Any) -> str:
+    return url_for("organisations.get_organisation", organisation_id=recorded.aggregate.id)
 
 
 # -- views --------------------------------------------------------------------------------
@@ -190,7 +185,9 @@ def answer(recorded: Any, status: int = 200) -> Any:
 
 @blp.route("", methods=["POST"])
 @access(admin="files any body")
-@blp.command(FileOrganisationSchema, OrganisationSchema, status=201, errors=())
+@blp.command(
+    FileOrganisationSchema, OrganisationSchema, status=201, errors=(), view=view, location=location
+)
 def file_organisation(body: dict[str, Any]) -> Any:
     """File (备案) an evaluation body, union or authority."""
     with field_errors("/evaluator_prefix"):
@@ -203,7 +200,7 @@ def file_organisation(body: dict[str, Any]) -> Any:
             scope=body["scope"],
             actor=current_principal().actor,
         )
-    return answer(recorded, 201)
+    return recorded
 
 
 @blp.route("", methods=["GET"])
@@ -247,28 +244,24 @@ def get_organisation(organisation_id: UUID) -> Any:
 
 @blp.route("/<uuid:organisation_id>/amend-scope", methods=["POST"])
 @access(admin="any body")
-@blp.command(AmendScopeSchema, OrganisationSchema)
+@blp.command(AmendScopeSchema, OrganisationSchema, view=view)
 def amend_scope(body: dict[str, Any], organisation_id: UUID) -> Any:
     """Amend the filed scope; the previous scope stays in the history."""
-    return answer(
-        ledger().amend_scope(
-            organisation_id, body["scope"], actor=current_principal().actor, reason=body["reason"]
-        )
+    return ledger().amend_scope(
+        organisation_id, body["scope"], actor=current_principal().actor, reason=body["reason"]
     )
 
 
 def _status_change(action: str, summary: str) -> Any:
     def change(body: dict[str, Any], organisation_id: UUID) -> Any:
-        return answer(
-            ledger().change_organisation_status(
-                organisation_id, action, actor=current_principal().actor, reason=body["reason"]
-            )
+        return ledger().change_organisation_status(
+            organisation_id, action, actor=current_principal().actor, reason=body["reason"]
         )
 
     change.__name__ = f"{action}_organisation"
     change.__doc__ = summary
     blp.route(f"/<uuid:organisation_id>/{action}", methods=["POST"])(
-        access(admin="any body")(blp.command(ReasonSchema, OrganisationSchema)(change))
+        access(admin="any body")(blp.command(ReasonSchema, OrganisationSchema, view=view)(change))
     )
     return change
 
