@@ -160,10 +160,6 @@ class EvaluationWorkflow:
 
     # -- facts only the service knows --------------------------------------------------------------
 
-    def china_today(self) -> date:
-        """Today on the China calendar, from the ledger's clock."""
-        return china_date(self.clock())
-
     def publication_working_days(self) -> int:
         """The configured length of a 公示 window (``CRAFTLEDGER_PUBLICATION_WORKING_DAYS``)."""
         configured = self.env.get(PUBLICATION_DAYS_VARIABLE) or os.environ.get(

@@ -52,7 +52,7 @@ from service.competition_workflow import CompetitionWorkflow
 from service.config import Settings
 from service.credential_document import Holder, build_award_credential
 from service.credential_issuing import CredentialIssuing
-from service.evaluation_workflow import EvaluationWorkflow
+from service.evaluation_workflow import EvaluationWorkflow, china_date
 from service.snapshots import INTERVALS, LedgerSnapshot, snapshots_due
 from service.token_grants import TokenGrants
 from service.transcoding import UUIDAsHexParsedStrictly
@@ -201,6 +201,10 @@ class Ledger(
             yield from page
             start = page[-1].id + 1
 
+    def china_today(self) -> date:
+        """Today on the China calendar (UTC+8), from the ledger's clock."""
+        return china_date(self.clock())
+
     # -- identity ------------------------------------------------------------------------
 
     def identity_hash(self, id_number: IdNumber) -> str:
@@ -213,7 +217,8 @@ class Ledger(
 
     # -- reading -------------------------------------------------------------------------
 
-    def _get(self, cls: type[Any], aggregate_id: UUID, what: str) -> Any:
+    def load(self, cls: type[Any], aggregate_id: UUID, what: str) -> Any:
+        """The aggregate ``aggregate_id`` if it is a ``cls``; else ``NotFound`` naming ``what``."""
         try:
             aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
@@ -223,28 +228,28 @@ class Ledger(
         return aggregate
 
     def organisation(self, organisation_id: UUID) -> Organisation:
-        return self._get(Organisation, organisation_id, "organisation")  # type: ignore[no-any-return]
+        return self.load(Organisation, organisation_id, "organisation")  # type: ignore[no-any-return]
 
     def worker(self, worker_id: UUID) -> Worker:
-        return self._get(Worker, worker_id, "worker")  # type: ignore[no-any-return]
+        return self.load(Worker, worker_id, "worker")  # type: ignore[no-any-return]
 
     def evaluation(self, evaluation_id: UUID) -> Evaluation:
-        return self._get(Evaluation, evaluation_id, "evaluation")  # type: ignore[no-any-return]
+        return self.load(Evaluation, evaluation_id, "evaluation")  # type: ignore[no-any-return]
 
     def competition(self, competition_id: UUID) -> Competition:
-        return self._get(Competition, competition_id, "competition")  # type: ignore[no-any-return]
+        return self.load(Competition, competition_id, "competition")  # type: ignore[no-any-return]
 
     def honour_ladder(self, ladder_id: UUID) -> HonourLadder:
-        return self._get(HonourLadder, ladder_id, "honour ladder")  # type: ignore[no-any-return]
+        return self.load(HonourLadder, ladder_id, "honour ladder")  # type: ignore[no-any-return]
 
     def api_token(self, token_id: UUID) -> ApiToken:
-        return self._get(ApiToken, token_id, "token")  # type: ignore[no-any-return]
+        return self.load(ApiToken, token_id, "token")  # type: ignore[no-any-return]
 
     def certificate(self, number: str) -> Certificate:
         """The certificate with this number (validated first; never auto-corrected)."""
         CertificateNumber.parse(number)
         aggregate_id = Certificate.create_id(number=number)
-        return self._get(Certificate, aggregate_id, "certificate")  # type: ignore[no-any-return]
+        return self.load(Certificate, aggregate_id, "certificate")  # type: ignore[no-any-return]
 
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
@@ -638,7 +643,7 @@ class Ledger(
     # -- enterprise posts (评聘) ------------------------------------------------------------
 
     def post_appointment(self, appointment_id: UUID) -> PostAppointment:
-        return self._get(PostAppointment, appointment_id, "post appointment")  # type: ignore[no-any-return]
+        return self.load(PostAppointment, appointment_id, "post appointment")  # type: ignore[no-any-return]
 
     @retried
     def appoint_post(
