@@ -24,7 +24,7 @@ the server named by ``CRAFTLEDGER_TEST_POSTGRES``):
   certificates, workers, number series, status-list entries and the approvals in one save,
   and every certificate's credential built and signed by the issuing body before that save
   (``Recorded.credentials``; an issuer that cannot sign refuses the approval).
-* **read back** (information): ``Ledger.certificate_credentials`` for the same certificates,
+* **read back** (information): ``Credentials.certificate_credentials`` for the same certificates,
   built from the log and signed again -- checked equal, byte for byte, to (b)'s.
 * **(b') raw**, as (a') and as issue 5's benchmark: the stored events (b) wrote, re-keyed,
   appended with one ``insert_events`` call, plus one Ed25519 signature per certificate over
@@ -117,7 +117,7 @@ def certify(ledger: Ledger, body_id: uuid.UUID, workers: list[Worker], level: Sk
         issued_at=at,
         actor="bench",
     )
-    extra = ledger.credential_records_for(issuer, certificates, actor="bench")
+    extra = ledger.credentials.credential_records_for(issuer, certificates, actor="bench")
     ledger.save(series, *certificates, *workers, *extra)
 
 
@@ -338,7 +338,9 @@ def run(postgres: bool, entrants: int, sheet: int) -> Figures:
             numbers = [p["certificate_number"] for p in approved if p["status"] == "approved"]
             assert len(numbers) == proposals, (len(numbers), proposals)
             approve_written = events_since(ledger, before)
-            credentials, documents = took(lambda: ledger.certificate_credentials(numbers))
+            credentials, documents = took(
+                lambda: ledger.credentials.certificate_credentials(numbers)
+            )
             signed = {c["credentialSubject"]["licenseNumber"]: c for c in recorded.credentials}
             assert documents == [signed[n] for n in numbers], "read-back differs from (b)"
             created = {

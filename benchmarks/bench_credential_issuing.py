@@ -9,10 +9,10 @@ Baselines measured in the same run:
 
 Runs (SQLite in a temporary directory, real clock):
 
-* ``credential``: ``Ledger.certificate_credential`` (load certificate, issuer, allocation and
+* ``credential``: ``Credentials.certificate_credential`` (load certificate, issuer, allocation and
   sealed identifier from the log, build, sign);
 * ``sign only``: ``sign_credential`` on a prebuilt document;
-* ``verify online``: ``Ledger.verify_credential`` (controller document and status lists served
+* ``verify online``: ``Credentials.verify_credential`` (controller document and status lists served
   from the ledger, status lists cached per version);
 * ``issue``: ``Ledger.issue_certificate`` with and without the status list allocation.
 
@@ -34,7 +34,7 @@ from domain.id_number import IdNumber, resident_check_character
 from domain.organisation import OrganisationKind
 from domain.skill_level import SkillLevel
 from service.config import Settings
-from service.credential_issuing import CredentialIssuing
+from service.credentials.status_lists import StatusLists
 from service.ledger import Ledger
 
 ELECTRICIAN = "6-31-01-03"
@@ -112,22 +112,24 @@ def main() -> None:
         numbers, issue_rate = issue_all(ledger, body, workers)
         number = numbers[0]
         organisation = ledger.organisation(body.id)  # type: ignore[attr-defined]
-        certificate, unsigned = ledger.unsigned_certificate_credential(number)
-        signed = ledger.certificate_credential(number)
+        certificate, unsigned = ledger.credentials.unsigned_certificate_credential(number)
+        signed = ledger.credentials.certificate_credential(number)
         rounds = max(args.rounds // 10, 50)
-        build_rate = rate(lambda: ledger.certificate_credential(number), rounds)
+        build_rate = rate(lambda: ledger.credentials.certificate_credential(number), rounds)
         sign_rate = rate(
-            lambda: ledger.sign_credential(organisation, unsigned, certificate.issued_at),
+            lambda: ledger.credentials.sign_credential(
+                organisation, unsigned, certificate.issued_at
+            ),
             args.rounds,
         )
-        verify_rate = rate(lambda: ledger.verify_credential(signed), rounds)
+        verify_rate = rate(lambda: ledger.credentials.verify_credential(signed), rounds)
         ledger.close()
 
         # Issuance with and without the hook, alternating, best of two each (fresh stores).
-        hook = CredentialIssuing.credential_records_for
+        hook = StatusLists.credential_records_for
         issue_rates, plain_rates = [issue_rate], []
         for attempt in range(2):
-            CredentialIssuing.credential_records_for = lambda self, *a, **k: []  # type: ignore[method-assign]
+            StatusLists.credential_records_for = lambda self, *a, **k: []  # type: ignore[method-assign]
             try:
                 plain, body_b, workers_b = world(
                     Path(tmp) / f"plain-{attempt}", args.certificates, "Y000011000002", "B"
@@ -135,7 +137,7 @@ def main() -> None:
                 plain_rates.append(issue_all(plain, body_b, workers_b)[1])
                 plain.close()
             finally:
-                CredentialIssuing.credential_records_for = hook  # type: ignore[method-assign]
+                StatusLists.credential_records_for = hook  # type: ignore[method-assign]
             if attempt == 0:
                 again, body_c, workers_c = world(
                     Path(tmp) / "again", args.certificates, "Y000011000003", "C"

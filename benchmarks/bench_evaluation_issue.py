@@ -14,7 +14,7 @@ by ``CRAFTLEDGER_TEST_POSTGRES``, default ``postgresql://postgres@127.0.0.1:5432
 * **single saves** (baseline 1): ``Ledger.issue_certificate`` N times for employer B's staff, one
   atomic save each (what issuing without a batch path costs; the same checks, numbers and
   status-list entries). Printed: single / batch.
-* **read back** (information): ``Ledger.certificate_credentials`` (read in a few queries,
+* **read back** (information): ``Credentials.certificate_credentials`` (read in a few queries,
   build from events, sign) for session A's N certificates -- checked byte for byte against
   the credentials the confirmation signed.
 * **raw append + sign** (baseline 2, the issue's goal): the same stored events the batch wrote,
@@ -159,7 +159,9 @@ def run(backend: str, candidates: int, single_count: int) -> Figures:
             single, _ = timed(singles)
 
             issued = [c["certificate_number"] for c in evaluation.candidates.values()]
-            credentials, documents = timed(lambda: ledger.certificate_credentials(issued))
+            credentials, documents = timed(
+                lambda: ledger.credentials.certificate_credentials(issued)
+            )
             assert documents == list(recorded.credentials), "read-back differs from confirmation"
 
             bare = unsigned(documents)

@@ -180,7 +180,7 @@ def hire_staff(
         )
         worker.start_employment(employer_id, EmploymentRelation.STAFF, date(2015, 1, 1), "bench")
         workers.append(worker)
-        pending += [worker, *ledger.subject_identifier_for(worker, number)]
+        pending += [worker, *ledger.credentials.subject_identifier_for(worker, number)]
         if len(pending) >= 1000:
             ledger.save(*pending)
             pending = []

@@ -86,8 +86,8 @@ from projections.transparency_log import (
     leaf_data_of,
     node_store,
 )
+from service.credentials.key_store import LEDGER_KEY_ID, LEDGER_OWNER
 from service.event_json import event_to_json, event_type, jsonable, mask_id_numbers
-from service.key_store import LEDGER_KEY_ID, LEDGER_OWNER
 from service.signing.credential_verifier import Check
 from service.signing.multikey import decode_public_key
 
@@ -248,12 +248,12 @@ class Audit:
     # -- the ledger's key -----------------------------------------------------------------------
 
     def _signing_key(self) -> tuple[str, str, Any]:
-        stored, private_key = self.ledger.key_store.ledger_key()
+        stored, private_key = self.ledger.credentials.key_store.ledger_key()
         return stored.key_id, stored.public_key_multibase, private_key
 
     def public_key_multibase(self) -> str:
         """The ledger's public key (Multikey ``z6Mk…``), generating the key pair on first use."""
-        stored = self.ledger.key_store.get(LEDGER_OWNER, LEDGER_KEY_ID)
+        stored = self.ledger.credentials.key_store.get(LEDGER_OWNER, LEDGER_KEY_ID)
         if stored is None:
             return self._signing_key()[1]
         return str(stored.public_key_multibase)
@@ -949,7 +949,7 @@ def verify_log(
         report.warnings.append("no signed tree heads yet: only the stored tree is compared")
     if public_key is None and heads:
         try:
-            stored_key = ledger.key_store.get(LEDGER_OWNER, LEDGER_KEY_ID)
+            stored_key = ledger.credentials.key_store.get(LEDGER_OWNER, LEDGER_KEY_ID)
             public_key = decode_public_key(stored_key.public_key_multibase) if stored_key else None
         except Exception as error:  # the key store cannot be read: heads stay unchecked
             report.warnings.append(f"the ledger's public key is not available: {error}")

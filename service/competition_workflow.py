@@ -34,7 +34,7 @@ from domain.skill_level import SkillLevel
 from domain.worker import Worker
 from projections.garbage_collection import pausing_collection
 from service.commands import NotFound, Recorded, retried
-from service.credential_document import Disclosure, Holder, build_award_credential
+from service.credentials.credential_document import Disclosure, Holder, build_award_credential
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -289,7 +289,7 @@ class CompetitionWorkflow:
         awards = competition.awards()
         if not awards:
             return self.record(competition)
-        entries = self.allocate_status_list_entries(
+        entries = self.credentials.allocate_status_list_entries(
             competition.organiser_id,
             [award_subject(competition.id, result["worker_id"]) for result in awards],
             at=at,
@@ -473,7 +473,7 @@ class CompetitionWorkflow:
                 touched += [certificate, request.worker]
                 issued.append(certificate)
             touched.append(series)
-        return self.record_issue(issuer, issued, competition, *touched, actor=actor)
+        return self.credentials.record_issue(issuer, issued, competition, *touched, actor=actor)
 
     @retried
     def reject_promotion(
@@ -489,7 +489,8 @@ class CompetitionWorkflow:
     def award_credential_id(
         self: Ledger, competition_id: UUID, worker_id: UUID, disclosure: Disclosure = "full"
     ) -> str:
-        url = f"{self.credential_urls.base_url}/api/v1/competitions/{competition_id}/awards/"
+        base = self.credentials.credential_urls.base_url
+        url = f"{base}/api/v1/competitions/{competition_id}/awards/"
         url += f"{worker_id}/credential"
         return url if disclosure == "full" else url + "?disclosure=public"
 
@@ -503,18 +504,20 @@ class CompetitionWorkflow:
         if result is None or result["award"] is None:
             raise NotFound(f"no award of competition {competition_id} for worker {worker_id}")
         organiser = self.organisation(competition.organiser_id)
-        allocation = self.allocation_of(organiser.id, award_subject(competition.id, worker_id))
+        allocation = self.credentials.allocation_of(
+            organiser.id, award_subject(competition.id, worker_id)
+        )
         if allocation is None:  # pragma: no cover - finalisation allocates every award's entries
             raise NotFound(f"the award of worker {worker_id} has no status list entries")
         worker = self.worker(worker_id)
-        identifier = self.holder_identifier(worker.id) if disclosure == "full" else None
+        identifier = self.credentials.holder_identifier(worker.id) if disclosure == "full" else None
         award = Award(result["award"])
         occupation = self.occupation(competition.occupation_code)
         finalised_at = competition.finalised_at
         assert finalised_at is not None
         group = "" if result["group"] == ALL_ENTRANTS else f" ({result['group']}s)"
         document = build_award_credential(
-            urls=self.credential_urls,
+            urls=self.credentials.credential_urls,
             credential_id=self.award_credential_id(competition.id, worker.id, disclosure),
             award_id=str(worker.id),
             holder=Holder(result["name"] or worker.name, worker.masked_id_number, identifier),
@@ -560,4 +563,4 @@ class CompetitionWorkflow:
         )
         organiser = self.organisation(competition.organiser_id)
         assert competition.finalised_at is not None
-        return self.sign_credential(organiser, document, competition.finalised_at)
+        return self.credentials.sign_credential(organiser, document, competition.finalised_at)

@@ -531,7 +531,7 @@ def import_candidates(
                 actor=actor,
             )
             held = []
-            identifiers[worker.id] = ledger.subject_identifier_for(worker, id_number)
+            identifiers[worker.id] = ledger.credentials.subject_identifier_for(worker, id_number)
         try:
             facts = candidate_facts(evidence, evaluation.occupation_code, held)
             enrolments.append(

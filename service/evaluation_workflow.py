@@ -435,7 +435,7 @@ class EvaluationWorkflow:
             actor=actor,
             progress=domain_progress,
         )
-        recorded = self.record_issue(
+        recorded = self.credentials.record_issue(
             body,
             certificates,
             evaluation,

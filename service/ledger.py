@@ -50,8 +50,8 @@ from service.commands import ConcurrencyConflict as ConcurrencyConflict  # re-ex
 from service.commands import NotFound, Recorded, retried
 from service.competition_workflow import CompetitionWorkflow
 from service.config import Settings
-from service.credential_document import Holder, build_award_credential
-from service.credential_issuing import CredentialIssuing
+from service.credentials import Credentials
+from service.credentials.credential_document import Holder, build_award_credential
 from service.evaluation_workflow import EvaluationWorkflow, china_date
 from service.snapshots import INTERVALS, LedgerSnapshot, snapshots_due
 from service.token_grants import TokenGrants
@@ -103,7 +103,6 @@ class LedgerRepository(Repository[UUID]):
 class Ledger(
     EvaluationWorkflow,
     CompetitionWorkflow,
-    CredentialIssuing,
     CalendarRecords,
     TokenGrants,
     Application[UUID],
@@ -127,6 +126,12 @@ class Ledger(
         merged.update(env or {})
         super().__init__(env=merged)
         self._identity_key = self.settings.identity_key()
+        self.credentials = Credentials(self, identity_key=self._identity_key)
+
+    def close(self) -> None:
+        """Close the credentials' key store, then the application."""
+        self.credentials.close()
+        super().close()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """The library's transcodings, ``uuid_hex`` decoded on a short path
@@ -314,7 +319,7 @@ class Ledger(
         )
         for code in organisation.scope:
             self.occupation(code)
-        return self.provision_signing_key(self.record(organisation))
+        return self.credentials.provision_signing_key(self.record(organisation))
 
     @retried
     def amend_scope(
@@ -370,7 +375,7 @@ class Ledger(
             registered_by=registered_by,
             registered_on=self.clock().date(),
         )
-        return self.record(worker, *self.subject_identifier_for(worker, id_number))
+        return self.record(worker, *self.credentials.subject_identifier_for(worker, id_number))
 
     @retried
     def start_employment(
@@ -492,7 +497,9 @@ class Ledger(
         worker = self.worker(worker_id)
         occupation = self.occupation(occupation_code)
         issued_at = self.clock()
-        reservation = self.reserve_status_list_entries(issuer.id, 1)  # before the series read
+        reservation = self.credentials.reserve_status_list_entries(
+            issuer.id, 1
+        )  # before the series read
         series = (
             self.number_series(issuer, issued_at.year, level) if issuer.evaluator_prefix else None
         )
@@ -511,7 +518,7 @@ class Ledger(
             issued_at=issued_at,
             actor=actor,
         )
-        return self.record_issue(
+        return self.credentials.record_issue(
             issuer, [certificate], certificate, worker, series, actor=actor, reservation=reservation
         )
 
@@ -530,7 +537,9 @@ class Ledger(
                     at, actor, revoked_number=number, reason=reason, kind=kind, via=via
                 )
                 flagged.append(dependent)
-        return self.record(certificate, *self.status_list_updates_for(certificate), *flagged)
+        return self.record(
+            certificate, *self.credentials.status_list_updates_for(certificate), *flagged
+        )
 
     def dependents_of(self, revoked: Certificate) -> list[tuple[Certificate, str, str]]:
         """Certificates that depended on ``revoked``, directly or transitively, as
@@ -711,7 +720,7 @@ class Ledger(
                 actor,
             )
         appointment.appoint(at, actor)
-        batch = self.allocate_status_list_entries(
+        batch = self.credentials.allocate_status_list_entries(
             organisation.id, [post_subject(appointment.id)], at=at, actor=actor
         )
         return self.record(appointment, *batch.aggregates)
@@ -723,18 +732,17 @@ class Ledger(
         the latest was withdrawn)."""
         terms: list[PostAppointment] = []
         while True:
-            found = self._load(
-                PostAppointment.create_id(
-                    organisation_id=organisation_id,
-                    worker_id=worker_id,
-                    occupation_code=occupation_code,
-                    post=post.code,
-                    term=len(terms) + 1,
-                )
+            term_id = PostAppointment.create_id(
+                organisation_id=organisation_id,
+                worker_id=worker_id,
+                occupation_code=occupation_code,
+                post=post.code,
+                term=len(terms) + 1,
             )
-            if not isinstance(found, PostAppointment):
+            try:
+                terms.append(self.post_appointment(term_id))
+            except NotFound:
                 return terms
-            terms.append(found)
 
     @retried
     def withdraw_post(self, appointment_id: UUID, *, actor: str, reason: str) -> Recorded:
@@ -742,31 +750,33 @@ class Ledger(
         at = self.clock()
         appointment.withdraw(at, actor, reason)
         subject = post_subject(appointment.id)
-        allocation = self.allocation_of(appointment.organisation_id, subject)
+        allocation = self.credentials.allocation_of(appointment.organisation_id, subject)
         if allocation is None:
             return self.record(appointment)
-        revocations = self._status_list(appointment.organisation_id, "revocation")
+        revocations = self.credentials.status_list(appointment.organisation_id, "revocation")
         revocations.set_bit(allocation.indexes["revocation"], subject, at, actor, reason)
         return self.record(appointment, revocations)
 
     def post_credential_id(self, appointment_id: UUID) -> str:
-        base = self.credential_urls.base_url
+        base = self.credentials.credential_urls.base_url
         return f"{base}/api/v1/evaluations/posts/{appointment_id}/credential"
 
     def post_credential(self, appointment_id: UUID) -> dict[str, Any]:
         """The post's credential: the enterprise's own award, signed with its key."""
         appointment = self.post_appointment(appointment_id)
         organisation = self.organisation(appointment.organisation_id)
-        allocation = self.allocation_of(organisation.id, post_subject(appointment.id))
+        allocation = self.credentials.allocation_of(organisation.id, post_subject(appointment.id))
         if allocation is None or appointment.appointed_at is None:
             raise NotFound(f"post appointment {appointment_id} has no credential")
         worker = self.worker(appointment.worker_id)
         level = appointment.level
         document = build_award_credential(
-            urls=self.credential_urls,
+            urls=self.credentials.credential_urls,
             credential_id=self.post_credential_id(appointment.id),
             award_id=str(worker.id),
-            holder=Holder(worker.name, worker.masked_id_number, self.holder_identifier(worker.id)),
+            holder=Holder(
+                worker.name, worker.masked_id_number, self.credentials.holder_identifier(worker.id)
+            ),
             issuer_id=organisation.id,
             issuer_name=organisation.name,
             competition={
@@ -792,4 +802,4 @@ class Ledger(
             awarded_at=appointment.appointed_at,
             status_indexes=dict(allocation.indexes),
         )
-        return self.sign_credential(organisation, document, appointment.appointed_at)
+        return self.credentials.sign_credential(organisation, document, appointment.appointed_at)

@@ -35,7 +35,9 @@ class LedgerStore(Protocol):
 
     settings: Settings
     clock: Callable[[], datetime]
-    env: Mapping[str, str]
+
+    @property
+    def env(self) -> Mapping[str, str]: ...
 
     # saving
     def save(self, *objs: Any, **kwargs: Any) -> Any: ...

@@ -61,7 +61,7 @@ Keys with no value are left out rather than written as ``null``.
 
 Verifying: the issuer is a ``did:key``, so ``craftledger vc verify FILE`` verifies it offline
 with no other file; ``POST /credentials/verify`` also reports ``issuer_filed`` passed, because
-the issuer is this ledger's own key (``CredentialIssuing.ledger_issuer_id``).
+the issuer is this ledger's own key (``Credentials.ledger_issuer_id``).
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ from domain.points_policy import (
     list_policies,
 )
 from domain.worker import Worker
-from service.credential_document import VC2_CONTEXT
+from service.credentials.credential_document import VC2_CONTEXT
 from service.signing.data_integrity import add_proof, format_date_time_stamp
 from service.signing.multikey import did_key, did_key_verification_method
 
@@ -272,7 +272,7 @@ class PointsStatementResult:
 
 def ledger_issuer(ledger: Any) -> tuple[str, str, Any]:
     """``(issuer did:key, verification method, private key)`` of the ledger's own key."""
-    stored, private_key = ledger.key_store.ledger_key()
+    stored, private_key = ledger.credentials.key_store.ledger_key()
     public = stored.public_key_multibase
     return did_key(public), did_key_verification_method(public), private_key
 
@@ -446,11 +446,11 @@ def points_statement_credential(
         honours=honours,
     )
     issuer_id, method, private_key = ledger_issuer(ledger)
-    urls = ledger.credential_urls
+    urls = ledger.credentials.credential_urls
     document = build_statement_document(
         base_url=urls.base_url,
         worker=worker,
-        identifier=ledger.holder_identifier(worker.id),
+        identifier=ledger.credentials.holder_identifier(worker.id),
         policy=chosen,
         statement=statement,
         assessed=assessed,

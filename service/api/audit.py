@@ -471,4 +471,4 @@ def get_consistency_proof(args: dict[str, Any]) -> Any:
 @blp.query(PublicKeySchema, errors=())
 def get_public_key() -> Any:
     """The ledger's own Ed25519 key, which signs tree heads, as a W3C ``Multikey``."""
-    return current_audit().public_key_document(ledger().credential_urls.base_url)
+    return current_audit().public_key_document(ledger().credentials.credential_urls.base_url)

@@ -70,7 +70,7 @@ from service.api.problems import Problem, field_errors, validation_problem
 from service.api.reads import PageArgs, WaitHeaders, page_schema, read_after_position
 from service.api.services import ledger, services
 from service.competition_workflow import EntrantRegistration
-from service.credential_issuing import CredentialUnavailable, SignedDocument
+from service.credentials import CredentialUnavailable, SignedDocument
 
 blp = Blueprint(
     "competitions",

@@ -31,7 +31,7 @@ from service.api.certificates import load, sees_full
 from service.api.openapi import Blueprint
 from service.api.problems import Problem, validation_problem
 from service.api.services import ledger, services
-from service.credential_issuing import SIGNING_KINDS, CredentialUnavailable, SignedDocument
+from service.credentials import SIGNING_KINDS, CredentialUnavailable, SignedDocument
 from service.ledger import NotFound
 from service.signing.canonical_json import JSONValueError, parse_strict
 
@@ -159,7 +159,7 @@ def get_certificate_credential(args: dict[str, Any], number: str) -> Any:
     if disclosure == "full" and not full_allowed:
         raise forbidden("only the holder, the issuing body, admins and auditors see the full one")
     try:
-        credential = ledger().certificate_credential(certificate.number, disclosure)
+        credential = ledger().credentials.certificate_credential(certificate.number, disclosure)
     except CredentialUnavailable as error:
         raise _unavailable(error) from None
     cache = "private, no-cache" if disclosure == "full" else f"public, max-age={PUBLIC_MAX_AGE}"
@@ -190,7 +190,7 @@ def verify_credential(body: dict[str, Any]) -> Any:
     ``X-Log-Position`` is the log position the verification read."""
     position = ledger().log_position
     directory = services().directory
-    report = ledger().verify_credential(
+    report = ledger().credentials.verify_credential(
         body["verifiableCredential"],
         log_inclusion=current_audit().log_inclusion_check,
         certificate_row=directory.get_certificate if directory is not None else None,
@@ -208,7 +208,7 @@ def get_controller_document(organisation_id: UUID) -> Any:
     """The organisation's controller document (the ``did:web`` DID document its credentials'
     ``issuer`` names): every key it ever published as a ``Multikey`` with ``validFrom``,
     ``validUntil`` (rotated out) and ``revoked`` (compromised)."""
-    document = ledger().controller_document(organisation_id)
+    document = ledger().credentials.controller_document(organisation_id)
     return _document_response(
         SignedDocument.of(document),
         _media_type("application/json", DID_MEDIA_TYPES),
@@ -237,7 +237,7 @@ def get_status_list(organisation_id: UUID, purpose: str) -> Any:
     if organisation.kind not in SIGNING_KINDS:
         raise NotFound(f"{organisation.name} issues no credentials and keeps no status lists")
     try:
-        signed = ledger().status_list_credential(organisation_id, purpose)
+        signed = ledger().credentials.status_list_credential(organisation_id, purpose)
     except CredentialUnavailable as error:
         raise _unavailable(error) from None
     return _document_response(

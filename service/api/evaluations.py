@@ -55,7 +55,7 @@ from service.api.openapi import IDEMPOTENCY_KEY_PARAMETER, LOG_POSITION_HEADER, 
 from service.api.problems import Problem
 from service.api.reads import list_page
 from service.api.services import ledger
-from service.credential_issuing import SignedDocument
+from service.credentials import SignedDocument
 from service.evaluation_workflow import CONFIRM_JOB
 
 blp = Blueprint(

@@ -8,7 +8,9 @@ import marshmallow as ma
 from marshmallow import validate
 
 from domain.certificate_number import PROVINCE_CODES
-from service.credential_document import masked_name  # one masking rule for credentials and API
+from service.credentials.credential_document import (
+    masked_name,
+)  # one masking rule for credentials and API
 
 __all__ = [
     "LEVEL_CODES",

@@ -39,7 +39,7 @@ from service.api.problems import Problem
 from service.api.reads import page_schema, wait_for_position
 from service.api.services import ledger, services
 from service.api.workers import readable_worker
-from service.credential_issuing import SignedDocument
+from service.credentials import SignedDocument
 from service.points_statements import (
     ledger_issuer,
     points_statement_credential,

@@ -48,7 +48,7 @@ def demo(workers: int) -> None:
         report = seed_demo(
             ledger, progress=lambda line: click.echo(f"  {line}", err=True), workers=workers
         )
-        base_url = ledger.credential_urls.base_url
+        base_url = ledger.credentials.credential_urls.base_url
     finally:
         ledger.close()
     for line in demo_report_lines(report, base_url, time.monotonic() - started):

@@ -24,7 +24,7 @@ from domain.certificate import Certificate
 from domain.errors import InvalidValue
 from service.api.audit import current_audit
 from service.api.services import ledger
-from service.credential_issuing import CredentialUnavailable
+from service.credentials import CredentialUnavailable
 from service.ledger import NotFound
 from service.pages.blueprints import pages, render, render_error
 from service.pages.i18n import gettext
@@ -58,7 +58,9 @@ def _malformed(error: _NumberMalformed) -> Response:
 
 def page_url(number: str) -> str:
     """The certificate page's absolute URL (what the QR code encodes)."""
-    return ledger().credential_urls.base_url + url_for("pages.certificate_page", number=number)
+    return ledger().credentials.credential_urls.base_url + url_for(
+        "pages.certificate_page", number=number
+    )
 
 
 def qr_code(number: str) -> segno.QRCode:
@@ -118,7 +120,7 @@ def certificate_qr_png(number: str) -> Any:
 def certificate_credential_download(number: str) -> Any:
     certificate = load(number)
     try:
-        credential = ledger().certificate_credential(certificate.number, "public")
+        credential = ledger().credentials.certificate_credential(certificate.number, "public")
     except CredentialUnavailable:
         raise NotFound(f"no credential for {certificate.number}") from None
     body = json.dumps(credential, ensure_ascii=False, indent=2)
@@ -148,7 +150,9 @@ def verify_upload(data: bytes) -> dict[str, Any]:
                 }
             ],
         }
-    report = ledger().verify_credential(document, log_inclusion=current_audit().log_inclusion_check)
+    report = ledger().credentials.verify_credential(
+        document, log_inclusion=current_audit().log_inclusion_check
+    )
     return {"verified": report.verified, "checks": [c.to_dict() for c in report.checks]}
 
 

@@ -28,7 +28,7 @@ from domain.id_number import IdKind, IdNumber
 from service.api.audit import current_audit
 from service.api.fields import masked_name
 from service.api.services import ledger
-from service.credential_issuing import CredentialUnavailable
+from service.credentials import CredentialUnavailable
 from service.ledger import NotFound
 from service.pages.blueprints import pages, render, verify_pages
 from service.pages.i18n import N_, gettext
@@ -190,10 +190,10 @@ def issuing_body(certificate: Certificate) -> dict[str, Any]:
 def credential_checks(number: str) -> dict[str, Any]:
     """Each check of the certificate's public credential, and its log inclusion."""
     try:
-        credential = ledger().certificate_credential(number, "public")
+        credential = ledger().credentials.certificate_credential(number, "public")
     except CredentialUnavailable:
         return {"available": False, "checks": [], "log": None}
-    report = ledger().verify_credential(
+    report = ledger().credentials.verify_credential(
         credential, log_inclusion=current_audit().log_inclusion_check
     )
     checks = [c.to_dict() for c in report.checks]

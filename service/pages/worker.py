@@ -254,7 +254,9 @@ def make_share_link() -> Any:
         label=label,
         actor=page_principal().actor,
     )
-    url = ledger().credential_urls.base_url + url_for("pages.share_view", token=made.token)
+    url = ledger().credentials.credential_urls.base_url + url_for(
+        "pages.share_view", token=made.token
+    )
     return render_me(
         worker_id,
         status=201,

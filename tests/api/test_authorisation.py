@@ -676,7 +676,9 @@ ENDPOINTS: dict[str, Endpoint] = {
         "POST",
         "/credentials/verify",
         body=lambda w, c: {
-            "verifiableCredential": w.ledger.certificate_credential(c["certificate"], "public")
+            "verifiableCredential": w.ledger.credentials.certificate_credential(
+                c["certificate"], "public"
+            )
         },
     ),
     "get controller document": Endpoint("GET", "/organisations/{org_a}/did.json"),

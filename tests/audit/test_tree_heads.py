@@ -12,7 +12,7 @@ from projections.transparency.merkle import EMPTY_ROOT
 from projections.transparency.tree_head import verify_tree_head
 from projections.transparency_log import TransparencyLog, TransparencyLogQuery
 from service.audit import Audit, HeadPolicy, verify_log
-from service.key_store import LEDGER_KEY_ID, LEDGER_OWNER
+from service.credentials.key_store import LEDGER_KEY_ID, LEDGER_OWNER
 from service.ledger import Ledger
 from service.signing.multikey import decode_public_key
 from tests.audit.conftest import grant_tokens
@@ -31,7 +31,7 @@ def test_heads_are_signed_with_the_ledgers_key_from_the_key_store(
 ) -> None:
     grant_tokens(ledger, 3)
     head = audit.current_head()
-    stored = ledger.key_store.get(LEDGER_OWNER, LEDGER_KEY_ID)
+    stored = ledger.credentials.key_store.get(LEDGER_OWNER, LEDGER_KEY_ID)
     assert stored is not None and stored.public_key_multibase == audit.public_key_multibase()
     assert head.key_id == LEDGER_KEY_ID
     assert verify_tree_head(decode_public_key(stored.public_key_multibase), head.head)

@@ -63,9 +63,9 @@ def test_credentials_of_a_batch_are_the_single_credentials_byte_for_byte(
     numbers.append(arena.certify(arena.worker(), SkillLevel.LEVEL_5))  # another batch and time
     assert len(numbers) >= 3
 
-    batch = ledger.certificate_credentials(numbers, disclosure)  # type: ignore[arg-type]
+    batch = ledger.credentials.certificate_credentials(numbers, disclosure)  # type: ignore[arg-type]
 
-    assert batch == [ledger.certificate_credential(n, disclosure) for n in numbers]  # type: ignore[arg-type]
+    assert batch == [ledger.credentials.certificate_credential(n, disclosure) for n in numbers]  # type: ignore[arg-type]
 
 
 def test_approving_signs_the_credentials_the_log_gives_back(arena: Arena):
@@ -82,14 +82,14 @@ def test_approving_signs_the_credentials_the_log_gives_back(arena: Arena):
     assert numbers
     signed = {c["credentialSubject"]["licenseNumber"]: c for c in recorded.credentials}
     assert sorted(signed) == sorted(numbers)
-    assert [signed[n] for n in numbers] == ledger.certificate_credentials(numbers)
+    assert [signed[n] for n in numbers] == ledger.credentials.certificate_credentials(numbers)
 
 
 def test_credentials_of_an_unknown_certificate_are_not_found(arena: Arena):
     number = arena.certify(arena.worker(), SkillLevel.LEVEL_5)
     unknown = number[:-6] + "999999"
     with pytest.raises(NotFound):
-        arena.ledger.certificate_credentials([number, unknown])
+        arena.ledger.credentials.certificate_credentials([number, unknown])
 
 
 def test_finalising_reads_worker_facts_in_bulk_yet_refuses_an_unknown_worker(arena: Arena):

@@ -253,7 +253,7 @@ def test_approval_issues_the_certificate_from_the_issuing_body_with_the_competit
     assert recorded.position is not None and abs(approved - issued) < 10
     assert recorded.position >= max(approved, issued)
     # the certificate has its credential's status list entries
-    assert arena.ledger.allocation_of(arena.body, certificate.number) is not None
+    assert arena.ledger.credentials.allocation_of(arena.body, certificate.number) is not None
 
 
 def test_an_approval_that_cannot_issue_records_nothing(arena: Arena):

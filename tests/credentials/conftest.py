@@ -90,7 +90,7 @@ def secret_forms(private_key: Ed25519PrivateKey) -> list[bytes]:
 def private_keys_of(ledger: Ledger, organisation_id: UUID) -> list[Ed25519PrivateKey]:
     organisation = ledger.organisation(organisation_id)
     return [
-        ledger.key_store.private_key(str(organisation_id), key_id)
+        ledger.credentials.key_store.private_key(str(organisation_id), key_id)
         for key_id in organisation.signing_keys
     ]
 

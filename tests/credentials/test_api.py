@@ -38,15 +38,17 @@ def test_the_credential_is_served_as_application_vc_or_json_by_accept(
     as_vc = client.get(credential_url(issued), headers={"Accept": "application/vc"})
     assert as_vc.mimetype == "application/vc"
     assert as_vc.data == as_json.data
-    assert as_vc.data == canonicalize(ledger.certificate_credential(issued.number, "public"))
+    assert as_vc.data == canonicalize(
+        ledger.credentials.certificate_credential(issued.number, "public")
+    )
     assert "Accept" in as_vc.headers["Vary"]
 
 
 def test_the_holder_issuer_admin_and_auditor_get_the_full_disclosure_others_the_public(
     ledger: Ledger, client: FlaskClient, issued: Issued
 ):
-    full = canonicalize(ledger.certificate_credential(issued.number, "full"))
-    public = canonicalize(ledger.certificate_credential(issued.number, "public"))
+    full = canonicalize(ledger.credentials.certificate_credential(issued.number, "full"))
+    public = canonicalize(ledger.credentials.certificate_credential(issued.number, "public"))
     from tests.factories import file_employer, hire
 
     other_body = file_employer(ledger, code="11-Y-2", prefix="Y000011000002", name="琅琊台")
@@ -103,7 +105,7 @@ def test_status_list_is_cacheable_with_etag_and_304_until_a_bit_flips(
     changed = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200
     assert changed.headers["ETag"] != first.headers["ETag"]
-    index = ledger.allocation_of(issued.body_id, issued.number).index("revocation")
+    index = ledger.credentials.allocation_of(issued.body_id, issued.number).index("revocation")
     assert Bitstring.decode(changed.json["credentialSubject"]["encodedList"]).get(index)
     assert client.get(url, headers={"Accept": "application/vc"}).mimetype == "application/vc"
 
@@ -132,9 +134,9 @@ def test_did_json_is_served_with_etag_and_304(ledger: Ledger, client: FlaskClien
     url = f"/organisations/{issued.body_id}/did.json"
     first = client.get(url)
     assert first.status_code == 200
-    assert first.json == ledger.controller_document(issued.body_id)
+    assert first.json == ledger.credentials.controller_document(issued.body_id)
     assert client.get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
-    ledger.rotate_signing_key(issued.body_id, actor="t")
+    ledger.credentials.rotate_signing_key(issued.body_id, actor="t")
     rotated = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert rotated.status_code == 200 and len(rotated.json["verificationMethod"]) == 2
     assert client.get(f"/organisations/{uuid4()}/did.json").status_code == 404

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.organisation import OrganisationKind
 from domain.status_list_allocation import LIST_SIZE, StatusIndexBlock, StatusListAllocation
-from service.credential_document import Holder, build_award_credential
+from service.credentials.credential_document import Holder, build_award_credential
 from service.ledger import Ledger
 from service.signing.canonical_json import canonicalize
 from service.signing.credential_verifier import verify_credential
@@ -35,8 +35,8 @@ def test_the_same_events_give_a_byte_identical_signed_credential(
 ):
     number, first_bytes = issued_elsewhere
     reopened = make_ledger()  # a fresh process: nothing cached, everything replayed
-    assert canonicalize(reopened.certificate_credential(number)) == first_bytes
-    assert canonicalize(reopened.certificate_credential(number)) == first_bytes
+    assert canonicalize(reopened.credentials.certificate_credential(number)) == first_bytes
+    assert canonicalize(reopened.credentials.certificate_credential(number)) == first_bytes
 
 
 @pytest.fixture
@@ -44,14 +44,14 @@ def issued_elsewhere(make_ledger: Callable[..., Ledger], clock) -> Iterator[tupl
     first = make_ledger(clock=clock)
     body = file_employer(first)
     issued = issue_to_new_worker(first, body.id, 1)
-    signed = canonicalize(first.certificate_credential(issued.number))
+    signed = canonicalize(first.credentials.certificate_credential(issued.number))
     first.close()
     yield issued.number, signed
 
 
 def test_building_twice_gives_the_same_document_and_proof(ledger: Ledger, issued: Issued):
-    one = ledger.certificate_credential(issued.number)
-    two = ledger.certificate_credential(issued.number)
+    one = ledger.credentials.certificate_credential(issued.number)
+    two = ledger.credentials.certificate_credential(issued.number)
     assert canonicalize(one) == canonicalize(two)
     assert one["proof"]["created"] == one["validFrom"]
 
@@ -63,13 +63,13 @@ def test_the_credential_is_an_open_badges_achievement_credential_of_the_certific
     ledger: Ledger, issued: Issued
 ):
     certificate = ledger.certificate(issued.number)
-    credential = ledger.certificate_credential(issued.number)
+    credential = ledger.credentials.certificate_credential(issued.number)
     assert credential["@context"][0] == "https://www.w3.org/ns/credentials/v2"
     assert "ob/v3p0" in credential["@context"][1]
     assert credential["type"] == ["VerifiableCredential", "AchievementCredential"]
     assert credential["id"].endswith(f"/api/v1/certificates/{issued.number}/credential")
     assert credential["issuer"] == {
-        "id": ledger.credential_urls.controller_id(issued.body_id),
+        "id": ledger.credentials.credential_urls.controller_id(issued.body_id),
         "type": ["Profile"],
         "name": "北京链家",
     }
@@ -100,7 +100,7 @@ def test_the_credential_is_an_open_badges_achievement_credential_of_the_certific
 def test_a_verifier_holding_the_id_number_can_match_the_salted_hash_and_nobody_sees_it(
     ledger: Ledger, issued: Issued
 ):
-    credential = ledger.certificate_credential(issued.number)
+    credential = ledger.credentials.certificate_credential(issued.number)
     (identity,) = credential["credentialSubject"]["identifier"]
     assert identity["type"] == "IdentityObject"
     assert identity["identityType"] == "nationalIdentityNumber"
@@ -116,12 +116,12 @@ def test_a_verifier_holding_the_id_number_can_match_the_salted_hash_and_nobody_s
 def test_the_public_disclosure_masks_the_name_and_carries_no_id_hash(
     ledger: Ledger, issued: Issued
 ):
-    public = ledger.certificate_credential(issued.number, "public")
+    public = ledger.credentials.certificate_credential(issued.number, "public")
     subject = public["credentialSubject"]
     assert subject["name"] == "张*"
     assert "identifier" not in subject
     assert public["id"].endswith("?disclosure=public")
-    assert ledger.verify_credential(public).verified
+    assert ledger.credentials.verify_credential(public).verified
 
 
 def test_free_text_evidence_is_masked_and_only_in_the_full_disclosure(ledger: Ledger):
@@ -142,10 +142,13 @@ def test_free_text_evidence_is_masked_and_only_in_the_full_disclosure(ledger: Le
             "evidence": f"破格晋升审批表 2025-017 (applicant {leaked})",
         },
     )
-    full = ledger.certificate_credential(number)
+    full = ledger.credentials.certificate_credential(number)
     assert "破格晋升审批表 2025-017" in full["evidence"][0]["narrative"]
     assert leaked not in json.dumps(full, ensure_ascii=False)
-    assert "narrative" not in ledger.certificate_credential(number, "public")["evidence"][0]
+    assert (
+        "narrative"
+        not in ledger.credentials.certificate_credential(number, "public")["evidence"][0]
+    )
 
 
 # -- tampering --------------------------------------------------------------------------------
@@ -174,7 +177,7 @@ def altered(value: Any) -> Any:
 def test_altering_any_field_or_the_proof_fails_the_signature_and_hides_the_rest(
     ledger: Ledger, issued: Issued
 ):
-    credential = ledger.certificate_credential(issued.number)
+    credential = ledger.credentials.certificate_credential(issued.number)
     paths = list(leaves(credential))
     assert len(paths) > 40
     for path in paths:
@@ -183,7 +186,7 @@ def test_altering_any_field_or_the_proof_fails_the_signature_and_hides_the_rest(
         for part in path[:-1]:
             target = target[part]
         target[path[-1]] = altered(target[path[-1]])
-        report = ledger.verify_credential(tampered)
+        report = ledger.credentials.verify_credential(tampered)
         statuses = checks(report)
         assert statuses["signature"] == "failed", path
         assert {s for name, s in statuses.items() if name != "signature"} == {"skipped"}, path
@@ -191,17 +194,17 @@ def test_altering_any_field_or_the_proof_fails_the_signature_and_hides_the_rest(
 
 
 def test_adding_or_removing_a_field_fails(ledger: Ledger, issued: Issued):
-    credential = ledger.certificate_credential(issued.number)
+    credential = ledger.credentials.certificate_credential(issued.number)
     added = copy.deepcopy(credential)
     added["credentialSubject"]["name2"] = "x"
     removed = copy.deepcopy(credential)
     del removed["evidence"]
     for tampered in (added, removed):
-        assert checks(ledger.verify_credential(tampered))["signature"] == "failed"
+        assert checks(ledger.credentials.verify_credential(tampered))["signature"] == "failed"
 
 
 def test_a_proof_by_another_key_under_the_issuers_method_fails(ledger: Ledger, issued: Issued):
-    credential = ledger.certificate_credential(issued.number)
+    credential = ledger.credentials.certificate_credential(issued.number)
     unsigned = {k: v for k, v in credential.items() if k != "proof"}
     forged = add_proof(
         unsigned,
@@ -209,14 +212,14 @@ def test_a_proof_by_another_key_under_the_issuers_method_fails(ledger: Ledger, i
         credential["proof"]["verificationMethod"],
         credential["proof"]["created"],
     )
-    assert checks(ledger.verify_credential(forged))["signature"] == "failed"
+    assert checks(ledger.credentials.verify_credential(forged))["signature"] == "failed"
 
 
 def test_a_controller_document_with_a_swapped_key_fails_the_signature(
     ledger: Ledger, issued: Issued
 ):
-    credential = ledger.certificate_credential(issued.number)
-    document = ledger.controller_document(issued.body_id)
+    credential = ledger.credentials.certificate_credential(issued.number)
+    document = ledger.credentials.controller_document(issued.body_id)
     from service.signing.multikey import generate_key_pair
 
     document["verificationMethod"][0]["publicKeyMultibase"] = generate_key_pair()[1]
@@ -234,7 +237,7 @@ def test_status_indexes_are_random_distinct_and_survive_a_reopen(
     body = file_employer(ledger, scope={"6-31-01-03": ["5", "4", "3"]})
     numbers = [issue_to_new_worker(ledger, body.id, serial).number for serial in range(1, 31)]
     indexes = [
-        int(ledger.certificate_credential(n)["credentialStatus"][0]["statusListIndex"])
+        int(ledger.credentials.certificate_credential(n)["credentialStatus"][0]["statusListIndex"])
         for n in numbers
     ]
     assert len(set(indexes)) == len(indexes)
@@ -242,7 +245,9 @@ def test_status_indexes_are_random_distinct_and_survive_a_reopen(
     assert indexes != sorted(indexes)  # not handed out in issue order
     reopened = make_ledger()
     assert [
-        int(reopened.certificate_credential(n)["credentialStatus"][0]["statusListIndex"])
+        int(
+            reopened.credentials.certificate_credential(n)["credentialStatus"][0]["statusListIndex"]
+        )
         for n in numbers
     ] == indexes
 
@@ -251,11 +256,11 @@ def test_batch_allocation_gives_each_subject_a_fresh_index_in_one_save(
     ledger: Ledger, issued: Issued
 ):
     """The API for batch issuers: many subjects, one event per block touched plus one each."""
-    existing = ledger.allocation_of(issued.body_id, issued.number)
+    existing = ledger.credentials.allocation_of(issued.body_id, issued.number)
     assert existing is not None
     subjects = [f"award:C-1:{n}" for n in range(200)] + [issued.number]
     rng = random.Random(7)
-    batch = ledger.allocate_status_list_entries(
+    batch = ledger.credentials.allocate_status_list_entries(
         issued.body_id, subjects, at=ledger.clock(), actor="test", rng=rng
     )
     assert batch.indexes[issued.number] == existing.indexes  # kept, not reallocated
@@ -271,7 +276,7 @@ def test_batch_allocation_gives_each_subject_a_fresh_index_in_one_save(
     before = ledger.log_position
     ledger.save(*batch.aggregates)
     assert ledger.log_position - before == pending
-    again = ledger.allocate_status_list_entries(
+    again = ledger.credentials.allocate_status_list_entries(
         issued.body_id, subjects[:-1], at=ledger.clock(), actor="test"
     )
     assert again.aggregates == []
@@ -286,9 +291,9 @@ def test_an_index_taken_in_a_block_is_never_handed_out_again(ledger: Ledger, iss
         def randrange(self, stop: int) -> int:
             return self.values.pop(0)
 
-    taken = ledger.allocation_of(issued.body_id, issued.number).indexes["revocation"]
+    taken = ledger.credentials.allocation_of(issued.body_id, issued.number).indexes["revocation"]
     free = 5 if taken != 5 else 6
-    batch = ledger.allocate_status_list_entries(
+    batch = ledger.credentials.allocate_status_list_entries(
         issued.body_id, ["s-1"], at=ledger.clock(), actor="t", rng=Always([taken, taken, free])
     )
     assert batch.indexes["s-1"] == {"revocation": free, "suspension": free}
@@ -306,12 +311,12 @@ def test_an_award_credential_is_built_signed_and_verified(ledger: Ledger):
         actor="test:admin",
     ).aggregate
     awarded_at = ledger.clock()
-    batch = ledger.allocate_status_list_entries(
+    batch = ledger.credentials.allocate_status_list_entries(
         union.id, ["award:CY-2025-01:w1"], at=awarded_at, actor="test"
     )
     ledger.save(*batch.aggregates)
     document = build_award_credential(
-        urls=ledger.credential_urls,
+        urls=ledger.credentials.credential_urls,
         credential_id="urn:craftledger:award:CY-2025-01:w1",
         award_id="w1",
         holder=Holder("张三", "110105********0017"),
@@ -334,8 +339,8 @@ def test_an_award_credential_is_built_signed_and_verified(ledger: Ledger):
     results = document["credentialSubject"]["result"]
     assert [r["value"] for r in results] == ["1", "gold", "93.50"]
     assert document["credentialSubject"]["achievement"]["achievementType"] == "Award"
-    signed = ledger.sign_credential(ledger.organisation(union.id), document, awarded_at)
-    report = ledger.verify_credential(signed)
+    signed = ledger.credentials.sign_credential(ledger.organisation(union.id), document, awarded_at)
+    report = ledger.credentials.verify_credential(signed)
     assert report.verified, report.to_dict()
     assert checks(report)["issuer_filed"] == "passed"
 
@@ -351,19 +356,19 @@ def test_a_stale_reservation_cannot_reuse_an_index_the_save_refuses_it(
         def randrange(self, stop: int) -> int:
             return 4242
 
-    stale = ledger.reserve_status_list_entries(issued.body_id, 1, rng=Fixed())
+    stale = ledger.credentials.reserve_status_list_entries(issued.body_id, 1, rng=Fixed())
     assert stale.indexes == [4242]
-    first = ledger.allocate_status_list_entries(
+    first = ledger.credentials.allocate_status_list_entries(
         issued.body_id, ["award:a"], at=ledger.clock(), actor="t", rng=Fixed()
     )
     ledger.save(*first.aggregates)
-    second = ledger.allocate_status_list_entries(
+    second = ledger.credentials.allocate_status_list_entries(
         issued.body_id, ["award:b"], at=ledger.clock(), actor="t", reservation=stale
     )
     assert second.indexes["award:b"]["revocation"] == 4242
     with pytest.raises(IntegrityError):
         ledger.save(*second.aggregates)
-    fresh = ledger.allocate_status_list_entries(
+    fresh = ledger.credentials.allocate_status_list_entries(
         issued.body_id, ["award:b"], at=ledger.clock(), actor="t"
     )
     assert fresh.indexes["award:b"]["revocation"] != 4242

@@ -13,17 +13,17 @@ from tests.factories import ELECTRICIAN, file_employer
 
 
 def issuer_check(ledger: Ledger, credential) -> tuple[str, str]:
-    check = ledger.verify_credential(credential).get("issuer_filed")
+    check = ledger.credentials.verify_credential(credential).get("issuer_filed")
     return check.status, check.detail
 
 
 def resigned(ledger: Ledger, issued: Issued, change) -> dict:
     """The issuer's own key signing an altered document (a bug, or a misused issuing system)."""
-    credential = ledger.certificate_credential(issued.number)
+    credential = ledger.credentials.certificate_credential(issued.number)
     unsigned = copy.deepcopy({k: v for k, v in credential.items() if k != "proof"})
     change(unsigned)
     organisation = ledger.organisation(issued.body_id)
-    return ledger.sign_credential(
+    return ledger.credentials.sign_credential(
         organisation, unsigned, ledger.certificate(issued.number).issued_at
     )
 
@@ -31,7 +31,7 @@ def resigned(ledger: Ledger, issued: Issued, change) -> dict:
 def test_later_scope_and_status_changes_do_not_touch_credentials_issued_before(
     ledger: Ledger, issued: Issued
 ):
-    credential = ledger.certificate_credential(issued.number)
+    credential = ledger.credentials.certificate_credential(issued.number)
     ledger.amend_scope(issued.body_id, {ELECTRICIAN: ["4"]}, actor="admin", reason="调整")
     ledger.change_organisation_status(issued.body_id, "suspend", actor="admin", reason="督导")
     status, detail = issuer_check(ledger, credential)
@@ -73,14 +73,16 @@ def test_a_did_key_issuer_verifies_its_signature_but_is_not_a_filed_body(ledger:
         "validFrom": "2025-01-01T00:00:00Z",
         "credentialSubject": {"name": "x"},
     }
-    report = ledger.verify_credential(add_proof(document, private, method, "2025-01-01T00:00:00Z"))
+    report = ledger.credentials.verify_credential(
+        add_proof(document, private, method, "2025-01-01T00:00:00Z")
+    )
     assert report.get("signature").status == "passed"
     assert report.get("issuer_filed").status == "failed"
     assert not report.verified
 
 
 def test_a_failed_signature_skips_the_issuer_check(ledger: Ledger, issued: Issued):
-    credential = ledger.certificate_credential(issued.number)
+    credential = ledger.credentials.certificate_credential(issued.number)
     credential["credentialSubject"]["name"] = "李四"
     assert issuer_check(ledger, credential)[0] == "skipped"
 
@@ -96,11 +98,14 @@ def test_a_union_award_needs_no_scope_but_an_active_filing(ledger: Ledger):
     document = {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "type": ["VerifiableCredential", "AchievementCredential"],
-        "issuer": {"id": ledger.credential_urls.controller_id(union.id), "name": union.name},
+        "issuer": {
+            "id": ledger.credentials.credential_urls.controller_id(union.id),
+            "name": union.name,
+        },
         "validFrom": "2025-06-01T00:00:00Z",
         "credentialSubject": {"achievement": {"achievementType": "Award", "name": "朝阳工匠"}},
     }
     at = ledger.clock()
     document["validFrom"] = at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    signed = ledger.sign_credential(ledger.organisation(union.id), document, at)
+    signed = ledger.credentials.sign_credential(ledger.organisation(union.id), document, at)
     assert issuer_check(ledger, signed)[0] == "passed"

@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from service.config import Settings
-from service.key_store import (
+from service.credentials.key_store import (
     KEY_ENCRYPTION_KEY_FILE,
     KEY_ENCRYPTION_KEY_VARIABLE,
     LEDGER_OWNER,
@@ -119,20 +119,20 @@ def test_reprs_show_no_key_material(tmp_path):
 
 def test_the_ledger_key_is_made_once_under_its_reserved_owner(make_ledger):
     first = make_ledger()
-    stored, private_key = first.key_store.ledger_key()
+    stored, private_key = first.credentials.key_store.ledger_key()
     assert stored.owner_id == LEDGER_OWNER
     assert public_multibase_of(private_key) == stored.public_key_multibase
     first.close()
     second = make_ledger()
-    again, _ = second.key_store.ledger_key()
+    again, _ = second.credentials.key_store.ledger_key()
     assert again.public_key_multibase == stored.public_key_multibase
 
 
 @pytest.mark.parametrize("backend", ["postgres"])
 def test_on_postgres_keys_live_in_the_schema_table_sealed(make_ledger, backend, postgres_schema):
     ledger: Ledger = make_ledger()
-    stored = ledger.key_store.generate("org-1")
-    private_key = ledger.key_store.private_key("org-1", stored.key_id)
+    stored = ledger.credentials.key_store.generate("org-1")
+    private_key = ledger.credentials.key_store.private_key("org-1", stored.key_id)
     with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
         rows = connection.execute(
             f'SELECT owner_id, nonce, ciphertext FROM "{postgres_schema}".{TABLE}'

@@ -43,24 +43,24 @@ def test_filing_an_issuing_body_publishes_one_key_whose_private_half_is_in_the_s
     assert recorded.aggregate.signing_keys == organisation.signing_keys
     assert len(organisation.signing_keys) == (1 if gets_key else 0)
     for key_id, key in organisation.signing_keys.items():
-        private_key = ledger.key_store.private_key(str(organisation.id), key_id)
+        private_key = ledger.credentials.key_store.private_key(str(organisation.id), key_id)
         assert public_multibase_of(private_key) == key["public_key_multibase"]
         assert key["valid_from"] >= organisation.scope_history[0][0]
 
 
 def test_did_json_lists_every_key_as_a_multikey_with_its_window(ledger: Ledger, issued: Issued):
-    ledger.rotate_signing_key(issued.body_id, actor="test:admin")
-    ledger.rotate_signing_key(issued.body_id, actor="test:admin")
+    ledger.credentials.rotate_signing_key(issued.body_id, actor="test:admin")
+    ledger.credentials.rotate_signing_key(issued.body_id, actor="test:admin")
     first, second, third = ledger.organisation(issued.body_id).signing_keys.values()
-    ledger.mark_key_compromised(
+    ledger.credentials.mark_key_compromised(
         issued.body_id,
         second["key_id"],
         compromised_at=second["valid_from"] + timedelta(seconds=1),
         actor="test:admin",
         reason="laptop stolen",
     )
-    document = ledger.controller_document(issued.body_id)
-    controller = ledger.credential_urls.controller_id(issued.body_id)
+    document = ledger.credentials.controller_document(issued.body_id)
+    controller = ledger.credentials.credential_urls.controller_id(issued.body_id)
     assert document["id"] == controller and controller.startswith("did:web:")
     methods = document["verificationMethod"]
     assert [m["publicKeyMultibase"] for m in methods] == [
@@ -76,50 +76,54 @@ def test_did_json_lists_every_key_as_a_multikey_with_its_window(ledger: Ledger, 
 
 
 def test_a_credential_signed_before_a_rotation_verifies_after_it(ledger: Ledger, issued: Issued):
-    before = ledger.certificate_credential(issued.number)
-    ledger.rotate_signing_key(issued.body_id, actor="test:admin")
-    report = ledger.verify_credential(before)
+    before = ledger.credentials.certificate_credential(issued.number)
+    ledger.credentials.rotate_signing_key(issued.body_id, actor="test:admin")
+    report = ledger.credentials.verify_credential(before)
     assert report.verified, report.to_dict()
-    assert ledger.certificate_credential(issued.number) == before  # still the old key's proof
+    assert (
+        ledger.credentials.certificate_credential(issued.number) == before
+    )  # still the old key's proof
     later = issue_to_new_worker(ledger, issued.body_id, 2, "李四")
-    newer = ledger.certificate_credential(later.number)
+    newer = ledger.credentials.certificate_credential(later.number)
     assert newer["proof"]["verificationMethod"] != before["proof"]["verificationMethod"]
-    assert ledger.verify_credential(newer).verified
+    assert ledger.credentials.verify_credential(newer).verified
 
 
 def test_a_credential_created_after_a_compromise_fails_and_one_from_before_still_verifies(
     ledger: Ledger, issued: Issued
 ):
-    early = ledger.certificate_credential(issued.number)
+    early = ledger.credentials.certificate_credential(issued.number)
     key_id = ledger.organisation(issued.body_id).current_key_id
     compromised_at = ledger.clock()
     late = issue_to_new_worker(ledger, issued.body_id, 2, "李四")
-    leaked_era = ledger.certificate_credential(late.number)  # signed with the soon-bad key
-    ledger.mark_key_compromised(
+    leaked_era = ledger.credentials.certificate_credential(
+        late.number
+    )  # signed with the soon-bad key
+    ledger.credentials.mark_key_compromised(
         issued.body_id,
         key_id,
         compromised_at=compromised_at,
         actor="test:admin",
         reason="key file found on a public share",
     )
-    assert checks(ledger.verify_credential(early))["key_valid_at_created"] == "passed"
-    assert ledger.verify_credential(early).verified
-    report = ledger.verify_credential(leaked_era)
+    assert checks(ledger.credentials.verify_credential(early))["key_valid_at_created"] == "passed"
+    assert ledger.credentials.verify_credential(early).verified
+    report = ledger.credentials.verify_credential(leaked_era)
     assert checks(report)["key_valid_at_created"] == "failed"
     assert not report.verified
     # The compromise rotated the key: the ledger re-signs the recorded issuance with it.
     organisation = ledger.organisation(issued.body_id)
     assert organisation.current_key_id not in (None, key_id)
-    resigned = ledger.certificate_credential(late.number)
+    resigned = ledger.credentials.certificate_credential(late.number)
     assert resigned["proof"]["verificationMethod"].endswith("#" + organisation.current_key_id)
-    assert ledger.verify_credential(resigned).verified
+    assert ledger.credentials.verify_credential(resigned).verified
 
 
 def test_a_compromise_needs_a_reason_and_a_time_not_in_the_future(ledger: Ledger):
     body = file_employer(ledger)
     key_id = ledger.organisation(body.id).current_key_id
     with pytest.raises(DomainRuleViolation, match="compromise-in-future"):
-        ledger.mark_key_compromised(
+        ledger.credentials.mark_key_compromised(
             body.id,
             key_id,
             compromised_at=ledger.clock() + timedelta(days=1),
@@ -127,7 +131,7 @@ def test_a_compromise_needs_a_reason_and_a_time_not_in_the_future(ledger: Ledger
             reason="r",
         )
     with pytest.raises(DomainRuleViolation, match="reason-required"):
-        ledger.mark_key_compromised(
+        ledger.credentials.mark_key_compromised(
             body.id, key_id, compromised_at=ledger.clock(), actor="a", reason=" "
         )
 
@@ -141,29 +145,29 @@ def test_an_authority_cannot_rotate_a_key_it_does_not_have(ledger: Ledger):
         actor="test:admin",
     )
     with pytest.raises(DomainRuleViolation, match="not-an-issuer"):
-        ledger.rotate_signing_key(recorded.aggregate.id, actor="test:admin")
+        ledger.credentials.rotate_signing_key(recorded.aggregate.id, actor="test:admin")
 
 
 def test_a_body_filed_without_a_key_gets_one_with_its_first_certificate(
     ledger: Ledger, monkeypatch
 ):
-    from service.credential_issuing import CredentialIssuing
-
-    monkeypatch.setattr(CredentialIssuing, "provision_signing_key", lambda self, filed: filed)
+    monkeypatch.setattr(ledger.credentials, "provision_signing_key", lambda filed: filed)
     body = file_employer(ledger)
     assert ledger.organisation(body.id).signing_keys == {}
     monkeypatch.undo()
     issued = issue_to_new_worker(ledger, body.id, 1)
     organisation = ledger.organisation(body.id)
     assert len(organisation.signing_keys) == 1
-    assert ledger.verify_credential(ledger.certificate_credential(issued.number)).verified
+    assert ledger.credentials.verify_credential(
+        ledger.credentials.certificate_credential(issued.number)
+    ).verified
 
 
 def test_issuing_signs_the_credential_first_so_an_issuer_that_cannot_sign_issues_nothing(
     ledger: Ledger, issued: Issued
 ):
     from domain.skill_level import SkillLevel
-    from service.credential_issuing import CredentialUnavailable
+    from service.credentials import CredentialUnavailable
     from tests.credentials.conftest import ELECTRICIAN, hire
     from tests.factories import Body
 
@@ -176,9 +180,9 @@ def test_issuing_signs_the_credential_first_so_an_issuer_that_cannot_sign_issues
         actor="test:issuer",
     )
     (credential,) = recorded.credentials  # signed before the save: what the log gives later
-    assert credential == ledger.certificate_credential(recorded.aggregate.number)
+    assert credential == ledger.credentials.certificate_credential(recorded.aggregate.number)
     key_id = ledger.organisation(issued.body_id).current_key_id
-    ledger.mark_key_compromised(
+    ledger.credentials.mark_key_compromised(
         issued.body_id,
         key_id,
         compromised_at=ledger.clock(),

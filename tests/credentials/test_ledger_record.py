@@ -15,7 +15,7 @@ from tests.credentials.conftest import Issued
 
 def served(ledger: Ledger, issued: Issued, disclosure: str = "full") -> dict[str, Any]:
     """The credential as the ledger serves it (GET .../credential gives these bytes)."""
-    return ledger.certificate_credential(issued.number, disclosure)  # type: ignore[arg-type]
+    return ledger.credentials.certificate_credential(issued.number, disclosure)  # type: ignore[arg-type]
 
 
 def resigned(ledger: Ledger, issued: Issued, credential: dict[str, Any]) -> dict[str, Any]:
@@ -23,7 +23,7 @@ def resigned(ledger: Ledger, issued: Issued, credential: dict[str, Any]) -> dict
     unsigned = {name: value for name, value in credential.items() if name != "proof"}
     certificate = ledger.certificate(issued.number)
     organisation = ledger.organisation(issued.body_id)
-    return ledger.sign_credential(organisation, unsigned, certificate.issued_at)
+    return ledger.credentials.sign_credential(organisation, unsigned, certificate.issued_at)
 
 
 def verify(client: FlaskClient, credential: dict[str, Any]) -> dict[str, Any]:
@@ -132,7 +132,7 @@ def test_what_the_ledger_issues_meets_the_data_model(ledger: Ledger, issued: Iss
     are verified, data model included, by their own tests through POST /credentials/verify."""
     documents = [served(ledger, issued, disclosure) for disclosure in ("full", "public")]
     documents += [
-        ledger.status_list_credential(issued.body_id, purpose).document
+        ledger.credentials.status_list_credential(issued.body_id, purpose).document
         for purpose in ("revocation", "suspension")
     ]
     for document in documents:

@@ -14,18 +14,18 @@ def test_no_private_key_in_events_responses_or_logs(
     ledger: Ledger, client: FlaskClient, issued: Issued, caplog
 ):
     caplog.set_level(logging.DEBUG)
-    ledger.rotate_signing_key(issued.body_id, actor="t")
+    ledger.credentials.rotate_signing_key(issued.body_id, actor="t")
     old_key = next(iter(ledger.organisation(issued.body_id).signing_keys))
-    ledger.mark_key_compromised(
+    ledger.credentials.mark_key_compromised(
         issued.body_id, old_key, compromised_at=ledger.clock(), actor="t", reason="leak drill"
     )
     later = issue_to_new_worker(ledger, issued.body_id, 2, "李四")
     ledger.change_certificate_status(later.number, "suspend", actor="t", reason="抽查")
-    ledger.key_store.ledger_key()
+    ledger.credentials.key_store.ledger_key()
     answers = []
     for number in (issued.number, later.number):
         answers.append(client.get(f"/api/v1/certificates/{number}/credential"))
-        credential = ledger.certificate_credential(number)
+        credential = ledger.credentials.certificate_credential(number)
         answers.append(
             client.post("/credentials/verify", json={"verifiableCredential": credential})
         )
@@ -36,7 +36,7 @@ def test_no_private_key_in_events_responses_or_logs(
     answers.append(client.get(f"/api/v1/certificates/{issued.number}"))
     assert all(answer.status_code == 200 for answer in answers), [a.status_code for a in answers]
 
-    keys = [*private_keys_of(ledger, issued.body_id), ledger.key_store.ledger_key()[1]]
+    keys = [*private_keys_of(ledger, issued.body_id), ledger.credentials.key_store.ledger_key()[1]]
     assert len(keys) == 3
     forms = [form for key in keys for form in secret_forms(key)]
     stored = [notification.state for notification in ledger.notifications()]

@@ -17,29 +17,33 @@ def status_of(report) -> tuple[str, list[str]]:
 
 
 def bit(ledger: Ledger, issued: Issued, purpose: str) -> bool:
-    document = ledger.status_list_credential(issued.body_id, purpose).document
-    index = ledger.allocation_of(issued.body_id, issued.number).index(purpose)
+    document = ledger.credentials.status_list_credential(issued.body_id, purpose).document
+    index = ledger.credentials.allocation_of(issued.body_id, issued.number).index(purpose)
     return Bitstring.decode(document["credentialSubject"]["encodedList"]).get(index)
 
 
 def test_a_fresh_credential_has_valid_status_in_lists_of_at_least_131072_entries(
     ledger: Ledger, issued: Issued
 ):
-    report = ledger.verify_credential(ledger.certificate_credential(issued.number))
+    report = ledger.credentials.verify_credential(
+        ledger.credentials.certificate_credential(issued.number)
+    )
     assert status_of(report) == ("passed", ["valid", "valid"])
     for purpose in ("revocation", "suspension"):
-        document = ledger.status_list_credential(issued.body_id, purpose).document
+        document = ledger.credentials.status_list_credential(issued.body_id, purpose).document
         bits = Bitstring.decode(document["credentialSubject"]["encodedList"])
         assert len(bits) >= MIN_LENGTH == 131_072
         assert document["credentialSubject"]["statusPurpose"] == purpose
-        assert document["issuer"] == ledger.credential_urls.controller_id(issued.body_id)
+        assert document["issuer"] == ledger.credentials.credential_urls.controller_id(
+            issued.body_id
+        )
 
 
 def test_a_revoked_credential_reports_revoked(ledger: Ledger, issued: Issued):
-    credential = ledger.certificate_credential(issued.number)
+    credential = ledger.credentials.certificate_credential(issued.number)
     ledger.change_certificate_status(issued.number, "revoke", actor="test:issuer", reason="作弊")
     assert bit(ledger, issued, "revocation")
-    report = ledger.verify_credential(credential)
+    report = ledger.credentials.verify_credential(credential)
     assert status_of(report) == ("failed", ["revoked", "valid"])
     assert not report.verified
 
@@ -47,12 +51,15 @@ def test_a_revoked_credential_reports_revoked(ledger: Ledger, issued: Issued):
 def test_a_suspended_credential_reports_suspended_then_valid_after_reinstatement(
     ledger: Ledger, issued: Issued
 ):
-    credential = ledger.certificate_credential(issued.number)
+    credential = ledger.credentials.certificate_credential(issued.number)
     ledger.change_certificate_status(issued.number, "suspend", actor="t", reason="抽查")
-    assert status_of(ledger.verify_credential(credential)) == ("failed", ["valid", "suspended"])
+    assert status_of(ledger.credentials.verify_credential(credential)) == (
+        "failed",
+        ["valid", "suspended"],
+    )
     ledger.change_certificate_status(issued.number, "reinstate", actor="t", reason="抽查合格")
     assert not bit(ledger, issued, "suspension")
-    report = ledger.verify_credential(credential)
+    report = ledger.credentials.verify_credential(credential)
     assert status_of(report) == ("passed", ["valid", "valid"])
     assert report.verified
 
@@ -63,12 +70,14 @@ def test_only_the_certificates_own_bit_flips(ledger: Ledger, issued: Issued):
     other = issue_to_new_worker(ledger, issued.body_id, 2, "李四")
     ledger.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
     assert bit(ledger, issued, "revocation") and not bit(ledger, other, "revocation")
-    assert ledger.verify_credential(ledger.certificate_credential(other.number)).verified
+    assert ledger.credentials.verify_credential(
+        ledger.credentials.certificate_credential(other.number)
+    ).verified
 
 
 def test_an_unreachable_status_list_gives_unknown_never_valid(ledger: Ledger, issued: Issued):
-    credential = ledger.certificate_credential(issued.number)
-    document = ledger.controller_document(issued.body_id)
+    credential = ledger.credentials.certificate_credential(issued.number)
+    document = ledger.credentials.controller_document(issued.body_id)
 
     def unreachable(url: str):
         raise ConnectionError(f"{url}: connection refused")
@@ -89,10 +98,10 @@ def test_an_unreachable_status_list_gives_unknown_never_valid(ledger: Ledger, is
 
 
 def test_a_tampered_or_stale_status_list_gives_unknown(ledger: Ledger, issued: Issued):
-    credential = ledger.certificate_credential(issued.number)
-    document = ledger.controller_document(issued.body_id)
+    credential = ledger.credentials.certificate_credential(issued.number)
+    document = ledger.credentials.controller_document(issued.body_id)
     lists = {
-        purpose: ledger.status_list_credential(issued.body_id, purpose).document
+        purpose: ledger.credentials.status_list_credential(issued.body_id, purpose).document
         for purpose in ("revocation", "suspension")
     }
     tampered = copy.deepcopy(lists)
@@ -118,26 +127,28 @@ def test_a_tampered_or_stale_status_list_gives_unknown(ledger: Ledger, issued: I
 
 
 def test_the_served_list_changes_only_when_a_bit_flips(ledger: Ledger, issued: Issued):
-    first = ledger.status_list_credential(issued.body_id, "revocation")
-    assert ledger.status_list_credential(issued.body_id, "revocation").etag == first.etag
+    first = ledger.credentials.status_list_credential(issued.body_id, "revocation")
+    assert (
+        ledger.credentials.status_list_credential(issued.body_id, "revocation").etag == first.etag
+    )
     ledger.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
-    after = ledger.status_list_credential(issued.body_id, "revocation")
+    after = ledger.credentials.status_list_credential(issued.body_id, "revocation")
     assert after.etag != first.etag
     assert (
-        ledger.status_list_credential(issued.body_id, "suspension").document["credentialSubject"][
-            "encodedList"
-        ]
+        ledger.credentials.status_list_credential(issued.body_id, "suspension").document[
+            "credentialSubject"
+        ]["encodedList"]
         == Bitstring(MIN_LENGTH).encode()
     )
 
 
 def test_a_status_list_is_signed_by_the_key_in_use_after_a_rotation(ledger: Ledger, issued: Issued):
-    credential = ledger.certificate_credential(issued.number)
-    ledger.rotate_signing_key(issued.body_id, actor="t")
+    credential = ledger.credentials.certificate_credential(issued.number)
+    ledger.credentials.rotate_signing_key(issued.body_id, actor="t")
     current = ledger.organisation(issued.body_id).current_key_id
-    listed = ledger.status_list_credential(issued.body_id, "revocation").document
+    listed = ledger.credentials.status_list_credential(issued.body_id, "revocation").document
     assert listed["proof"]["verificationMethod"].endswith("#" + current)
-    assert ledger.verify_credential(credential).verified
+    assert ledger.credentials.verify_credential(credential).verified
 
 
 def test_a_certificate_from_before_status_lists_gets_entries_when_first_asked(ledger: Ledger):
@@ -162,18 +173,18 @@ def test_a_certificate_from_before_status_lists_gets_entries_when_first_asked(le
         actor="legacy",
     )
     ledger.save(legacy)
-    assert ledger.allocation_of(body.id, legacy.number) is None
-    credential = ledger.certificate_credential(legacy.number)
-    assert ledger.allocation_of(body.id, legacy.number) is not None
-    assert ledger.certificate_credential(legacy.number) == credential
+    assert ledger.credentials.allocation_of(body.id, legacy.number) is None
+    credential = ledger.credentials.certificate_credential(legacy.number)
+    assert ledger.credentials.allocation_of(body.id, legacy.number) is not None
+    assert ledger.credentials.certificate_credential(legacy.number) == credential
     ledger.change_certificate_status(legacy.number, "revoke", actor="t", reason="作弊")
-    assert status_of(ledger.verify_credential(credential))[1] == ["revoked", "valid"]
+    assert status_of(ledger.credentials.verify_credential(credential))[1] == ["revoked", "valid"]
 
 
 def test_an_organisation_without_keys_has_no_status_lists(ledger: Ledger):
     import pytest
 
-    from service.credential_issuing import CredentialUnavailable
+    from service.credentials import CredentialUnavailable
 
     authority = ledger.file_organisation(
         filing_code="11-authority",
@@ -183,4 +194,4 @@ def test_an_organisation_without_keys_has_no_status_lists(ledger: Ledger):
         actor="t",
     ).aggregate
     with pytest.raises(CredentialUnavailable):
-        ledger.status_list_credential(authority.id, "revocation")
+        ledger.credentials.status_list_credential(authority.id, "revocation")

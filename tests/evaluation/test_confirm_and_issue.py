@@ -10,7 +10,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.certificate import Certificate
 from domain.errors import DomainRuleViolation
 from domain.number_series import CertificateNumberSeries
-from service.credential_issuing import CredentialUnavailable
+from service.credentials import CredentialUnavailable
 from service.ledger import ConcurrencyConflict, Ledger
 from tests.evaluation.conftest import (
     CONFIRM_DAY,
@@ -109,7 +109,7 @@ def test_confirmation_issues_every_passing_candidate_in_one_save(session: Sessio
             "evidence": "eligibility route generic-default@2022/4-years",
         }
         assert number in session.ledger.worker(worker).certificates
-        assert session.ledger.allocation_of(session.body_id, number) is not None
+        assert session.ledger.credentials.allocation_of(session.body_id, number) is not None
     assert stages[-2:] == ["saving", "saved"]
 
 
@@ -117,11 +117,13 @@ def test_issued_credentials_are_signed_and_verify(session: Session) -> None:
     (worker,) = published(session, passing=1, failing=0)
     evaluation = session.confirm(CONFIRM_DAY).aggregate
     number = evaluation.candidate(worker)["certificate_number"]
-    credential = session.ledger.certificate_credential(number)
+    credential = session.ledger.credentials.certificate_credential(number)
     assert credential["credentialSubject"]["licenseNumber"] == number
     assert credential["proof"]["cryptosuite"] == "eddsa-jcs-2022"
-    assert session.ledger.certificate_credential(number) == credential  # from events, stable
-    report = session.ledger.verify_credential(credential)
+    assert (
+        session.ledger.credentials.certificate_credential(number) == credential
+    )  # from events, stable
+    report = session.ledger.credentials.verify_credential(credential)
     assert report.verified, [(c.check, c.status, c.detail) for c in report.checks]
 
 
@@ -132,8 +134,10 @@ def test_the_confirmation_signs_the_credentials_the_log_gives_back(session: Sess
     # signed in the command, from the certificates in hand, before the one save ...
     assert [c["credentialSubject"]["licenseNumber"] for c in recorded.credentials] == numbers
     # ... byte for byte what is built later from the stored events, one at a time or many
-    assert list(recorded.credentials) == [session.ledger.certificate_credential(n) for n in numbers]
-    assert list(recorded.credentials) == session.ledger.certificate_credentials(numbers)
+    assert list(recorded.credentials) == [
+        session.ledger.credentials.certificate_credential(n) for n in numbers
+    ]
+    assert list(recorded.credentials) == session.ledger.credentials.certificate_credentials(numbers)
     assert all(c["credentialSubject"]["identifier"] for c in recorded.credentials)
 
 
@@ -143,7 +147,7 @@ def test_a_credential_that_cannot_be_signed_refuses_the_confirmation(session: Se
     (key_id,) = body.signing_keys
     # the only key leaked before the issue time and no replacement was published
     on_day(session.clock, CONFIRM_DAY)
-    session.ledger.mark_key_compromised(
+    session.ledger.credentials.mark_key_compromised(
         session.body_id,
         key_id,
         compromised_at=session.clock(),

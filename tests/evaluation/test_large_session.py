@@ -37,7 +37,7 @@ def hire_in_bulk(ledger: Ledger, body_id, staff: list[IdNumber]) -> None:
             actor="test",
         )
         worker.start_employment(body_id, EmploymentRelation.STAFF, date(2015, 1, 1), "test")
-        pending += [worker, *ledger.subject_identifier_for(worker, number)]
+        pending += [worker, *ledger.credentials.subject_identifier_for(worker, number)]
     for start in range(0, len(pending), 2000):
         ledger.save(*pending[start : start + 2000])
 

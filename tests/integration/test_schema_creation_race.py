@@ -48,7 +48,7 @@ def start_everything(schema: str, barrier: Any, results: Any) -> None:
         ProjectionRunner(ledger, store, all_projections()).ensure_ready()
         store_for(ledger, data_dir)
         job_store_for(ledger)
-        ledger.key_store.get("nobody", "no-key")
+        ledger.credentials.key_store.get("nobody", "no-key")
         Audit(ledger, store).ensure_ready()
         store.close()
         ledger.close()

@@ -32,8 +32,10 @@ def test_the_qr_code_encodes_the_pages_absolute_url_under_the_configured_base_ur
     number = number_of(pages_world)
     served = pages_world.client().get(f"/c/{number}/qr.svg", base_url="http://elsewhere:1234")
     assert served.status_code == 200 and served.mimetype == "image/svg+xml"
-    base = pages_world.ledger.credential_urls.base_url
-    assert pages_world.ledger.certificate_credential(number)["id"].startswith(base + "/")
+    base = pages_world.ledger.credentials.credential_urls.base_url
+    assert pages_world.ledger.credentials.certificate_credential(number)["id"].startswith(
+        base + "/"
+    )
     url = f"{base}/c/{number}"
     expected = io.BytesIO()
     segno.make(url, error="m", micro=False).save(expected, kind="svg", scale=6, border=2, title=url)

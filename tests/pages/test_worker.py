@@ -80,7 +80,9 @@ def make_link(client, **form: str):
     data.update(form)
     made = client.post("/me/share-links", data=data)
     assert made.status_code == 201, made.text
-    base = re.escape(client.application.extensions["craftledger"].ledger.credential_urls.base_url)
+    base = re.escape(
+        client.application.extensions["craftledger"].ledger.credentials.credential_urls.base_url
+    )
     url = re.search(rf'class="share-url" href="{base}(/s/[^"]+)"', made.text)
     assert url
     return url.group(1), made

@@ -14,28 +14,29 @@ certificate of this ledger is ``skipped``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from domain.certificate import Certificate
-from service.credential_document import Disclosure
+from service.credentials.credential_document import CredentialUrls, Disclosure
+from service.ledger_store import LedgerStore
 from service.signing.canonical_json import JSONValueError, canonicalize
 from service.signing.credential_verifier import Check, issuer_of
 
-if TYPE_CHECKING:
-    from service.ledger import Ledger
-
 CertificateRow = Callable[[str], Mapping[str, Any] | None]
 """Certificate number → its read-model row (e.g. ``DirectoryQuery.get_certificate``), or None."""
+IssuedDocument = Callable[[Certificate, Disclosure], dict[str, Any] | None]
+"""Certificate and disclosure → the unsigned credential the ledger issued for it, or None if the
+ledger never allocated it status entries (``CertificateCredentials.issued_document``)."""
 NAME = "ledger_record"
 
 
-def _named_number(ledger: Ledger, credential: Mapping[str, Any]) -> tuple[str | None, str]:
+def _named_number(urls: CredentialUrls, credential: Mapping[str, Any]) -> tuple[str | None, str]:
     """The certificate number the credential names, and a problem (empty when consistent)."""
     subject = credential.get("credentialSubject")
     licensed = subject.get("licenseNumber") if isinstance(subject, Mapping) else None
     by_id = None
     credential_id = credential.get("id")
-    prefix = f"{ledger.credential_urls.base_url}/api/v1/certificates/"
+    prefix = f"{urls.base_url}/api/v1/certificates/"
     if isinstance(credential_id, str) and credential_id.startswith(prefix):
         by_id = credential_id[len(prefix) :].partition("/")[0]
     if isinstance(licensed, str) and by_id is not None and licensed != by_id:
@@ -44,15 +45,18 @@ def _named_number(ledger: Ledger, credential: Mapping[str, Any]) -> tuple[str | 
     return number, ""
 
 
-def _disclosure(ledger: Ledger, credential: Mapping[str, Any], number: str) -> Disclosure | None:
-    urls = ledger.credential_urls
+def _disclosure(
+    urls: CredentialUrls, credential: Mapping[str, Any], number: str
+) -> Disclosure | None:
     for disclosure in ("full", "public"):
         if credential.get("id") == urls.certificate_credential_id(number, disclosure):
             return disclosure  # type: ignore[return-value]
     return None
 
 
-def _certificate(ledger: Ledger, number: str, row: CertificateRow | None) -> Certificate | None:
+def _certificate(
+    ledger: LedgerStore, number: str, row: CertificateRow | None
+) -> Certificate | None:
     """The certificate, if recorded: the read model says so, or else (it may lag) the log."""
     try:
         if (
@@ -87,13 +91,17 @@ def _canonical(value: object) -> bytes | None:
 
 
 def ledger_record_check(
-    ledger: Ledger, credential: Mapping[str, Any], certificate_row: CertificateRow | None = None
+    ledger: LedgerStore,
+    urls: CredentialUrls,
+    issued_document: IssuedDocument,
+    credential: Mapping[str, Any],
+    certificate_row: CertificateRow | None = None,
 ) -> Check:
     """Check a credential that names one of the ledger's certificates against the ledger."""
-    number, problem = _named_number(ledger, credential)
+    number, problem = _named_number(urls, credential)
     if number is None:
         issuer = issuer_of(credential)
-        ours = issuer is not None and ledger.credential_urls.organisation_id_of(issuer)
+        ours = issuer is not None and urls.organisation_id_of(issuer)
         subject = credential.get("credentialSubject")
         achievement = subject.get("achievement") if isinstance(subject, Mapping) else None
         certifies = isinstance(achievement, Mapping) and (
@@ -111,7 +119,7 @@ def ledger_record_check(
     certificate = _certificate(ledger, number, certificate_row)
     if certificate is None:
         return Check(NAME, "failed", f"no certificate {number} is recorded in this ledger")
-    disclosure = _disclosure(ledger, credential, number)
+    disclosure = _disclosure(urls, credential, number)
     if disclosure is None:
         return Check(
             NAME,
@@ -119,18 +127,14 @@ def ledger_record_check(
             f"its id {credential.get('id')!r} is not one of the ledger's ids for certificate "
             f"{number}",
         )
-    allocation = ledger.allocation_of(certificate.issuer_id, number)
-    if allocation is None:
+    expected = issued_document(certificate, disclosure)
+    if expected is None:
         return Check(
             NAME,
             "failed",
             f"the ledger has allocated no status entries to certificate {number}, so it never "
             "issued this credential",
         )
-    identifier = ledger.holder_identifier(certificate.worker_id) if disclosure == "full" else None
-    expected = ledger._certificate_document(
-        certificate, identifier, dict(allocation.indexes), disclosure
-    )
     differences = _differences(expected, credential)
     if not differences:
         return Check(

@@ -27,6 +27,7 @@ masked as on the public certificate page, no ID hash, no free text). Each is det
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,6 +37,7 @@ from uuid import UUID
 
 from domain.skill_level import SkillLevel
 from service.event_json import mask_id_numbers
+from service.signing.canonical_json import canonicalize
 from service.signing.data_integrity import format_date_time_stamp
 from service.signing.multikey import DID_CONTEXT, MULTIKEY_CONTEXT
 from service.signing.status_list import PURPOSES, status_list_entry
@@ -48,6 +50,7 @@ __all__ = [
     "Disclosure",
     "Holder",
     "IdentityHash",
+    "SignedDocument",
     "build_award_credential",
     "build_certificate_credential",
     "controller_document",
@@ -411,6 +414,20 @@ def build_award_credential(
         "evidence": [evidence],
         "credentialStatus": _status_entries(urls, issuer_id, status_indexes),
     }
+
+
+@dataclass(frozen=True)
+class SignedDocument:
+    """A signed document as served: the JSON value, its RFC 8785 bytes and a strong ETag."""
+
+    document: dict[str, Any]
+    body: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, document: dict[str, Any]) -> SignedDocument:
+        body = canonicalize(document)
+        return cls(document, body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
 
 
 def verification_method_id(controller_id: str, key_id: str) -> str:

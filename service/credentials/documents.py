@@ -1,0 +1,226 @@
+"""Certificates' credentials (证书凭证): built from events, signed, issued with the certificates.
+
+``certificate_credential(number)`` builds the certificate's credential from events and signs
+it with the issuer key valid at the issue time (``created`` = issued time), so the same events
+always give the same bytes (Ed25519 signatures are deterministic); ``certificate_credentials``
+does the same for many at once. ``record_issue`` saves newly issued certificates with what
+their credentials need, every credential signed before the save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from domain.certificate import Certificate
+from domain.certificate_number import CertificateNumber
+from domain.organisation import Organisation
+from domain.status_list_allocation import StatusListAllocation
+from service.commands import Recorded
+from service.credentials.credential_document import (
+    CredentialUrls,
+    Disclosure,
+    Holder,
+    IdentityHash,
+    build_certificate_credential,
+)
+from service.credentials.keys import Keys
+from service.credentials.status_lists import StatusLists, StatusReservation
+from service.credentials.subject_identifiers import SubjectIdentifiers
+from service.ledger_store import LedgerStore
+
+__all__ = ["CertificateCredentials"]
+
+
+class CertificateCredentials:
+    """Certificates' credentials: unsigned documents, signed ones, and issuing them."""
+
+    def __init__(
+        self,
+        ledger: LedgerStore,
+        urls: CredentialUrls,
+        keys: Keys,
+        status_lists: StatusLists,
+        identifiers: SubjectIdentifiers,
+    ) -> None:
+        self._ledger = ledger
+        self._urls = urls
+        self._keys = keys
+        self._status_lists = status_lists
+        self._identifiers = identifiers
+
+    def certificate_document(
+        self,
+        certificate: Certificate,
+        identifier: IdentityHash | None,
+        indexes: dict[str, int],
+        disclosure: Disclosure,
+    ) -> dict[str, Any]:
+        """The unsigned credential of a loaded certificate (one place for every path)."""
+        return build_certificate_credential(
+            urls=self._urls,
+            number=certificate.number,
+            holder=Holder(certificate.holder_name, certificate.masked_id_number, identifier),
+            issuer_id=certificate.issuer_id,
+            issuer_name=certificate.issuer_name,
+            occupation_code=certificate.occupation_code,
+            occupation_name=certificate.occupation_name,
+            level_code=certificate.level_code,
+            basis=certificate.basis,
+            issued_at=certificate.issued_at,
+            status_indexes=indexes,
+            disclosure=disclosure,
+        )
+
+    def _indexes(self, certificate: Certificate, allocation: Any) -> dict[str, int]:
+        """The certificate's status indexes: its allocation's, or entries given now."""
+        if isinstance(allocation, StatusListAllocation):
+            return dict(allocation.indexes)
+        return self._status_lists.ensure_status_list_entries(certificate.number)
+
+    def unsigned_certificate_credential(
+        self, number: str, disclosure: Disclosure = "full"
+    ) -> tuple[Certificate, dict[str, Any]]:
+        """The certificate and its credential before signing (built from events only)."""
+        certificate = self._ledger.certificate(number)
+        allocation = self._status_lists.allocation_of(certificate.issuer_id, number)
+        indexes = self._indexes(certificate, allocation)
+        identifier = (
+            self._identifiers.holder_identifier(certificate.worker_id)
+            if disclosure == "full"
+            else None
+        )
+        document = self.certificate_document(certificate, identifier, indexes, disclosure)
+        return certificate, document
+
+    def issued_document(
+        self, certificate: Certificate, disclosure: Disclosure
+    ) -> dict[str, Any] | None:
+        """The unsigned credential the ledger issued for ``certificate``, or None if it never
+        allocated the certificate status entries (so never issued one). Reads only."""
+        allocation = self._status_lists.allocation_of(certificate.issuer_id, certificate.number)
+        if allocation is None:
+            return None
+        identifier = (
+            self._identifiers.holder_identifier(certificate.worker_id)
+            if disclosure == "full"
+            else None
+        )
+        return self.certificate_document(
+            certificate, identifier, dict(allocation.indexes), disclosure
+        )
+
+    def certificate_credential(
+        self, number: str, disclosure: Disclosure = "full"
+    ) -> dict[str, Any]:
+        """The certificate's signed credential, deterministic from the events."""
+        certificate, document = self.unsigned_certificate_credential(number, disclosure)
+        issuer = self._ledger.organisation(certificate.issuer_id)
+        return self._keys.sign_credential(issuer, document, certificate.issued_at)
+
+    def certificate_credentials(
+        self, numbers: Sequence[str], disclosure: Disclosure = "full"
+    ) -> list[dict[str, Any]]:
+        """``[certificate_credential(n, disclosure) for n in numbers]`` -- the same documents,
+        byte for byte -- for many certificates at once (e.g. a batch just issued): the
+        certificates, their status list entries and holders' identifiers are read in a few
+        queries, each issuer once, and the signing key is chosen once per issuer and issue
+        time. A certificate without status list entries gets them, as one at a time does."""
+        for number in numbers:
+            CertificateNumber.parse(number)
+        loaded = self._ledger.load_many(
+            [Certificate.create_id(number=number) for number in numbers]
+        )
+        certificates = [
+            found
+            if isinstance(found := loaded.get(Certificate.create_id(number=number)), Certificate)
+            else self._ledger.certificate(number)  # raises NotFound, as one at a time does
+            for number in numbers
+        ]
+        allocations = self._ledger.load_many(
+            StatusListAllocation.create_id(issuer_id=c.issuer_id, subject=c.number)
+            for c in certificates
+        )
+        holders = (
+            self._identifiers.holder_identifiers(c.worker_id for c in certificates)
+            if disclosure == "full"
+            else {}
+        )
+        issuers: dict[UUID, Organisation] = {}
+        indexes: dict[str, dict[str, int]] = {}
+        for certificate in certificates:
+            if certificate.issuer_id not in issuers:
+                issuers[certificate.issuer_id] = self._ledger.organisation(certificate.issuer_id)
+            allocation = allocations.get(
+                StatusListAllocation.create_id(
+                    issuer_id=certificate.issuer_id, subject=certificate.number
+                )
+            )
+            indexes[certificate.number] = self._indexes(certificate, allocation)
+        return self.signed_certificate_credentials(
+            issuers, certificates, indexes, holders, disclosure
+        )
+
+    def record_issue(
+        self,
+        issuer: Organisation,
+        certificates: Sequence[Certificate],
+        main: Aggregate,
+        *others: Aggregate,
+        actor: str,
+        reservation: StatusReservation | None = None,
+        stage: Callable[[str], None] | None = None,
+    ) -> Recorded:
+        """Save ``certificates`` that ``issuer`` has just issued, with ``main`` and ``others``,
+        in one atomic save -- together with what their credentials need: status list entries
+        (and the issuer's first key, if it has none yet). Every credential is built and signed
+        *before* the save, so an issuer that cannot sign refuses the issue and nothing is
+        recorded; the signed credentials come back in ``Recorded.credentials``. ``stage`` is
+        told ``allocating status list entries``, ``signing credentials`` and ``saving``."""
+        tell = stage or (lambda name: None)
+        tell("allocating status list entries")
+        records = self._status_lists.credential_records_for(
+            issuer, certificates, actor=actor, reservation=reservation
+        )
+        tell("signing credentials")
+        holders = self._identifiers.holder_identifiers(c.worker_id for c in certificates)
+        indexes = {r.subject: r.indexes for r in records if isinstance(r, StatusListAllocation)}
+        credentials = self.signed_certificate_credentials(
+            {issuer.id: issuer}, certificates, indexes, holders
+        )
+        tell("saving")
+        recorded = self._ledger.record(main, *others, *records)
+        return replace(recorded, credentials=tuple(credentials))
+
+    def signed_certificate_credentials(
+        self,
+        issuers: Mapping[UUID, Organisation],
+        certificates: Sequence[Certificate],
+        indexes: Mapping[str, dict[str, int]],
+        holders: Mapping[UUID, IdentityHash | None],
+        disclosure: Disclosure = "full",
+    ) -> list[dict[str, Any]]:
+        """Build and sign the credentials of ``certificates`` from state in hand (the issuers
+        by id, each certificate's status list indexes by number, each holder's identifier by
+        worker id): what ``certificate_credential`` gives, byte for byte, for certificates
+        loaded or just issued. The signing key is chosen once per issuer and issue time.
+        ``CredentialUnavailable`` if an issuer has no key that can sign them."""
+        keys: dict[tuple[UUID, datetime], tuple[str, datetime]] = {}
+        signed: list[dict[str, Any]] = []
+        for certificate in certificates:
+            identifier = holders.get(certificate.worker_id) if disclosure == "full" else None
+            document = self.certificate_document(
+                certificate, identifier, indexes[certificate.number], disclosure
+            )
+            issuer = issuers[certificate.issuer_id]
+            when = (certificate.issuer_id, certificate.issued_at)
+            if when not in keys:
+                keys[when] = self._keys.signing_key_for(issuer, certificate.issued_at)
+            key_id, created = keys[when]
+            signed.append(self._keys.sign(issuer, document, key_id, created))
+        return signed
