@@ -344,7 +344,7 @@ def build_award_credential(
     ``优胜奖``, ``朝阳工匠``) and optionally ``rank``, ``medal``, ``score`` and ``results``
     (name → value); every value ends up a string. ``award_id`` names the award within the
     competition (e.g. the worker id); the issuer signs it (a union, or the issuing body).
-    Allocate the status entries with ``Ledger.allocate_status_list_entries(issuer, [award
+    Allocate the status entries with ``Credentials.allocate_status_list_entries(issuer, [award
     subject])`` in the command that records the award.
     """
     competition_id = str(competition["id"])
