@@ -449,7 +449,7 @@ class CredentialIssuing:
         the aggregates returned). Call once per batch, before the one atomic ``save``::
 
             reservation = self.reserve_status_list_entries(issuer.id, len(candidates))
-            series = self.number_series(...)  # the contended read comes after
+            series = self.certificates.number_series(...)  # the contended read comes after
             certificates = [...]  # issued by the domain, not yet saved
             extra = self.credential_records_for(
                 issuer, certificates, actor=actor, reservation=reservation

@@ -1,10 +1,10 @@
 """Bearer-token authentication and role-based access.
 
 A request without ``Authorization`` is the public; ``Authorization: Bearer TOKEN`` is resolved
-with :meth:`Ledger.lookup_token` (tokens are stored only as hashes). A malformed header, an
+with ``ledger.tokens.lookup_token`` (tokens are stored only as hashes). A malformed header, an
 unknown, a revoked or an expired token is answered 401 (``invalid-token``, or ``token-expired``
 naming the moment) even on public endpoints, so a client never silently falls back to public
-access. Each accepted token's last use is noted in a side table (``service.token_usage``, at
+access. Each accepted token's last use is noted in a side table (``service.tokens.usage``, at
 most once a minute per token), never as an event: a read does not write to the log.
 
 Roles (``domain.api_token.Role``):
@@ -37,8 +37,8 @@ from flask import Flask, current_app, g, request
 from domain.api_token import Role
 from service.api.openapi import BEARER_SCHEME
 from service.api.problems import Problem, validation_problem
-from service.token_grants import TokenState
-from service.token_usage import TokenUsage, usage_for
+from service.tokens import TokenState
+from service.tokens.usage import TokenUsage, usage_for
 
 __all__ = [
     "PUBLIC",
@@ -126,7 +126,7 @@ def resolve_principal() -> Principal:
             "the Authorization header must be 'Bearer <token>'",
             headers={"WWW-Authenticate": _CHALLENGE + ', error="invalid_request"'},
         )
-    grant, state = current_app.extensions["craftledger"].ledger.lookup_token(match.group(1))
+    grant, state = current_app.extensions["craftledger"].ledger.tokens.lookup_token(match.group(1))
     if state is TokenState.EXPIRED and grant is not None and grant.expires_at is not None:
         raise Problem(
             401,

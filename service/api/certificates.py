@@ -225,7 +225,7 @@ def issue_certificate(body: dict[str, Any]) -> Any:
     issuer_id = acting_organisation(body["issuer_id"], "/issuer_id", Role.ISSUER)
     basis = {key: value for key, value in body["basis"].items() if value is not None}
     return answer(
-        ledger().issue_certificate(
+        ledger().certificates.issue_certificate(
             issuer_id=issuer_id,
             worker_id=body["worker_id"],
             occupation_code=body["occupation_code"],
@@ -287,7 +287,7 @@ def _status_change(action: str, summary: str) -> Any:
         certificate = load(number)
         require_organisation(certificate.issuer_id, "organisation's certificates")
         return answer(
-            ledger().change_certificate_status(
+            ledger().certificates.change_certificate_status(
                 number, action, actor=current_principal().actor, reason=body["reason"]
             )
         )

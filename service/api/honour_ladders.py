@@ -129,7 +129,7 @@ def define_ladder(body: dict[str, Any]) -> Any:
     """Define a union's honour ladder (tiers lowest first)."""
     principal = current_principal()
     union_id = acting_organisation(body["union_id"], "/union_id", Role.ORGANISER, "union")
-    recorded = ledger().define_honour_ladder(
+    recorded = ledger().honours.define_honour_ladder(
         union_id=union_id, name=body["name"], tiers=body["tiers"], actor=principal.actor
     )
     location = url_for("honour-ladders.get_ladder", ladder_id=recorded.aggregate.id)
@@ -162,7 +162,7 @@ def award_title(body: dict[str, Any], ladder_id: UUID) -> Any:
     """Award a title (授予称号) on the ladder to a worker."""
     require_organisation(ledger().honour_ladder(ladder_id).union_id, "union")
     return answer(
-        ledger().award_honour(
+        ledger().honours.award_honour(
             ladder_id,
             award_id=body["award_id"],
             worker_id=body["worker_id"],
@@ -180,7 +180,7 @@ def withdraw_title(body: dict[str, Any], ladder_id: UUID) -> Any:
     """Withdraw (撤销) an awarded title, with a reason."""
     require_organisation(ledger().honour_ladder(ladder_id).union_id, "union")
     return answer(
-        ledger().withdraw_honour(
+        ledger().honours.withdraw_honour(
             ladder_id,
             award_id=body["award_id"],
             actor=current_principal().actor,

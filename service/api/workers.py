@@ -299,7 +299,7 @@ def register_worker(body: dict[str, Any]) -> Any:
         id_number = IdNumber.parse(body["id_number"], body["id_kind"], today=today())
     principal = current_principal()
     return answer(
-        ledger().register_worker(
+        ledger().workers.register_worker(
             id_number=id_number,
             name=body["name"],
             actor=principal.actor,
@@ -395,7 +395,7 @@ def start_employment(body: dict[str, Any], worker_id: UUID) -> Any:
     claim only) and gives it nothing until confirmed."""
     require_organisation(body["employer_id"], "organisation as employer")
     principal = current_principal()
-    recorded = ledger().start_employment(
+    recorded = ledger().workers.start_employment(
         worker_id,
         body["employer_id"],
         relation=EmploymentRelation(body["relation"]),
@@ -428,7 +428,7 @@ def confirm_employment(body: dict[str, Any], worker_id: UUID, employer_id: UUID)
     """Confirm a pending employment claim: from now on it counts (own staff, read access)."""
     claims_readable(worker_id)
     return answer(
-        ledger().confirm_employment(worker_id, employer_id, actor=current_principal().actor)
+        ledger().workers.confirm_employment(worker_id, employer_id, actor=current_principal().actor)
     )
 
 
@@ -439,7 +439,7 @@ def decline_employment(body: dict[str, Any], worker_id: UUID, employer_id: UUID)
     """Decline a pending employment claim, with a reason: nothing takes effect."""
     claims_readable(worker_id)
     return answer(
-        ledger().decline_employment(
+        ledger().workers.decline_employment(
             worker_id, employer_id, actor=current_principal().actor, reason=body["reason"]
         )
     )
@@ -452,7 +452,7 @@ def end_employment(body: dict[str, Any], worker_id: UUID) -> Any:
     """Record that an employment ended."""
     require_organisation(body["employer_id"], "organisation as employer")
     return answer(
-        ledger().end_employment(
+        ledger().workers.end_employment(
             worker_id, body["employer_id"], until=body["until"], actor=current_principal().actor
         )
     )
@@ -465,7 +465,7 @@ def record_career_entry(body: dict[str, Any], worker_id: UUID) -> Any:
     """Add to the career record: training, studio membership, representative role, mentorship."""
     changeable_worker(worker_id)
     return answer(
-        ledger().record_career_entry(
+        ledger().workers.record_career_entry(
             worker_id,
             kind=CareerEntryKind(body["kind"]),
             title=body["title"],
@@ -485,7 +485,7 @@ def declare_external_certificate(body: dict[str, Any], worker_id: UUID) -> Any:
     with field_errors("/number"):
         CertificateNumber.parse(body["number"])
     return answer(
-        ledger().declare_external_certificate(
+        ledger().workers.declare_external_certificate(
             worker_id,
             number=body["number"],
             issuer_name=body["issuer_name"],
@@ -504,7 +504,7 @@ def check_external_certificate(body: dict[str, Any], worker_id: UUID) -> Any:
     """Record the outcome of checking a declared certificate (e.g. on the national query)."""
     changeable_worker(worker_id)
     return answer(
-        ledger().check_external_certificate(
+        ledger().workers.check_external_certificate(
             worker_id,
             number=body["number"],
             confirmed=body["confirmed"],

@@ -37,7 +37,9 @@ def test_a_fresh_credential_has_valid_status_in_lists_of_at_least_131072_entries
 
 def test_a_revoked_credential_reports_revoked(ledger: Ledger, issued: Issued):
     credential = ledger.certificate_credential(issued.number)
-    ledger.change_certificate_status(issued.number, "revoke", actor="test:issuer", reason="作弊")
+    ledger.certificates.change_certificate_status(
+        issued.number, "revoke", actor="test:issuer", reason="作弊"
+    )
     assert bit(ledger, issued, "revocation")
     report = ledger.verify_credential(credential)
     assert status_of(report) == ("failed", ["revoked", "valid"])
@@ -48,9 +50,13 @@ def test_a_suspended_credential_reports_suspended_then_valid_after_reinstatement
     ledger: Ledger, issued: Issued
 ):
     credential = ledger.certificate_credential(issued.number)
-    ledger.change_certificate_status(issued.number, "suspend", actor="t", reason="抽查")
+    ledger.certificates.change_certificate_status(
+        issued.number, "suspend", actor="t", reason="抽查"
+    )
     assert status_of(ledger.verify_credential(credential)) == ("failed", ["valid", "suspended"])
-    ledger.change_certificate_status(issued.number, "reinstate", actor="t", reason="抽查合格")
+    ledger.certificates.change_certificate_status(
+        issued.number, "reinstate", actor="t", reason="抽查合格"
+    )
     assert not bit(ledger, issued, "suspension")
     report = ledger.verify_credential(credential)
     assert status_of(report) == ("passed", ["valid", "valid"])
@@ -61,7 +67,7 @@ def test_only_the_certificates_own_bit_flips(ledger: Ledger, issued: Issued):
     from tests.credentials.conftest import issue_to_new_worker
 
     other = issue_to_new_worker(ledger, issued.body_id, 2, "李四")
-    ledger.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
+    ledger.certificates.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
     assert bit(ledger, issued, "revocation") and not bit(ledger, other, "revocation")
     assert ledger.verify_credential(ledger.certificate_credential(other.number)).verified
 
@@ -120,7 +126,7 @@ def test_a_tampered_or_stale_status_list_gives_unknown(ledger: Ledger, issued: I
 def test_the_served_list_changes_only_when_a_bit_flips(ledger: Ledger, issued: Issued):
     first = ledger.status_list_credential(issued.body_id, "revocation")
     assert ledger.status_list_credential(issued.body_id, "revocation").etag == first.etag
-    ledger.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
+    ledger.certificates.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
     after = ledger.status_list_credential(issued.body_id, "revocation")
     assert after.etag != first.etag
     assert (
@@ -166,7 +172,7 @@ def test_a_certificate_from_before_status_lists_gets_entries_when_first_asked(le
     credential = ledger.certificate_credential(legacy.number)
     assert ledger.allocation_of(body.id, legacy.number) is not None
     assert ledger.certificate_credential(legacy.number) == credential
-    ledger.change_certificate_status(legacy.number, "revoke", actor="t", reason="作弊")
+    ledger.certificates.change_certificate_status(legacy.number, "revoke", actor="t", reason="作弊")
     assert status_of(ledger.verify_credential(credential))[1] == ["revoked", "valid"]
 
 
@@ -175,7 +181,7 @@ def test_an_organisation_without_keys_has_no_status_lists(ledger: Ledger):
 
     from service.credential_issuing import CredentialUnavailable
 
-    authority = ledger.file_organisation(
+    authority = ledger.organisations.file_organisation(
         filing_code="11-authority",
         name="人社局",
         kind=OrganisationKind.AUTHORITY,
