@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+import flask_smorest
 from flask import Flask, current_app, g, request
 
 from domain.api_token import Role
@@ -200,28 +201,25 @@ def access(**rules: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         raise ValueError(f"unknown roles {sorted(unknown)}")
     public = PUBLIC in rules
 
+    # Resource-bound checks (own organisation, self, full disclosure) may refuse any caller
+    # that is let in, the public included: 403 is documented with 401 on every operation.
+    document = flask_smorest.Blueprint.doc(
+        security=([{}] if public else []) + [{BEARER_SCHEME: []}],
+        responses={401: "UNAUTHORIZED", 403: "FORBIDDEN"},
+        **{"x-access": dict(rules)},
+    )
+
     def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             check_role(rules)  # already checked before the request; kept for direct calls
             return func(*args, **kwargs)
 
-        wrapper.access_rules = dict(rules)  # type: ignore[attr-defined]
-
         lines = [f"- **{role}**: {condition}" for role, condition in rules.items()]
         wrapper.__doc__ = (func.__doc__ or "").rstrip() + "\n\nAccess:\n\n" + "\n".join(lines)
-        apidoc = dict(getattr(wrapper, "_apidoc", {}))
-        manual = dict(apidoc.get("manual_doc", {}))
-        manual["security"] = ([{}] if public else []) + [{BEARER_SCHEME: []}]
-        manual["x-access"] = dict(rules)
-        apidoc["manual_doc"] = manual
-        responses = apidoc.setdefault("response", {}).setdefault("responses", {})
-        responses.setdefault(401, []).append("UNAUTHORIZED")
-        # Resource-bound checks (own organisation, self, full disclosure) may refuse any
-        # caller that is let in, the public included.
-        responses.setdefault(403, []).append("FORBIDDEN")
-        wrapper._apidoc = apidoc  # type: ignore[attr-defined]
-        return wrapper
+        documented = document(wrapper)
+        documented.access_rules = dict(rules)  # type: ignore[attr-defined]
+        return documented
 
     return decorator
 

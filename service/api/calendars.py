@@ -224,9 +224,13 @@ def arrangement_of(body: dict[str, Any]) -> HolidayArrangement:
         raise validation_problem(problem) from None
 
 
+def location(recorded: Any, _body: Any) -> str:
+    return url_for("calendars.get_calendar", year=recorded.aggregate.year)
+
+
 @blp.route("", methods=["POST"])
 @access(admin="the HR bureau adds a year's arrangement, or an amended one")
-@blp.command(HolidayArrangementSchema, CalendarYearSchema, status=201, errors=())
+@blp.command(HolidayArrangementSchema, CalendarYearSchema, status=201, errors=(), location=location)
 def add_calendar(body: dict[str, Any]) -> Any:
     """Add a year's holiday arrangement (国务院办公厅关于 YYYY 年部分节假日安排的通知).
 
@@ -238,15 +242,8 @@ def add_calendar(body: dict[str, Any]) -> Any:
     recorded = ledger().calendars.add_holiday_arrangement(
         arrangement_of(body), actor=current_principal().actor
     )
-    year = recorded.aggregate.year
-    return (
-        year_view(ledger().calendars.year_calendars(year), recorded.aggregate),
-        201,
-        {
-            "X-Log-Position": str(recorded.position),
-            "Location": url_for("calendars.get_calendar", year=year),
-        },
-    )
+    calendars = ledger().calendars.year_calendars(recorded.aggregate.year)
+    return recorded, year_view(calendars, recorded.aggregate)
 
 
 @blp.route("", methods=["GET"])

@@ -96,9 +96,13 @@ def view(grant: ApiToken) -> dict[str, Any]:
     }
 
 
+def location(recorded: Any, _body: Any) -> str:
+    return url_for("tokens.get_token", token_id=recorded.aggregate.id)
+
+
 @blp.route("", methods=["POST"])
 @access(admin="any role")
-@blp.command(CreateTokenSchema, NewTokenSchema, status=201)
+@blp.command(CreateTokenSchema, NewTokenSchema, status=201, location=location)
 def create_token(body: dict[str, Any]) -> Any:
     """Grant a new token (issuer and organiser need organisation_id, worker needs worker_id)."""
     token = secrets.token_urlsafe(32)
@@ -111,12 +115,7 @@ def create_token(body: dict[str, Any]) -> Any:
         actor=current_principal().actor,
         expires_in_days=body["expires_in_days"],
     )
-    location = url_for("tokens.get_token", token_id=recorded.aggregate.id)
-    return (
-        {**view(recorded.aggregate), "token": token},
-        201,
-        {"X-Log-Position": str(recorded.position), "Location": location},
-    )
+    return recorded, {**view(recorded.aggregate), "token": token}
 
 
 @blp.route("/current", methods=["GET"])
@@ -149,11 +148,10 @@ def get_token(token_id: UUID) -> Any:
     auditor="only itself",
     worker="only itself",
 )
-@blp.command(ReasonSchema, TokenSchema)
+@blp.command(ReasonSchema, TokenSchema, view=view)
 def revoke_token(body: dict[str, Any], token_id: UUID) -> Any:
     """Revoke a token: it stops working at once."""
     principal = current_principal()
     if not principal.is_(Role.ADMIN) and principal.token_id != token_id:
         raise forbidden("a token may revoke only itself")
-    recorded = ledger().tokens.revoke_token(token_id, actor=principal.actor, reason=body["reason"])
-    return view(recorded.aggregate), {"X-Log-Position": str(recorded.position)}
+    return ledger().tokens.revoke_token(token_id, actor=principal.actor, reason=body["reason"])
