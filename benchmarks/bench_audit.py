@@ -63,7 +63,7 @@ def template_events(directory: Path) -> list[list[StoredEvent]]:
     """Real stored events, grouped by aggregate (versions in order), from real commands."""
     ledger = Ledger(Settings(data_dir=directory))
     try:
-        body = ledger.file_organisation(
+        body = ledger.organisations.file_organisation(
             filing_code="11-Y-000001",
             name="北京链家",
             kind=OrganisationKind.EMPLOYER,
@@ -73,12 +73,12 @@ def template_events(directory: Path) -> list[list[StoredEvent]]:
             actor="bench:admin",
         ).aggregate.id
         for serial in range(40):
-            worker = ledger.register_worker(
+            worker = ledger.workers.register_worker(
                 id_number=id_number(serial), name=f"工人{serial}", actor="bench"
             ).aggregate.id
-            ledger.start_employment(worker, body, since=date(2020, 1, 1), actor="bench")
+            ledger.workers.start_employment(worker, body, since=date(2020, 1, 1), actor="bench")
             for level in (SkillLevel.LEVEL_5, SkillLevel.LEVEL_4)[: 1 + serial % 2]:
-                ledger.issue_certificate(
+                ledger.certificates.issue_certificate(
                     issuer_id=body,
                     worker_id=worker,
                     occupation_code=ELECTRICIAN,

@@ -101,7 +101,7 @@ def certify(ledger: Ledger, body_id: uuid.UUID, workers: list[Worker], level: Sk
         return
     issuer = ledger.organisation(body_id)
     at = ledger.clock()
-    series = ledger.number_series(issuer, at.year, level)
+    series = ledger.certificates.number_series(issuer, at.year, level)
     basis = {
         "kind": "direct_recognition",
         "reference": "BENCH-DR",
@@ -149,14 +149,14 @@ def build_world(settings: Settings, entrants: int, sheet: int) -> World:
     clock = Clock(datetime(2025, 6, 2, 1, 0, tzinfo=UTC))
     ledger = Ledger(settings, clock=clock)
     setup: dict[str, float] = {}
-    union = ledger.file_organisation(
+    union = ledger.organisations.file_organisation(
         filing_code="12-FTU-0001",
         name="天津市总工会",
         kind=OrganisationKind.UNION,
         province_code="12",
         actor="bench",
     ).aggregate.id
-    body = ledger.file_organisation(
+    body = ledger.organisations.file_organisation(
         filing_code="12-S-000001",
         name="天津市职业技能鉴定指导中心",
         kind=OrganisationKind.SOCIAL,
@@ -165,7 +165,7 @@ def build_world(settings: Settings, entrants: int, sheet: int) -> World:
         scope={WELDER: ["5", "4", "3", "2", "1"]},
         actor="bench",
     ).aggregate.id
-    employer = ledger.file_organisation(
+    employer = ledger.organisations.file_organisation(
         filing_code="12-Y-000001",
         name="天津港集团",
         kind=OrganisationKind.EMPLOYER,

@@ -14,7 +14,7 @@ Runs (SQLite in a temporary directory, real clock):
 * ``sign only``: ``sign_credential`` on a prebuilt document;
 * ``verify online``: ``Credentials.verify_credential`` (controller document and status lists served
   from the ledger, status lists cached per version);
-* ``issue``: ``Ledger.issue_certificate`` with and without the status list allocation.
+* ``issue``: ``Certificates.issue_certificate`` with and without the status list allocation.
 
     python benchmarks/bench_credential_issuing.py [--certificates 200] [--rounds 2000]
 """
@@ -59,7 +59,7 @@ def id_number(serial: int) -> IdNumber:
 
 def world(data_dir: Path, workers: int, prefix: str, code: str) -> tuple[Ledger, object, list]:
     ledger = Ledger(Settings(data_dir=data_dir))
-    body = ledger.file_organisation(
+    body = ledger.organisations.file_organisation(
         filing_code=code,
         name="北京链家",
         kind=OrganisationKind.EMPLOYER,
@@ -70,10 +70,10 @@ def world(data_dir: Path, workers: int, prefix: str, code: str) -> tuple[Ledger,
     ).aggregate
     ids = []
     for serial in range(workers):
-        worker = ledger.register_worker(
+        worker = ledger.workers.register_worker(
             id_number=id_number(serial), name=f"工人{serial}", actor="bench"
         ).aggregate
-        ledger.start_employment(worker.id, body.id, since=date(2020, 1, 1), actor="bench")
+        ledger.workers.start_employment(worker.id, body.id, since=date(2020, 1, 1), actor="bench")
         ids.append(worker.id)
     return ledger, body, ids
 
@@ -81,7 +81,7 @@ def world(data_dir: Path, workers: int, prefix: str, code: str) -> tuple[Ledger,
 def issue_all(ledger: Ledger, body: object, workers: list) -> tuple[list[str], float]:
     start = time.perf_counter()
     numbers = [
-        ledger.issue_certificate(
+        ledger.certificates.issue_certificate(
             issuer_id=body.id,  # type: ignore[attr-defined]
             worker_id=worker,
             occupation_code=ELECTRICIAN,

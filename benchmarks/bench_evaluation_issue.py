@@ -11,8 +11,8 @@ by ``CRAFTLEDGER_TEST_POSTGRES``, default ``postgresql://postgres@127.0.0.1:5432
   certificates, allocate their status-list entries, build and sign their N credentials (so
   that a credential that cannot be signed refuses the confirmation), and save everything in
   one ``save``.
-* **single saves** (baseline 1): ``Ledger.issue_certificate`` N times for employer B's staff, one
-  atomic save each (what issuing without a batch path costs; the same checks, numbers and
+* **single saves** (baseline 1): ``Certificates.issue_certificate`` N times for employer B's
+  staff, one atomic save each (what issuing without a batch path costs; the same checks, numbers and
   status-list entries). Printed: single / batch.
 * **read back** (information): ``Credentials.certificate_credentials`` (read in a few queries,
   build from events, sign) for session A's N certificates -- checked byte for byte against
@@ -88,7 +88,7 @@ def run(backend: str, candidates: int, single_count: int) -> Figures:
             bodies = []
             for n in (1, 2):
                 bodies.append(
-                    ledger.file_organisation(
+                    ledger.organisations.file_organisation(
                         filing_code=f"bench-{n}",
                         name=f"基准企业{n}",
                         kind=OrganisationKind.EMPLOYER,
@@ -147,7 +147,7 @@ def run(backend: str, candidates: int, single_count: int) -> Figures:
 
             def singles() -> None:
                 for number in others[:single_count]:
-                    ledger.issue_certificate(
+                    ledger.certificates.issue_certificate(
                         issuer_id=bodies[1],
                         worker_id=ledger.worker_id_for(number),
                         occupation_code=ELECTRICIAN,

@@ -6,7 +6,7 @@ and saves every aggregate it touched in one atomic ``save``; the rules themselve
 domain (see ``domain.competition``). What only the ledger knows is read here:
 
 * a worker's **current level** in the competition's occupation: the highest level among their
-  valid ledger certificates and confirmed external certificates (``Ledger.held_levels``);
+  valid ledger certificates and confirmed external certificates (``Workers.held_levels``);
 * the **competition promotions granted** to a worker in a year: their certificates issued with
   the ``competition_promotion`` bypass from a competition of that year, unless revoked (a
   suspended certificate still counts: the promotion was granted).
@@ -345,7 +345,7 @@ class CompetitionWorkflow:
     ) -> SkillLevel | None:
         """The worker's level in the occupation: the highest valid one held, or None.
         ``certificates``: the worker's certificates by number, when the caller loaded them."""
-        return max(self.held_levels(worker, occupation_code, certificates), default=None)
+        return max(self.workers.held_levels(worker, occupation_code, certificates), default=None)
 
     def competition_promotions_granted(
         self: Ledger,
@@ -432,7 +432,7 @@ class CompetitionWorkflow:
         workers, held_certificates = self._workers_and_certificates(list(worker_ids))
         for worker_id in worker_ids:
             worker = workers[worker_id]
-            held = tuple(self.held_levels(worker, occupation.code, held_certificates))
+            held = tuple(self.workers.held_levels(worker, occupation.code, held_certificates))
             level = competition.approvable_level(
                 worker_id,
                 current_level=max(held, default=None),
@@ -451,7 +451,7 @@ class CompetitionWorkflow:
                 raise DomainRuleViolation(
                     "not-an-evaluation-body", f"{issuer.name} is not a filed evaluation body"
                 )
-            series = self.number_series(issuer, at.year, level)
+            series = self.certificates.number_series(issuer, at.year, level)
             certificates = issue_certificates(
                 issuer=issuer,
                 occupation=occupation,

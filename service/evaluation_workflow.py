@@ -317,7 +317,7 @@ class EvaluationWorkflow:
                 "invalid-publication-window", "a publication window is at least 1 working day"
             )
         today = self.china_today()
-        window = self.working_day_calendar().window(today, days)  # calendar-missing-year
+        window = self.calendars.working_day_calendar().window(today, days)  # calendar-missing-year
         evaluation.publish(
             body=body,
             on=today,
@@ -403,7 +403,7 @@ class EvaluationWorkflow:
         evaluation.check_confirmable(body, today)
         occupation = self.occupation(evaluation.occupation_code)
         issued_at = self.clock()
-        series = self.number_series(body, issued_at.year, evaluation.level)
+        series = self.certificates.number_series(body, issued_at.year, evaluation.level)
         passing = evaluation.passing_worker_ids()
         count = len(passing)
         total = 3 * count + 1
@@ -417,7 +417,7 @@ class EvaluationWorkflow:
             if worker is None:
                 raise DomainRuleViolation("unknown-worker", f"no worker {worker_id}")
             workers[worker_id] = worker
-            held[worker_id] = self.held_levels(worker, occupation.code)
+            held[worker_id] = self.workers.held_levels(worker, occupation.code)
 
         def domain_progress(done: int, of: int) -> None:
             if done % 50 == 0 or done == of:

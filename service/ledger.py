@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -27,41 +27,38 @@ from eventsourcing.persistence import JSONTranscoder, Notification, PersistenceE
 
 from domain.api_token import ApiToken
 from domain.calendar_year import CalendarYear
-from domain.certificate import Certificate, CertificateStatus
+from domain.certificate import Certificate
 from domain.certificate_number import CertificateNumber
 from domain.competition import Competition
 from domain.errors import DomainRuleViolation
 from domain.evaluation import Evaluation
 from domain.honour_ladder import HonourLadder
 from domain.id_number import IdNumber
-from domain.issuance import issue_certificate
 from domain.number_series import CertificateNumberSeries
 from domain.occupation import Occupation, find_occupation
-from domain.organisation import Organisation, OrganisationKind
-from domain.post_appointment import PostAppointment, check_prerequisite, post_level
+from domain.organisation import Organisation
+from domain.post_appointment import PostAppointment
 from domain.share_link import ShareLink
 from domain.skill_level import SkillLevel
 from domain.status_list_allocation import StatusIndexBlock, StatusList, StatusListAllocation
 from domain.subject_identifier import SubjectIdentifier
-from domain.worker import CareerEntryKind, EmploymentRelation, Worker
+from domain.worker import Worker
 from service.aggregate_loading import collect, load_many, project_events
-from service.calendars import CalendarRecords
+from service.calendars import Calendars
+from service.certificates import Certificates
 from service.commands import ConcurrencyConflict as ConcurrencyConflict  # re-exported
 from service.commands import NotFound, Recorded, retried
 from service.competition_workflow import CompetitionWorkflow
 from service.config import Settings
 from service.credentials import Credentials
-from service.credentials.credential_document import Holder, build_award_credential
 from service.evaluation_workflow import EvaluationWorkflow, china_date
+from service.honours import Honours
+from service.organisations import Organisations
+from service.posts import Posts
 from service.snapshots import INTERVALS, LedgerSnapshot, snapshots_due
-from service.token_grants import TokenGrants
+from service.tokens import Tokens
 from service.transcoding import UUIDAsHexParsedStrictly
-
-
-def post_subject(appointment_id: UUID) -> str:
-    """The status-list subject of a post appointment's credential."""
-    return f"post:{appointment_id}"
-
+from service.workers import Workers
 
 RECORDED_AGGREGATES = (
     ApiToken,
@@ -103,8 +100,6 @@ class LedgerRepository(Repository[UUID]):
 class Ledger(
     EvaluationWorkflow,
     CompetitionWorkflow,
-    CalendarRecords,
-    TokenGrants,
     Application[UUID],
 ):
     """craftledger's one application: every aggregate, one notification log."""
@@ -126,7 +121,15 @@ class Ledger(
         merged.update(env or {})
         super().__init__(env=merged)
         self._identity_key = self.settings.identity_key()
+        # The capabilities composed around the ledger.
+        self.calendars = Calendars(self)
+        self.tokens = Tokens(self)
         self.credentials = Credentials(self, identity_key=self._identity_key)
+        self.organisations = Organisations(self, credentials=self.credentials)
+        self.workers = Workers(self, credentials=self.credentials)
+        self.certificates = Certificates(self, credentials=self.credentials, workers=self.workers)
+        self.honours = Honours(self)
+        self.posts = Posts(self, credentials=self.credentials, workers=self.workers)
 
     def close(self) -> None:
         """Close the credentials' key store, then the application."""
@@ -256,6 +259,9 @@ class Ledger(
         aggregate_id = Certificate.create_id(number=number)
         return self.load(Certificate, aggregate_id, "certificate")  # type: ignore[no-any-return]
 
+    def post_appointment(self, appointment_id: UUID) -> PostAppointment:
+        return self.load(PostAppointment, appointment_id, "post appointment")  # type: ignore[no-any-return]
+
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
 
@@ -268,329 +274,7 @@ class Ledger(
             )
         return occupation
 
-    def held_levels(
-        self,
-        worker: Worker,
-        occupation_code: str,
-        certificates: Mapping[str, Certificate] | None = None,
-    ) -> list[SkillLevel]:
-        """Levels the worker validly holds in an occupation (ledger + confirmed external).
-        ``certificates``: the worker's certificates by number, when the caller loaded them."""
-        levels = list(worker.confirmed_external_levels(occupation_code))
-        for held in worker.certificates.values():
-            if held["occupation_code"] != occupation_code:
-                continue
-            number = held["number"]
-            certificate = (
-                certificates[number]
-                if certificates is not None and number in certificates
-                else self.certificate(number)
-            )
-            if certificate.status is CertificateStatus.VALID:
-                levels.append(certificate.level)
-        return levels
-
-    # -- organisations -------------------------------------------------------------------
-
-    @retried
-    def file_organisation(
-        self,
-        *,
-        filing_code: str,
-        name: str,
-        kind: OrganisationKind,
-        province_code: str,
-        evaluator_prefix: str | None = None,
-        scope: dict[str, Any] | None = None,
-        actor: str,
-    ) -> Recorded:
-        """File (备案) an organisation; refiling the same code is refused."""
-        if self.exists(Organisation.create_id(filing_code=filing_code)):
-            raise DomainRuleViolation("already-filed", f"filing code {filing_code} is taken")
-        organisation = Organisation.file(
-            filing_code=filing_code,
-            name=name,
-            kind=kind,
-            province_code=province_code,
-            evaluator_prefix=evaluator_prefix,
-            scope=scope or {},
-            filed_at=self.clock(),
-            actor=actor,
-        )
-        for code in organisation.scope:
-            self.occupation(code)
-        return self.credentials.provision_signing_key(self.record(organisation))
-
-    @retried
-    def amend_scope(
-        self, organisation_id: UUID, scope: dict[str, Any], *, actor: str, reason: str
-    ) -> Recorded:
-        organisation = self.organisation(organisation_id)
-        for code in scope:
-            self.occupation(code)
-        organisation.amend_scope(scope, self.clock(), actor, reason)
-        return self.record(organisation)
-
-    @retried
-    def change_organisation_status(
-        self, organisation_id: UUID, action: str, *, actor: str, reason: str
-    ) -> Recorded:
-        """``action`` is suspend, reinstate or revoke."""
-        organisation = self.organisation(organisation_id)
-        getattr(organisation, action)(self.clock(), actor, reason)
-        return self.record(organisation)
-
-    @retried
-    def add_signing_key(
-        self, organisation_id: UUID, key_id: str, public_key_multibase: str, *, actor: str
-    ) -> Recorded:
-        organisation = self.organisation(organisation_id)
-        organisation.add_signing_key(key_id, public_key_multibase, self.clock(), actor)
-        return self.record(organisation)
-
-    # -- workers -------------------------------------------------------------------------
-
-    @retried
-    def register_worker(
-        self,
-        *,
-        id_number: IdNumber,
-        name: str,
-        actor: str,
-        registered_by: UUID | None = None,
-    ) -> Recorded:
-        """Register a person; registering the same ID number again is refused.
-        ``registered_by``: the organisation registering them (``None``: an administrator)."""
-        identity_hash = self.identity_hash(id_number)
-        if self.exists(Worker.create_id(identity_hash=identity_hash)):
-            raise DomainRuleViolation(
-                "already-registered", f"a worker with ID {id_number.masked} is registered"
-            )
-        worker = Worker.register(
-            identity_hash=identity_hash,
-            id_kind=id_number.kind.value,
-            masked_id_number=id_number.masked,
-            name=name,
-            actor=actor,
-            registered_by=registered_by,
-            registered_on=self.clock().date(),
-        )
-        return self.record(worker, *self.credentials.subject_identifier_for(worker, id_number))
-
-    @retried
-    def start_employment(
-        self,
-        worker_id: UUID,
-        employer_id: UUID,
-        *,
-        relation: EmploymentRelation = EmploymentRelation.STAFF,
-        since: date,
-        actor: str,
-        claimant: UUID | None = None,
-    ) -> Recorded:
-        """Record an employment. ``claimant``: the body claiming it (``None``: an
-        administrator's record, in effect at once); see :meth:`Worker.start_employment`."""
-        worker = self.worker(worker_id)
-        self.organisation(employer_id)
-        worker.start_employment(employer_id, relation, since, actor, claimant=claimant)
-        return self.record(worker)
-
-    @retried
-    def confirm_employment(self, worker_id: UUID, employer_id: UUID, *, actor: str) -> Recorded:
-        """The worker or an administrator confirms a pending employment claim."""
-        worker = self.worker(worker_id)
-        worker.confirm_employment(employer_id, actor)
-        return self.record(worker)
-
-    @retried
-    def decline_employment(
-        self, worker_id: UUID, employer_id: UUID, *, actor: str, reason: str
-    ) -> Recorded:
-        """The worker or an administrator declines a pending employment claim."""
-        worker = self.worker(worker_id)
-        worker.decline_employment(employer_id, actor, reason)
-        return self.record(worker)
-
-    @retried
-    def end_employment(
-        self, worker_id: UUID, employer_id: UUID, *, until: date, actor: str
-    ) -> Recorded:
-        worker = self.worker(worker_id)
-        worker.end_employment(employer_id, until, actor)
-        return self.record(worker)
-
-    @retried
-    def record_career_entry(
-        self,
-        worker_id: UUID,
-        *,
-        kind: CareerEntryKind,
-        title: str,
-        on: date,
-        details: dict[str, Any] | None = None,
-        actor: str,
-    ) -> Recorded:
-        worker = self.worker(worker_id)
-        worker.record_career_entry(kind, title, on, actor, details)
-        return self.record(worker)
-
-    @retried
-    def declare_external_certificate(
-        self,
-        worker_id: UUID,
-        *,
-        number: str,
-        issuer_name: str,
-        occupation_code: str,
-        level: SkillLevel,
-        issued_on: date,
-        actor: str,
-    ) -> Recorded:
-        CertificateNumber.parse(number)
-        worker = self.worker(worker_id)
-        worker.declare_external_certificate(
-            number, issuer_name, occupation_code, level, issued_on, actor
-        )
-        return self.record(worker)
-
-    @retried
-    def check_external_certificate(
-        self, worker_id: UUID, *, number: str, confirmed: bool, note: str, actor: str
-    ) -> Recorded:
-        worker = self.worker(worker_id)
-        worker.check_external_certificate(number, confirmed, actor, note)
-        return self.record(worker)
-
-    # -- certificates ----------------------------------------------------------------------
-
-    def number_series(
-        self, issuer: Organisation, year: int, level: SkillLevel
-    ) -> CertificateNumberSeries:
-        """The series for (issuer prefix, year, level), opened on first use."""
-        key = {
-            "evaluator_prefix": issuer.evaluator_prefix or "",
-            "issue_year": f"{year % 100:02d}",
-            "level": level.code,
-        }
-        series_id = CertificateNumberSeries.create_id(**key)
-        try:
-            series = self.repository.get(series_id)
-        except AggregateNotFoundError:
-            return CertificateNumberSeries(**key)
-        assert isinstance(series, CertificateNumberSeries)
-        return series
-
-    @retried
-    def issue_certificate(
-        self,
-        *,
-        issuer_id: UUID,
-        worker_id: UUID,
-        occupation_code: str,
-        level: SkillLevel,
-        basis: dict[str, Any],
-        actor: str,
-    ) -> Recorded:
-        """Issue one certificate: number allocation, certificate, worker and its credential's
-        status entries saved atomically, the credential signed first (``record_issue``)."""
-        issuer = self.organisation(issuer_id)
-        worker = self.worker(worker_id)
-        occupation = self.occupation(occupation_code)
-        issued_at = self.clock()
-        reservation = self.credentials.reserve_status_list_entries(
-            issuer.id, 1
-        )  # before the series read
-        series = (
-            self.number_series(issuer, issued_at.year, level) if issuer.evaluator_prefix else None
-        )
-        if series is None:
-            raise DomainRuleViolation(
-                "not-an-evaluation-body", f"{issuer.name} is not a filed evaluation body"
-            )
-        certificate = issue_certificate(
-            issuer=issuer,
-            worker=worker,
-            occupation=occupation,
-            level=level,
-            basis=basis,
-            series=series,
-            held_levels=self.held_levels(worker, occupation.code),
-            issued_at=issued_at,
-            actor=actor,
-        )
-        return self.credentials.record_issue(
-            issuer, [certificate], certificate, worker, series, actor=actor, reservation=reservation
-        )
-
-    @retried
-    def change_certificate_status(
-        self, number: str, action: str, *, actor: str, reason: str
-    ) -> Recorded:
-        """``action`` is suspend, reinstate or revoke (revoked is final)."""
-        certificate = self.certificate(number)
-        at = self.clock()
-        getattr(certificate, action)(at, actor, reason)
-        flagged: list[Certificate] = []
-        if action == "revoke":  # the cascade: flag what depended on it, in the same save
-            for dependent, kind, via in self.dependents_of(certificate):
-                dependent.flag_dependency(
-                    at, actor, revoked_number=number, reason=reason, kind=kind, via=via
-                )
-                flagged.append(dependent)
-        return self.record(
-            certificate, *self.credentials.status_list_updates_for(certificate), *flagged
-        )
-
-    def dependents_of(self, revoked: Certificate) -> list[tuple[Certificate, str, str]]:
-        """Certificates that depended on ``revoked``, directly or transitively, as
-        ``(certificate, kind, via)``: a later, higher certificate in the same occupation
-        issued in levels order (no bypass) or by competition promotion (which went from the
-        current level) whose highest lower level held when issued was a tainted certificate
-        (``via``) and no untainted certificate of that level stood in for it."""
-        worker = self.worker(revoked.worker_id)
-        same = [
-            self.certificate(number)
-            for number, held in sorted(worker.certificates.items())
-            if held["occupation_code"] == revoked.occupation_code
-        ]
-        same.sort(key=lambda c: (c.issued_at, c.number))
-        external = list(worker.confirmed_external_levels(revoked.occupation_code))
-        tainted = {revoked.number}
-        found: list[tuple[Certificate, str, str]] = []
-        for dependent in same:
-            if dependent.issued_at <= revoked.issued_at or dependent.number in tainted:
-                continue
-            if dependent.status is CertificateStatus.REVOKED:
-                continue
-            bypass = dependent.basis.get("bypass")
-            if bypass is None:
-                kind = "levels_in_order"
-            elif bypass == "competition_promotion":
-                kind = "competition_promotion"
-            else:
-                continue  # direct recognition, fast track, entry route: no lower level needed
-            prior = [
-                c
-                for c in same
-                if c.issued_at < dependent.issued_at
-                and c.level < dependent.level
-                and c.status_at(dependent.issued_at) is CertificateStatus.VALID
-            ]
-            if not prior:
-                continue
-            top = max(c.level for c in prior)
-            if any(top <= level < dependent.level for level in external):
-                continue  # a confirmed external certificate stands in for it
-            at_top = [c for c in prior if c.level == top]
-            if all(c.number in tainted for c in at_top):
-                tainted.add(dependent.number)
-                found.append((dependent, kind, at_top[0].number))
-        return found
-
-    def certificates_of(self, worker: Worker) -> list[Certificate]:
-        return [self.certificate(number) for number in sorted(worker.certificates)]
-
-    # -- evaluations, competitions, honours ------------------------------------------------
+    # -- evaluations (moving to ``service.evaluations``) ----------------------------------
 
     @retried
     def plan_evaluation(
@@ -618,188 +302,3 @@ class Ledger(
             actor=actor,
         )
         return self.record(evaluation)
-
-    @retried
-    def define_honour_ladder(
-        self, *, union_id: UUID, name: str, tiers: list[str], actor: str
-    ) -> Recorded:
-        union = self.organisation(union_id)
-        if union.kind is not OrganisationKind.UNION:
-            raise DomainRuleViolation("not-a-union", f"{union.name} is not a union")
-        if self.exists(HonourLadder.create_id(union_id=union_id, name=name)):
-            raise DomainRuleViolation("duplicate-ladder", f"{union.name} already has {name}")
-        return self.record(
-            HonourLadder.define(union_id=union_id, name=name, tiers=tiers, actor=actor)
-        )
-
-    @retried
-    def award_honour(
-        self, ladder_id: UUID, *, award_id: str, worker_id: UUID, tier: str, year: int, actor: str
-    ) -> Recorded:
-        ladder = self.honour_ladder(ladder_id)
-        self.worker(worker_id)
-        ladder.award(award_id, worker_id, tier, year, actor)
-        return self.record(ladder)
-
-    @retried
-    def withdraw_honour(
-        self, ladder_id: UUID, *, award_id: str, actor: str, reason: str
-    ) -> Recorded:
-        ladder = self.honour_ladder(ladder_id)
-        ladder.withdraw(award_id, actor, reason)
-        return self.record(ladder)
-
-    # -- enterprise posts (评聘) ------------------------------------------------------------
-
-    def post_appointment(self, appointment_id: UUID) -> PostAppointment:
-        return self.load(PostAppointment, appointment_id, "post appointment")  # type: ignore[no-any-return]
-
-    @retried
-    def appoint_post(
-        self,
-        *,
-        organisation_id: UUID,
-        worker_id: UUID,
-        occupation_code: str,
-        post: str,
-        reviews: list[dict[str, Any]],
-        actor: str,
-    ) -> Recorded:
-        """Appoint an enterprise post: prerequisite checked, the three reviews recorded as
-        passed with evidence, appointed, and its credential's status entries allocated -- one
-        atomic save. Refusals name the rule (``principal-needs-level-1``, ...)."""
-        level = post_level(post)
-        organisation = self.organisation(organisation_id)
-        worker = self.worker(worker_id)
-        occupation = self.occupation(occupation_code)
-        at = self.clock()
-        terms = self._post_terms(organisation.id, worker.id, occupation.code, level)
-        if terms and not terms[-1].withdrawn:
-            raise DomainRuleViolation(
-                "already-appointed", f"{worker.name} already has this post at {organisation.name}"
-            )
-        held = self.held_levels(worker, occupation.code)
-        principals = (
-            self._post_terms(organisation.id, worker.id, occupation.code, SkillLevel.PRINCIPAL)
-            if level is SkillLevel.CHIEF
-            else []
-        )
-        holds_principal = bool(principals) and principals[-1].standing
-        check_prerequisite(level, held, holds_principal)
-        prerequisite = None
-        if level is SkillLevel.PRINCIPAL:
-            level_1 = [
-                number
-                for number, held_cert in sorted(worker.certificates.items())
-                if held_cert["occupation_code"] == occupation.code
-                and held_cert["level"] == SkillLevel.LEVEL_1.code
-                and self.certificate(number).status is CertificateStatus.VALID
-            ]
-            prerequisite = level_1[0] if level_1 else "confirmed external 一级 certificate"
-        elif level is SkillLevel.CHIEF:
-            prerequisite = str(principals[-1].id)
-        appointment = PostAppointment.nominate(
-            organisation=organisation,
-            worker_id=worker.id,
-            worker_name=worker.name,
-            own_staff=worker.is_staff_of(organisation.id, at.date()),
-            occupation_code=occupation.code,
-            occupation_name=occupation.name,
-            post=level.code,
-            prerequisite=prerequisite,
-            at=at,
-            actor=actor,
-            term=len(terms) + 1,
-        )
-        for review in reviews:
-            appointment.pass_review(
-                str(review.get("review", "")),
-                str(review.get("evidence") or ""),
-                review.get("passed_on") or at.date(),
-                at,
-                actor,
-            )
-        appointment.appoint(at, actor)
-        batch = self.credentials.allocate_status_list_entries(
-            organisation.id, [post_subject(appointment.id)], at=at, actor=actor
-        )
-        return self.record(appointment, *batch.aggregates)
-
-    def _post_terms(
-        self, organisation_id: UUID, worker_id: UUID, occupation_code: str, post: SkillLevel
-    ) -> list[PostAppointment]:
-        """Every term of one worker's post at one enterprise, first to latest (each term but
-        the latest was withdrawn)."""
-        terms: list[PostAppointment] = []
-        while True:
-            term_id = PostAppointment.create_id(
-                organisation_id=organisation_id,
-                worker_id=worker_id,
-                occupation_code=occupation_code,
-                post=post.code,
-                term=len(terms) + 1,
-            )
-            try:
-                terms.append(self.post_appointment(term_id))
-            except NotFound:
-                return terms
-
-    @retried
-    def withdraw_post(self, appointment_id: UUID, *, actor: str, reason: str) -> Recorded:
-        appointment = self.post_appointment(appointment_id)
-        at = self.clock()
-        appointment.withdraw(at, actor, reason)
-        subject = post_subject(appointment.id)
-        allocation = self.credentials.allocation_of(appointment.organisation_id, subject)
-        if allocation is None:
-            return self.record(appointment)
-        revocations = self.credentials.status_list(appointment.organisation_id, "revocation")
-        revocations.set_bit(allocation.indexes["revocation"], subject, at, actor, reason)
-        return self.record(appointment, revocations)
-
-    def post_credential_id(self, appointment_id: UUID) -> str:
-        base = self.credentials.credential_urls.base_url
-        return f"{base}/api/v1/evaluations/posts/{appointment_id}/credential"
-
-    def post_credential(self, appointment_id: UUID) -> dict[str, Any]:
-        """The post's credential: the enterprise's own award, signed with its key."""
-        appointment = self.post_appointment(appointment_id)
-        organisation = self.organisation(appointment.organisation_id)
-        allocation = self.credentials.allocation_of(organisation.id, post_subject(appointment.id))
-        if allocation is None or appointment.appointed_at is None:
-            raise NotFound(f"post appointment {appointment_id} has no credential")
-        worker = self.worker(appointment.worker_id)
-        level = appointment.level
-        document = build_award_credential(
-            urls=self.credentials.credential_urls,
-            credential_id=self.post_credential_id(appointment.id),
-            award_id=str(worker.id),
-            holder=Holder(
-                worker.name, worker.masked_id_number, self.credentials.holder_identifier(worker.id)
-            ),
-            issuer_id=organisation.id,
-            issuer_name=organisation.name,
-            competition={
-                "id": str(appointment.id),
-                "reference": f"评聘 {level.name_zh}",
-                "name": f"{organisation.name} {level.name_zh} 评聘 (enterprise post appointment)",
-                "tier": "enterprise",
-                "year": appointment.appointed_at.year,
-                "region": organisation.province_code,
-                "occupation_code": appointment.occupation_code,
-                "occupation_name": appointment.occupation_name,
-            },
-            award={
-                "title": level.name_zh,
-                "results": {
-                    review: f"passed {entry['passed_on']}: {entry['evidence']}"
-                    for review, entry in sorted(appointment.reviews.items())
-                },
-                "criteria": "appointed by the enterprise after the performance review, on-site "
-                "defence and comprehensive review; prerequisite: "
-                + (appointment.prerequisite or "none"),
-            },
-            awarded_at=appointment.appointed_at,
-            status_indexes=dict(allocation.indexes),
-        )
-        return self.credentials.sign_credential(organisation, document, appointment.appointed_at)

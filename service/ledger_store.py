@@ -17,12 +17,15 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Notification
 
+from domain.api_token import ApiToken
 from domain.certificate import Certificate
 from domain.competition import Competition
 from domain.evaluation import Evaluation
+from domain.honour_ladder import HonourLadder
 from domain.id_number import IdNumber
 from domain.occupation import Occupation
 from domain.organisation import Organisation
+from domain.post_appointment import PostAppointment
 from domain.worker import Worker
 from service.commands import Recorded
 from service.config import Settings
@@ -52,6 +55,9 @@ class LedgerStore(Protocol):
     def evaluation(self, evaluation_id: UUID) -> Evaluation: ...
     def competition(self, competition_id: UUID) -> Competition: ...
     def certificate(self, number: str) -> Certificate: ...
+    def honour_ladder(self, ladder_id: UUID) -> HonourLadder: ...
+    def api_token(self, token_id: UUID) -> ApiToken: ...
+    def post_appointment(self, appointment_id: UUID) -> PostAppointment: ...
     def occupation(self, code: str) -> Occupation: ...
 
     # the log

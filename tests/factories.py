@@ -36,7 +36,7 @@ def file_employer(
     scope: dict[str, list[str]] | None = None,
     name: str = "北京链家",
 ) -> Body:
-    recorded = ledger.file_organisation(
+    recorded = ledger.organisations.file_organisation(
         filing_code=code,
         name=name,
         kind=OrganisationKind.EMPLOYER if prefix.startswith("Y") else OrganisationKind.SOCIAL,
@@ -49,8 +49,10 @@ def file_employer(
 
 
 def hire(ledger: Ledger, body: Body, serial: int, name: str = "张三") -> UUID:
-    worker = ledger.register_worker(id_number=id_number(serial), name=name, actor="test").aggregate
-    ledger.start_employment(worker.id, body.id, since=date(2020, 1, 1), actor="test")
+    worker = ledger.workers.register_worker(
+        id_number=id_number(serial), name=name, actor="test"
+    ).aggregate
+    ledger.workers.start_employment(worker.id, body.id, since=date(2020, 1, 1), actor="test")
     return worker.id  # type: ignore[no-any-return]
 
 

@@ -1,10 +1,10 @@
 """Bearer-token authentication and role-based access.
 
 A request without ``Authorization`` is the public; ``Authorization: Bearer TOKEN`` is resolved
-with :meth:`Ledger.lookup_token` (tokens are stored only as hashes). A malformed header, an
+with ``ledger.tokens.lookup_token`` (tokens are stored only as hashes). A malformed header, an
 unknown, a revoked or an expired token is answered 401 (``invalid-token``, or ``token-expired``
 naming the moment) even on public endpoints, so a client never silently falls back to public
-access. Each accepted token's last use is noted in a side table (``service.token_usage``, at
+access. Each accepted token's last use is noted in a side table (``service.tokens.usage``, at
 most once a minute per token), never as an event: a read does not write to the log.
 
 Roles (``domain.api_token.Role``):
@@ -32,13 +32,14 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+import flask_smorest
 from flask import Flask, current_app, g, request
 
 from domain.api_token import Role
 from service.api.openapi import BEARER_SCHEME
 from service.api.problems import Problem, validation_problem
-from service.token_grants import TokenState
-from service.token_usage import TokenUsage, usage_for
+from service.tokens import TokenState
+from service.tokens.usage import TokenUsage, usage_for
 
 __all__ = [
     "PUBLIC",
@@ -126,7 +127,7 @@ def resolve_principal() -> Principal:
             "the Authorization header must be 'Bearer <token>'",
             headers={"WWW-Authenticate": _CHALLENGE + ', error="invalid_request"'},
         )
-    grant, state = current_app.extensions["craftledger"].ledger.lookup_token(match.group(1))
+    grant, state = current_app.extensions["craftledger"].ledger.tokens.lookup_token(match.group(1))
     if state is TokenState.EXPIRED and grant is not None and grant.expires_at is not None:
         raise Problem(
             401,
@@ -200,28 +201,25 @@ def access(**rules: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         raise ValueError(f"unknown roles {sorted(unknown)}")
     public = PUBLIC in rules
 
+    # Resource-bound checks (own organisation, self, full disclosure) may refuse any caller
+    # that is let in, the public included: 403 is documented with 401 on every operation.
+    document = flask_smorest.Blueprint.doc(
+        security=([{}] if public else []) + [{BEARER_SCHEME: []}],
+        responses={401: "UNAUTHORIZED", 403: "FORBIDDEN"},
+        **{"x-access": dict(rules)},
+    )
+
     def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             check_role(rules)  # already checked before the request; kept for direct calls
             return func(*args, **kwargs)
 
-        wrapper.access_rules = dict(rules)  # type: ignore[attr-defined]
-
         lines = [f"- **{role}**: {condition}" for role, condition in rules.items()]
         wrapper.__doc__ = (func.__doc__ or "").rstrip() + "\n\nAccess:\n\n" + "\n".join(lines)
-        apidoc = dict(getattr(wrapper, "_apidoc", {}))
-        manual = dict(apidoc.get("manual_doc", {}))
-        manual["security"] = ([{}] if public else []) + [{BEARER_SCHEME: []}]
-        manual["x-access"] = dict(rules)
-        apidoc["manual_doc"] = manual
-        responses = apidoc.setdefault("response", {}).setdefault("responses", {})
-        responses.setdefault(401, []).append("UNAUTHORIZED")
-        # Resource-bound checks (own organisation, self, full disclosure) may refuse any
-        # caller that is let in, the public included.
-        responses.setdefault(403, []).append("FORBIDDEN")
-        wrapper._apidoc = apidoc  # type: ignore[attr-defined]
-        return wrapper
+        documented = document(wrapper)
+        documented.access_rules = dict(rules)  # type: ignore[attr-defined]
+        return documented
 
     return decorator
 

@@ -224,9 +224,13 @@ def arrangement_of(body: dict[str, Any]) -> HolidayArrangement:
         raise validation_problem(problem) from None
 
 
+def location(recorded: Any, _body: Any) -> str:
+    return url_for("calendars.get_calendar", year=recorded.aggregate.year)
+
+
 @blp.route("", methods=["POST"])
 @access(admin="the HR bureau adds a year's arrangement, or an amended one")
-@blp.command(HolidayArrangementSchema, CalendarYearSchema, status=201, errors=())
+@blp.command(HolidayArrangementSchema, CalendarYearSchema, status=201, errors=(), location=location)
 def add_calendar(body: dict[str, Any]) -> Any:
     """Add a year's holiday arrangement (国务院办公厅关于 YYYY 年部分节假日安排的通知).
 
@@ -235,18 +239,11 @@ def add_calendar(body: dict[str, Any]) -> Any:
     rest day and a make-up workday, make-up workdays are weekends, and the notice's title,
     issuer and publication date are required; an arrangement identical to the one in force is
     refused (``arrangement-unchanged``). Nothing is recorded when it is refused."""
-    recorded = ledger().add_holiday_arrangement(
+    recorded = ledger().calendars.add_holiday_arrangement(
         arrangement_of(body), actor=current_principal().actor
     )
-    year = recorded.aggregate.year
-    return (
-        year_view(ledger().year_calendars(year), recorded.aggregate),
-        201,
-        {
-            "X-Log-Position": str(recorded.position),
-            "Location": url_for("calendars.get_calendar", year=year),
-        },
-    )
+    calendars = ledger().calendars.year_calendars(recorded.aggregate.year)
+    return recorded, year_view(calendars, recorded.aggregate)
 
 
 @blp.route("", methods=["GET"])
@@ -287,7 +284,7 @@ def list_calendars(page: dict[str, Any]) -> Any:
 def get_calendar(year: int) -> Any:
     """One year: the calendar in force with its rest days and make-up workdays, the sources
     it overrides, and every arrangement recorded for the year."""
-    calendars = ledger().year_calendars(year)
+    calendars = ledger().calendars.year_calendars(year)
     if not calendars:
         raise NotFound(f"no calendar covers {year}")
-    return year_view(calendars, ledger().calendar_year(year))
+    return year_view(calendars, ledger().calendars.calendar_year(year))

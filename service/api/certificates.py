@@ -204,13 +204,8 @@ def view(certificate: Certificate, full: bool | None = None) -> dict[str, Any]:
     return result
 
 
-def answer(recorded: Any, status: int = 200) -> Any:
-    headers = {"X-Log-Position": str(recorded.position)}
-    if status == 201:
-        headers["Location"] = url_for(
-            "certificates.get_certificate", number=recorded.aggregate.number
-        )
-    return view(recorded.aggregate), status, headers
+def location(recorded: Any, _body: Any) -> str:
+    return url_for("certificates.get_certificate", number=recorded.aggregate.number)
 
 
 # -- views --------------------------------------------------------------------------------
@@ -218,22 +213,19 @@ def answer(recorded: Any, status: int = 200) -> Any:
 
 @blp.route("", methods=["POST"])
 @access(admin="for any body (issuer_id required)", issuer="for its own organisation only")
-@blp.command(IssueCertificateSchema, CertificateSchema, status=201)
+@blp.command(IssueCertificateSchema, CertificateSchema, status=201, view=view, location=location)
 def issue_certificate(body: dict[str, Any]) -> Any:
     """Issue a certificate: allocates its number; every issuing rule is checked (422 names it)."""
     principal = current_principal()
     issuer_id = acting_organisation(body["issuer_id"], "/issuer_id", Role.ISSUER)
     basis = {key: value for key, value in body["basis"].items() if value is not None}
-    return answer(
-        ledger().issue_certificate(
-            issuer_id=issuer_id,
-            worker_id=body["worker_id"],
-            occupation_code=body["occupation_code"],
-            level=SkillLevel.from_code(body["level"]),
-            basis=basis,
-            actor=principal.actor,
-        ),
-        201,
+    return ledger().certificates.issue_certificate(
+        issuer_id=issuer_id,
+        worker_id=body["worker_id"],
+        occupation_code=body["occupation_code"],
+        level=SkillLevel.from_code(body["level"]),
+        basis=basis,
+        actor=principal.actor,
     )
 
 
@@ -286,17 +278,15 @@ def _status_change(action: str, summary: str) -> Any:
     def change(body: dict[str, Any], number: str) -> Any:
         certificate = load(number)
         require_organisation(certificate.issuer_id, "organisation's certificates")
-        return answer(
-            ledger().change_certificate_status(
-                number, action, actor=current_principal().actor, reason=body["reason"]
-            )
+        return ledger().certificates.change_certificate_status(
+            number, action, actor=current_principal().actor, reason=body["reason"]
         )
 
     change.__name__ = f"{action}_certificate"
     change.__doc__ = summary
     blp.route(f"/<string:number>/{action}", methods=["POST"])(
         access(admin="any certificate", issuer="certificates its organisation issued")(
-            blp.command(ReasonSchema, CertificateSchema)(change)
+            blp.command(ReasonSchema, CertificateSchema, view=view)(change)
         )
     )
     return change

@@ -967,7 +967,7 @@ def appoint_post(body: dict[str, Any]) -> Any:
     ``not-own-staff``, ``posts-are-employer-appointments``, ``already-appointed``)."""
     principal = current_principal()
     organisation_id = acting_organisation(body["organisation_id"], "/organisation_id", Role.ISSUER)
-    recorded = ledger().appoint_post(
+    recorded = ledger().posts.appoint_post(
         organisation_id=organisation_id,
         worker_id=body["worker_id"],
         occupation_code=body["occupation_code"],
@@ -998,7 +998,7 @@ def withdraw_post(body: dict[str, Any], appointment_id: UUID) -> Any:
     """Withdraw a post with a reason; it stays on record (and on the ladder) as withdrawn."""
     appointment = ledger().post_appointment(appointment_id)
     require_organisation(appointment.organisation_id)
-    recorded = ledger().withdraw_post(
+    recorded = ledger().posts.withdraw_post(
         appointment_id, actor=current_principal().actor, reason=body["reason"]
     )
     return answer(recorded, post_view(recorded.aggregate))
@@ -1013,7 +1013,7 @@ def get_post_credential(appointment_id: UUID) -> Any:
     with its key (verify it at ``POST /credentials/verify``). ``Accept: application/vc``
     answers ``application/vc``, otherwise JSON."""
     post_for_reading(appointment_id)
-    credential = ledger().post_credential(appointment_id)
+    credential = ledger().posts.post_credential(appointment_id)
     return _document_response(
         SignedDocument.of(credential),
         _media_type("application/json", VC_MEDIA_TYPES),

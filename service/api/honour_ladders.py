@@ -118,25 +118,19 @@ def view(ladder: HonourLadder) -> dict[str, Any]:
     }
 
 
-def answer(recorded: Any) -> Any:
-    return view(recorded.aggregate), {"X-Log-Position": str(recorded.position)}
+def location(recorded: Any, _body: Any) -> str:
+    return url_for("honour-ladders.get_ladder", ladder_id=recorded.aggregate.id)
 
 
 @blp.route("", methods=["POST"])
 @access(admin="for any union (union_id required)", organiser="for its own union")
-@blp.command(DefineLadderSchema, HonourLadderSchema, status=201)
+@blp.command(DefineLadderSchema, HonourLadderSchema, status=201, view=view, location=location)
 def define_ladder(body: dict[str, Any]) -> Any:
     """Define a union's honour ladder (tiers lowest first)."""
     principal = current_principal()
     union_id = acting_organisation(body["union_id"], "/union_id", Role.ORGANISER, "union")
-    recorded = ledger().define_honour_ladder(
+    return ledger().honours.define_honour_ladder(
         union_id=union_id, name=body["name"], tiers=body["tiers"], actor=principal.actor
-    )
-    location = url_for("honour-ladders.get_ladder", ladder_id=recorded.aggregate.id)
-    return (
-        view(recorded.aggregate),
-        201,
-        {"X-Log-Position": str(recorded.position), "Location": location},
     )
 
 
@@ -157,33 +151,29 @@ def get_ladder(ladder_id: UUID) -> Any:
 
 @blp.route("/<uuid:ladder_id>/award", methods=["POST"])
 @access(admin="any ladder", organiser="ladders of its own union")
-@blp.command(AwardSchema, HonourLadderSchema)
+@blp.command(AwardSchema, HonourLadderSchema, view=view)
 def award_title(body: dict[str, Any], ladder_id: UUID) -> Any:
     """Award a title (授予称号) on the ladder to a worker."""
     require_organisation(ledger().honour_ladder(ladder_id).union_id, "union")
-    return answer(
-        ledger().award_honour(
-            ladder_id,
-            award_id=body["award_id"],
-            worker_id=body["worker_id"],
-            tier=body["tier"],
-            year=body["year"],
-            actor=current_principal().actor,
-        )
+    return ledger().honours.award_honour(
+        ladder_id,
+        award_id=body["award_id"],
+        worker_id=body["worker_id"],
+        tier=body["tier"],
+        year=body["year"],
+        actor=current_principal().actor,
     )
 
 
 @blp.route("/<uuid:ladder_id>/withdraw", methods=["POST"])
 @access(admin="any ladder", organiser="ladders of its own union")
-@blp.command(WithdrawSchema, HonourLadderSchema)
+@blp.command(WithdrawSchema, HonourLadderSchema, view=view)
 def withdraw_title(body: dict[str, Any], ladder_id: UUID) -> Any:
     """Withdraw (撤销) an awarded title, with a reason."""
     require_organisation(ledger().honour_ladder(ladder_id).union_id, "union")
-    return answer(
-        ledger().withdraw_honour(
-            ladder_id,
-            award_id=body["award_id"],
-            actor=current_principal().actor,
-            reason=body["reason"],
-        )
+    return ledger().honours.withdraw_honour(
+        ladder_id,
+        award_id=body["award_id"],
+        actor=current_principal().actor,
+        reason=body["reason"],
     )

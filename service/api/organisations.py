@@ -191,7 +191,7 @@ def location(recorded: Any, _body: Any) -> str:
 def file_organisation(body: dict[str, Any]) -> Any:
     """File (备案) an evaluation body, union or authority."""
     with field_errors("/evaluator_prefix"):
-        recorded = ledger().file_organisation(
+        recorded = ledger().organisations.file_organisation(
             filing_code=body["filing_code"],
             name=body["name"],
             kind=KINDS_BY_NAME[body["kind"]],
@@ -247,14 +247,14 @@ def get_organisation(organisation_id: UUID) -> Any:
 @blp.command(AmendScopeSchema, OrganisationSchema, view=view)
 def amend_scope(body: dict[str, Any], organisation_id: UUID) -> Any:
     """Amend the filed scope; the previous scope stays in the history."""
-    return ledger().amend_scope(
+    return ledger().organisations.amend_scope(
         organisation_id, body["scope"], actor=current_principal().actor, reason=body["reason"]
     )
 
 
 def _status_change(action: str, summary: str) -> Any:
     def change(body: dict[str, Any], organisation_id: UUID) -> Any:
-        return ledger().change_organisation_status(
+        return ledger().organisations.change_organisation_status(
             organisation_id, action, actor=current_principal().actor, reason=body["reason"]
         )
 

@@ -4,7 +4,7 @@ A token is shown once, in the answer that creates it; the ledger keeps only its 
 and both its creation and its revocation are events in the log. A non-admin token expires after
 ``CRAFTLEDGER_TOKEN_DAYS`` (default 90) unless ``expires_in_days`` says otherwise; an admin token
 lasts until revoked unless given ``expires_in_days``. ``last_used_at`` comes from a side table
-written at most once a minute per token (``service.token_usage``), never from events.
+written at most once a minute per token (``service.tokens.usage``), never from events.
 """
 
 from __future__ import annotations
@@ -96,13 +96,17 @@ def view(grant: ApiToken) -> dict[str, Any]:
     }
 
 
+def location(recorded: Any, _body: Any) -> str:
+    return url_for("tokens.get_token", token_id=recorded.aggregate.id)
+
+
 @blp.route("", methods=["POST"])
 @access(admin="any role")
-@blp.command(CreateTokenSchema, NewTokenSchema, status=201)
+@blp.command(CreateTokenSchema, NewTokenSchema, status=201, location=location)
 def create_token(body: dict[str, Any]) -> Any:
     """Grant a new token (issuer and organiser need organisation_id, worker needs worker_id)."""
     token = secrets.token_urlsafe(32)
-    recorded = ledger().grant_token(
+    recorded = ledger().tokens.grant_token(
         token=token,
         role=Role(body["role"]),
         organisation_id=body["organisation_id"],
@@ -111,12 +115,7 @@ def create_token(body: dict[str, Any]) -> Any:
         actor=current_principal().actor,
         expires_in_days=body["expires_in_days"],
     )
-    location = url_for("tokens.get_token", token_id=recorded.aggregate.id)
-    return (
-        {**view(recorded.aggregate), "token": token},
-        201,
-        {"X-Log-Position": str(recorded.position), "Location": location},
-    )
+    return recorded, {**view(recorded.aggregate), "token": token}
 
 
 @blp.route("/current", methods=["GET"])
@@ -149,11 +148,10 @@ def get_token(token_id: UUID) -> Any:
     auditor="only itself",
     worker="only itself",
 )
-@blp.command(ReasonSchema, TokenSchema)
+@blp.command(ReasonSchema, TokenSchema, view=view)
 def revoke_token(body: dict[str, Any], token_id: UUID) -> Any:
     """Revoke a token: it stops working at once."""
     principal = current_principal()
     if not principal.is_(Role.ADMIN) and principal.token_id != token_id:
         raise forbidden("a token may revoke only itself")
-    recorded = ledger().revoke_token(token_id, actor=principal.actor, reason=body["reason"])
-    return view(recorded.aggregate), {"X-Log-Position": str(recorded.position)}
+    return ledger().tokens.revoke_token(token_id, actor=principal.actor, reason=body["reason"])

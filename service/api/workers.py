@@ -246,11 +246,8 @@ def view(worker: Worker) -> dict[str, Any]:
     }
 
 
-def answer(recorded: Any, status: int = 200) -> Any:
-    headers = {"X-Log-Position": str(recorded.position)}
-    if status == 201:
-        headers["Location"] = url_for("workers.get_worker", worker_id=recorded.aggregate.id)
-    return view(recorded.aggregate), status, headers
+def location(recorded: Any, _body: Any) -> str:
+    return url_for("workers.get_worker", worker_id=recorded.aggregate.id)
 
 
 def today() -> date:
@@ -292,20 +289,19 @@ def changeable_worker(worker_id: UUID, *, self_allowed: bool = False) -> Worker:
 
 @blp.route("", methods=["POST"])
 @access(admin="any person", issuer="any person (then employ them with start-employment)")
-@blp.command(RegisterWorkerSchema, WorkerSchema, status=201, errors=())
+@blp.command(
+    RegisterWorkerSchema, WorkerSchema, status=201, errors=(), view=view, location=location
+)
 def register_worker(body: dict[str, Any]) -> Any:
     """Register a person by identity document number (the number is never stored)."""
     with field_errors("/id_number"):
         id_number = IdNumber.parse(body["id_number"], body["id_kind"], today=today())
     principal = current_principal()
-    return answer(
-        ledger().register_worker(
-            id_number=id_number,
-            name=body["name"],
-            actor=principal.actor,
-            registered_by=principal.organisation_id if principal.is_(Role.ISSUER) else None,
-        ),
-        201,
+    return ledger().workers.register_worker(
+        id_number=id_number,
+        name=body["name"],
+        actor=principal.actor,
+        registered_by=principal.organisation_id if principal.is_(Role.ISSUER) else None,
     )
 
 
@@ -381,7 +377,7 @@ def claims_readable(worker_id: UUID) -> Worker:
     issuer="only with its own organisation as employer; pending (202) until the worker "
     "confirms, unless its organisation registered the worker",
 )
-@blp.command(StartEmploymentSchema, WorkerSchema)
+@blp.command(StartEmploymentSchema, WorkerSchema, view=view)
 @blp.alt_response(
     202,
     schema=EmploymentClaimSchema,
@@ -395,7 +391,7 @@ def start_employment(body: dict[str, Any], worker_id: UUID) -> Any:
     claim only) and gives it nothing until confirmed."""
     require_organisation(body["employer_id"], "organisation as employer")
     principal = current_principal()
-    recorded = ledger().start_employment(
+    recorded = ledger().workers.start_employment(
         worker_id,
         body["employer_id"],
         relation=EmploymentRelation(body["relation"]),
@@ -405,7 +401,7 @@ def start_employment(body: dict[str, Any], worker_id: UUID) -> Any:
     )
     claim = recorded.aggregate.pending_employment(body["employer_id"])
     if claim is None:
-        return answer(recorded)
+        return recorded
     pending = jsonify(EmploymentClaimSchema().dump(claim_view(recorded.aggregate, claim)))
     pending.status_code = 202  # not the record: the claim gives the body no sight of it
     pending.headers["X-Log-Position"] = str(recorded.position)
@@ -423,92 +419,82 @@ def list_employment_claims(worker_id: UUID) -> Any:
 
 @blp.route("/<uuid:worker_id>/employments/<uuid:employer_id>/confirm", methods=["POST"])
 @access(admin="any worker", worker="only itself")
-@blp.command(ConfirmEmploymentSchema, WorkerSchema)
+@blp.command(ConfirmEmploymentSchema, WorkerSchema, view=view)
 def confirm_employment(body: dict[str, Any], worker_id: UUID, employer_id: UUID) -> Any:
     """Confirm a pending employment claim: from now on it counts (own staff, read access)."""
     claims_readable(worker_id)
-    return answer(
-        ledger().confirm_employment(worker_id, employer_id, actor=current_principal().actor)
+    return ledger().workers.confirm_employment(
+        worker_id, employer_id, actor=current_principal().actor
     )
 
 
 @blp.route("/<uuid:worker_id>/employments/<uuid:employer_id>/decline", methods=["POST"])
 @access(admin="any worker", worker="only itself")
-@blp.command(DeclineEmploymentSchema, WorkerSchema)
+@blp.command(DeclineEmploymentSchema, WorkerSchema, view=view)
 def decline_employment(body: dict[str, Any], worker_id: UUID, employer_id: UUID) -> Any:
     """Decline a pending employment claim, with a reason: nothing takes effect."""
     claims_readable(worker_id)
-    return answer(
-        ledger().decline_employment(
-            worker_id, employer_id, actor=current_principal().actor, reason=body["reason"]
-        )
+    return ledger().workers.decline_employment(
+        worker_id, employer_id, actor=current_principal().actor, reason=body["reason"]
     )
 
 
 @blp.route("/<uuid:worker_id>/end-employment", methods=["POST"])
 @access(admin="any employer", issuer="only employment with its own organisation")
-@blp.command(EndEmploymentSchema, WorkerSchema)
+@blp.command(EndEmploymentSchema, WorkerSchema, view=view)
 def end_employment(body: dict[str, Any], worker_id: UUID) -> Any:
     """Record that an employment ended."""
     require_organisation(body["employer_id"], "organisation as employer")
-    return answer(
-        ledger().end_employment(
-            worker_id, body["employer_id"], until=body["until"], actor=current_principal().actor
-        )
+    return ledger().workers.end_employment(
+        worker_id, body["employer_id"], until=body["until"], actor=current_principal().actor
     )
 
 
 @blp.route("/<uuid:worker_id>/record-career-entry", methods=["POST"])
 @access(admin="any worker", issuer="its current staff")
-@blp.command(CareerEntryInputSchema, WorkerSchema)
+@blp.command(CareerEntryInputSchema, WorkerSchema, view=view)
 def record_career_entry(body: dict[str, Any], worker_id: UUID) -> Any:
     """Add to the career record: training, studio membership, representative role, mentorship."""
     changeable_worker(worker_id)
-    return answer(
-        ledger().record_career_entry(
-            worker_id,
-            kind=CareerEntryKind(body["kind"]),
-            title=body["title"],
-            on=body["on"],
-            details=body["details"],
-            actor=current_principal().actor,
-        )
+    return ledger().workers.record_career_entry(
+        worker_id,
+        kind=CareerEntryKind(body["kind"]),
+        title=body["title"],
+        on=body["on"],
+        details=body["details"],
+        actor=current_principal().actor,
     )
 
 
 @blp.route("/<uuid:worker_id>/declare-external-certificate", methods=["POST"])
 @access(admin="any worker", issuer="its current staff", worker="only itself")
-@blp.command(DeclareExternalCertificateSchema, WorkerSchema)
+@blp.command(DeclareExternalCertificateSchema, WorkerSchema, view=view)
 def declare_external_certificate(body: dict[str, Any], worker_id: UUID) -> Any:
     """Declare a certificate from outside the ledger; it counts only once checked."""
     changeable_worker(worker_id, self_allowed=True)
     with field_errors("/number"):
         CertificateNumber.parse(body["number"])
-    return answer(
-        ledger().declare_external_certificate(
-            worker_id,
-            number=body["number"],
-            issuer_name=body["issuer_name"],
-            occupation_code=body["occupation_code"],
-            level=SkillLevel.from_code(body["level"]),
-            issued_on=body["issued_on"],
-            actor=current_principal().actor,
-        )
+    return ledger().workers.declare_external_certificate(
+        worker_id,
+        number=body["number"],
+        issuer_name=body["issuer_name"],
+        occupation_code=body["occupation_code"],
+        level=SkillLevel.from_code(body["level"]),
+        issued_on=body["issued_on"],
+        actor=current_principal().actor,
     )
 
 
 @blp.route("/<uuid:worker_id>/check-external-certificate", methods=["POST"])
 @access(admin="any worker", issuer="its current staff")
-@blp.command(CheckExternalCertificateSchema, WorkerSchema)
+@blp.command(CheckExternalCertificateSchema, WorkerSchema, view=view)
 def check_external_certificate(body: dict[str, Any], worker_id: UUID) -> Any:
     """Record the outcome of checking a declared certificate (e.g. on the national query)."""
     changeable_worker(worker_id)
-    return answer(
-        ledger().check_external_certificate(
-            worker_id,
-            number=body["number"],
-            confirmed=body["confirmed"],
-            note=body["note"],
-            actor=current_principal().actor,
-        )
+    return ledger().workers.check_external_certificate(
+        worker_id,
+        number=body["number"],
+        confirmed=body["confirmed"],
+        note=body["note"],
+        actor=current_principal().actor,
     )

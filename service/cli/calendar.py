@@ -41,7 +41,7 @@ def add(file: Path) -> None:
     ledger = Ledger()
     try:
         arrangement = parse_arrangement(data, source=file.name)
-        recorded = ledger.add_holiday_arrangement(arrangement, actor=cli_actor())
+        recorded = ledger.calendars.add_holiday_arrangement(arrangement, actor=cli_actor())
     except InvalidValue as error:
         raise click.ClickException(f"refused, nothing recorded: {error}") from None
     except DomainRuleViolation as error:

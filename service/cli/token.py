@@ -59,7 +59,7 @@ def create(
     token = secrets.token_urlsafe(32)
     ledger = Ledger()
     try:
-        recorded = ledger.grant_token(
+        recorded = ledger.tokens.grant_token(
             token=token,
             role=Role(role),
             organisation_id=organisation_id,
@@ -93,7 +93,7 @@ def revoke(token_id: UUID, reason: str) -> None:
         raise click.BadParameter("give a reason", param_hint="--reason")
     ledger = Ledger()
     try:
-        recorded = ledger.revoke_token(token_id, actor=cli_actor(), reason=reason)
+        recorded = ledger.tokens.revoke_token(token_id, actor=cli_actor(), reason=reason)
     except DomainRuleViolation as error:
         raise click.ClickException(f"{error.rule}: {error.detail}") from None
     except NotFound as error:

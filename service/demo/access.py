@@ -81,7 +81,7 @@ def write_access(ledger: Ledger, cast: list[DemoWorker]) -> dict[str, Any]:
     tokens = []
     for role, organisation_id, worker_id, label in grants:
         token = secrets.token_urlsafe(32)
-        ledger.grant_token(
+        ledger.tokens.grant_token(
             token=token,
             role=role,
             organisation_id=organisation_id,

@@ -79,7 +79,7 @@ class CareerStory:
 
     def define_ladder(self) -> None:
         if not self.ledger.exists(self.ladder_id):
-            self.ledger.define_honour_ladder(
+            self.ledger.honours.define_honour_ladder(
                 union_id=self.orgs[UNION].id, name=LADDER, tiers=HONOUR_TIERS, actor=ACTOR
             )
 
@@ -110,7 +110,7 @@ class CareerStory:
                 ]
                 for award_id, person in zip(award_ids, eligible, strict=False):
                     worker_id = self.ledger.worker_id_for(person.id_number)
-                    self.ledger.award_honour(
+                    self.ledger.honours.award_honour(
                         self.ladder_id,
                         award_id=award_id,
                         worker_id=worker_id,
@@ -152,7 +152,7 @@ class CareerStory:
         for person in cohort(self.cast, LIANJIA, 0, 1):
             fours = self.valid_numbers(person, ESTATE_AGENT, "4")
             if fours and self.valid_numbers(person, ESTATE_AGENT, "3"):
-                self.ledger.change_certificate_status(
+                self.ledger.certificates.change_certificate_status(
                     fours[0],
                     "revoke",
                     actor=ACTOR,
@@ -166,7 +166,7 @@ class CareerStory:
             return
         scope = {code: list(levels) for code, levels in organisation.scope.items()}
         scope[WELDER] = ["5", "4", "3", "2", "1"]
-        self.ledger.amend_scope(
+        self.ledger.organisations.amend_scope(
             organisation.id,
             scope,
             actor=f"demo:hr-bureau:{LANGYATAI}",
@@ -188,7 +188,7 @@ class CareerStory:
                 )
                 if self.ledger.exists(appointment_id):
                     continue
-                self.ledger.appoint_post(
+                self.ledger.posts.appoint_post(
                     organisation_id=self.orgs[LANGYATAI].id,
                     worker_id=worker_id,
                     occupation_code=WELDER,
@@ -221,7 +221,7 @@ class CareerStory:
         if self.ever("suspended"):
             return
         for number in self.rider_certificates()[:3]:
-            self.ledger.change_certificate_status(
+            self.ledger.certificates.change_certificate_status(
                 number, "suspend", actor=ACTOR, reason="质量督导抽查：考评记录待核实"
             )
 
@@ -230,6 +230,6 @@ class CareerStory:
         if self.ever("valid"):
             return
         for number in self.ever("suspended")[:1]:
-            self.ledger.change_certificate_status(
+            self.ledger.certificates.change_certificate_status(
                 number, "reinstate", actor=ACTOR, reason="核查无误，恢复证书效力"
             )

@@ -157,7 +157,7 @@ def file_organisations(ledger: Ledger) -> dict[str, Organisation]:
     for spec in ORGANISATIONS:
         org_id = Organisation.create_id(filing_code=spec.filing_code)
         if not ledger.exists(org_id):
-            ledger.file_organisation(
+            ledger.organisations.file_organisation(
                 filing_code=spec.filing_code,
                 name=spec.name,
                 kind=spec.kind,
@@ -175,9 +175,9 @@ def register_worker(ledger: Ledger, worker: DemoWorker, orgs: dict[str, Organisa
     worker_id = ledger.worker_id_for(worker.id_number)
     if ledger.exists(worker_id):
         return
-    ledger.register_worker(id_number=worker.id_number, name=worker.name, actor=ACTOR)
+    ledger.workers.register_worker(id_number=worker.id_number, name=worker.name, actor=ACTOR)
     if worker.employed_since is not None:
-        ledger.start_employment(
+        ledger.workers.start_employment(
             worker_id,
             orgs[worker.body].id,
             relation=worker.relation,
@@ -195,4 +195,4 @@ def record_career_entries(ledger: Ledger, worker: DemoWorker, on: date) -> None:
             continue
         if any(entry["title"] == title for entry in recorded):
             continue
-        ledger.record_career_entry(worker_id, kind=kind, title=title, on=day, actor=ACTOR)
+        ledger.workers.record_career_entry(worker_id, kind=kind, title=title, on=day, actor=ACTOR)

@@ -274,7 +274,9 @@ class SessionStory:
         chosen = []
         for worker in self.plan.candidates(self.ledger, self.cast):
             worker_id = self.ledger.worker_id_for(worker.id_number)
-            held = self.ledger.held_levels(self.ledger.worker(worker_id), self.plan.occupation)
+            held = self.ledger.workers.held_levels(
+                self.ledger.worker(worker_id), self.plan.occupation
+            )
             if not held or max(held) < level:  # else promoted meanwhile (a competition)
                 chosen.append(worker)
         if self.plan.route.endswith(("fast-track", "direct-recognition")):

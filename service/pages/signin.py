@@ -45,7 +45,7 @@ def signin_submit() -> Any:
     check_csrf()
     token = request.form.get("token", "").strip()
     target = safe_next(request.form.get("next"))
-    grant = ledger().find_token(token) if 0 < len(token) <= 512 else None
+    grant = ledger().tokens.find_token(token) if 0 < len(token) <= 512 else None
     if grant is None:
         return render(
             "pages/signin.html",
@@ -54,7 +54,7 @@ def signin_submit() -> Any:
             next=target or "",
             title=gettext("登录"),
         )
-    current_session().sign_in(ledger().token_hash(token))
+    current_session().sign_in(ledger().tokens.token_hash(token))
     return redirect(target or HOME_OF.get(grant.role, "/"), code=303)
 
 

@@ -29,7 +29,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from domain.api_token import Role
 from service.api.auth import PUBLIC_PRINCIPAL, Principal
 from service.api.services import ledger
-from service.token_grants import TokenState
+from service.tokens import TokenState
 
 __all__ = [
     "COOKIE",
@@ -155,7 +155,7 @@ def page_principal() -> Principal:
     session = current_session()
     if not session.token_hash:
         return PUBLIC_PRINCIPAL
-    grant, state = ledger().grant_by_hash(session.token_hash)
+    grant, state = ledger().tokens.grant_by_hash(session.token_hash)
     if grant is None or state is not TokenState.ACTIVE:  # unknown, revoked or expired
         session.sign_out()
         return PUBLIC_PRINCIPAL

@@ -282,7 +282,7 @@ def confirm_employment(employer_id: UUID) -> Any:
     check_csrf()
     worker_id = signed_in_worker()
     assert worker_id is not None
-    ledger().confirm_employment(worker_id, employer_id, actor=page_principal().actor)
+    ledger().workers.confirm_employment(worker_id, employer_id, actor=page_principal().actor)
     return redirect(url_for("pages.me") + "#employment", code=303)
 
 
@@ -298,5 +298,7 @@ def decline_employment(employer_id: UUID) -> Any:
         return render_me(
             worker_id, status=422, claim_errors={str(employer_id): gettext("请说明拒绝的理由。")}
         )
-    ledger().decline_employment(worker_id, employer_id, actor=page_principal().actor, reason=reason)
+    ledger().workers.decline_employment(
+        worker_id, employer_id, actor=page_principal().actor, reason=reason
+    )
     return redirect(url_for("pages.me") + "#employment", code=303)

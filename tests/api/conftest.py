@@ -131,7 +131,7 @@ class World:
     def fresh_employer(self, kind: OrganisationKind = OrganisationKind.EMPLOYER) -> UUID:
         n = unique()
         letter = "Y" if kind is OrganisationKind.EMPLOYER else "S"
-        recorded = self.ledger.file_organisation(
+        recorded = self.ledger.organisations.file_organisation(
             filing_code=f"test-{letter}-{n}-{uuid.uuid4().hex[:6]}",
             name=f"测试单位{n}",
             kind=kind,
@@ -144,7 +144,7 @@ class World:
 
     def fresh_union(self) -> UUID:
         n = unique()
-        recorded = self.ledger.file_organisation(
+        recorded = self.ledger.organisations.file_organisation(
             filing_code=f"test-U-{n}-{uuid.uuid4().hex[:6]}",
             name=f"测试工会{n}",
             kind=OrganisationKind.UNION,
@@ -157,16 +157,20 @@ class World:
 
     def fresh_worker(self, employer: UUID | None = None, name: str = "王五") -> UUID:
         id_number = id_number_for(unique() + 5000)
-        worker = self.ledger.register_worker(id_number=id_number, name=name, actor="test").aggregate
+        worker = self.ledger.workers.register_worker(
+            id_number=id_number, name=name, actor="test"
+        ).aggregate
         self.id_numbers[worker.id] = id_number
         if employer is not None:
-            self.ledger.start_employment(worker.id, employer, since=date(2020, 1, 1), actor="test")
+            self.ledger.workers.start_employment(
+                worker.id, employer, since=date(2020, 1, 1), actor="test"
+            )
         return worker.id  # type: ignore[no-any-return]
 
     def fresh_employment_claim(self, worker: UUID) -> UUID:
         """A fresh employer's pending claim to employ ``worker`` (whom it did not register)."""
         employer = self.fresh_employer()
-        self.ledger.start_employment(
+        self.ledger.workers.start_employment(
             worker, employer, since=date(2024, 1, 1), actor="test", claimant=employer
         )
         return employer
@@ -174,7 +178,7 @@ class World:
     def fresh_certificate(self, worker: UUID | None = None, issuer: UUID | None = None) -> str:
         issuer = issuer or self.ids["org_a"]
         worker = worker or self.fresh_worker(issuer)
-        recorded = self.ledger.issue_certificate(
+        recorded = self.ledger.certificates.issue_certificate(
             issuer_id=issuer,
             worker_id=worker,
             occupation_code=ELECTRICIAN,
@@ -191,7 +195,7 @@ class World:
         worker_id: UUID | None = None,
     ) -> tuple[UUID, str]:
         token = secrets.token_urlsafe(32)
-        recorded = self.ledger.grant_token(
+        recorded = self.ledger.tokens.grant_token(
             token=token,
             role=role,
             organisation_id=organisation_id,
@@ -202,7 +206,7 @@ class World:
         return recorded.aggregate.id, token
 
     def fresh_ladder(self, union: UUID | None = None) -> UUID:
-        recorded = self.ledger.define_honour_ladder(
+        recorded = self.ledger.honours.define_honour_ladder(
             union_id=union or self.ids["union"],
             name=f"朝阳荣誉{unique()}",
             tiers=["朝阳能手", "朝阳匠心达人", "朝阳工匠", "朝阳大师"],

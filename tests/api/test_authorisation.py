@@ -164,19 +164,23 @@ def external_number() -> str:
 
 def suspended_organisation(world: World) -> dict[str, Any]:
     organisation = world.fresh_employer()
-    world.ledger.change_organisation_status(organisation, "suspend", actor="test", reason="核查")
+    world.ledger.organisations.change_organisation_status(
+        organisation, "suspend", actor="test", reason="核查"
+    )
     return {"target": organisation}
 
 
 def suspended_certificate(world: World) -> dict[str, Any]:
     number = world.fresh_certificate()
-    world.ledger.change_certificate_status(number, "suspend", actor="test", reason="核查")
+    world.ledger.certificates.change_certificate_status(
+        number, "suspend", actor="test", reason="核查"
+    )
     return {"number": number}
 
 
 def declared_external(world: World) -> dict[str, Any]:
     number = external_number()
-    world.ledger.declare_external_certificate(
+    world.ledger.workers.declare_external_certificate(
         world.ids["worker"],
         number=number,
         issuer_name="某职业技能鉴定中心",
@@ -220,7 +224,7 @@ def appointed_post(world: World, worker: Any = None) -> dict[str, Any]:
         occupation_code=ELECTRICIAN, post="apprentice", **ask
     )
     if not world.ledger.exists(appointment_id):
-        world.ledger.appoint_post(
+        world.ledger.posts.appoint_post(
             occupation_code=ELECTRICIAN, post="apprentice", reviews=POST_REVIEWS, actor="test",
             **ask,
         )  # fmt: skip
@@ -247,7 +251,7 @@ def announced_competition(world: World) -> dict[str, Any]:
 def awarded_title(world: World) -> dict[str, Any]:
     ladder = world.fresh_ladder()
     award = f"A-{unique()}"
-    world.ledger.award_honour(
+    world.ledger.honours.award_honour(
         ladder,
         award_id=award,
         worker_id=world.ids["worker"],

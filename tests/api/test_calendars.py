@@ -83,7 +83,7 @@ def api(backend: str, tmp_path: Path, clock: SteppingClock) -> Iterator[Api]:
 
 def grant(ledger: Ledger, role: Role, organisation: UUID | None) -> str:
     token = secrets.token_urlsafe(32)
-    ledger.grant_token(
+    ledger.tokens.grant_token(
         token=token,
         role=role,
         organisation_id=organisation,
@@ -219,7 +219,7 @@ def test_a_bad_arrangement_is_refused_naming_the_field_and_records_nothing(
     assert [error["pointer"] for error in errors] == [pointer]
     assert detail in errors[0]["detail"]
     assert api.ledger.log_position == before
-    assert api.ledger.calendar_year(2027) is None
+    assert api.ledger.calendars.calendar_year(2027) is None
 
 
 def test_the_arrangement_in_force_again_is_refused_as_unchanged(api: Api) -> None:

@@ -88,7 +88,9 @@ def test_keys_belong_to_the_token_that_used_them(world: World) -> None:
 
 def test_rule_violations_are_replayed_too(world: World) -> None:
     number = world.fresh_certificate()
-    world.ledger.change_certificate_status(number, "revoke", actor="test", reason="作废")
+    world.ledger.certificates.change_certificate_status(
+        number, "revoke", actor="test", reason="作废"
+    )
     key = f"rv-{unique()}"
     path = f"/api/v1/certificates/{number}/suspend"
     first = post(world, path, {"reason": "核查"}, key)
@@ -135,7 +137,7 @@ def test_conflicts_are_not_kept_so_the_retry_runs(world: World, monkeypatch: Any
 
     number = world.fresh_certificate()
     calls = []
-    original = world.ledger.change_certificate_status
+    original = world.ledger.certificates.change_certificate_status
 
     def busy_once(*args: Any, **kwargs: Any) -> Any:
         calls.append(args)
@@ -143,7 +145,7 @@ def test_conflicts_are_not_kept_so_the_retry_runs(world: World, monkeypatch: Any
             raise ConcurrencyConflict("busy")
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(world.ledger, "change_certificate_status", busy_once)
+    monkeypatch.setattr(world.ledger.certificates, "change_certificate_status", busy_once)
     key = f"cc-{unique()}"
     first = post(world, f"/api/v1/certificates/{number}/suspend", {"reason": "核查"}, key)
     assert first.status_code == 409

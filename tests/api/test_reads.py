@@ -131,7 +131,7 @@ def test_lists_are_scoped_to_the_caller(world: World) -> None:
 
 
 def test_list_filters(world: World) -> None:
-    world.ledger.change_certificate_status(
+    world.ledger.certificates.change_certificate_status(
         world.fresh_certificate(), "suspend", actor="test", reason="核查"
     )
     position = world.ledger.log_position

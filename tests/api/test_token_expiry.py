@@ -18,7 +18,7 @@ from domain.api_token import ApiToken, Role
 from service.cli import main
 from service.config import ConfigurationError, Settings
 from service.ledger import Ledger
-from service.token_usage import usage_for
+from service.tokens.usage import usage_for
 from tests.api.conftest import SERVER_START, running_app
 
 
@@ -33,7 +33,7 @@ def served(
 
 def grant(ledger: Ledger, role: Role = Role.AUDITOR, **kwargs: object) -> tuple[str, ApiToken]:
     token = secrets.token_urlsafe(32)
-    recorded = ledger.grant_token(token=token, role=role, label="t", actor="test", **kwargs)  # type: ignore[arg-type]
+    recorded = ledger.tokens.grant_token(token=token, role=role, label="t", actor="test", **kwargs)  # type: ignore[arg-type]
     return token, recorded.aggregate
 
 
@@ -164,9 +164,9 @@ def test_cli_token_create_takes_expires_in_days(tmp_path: Path) -> None:
     try:
         now = datetime.now(UTC)
         for result, days in ((given, 3), (default, 5)):
-            found = ledger.find_token(result.stdout.strip())
+            found = ledger.tokens.find_token(result.stdout.strip())
             assert found is not None and found.expires_at is not None
             assert timedelta(days=days - 1) < found.expires_at - now <= timedelta(days=days)
-        assert uuid.UUID(str(ledger.find_token(admin.stdout.strip()).id))  # type: ignore[union-attr]
+        assert uuid.UUID(str(ledger.tokens.find_token(admin.stdout.strip()).id))  # type: ignore[union-attr]
     finally:
         ledger.close()

@@ -22,7 +22,9 @@ def test_a_matching_check_answers_the_status(world: World) -> None:
     assert answer.json["certificate"]["masked_id_number"] != id_number
     assert id_number not in answer.get_data(as_text=True)
     for action, result in (("suspend", "suspended"), ("reinstate", "valid"), ("revoke", "revoked")):
-        world.ledger.change_certificate_status(number, action, actor="test", reason="核查")
+        world.ledger.certificates.change_certificate_status(
+            number, action, actor="test", reason="核查"
+        )
         assert verify(world, number=number, name="陈十", id_number=id_number).json["result"] == (
             result
         )

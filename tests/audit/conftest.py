@@ -28,7 +28,7 @@ from tests.conftest import POSTGRES_URL
 def grant_tokens(ledger: Ledger, count: int) -> None:
     """Append exactly ``count`` events (one ``ApiToken.Granted`` each)."""
     for _ in range(count):
-        ledger.grant_token(
+        ledger.tokens.grant_token(
             token=secrets.token_urlsafe(24), role=Role.AUDITOR, label="audit test", actor="test"
         )
 
@@ -75,7 +75,7 @@ def app(ledger: Ledger) -> Iterator[Flask]:
 
 def token_for(ledger: Ledger, role: Role, **binding: Any) -> dict[str, str]:
     token = secrets.token_urlsafe(24)
-    ledger.grant_token(token=token, role=role, label="test", actor="test", **binding)
+    ledger.tokens.grant_token(token=token, role=role, label="test", actor="test", **binding)
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -85,7 +85,7 @@ def headers_for_every_role(ledger: Ledger) -> dict[str, dict[str, str]]:
     from tests.factories import file_employer, hire
 
     body = file_employer(ledger, code="11-Y-990001", prefix="Y000011990001")
-    union = ledger.file_organisation(
+    union = ledger.organisations.file_organisation(
         filing_code="11-U-990002",
         name="朝阳区总工会",
         kind=OrganisationKind.UNION,

@@ -41,13 +41,15 @@ def history(ledger: Ledger) -> dict[str, Any]:
     moments = [datetime.now(UTC)]
     time.sleep(0.01)
     full_id = id_number(7).reveal()
-    ledger.change_certificate_status(
+    ledger.certificates.change_certificate_status(
         number, "suspend", actor="issuer:t1", reason=f"核查身份证 {full_id} 的真实性"
     )
     time.sleep(0.01)
     moments.append(datetime.now(UTC))
     time.sleep(0.01)
-    ledger.change_certificate_status(number, "reinstate", actor="issuer:t1", reason="核查无误")
+    ledger.certificates.change_certificate_status(
+        number, "reinstate", actor="issuer:t1", reason="核查无误"
+    )
     return {
         "number": number,
         "certificate": Certificate.create_id(number=number),

@@ -56,7 +56,7 @@ def lived(ledger: Ledger, store: ProjectionStore, event_clock: EventClock) -> di
 
     def issue(level: SkillLevel) -> str:
         return str(
-            ledger.issue_certificate(
+            ledger.certificates.issue_certificate(
                 issuer_id=body.id,
                 worker_id=worker,
                 occupation_code=ELECTRICIAN,
@@ -80,7 +80,9 @@ def lived(ledger: Ledger, store: ProjectionStore, event_clock: EventClock) -> di
     second = issue(SkillLevel.LEVEL_4)
     end_of(DAYS[1])
     event_clock.on(DAYS[2])
-    ledger.change_certificate_status(second, "revoke", actor="test:issuer", reason="材料造假")
+    ledger.certificates.change_certificate_status(
+        second, "revoke", actor="test:issuer", reason="材料造假"
+    )
     end_of(DAYS[2])
     return {"worker": worker, "seen": seen}
 

@@ -34,7 +34,7 @@ def test_an_added_year_is_recorded_and_listed(
     assert added.output.startswith(
         f"2027 arrangement v1 recorded at log position {ledger.log_position}:"
     )
-    recorded = ledger.calendar_year(2027)
+    recorded = ledger.calendars.calendar_year(2027)
     assert recorded is not None and recorded.version_in_force == 1
     assert recorded.arrangements[0]["added_by"].startswith("cli:")
 
@@ -101,7 +101,7 @@ def test_a_bad_file_is_refused_naming_the_field_and_records_nothing(
     assert refused.exit_code == 1
     assert f"refused, nothing recorded: {file.name}.{said}" in refused.output
     assert ledger.log_position == before
-    assert ledger.calendar_year(2027) is None
+    assert ledger.calendars.calendar_year(2027) is None
 
 
 def test_a_file_that_is_not_strict_json_is_refused(

@@ -63,7 +63,9 @@ def test_export_masks_an_id_number_that_slipped_into_free_text(tmp_path, monkeyp
     body = file_employer(ledger)
     worker_id = hire(ledger, body, 1)
     raw = id_number(7).reveal()
-    ledger.end_employment(worker_id, body.id, until=date(2024, 1, 1), actor=f"hr note {raw}")
+    ledger.workers.end_employment(
+        worker_id, body.id, until=date(2024, 1, 1), actor=f"hr note {raw}"
+    )
     result = CliRunner().invoke(main, ["export", "-"])
     assert raw not in result.output
     assert id_number(7).masked in result.output

@@ -53,13 +53,13 @@ class Arena:
     def worker(self, name: str | None = None, *, employed: bool = True) -> UUID:
         serial = next(_serials)
         name = name or f"选手{serial}"
-        worker = self.ledger.register_worker(
+        worker = self.ledger.workers.register_worker(
             id_number=id_number(serial, born=date(1985 + serial % 20, 1 + serial % 12, 5)),
             name=name,
             actor="test",
         ).aggregate
         if employed:
-            self.ledger.start_employment(
+            self.ledger.workers.start_employment(
                 worker.id, self.employer, since=date(2020, 1, 1), actor="t"
             )
         self.names[worker.id] = name
@@ -67,7 +67,7 @@ class Arena:
 
     def certify(self, worker: UUID, level: SkillLevel, occupation: str = WELDER) -> str:
         """Give the worker a level through an ordinary evaluation (direct recognition bypass)."""
-        return self.ledger.issue_certificate(  # type: ignore[no-any-return]
+        return self.ledger.certificates.issue_certificate(  # type: ignore[no-any-return]
             issuer_id=self.body,
             worker_id=worker,
             occupation_code=occupation,
@@ -182,14 +182,14 @@ def descending(workers: Sequence[UUID], top: int = 95) -> dict[UUID, tuple[objec
 
 @pytest.fixture
 def arena(ledger: Ledger) -> Arena:
-    union = ledger.file_organisation(
+    union = ledger.organisations.file_organisation(
         filing_code="12-FTU-0001",
         name="天津市总工会",
         kind=OrganisationKind.UNION,
         province_code="12",
         actor="test:admin",
     ).aggregate.id
-    body = ledger.file_organisation(
+    body = ledger.organisations.file_organisation(
         filing_code="12-S-000001",
         name="天津市职业技能鉴定指导中心",
         kind=OrganisationKind.SOCIAL,
@@ -198,7 +198,7 @@ def arena(ledger: Ledger) -> Arena:
         scope={WELDER: ["5", "4", "3", "2", "1"]},
         actor="test:admin",
     ).aggregate.id
-    employer = ledger.file_organisation(
+    employer = ledger.organisations.file_organisation(
         filing_code="12-Y-000001",
         name="天津港集团",
         kind=OrganisationKind.EMPLOYER,

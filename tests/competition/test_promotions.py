@@ -166,7 +166,7 @@ def test_a_revoked_competition_promotion_does_not_use_up_the_year(arena: Arena):
         arena.run(competition, descending([worker, *arena.ranked_field(2)]))
     arena.ledger.approve_promotion(first, worker, actor=ADMIN)
     number = arena.ledger.competition(first).proposals[str(worker)]["certificate_number"]
-    arena.ledger.change_certificate_status(
+    arena.ledger.certificates.change_certificate_status(
         number, "revoke", actor=ADMIN, reason="比赛成绩作假 (results falsified)"
     )
     arena.ledger.approve_promotion(second, worker, actor=ADMIN)
@@ -240,7 +240,7 @@ def test_approval_issues_the_certificate_from_the_issuing_body_with_the_competit
     assert "rank 1 of 3" in basis["evidence"]
     assert "tianjin-2024/city-1-top-10-employees" in basis["evidence"]
     assert ADMIN in basis["evidence"]
-    held = arena.ledger.held_levels(arena.ledger.worker(field[0]), WELDER)
+    held = arena.ledger.workers.held_levels(arena.ledger.worker(field[0]), WELDER)
     assert max(held) is SkillLevel.LEVEL_1
     # the approval, the certificate and the worker's record came in one save
     positions = {
@@ -260,7 +260,7 @@ def test_an_approval_that_cannot_issue_records_nothing(arena: Arena):
     competition = arena.announce(CITY_1)
     field = arena.ranked_field(2)
     arena.run(competition, descending(field))
-    arena.ledger.change_organisation_status(
+    arena.ledger.organisations.change_organisation_status(
         arena.body, "suspend", actor=ADMIN, reason="质量督导: 考评记录待核实"
     )
     version = arena.ledger.competition(competition).version

@@ -37,7 +37,7 @@ def issue(
     level: SkillLevel = SkillLevel.LEVEL_5,
     basis: dict[str, Any] | None = None,
 ) -> str:
-    return ledger.issue_certificate(  # type: ignore[no-any-return]
+    return ledger.certificates.issue_certificate(  # type: ignore[no-any-return]
         issuer_id=body_id,
         worker_id=worker_id,
         occupation_code=ELECTRICIAN,

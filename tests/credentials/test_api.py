@@ -19,7 +19,7 @@ from tests.credentials.conftest import Issued
 
 def token(ledger: Ledger, role: Role, organisation: UUID | None = None, worker: UUID | None = None):
     value = secrets.token_urlsafe(24)
-    ledger.grant_token(
+    ledger.tokens.grant_token(
         token=value, role=role, organisation_id=organisation, worker_id=worker, actor="t"
     )
     return {"Authorization": f"Bearer {value}"}
@@ -101,7 +101,7 @@ def test_status_list_is_cacheable_with_etag_and_304_until_a_bit_flips(
     unchanged = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert unchanged.status_code == 304
     assert unchanged.headers["ETag"] == first.headers["ETag"]
-    ledger.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
+    ledger.certificates.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
     changed = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200
     assert changed.headers["ETag"] != first.headers["ETag"]
@@ -113,7 +113,7 @@ def test_status_list_is_cacheable_with_etag_and_304_until_a_bit_flips(
 def test_status_lists_of_unknown_purposes_or_non_issuers_are_not_found(
     ledger: Ledger, client: FlaskClient, issued: Issued
 ):
-    authority = ledger.file_organisation(
+    authority = ledger.organisations.file_organisation(
         filing_code="11-authority",
         name="人社局",
         kind=OrganisationKind.AUTHORITY,

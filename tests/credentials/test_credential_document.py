@@ -303,7 +303,7 @@ def test_an_index_taken_in_a_block_is_never_handed_out_again(ledger: Ledger, iss
 
 
 def test_an_award_credential_is_built_signed_and_verified(ledger: Ledger):
-    union = ledger.file_organisation(
+    union = ledger.organisations.file_organisation(
         filing_code="11-union-1",
         name="朝阳区总工会",
         kind=OrganisationKind.UNION,

@@ -32,8 +32,12 @@ def test_later_scope_and_status_changes_do_not_touch_credentials_issued_before(
     ledger: Ledger, issued: Issued
 ):
     credential = ledger.credentials.certificate_credential(issued.number)
-    ledger.amend_scope(issued.body_id, {ELECTRICIAN: ["4"]}, actor="admin", reason="调整")
-    ledger.change_organisation_status(issued.body_id, "suspend", actor="admin", reason="督导")
+    ledger.organisations.amend_scope(
+        issued.body_id, {ELECTRICIAN: ["4"]}, actor="admin", reason="调整"
+    )
+    ledger.organisations.change_organisation_status(
+        issued.body_id, "suspend", actor="admin", reason="督导"
+    )
     status, detail = issuer_check(ledger, credential)
     assert status == "passed", detail
     assert "in scope" in detail
@@ -88,7 +92,7 @@ def test_a_failed_signature_skips_the_issuer_check(ledger: Ledger, issued: Issue
 
 
 def test_a_union_award_needs_no_scope_but_an_active_filing(ledger: Ledger):
-    union = ledger.file_organisation(
+    union = ledger.organisations.file_organisation(
         filing_code="11-union",
         name="朝阳区总工会",
         kind=OrganisationKind.UNION,

@@ -30,7 +30,7 @@ def checks(report) -> dict[str, str]:
 def test_filing_an_issuing_body_publishes_one_key_whose_private_half_is_in_the_store(
     ledger: Ledger, kind, prefix, gets_key
 ):
-    recorded = ledger.file_organisation(
+    recorded = ledger.organisations.file_organisation(
         filing_code=f"11-{kind.value}-1",
         name="某单位",
         kind=kind,
@@ -137,7 +137,7 @@ def test_a_compromise_needs_a_reason_and_a_time_not_in_the_future(ledger: Ledger
 
 
 def test_an_authority_cannot_rotate_a_key_it_does_not_have(ledger: Ledger):
-    recorded = ledger.file_organisation(
+    recorded = ledger.organisations.file_organisation(
         filing_code="11-authority",
         name="朝阳区人社局",
         kind=OrganisationKind.AUTHORITY,
@@ -171,7 +171,7 @@ def test_issuing_signs_the_credential_first_so_an_issuer_that_cannot_sign_issues
     from tests.credentials.conftest import ELECTRICIAN, hire
     from tests.factories import Body
 
-    recorded = ledger.issue_certificate(
+    recorded = ledger.certificates.issue_certificate(
         issuer_id=issued.body_id,
         worker_id=hire(ledger, Body(issued.body_id, ""), 2, "李四"),
         occupation_code=ELECTRICIAN,

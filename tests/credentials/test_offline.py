@@ -30,7 +30,9 @@ def save_from_the_api(make_ledger: Callable[..., Ledger], folder: Path, revoke: 
         "did.json": f"/organisations/{body.id}/did.json",
     }
     if revoke:
-        ledger.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
+        ledger.certificates.change_certificate_status(
+            issued.number, "revoke", actor="t", reason="作弊"
+        )
     for purpose in ("revocation", "suspension"):
         files[f"{purpose}.json"] = f"/api/v1/status-lists/{body.id}/{purpose}"
     for name, url in files.items():

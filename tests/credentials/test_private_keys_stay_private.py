@@ -20,7 +20,7 @@ def test_no_private_key_in_events_responses_or_logs(
         issued.body_id, old_key, compromised_at=ledger.clock(), actor="t", reason="leak drill"
     )
     later = issue_to_new_worker(ledger, issued.body_id, 2, "李四")
-    ledger.change_certificate_status(later.number, "suspend", actor="t", reason="抽查")
+    ledger.certificates.change_certificate_status(later.number, "suspend", actor="t", reason="抽查")
     ledger.credentials.key_store.ledger_key()
     answers = []
     for number in (issued.number, later.number):

@@ -41,7 +41,9 @@ def test_a_fresh_credential_has_valid_status_in_lists_of_at_least_131072_entries
 
 def test_a_revoked_credential_reports_revoked(ledger: Ledger, issued: Issued):
     credential = ledger.credentials.certificate_credential(issued.number)
-    ledger.change_certificate_status(issued.number, "revoke", actor="test:issuer", reason="作弊")
+    ledger.certificates.change_certificate_status(
+        issued.number, "revoke", actor="test:issuer", reason="作弊"
+    )
     assert bit(ledger, issued, "revocation")
     report = ledger.credentials.verify_credential(credential)
     assert status_of(report) == ("failed", ["revoked", "valid"])
@@ -52,12 +54,16 @@ def test_a_suspended_credential_reports_suspended_then_valid_after_reinstatement
     ledger: Ledger, issued: Issued
 ):
     credential = ledger.credentials.certificate_credential(issued.number)
-    ledger.change_certificate_status(issued.number, "suspend", actor="t", reason="抽查")
+    ledger.certificates.change_certificate_status(
+        issued.number, "suspend", actor="t", reason="抽查"
+    )
     assert status_of(ledger.credentials.verify_credential(credential)) == (
         "failed",
         ["valid", "suspended"],
     )
-    ledger.change_certificate_status(issued.number, "reinstate", actor="t", reason="抽查合格")
+    ledger.certificates.change_certificate_status(
+        issued.number, "reinstate", actor="t", reason="抽查合格"
+    )
     assert not bit(ledger, issued, "suspension")
     report = ledger.credentials.verify_credential(credential)
     assert status_of(report) == ("passed", ["valid", "valid"])
@@ -68,7 +74,7 @@ def test_only_the_certificates_own_bit_flips(ledger: Ledger, issued: Issued):
     from tests.credentials.conftest import issue_to_new_worker
 
     other = issue_to_new_worker(ledger, issued.body_id, 2, "李四")
-    ledger.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
+    ledger.certificates.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
     assert bit(ledger, issued, "revocation") and not bit(ledger, other, "revocation")
     assert ledger.credentials.verify_credential(
         ledger.credentials.certificate_credential(other.number)
@@ -131,7 +137,7 @@ def test_the_served_list_changes_only_when_a_bit_flips(ledger: Ledger, issued: I
     assert (
         ledger.credentials.status_list_credential(issued.body_id, "revocation").etag == first.etag
     )
-    ledger.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
+    ledger.certificates.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
     after = ledger.credentials.status_list_credential(issued.body_id, "revocation")
     assert after.etag != first.etag
     assert (
@@ -177,7 +183,7 @@ def test_a_certificate_from_before_status_lists_gets_entries_when_first_asked(le
     credential = ledger.credentials.certificate_credential(legacy.number)
     assert ledger.credentials.allocation_of(body.id, legacy.number) is not None
     assert ledger.credentials.certificate_credential(legacy.number) == credential
-    ledger.change_certificate_status(legacy.number, "revoke", actor="t", reason="作弊")
+    ledger.certificates.change_certificate_status(legacy.number, "revoke", actor="t", reason="作弊")
     assert status_of(ledger.credentials.verify_credential(credential))[1] == ["revoked", "valid"]
 
 
@@ -186,7 +192,7 @@ def test_an_organisation_without_keys_has_no_status_lists(ledger: Ledger):
 
     from service.credentials import CredentialUnavailable
 
-    authority = ledger.file_organisation(
+    authority = ledger.organisations.file_organisation(
         filing_code="11-authority",
         name="人社局",
         kind=OrganisationKind.AUTHORITY,

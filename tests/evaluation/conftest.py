@@ -61,10 +61,12 @@ class Session:
         """Register a worker, employed by ``employer`` (default: the body) since ``since``."""
         self.serial += 1
         number = id_number(self.serial)
-        worker = self.ledger.register_worker(id_number=number, name=name, actor="test").aggregate
+        worker = self.ledger.workers.register_worker(
+            id_number=number, name=name, actor="test"
+        ).aggregate
         self.id_numbers[worker.id] = number
         if employed:
-            self.ledger.start_employment(
+            self.ledger.workers.start_employment(
                 worker.id, employer or self.body_id, relation=relation, since=since, actor="test"
             )
         return worker.id  # type: ignore[no-any-return]

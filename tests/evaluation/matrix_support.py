@@ -67,7 +67,7 @@ def session_of(
                 )
         workers.append(worker.id)
     if published:
-        window = ledger.working_day_calendar().window(ends, 5)
+        window = ledger.calendars.working_day_calendar().window(ends, 5)
         evaluation.publish(
             body=body,
             on=ends,

@@ -86,15 +86,17 @@ def api(backend: str, tmp_path: Path, clock: SteppingClock) -> Iterator[Api]:
             ("auditor", Role.AUDITOR, None),
         ):
             token = secrets.token_urlsafe(24)
-            ledger.grant_token(
+            ledger.tokens.grant_token(
                 token=token, role=role, organisation_id=organisation, label=name, actor="test"
             )
             world.tokens[name] = token
         for serial, name in enumerate(("张三", "李四", "王五", "赵六"), start=1):
-            worker = ledger.register_worker(
+            worker = ledger.workers.register_worker(
                 id_number=id_number(serial), name=name, actor="test"
             ).aggregate
-            ledger.start_employment(worker.id, body.id, since=date(2015, 1, 1), actor="test")
+            ledger.workers.start_employment(
+                worker.id, body.id, since=date(2015, 1, 1), actor="test"
+            )
             world.staff.append(worker.id)
         try:
             yield world
@@ -445,7 +447,7 @@ def test_a_confirmation_that_fails_in_the_job_records_nothing_and_says_why(api: 
             )
     on_day(api.clock, PUBLISH_DAY)
     api.call("POST", f"{path}/publish", json={})
-    api.ledger.end_employment(api.staff[1], api.body_id, until=WINDOW_END, actor="hr")
+    api.ledger.workers.end_employment(api.staff[1], api.body_id, until=WINDOW_END, actor="hr")
     on_day(api.clock, CONFIRM_DAY)
     before = api.ledger.log_position
     accepted = api.call("POST", f"{path}/confirm")

@@ -62,7 +62,7 @@ def test_after_adding_2027_the_window_is_counted_on_that_file_and_names_its_vers
     session = scored_session(ledger, clock)
     file = write_arrangement(tmp_path, fictitious_arrangement())
     on_day(clock, date(2026, 12, 27))
-    added = ledger.add_holiday_arrangement(from_file(file), actor="admin:test")
+    added = ledger.calendars.add_holiday_arrangement(from_file(file), actor="admin:test")
     assert added.aggregate.version_in_force == 1
 
     publication = session.publish(LAST_MONDAY_OF_2026).aggregate.publication
@@ -80,7 +80,9 @@ def test_an_amended_arrangement_is_the_next_version_and_takes_over(
     ledger: Ledger, clock: SteppingClock
 ) -> None:
     session = scored_session(ledger, clock)
-    ledger.add_holiday_arrangement(parse_arrangement(fictitious_arrangement()), actor="admin:a")
+    ledger.calendars.add_holiday_arrangement(
+        parse_arrangement(fictitious_arrangement()), actor="admin:a"
+    )
     extended = fictitious_arrangement(
         published_on="2026-12-01",
         holidays=[
@@ -90,13 +92,13 @@ def test_an_amended_arrangement_is_the_next_version_and_takes_over(
             }
         ],
     )
-    added = ledger.add_holiday_arrangement(parse_arrangement(extended), actor="admin:b")
+    added = ledger.calendars.add_holiday_arrangement(parse_arrangement(extended), actor="admin:b")
     assert added.aggregate.version_in_force == 2
 
     publication = session.publish(LAST_MONDAY_OF_2026).aggregate.publication
     assert publication["window_ends_on"] == "2027-01-06"  # Mon 01-04 is now a rest day
     assert publication["calendar"].endswith(f"2027 arrangement v2 ({FIXTURE_TITLE}, 2026-12-01)")
-    history = ledger.calendar_year(2027)
+    history = ledger.calendars.calendar_year(2027)
     assert history is not None
     assert [(item["version"], item["added_by"]) for item in history.arrangements] == [
         (1, "admin:a"),
@@ -109,7 +111,9 @@ def test_adding_an_arrangement_records_who_when_and_which_notice(
     ledger: Ledger, clock: SteppingClock
 ) -> None:
     on_day(clock, date(2026, 11, 6), hour=9)
-    ledger.add_holiday_arrangement(parse_arrangement(fictitious_arrangement()), actor="cli:hr")
+    ledger.calendars.add_holiday_arrangement(
+        parse_arrangement(fictitious_arrangement()), actor="cli:hr"
+    )
     opened, added = events_of(ledger, CalendarYear.create_id(2027))
     assert type(opened).__name__ == "Opened"
     assert type(added).TOPIC == "craftledger:CalendarYear.ArrangementAdded"
@@ -128,10 +132,10 @@ def test_the_same_arrangement_again_is_refused_and_records_nothing(
     ledger: Ledger, clock: SteppingClock
 ) -> None:
     arrangement = parse_arrangement(fictitious_arrangement())
-    ledger.add_holiday_arrangement(arrangement, actor="admin:a")
+    ledger.calendars.add_holiday_arrangement(arrangement, actor="admin:a")
     before = ledger.log_position
     with pytest.raises(DomainRuleViolation) as caught:
-        ledger.add_holiday_arrangement(arrangement, actor="admin:a")
+        ledger.calendars.add_holiday_arrangement(arrangement, actor="admin:a")
     assert caught.value.rule == "arrangement-unchanged"
     assert ledger.log_position == before
 
@@ -146,9 +150,9 @@ def test_a_recorded_2026_arrangement_overrides_the_shipped_file(
             holidays=[{"name": "元旦", "rest_days": ["2026-12-29"]}],  # a made-up Tuesday off
         )
     )
-    ledger.add_holiday_arrangement(amended, actor="admin:a")
-    sources = [calendar.source.value for calendar in ledger.year_calendars(2026)]
+    ledger.calendars.add_holiday_arrangement(amended, actor="admin:a")
+    sources = [calendar.source.value for calendar in ledger.calendars.year_calendars(2026)]
     assert sources == ["recorded", "file", "package"]
-    window = ledger.working_day_calendar().window(date(2026, 12, 21), 7)
+    window = ledger.calendars.working_day_calendar().window(date(2026, 12, 21), 7)
     assert window.ends_on == date(2026, 12, 31)  # 12-29 no longer counts
     assert window.calendar_name.startswith("2026 arrangement v1 (测试用虚构节假日安排（2026年")

@@ -27,7 +27,7 @@ SHANGHAI = "shanghai-residence-points"
 
 
 def issue(world: Api, worker: UUID, level: SkillLevel, basis: dict[str, Any]) -> str:
-    return world.ledger.issue_certificate(  # type: ignore[no-any-return]
+    return world.ledger.certificates.issue_certificate(  # type: ignore[no-any-return]
         issuer_id=world.body_id,
         worker_id=worker,
         occupation_code=ELECTRICIAN,
@@ -120,19 +120,21 @@ def test_posts_check_prerequisites_in_the_ledger(api: Api) -> None:  # noqa: F81
         ("4", REVIEWS, "not-a-post"),
     ):
         with pytest.raises(DomainRuleViolation) as refused:
-            api.ledger.appoint_post(worker_id=worker, post=post, reviews=reviews, **ask)
+            api.ledger.posts.appoint_post(worker_id=worker, post=post, reviews=reviews, **ask)
         assert refused.value.rule == rule
 
-    api.ledger.appoint_post(worker_id=other, post="apprentice", reviews=REVIEWS, **ask)
+    api.ledger.posts.appoint_post(worker_id=other, post="apprentice", reviews=REVIEWS, **ask)
     scope = {ELECTRICIAN: ["5", "4", "3", "2", "1"]}
-    api.ledger.amend_scope(api.body_id, scope, actor="test", reason="filed for 一级")
+    api.ledger.organisations.amend_scope(api.body_id, scope, actor="test", reason="filed for 一级")
     issue(api, worker, SkillLevel.LEVEL_1, {**ENTRY, "reference": "EV-9"})
-    principal = api.ledger.appoint_post(worker_id=worker, post="principal", reviews=REVIEWS, **ask)
+    principal = api.ledger.posts.appoint_post(
+        worker_id=worker, post="principal", reviews=REVIEWS, **ask
+    )
     assert principal.aggregate.prerequisite is not None
-    chief = api.ledger.appoint_post(worker_id=worker, post="chief", reviews=REVIEWS, **ask)
+    chief = api.ledger.posts.appoint_post(worker_id=worker, post="chief", reviews=REVIEWS, **ask)
     assert chief.aggregate.standing and chief.aggregate.prerequisite == str(principal.aggregate.id)
 
-    document = api.ledger.post_credential(chief.aggregate.id)
+    document = api.ledger.posts.post_credential(chief.aggregate.id)
     assert document["issuer"]["name"] == "北京链家"
     verified = api.client.post("/credentials/verify", json={"verifiableCredential": document})
     assert verified.status_code == 200, verified.get_json()
@@ -156,7 +158,7 @@ def test_posts_through_the_api(api: Api) -> None:  # noqa: F811
     assert api.call("POST", POSTS, "auditor", json=foreign).status_code == 403
 
     scope = {ELECTRICIAN: ["5", "4", "3", "2", "1"]}
-    api.ledger.amend_scope(api.body_id, scope, actor="test", reason="filed for 一级")
+    api.ledger.organisations.amend_scope(api.body_id, scope, actor="test", reason="filed for 一级")
     level_1 = issue(api, worker, SkillLevel.LEVEL_1, {**ENTRY, "reference": "EV-9"})
 
     appointed = api.call("POST", POSTS, json={"worker_id": str(worker), **ask})
@@ -225,7 +227,7 @@ def test_posts_through_the_api(api: Api) -> None:  # noqa: F811
 def test_a_withdrawn_post_can_be_appointed_again_as_a_new_term(api: Api) -> None:  # noqa: F811
     worker = api.staff[0]
     scope = {ELECTRICIAN: ["5", "4", "3", "2", "1"]}
-    api.ledger.amend_scope(api.body_id, scope, actor="test", reason="filed for 一级")
+    api.ledger.organisations.amend_scope(api.body_id, scope, actor="test", reason="filed for 一级")
     issue(api, worker, SkillLevel.LEVEL_1, {**ENTRY, "reference": "EV-9"})
     ask = {"worker_id": str(worker), "occupation_code": ELECTRICIAN, "reviews": REVIEWS}
 

@@ -165,7 +165,7 @@ def test_a_credential_that_cannot_be_signed_refuses_the_confirmation(session: Se
 def test_a_refusal_mid_batch_records_nothing(session: Session) -> None:
     workers = published(session, passing=3, failing=0)
     # the second candidate leaves before confirmation: a Y certificate is for own staff only
-    session.ledger.end_employment(workers[1], session.body_id, until=WINDOW_END, actor="hr")
+    session.ledger.workers.end_employment(workers[1], session.body_id, until=WINDOW_END, actor="hr")
     before = log_size(session.ledger)
     with pytest.raises(DomainRuleViolation) as excinfo:
         session.confirm(CONFIRM_DAY)
@@ -212,7 +212,7 @@ def test_a_storage_failure_mid_batch_records_nothing(session: Session) -> None:
 
 def test_a_suspended_body_confirms_nothing(session: Session) -> None:
     published(session, passing=1, failing=0)
-    session.ledger.change_organisation_status(
+    session.ledger.organisations.change_organisation_status(
         session.body_id, "suspend", actor="admin", reason="督导"
     )
     with pytest.raises(DomainRuleViolation) as excinfo:

@@ -83,7 +83,7 @@ def test_a_5000_candidate_confirmation_runs_as_a_job_with_progress(
 
             from domain.api_token import Role
 
-            ledger.grant_token(
+            ledger.tokens.grant_token(
                 token="issuer-token-for-the-large-session",
                 role=Role.ISSUER,
                 organisation_id=session.body_id,

@@ -80,7 +80,9 @@ def test_a_level_the_occupation_does_not_have_is_refused(ledger: Ledger) -> None
 )
 def test_a_suspended_or_revoked_body_plans_nothing(ledger: Ledger, action: str, rule: str) -> None:
     body = file_employer(ledger)
-    ledger.change_organisation_status(body.id, action, actor="admin", reason="质量督导检查")
+    ledger.organisations.change_organisation_status(
+        body.id, action, actor="admin", reason="质量督导检查"
+    )
     with pytest.raises(DomainRuleViolation) as excinfo:
         plan(ledger, body.id)
     assert rule_of(excinfo) == rule
@@ -165,7 +167,9 @@ def test_a_y_body_does_not_enrol_another_employers_worker(
 
 def test_a_former_employee_is_not_own_staff(session: Session) -> None:
     leaver = session.hire("赵六")
-    session.ledger.end_employment(leaver, session.body_id, until=date(2024, 6, 30), actor="hr")
+    session.ledger.workers.end_employment(
+        leaver, session.body_id, until=date(2024, 6, 30), actor="hr"
+    )
     with pytest.raises(DomainRuleViolation) as excinfo:
         session.enrol(leaver)
     assert rule_of(excinfo) == "not-own-staff"
@@ -215,7 +219,7 @@ def test_a_bypass_route_needs_its_evidence_reference(session: Session) -> None:
 def test_levels_held_come_from_the_ledger_not_from_the_request(session: Session) -> None:
     holder = session.hire("郑十")
     on_day(session.clock, date(2019, 9, 1))
-    session.ledger.issue_certificate(
+    session.ledger.certificates.issue_certificate(
         issuer_id=session.body_id,
         worker_id=holder,
         occupation_code=ELECTRICIAN,
@@ -253,7 +257,7 @@ def test_a_worker_is_enrolled_once(session: Session) -> None:
 
 def test_a_suspended_body_enrols_nobody(session: Session) -> None:
     worker = session.hire()
-    session.ledger.change_organisation_status(
+    session.ledger.organisations.change_organisation_status(
         session.body_id, "suspend", actor="admin", reason="督导"
     )
     with pytest.raises(DomainRuleViolation) as excinfo:

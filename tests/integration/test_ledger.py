@@ -16,7 +16,7 @@ from tests.factories import ELECTRICIAN, file_employer, hire, id_number
 
 
 def issue(ledger: Ledger, body, worker_id, level=SkillLevel.LEVEL_5):
-    return ledger.issue_certificate(
+    return ledger.certificates.issue_certificate(
         issuer_id=body.id,
         worker_id=worker_id,
         occupation_code=ELECTRICIAN,
@@ -64,9 +64,9 @@ def test_levels_follow_in_order_and_a_revoked_level_no_longer_counts(ledger: Led
     with pytest.raises(DomainRuleViolation, match="levels-in-order"):
         hire_second = hire(ledger, body, 2)
         issue(ledger, body, hire_second, SkillLevel.LEVEL_4)
-    ledger.change_certificate_status(five, "revoke", actor="test", reason="作弊")
+    ledger.certificates.change_certificate_status(five, "revoke", actor="test", reason="作弊")
     assert ledger.certificate(five).status is CertificateStatus.REVOKED
-    assert ledger.held_levels(ledger.worker(worker_id), ELECTRICIAN) == [SkillLevel.LEVEL_4]
+    assert ledger.workers.held_levels(ledger.worker(worker_id), ELECTRICIAN) == [SkillLevel.LEVEL_4]
 
 
 def test_state_survives_reopening_the_store(make_ledger: Callable[..., Ledger], clock):
@@ -74,7 +74,7 @@ def test_state_survives_reopening_the_store(make_ledger: Callable[..., Ledger], 
     body = file_employer(first)
     worker_id = hire(first, body, 1)
     number = issue(first, body, worker_id).aggregate.number
-    first.change_certificate_status(number, "suspend", actor="t", reason="抽查")
+    first.certificates.change_certificate_status(number, "suspend", actor="t", reason="抽查")
     second = make_ledger()
     assert second.certificate(number).status is CertificateStatus.SUSPENDED
     assert (
@@ -90,14 +90,14 @@ def test_unknown_ids_and_numbers_are_not_found(ledger: Ledger):
 
 
 def test_the_same_person_cannot_register_twice(ledger: Ledger):
-    ledger.register_worker(id_number=id_number(1), name="张三", actor="t")
+    ledger.workers.register_worker(id_number=id_number(1), name="张三", actor="t")
     with pytest.raises(DomainRuleViolation, match="already-registered"):
-        ledger.register_worker(id_number=id_number(1), name="张三丰", actor="t")
+        ledger.workers.register_worker(id_number=id_number(1), name="张三丰", actor="t")
 
 
 def test_no_event_holds_the_raw_id_number(ledger: Ledger):
     raw = id_number(1).reveal()
-    ledger.register_worker(id_number=id_number(1), name="张三", actor="t")
+    ledger.workers.register_worker(id_number=id_number(1), name="张三", actor="t")
     for notification in ledger.notifications():
         assert raw.encode() not in notification.state
 
@@ -105,7 +105,7 @@ def test_no_event_holds_the_raw_id_number(ledger: Ledger):
 def test_employment_history_decides_own_staff_on_the_issue_date(ledger: Ledger):
     body = file_employer(ledger)
     worker_id = hire(ledger, body, 1)
-    ledger.end_employment(worker_id, body.id, until=date(2024, 12, 31), actor="hr")
+    ledger.workers.end_employment(worker_id, body.id, until=date(2024, 12, 31), actor="hr")
     with pytest.raises(DomainRuleViolation, match="not-own-staff"):
         issue(ledger, body, worker_id)
 
@@ -159,7 +159,7 @@ def test_an_id_number_typed_into_a_reason_is_masked_before_it_is_stored(ledger: 
     worker_id = hire(ledger, body, 1)
     number = issue(ledger, body, worker_id).aggregate.number
     raw = id_number(7).reveal()
-    recorded = ledger.change_certificate_status(
+    recorded = ledger.certificates.change_certificate_status(
         number, "revoke", actor="test", reason=f"  冒用他人身份 {raw} "
     )
     assert recorded.aggregate.history[-1]["reason"] == f"冒用他人身份 {id_number(7).masked}"
@@ -172,7 +172,7 @@ def test_an_id_number_in_a_post_withdrawal_reason_is_masked_in_every_event(ledge
     record the reason, both masked."""
     body = file_employer(ledger)
     worker_id = hire(ledger, body, 1)
-    appointment = ledger.appoint_post(
+    appointment = ledger.posts.appoint_post(
         organisation_id=body.id,
         worker_id=worker_id,
         occupation_code="6-31-01-03",
@@ -185,7 +185,7 @@ def test_an_id_number_in_a_post_withdrawal_reason_is_masked_in_every_event(ledge
     ).aggregate
     raw = id_number(8).reveal()
     before = ledger.log_position
-    ledger.withdraw_post(appointment.id, actor="test", reason=f"离职 {raw}")
+    ledger.posts.withdraw_post(appointment.id, actor="test", reason=f"离职 {raw}")
     written = list(ledger.notifications(start=before + 1))
     assert {n.topic for n in written} >= {
         "craftledger:PostAppointment.Withdrawn",

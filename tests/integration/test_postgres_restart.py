@@ -76,7 +76,7 @@ def test_writes_and_projections_survive_a_server_restart(
             serial += 1
             for _attempt in range(200):  # a client retrying a 503, for at most ~40 s
                 try:
-                    ledger.register_worker(
+                    ledger.workers.register_worker(
                         id_number=id_number_for(serial), name=f"工人{serial}", actor="test"
                     )
                     break
@@ -114,7 +114,9 @@ def test_writes_and_projections_survive_a_server_restart(
         for serial in acknowledged:
             assert ledger.worker_id_for(id_number_for(serial)) in set(registered)
         # the same ledger keeps writing, and the runner catches up, with no manual step
-        ledger.register_worker(id_number=id_number_for(SERIAL_BASE), name="之后", actor="test")
+        ledger.workers.register_worker(
+            id_number=id_number_for(SERIAL_BASE), name="之后", actor="test"
+        )
         assert runner.wait_for(ledger.log_position, timeout=60), runner.last_error
         print(
             f"\npostgres restart: {before} writes before, {after - before} after; "

@@ -96,7 +96,9 @@ def pages_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PagesWorld
     with running_app("sqlite", tmp_path_factory.mktemp("pages")) as (app, ledger):
         world = build_world(app, ledger, "sqlite")
         revoked = world.fresh_certificate()
-        ledger.change_certificate_status(revoked, "revoke", actor="test", reason="考试作弊")
+        ledger.certificates.change_certificate_status(
+            revoked, "revoke", actor="test", reason="考试作弊"
+        )
         entrants = [
             world.fresh_worker(world.ids["org_a"], name=n) for n in ("赵六", "钱七", "孙八")
         ]

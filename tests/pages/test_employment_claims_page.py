@@ -18,12 +18,14 @@ def claimed_worker(pages_world: PagesWorld) -> tuple[Any, Any, Any]:
     """A worker of a fresh employer (since 2015) whom another body claims since 2010."""
     world = pages_world.world
     ledger = pages_world.ledger
-    worker = ledger.register_worker(
+    worker = ledger.workers.register_worker(
         id_number=id_number_for(unique() + 70000), name="孙八", actor="test"
     ).aggregate.id
     own, claimant = world.fresh_employer(), world.fresh_employer()
-    ledger.start_employment(worker, own, since=date(2015, 3, 1), actor="test")
-    ledger.start_employment(worker, claimant, since=date(2010, 1, 1), actor="t", claimant=claimant)
+    ledger.workers.start_employment(worker, own, since=date(2015, 3, 1), actor="test")
+    ledger.workers.start_employment(
+        worker, claimant, since=date(2010, 1, 1), actor="t", claimant=claimant
+    )
     _token_id, token = world.fresh_token(Role.WORKER, worker_id=worker)
     client = pages_world.client()
     assert sign_in(client, token).status_code == 303

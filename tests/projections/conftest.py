@@ -95,7 +95,7 @@ class World:
     serial: int = 0
 
     def __post_init__(self) -> None:
-        self.employer = self.ledger.file_organisation(
+        self.employer = self.ledger.organisations.file_organisation(
             filing_code="11-Y-000001",
             name="北京链家",
             kind=OrganisationKind.EMPLOYER,
@@ -104,7 +104,7 @@ class World:
             scope={ELECTRICIAN: ["5", "4", "3", "2", "1"], WELDER: ["5", "4", "3"]},
             actor="test:admin",
         ).aggregate.id
-        self.school = self.ledger.file_organisation(
+        self.school = self.ledger.organisations.file_organisation(
             filing_code="37-S-000002",
             name="青岛技师学院",
             kind=OrganisationKind.SOCIAL,
@@ -113,7 +113,7 @@ class World:
             scope={ELECTRICIAN: ["5", "4", "3"], WELDER: ["5", "4", "3", "2"]},
             actor="test:admin",
         ).aggregate.id
-        self.union = self.ledger.file_organisation(
+        self.union = self.ledger.organisations.file_organisation(
             filing_code="11-U-000003",
             name="朝阳区总工会",
             kind=OrganisationKind.UNION,
@@ -123,11 +123,11 @@ class World:
 
     def worker(self, name: str = "张三", employed: bool = True) -> UUID:
         self.serial += 1
-        worker_id = self.ledger.register_worker(
+        worker_id = self.ledger.workers.register_worker(
             id_number=id_number(self.serial), name=name, actor="test"
         ).aggregate.id
         if employed:
-            self.ledger.start_employment(
+            self.ledger.workers.start_employment(
                 worker_id, self.employer, since=date(2020, 1, 1), actor="test"
             )
         self.workers.append(worker_id)
@@ -141,7 +141,7 @@ class World:
         issuer: UUID | None = None,
         basis: dict[str, Any] | None = None,
     ) -> str:
-        recorded = self.ledger.issue_certificate(
+        recorded = self.ledger.certificates.issue_certificate(
             issuer_id=issuer or self.employer,
             worker_id=worker_id,
             occupation_code=occupation,
@@ -152,17 +152,17 @@ class World:
         return str(recorded.aggregate.number)
 
     def status(self, number: str, action: str, reason: str = "test") -> int | None:
-        return self.ledger.change_certificate_status(
+        return self.ledger.certificates.change_certificate_status(
             number, action, actor="test:issuer", reason=reason
         ).position
 
     def career(self, worker_id: UUID, kind: CareerEntryKind, title: str, on: date) -> None:
-        self.ledger.record_career_entry(
+        self.ledger.workers.record_career_entry(
             worker_id, kind=kind, title=title, on=on, actor="test", details={}
         )
 
     def ladder(self, name: str = "朝阳工匠荣誉体系") -> UUID:
-        return self.ledger.define_honour_ladder(  # type: ignore[no-any-return]
+        return self.ledger.honours.define_honour_ladder(  # type: ignore[no-any-return]
             union_id=self.union,
             name=name,
             tiers=["朝阳能手", "朝阳匠心达人", "朝阳工匠", "朝阳大师"],

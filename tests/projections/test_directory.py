@@ -28,8 +28,10 @@ def all_pages(list_method, **kwargs):
 
 
 def test_organisations_list_with_kind_status_scope_and_pages(ledger, world, runner, query):
-    ledger.change_organisation_status(world.school, "suspend", actor="hr", reason="audit")
-    ledger.amend_scope(world.school, {WELDER: ["5"]}, actor="hr", reason="narrowed")
+    ledger.organisations.change_organisation_status(
+        world.school, "suspend", actor="hr", reason="audit"
+    )
+    ledger.organisations.amend_scope(world.school, {WELDER: ["5"]}, actor="hr", reason="narrowed")
     runner.catch_up()
 
     items, pages = all_pages(query.list_organisations, limit=1)
@@ -48,7 +50,7 @@ def test_organisations_list_with_kind_status_scope_and_pages(ledger, world, runn
 
 def test_workers_have_their_current_employer_and_masked_id_only(ledger, world, runner, query):
     worker = world.worker("李四")
-    ledger.start_employment(worker, world.school, since=date(2023, 5, 1), actor="t")
+    ledger.workers.start_employment(worker, world.school, since=date(2023, 5, 1), actor="t")
     runner.catch_up()
     found = query.get_worker(worker)
     assert found["employer_id"] == str(world.school)
@@ -56,11 +58,11 @@ def test_workers_have_their_current_employer_and_masked_id_only(ledger, world, r
     assert found["employed_since"] == "2023-05-01"
     assert "*" in found["masked_id_number"]
 
-    ledger.end_employment(worker, world.school, until=date(2024, 1, 1), actor="t")
+    ledger.workers.end_employment(worker, world.school, until=date(2024, 1, 1), actor="t")
     runner.catch_up()
     assert query.get_worker(worker)["employer_id"] == str(world.employer)
 
-    ledger.end_employment(worker, world.employer, until=date(2024, 1, 1), actor="t")
+    ledger.workers.end_employment(worker, world.employer, until=date(2024, 1, 1), actor="t")
     runner.catch_up()
     assert query.get_worker(worker)["employer_id"] is None
 

@@ -21,7 +21,7 @@ def awarded(ledger, world):
     workers = [world.worker(name) for name in names]
 
     def award(award_id, worker, tier, year):
-        ledger.award_honour(
+        ledger.honours.award_honour(
             ladder, award_id=award_id, worker_id=worker, tier=tier, year=year, actor="u"
         )
 
@@ -31,7 +31,7 @@ def awarded(ledger, world):
     award("A4", workers[2], "朝阳能手", 2024)
     award("A5", workers[3], "朝阳能手", 2024)
     award("A6", workers[3], "朝阳工匠", 2025)
-    ledger.withdraw_honour(ladder, award_id="A6", actor="u", reason="材料不实")
+    ledger.honours.withdraw_honour(ladder, award_id="A6", actor="u", reason="材料不实")
     return ladder, workers
 
 

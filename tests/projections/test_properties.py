@@ -106,11 +106,11 @@ class Driver:
         elif kind == "employment":
             _, w, body, start = step
             if start:
-                ledger.start_employment(
+                ledger.workers.start_employment(
                     self.worker(w), self.bodies[body], since=date(2021, 1, 1 + w), actor="p"
                 )
             else:
-                ledger.end_employment(
+                ledger.workers.end_employment(
                     self.worker(w), self.bodies[body], until=date(2024, 6, 30), actor="p"
                 )
         elif kind == "career":
@@ -119,7 +119,7 @@ class Driver:
             )
         elif kind == "award":
             award_id = f"A{len(self.awards)}"
-            ledger.award_honour(
+            ledger.honours.award_honour(
                 self.ladder,
                 award_id=award_id,
                 worker_id=self.worker(step[1]),
@@ -130,18 +130,20 @@ class Driver:
             self.awards.append(award_id)
         elif kind == "withdraw" and self.awards:
             award_id = self.awards[step[1] % len(self.awards)]
-            ledger.withdraw_honour(self.ladder, award_id=award_id, actor="p", reason="撤销")
+            ledger.honours.withdraw_honour(self.ladder, award_id=award_id, actor="p", reason="撤销")
         elif kind == "body":
-            ledger.change_organisation_status(self.bodies[step[1]], step[2], actor="p", reason="r")
+            ledger.organisations.change_organisation_status(
+                self.bodies[step[1]], step[2], actor="p", reason="r"
+            )
         elif kind == "scope":
-            ledger.amend_scope(
+            ledger.organisations.amend_scope(
                 self.bodies[step[1]], {ELECTRICIAN: step[2], WELDER: step[2]}, actor="p", reason="r"
             )
         elif kind == "external":
             _, w, level, confirmed = step
             self.serial += 1
             number = f"S000031000001{24}{level}{self.serial:06d}"
-            ledger.declare_external_certificate(
+            ledger.workers.declare_external_certificate(
                 self.worker(w),
                 number=number,
                 issuer_name="外省机构",
@@ -150,7 +152,7 @@ class Driver:
                 issued_on=date(2024, 3, 1),
                 actor="p",
             )
-            ledger.check_external_certificate(
+            ledger.workers.check_external_certificate(
                 self.worker(w), number=number, confirmed=confirmed, note="n", actor="p"
             )
         elif kind == "rename":
@@ -175,7 +177,7 @@ class Driver:
             _, year, variant = step
             published = f"{year - 1}-11-{5 + variant:02d}"
             arrangement = fictitious_arrangement(year, published_on=published)
-            ledger.add_holiday_arrangement(parse_arrangement(arrangement), actor="p")
+            ledger.calendars.add_holiday_arrangement(parse_arrangement(arrangement), actor="p")
 
 
 def dumps(store: ProjectionStore) -> dict[str, Any]:

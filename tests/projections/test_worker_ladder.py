@@ -76,7 +76,7 @@ def test_confirmed_external_certificates_count_and_rejected_ones_do_not(
     worker = world.worker()
     for number, confirmed in (("S000031000001244000001", True), ("S000031000001243000002", False)):
         level = SkillLevel.from_code(number[15])
-        ledger.declare_external_certificate(
+        ledger.workers.declare_external_certificate(
             worker,
             number=number,
             issuer_name="上海某培训评价组织",
@@ -85,7 +85,7 @@ def test_confirmed_external_certificates_count_and_rejected_ones_do_not(
             issued_on=date(2024, 6, 1),
             actor="t",
         )
-        ledger.check_external_certificate(
+        ledger.workers.check_external_certificate(
             worker, number=number, confirmed=confirmed, note="national query", actor="t"
         )
     runner.catch_up()
@@ -108,13 +108,13 @@ def test_confirmed_external_certificates_count_and_rejected_ones_do_not(
 def test_honours_held_and_withdrawn(ledger, world, runner, query):
     worker = world.worker()
     ladder_id = world.ladder()
-    ledger.award_honour(
+    ledger.honours.award_honour(
         ladder_id, award_id="2024-001", worker_id=worker, tier="朝阳能手", year=2024, actor="u"
     )
-    ledger.award_honour(
+    ledger.honours.award_honour(
         ladder_id, award_id="2025-007", worker_id=worker, tier="朝阳工匠", year=2025, actor="u"
     )
-    ledger.withdraw_honour(ladder_id, award_id="2024-001", actor="u", reason="duplicate")
+    ledger.honours.withdraw_honour(ladder_id, award_id="2024-001", actor="u", reason="duplicate")
     runner.catch_up()
 
     honours = query.ladder(worker)["honours"]

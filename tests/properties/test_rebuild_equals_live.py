@@ -55,7 +55,7 @@ def test_rebuilt_aggregates_equal_the_live_ones(commands):
         for step in commands:
             try:
                 if step[0] == "issue":
-                    recorded = ledger.issue_certificate(
+                    recorded = ledger.certificates.issue_certificate(
                         issuer_id=body.id,
                         worker_id=workers[step[1]],
                         occupation_code=ELECTRICIAN,
@@ -66,19 +66,19 @@ def test_rebuilt_aggregates_equal_the_live_ones(commands):
                     issued.append(recorded.aggregate.number)
                     live[workers[step[1]]] = ledger.worker(workers[step[1]])
                 elif step[0] == "certificate" and issued:
-                    recorded = ledger.change_certificate_status(
+                    recorded = ledger.certificates.change_certificate_status(
                         issued[step[1] % len(issued)], step[2], actor="p", reason="property"
                     )
                 elif step[0] == "body":
-                    recorded = ledger.change_organisation_status(
+                    recorded = ledger.organisations.change_organisation_status(
                         body.id, step[1], actor="p", reason="r"
                     )
                 elif step[0] == "scope":
-                    recorded = ledger.amend_scope(
+                    recorded = ledger.organisations.amend_scope(
                         body.id, {ELECTRICIAN: step[1]}, actor="p", reason="r"
                     )
                 elif step[0] == "career":
-                    recorded = ledger.record_career_entry(
+                    recorded = ledger.workers.record_career_entry(
                         workers[step[1]],
                         kind=CareerEntryKind.TRAINING,
                         title="培训",

@@ -103,7 +103,7 @@ class ReadModelApi:
         """A new token, registered under its own principal name (returned)."""
         name = f"{role.value}-{next(_serials)}"
         value = secrets.token_urlsafe(24)
-        self.ledger.grant_token(
+        self.ledger.tokens.grant_token(
             token=value,
             role=role,
             organisation_id=organisation,
@@ -124,7 +124,7 @@ class ReadModelApi:
     ) -> UUID:
         n = next(_serials)
         letter = "Y" if kind is OrganisationKind.EMPLOYER else "S"
-        recorded = self.ledger.file_organisation(
+        recorded = self.ledger.organisations.file_organisation(
             filing_code=f"{province}-{letter}-{n}-{uuid.uuid4().hex[:6]}",
             name=name or f"{province}测试单位{n}",
             kind=kind,
@@ -137,7 +137,7 @@ class ReadModelApi:
 
     def union(self, province: str = "11") -> UUID:
         n = next(_serials)
-        recorded = self.ledger.file_organisation(
+        recorded = self.ledger.organisations.file_organisation(
             filing_code=f"{province}-U-{n}-{uuid.uuid4().hex[:6]}",
             name=f"测试工会{n}",
             kind=OrganisationKind.UNION,
@@ -150,14 +150,16 @@ class ReadModelApi:
 
     def worker(self, employer: UUID | None = None, name: str = "张三") -> UUID:
         id_number = id_number_for(next(_serials) + 20000)
-        worker = self.ledger.register_worker(id_number=id_number, name=name, actor="test")
+        worker = self.ledger.workers.register_worker(id_number=id_number, name=name, actor="test")
         worker_id: UUID = worker.aggregate.id
         if employer is not None:
-            self.ledger.start_employment(worker_id, employer, since=date(2015, 1, 1), actor="t")
+            self.ledger.workers.start_employment(
+                worker_id, employer, since=date(2015, 1, 1), actor="t"
+            )
         return worker_id
 
     def ladder(self, union: UUID, name: str | None = None) -> UUID:
-        recorded = self.ledger.define_honour_ladder(
+        recorded = self.ledger.honours.define_honour_ladder(
             union_id=union, name=name or f"朝阳荣誉{next(_serials)}", tiers=LADDER_TIERS, actor="t"
         )
         return recorded.aggregate.id  # type: ignore[no-any-return]
@@ -234,7 +236,7 @@ def api(
         world.tokens["admin"] = secrets.token_urlsafe(24)
         world.tokens["auditor"] = secrets.token_urlsafe(24)
         for name, role in (("admin", Role.ADMIN), ("auditor", Role.AUDITOR)):
-            ledger.grant_token(
+            ledger.tokens.grant_token(
                 token=world.tokens[name],
                 role=role,
                 organisation_id=None,

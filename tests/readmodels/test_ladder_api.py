@@ -30,7 +30,7 @@ def current_level(body: dict[str, Any], code: str = ELECTRICIAN) -> str | None:
 def test_the_ladder_follows_issue_suspension_reinstatement_and_revocation(api: ReadModelApi):
     employer = api.body("11")
     worker = api.worker(employer)
-    api.ledger.record_career_entry(
+    api.ledger.workers.record_career_entry(
         worker,
         kind=CareerEntryKind.TRAINING,
         title="电工技能提升培训",
@@ -137,7 +137,7 @@ def test_the_ladder_lists_honours_competitions_and_each_occupation(api: ReadMode
     api.issue(employer, worker, "5")
     api.issue(employer, worker, "5", WELDER)
     honour_ladder = api.ladder(union, "朝阳区荣誉阶梯")
-    api.ledger.award_honour(
+    api.ledger.honours.award_honour(
         honour_ladder,
         award_id="CY-2023-001",
         worker_id=worker,

@@ -77,7 +77,7 @@ def test_shanghai_counts_the_best_certificate_issued_in_shanghai_and_max_of_educ
     shanghai, beijing = api.body("31"), api.body("11")
     worker = api.worker(shanghai)
     local = api.issue(shanghai, worker, "3", bypass=True)
-    api.ledger.start_employment(worker, beijing, since=date(2016, 1, 1), actor="t")
+    api.ledger.workers.start_employment(worker, beijing, since=date(2016, 1, 1), actor="t")
     elsewhere = api.issue(beijing, worker, "2", WELDER, bypass=True)
 
     document = statement(api, worker, SHANGHAI)
@@ -174,13 +174,13 @@ def test_beijing_scores_no_skill_certificate_and_lists_honours_for_the_office(
     worker = api.worker(beijing)
     api.issue(beijing, worker, "3", bypass=True)
     ladder = api.ladder(union, "朝阳区荣誉阶梯")
-    api.ledger.award_honour(
+    api.ledger.honours.award_honour(
         ladder, award_id="CY-1", worker_id=worker, tier="朝阳工匠", year=2023, actor="t"
     )
-    api.ledger.award_honour(
+    api.ledger.honours.award_honour(
         ladder, award_id="CY-2", worker_id=worker, tier="朝阳能手", year=2023, actor="t"
     )
-    api.ledger.withdraw_honour(ladder, award_id="CY-2", actor="t", reason="重复授予")
+    api.ledger.honours.withdraw_honour(ladder, award_id="CY-2", actor="t", reason="重复授予")
     document = statement(api, worker, BEIJING)
     assert (subject(document)["points"], counted(document)) == (0, [])
     assert checks(document)["skill_certificate_indicator"] is False
@@ -230,7 +230,7 @@ def test_a_certificate_suspended_on_the_date_does_not_count_for_that_date(api: R
 def test_certificates_declared_from_outside_are_listed_not_scored(api: ReadModelApi):
     shanghai = api.body("31")
     worker = api.worker(shanghai)
-    api.ledger.declare_external_certificate(
+    api.ledger.workers.declare_external_certificate(
         worker,
         number="S000031000001221000001",
         issuer_name="上海某培训学校",

@@ -64,7 +64,7 @@ def seed(api: ReadModelApi) -> dict[str, Any]:
     api.issue(beijing, a, "5")
     high = api.issue(beijing, b, "3", bypass=True, kind="direct_recognition")
     api.issue(beijing, b, "5", WELDER)
-    api.ledger.record_career_entry(
+    api.ledger.workers.record_career_entry(
         a,
         kind=CareerEntryKind.TRAINING,
         title="安全培训",

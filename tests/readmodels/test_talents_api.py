@@ -17,12 +17,12 @@ def seed(api: ReadModelApi) -> dict[str, Any]:
     ladder = api.ladder(union, "朝阳区荣誉阶梯")
     other_ladder = api.ladder(other_union, "海淀区荣誉阶梯")
     zhang, li, wang = (api.worker(employer, name) for name in ("张三丰", "李四", "王五"))
-    award = api.ledger.award_honour
+    award = api.ledger.honours.award_honour
     award(ladder, award_id="CY-2022-1", worker_id=zhang, tier="朝阳能手", year=2022, actor="t")
     award(ladder, award_id="CY-2023-1", worker_id=zhang, tier="朝阳工匠", year=2023, actor="t")
     award(ladder, award_id="CY-2023-2", worker_id=li, tier="朝阳匠心达人", year=2023, actor="t")
     award(ladder, award_id="CY-2023-3", worker_id=wang, tier="朝阳能手", year=2023, actor="t")
-    api.ledger.withdraw_honour(ladder, award_id="CY-2023-3", actor="t", reason="材料不实")
+    api.ledger.honours.withdraw_honour(ladder, award_id="CY-2023-3", actor="t", reason="材料不实")
     award(other_ladder, award_id="HD-2023-1", worker_id=li, tier="朝阳大师", year=2023, actor="t")
     return {
         "employer": employer,

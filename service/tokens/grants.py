@@ -1,6 +1,6 @@
 """API tokens of the ledger: granting (with an expiry), revoking and finding them.
 
-A mixin of ``service.ledger.Ledger``. Tokens are high-entropy random strings, so a plain SHA-256
+:class:`Tokens` is ``ledger.tokens``. Tokens are high-entropy random strings, so a plain SHA-256
 names them safely; the ledger keeps only that hash. A non-admin token expires after
 ``Settings.token_days`` (``CRAFTLEDGER_TOKEN_DAYS``, default 90) unless its grant names its own
 number of days; an admin token lasts until revoked unless its grant names a number of days.
@@ -15,8 +15,9 @@ from uuid import UUID
 
 from domain.api_token import ApiToken, Role
 from service.commands import NotFound, Recorded, retried
+from service.ledger_store import LedgerStore
 
-__all__ = ["TokenGrants", "TokenState"]
+__all__ = ["TokenState", "Tokens"]
 
 
 class TokenState(StrEnum):
@@ -28,8 +29,11 @@ class TokenState(StrEnum):
     EXPIRED = "expired"
 
 
-class TokenGrants:
-    """Commands and reads of API tokens (a ``Ledger`` mixin)."""
+class Tokens:
+    """Commands and reads of API tokens (``ledger.tokens``)."""
+
+    def __init__(self, ledger: LedgerStore) -> None:
+        self._ledger = ledger
 
     @staticmethod
     def token_hash(token: str) -> str:
@@ -51,12 +55,12 @@ class TokenGrants:
         """Grant ``token``; it expires after ``expires_in_days`` (a non-admin token after the
         configured default when that is None; an admin token then never)."""
         if organisation_id is not None:
-            self.organisation(organisation_id)
+            self._ledger.organisation(organisation_id)
         if worker_id is not None:
-            self.worker(worker_id)
+            self._ledger.worker(worker_id)
         if expires_in_days is None and role is not Role.ADMIN:
-            expires_in_days = self.settings.token_days
-        at = self.clock()
+            expires_in_days = self._ledger.settings.token_days
+        at = self._ledger.clock()
         grant = ApiToken.grant(
             token_hash=self.token_hash(token),
             role=role,
@@ -67,20 +71,20 @@ class TokenGrants:
             expires_at=None if expires_in_days is None else at + timedelta(days=expires_in_days),
             at=at,
         )
-        return self.record(grant)
+        return self._ledger.record(grant)
 
     @retried
     def revoke_token(self, token_id: UUID, *, actor: str, reason: str) -> Recorded:
-        grant = self.api_token(token_id)
+        grant = self._ledger.api_token(token_id)
         grant.revoke(actor, reason)
-        return self.record(grant)
+        return self._ledger.record(grant)
 
     def token_state(self, grant: ApiToken | None) -> TokenState:
         if grant is None:
             return TokenState.UNKNOWN
         if grant.revoked:
             return TokenState.REVOKED
-        if grant.expired(self.clock()):
+        if grant.expired(self._ledger.clock()):
             return TokenState.EXPIRED
         return TokenState.ACTIVE
 
@@ -90,7 +94,7 @@ class TokenGrants:
 
     def grant_by_hash(self, token_hash: str) -> tuple[ApiToken | None, TokenState]:
         try:
-            grant = self.api_token(ApiToken.create_id(token_hash=token_hash))
+            grant = self._ledger.api_token(ApiToken.create_id(token_hash=token_hash))
         except NotFound:
             grant = None
         return grant, self.token_state(grant)
