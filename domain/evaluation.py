@@ -204,6 +204,18 @@ def _refuse_second_score(
 
 
 @dataclass(frozen=True)
+class Confirmable:
+    """What :meth:`Evaluation.check_confirmable` found: session ``evaluation_id`` at
+    ``version`` may be confirmed by ``body`` on ``on``; ``passing`` get certificates."""
+
+    evaluation_id: UUID
+    version: int
+    body: Organisation
+    on: date
+    passing: tuple[UUID, ...]
+
+
+@dataclass(frozen=True)
 class Enrolment:
     """A candidate's enrolment, checked but not yet recorded: the eligibility result and the
     candidate record ``Evaluation.enrol_all`` records."""
@@ -869,8 +881,11 @@ class Evaluation(LedgerAggregate):
 
     # -- confirmation and issue ---------------------------------------------------------------
 
-    def check_confirmable(self, body: Organisation, on: date) -> None:
-        """Confirmation needs the window over (the day after its last day) and no open objection."""
+    def check_confirmable(self, body: Organisation, on: date) -> Confirmable:
+        """Confirmation needs the window over (the day after its last day) and no open objection.
+
+        The one check: :meth:`confirm_and_issue` takes what it returns (this session at this
+        version, confirmable by ``body`` on ``on``) and does not check again."""
         self._require_status(EvaluationStatus.PUBLISHED, "confirm")
         self._require_own_body(body)
         self._require_active(body)
@@ -888,40 +903,43 @@ class Evaluation(LedgerAggregate):
                 "objections-unresolved",
                 f"{len(open_ones)} objection(s) are unresolved: {', '.join(open_ones)}",
             )
+        return Confirmable(self.id, self.version, body, on, tuple(self.passing_worker_ids()))
 
     def confirm_and_issue(
         self,
+        confirmable: Confirmable,
         *,
-        body: Organisation,
         occupation: Occupation,
         series: CertificateNumberSeries,
         workers: Mapping[UUID, Worker],
         held_levels: Mapping[UUID, Sequence[SkillLevel]],
-        on: date,
         issued_at: datetime,
         actor: str,
         progress: ProgressCallback | None = None,
     ) -> list[Certificate]:
         """Confirm the results and issue every passing candidate's certificate.
 
+        ``confirmable`` is what :meth:`check_confirmable` found for this session as it stands.
         All or nothing: every candidate is checked before anything is allocated (see
         :func:`domain.issuance.issue_certificates`); the caller saves this session with the
         returned certificates, the workers and the series in one atomic ``save``.
         """
-        self.check_confirmable(body, on)
+        if confirmable.evaluation_id != self.id or confirmable.version != self.version:
+            raise DomainRuleViolation(
+                "confirmation-stale", f"{self.reference} changed since it was found confirmable"
+            )
         if occupation.code != self.occupation_code:
             raise DomainRuleViolation("wrong-occupation", "occupation differs from the session's")
-        passing = self.passing_worker_ids()
         requests = [
             IssueRequest(
                 worker=workers[worker_id],
                 basis=self.basis_for(worker_id),
                 held_levels=tuple(held_levels.get(worker_id, ())),
             )
-            for worker_id in passing
+            for worker_id in confirmable.passing
         ]
         certificates = issue_certificates(
-            issuer=body,
+            issuer=confirmable.body,
             occupation=occupation,
             level=self.level,
             series=series,
@@ -930,7 +948,7 @@ class Evaluation(LedgerAggregate):
             actor=actor,
             progress=progress,
         )
-        self._confirmed(on=on.isoformat(), results=self.results(), actor=actor)
+        self._confirmed(on=confirmable.on.isoformat(), results=self.results(), actor=actor)
         self._certificates_issued(
             certificates=[
                 [str(certificate.worker_id), certificate.number] for certificate in certificates

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -52,7 +52,7 @@ from service.competition_workflow import CompetitionWorkflow
 from service.config import Settings
 from service.credential_document import Holder, build_award_credential
 from service.credential_issuing import CredentialIssuing
-from service.evaluation_workflow import EvaluationWorkflow, china_date
+from service.evaluations import Evaluations
 from service.snapshots import INTERVALS, LedgerSnapshot, snapshots_due
 from service.token_grants import TokenGrants
 from service.transcoding import UUIDAsHexParsedStrictly
@@ -88,6 +88,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+CHINA = timezone(timedelta(hours=8), "China Standard Time")
+
+
+def china_date(moment: datetime) -> date:
+    """The calendar date in mainland China (UTC+8) at ``moment``."""
+    return moment.astimezone(CHINA).date()
+
+
 log = logging.getLogger(__name__)
 
 
@@ -101,7 +109,6 @@ class LedgerRepository(Repository[UUID]):
 
 
 class Ledger(
-    EvaluationWorkflow,
     CompetitionWorkflow,
     CredentialIssuing,
     CalendarRecords,
@@ -127,6 +134,9 @@ class Ledger(
         merged.update(env or {})
         super().__init__(env=merged)
         self._identity_key = self.settings.identity_key()
+        # the capabilities composed around the one application (issue 17); credentials,
+        # certificates and calendars are still the Ledger's own methods until their lanes merge
+        self.evaluations = Evaluations(self, credentials=self, certificates=self, calendars=self)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """The library's transcodings, ``uuid_hex`` decoded on a short path
@@ -581,34 +591,7 @@ class Ledger(
     def certificates_of(self, worker: Worker) -> list[Certificate]:
         return [self.certificate(number) for number in sorted(worker.certificates)]
 
-    # -- evaluations, competitions, honours ------------------------------------------------
-
-    @retried
-    def plan_evaluation(
-        self,
-        *,
-        body_id: UUID,
-        reference: str,
-        occupation_code: str,
-        level: SkillLevel,
-        starts_on: date,
-        ends_on: date,
-        panels: dict[str, list[str]],
-        actor: str,
-    ) -> Recorded:
-        if self.exists(Evaluation.create_id(body_id=body_id, reference=reference)):
-            raise DomainRuleViolation("duplicate-reference", f"evaluation {reference} exists")
-        evaluation = Evaluation.plan(
-            body=self.organisation(body_id),
-            reference=reference,
-            occupation=self.occupation(occupation_code),
-            level=level,
-            starts_on=starts_on,
-            ends_on=ends_on,
-            panels=panels,
-            actor=actor,
-        )
-        return self.record(evaluation)
+    # -- honours -----------------------------------------------------------------------------
 
     @retried
     def define_honour_ladder(

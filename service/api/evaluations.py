@@ -56,7 +56,7 @@ from service.api.problems import Problem
 from service.api.reads import list_page
 from service.api.services import ledger
 from service.credential_issuing import SignedDocument
-from service.evaluation_workflow import CONFIRM_JOB
+from service.evaluations.confirmation import CONFIRM_JOB
 
 blp = Blueprint(
     "evaluations",
@@ -504,7 +504,7 @@ def plan_evaluation(body: dict[str, Any]) -> Any:
     """Plan a session: inside the body's filed scope, with lawful examiner panels."""
     principal = current_principal()
     body_id = acting_organisation(body["body_id"], "/body_id", Role.ISSUER)
-    recorded = ledger().plan_evaluation(
+    recorded = ledger().evaluations.plan_evaluation(
         body_id=body_id,
         reference=body["reference"],
         occupation_code=body["occupation_code"],
@@ -585,7 +585,7 @@ def list_candidates(page: dict[str, Any], evaluation_id: UUID) -> Any:
 def enrol_candidate(body: dict[str, Any], evaluation_id: UUID) -> Any:
     """Enrol a worker on an eligibility route with its evidence; ineligible is refused (422)."""
     session_for_change(evaluation_id)
-    recorded = ledger().enrol_candidate(
+    recorded = ledger().evaluations.enrol_candidate(
         evaluation_id,
         worker_id=body["worker_id"],
         route_id=body["route"],
@@ -601,7 +601,7 @@ def enrol_candidate(body: dict[str, Any], evaluation_id: UUID) -> Any:
 def record_score(body: dict[str, Any], evaluation_id: UUID) -> Any:
     """Record a candidate's component score by a named examiner (once; then correct it)."""
     session_for_change(evaluation_id)
-    recorded = ledger().record_score(
+    recorded = ledger().evaluations.record_score(
         evaluation_id,
         worker_id=body["worker_id"],
         component=body["component"],
@@ -618,7 +618,7 @@ def record_score(body: dict[str, Any], evaluation_id: UUID) -> Any:
 def correct_score(body: dict[str, Any], evaluation_id: UUID) -> Any:
     """Correct a recorded score with a reason: a new event; the old score stays in history."""
     session_for_change(evaluation_id)
-    recorded = ledger().correct_score(
+    recorded = ledger().evaluations.correct_score(
         evaluation_id,
         worker_id=body["worker_id"],
         component=body["component"],
@@ -642,7 +642,7 @@ def publish_results(body: dict[str, Any], evaluation_id: UUID) -> Any:
     A window reaching a year no calendar covers is refused (422 ``calendar-missing-year``, with
     the ``year``); an admin adds that year with ``POST /api/v1/calendars``."""
     session_for_change(evaluation_id)
-    recorded = ledger().publish_results(
+    recorded = ledger().evaluations.publish_results(
         evaluation_id, working_days=body["working_days"], actor=current_principal().actor
     )
     return answer(recorded, view(recorded.aggregate))
@@ -654,7 +654,7 @@ def publish_results(body: dict[str, Any], evaluation_id: UUID) -> Any:
 def lodge_objection(body: dict[str, Any], evaluation_id: UUID) -> Any:
     """Lodge an objection (异议) to a candidate's result during the 公示 window."""
     session_for_change(evaluation_id)
-    recorded = ledger().lodge_objection(
+    recorded = ledger().evaluations.lodge_objection(
         evaluation_id,
         worker_id=body["worker_id"],
         grounds=body["grounds"],
@@ -671,7 +671,7 @@ def lodge_objection(body: dict[str, Any], evaluation_id: UUID) -> Any:
 def resolve_objection(body: dict[str, Any], evaluation_id: UUID, objection_id: str) -> Any:
     """Resolve an objection: upheld withdraws the candidate's result with the reason."""
     session_for_change(evaluation_id)
-    recorded = ledger().resolve_objection(
+    recorded = ledger().evaluations.resolve_objection(
         evaluation_id,
         objection_id,
         outcome=body["outcome"],
@@ -710,7 +710,7 @@ def confirm_evaluation(body: dict[str, Any], evaluation_id: UUID) -> Any:
     Confirming again while the job is queued or running answers the same job.
     """
     session_for_change(evaluation_id)
-    evaluation = ledger().check_confirmation(evaluation_id)
+    evaluation = ledger().evaluations.check_confirmation(evaluation_id)
     position = ledger().log_position
     job, _created = job_runner().submit(
         CONFIRM_JOB,
@@ -730,7 +730,7 @@ def confirm_evaluation(body: dict[str, Any], evaluation_id: UUID) -> Any:
 def report_evaluation(body: dict[str, Any], evaluation_id: UUID) -> Any:
     """Report (上报) the issued certificates to the authority."""
     session_for_change(evaluation_id)
-    recorded = ledger().report_evaluation(
+    recorded = ledger().evaluations.report_evaluation(
         evaluation_id,
         reported_to=body["reported_to"],
         reference=body["reference"],
@@ -746,7 +746,11 @@ def _import(kind: str, evaluation_id: UUID, args: dict[str, Any], files: dict[st
     session_for_change(evaluation_id)
     upload = files["file"]
     data = upload.read() if hasattr(upload, "read") else bytes(upload)
-    command = ledger().import_candidates if kind == "candidates" else ledger().import_scores
+    command = (
+        ledger().evaluations.import_candidates
+        if kind == "candidates"
+        else ledger().evaluations.import_scores
+    )
     report = command(evaluation_id, data, dry_run=args["dry_run"], actor=current_principal().actor)
     body = report.as_dict()
     if report.problems and not report.dry_run:
