@@ -260,15 +260,26 @@ def test_the_issue_is_reported_once_after_issue(session: Session) -> None:
     assert rule_of(excinfo) == "already-reported"
 
 
-def test_sessions_are_listed_from_the_log_with_their_status(session: Session) -> None:
-    published(session, passing=1, failing=0)
-    summaries, after = session.ledger.evaluation_summaries(
-        body_id=session.body_id, after=None, limit=10
-    )
-    assert after is None
-    assert [(s.reference, s.status) for s in summaries] == [("EV-2024-09", "published")]
-    other_body = session.ledger.worker_id_for(session.id_numbers[next(iter(session.id_numbers))])
-    assert session.ledger.evaluation_summaries(body_id=other_body, after=None, limit=10) == (
-        [],
-        None,
-    )
+def test_sessions_are_listed_from_the_read_model_with_their_status(session: Session) -> None:
+    from projections.evaluation_sessions import EvaluationSessions, EvaluationSessionsQuery
+    from projections.runner import ProjectionRunner
+    from projections.store import ProjectionStore
+
+    store = ProjectionStore.from_settings(session.ledger.settings)
+    try:
+        runner = ProjectionRunner(session.ledger, store, [EvaluationSessions()])
+        query = EvaluationSessionsQuery(store)
+        published(session, passing=1, failing=0)
+        runner.catch_up()
+        page = query.list_sessions(body_id=session.body_id, limit=10)
+        assert page.next_cursor is None
+        assert [(s["reference"], s["status"]) for s in page.items] == [("EV-2024-09", "published")]
+        assert page.items[0]["version"] == session.evaluation.version
+        session.confirm(CONFIRM_DAY)
+        runner.catch_up()
+        (issued,) = query.list_sessions(limit=10).items
+        assert issued["status"] == "issued"  # never "confirmed": both events in one save
+        other_body = session.ledger.worker_id_for(next(iter(session.id_numbers.values())))
+        assert query.list_sessions(body_id=other_body, limit=10).items == []
+    finally:
+        store.close()
