@@ -341,7 +341,7 @@ class SessionStory:
     def publish(self) -> None:
         """Publish (公示); a window reaching a year no calendar covers is refused, and the
         session waits, scored, until an administrator adds that year's calendar."""
-        if self.evaluation.status != EvaluationStatus.PLANNED.value:
+        if self.evaluation.status is not EvaluationStatus.PLANNED:
             return
         try:
             self.ledger.evaluations.publish_results(self.evaluation_id, actor=ACTOR)
@@ -352,7 +352,7 @@ class SessionStory:
 
     def lodge(self, candidate: int, grounds: str) -> None:
         evaluation = self.evaluation
-        if evaluation.status != EvaluationStatus.PUBLISHED.value or any(
+        if evaluation.status is not EvaluationStatus.PUBLISHED or any(
             o["grounds"] == grounds for o in evaluation.objections.values()
         ):
             return
@@ -379,11 +379,11 @@ class SessionStory:
         )
 
     def confirm(self) -> None:
-        if self.evaluation.status == EvaluationStatus.PUBLISHED.value:
+        if self.evaluation.status is EvaluationStatus.PUBLISHED:
             self.ledger.evaluations.confirm_evaluation(self.evaluation_id, actor=ACTOR)
 
     def report(self) -> None:
-        if self.evaluation.status != EvaluationStatus.ISSUED.value:
+        if self.evaluation.status is not EvaluationStatus.ISSUED:
             return
         self.ledger.evaluations.report_evaluation(
             self.evaluation_id,

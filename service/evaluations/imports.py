@@ -175,7 +175,7 @@ def _start(
 
 
 def _require_planned(evaluation: Evaluation, what: str) -> None:
-    if evaluation.status != EvaluationStatus.PLANNED.value:
+    if evaluation.status is not EvaluationStatus.PLANNED:
         raise DomainRuleViolation(
             f"evaluation-is-{evaluation.status}",
             f"cannot import {what} into {evaluation.reference}: it is {evaluation.status}",
