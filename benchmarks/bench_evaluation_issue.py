@@ -6,17 +6,16 @@ by ``CRAFTLEDGER_TEST_POSTGRES``, default ``postgresql://postgres@127.0.0.1:5432
 
 * **setup** (timed, not compared): two employers with N staff each; session A's N candidates
   enrolled and scored through the CSV import (one save per file), published, window elapsed.
-* **batch**: ``Ledger.confirm_evaluation`` of session A -- load the session, N workers and
-  their sealed identifiers, check every candidate, allocate N numbers (one event), build N
-  certificates, allocate their status-list entries, build and sign their N credentials (so
-  that a credential that cannot be signed refuses the confirmation), and save everything in
-  one ``save``.
-* **single saves** (baseline 1): ``Certificates.issue_certificate`` N times for employer B's
-  staff, one atomic save each (what issuing without a batch path costs; the same checks, numbers and
+* **batch**: ``Ledger.evaluations.confirm_evaluation`` of session A -- load the session and N
+  workers, check every candidate, allocate N numbers (one event), build N certificates,
+  allocate their status-list entries, check the issuer has a key able to sign them, and save
+  everything in one ``save`` (the credentials are built from the log when asked for).
+* **single saves** (baseline 1): ``Ledger.issue_certificate`` N times for employer B's staff, one
+  atomic save each (what issuing without a batch path costs; the same checks, numbers and
   status-list entries). Printed: single / batch.
-* **read back** (information): ``Credentials.certificate_credentials`` (read in a few queries,
+* **read back** (information): ``Ledger.certificate_credentials`` (read in a few queries,
   build from events, sign) for session A's N certificates -- checked byte for byte against
-  the credentials the confirmation signed.
+  the same credentials built and signed one at a time.
 * **raw append + sign** (baseline 2, the issue's goal): the same stored events the batch wrote,
   re-keyed before timing, appended with one ``recorder.insert_events`` call (no domain, no
   checks), plus N Ed25519 signatures of the JCS-canonical credentials
@@ -100,7 +99,7 @@ def run(backend: str, candidates: int, single_count: int) -> Figures:
                 )
             setup["hire"], staff = timed(lambda: hire(ledger, bodies[0], 0, candidates))
             others = hire(ledger, bodies[1], 500_000, single_count)
-            session = ledger.plan_evaluation(
+            session = ledger.evaluations.plan_evaluation(
                 body_id=bodies[0],
                 reference="BENCH-1",
                 occupation_code=ELECTRICIAN,
@@ -114,7 +113,9 @@ def run(backend: str, candidates: int, single_count: int) -> Figures:
             rows = "\n".join(f"{n.reveal()},职工{n.masked[-4:]},4-years,2015-01-01" for n in staff)
             data = f"id_number,name,route,experience_since\n{rows}\n".encode()
             setup["import candidates"], report = timed(
-                lambda: ledger.import_candidates(session, data, dry_run=False, actor="bench")
+                lambda: ledger.evaluations.import_candidates(
+                    session, data, dry_run=False, actor="bench"
+                )
             )
             assert report.recorded, report.problems[:3]
             rows = "\n".join(f"{n.reveal()},80,丁,75.5,甲" for n in staff)
@@ -122,11 +123,13 @@ def run(backend: str, candidates: int, single_count: int) -> Figures:
                 "id_number,theory,theory_examiner,practical,practical_examiner\n" + rows + "\n"
             ).encode()
             setup["import scores"], report = timed(
-                lambda: ledger.import_scores(session, data, dry_run=False, actor="bench")
+                lambda: ledger.evaluations.import_scores(
+                    session, data, dry_run=False, actor="bench"
+                )
             )
             assert report.recorded, report.problems[:3]
             clock.china_day(date(2024, 9, 27))
-            ledger.publish_results(session, actor="bench")
+            ledger.evaluations.publish_results(session, actor="bench")
             clock.china_day(date(2024, 10, 11))
 
             before = ledger.log_position
@@ -137,7 +140,9 @@ def run(backend: str, candidates: int, single_count: int) -> Figures:
 
             start = time.perf_counter()
             batch, recorded = took(
-                lambda: ledger.confirm_evaluation(session, actor="bench", progress=progress)
+                lambda: ledger.evaluations.confirm_evaluation(
+                    session, actor="bench", progress=progress
+                )
             )
             marks = [("load session", start), *stages.items(), ("end", start + batch.wall)]
             phases = {name: later - at for (name, at), (_, later) in itertools.pairwise(marks)}
@@ -162,7 +167,10 @@ def run(backend: str, candidates: int, single_count: int) -> Figures:
             credentials, documents = timed(
                 lambda: ledger.credentials.certificate_credentials(issued)
             )
-            assert documents == list(recorded.credentials), "read-back differs from confirmation"
+            sample = issued[:: max(1, len(issued) // 20)]
+            assert [documents[issued.index(n)] for n in sample] == [
+                ledger.credentials.certificate_credential(n) for n in sample
+            ], "a bulk read-back differs from one built alone"
 
             bare = unsigned(documents)
             raw_took, append_took = raw_append_then(ledger, written, lambda: raw_sign(bare))
@@ -225,7 +233,7 @@ def main() -> None:
         print(
             f"  read back credentials      {figures.credentials:8.2f} s   "
             f"{n / figures.credentials:8.0f} credentials/s   (from the log, re-signed: "
-            "identical to the confirmation's)"
+            "identical to one built alone)"
         )
         raw = figures.raw
         print(

@@ -13,6 +13,7 @@ and ``craftledger replay`` run; see ``projections.runner`` for how they are kept
 | ``leaderboard`` | ``projections.leaderboard`` | ``LeaderboardQuery`` |
 | ``transparency_log`` | ``projections.transparency_log`` | ``TransparencyLogQuery`` |
 | ``calendars`` | ``projections.calendars`` | ``CalendarsQuery`` |
+| ``evaluation_sessions`` | ``projections.evaluation_sessions`` | ``EvaluationSessionsQuery`` |
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ def all_projections() -> list[Projection]:
     from projections.calendars import Calendars
     from projections.career_stage import CareerStage
     from projections.directory import Directory
+    from projections.evaluation_sessions import EvaluationSessions
     from projections.honours import Honours
     from projections.leaderboard import Leaderboard
     from projections.statistics import Statistics
@@ -43,4 +45,5 @@ def all_projections() -> list[Projection]:
         Leaderboard(),
         TransparencyLog(),
         Calendars(),
+        EvaluationSessions(),
     ]

@@ -33,6 +33,7 @@ from flask_limiter.util import get_remote_address
 
 from projections import all_projections
 from projections.directory import DirectoryQuery
+from projections.evaluation_sessions import EvaluationSessionsQuery
 from projections.runner import ProjectionRunner
 from projections.store import ProjectionStore
 from service.api import (
@@ -48,6 +49,7 @@ from service.api import (
     ladders,
     organisations,
     points,
+    posts,
     statistics,
     tokens,
     verify,
@@ -110,6 +112,7 @@ BLUEPRINTS = (
     certificates,
     verify,
     evaluations,
+    posts,
     jobs,
     competitions,
     honour_ladders,
@@ -186,6 +189,7 @@ def _attach_read_models(app: Flask, shared: Services, settings: Settings) -> Non
     """The read models (directory for the lists) and the runner that keeps them current."""
     store = ProjectionStore.from_settings(settings)
     shared.directory = DirectoryQuery(store)
+    shared.evaluation_sessions = EvaluationSessionsQuery(store)
     shared.runner = ProjectionRunner(shared.ledger, store, all_projections())
     shared.projection_store = store
     # The read models' tables exist before the first request, whether or not this process

@@ -550,7 +550,7 @@ class JobRunner:
 
 def default_handlers() -> dict[str, Handler]:
     """The jobs this service runs: confirming a self-evaluation session."""
-    from service.evaluation_workflow import CONFIRM_JOB, confirmation_job
+    from service.evaluations.confirmation import CONFIRM_JOB, confirmation_job
 
     return {CONFIRM_JOB: confirmation_job}
 

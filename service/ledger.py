@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
@@ -39,7 +39,6 @@ from domain.occupation import Occupation, find_occupation
 from domain.organisation import Organisation
 from domain.post_appointment import PostAppointment
 from domain.share_link import ShareLink
-from domain.skill_level import SkillLevel
 from domain.status_list_allocation import StatusIndexBlock, StatusList, StatusListAllocation
 from domain.subject_identifier import SubjectIdentifier
 from domain.worker import Worker
@@ -47,11 +46,11 @@ from service.aggregate_loading import collect, load_many, project_events
 from service.calendars import Calendars
 from service.certificates import Certificates
 from service.commands import ConcurrencyConflict as ConcurrencyConflict  # re-exported
-from service.commands import NotFound, Recorded, retried
+from service.commands import NotFound, Recorded
 from service.competition_workflow import CompetitionWorkflow
 from service.config import Settings
 from service.credentials import Credentials
-from service.evaluation_workflow import EvaluationWorkflow, china_date
+from service.evaluations import Evaluations
 from service.honours import Honours
 from service.organisations import Organisations
 from service.posts import Posts
@@ -85,6 +84,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+CHINA = timezone(timedelta(hours=8), "China Standard Time")
+
+
+def china_date(moment: datetime) -> date:
+    """The calendar date in mainland China (UTC+8) at ``moment``."""
+    return moment.astimezone(CHINA).date()
+
+
 log = logging.getLogger(__name__)
 
 
@@ -98,7 +105,6 @@ class LedgerRepository(Repository[UUID]):
 
 
 class Ledger(
-    EvaluationWorkflow,
     CompetitionWorkflow,
     Application[UUID],
 ):
@@ -130,6 +136,13 @@ class Ledger(
         self.certificates = Certificates(self, credentials=self.credentials, workers=self.workers)
         self.honours = Honours(self)
         self.posts = Posts(self, credentials=self.credentials, workers=self.workers)
+        self.evaluations = Evaluations(
+            self,
+            credentials=self.credentials,
+            certificates=self.certificates,
+            workers=self.workers,
+            calendars=self.calendars,
+        )
 
     def close(self) -> None:
         """Close the credentials' key store, then the application."""
@@ -273,32 +286,3 @@ class Ledger(
                 "unknown-occupation", f"no occupation {code} in the catalogue"
             )
         return occupation
-
-    # -- evaluations (moving to ``service.evaluations``) ----------------------------------
-
-    @retried
-    def plan_evaluation(
-        self,
-        *,
-        body_id: UUID,
-        reference: str,
-        occupation_code: str,
-        level: SkillLevel,
-        starts_on: date,
-        ends_on: date,
-        panels: dict[str, list[str]],
-        actor: str,
-    ) -> Recorded:
-        if self.exists(Evaluation.create_id(body_id=body_id, reference=reference)):
-            raise DomainRuleViolation("duplicate-reference", f"evaluation {reference} exists")
-        evaluation = Evaluation.plan(
-            body=self.organisation(body_id),
-            reference=reference,
-            occupation=self.occupation(occupation_code),
-            level=level,
-            starts_on=starts_on,
-            ends_on=ends_on,
-            panels=panels,
-            actor=actor,
-        )
-        return self.record(evaluation)

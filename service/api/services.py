@@ -20,6 +20,7 @@ class Services:
     idempotency: Any
     idempotency_seal: Any
     directory: Any | None = None
+    evaluation_sessions: Any | None = None
     runner: Any | None = None
     limiter: Any | None = None
     projection_store: Any | None = None

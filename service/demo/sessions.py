@@ -36,7 +36,7 @@ from service.demo.cast import (
     cohort,
 )
 from service.demo.steps import Step
-from service.evaluation_import import ImportReport
+from service.evaluations.imports import ImportReport
 from service.ledger import Ledger
 
 STAGES = ("planned", "scoring", "published", "issued", "reported")
@@ -248,7 +248,7 @@ class SessionStory:
         panels = {"practical": PRACTICAL_PANEL}
         if level in (SkillLevel.LEVEL_2, SkillLevel.LEVEL_1):
             panels["review"] = REVIEW_PANEL
-        self.ledger.plan_evaluation(
+        self.ledger.evaluations.plan_evaluation(
             body_id=self.body.id,
             reference=self.plan.reference,
             occupation_code=self.plan.occupation,
@@ -281,7 +281,7 @@ class SessionStory:
                 chosen.append(worker)
         if self.plan.route.endswith(("fast-track", "direct-recognition")):
             for worker in chosen:
-                self.ledger.enrol_candidate(
+                self.ledger.evaluations.enrol_candidate(
                     self.evaluation_id,
                     worker_id=self.ledger.worker_id_for(worker.id_number),
                     route_id=self.plan.route,
@@ -303,7 +303,7 @@ class SessionStory:
                     "diploma_awarded_on": diploma.get("awarded_on", ""),
                 }
             )
-        self.imported(self.ledger.import_candidates, rows)
+        self.imported(self.ledger.evaluations.import_candidates, rows)
 
     def imported(self, command: Callable[..., ImportReport], rows: list[dict[str, str]]) -> None:
         """Import ``rows`` as the CSV an HR officer uploads; a file with problems is a bug."""
@@ -338,15 +338,15 @@ class SessionStory:
                 row[component] = score(worker, component, self.plan.level)
                 row[f"{component}_examiner"] = panel[worker.serial % len(panel)]
             rows.append(row)
-        self.imported(self.ledger.import_scores, rows)
+        self.imported(self.ledger.evaluations.import_scores, rows)
 
     def publish(self) -> None:
         """Publish (公示); a window reaching a year no calendar covers is refused, and the
         session waits, scored, until an administrator adds that year's calendar."""
-        if self.evaluation.status != EvaluationStatus.PLANNED.value:
+        if self.evaluation.status is not EvaluationStatus.PLANNED:
             return
         try:
-            self.ledger.publish_results(self.evaluation_id, actor=ACTOR)
+            self.ledger.evaluations.publish_results(self.evaluation_id, actor=ACTOR)
         except DomainRuleViolation as refusal:
             if refusal.rule != "calendar-missing-year":
                 raise
@@ -354,12 +354,12 @@ class SessionStory:
 
     def lodge(self, candidate: int, grounds: str) -> None:
         evaluation = self.evaluation
-        if evaluation.status != EvaluationStatus.PUBLISHED.value or any(
+        if evaluation.status is not EvaluationStatus.PUBLISHED or any(
             o["grounds"] == grounds for o in evaluation.objections.values()
         ):
             return
         worker = self.candidates()[candidate]
-        self.ledger.lodge_objection(
+        self.ledger.evaluations.lodge_objection(
             self.evaluation_id,
             worker_id=self.ledger.worker_id_for(worker.id_number),
             grounds=grounds,
@@ -376,18 +376,18 @@ class SessionStory:
             if outcome == "upheld"
             else "经复核原始答卷与评分记录，成绩无误，异议不成立"
         )
-        self.ledger.resolve_objection(
+        self.ledger.evaluations.resolve_objection(
             self.evaluation_id, objection["id"], outcome=outcome, reason=reason, actor=ACTOR
         )
 
     def confirm(self) -> None:
-        if self.evaluation.status == EvaluationStatus.PUBLISHED.value:
-            self.ledger.confirm_evaluation(self.evaluation_id, actor=ACTOR)
+        if self.evaluation.status is EvaluationStatus.PUBLISHED:
+            self.ledger.evaluations.confirm_evaluation(self.evaluation_id, actor=ACTOR)
 
     def report(self) -> None:
-        if self.evaluation.status != EvaluationStatus.ISSUED.value:
+        if self.evaluation.status is not EvaluationStatus.ISSUED:
             return
-        self.ledger.report_evaluation(
+        self.ledger.evaluations.report_evaluation(
             self.evaluation_id,
             reported_to=REPORTED_TO[self.plan.body],
             reference=f"{self.plan.reference} 评价结果备案表",

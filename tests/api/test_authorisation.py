@@ -193,7 +193,7 @@ def declared_external(world: World) -> dict[str, Any]:
 
 
 def planned_evaluation(world: World) -> dict[str, Any]:
-    recorded = world.ledger.plan_evaluation(
+    recorded = world.ledger.evaluations.plan_evaluation(
         body_id=world.ids["org_a"],
         reference=f"EV-{unique()}",
         occupation_code=ELECTRICIAN,

@@ -72,7 +72,7 @@ class Session:
         return worker.id  # type: ignore[no-any-return]
 
     def enrol(self, worker_id: UUID, route: str = "4-years", evidence: Any = None) -> Any:
-        return self.ledger.enrol_candidate(
+        return self.ledger.evaluations.enrol_candidate(
             self.evaluation_id,
             worker_id=worker_id,
             route_id=route,
@@ -83,7 +83,7 @@ class Session:
     def score(self, worker_id: UUID, **scores: Any) -> None:
         examiners = {"theory": "丁", "practical": "甲", "review": "评审甲"}
         for component, value in scores.items():
-            self.ledger.record_score(
+            self.ledger.evaluations.record_score(
                 self.evaluation_id,
                 worker_id=worker_id,
                 component=component,
@@ -100,14 +100,16 @@ class Session:
 
     def publish(self, day: date, working_days: int | None = None) -> Any:
         on_day(self.clock, day)
-        return self.ledger.publish_results(
+        return self.ledger.evaluations.publish_results(
             self.evaluation_id, working_days=working_days, actor="issuer"
         )
 
     def confirm(self, day: date | None = None, **kwargs: Any) -> Any:
         if day is not None:
             on_day(self.clock, day)
-        return self.ledger.confirm_evaluation(self.evaluation_id, actor="issuer", **kwargs)
+        return self.ledger.evaluations.confirm_evaluation(
+            self.evaluation_id, actor="issuer", **kwargs
+        )
 
 
 PLAN_DAY = date(2024, 9, 2)
@@ -142,7 +144,7 @@ def plan_session(
         panels = {"practical": ["甲", "乙", "丙"]}
         if level in (SkillLevel.LEVEL_2, SkillLevel.LEVEL_1):
             panels["review"] = ["评审甲", "评审乙", "评审丙"]
-    evaluation = ledger.plan_evaluation(
+    evaluation = ledger.evaluations.plan_evaluation(
         body_id=body.id,
         reference=reference,
         occupation_code=ELECTRICIAN,

@@ -104,12 +104,11 @@ def run_whole_session(
         actor="a",
     )
     certificates = evaluation.confirm_and_issue(
-        body=body,
+        evaluation.check_confirmable(body, date(2025, 1, 13)),
         occupation=occupation,
         series=series,
         workers={worker.id: worker for worker in workers},
         held_levels={},
-        on=date(2025, 1, 13),
         issued_at=issued_at,
         actor="a",
     )

@@ -16,7 +16,7 @@ from uuid import UUID
 from domain.eligibility import find_route
 from domain.evaluation import Evaluation
 from domain.skill_level import SkillLevel
-from service.evaluation_workflow import candidate_facts
+from service.evaluations.evidence import candidate_facts
 
 ELECTRICIAN = "6-31-01-03"
 LONG_SERVICE = {"experience": [{"start": "2015-01-01"}]}
@@ -51,7 +51,9 @@ def session_of(
     workers: list[UUID] = []
     for _ in range(enrolled):
         worker = ledger.worker(world.fresh_worker(world.ids["org_a"]))
-        facts = candidate_facts(LONG_SERVICE, ELECTRICIAN, ledger.held_level_facts(worker))
+        facts = candidate_facts(
+            LONG_SERVICE, ELECTRICIAN, ledger.evaluations.held_level_facts(worker)
+        )
         route = find_route("5-years", ELECTRICIAN, ends)
         evaluation.enrol(body=body, worker=worker, route=route, facts=facts, on=ends, actor="t")
         if scored:
@@ -117,14 +119,14 @@ def confirmable(world: Any) -> dict[str, Any]:
 
 def issued(world: Any) -> dict[str, Any]:
     context = confirmable(world)
-    world.ledger.confirm_evaluation(context["target"], actor="test")
+    world.ledger.evaluations.confirm_evaluation(context["target"], actor="test")
     return context
 
 
 def queued_job(world: Any) -> dict[str, Any]:
     """A confirmation job of employer A's session (queued or already run)."""
     from service.api.jobs import job_runner
-    from service.evaluation_workflow import CONFIRM_JOB
+    from service.evaluations.confirmation import CONFIRM_JOB
 
     context = confirmable(world)
     with world.app.app_context():

@@ -295,18 +295,20 @@ def test_issuers_act_only_for_their_own_sessions(api: Api) -> None:
     assert api.call("POST", f"{path}/candidates", "auditor", json=body).status_code == 403
     assert api.call("GET", path, "public").status_code == 401
     assert api.call("POST", f"{path}/confirm", "other_issuer").status_code == 403
-    mine = api.call("GET", BASE).json
+    seen = {"headers": {"X-Wait-For-Position": str(api.ledger.log_position)}}  # the read model
+    mine = api.call("GET", BASE, **seen).json
     assert [item["reference"] for item in mine["items"]] == ["EV-2024-09"]
-    assert api.call("GET", BASE, "other_issuer").json["items"] == []
+    assert api.call("GET", BASE, "other_issuer", **seen).json["items"] == []
     foreign = api.call("GET", f"{BASE}?body_id={api.body_id}", "other_issuer")
     assert foreign.status_code == 403
-    assert [item["status"] for item in api.call("GET", BASE, "admin").json["items"]] == ["planned"]
+    listed = api.call("GET", BASE, "admin", **seen).json["items"]
+    assert [item["status"] for item in listed] == ["planned"]
 
 
 def test_lists_are_cursor_paginated(api: Api) -> None:
     for n in range(3):
         plan(api, f"EV-{n}")
-    first = api.call("GET", f"{BASE}?limit=2").json
+    first = api.call("GET", f"{BASE}?limit=2&wait_for={api.ledger.log_position}").json
     assert [i["reference"] for i in first["items"]] == ["EV-0", "EV-1"]
     second = api.call("GET", f"{BASE}?limit=2&cursor={first['next_cursor']}").json
     assert [i["reference"] for i in second["items"]] == ["EV-2"]

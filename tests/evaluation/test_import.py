@@ -12,7 +12,7 @@ import pytest
 
 from domain.errors import DomainRuleViolation
 from domain.organisation import OrganisationKind
-from service.evaluation_workflow import candidate_facts
+from service.evaluations.evidence import candidate_facts
 from service.ledger import Ledger
 from tests.conftest import SteppingClock
 from tests.evaluation.conftest import PUBLISH_DAY, Session, plan_session
@@ -69,7 +69,9 @@ def test_a_dry_run_reports_every_rows_problems_and_records_nothing(
         "9,,职工9,,,",  # missing ID number and route
     )
     before = ledger.log_position
-    report = ledger.import_candidates(session.evaluation_id, data, dry_run=True, actor="issuer")
+    report = ledger.evaluations.import_candidates(
+        session.evaluation_id, data, dry_run=True, actor="issuer"
+    )
     assert ledger.log_position == before
     assert session.evaluation.candidates == {}
     assert report.dry_run and not report.recorded and not report.ok
@@ -109,14 +111,18 @@ def test_a_bad_file_records_nothing_and_a_good_one_everything_in_one_save(
     header = "id_number,name,route,experience_since"
     bad = csv_bytes(header, f"{a},职工1,4-years,2015-01-01", f"{b},职工2,4-years,2023-01-01")
     before = ledger.log_position
-    report = ledger.import_candidates(session.evaluation_id, bad, dry_run=False, actor="issuer")
+    report = ledger.evaluations.import_candidates(
+        session.evaluation_id, bad, dry_run=False, actor="issuer"
+    )
     assert not report.recorded and [p.row for p in report.problems] == [3]
     assert ledger.log_position == before
     assert session.evaluation.candidates == {}
     good = csv_bytes(
         header, *(f"{n},职工{i},4-years,2015-01-01" for i, n in enumerate(ids(session, staff), 1))
     )
-    report = ledger.import_candidates(session.evaluation_id, good, dry_run=False, actor="issuer")
+    report = ledger.evaluations.import_candidates(
+        session.evaluation_id, good, dry_run=False, actor="issuer"
+    )
     assert report.recorded and report.ok
     assert report.position == ledger.log_position == before + 1  # one save, one event
     (event,) = list(ledger.notifications(start=before + 1))
@@ -136,12 +142,18 @@ def test_scores_import_with_corrections_and_an_unchanged_reimport(
     a, b, c = ids(session, staff)
     header = "身份证号,理论知识,理论考评员,操作技能,操作技能考评员,更正原因"
     first = csv_bytes(header, f"{a},80,丁,85.5,甲,", f"{b},90,丁,59,乙,", f"{c},70,丁,,,")
-    report = ledger.import_scores(session.evaluation_id, first, dry_run=False, actor="issuer")
+    report = ledger.evaluations.import_scores(
+        session.evaluation_id, first, dry_run=False, actor="issuer"
+    )
     assert report.recorded and report.changes == {"scores": 5, "corrections": 0, "unchanged": 0}
-    again = ledger.import_scores(session.evaluation_id, first, dry_run=False, actor="issuer")
+    again = ledger.evaluations.import_scores(
+        session.evaluation_id, first, dry_run=False, actor="issuer"
+    )
     assert not again.recorded and again.changes == {"scores": 0, "corrections": 0, "unchanged": 5}
     changed = csv_bytes(header, f"{b},90,丁,61,乙,", f"{c},,,75,丙,")
-    refused = ledger.import_scores(session.evaluation_id, changed, dry_run=True, actor="issuer")
+    refused = ledger.evaluations.import_scores(
+        session.evaluation_id, changed, dry_run=True, actor="issuer"
+    )
     assert problems(refused) == [
         (
             2,
@@ -150,7 +162,9 @@ def test_scores_import_with_corrections_and_an_unchanged_reimport(
         )
     ]
     corrected = csv_bytes(header, f"{b},90,丁,61,乙,复核漏计", f"{c},,,75,丙,")
-    report = ledger.import_scores(session.evaluation_id, corrected, dry_run=False, actor="issuer")
+    report = ledger.evaluations.import_scores(
+        session.evaluation_id, corrected, dry_run=False, actor="issuer"
+    )
     assert report.changes == {"scores": 1, "corrections": 1, "unchanged": 1}
     evaluation = session.evaluation
     assert [evaluation.result_of(evaluation.candidate(w)).value for w in staff] == [
@@ -172,7 +186,9 @@ def test_a_scores_file_is_checked_against_panels_components_and_candidates(
         f"{a},85.555,丁,70,戊,,",
         f"{b},80,丁,80,甲,,",
     )
-    report = ledger.import_scores(session.evaluation_id, data, dry_run=True, actor="issuer")
+    report = ledger.evaluations.import_scores(
+        session.evaluation_id, data, dry_run=True, actor="issuer"
+    )
     assert [(p.row, p.column) for p in report.problems] == [(1, "review")]
     data = csv_bytes(
         "id_number,theory,theory_examiner,practical,practical_examiner",
@@ -180,7 +196,9 @@ def test_a_scores_file_is_checked_against_panels_components_and_candidates(
         f"{b},80,丁,80,甲",
         f"{a},,丁,,",
     )
-    report = ledger.import_scores(session.evaluation_id, data, dry_run=False, actor="issuer")
+    report = ledger.evaluations.import_scores(
+        session.evaluation_id, data, dry_run=False, actor="issuer"
+    )
     assert problems(report) == [
         (2, "theory", 'must be 0 to 100 with at most two decimals, e.g. 85 or "85.5"'),
         (
@@ -208,7 +226,7 @@ def test_xlsx_candidates_and_scores(ledger: Ledger, session: Session, staff: lis
             [b, "职工2", "4-years", "2015-06-01"],
         ]
     )
-    report = ledger.import_candidates(
+    report = ledger.evaluations.import_candidates(
         session.evaluation_id, candidates, dry_run=False, actor="issuer"
     )
     assert (report.format, report.recorded, report.changes["enrolled"]) == ("xlsx", True, 2)
@@ -219,7 +237,9 @@ def test_xlsx_candidates_and_scores(ledger: Ledger, session: Session, staff: lis
             [b, "75", "丁", 60, "乙"],
         ]
     )
-    report = ledger.import_scores(session.evaluation_id, scores, dry_run=False, actor="issuer")
+    report = ledger.evaluations.import_scores(
+        session.evaluation_id, scores, dry_run=False, actor="issuer"
+    )
     assert report.recorded and report.changes["scores"] == 4
     practical = session.evaluation.candidate(staff[0])["scores"]["practical"]
     assert practical["score"] == "85.5"
@@ -230,7 +250,9 @@ def test_an_id_number_in_a_number_cell_is_refused_not_guessed(
 ) -> None:
     a = ids(session, staff)[0]
     data = xlsx_bytes([["身份证号", "姓名", "申报条件"], [int(a[:15]), "职工1", "4-years"]])
-    report = ledger.import_candidates(session.evaluation_id, data, dry_run=True, actor="issuer")
+    report = ledger.evaluations.import_candidates(
+        session.evaluation_id, data, dry_run=True, actor="issuer"
+    )
     assert [(p.row, p.column) for p in report.problems] == [(2, "身份证号")]
     assert "store ID numbers as text" in report.problems[0].message
 
@@ -242,7 +264,9 @@ def test_gb18030_csv_from_chinese_excel_is_read(
     data = csv_bytes(
         "身份证号,姓名,申报条件,从业起始日期", f"{a},职工1,4-years,2015-01-01", encoding="gb18030"
     )
-    report = ledger.import_candidates(session.evaluation_id, data, dry_run=False, actor="issuer")
+    report = ledger.evaluations.import_candidates(
+        session.evaluation_id, data, dry_run=False, actor="issuer"
+    )
     assert report.recorded
 
 
@@ -278,7 +302,9 @@ def test_unreadable_unknown_or_incomplete_files_are_problems_at_row_1(
         ],
     }
     for data, expected in cases.items():
-        report = ledger.import_candidates(session.evaluation_id, data, dry_run=False, actor="t")
+        report = ledger.evaluations.import_candidates(
+            session.evaluation_id, data, dry_run=False, actor="t"
+        )
         assert problems(report) == expected
         assert not report.recorded
 
@@ -292,7 +318,9 @@ def test_an_s_body_import_registers_new_workers_in_the_same_save(
         "身份证号,姓名,申报条件,从业起始日期", f"{newcomer.reveal()},新学员,4-years,2015-01-01"
     )
     before = ledger.log_position
-    report = ledger.import_candidates(school.evaluation_id, data, dry_run=False, actor="issuer")
+    report = ledger.evaluations.import_candidates(
+        school.evaluation_id, data, dry_run=False, actor="issuer"
+    )
     assert report.changes == {"enrolled": 1, "registered": 1}
     worker = ledger.worker(ledger.worker_id_for(newcomer))
     assert (worker.name, worker.masked_id_number) == ("新学员", newcomer.masked)
@@ -304,7 +332,9 @@ def test_nothing_is_imported_into_a_published_session(ledger: Ledger, session: S
     session.candidate_with(theory=80, practical=80)
     session.publish(PUBLISH_DAY)
     with pytest.raises(DomainRuleViolation) as excinfo:
-        ledger.import_candidates(session.evaluation_id, b"x", dry_run=True, actor="issuer")
+        ledger.evaluations.import_candidates(
+            session.evaluation_id, b"x", dry_run=True, actor="issuer"
+        )
     assert excinfo.value.rule == "evaluation-is-published"
 
 
@@ -315,7 +345,7 @@ def test_a_batch_never_enrols_or_scores_a_candidate_twice(
     body = ledger.organisation(session.body_id)
     worker = ledger.worker(staff[0])
     today = ledger.china_today()
-    route = ledger.eligibility_route(evaluation, "4-years", today)
+    route = ledger.evaluations.eligibility_route(evaluation, "4-years", today)
     facts = candidate_facts(
         {"experience": [{"start": "2015-01-01", "end": None}]}, evaluation.occupation_code, []
     )

@@ -57,7 +57,7 @@ def test_a_5000_candidate_confirmation_runs_as_a_job_with_progress(
             hire_in_bulk(ledger, session.body_id, staff)
             on_day(clock, SESSION_END)
             rows = "\n".join(f"{n.reveal()},职工{n.masked[-4:]},4-years,2015-01-01" for n in staff)
-            report = ledger.import_candidates(
+            report = ledger.evaluations.import_candidates(
                 session.evaluation_id,
                 f"id_number,name,route,experience_since\n{rows}\n".encode(),
                 dry_run=False,
@@ -67,7 +67,7 @@ def test_a_5000_candidate_confirmation_runs_as_a_job_with_progress(
             scores = "\n".join(
                 f"{n.reveal()},80,丁,{60 + i % 40}.5,甲" for i, n in enumerate(staff)
             )
-            report = ledger.import_scores(
+            report = ledger.evaluations.import_scores(
                 session.evaluation_id,
                 (
                     "id_number,theory,theory_examiner,practical,practical_examiner\n"

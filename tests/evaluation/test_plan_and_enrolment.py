@@ -27,7 +27,7 @@ from tests.factories import ELECTRICIAN, ESTATE_AGENT, file_employer
 
 
 def plan(ledger: Ledger, body_id, level=SkillLevel.LEVEL_4, panels=None, **kwargs):
-    return ledger.plan_evaluation(
+    return ledger.evaluations.plan_evaluation(
         body_id=body_id,
         reference=kwargs.pop("reference", "EV-1"),
         occupation_code=kwargs.pop("occupation_code", ELECTRICIAN),

@@ -80,7 +80,7 @@ def test_a_score_is_given_by_a_named_examiner_of_the_components_panel(
     worker = session.hire()
     session.enrol(worker)
     with pytest.raises(DomainRuleViolation) as excinfo:
-        session.ledger.record_score(
+        session.ledger.evaluations.record_score(
             session.evaluation_id,
             worker_id=worker,
             component=component,
@@ -115,7 +115,7 @@ def test_a_correction_is_a_new_event_with_a_reason_and_the_old_score_stays(
     with pytest.raises(DomainRuleViolation) as excinfo:
         session.score(worker, practical=62)
     assert rule_of(excinfo) == "score-already-recorded"
-    correct = session.ledger.correct_score
+    correct = session.ledger.evaluations.correct_score
     with pytest.raises(DomainRuleViolation) as excinfo:
         correct(
             session.evaluation_id,
@@ -166,11 +166,15 @@ def test_a_correction_needs_a_score_to_correct_and_a_change(session: Session) ->
     session.enrol(worker)
     arguments = dict(worker_id=worker, component="theory", examiner="丁", actor="issuer")
     with pytest.raises(DomainRuleViolation) as excinfo:
-        session.ledger.correct_score(session.evaluation_id, score=70, reason="r", **arguments)
+        session.ledger.evaluations.correct_score(
+            session.evaluation_id, score=70, reason="r", **arguments
+        )
     assert rule_of(excinfo) == "no-score-to-correct"
     session.score(worker, theory=70)
     with pytest.raises(DomainRuleViolation) as excinfo:
-        session.ledger.correct_score(session.evaluation_id, score="70.0", reason="r", **arguments)
+        session.ledger.evaluations.correct_score(
+            session.evaluation_id, score="70.0", reason="r", **arguments
+        )
     assert rule_of(excinfo) == "correction-changes-nothing"
 
 
@@ -237,7 +241,7 @@ def test_after_publication_nothing_is_enrolled_or_scored(session: Session) -> No
         session.enrol(session.hire("迟到者"))
     assert rule_of(excinfo) == "evaluation-is-published"
     with pytest.raises(DomainRuleViolation) as excinfo:
-        session.ledger.correct_score(
+        session.ledger.evaluations.correct_score(
             session.evaluation_id,
             worker_id=worker,
             component="theory",
@@ -254,14 +258,14 @@ def test_after_publication_nothing_is_enrolled_or_scored(session: Session) -> No
 
 def lodge(session: Session, worker, day: date, grounds: str = "疑似替考") -> str:
     on_day(session.clock, day)
-    recorded = session.ledger.lodge_objection(
+    recorded = session.ledger.evaluations.lodge_objection(
         session.evaluation_id, worker_id=worker, grounds=grounds, lodged_by="匿名", actor="issuer"
     )
     return list(recorded.aggregate.objections)[-1]
 
 
 def resolve(session: Session, objection: str, outcome: str, reason: str = "经核查") -> None:
-    session.ledger.resolve_objection(
+    session.ledger.evaluations.resolve_objection(
         session.evaluation_id, objection, outcome=outcome, reason=reason, actor="issuer"
     )
 

@@ -71,6 +71,7 @@ step = st.one_of(
     st.tuples(st.just("enter"), worker_index, st.sampled_from(["employee", "student"])),
     st.tuples(st.just("leave_competition"), worker_index),
     st.tuples(st.just("calendar"), st.sampled_from([2027, 2028]), st.integers(0, 1)),
+    st.tuples(st.just("plan"), st.integers(0, 1)),
 )
 
 
@@ -178,6 +179,18 @@ class Driver:
             published = f"{year - 1}-11-{5 + variant:02d}"
             arrangement = fictitious_arrangement(year, published_on=published)
             ledger.calendars.add_holiday_arrangement(parse_arrangement(arrangement), actor="p")
+        elif kind == "plan":  # a self-evaluation session of the employer (refused out of scope)
+            self.serial += 1
+            ledger.evaluations.plan_evaluation(
+                body_id=self.bodies[step[1]],
+                reference=f"EV-{self.serial}",
+                occupation_code=ELECTRICIAN,
+                level=SkillLevel.LEVEL_5,
+                starts_on=date(2024, 9, 9),
+                ends_on=date(2024, 9, 20),
+                panels={"practical": ["甲", "乙", "丙"]},
+                actor="p",
+            )
 
 
 def dumps(store: ProjectionStore) -> dict[str, Any]:
@@ -305,6 +318,7 @@ def test_the_driver_reaches_every_projection():
             ("competition", 2025),
             ("enter", 1, "employee"),
             ("calendar", 2027, 0),
+            ("plan", 0),
         ]:
             driver.apply(command)
         store = backend.live_store()

@@ -5,18 +5,8 @@ commands the API uses, applied to an in-memory copy: a dry run (``dry_run=True``
 row's problems and records nothing; a real import records everything in one atomic ``save`` or,
 if any row has a problem, nothing at all (all or nothing).
 
-Files
------
-* **XLSX** (read with ``openpyxl``): the first worksheet; row 1 is the header. Keep ID numbers
-  in text cells: an 18-digit number in a number cell has already lost its last digits, so such a
-  cell is reported, never guessed at. Dates may be date cells or ``YYYY-MM-DD`` text.
-* **CSV**: UTF-8 (with or without BOM) or GB 18030 (what Excel saves on Chinese Windows); comma
-  separated; row 1 is the header.
-
-Row numbers in problems are the spreadsheet's own (the header is row 1, the first data row 2);
-blank rows are skipped. Headers may be English or the Chinese column names below; ``序号``/``no``
-and ``备注``/``note`` columns are ignored; any other unknown column is a problem (a misspelt
-column must not be silently dropped).
+Files are read by ``service.evaluations.spreadsheets`` (CSV or XLSX; row 1 the header).
+Headers may be English or the Chinese column names below.
 
 Candidates: ``id_number`` (身份证号, required), ``id_kind`` (证件类型; default ``resident``),
 ``name`` (姓名, required), ``route`` (申报条件, required: a route id of the eligibility edition in
@@ -46,44 +36,40 @@ Messages never contain an ID number: persons are named by the masked number.
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from domain.eligibility import DiplomaKind, TitleGrade, find_edition
 from domain.errors import DomainRuleViolation, InvalidValue
-from domain.evaluation import (
-    COMPONENT_NAMES_ZH,
-    Enrolment,
-    EvaluationStatus,
-    parse_score,
-    score_text,
-)
+from domain.evaluation import COMPONENT_NAMES_ZH, Enrolment, Evaluation, EvaluationStatus
 from domain.free_text import mask_id_numbers
-from domain.id_number import IdKind, IdNumber
+from domain.id_number import IdNumber
 from domain.organisation import OrganisationKind
 from domain.worker import Worker
-from service.evaluation_workflow import candidate_facts
+from service.evaluations.collaborators import CredentialRecords
+from service.evaluations.evidence import candidate_facts, held_level_facts, load_workers
+from service.evaluations.spreadsheets import (
+    CellProblem,
+    RowProblem,
+    Table,
+    cell_text,
+    date_cell,
+    id_number_cell,
+    read_table,
+    score_cell,
+)
+from service.ledger_store import LedgerStore
 
 __all__ = [
     "CANDIDATE_COLUMNS",
-    "MAX_ROWS",
     "SCORE_COLUMNS",
     "ImportReport",
     "RowProblem",
     "import_candidates",
     "import_scores",
-    "read_table",
 ]
-
-MAX_ROWS = 20_000
-IGNORED = {"序号", "no", "no.", "#", "备注", "note", "notes", "remarks"}
 
 CANDIDATE_COLUMNS: dict[str, tuple[str, ...]] = {
     "id_number": ("身份证号", "身份证号码", "证件号码", "id"),
@@ -125,18 +111,6 @@ RULE_COLUMNS = {
 }
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    """One problem: the spreadsheet row (1 = header), the column as named in the file, why."""
-
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-
 @dataclass
 class ImportReport:
     """What an import found and did. ``recorded`` is true only when everything was saved."""
@@ -166,194 +140,6 @@ class ImportReport:
             "changes": dict(self.changes),
             "problems": [problem.as_dict() for problem in self.problems],
         }
-
-
-# -- reading files ------------------------------------------------------------------------------
-
-
-@dataclass
-class Table:
-    format: str
-    columns: dict[str, str] = field(default_factory=dict)
-    """canonical column name → the header as written in the file"""
-    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
-    problems: list[RowProblem] = field(default_factory=list)
-    has_header: bool = False
-
-
-def _aliases(columns: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
-    found = {}
-    for name, aliases in columns.items():
-        for alias in (name, *aliases):
-            found[alias.strip().lower()] = name
-    return found
-
-
-def _raw_rows(data: bytes) -> tuple[str, list[list[object]]]:
-    if data[:4] == b"PK\x03\x04":
-        import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        try:
-            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
-            raise InvalidValue("file", "not a readable XLSX workbook") from None
-        try:
-            sheet = workbook.worksheets[0]
-            rows = []
-            for values in sheet.iter_rows(values_only=True):
-                rows.append(list(values))
-                if len(rows) > MAX_ROWS + 1:
-                    break
-        finally:
-            workbook.close()
-        return "xlsx", rows
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes almost anything
-        raise InvalidValue("file", "not UTF-8 or GB 18030 text")
-    if "\x00" in text:
-        raise InvalidValue("file", "not a CSV text file (it contains NUL bytes)")
-    try:
-        rows = []
-        for values in csv.reader(io.StringIO(text, newline="")):
-            rows.append(list(values))
-            if len(rows) > MAX_ROWS + 1:
-                break
-    except csv.Error as error:
-        raise InvalidValue("file", f"not readable as CSV: {error}") from None
-    return "csv", rows
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def read_table(data: bytes, columns: Mapping[str, tuple[str, ...]]) -> Table:
-    """Read a CSV or XLSX file into rows keyed by canonical column name (problems collected)."""
-    try:
-        kind, raw = _raw_rows(data)
-    except InvalidValue as error:
-        return Table("unknown", problems=[RowProblem(1, "", f"{error.field}: {error.detail}")])
-    table = Table(kind)
-    if not raw or all(_blank(value) for value in raw[0]):
-        table.problems.append(RowProblem(1, "", "the file is empty or has no header row"))
-        return table
-    table.has_header = True
-    aliases = _aliases(columns)
-    positions: dict[int, str] = {}
-    for index, heading in enumerate(raw[0]):
-        if _blank(heading):
-            continue
-        written = str(heading).strip()
-        key = written.lower()
-        if key in IGNORED:
-            continue
-        name = aliases.get(key)
-        if name is None:
-            table.problems.append(
-                RowProblem(1, written, f"unknown column; known columns: {', '.join(columns)}")
-            )
-            continue
-        if name in table.columns:
-            table.problems.append(
-                RowProblem(1, written, f"duplicate column: {table.columns[name]} is also {name}")
-            )
-            continue
-        table.columns[name] = written
-        positions[index] = name
-    if len(raw) > MAX_ROWS + 1:
-        table.problems.append(
-            RowProblem(MAX_ROWS + 2, "", f"at most {MAX_ROWS} rows per file; split the file")
-        )
-        raw = raw[: MAX_ROWS + 1]
-    for number, values in enumerate(raw[1:], start=2):
-        if all(_blank(value) for value in values):
-            continue
-        row = {name: values[i] if i < len(values) else None for i, name in positions.items()}
-        table.rows.append((number, row))
-    return table
-
-
-# -- cell values ----------------------------------------------------------------------------------
-
-
-class CellProblem(ValueError):
-    def __init__(self, column: str, message: str) -> None:
-        super().__init__(message)
-        self.column = column
-        self.message = message
-
-
-def _text(row: Mapping[str, object], name: str) -> str:
-    value = row.get(name)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return format(Decimal(repr(value)).normalize(), "f")
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _date_cell(row: Mapping[str, object], name: str) -> str | None:
-    value = row.get(name)
-    if _blank(value):
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    text = _text(row, name)
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise CellProblem(name, "must be a date YYYY-MM-DD") from None
-
-
-def _score_cell(row: Mapping[str, object], name: str) -> str | None:
-    """A score cell as a decimal string (an XLSX number cell is read by its shortest decimal)."""
-    value = row.get(name)
-    if _blank(value):
-        return None
-    text = _text(row, name)
-    try:
-        return score_text(parse_score(text))
-    except InvalidValue as error:
-        raise CellProblem(name, error.detail) from None
-
-
-def _id_number(row: Mapping[str, object]) -> IdNumber:
-    value = row.get("id_number")
-    if _blank(value):
-        raise CellProblem("id_number", "is required")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise CellProblem(
-            "id_number",
-            "is a number cell; store ID numbers as text (a spreadsheet number keeps only 15 "
-            "digits, so this one may already have lost its last digits)",
-        )
-    kind_text = _text(row, "id_kind") or IdKind.RESIDENT.value
-    try:
-        kind = IdKind(kind_text)
-    except ValueError:
-        raise CellProblem(
-            "id_kind", f"must be one of {', '.join(kind.value for kind in IdKind)}"
-        ) from None
-    try:
-        return IdNumber.parse(_text(row, "id_number").upper(), kind)
-    except InvalidValue as error:
-        raise CellProblem("id_number", f"{error.field}: {error.detail}") from None
 
 
 # -- importing -------------------------------------------------------------------------------------
@@ -388,8 +174,8 @@ def _start(
     return table, report, _Rows(table, report)
 
 
-def _require_planned(evaluation: Any, what: str) -> None:
-    if evaluation.status != EvaluationStatus.PLANNED.value:
+def _require_planned(evaluation: Evaluation, what: str) -> None:
+    if evaluation.status is not EvaluationStatus.PLANNED:
         raise DomainRuleViolation(
             f"evaluation-is-{evaluation.status}",
             f"cannot import {what} into {evaluation.reference}: it is {evaluation.status}",
@@ -397,7 +183,13 @@ def _require_planned(evaluation: Any, what: str) -> None:
 
 
 def import_candidates(
-    ledger: Any, evaluation_id: UUID, data: bytes, *, dry_run: bool, actor: str
+    ledger: LedgerStore,
+    credentials: CredentialRecords,
+    evaluation_id: UUID,
+    data: bytes,
+    *,
+    dry_run: bool,
+    actor: str,
 ) -> ImportReport:
     """Enrol every row's candidate, all or nothing (see the module docstring)."""
     table, report, rows = _start("candidates", data, CANDIDATE_COLUMNS, dry_run)
@@ -420,16 +212,16 @@ def import_candidates(
     enrolled = 0
     for number, row in table.rows:
         try:
-            id_number = _id_number(row)
+            id_number = id_number_cell(row)
         except CellProblem as problem:
             rows.problem(number, problem.column, problem.message)
             id_number = None
         cell_problems = []
-        name = _text(row, "name")
+        name = cell_text(row, "name")
         if not name:
             cell_problems.append(CellProblem("name", "is required"))
         route = None
-        route_id = _text(row, "route")
+        route_id = cell_text(row, "route")
         if not route_id:
             cell_problems.append(CellProblem("route", f"is required; routes: {level_routes}"))
         else:
@@ -443,10 +235,10 @@ def import_candidates(
                         f"{evaluation.level.name_zh}: {level_routes}",
                     )
                 )
-        evidence: dict[str, Any] = {"evidence_reference": _text(row, "evidence_reference")}
+        evidence: dict[str, Any] = {"evidence_reference": cell_text(row, "evidence_reference")}
         try:
-            since = _date_cell(row, "experience_since")
-            until = _date_cell(row, "experience_until")
+            since = date_cell(row, "experience_since")
+            until = date_cell(row, "experience_until")
             if until is not None and since is None:
                 raise CellProblem("experience_since", "is required with experience_until")
             if since is not None:
@@ -456,8 +248,8 @@ def import_candidates(
         except CellProblem as problem:
             cell_problems.append(problem)
         try:
-            diploma_kind = _text(row, "diploma_kind")
-            awarded = _date_cell(row, "diploma_awarded_on")
+            diploma_kind = cell_text(row, "diploma_kind")
+            awarded = date_cell(row, "diploma_awarded_on")
             if diploma_kind:
                 try:
                     DiplomaKind(diploma_kind)
@@ -472,8 +264,8 @@ def import_candidates(
         except CellProblem as problem:
             cell_problems.append(problem)
         try:
-            grade = _text(row, "title_grade")
-            title_on = _date_cell(row, "title_awarded_on")
+            grade = cell_text(row, "title_grade")
+            title_on = date_cell(row, "title_awarded_on")
             if grade:
                 try:
                     TitleGrade(grade)
@@ -485,7 +277,11 @@ def import_candidates(
                 if title_on is None:
                     raise CellProblem("title_awarded_on", "is required with title_grade")
                 evidence["titles"] = [
-                    {"series": _text(row, "title_series"), "grade": grade, "awarded_on": title_on}
+                    {
+                        "series": cell_text(row, "title_series"),
+                        "grade": grade,
+                        "awarded_on": title_on,
+                    }
                 ]
         except CellProblem as problem:
             cell_problems.append(problem)
@@ -503,7 +299,7 @@ def import_candidates(
         seen[worker_id] = number
         checked.append((number, worker_id, id_number, name, route, evidence))
 
-    existing = ledger.load_workers([entry[1] for entry in checked])
+    existing = load_workers(ledger, [entry[1] for entry in checked])
     for number, worker_id, id_number, name, route, evidence in checked:
         found = existing[worker_id]
         if found is not None:
@@ -513,7 +309,7 @@ def import_candidates(
                     number, "name", f"does not match the name registered for {id_number.masked}"
                 )
                 continue
-            held = ledger.held_level_facts(worker)
+            held = held_level_facts(ledger, worker)
         elif body.kind is OrganisationKind.EMPLOYER:
             rows.problem(
                 number,
@@ -531,7 +327,7 @@ def import_candidates(
                 actor=actor,
             )
             held = []
-            identifiers[worker.id] = ledger.credentials.subject_identifier_for(worker, id_number)
+            identifiers[worker.id] = credentials.subject_identifier_for(worker, id_number)
         try:
             facts = candidate_facts(evidence, evaluation.occupation_code, held)
             enrolments.append(
@@ -561,7 +357,7 @@ def import_candidates(
 
 
 def import_scores(
-    ledger: Any, evaluation_id: UUID, data: bytes, *, dry_run: bool, actor: str
+    ledger: LedgerStore, evaluation_id: UUID, data: bytes, *, dry_run: bool, actor: str
 ) -> ImportReport:
     """Record every row's scores (corrections where a reason is given), all or nothing."""
     table, report, rows = _start("scores", data, SCORE_COLUMNS, dry_run)
@@ -600,7 +396,7 @@ def import_scores(
     first_scores: list[dict[str, Any]] = []
     for number, row in table.rows:
         try:
-            id_number = _id_number(row)
+            id_number = id_number_cell(row)
         except CellProblem as problem:
             rows.problem(number, problem.column, problem.message)
             continue
@@ -615,19 +411,19 @@ def import_scores(
             rows.problem(number, "id_number", f"{id_number.masked} is also on row {seen[key]}")
             continue
         seen[key] = number
-        name = _text(row, "name")
+        name = cell_text(row, "name")
         if name and name != candidate["name"]:
             rows.problem(number, "name", f"does not match the candidate {id_number.masked}")
             continue
-        reason = _text(row, "correction_reason")
+        reason = cell_text(row, "correction_reason")
         for component in components:
             examiner_column = f"{component}_examiner"
             try:
-                score = _score_cell(row, component)
+                score = score_cell(row, component)
             except CellProblem as problem:
                 rows.problem(number, problem.column, problem.message)
                 continue
-            examiner = _text(row, examiner_column)
+            examiner = cell_text(row, examiner_column)
             if score is None:
                 if examiner:
                     rows.problem(number, component, f"is empty but {examiner_column} is given")

@@ -1,0 +1,628 @@
+"""The self-evaluation session aggregate (自主评价): its commands, each checked by the domain
+rules in ``domain.evaluation.scores`` and ``domain.evaluation.candidates``, and its events.
+
+Event topics are explicit (``craftledger:Evaluation.*``) and independent of this module's path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.certificate import Certificate
+from domain.eligibility import CandidateFacts, EligibilityResult, EligibilityRoute
+from domain.errors import DomainRuleViolation
+from domain.evaluation.candidates import (
+    Enrolment,
+    certificate_basis,
+    check_enrolment,
+    check_new_candidates,
+    new_candidate,
+)
+from domain.evaluation.confirmation import (
+    Confirmable,
+    check_window_over,
+    issued_record,
+    report_record,
+)
+from domain.evaluation.planning import check_plan, require_active
+from domain.evaluation.publication import (
+    check_objection,
+    check_publishable,
+    check_resolvable,
+    check_window,
+    objection_record,
+    publication_record,
+)
+from domain.evaluation.scores import (
+    check_correction,
+    check_first_scores,
+    check_scorable,
+    correct,
+    failed_components,
+    new_score,
+    parse_score,
+    refuse_second_score,
+    result_of,
+    score_text,
+)
+from domain.evaluation.statuses import CandidateResult, EvaluationStatus, ObjectionOutcome
+from domain.free_text import mask_id_numbers, require_reason
+from domain.identity import natural_id
+from domain.issuance import IssueRequest, ProgressCallback, issue_certificates
+from domain.ledger_aggregate import LedgerAggregate
+from domain.number_series import CertificateNumberSeries
+from domain.occupation import Occupation
+from domain.organisation import Organisation
+from domain.skill_level import SkillLevel
+from domain.worker import Worker
+
+__all__ = ["Confirmable", "Evaluation"]
+
+
+class Evaluation(LedgerAggregate):
+    """A planned self-evaluation session (see ``domain.evaluation`` for its life)."""
+
+    TOPIC = "craftledger:Evaluation"
+    status: EvaluationStatus  # a member, on a replayed and on a snapshot-restored session
+
+    class Created(Aggregate.Created):
+        TOPIC = "craftledger:Evaluation.Created"
+
+    @staticmethod
+    def create_id(body_id: UUID, reference: str, **_: Any) -> UUID:
+        return natural_id("evaluation", str(body_id), reference)
+
+    @event("Planned", topic="craftledger:Evaluation.Planned")
+    def __init__(
+        self,
+        body_id: UUID,
+        reference: str,
+        occupation_code: str,
+        level: str,
+        starts_on: str,
+        ends_on: str,
+        components: list[str],
+        panels: dict[str, list[str]],
+        actor: str,
+    ) -> None:
+        self.body_id = body_id
+        self.reference = reference
+        self.occupation_code = occupation_code
+        self.level_code = level
+        self.starts_on = starts_on
+        self.ends_on = ends_on
+        self.components = components
+        self.panels = panels
+        self.planned_by = actor
+        self.status = EvaluationStatus.PLANNED
+        self.candidates: dict[str, dict[str, Any]] = {}
+        self.publication: dict[str, Any] | None = None
+        self.objections: dict[str, dict[str, Any]] = {}
+        self.confirmation: dict[str, Any] | None = None
+        self.issued: dict[str, Any] | None = None
+        self.report: dict[str, Any] | None = None
+
+    @classmethod
+    def plan(
+        cls,
+        *,
+        body: Organisation,
+        reference: str,
+        occupation: Occupation,
+        level: SkillLevel,
+        starts_on: date,
+        ends_on: date,
+        panels: dict[str, list[str]],
+        actor: str,
+    ) -> Evaluation:
+        """Plan a session inside the body's filed scope, with lawful examiner panels."""
+        components = check_plan(body, occupation, level, starts_on, ends_on, panels)
+        return cls(
+            body_id=body.id,
+            reference=reference,
+            occupation_code=occupation.code,
+            level=level.code,
+            starts_on=starts_on.isoformat(),
+            ends_on=ends_on.isoformat(),
+            components=components,
+            panels={k: list(v) for k, v in sorted(panels.items())},
+            actor=actor,
+        )
+
+    @property
+    def level(self) -> SkillLevel:
+        return SkillLevel.from_code(self.level_code)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def candidate(self, worker_id: UUID) -> dict[str, Any]:
+        """The enrolled candidate ``worker_id`` (rule ``not-enrolled`` if there is none)."""
+        try:
+            return self.candidates[str(worker_id)]
+        except KeyError:
+            raise DomainRuleViolation(
+                "not-enrolled", f"worker {worker_id} is not a candidate of {self.reference}"
+            ) from None
+
+    def result_of(self, candidate: Mapping[str, Any]) -> CandidateResult:
+        """Passed only when every component is scored and each is at least 60 (no averaging)."""
+        return result_of(candidate, self.components)
+
+    def failed_components(self, candidate: Mapping[str, Any]) -> list[str]:
+        return failed_components(candidate, self.components)
+
+    def passing_worker_ids(self) -> list[UUID]:
+        """Workers who pass, in enrolment order."""
+        passed = CandidateResult.PASSED
+        return [c["worker_id"] for c in self.candidates.values() if self.result_of(c) is passed]
+
+    def results(self) -> dict[str, int]:
+        """How many candidates have each result."""
+        counts = {result.value: 0 for result in CandidateResult}
+        for candidate in self.candidates.values():
+            counts[self.result_of(candidate).value] += 1
+        return counts
+
+    @property
+    def window_ends_on(self) -> date | None:
+        """The last day of the publication (公示) window, once published."""
+        if self.publication is None:
+            return None
+        return date.fromisoformat(self.publication["window_ends_on"])
+
+    @property
+    def unresolved_objections(self) -> list[str]:
+        return [oid for oid, o in self.objections.items() if o["resolution"] is None]
+
+    def basis_for(self, worker_id: UUID) -> dict[str, Any]:
+        """The certificate basis for a passing candidate: this session and the route taken."""
+        return certificate_basis(self.id, self.reference, self.candidate(worker_id))
+
+    # -- enrolment ----------------------------------------------------------------------------
+
+    def enrol(
+        self,
+        *,
+        body: Organisation,
+        worker: Worker,
+        route: EligibilityRoute,
+        facts: CandidateFacts,
+        on: date,
+        actor: str,
+    ) -> EligibilityResult:
+        """Enrol ``worker`` on ``route``: own staff for a ``Y`` body, eligible on ``on``."""
+        enrolment = self.enrolment(
+            body=body, worker=worker, route=route, facts=facts, on=on, actor=actor
+        )
+        self._candidate_enrolled(**enrolment.record)
+        return enrolment.result
+
+    def enrolment(
+        self,
+        *,
+        body: Organisation,
+        worker: Worker,
+        route: EligibilityRoute,
+        facts: CandidateFacts,
+        on: date,
+        actor: str,
+    ) -> Enrolment:
+        """Check ``worker``'s enrolment as :meth:`enrol` does and return it, unrecorded (for
+        :meth:`enrol_all`)."""
+        self._require_status(EvaluationStatus.PLANNED, "enrol candidates in")
+        self._require_own_body(body)
+        require_active(body)
+        return check_enrolment(
+            reference=self.reference,
+            level=self.level,
+            occupation_code=self.occupation_code,
+            enrolled=self.candidates,
+            body=body,
+            worker=worker,
+            route=route,
+            facts=facts,
+            on=on,
+            actor=actor,
+        )
+
+    def enrol_all(self, enrolments: Sequence[Enrolment]) -> None:
+        """Enrol many checked candidates (from :meth:`enrolment`) in one event."""
+        self._require_status(EvaluationStatus.PLANNED, "enrol candidates in")
+        check_new_candidates(self.reference, self.candidates, enrolments)
+        if enrolments:
+            self._candidates_enrolled([dict(enrolment.record) for enrolment in enrolments])
+
+    @event("CandidateEnrolled", topic="craftledger:Evaluation.CandidateEnrolled")
+    def _candidate_enrolled(
+        self,
+        worker_id: UUID,
+        name: str,
+        masked_id_number: str,
+        route: dict[str, Any],
+        evidence: dict[str, Any],
+        satisfied: list[str],
+        on: str,
+        actor: str,
+    ) -> None:
+        self.candidates[str(worker_id)] = new_candidate(
+            worker_id, name, masked_id_number, route, evidence, satisfied, on, actor
+        )
+
+    @event("CandidatesEnrolled", topic="craftledger:Evaluation.CandidatesEnrolled")
+    def _candidates_enrolled(self, candidates: list[dict[str, Any]]) -> None:
+        for candidate in candidates:
+            self.candidates[str(candidate["worker_id"])] = new_candidate(**candidate)
+
+    # -- scores -------------------------------------------------------------------------------
+
+    def record_score(
+        self,
+        *,
+        body: Organisation,
+        worker_id: UUID,
+        component: str,
+        score: object,
+        examiner: str,
+        on: date,
+        actor: str,
+    ) -> None:
+        """Record one component score by a named examiner; a second one needs a correction."""
+        self._score_recorded(
+            **self.score(
+                body=body,
+                worker_id=worker_id,
+                component=component,
+                score=score,
+                examiner=examiner,
+                on=on,
+                actor=actor,
+            )
+        )
+
+    def score(
+        self,
+        *,
+        body: Organisation,
+        worker_id: UUID,
+        component: str,
+        score: object,
+        examiner: str,
+        on: date,
+        actor: str,
+    ) -> dict[str, Any]:
+        """Check a first score as :meth:`record_score` does and return it, unrecorded (for
+        :meth:`record_scores`)."""
+        candidate = self._scorable(body, worker_id, component, examiner, on)
+        value = parse_score(score)
+        refuse_second_score(candidate, component)
+        return {
+            "worker_id": candidate["worker_id"],
+            "component": component,
+            "score": score_text(value),
+            "examiner": examiner.strip(),
+            "on": on.isoformat(),
+            "actor": actor,
+        }
+
+    def record_scores(self, scores: Sequence[Mapping[str, Any]]) -> None:
+        """Record many checked first scores (from :meth:`score`) in one event."""
+        self._require_scores_open()
+        check_first_scores([(self.candidate(e["worker_id"]), e["component"]) for e in scores])
+        if scores:
+            self._scores_recorded([dict(entry) for entry in scores])
+
+    @event("ScoreRecorded", topic="craftledger:Evaluation.ScoreRecorded")
+    def _score_recorded(
+        self, worker_id: UUID, component: str, score: str, examiner: str, on: str, actor: str
+    ) -> None:
+        self._add_score(worker_id, component, score, examiner, on, actor)
+
+    @event("ScoresRecorded", topic="craftledger:Evaluation.ScoresRecorded")
+    def _scores_recorded(self, scores: list[dict[str, Any]]) -> None:
+        for entry in scores:
+            self._add_score(**entry)
+
+    def _add_score(
+        self, worker_id: UUID, component: str, score: str, examiner: str, on: str, actor: str
+    ) -> None:
+        self.candidates[str(worker_id)]["scores"][component] = new_score(score, examiner, on)
+
+    def correct_score(
+        self,
+        *,
+        body: Organisation,
+        worker_id: UUID,
+        component: str,
+        score: object,
+        examiner: str,
+        reason: str,
+        on: date,
+        actor: str,
+    ) -> None:
+        """Correct a recorded score: a new event with the reason; the old score stays in history."""
+        candidate = self._scorable(body, worker_id, component, examiner, on)
+        value = parse_score(score)
+        reason = require_reason(reason, "a score correction")
+        check_correction(candidate, component, score_text(value), examiner.strip())
+        self._score_corrected(
+            worker_id=candidate["worker_id"],
+            component=component,
+            score=score_text(value),
+            examiner=examiner.strip(),
+            reason=reason.strip(),
+            on=on.isoformat(),
+            actor=actor,
+        )
+
+    @event("ScoreCorrected", topic="craftledger:Evaluation.ScoreCorrected")
+    def _score_corrected(
+        self,
+        worker_id: UUID,
+        component: str,
+        score: str,
+        examiner: str,
+        reason: str,
+        on: str,
+        actor: str,
+    ) -> None:
+        correct(
+            self.candidates[str(worker_id)]["scores"][component], score, examiner, reason, on, actor
+        )
+
+    def _require_scores_open(self) -> None:
+        if self.status is not EvaluationStatus.PLANNED:
+            raise DomainRuleViolation(
+                "results-published",
+                f"{self.reference}'s results are {self.status}; scores can no longer change "
+                "(an objection during publication can withdraw a result)",
+            )
+
+    def _scorable(
+        self, body: Organisation, worker_id: UUID, component: str, examiner: str, on: date
+    ) -> dict[str, Any]:
+        self._require_scores_open()
+        self._require_own_body(body)
+        require_active(body)
+        candidate = self.candidate(worker_id)
+        check_scorable(
+            self.reference, self.starts_on, self.components, self.panels, component, examiner, on
+        )
+        return candidate
+
+    # -- publication and objections ----------------------------------------------------------
+
+    def publish(
+        self,
+        *,
+        body: Organisation,
+        on: date,
+        working_days: int,
+        window_ends_on: date,
+        calendar: str,
+        actor: str,
+    ) -> None:
+        """Publish (公示) the results; objections may be lodged until ``window_ends_on``.
+
+        ``window_ends_on`` is the ``working_days``-th working day after ``on`` on the Chinese
+        calendar, computed by the caller (``calendar`` names the data used).
+        """
+        self._require_status(EvaluationStatus.PLANNED, "publish")
+        self._require_own_body(body)
+        require_active(body)
+        check_publishable(
+            self.reference, self.ends_on, self.components, self.candidates.values(), on
+        )
+        check_window(on, working_days, window_ends_on)
+        self._results_published(
+            published_on=on.isoformat(),
+            working_days=working_days,
+            window_ends_on=window_ends_on.isoformat(),
+            calendar=calendar,
+            results=self.results(),
+            actor=actor,
+        )
+
+    @event("ResultsPublished", topic="craftledger:Evaluation.ResultsPublished")
+    def _results_published(
+        self,
+        published_on: str,
+        working_days: int,
+        window_ends_on: str,
+        calendar: str,
+        results: dict[str, int],
+        actor: str,
+    ) -> None:
+        self.status = EvaluationStatus.PUBLISHED
+        self.publication = publication_record(
+            published_on, working_days, window_ends_on, calendar, results, actor
+        )
+
+    def lodge_objection(
+        self, *, worker_id: UUID, grounds: str, lodged_by: str, on: date, actor: str
+    ) -> str:
+        """Lodge an objection (异议) to a candidate's result during the window; returns its id."""
+        self._require_status(EvaluationStatus.PUBLISHED, "lodge objections to")
+        candidate = self.candidate(worker_id)
+        ends = self.window_ends_on
+        assert ends is not None
+        check_objection(self.reference, ends, grounds, lodged_by, on)
+        objection_id = f"O-{len(self.objections) + 1}"
+        self._objection_lodged(
+            objection_id=objection_id,
+            worker_id=candidate["worker_id"],
+            grounds=mask_id_numbers(grounds.strip()),
+            lodged_by=mask_id_numbers(lodged_by.strip()),
+            on=on.isoformat(),
+            actor=actor,
+        )
+        return objection_id
+
+    @event("ObjectionLodged", topic="craftledger:Evaluation.ObjectionLodged")
+    def _objection_lodged(
+        self, objection_id: str, worker_id: UUID, grounds: str, lodged_by: str, on: str, actor: str
+    ) -> None:
+        self.objections[objection_id] = objection_record(
+            objection_id, worker_id, grounds, lodged_by, on
+        )
+
+    def resolve_objection(
+        self,
+        *,
+        body: Organisation,
+        objection_id: str,
+        outcome: ObjectionOutcome,
+        reason: str,
+        on: date,
+        actor: str,
+    ) -> None:
+        """Resolve an objection: upheld withdraws the candidate's result; dismissed keeps it."""
+        self._require_status(EvaluationStatus.PUBLISHED, "resolve objections to")
+        self._require_own_body(body)
+        check_resolvable(self.reference, self.objections.get(objection_id), objection_id)
+        outcome = ObjectionOutcome(outcome)
+        reason = require_reason(reason, "resolving an objection")
+        self._objection_resolved(
+            objection_id=objection_id,
+            outcome=outcome.value,
+            reason=reason.strip(),
+            on=on.isoformat(),
+            actor=actor,
+        )
+
+    @event("ObjectionResolved", topic="craftledger:Evaluation.ObjectionResolved")
+    def _objection_resolved(
+        self, objection_id: str, outcome: str, reason: str, on: str, actor: str
+    ) -> None:
+        objection = self.objections[objection_id]
+        objection["resolution"] = {"outcome": outcome, "reason": reason, "on": on, "actor": actor}
+        if outcome == ObjectionOutcome.UPHELD:
+            withdrawal = {"reason": reason, "objection_id": objection_id, "on": on}
+            self.candidates[str(objection["worker_id"])]["withdrawn"] = withdrawal
+
+    # -- confirmation and issue ---------------------------------------------------------------
+
+    def check_confirmable(self, body: Organisation, on: date) -> Confirmable:
+        """Confirmation needs the window over (the day after its last day) and no open objection.
+
+        The one check: :meth:`confirm_and_issue` takes what it returns (this session at this
+        version, confirmable by ``body`` on ``on``) and does not check again."""
+        self._require_status(EvaluationStatus.PUBLISHED, "confirm")
+        self._require_own_body(body)
+        require_active(body)
+        assert self.window_ends_on is not None
+        check_window_over(self.reference, self.window_ends_on, self.unresolved_objections, on)
+        return Confirmable(self.id, self.version, body, on, tuple(self.passing_worker_ids()))
+
+    def confirm_and_issue(
+        self,
+        confirmable: Confirmable,
+        *,
+        occupation: Occupation,
+        series: CertificateNumberSeries,
+        workers: Mapping[UUID, Worker],
+        held_levels: Mapping[UUID, Sequence[SkillLevel]],
+        issued_at: datetime,
+        actor: str,
+        progress: ProgressCallback | None = None,
+    ) -> list[Certificate]:
+        """Confirm the results and issue every passing candidate's certificate.
+
+        ``confirmable`` is what :meth:`check_confirmable` found for this session as it stands.
+        All or nothing: every candidate is checked before anything is allocated (see
+        :func:`domain.issuance.issue_certificates`); the caller saves this session with the
+        returned certificates, the workers and the series in one atomic ``save``.
+        """
+        if confirmable.evaluation_id != self.id or confirmable.version != self.version:
+            raise DomainRuleViolation(
+                "confirmation-stale", f"{self.reference} changed since it was found confirmable"
+            )
+        if occupation.code != self.occupation_code:
+            raise DomainRuleViolation("wrong-occupation", "occupation differs from the session's")
+        requests = [
+            IssueRequest(workers[w], self.basis_for(w), tuple(held_levels.get(w, ())))
+            for w in confirmable.passing
+        ]
+        certificates = issue_certificates(
+            issuer=confirmable.body,
+            occupation=occupation,
+            level=self.level,
+            series=series,
+            requests=requests,
+            issued_at=issued_at,
+            actor=actor,
+            progress=progress,
+        )
+        self._confirmed(on=confirmable.on.isoformat(), results=self.results(), actor=actor)
+        self._certificates_issued(
+            certificates=[
+                [str(certificate.worker_id), certificate.number] for certificate in certificates
+            ],
+            issued_at=issued_at,
+            actor=actor,
+        )
+        return certificates
+
+    @event("Confirmed", topic="craftledger:Evaluation.Confirmed")
+    def _confirmed(self, on: str, results: dict[str, int], actor: str) -> None:
+        # no status of its own: CertificatesIssued follows in the same save
+        self.confirmation = {"confirmed_on": on, "results": results, "confirmed_by": actor}
+
+    @event("CertificatesIssued", topic="craftledger:Evaluation.CertificatesIssued")
+    def _certificates_issued(
+        self, certificates: list[list[str]], issued_at: datetime, actor: str
+    ) -> None:
+        for worker_id, number in certificates:
+            self.candidates[worker_id]["certificate_number"] = number
+        self.status = EvaluationStatus.ISSUED
+        self.issued = issued_record(certificates, issued_at, actor)
+
+    # -- report -------------------------------------------------------------------------------
+
+    def report_issue(self, *, reported_to: str, reference: str, on: date, actor: str) -> None:
+        """Report (上报) the issued certificates to the authority, once."""
+        if self.status is EvaluationStatus.REPORTED:
+            raise DomainRuleViolation("already-reported", f"{self.reference} is reported")
+        self._require_status(EvaluationStatus.ISSUED, "report")
+        if not reported_to or not reported_to.strip():
+            raise DomainRuleViolation("recipient-required", "name the authority reported to")
+        assert self.issued is not None
+        self._reported(
+            reported_to=mask_id_numbers(reported_to.strip()),
+            reference=mask_id_numbers(reference.strip()),
+            on=on.isoformat(),
+            summary={
+                "candidates": len(self.candidates),
+                "results": self.results(),
+                "certificates": self.issued["count"],
+                "first_number": self.issued["first_number"],
+                "last_number": self.issued["last_number"],
+            },
+            actor=actor,
+        )
+
+    @event("Reported", topic="craftledger:Evaluation.Reported")
+    def _reported(
+        self, reported_to: str, reference: str, on: str, summary: dict[str, Any], actor: str
+    ) -> None:
+        self.status = EvaluationStatus.REPORTED
+        self.report = report_record(reported_to, reference, on, summary, actor)
+
+    # -- guards -------------------------------------------------------------------------------
+
+    def _require_status(self, status: EvaluationStatus, action: str) -> None:
+        if self.status is not status:
+            raise DomainRuleViolation(
+                f"evaluation-is-{self.status}",
+                f"cannot {action} {self.reference}: it is {self.status}, not {status.value}",
+            )
+
+    def _require_own_body(self, body: Organisation) -> None:
+        if body.id != self.body_id:
+            raise DomainRuleViolation(
+                "not-the-evaluating-body", f"{body.name} does not run {self.reference}"
+            )
