@@ -24,7 +24,8 @@ from eventsourcing.application import AggregateNotFoundError
 
 from domain.errors import DomainRuleViolation
 from domain.share_link import ShareLink, ShareLinkState
-from service.ledger import Ledger, NotFound, Recorded, retried
+from service.commands import NotFound, Recorded, retried
+from service.ledger import Ledger
 
 __all__ = [
     "CODE_PATTERN",

@@ -11,7 +11,8 @@ import pytest
 from domain.certificate import CertificateStatus
 from domain.errors import DomainRuleViolation
 from domain.skill_level import SkillLevel
-from service.ledger import ConcurrencyConflict, Ledger, NotFound, retried
+from service.commands import ConcurrencyConflict, NotFound, retried
+from service.ledger import Ledger
 from tests.factories import ELECTRICIAN, file_employer, hire, id_number
 
 
