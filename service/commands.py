@@ -3,7 +3,7 @@
 (``NotFound``, HTTP 404; ``ConcurrencyConflict``, HTTP 409).
 
 Its own module so that ``service.ledger`` and the command mixins it is built from
-(``service.evaluation_workflow``, ``service.competition_workflow``) all import it directly;
+(``service.evaluation_workflow``, ``service.competitions``) all import it directly;
 ``service.ledger`` re-exports every name.
 """
 

@@ -48,7 +48,7 @@ from service.aggregate_loading import collect, load_many, project_events
 from service.calendars import CalendarRecords
 from service.commands import ConcurrencyConflict as ConcurrencyConflict  # re-exported
 from service.commands import NotFound, Recorded, retried
-from service.competition_workflow import CompetitionWorkflow
+from service.competitions import Competitions
 from service.config import Settings
 from service.credential_document import Holder, build_award_credential
 from service.credential_issuing import CredentialIssuing
@@ -102,7 +102,6 @@ class LedgerRepository(Repository[UUID]):
 
 class Ledger(
     EvaluationWorkflow,
-    CompetitionWorkflow,
     CredentialIssuing,
     CalendarRecords,
     TokenGrants,
@@ -127,6 +126,8 @@ class Ledger(
         merged.update(env or {})
         super().__init__(env=merged)
         self._identity_key = self.settings.identity_key()
+        # credentials and certificates are still the Ledger's own (issue 17: until split out)
+        self.competitions = Competitions(self, credentials=self, certificates=self)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         """The library's transcodings, ``uuid_hex`` decoded on a short path

@@ -69,7 +69,7 @@ from service.api.openapi import Blueprint
 from service.api.problems import Problem, field_errors, validation_problem
 from service.api.reads import PageArgs, WaitHeaders, page_schema, read_after_position
 from service.api.services import ledger, services
-from service.competition_workflow import EntrantRegistration
+from service.competitions import EntrantRegistration
 from service.credential_issuing import CredentialUnavailable, SignedDocument
 
 blp = Blueprint(
@@ -612,7 +612,7 @@ def announce_competition(body: dict[str, Any]) -> Any:
                     }
                 ]
             )
-    recorded = ledger().announce_competition(
+    recorded = ledger().competitions.announce_competition(
         organiser_id=organiser_id,
         reference=body["reference"],
         name=body["name"],
@@ -703,7 +703,9 @@ def register_entrants(body: dict[str, Any], competition_id: UUID) -> Any:
         )
         for item in body["entrants"]
     ]
-    recorded = ledger().register_entrants(competition_id, entries, actor=current_principal().actor)
+    recorded = ledger().competitions.register_entrants(
+        competition_id, entries, actor=current_principal().actor
+    )
     competition = recorded.aggregate
     items = [entrant_view(competition, entry.worker_id) for entry in entries]
     location = url_for("competitions.list_entrants", competition_id=competition_id)
@@ -731,7 +733,7 @@ def list_entrants(competition_id: UUID) -> Any:
 def withdraw_entrant(body: dict[str, Any], competition_id: UUID, worker_id: UUID) -> Any:
     """Withdraw an entrant (缺考, 退赛, 取消资格) before the results are final, with a reason."""
     organised(competition_id)
-    recorded = ledger().withdraw_entrant(
+    recorded = ledger().competitions.withdraw_entrant(
         competition_id, worker_id, reason=body["reason"], actor=current_principal().actor
     )
     return answer(recorded, entrant_view(recorded.aggregate, worker_id))
@@ -751,7 +753,9 @@ def record_marks(body: dict[str, Any], competition_id: UUID) -> Any:
         MarkEntry(item["worker_id"], item["component"], item["judge"], item["mark"])
         for item in body["marks"]
     ]
-    recorded = ledger().record_marks(competition_id, entries, actor=current_principal().actor)
+    recorded = ledger().competitions.record_marks(
+        competition_id, entries, actor=current_principal().actor
+    )
     competition: Competition = recorded.aggregate
     touched = dict.fromkeys((str(e.worker_id), e.component) for e in entries)
     return answer(
@@ -774,7 +778,7 @@ def correct_mark(body: dict[str, Any], competition_id: UUID) -> Any:
     """Correct a judge's mark with a reason (更正): recorded as a new event, the previous
     mark kept. Refused once the component is locked."""
     organised(competition_id)
-    recorded = ledger().correct_mark(
+    recorded = ledger().competitions.correct_mark(
         competition_id,
         worker_id=body["worker_id"],
         component=body["component"],
@@ -796,7 +800,7 @@ def review_spread(body: dict[str, Any], competition_id: UUID) -> Any:
     """Confirm flagged marks as they stand (复核), with a note; a later mark or correction of
     the component needs a new review."""
     organised(competition_id)
-    recorded = ledger().review_spread(
+    recorded = ledger().competitions.review_spread(
         competition_id,
         worker_id=body["worker_id"],
         component=body["component"],
@@ -821,7 +825,7 @@ def review_spread(body: dict[str, Any], competition_id: UUID) -> Any:
 def record_finish_time(body: dict[str, Any], competition_id: UUID) -> Any:
     """Record when an entrant finished (a tie-break); changing it needs a reason."""
     organised(competition_id)
-    recorded = ledger().record_finish_time(
+    recorded = ledger().competitions.record_finish_time(
         competition_id,
         worker_id=body["worker_id"],
         finished_at=body["finished_at"],
@@ -839,7 +843,9 @@ def lock_component(body: dict[str, Any], competition_id: UUID) -> Any:
     unreviewed spread; later marks and corrections are refused."""
     organised(competition_id)
     return answer(
-        ledger().lock_component(competition_id, body["component"], actor=current_principal().actor)
+        ledger().competitions.lock_component(
+            competition_id, body["component"], actor=current_principal().actor
+        )
     )
 
 
@@ -850,7 +856,9 @@ def finalise_competition(body: dict[str, Any], competition_id: UUID) -> Any:
     """Publish the results once every component is locked: ranking with the stated
     tie-breaks, awards, standardised scores and promotion proposals, stored for good."""
     organised(competition_id)
-    return answer(ledger().finalise_competition(competition_id, actor=current_principal().actor))
+    return answer(
+        ledger().competitions.finalise_competition(competition_id, actor=current_principal().actor)
+    )
 
 
 # -- results ----------------------------------------------------------------------------------
@@ -952,7 +960,7 @@ def approve_proposal(body: dict[str, Any], competition_id: UUID, worker_id: UUID
     """Approve (核准) a promotion: the rules are asked again with today's facts (yearly cap,
     current level), then the issuing body issues the certificate with the competition as its
     basis, saved with the approval."""
-    recorded = ledger().approve_promotion(
+    recorded = ledger().competitions.approve_promotion(
         competition_id, worker_id, actor=current_principal().actor, note=body["note"]
     )
     return _proposal_answer(recorded, worker_id)
@@ -963,7 +971,7 @@ def approve_proposal(body: dict[str, Any], competition_id: UUID, worker_id: UUID
 @blp.command(ReasonSchema, PromotionProposalSchema)
 def reject_proposal(body: dict[str, Any], competition_id: UUID, worker_id: UUID) -> Any:
     """Do not approve a promotion, with the reason."""
-    recorded = ledger().reject_promotion(
+    recorded = ledger().competitions.reject_promotion(
         competition_id, worker_id, reason=body["reason"], actor=current_principal().actor
     )
     return _proposal_answer(recorded, worker_id)
@@ -1037,7 +1045,7 @@ def get_award_credential(args: dict[str, Any], competition_id: UUID, worker_id: 
     if disclosure == "full" and not full_allowed:
         raise forbidden("only the awardee, the organiser, admins and auditors see the full one")
     try:
-        credential = ledger().award_credential(competition_id, worker_id, disclosure)
+        credential = ledger().competitions.award_credential(competition_id, worker_id, disclosure)
     except CredentialUnavailable as error:
         raise _unavailable(error) from None
     cache = "private, no-cache" if disclosure == "full" else "public, max-age=300"
