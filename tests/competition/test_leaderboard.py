@@ -11,7 +11,8 @@ import pytest
 
 from domain.competition import MarkEntry
 from domain.promotion_rules import CompetitionTier
-from projections.leaderboard import Leaderboard, LeaderboardQuery
+from projections.leaderboard import Leaderboard
+from projections.leaderboard_query import LeaderboardQuery
 from projections.pagination import InvalidCursor
 from projections.runner import ProjectionRunner
 from projections.store import PostgresProjectionStore, ProjectionStore, SQLiteProjectionStore
