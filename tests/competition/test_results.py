@@ -10,7 +10,8 @@ from uuid import UUID
 
 import pytest
 
-import domain.competition
+import domain.competition_promotions
+import domain.competition_results
 from domain.competition import MarkEntry
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.promotion_rules import CompetitionTier
@@ -186,8 +187,8 @@ def test_stored_results_never_change_when_the_ranking_code_changes(
     def broken(*args: object, **kwargs: object) -> object:
         raise AssertionError("results must be read from the event, not recomputed")
 
-    monkeypatch.setattr(domain.competition, "rank_entrants", broken)
-    monkeypatch.setattr(domain.competition, "propose_promotion", broken)
+    monkeypatch.setattr(domain.competition_results, "rank_entrants", broken)
+    monkeypatch.setattr(domain.competition_promotions, "propose_promotion", broken)
     fresh: Ledger = make_ledger(clock=clock)
     assert fresh.competition(competition).results == published
 
