@@ -66,7 +66,7 @@ from harness import (
     unsigned,
 )
 
-from domain.competition import Competition, MarkEntry
+from domain.competition import Competition, MarkEntry, ProposalStatus
 from domain.issuance import IssueRequest, issue_certificates
 from domain.organisation import OrganisationKind
 from domain.promotion_rules import CompetitionTier
@@ -333,13 +333,17 @@ def run(postgres: bool, entrants: int, sheet: int) -> Figures:
             check_ranking(ledger.competition(cid), raw_ranking(world.marks), world)
 
             competition = ledger.competition(cid)
-            proposals = sum(p["status"] == "proposed" for p in competition.proposals.values())
+            proposals = sum(
+                p["status"] == ProposalStatus.PROPOSED for p in competition.proposals.values()
+            )
             before = ledger.log_position
             approve, recorded = took(
                 lambda: ledger.competitions.approve_promotions(cid, actor=ADMIN)
             )
             approved = recorded.aggregate.proposals.values()
-            numbers = [p["certificate_number"] for p in approved if p["status"] == "approved"]
+            numbers = [
+                p["certificate_number"] for p in approved if p["status"] == ProposalStatus.APPROVED
+            ]
             assert len(numbers) == proposals, (len(numbers), proposals)
             approve_written = events_since(ledger, before)
             credentials, documents = took(lambda: ledger.certificate_credentials(numbers))

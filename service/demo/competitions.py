@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from domain.competition import Competition, CompetitionStatus, MarkEntry
+from domain.competition import Competition, CompetitionStatus, MarkEntry, ProposalStatus
 from domain.organisation import Organisation
 from domain.promotion_rules import CompetitionTier, EntrantKind
 from service.competitions import EntrantRegistration
@@ -265,7 +265,9 @@ class CompetitionStory:
 
     def approve(self) -> None:
         pending = [
-            UUID(key) for key, p in self.competition.proposals.items() if p["status"] == "proposed"
+            UUID(key)
+            for key, p in self.competition.proposals.items()
+            if p["status"] == ProposalStatus.PROPOSED
         ]
         if not pending:
             return
