@@ -567,12 +567,13 @@ class Competition(LedgerAggregate):
     def promotion_basis(self, worker_id: UUID | str, *, at: datetime, actor: str) -> dict[str, Any]:
         """The certificate basis of an approved promotion: this competition, the competition
         promotion bypass, and evidence naming the standing, the rule and the approval."""
+        proposal = self.proposal(worker_id)
         result = self.result_of(worker_id)
         assert result is not None
         return promotion_basis(
             competition_id=self.id,
             competition=f"{self.name} ({self.reference}; tier {self.tier.value}; {self.year})",
-            proposal=self.proposal(worker_id),
+            proposal=proposal,
             result=result,
             at=at,
             actor=actor,
