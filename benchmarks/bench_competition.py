@@ -66,7 +66,7 @@ from harness import (
     unsigned,
 )
 
-from domain.competition import Competition, MarkEntry
+from domain.competition import Competition, MarkEntry, ProposalStatus
 from domain.issuance import IssueRequest, issue_certificates
 from domain.organisation import OrganisationKind
 from domain.promotion_rules import CompetitionTier
@@ -182,7 +182,7 @@ def build_world(settings: Settings, entrants: int, sheet: int) -> World:
     setup["certify every tenth"], _ = timed(
         lambda: certify(ledger, body, workers[::10], SkillLevel.LEVEL_4)
     )
-    competition_id = ledger.announce_competition(
+    competition_id = ledger.competitions.announce_competition(
         organiser_id=union,
         reference="TJ-2025-焊工-企业",
         name="天津港集团焊工职业技能竞赛",
@@ -231,7 +231,7 @@ def build_world(settings: Settings, entrants: int, sheet: int) -> World:
     setup["register and mark"], _ = timed(register_and_mark)
     setup["lock"], _ = timed(
         lambda: [
-            ledger.lock_component(competition_id, component, actor=ORGANISER)
+            ledger.competitions.lock_component(competition_id, component, actor=ORGANISER)
             for component, _weight in COMPONENTS
         ]
     )
@@ -325,17 +325,25 @@ def run(postgres: bool, entrants: int, sheet: int) -> Figures:
             load_replay = median_took(lambda: project_events(None, ledger.events.get(cid)))
 
             before = ledger.log_position
-            finalise, _ = took(lambda: ledger.finalise_competition(cid, actor=ORGANISER))
+            finalise, _ = took(
+                lambda: ledger.competitions.finalise_competition(cid, actor=ORGANISER)
+            )
             written = events_since(ledger, before)
             finalise_raw, _ = raw_append_then(ledger, written, lambda: raw_ranking(world.marks))
             check_ranking(ledger.competition(cid), raw_ranking(world.marks), world)
 
             competition = ledger.competition(cid)
-            proposals = sum(p["status"] == "proposed" for p in competition.proposals.values())
+            proposals = sum(
+                p["status"] == ProposalStatus.PROPOSED for p in competition.proposals.values()
+            )
             before = ledger.log_position
-            approve, recorded = took(lambda: ledger.approve_promotions(cid, actor=ADMIN))
+            approve, recorded = took(
+                lambda: ledger.competitions.approve_promotions(cid, actor=ADMIN)
+            )
             approved = recorded.aggregate.proposals.values()
-            numbers = [p["certificate_number"] for p in approved if p["status"] == "approved"]
+            numbers = [
+                p["certificate_number"] for p in approved if p["status"] == ProposalStatus.APPROVED
+            ]
             assert len(numbers) == proposals, (len(numbers), proposals)
             approve_written = events_since(ledger, before)
             credentials, documents = took(

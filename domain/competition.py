@@ -6,87 +6,54 @@ Life of a competition (every step an event, nothing ever edited)::
                                                                                     │
                               approve (核准) or reject each promotion proposal ◀────┘
 
-Announcement
-    Organiser (a union or bureau), the issuing body for promotion certificates, tier, occupation,
-    exam level (命题层级), year, region, the marking scheme (:class:`~domain.marking_scheme.
-    MarkingScheme`, stored in its JSON form), the tie-break order (:class:`~domain.ranking.
-    TieBreakOrder`; by default the components by descending weight, then the earlier finish),
-    the promotion rule set by name (:func:`~domain.promotion_rule_sets.find_rule_set`), an
-    optional programme (e.g. 全国技能大赛) and whether employees and students are ranked as
-    separate groups (职工组/学生组).
-
-Entrants
-    Registered workers, each an employee (职工) or a student (学生) with the employer (or school)
-    they compete for; numbered 1, 2, 3 … in registration order. Registration closes when the
-    first component is locked. An entrant may be withdrawn (缺考, 取消资格) with a reason until the
-    results are final; a withdrawn entrant is not ranked.
-
-Marks
-    Each named judge marks each component once (0..100 on the 0.01 grid). A mark is changed only
-    by a correction, which records the previous mark and a reason -- never an edit. When the
-    judges' spread for a component exceeds the scheme's ``max_spread`` the component is flagged;
-    it must be reviewed (复核: a correction, or a recorded review confirming the marks as they
-    stand) before the component can be locked. A review confirms exactly the marks it saw: a
-    later mark or correction needs a new review.
-
-Lock
-    Locking a component (封分) freezes its marks: later marks and corrections are refused. Every
-    active entrant needs marks from enough judges (three for a trimmed mean, one for a mean) and
-    no unreviewed flag.
-
-Finalisation
-    Needs every component locked. Computes, per ranking group, each entrant's component scores
-    and total (:meth:`MarkingScheme.score_entrant`), the ranking with the stated tie-breaks,
-    awards and standardised scores (:func:`~domain.ranking.rank_entrants`), and -- with a rule
-    set -- the promotion engine's answer for each entrant
-    (:func:`~domain.promotion_rules.propose_promotion`) given the worker's current level in the
-    occupation and the competition promotions already granted to them that year (facts the
-    application reads from the ledger). Everything is stored in the ``Finalised`` event, so the
-    published results never change when the code changes.
-
-Promotions
-    A proposal becomes a certificate only when an admin approves it (核准). On approval the
-    engine is run again with the facts of that moment: if the worker has meanwhile used their
-    yearly competition promotion, or their level changed so that the rule now gives something
-    else, the approval is refused (the proposal can then be rejected with a reason). The
-    certificate is issued by the competition's issuing body with the competition as its basis
-    (:meth:`Competition.promotion_basis`) and saved with the approval in one atomic save.
+The rules live beside it, one concept per module, and the aggregate records what they decide:
+``competition_announcement`` (organiser, issuing body, tier, occupation, exam level, marking
+scheme, tie-breaks, promotion rule set, ranking groups 职工组/学生组), ``competition_entrants``
+(employees and students, numbered in registration order, withdrawn with a reason),
+``competition_marks`` (one mark per judge, corrections not edits, spread reviews 复核, locks
+封分), ``competition_results`` (scores, ranks, awards and standardised scores, stored in the
+``Finalised`` event so published results never change when the code changes) and
+``competition_promotions`` (proposals approved 核准 with the facts of that moment, or rejected).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import DomainRuleViolation, InvalidValue
+from domain.competition_announcement import announcement, default_tie_breaks
+from domain.competition_entrants import finish_time, registration
+from domain.competition_marks import MarkBook, MarkEntry
+from domain.competition_promotions import (
+    PromotionEngine,
+    ProposalStatus,
+    check_approval,
+    new_proposal,
+    pending,
+    promotion_basis,
+    proposal_of,
+)
+from domain.competition_results import (
+    ALL_ENTRANTS,
+    Standings,
+    check_facts,
+    check_finalisable,
+    compute_standings,
+    published_results,
+)
+from domain.errors import DomainRuleViolation
 from domain.free_text import require_reason
 from domain.identity import natural_id
 from domain.ledger_aggregate import LedgerAggregate
-from domain.marking_scheme import (
-    EntrantScore,
-    JudgeCombination,
-    MarkingScheme,
-    parse_mark,
-)
-from domain.occupation import find_occupation
-from domain.organisation import Organisation, OrganisationKind, OrganisationStatus
+from domain.marking_scheme import MarkingScheme
 from domain.promotion_rule_sets import find_rule_set
-from domain.promotion_rules import (
-    CompetitionTier,
-    EntrantKind,
-    PromotionOutcome,
-    PromotionProposal,
-    PromotionRuleSet,
-    propose_promotion,
-)
-from domain.ranking import EntrantResult, RankedEntrant, Ranking, TieBreakOrder, rank_entrants
+from domain.promotion_rules import CompetitionTier, EntrantKind, PromotionRuleSet
+from domain.ranking import TieBreakOrder
 from domain.skill_level import SkillLevel
 
 __all__ = [
@@ -96,19 +63,10 @@ __all__ = [
     "CompetitionTier",
     "EntrantKind",
     "MarkEntry",
+    "ProposalStatus",
     "Standings",
     "default_tie_breaks",
 ]
-
-#: The ranking group of a competition that ranks everyone together.
-ALL_ENTRANTS = "all"
-
-#: Longest judge name accepted.
-MAX_JUDGE_NAME = 100
-#: How many offending entrants a refusal names before saying "and N more".
-_NAMED_IN_REFUSAL = 5
-#: Years a competition may be announced for.
-_YEARS = range(1949, 2101)
 
 
 class CompetitionStatus(StrEnum):
@@ -119,79 +77,9 @@ class CompetitionStatus(StrEnum):
     FINALISED = "finalised"  # results computed and published
 
 
-class ProposalStatus(StrEnum):
-    PROPOSED = "proposed"  # awaiting the HR bureau's approval (待核准)
-    APPROVED = "approved"  # 核准: certificate issued
-    REJECTED = "rejected"  # not approved, with a reason
-
-
-@dataclass(frozen=True)
-class MarkEntry:
-    """One judge's mark for one entrant on one component (as given to :meth:`record_marks`)."""
-
-    worker_id: UUID
-    component: str
-    judge: str
-    mark: object  # Decimal, int or decimal string; floats are refused
-
-
-@dataclass(frozen=True)
-class Standings:
-    """Scores and rankings computed from a competition's marks at one version.
-
-    ``scores`` maps worker id (text) to the entrant's :class:`EntrantScore`; ``rankings`` maps
-    each ranking group (``"all"``, or ``"employee"`` and ``"student"``) to its
-    :class:`~domain.ranking.Ranking`. ``version`` is the competition version they were computed
-    at: :meth:`Competition.finalise` refuses standings of another version.
-    """
-
-    version: int
-    scores: Mapping[str, EntrantScore]
-    rankings: Mapping[str, Ranking]
-    groups: Mapping[str, str]  # worker id -> ranking group
-    #: The engine's answers without worker facts (no level, none granted), by worker id, as
-    #: :meth:`Competition.promotion_candidates` asked them: finalising reuses them for every
-    #: entrant that is not a candidate, or is one holding no level and granted no promotion
-    #: this year (the same question), instead of asking again.
-    answers_without_facts: dict[str, PromotionProposal] = field(
-        default_factory=dict, compare=False, repr=False
-    )
-
-    def group_of(self, worker_id: str) -> str:
-        return self.groups[worker_id]
-
-
-def default_tie_breaks(scheme: MarkingScheme) -> TieBreakOrder:
-    """Components by descending weight (scheme order among equal weights), then earlier finish.
-
-    With practical 70 / theory 30 this is "practical first, then theory, then earlier finish".
-    """
-    ordered = sorted(enumerate(scheme.components), key=lambda item: (-item[1].weight, item[0]))
-    return TieBreakOrder(
-        components=tuple(component.name for _, component in ordered), earlier_finish=True
-    )
-
-
 def _key(worker_id: UUID | str) -> str:
     """Entrants are keyed by the text of their worker id (JSON-safe state)."""
     return str(worker_id)
-
-
-def _mark_text(value: object, field: str) -> str:
-    """A judge's mark (checked as the marking scheme checks it) as the text events store."""
-    return format(parse_mark(value, field), "f")
-
-
-def _judge_name(judge: object) -> str:
-    if not isinstance(judge, str) or not judge.strip() or len(judge.strip()) > MAX_JUDGE_NAME:
-        raise InvalidValue("judge", f"a judge is named by 1..{MAX_JUDGE_NAME} characters")
-    return judge.strip()
-
-
-def _listed(items: Sequence[str]) -> str:
-    shown = ", ".join(items[:_NAMED_IN_REFUSAL])
-    more = len(items) - _NAMED_IN_REFUSAL
-    return shown + (f" and {more} more" if more > 0 else "")
 
 
 class Competition(LedgerAggregate):
@@ -260,121 +148,12 @@ class Competition(LedgerAggregate):
         self.proposals: dict[str, dict[str, Any]] = {}
 
     @classmethod
-    def announce(
-        cls,
-        *,
-        organiser: Organisation,
-        reference: str,
-        name: str,
-        tier: CompetitionTier | str,
-        occupation_code: str,
-        exam_level: str,
-        year: int,
-        region: str,
-        issuing_body: Organisation | None,
-        marking_scheme: Mapping[str, Any],
-        actor: str,
-        tie_breaks: TieBreakOrder | Mapping[str, Any] | None = None,
-        promotion_rule_set: str | None = None,
-        programme: str | None = None,
-        separate_groups: bool = False,
-    ) -> Competition:
-        """Announce a competition; every rule it breaks is named (see the module docstring)."""
-        if organiser.status is not OrganisationStatus.ACTIVE:
-            raise DomainRuleViolation(
-                "organiser-not-active", f"{organiser.name} is {organiser.status.value}"
-            )
-        if not isinstance(name, str) or not name.strip():
-            raise DomainRuleViolation("invalid-competition", "a competition needs a name")
-        if not isinstance(reference, str) or not reference.strip():
-            raise DomainRuleViolation("invalid-competition", "a competition needs a reference")
-        try:
-            competition_tier = CompetitionTier(tier)
-        except ValueError:
-            raise InvalidValue(
-                "tier", f"{tier!r} is not one of {', '.join(t.value for t in CompetitionTier)}"
-            ) from None
-        if isinstance(year, bool) or not isinstance(year, int) or year not in _YEARS:
-            raise InvalidValue("year", f"expected a year {_YEARS.start}..{_YEARS.stop - 1}")
-        if not isinstance(region, str) or not region.strip():
-            raise InvalidValue("region", "a competition needs a region")
-        occupation = find_occupation(occupation_code)
-        if occupation is None:
-            raise DomainRuleViolation(
-                "unknown-occupation", f"no occupation {occupation_code} in the catalogue"
-            )
-        level = SkillLevel.from_code(exam_level)
-        if not level.is_numbered or not occupation.allows(level):
-            raise DomainRuleViolation(
-                "level-not-allowed-for-occupation",
-                f"{occupation.name} ({occupation.code}) has no {level.name_zh} level to examine",
-            )
-        if issuing_body is not None and not issuing_body.kind.evaluates:
-            raise DomainRuleViolation(
-                "not-an-evaluation-body",
-                f"{issuing_body.name} cannot issue promotion certificates",
-            )
-        if issuing_body is not None and occupation.code not in issuing_body.scope:
-            raise DomainRuleViolation(
-                "outside-filed-scope",
-                f"{issuing_body.name} is not filed for {occupation.name} ({occupation.code}), "
-                "so it cannot issue this competition's promotion certificates",
-            )
-        if organiser.kind is OrganisationKind.SOCIAL and (
-            competition_tier is not CompetitionTier.ENTERPRISE_OR_SCHOOL
-        ):
-            raise DomainRuleViolation(
-                "tier-not-allowed", "a social organisation runs only school-level competitions"
-            )
-        scheme = MarkingScheme.from_dict(marking_scheme)
-        if tie_breaks is None:
-            order = default_tie_breaks(scheme)
-        elif isinstance(tie_breaks, TieBreakOrder):
-            order = tie_breaks
-        else:
-            order = TieBreakOrder.from_dict(tie_breaks)
-        unknown = [c for c in order.components if c not in scheme.component_names]
-        if unknown:
-            raise InvalidValue(
-                "tie-break components",
-                f"not in the marking scheme: {', '.join(unknown)}; "
-                f"have {', '.join(scheme.component_names)}",
-            )
-        if promotion_rule_set is not None:
-            rule_set = find_rule_set(promotion_rule_set)
-            if not rule_set.in_force_on(date(year, 12, 31)):
-                raise DomainRuleViolation(
-                    "rule-set-not-in-force",
-                    f"{rule_set.name} takes effect on {rule_set.effective_from.isoformat()}, "
-                    f"after the competition year {year}",
-                )
-            if issuing_body is None:
-                raise DomainRuleViolation(
-                    "promotion-needs-issuing-body",
-                    "a competition that promotes (以赛代评) needs an issuing body for the "
-                    "certificates",
-                )
-        if programme is not None and (not isinstance(programme, str) or not programme.strip()):
-            raise InvalidValue("programme", "expected a programme id or nothing")
-        if not isinstance(separate_groups, bool):
-            raise InvalidValue("separate_groups", "expected true or false")
-        return cls(
-            organiser_id=organiser.id,
-            reference=reference.strip(),
-            name=name.strip(),
-            tier=competition_tier.value,
-            occupation_code=occupation.code,
-            exam_level=level.code,
-            year=year,
-            region=region.strip(),
-            issuing_body_id=issuing_body.id if issuing_body else None,
-            marking_scheme=scheme.to_dict(),
-            actor=actor,
-            tie_breaks=order.to_dict(),
-            promotion_rule_set=promotion_rule_set,
-            programme=None if programme is None else programme.strip(),
-            separate_groups=separate_groups,
-        )
+    def announce(cls, **fields: Any) -> Competition:
+        """Announce a competition; every rule it breaks is named. Takes the keywords of
+        :func:`~domain.competition_announcement.announcement` (organiser, reference, name, tier,
+        occupation_code, exam_level, year, region, issuing_body, marking_scheme, actor,
+        tie_breaks, promotion_rule_set, programme, separate_groups)."""
+        return cls(**announcement(**fields).event_fields())
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -417,9 +196,15 @@ class Competition(LedgerAggregate):
     def ranking_group(self, entrant_kind: str) -> str:
         return entrant_kind if self.separate_groups else ALL_ENTRANTS
 
-    def minimum_judges(self) -> int:
-        """Judges' marks each entrant needs per component before it can be locked."""
-        return 3 if self.scheme.combination is JudgeCombination.TRIMMED else 1
+    def mark_book(self, scheme: MarkingScheme | None = None) -> MarkBook:
+        """The marks as they stand, with reviews and locks (``scheme``: this competition's,
+        when the caller has it parsed already)."""
+        return MarkBook(scheme or self.scheme, self.marks, self.reviews, self.locks)
+
+    def engine(self) -> PromotionEngine | None:
+        """The promotion engine as this competition asks it; None without a rule set."""
+        rule_set = self.rule_set
+        return None if rule_set is None else PromotionEngine(rule_set, self.tier, self.programme)
 
     def result_of(self, worker_id: UUID | str) -> dict[str, Any] | None:
         """The entrant's final result, or None (not final, not ranked)."""
@@ -447,41 +232,20 @@ class Competition(LedgerAggregate):
         worker is on the staff of ``employer_id`` (an employer in the ledger) on ``at``'s day
         -- an employee who is not cannot compete as its employee."""
         self._refuse_if_final()
-        if self.locks:
-            raise DomainRuleViolation(
-                "registration-closed",
-                f"registration closed when {', '.join(sorted(self.locks))} was locked",
-            )
-        try:
-            kind = EntrantKind(entrant_kind)
-        except ValueError:
-            raise InvalidValue("entrant kind", "expected employee or student") from None
-        if _key(worker_id) in self.entrants:
-            raise DomainRuleViolation(
-                "already-registered", f"worker {worker_id} is already an entrant of {self.name}"
-            )
-        if not isinstance(employer_name, str) or not employer_name.strip():
-            raise InvalidValue(
-                "employer", "an entrant competes for an employer (or, for students, a school)"
-            )
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidValue("name", "an entrant needs a name")
-        if kind is EntrantKind.EMPLOYEE and employer_id is not None and on_staff is False:
-            raise DomainRuleViolation(
-                "not-employed-by",
-                f"{name.strip()} is not on the staff of {employer_name.strip()} on "
-                f"{at.date().isoformat()}, so cannot compete as its employee",
-            )
-        self._entrant_registered(
+        checked = registration(
+            competition=self.name,
+            registered=self.entrants,
+            locks=self.locks,
             worker_id=worker_id,
-            name=name.strip(),
-            entrant_number=len(self.entrants) + 1,
-            entrant_kind=kind.value,
+            name=name,
+            entrant_kind=entrant_kind,
             employer_id=employer_id,
-            employer_name=employer_name.strip(),
-            registered_at=at,
+            employer_name=employer_name,
+            at=at,
             actor=actor,
+            on_staff=on_staff,
         )
+        self._entrant_registered(**checked.event_fields())
 
     @event("EntrantRegistered", topic="craftledger:Competition.EntrantRegistered")
     def _entrant_registered(
@@ -530,28 +294,7 @@ class Competition(LedgerAggregate):
         every mark; returns how many. Each judge marks each entrant's component once. All or
         nothing: one refused mark refuses the sheet."""
         self._refuse_if_final()
-        scheme = self.scheme
-        sheet: list[dict[str, str]] = []
-        given: set[tuple[str, str, str]] = set()
-        for entry in marks:
-            scheme.component(entry.component)
-            self._refuse_if_locked(entry.component, "marks")
-            entrant = self._active(entry.worker_id)
-            judge = _judge_name(entry.judge)
-            mark = _mark_text(entry.mark, f"mark ({entry.component}, judge {judge})")
-            key = (entrant["worker_id"], entry.component, judge)
-            if key in given or judge in self.marks.get(key[0], {}).get(entry.component, {}):
-                raise DomainRuleViolation(
-                    "mark-already-recorded",
-                    f"{judge} has already marked entrant {entrant['entrant_number']} on "
-                    f"{entry.component}; change a mark with a correction and a reason",
-                )
-            given.add(key)
-            sheet.append(
-                {"worker_id": key[0], "component": entry.component, "judge": judge, "mark": mark}
-            )
-        if not sheet:
-            raise InvalidValue("marks", "no marks given")
+        sheet = self.mark_book().sheet(marks, self._active)
         self._marks_recorded(marks=sheet, at=at, actor=actor)
         return len(sheet)
 
@@ -576,21 +319,9 @@ class Competition(LedgerAggregate):
     ) -> None:
         """Correct a judge's mark (更正): the previous mark and the reason are recorded."""
         self._refuse_if_final()
-        self.scheme.component(component)
-        self._refuse_if_locked(component, "corrections")
-        entrant = self._active(worker_id)
-        judge = _judge_name(judge)
-        previous = self.marks.get(entrant["worker_id"], {}).get(component, {}).get(judge)
-        if previous is None:
-            raise DomainRuleViolation(
-                "no-mark-to-correct",
-                f"{judge} has not marked entrant {entrant['entrant_number']} on {component}",
-            )
-        new = _mark_text(mark, f"mark ({component}, judge {judge})")
-        if Decimal(new) == Decimal(previous):
-            raise DomainRuleViolation(
-                "correction-changes-nothing", f"the mark is already {previous}"
-            )
+        judge, previous, new = self.mark_book().correction(
+            worker_id, self._active, component, judge, mark
+        )
         self._mark_corrected(
             worker_id=worker_id,
             component=component,
@@ -637,31 +368,14 @@ class Competition(LedgerAggregate):
     ) -> bool:
         """True when the judges' spread is flagged and no review confirms these exact marks.
         (``scheme``: this competition's, when the caller has it parsed already.)"""
-        marks = self.component_marks(worker_id, component)
-        if not marks:
-            return False
-        scheme = scheme or self.scheme
-        if len(marks) < (3 if scheme.combination is JudgeCombination.TRIMMED else 1):
-            return False
-        if not scheme.score_component(component, marks).flagged:
-            return False
-        review = self.reviews.get(_key(worker_id), {}).get(component)
-        return review is None or review["marks"] != marks
+        return self.mark_book(scheme).needs_review(_key(worker_id), component)
 
     def review_spread(
         self, *, worker_id: UUID, component: str, note: str, at: datetime, actor: str
     ) -> None:
         """Confirm flagged marks as they stand (复核), with a note saying what was checked."""
         self._refuse_if_final()
-        self.scheme.component(component)
-        self._refuse_if_locked(component, "reviews")
-        entrant = self._active(worker_id)
-        if not self.needs_review(worker_id, component):
-            raise DomainRuleViolation(
-                "nothing-to-review",
-                f"entrant {entrant['entrant_number']}'s {component} marks are not flagged, or "
-                "a review already confirms them",
-            )
+        self.mark_book().check_review(worker_id, self._active, component)
         self._spread_reviewed(
             worker_id=worker_id,
             component=component,
@@ -701,16 +415,13 @@ class Competition(LedgerAggregate):
         reason."""
         self._refuse_if_final()
         entrant = self._active(worker_id)
-        if not isinstance(finished_at, datetime) or finished_at.utcoffset() is None:
-            raise InvalidValue("finish time", "expected a timezone-aware time")
         previous = self.finish_times.get(entrant["worker_id"])
-        if previous is not None:
-            reason = require_reason(reason or "", "changing a recorded finish time")
+        finished_at, reason = finish_time(finished_at, previous, reason)
         self._finish_time_recorded(
             worker_id=worker_id,
-            finished_at=finished_at.astimezone(UTC),
+            finished_at=finished_at,
             previous=previous,
-            reason=reason or "",
+            reason=reason,
             at=at,
             actor=actor,
         )
@@ -732,36 +443,8 @@ class Competition(LedgerAggregate):
     def lock_component(self, component: str, *, at: datetime, actor: str) -> None:
         """Lock a component's marks (封分) once every active entrant is fully and cleanly marked."""
         self._refuse_if_final()
-        scheme = self.scheme
-        scheme.component(component)
-        if component in self.locks:
-            raise DomainRuleViolation("component-locked", f"{component} is already locked")
         active = self.active_entrants()
-        if not active:
-            raise DomainRuleViolation("no-entrants", f"{self.name} has no active entrants")
-        needed = 3 if scheme.combination is JudgeCombination.TRIMMED else 1
-        short = [
-            str(e["entrant_number"])
-            for e in active
-            if len(self.component_marks(e["worker_id"], component)) < needed
-        ]
-        if short:
-            raise DomainRuleViolation(
-                "marks-incomplete",
-                f"{component} needs marks from at least {needed} judge(s) for every entrant; "
-                f"entrant(s) {_listed(short)} have fewer",
-            )
-        flagged = [
-            str(e["entrant_number"])
-            for e in active
-            if self.needs_review(e["worker_id"], component, scheme)
-        ]
-        if flagged:
-            raise DomainRuleViolation(
-                "flagged-marks-unreviewed",
-                f"{component}: the judges' spread exceeds {scheme.max_spread} for entrant(s) "
-                f"{_listed(flagged)}; correct or review (复核) the marks before locking",
-            )
+        self.mark_book().check_lock(component, active, self.name)
         self._component_locked(component=component, entrants=len(active), at=at, actor=actor)
 
     @event("ComponentLocked", topic="craftledger:Competition.ComponentLocked")
@@ -772,52 +455,25 @@ class Competition(LedgerAggregate):
 
     def standings(self) -> Standings:
         """Scores and rankings from the marks as they stand (pure; records nothing)."""
-        scheme = self.scheme
-        order = self.tie_break_order
         active = self.active_entrants()
         if not active:
             raise DomainRuleViolation("no-entrants", f"{self.name} has no active entrants")
-        scores: dict[str, EntrantScore] = {}
-        grouped: dict[str, list[EntrantResult]] = {}
-        groups: dict[str, str] = {}
-        for entrant in active:
-            key = entrant["worker_id"]
-            score = scheme.score_entrant(self.marks.get(key, {}))
-            scores[key] = score
-            group = self.ranking_group(entrant["entrant_kind"])
-            groups[key] = group
-            grouped.setdefault(group, []).append(
-                EntrantResult(
-                    entrant_id=key,
-                    total=score.total,
-                    component_scores=score.component_scores(),
-                    finish_time=self.finish_times.get(key),
-                )
-            )
-        rankings = {group: rank_entrants(results, order) for group, results in grouped.items()}
-        return Standings(version=self.version, scores=scores, rankings=rankings, groups=groups)
+        return compute_standings(
+            version=self.version,
+            entrants=active,
+            marks=self.marks,
+            finish_times=self.finish_times,
+            scheme=self.scheme,
+            order=self.tie_break_order,
+            group_of=self.ranking_group,
+        )
 
     def promotion_candidates(self, standings: Standings) -> list[str]:
         """Worker ids (text) whose standing some rule of the rule set may promote: the ones whose
         current level and yearly count the application must read from the ledger. Asks the
         engine itself (with no level): "not covered" and "not qualified" never depend on them."""
-        rule_set = self.rule_set
-        if rule_set is None:
-            return []
-        candidates = []
-        answers = standings.answers_without_facts
-        for _, ranking in rankings_in_order(standings):
-            for entry in ranking.entries:
-                answer = answers.get(entry.entrant_id)
-                if answer is None:
-                    answer = self._propose(rule_set, entry, ranking.entrant_count, None, 0)
-                    answers[entry.entrant_id] = answer
-                if answer.outcome not in (
-                    PromotionOutcome.NOT_COVERED,
-                    PromotionOutcome.NOT_QUALIFIED,
-                ):
-                    candidates.append(entry.entrant_id)
-        return candidates
+        engine = self.engine()
+        return [] if engine is None else engine.candidates(standings, self._kind_of)
 
     def finalise(
         self,
@@ -835,73 +491,22 @@ class Competition(LedgerAggregate):
         none) and the competition promotions granted to them in the competition's year.
         """
         self._refuse_if_final()
-        unlocked = [c for c in self.scheme.component_names if c not in self.locks]
-        if unlocked:
-            raise DomainRuleViolation(
-                "components-not-locked",
-                f"lock every component before the results; not locked: {', '.join(unlocked)}",
-            )
-        if standings.version != self.version:
-            raise DomainRuleViolation(
-                "standings-outdated",
-                f"the standings were computed at version {standings.version}, the competition "
-                f"is at {self.version}",
-            )
-        rule_set = self.rule_set
+        check_finalisable(self.scheme, self.locks, standings, self.version)
+        engine = self.engine()
         candidates = set(self.promotion_candidates(standings))
-        missing = sorted(candidates - set(current_levels) | candidates - set(promotions_granted))
-        if missing:
-            raise InvalidValue(
-                "promotion facts", f"no current level or yearly count for {_listed(missing)}"
-            )
-        results: list[dict[str, Any]] = []
-        groups: list[dict[str, Any]] = []
-        for group, ranking in rankings_in_order(standings):
-            groups.append(
-                {
-                    "group": group,
-                    "entrant_count": ranking.entrant_count,
-                    "scale": ranking.scale.to_dict(),
-                }
-            )
-            for entry in ranking.entries:
-                key = entry.entrant_id
-                entrant = self.entrants[key]
-                finish = self.finish_times.get(key)
-                promotion: dict[str, Any] | None = None
-                if rule_set is not None:
-                    level = current_levels.get(key) if key in candidates else None
-                    granted = promotions_granted.get(key, 0) if key in candidates else 0
-                    answer = (
-                        standings.answers_without_facts[key]  # the same question, answered
-                        if level is None and granted == 0
-                        else self._propose(rule_set, entry, ranking.entrant_count, level, granted)
-                    )
-                    promotion = {
-                        **answer.to_dict(),
-                        "current_level": None if level is None else level.code,
-                        "promotions_granted_this_year": granted,
-                    }
-                results.append(
-                    {
-                        "worker_id": key,
-                        "entrant_number": entrant["entrant_number"],
-                        "name": entrant["name"],
-                        "entrant_kind": entrant["entrant_kind"],
-                        "employer_name": entrant["employer_name"],
-                        "group": group,
-                        "group_size": ranking.entrant_count,
-                        "rank": entry.rank,
-                        "tied": entry.tied,
-                        "separated_by": entry.separated_by,
-                        "total": format(entry.total, "f"),
-                        "standardised": entry.standardised,
-                        "award": None if entry.award is None else entry.award.value,
-                        "components": [c.to_dict() for c in standings.scores[key].components],
-                        "finish_time": None if finish is None else finish.isoformat(),
-                        "promotion": promotion,
-                    }
+        check_facts(candidates, current_levels, promotions_granted)
+        results, groups = published_results(
+            standings,
+            entrants=self.entrants,
+            finish_times=self.finish_times,
+            promotion_of=(
+                None
+                if engine is None
+                else engine.published(
+                    standings, candidates, current_levels, promotions_granted, self._kind_of
                 )
+            ),
+        )
         self._finalised(
             results=results,
             groups=groups,
@@ -928,18 +533,9 @@ class Competition(LedgerAggregate):
         self.finalised_by = actor
         self.status = CompetitionStatus.FINALISED
         for result in results:
-            promotion = result["promotion"]
-            if promotion is not None and promotion["target_level"] is not None:
-                self.proposals[result["worker_id"]] = {
-                    "worker_id": result["worker_id"],
-                    "target_level": promotion["target_level"],
-                    "rule_id": promotion["rule_id"],
-                    "status": ProposalStatus.PROPOSED.value,
-                    "certificate_number": None,
-                    "decided_by": None,
-                    "decided_at": None,
-                    "note": None,
-                }
+            proposal = new_proposal(result)
+            if proposal is not None:
+                self.proposals[result["worker_id"]] = proposal
 
     def awards(self) -> list[dict[str, Any]]:
         """The finalised results that carry an award, best first."""
@@ -948,12 +544,7 @@ class Competition(LedgerAggregate):
     # -- promotions --------------------------------------------------------------------------
 
     def proposal(self, worker_id: UUID | str) -> dict[str, Any]:
-        found = self.proposals.get(_key(worker_id))
-        if found is None:
-            raise DomainRuleViolation(
-                "no-such-proposal", f"{self.name} proposes no promotion for worker {worker_id}"
-            )
-        return found
+        return proposal_of(self.proposals, _key(worker_id), self.name)
 
     def approvable_level(
         self,
@@ -965,30 +556,13 @@ class Competition(LedgerAggregate):
         """The level an approval now would give, after asking the engine again with today's
         facts; refuses when the proposal is decided, or no longer what the rules give."""
         proposal = self._pending(worker_id)
-        rule_set = self.rule_set
+        engine = self.engine()
         result = self.result_of(worker_id)
-        if rule_set is None or result is None:  # pragma: no cover - proposals imply both
+        if engine is None or result is None:  # pragma: no cover - proposals imply both
             raise DomainRuleViolation("no-such-proposal", "no rule set or no result")
-        answer = propose_promotion(
-            rule_set,
-            tier=self.tier,
-            rank=result["rank"],
-            entrant_count=result["group_size"],
-            entrant_kind=result["entrant_kind"],
-            award=result["award"],
-            current_level=current_level,
-            promotions_granted_this_year=promotions_granted,
-            programme=self.programme,
+        return engine.approvable_level(
+            proposal, result, current_level=current_level, promotions_granted=promotions_granted
         )
-        if answer.outcome is PromotionOutcome.YEARLY_LIMIT_REACHED:
-            raise DomainRuleViolation("competition-promotion-yearly-limit", answer.explanation)
-        if answer.target_level is None or answer.target_level.code != proposal["target_level"]:
-            raise DomainRuleViolation(
-                "proposal-outdated",
-                f"the proposal was {SkillLevel.from_code(proposal['target_level']).name_zh}; "
-                f"with the worker's facts today the rules say: {answer.explanation}",
-            )
-        return answer.target_level
 
     def promotion_basis(self, worker_id: UUID | str, *, at: datetime, actor: str) -> dict[str, Any]:
         """The certificate basis of an approved promotion: this competition, the competition
@@ -996,19 +570,14 @@ class Competition(LedgerAggregate):
         proposal = self.proposal(worker_id)
         result = self.result_of(worker_id)
         assert result is not None
-        group = "" if result["group"] == ALL_ENTRANTS else f" {result['group']}s"
-        award = "" if result["award"] is None else f", {result['award']}"
-        evidence = (
-            f"以赛代评: {self.name} ({self.reference}; tier {self.tier.value}; {self.year}): "
-            f"rank {result['rank']} of {result['group_size']}{group}{award}; "
-            f"rule {proposal['rule_id']}; 核准 by {actor} on {at.date().isoformat()}"
+        return promotion_basis(
+            competition_id=self.id,
+            competition=f"{self.name} ({self.reference}; tier {self.tier.value}; {self.year})",
+            proposal=proposal,
+            result=result,
+            at=at,
+            actor=actor,
         )
-        return {
-            "kind": "competition",
-            "reference": str(self.id),
-            "bypass": "competition_promotion",
-            "evidence": evidence,
-        }
 
     def approve_promotion(
         self,
@@ -1021,11 +590,7 @@ class Competition(LedgerAggregate):
         actor: str,
     ) -> None:
         """Record the approval (核准) and the certificate issued for it."""
-        proposal = self._pending(worker_id)
-        if level.code != proposal["target_level"]:
-            raise DomainRuleViolation(
-                "proposal-outdated", f"the proposal is for level {proposal['target_level']}"
-            )
+        check_approval(self._pending(worker_id), level)
         self._promotion_approved(
             worker_id=worker_id,
             level=level.code,
@@ -1071,33 +636,11 @@ class Competition(LedgerAggregate):
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _propose(
-        self,
-        rule_set: PromotionRuleSet,
-        entry: RankedEntrant,
-        entrant_count: int,
-        level: SkillLevel | None,
-        granted: int,
-    ) -> PromotionProposal:
-        return propose_promotion(
-            rule_set,
-            tier=self.tier,
-            rank=entry.rank,
-            entrant_count=entrant_count,
-            entrant_kind=self.entrants[entry.entrant_id]["entrant_kind"],
-            award=entry.award,
-            current_level=level,
-            promotions_granted_this_year=granted,
-            programme=self.programme,
-        )
+    def _kind_of(self, worker_id: str) -> str:
+        return str(self.entrants[worker_id]["entrant_kind"])
 
     def _pending(self, worker_id: UUID | str) -> dict[str, Any]:
-        proposal = self.proposal(worker_id)
-        if proposal["status"] != ProposalStatus.PROPOSED.value:
-            raise DomainRuleViolation(
-                "proposal-decided", f"the proposal is already {proposal['status']}"
-            )
-        return proposal
+        return pending(self.proposal(worker_id))
 
     def _active(self, worker_id: UUID | str) -> dict[str, Any]:
         entrant = self.entrant(worker_id)
@@ -1113,15 +656,3 @@ class Competition(LedgerAggregate):
             raise DomainRuleViolation(
                 "results-final", f"the results of {self.name} are final; nothing can change"
             )
-
-    def _refuse_if_locked(self, component: str, what: str) -> None:
-        if component in self.locks:
-            raise DomainRuleViolation(
-                "component-locked", f"{component} is locked; {what} are no longer accepted"
-            )
-
-
-def rankings_in_order(standings: Standings) -> list[tuple[str, Ranking]]:
-    """The groups' rankings in a stable order: all, employee, student."""
-    order = {ALL_ENTRANTS: 0, EntrantKind.EMPLOYEE.value: 1, EntrantKind.STUDENT.value: 2}
-    return sorted(standings.rankings.items(), key=lambda item: order.get(item[0], 9))

@@ -10,7 +10,7 @@ and ``craftledger replay`` run; see ``projections.runner`` for how they are kept
 | ``honours`` | ``projections.honours`` | ``HonoursQuery`` |
 | ``career_stage`` | ``projections.career_stage`` | ``CareerStageQuery`` |
 | ``statistics`` | ``projections.statistics`` | ``StatisticsQuery`` |
-| ``leaderboard`` | ``projections.leaderboard`` | ``LeaderboardQuery`` |
+| ``leaderboard`` | ``projections.leaderboard``, ``.leaderboard_query`` | ``LeaderboardQuery`` |
 | ``transparency_log`` | ``projections.transparency_log`` | ``TransparencyLogQuery`` |
 | ``calendars`` | ``projections.calendars`` | ``CalendarsQuery`` |
 | ``evaluation_sessions`` | ``projections.evaluation_sessions`` | ``EvaluationSessionsQuery`` |

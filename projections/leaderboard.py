@@ -1,6 +1,7 @@
 """Competition leaderboards (成绩榜): live during marking for organisers, final results after.
 
-Projection ``Leaderboard`` (name ``"leaderboard"``); query ``LeaderboardQuery(store)``::
+Projection ``Leaderboard`` (name ``"leaderboard"``); query ``LeaderboardQuery(store)``
+(``projections.leaderboard_query``)::
 
     query.competition(competition_id) -> dict | None
         {"id", "organiser_id", "reference", "name", "tier", "occupation_code", "exam_level",
@@ -52,15 +53,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
-from uuid import UUID
 
+from domain.competition import CompetitionStatus
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.marking_scheme import JudgeCombination, MarkingScheme
-from domain.ranking import EntrantResult, RankedEntrant, TieBreakOrder, rank_entrants
-from projections.pagination import InvalidQuery, Page, check_limit, decode_cursor, page_of
 from projections.projection import (
     Projection,
     RecordedEvent,
@@ -69,14 +67,14 @@ from projections.projection import (
     text_id,
     to_json,
 )
-from projections.store import ProjectionStore, Transaction
+from projections.store import Transaction
 
 TOPIC = "craftledger:Competition."
 GROUP_ORDER = {"all": 0, "employee": 1, "student": 2}
-STATUSES = ("announced", "marking", "finalised")
+STATUSES = tuple(CompetitionStatus)
 
 
-def _scheme(text: str | None) -> MarkingScheme | None:
+def stored_scheme(text: str | None) -> MarkingScheme | None:
     """The stored scheme, or None for an announcement that predates valid schemes."""
     if not text:
         return None
@@ -197,7 +195,7 @@ class Leaderboard(Projection):
             "INSERT INTO leaderboard_competition (id, organiser_id, reference, name, tier,"
             " occupation_code, exam_level, year, region, scheme, tie_breaks, separate_groups,"
             " status, entrants, locked, announced_at) VALUES"
-            " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'announced', 0, '[]', ?)",
+            " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '[]', ?)",
             (
                 event.aggregate_id,
                 text_id(event["organiser_id"]),
@@ -211,6 +209,7 @@ class Leaderboard(Projection):
                 to_json(event["marking_scheme"]),
                 None if tie_breaks is None else to_json(tie_breaks),
                 int(bool(event.get("separate_groups", False))),
+                CompetitionStatus.ANNOUNCED.value,
                 iso_datetime(event.timestamp),
             ),
         )
@@ -270,9 +269,8 @@ class Leaderboard(Projection):
         for worker_id, component in touched:
             self._rescore(tx, competition, worker_id, component, scheme)
         tx.execute(
-            "UPDATE leaderboard_competition SET status = 'marking' WHERE id = ?"
-            " AND status = 'announced'",
-            (competition,),
+            "UPDATE leaderboard_competition SET status = ? WHERE id = ? AND status = ?",
+            (CompetitionStatus.MARKING.value, competition, CompetitionStatus.ANNOUNCED.value),
         )
 
     @handles(TOPIC + "MarkCorrected")
@@ -301,7 +299,7 @@ class Leaderboard(Projection):
 
     @staticmethod
     def _scheme_of(tx: Transaction, competition: str) -> MarkingScheme | None:
-        return _scheme(
+        return stored_scheme(
             tx.value("SELECT scheme FROM leaderboard_competition WHERE id = ?", (competition,))
         )
 
@@ -397,9 +395,8 @@ class Leaderboard(Projection):
     def finalised(self, tx: Transaction, event: RecordedEvent) -> None:
         competition = event.aggregate_id
         tx.execute(
-            "UPDATE leaderboard_competition SET status = 'finalised', finalised_at = ?"
-            " WHERE id = ?",
-            (iso_datetime(event["at"]), competition),
+            "UPDATE leaderboard_competition SET status = ?, finalised_at = ? WHERE id = ?",
+            (CompetitionStatus.FINALISED.value, iso_datetime(event["at"]), competition),
         )
         tx.execute("DELETE FROM leaderboard_result WHERE competition_id = ?", (competition,))
         tx.executemany(
@@ -431,271 +428,3 @@ class Leaderboard(Projection):
 
 
 # -- queries ---------------------------------------------------------------------------------------
-
-
-def _uuid_text(value: UUID | str | None, what: str) -> str | None:
-    if value is None:
-        return None
-    try:
-        return str(value if isinstance(value, UUID) else UUID(str(value)))
-    except ValueError:
-        raise InvalidQuery(f"{what} must be a UUID") from None
-
-
-_COMPETITION_COLUMNS = (
-    "id, organiser_id, reference, name, tier, occupation_code, exam_level, year, region,"
-    " scheme, separate_groups, status, entrants, locked, announced_at, finalised_at"
-)
-
-
-def _competition(row: dict[str, Any]) -> dict[str, Any]:
-    scheme = json.loads(row.pop("scheme"))
-    components = scheme.get("components") if isinstance(scheme, Mapping) else None
-    row["components"] = [c.get("name") for c in components or () if isinstance(c, Mapping)]
-    row["locked"] = json.loads(row["locked"])
-    row["separate_groups"] = bool(row["separate_groups"])
-    return row
-
-
-class LeaderboardQuery:
-    """Reads of the ``Leaderboard`` projection (see the module docstring)."""
-
-    def __init__(self, store: ProjectionStore) -> None:
-        self.store = store
-
-    def competition(self, competition_id: UUID | str) -> dict[str, Any] | None:
-        key = _uuid_text(competition_id, "competition id")
-        with self.store.read() as tx:
-            rows = tx.dicts(
-                f"SELECT {_COMPETITION_COLUMNS} FROM leaderboard_competition WHERE id = ?", (key,)
-            )
-        return _competition(rows[0]) if rows else None
-
-    def list_competitions(
-        self,
-        after: str | None = None,
-        limit: int = 50,
-        organiser_id: UUID | str | None = None,
-        year: int | None = None,
-        status: str | None = None,
-        tier: str | None = None,
-        occupation_code: str | None = None,
-    ) -> Page:
-        """Competitions, newest year first, then by id."""
-        check_limit(limit)
-        where: list[str] = []
-        params: list[Any] = []
-        organiser = _uuid_text(organiser_id, "organiser_id")
-        if status is not None and status not in STATUSES:
-            raise InvalidQuery(f"status must be one of {', '.join(STATUSES)}")
-        for column, value in (
-            ("organiser_id", organiser),
-            ("status", status),
-            ("tier", tier),
-            ("occupation_code", occupation_code),
-        ):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(value)
-        if year is not None:
-            where.append("year = ?")
-            params.append(int(year))
-        key = decode_cursor("competitions", after, 2)
-        if key is not None:
-            where.append("(year < ? OR (year = ? AND id > ?))")
-            params.extend([key[0], key[0], key[1]])
-        sql = f"SELECT {_COMPETITION_COLUMNS} FROM leaderboard_competition"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY year DESC, id LIMIT ?"
-        with self.store.read() as tx:
-            rows = [_competition(row) for row in tx.dicts(sql, (*params, limit + 1))]
-        return page_of(rows, limit, "competitions", lambda r: (r["year"], r["id"]))
-
-    def board(
-        self,
-        competition_id: UUID | str,
-        after: str | None = None,
-        limit: int = 50,
-        group: str | None = None,
-    ) -> Page | None:
-        """The competition's board (final if finalised, else live); None if unknown."""
-        check_limit(limit)
-        if group is not None and group not in GROUP_ORDER:
-            raise InvalidQuery(f"group must be one of {', '.join(GROUP_ORDER)}")
-        competition = self.competition(competition_id)
-        if competition is None:
-            return None
-        if competition["status"] == "finalised":
-            page = self._final(competition, after, limit, group)
-        else:
-            page = self._live(competition, after, limit, group)
-        page.extra.update(
-            {
-                "competition_id": competition["id"],
-                "final": competition["status"] == "finalised",
-                "status": competition["status"],
-            }
-        )
-        return page
-
-    # -- final -----------------------------------------------------------------------------
-
-    def _final(
-        self, competition: dict[str, Any], after: str | None, limit: int, group: str | None
-    ) -> Page:
-        where = ["competition_id = ?"]
-        params: list[Any] = [competition["id"]]
-        if group is not None:
-            where.append("grp = ?")
-            params.append(group)
-        key = decode_cursor("board-final", after, 3)
-        if key is not None:
-            where.append("(group_order, rank, entrant_number) > (?, ?, ?)")
-            params.extend(key)
-        sql = (
-            "SELECT worker_id, group_order, grp, rank, entrant_number, name, entrant_kind,"
-            " employer_name, group_size, total, standardised, award, tied, components"
-            f" FROM leaderboard_result WHERE {' AND '.join(where)}"
-            " ORDER BY group_order, rank, entrant_number LIMIT ?"
-        )
-        with self.store.read() as tx:
-            rows = tx.dicts(sql, (*params, limit + 1))
-        items = [
-            {
-                "group": row["grp"],
-                "rank": row["rank"],
-                "group_size": row["group_size"],
-                "entrant_number": row["entrant_number"],
-                "worker_id": row["worker_id"],
-                "name": self.store.sealer.open(row["name"]),
-                "entrant_kind": row["entrant_kind"],
-                "employer_name": row["employer_name"],
-                "total": row["total"],
-                "standardised": row["standardised"],
-                "award": row["award"],
-                "tied": bool(row["tied"]),
-                "components": json.loads(row["components"]),
-                "flagged": [],
-                "complete": True,
-                "_key": (row["group_order"], row["rank"], row["entrant_number"]),
-            }
-            for row in rows
-        ]
-        page = page_of(items, limit, "board-final", lambda r: r["_key"])
-        for item in page.items:
-            item.pop("_key")
-        return page
-
-    # -- live ------------------------------------------------------------------------------
-
-    def _live(
-        self, competition: dict[str, Any], after: str | None, limit: int, group: str | None
-    ) -> Page:
-        key = decode_cursor("board-live", after, 2)
-        with self.store.read() as tx:
-            meta = tx.row(
-                "SELECT scheme, tie_breaks, separate_groups FROM leaderboard_competition"
-                " WHERE id = ?",
-                (competition["id"],),
-            )
-            entrants = tx.dicts(
-                "SELECT worker_id, entrant_number, name, entrant_kind, employer_name,"
-                " finish_time, total FROM leaderboard_entrant"
-                " WHERE competition_id = ? AND withdrawn IS NULL",
-                (competition["id"],),
-            )
-            score_rows = tx.rows(
-                "SELECT worker_id, component, score, flagged, reviewed FROM leaderboard_score"
-                " WHERE competition_id = ?",
-                (competition["id"],),
-            )
-        assert meta is not None
-        scheme = _scheme(meta[0])
-        components = list(scheme.component_names) if scheme else []
-        order = TieBreakOrder.from_dict(json.loads(meta[1])) if meta[1] else TieBreakOrder()
-        scores: dict[str, dict[str, str | None]] = {}
-        flagged: dict[str, list[str]] = {}
-        for worker_id, component, score, is_flagged, reviewed in score_rows:
-            scores.setdefault(worker_id, {})[component] = score
-            if is_flagged and not reviewed:
-                flagged.setdefault(worker_id, []).append(component)
-        groups: dict[str, list[dict[str, Any]]] = {}
-        for entrant in entrants:
-            name = entrant["entrant_kind"] if meta[2] else "all"
-            groups.setdefault(name, []).append(entrant)
-        items: list[dict[str, Any]] = []
-        for name in sorted(groups, key=lambda g: GROUP_ORDER.get(g, 9)):
-            if group is not None and name != group:
-                continue
-            members = groups[name]
-            ranked = _rank_live(members, scores, order)
-            for position, (entrant, entry) in enumerate(ranked):
-                own = scores.get(entrant["worker_id"], {})
-                item = {
-                    "group": name,
-                    "rank": None,
-                    "group_size": sum(1 for e in members if e["total"] is not None),
-                    "entrant_number": entrant["entrant_number"],
-                    "worker_id": entrant["worker_id"],
-                    "name": self.store.sealer.open(entrant["name"]),
-                    "entrant_kind": entrant["entrant_kind"],
-                    "employer_name": entrant["employer_name"],
-                    "total": entrant["total"],
-                    "standardised": None,
-                    "award": None,
-                    "tied": False,
-                    "components": {c: own.get(c) for c in components},
-                    "flagged": sorted(flagged.get(entrant["worker_id"], [])),
-                    "complete": entry is not None,
-                    "_key": (GROUP_ORDER.get(name, 9), position),
-                }
-                if entry is not None:
-                    item.update(
-                        rank=entry.rank,
-                        standardised=entry.standardised,
-                        award=None if entry.award is None else entry.award.value,
-                        tied=entry.tied,
-                    )
-                items.append(item)
-        if key is not None:
-            items = [item for item in items if list(item["_key"]) > key]
-        page = page_of(items[: limit + 1], limit, "board-live", lambda r: r["_key"])
-        for item in page.items:
-            item.pop("_key")
-        return page
-
-
-def _rank_live(
-    members: list[dict[str, Any]],
-    scores: Mapping[str, Mapping[str, str | None]],
-    order: TieBreakOrder,
-) -> list[tuple[dict[str, Any], RankedEntrant | None]]:
-    """The group's entrants with a total, ranked (provisionally), then the rest by number."""
-    complete = [e for e in members if e["total"] is not None]
-    ranked: list[tuple[dict[str, Any], RankedEntrant | None]] = []
-    if complete:
-        by_id = {e["worker_id"]: e for e in complete}
-        ranking = rank_entrants(
-            [
-                EntrantResult(
-                    entrant_id=e["worker_id"],
-                    total=Decimal(e["total"]),
-                    component_scores={
-                        c: Decimal(s)
-                        for c, s in scores.get(e["worker_id"], {}).items()
-                        if s is not None
-                    },
-                    finish_time=_parse_time(e["finish_time"]),
-                )
-                for e in complete
-            ],
-            order,
-        )
-        ranked += [(by_id[entry.entrant_id], entry) for entry in ranking.entries]
-    rest = sorted((e for e in members if e["total"] is None), key=lambda e: e["entrant_number"])
-    return ranked + [(e, None) for e in rest]
-
-
-def _parse_time(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text.replace("Z", "+00:00"))

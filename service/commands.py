@@ -2,9 +2,8 @@
 ``Recorded`` it returns, and the two refusals it may raise besides a domain rule
 (``NotFound``, HTTP 404; ``ConcurrencyConflict``, HTTP 409).
 
-Its own module so that ``service.ledger`` and the command mixins it is built from
-(``service.competition_workflow``) and the capabilities composed around it all import it directly;
-``service.ledger`` re-exports every name.
+Its own module so that ``service.ledger`` and every capability composed around it import it
+directly.
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ from service.calendars import Calendars
 from service.certificates import Certificates
 from service.commands import ConcurrencyConflict as ConcurrencyConflict  # re-exported
 from service.commands import NotFound, Recorded
-from service.competition_workflow import CompetitionWorkflow
+from service.competitions import Competitions
 from service.config import Settings
 from service.credentials import Credentials
 from service.evaluations import Evaluations
@@ -105,7 +105,6 @@ class LedgerRepository(Repository[UUID]):
 
 
 class Ledger(
-    CompetitionWorkflow,
     Application[UUID],
 ):
     """craftledger's one application: every aggregate, one notification log."""
@@ -142,6 +141,9 @@ class Ledger(
             certificates=self.certificates,
             workers=self.workers,
             calendars=self.calendars,
+        )
+        self.competitions = Competitions(
+            self, credentials=self.credentials, certificates=self.certificates, workers=self.workers
         )
 
     def close(self) -> None:

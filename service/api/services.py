@@ -7,9 +7,11 @@ from typing import Any
 
 from flask import current_app
 
+from service.api.problems import Problem
+from service.competitions.leaderboard import Leaderboards
 from service.ledger import Ledger
 
-__all__ = ["Services", "services"]
+__all__ = ["Services", "leaderboards", "ledger", "services"]
 
 
 @dataclass
@@ -44,3 +46,12 @@ def services() -> Services:
 
 def ledger() -> Ledger:
     return services().ledger
+
+
+def leaderboards() -> Leaderboards:
+    """The leaderboard reads (``service.competitions.leaderboard``); 503 until the read model
+    is available."""
+    store = services().projection_store
+    if store is None:
+        raise Problem(503, "read-model-unavailable", "the leaderboard is not available yet")
+    return Leaderboards(store)

@@ -13,10 +13,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from uuid import UUID
 
-from domain.competition import Competition, CompetitionStatus, MarkEntry
+from domain.competition import Competition, CompetitionStatus, MarkEntry, ProposalStatus
 from domain.organisation import Organisation
 from domain.promotion_rules import CompetitionTier, EntrantKind
-from service.competition_workflow import EntrantRegistration
+from service.competitions import EntrantRegistration
 from service.demo.cast import (
     ACTOR,
     CARER,
@@ -157,7 +157,7 @@ class CompetitionStory:
         if self.ledger.exists(self.competition_id):
             return
         plan = self.plan
-        self.ledger.announce_competition(
+        self.ledger.competitions.announce_competition(
             organiser_id=self.orgs[plan.organiser].id,
             reference=plan.reference,
             name=plan.name,
@@ -177,7 +177,7 @@ class CompetitionStory:
         if self.competition.entrants:
             return
         own_staff = self.plan.employer_name is None
-        self.ledger.register_entrants(
+        self.ledger.competitions.register_entrants(
             self.competition_id,
             [
                 EntrantRegistration(
@@ -208,7 +208,7 @@ class CompetitionStory:
 
     def _record(self, entries: list[MarkEntry]) -> None:
         if entries:
-            self.ledger.record_marks(self.competition_id, entries, actor=ACTOR)
+            self.ledger.competitions.record_marks(self.competition_id, entries, actor=ACTOR)
 
     def mark_all(self) -> None:
         self._record(self._marks(self.entrants, ("theory", "practical")))
@@ -225,7 +225,7 @@ class CompetitionStory:
         first = self.worker_id(self.entrants[0])
         competition = self.competition
         if competition.needs_review(first, "practical"):
-            self.ledger.correct_mark(
+            self.ledger.competitions.correct_mark(
                 self.competition_id,
                 worker_id=first,
                 component="practical",
@@ -240,7 +240,7 @@ class CompetitionStory:
         """The second entrant's flagged theory marks are confirmed on review (复核)."""
         second = self.worker_id(self.entrants[1])
         if competition.needs_review(second, "theory"):
-            self.ledger.review_spread(
+            self.ledger.competitions.review_spread(
                 self.competition_id,
                 worker_id=second,
                 component="theory",
@@ -252,31 +252,35 @@ class CompetitionStory:
         competition = self.competition
         if "theory" not in competition.locks:
             self.review_theory(competition)
-            self.ledger.lock_component(self.competition_id, "theory", actor="demo:chief-judge")
+            self.ledger.competitions.lock_component(
+                self.competition_id, "theory", actor="demo:chief-judge"
+            )
 
     def lock_and_finalise(self) -> None:
         for component in ("theory", "practical"):
             if component not in self.competition.locks:
-                self.ledger.lock_component(self.competition_id, component, actor=ACTOR)
+                self.ledger.competitions.lock_component(self.competition_id, component, actor=ACTOR)
         if self.competition.status != CompetitionStatus.FINALISED:
-            self.ledger.finalise_competition(self.competition_id, actor=ACTOR)
+            self.ledger.competitions.finalise_competition(self.competition_id, actor=ACTOR)
 
     def approve(self) -> None:
         pending = [
-            UUID(key) for key, p in self.competition.proposals.items() if p["status"] == "proposed"
+            UUID(key)
+            for key, p in self.competition.proposals.items()
+            if p["status"] == ProposalStatus.PROPOSED
         ]
         if not pending:
             return
         rejected = self.plan.rejected
         if rejected is not None and rejected < len(pending):
-            self.ledger.reject_promotion(
+            self.ledger.competitions.reject_promotion(
                 self.competition_id,
                 pending[rejected],
                 reason="申报材料中劳动合同期限与竞赛通知要求不符，不予核准",
                 actor=HR_BUREAU,
             )
             pending = pending[:rejected] + pending[rejected + 1 :]
-        self.ledger.approve_promotions(
+        self.ledger.competitions.approve_promotions(
             self.competition_id, pending, actor=HR_BUREAU, note="经区人社局核准"
         )
 

@@ -14,26 +14,32 @@ from uuid import UUID
 from flask import current_app, jsonify
 
 from domain.competition import Competition
-from service.api.competitions import leaderboard_query, public_entry, sees_everything
+from service.api.auth import current_principal
 from service.api.problems import Problem
-from service.api.reads import wait_for_position
-from service.api.services import ledger, services
+from service.api.services import leaderboards, ledger, services
+from service.competitions.leaderboard import READ_MODEL, may_see_board, sees_everything
 from service.pages.blueprints import pages, render
 from service.pages.i18n import gettext
 from service.pages.labels import AWARD, ENTRANT_KIND, label
 
 BOARD_LIMIT = 500
+#: How long a page waits for the leaderboard read model to catch up with the log.
+CATCH_UP_SECONDS = 2.0
 
 
-def board(competition: Competition, privileged: bool) -> dict[str, Any]:
-    """The board as this caller may see it (the read model caught up with the log)."""
+def caught_up(timeout: float = CATCH_UP_SECONDS) -> bool:
+    """Wait (up to ``timeout`` seconds) until the leaderboard read model has applied the log."""
     runner = services().runner
-    if runner is not None:
-        runner.wait_for(ledger().log_position, timeout=2.0, names=["leaderboard"])
-    page = leaderboard_query().board(competition.id, limit=BOARD_LIMIT)
+    if runner is None:
+        return True
+    return bool(runner.wait_for(ledger().log_position, timeout=timeout, names=[READ_MODEL]))
+
+
+def board(competition: Competition) -> dict[str, Any]:
+    """The board as this caller may see it (after waiting for the read model to catch up)."""
+    caught_up()
+    page = leaderboards().board(competition, current_principal(), limit=BOARD_LIMIT)
     items = [] if page is None else page.items
-    if not privileged:
-        items = [public_entry(item) for item in items]
     rows = []
     for item in items:
         rows.append(
@@ -66,21 +72,25 @@ def board(competition: Competition, privileged: bool) -> dict[str, Any]:
 
 @pages.route("/competitions", methods=["GET"])
 def competitions() -> Any:
-    wait_for_position(ledger().log_position, ["leaderboard"])
-    page = leaderboard_query().list_competitions(limit=100)
+    if not caught_up(float(current_app.config.get("READ_WAIT_SECONDS", 5.0))):
+        raise Problem(
+            503,
+            "position-not-reached",
+            "the competitions list has not caught up with the log yet",
+            headers={"Retry-After": "1"},
+        )
+    page = leaderboards().competitions(limit=100)
     return render("pages/competitions.html", items=page.items, title=gettext("技能竞赛"))
 
 
 @pages.route("/competitions/<uuid:competition_id>", methods=["GET"])
 def competition_page(competition_id: UUID) -> Any:
     competition = ledger().competition(competition_id)
-    privileged = sees_everything(competition)
-    shown = competition.is_final or privileged
     return render(
         "pages/competition.html",
         competition=competition,
-        privileged=privileged,
-        board=board(competition, privileged) if shown else None,
+        privileged=sees_everything(competition, current_principal()),
+        board=board(competition) if may_see_board(competition, current_principal()) else None,
         poll_seconds=float(current_app.config["BOARD_POLL_SECONDS"]),
         title=competition.name,
     )
@@ -89,7 +99,6 @@ def competition_page(competition_id: UUID) -> Any:
 @pages.route("/competitions/<uuid:competition_id>/board.json", methods=["GET"])
 def competition_board(competition_id: UUID) -> Any:
     competition = ledger().competition(competition_id)
-    privileged = sees_everything(competition)
-    if not competition.is_final and not privileged:
+    if not may_see_board(competition, current_principal()):
         raise Problem(403, "forbidden", "the leaderboard is public once the results are final")
-    return jsonify(board(competition, privileged))
+    return jsonify(board(competition))

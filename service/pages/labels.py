@@ -7,6 +7,7 @@ they come from the domain (:func:`level_name`, :func:`occupation_label`).
 
 from __future__ import annotations
 
+from domain.competition import CompetitionStatus
 from domain.errors import InvalidValue
 from domain.occupation import find_occupation
 from domain.skill_level import SkillLevel
@@ -64,10 +65,10 @@ TIER = {
     "district": N_("区级"),
     "enterprise_or_school": N_("企业和院校级"),
 }
-COMPETITION_STATUS = {
-    "announced": N_("已公布"),
-    "marking": N_("评分中"),
-    "finalised": N_("成绩已发布"),
+COMPETITION_STATUS: dict[str, str] = {
+    CompetitionStatus.ANNOUNCED: N_("已公布"),
+    CompetitionStatus.MARKING: N_("评分中"),
+    CompetitionStatus.FINALISED: N_("成绩已发布"),
 }
 ENTRANT_KIND = {"employee": N_("职工"), "student": N_("学生"), "all": N_("全部")}
 STAGE = {

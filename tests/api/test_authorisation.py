@@ -232,7 +232,7 @@ def appointed_post(world: World, worker: Any = None) -> dict[str, Any]:
 
 
 def announced_competition(world: World) -> dict[str, Any]:
-    recorded = world.ledger.announce_competition(
+    recorded = world.ledger.competitions.announce_competition(
         organiser_id=world.ids["union"],
         reference=f"C-{unique()}",
         name="朝阳区电工技能大赛",

@@ -94,7 +94,7 @@ class Arena:
         programme: str | None = None,
         separate_groups: bool = False,
     ) -> UUID:
-        return self.ledger.announce_competition(  # type: ignore[no-any-return]
+        return self.ledger.competitions.announce_competition(  # type: ignore[no-any-return]
             organiser_id=self.union,
             reference=f"TJ-{next(_serials)}",
             name=f"天津市焊工职业技能竞赛 {tier.value}",
@@ -114,7 +114,7 @@ class Arena:
 
     def enter(self, competition: UUID, workers: Iterable[UUID], kind: str = "employee") -> None:
         for worker in workers:
-            self.ledger.register_entrant(
+            self.ledger.competitions.register_entrant(
                 competition,
                 worker_id=worker,
                 entrant_kind=kind,
@@ -130,7 +130,7 @@ class Arena:
             for component, mark in zip(("practical", "theory"), pair, strict=True)
             for judge in JUDGES
         ]
-        self.ledger.record_marks(competition, entries, actor=ORGANISER)
+        self.ledger.competitions.record_marks(competition, entries, actor=ORGANISER)
 
     def correct(
         self,
@@ -142,7 +142,7 @@ class Arena:
         reason: str,
     ) -> None:
         """The organiser corrects one judge's mark, with a reason."""
-        self.ledger.correct_mark(
+        self.ledger.competitions.correct_mark(
             competition,
             worker_id=worker,
             component=component,
@@ -154,7 +154,7 @@ class Arena:
 
     def lock(self, competition: UUID) -> None:
         for component in ("practical", "theory"):
-            self.ledger.lock_component(competition, component, actor=ORGANISER)
+            self.ledger.competitions.lock_component(competition, component, actor=ORGANISER)
 
     def run(
         self,
@@ -167,7 +167,7 @@ class Arena:
         self.enter(competition, students, "student")
         self.mark(competition, {**employees, **students})
         self.lock(competition)
-        self.ledger.finalise_competition(competition, actor=ORGANISER)
+        self.ledger.competitions.finalise_competition(competition, actor=ORGANISER)
         return self.ledger.competition(competition)
 
     def ranked_field(self, count: int) -> list[UUID]:

@@ -38,7 +38,7 @@ def competition_of(
     """A competition in the state asked (each state implies the ones before it)."""
     ledger = world.ledger
     body = world.fresh_employer(OrganisationKind.SOCIAL)
-    competition = ledger.announce_competition(
+    competition = ledger.competitions.announce_competition(
         organiser_id=world.ids["union"],
         reference=f"MATRIX-{next(_count)}",
         name="朝阳区电工技术比武",
@@ -54,7 +54,9 @@ def competition_of(
     ).aggregate.id
     workers = [world.fresh_worker(world.ids["org_a"]) for _ in range(entrants)]
     for worker in workers:
-        ledger.register_entrant(competition, worker_id=worker, entrant_kind="employee", actor="t")
+        ledger.competitions.register_entrant(
+            competition, worker_id=worker, entrant_kind="employee", actor="t"
+        )
     if marked or flagged or locked or final:
         marks = [
             MarkEntry(worker, component, judge, str(90 - index))
@@ -64,12 +66,12 @@ def competition_of(
         ]
         if flagged:
             marks[0] = MarkEntry(workers[0], "practical", JUDGES[0], "70")  # spread 20
-        ledger.record_marks(competition, marks, actor="test")
+        ledger.competitions.record_marks(competition, marks, actor="test")
     if locked or final:
         for component in ("practical", "theory"):
-            ledger.lock_component(competition, component, actor="test")
+            ledger.competitions.lock_component(competition, component, actor="test")
     if final:
-        ledger.finalise_competition(competition, actor="test")
+        ledger.competitions.finalise_competition(competition, actor="test")
     return {
         "target": competition,
         "worker": workers[0] if workers else world.ids["worker"],

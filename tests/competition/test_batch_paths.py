@@ -56,7 +56,7 @@ def test_credentials_of_a_batch_are_the_single_credentials_byte_for_byte(
     field = arena.ranked_field(6)
     arena.certify(field[1], SkillLevel.LEVEL_4)
     arena.run(competition, descending(field))
-    approved = ledger.approve_promotions(competition, actor=ADMIN).aggregate
+    approved = ledger.competitions.approve_promotions(competition, actor=ADMIN).aggregate
     numbers = [
         p["certificate_number"] for p in approved.proposals.values() if p["status"] == "approved"
     ]
@@ -73,7 +73,7 @@ def test_approving_signs_the_credentials_the_log_gives_back(arena: Arena):
     competition = arena.announce()
     field = arena.ranked_field(6)
     arena.run(competition, descending(field))
-    recorded = ledger.approve_promotions(competition, actor=ADMIN)
+    recorded = ledger.competitions.approve_promotions(competition, actor=ADMIN)
     numbers = [
         p["certificate_number"]
         for p in recorded.aggregate.proposals.values()
@@ -113,7 +113,7 @@ def test_finalising_reads_worker_facts_in_bulk_yet_refuses_an_unknown_worker(are
     ledger.load_many = without_first  # type: ignore[method-assign]
     try:
         with pytest.raises(NotFound, match=str(field[0])):
-            ledger.finalise_competition(competition_id, actor="organiser")
+            ledger.competitions.finalise_competition(competition_id, actor="organiser")
     finally:
         del ledger.load_many
     assert not ledger.competition(competition_id).is_final

@@ -11,7 +11,8 @@ import pytest
 
 from domain.competition import MarkEntry
 from domain.promotion_rules import CompetitionTier
-from projections.leaderboard import Leaderboard, LeaderboardQuery
+from projections.leaderboard import Leaderboard
+from projections.leaderboard_query import LeaderboardQuery
 from projections.pagination import InvalidCursor
 from projections.runner import ProjectionRunner
 from projections.store import PostgresProjectionStore, ProjectionStore, SQLiteProjectionStore
@@ -44,7 +45,7 @@ def test_the_live_board_ranks_complete_entrants_provisionally(
     first, second, third, gone = (arena.worker(name) for name in ("张一", "张二", "张三", "张四"))
     arena.enter(competition, [first, second, third, gone])
     arena.mark(competition, {first: ("80", "80"), second: ("90", "70")})
-    arena.ledger.record_marks(
+    arena.ledger.competitions.record_marks(
         competition,
         [
             MarkEntry(third, "practical", judge, mark)
@@ -53,7 +54,7 @@ def test_the_live_board_ranks_complete_entrants_provisionally(
         + [MarkEntry(third, "theory", JUDGES[0], "60")],  # theory: one judge of three
         actor=ORGANISER,
     )
-    arena.ledger.withdraw_entrant(competition, gone, reason="缺考", actor=ORGANISER)
+    arena.ledger.competitions.withdraw_entrant(competition, gone, reason="缺考", actor=ORGANISER)
     runner.catch_up()
     page = board.board(competition)
     assert page is not None
@@ -69,7 +70,7 @@ def test_the_live_board_ranks_complete_entrants_provisionally(
     ]
     assert page.items[2]["components"] == {"practical": "7.00", "theory": None}
     # a wide spread shows as flagged until reviewed
-    arena.ledger.correct_mark(
+    arena.ledger.competitions.correct_mark(
         competition,
         worker_id=first,
         component="practical",
@@ -82,7 +83,7 @@ def test_the_live_board_ranks_complete_entrants_provisionally(
     live = board.board(competition)
     assert live is not None
     assert live.items[0]["name"] == "张二" and live.items[1]["flagged"] == ["practical"]
-    arena.ledger.review_spread(
+    arena.ledger.competitions.review_spread(
         competition, worker_id=first, component="practical", note="复核", actor=ORGANISER
     )
     runner.catch_up()
@@ -139,7 +140,7 @@ def test_rebuilding_in_other_batch_sizes_gives_identical_tables(
     arena.enter(competition, employees)
     arena.enter(competition, students, "student")
     arena.mark(competition, {**descending(employees), **descending(students, top=70)})
-    arena.ledger.correct_mark(
+    arena.ledger.competitions.correct_mark(
         competition,
         worker_id=students[0],
         component="theory",
@@ -148,11 +149,11 @@ def test_rebuilding_in_other_batch_sizes_gives_identical_tables(
         reason="typo",
         actor=ORGANISER,
     )
-    arena.ledger.review_spread(
+    arena.ledger.competitions.review_spread(
         competition, worker_id=students[0], component="theory", note="ok", actor=ORGANISER
     )
     arena.lock(competition)
-    arena.ledger.finalise_competition(competition, actor=ORGANISER)
+    arena.ledger.competitions.finalise_competition(competition, actor=ORGANISER)
     live = ProjectionRunner(ledger, store, [Leaderboard()], batch_size=3)
     live.catch_up()
     if backend == "sqlite":

@@ -22,7 +22,7 @@ def test_trimmed_mean_drops_the_highest_and_lowest_judge_and_flags_a_wide_spread
     competition = arena.announce()
     worker = arena.worker()
     arena.enter(competition, [worker])
-    arena.ledger.record_marks(
+    arena.ledger.competitions.record_marks(
         competition,
         [
             MarkEntry(worker, "practical", "甲", "80"),
@@ -43,10 +43,12 @@ def test_trimmed_mean_drops_the_highest_and_lowest_judge_and_flags_a_wide_spread
     assert loaded.needs_review(worker, "practical")
     assert not loaded.needs_review(worker, "theory")  # spread 5
     with pytest.raises(DomainRuleViolation) as refused:
-        arena.ledger.lock_component(competition, "practical", actor=ORGANISER)
+        arena.ledger.competitions.lock_component(competition, "practical", actor=ORGANISER)
     assert rule_of(refused) == "flagged-marks-unreviewed"
     assert "entrant(s) 1" in refused.value.detail
-    arena.ledger.lock_component(competition, "theory", actor=ORGANISER)  # theory is clean
+    arena.ledger.competitions.lock_component(
+        competition, "theory", actor=ORGANISER
+    )  # theory is clean
 
 
 def test_a_review_confirms_exactly_the_marks_it_saw(arena: Arena):
@@ -56,7 +58,7 @@ def test_a_review_confirms_exactly_the_marks_it_saw(arena: Arena):
     arena.mark(competition, {worker: ("80", "80")})
     arena.correct(competition, worker, "practical", JUDGES[0], "95", "录入错误: 95 recorded as 80")
     assert arena.ledger.competition(competition).needs_review(worker, "practical")
-    arena.ledger.review_spread(
+    arena.ledger.competitions.review_spread(
         competition,
         worker_id=worker,
         component="practical",
@@ -65,14 +67,14 @@ def test_a_review_confirms_exactly_the_marks_it_saw(arena: Arena):
     )
     assert not arena.ledger.competition(competition).needs_review(worker, "practical")
     with pytest.raises(DomainRuleViolation) as twice:
-        arena.ledger.review_spread(
+        arena.ledger.competitions.review_spread(
             competition, worker_id=worker, component="practical", note="again", actor="x"
         )
     assert rule_of(twice) == "nothing-to-review"
     # a later correction that keeps the spread wide needs a new review
     arena.correct(competition, worker, "practical", JUDGES[1], "70", "second look")
     with pytest.raises(DomainRuleViolation) as stale:
-        arena.ledger.lock_component(competition, "practical", actor=ORGANISER)
+        arena.ledger.competitions.lock_component(competition, "practical", actor=ORGANISER)
     assert rule_of(stale) == "flagged-marks-unreviewed"
 
 
@@ -124,12 +126,12 @@ def test_a_judge_marks_once_and_a_batch_is_all_or_nothing(arena: Arena):
     competition = arena.announce()
     first, second = arena.worker(), arena.worker()
     arena.enter(competition, [first, second])
-    arena.ledger.record_mark(
+    arena.ledger.competitions.record_mark(
         competition, worker_id=first, component="practical", judge="甲", mark="80", actor="t"
     )
     version = arena.ledger.competition(competition).version
     with pytest.raises(DomainRuleViolation) as again:
-        arena.ledger.record_marks(
+        arena.ledger.competitions.record_marks(
             competition,
             [
                 MarkEntry(second, "practical", "甲", "70"),
@@ -140,7 +142,7 @@ def test_a_judge_marks_once_and_a_batch_is_all_or_nothing(arena: Arena):
     assert rule_of(again) == "mark-already-recorded"
     assert arena.ledger.competition(competition).version == version  # nothing saved
     with pytest.raises(DomainRuleViolation) as twice_in_one_sheet:
-        arena.ledger.record_marks(
+        arena.ledger.competitions.record_marks(
             competition,
             [MarkEntry(second, "theory", "乙", "70"), MarkEntry(second, "theory", "乙", "71")],
             actor="t",
@@ -157,7 +159,7 @@ def test_marks_are_exact_decimals_from_0_to_100(arena: Arena, mark: object, fiel
     worker = arena.worker()
     arena.enter(competition, [worker])
     with pytest.raises(InvalidValue) as refused:
-        arena.ledger.record_mark(
+        arena.ledger.competitions.record_mark(
             competition, worker_id=worker, component="practical", judge="甲", mark=mark, actor="t"
         )
     assert refused.value.field.startswith(field)
@@ -168,11 +170,11 @@ def test_marks_name_a_component_of_the_scheme_and_a_registered_entrant(arena: Ar
     worker, stranger = arena.worker(), arena.worker()
     arena.enter(competition, [worker])
     with pytest.raises(InvalidValue):
-        arena.ledger.record_mark(
+        arena.ledger.competitions.record_mark(
             competition, worker_id=worker, component="oral", judge="甲", mark="80", actor="t"
         )
     with pytest.raises(DomainRuleViolation) as outsider:
-        arena.ledger.record_mark(
+        arena.ledger.competitions.record_mark(
             competition, worker_id=stranger, component="theory", judge="甲", mark="80", actor="t"
         )
     assert rule_of(outsider) == "not-an-entrant"
@@ -183,9 +185,9 @@ def test_lock_refuses_later_marks_and_corrections(arena: Arena):
     worker = arena.worker()
     arena.enter(competition, [worker])
     arena.mark(competition, {worker: ("80", "80")})
-    arena.ledger.lock_component(competition, "practical", actor=ORGANISER)
+    arena.ledger.competitions.lock_component(competition, "practical", actor=ORGANISER)
     with pytest.raises(DomainRuleViolation) as late_mark:
-        arena.ledger.record_mark(
+        arena.ledger.competitions.record_mark(
             competition, worker_id=worker, component="practical", judge="丁", mark="80", actor="t"
         )
     assert rule_of(late_mark) == "component-locked"
@@ -193,7 +195,7 @@ def test_lock_refuses_later_marks_and_corrections(arena: Arena):
         arena.correct(competition, worker, "practical", JUDGES[0], "81", "after the lock")
     assert rule_of(late_correction) == "component-locked"
     with pytest.raises(DomainRuleViolation) as twice:
-        arena.ledger.lock_component(competition, "practical", actor=ORGANISER)
+        arena.ledger.competitions.lock_component(competition, "practical", actor=ORGANISER)
     assert rule_of(twice) == "component-locked"
     # the other component is still open
     arena.correct(competition, worker, "theory", JUDGES[0], "81", "theory is not locked")
@@ -207,19 +209,21 @@ def test_a_trimmed_mean_component_locks_only_with_three_judges_for_everyone(aren
     first, second = arena.worker(), arena.worker()
     arena.enter(competition, [first, second])
     arena.mark(competition, {first: ("80", "80")})
-    arena.ledger.record_marks(
+    arena.ledger.competitions.record_marks(
         competition,
         [MarkEntry(second, "practical", judge, "80") for judge in JUDGES[:2]],
         actor=ORGANISER,
     )
     with pytest.raises(DomainRuleViolation) as short:
-        arena.ledger.lock_component(competition, "practical", actor=ORGANISER)
+        arena.ledger.competitions.lock_component(competition, "practical", actor=ORGANISER)
     assert rule_of(short) == "marks-incomplete"
     assert "entrant(s) 2" in short.value.detail
-    arena.ledger.withdraw_entrant(competition, second, reason="缺考 (absent)", actor=ORGANISER)
-    arena.ledger.lock_component(competition, "practical", actor=ORGANISER)
+    arena.ledger.competitions.withdraw_entrant(
+        competition, second, reason="缺考 (absent)", actor=ORGANISER
+    )
+    arena.ledger.competitions.lock_component(competition, "practical", actor=ORGANISER)
     with pytest.raises(DomainRuleViolation) as withdrawn:
-        arena.ledger.record_mark(
+        arena.ledger.competitions.record_mark(
             competition, worker_id=second, component="theory", judge="甲", mark="80", actor="t"
         )
     assert rule_of(withdrawn) == "entrant-withdrawn"
@@ -242,7 +246,7 @@ def test_entrants_are_registered_workers_once_with_their_employer(arena: Arena):
     assert rule_of(twice) == "already-registered"
     outsider = arena.worker("外单位", employed=False)
     with pytest.raises(DomainRuleViolation) as not_staff:
-        arena.ledger.register_entrant(
+        arena.ledger.competitions.register_entrant(
             competition,
             worker_id=outsider,
             entrant_kind="employee",

@@ -125,8 +125,11 @@ def test_a_second_competition_promotion_in_the_same_year_is_refused(arena: Arena
     worker = arena.worker("刘师傅")
     first = arena.announce(DISTRICT)
     arena.run(first, descending([worker, *arena.ranked_field(2)]))
-    arena.ledger.approve_promotion(first, worker, actor=ADMIN)
-    assert arena.ledger.current_level(arena.ledger.worker(worker), WELDER) is SkillLevel.LEVEL_3
+    arena.ledger.competitions.approve_promotion(first, worker, actor=ADMIN)
+    assert (
+        arena.ledger.competitions.current_level(arena.ledger.worker(worker), WELDER)
+        is SkillLevel.LEVEL_3
+    )
 
     again = arena.announce(DISTRICT)
     finalised = arena.run(again, descending([worker, *arena.ranked_field(2)]))
@@ -148,11 +151,11 @@ def test_approval_asks_again_so_a_promotion_granted_meanwhile_caps_the_other(are
     for competition in (first, second):
         arena.run(competition, descending([worker, *arena.ranked_field(2)]))
     assert str(worker) in arena.ledger.competition(second).proposals
-    arena.ledger.approve_promotion(first, worker, actor=ADMIN)
+    arena.ledger.competitions.approve_promotion(first, worker, actor=ADMIN)
     with pytest.raises(DomainRuleViolation) as capped:
-        arena.ledger.approve_promotion(second, worker, actor=ADMIN)
+        arena.ledger.competitions.approve_promotion(second, worker, actor=ADMIN)
     assert capped.value.rule == "competition-promotion-yearly-limit"
-    arena.ledger.reject_promotion(
+    arena.ledger.competitions.reject_promotion(
         second, worker, reason="同一年内因参加竞赛只能晋升一次", actor=ADMIN
     )
     proposal = arena.ledger.competition(second).proposals[str(worker)]
@@ -164,13 +167,16 @@ def test_a_revoked_competition_promotion_does_not_use_up_the_year(arena: Arena):
     first, second = arena.announce(DISTRICT), arena.announce(DISTRICT)
     for competition in (first, second):
         arena.run(competition, descending([worker, *arena.ranked_field(2)]))
-    arena.ledger.approve_promotion(first, worker, actor=ADMIN)
+    arena.ledger.competitions.approve_promotion(first, worker, actor=ADMIN)
     number = arena.ledger.competition(first).proposals[str(worker)]["certificate_number"]
     arena.ledger.certificates.change_certificate_status(
         number, "revoke", actor=ADMIN, reason="比赛成绩作假 (results falsified)"
     )
-    arena.ledger.approve_promotion(second, worker, actor=ADMIN)
-    assert arena.ledger.current_level(arena.ledger.worker(worker), WELDER) is SkillLevel.LEVEL_3
+    arena.ledger.competitions.approve_promotion(second, worker, actor=ADMIN)
+    assert (
+        arena.ledger.competitions.current_level(arena.ledger.worker(worker), WELDER)
+        is SkillLevel.LEVEL_3
+    )
 
 
 # -- the national rules ---------------------------------------------------------------------
@@ -222,7 +228,7 @@ def test_approval_issues_the_certificate_from_the_issuing_body_with_the_competit
     field = arena.ranked_field(3)
     arena.certify(field[0], SkillLevel.LEVEL_2)  # a 技师 promoted to 高级技师
     arena.run(competition, descending(field))
-    recorded = arena.ledger.approve_promotion(
+    recorded = arena.ledger.competitions.approve_promotion(
         competition, field[0], actor=ADMIN, note="人社局 2025 第12号"
     )
     proposal = recorded.aggregate.proposals[str(field[0])]
@@ -265,7 +271,7 @@ def test_an_approval_that_cannot_issue_records_nothing(arena: Arena):
     )
     version = arena.ledger.competition(competition).version
     with pytest.raises(DomainRuleViolation) as refused:
-        arena.ledger.approve_promotion(competition, field[0], actor=ADMIN)
+        arena.ledger.competitions.approve_promotion(competition, field[0], actor=ADMIN)
     assert refused.value.rule == "issuer-suspended"
     after = arena.ledger.competition(competition)
     assert after.version == version
@@ -277,18 +283,20 @@ def test_rejection_needs_a_reason_and_decides_the_proposal(arena: Arena):
     competition = arena.announce(CITY_1)
     field = arena.ranked_field(3)
     with pytest.raises(DomainRuleViolation) as early:
-        arena.ledger.approve_promotion(competition, field[0], actor=ADMIN)
+        arena.ledger.competitions.approve_promotion(competition, field[0], actor=ADMIN)
     assert early.value.rule == "results-not-final"
     arena.run(competition, descending(field))
     with pytest.raises(DomainRuleViolation) as silent:
-        arena.ledger.reject_promotion(competition, field[0], reason=" ", actor=ADMIN)
+        arena.ledger.competitions.reject_promotion(competition, field[0], reason=" ", actor=ADMIN)
     assert silent.value.rule == "reason-required"
-    arena.ledger.reject_promotion(
+    arena.ledger.competitions.reject_promotion(
         competition, field[0], reason="参赛资格不符 (not eligible to enter)", actor=ADMIN
     )
     for attempt in (
-        lambda: arena.ledger.approve_promotion(competition, field[0], actor=ADMIN),
-        lambda: arena.ledger.reject_promotion(competition, field[0], reason="x", actor=ADMIN),
+        lambda: arena.ledger.competitions.approve_promotion(competition, field[0], actor=ADMIN),
+        lambda: arena.ledger.competitions.reject_promotion(
+            competition, field[0], reason="x", actor=ADMIN
+        ),
     ):
         with pytest.raises(DomainRuleViolation) as decided:
             attempt()
@@ -296,7 +304,7 @@ def test_rejection_needs_a_reason_and_decides_the_proposal(arena: Arena):
     assert arena.ledger.worker(field[0]).certificates == {}
     stranger = arena.worker()
     with pytest.raises(DomainRuleViolation) as none:
-        arena.ledger.approve_promotion(competition, stranger, actor=ADMIN)
+        arena.ledger.competitions.approve_promotion(competition, stranger, actor=ADMIN)
     assert none.value.rule == "no-such-proposal"
 
 
@@ -306,7 +314,7 @@ def test_a_level_gained_since_finalisation_makes_the_proposal_outdated(arena: Ar
     arena.run(competition, descending(field))
     arena.certify(field[0], SkillLevel.LEVEL_2)  # 技师 reached another way meanwhile
     with pytest.raises(DomainRuleViolation) as outdated:
-        arena.ledger.approve_promotion(competition, field[0], actor=ADMIN)
+        arena.ledger.competitions.approve_promotion(competition, field[0], actor=ADMIN)
     assert outdated.value.rule == "proposal-outdated"
     assert "高级技师" in outdated.value.detail
 
@@ -316,8 +324,10 @@ def test_approving_every_pending_proposal_at_once(arena: Arena):
     field = arena.ranked_field(5)
     arena.certify(field[4], SkillLevel.LEVEL_2)
     arena.run(competition, descending(field))
-    arena.ledger.reject_promotion(competition, field[1], reason="材料不全", actor=ADMIN)
-    arena.ledger.approve_promotions(competition, actor=ADMIN)
+    arena.ledger.competitions.reject_promotion(
+        competition, field[1], reason="材料不全", actor=ADMIN
+    )
+    arena.ledger.competitions.approve_promotions(competition, actor=ADMIN)
     proposals = arena.ledger.competition(competition).proposals
     statuses = [proposals[str(w)]["status"] for w in field]
     assert statuses == ["approved", "rejected", "approved", "approved", "approved"]
@@ -330,7 +340,7 @@ def test_approving_every_pending_proposal_at_once(arena: Arena):
 
 def test_announcement_rules_for_promoting_competitions(arena: Arena):
     with pytest.raises(DomainRuleViolation) as no_body:
-        arena.ledger.announce_competition(
+        arena.ledger.competitions.announce_competition(
             organiser_id=arena.union,
             reference="TJ-no-body",
             name="无发证机构的竞赛",

@@ -10,7 +10,8 @@ from uuid import UUID
 
 import pytest
 
-import domain.competition
+import domain.competition_promotions
+import domain.competition_results
 from domain.competition import MarkEntry
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.promotion_rules import CompetitionTier
@@ -41,16 +42,16 @@ def test_ties_are_broken_by_practical_then_theory_then_earlier_finish(arena: Are
     arena.mark(competition, marks)
     nine = datetime(2025, 6, 1, 9, tzinfo=UTC)
     for worker, minute in ((b, 50), (c, 40), (e, 30), (f, 30)):
-        arena.ledger.record_finish_time(
+        arena.ledger.competitions.record_finish_time(
             competition, worker_id=worker, finished_at=nine.replace(minute=minute), actor="t"
         )
     # a finish time recorded wrongly is replaced with a reason
     with pytest.raises(DomainRuleViolation) as silent:
-        arena.ledger.record_finish_time(
+        arena.ledger.competitions.record_finish_time(
             competition, worker_id=b, finished_at=nine.replace(minute=45), actor="t"
         )
     assert silent.value.rule == "reason-required"
-    arena.ledger.record_finish_time(
+    arena.ledger.competitions.record_finish_time(
         competition,
         worker_id=b,
         finished_at=nine.replace(minute=45),
@@ -58,7 +59,7 @@ def test_ties_are_broken_by_practical_then_theory_then_earlier_finish(arena: Are
         actor="t",
     )
     arena.lock(competition)
-    arena.ledger.finalise_competition(competition, actor=ORGANISER)
+    arena.ledger.competitions.finalise_competition(competition, actor=ORGANISER)
     results = arena.ledger.competition(competition).results
     assert results is not None
     table = [(arena.names[UUID(r["worker_id"])], r["rank"], r["separated_by"]) for r in results]
@@ -155,17 +156,19 @@ def test_finalising_needs_every_component_locked_and_happens_once(arena: Arena):
     worker = arena.worker()
     arena.enter(competition, [worker])
     arena.mark(competition, {worker: (80, 80)})
-    arena.ledger.lock_component(competition, "practical", actor=ORGANISER)
+    arena.ledger.competitions.lock_component(competition, "practical", actor=ORGANISER)
     with pytest.raises(DomainRuleViolation) as early:
-        arena.ledger.finalise_competition(competition, actor=ORGANISER)
+        arena.ledger.competitions.finalise_competition(competition, actor=ORGANISER)
     assert early.value.rule == "components-not-locked"
     assert "theory" in early.value.detail
-    arena.ledger.lock_component(competition, "theory", actor=ORGANISER)
-    arena.ledger.finalise_competition(competition, actor=ORGANISER)
+    arena.ledger.competitions.lock_component(competition, "theory", actor=ORGANISER)
+    arena.ledger.competitions.finalise_competition(competition, actor=ORGANISER)
     for attempt in (
-        lambda: arena.ledger.finalise_competition(competition, actor=ORGANISER),
-        lambda: arena.ledger.withdraw_entrant(competition, worker, reason="late", actor="t"),
-        lambda: arena.ledger.record_finish_time(
+        lambda: arena.ledger.competitions.finalise_competition(competition, actor=ORGANISER),
+        lambda: arena.ledger.competitions.withdraw_entrant(
+            competition, worker, reason="late", actor="t"
+        ),
+        lambda: arena.ledger.competitions.record_finish_time(
             competition, worker_id=worker, finished_at=datetime.now(UTC), actor="t"
         ),
     ):
@@ -184,8 +187,8 @@ def test_stored_results_never_change_when_the_ranking_code_changes(
     def broken(*args: object, **kwargs: object) -> object:
         raise AssertionError("results must be read from the event, not recomputed")
 
-    monkeypatch.setattr(domain.competition, "rank_entrants", broken)
-    monkeypatch.setattr(domain.competition, "propose_promotion", broken)
+    monkeypatch.setattr(domain.competition_results, "rank_entrants", broken)
+    monkeypatch.setattr(domain.competition_promotions, "propose_promotion", broken)
     fresh: Ledger = make_ledger(clock=clock)
     assert fresh.competition(competition).results == published
 
@@ -195,9 +198,11 @@ def test_marks_of_a_withdrawn_entrant_do_not_rank(arena: Arena):
     first, second, third = arena.ranked_field(3)
     arena.enter(competition, [first, second, third])
     arena.mark(competition, descending([first, second, third]))
-    arena.ledger.withdraw_entrant(competition, first, reason="取消资格: 违规", actor=ORGANISER)
+    arena.ledger.competitions.withdraw_entrant(
+        competition, first, reason="取消资格: 违规", actor=ORGANISER
+    )
     arena.lock(competition)
-    arena.ledger.finalise_competition(competition, actor=ORGANISER)
+    arena.ledger.competitions.finalise_competition(competition, actor=ORGANISER)
     results = arena.ledger.competition(competition).results or []
     assert [r["worker_id"] for r in results] == [str(second), str(third)]
     assert [r["award"] for r in results] == ["gold", "silver"]
@@ -227,12 +232,12 @@ def test_mark_entries_reach_the_scheme_in_any_order(arena: Arena):
         for component in ("practical", "theory")
         for offset, judge in enumerate(JUDGES)
     ]
-    arena.ledger.record_marks(competitions[0], marks, actor="t")
-    arena.ledger.record_marks(competitions[1], list(reversed(marks)), actor="t")
+    arena.ledger.competitions.record_marks(competitions[0], marks, actor="t")
+    arena.ledger.competitions.record_marks(competitions[1], list(reversed(marks)), actor="t")
     published = []
     for competition in competitions:
         arena.lock(competition)
-        arena.ledger.finalise_competition(competition, actor=ORGANISER)
+        arena.ledger.competitions.finalise_competition(competition, actor=ORGANISER)
         published.append(
             [
                 {k: v for k, v in r.items() if k != "entrant_number"}

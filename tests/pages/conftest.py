@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from domain.competition import MarkEntry
 from domain.promotion_rules import CompetitionTier
-from service.competition_workflow import EntrantRegistration
+from service.competitions import EntrantRegistration
 from tests.api.conftest import ELECTRICIAN, World, build_world, running_app
 
 SCHEME = {
@@ -58,7 +58,7 @@ def sign_in(client: FlaskClient, token: str) -> Any:
 
 def competition(world: World, reference: str, entrants: list[UUID]) -> UUID:
     ledger = world.ledger
-    recorded = ledger.announce_competition(
+    recorded = ledger.competitions.announce_competition(
         organiser_id=world.ids["union"],
         reference=reference,
         name=f"电工技术比武 {reference}",
@@ -72,7 +72,7 @@ def competition(world: World, reference: str, entrants: list[UUID]) -> UUID:
         actor="test",
     )
     competition_id: UUID = recorded.aggregate.id
-    ledger.register_entrants(
+    ledger.competitions.register_entrants(
         competition_id,
         [EntrantRegistration(worker, "employee") for worker in entrants],
         actor="test",
@@ -81,7 +81,7 @@ def competition(world: World, reference: str, entrants: list[UUID]) -> UUID:
 
 
 def mark(world: World, competition_id: UUID, worker: UUID, practical: str, theory: str) -> None:
-    world.ledger.record_marks(
+    world.ledger.competitions.record_marks(
         competition_id,
         [
             MarkEntry(worker, "practical", "裁判甲", practical),
@@ -110,6 +110,6 @@ def pages_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PagesWorld
         ):
             mark(world, finalised, worker, p, t)
         for component in ("practical", "theory"):
-            ledger.lock_component(finalised, component, actor="test")
-        ledger.finalise_competition(finalised, actor="test")
+            ledger.competitions.lock_component(finalised, component, actor="test")
+        ledger.competitions.finalise_competition(finalised, actor="test")
         yield PagesWorld(world, revoked, marking, finalised, entrants)

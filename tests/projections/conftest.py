@@ -170,7 +170,7 @@ class World:
         ).aggregate.id
 
     def competition(self, reference: str = "C-2025-1", year: int = 2025) -> UUID:
-        return self.ledger.announce_competition(  # type: ignore[no-any-return]
+        return self.ledger.competitions.announce_competition(  # type: ignore[no-any-return]
             organiser_id=self.union,
             reference=reference,
             name=f"朝阳区电工技能大赛 {reference}",
@@ -194,7 +194,7 @@ def register_entrant(
     ledger: Ledger, competition_id: UUID, worker_id: UUID, entrant_kind: str = "employee"
 ) -> int:
     """Register an entrant through the ledger's command; returns the log position."""
-    recorded = ledger.register_entrant(
+    recorded = ledger.competitions.register_entrant(
         competition_id, worker_id=worker_id, entrant_kind=entrant_kind, actor="test:union"
     )
     return int(recorded.position or 0)
@@ -204,7 +204,7 @@ def finalise(ledger: Ledger, competition_id: UUID, marks: dict[UUID, tuple[str, 
     """Mark every entrant (three judges, both components), lock, and finalise."""
     from domain.competition import MarkEntry
 
-    ledger.record_marks(
+    ledger.competitions.record_marks(
         competition_id,
         [
             MarkEntry(worker, component, judge, mark)
@@ -215,8 +215,8 @@ def finalise(ledger: Ledger, competition_id: UUID, marks: dict[UUID, tuple[str, 
         actor="test:judge",
     )
     for component in ("practical", "theory"):
-        ledger.lock_component(competition_id, component, actor="test:union")
-    ledger.finalise_competition(competition_id, actor="test:union")
+        ledger.competitions.lock_component(competition_id, component, actor="test:union")
+    ledger.competitions.finalise_competition(competition_id, actor="test:union")
 
 
 def insert_raw_event(ledger: Ledger, originator_id: UUID, topic: str, state: dict[str, Any]) -> int:

@@ -111,6 +111,6 @@ def test_withdrawing_from_the_only_competition_leaves_the_growth_stage(
     runner.catch_up()
     assert query.career(worker)["stage"] == "growth"
 
-    ledger.withdraw_entrant(competition, worker, reason="退赛", actor="test:union")
+    ledger.competitions.withdraw_entrant(competition, worker, reason="退赛", actor="test:union")
     runner.catch_up()
     assert query.career(worker)["stage"] is None

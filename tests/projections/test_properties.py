@@ -166,12 +166,12 @@ class Driver:
             )
             self.serial += 1
         elif kind == "enter" and self.competitions:
-            ledger.register_entrant(
+            ledger.competitions.register_entrant(
                 self.competitions[-1], worker_id=self.worker(step[1]), entrant_kind=step[2],
                 actor="p",
             )  # fmt: skip
         elif kind == "leave_competition" and self.competitions:
-            ledger.withdraw_entrant(
+            ledger.competitions.withdraw_entrant(
                 self.competitions[-1], self.worker(step[1]), reason="退赛", actor="p"
             )
         elif kind == "calendar":  # a fixture arrangement; the same one again is refused

@@ -131,7 +131,9 @@ def test_competitions_entered_with_withdrawals_ranks_and_awards(ledger, world, r
     competition = world.competition()
     for worker in (first, second, absent):
         register_entrant(ledger, competition, worker)
-    ledger.withdraw_entrant(competition, worker_id=absent, reason="缺考", actor="test:union")
+    ledger.competitions.withdraw_entrant(
+        competition, worker_id=absent, reason="缺考", actor="test:union"
+    )
     runner.catch_up()
     (entry,) = query.ladder(first)["competitions"]
     assert entry["competition_id"] == str(competition)

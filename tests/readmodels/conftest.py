@@ -166,7 +166,7 @@ class ReadModelApi:
 
     def district_competition(self, union: UUID, reference: str, entrants: list[UUID]) -> UUID:
         """A 2023 朝阳区 electrician competition (one practical component) with ``entrants``."""
-        competition: UUID = self.ledger.announce_competition(
+        competition: UUID = self.ledger.competitions.announce_competition(
             organiser_id=union,
             reference=reference,
             name="朝阳区电工技术比武",
@@ -184,7 +184,7 @@ class ReadModelApi:
             actor="t",
         ).aggregate.id
         for worker in entrants:
-            self.ledger.register_entrant(
+            self.ledger.competitions.register_entrant(
                 competition, worker_id=worker, entrant_kind="employee", actor="t"
             )
         return competition

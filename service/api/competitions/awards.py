@@ -1,0 +1,121 @@
+"""Awards of a finalised competition: the list (gold, silver, bronze, 优胜奖) and each award as a
+signed Open Badges credential."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import marshmallow as ma
+from flask import url_for
+
+from domain.api_token import Role
+from domain.ranking import Award
+from service.api.auth import access, current_principal, forbidden
+from service.api.competitions.blueprint import blp
+from service.api.credentials import (
+    DOCUMENT_RESPONSES,
+    VC_MEDIA_TYPES,
+    CredentialArgs,
+    _document_response,
+    _media_type,
+    _unavailable,
+)
+from service.api.fields import masked_name
+from service.api.services import ledger
+from service.competitions.leaderboard import sees_everything
+from service.credentials import CredentialUnavailable, SignedDocument
+
+
+class CompetitionAwardSchema(ma.Schema):
+    worker_id = ma.fields.String(metadata={"description": "not shown to the public"})
+    name = ma.fields.String(required=True)
+    group = ma.fields.String(required=True)
+    rank = ma.fields.Integer(required=True)
+    award = ma.fields.String(required=True)
+    award_name = ma.fields.String(required=True, metadata={"description": "金牌 … 优胜奖"})
+    total = ma.fields.String(required=True)
+    standardised = ma.fields.Integer(required=True)
+    credential_url = ma.fields.String(required=True)
+
+
+class CompetitionAwardListSchema(ma.Schema):
+    final = ma.fields.Boolean(required=True)
+    items = ma.fields.List(ma.fields.Nested(CompetitionAwardSchema), required=True)
+
+
+@blp.route("/<uuid:competition_id>/awards", methods=["GET"])
+@access(
+    public="once final (names masked)",
+    admin="once final",
+    auditor="once final",
+    organiser="once final (names of its own union's entrants)",
+    issuer="once final (names masked)",
+    worker="once final (names masked)",
+)
+@blp.query(CompetitionAwardListSchema)
+def list_awards(competition_id: UUID) -> Any:
+    """Gold, silver and bronze for ranks 1-3, 优胜奖 for rank > 3 within the top half, each
+    with its credential's URL; empty until the results are final."""
+    competition = ledger().competition(competition_id)
+    privileged = sees_everything(competition, current_principal())
+    items = []
+    for result in competition.awards():
+        award = Award(result["award"])
+        item = {
+            "name": result.get("name") or "",
+            "group": result["group"],
+            "rank": result["rank"],
+            "award": award.value,
+            "award_name": award.name_zh,
+            "total": result["total"],
+            "standardised": result["standardised"],
+            "credential_url": url_for(
+                "competitions.get_award_credential",
+                competition_id=competition_id,
+                worker_id=result["worker_id"],
+            ),
+        }
+        if privileged:
+            item["worker_id"] = result["worker_id"]
+        else:
+            item["name"] = masked_name(item["name"])
+        items.append(item)
+    return {"final": competition.is_final, "items": items}
+
+
+@blp.route("/<uuid:competition_id>/awards/<uuid:worker_id>/credential", methods=["GET"])
+@access(
+    public="the public disclosure",
+    admin="the full disclosure",
+    auditor="the full disclosure",
+    organiser="full disclosure for its own union's competitions, public of others",
+    issuer="the public disclosure",
+    worker="full disclosure of its own awards, public of others",
+)
+@blp.arguments(CredentialArgs, location="query")
+@blp.doc(responses=DOCUMENT_RESPONSES)
+@blp.errors(404, 409)
+def get_award_credential(args: dict[str, Any], competition_id: UUID, worker_id: UUID) -> Any:
+    """The award as a signed Open Badges 3.0 ``AchievementCredential`` (achievement type
+    ``Award``), issued by the organiser at finalisation; the same events always give the same
+    bytes. ``Accept: application/vc`` answers ``application/vc``, otherwise JSON."""
+    competition = ledger().competition(competition_id)
+    principal = current_principal()
+    full_allowed = sees_everything(competition, principal) or (
+        principal.is_(Role.WORKER) and principal.worker_id == worker_id
+    )
+    disclosure = args.get("disclosure") or ("full" if full_allowed else "public")
+    if disclosure == "full" and not full_allowed:
+        raise forbidden("only the awardee, the organiser, admins and auditors see the full one")
+    try:
+        credential = ledger().competitions.award_credential(competition_id, worker_id, disclosure)
+    except CredentialUnavailable as error:
+        raise _unavailable(error) from None
+    cache = "private, no-cache" if disclosure == "full" else "public, max-age=300"
+    return _document_response(
+        SignedDocument.of(credential),
+        _media_type("application/json", VC_MEDIA_TYPES),
+        cache,
+        "Accept, Authorization",
+    )

@@ -1,0 +1,362 @@
+"""The competitions capability (以赛代评): announcement, entrants, marks, locks, results,
+promotions and award credentials, composed around the ledger.
+
+Each command loads the competition (and what else it needs), lets ``domain.competition``
+decide, and saves every aggregate it touched in one atomic ``save``; the rules themselves live
+in the domain. Finalising asks for the worker facts (``promotion_facts``) only for the
+entrants some rule may promote; approving asks again (``promotions``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from domain.certificate import Certificate
+from domain.competition import Competition, CompetitionTier, MarkEntry
+from domain.errors import DomainRuleViolation
+from domain.promotion_rules import EntrantKind
+from domain.ranking import TieBreakOrder
+from domain.skill_level import SkillLevel
+from domain.worker import Worker
+from projections.garbage_collection import pausing_collection
+from service.commands import Recorded, retried
+from service.competitions.award_credentials import AwardCredentials, award_subject
+from service.competitions.collaborators import CertificateRecords, CredentialIssuer, HeldLevels
+from service.competitions.entrants import EntrantRegistration
+from service.competitions.promotion_facts import PromotionFacts
+from service.competitions.promotions import PromotionDecisions
+from service.credentials.credential_document import Disclosure
+from service.ledger_store import LedgerStore
+
+__all__ = ["Competitions"]
+
+
+class Competitions:
+    """Commands and reads of the competition workflow (以赛代评): ``ledger.competitions``."""
+
+    def __init__(
+        self,
+        ledger: LedgerStore,
+        *,
+        credentials: CredentialIssuer,
+        certificates: CertificateRecords,
+        workers: HeldLevels,
+    ) -> None:
+        self._ledger = ledger
+        self._credentials = credentials
+        self._facts = PromotionFacts(ledger, workers)
+        self._decisions = PromotionDecisions(
+            ledger, credentials=credentials, certificates=certificates, facts=self._facts
+        )
+        self._awards = AwardCredentials(ledger, credentials)
+
+    # -- announcement ----------------------------------------------------------------------
+
+    @retried
+    def announce_competition(
+        self,
+        *,
+        organiser_id: UUID,
+        reference: str,
+        name: str,
+        tier: CompetitionTier | str,
+        occupation_code: str,
+        exam_level: str,
+        year: int,
+        region: str,
+        issuing_body_id: UUID | None,
+        marking_scheme: dict[str, Any],
+        actor: str,
+        tie_breaks: TieBreakOrder | dict[str, Any] | None = None,
+        promotion_rule_set: str | None = None,
+        programme: str | None = None,
+        separate_groups: bool = False,
+    ) -> Recorded:
+        """Announce a competition (see ``Competition.announce`` for the rules checked)."""
+        ledger = self._ledger
+        if ledger.exists(Competition.create_id(organiser_id=organiser_id, reference=reference)):
+            raise DomainRuleViolation("duplicate-reference", f"competition {reference} exists")
+        ledger.occupation(occupation_code)
+        competition = Competition.announce(
+            organiser=ledger.organisation(organiser_id),
+            reference=reference,
+            name=name,
+            tier=tier,
+            occupation_code=occupation_code,
+            exam_level=exam_level,
+            year=year,
+            region=region,
+            issuing_body=ledger.organisation(issuing_body_id) if issuing_body_id else None,
+            marking_scheme=marking_scheme,
+            actor=actor,
+            tie_breaks=tie_breaks,
+            promotion_rule_set=promotion_rule_set,
+            programme=programme,
+            separate_groups=separate_groups,
+        )
+        return ledger.record(competition)
+
+    # -- entrants --------------------------------------------------------------------------
+
+    def register_entrant(
+        self,
+        competition_id: UUID,
+        *,
+        worker_id: UUID,
+        entrant_kind: EntrantKind | str,
+        employer_id: UUID | None = None,
+        employer_name: str | None = None,
+        actor: str,
+    ) -> Recorded:
+        """Register one entrant (see :meth:`register_entrants`)."""
+        return self.register_entrants(
+            competition_id,
+            [EntrantRegistration(worker_id, entrant_kind, employer_id, employer_name)],
+            actor=actor,
+        )
+
+    @retried
+    def register_entrants(
+        self,
+        competition_id: UUID,
+        entrants: Sequence[EntrantRegistration],
+        *,
+        actor: str,
+    ) -> Recorded:
+        """Register entrants, all or nothing. Each must be a registered worker; an employee
+        entered for an employer in the ledger must be its staff (incl. dispatched, outsourced,
+        affiliated) on the day of registration."""
+        ledger = self._ledger
+        competition = ledger.competition(competition_id)
+        at = ledger.clock()
+        names: dict[UUID, str] = {}
+        for entry in entrants:
+            worker = ledger.worker(entry.worker_id)
+            kind = EntrantKind(entry.entrant_kind)
+            employer_id = entry.employer_id
+            if employer_id is None and kind is EntrantKind.EMPLOYEE and not entry.employer_name:
+                employer_id = worker.employer_on(at.date())
+            employer_name = entry.employer_name
+            on_staff = None
+            if employer_id is not None:
+                if employer_id not in names:
+                    names[employer_id] = ledger.organisation(employer_id).name
+                employer_name = employer_name or names[employer_id]
+                on_staff = worker.is_staff_of(employer_id, at.date())
+            competition.register_entrant(
+                worker_id=worker.id,
+                name=worker.name,
+                entrant_kind=kind,
+                employer_id=employer_id,
+                employer_name=employer_name or "",
+                at=at,
+                actor=actor,
+                on_staff=on_staff,
+            )
+        return ledger.record(competition)
+
+    @retried
+    def withdraw_entrant(
+        self, competition_id: UUID, worker_id: UUID, *, reason: str, actor: str
+    ) -> Recorded:
+        competition = self._ledger.competition(competition_id)
+        competition.withdraw_entrant(worker_id, reason=reason, at=self._ledger.clock(), actor=actor)
+        return self._ledger.record(competition)
+
+    # -- marks -----------------------------------------------------------------------------
+
+    def record_mark(
+        self,
+        competition_id: UUID,
+        *,
+        worker_id: UUID,
+        component: str,
+        judge: str,
+        mark: object,
+        actor: str,
+    ) -> Recorded:
+        return self.record_marks(
+            competition_id, [MarkEntry(worker_id, component, judge, mark)], actor=actor
+        )
+
+    @retried
+    def record_marks(
+        self, competition_id: UUID, marks: Iterable[MarkEntry], *, actor: str
+    ) -> Recorded:
+        """Record judges' marks, all or nothing (one event per mark)."""
+        competition = self._ledger.competition(competition_id)
+        competition.record_marks(list(marks), at=self._ledger.clock(), actor=actor)
+        return self._ledger.record(competition)
+
+    @retried
+    def correct_mark(
+        self,
+        competition_id: UUID,
+        *,
+        worker_id: UUID,
+        component: str,
+        judge: str,
+        mark: object,
+        reason: str,
+        actor: str,
+    ) -> Recorded:
+        competition = self._ledger.competition(competition_id)
+        competition.correct_mark(
+            worker_id=worker_id,
+            component=component,
+            judge=judge,
+            mark=mark,
+            reason=reason,
+            at=self._ledger.clock(),
+            actor=actor,
+        )
+        return self._ledger.record(competition)
+
+    @retried
+    def review_spread(
+        self,
+        competition_id: UUID,
+        *,
+        worker_id: UUID,
+        component: str,
+        note: str,
+        actor: str,
+    ) -> Recorded:
+        competition = self._ledger.competition(competition_id)
+        competition.review_spread(
+            worker_id=worker_id,
+            component=component,
+            note=note,
+            at=self._ledger.clock(),
+            actor=actor,
+        )
+        return self._ledger.record(competition)
+
+    @retried
+    def record_finish_time(
+        self,
+        competition_id: UUID,
+        *,
+        worker_id: UUID,
+        finished_at: datetime,
+        reason: str | None = None,
+        actor: str,
+    ) -> Recorded:
+        competition = self._ledger.competition(competition_id)
+        competition.record_finish_time(
+            worker_id=worker_id,
+            finished_at=finished_at,
+            reason=reason,
+            at=self._ledger.clock(),
+            actor=actor,
+        )
+        return self._ledger.record(competition)
+
+    @retried
+    def lock_component(self, competition_id: UUID, component: str, *, actor: str) -> Recorded:
+        competition = self._ledger.competition(competition_id)
+        competition.lock_component(component, at=self._ledger.clock(), actor=actor)
+        return self._ledger.record(competition)
+
+    # -- results ---------------------------------------------------------------------------
+
+    @retried
+    @pausing_collection
+    def finalise_competition(self, competition_id: UUID, *, actor: str) -> Recorded:
+        """Compute and publish the results, awards, standardised scores and promotion
+        proposals (the worker facts read from the ledger for the entrants that need them),
+        and allocate the award credentials' status entries. A big competition is one large
+        batch: the garbage collector waits until it is saved."""
+        ledger = self._ledger
+        competition = ledger.competition(competition_id)
+        at = ledger.clock()
+        standings = competition.standings()
+        levels, granted = self._facts.for_candidates(
+            competition, competition.promotion_candidates(standings)
+        )
+        competition.finalise(
+            standings, current_levels=levels, promotions_granted=granted, at=at, actor=actor
+        )
+        awards = competition.awards()
+        if not awards:
+            return ledger.record(competition)
+        entries = self._credentials.allocate_status_list_entries(
+            competition.organiser_id,
+            [award_subject(competition.id, result["worker_id"]) for result in awards],
+            at=at,
+            actor=actor,
+            new_subjects=True,  # award subjects name this competition: finalised only now
+        )
+        return ledger.record(competition, *entries.aggregates)
+
+    def current_level(
+        self,
+        worker: Worker,
+        occupation_code: str,
+        certificates: Mapping[str, Certificate] | None = None,
+    ) -> SkillLevel | None:
+        """The worker's level in the occupation (see ``PromotionFacts.current_level``)."""
+        return self._facts.current_level(worker, occupation_code, certificates)
+
+    def competition_promotions_granted(
+        self,
+        worker: Worker,
+        year: int,
+        years: dict[str, int | None] | None = None,
+        certificates: Mapping[str, Certificate] | None = None,
+    ) -> int:
+        """Competition promotions granted to the worker in ``year`` (see
+        ``PromotionFacts.competition_promotions_granted``)."""
+        return self._facts.competition_promotions_granted(worker, year, years, certificates)
+
+    # -- promotions ------------------------------------------------------------------------
+
+    def approve_promotion(
+        self, competition_id: UUID, worker_id: UUID, *, actor: str, note: str = ""
+    ) -> Recorded:
+        """Approve (核准) one proposal: see :meth:`approve_promotions`."""
+        return self.approve_promotions(competition_id, [worker_id], actor=actor, note=note)
+
+    def approve_promotions(
+        self,
+        competition_id: UUID,
+        worker_ids: Sequence[UUID] | None = None,
+        *,
+        actor: str,
+        note: str = "",
+    ) -> Recorded:
+        """Approve (核准) the named proposals, or every pending one, all or nothing (see
+        ``PromotionDecisions.approve_promotions``)."""
+        return self._decisions.approve_promotions(
+            competition_id, worker_ids, actor=actor, note=note
+        )
+
+    def reject_promotion(
+        self, competition_id: UUID, worker_id: UUID, *, reason: str, actor: str
+    ) -> Recorded:
+        """Do not approve a proposal (不予核准), with the reason."""
+        return self._decisions.reject_promotion(
+            competition_id, worker_id, reason=reason, actor=actor
+        )
+
+    # -- award credentials -----------------------------------------------------------------
+
+    def award_credential_id(
+        self, competition_id: UUID, worker_id: UUID, disclosure: Disclosure = "full"
+    ) -> str:
+        return self._awards.award_credential_id(competition_id, worker_id, disclosure)
+
+    def unsigned_award_credential(
+        self, competition_id: UUID, worker_id: UUID, disclosure: Disclosure = "full"
+    ) -> tuple[Competition, dict[str, Any]]:
+        """An award's credential before signing (see ``AwardCredentials``)."""
+        return self._awards.unsigned_award_credential(competition_id, worker_id, disclosure)
+
+    def award_credential(
+        self, competition_id: UUID, worker_id: UUID, disclosure: Disclosure = "full"
+    ) -> dict[str, Any]:
+        """The award's credential, signed by the organiser (see ``AwardCredentials``)."""
+        return self._awards.award_credential(competition_id, worker_id, disclosure)
