@@ -44,7 +44,6 @@ from domain.skill_level import SkillLevel
 from domain.status_list_allocation import StatusIndexBlock, StatusList, StatusListAllocation
 from domain.subject_identifier import SubjectIdentifier
 from domain.worker import CareerEntryKind, EmploymentRelation, Worker
-from service.aggregate_loading import collect, load_many, project_events
 from service.calendars import CalendarRecords
 from service.commands import ConcurrencyConflict as ConcurrencyConflict  # re-exported
 from service.commands import NotFound, Recorded, retried
@@ -53,9 +52,10 @@ from service.config import Settings
 from service.credential_document import Holder, build_award_credential
 from service.credential_issuing import CredentialIssuing
 from service.evaluation_workflow import EvaluationWorkflow, china_date
-from service.snapshots import INTERVALS, LedgerSnapshot, snapshots_due
+from service.persistence.aggregate_loading import collect, load_many, project_events
+from service.persistence.snapshots import INTERVALS, LedgerSnapshot, snapshots_due
+from service.persistence.transcoding import UUIDAsHexParsedStrictly
 from service.token_grants import TokenGrants
-from service.transcoding import UUIDAsHexParsedStrictly
 
 
 def post_subject(appointment_id: UUID) -> str:

@@ -8,7 +8,7 @@ import pytest
 
 from service.config import Settings
 from service.ledger import Ledger
-from service.transcoding import UUIDAsHexParsedStrictly, uuid_from_hex
+from service.persistence.transcoding import UUIDAsHexParsedStrictly, uuid_from_hex
 
 
 def test_the_ledger_decodes_uuid_hex_strictly_and_stores_the_librarys_bytes(tmp_path):

@@ -32,7 +32,7 @@ from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.domain import BaseAggregate
 from eventsourcing.persistence import Mapper, Recorder, StoredEvent
 
-from service.transcoding import uuid_from_hex
+from service.persistence.transcoding import uuid_from_hex
 
 __all__ = ["collect", "load_many", "project_events", "select_events_many"]
 
