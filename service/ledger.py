@@ -24,6 +24,7 @@ from eventsourcing.application import (
 )
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, Notification, PersistenceError
+from eventsourcing.persistence import UUIDAsHex as UUIDAsHexParsedStrictly  # the library's
 
 from domain.api_token import ApiToken
 from domain.calendar_year import CalendarYear
@@ -54,7 +55,6 @@ from service.credential_issuing import CredentialIssuing
 from service.evaluation_workflow import EvaluationWorkflow, china_date
 from service.persistence.aggregate_loading import collect, load_many, project_events
 from service.persistence.snapshots import INTERVALS, LedgerSnapshot, snapshots_due
-from service.persistence.transcoding import UUIDAsHexParsedStrictly
 from service.token_grants import TokenGrants
 
 

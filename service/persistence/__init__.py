@@ -4,7 +4,6 @@ The rest of the service reads as the library's ``Application``; what this packag
 here, each module saying what it changes and why:
 
 * ``aggregate_loading`` -- many aggregates in a few queries (``load_many``);
-* ``transcoding`` -- the ``uuid_hex`` transcoding (the library's bytes);
 * ``snapshots`` -- when snapshots are taken, and their stable topic;
 * ``postgres_recorder`` -- PostgreSQL schema creation under a lock, inserts without pipelining;
 * ``side_tables`` -- the service's own tables beside the events (idempotency keys, jobs).

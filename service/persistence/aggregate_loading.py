@@ -32,8 +32,6 @@ from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.domain import BaseAggregate
 from eventsourcing.persistence import Mapper, Recorder, StoredEvent
 
-from service.persistence.transcoding import uuid_from_hex
-
 __all__ = ["collect", "load_many", "project_events", "select_events_many"]
 
 A = TypeVar("A")
@@ -81,7 +79,7 @@ def _sqlite_rows(recorder: Any, ids: Sequence[UUID]) -> list[tuple[Any, int, str
     with recorder.datastore.transaction(commit=False) as cursor:
         cursor.execute(statement, [i.hex for i in ids])
         return [
-            (uuid_from_hex(originator_id), version, topic, state)
+            (UUID(originator_id), version, topic, state)
             for originator_id, version, topic, state in cursor.fetchall()
         ]
 
