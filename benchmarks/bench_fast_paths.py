@@ -11,6 +11,11 @@ both sides of each, on the figure it is meant to move:
   confirmation does): the ledger's replay (``project_events``, no protocol check per event)
   against the library's ``project_aggregate``; and ``load_many`` against one
   ``repository.get`` per worker;
+* **registering** ``--bulk`` more entrants in one save: the ledger's snapshot (one, of the
+  state just saved) against the library's (one per multiple of the interval the save crosses,
+  each replayed from the store);
+* **rebuilding every projection** from the log: the runner's pages with the cyclic garbage
+  collector paused (``projections.garbage_collection``) against with it running;
 * **saving** ``--batch`` new workers with their subject identifiers in one save (as a bulk
   import does): ``Ledger.save`` (``collect``) against ``Application.save``.
 
@@ -22,7 +27,8 @@ Signing runs are timed in slices taking turns (see ``bench_credentials``), best 
 runs are repeated ``--repeat`` times taking turns, median of this process's CPU time (wall
 beside it). Gains are the library figure over the fast one, minus 1.
 
-    python benchmarks/bench_fast_paths.py [--entrants 2000] [--workers 3000] [--batch 500]
+    python benchmarks/bench_fast_paths.py [--entrants 2000] [--workers 2000] [--batch 500]\
+        [--bulk 1000] [--repeat 7] [--rounds 9] [--only signing|store]
 """
 
 from __future__ import annotations
@@ -41,7 +47,12 @@ from bench_credentials import CLOCKS, Run, build_runs
 from eventsourcing.application import Application, project_aggregate
 from harness import id_number, scratch_store, took
 
+from domain.competition import Competition
 from domain.worker import EmploymentRelation, Worker
+from projections import all_projections
+from projections import runner as runner_module
+from projections.runner import ProjectionRunner
+from projections.store import SQLiteProjectionStore
 from service.ledger import Ledger
 from service.persistence import aggregate_loading
 from service.signing import canonical_json, data_integrity
@@ -172,7 +183,9 @@ def new_workers(ledger: Ledger, start: int, count: int) -> list[Any]:
     return pending
 
 
-def store(entrants: int, workers: int, batch: int, repeat: int) -> dict[str, dict[str, Any]]:
+def store(
+    entrants: int, workers: int, batch: int, bulk: int, repeat: int
+) -> dict[str, dict[str, Any]]:
     from bench_competition import build_world
 
     results: dict[str, dict[str, Any]] = {}
@@ -180,9 +193,12 @@ def store(entrants: int, workers: int, batch: int, repeat: int) -> dict[str, dic
         world = build_world(settings, entrants, 100)
         ledger = world.ledger
 
-        def load_competition(library: bool) -> Callable[[], Any]:
+        def load_competition(library: bool, snapshots: bool = True) -> Callable[[], Any]:
             def action() -> Any:
-                with library_replay(ledger) if library else nullcontext():
+                with (
+                    library_replay(ledger) if library else nullcontext(),
+                    nullcontext() if snapshots else patched(ledger.repository, snapshot_store=None),
+                ):
                     return ledger.competition(world.competition_id)
 
             return action
@@ -192,6 +208,15 @@ def store(entrants: int, workers: int, batch: int, repeat: int) -> dict[str, dic
         )
         report(f"load a competition of {entrants} entrants (from its snapshot)", figures)
         results["competition"] = figures
+        figures = alternate(
+            {
+                "ours": load_competition(False, snapshots=False),
+                "library replay": load_competition(True, snapshots=False),
+            },
+            repeat,
+        )
+        report("the same, replaying all its events (no snapshot; information)", figures)
+        results["competition replayed"] = figures
 
         ids = [w.id for w in world.workers[:workers]]
 
@@ -217,6 +242,90 @@ def store(entrants: int, workers: int, batch: int, repeat: int) -> dict[str, dic
         )
         report(f"load_many of {len(ids)} workers", figures)
         results["load_many"] = figures
+
+        def bulk_register(library: bool) -> Any:
+            """Register ``bulk`` more entrants in one save; time recording it and its
+            snapshots (ours: one of the state just saved; the library's: one per crossed
+            multiple of the interval, each replayed from the store)."""
+            model = ledger.competition(world.competition_id)
+            competition = Competition(
+                organiser_id=model.organiser_id,
+                reference=f"BULK-{uuid.uuid4().hex[:8]}",
+                name=model.name,
+                tier=model.tier.value,
+                occupation_code=model.occupation_code,
+                exam_level=model.exam_level,
+                year=model.year,
+                region=model.region,
+                issuing_body_id=model.issuing_body_id,
+                marking_scheme=model.marking_scheme,
+                actor="bench",
+            )
+            at = world.clock()
+            for number in range(bulk):
+                competition.register_entrant(
+                    worker_id=uuid.uuid4(),
+                    name=f"补报{number:05d}",
+                    entrant_kind="student",
+                    employer_id=None,
+                    employer_name="天津职业技术师范大学",
+                    at=at,
+                    actor="bench",
+                )
+            processing_event = aggregate_loading.collect(competition)
+            recorded, _ = took(lambda: ledger._record(processing_event))
+            if library:
+                snapshot, _ = took(lambda: Application._take_snapshots(ledger, processing_event))
+            else:
+                snapshot, _ = took(lambda: ledger._take_snapshots(processing_event))
+            return recorded + snapshot, snapshot
+
+        spent_bulk: dict[str, list[Any]] = {"ours": [], "library snapshots": []}
+        for number in range(repeat):
+            names = list(spent_bulk) if number % 2 == 0 else list(reversed(spent_bulk))
+            for name in names:
+                spent_bulk[name].append(bulk_register(name != "ours"))
+        figures = {
+            name: (
+                statistics.median(t[0].cpu for t in s),
+                statistics.median(t[0].wall for t in s),
+            )
+            for name, s in spent_bulk.items()
+        }
+        report(f"save {bulk} more entrants at once, with its snapshots", figures)
+        results["bulk"] = figures
+        figures = {
+            name: (
+                statistics.median(t[1].cpu for t in s),
+                statistics.median(t[1].wall for t in s),
+            )
+            for name, s in spent_bulk.items()
+        }
+        report("  of which the snapshots", figures)
+
+        rebuilds = [0]
+
+        def rebuild(paused: bool) -> Callable[[], Any]:
+            def action() -> Any:
+                rebuilds[0] += 1
+                store = SQLiteProjectionStore(settings.data_dir / f"rebuild{rebuilds[0]}.sqlite3")
+                runner = ProjectionRunner(ledger, store, all_projections())
+                try:
+                    with (
+                        nullcontext()
+                        if paused
+                        else patched(runner_module, collection_paused=nullcontext)
+                    ):
+                        return runner.catch_up()
+                finally:
+                    runner.close()
+                    store.close()
+
+            return action
+
+        figures = alternate({"ours": rebuild(True), "collector running": rebuild(False)}, repeat)
+        report(f"rebuild every projection ({ledger.log_position} events)", figures)
+        results["rebuild"] = figures
 
         serial = [10_000]
 
@@ -249,6 +358,7 @@ def main() -> int:
     parser.add_argument("--entrants", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2000)
     parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--bulk", type=int, default=1000, help="entrants added at once")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--slice", type=float, default=0.1)
@@ -267,7 +377,7 @@ def main() -> int:
         print(f"  canonicalize over rfc8785 alone   {rates['jcs'] / rates['rfc8785']:6.1f}x")
         print()
     if args.only != "signing":
-        store(args.entrants, args.workers, args.batch, args.repeat)
+        store(args.entrants, args.workers, args.batch, args.bulk, args.repeat)
     return 0
 
 
