@@ -14,8 +14,9 @@ both sides of each, on the figure it is meant to move:
 * **registering** ``--bulk`` more entrants in one save: the ledger's snapshot (one, of the
   state just saved) against the library's (one per multiple of the interval the save crosses,
   each replayed from the store);
-* **rebuilding every projection** from the log: the runner's pages with the cyclic garbage
-  collector paused (``projections.garbage_collection``) against with it running;
+* **rebuilding every projection** from the log, with the cyclic garbage collector running (as
+  the runner does) against paused (``projections.garbage_collection``, which the runner used
+  until this measurement: 1.07 times as fast on 50,000 events, not kept);
 * **saving** ``--batch`` new workers with their subject identifiers in one save (as a bulk
   import does): ``Ledger.save`` (``collect``) against ``Application.save``.
 
@@ -50,7 +51,7 @@ from harness import id_number, scratch_store, took
 from domain.competition import Competition
 from domain.worker import EmploymentRelation, Worker
 from projections import all_projections
-from projections import runner as runner_module
+from projections.garbage_collection import collection_paused
 from projections.runner import ProjectionRunner
 from projections.store import SQLiteProjectionStore
 from service.ledger import Ledger
@@ -311,11 +312,7 @@ def store(
                 store = SQLiteProjectionStore(settings.data_dir / f"rebuild{rebuilds[0]}.sqlite3")
                 runner = ProjectionRunner(ledger, store, all_projections())
                 try:
-                    with (
-                        nullcontext()
-                        if paused
-                        else patched(runner_module, collection_paused=nullcontext)
-                    ):
+                    with collection_paused() if paused else nullcontext():
                         return runner.catch_up()
                 finally:
                     runner.close()
@@ -323,7 +320,7 @@ def store(
 
             return action
 
-        figures = alternate({"ours": rebuild(True), "collector running": rebuild(False)}, repeat)
+        figures = alternate({"ours": rebuild(False), "collector paused": rebuild(True)}, repeat)
         report(f"rebuild every projection ({ledger.log_position} events)", figures)
         results["rebuild"] = figures
 

@@ -69,7 +69,6 @@ from typing import Any
 
 from projections.batch import apply_batch
 from projections.event_decoding import EventDecoder, PageEvents
-from projections.garbage_collection import collection_paused
 from projections.projection import Projection
 from projections.projection_state import (
     OK,
@@ -264,18 +263,15 @@ class ProjectionRunner:
                         break
                     start = min(reached[p.name] for p in active) + 1
                     page_size = size if limit is None else min(size, limit - read)
-                    # A page is bounded batch work that builds many small objects and frees
-                    # them by reference counting: pause the cyclic collector for it.
-                    with collection_paused():
-                        page = list(
-                            islice(self.ledger.notifications(start, head, page_size), page_size)
-                        )
-                        if not page:
-                            # Nothing stored between the positions and the head (gaps in ids).
-                            for projection in active:
-                                reached[projection.name] = head
-                            break
-                        self._apply_page(active, reached, committed, page)
+                    page = list(
+                        islice(self.ledger.notifications(start, head, page_size), page_size)
+                    )
+                    if not page:
+                        # Nothing stored between the positions and the head (gaps in ids).
+                        for projection in active:
+                            reached[projection.name] = head
+                        break
+                    self._apply_page(active, reached, committed, page)
                     read += len(page)
                     with self._progress:
                         self._progress.notify_all()
