@@ -8,10 +8,11 @@ naming its JSON path (``$.credentialSubject.result[0].value``). Values are strin
 output equals a compact JSON encoding with sorted keys and raw UTF-8, except for key order when
 a key holds a character outside the Basic Multilingual Plane (RFC 8785 sorts by UTF-16 code
 units, other encoders by code points). Such documents go through the ``rfc8785`` library; all
-others, after the same strict check, through ``orjson`` with sorted keys: signing is about 2.8
-times and verifying 1.8 times as fast as with ``rfc8785`` for every document
-(``benchmarks/bench_fast_paths.py``: ``add_proof`` 18,800/s against 6,800/s, ``verify_proof``
-7,600/s against 4,100/s). The tests check the route against ``rfc8785`` on generated documents.
+others, after the same strict check, through ``orjson`` with sorted keys: signing is about 2.3
+times and verifying 1.6 times as fast as with ``rfc8785`` for every document
+(``benchmarks/bench_fast_paths.py``, best slices in CPU time: ``add_proof`` 13,500/s against
+5,800/s, ``verify_proof`` 5,800/s against 3,600/s). The tests check the route against
+``rfc8785`` on generated documents.
 """
 
 from __future__ import annotations
