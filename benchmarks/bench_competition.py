@@ -72,9 +72,9 @@ from domain.organisation import OrganisationKind
 from domain.promotion_rules import CompetitionTier
 from domain.skill_level import SkillLevel
 from domain.worker import Worker
-from service.aggregate_loading import project_events
 from service.config import Settings
 from service.ledger import Ledger
+from service.persistence.aggregate_loading import project_events
 
 WELDER = "6-18-02-04"
 GOAL = 0.5

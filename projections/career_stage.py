@@ -53,8 +53,9 @@ from uuid import UUID
 
 from projections.pagination import InvalidQuery, Page, check_limit, decode_cursor, page_of
 from projections.projection import Projection, RecordedEvent, handles, iso_date, text_id
+from projections.skill_levels import HIGH_SKILL_LEVELS, level_name
 from projections.store import ProjectionStore, Transaction
-from projections.worker_ladder import ENTRANT_REGISTERED, HIGH_SKILL_LEVELS, level_name
+from projections.worker_ladder import ENTRANT_REGISTERED
 
 STAGES: dict[int, tuple[str, str]] = {
     1: ("exploration", "探索期"),

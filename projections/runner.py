@@ -61,200 +61,33 @@ from __future__ import annotations
 
 import bisect
 import logging
-import sqlite3
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from eventsourcing.utils import TopicError, resolve_topic
-
-from projections.garbage_collection import collection_paused
-from projections.projection import Projection, RecordedEvent, text_id
+from projections.batch import apply_batch
+from projections.event_decoding import EventDecoder, PageEvents
+from projections.projection import Projection
+from projections.projection_state import (
+    OK,
+    STATE_SCHEMA,
+    ProjectionFailure,
+    ProjectionState,
+    clear_failure,
+    lock_state,
+    read_failures,
+    read_states,
+    reset_state,
+    set_position,
+    stored_version,
+)
 from projections.store import ProjectionStore, Transaction
 
+__all__ = ["EventDecoder", "ProjectionFailure", "ProjectionRunner", "ProjectionState"]
+
 log = logging.getLogger(__name__)
-
-STATE_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS projection_state (
-        name {key_text} PRIMARY KEY,
-        position BIGINT NOT NULL,
-        version INTEGER NOT NULL,
-        status TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS projection_failure (
-        name {key_text} PRIMARY KEY,
-        position BIGINT NOT NULL,
-        topic TEXT NOT NULL,
-        originator_id TEXT,
-        originator_version BIGINT,
-        error TEXT NOT NULL,
-        detail TEXT NOT NULL,
-        failed_at TEXT NOT NULL
-    )""",
-)
-
-OK = "ok"
-FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class ProjectionFailure:
-    """A poison event that stopped one projection."""
-
-    name: str
-    position: int
-    topic: str
-    originator_id: str | None
-    originator_version: int | None
-    error: str
-    failed_at: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "position": self.position,
-            "topic": self.topic,
-            "originator_id": self.originator_id,
-            "originator_version": self.originator_version,
-            "error": self.error,
-            "failed_at": self.failed_at,
-        }
-
-
-@dataclass(frozen=True)
-class ProjectionState:
-    name: str
-    position: int
-    version: int
-    status: str
-    updated_at: str
-
-
-class _Poison(Exception):
-    def __init__(self, index: int, cause: BaseException) -> None:
-        super().__init__(str(cause))
-        self.index = index
-        self.cause = cause
-
-
-class _FlushFailed(Exception):
-    """A projection's ``flush`` raised: some event of the batch is poison, not known which."""
-
-    def __init__(self, cause: BaseException) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
-
-
-class _Rollback(Exception):
-    """Leave a transaction without committing it."""
-
-
-class _Reset(Exception):
-    """Someone else moved the position backwards (a rebuild); re-read from the new one."""
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _transient(error: BaseException) -> bool:
-    """Database trouble that says nothing about the event: retry later, do not mark poison."""
-    if isinstance(error, sqlite3.OperationalError):
-        message = str(error).lower()
-        return "locked" in message or "busy" in message or "disk i/o" in message
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover - psycopg is a dependency of the postgres extra
-        return False
-    return isinstance(error, psycopg.OperationalError)
-
-
-class EventDecoder:
-    """Turns stored notifications into ``RecordedEvent``s with the ledger's mapper.
-
-    An event whose class has never changed (``class_version`` 1, nothing to upcast) is decoded
-    straight from its stored state into the dict the handlers see -- the mapper would build an
-    event object around the same dict, and a projection throws that object away. So are topics
-    without a class yet (events written by a newer version of the domain), so projections can
-    accept them ahead of time. Other classes go through ``mapper.to_domain_event`` and its
-    upcasters.
-    """
-
-    def __init__(self, mapper: Any) -> None:
-        self.mapper = mapper
-        self._direct: dict[str, bool] = {}  # topic -> whether its state needs no upcasting
-
-    def __call__(self, notification: Any) -> RecordedEvent:
-        topic = notification.topic
-        direct = self._direct.get(topic)
-        if direct is None:
-            direct = self._direct[topic] = self._unversioned(topic)
-        if direct:
-            data = self._decode_state(notification)
-            data.pop("class_version", None)
-        else:
-            # The event object is thrown away, so its attribute dict can be taken over.
-            data = self.mapper.to_domain_event(notification).__dict__
-        timestamp = data.pop("timestamp", None)
-        data.pop("originator_id", None)
-        data.pop("originator_version", None)
-        return RecordedEvent(
-            position=notification.id,
-            topic=topic,
-            originator_id=notification.originator_id,
-            originator_version=notification.originator_version,
-            timestamp=timestamp,
-            data=data,
-            aggregate_id=text_id(notification.originator_id) or "",
-        )
-
-    @staticmethod
-    def _unversioned(topic: str) -> bool:
-        try:
-            return getattr(resolve_topic(topic), "class_version", 1) == 1
-        except TopicError:
-            return True  # no class: plain data
-
-    def _decode_state(self, notification: Any) -> dict[str, Any]:
-        state = notification.state
-        if self.mapper.cipher:
-            state = self.mapper.cipher.decrypt(state)
-        if self.mapper.compressor:
-            state = self.mapper.compressor.decompress(state)
-        decoded: dict[str, Any] = self.mapper.transcoder.decode(state)
-        return decoded
-
-
-class _PageEvents:
-    """A page's events by page index, each decoded at most once, when first wanted; calling
-    it with an index gives the event or raises what decoding it raised (a poison event for
-    whichever projection handles its topic)."""
-
-    __slots__ = ("_decode", "events", "ids", "page")
-
-    def __init__(self, page: list[Any], decode: Callable[[Any], RecordedEvent]) -> None:
-        self.page = page  # the stored notifications
-        self.ids = [n.id for n in page]  # their log positions
-        self._decode = decode
-        self.events: list[RecordedEvent | BaseException | None] = [None] * len(page)
-
-    def __call__(self, index: int) -> RecordedEvent:
-        found = self.events[index]
-        if found is None:
-            try:
-                found = self._decode(self.page[index])
-            except Exception as error:
-                found = error
-            self.events[index] = found
-        if isinstance(found, BaseException):
-            raise found
-        return found
 
 
 class ProjectionRunner:
@@ -313,51 +146,25 @@ class ProjectionRunner:
                 for statement in STATE_SCHEMA:
                     tx.execute(self.store.ddl(statement))
                 for name, projection in self.projections.items():
-                    found = tx.row(
-                        "SELECT version FROM projection_state WHERE name = ?"
-                        + self.store.for_update,
-                        (name,),
-                    )
-                    if found is not None and found[0] == projection.version:
+                    found = stored_version(tx, name, self.store.for_update)
+                    if found == projection.version:
                         projection.create_tables(tx)
                         continue
                     if found is not None:
                         log.warning(
                             "projection %s: version %s -> %s, rebuilding from zero",
                             name,
-                            found[0],
+                            found,
                             projection.version,
                         )
-                    self._reset(tx, projection)
+                    reset_state(tx, projection)
             self._ready = True
-
-    def _reset(self, tx: Transaction, projection: Projection) -> None:
-        projection.drop_tables(tx)
-        projection.create_tables(tx)
-        tx.upsert(
-            "projection_state",
-            ("name",),
-            {
-                "name": projection.name,
-                "position": 0,
-                "version": projection.version,
-                "status": OK,
-                "updated_at": _now(),
-            },
-        )
-        tx.execute("DELETE FROM projection_failure WHERE name = ?", (projection.name,))
 
     def states(self) -> dict[str, ProjectionState]:
         self.ensure_ready()
         with self.store.read() as tx:
-            rows = tx.rows(
-                "SELECT name, position, version, status, updated_at FROM projection_state"
-            )
-        return {
-            row[0]: ProjectionState(row[0], int(row[1]), int(row[2]), row[3], row[4])
-            for row in rows
-            if row[0] in self.projections
-        }
+            states = read_states(tx)
+        return {name: state for name, state in states.items() if name in self.projections}
 
     def position(self, name: str) -> int:
         """The last log position the projection ``name`` has applied (0: none)."""
@@ -371,23 +178,8 @@ class ProjectionRunner:
         """Projections stopped by a poison event, with where and why."""
         self.ensure_ready()
         with self.store.read() as tx:
-            rows = tx.rows(
-                "SELECT name, position, topic, originator_id, originator_version, error,"
-                " failed_at FROM projection_failure ORDER BY name"
-            )
-        return [
-            ProjectionFailure(
-                r[0],
-                int(r[1]),
-                r[2],
-                r[3],
-                None if r[4] is None else int(r[4]),
-                self.store.sealer.open(r[5]),
-                r[6],
-            )
-            for r in rows
-            if r[0] in self.projections
-        ]
+            failures = read_failures(tx, self.store.sealer.open)
+        return [failure for failure in failures if failure.name in self.projections]
 
     def status(self) -> list[dict[str, Any]]:
         """Per projection: position, lag behind the log head, status and any failure."""
@@ -471,18 +263,15 @@ class ProjectionRunner:
                         break
                     start = min(reached[p.name] for p in active) + 1
                     page_size = size if limit is None else min(size, limit - read)
-                    # A page is bounded batch work that builds many small objects and frees
-                    # them by reference counting: pause the cyclic collector for it.
-                    with collection_paused():
-                        page = list(
-                            islice(self.ledger.notifications(start, head, page_size), page_size)
-                        )
-                        if not page:
-                            # Nothing stored between the positions and the head (gaps in ids).
-                            for projection in active:
-                                reached[projection.name] = head
-                            break
-                        self._apply_page(active, reached, committed, page)
+                    page = list(
+                        islice(self.ledger.notifications(start, head, page_size), page_size)
+                    )
+                    if not page:
+                        # Nothing stored between the positions and the head (gaps in ids).
+                        for projection in active:
+                            reached[projection.name] = head
+                        break
+                    self._apply_page(active, reached, committed, page)
                     read += len(page)
                     with self._progress:
                         self._progress.notify_all()
@@ -516,22 +305,12 @@ class ProjectionRunner:
                     and locked[1] == OK
                     and committed[name] <= locked[0] < position
                 ):
-                    self._set_position(tx, name, position)
+                    set_position(tx, name, position)
         with self._progress:
             self._progress.notify_all()
 
     def _lock_state(self, tx: Transaction, name: str) -> tuple[int, str] | None:
-        found = tx.row(
-            "SELECT position, status FROM projection_state WHERE name = ?" + self.store.for_update,
-            (name,),
-        )
-        return None if found is None else (int(found[0]), found[1])
-
-    def _set_position(self, tx: Transaction, name: str, position: int) -> None:
-        tx.execute(
-            "UPDATE projection_state SET position = ?, updated_at = ? WHERE name = ?",
-            (position, _now(), name),
-        )
+        return lock_state(tx, name, self.store.for_update)
 
     def _apply_page(
         self,
@@ -540,7 +319,7 @@ class ProjectionRunner:
         committed: dict[str, int],
         page: list[Any],
     ) -> None:
-        event_at = _PageEvents(page, self.decode)
+        event_at = PageEvents(page, self.decode)
         ids = event_at.ids
         at_topic: dict[str, list[int]] = {}  # page indexes of each topic's events
         for index, notification in enumerate(page):
@@ -557,185 +336,20 @@ class ProjectionRunner:
             if not wants_stored and (not indexes or indexes[-1] < first):
                 reached[name] = ids[-1]
                 continue
-            position = self._apply(projection, indexes, reached[name], committed[name], event_at)
+            position = apply_batch(
+                self.store,
+                projection,
+                self._handlers[name],
+                indexes,
+                reached[name],
+                committed[name],
+                event_at,
+            )
             if position is None:
                 del reached[name]  # stopped, failed or reset elsewhere: leave it this round
                 del committed[name]
             else:
                 reached[name] = committed[name] = position
-
-    def _apply(
-        self,
-        projection: Projection,
-        indexes: list[int],
-        reached: int,
-        committed: int,
-        event_at: _PageEvents,
-    ) -> int | None:
-        """Apply the page's events after ``reached`` in one transaction; the new position, or
-        None when the projection is not to be continued in this catch-up."""
-        page, ids = event_at.page, event_at.ids
-        name = projection.name
-        handlers = self._handlers[name]
-        try:
-            with self.store.transaction() as tx:
-                locked = self._lock_state(tx, name)
-                if locked is None or locked[1] != OK:
-                    return None
-                begin = self._begin(ids, reached, committed, locked[0])
-                if begin >= len(page):
-                    return locked[0]
-                projection.start_batch()
-                self._run(tx, handlers, indexes, begin, len(page), event_at)
-                try:
-                    projection.flush(tx)  # batch-folded writes
-                except Exception as error:
-                    if _transient(error):
-                        raise
-                    raise _FlushFailed(error) from error
-                apply_stored = getattr(projection, "apply_notifications", None)
-                if apply_stored is not None:
-                    apply_stored(tx, page[begin:])
-                self._set_position(tx, name, ids[-1])
-                return ids[-1]
-        except _Reset:
-            return None
-        except _FlushFailed as failed:
-            found = self._find_poison(projection, indexes, reached, committed, event_at)
-            if found is None:
-                raise failed.cause from None
-            poison = found
-        except _Poison as caught:
-            poison = caught
-        if _transient(poison.cause):
-            raise poison.cause from None
-        self._record_poison(projection, indexes, reached, committed, poison, event_at)
-        return None
-
-    def _find_poison(
-        self,
-        projection: Projection,
-        indexes: list[int],
-        reached: int,
-        committed: int,
-        event_at: _PageEvents,
-    ) -> _Poison | None:
-        """Which event made a batch's ``flush`` fail: apply the batch again, flushing after
-        each event (batches of one give the same tables), and roll it all back."""
-        ids = event_at.ids
-        handlers = self._handlers[projection.name]
-        try:
-            with self.store.transaction() as tx:
-                locked = self._lock_state(tx, projection.name)
-                if locked is None or locked[1] != OK:
-                    raise _Rollback()
-                begin = self._begin(ids, reached, committed, locked[0])
-                projection.start_batch()
-                for index in indexes[bisect.bisect_left(indexes, begin) :]:
-                    self._run(tx, handlers, indexes, index, index + 1, event_at)
-                    try:
-                        projection.flush(tx)
-                    except Exception as error:
-                        raise _Poison(index, error) from error
-                    projection.start_batch()  # each event a batch of its own, whatever flush left
-                raise _Rollback()
-        except _Poison as poison:
-            return poison
-        except (_Rollback, _Reset):
-            return None
-
-    @staticmethod
-    def _begin(ids: list[int], reached: int, committed: int, locked: int) -> int:
-        """Index of the first event to apply, given the position locked in the transaction.
-
-        Positions only move forward, except when a projection is reset: a locked position below
-        the one we know was committed means that happened, and this page is not enough.
-        Otherwise apply what lies after both what we reached and what is stored.
-        """
-        if locked < committed:
-            raise _Reset()
-        return bisect.bisect_right(ids, max(reached, locked))
-
-    @staticmethod
-    def _run(
-        tx: Transaction,
-        handlers: dict[str, Any],
-        indexes: list[int],
-        begin: int,
-        end: int,
-        event_at: _PageEvents,
-    ) -> None:
-        """Apply the handled events at ``indexes`` (page indexes, ascending) in [begin, end)."""
-        page = event_at.page
-        events = event_at.events  # the hot loop reads decoded events straight from the list
-        for index in indexes[bisect.bisect_left(indexes, begin) : bisect.bisect_left(indexes, end)]:
-            try:
-                event = events[index]
-                if type(event) is not RecordedEvent:  # not decoded yet, or failed to decode
-                    event = event_at(index)
-                handlers[page[index].topic](tx, event)
-            except Exception as error:
-                raise _Poison(index, error) from error
-
-    def _record_poison(
-        self,
-        projection: Projection,
-        indexes: list[int],
-        reached: int,
-        committed: int,
-        poison: _Poison,
-        event_at: _PageEvents,
-    ) -> None:
-        name = projection.name
-        handlers = self._handlers[name]
-        page, ids = event_at.page, event_at.ids
-        bad = page[poison.index]
-        cause = poison.cause
-        with self.store.transaction() as tx:
-            locked = self._lock_state(tx, name)
-            if locked is None or locked[1] != OK:
-                return
-            try:
-                begin = self._begin(ids, reached, committed, locked[0])
-            except _Reset:
-                return
-            try:
-                projection.start_batch()
-                self._run(tx, handlers, indexes, begin, poison.index, event_at)
-                projection.flush(tx)
-                apply_stored = getattr(projection, "apply_notifications", None)
-                if apply_stored is not None:
-                    apply_stored(tx, page[begin : poison.index])
-            except _Poison as again:  # the handlers are not deterministic
-                raise RuntimeError(
-                    f"projection {name}: replaying the events before the poison event failed"
-                ) from again.cause
-            position = ids[poison.index - 1] if poison.index > 0 else max(reached, locked[0])
-            self._set_position(tx, name, max(position, locked[0]))
-            tx.execute("UPDATE projection_state SET status = ? WHERE name = ?", (FAILED, name))
-            tx.upsert(
-                "projection_failure",
-                ("name",),
-                {
-                    "name": name,
-                    "position": bad.id,
-                    "topic": bad.topic,
-                    "originator_id": str(bad.originator_id),
-                    "originator_version": bad.originator_version,
-                    # an error may quote the event (a name, a reason): sealed like them
-                    "error": tx.seal(f"{type(cause).__name__}: {cause}"),
-                    "detail": tx.seal("".join(traceback.format_exception(cause))[-4000:]),
-                    "failed_at": _now(),
-                },
-            )
-        log.error(
-            "projection %s stopped at position %s (%s): %s: %s",
-            name,
-            bad.id,
-            bad.topic,
-            type(cause).__name__,
-            cause,
-        )
 
     # -- rebuild and retry ---------------------------------------------------------------
 
@@ -747,7 +361,7 @@ class ProjectionRunner:
             for projection in targets:
                 with self.store.transaction() as tx:
                     self._lock_state(tx, projection.name)
-                    self._reset(tx, projection)
+                    reset_state(tx, projection)
 
     def rebuild(self, name: str | None = None, *, batch_size: int | None = None) -> int:
         """Drop ``name`` (or every projection) and rebuild from zero; returns events read."""
@@ -759,11 +373,7 @@ class ProjectionRunner:
         """Clear a projection's failure so the next catch-up tries the poison event again."""
         self._known(name)
         with self._lock, self.store.transaction() as tx:
-            tx.execute(
-                "UPDATE projection_state SET status = ?, updated_at = ? WHERE name = ?",
-                (OK, _now(), name),
-            )
-            tx.execute("DELETE FROM projection_failure WHERE name = ?", (name,))
+            clear_failure(tx, name)
 
     # -- read-your-writes -------------------------------------------------------------------------
 

@@ -67,8 +67,8 @@ from projections.projection import (
     iso_datetime,
     text_id,
 )
+from projections.skill_levels import HIGH_SKILL_LEVELS
 from projections.store import ProjectionStore, Transaction
-from projections.worker_ladder import HIGH_SKILL_LEVELS
 
 LEVELS = ("5", "4", "3", "2", "1")
 _HIGH_SKILL_IN = ", ".join(f"'{level}'" for level in HIGH_SKILL_LEVELS)  # codes are [0-9a-z]

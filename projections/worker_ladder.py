@@ -1,28 +1,7 @@
 """Worker ladder: each worker's current valid level per occupation, promotions, honours, contests.
 
-Projection ``WorkerLadder`` (name ``"worker_ladder"``); query ``WorkerLadderQuery(store)``::
-
-    WorkerLadderQuery(store).ladder(worker_id) -> dict | None   (None: no such worker)
-    {
-      "worker_id", "name",
-      "levels": [{"occupation_code", "occupation_name", "level", "level_name", "number",
-                  "source": "ledger" | "external", "since"}],        # one per occupation
-      "promotions": [{"number", "occupation_code", "occupation_name", "level", "level_name",
-                      "issuer_id", "issuer_name", "basis_kind", "bypass", "issued_on",
-                      "status", "status_reason", "raised_level",
-                      "flags": [{"revoked_number", "at", "reason", "kind", "via"}]}],
-                                                                    # in issue order
-      "history": [{"position", "at", "kind", "number", "occupation_code", "level", "detail"}],
-      "honours": [{"ladder_id", "ladder_name", "union_id", "award_id", "tier", "tier_rank",
-                   "year", "standing", "withdrawn_reason"}],
-      "competitions": [{"competition_id", "name", "tier", "year", "occupation_code",
-                        "entrant_kind", "registered_at", "position", "withdrawn_reason",
-                        "rank", "award"}],      # rank and award once finalised
-      "posts": [{"appointment_id", "organisation_id", "organisation_name", "occupation_code",
-                 "occupation_name", "post", "post_name", "appointed_at", "standing",
-                 "withdrawn_reason"}],                  # enterprise posts (评聘), appointed
-    }
-    WorkerLadderQuery(store).holders(occupation_code, level=None, after=None, limit=50) -> Page
+Projection ``WorkerLadder`` (name ``"worker_ladder"``), read by ``WorkerLadderQuery``
+(``projections.worker_ladder_query``); its tables are in ``projections.worker_ladder_tables``.
 
 Rules:
 
@@ -49,41 +28,14 @@ Rules:
 - With a cipher key the worker's name, every reason and the history's details are sealed
   (``projections.sealing``) and opened by the query.
 
-Tables::
-
-    ladder_worker(id PK, name)
-    ladder_certificate(id PK, number, worker_id, occupation_code, occupation_name, level,
-                       issuer_id, issuer_name, basis_kind, bypass, issued_on, issued_at, status,
-                       status_reason, raised_level, position)  index (worker_id, occupation_code)
-    ladder_external(worker_id, number PK, occupation_code, level, issuer_name, issued_on,
-                    check_status)
-    ladder_level(worker_id, occupation_code PK, occupation_name, level, number, source, since)
-                                                          index (occupation_code, level, worker_id)
-    ladder_history(worker_id, position PK, at, kind, number, occupation_code, level, detail)
-                               (status changes and external checks; issues come from
-                                ladder_certificate)
-    ladder_honour_ladder(id PK, union_id, name, tiers JSON)
-    ladder_honour(ladder_id, award_id PK, worker_id, tier, tier_rank, year, standing,
-                  withdrawn_reason)                                      index (worker_id)
-    ladder_competition(id PK, organiser_id, name, tier, occupation_code, year)
-    ladder_entry(worker_id, competition_id PK, entrant_kind, registered_at, position,
-                 withdrawn_reason, rank, award)
-    ladder_flag(certificate_id, revoked_number PK, worker_id, at, reason, kind, via)
-                               (Certificate.DependencyFlagged: flagged for review, still valid)
-    ladder_post(id PK, worker_id, organisation_id, organisation_name, occupation_code,
-                occupation_name, post, appointed_at, standing, withdrawn_reason)
-                                                                         index (worker_id)
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
-from uuid import UUID
+from typing import Any
 
 from domain.occupation import find_occupation
-from domain.skill_level import SkillLevel
-from projections.pagination import InvalidQuery, Page, check_limit, decode_cursor, page_of
 from projections.projection import (
     Projection,
     RecordedEvent,
@@ -93,7 +45,18 @@ from projections.projection import (
     text_id,
     to_json,
 )
-from projections.store import ProjectionStore, Transaction
+from projections.skill_levels import HIGH_SKILL_LEVELS, level_name
+from projections.store import Transaction
+from projections.worker_ladder_query import WorkerLadderQuery
+from projections.worker_ladder_tables import QUERY_INDEXES, SCHEMA, TABLES
+
+__all__ = [
+    "ENTRANT_REGISTERED",
+    "HIGH_SKILL_LEVELS",
+    "WorkerLadder",
+    "WorkerLadderQuery",
+    "level_name",
+]
 
 ENTRANT_REGISTERED = "craftledger:Competition.EntrantRegistered"
 
@@ -104,160 +67,14 @@ _STATUS_BY_TOPIC = {
 }
 
 
-# High-skill talent (高技能人才) as the domain defines it (``SkillLevel.is_high_skill``): 三级 and
-# above, as level codes for statistics and career stages.
-HIGH_SKILL_LEVELS = tuple(level.code for level in SkillLevel if level.is_high_skill)
-
-
-_LEVEL_NAMES = {level.code: level.name_zh for level in SkillLevel}
-
-
-def level_name(code: str | None) -> str | None:
-    """The level's Chinese name (an unknown code stands for itself); a dict lookup, as
-    projections call it for every certificate."""
-    return None if code is None else _LEVEL_NAMES.get(code, code)
-
-
 class WorkerLadder(Projection):
     """Per worker and occupation: the current valid level and how it was reached."""
 
     name = "worker_ladder"
     version = 5
-    tables: ClassVar[dict[str, tuple[str, ...]]] = {
-        "ladder_worker": ("id",),
-        "ladder_certificate": ("id",),
-        "ladder_external": ("worker_id", "number"),
-        "ladder_level": ("worker_id", "occupation_code"),
-        "ladder_history": ("worker_id", "position"),
-        "ladder_honour_ladder": ("id",),
-        "ladder_honour": ("ladder_id", "award_id"),
-        "ladder_competition": ("id",),
-        "ladder_entry": ("worker_id", "competition_id"),
-        "ladder_flag": ("certificate_id", "revoked_number"),
-        "ladder_post": ("id",),
-    }
-    schema: ClassVar[tuple[str, ...]] = (
-        """CREATE TABLE IF NOT EXISTS ladder_worker (
-            id {key_text} PRIMARY KEY,
-            name TEXT NOT NULL
-        )""",
-        """CREATE TABLE IF NOT EXISTS ladder_certificate (
-            id {key_text} PRIMARY KEY,
-            number {key_text} NOT NULL,
-            worker_id {key_text} NOT NULL,
-            occupation_code {key_text} NOT NULL,
-            occupation_name TEXT NOT NULL,
-            level TEXT NOT NULL,
-            issuer_id TEXT NOT NULL,
-            issuer_name TEXT NOT NULL,
-            basis_kind TEXT NOT NULL,
-            bypass TEXT,
-            issued_on TEXT NOT NULL,
-            issued_at TEXT NOT NULL,
-            status TEXT NOT NULL,
-            status_reason TEXT NOT NULL,
-            raised_level INTEGER NOT NULL,
-            position BIGINT NOT NULL
-        )""",
-        "CREATE INDEX IF NOT EXISTS ladder_certificate_by_worker"
-        " ON ladder_certificate (worker_id, occupation_code)",
-        """CREATE TABLE IF NOT EXISTS ladder_external (
-            worker_id {key_text} NOT NULL,
-            number {key_text} NOT NULL,
-            occupation_code TEXT NOT NULL,
-            level TEXT NOT NULL,
-            issuer_name TEXT NOT NULL,
-            issued_on TEXT NOT NULL,
-            check_status TEXT NOT NULL,
-            PRIMARY KEY (worker_id, number)
-        )""",
-        """CREATE TABLE IF NOT EXISTS ladder_level (
-            worker_id {key_text} NOT NULL,
-            occupation_code {key_text} NOT NULL,
-            occupation_name TEXT NOT NULL,
-            level {key_text} NOT NULL,
-            number TEXT NOT NULL,
-            source TEXT NOT NULL,
-            since TEXT NOT NULL,
-            PRIMARY KEY (worker_id, occupation_code)
-        )""",
-        """CREATE TABLE IF NOT EXISTS ladder_history (
-            worker_id {key_text} NOT NULL,
-            position BIGINT NOT NULL,
-            at TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            number TEXT,
-            occupation_code TEXT,
-            level TEXT,
-            detail TEXT NOT NULL,
-            PRIMARY KEY (worker_id, position)
-        )""",
-        """CREATE TABLE IF NOT EXISTS ladder_honour_ladder (
-            id {key_text} PRIMARY KEY,
-            union_id TEXT NOT NULL,
-            name TEXT NOT NULL,
-            tiers TEXT NOT NULL
-        )""",
-        """CREATE TABLE IF NOT EXISTS ladder_honour (
-            ladder_id {key_text} NOT NULL,
-            award_id {key_text} NOT NULL,
-            worker_id {key_text} NOT NULL,
-            tier TEXT NOT NULL,
-            tier_rank INTEGER NOT NULL,
-            year INTEGER NOT NULL,
-            standing INTEGER NOT NULL,
-            withdrawn_reason TEXT,
-            PRIMARY KEY (ladder_id, award_id)
-        )""",
-        """CREATE TABLE IF NOT EXISTS ladder_competition (
-            id {key_text} PRIMARY KEY,
-            organiser_id TEXT NOT NULL,
-            name TEXT NOT NULL,
-            tier TEXT NOT NULL,
-            occupation_code TEXT NOT NULL,
-            year INTEGER NOT NULL
-        )""",
-        """CREATE TABLE IF NOT EXISTS ladder_entry (
-            worker_id {key_text} NOT NULL,
-            competition_id {key_text} NOT NULL,
-            entrant_kind TEXT,
-            registered_at TEXT NOT NULL,
-            position BIGINT NOT NULL,
-            withdrawn_reason TEXT,
-            rank INTEGER,
-            award TEXT,
-            PRIMARY KEY (worker_id, competition_id)
-        )""",
-        """CREATE TABLE IF NOT EXISTS ladder_flag (
-            certificate_id {key_text} NOT NULL,
-            revoked_number {key_text} NOT NULL,
-            worker_id TEXT NOT NULL,
-            at TEXT NOT NULL,
-            reason TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            via TEXT NOT NULL,
-            PRIMARY KEY (certificate_id, revoked_number)
-        )""",
-        """CREATE TABLE IF NOT EXISTS ladder_post (
-            id {key_text} PRIMARY KEY,
-            worker_id {key_text} NOT NULL,
-            organisation_id TEXT NOT NULL,
-            organisation_name TEXT NOT NULL,
-            occupation_code TEXT NOT NULL,
-            occupation_name TEXT NOT NULL,
-            post TEXT NOT NULL,
-            appointed_at TEXT,
-            standing INTEGER NOT NULL,
-            withdrawn_reason TEXT
-        )""",
-    )
-    query_indexes: ClassVar[tuple[str, ...]] = (
-        "CREATE INDEX IF NOT EXISTS ladder_level_by_occupation"
-        " ON ladder_level (occupation_code, level, worker_id)",
-        "CREATE INDEX IF NOT EXISTS ladder_honour_by_worker ON ladder_honour (worker_id)",
-        "CREATE INDEX IF NOT EXISTS ladder_flag_by_worker ON ladder_flag (worker_id)",
-        "CREATE INDEX IF NOT EXISTS ladder_post_by_worker ON ladder_post (worker_id)",
-    )
+    tables = TABLES
+    schema = SCHEMA
+    query_indexes = QUERY_INDEXES
 
     # -- batch-local state ----------------------------------------------------------------------
     #
@@ -665,146 +482,3 @@ _INSERT_CERTIFICATE = (
     " status_reason, raised_level, position)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-
-
-# -- queries ---------------------------------------------------------------------------------------
-
-
-def _uuid_text(value: UUID | str, what: str) -> str:
-    try:
-        return str(value if isinstance(value, UUID) else UUID(str(value)))
-    except ValueError:
-        raise InvalidQuery(f"{what} must be a UUID") from None
-
-
-class WorkerLadderQuery:
-    """Reads of the ``WorkerLadder`` projection (see the module docstring)."""
-
-    def __init__(self, store: ProjectionStore) -> None:
-        self.store = store
-
-    def ladder(self, worker_id: UUID | str) -> dict[str, Any] | None:
-        key = _uuid_text(worker_id, "worker id")
-        with self.store.read() as tx:
-            name = tx.value("SELECT name FROM ladder_worker WHERE id = ?", (key,))
-            if name is None:
-                return None
-            levels = tx.dicts(
-                "SELECT occupation_code, occupation_name, level, number, source, since"
-                " FROM ladder_level WHERE worker_id = ? ORDER BY occupation_code",
-                (key,),
-            )
-            promotions = tx.dicts(
-                "SELECT id, number, occupation_code, occupation_name, level, issuer_id,"
-                " issuer_name, basis_kind, bypass, issued_on, status, status_reason, raised_level"
-                " FROM ladder_certificate WHERE worker_id = ? ORDER BY issued_at, number",
-                (key,),
-            )
-            flags = tx.dicts(
-                "SELECT certificate_id, revoked_number, at, reason, kind, via FROM ladder_flag"
-                " WHERE worker_id = ? ORDER BY at, revoked_number",
-                (key,),
-            )
-            history = tx.dicts(
-                "SELECT position, at, kind, number, occupation_code, level, detail"
-                " FROM ladder_history WHERE worker_id = ?"
-                " UNION ALL SELECT position, issued_at, 'issued', number, occupation_code, level,"
-                " basis_kind FROM ladder_certificate WHERE worker_id = ?",
-                (key, key),
-            )
-            issuers = {
-                number: issuer
-                for number, issuer in tx.rows(
-                    "SELECT number, issuer_name FROM ladder_certificate WHERE worker_id = ?",
-                    (key,),
-                )
-            }
-            honours = tx.dicts(
-                "SELECT h.ladder_id, l.name AS ladder_name, l.union_id, h.award_id, h.tier,"
-                " h.tier_rank, h.year, h.standing, h.withdrawn_reason"
-                " FROM ladder_honour h JOIN ladder_honour_ladder l ON l.id = h.ladder_id"
-                " WHERE h.worker_id = ? ORDER BY h.year, h.ladder_id, h.tier_rank, h.award_id",
-                (key,),
-            )
-            competitions = tx.dicts(
-                "SELECT e.competition_id, c.name, c.tier, c.year, c.occupation_code,"
-                " e.entrant_kind, e.registered_at, e.position, e.withdrawn_reason, e.rank, e.award"
-                " FROM ladder_entry e LEFT JOIN ladder_competition c ON c.id = e.competition_id"
-                " WHERE e.worker_id = ? ORDER BY e.position",
-                (key,),
-            )
-            posts = tx.dicts(
-                "SELECT id AS appointment_id, organisation_id, organisation_name,"
-                " occupation_code, occupation_name, post, appointed_at, standing,"
-                " withdrawn_reason FROM ladder_post"
-                " WHERE worker_id = ? AND appointed_at IS NOT NULL ORDER BY appointed_at, id",
-                (key,),
-            )
-        open_fields = self.store.sealer.open_fields
-        for row in levels:
-            row["level_name"] = level_name(row["level"])
-        flags_of: dict[str, list[dict[str, Any]]] = {}
-        for flag in flags:
-            open_fields(flag, "reason")
-            flags_of.setdefault(str(flag.pop("certificate_id")), []).append(flag)
-        for row in promotions:
-            row["level_name"] = level_name(row["level"])
-            row["raised_level"] = bool(row["raised_level"])
-            open_fields(row, "status_reason")
-            row["flags"] = flags_of.get(str(row.pop("id")), [])
-        history.sort(key=lambda row: row["position"])
-        for row in history:
-            if row["kind"] == "issued":
-                basis_kind = row["detail"] or None
-                row["detail"] = {"basis_kind": basis_kind, "issuer_name": issuers[row["number"]]}
-            else:
-                row["detail"] = json.loads(self.store.sealer.open(row["detail"]))
-        for row in honours:
-            row["standing"] = bool(row["standing"])
-            open_fields(row, "withdrawn_reason")
-        for row in competitions:
-            open_fields(row, "withdrawn_reason")
-        for row in posts:
-            row["post_name"] = level_name(row["post"])
-            row["standing"] = bool(row["standing"])
-            open_fields(row, "withdrawn_reason")
-        return {
-            "worker_id": key,
-            "name": self.store.sealer.open(name),
-            "levels": levels,
-            "promotions": promotions,
-            "history": history,
-            "honours": honours,
-            "competitions": competitions,
-            "posts": posts,
-        }
-
-    def holders(
-        self,
-        occupation_code: str,
-        level: str | None = None,
-        after: str | None = None,
-        limit: int = 50,
-    ) -> Page:
-        """Workers whose current valid level in ``occupation_code`` is ``level`` (or any),
-        highest level first."""
-        check_limit(limit)
-        where, params = ["l.occupation_code = ?"], [occupation_code]
-        if level is not None:
-            where.append("l.level = ?")
-            params.append(level)
-        key = decode_cursor("ladder-holders", after, 2)
-        if key is not None:
-            where.append("(l.level, l.worker_id) > (?, ?)")
-            params.extend(key)
-        sql = (
-            "SELECT l.worker_id, w.name, l.occupation_code, l.occupation_name, l.level, l.number,"
-            " l.source, l.since FROM ladder_level l JOIN ladder_worker w ON w.id = l.worker_id"
-            f" WHERE {' AND '.join(where)} ORDER BY l.level, l.worker_id LIMIT ?"
-        )
-        with self.store.read() as tx:
-            rows = tx.dicts(sql, (*params, limit + 1))
-        for row in rows:
-            row["level_name"] = level_name(row["level"])
-            row["name"] = self.store.sealer.open(row["name"])
-        return page_of(rows, limit, "ladder-holders", lambda r: (r["level"], r["worker_id"]))

@@ -170,7 +170,7 @@ class Settings:
             query = parse_qs(parts.query)
             env.update(
                 # the library's, serialising schema creation and unpipelined: see the module
-                PERSISTENCE_MODULE="service.postgres_recorder:LedgerPostgresFactory",
+                PERSISTENCE_MODULE="service.persistence.postgres_recorder:LedgerPostgresFactory",
                 POSTGRES_DBNAME=parts.path.lstrip("/") or "postgres",
                 POSTGRES_HOST=parts.hostname or "127.0.0.1",
                 POSTGRES_PORT=str(parts.port or 5432),

@@ -41,7 +41,7 @@ from typing import Any
 from domain.errors import DomainRuleViolation, InvalidValue
 from projections.sealing import Sealer
 from projections.store import private_file
-from service.side_tables import PostgresSideTable, SideTable, sqlite_transaction
+from service.persistence.side_tables import PostgresSideTable, SideTable, sqlite_transaction
 
 __all__ = [
     "LEASE_SECONDS",

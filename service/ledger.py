@@ -11,19 +11,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import (
     AggregateNotFoundError,
-    Application,
-    ProcessingEvent,
-    Repository,
 )
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import JSONTranscoder, Notification, PersistenceError
+from eventsourcing.persistence import Notification
 
 from domain.api_token import ApiToken
 from domain.calendar_year import CalendarYear
@@ -42,7 +39,6 @@ from domain.share_link import ShareLink
 from domain.status_list_allocation import StatusIndexBlock, StatusList, StatusListAllocation
 from domain.subject_identifier import SubjectIdentifier
 from domain.worker import Worker
-from service.aggregate_loading import collect, load_many, project_events
 from service.calendars import Calendars
 from service.certificates import Certificates
 from service.commands import ConcurrencyConflict as ConcurrencyConflict  # re-exported
@@ -53,10 +49,9 @@ from service.credentials import Credentials
 from service.evaluations import Evaluations
 from service.honours import Honours
 from service.organisations import Organisations
+from service.persistence.application import RecordingApplication
 from service.posts import Posts
-from service.snapshots import INTERVALS, LedgerSnapshot, snapshots_due
 from service.tokens import Tokens
-from service.transcoding import UUIDAsHexParsedStrictly
 from service.workers import Workers
 
 RECORDED_AGGREGATES = (
@@ -95,23 +90,10 @@ def china_date(moment: datetime) -> date:
 log = logging.getLogger(__name__)
 
 
-class LedgerRepository(Repository[UUID]):
-    """The library's repository, replaying with ``project_events`` (no protocol check per
-    event; see ``service.aggregate_loading``)."""
-
-    def get(self, aggregate_id: UUID, **kwargs: Any) -> Any:
-        kwargs.setdefault("projector_func", project_events)
-        return super().get(aggregate_id, **kwargs)
-
-
-class Ledger(
-    Application[UUID],
-):
+class Ledger(RecordingApplication):
     """craftledger's one application: every aggregate, one notification log."""
 
     name = "craftledger"
-    snapshotting_intervals = INTERVALS  # type: ignore[assignment]
-    snapshot_class = LedgerSnapshot
 
     def __init__(
         self,
@@ -150,57 +132,6 @@ class Ledger(
         """Close the credentials' key store, then the application."""
         self.credentials.close()
         super().close()
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        """The library's transcodings, ``uuid_hex`` decoded on a short path
-        (``service.transcoding``); what is stored is unchanged."""
-        super().register_transcodings(transcoder)
-        transcoder.register(UUIDAsHexParsedStrictly())
-
-    def construct_repository(self) -> Repository[UUID]:
-        """The library's repository (configured from the environment as usual), replaying
-        with ``project_events``."""
-        base = super().construct_repository()
-        repository = LedgerRepository(
-            event_store=base.event_store,
-            snapshot_store=base.snapshot_store,
-            fastforward=base.fastforward,
-            fastforward_skipping=base.fastforward_skipping,
-            deepcopy_from_cache=base.deepcopy_from_cache,
-        )
-        repository.cache = base.cache
-        return repository
-
-    # -- saving --------------------------------------------------------------------------
-
-    def save(self, *objs: Any, **kwargs: Any) -> Any:
-        """``Application.save`` with the pending events gathered by ``aggregate_loading.collect``
-        (no protocol checks per aggregate); recording, snapshots and notifying as the library's."""
-        processing_event = collect(*objs, **kwargs)
-        recordings = self._record(processing_event)
-        self._take_snapshots(processing_event)
-        self._notify(recordings)
-        self.notify(processing_event.events)  # the library's deprecated hook, as it calls it
-        return recordings
-
-    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
-        """At most one snapshot per aggregate and save, of the state just saved, when its
-        events cross a multiple of its class's interval (``service.snapshots``). A snapshot
-        that cannot be stored is logged, not raised: the save it follows is recorded."""
-        if self.snapshots is not None:
-            due = snapshots_due(processing_event, self.snapshotting_intervals or {})
-            if not due:
-                return
-            try:
-                self.snapshots.put(due)
-            except PersistenceError:
-                # a cache: the save is recorded, so the command succeeded; loading replays more
-                log.warning("snapshot of %d aggregate(s) not stored", len(due), exc_info=True)
-
-    def load_many(self, aggregate_ids: Iterable[UUID]) -> dict[UUID, Any]:
-        """Many aggregates in a few queries (``aggregate_loading.load_many``), by id; ids with
-        no events are absent."""
-        return load_many(self.recorder, self.mapper, aggregate_ids)
 
     def record(self, main: Aggregate, *others: Aggregate) -> Recorded:
         """Save ``main`` and ``others`` atomically; return ``main`` and the log position."""

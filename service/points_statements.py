@@ -2,7 +2,7 @@
 
 ``points_statement_credential(ledger, worker_id, policy=..., as_of=...)`` gathers what the
 ledger knows about the worker's certificates on ``as_of``, applies the policy version in force
-then (``domain.points_policy.compute_points_statement``) and returns the statement as a W3C
+then (``domain.points_statement.compute_points_statement``) and returns the statement as a W3C
 Verifiable Credential 2.0 secured with an ``eddsa-jcs-2022`` proof made with **the ledger's own
 key** (the key store's reserved ``craftledger:ledger`` key, the one that signs tree heads): the
 statement is the ledger's own assertion, not an issuing body's.
@@ -77,14 +77,12 @@ from domain.certificate import Certificate, CertificateStatus
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.honour_ladder import HonourLadder
 from domain.organisation import Organisation
-from domain.points_policy import (
+from domain.points_policy import PointsPolicy, find_policy, list_policies
+from domain.points_statement import (
     CertificateFact,
     Honour,
-    PointsPolicy,
     PointsStatement,
     compute_points_statement,
-    find_policy,
-    list_policies,
 )
 from domain.worker import Worker
 from service.credentials.credential_document import VC2_CONTEXT

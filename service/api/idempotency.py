@@ -44,7 +44,7 @@ from webargs import core
 from projections.store import private_file
 from service.api.auth import current_principal
 from service.api.problems import Problem
-from service.side_tables import PostgresSideTable, SideTable, sqlite_transaction
+from service.persistence.side_tables import PostgresSideTable, SideTable, sqlite_transaction
 
 __all__ = [
     "IdempotencyStore",

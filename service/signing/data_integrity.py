@@ -25,11 +25,7 @@ from typing import Any, Literal
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from service.signing.canonical_json import (
-    JSONValueError,
-    canonicalize,
-    canonicalize_pair,
-)
+from service.signing.canonical_json import JSONValueError, canonicalize
 from service.signing.multikey import (
     MultikeyError,
     base58btc_decode,
@@ -355,11 +351,10 @@ def _verify_one(
         # type and cryptosuite are checked above; the proof configuration needs ``created``
         if "created" in options:
             _check_created(options["created"])
-        canonical = canonicalize_pair(options, unsecured)
+        config_hash = hashlib.sha256(canonicalize(options)).digest()
+        document_hash = hashlib.sha256(canonicalize(unsecured)).digest()
     except (JSONValueError, ProofError) as error:
         raise _ProofFailure("failed", f"cannot canonicalise: {error}") from None
-    config_hash = hashlib.sha256(canonical[0]).digest()
-    document_hash = hashlib.sha256(canonical[1]).digest()
     try:
         public_key = resolve_public_key(method)
     except (LookupError, ValueError, OSError) as error:

@@ -22,7 +22,7 @@ from typing import Any
 from uuid import UUID
 
 from projections.store import private_file
-from service.side_tables import PostgresSideTable, SideTable, sqlite_transaction
+from service.persistence.side_tables import PostgresSideTable, SideTable, sqlite_transaction
 
 __all__ = ["TokenUsage", "usage_for"]
 

@@ -11,8 +11,8 @@ import pytest
 
 from domain.certificate import Certificate
 from domain.skill_level import SkillLevel
-from service.aggregate_loading import select_events_many
 from service.ledger import NotFound
+from service.persistence.aggregate_loading import select_events_many
 from tests.competition.conftest import ADMIN, Arena, descending
 
 
@@ -37,7 +37,7 @@ def test_load_many_gives_what_get_gives_and_leaves_out_missing_ids(arena: Arena)
 def test_events_of_many_aggregates_come_in_version_order_in_chunks(
     arena: Arena, monkeypatch: pytest.MonkeyPatch
 ):
-    import service.aggregate_loading as loading
+    import service.persistence.aggregate_loading as loading
 
     monkeypatch.setattr(loading, "CHUNK", 2)  # several queries
     workers = arena.ranked_field(5)

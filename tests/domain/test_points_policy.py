@@ -14,15 +14,17 @@ from hypothesis import strategies as st
 
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.points_policy import (
-    CertificateFact,
     EducationCombination,
-    Honour,
     PointsPolicy,
-    PointsStatement,
-    compute_points_statement,
     find_policy,
     list_policies,
     parse_policy,
+)
+from domain.points_statement import (
+    CertificateFact,
+    Honour,
+    PointsStatement,
+    compute_points_statement,
 )
 from domain.skill_level import SkillLevel
 

@@ -1,6 +1,6 @@
-"""Snapshots of competitions and evaluation sessions (``service.snapshots``): a snapshot restores
-exactly the state its events give, a save takes at most one, and loading from one gives what
-replaying gives, on SQLite and PostgreSQL."""
+"""Snapshots of competitions and evaluation sessions (``service.persistence.snapshots``): a
+snapshot restores exactly the state its events give, a save takes at most one, and loading from
+one gives what replaying gives, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from eventsourcing.domain import Aggregate
 
 from domain.competition import Competition
 from domain.organisation import Organisation, OrganisationKind
-from service.aggregate_loading import project_events
 from service.ledger import Ledger
-from service.snapshots import INTERVALS, LedgerSnapshot
+from service.persistence.aggregate_loading import project_events
+from service.persistence.snapshots import INTERVALS, LedgerSnapshot
 from tests.competition.scenario import announced_competition
 from tests.integration.test_event_roundtrip import scenario_aggregates
 

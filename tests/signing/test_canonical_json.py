@@ -161,19 +161,6 @@ def test_canonicalize_equals_the_rfc8785_library(value):
     assert canonicalize(value) == rfc8785.dumps(value)
 
 
-ENCODERS = [canonical_json._encode_with_stdlib]
-if canonical_json.orjson is not None:
-    ENCODERS.append(canonical_json._encode_with_orjson)
-
-
-@pytest.mark.parametrize("encode", ENCODERS, ids=lambda f: f.__name__)
-@given(value=json_values)
-def test_each_fast_route_equals_rfc8785_when_keys_stay_in_the_bmp(encode, value):
-    if canonical_json._scan(value, 0):
-        return  # keys outside the BMP always take the rfc8785 route
-    assert encode(value) == rfc8785.dumps(value)
-
-
 def test_canonical_bytes_are_parsed_back_unchanged():
     value = {"b": [1, "二", {"c": None}], "a": "\u2028\x7f"}
     assert parse_strict(canonicalize(value)) == value

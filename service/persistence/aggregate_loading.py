@@ -20,6 +20,18 @@ classes), so:
 
 Nothing here changes what is stored or how it is decoded: the library's mapper decodes, the
 aggregates' own ``mutate`` applies.
+
+Measured against the library in the same run (``benchmarks/bench_fast_paths.py``, CPU time,
+five runs on the shared 2-core machine; ``tests/properties/test_persistence_fast_paths.py``
+holds each to the library's result on generated aggregates):
+
+* ``load_many`` of 2,000 workers (a batch confirmation's reads): the library's
+  ``project_aggregate`` makes it 1.4-2.1 times as slow (its check per event), one
+  ``repository.get`` per worker 5.7-6.1 times;
+* saving 500 new workers with their subject identifiers at once (a bulk import):
+  ``Application.save``'s checks make the save 1.35-1.65 times as slow;
+* loading one aggregate: replaying a whole 2,000-entrant competition is 1.3-1.4 times as slow
+  with the library's replay, but from its snapshot, as commands load it, within noise (1.0-1.1).
 """
 
 from __future__ import annotations
@@ -32,8 +44,6 @@ from eventsourcing.application import AggregateNotFoundError, ProcessingEvent
 from eventsourcing.domain import BaseAggregate
 from eventsourcing.persistence import Mapper, Recorder, StoredEvent
 
-from service.transcoding import uuid_from_hex
-
 __all__ = ["collect", "load_many", "project_events", "select_events_many"]
 
 A = TypeVar("A")
@@ -43,14 +53,16 @@ CHUNK = 500
 
 
 def project_events(aggregate: A | None, events: Iterable[Any]) -> A | None:
-    """``eventsourcing.application.project_aggregate`` without the protocol check per event."""
+    """``eventsourcing.application.project_aggregate`` without the protocol check per event
+    (``load_many`` 1.4-2.1 times as fast; see the module docstring)."""
     for event in events:
         aggregate = event.mutate(aggregate)
     return aggregate
 
 
 def collect(*objs: Any, **kwargs: Any) -> ProcessingEvent[UUID]:
-    """The ``ProcessingEvent`` that ``Application.save(*objs, **kwargs)`` builds."""
+    """The ``ProcessingEvent`` that ``Application.save(*objs, **kwargs)`` builds, without its
+    protocol checks per object (a 500-worker save 1.35-1.65 times as fast)."""
     processing_event: ProcessingEvent[UUID] = ProcessingEvent()
     events = processing_event.events
     aggregates = processing_event.aggregates
@@ -81,7 +93,7 @@ def _sqlite_rows(recorder: Any, ids: Sequence[UUID]) -> list[tuple[Any, int, str
     with recorder.datastore.transaction(commit=False) as cursor:
         cursor.execute(statement, [i.hex for i in ids])
         return [
-            (uuid_from_hex(originator_id), version, topic, state)
+            (UUID(originator_id), version, topic, state)
             for originator_id, version, topic, state in cursor.fetchall()
         ]
 

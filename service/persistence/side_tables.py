@@ -4,7 +4,7 @@ Each is written in SQL that both SQLite and PostgreSQL accept: ``{t}`` names the
 is a placeholder (``?`` for SQLite). On SQLite a table lives in its own file, one connection per
 thread, each use one ``BEGIN IMMEDIATE`` transaction; on PostgreSQL in the ledger's schema,
 through the ledger's connection pool, created holding the schema lock
-(``service.postgres_recorder.schema_creation``).
+(``service.persistence.postgres_recorder.schema_creation``).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class PostgresSideTable(SideTable):
     placeholder = "%s"
 
     def __init__(self, datastore: Any) -> None:
-        from service.postgres_recorder import schema_creation
+        from service.persistence.postgres_recorder import schema_creation
 
         self.datastore = datastore
         schema = datastore.schema.replace('"', '""')
