@@ -21,18 +21,10 @@ import pytest
 from domain.certificate import Certificate
 from domain.competition import CompetitionTier
 from domain.skill_level import SkillLevel
-from tests.api.conftest import (
-    ELECTRICIAN,
-    MARKING_SCHEME,
-    PRINCIPALS,
-    ROLE_OF,
-    World,
-    id_number_for,
-    unique,
-)
 from tests.competition import matrix_support as competition_states
 from tests.evaluation import matrix_support as evaluation_states
-from tests.factories import fictitious_arrangement
+from tests.factories import ELECTRICIAN, fictitious_arrangement, id_number, marking_scheme
+from tests.support.api_world import PRINCIPALS, ROLE_OF, World, unique
 
 # fmt: off
 # columns: public, admin, issuer, other_issuer, organiser, auditor, worker, other_worker
@@ -238,7 +230,7 @@ def announced_competition(world: World) -> dict[str, Any]:
         year=2025,
         region="朝阳区",
         issuing_body_id=None,
-        marking_scheme=MARKING_SCHEME,
+        marking_scheme=marking_scheme(),
         actor="test",
     )
     return {"target": recorded.aggregate.id}
@@ -309,7 +301,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         "/api/v1/workers",
         body=lambda w, c: {
             "name": "赵六",
-            "id_number": id_number_for(unique() + 20000).reveal(),
+            "id_number": id_number(unique() + 20000).reveal(),
         },
     ),
     "list workers": Endpoint("GET", "/api/v1/workers"),
@@ -539,7 +531,7 @@ ENDPOINTS: dict[str, Endpoint] = {
             "exam_level": "3",
             "year": 2025,
             "region": "朝阳区",
-            "marking_scheme": MARKING_SCHEME,
+            "marking_scheme": marking_scheme(),
         },
     ),
     "get competition": Endpoint(

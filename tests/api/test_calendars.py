@@ -22,10 +22,9 @@ from flask.testing import FlaskClient
 from domain.api_token import Role
 from service.app import create_app
 from service.ledger import Ledger
-from tests.api.conftest import store_for_backend
-from tests.conftest import SteppingClock
-from tests.evaluation.conftest import Session, on_day, plan_session
-from tests.factories import fictitious_arrangement
+from tests.factories import Session, fictitious_arrangement, plan_session
+from tests.support.clocks import SteppingClock, on_day
+from tests.support.stores import store_for_backend
 
 BASE = "/api/v1/calendars"
 FIXTURE_NAME = "2027 arrangement v1 (测试用虚构节假日安排（2027年，非真实通知）, 2026-11-05)"

@@ -26,7 +26,7 @@ from service.app import create_app
 from service.cli import main
 from service.config import Settings
 from service.ledger import Ledger
-from tests.conftest import POSTGRES_URL
+from tests.support.stores import POSTGRES_URL
 
 REPO = Path(__file__).resolve().parents[2]
 

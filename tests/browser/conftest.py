@@ -7,92 +7,26 @@ the end. Screenshots go to ``$CRAFTLEDGER_SCREENSHOTS`` (default ``var/browser-s
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ACTION_TIMEOUT_MS = 15_000
-SCREENSHOTS = Path(
-    os.environ.get("CRAFTLEDGER_SCREENSHOTS") or REPO / "var" / "browser-screenshots"
+from tests.browser.live_server import (
+    ACTION_TIMEOUT_MS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REPO,
+    LiveServer,
+    free_port,
+    http,
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def http(url: str, method: str = "GET", body: Any = None, token: str | None = None) -> Any:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
-
-
-@dataclass
-class LiveServer:
-    url: str
-    data_dir: Path
-    env: dict[str, str]
-    tokens: dict[str, str] = field(default_factory=dict)
-
-    def cli(self, *args: str) -> str:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "import sys; from service.cli import main; sys.exit(main())",
-                *args,
-            ],
-            cwd=REPO,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=90,
-            check=True,
-        )
-        return done.stdout.strip()
-
-    def token(self, role: str, *, org: UUID | None = None, worker: UUID | None = None) -> str:
-        args = ["token", "create", "--role", role]
-        if org is not None:
-            args += ["--org", str(org)]
-        if worker is not None:
-            args += ["--worker", str(worker)]
-        return self.cli(*args)
 
 
 @pytest.fixture(scope="session")
@@ -166,10 +100,3 @@ def context(browser: Any) -> Iterator[Any]:
         yield opened
     finally:
         opened.close()
-
-
-def screenshot(page: Any, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.browser.conftest import REPO, screenshot
+from tests.browser.live_server import REPO, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -23,7 +23,7 @@ from domain.organisation import Organisation
 from service.config import Settings
 from service.demo import demo_id_number
 from service.ledger import Ledger
-from tests.browser.conftest import LiveServer, http, screenshot
+from tests.browser.live_server import LiveServer, http, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -11,26 +11,21 @@ from uuid import UUID
 import pytest
 
 from domain.organisation import OrganisationKind
-from tests.api.conftest import ELECTRICIAN, World, build_world, running_app, unique
+from tests.factories import ELECTRICIAN, marking_scheme
+from tests.support.api_world import World, running_world, unique
+from tests.support.stores import BACKENDS
 
 JUDGES = ("裁判甲", "裁判乙", "裁判丙")
-SCHEME = {
-    "components": [
-        {"name": "practical", "weight": "70", "kind": "measurement"},
-        {"name": "theory", "weight": "30", "kind": "judgement"},
-    ],
-    "combination": "trimmed",
-    "max_spread": "10",
-}
+SCHEME = marking_scheme("trimmed")
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+@pytest.fixture(scope="module", params=BACKENDS)
 def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[World]:
     backend = str(request.param)
-    with running_app(backend, tmp_path_factory.mktemp(f"competition-{backend}")) as (app, ledger):
-        yield build_world(app, ledger, backend)
+    with running_world(backend, tmp_path_factory.mktemp(f"competition-{backend}")) as world:
+        yield world
 
 
 def ok(response: Any, status: int = 200) -> Any:

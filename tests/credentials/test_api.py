@@ -14,7 +14,7 @@ from domain.organisation import OrganisationKind
 from service.ledger import Ledger
 from service.signing.canonical_json import canonicalize
 from service.signing.status_list import Bitstring
-from tests.credentials.conftest import Issued
+from tests.factories import Issued
 
 
 def token(ledger: Ledger, role: Role, organisation: UUID | None = None, worker: UUID | None = None):

@@ -12,8 +12,7 @@ from click.testing import CliRunner
 
 from service.cli import main
 from service.ledger import Ledger
-from tests.credentials.conftest import issue_to_new_worker
-from tests.factories import file_employer
+from tests.factories import file_employer, issue_to_new_worker
 
 
 def save_from_the_api(make_ledger: Callable[..., Ledger], folder: Path, revoke: bool) -> Path:

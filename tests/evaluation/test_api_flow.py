@@ -25,17 +25,19 @@ from flask.testing import FlaskClient
 from domain.api_token import Role
 from service.app import create_app
 from service.ledger import Ledger
-from tests.api.conftest import store_for_backend
-from tests.conftest import SteppingClock
-from tests.evaluation.conftest import (
+from tests.factories import (
     CONFIRM_DAY,
+    ELECTRICIAN,
     PLAN_DAY,
     PUBLISH_DAY,
     SESSION_END,
     WINDOW_END,
-    on_day,
+    file_employer,
+    id_number,
+    register,
 )
-from tests.factories import ELECTRICIAN, file_employer, id_number
+from tests.support.clocks import SteppingClock, on_day
+from tests.support.stores import store_for_backend
 
 BASE = "/api/v1/evaluations"
 
@@ -91,11 +93,10 @@ def api(backend: str, tmp_path: Path, clock: SteppingClock) -> Iterator[Api]:
             )
             world.tokens[name] = token
         for serial, name in enumerate(("张三", "李四", "王五", "赵六"), start=1):
-            worker = ledger.register_worker(
-                id_number=id_number(serial), name=name, actor="test"
-            ).aggregate
-            ledger.start_employment(worker.id, body.id, since=date(2015, 1, 1), actor="test")
-            world.staff.append(worker.id)
+            worker = register(
+                ledger, id_number(serial), name, employer=body.id, since=date(2015, 1, 1)
+            )
+            world.staff.append(worker)
         try:
             yield world
         finally:
