@@ -1,6 +1,7 @@
 """Shared fixtures: real ledgers on SQLite files and on the PostgreSQL server
-(``tests/support/stores.py``), a stepping clock, the projection store beside the ledger, and
-the command line's environment for the ledger.
+(``tests/support/stores.py``), a stepping clock, the projection store beside the ledger, the
+command line's environment for the ledger, and (``tests/support/api_fixtures.py``) the API
+world.
 
 PostgreSQL tests never skip: if the server is down they fail loudly. Each test gets its own
 schema, dropped afterwards.
@@ -18,6 +19,8 @@ from projections.store import ProjectionStore
 from service.ledger import Ledger
 from tests.support.clocks import SteppingClock
 from tests.support.stores import BACKENDS, cli_env_of, fresh_schema, settings_for
+
+pytest_plugins = ["tests.support.api_fixtures"]
 
 
 @pytest.fixture

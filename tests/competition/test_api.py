@@ -4,28 +4,15 @@ with the projection runner thread keeping the leaderboard current)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
-import pytest
-
 from domain.organisation import OrganisationKind
 from tests.factories import ELECTRICIAN, marking_scheme
-from tests.support.api_world import World, running_world, unique
-from tests.support.stores import BACKENDS
+from tests.support.api_world import World, unique
 
 JUDGES = ("裁判甲", "裁判乙", "裁判丙")
 SCHEME = marking_scheme("trimmed")
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
-    backend = str(request.param)
-    with running_world(backend, tmp_path_factory.mktemp(f"competition-{backend}")) as world:
-        yield world
 
 
 def ok(response: Any, status: int = 200) -> Any:

@@ -1,5 +1,7 @@
-"""The API tests' world (``tests/support/api_world.py``), shared by a test module: ``world``
-once on SQLite and once on PostgreSQL, ``sqlite_world`` on SQLite only."""
+"""Fixtures of the API tests' world (``tests/support/api_world.py``), shared by a test module:
+``world`` once on SQLite and once on PostgreSQL, ``sqlite_world`` on SQLite only. Registered
+for every directory by the top-level conftest (``pytest_plugins``); a directory with a world of
+its own (``tests/projections``) defines its own ``world``."""
 
 from __future__ import annotations
 
