@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.factories import ELECTRICIAN, checksummed, marking_scheme
+from tests.factories import ELECTRICIAN, checksummed, id_number, marking_scheme
 from tests.support.api_world import World, unique
 from tests.support.stores import POSTGRES_URL
 
@@ -91,8 +91,6 @@ def organisation(world: World, text: str) -> list[Any]:
 
 
 def worker_name(world: World, text: str) -> list[Any]:
-    from tests.factories import id_number
-
     registered = world.call(
         "POST",
         "/api/v1/workers",

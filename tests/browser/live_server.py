@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -16,7 +13,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.server import REPO, run_cli
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -32,12 +30,6 @@ ACTION_TIMEOUT_MS = 15_000
 SCREENSHOTS = Path(
     os.environ.get("CRAFTLEDGER_SCREENSHOTS") or REPO / "var" / "browser-screenshots"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def http(url: str, method: str = "GET", body: Any = None, token: str | None = None) -> Any:
@@ -62,21 +54,7 @@ class LiveServer:
     tokens: dict[str, str] = field(default_factory=dict)
 
     def cli(self, *args: str) -> str:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "import sys; from service.cli import main; sys.exit(main())",
-                *args,
-            ],
-            cwd=REPO,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=90,
-            check=True,
-        )
-        return done.stdout.strip()
+        return run_cli(self.env, *args, timeout=90)
 
     def token(self, role: str, *, org: UUID | None = None, worker: UUID | None = None) -> str:
         args = ["token", "create", "--role", role]

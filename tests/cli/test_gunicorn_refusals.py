@@ -8,8 +8,8 @@ import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from tests.api.test_cli import base_env, serving
 from tests.factories import id_number
+from tests.support.server import base_env, serving
 
 RAW_ID = id_number(1).reveal()
 

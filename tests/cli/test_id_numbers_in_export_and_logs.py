@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from domain.share_link import ShareLink
 from service.cli import main
 from service.ledger import Ledger
-from tests.api.test_cli import base_env, serving
 from tests.factories import checksummed
+from tests.support.server import base_env, serving
 
 RAW = checksummed("11010519900307001")
 MONTH_13 = checksummed("11010519901307001")
