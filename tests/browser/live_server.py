@@ -70,3 +70,11 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page: Any, url: str, token: str) -> None:
+    """Sign in through the page's form with ``token`` (a Playwright page)."""
+    page.goto(f"{url}/signin")
+    page.fill("#token", token)
+    page.click("button.primary[type=submit]")
+    page.wait_for_load_state("domcontentloaded")

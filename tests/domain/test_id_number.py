@@ -213,3 +213,14 @@ def test_swapping_two_different_adjacent_digits_is_rejected(body: str, data: st.
     swapped = text[:position] + text[position + 1] + text[position] + text[position + 2 :]
     with pytest.raises(InvalidValue):
         IdNumber.parse(swapped, today=TODAY)
+
+
+def test_a_resident_number_is_composed_from_its_fields_with_its_check_character() -> None:
+    number = IdNumber.resident("110105", date(1949, 12, 31), 2)
+    assert number.reveal() == EXAMPLE
+    assert number.birth_date == date(1949, 12, 31) and number.province_code == "11"
+    for sequence in (-1, 1000):
+        with pytest.raises(InvalidValue):
+            IdNumber.resident("110105", date(1990, 3, 7), sequence)
+    with pytest.raises(InvalidValue):
+        IdNumber.resident("999999", date(1990, 3, 7), 1)  # no such region
