@@ -19,6 +19,7 @@ from service.ledger import Ledger
 from tests.evaluation.session_api import Api
 from tests.factories import PLAN_DAY, file_employer, id_number, register
 from tests.factories.sessions import Session, plan_session
+from tests.support.api_world import close_app
 from tests.support.clocks import SteppingClock, on_day
 from tests.support.stores import store_for_backend
 
@@ -64,9 +65,4 @@ def api(backend: str, tmp_path: Path, clock: SteppingClock) -> Iterator[Api]:
         try:
             yield world
         finally:
-            runner = app.extensions.get("craftledger_jobs")
-            if runner is not None:
-                runner.stop()
-                runner.store.close()
-            app.extensions["craftledger"].close()
-            ledger.close()
+            close_app(app, ledger)

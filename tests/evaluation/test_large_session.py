@@ -11,6 +11,7 @@ from domain.worker import EmploymentRelation, Worker
 from service.app import create_app
 from service.ledger import Ledger
 from tests.factories import CONFIRM_DAY, PUBLISH_DAY, SESSION_END, id_number, plan_session
+from tests.support.api_world import close_app
 from tests.support.clocks import SteppingClock, on_day
 from tests.support.stores import store_for_backend
 
@@ -113,9 +114,4 @@ def test_a_5000_candidate_confirmation_runs_as_a_job_with_progress(
             evaluation = ledger.evaluation(session.evaluation_id)
             assert evaluation.issued["count"] == CANDIDATES
         finally:
-            runner = app.extensions.get("craftledger_jobs")
-            if runner is not None:
-                runner.stop()
-                runner.store.close()
-            app.extensions["craftledger"].close()
-            ledger.close()
+            close_app(app, ledger)

@@ -208,8 +208,18 @@ def running_app(
         try:
             yield app, ledger
         finally:
-            app.extensions["craftledger"].close()
-            ledger.close()
+            close_app(app, ledger)
+
+
+def close_app(app: Flask, ledger: Ledger) -> None:
+    """Stop what the app runs (the jobs runner if it started one, the projection runner), then
+    close the ledger."""
+    runner = app.extensions.get("craftledger_jobs")
+    if runner is not None:
+        runner.stop()
+        runner.store.close()
+    app.extensions["craftledger"].close()
+    ledger.close()
 
 
 @contextlib.contextmanager
