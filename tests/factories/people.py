@@ -28,13 +28,12 @@ def register(
     *,
     employer: UUID | None = None,
     since: date = date(2020, 1, 1),
-    relation: EmploymentRelation | None = None,
+    relation: EmploymentRelation = EmploymentRelation.STAFF,
 ) -> UUID:
     """Register a worker; employed by ``employer`` since ``since`` when one is named."""
     worker = ledger.register_worker(id_number=number, name=name, actor="test").aggregate
     if employer is not None:
-        employment = {} if relation is None else {"relation": relation}
-        ledger.start_employment(worker.id, employer, since=since, actor="test", **employment)
+        ledger.start_employment(worker.id, employer, relation=relation, since=since, actor="test")
     return worker.id  # type: ignore[no-any-return]
 
 

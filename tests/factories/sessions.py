@@ -17,7 +17,7 @@ from domain.organisation import OrganisationKind
 from domain.skill_level import SkillLevel
 from domain.worker import EmploymentRelation
 from service.ledger import Ledger
-from tests.factories.organisations import ELECTRICIAN, file_employer
+from tests.factories.organisations import ALL_LEVELS, ELECTRICIAN, file_employer
 from tests.factories.people import id_number, register
 from tests.support.clocks import SteppingClock, on_day
 
@@ -125,7 +125,7 @@ def plan_session(
         ledger,
         code=f"11-{letter}-{filing:06d}",
         prefix=f"{letter}0000110{filing:05d}",
-        scope=scope or {ELECTRICIAN: ["5", "4", "3", "2", "1"]},
+        scope=scope or {ELECTRICIAN: ALL_LEVELS},
         name="北京链家" if kind is OrganisationKind.EMPLOYER else "北京市某职业技能培训学校",
     )
     if panels is None:
