@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-import secrets
-from typing import Any
+from uuid import UUID
 
 from domain.api_token import Role
 from service.ledger import Ledger
 from tests.factories.organisations import file_employer, file_union
 from tests.factories.people import hire
+from tests.factories.tokens import bearer, grant
 
 
 def grant_tokens(ledger: Ledger, count: int) -> None:
     """Append exactly ``count`` events (one ``ApiToken.Granted`` each)."""
     for _ in range(count):
-        ledger.grant_token(
-            token=secrets.token_urlsafe(24), role=Role.AUDITOR, label="audit test", actor="test"
-        )
+        grant(ledger, Role.AUDITOR, label="audit test")
 
 
-def token_for(ledger: Ledger, role: Role, **binding: Any) -> dict[str, str]:
-    token = secrets.token_urlsafe(24)
-    ledger.grant_token(token=token, role=role, label="test", actor="test", **binding)
-    return {"Authorization": f"Bearer {token}"}
+def token_for(
+    ledger: Ledger, role: Role, organisation: UUID | None = None, worker: UUID | None = None
+) -> dict[str, str]:
+    """Request headers presenting a new token of ``role``."""
+    return bearer(grant(ledger, role, organisation=organisation, worker=worker)[1])
 
 
 def headers_for_every_role(ledger: Ledger) -> dict[str, dict[str, str]]:
@@ -33,8 +32,8 @@ def headers_for_every_role(ledger: Ledger) -> dict[str, dict[str, str]]:
     return {
         "public": {},
         "admin": token_for(ledger, Role.ADMIN),
-        "issuer": token_for(ledger, Role.ISSUER, organisation_id=body.id),
-        "organiser": token_for(ledger, Role.ORGANISER, organisation_id=union),
+        "issuer": token_for(ledger, Role.ISSUER, organisation=body.id),
+        "organiser": token_for(ledger, Role.ORGANISER, organisation=union),
         "auditor": token_for(ledger, Role.AUDITOR),
-        "worker": token_for(ledger, Role.WORKER, worker_id=worker),
+        "worker": token_for(ledger, Role.WORKER, worker=worker),
     }

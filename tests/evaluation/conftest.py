@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from service.ledger import Ledger
 from tests.evaluation.session_api import Api
 from tests.factories import PLAN_DAY, file_employer, id_number, register
 from tests.factories.sessions import Session, plan_session
+from tests.factories.tokens import grant
 from tests.support.api_world import close_app
 from tests.support.clocks import SteppingClock, on_day
 from tests.support.stores import store_for_backend
@@ -52,11 +52,7 @@ def api(backend: str, tmp_path: Path, clock: SteppingClock) -> Iterator[Api]:
             ("other_issuer", Role.ISSUER, other.id),
             ("auditor", Role.AUDITOR, None),
         ):
-            token = secrets.token_urlsafe(24)
-            ledger.grant_token(
-                token=token, role=role, organisation_id=organisation, label=name, actor="test"
-            )
-            world.tokens[name] = token
+            _, world.tokens[name] = grant(ledger, role, organisation=organisation, label=name)
         for serial, name in enumerate(("张三", "李四", "王五", "赵六"), start=1):
             worker = register(
                 ledger, id_number(serial), name, employer=body.id, since=date(2015, 1, 1)

@@ -28,6 +28,7 @@ from tests.factories.sessions import (
     Session,
     plan_session,
 )
+from tests.factories.tokens import bearer, grant
 
 __all__ = [
     "ALL_LEVELS",
@@ -45,10 +46,12 @@ __all__ = [
     "Body",
     "Issued",
     "Session",
+    "bearer",
     "checksummed",
     "fictitious_arrangement",
     "file_employer",
     "file_union",
+    "grant",
     "hire",
     "id_number",
     "issue",

@@ -8,7 +8,6 @@ a date" builds see the dates the test chose. The clock only moves forward.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 from domain.api_token import Role
 from service.app import create_app
 from service.ledger import Ledger
+from tests.factories.tokens import grant
 from tests.readmodels.read_model_api import ReadModelApi
 from tests.support.clocks import TravelClock
 from tests.support.stores import BACKENDS, store_for_backend
@@ -35,17 +35,8 @@ def api(
         ledger = Ledger(settings, clock=clock)
         app = create_app({"TESTING": True, "READ_WAIT_SECONDS": 10.0}, ledger=ledger)
         world = ReadModelApi(app, app.test_client(), ledger, clock, backend)
-        world.tokens["admin"] = secrets.token_urlsafe(24)
-        world.tokens["auditor"] = secrets.token_urlsafe(24)
         for name, role in (("admin", Role.ADMIN), ("auditor", Role.AUDITOR)):
-            ledger.grant_token(
-                token=world.tokens[name],
-                role=role,
-                organisation_id=None,
-                worker_id=None,
-                label=name,
-                actor="test",
-            )
+            _, world.tokens[name] = grant(ledger, role, label=name)
         try:
             yield world
         finally:

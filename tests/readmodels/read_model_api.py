@@ -8,7 +8,6 @@ principal named (``public``, ``admin``, ``auditor``, or a token it made).
 from __future__ import annotations
 
 import itertools
-import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -30,6 +29,7 @@ from tests.factories.organisations import (
     numbered_union,
 )
 from tests.factories.people import id_number, register
+from tests.factories.tokens import grant
 from tests.support.clocks import TravelClock
 
 LADDER_TIERS = ["朝阳能手", "朝阳匠心达人", "朝阳工匠", "朝阳大师"]
@@ -77,16 +77,9 @@ class ReadModelApi:
     ) -> str:
         """A new token, registered under its own principal name (returned)."""
         name = f"{role.value}-{next(_serials)}"
-        value = secrets.token_urlsafe(24)
-        self.ledger.grant_token(
-            token=value,
-            role=role,
-            organisation_id=organisation,
-            worker_id=worker,
-            label=name,
-            actor="test",
+        _, self.tokens[name] = grant(
+            self.ledger, role, organisation=organisation, worker=worker, label=name
         )
-        self.tokens[name] = value
         return name
 
     def body(

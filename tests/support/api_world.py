@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -39,6 +38,7 @@ from service.app import create_app
 from service.ledger import Ledger
 from tests.factories.organisations import ELECTRICIAN, numbered_body, numbered_union
 from tests.factories.people import id_number, register
+from tests.factories.tokens import grant
 from tests.support.clocks import RunningClock
 from tests.support.stores import store_for_backend
 
@@ -148,16 +148,7 @@ class World:
         organisation_id: UUID | None = None,
         worker_id: UUID | None = None,
     ) -> tuple[UUID, str]:
-        token = secrets.token_urlsafe(32)
-        recorded = self.ledger.grant_token(
-            token=token,
-            role=role,
-            organisation_id=organisation_id,
-            worker_id=worker_id,
-            label="test",
-            actor="test",
-        )
-        return recorded.aggregate.id, token
+        return grant(self.ledger, role, organisation=organisation_id, worker=worker_id)
 
     def fresh_ladder(self, union: UUID | None = None) -> UUID:
         recorded = self.ledger.define_honour_ladder(
