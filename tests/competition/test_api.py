@@ -29,6 +29,22 @@ def problem(response: Any, status: int, rule: str | None = None) -> dict[str, An
     return body
 
 
+def correct_theory(world: World, base: str, worker: UUID, mark: str, reason: str) -> Any:
+    """The organiser corrects judge 裁判乙's theory mark for ``worker``."""
+    return world.call(
+        "POST",
+        f"{base}/corrections",
+        "organiser",
+        json={
+            "worker_id": str(worker),
+            "component": "theory",
+            "judge": "裁判乙",
+            "mark": mark,
+            "reason": reason,
+        },
+    )
+
+
 def announce(world: World, body_id: UUID, **extra: Any) -> dict[str, Any]:
     body = {
         "reference": f"CY-2025-{unique()}",
@@ -132,20 +148,7 @@ def test_a_competition_from_announcement_to_approved_promotions(world: World) ->
         )
     )
     assert review["marks"] == {"裁判甲": "80", "裁判乙": "88", "裁判丙": "95"}
-    correction = ok(
-        world.call(
-            "POST",
-            f"{base}/corrections",
-            "organiser",
-            json={
-                "worker_id": str(employees[3]),
-                "component": "theory",
-                "judge": "裁判乙",
-                "mark": "84",
-                "reason": "录入错误",
-            },
-        )
-    )
+    correction = ok(correct_theory(world, base, employees[3], "84", "录入错误"))
     assert (correction["previous"], correction["mark"]) == ("80", "84")
     problem(
         world.call(
@@ -165,20 +168,7 @@ def test_a_competition_from_announcement_to_approved_promotions(world: World) ->
         ok(locked)
     assert locked.json["locked"] == ["practical", "theory"]
     problem(
-        world.call(
-            "POST",
-            f"{base}/corrections",
-            "organiser",
-            json={
-                "worker_id": str(employees[3]),
-                "component": "theory",
-                "judge": "裁判乙",
-                "mark": "86",
-                "reason": "after the lock",
-            },
-        ),
-        422,
-        "component-locked",
+        correct_theory(world, base, employees[3], "86", "after the lock"), 422, "component-locked"
     )
 
     # the organiser's live board, read after its own write
