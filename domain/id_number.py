@@ -123,6 +123,16 @@ class IdNumber:
             raise InvalidValue("birth date", "the birth date is in the future")
         return number
 
+    @classmethod
+    def resident(cls, region: str, born: date, sequence: int) -> IdNumber:
+        """The resident number of address code ``region`` (6 digits), birth date ``born`` and
+        顺序码 ``sequence`` (0-999), with its check character: how the demo and the tests make
+        fictitious, checksum-valid people. Raises :class:`InvalidValue` like :meth:`parse`."""
+        if not 0 <= sequence <= 999:
+            raise InvalidValue("characters", "the sequence code has three digits")
+        body = f"{region}{born:%Y%m%d}{sequence:03d}"
+        return cls.parse(body + resident_check_character(body))
+
     # --- access ---------------------------------------------------------------------------
 
     def reveal(self) -> str:

@@ -1,55 +1,26 @@
-"""Shared fixtures: real ledgers on SQLite files and on the PostgreSQL server.
+"""Shared fixtures: real ledgers on SQLite files and on the PostgreSQL server
+(``tests/support/stores.py``), a stepping clock, the projection store beside the ledger, the
+command line's environment for the ledger, and (``tests/support/api_fixtures.py``) the API
+world.
 
-PostgreSQL tests never skip: if the server named by ``CRAFTLEDGER_TEST_POSTGRES`` (default
-``postgresql://postgres@127.0.0.1:5432/test``) is down they fail loudly. Each test gets its own
+PostgreSQL tests never skip: if the server is down they fail loudly. Each test gets its own
 schema, dropped afterwards.
 """
 
 from __future__ import annotations
 
-import os
-import time
-import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 import pytest
 
-from service.config import Settings
+from projections.store import ProjectionStore
 from service.ledger import Ledger
+from tests.support.clocks import SteppingClock
+from tests.support.stores import BACKENDS, cli_env_of, fresh_schema, settings_for
 
-POSTGRES_URL = os.environ.get(
-    "CRAFTLEDGER_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
-)
-BACKENDS = ["sqlite", "postgres"]
-
-
-class SteppingClock:
-    """A clock that advances a fixed step on every reading, for reproducible timelines."""
-
-    def __init__(self, start: datetime, step: timedelta = timedelta(seconds=1)) -> None:
-        self.now = start
-        self.step = step
-
-    def __call__(self) -> datetime:
-        self.now += self.step
-        return self.now
-
-
-class RunningClock:
-    """Real time, but starting from a fixed moment: tests that run "today" see the same dates
-    whenever they run (the working-day calendar covers a fixed range of years), and time
-    still passes as it does for a live server."""
-
-    def __init__(self, start: datetime) -> None:
-        self.start = start
-        self.began = time.monotonic()
-
-    def __call__(self) -> datetime:
-        return self.start + timedelta(seconds=time.monotonic() - self.began)
+pytest_plugins = ["tests.support.api_fixtures"]
 
 
 @pytest.fixture
@@ -60,20 +31,8 @@ def clock() -> SteppingClock:
 @pytest.fixture
 def postgres_schema() -> Iterator[str]:
     """A fresh schema on the test PostgreSQL server, dropped after the test."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
+    with fresh_schema() as schema:
         yield schema
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-def settings_for(backend: str, data_dir: Path, schema: str | None) -> Settings:
-    if backend == "sqlite":
-        return Settings(data_dir=data_dir)
-    return Settings(data_dir=data_dir, database_url=POSTGRES_URL, postgres_schema=schema)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -105,13 +64,14 @@ def ledger(make_ledger: Callable[..., Ledger], clock: SteppingClock) -> Ledger:
 
 
 @pytest.fixture
-def cli_env(backend: str, ledger: Ledger, request: pytest.FixtureRequest) -> dict[str, str]:
+def store(ledger: Ledger) -> Iterator[ProjectionStore]:
+    """The live projection store next to the ledger (SQLite file or the same PG schema)."""
+    opened = ProjectionStore.from_settings(ledger.settings)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def cli_env(ledger: Ledger) -> dict[str, str]:
     """The environment that makes the command line's ``Ledger()`` open the test's ledger."""
-    env = {"CRAFTLEDGER_DATA_DIR": str(ledger.settings.data_dir)}
-    if backend == "postgres":
-        schema = request.getfixturevalue("postgres_schema")
-        parts = urlsplit(POSTGRES_URL)
-        env["DATABASE_URL"] = urlunsplit(parts._replace(query=f"schema={schema}"))
-    else:
-        env["DATABASE_URL"] = ""
-    return env
+    return cli_env_of(ledger)

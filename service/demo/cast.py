@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from domain.id_number import IdNumber, resident_check_character
+from domain.id_number import IdNumber
 from domain.organisation import Organisation, OrganisationKind
 from domain.worker import CareerEntryKind, EmploymentRelation
 from service.ledger import Ledger
@@ -85,8 +85,7 @@ GIVEN += ("洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞
 def demo_id_number(region: str, serial: int) -> IdNumber:
     """A deterministic, checksum-valid (fictitious) ID number for demo worker ``serial``."""
     birth = date(1975 + serial % 25, 1 + serial % 12, 1 + serial % 28)
-    body = f"{region}{birth:%Y%m%d}{serial % 1000:03d}"
-    return IdNumber.parse(body + resident_check_character(body))
+    return IdNumber.resident(region, birth, serial % 1000)
 
 
 def demo_name(serial: int) -> str:

@@ -21,18 +21,10 @@ import pytest
 from domain.certificate import Certificate
 from domain.competition import CompetitionTier
 from domain.skill_level import SkillLevel
-from tests.api.conftest import (
-    ELECTRICIAN,
-    MARKING_SCHEME,
-    PRINCIPALS,
-    ROLE_OF,
-    World,
-    id_number_for,
-    unique,
-)
 from tests.competition import matrix_support as competition_states
 from tests.evaluation import matrix_support as evaluation_states
-from tests.factories import fictitious_arrangement
+from tests.factories import ELECTRICIAN, fictitious_arrangement, id_number, marking_scheme
+from tests.support.api_world import PRINCIPALS, ROLE_OF, World, unique
 
 # fmt: off
 # columns: public, admin, issuer, other_issuer, organiser, auditor, worker, other_worker
@@ -137,13 +129,25 @@ MATRIX: dict[str, str] = {
 # fmt: on
 
 
+Prepare = Callable[[World], dict[str, Any]]
+"""Makes what a case acts on, fresh for it: the context its path and body are formatted with."""
+Body = Callable[[World, dict[str, Any]], Any] | dict[str, Any] | None
+"""What a case sends: a function of the world and the context, or a fixed body."""
+Upload = Callable[[World, dict[str, Any]], bytes]
+"""A multipart ``file`` instead of a JSON body."""
+
+
+def nothing(world: World) -> dict[str, Any]:
+    return {}
+
+
 @dataclass(frozen=True)
 class Endpoint:
     method: str
     path: str
-    prepare: Callable[[World], dict[str, Any]] = lambda world: {}
-    body: Callable[[World, dict[str, Any]], Any] | None = None
-    upload: Callable[[World, dict[str, Any]], bytes] | None = None  # a multipart ``file``
+    prepare: Prepare = nothing
+    body: Body = None
+    upload: Upload | None = None
 
     def request(self, world: World, principal: str) -> Any:
         context = {**world.ids, **self.prepare(world)}
@@ -153,8 +157,43 @@ class Endpoint:
             return world.call(
                 self.method, path, principal, data=files, content_type="multipart/form-data"
             )
-        body = self.body(world, context) if self.body else None
+        body = self.body(world, context) if callable(self.body) else self.body
         return world.call(self.method, path, principal, json=body)
+
+
+def read(path: str, prepare: Prepare = nothing) -> Endpoint:
+    return Endpoint("GET", path, prepare)
+
+
+def command(
+    path: str,
+    prepare: Prepare = nothing,
+    body: Body = None,
+    upload: Upload | None = None,
+) -> Endpoint:
+    return Endpoint("POST", path, prepare, body, upload)
+
+
+def fresh_employer(world: World) -> dict[str, Any]:
+    return {"target": world.fresh_employer()}
+
+
+def staff_member(world: World) -> dict[str, Any]:
+    """A fresh worker on employer A's staff."""
+    return {"target": world.fresh_worker(world.ids["org_a"])}
+
+
+def unemployed_worker(world: World) -> dict[str, Any]:
+    return {"target": world.fresh_worker()}
+
+
+def fresh_certificate(world: World) -> dict[str, Any]:
+    return {"number": world.fresh_certificate()}
+
+
+def employment_claim(world: World) -> dict[str, Any]:
+    """A fresh employer's pending claim on the matrix's worker."""
+    return {"employer": world.fresh_employment_claim(world.ids["worker"])}
 
 
 def external_number() -> str:
@@ -242,7 +281,7 @@ def announced_competition(world: World) -> dict[str, Any]:
         year=2025,
         region="朝阳区",
         issuing_body_id=None,
-        marking_scheme=MARKING_SCHEME,
+        marking_scheme=marking_scheme(),
         actor="test",
     )
     return {"target": recorded.aggregate.id}
@@ -272,8 +311,7 @@ def fresh_token(world: World) -> dict[str, Any]:
 REASON = {"reason": "核查"}
 
 ENDPOINTS: dict[str, Endpoint] = {
-    "file organisation": Endpoint(
-        "POST",
+    "file organisation": command(
         "/api/v1/organisations",
         body=lambda w, c: {
             "filing_code": f"U-{unique()}",
@@ -282,79 +320,58 @@ ENDPOINTS: dict[str, Endpoint] = {
             "province_code": "11",
         },
     ),
-    "list organisations": Endpoint("GET", "/api/v1/organisations"),
-    "get organisation": Endpoint("GET", "/api/v1/organisations/{org_a}"),
-    "amend organisation scope": Endpoint(
-        "POST",
+    "list organisations": read("/api/v1/organisations"),
+    "get organisation": read("/api/v1/organisations/{org_a}"),
+    "amend organisation scope": command(
         "/api/v1/organisations/{target}/amend-scope",
-        prepare=lambda w: {"target": w.fresh_employer()},
-        body=lambda w, c: {"scope": {ELECTRICIAN: ["5", "4"]}, "reason": "备案变更"},
+        prepare=fresh_employer,
+        body={"scope": {ELECTRICIAN: ["5", "4"]}, "reason": "备案变更"},
     ),
-    "suspend organisation": Endpoint(
-        "POST",
-        "/api/v1/organisations/{target}/suspend",
-        prepare=lambda w: {"target": w.fresh_employer()},
-        body=lambda w, c: REASON,
+    "suspend organisation": command(
+        "/api/v1/organisations/{target}/suspend", prepare=fresh_employer, body=REASON
     ),
-    "reinstate organisation": Endpoint(
-        "POST",
-        "/api/v1/organisations/{target}/reinstate",
-        prepare=suspended_organisation,
-        body=lambda w, c: REASON,
+    "reinstate organisation": command(
+        "/api/v1/organisations/{target}/reinstate", prepare=suspended_organisation, body=REASON
     ),
-    "revoke organisation": Endpoint(
-        "POST",
-        "/api/v1/organisations/{target}/revoke",
-        prepare=lambda w: {"target": w.fresh_employer()},
-        body=lambda w, c: REASON,
+    "revoke organisation": command(
+        "/api/v1/organisations/{target}/revoke", prepare=fresh_employer, body=REASON
     ),
-    "register worker": Endpoint(
-        "POST",
+    "register worker": command(
         "/api/v1/workers",
         body=lambda w, c: {
             "name": "赵六",
-            "id_number": id_number_for(unique() + 20000).reveal(),
+            "id_number": id_number(unique() + 20000).reveal(),
         },
     ),
-    "list workers": Endpoint("GET", "/api/v1/workers"),
-    "get worker": Endpoint("GET", "/api/v1/workers/{worker}"),
-    "start employment": Endpoint(
-        "POST",
+    "list workers": read("/api/v1/workers"),
+    "get worker": read("/api/v1/workers/{worker}"),
+    "start employment": command(
         "/api/v1/workers/{target}/start-employment",
-        prepare=lambda w: {"target": w.fresh_worker()},
+        prepare=unemployed_worker,
         body=lambda w, c: {"employer_id": str(c["org_a"]), "since": "2021-01-01"},
     ),
-    "list employment claims": Endpoint(
-        "GET",
-        "/api/v1/workers/{worker}/employment-claims",
-        prepare=lambda w: {"employer": w.fresh_employment_claim(w.ids["worker"])},
+    "list employment claims": read(
+        "/api/v1/workers/{worker}/employment-claims", prepare=employment_claim
     ),
-    "confirm employment": Endpoint(
-        "POST",
-        "/api/v1/workers/{worker}/employments/{employer}/confirm",
-        prepare=lambda w: {"employer": w.fresh_employment_claim(w.ids["worker"])},
-        body=lambda w, c: {},
+    "confirm employment": command(
+        "/api/v1/workers/{worker}/employments/{employer}/confirm", prepare=employment_claim, body={}
     ),
-    "decline employment": Endpoint(
-        "POST",
+    "decline employment": command(
         "/api/v1/workers/{worker}/employments/{employer}/decline",
-        prepare=lambda w: {"employer": w.fresh_employment_claim(w.ids["worker"])},
-        body=lambda w, c: {"reason": "从未在该单位工作"},
+        prepare=employment_claim,
+        body={"reason": "从未在该单位工作"},
     ),
-    "end employment": Endpoint(
-        "POST",
+    "end employment": command(
         "/api/v1/workers/{target}/end-employment",
-        prepare=lambda w: {"target": w.fresh_worker(w.ids["org_a"])},
+        prepare=staff_member,
         body=lambda w, c: {"employer_id": str(c["org_a"]), "until": "2024-12-31"},
     ),
-    "record career entry": Endpoint(
-        "POST",
+    "record career entry": command(
         "/api/v1/workers/{target}/record-career-entry",
-        prepare=lambda w: {"target": w.fresh_worker(w.ids["org_a"])},
-        body=lambda w, c: {"kind": "training", "title": "安全生产培训", "on": "2023-05-01"},
+        prepare=staff_member,
+        body={"kind": "training", "title": "安全生产培训", "on": "2023-05-01"},
     ),
-    "declare external certificate": Endpoint(
-        "POST",
+    "declare external certificate": command(
         "/api/v1/workers/{worker}/declare-external-certificate",
         body=lambda w, c: {
             "number": external_number(),
@@ -364,16 +381,14 @@ ENDPOINTS: dict[str, Endpoint] = {
             "issued_on": "2024-05-01",
         },
     ),
-    "check external certificate": Endpoint(
-        "POST",
+    "check external certificate": command(
         "/api/v1/workers/{worker}/check-external-certificate",
         prepare=declared_external,
         body=lambda w, c: {"number": c["number"], "confirmed": True, "note": "全国联网查询"},
     ),
-    "issue certificate": Endpoint(
-        "POST",
+    "issue certificate": command(
         "/api/v1/certificates",
-        prepare=lambda w: {"target": w.fresh_worker(w.ids["org_a"])},
+        prepare=staff_member,
         body=lambda w, c: {
             "issuer_id": str(c["org_a"]),
             "worker_id": str(c["target"]),
@@ -382,28 +397,18 @@ ENDPOINTS: dict[str, Endpoint] = {
             "basis": {"kind": "evaluation", "reference": f"EV-{unique()}"},
         },
     ),
-    "list certificates": Endpoint("GET", "/api/v1/certificates"),
-    "get certificate": Endpoint("GET", "/api/v1/certificates/{certificate}"),
-    "suspend certificate": Endpoint(
-        "POST",
-        "/api/v1/certificates/{number}/suspend",
-        prepare=lambda w: {"number": w.fresh_certificate()},
-        body=lambda w, c: REASON,
+    "list certificates": read("/api/v1/certificates"),
+    "get certificate": read("/api/v1/certificates/{certificate}"),
+    "suspend certificate": command(
+        "/api/v1/certificates/{number}/suspend", prepare=fresh_certificate, body=REASON
     ),
-    "reinstate certificate": Endpoint(
-        "POST",
-        "/api/v1/certificates/{number}/reinstate",
-        prepare=suspended_certificate,
-        body=lambda w, c: REASON,
+    "reinstate certificate": command(
+        "/api/v1/certificates/{number}/reinstate", prepare=suspended_certificate, body=REASON
     ),
-    "revoke certificate": Endpoint(
-        "POST",
-        "/api/v1/certificates/{number}/revoke",
-        prepare=lambda w: {"number": w.fresh_certificate()},
-        body=lambda w, c: REASON,
+    "revoke certificate": command(
+        "/api/v1/certificates/{number}/revoke", prepare=fresh_certificate, body=REASON
     ),
-    "verify certificate": Endpoint(
-        "POST",
+    "verify certificate": command(
         "/api/v1/verify",
         body=lambda w, c: {
             "number": c["certificate"],
@@ -411,8 +416,7 @@ ENDPOINTS: dict[str, Endpoint] = {
             "id_number": w.id_numbers[c["worker"]].reveal(),
         },
     ),
-    "plan evaluation": Endpoint(
-        "POST",
+    "plan evaluation": command(
         "/api/v1/evaluations",
         body=lambda w, c: {
             "body_id": str(c["org_a"]),
@@ -424,13 +428,12 @@ ENDPOINTS: dict[str, Endpoint] = {
             "panels": {"practical": ["甲", "乙", "丙"]},
         },
     ),
-    "get evaluation": Endpoint("GET", "/api/v1/evaluations/{target}", prepare=planned_evaluation),
-    "list evaluations": Endpoint("GET", "/api/v1/evaluations"),
-    "list candidates": Endpoint(
-        "GET", "/api/v1/evaluations/{target}/candidates", prepare=evaluation_states.planned
+    "get evaluation": read("/api/v1/evaluations/{target}", prepare=planned_evaluation),
+    "list evaluations": read("/api/v1/evaluations"),
+    "list candidates": read(
+        "/api/v1/evaluations/{target}/candidates", prepare=evaluation_states.planned
     ),
-    "enrol candidate": Endpoint(
-        "POST",
+    "enrol candidate": command(
         "/api/v1/evaluations/{target}/candidates",
         prepare=evaluation_states.planned,
         body=lambda w, c: {
@@ -439,8 +442,7 @@ ENDPOINTS: dict[str, Endpoint] = {
             "evidence": evaluation_states.LONG_SERVICE,
         },
     ),
-    "record score": Endpoint(
-        "POST",
+    "record score": command(
         "/api/v1/evaluations/{target}/scores",
         prepare=evaluation_states.with_candidate,
         body=lambda w, c: {
@@ -450,8 +452,7 @@ ENDPOINTS: dict[str, Endpoint] = {
             "examiner": "丁",
         },
     ),
-    "correct score": Endpoint(
-        "POST",
+    "correct score": command(
         "/api/v1/evaluations/{target}/corrections",
         prepare=evaluation_states.with_scores,
         body=lambda w, c: {
@@ -462,14 +463,10 @@ ENDPOINTS: dict[str, Endpoint] = {
             "reason": "复核",
         },
     ),
-    "publish results": Endpoint(
-        "POST",
-        "/api/v1/evaluations/{target}/publish",
-        prepare=evaluation_states.with_scores,
-        body=lambda w, c: {},
+    "publish results": command(
+        "/api/v1/evaluations/{target}/publish", prepare=evaluation_states.with_scores, body={}
     ),
-    "lodge objection": Endpoint(
-        "POST",
+    "lodge objection": command(
         "/api/v1/evaluations/{target}/objections",
         prepare=evaluation_states.published_recently,
         body=lambda w, c: {
@@ -478,41 +475,33 @@ ENDPOINTS: dict[str, Endpoint] = {
             "lodged_by": "匿名",
         },
     ),
-    "resolve objection": Endpoint(
-        "POST",
+    "resolve objection": command(
         "/api/v1/evaluations/{target}/objections/{objection}/resolve",
         prepare=evaluation_states.with_open_objection,
-        body=lambda w, c: {"outcome": "dismissed", "reason": "经核查无误"},
+        body={"outcome": "dismissed", "reason": "经核查无误"},
     ),
-    "confirm evaluation": Endpoint(
-        "POST",
-        "/api/v1/evaluations/{target}/confirm",
-        prepare=evaluation_states.confirmable,
-        body=lambda w, c: {},
+    "confirm evaluation": command(
+        "/api/v1/evaluations/{target}/confirm", prepare=evaluation_states.confirmable, body={}
     ),
-    "report evaluation": Endpoint(
-        "POST",
+    "report evaluation": command(
         "/api/v1/evaluations/{target}/report",
         prepare=evaluation_states.issued,
-        body=lambda w, c: {"reported_to": "朝阳区人社局"},
+        body={"reported_to": "朝阳区人社局"},
     ),
-    "import candidates": Endpoint(
-        "POST",
+    "import candidates": command(
         "/api/v1/evaluations/{target}/import/candidates?dry_run=true",
         prepare=evaluation_states.planned,
         upload=evaluation_states.candidates_csv,
     ),
-    "import scores": Endpoint(
-        "POST",
+    "import scores": command(
         "/api/v1/evaluations/{target}/import/scores?dry_run=true",
         prepare=evaluation_states.with_candidate,
         upload=evaluation_states.scores_csv,
     ),
-    "get job": Endpoint("GET", "/api/v1/jobs/{job}", prepare=evaluation_states.queued_job),
-    "appoint post": Endpoint(
-        "POST",
+    "get job": read("/api/v1/jobs/{job}", prepare=evaluation_states.queued_job),
+    "appoint post": command(
         "/api/v1/evaluations/posts",
-        prepare=lambda w: {"target": w.fresh_worker(w.ids["org_a"])},
+        prepare=staff_member,
         body=lambda w, c: {
             "organisation_id": str(c["org_a"]),
             "worker_id": str(c["target"]),
@@ -521,18 +510,16 @@ ENDPOINTS: dict[str, Endpoint] = {
             "reviews": POST_REVIEWS,
         },
     ),
-    "get post": Endpoint("GET", "/api/v1/evaluations/posts/{target}", prepare=appointed_post),
-    "withdraw post": Endpoint(
-        "POST",
+    "get post": read("/api/v1/evaluations/posts/{target}", prepare=appointed_post),
+    "withdraw post": command(
         "/api/v1/evaluations/posts/{target}/withdraw",
         prepare=lambda w: appointed_post(w, w.fresh_worker(w.ids["org_a"])),
-        body=lambda w, c: {"reason": "调岗"},
+        body={"reason": "调岗"},
     ),
-    "get post credential": Endpoint(
-        "GET", "/api/v1/evaluations/posts/{target}/credential", prepare=appointed_post
+    "get post credential": read(
+        "/api/v1/evaluations/posts/{target}/credential", prepare=appointed_post
     ),
-    "announce competition": Endpoint(
-        "POST",
+    "announce competition": command(
         "/api/v1/competitions",
         body=lambda w, c: {
             "organiser_id": str(c["union"]),
@@ -543,32 +530,27 @@ ENDPOINTS: dict[str, Endpoint] = {
             "exam_level": "3",
             "year": 2025,
             "region": "朝阳区",
-            "marking_scheme": MARKING_SCHEME,
+            "marking_scheme": marking_scheme(),
         },
     ),
-    "get competition": Endpoint(
-        "GET", "/api/v1/competitions/{target}", prepare=announced_competition
-    ),
-    "list competitions": Endpoint("GET", "/api/v1/competitions"),
-    "register entrants": Endpoint(
-        "POST",
+    "get competition": read("/api/v1/competitions/{target}", prepare=announced_competition),
+    "list competitions": read("/api/v1/competitions"),
+    "register entrants": command(
         "/api/v1/competitions/{target}/entrants",
         prepare=competition_states.announced,
         body=lambda w, c: {
             "entrants": [{"worker_id": str(c["fresh"]), "entrant_kind": "employee"}]
         },
     ),
-    "list entrants": Endpoint(
-        "GET", "/api/v1/competitions/{target}/entrants", prepare=competition_states.with_entrant
+    "list entrants": read(
+        "/api/v1/competitions/{target}/entrants", prepare=competition_states.with_entrant
     ),
-    "withdraw entrant": Endpoint(
-        "POST",
+    "withdraw entrant": command(
         "/api/v1/competitions/{target}/entrants/{worker}/withdraw",
         prepare=competition_states.with_entrant,
-        body=lambda w, c: {"reason": "缺考"},
+        body={"reason": "缺考"},
     ),
-    "record marks": Endpoint(
-        "POST",
+    "record marks": command(
         "/api/v1/competitions/{target}/marks",
         prepare=competition_states.with_entrant,
         body=lambda w, c: {
@@ -577,8 +559,7 @@ ENDPOINTS: dict[str, Endpoint] = {
             ]
         },
     ),
-    "correct mark": Endpoint(
-        "POST",
+    "correct mark": command(
         "/api/v1/competitions/{target}/corrections",
         prepare=competition_states.marked,
         body=lambda w, c: {
@@ -589,61 +570,51 @@ ENDPOINTS: dict[str, Endpoint] = {
             "reason": "录入错误",
         },
     ),
-    "review spread": Endpoint(
-        "POST",
+    "review spread": command(
         "/api/v1/competitions/{target}/reviews",
         prepare=competition_states.flagged,
         body=lambda w, c: {"worker_id": str(c["worker"]), "component": "practical", "note": "复核"},
     ),
-    "record finish time": Endpoint(
-        "POST",
+    "record finish time": command(
         "/api/v1/competitions/{target}/finish-times",
         prepare=competition_states.with_entrant,
         body=lambda w, c: {"worker_id": str(c["worker"]), "finished_at": "2025-06-01T09:30:00Z"},
     ),
-    "lock component": Endpoint(
-        "POST",
+    "lock component": command(
         "/api/v1/competitions/{target}/lock",
         prepare=competition_states.marked,
-        body=lambda w, c: {"component": "theory"},
+        body={"component": "theory"},
     ),
-    "finalise competition": Endpoint(
-        "POST",
-        "/api/v1/competitions/{target}/finalise",
-        prepare=competition_states.locked,
-        body=lambda w, c: {},
+    "finalise competition": command(
+        "/api/v1/competitions/{target}/finalise", prepare=competition_states.locked, body={}
     ),
-    "live leaderboard": Endpoint(
-        "GET", "/api/v1/competitions/{target}/leaderboard", prepare=competition_states.marked
+    "live leaderboard": read(
+        "/api/v1/competitions/{target}/leaderboard", prepare=competition_states.marked
     ),
-    "final leaderboard": Endpoint(
-        "GET", "/api/v1/competitions/{target}/leaderboard", prepare=competition_states.finalised
+    "final leaderboard": read(
+        "/api/v1/competitions/{target}/leaderboard", prepare=competition_states.finalised
     ),
-    "list proposals": Endpoint(
-        "GET", "/api/v1/competitions/{target}/proposals", prepare=competition_states.finalised
+    "list proposals": read(
+        "/api/v1/competitions/{target}/proposals", prepare=competition_states.finalised
     ),
-    "approve proposal": Endpoint(
-        "POST",
+    "approve proposal": command(
         "/api/v1/competitions/{target}/proposals/{worker}/approve",
         prepare=competition_states.finalised,
-        body=lambda w, c: {},
+        body={},
     ),
-    "reject proposal": Endpoint(
-        "POST",
+    "reject proposal": command(
         "/api/v1/competitions/{target}/proposals/{worker}/reject",
         prepare=competition_states.finalised,
-        body=lambda w, c: {"reason": "材料不全"},
+        body={"reason": "材料不全"},
     ),
-    "list awards": Endpoint(
-        "GET", "/api/v1/competitions/{target}/awards", prepare=competition_states.finalised
+    "list awards": read(
+        "/api/v1/competitions/{target}/awards", prepare=competition_states.finalised
     ),
-    "award credential": Endpoint(
-        "GET",
+    "award credential": read(
         "/api/v1/competitions/{target}/awards/{worker}/credential",
         prepare=competition_states.finalised,
     ),
-    "define honour ladder": Endpoint(
-        "POST",
+    "define honour ladder": command(
         "/api/v1/honour-ladders",
         body=lambda w, c: {
             "union_id": str(c["union"]),
@@ -651,9 +622,8 @@ ENDPOINTS: dict[str, Endpoint] = {
             "tiers": ["朝阳能手", "朝阳匠心达人", "朝阳工匠", "朝阳大师"],
         },
     ),
-    "get honour ladder": Endpoint("GET", "/api/v1/honour-ladders/{target}", prepare=awarded_title),
-    "award title": Endpoint(
-        "POST",
+    "get honour ladder": read("/api/v1/honour-ladders/{target}", prepare=awarded_title),
+    "award title": command(
         "/api/v1/honour-ladders/{target}/award",
         prepare=lambda w: {"target": w.fresh_ladder()},
         body=lambda w, c: {
@@ -663,21 +633,19 @@ ENDPOINTS: dict[str, Endpoint] = {
             "year": 2025,
         },
     ),
-    "withdraw title": Endpoint(
-        "POST",
+    "withdraw title": command(
         "/api/v1/honour-ladders/{target}/withdraw",
         prepare=awarded_title,
         body=lambda w, c: {"award_id": c["award"], "reason": "撤销荣誉"},
     ),
-    "create token": Endpoint("POST", "/api/v1/tokens", body=lambda w, c: {"role": "auditor"}),
-    "current token": Endpoint("GET", "/api/v1/tokens/current"),
-    "get token": Endpoint("GET", "/api/v1/tokens/{token_issuer}"),
-    "revoke another token": Endpoint(
-        "POST", "/api/v1/tokens/{target}/revoke", prepare=fresh_token, body=lambda w, c: REASON
+    "create token": command("/api/v1/tokens", body={"role": "auditor"}),
+    "current token": read("/api/v1/tokens/current"),
+    "get token": read("/api/v1/tokens/{token_issuer}"),
+    "revoke another token": command(
+        "/api/v1/tokens/{target}/revoke", prepare=fresh_token, body=REASON
     ),
-    "get certificate credential": Endpoint("GET", "/api/v1/certificates/{certificate}/credential"),
-    "verify credential": Endpoint(
-        "POST",
+    "get certificate credential": read("/api/v1/certificates/{certificate}/credential"),
+    "verify credential": command(
         "/credentials/verify",
         body=lambda w, c: {
             "verifiableCredential": w.ledger.credentials.certificate_credential(
@@ -685,42 +653,41 @@ ENDPOINTS: dict[str, Endpoint] = {
             )
         },
     ),
-    "get controller document": Endpoint("GET", "/organisations/{org_a}/did.json"),
-    "get status list": Endpoint(
-        "GET", "/api/v1/status-lists/{org_a}/{target}", prepare=lambda w: {"target": "revocation"}
+    "get controller document": read("/organisations/{org_a}/did.json"),
+    "get status list": read(
+        "/api/v1/status-lists/{org_a}/{target}", prepare=lambda w: {"target": "revocation"}
     ),
-    "audit events": Endpoint("GET", "/api/v1/audit/events?limit=5"),
-    "audit aggregate events": Endpoint("GET", "/api/v1/audit/aggregates/{worker}/events"),
-    "audit aggregate state": Endpoint("GET", "/api/v1/audit/aggregates/{worker}?version=1"),
-    "audit leaf": Endpoint("GET", "/api/v1/audit/leaves/{target}", prepare=lambda w: {"target": 0}),
-    "tree head": Endpoint("GET", "/api/v1/audit/tree-head"),
-    "tree head history": Endpoint("GET", "/api/v1/audit/tree-heads"),
-    "inclusion proof": Endpoint("GET", "/api/v1/audit/proofs/inclusion?index=0"),
-    "consistency proof": Endpoint("GET", "/api/v1/audit/proofs/consistency?first=1"),
-    "ledger public key": Endpoint("GET", "/api/v1/audit/public-key"),
-    "get ladder": Endpoint("GET", "/api/v1/workers/{worker}/ladder"),
-    "get points statement": Endpoint(
-        "GET", "/api/v1/workers/{worker}/points?policy=shanghai-residence-points"
+    "audit events": read("/api/v1/audit/events?limit=5"),
+    "audit aggregate events": read("/api/v1/audit/aggregates/{worker}/events"),
+    "audit aggregate state": read("/api/v1/audit/aggregates/{worker}?version=1"),
+    "audit leaf": read("/api/v1/audit/leaves/{target}", prepare=lambda w: {"target": 0}),
+    "tree head": read("/api/v1/audit/tree-head"),
+    "tree head history": read("/api/v1/audit/tree-heads"),
+    "inclusion proof": read("/api/v1/audit/proofs/inclusion?index=0"),
+    "consistency proof": read("/api/v1/audit/proofs/consistency?first=1"),
+    "ledger public key": read("/api/v1/audit/public-key"),
+    "get ladder": read("/api/v1/workers/{worker}/ladder"),
+    "get points statement": read(
+        "/api/v1/workers/{worker}/points?policy=shanghai-residence-points"
     ),
-    "list points policies": Endpoint("GET", "/api/v1/points-policies"),
-    "add calendar": Endpoint(
-        "POST",
+    "list points policies": read("/api/v1/points-policies"),
+    "add calendar": command(
         "/api/v1/calendars",
         body=lambda w, c: fictitious_arrangement(
             year=2090,  # a fixture year far from any session's window
             source={"title": f"测试用虚构节假日安排 {unique()}", "issuer": "craftledger tests"},
         ),
     ),
-    "list calendars": Endpoint("GET", "/api/v1/calendars"),
-    "get calendar": Endpoint("GET", "/api/v1/calendars/{year}", prepare=lambda w: {"year": 2026}),
-    "get statistics": Endpoint("GET", "/api/v1/statistics"),
-    "list honour ladder holders": Endpoint(
-        "GET", "/api/v1/honour-ladders/{target}/holders", prepare=awarded_title
+    "list calendars": read("/api/v1/calendars"),
+    "get calendar": read("/api/v1/calendars/{year}", prepare=lambda w: {"year": 2026}),
+    "get statistics": read("/api/v1/statistics"),
+    "list honour ladder holders": read(
+        "/api/v1/honour-ladders/{target}/holders", prepare=awarded_title
     ),
-    "list talents": Endpoint("GET", "/api/v1/talents"),
-    "health": Endpoint("GET", "/health"),
-    "openapi document": Endpoint("GET", "/openapi.json"),
-    "docs page": Endpoint("GET", "/docs"),
+    "list talents": read("/api/v1/talents"),
+    "health": read("/health"),
+    "openapi document": read("/openapi.json"),
+    "docs page": read("/docs"),
 }
 
 

@@ -7,7 +7,6 @@ no 2027 notice exists yet.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,10 +21,9 @@ from flask.testing import FlaskClient
 from domain.api_token import Role
 from service.app import create_app
 from service.ledger import Ledger
-from tests.api.conftest import store_for_backend
-from tests.conftest import SteppingClock
-from tests.evaluation.conftest import Session, on_day, plan_session
-from tests.factories import fictitious_arrangement
+from tests.factories import Session, fictitious_arrangement, plan_session, tokens
+from tests.support.clocks import SteppingClock, on_day
+from tests.support.stores import store_for_backend
 
 BASE = "/api/v1/calendars"
 FIXTURE_NAME = "2027 arrangement v1 (测试用虚构节假日安排（2027年，非真实通知）, 2026-11-05)"
@@ -82,17 +80,8 @@ def api(backend: str, tmp_path: Path, clock: SteppingClock) -> Iterator[Api]:
 
 
 def grant(ledger: Ledger, role: Role, organisation: UUID | None) -> str:
-    token = secrets.token_urlsafe(32)
-    ledger.tokens.grant_token(
-        token=token,
-        role=role,
-        organisation_id=organisation,
-        worker_id=None,
-        label="test",
-        actor="test",
-        expires_in_days=3650,  # the clock jumps to the end of 2026 below
-    )
-    return token
+    # the clock jumps to the end of 2026 below
+    return tokens.grant(ledger, role, organisation=organisation, expires_in_days=3650)[1]
 
 
 def test_a_window_reaching_2027_is_refused_naming_the_year_and_the_fix(api: Api) -> None:

@@ -3,18 +3,7 @@ started as a real process on a free port, talked to over a socket."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +15,8 @@ from service.app import create_app
 from service.cli import main
 from service.config import Settings
 from service.ledger import Ledger
-from tests.conftest import POSTGRES_URL
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.server import base_env, mint_admin_token, request, serving
+from tests.support.stores import POSTGRES_URL
 
 
 def cli(data_dir: Path, *args: str) -> Any:
@@ -86,103 +74,6 @@ def test_token_create_refuses_a_binding_it_lacks(tmp_path: Path) -> None:
 
 
 # -- the server as a process -------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def request(
-    url: str, method: str = "GET", body: Any = None, headers: dict[str, str] | None = None
-) -> tuple[int, dict[str, str], Any]:
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url, data=data, method=method, headers=dict(headers or {}))
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=10) as response:
-            return response.status, dict(response.headers), json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), json.loads(error.read() or b"null")
-
-
-@contextmanager
-def serving(
-    env: dict[str, str], *args: str, log: Path, host: str = "127.0.0.1", within: float = 30
-) -> Iterator[tuple[str, float]]:
-    """``craftledger serve --host HOST`` on a free port as a subprocess; yields its URL (on
-    127.0.0.1) and the seconds until /health said ok, which must be fewer than ``within``."""
-    port = free_port()
-    command = [
-        sys.executable,
-        "-c",
-        "import sys; from service.cli import main; sys.exit(main())",
-        "serve",
-        "--host",
-        host,
-        "--port",
-        str(port),
-        *args,
-    ]
-    started = time.monotonic()
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = started + within
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                status, _, body = request(f"{url}/health")
-                if status == 200 and body["status"] == "ok":
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
-        yield url, time.monotonic() - started
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-
-
-def base_env(data_dir: Path, database_url: str | None = None) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env["CRAFTLEDGER_DATA_DIR"] = str(data_dir)
-    env["PYTHONPATH"] = str(REPO)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    return env
-
-
-def mint_admin_token(env: dict[str, str]) -> str:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import sys; from service.cli import main; sys.exit(main())",
-            "token",
-            "create",
-            "--role",
-            "admin",
-        ],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return result.stdout.strip()
 
 
 def exercise(url: str, token: str) -> None:

@@ -14,8 +14,9 @@ from typing import Any
 from uuid import UUID
 
 from domain.api_token import Role
-from tests.api.conftest import World, id_number_for, unique
 from tests.evaluation import matrix_support as evaluation_states
+from tests.factories import id_number
+from tests.support.api_world import World, unique
 
 
 def victim_of_b(world: World) -> tuple[UUID, str]:
@@ -24,7 +25,7 @@ def victim_of_b(world: World) -> tuple[UUID, str]:
         "POST",
         "/api/v1/workers",
         "other_issuer",
-        json={"name": "赵六", "id_number": id_number_for(unique() + 90000).reveal()},
+        json={"name": "赵六", "id_number": id_number(unique() + 90000).reveal()},
     )
     assert answer.status_code == 201, answer.json
     worker_id = UUID(answer.json["id"])
@@ -158,7 +159,7 @@ def test_the_registering_body_and_an_administrator_record_at_once(world: World) 
         "POST",
         "/api/v1/workers",
         "issuer",
-        json={"name": "钱七", "id_number": id_number_for(unique() + 90000).reveal()},
+        json={"name": "钱七", "id_number": id_number(unique() + 90000).reveal()},
     )
     worker_id = registered.json["id"]
     own = world.call(

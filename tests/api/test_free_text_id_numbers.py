@@ -11,13 +11,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from domain.id_number import resident_check_character
-from tests.api.conftest import ELECTRICIAN, MARKING_SCHEME, World, unique
-from tests.conftest import POSTGRES_URL
-
-
-def resident(body: str) -> str:
-    return body + resident_check_character(body)
+from tests.factories import ELECTRICIAN, checksummed, id_number, marking_scheme
+from tests.support.api_world import World, unique
+from tests.support.stores import POSTGRES_URL
 
 
 def tricky_numbers(n: int) -> list[str]:
@@ -25,9 +21,9 @@ def tricky_numbers(n: int) -> list[str]:
     one born in the future."""
     serial = f"{n % 1000:03d}"
     return [
-        resident(f"3201{n % 90 + 10:02d}1988{n % 12 + 1:02d}15{serial}"),
-        resident(f"4403{n % 90 + 10:02d}19901325{serial}"),
-        resident(f"5101{n % 90 + 10:02d}20990230{serial}"),
+        checksummed(f"3201{n % 90 + 10:02d}1988{n % 12 + 1:02d}15{serial}"),
+        checksummed(f"4403{n % 90 + 10:02d}19901325{serial}"),
+        checksummed(f"5101{n % 90 + 10:02d}20990230{serial}"),
     ]
 
 
@@ -35,7 +31,7 @@ def masked(number: str) -> str:
     return number[:6] + "********" + number[14:]
 
 
-VALID = resident("11010519900307001")
+VALID = checksummed("11010519900307001")
 
 
 def free_text(numbers: list[str], prefix: str = "备注") -> str:
@@ -95,13 +91,11 @@ def organisation(world: World, text: str) -> list[Any]:
 
 
 def worker_name(world: World, text: str) -> list[Any]:
-    from tests.api.conftest import id_number_for
-
     registered = world.call(
         "POST",
         "/api/v1/workers",
         "issuer",
-        json={"name": text, "id_number": id_number_for(unique() + 60000).reveal()},
+        json={"name": text, "id_number": id_number(unique() + 60000).reveal()},
     )
     assert registered.status_code == 201, registered.json
     return [registered, world.call("GET", f"/api/v1/workers/{registered.json['id']}", "auditor")]
@@ -120,7 +114,7 @@ def competition(world: World, text: str) -> list[Any]:
             "exam_level": "3",
             "year": 2025,
             "region": text[:100],
-            "marking_scheme": MARKING_SCHEME,
+            "marking_scheme": marking_scheme(),
         },
     )
     assert announced.status_code == 201, announced.json

@@ -14,8 +14,9 @@ from werkzeug.http import parse_cache_control_header
 
 from service.app import create_app
 from service.ledger import Ledger
-from tests.api.conftest import SERVER_START, World, build_world, store_for_backend
-from tests.conftest import RunningClock
+from tests.support.api_world import SERVER_START, World, build_world
+from tests.support.clocks import RunningClock
+from tests.support.stores import store_for_backend
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.api.conftest import ELECTRICIAN, World, id_number_for, unique
-from tests.conftest import POSTGRES_URL
+from tests.factories import ELECTRICIAN, id_number
+from tests.support.api_world import World, unique
+from tests.support.stores import POSTGRES_URL
 
 
 def issue_body(world: World) -> dict[str, Any]:
@@ -77,7 +78,7 @@ def test_the_same_key_with_a_different_body_is_refused(world: World) -> None:
 
 def test_keys_belong_to_the_token_that_used_them(world: World) -> None:
     key = f"shared-{unique()}"
-    body = {"name": "孙八", "id_number": id_number_for(unique() + 40000).reveal()}
+    body = {"name": "孙八", "id_number": id_number(unique() + 40000).reveal()}
     mine = post(world, "/api/v1/workers", body, key, "issuer")
     theirs = post(world, "/api/v1/workers", body, key, "other_issuer")
     assert mine.status_code == 201

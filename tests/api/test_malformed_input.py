@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from tests.api.conftest import World
+from tests.support.api_world import World
 
 PROBLEM = "application/problem+json"
 

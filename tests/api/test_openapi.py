@@ -6,7 +6,7 @@ import re
 
 from openapi_spec_validator import validate
 
-from tests.api.conftest import World
+from tests.support.api_world import World
 
 DOCUMENTED_ELSEWHERE = {
     "/openapi.json",

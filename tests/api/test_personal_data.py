@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import PRINCIPALS, World, id_number_for, unique
+from tests.factories import id_number
+from tests.support.api_world import PRINCIPALS, World, unique
 
 
 def test_no_answer_or_event_carries_the_full_id_number(world: World) -> None:
-    id_number = id_number_for(unique() + 80000)
-    raw = id_number.reveal()
+    fictitious = id_number(unique() + 80000)
+    raw = fictitious.reveal()
     registered = world.call(
         "POST", "/api/v1/workers", "issuer", json={"name": "吴十三", "id_number": raw}
     )

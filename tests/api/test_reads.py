@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 from domain.api_token import Role
-from tests.api.conftest import World, id_number_for, running_app, unique
+from tests.factories import id_number
+from tests.support.api_world import World, running_app, unique
 
 
 def walk(world: World, path: str, principal: str = "admin", limit: int = 2) -> list[dict]:
@@ -68,7 +69,7 @@ def test_a_read_model_that_cannot_catch_up_answers_503(world: World) -> None:
         position = world.call(
             "POST",
             "/api/v1/workers",
-            json={"name": "周九", "id_number": id_number_for(unique() + 60000).reveal()},
+            json={"name": "周九", "id_number": id_number(unique() + 60000).reveal()},
         ).headers["X-Log-Position"]
         world.app.config["READ_WAIT_SECONDS"] = 0.2
         response = world.call("GET", "/api/v1/workers", headers={"X-Wait-For-Position": position})

@@ -25,7 +25,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
 from domain.api_token import Role
-from tests.api.conftest import MARKING_SCHEME, World, build_world, running_app
+from tests.factories import marking_scheme
+from tests.support.api_world import World, build_world, running_app
 
 checks.load_all_checks()
 
@@ -141,7 +142,7 @@ def known_ids(fuzz_world: World) -> dict[str, str]:
             "exam_level": "3",
             "year": 2025,
             "region": "朝阳区",
-            "marking_scheme": MARKING_SCHEME,
+            "marking_scheme": marking_scheme(),
         },
     ).json["id"]
     sacrificial, _ = world.fresh_token(Role.AUDITOR)

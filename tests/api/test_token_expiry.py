@@ -19,7 +19,7 @@ from service.cli import main
 from service.config import ConfigurationError, Settings
 from service.ledger import Ledger
 from service.tokens.usage import usage_for
-from tests.api.conftest import SERVER_START, running_app
+from tests.support.api_world import SERVER_START, running_app
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.conftest import World, id_number_for, running_app, unique
+from tests.factories import id_number
+from tests.support.api_world import World, running_app, unique
 
 
 def verify(world: World, **body: Any) -> Any:
@@ -32,15 +33,15 @@ def test_a_matching_check_answers_the_status(world: World) -> None:
 
 def test_any_mismatch_answers_not_found_without_saying_which(world: World) -> None:
     worker = world.fresh_worker(world.ids["org_a"], name="陈十一")
-    id_number = world.id_numbers[worker].reveal()
+    raw = world.id_numbers[worker].reveal()
     number = world.fresh_certificate(worker=worker)
-    someone_else = id_number_for(unique() + 70000).reveal()
+    someone_else = id_number(unique() + 70000).reveal()
     unknown = number[:-6] + "999999"
     answers = [
-        verify(world, number=number, name="陈十二", id_number=id_number),
+        verify(world, number=number, name="陈十二", id_number=raw),
         verify(world, number=number, name="陈十一", id_number=someone_else),
-        verify(world, number=unknown, name="陈十一", id_number=id_number),
-        verify(world, number="not-a-number", name="陈十一", id_number=id_number),
+        verify(world, number=unknown, name="陈十一", id_number=raw),
+        verify(world, number="not-a-number", name="陈十一", id_number=raw),
         verify(world, number=number, name="陈十一", id_number="123"),
     ]
     bodies = [(a.status_code, a.json["result"], a.json["certificate"]) for a in answers]

@@ -16,9 +16,8 @@ from domain.certificate import Certificate
 from projections.transparency_log import TransparencyLogQuery, leaf_data_of
 from service.cli import main
 from service.ledger import Ledger
-from tests.audit.conftest import StoredRows
-from tests.credentials.conftest import Issued, issue_to_new_worker
-from tests.factories import file_employer, id_number
+from tests.audit.stored_rows import StoredRows
+from tests.factories import Issued, file_employer, id_number, issue_to_new_worker
 
 
 @pytest.fixture

@@ -18,9 +18,8 @@ from domain.api_token import Role
 from domain.certificate import Certificate
 from domain.id_number import resident_check_character
 from service.ledger import Ledger
-from tests.audit.conftest import headers_for_every_role, token_for
-from tests.credentials.conftest import issue
-from tests.factories import file_employer, hire, id_number
+from tests.audit.principals import headers_for_every_role, token_for
+from tests.factories import file_employer, hire, id_number, issue
 
 AUDITOR_PATHS = (
     "/api/v1/audit/events",

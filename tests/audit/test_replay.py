@@ -20,8 +20,8 @@ from projections.transparency_log import TransparencyLogQuery
 from projections.worker_ladder import WorkerLadderQuery
 from service.cli import main
 from service.ledger import Ledger
-from tests.audit.conftest import cli_env
 from tests.factories import ELECTRICIAN, file_employer, hire
+from tests.support.stores import cli_env_of
 
 DAYS = ["2025-03-01", "2025-03-05", "2025-03-09"]
 
@@ -89,7 +89,7 @@ def lived(ledger: Ledger, store: ProjectionStore, event_clock: EventClock) -> di
 
 def replay(ledger: Ledger, day: str, into: Path) -> dict[str, Any]:
     result = CliRunner().invoke(
-        main, ["replay", "--as-of", day, "--into", str(into), "--json"], env=cli_env(ledger)
+        main, ["replay", "--as-of", day, "--into", str(into), "--json"], env=cli_env_of(ledger)
     )
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)  # type: ignore[no-any-return]

@@ -19,8 +19,10 @@ from projections.transparency_log import TransparencyLog
 from service.audit import Audit, verify_log
 from service.cli import main
 from service.ledger import Ledger
-from tests.audit.conftest import StoredRows, cli_env, grant_tokens
+from tests.audit.principals import grant_tokens
+from tests.audit.stored_rows import StoredRows
 from tests.factories import file_employer, hire
+from tests.support.stores import cli_env_of
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -41,7 +43,7 @@ def logged(ledger: Ledger, audit: Audit) -> Ledger:
 
 
 def verify_cli(ledger: Ledger, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["audit", "verify", *args], env=cli_env(ledger))
+    result = CliRunner().invoke(main, ["audit", "verify", *args], env=cli_env_of(ledger))
     return result.exit_code, result.output
 
 
@@ -124,7 +126,7 @@ def test_heads_are_checked_with_a_key_given_on_the_command_line(
 
 def test_verify_as_a_process_names_the_position(logged: Ledger, rows: StoredRows) -> None:
     rows.delete(6)
-    env = {**os.environ, **cli_env(logged)}
+    env = {**os.environ, **cli_env_of(logged)}
 
     result = subprocess.run(
         [sys.executable, "-c", "from service.cli import main; main()", "audit", "verify"],

@@ -24,9 +24,9 @@ from projections.transparency_log import (
     leaf_data_of,
 )
 from service.ledger import Ledger
-from tests.audit.conftest import grant_tokens
-from tests.conftest import POSTGRES_URL
+from tests.audit.principals import grant_tokens
 from tests.factories import file_employer, hire
+from tests.support.stores import POSTGRES_URL
 
 ODD_TOPICS = [
     "craftledger:Certificate.Issued",

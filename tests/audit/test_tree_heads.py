@@ -15,7 +15,7 @@ from service.audit import Audit, HeadPolicy, verify_log
 from service.credentials.key_store import LEDGER_KEY_ID, LEDGER_OWNER
 from service.ledger import Ledger
 from service.signing.multikey import decode_public_key
-from tests.audit.conftest import grant_tokens
+from tests.audit.principals import grant_tokens
 
 
 class Clock:

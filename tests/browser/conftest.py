@@ -7,140 +7,22 @@ the end. Screenshots go to ``$CRAFTLEDGER_SCREENSHOTS`` (default ``var/browser-s
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ACTION_TIMEOUT_MS = 15_000
-SCREENSHOTS = Path(
-    os.environ.get("CRAFTLEDGER_SCREENSHOTS") or REPO / "var" / "browser-screenshots"
-)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def http(url: str, method: str = "GET", body: Any = None, token: str | None = None) -> Any:
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method)
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
-
-
-@dataclass
-class LiveServer:
-    url: str
-    data_dir: Path
-    env: dict[str, str]
-    tokens: dict[str, str] = field(default_factory=dict)
-
-    def cli(self, *args: str) -> str:
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "import sys; from service.cli import main; sys.exit(main())",
-                *args,
-            ],
-            cwd=REPO,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=90,
-            check=True,
-        )
-        return done.stdout.strip()
-
-    def token(self, role: str, *, org: UUID | None = None, worker: UUID | None = None) -> str:
-        args = ["token", "create", "--role", role]
-        if org is not None:
-            args += ["--org", str(org)]
-        if worker is not None:
-            args += ["--worker", str(worker)]
-        return self.cli(*args)
+from tests.browser.live_server import ACTION_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS, LiveServer
+from tests.support.server import base_env, serving
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     data_dir = tmp_path_factory.mktemp("browser-data")
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env.update(CRAFTLEDGER_DATA_DIR=str(data_dir), PYTHONPATH=str(REPO))
-    port = free_port()
-    log = data_dir / "server.log"
-    command = [
-        sys.executable,
-        "-c",
-        "import sys; from service.cli import main; sys.exit(main())",
-        "serve",
-        "--demo",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                status, body = http(f"{url}/health")
-                if status == 200 and body["status"] == "ok":
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+    env = base_env(data_dir)
+    args = ("--demo", "--log-level", "warning")
+    with serving(env, *args, log=data_dir / "server.log", within=60) as (url, _):
         yield LiveServer(url=url, data_dir=data_dir, env=env)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -166,10 +48,3 @@ def context(browser: Any) -> Iterator[Any]:
         yield opened
     finally:
         opened.close()
-
-
-def screenshot(page: Any, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

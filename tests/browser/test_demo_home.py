@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from tests.browser.conftest import REPO, screenshot
+from tests.browser.live_server import screenshot
+from tests.support.server import REPO
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,7 @@ from service.config import Settings
 from service.demo import demo_id_number
 from service.demo.cast import LANGYATAI, LIANJIA
 from service.ledger import Ledger
-from tests.browser.conftest import LiveServer, http, screenshot
-from tests.browser.test_pages_in_chromium import sign_in
+from tests.browser.live_server import LiveServer, http, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 

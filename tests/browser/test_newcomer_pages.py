@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, LiveServer, http, screenshot
+from tests.browser.live_server import SCREENSHOTS, LiveServer, http, screenshot
 
 pytestmark = pytest.mark.browser
 

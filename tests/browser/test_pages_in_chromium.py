@@ -23,7 +23,7 @@ from domain.organisation import Organisation
 from service.config import Settings
 from service.demo import demo_id_number
 from service.ledger import Ledger
-from tests.browser.conftest import LiveServer, http, screenshot
+from tests.browser.live_server import LiveServer, http, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -83,13 +83,6 @@ def verify(page: Any, url: str, number: str, name: str, id_number: str) -> None:
     page.fill("#number", number)
     page.fill("#name", name)
     page.fill("#id_number", id_number)
-    page.click("button.primary[type=submit]")
-    page.wait_for_load_state("domcontentloaded")
-
-
-def sign_in(page: Any, url: str, token: str) -> None:
-    page.goto(f"{url}/signin")
-    page.fill("#token", token)
     page.click("button.primary[type=submit]")
     page.wait_for_load_state("domcontentloaded")
 

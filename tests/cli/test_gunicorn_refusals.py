@@ -8,11 +8,10 @@ import socket
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from domain.id_number import resident_check_character
-from tests.api.test_cli import base_env, serving
+from tests.factories import id_number
+from tests.support.server import base_env, serving
 
-BODY = "11010519900307001"
-RAW_ID = BODY + resident_check_character(BODY)
+RAW_ID = id_number(1).reveal()
 
 
 def raw_request(url: str, data: bytes) -> tuple[str, dict[str, str], bytes]:

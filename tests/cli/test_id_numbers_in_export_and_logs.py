@@ -14,19 +14,14 @@ from uuid import uuid4
 
 from click.testing import CliRunner
 
-from domain.id_number import resident_check_character
 from domain.share_link import ShareLink
 from service.cli import main
 from service.ledger import Ledger
-from tests.api.test_cli import base_env, serving
+from tests.factories import checksummed
+from tests.support.server import base_env, serving
 
-
-def resident(body: str) -> str:
-    return body + resident_check_character(body)
-
-
-RAW = resident("11010519900307001")
-MONTH_13 = resident("11010519901307001")
+RAW = checksummed("11010519900307001")
+MONTH_13 = checksummed("11010519901307001")
 MASKED = RAW[:6] + "********" + RAW[14:]
 
 

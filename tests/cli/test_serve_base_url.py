@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,7 @@ import segno
 
 from service.cli.serve import public_base_url, served_base_url
 from service.config import ConfigurationError, Settings
-from tests.api.test_cli import REPO, base_env, mint_admin_token, request, serving
-
-CLI = [sys.executable, "-c", "import sys; from service.cli import main; sys.exit(main())"]
+from tests.support.server import CLI, REPO, base_env, mint_admin_token, request, serving
 
 
 def fetch(url: str) -> bytes:

@@ -12,17 +12,10 @@ from typing import Any
 
 from domain.competition import MarkEntry
 from domain.organisation import OrganisationKind
+from tests.factories import ELECTRICIAN, marking_scheme
 
-ELECTRICIAN = "6-31-01-03"
 JUDGES = ("甲", "乙", "丙")
-SCHEME = {
-    "components": [
-        {"name": "practical", "weight": "70", "kind": "measurement"},
-        {"name": "theory", "weight": "30", "kind": "judgement"},
-    ],
-    "combination": "trimmed",
-    "max_spread": "10",
-}
+SCHEME = marking_scheme("trimmed")
 _count = iter(range(1, 10**9))
 
 

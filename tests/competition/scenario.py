@@ -7,23 +7,16 @@ one of every event the aggregates define.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 from uuid import uuid5
 
 from domain.competition import Competition, MarkEntry
 from domain.organisation import Organisation
 from domain.promotion_rules import CompetitionTier
 from domain.skill_level import SkillLevel
+from tests.factories.marking import marking_scheme
 
 AT = datetime(2025, 5, 1, tzinfo=UTC)
-SCHEME: dict[str, Any] = {
-    "components": [
-        {"name": "practical", "weight": "70", "kind": "measurement"},
-        {"name": "theory", "weight": "30", "kind": "judgement"},
-    ],
-    "combination": "trimmed",
-    "max_spread": "10",
-}
+SCHEME = marking_scheme("trimmed")
 
 
 def announced_competition(

@@ -4,33 +4,15 @@ with the projection runner thread keeping the leaderboard current)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
-import pytest
-
 from domain.organisation import OrganisationKind
-from tests.api.conftest import ELECTRICIAN, World, build_world, running_app, unique
+from tests.factories import ELECTRICIAN, marking_scheme
+from tests.support.api_world import World, unique
 
 JUDGES = ("裁判甲", "裁判乙", "裁判丙")
-SCHEME = {
-    "components": [
-        {"name": "practical", "weight": "70", "kind": "measurement"},
-        {"name": "theory", "weight": "30", "kind": "judgement"},
-    ],
-    "combination": "trimmed",
-    "max_spread": "10",
-}
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
-    backend = str(request.param)
-    with running_app(backend, tmp_path_factory.mktemp(f"competition-{backend}")) as (app, ledger):
-        yield build_world(app, ledger, backend)
+SCHEME = marking_scheme("trimmed")
 
 
 def ok(response: Any, status: int = 200) -> Any:
@@ -45,6 +27,22 @@ def problem(response: Any, status: int, rule: str | None = None) -> dict[str, An
     if rule is not None:
         assert body["rule"] == rule and body["type"] == f"urn:craftledger:rule:{rule}"
     return body
+
+
+def correct_theory(world: World, base: str, worker: UUID, mark: str, reason: str) -> Any:
+    """The organiser corrects judge 裁判乙's theory mark for ``worker``."""
+    return world.call(
+        "POST",
+        f"{base}/corrections",
+        "organiser",
+        json={
+            "worker_id": str(worker),
+            "component": "theory",
+            "judge": "裁判乙",
+            "mark": mark,
+            "reason": reason,
+        },
+    )
 
 
 def announce(world: World, body_id: UUID, **extra: Any) -> dict[str, Any]:
@@ -150,20 +148,7 @@ def test_a_competition_from_announcement_to_approved_promotions(world: World) ->
         )
     )
     assert review["marks"] == {"裁判甲": "80", "裁判乙": "88", "裁判丙": "95"}
-    correction = ok(
-        world.call(
-            "POST",
-            f"{base}/corrections",
-            "organiser",
-            json={
-                "worker_id": str(employees[3]),
-                "component": "theory",
-                "judge": "裁判乙",
-                "mark": "84",
-                "reason": "录入错误",
-            },
-        )
-    )
+    correction = ok(correct_theory(world, base, employees[3], "84", "录入错误"))
     assert (correction["previous"], correction["mark"]) == ("80", "84")
     problem(
         world.call(
@@ -183,20 +168,7 @@ def test_a_competition_from_announcement_to_approved_promotions(world: World) ->
         ok(locked)
     assert locked.json["locked"] == ["practical", "theory"]
     problem(
-        world.call(
-            "POST",
-            f"{base}/corrections",
-            "organiser",
-            json={
-                "worker_id": str(employees[3]),
-                "component": "theory",
-                "judge": "裁判乙",
-                "mark": "86",
-                "reason": "after the lock",
-            },
-        ),
-        422,
-        "component-locked",
+        correct_theory(world, base, employees[3], "86", "after the lock"), 422, "component-locked"
     )
 
     # the organiser's live board, read after its own write

@@ -13,7 +13,7 @@ from domain.certificate import Certificate
 from domain.skill_level import SkillLevel
 from service.ledger import NotFound
 from service.persistence.aggregate_loading import select_events_many
-from tests.competition.conftest import ADMIN, Arena, descending
+from tests.competition.arena import ADMIN, Arena, descending
 
 
 def test_load_many_gives_what_get_gives_and_leaves_out_missing_ids(arena: Arena):

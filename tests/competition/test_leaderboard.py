@@ -4,7 +4,6 @@ final, paging, and rebuilds that give identical tables. SQLite and PostgreSQL.""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,15 +16,8 @@ from projections.pagination import InvalidCursor
 from projections.runner import ProjectionRunner
 from projections.store import PostgresProjectionStore, ProjectionStore, SQLiteProjectionStore
 from service.ledger import Ledger
-from tests.competition.conftest import JUDGES, ORGANISER, Arena, descending
-from tests.conftest import POSTGRES_URL
-
-
-@pytest.fixture
-def store(ledger: Ledger) -> Iterator[ProjectionStore]:
-    opened = ProjectionStore.from_settings(ledger.settings)
-    yield opened
-    opened.close()
+from tests.competition.arena import JUDGES, ORGANISER, Arena, descending
+from tests.support.stores import POSTGRES_URL
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from projections.runner import ProjectionRunner
 from projections.store import ProjectionStore
 from service.competitions.leaderboard import Leaderboards, may_see_board, sees_everything
 from service.ledger import Ledger
-from tests.competition.conftest import Arena, descending
+from tests.competition.arena import Arena, descending
 
 
 @dataclass(frozen=True)

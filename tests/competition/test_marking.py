@@ -11,7 +11,7 @@ import pytest
 
 from domain.competition import MarkEntry
 from domain.errors import DomainRuleViolation, InvalidValue
-from tests.competition.conftest import JUDGES, ORGANISER, Arena
+from tests.competition.arena import JUDGES, ORGANISER, Arena
 
 
 def rule_of(excinfo: pytest.ExceptionInfo[DomainRuleViolation]) -> str:

@@ -17,8 +17,8 @@ from domain.errors import DomainRuleViolation
 from domain.promotion_rule_sets import NATIONAL_SKILLS_COMPETITION
 from domain.promotion_rules import CompetitionTier
 from domain.skill_level import SkillLevel
-from tests.competition.conftest import ADMIN, ORGANISER, Arena, descending
-from tests.factories import WELDER
+from tests.competition.arena import ADMIN, ORGANISER, Arena, descending
+from tests.factories import PRACTICAL_ONLY, WELDER, marking_scheme
 
 CITY_1 = CompetitionTier.PROVINCIAL_1
 CITY_2 = CompetitionTier.PROVINCIAL_2
@@ -350,10 +350,7 @@ def test_announcement_rules_for_promoting_competitions(arena: Arena):
             year=2025,
             region="天津市",
             issuing_body_id=None,
-            marking_scheme={
-                "components": [{"name": "practical", "weight": "100", "kind": "measurement"}],
-                "combination": "mean",
-            },
+            marking_scheme=marking_scheme(max_spread=None, components=PRACTICAL_ONLY),
             promotion_rule_set="tianjin-2024",
             actor=ORGANISER,
         )

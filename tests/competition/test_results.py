@@ -16,7 +16,7 @@ from domain.competition import MarkEntry
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.promotion_rules import CompetitionTier
 from service.ledger import Ledger
-from tests.competition.conftest import JUDGES, ORGANISER, Arena, descending
+from tests.competition.arena import JUDGES, ORGANISER, Arena, descending
 
 
 def by_worker(results: list[dict]) -> dict[str, dict]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 from uuid import UUID, uuid4
 
 import pytest
@@ -14,15 +13,12 @@ from domain.organisation import OrganisationKind
 from service.ledger import Ledger
 from service.signing.canonical_json import canonicalize
 from service.signing.status_list import Bitstring
-from tests.credentials.conftest import Issued
+from tests.factories import Issued
+from tests.factories.tokens import bearer, grant
 
 
 def token(ledger: Ledger, role: Role, organisation: UUID | None = None, worker: UUID | None = None):
-    value = secrets.token_urlsafe(24)
-    ledger.tokens.grant_token(
-        token=value, role=role, organisation_id=organisation, worker_id=worker, actor="t"
-    )
-    return {"Authorization": f"Bearer {value}"}
+    return bearer(grant(ledger, role, organisation=organisation, worker=worker)[1])
 
 
 def credential_url(issued: Issued) -> str:

@@ -19,8 +19,7 @@ from service.ledger import Ledger
 from service.signing.canonical_json import canonicalize
 from service.signing.credential_verifier import verify_credential
 from service.signing.data_integrity import add_proof
-from tests.credentials.conftest import Issued, issue_to_new_worker, raw_id
-from tests.factories import file_employer
+from tests.factories import Issued, file_employer, id_number, issue_to_new_worker
 
 
 def checks(report) -> dict[str, str]:
@@ -105,9 +104,10 @@ def test_a_verifier_holding_the_id_number_can_match_the_salted_hash_and_nobody_s
     assert identity["type"] == "IdentityObject"
     assert identity["identityType"] == "nationalIdentityNumber"
     assert identity["hashed"] is True
-    expected = hashlib.sha256((raw_id(issued.serial) + identity["salt"]).encode()).hexdigest()
+    raw = id_number(issued.serial).reveal()
+    expected = hashlib.sha256((raw + identity["salt"]).encode()).hexdigest()
     assert identity["identityHash"] == "sha256$" + expected
-    assert raw_id(issued.serial) not in json.dumps(credential)
+    assert raw not in json.dumps(credential)
     for notification in ledger.notifications():  # sealed in the log, not readable there
         assert identity["identityHash"][7:].encode() not in notification.state
         assert identity["salt"].encode() not in notification.state
@@ -126,11 +126,10 @@ def test_the_public_disclosure_masks_the_name_and_carries_no_id_hash(
 
 def test_free_text_evidence_is_masked_and_only_in_the_full_disclosure(ledger: Ledger):
     body = file_employer(ledger)
-    from tests.credentials.conftest import issue
-    from tests.factories import Body, hire
+    from tests.factories import Body, hire, issue
 
     worker = hire(ledger, Body(body.id, ""), 1)
-    leaked = raw_id(9)
+    leaked = id_number(9).reveal()
     number = issue(
         ledger,
         body.id,

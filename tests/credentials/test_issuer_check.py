@@ -8,8 +8,7 @@ from domain.organisation import OrganisationKind
 from service.ledger import Ledger
 from service.signing.data_integrity import add_proof
 from service.signing.multikey import did_key_verification_method, generate_key_pair
-from tests.credentials.conftest import Issued, issue_to_new_worker
-from tests.factories import ELECTRICIAN, file_employer
+from tests.factories import ELECTRICIAN, Issued, file_employer, issue_to_new_worker
 
 
 def issuer_check(ledger: Ledger, credential) -> tuple[str, str]:

@@ -22,8 +22,8 @@ from service.credentials.key_store import (
 )
 from service.ledger import Ledger
 from service.signing.multikey import public_multibase_of
-from tests.conftest import POSTGRES_URL
-from tests.credentials.conftest import secret_forms
+from tests.credentials.secret_forms import secret_forms
+from tests.support.stores import POSTGRES_URL
 
 
 def sqlite_store(tmp_path: Path, env: dict[str, str] | None = None) -> KeyStore:

@@ -10,8 +10,7 @@ from domain.errors import DomainRuleViolation
 from domain.organisation import OrganisationKind
 from service.ledger import Ledger
 from service.signing.multikey import public_multibase_of
-from tests.credentials.conftest import Issued, issue_to_new_worker
-from tests.factories import file_employer
+from tests.factories import Issued, file_employer, issue_to_new_worker
 
 
 def checks(report) -> dict[str, str]:
@@ -168,8 +167,7 @@ def test_issuing_signs_the_credential_first_so_an_issuer_that_cannot_sign_issues
 ):
     from domain.skill_level import SkillLevel
     from service.credentials import CredentialUnavailable
-    from tests.credentials.conftest import ELECTRICIAN, hire
-    from tests.factories import Body
+    from tests.factories import ELECTRICIAN, Body, hire
 
     recorded = ledger.certificates.issue_certificate(
         issuer_id=issued.body_id,

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from service.ledger import Ledger
 from service.signing.data_model import violations
-from tests.credentials.conftest import Issued
+from tests.factories import Issued
 
 
 def served(ledger: Ledger, issued: Issued, disclosure: str = "full") -> dict[str, Any]:

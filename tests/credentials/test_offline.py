@@ -12,8 +12,7 @@ from click.testing import CliRunner
 
 from service.cli import main
 from service.ledger import Ledger
-from tests.credentials.conftest import issue_to_new_worker
-from tests.factories import file_employer
+from tests.factories import file_employer, issue_to_new_worker
 
 
 def save_from_the_api(make_ledger: Callable[..., Ledger], folder: Path, revoke: bool) -> Path:
@@ -52,19 +51,23 @@ def verify(folder: Path, *extra: str) -> tuple[int, dict]:
     return result.exit_code, json.loads(result.output)
 
 
-def test_our_credential_verifies_offline_with_the_saved_controller_and_status_lists(
-    make_ledger, tmp_path
-):
-    folder = save_from_the_api(make_ledger, tmp_path, revoke=False)
-    code, report = verify(
-        folder,
+def saved_documents(folder: Path) -> list[str]:
+    """``vc verify`` options naming the saved controller document and both status lists."""
+    return [
         "--controller",
         str(folder / "did.json"),
         "--status-list",
         str(folder / "revocation.json"),
         "--status-list",
         str(folder / "suspension.json"),
-    )
+    ]
+
+
+def test_our_credential_verifies_offline_with_the_saved_controller_and_status_lists(
+    make_ledger, tmp_path
+):
+    folder = save_from_the_api(make_ledger, tmp_path, revoke=False)
+    code, report = verify(folder, *saved_documents(folder))
     assert code == 0, report
     assert report["verified"] is True
     statuses = {check["check"]: check["status"] for check in report["checks"]}
@@ -84,15 +87,7 @@ def test_offline_without_the_status_lists_the_status_is_unknown_and_not_verified
 
 def test_offline_a_revoked_credential_reports_revoked(make_ledger, tmp_path):
     folder = save_from_the_api(make_ledger, tmp_path, revoke=True)
-    code, report = verify(
-        folder,
-        "--controller",
-        str(folder / "did.json"),
-        "--status-list",
-        str(folder / "revocation.json"),
-        "--status-list",
-        str(folder / "suspension.json"),
-    )
+    code, report = verify(folder, *saved_documents(folder))
     assert code == 1
     (status,) = [c for c in report["checks"] if c["check"] == "status"]
     assert [s["result"] for s in status["statuses"]] == ["revoked", "valid"]
@@ -106,12 +101,7 @@ def test_offline_in_a_separate_process_with_no_service_running(make_ledger, tmp_
         "from service.cli import main; main()",
         "vc",
         "verify",
-        "--controller",
-        str(folder / "did.json"),
-        "--status-list",
-        str(folder / "revocation.json"),
-        "--status-list",
-        str(folder / "suspension.json"),
+        *saved_documents(folder),
         str(folder / "credential.json"),
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)

@@ -7,7 +7,8 @@ import logging
 from flask.testing import FlaskClient
 
 from service.ledger import Ledger
-from tests.credentials.conftest import Issued, issue_to_new_worker, private_keys_of, secret_forms
+from tests.credentials.secret_forms import private_keys_of, secret_forms
+from tests.factories import Issued, issue_to_new_worker
 
 
 def test_no_private_key_in_events_responses_or_logs(

@@ -8,7 +8,7 @@ from domain.organisation import OrganisationKind
 from service.ledger import Ledger
 from service.signing.credential_verifier import verify_credential
 from service.signing.status_list import MIN_LENGTH, Bitstring
-from tests.credentials.conftest import Issued
+from tests.factories import Issued
 
 
 def status_of(report) -> tuple[str, list[str]]:
@@ -71,7 +71,7 @@ def test_a_suspended_credential_reports_suspended_then_valid_after_reinstatement
 
 
 def test_only_the_certificates_own_bit_flips(ledger: Ledger, issued: Issued):
-    from tests.credentials.conftest import issue_to_new_worker
+    from tests.factories import issue_to_new_worker
 
     other = issue_to_new_worker(ledger, issued.body_id, 2, "李四")
     ledger.certificates.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")

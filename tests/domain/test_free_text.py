@@ -18,19 +18,14 @@ from domain.honour_ladder import HonourLadder
 from domain.id_number import resident_check_character
 from domain.ledger_aggregate import LedgerAggregate
 from domain.worker import Worker
+from tests.factories import checksummed
 
-
-def resident(body: str) -> str:
-    """``body`` (17 digits) with its check character: checksum-valid, date not checked."""
-    return body + resident_check_character(body)
-
-
-VALID = resident("11010519900307001")  # 110105199003070017
-MONTH_13 = resident("11010519901307001")
-FEB_30 = resident("11010519900230001")
-FUTURE = resident("11010520990307001")
+VALID = checksummed("11010519900307001")  # 110105199003070017
+MONTH_13 = checksummed("11010519901307001")
+FEB_30 = checksummed("11010519900230001")
+FUTURE = checksummed("11010520990307001")
 WITH_X = next(
-    resident(f"1101051990030{n:04d}")
+    checksummed(f"1101051990030{n:04d}")
     for n in range(10_000)
     if resident_check_character(f"1101051990030{n:04d}") == "X"
 )
@@ -174,7 +169,7 @@ def _inside_certificates(text: str) -> set[int]:
     return covered
 
 
-ids = st.integers(10**16, 10**17 - 1).map(lambda n: resident(str(n)))
+ids = st.integers(10**16, 10**17 - 1).map(lambda n: checksummed(str(n)))
 noise = st.text(alphabet="0123456789XxYS-* 号abc", max_size=12)
 certificates = st.builds(
     lambda kind, code, province, site, year, level, serial: (

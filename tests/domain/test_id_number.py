@@ -11,14 +11,11 @@ from hypothesis import strategies as st
 from domain.certificate_number import PROVINCE_CODES
 from domain.errors import InvalidValue
 from domain.id_number import IdKind, IdNumber, resident_check_character
+from tests.factories import checksummed
 
 # GB 11643-1999's worked example: 11010519491231002 -> check character X.
 EXAMPLE = "11010519491231002X"
 TODAY = date(2025, 6, 1)
-
-
-def with_check(body: str) -> str:
-    return body + resident_check_character(body)
 
 
 def test_the_standard_worked_example_has_check_character_x() -> None:
@@ -70,12 +67,12 @@ def test_birth_date_and_province_are_read_from_a_resident_number() -> None:
         ("1101051949123100X2", "characters"),
         ("11010519491231002Y", "characters"),
         ("１1010519491231002X", "characters"),
-        (with_check("99010519491231002"), "region"),
-        (with_check("71010519491231002"), "region"),
-        (with_check("81000019491231002"), "region"),
-        (with_check("11010519491331002"), "birth date"),
-        (with_check("11010519490230002"), "birth date"),
-        (with_check("11010518991231002"), "birth date"),
+        (checksummed("99010519491231002"), "region"),
+        (checksummed("71010519491231002"), "region"),
+        (checksummed("81000019491231002"), "region"),
+        (checksummed("11010519491331002"), "birth date"),
+        (checksummed("11010519490230002"), "birth date"),
+        (checksummed("11010518991231002"), "birth date"),
         ("110105194912310021", "check character"),
         ("110105194912310020", "check character"),
     ],
@@ -91,18 +88,18 @@ def test_each_rejection_names_the_problem_without_echoing_the_number(text: str, 
 
 def test_a_birth_date_after_today_is_rejected() -> None:
     tomorrow = TODAY + timedelta(days=1)
-    text = with_check(f"110105{tomorrow:%Y%m%d}001")
+    text = checksummed(f"110105{tomorrow:%Y%m%d}001")
     with pytest.raises(InvalidValue) as caught:
         IdNumber.parse(text, today=TODAY)
     assert caught.value.field == "birth date"
-    born_today = with_check(f"110105{TODAY:%Y%m%d}001")
+    born_today = checksummed(f"110105{TODAY:%Y%m%d}001")
     assert IdNumber.parse(born_today, today=TODAY).birth_date == TODAY
 
 
 def test_leap_day_is_a_valid_birth_date_only_in_leap_years() -> None:
-    assert IdNumber.parse(with_check("11010520000229001"), today=TODAY)
+    assert IdNumber.parse(checksummed("11010520000229001"), today=TODAY)
     with pytest.raises(InvalidValue):
-        IdNumber.parse(with_check("11010519000229001"), today=TODAY)
+        IdNumber.parse(checksummed("11010519000229001"), today=TODAY)
 
 
 def test_non_string_input_is_rejected() -> None:
@@ -161,7 +158,7 @@ def test_other_kinds_get_basic_format_checks(kind: str, text: str) -> None:
 
 
 def test_residence_permit_for_hk_macao_taiwan_residents_uses_the_checked_layout() -> None:
-    text = with_check("81000019900101001")
+    text = checksummed("81000019900101001")
     number = IdNumber.parse(text, IdKind.HMT_RESIDENCE_PERMIT, today=TODAY)
     assert number.masked == "810000********" + text[-4:]
     with pytest.raises(InvalidValue) as caught:
@@ -190,7 +187,7 @@ bodies = st.builds(
 
 @given(bodies)
 def test_numbers_built_with_the_check_algorithm_are_accepted(body: str) -> None:
-    text = with_check(body)
+    text = checksummed(body)
     number = IdNumber.parse(text, today=TODAY)
     assert number.reveal() == text
     assert number.masked == text[:6] + "********" + text[-4:]
@@ -199,7 +196,7 @@ def test_numbers_built_with_the_check_algorithm_are_accepted(body: str) -> None:
 
 @given(bodies, st.data())
 def test_any_single_character_change_is_rejected(body: str, data: st.DataObject) -> None:
-    text = with_check(body)
+    text = checksummed(body)
     position = data.draw(st.integers(0, 17))
     replacement = data.draw(st.sampled_from([c for c in "0123456789X" if c != text[position]]))
     altered = text[:position] + replacement + text[position + 1 :]
@@ -209,10 +206,21 @@ def test_any_single_character_change_is_rejected(body: str, data: st.DataObject)
 
 @given(bodies, st.data())
 def test_swapping_two_different_adjacent_digits_is_rejected(body: str, data: st.DataObject) -> None:
-    text = with_check(body)
+    text = checksummed(body)
     position = data.draw(st.integers(0, 15))
     if text[position] == text[position + 1]:
         return
     swapped = text[:position] + text[position + 1] + text[position] + text[position + 2 :]
     with pytest.raises(InvalidValue):
         IdNumber.parse(swapped, today=TODAY)
+
+
+def test_a_resident_number_is_composed_from_its_fields_with_its_check_character() -> None:
+    number = IdNumber.resident("110105", date(1949, 12, 31), 2)
+    assert number.reveal() == EXAMPLE
+    assert number.birth_date == date(1949, 12, 31) and number.province_code == "11"
+    for sequence in (-1, 1000):
+        with pytest.raises(InvalidValue):
+            IdNumber.resident("110105", date(1990, 3, 7), sequence)
+    with pytest.raises(InvalidValue):
+        IdNumber.resident("999999", date(1990, 3, 7), 1)  # no such region

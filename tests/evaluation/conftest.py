@@ -1,161 +1,27 @@
-"""Self-evaluation sessions on real ledgers (SQLite and PostgreSQL) with a settable clock.
-
-Dates matter here (publication windows on the Chinese calendar), so the clock is moved to the
-China date a step happens on with :func:`on_day`. ``Session`` plans a level-4 electrician
-session of a filed employer and knows its staff, so a test reads as the steps it pins down.
-"""
+"""Self-evaluation sessions on real ledgers (SQLite and PostgreSQL) with a settable clock:
+``session`` is a planned level-4 electrician session (``tests/factories/sessions.py``),
+``make_session`` plans others, ``api`` is the HTTP API of a filed body with four staff
+(``tests/evaluation/session_api.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import pytest
 
-from domain.id_number import IdNumber
-from domain.organisation import OrganisationKind
-from domain.skill_level import SkillLevel
-from domain.worker import EmploymentRelation
+from domain.api_token import Role
+from service.app import create_app
 from service.ledger import Ledger
-from tests.conftest import SteppingClock
-from tests.factories import ELECTRICIAN, file_employer, id_number
-
-LONG_SERVICE = {"experience": [{"start": "2015-01-01"}]}
-"""Evidence for route ``4-years`` (6 years in the occupation) on any date after 2021."""
-
-
-def on_day(clock: SteppingClock, day: date, hour: int = 10) -> None:
-    """Move the clock to ``hour`` o'clock China time (UTC+8) on ``day``."""
-    clock.now = datetime(day.year, day.month, day.day, hour, tzinfo=UTC) - timedelta(hours=8)
-
-
-@dataclass
-class Session:
-    """A planned session of ``body`` with helpers for its steps."""
-
-    ledger: Ledger
-    clock: SteppingClock
-    body_id: UUID
-    evaluation_id: UUID
-    level: SkillLevel
-    staff: list[UUID] = field(default_factory=list)
-    id_numbers: dict[UUID, IdNumber] = field(default_factory=dict)
-    serial: int = 100
-
-    @property
-    def evaluation(self) -> Any:
-        return self.ledger.evaluation(self.evaluation_id)
-
-    def hire(
-        self,
-        name: str = "张三",
-        *,
-        since: date = date(2015, 1, 1),
-        relation: EmploymentRelation = EmploymentRelation.STAFF,
-        employer: UUID | None = None,
-        employed: bool = True,
-    ) -> UUID:
-        """Register a worker, employed by ``employer`` (default: the body) since ``since``."""
-        self.serial += 1
-        number = id_number(self.serial)
-        worker = self.ledger.workers.register_worker(
-            id_number=number, name=name, actor="test"
-        ).aggregate
-        self.id_numbers[worker.id] = number
-        if employed:
-            self.ledger.workers.start_employment(
-                worker.id, employer or self.body_id, relation=relation, since=since, actor="test"
-            )
-        return worker.id  # type: ignore[no-any-return]
-
-    def enrol(self, worker_id: UUID, route: str = "4-years", evidence: Any = None) -> Any:
-        return self.ledger.evaluations.enrol_candidate(
-            self.evaluation_id,
-            worker_id=worker_id,
-            route_id=route,
-            evidence=LONG_SERVICE if evidence is None else evidence,
-            actor="issuer",
-        )
-
-    def score(self, worker_id: UUID, **scores: Any) -> None:
-        examiners = {"theory": "丁", "practical": "甲", "review": "评审甲"}
-        for component, value in scores.items():
-            self.ledger.evaluations.record_score(
-                self.evaluation_id,
-                worker_id=worker_id,
-                component=component,
-                score=value,
-                examiner=examiners[component],
-                actor="issuer",
-            )
-
-    def candidate_with(self, name: str = "张三", **scores: Any) -> UUID:
-        worker = self.hire(name)
-        self.enrol(worker)
-        self.score(worker, **scores)
-        return worker
-
-    def publish(self, day: date, working_days: int | None = None) -> Any:
-        on_day(self.clock, day)
-        return self.ledger.evaluations.publish_results(
-            self.evaluation_id, working_days=working_days, actor="issuer"
-        )
-
-    def confirm(self, day: date | None = None, **kwargs: Any) -> Any:
-        if day is not None:
-            on_day(self.clock, day)
-        return self.ledger.evaluations.confirm_evaluation(
-            self.evaluation_id, actor="issuer", **kwargs
-        )
-
-
-PLAN_DAY = date(2024, 9, 2)
-SESSION_START = date(2024, 9, 9)
-SESSION_END = date(2024, 9, 20)
-PUBLISH_DAY = date(2024, 9, 27)  # a Friday before National Day 2024
-WINDOW_END = date(2024, 10, 10)  # 5 working days: 09-29 (make-up Sunday), 09-30, 10-08..10-10
-CONFIRM_DAY = date(2024, 10, 11)
-
-
-def plan_session(
-    ledger: Ledger,
-    clock: SteppingClock,
-    *,
-    level: SkillLevel = SkillLevel.LEVEL_4,
-    kind: OrganisationKind = OrganisationKind.EMPLOYER,
-    scope: dict[str, list[str]] | None = None,
-    panels: dict[str, list[str]] | None = None,
-    reference: str = "EV-2024-09",
-    filing: int = 1,
-) -> Session:
-    on_day(clock, PLAN_DAY)
-    letter = "Y" if kind is OrganisationKind.EMPLOYER else "S"
-    body = file_employer(
-        ledger,
-        code=f"11-{letter}-{filing:06d}",
-        prefix=f"{letter}0000110{filing:05d}",
-        scope=scope or {ELECTRICIAN: ["5", "4", "3", "2", "1"]},
-        name="北京链家" if kind is OrganisationKind.EMPLOYER else "北京市某职业技能培训学校",
-    )
-    if panels is None:
-        panels = {"practical": ["甲", "乙", "丙"]}
-        if level in (SkillLevel.LEVEL_2, SkillLevel.LEVEL_1):
-            panels["review"] = ["评审甲", "评审乙", "评审丙"]
-    evaluation = ledger.evaluations.plan_evaluation(
-        body_id=body.id,
-        reference=reference,
-        occupation_code=ELECTRICIAN,
-        level=level,
-        starts_on=SESSION_START,
-        ends_on=SESSION_END,
-        panels=panels,
-        actor="issuer",
-    ).aggregate
-    on_day(clock, SESSION_END)
-    return Session(ledger, clock, body.id, evaluation.id, level)
+from tests.evaluation.session_api import Api
+from tests.factories import PLAN_DAY, file_employer, id_number, register
+from tests.factories.sessions import Session, plan_session
+from tests.factories.tokens import grant
+from tests.support.api_world import close_app
+from tests.support.clocks import SteppingClock, on_day
+from tests.support.stores import store_for_backend
 
 
 @pytest.fixture
@@ -171,9 +37,28 @@ def make_session(ledger: Ledger, clock: SteppingClock) -> Callable[..., Session]
     return make
 
 
-def rule_of(excinfo: pytest.ExceptionInfo[Any]) -> str:
-    return str(excinfo.value.rule)
-
-
-def events_of(ledger: Ledger, aggregate_id: UUID) -> list[Any]:
-    return list(ledger.repository.event_store.get(aggregate_id))
+@pytest.fixture
+def api(backend: str, tmp_path: Path, clock: SteppingClock) -> Iterator[Api]:
+    with store_for_backend(backend, tmp_path / "data") as (settings, _schema):
+        ledger = Ledger(settings, clock=clock)
+        app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False}, ledger=ledger)
+        on_day(clock, PLAN_DAY)
+        body = file_employer(ledger)
+        other = file_employer(ledger, code="11-Y-000002", prefix="Y000011000002", name="别家")
+        world = Api(app, app.test_client(), ledger, clock, body.id)
+        for name, role, organisation in (
+            ("admin", Role.ADMIN, None),
+            ("issuer", Role.ISSUER, body.id),
+            ("other_issuer", Role.ISSUER, other.id),
+            ("auditor", Role.AUDITOR, None),
+        ):
+            _, world.tokens[name] = grant(ledger, role, organisation=organisation, label=name)
+        for serial, name in enumerate(("张三", "李四", "王五", "赵六"), start=1):
+            worker = register(
+                ledger, id_number(serial), name, employer=body.id, since=date(2015, 1, 1)
+            )
+            world.staff.append(worker)
+        try:
+            yield world
+        finally:
+            close_app(app, ledger)

@@ -17,9 +17,8 @@ from domain.eligibility import find_route
 from domain.evaluation import Evaluation
 from domain.skill_level import SkillLevel
 from service.evaluations.evidence import candidate_facts
+from tests.factories import ELECTRICIAN, LONG_SERVICE
 
-ELECTRICIAN = "6-31-01-03"
-LONG_SERVICE = {"experience": [{"start": "2015-01-01"}]}
 _count = iter(range(1, 10**9))
 
 

@@ -8,105 +8,21 @@ through multipart uploads, and idempotent uploads.
 
 from __future__ import annotations
 
-import io
-import secrets
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
-from typing import Any
-from uuid import UUID
 
-import pytest
-from flask import Flask
-from flask.testing import FlaskClient
-
-from domain.api_token import Role
-from service.app import create_app
-from service.ledger import Ledger
-from tests.api.conftest import store_for_backend
-from tests.conftest import SteppingClock
-from tests.evaluation.conftest import (
+from tests.evaluation.session_api import Api
+from tests.factories import (
     CONFIRM_DAY,
+    ELECTRICIAN,
     PLAN_DAY,
     PUBLISH_DAY,
     SESSION_END,
     WINDOW_END,
-    on_day,
+    id_number,
 )
-from tests.factories import ELECTRICIAN, file_employer, id_number
+from tests.support.clocks import on_day
 
 BASE = "/api/v1/evaluations"
-
-
-@dataclass
-class Api:
-    app: Flask
-    client: FlaskClient
-    ledger: Ledger
-    clock: SteppingClock
-    body_id: UUID
-    tokens: dict[str, str] = field(default_factory=dict)
-    staff: list[UUID] = field(default_factory=list)
-
-    def call(self, method: str, path: str, who: str = "issuer", **kwargs: Any) -> Any:
-        headers = dict(kwargs.pop("headers", {}))
-        if who != "public":
-            headers["Authorization"] = f"Bearer {self.tokens[who]}"
-        return self.client.open(path, method=method, headers=headers, **kwargs)
-
-    def upload(self, path: str, data: bytes, who: str = "issuer", **kwargs: Any) -> Any:
-        return self.call(
-            "POST",
-            path,
-            who,
-            data={"file": (io.BytesIO(data), "candidates.csv")},
-            content_type="multipart/form-data",
-            **kwargs,
-        )
-
-    def id_of(self, worker: UUID) -> str:
-        return self.ledger.worker(worker).masked_id_number
-
-
-@pytest.fixture
-def api(backend: str, tmp_path: Path, clock: SteppingClock) -> Iterator[Api]:
-    with store_for_backend(backend, tmp_path / "data") as (settings, _schema):
-        ledger = Ledger(settings, clock=clock)
-        app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False}, ledger=ledger)
-        on_day(clock, PLAN_DAY)
-        body = file_employer(ledger)
-        other = file_employer(ledger, code="11-Y-000002", prefix="Y000011000002", name="别家")
-        world = Api(app, app.test_client(), ledger, clock, body.id)
-        for name, role, organisation in (
-            ("admin", Role.ADMIN, None),
-            ("issuer", Role.ISSUER, body.id),
-            ("other_issuer", Role.ISSUER, other.id),
-            ("auditor", Role.AUDITOR, None),
-        ):
-            token = secrets.token_urlsafe(24)
-            ledger.tokens.grant_token(
-                token=token, role=role, organisation_id=organisation, label=name, actor="test"
-            )
-            world.tokens[name] = token
-        for serial, name in enumerate(("张三", "李四", "王五", "赵六"), start=1):
-            worker = ledger.workers.register_worker(
-                id_number=id_number(serial), name=name, actor="test"
-            ).aggregate
-            ledger.workers.start_employment(
-                worker.id, body.id, since=date(2015, 1, 1), actor="test"
-            )
-            world.staff.append(worker.id)
-        try:
-            yield world
-        finally:
-            runner = app.extensions.get("craftledger_jobs")
-            if runner is not None:
-                runner.stop()
-                runner.store.close()
-            app.extensions["craftledger"].close()
-            ledger.close()
 
 
 def plan(api: Api, reference: str = "EV-2024-09") -> str:

@@ -18,9 +18,9 @@ from domain.errors import DomainRuleViolation
 from domain.holiday_arrangement import HolidayArrangement, parse_arrangement
 from domain.working_day_calendar import CalendarYearMissing
 from service.ledger import Ledger
-from tests.conftest import SteppingClock
-from tests.evaluation.conftest import Session, events_of, on_day, plan_session
-from tests.factories import fictitious_arrangement, write_arrangement
+from tests.factories import Session, fictitious_arrangement, plan_session, write_arrangement
+from tests.support.assertions import events_of
+from tests.support.clocks import SteppingClock, on_day
 
 LAST_MONDAY_OF_2026 = date(2026, 12, 28)
 SHIPPED_2026 = (

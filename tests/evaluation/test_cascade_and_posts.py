@@ -20,7 +20,7 @@ import pytest
 
 from domain.errors import DomainRuleViolation
 from domain.skill_level import SkillLevel
-from tests.evaluation.test_api_flow import Api, api  # noqa: F401  (the fixture)
+from tests.evaluation.session_api import Api
 from tests.factories import ELECTRICIAN
 
 SHANGHAI = "shanghai-residence-points"
@@ -40,7 +40,7 @@ def issue(world: Api, worker: UUID, level: SkillLevel, basis: dict[str, Any]) ->
 ENTRY = {"kind": "evaluation", "reference": "EV-1", "bypass": "entry_route", "evidence": "years"}
 
 
-def test_revoking_a_level_flags_what_was_built_on_it(api: Api) -> None:  # noqa: F811
+def test_revoking_a_level_flags_what_was_built_on_it(api: Api) -> None:
     worker, other = api.staff[0], api.staff[1]
     four = issue(api, worker, SkillLevel.LEVEL_4, ENTRY)
     three = issue(api, worker, SkillLevel.LEVEL_3, {"kind": "evaluation", "reference": "EV-2"})
@@ -109,7 +109,7 @@ REVIEWS = [
 ]
 
 
-def test_posts_check_prerequisites_in_the_ledger(api: Api) -> None:  # noqa: F811
+def test_posts_check_prerequisites_in_the_ledger(api: Api) -> None:
     """The ledger commands themselves (the HTTP flow is below)."""
     worker, other = api.staff[0], api.staff[1]
     ask = {"organisation_id": api.body_id, "occupation_code": ELECTRICIAN, "actor": "test"}
@@ -144,7 +144,7 @@ def test_posts_check_prerequisites_in_the_ledger(api: Api) -> None:  # noqa: F81
 POSTS = "/api/v1/evaluations/posts"
 
 
-def test_posts_through_the_api(api: Api) -> None:  # noqa: F811
+def test_posts_through_the_api(api: Api) -> None:
     worker, other = api.staff[0], api.staff[1]
     ask = {"occupation_code": ELECTRICIAN, "post": "principal", "reviews": REVIEWS}
 
@@ -224,7 +224,7 @@ def test_posts_through_the_api(api: Api) -> None:  # noqa: F811
     assert "revoked" in json.dumps(status, ensure_ascii=False), status
 
 
-def test_a_withdrawn_post_can_be_appointed_again_as_a_new_term(api: Api) -> None:  # noqa: F811
+def test_a_withdrawn_post_can_be_appointed_again_as_a_new_term(api: Api) -> None:
     worker = api.staff[0]
     scope = {ELECTRICIAN: ["5", "4", "3", "2", "1"]}
     api.ledger.organisations.amend_scope(api.body_id, scope, actor="test", reason="filed for 一级")

@@ -12,14 +12,9 @@ from domain.errors import DomainRuleViolation
 from domain.number_series import CertificateNumberSeries
 from service.credentials import CredentialUnavailable
 from service.ledger import ConcurrencyConflict, Ledger
-from tests.evaluation.conftest import (
-    CONFIRM_DAY,
-    PUBLISH_DAY,
-    WINDOW_END,
-    Session,
-    on_day,
-    rule_of,
-)
+from tests.factories import CONFIRM_DAY, PUBLISH_DAY, WINDOW_END, Session
+from tests.support.assertions import rule_of
+from tests.support.clocks import on_day
 
 NUMBER_PREFIX = "Y000011000001244"  # evaluator Y0000110 00001, issued 2024, level 4
 

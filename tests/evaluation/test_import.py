@@ -14,9 +14,8 @@ from domain.errors import DomainRuleViolation
 from domain.organisation import OrganisationKind
 from service.evaluations.evidence import candidate_facts
 from service.ledger import Ledger
-from tests.conftest import SteppingClock
-from tests.evaluation.conftest import PUBLISH_DAY, Session, plan_session
-from tests.factories import file_employer, id_number
+from tests.factories import PUBLISH_DAY, Session, file_employer, id_number, plan_session
+from tests.support.clocks import SteppingClock
 
 ID_SHAPED = re.compile(r"[1-9][0-9]{16}[0-9X]")
 

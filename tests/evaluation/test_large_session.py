@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
-from domain.id_number import IdNumber, resident_check_character
+from domain.id_number import IdNumber
 from domain.worker import EmploymentRelation, Worker
 from service.app import create_app
 from service.ledger import Ledger
-from tests.api.conftest import store_for_backend
-from tests.conftest import SteppingClock
-from tests.evaluation.conftest import CONFIRM_DAY, PUBLISH_DAY, SESSION_END, on_day, plan_session
+from tests.factories import CONFIRM_DAY, PUBLISH_DAY, SESSION_END, id_number, plan_session
+from tests.support.api_world import close_app
+from tests.support.clocks import SteppingClock, on_day
+from tests.support.stores import store_for_backend
 
 CANDIDATES = 5000
-
-
-def numbers(count: int) -> list[IdNumber]:
-    found = []
-    for serial in range(count):
-        born = date(1970, 1, 1) + timedelta(days=serial // 1000)
-        body = f"110105{born:%Y%m%d}{serial % 1000:03d}"
-        found.append(IdNumber.parse(body + resident_check_character(body)))
-    return found
 
 
 def hire_in_bulk(ledger: Ledger, body_id, staff: list[IdNumber]) -> None:
@@ -53,7 +45,7 @@ def test_a_5000_candidate_confirmation_runs_as_a_job_with_progress(
         )
         try:
             session = plan_session(ledger, clock)
-            staff = numbers(CANDIDATES)
+            staff = [id_number(serial) for serial in range(CANDIDATES)]
             hire_in_bulk(ledger, session.body_id, staff)
             on_day(clock, SESSION_END)
             rows = "\n".join(f"{n.reveal()},职工{n.masked[-4:]},4-years,2015-01-01" for n in staff)
@@ -122,9 +114,4 @@ def test_a_5000_candidate_confirmation_runs_as_a_job_with_progress(
             evaluation = ledger.evaluation(session.evaluation_id)
             assert evaluation.issued["count"] == CANDIDATES
         finally:
-            runner = app.extensions.get("craftledger_jobs")
-            if runner is not None:
-                runner.stop()
-                runner.store.close()
-            app.extensions["craftledger"].close()
-            ledger.close()
+            close_app(app, ledger)

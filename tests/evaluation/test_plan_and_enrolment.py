@@ -11,17 +11,18 @@ from domain.organisation import OrganisationKind
 from domain.skill_level import SkillLevel
 from domain.worker import EmploymentRelation
 from service.ledger import Ledger
-from tests.conftest import SteppingClock
-from tests.evaluation.conftest import (
+from tests.factories import (
+    ELECTRICIAN,
+    ESTATE_AGENT,
     LONG_SERVICE,
     SESSION_END,
     SESSION_START,
     Session,
-    on_day,
+    file_employer,
     plan_session,
-    rule_of,
 )
-from tests.factories import ELECTRICIAN, ESTATE_AGENT, file_employer
+from tests.support.assertions import rule_of
+from tests.support.clocks import SteppingClock, on_day
 
 # -- plan ---------------------------------------------------------------------------------------
 

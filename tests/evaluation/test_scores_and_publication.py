@@ -10,18 +10,16 @@ import pytest
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.skill_level import SkillLevel
 from service.ledger import Ledger
-from tests.conftest import SteppingClock
-from tests.evaluation.conftest import (
+from tests.factories import (
     CONFIRM_DAY,
     PUBLISH_DAY,
     SESSION_START,
     WINDOW_END,
     Session,
-    events_of,
-    on_day,
     plan_session,
-    rule_of,
 )
+from tests.support.assertions import events_of, rule_of
+from tests.support.clocks import SteppingClock, on_day
 
 # -- scores -------------------------------------------------------------------------------------
 

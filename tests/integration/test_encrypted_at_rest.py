@@ -26,7 +26,7 @@ from service.demo import seed_demo
 from service.demo.cast import DEFAULT_WORKERS, demo_cast
 from service.jobs import job_store_for
 from service.ledger import Ledger
-from tests.conftest import POSTGRES_URL
+from tests.support.stores import POSTGRES_URL
 
 DEMO_SHEET = "demo-access.json"
 

@@ -24,8 +24,8 @@ from projections import all_projections
 from projections.runner import ProjectionRunner
 from projections.store import ProjectionStore
 from service.ledger import Ledger
-from tests.api.conftest import id_number_for
-from tests.conftest import POSTGRES_URL, settings_for
+from tests.factories import id_number
+from tests.support.stores import POSTGRES_URL, settings_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.pg_restart]
 
@@ -77,7 +77,7 @@ def test_writes_and_projections_survive_a_server_restart(
             for _attempt in range(200):  # a client retrying a 503, for at most ~40 s
                 try:
                     ledger.workers.register_worker(
-                        id_number=id_number_for(serial), name=f"工人{serial}", actor="test"
+                        id_number=id_number(serial), name=f"工人{serial}", actor="test"
                     )
                     break
                 except Exception as error:
@@ -112,11 +112,9 @@ def test_writes_and_projections_survive_a_server_restart(
         ]
         assert len(registered) == len(set(registered))
         for serial in acknowledged:
-            assert ledger.worker_id_for(id_number_for(serial)) in set(registered)
+            assert ledger.worker_id_for(id_number(serial)) in set(registered)
         # the same ledger keeps writing, and the runner catches up, with no manual step
-        ledger.workers.register_worker(
-            id_number=id_number_for(SERIAL_BASE), name="之后", actor="test"
-        )
+        ledger.workers.register_worker(id_number=id_number(SERIAL_BASE), name="之后", actor="test")
         assert runner.wait_for(ledger.log_position, timeout=60), runner.last_error
         print(
             f"\npostgres restart: {before} writes before, {after - before} after; "

@@ -21,7 +21,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.conftest import POSTGRES_URL
+from tests.support.stores import POSTGRES_URL
 
 PROCESSES = 4
 ROUNDS = 3

@@ -18,7 +18,7 @@ from service.ledger import Ledger
 from service.persistence.aggregate_loading import project_events
 from service.persistence.snapshots import INTERVALS, LedgerSnapshot
 from tests.competition.scenario import announced_competition
-from tests.integration.test_event_roundtrip import scenario_aggregates
+from tests.integration.every_event import scenario_aggregates
 
 AT = datetime(2025, 5, 1, tzinfo=UTC)
 

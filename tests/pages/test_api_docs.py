@@ -7,7 +7,7 @@ import re
 
 from swagger_ui_bundle import swagger_ui_path
 
-from tests.pages.conftest import PagesWorld
+from tests.pages.pages_world import PagesWorld
 
 
 def referenced_urls(html: str) -> list[str]:

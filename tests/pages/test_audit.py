@@ -7,7 +7,7 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 
-from tests.pages.conftest import PagesWorld, csrf_of, sign_in
+from tests.pages.pages_world import PagesWorld, csrf_of, sign_in
 
 
 def auditor(pages_world: PagesWorld):

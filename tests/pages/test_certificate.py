@@ -8,7 +8,7 @@ import json
 
 import segno
 
-from tests.pages.conftest import PagesWorld, csrf_of
+from tests.pages.pages_world import PagesWorld, csrf_of
 
 
 def number_of(pages_world: PagesWorld) -> str:

@@ -4,7 +4,7 @@ masked, for everyone."""
 
 from __future__ import annotations
 
-from tests.pages.conftest import PagesWorld, mark, sign_in
+from tests.pages.pages_world import PagesWorld, mark, sign_in
 
 
 def organiser(pages_world: PagesWorld):

@@ -10,8 +10,9 @@ from datetime import date
 from typing import Any
 
 from domain.api_token import Role
-from tests.api.conftest import id_number_for, unique
-from tests.pages.conftest import PagesWorld, csrf_of, sign_in
+from tests.factories import id_number
+from tests.pages.pages_world import PagesWorld, csrf_of, sign_in
+from tests.support.api_world import unique
 
 
 def claimed_worker(pages_world: PagesWorld) -> tuple[Any, Any, Any]:
@@ -19,7 +20,7 @@ def claimed_worker(pages_world: PagesWorld) -> tuple[Any, Any, Any]:
     world = pages_world.world
     ledger = pages_world.ledger
     worker = ledger.workers.register_worker(
-        id_number=id_number_for(unique() + 70000), name="孙八", actor="test"
+        id_number=id_number(unique() + 70000), name="孙八", actor="test"
     ).aggregate.id
     own, claimant = world.fresh_employer(), world.fresh_employer()
     ledger.workers.start_employment(worker, own, since=date(2015, 3, 1), actor="test")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pages.conftest import PagesWorld, sign_in
+from tests.pages.pages_world import PagesWorld, sign_in
 
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 

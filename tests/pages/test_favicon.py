@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 
-from tests.pages.conftest import PagesWorld
+from tests.pages.pages_world import PagesWorld
 
 
 def test_favicon_is_an_icon_and_pages_link_it(pages_world: PagesWorld):

@@ -11,7 +11,7 @@ import pytest
 
 from service.pages.i18n import CATALOGUE_DIR
 from tests.pages.catalogue_support import all_messages
-from tests.pages.conftest import PagesWorld, sign_in
+from tests.pages.pages_world import PagesWorld, sign_in
 
 PUBLIC_PAGES = ["/", "/verify", "/competitions", "/statistics", "/signin"]
 

@@ -12,7 +12,7 @@ import pytest
 from domain.skill_level import SkillLevel
 from service.pages.i18n import DEFAULT_LANGUAGE
 from service.pages.labels import level_name
-from tests.pages.conftest import PagesWorld
+from tests.pages.pages_world import PagesWorld
 
 
 def shown_level(page_html: str) -> str:

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from tests.api.conftest import running_app
-from tests.pages.conftest import PagesWorld
+from tests.pages.pages_world import PagesWorld
+from tests.support.api_world import running_app
 
 
 def post_verify(pages_world: PagesWorld, number: str, name: str, id_number: str, **extra: str):

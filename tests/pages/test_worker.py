@@ -8,7 +8,7 @@ import json
 import re
 
 from service.pages.web_session import COOKIE
-from tests.pages.conftest import PagesWorld, csrf_of, sign_in
+from tests.pages.pages_world import PagesWorld, csrf_of, sign_in
 
 
 def worker_client(pages_world: PagesWorld):

@@ -8,7 +8,7 @@ import pytest
 
 from domain.worker import CareerEntryKind
 from projections.career_stage import CareerStageQuery
-from tests.projections.conftest import register_entrant
+from tests.projections.cast import register_entrant
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 
 from projections.directory import DirectoryQuery
 from projections.pagination import InvalidCursor, InvalidQuery
-from tests.projections.conftest import WELDER
+from tests.factories import WELDER
 
 
 @pytest.fixture

@@ -33,9 +33,10 @@ from projections.runner import ProjectionRunner
 from projections.store import PostgresProjectionStore, ProjectionStore, SQLiteProjectionStore
 from service.config import Settings
 from service.ledger import Ledger, NotFound
-from tests.conftest import POSTGRES_URL, SteppingClock
-from tests.factories import fictitious_arrangement
-from tests.projections.conftest import ELECTRICIAN, WELDER, World
+from tests.factories import ELECTRICIAN, WELDER, fictitious_arrangement
+from tests.projections.cast import World
+from tests.support.clocks import SteppingClock
+from tests.support.stores import POSTGRES_URL
 
 LEVELS = ["5", "4", "3", "2"]
 BASES = [

@@ -22,7 +22,7 @@ from projections.runner import EventDecoder, ProjectionRunner
 from projections.store import ProjectionStore, Transaction
 from service.config import Settings
 from service.ledger import Ledger
-from tests.projections.conftest import World, insert_raw_event
+from tests.projections.cast import World, insert_raw_event
 
 
 def dumps(store: ProjectionStore) -> dict[str, Any]:

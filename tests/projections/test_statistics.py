@@ -11,7 +11,8 @@ from projections import all_projections
 from projections.as_of import build_as_of
 from projections.pagination import InvalidQuery
 from projections.statistics import StatisticsQuery, ratio
-from tests.projections.conftest import WELDER, register_entrant
+from tests.factories import WELDER
+from tests.projections.cast import register_entrant
 
 
 @pytest.fixture

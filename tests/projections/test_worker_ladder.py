@@ -9,7 +9,8 @@ import pytest
 
 from domain.skill_level import SkillLevel
 from projections.worker_ladder import WorkerLadderQuery
-from tests.projections.conftest import ELECTRICIAN, WELDER, finalise, register_entrant
+from tests.factories import ELECTRICIAN, WELDER
+from tests.projections.cast import finalise, register_entrant
 
 
 @pytest.fixture

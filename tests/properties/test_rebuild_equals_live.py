@@ -13,8 +13,8 @@ from domain.errors import DomainRuleViolation
 from domain.skill_level import SkillLevel
 from service.config import Settings
 from service.ledger import Ledger
-from tests.conftest import SteppingClock
 from tests.factories import ELECTRICIAN, file_employer, hire
+from tests.support.clocks import SteppingClock
 
 LEVELS = [SkillLevel.LEVEL_5, SkillLevel.LEVEL_4, SkillLevel.LEVEL_3]
 

@@ -10,7 +10,8 @@ from uuid import UUID
 
 from domain.api_token import Role
 from domain.worker import CareerEntryKind
-from tests.readmodels.conftest import ELECTRICIAN, WELDER, ReadModelApi
+from tests.factories import ELECTRICIAN, WELDER
+from tests.readmodels.read_model_api import ReadModelApi
 
 
 def ladder(api: ReadModelApi, worker: UUID, principal: str = "admin", **query: str) -> Any:

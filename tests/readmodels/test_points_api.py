@@ -19,7 +19,8 @@ from domain.skill_level import SkillLevel
 from service.cli import main
 from service.signing.data_integrity import add_proof
 from service.signing.multikey import did_key, did_key_verification_method, public_multibase_of
-from tests.readmodels.conftest import ELECTRICIAN, ESTATE_AGENT, WELDER, ReadModelApi
+from tests.factories import ELECTRICIAN, ESTATE_AGENT, WELDER
+from tests.readmodels.read_model_api import ReadModelApi
 
 SHANGHAI = "shanghai-residence-points"
 TIANJIN = "tianjin-hukou-points"

@@ -12,7 +12,8 @@ import pytest
 
 from domain.worker import CareerEntryKind
 from service.api.statistics import chinese_count, percent
-from tests.readmodels.conftest import WELDER, ReadModelApi
+from tests.factories import WELDER
+from tests.readmodels.read_model_api import ReadModelApi
 
 FIGURES = (
     "skill_talents",

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.api_token import Role
-from tests.readmodels.conftest import ReadModelApi
+from tests.readmodels.read_model_api import ReadModelApi
 
 
 def seed(api: ReadModelApi) -> dict[str, Any]:

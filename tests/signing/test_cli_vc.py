@@ -10,8 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from service.cli import main
-
-from .conftest import Issuer, achievement_credential
+from tests.signing.issuer import Issuer, achievement_credential
 
 JCS = "eddsa-jcs-2022/"
 VECTOR_METHOD = (

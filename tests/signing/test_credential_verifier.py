@@ -23,8 +23,7 @@ from service.signing.multikey import (
     public_multibase_of,
 )
 from service.signing.status_list import Bitstring
-
-from .conftest import LIST_BASE, Issuer, achievement_credential
+from tests.signing.issuer import LIST_BASE, Issuer, achievement_credential
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 CHECKS = [

@@ -13,8 +13,7 @@ from service.cli import main
 from service.signing.credential_verifier import verify_credential
 from service.signing.data_integrity import add_proof
 from service.signing.data_model import DataModelError, check_data_model, violations
-
-from .conftest import Issuer, achievement_credential
+from tests.signing.issuer import Issuer, achievement_credential
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 

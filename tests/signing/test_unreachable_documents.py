@@ -16,8 +16,7 @@ from click.testing import CliRunner
 from service.cli import main
 from service.signing.data_integrity import add_proof
 from service.signing.status_list import status_list_entry
-
-from .conftest import Issuer, achievement_credential
+from tests.signing.issuer import Issuer, achievement_credential
 
 TIMEOUT = "3"
 

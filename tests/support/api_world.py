@@ -1,8 +1,5 @@
-"""A small world behind the HTTP API, on a SQLite file and on a PostgreSQL schema.
-
-``world`` (module-scoped, once per backend) holds a ``create_app`` app over a real ``Ledger``
-with its projection runner thread, and a bearer token for every principal the authorisation
-matrix uses:
+"""A small world behind the HTTP API: ``create_app`` over a real ``Ledger`` with its
+projection runner thread, and a bearer token for every principal the authorisation matrix uses:
 
 ================  ===================================================================
 public            no token
@@ -23,29 +20,28 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import secrets
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import psycopg
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from domain.api_token import Role
-from domain.id_number import IdNumber, resident_check_character
+from domain.id_number import IdNumber
 from domain.organisation import OrganisationKind
 from domain.skill_level import SkillLevel
 from service.app import create_app
 from service.ledger import Ledger
-from tests.conftest import POSTGRES_URL, RunningClock, settings_for
+from tests.factories.organisations import ELECTRICIAN, numbered_body, numbered_union
+from tests.factories.people import id_number, register
+from tests.factories.tokens import grant
+from tests.support.clocks import RunningClock
+from tests.support.stores import store_for_backend
 
-ELECTRICIAN = "6-31-01-03"
 SERVER_START = datetime(2025, 6, 2, 1, 0, tzinfo=UTC)
 """Where the apps' clocks start (then run in real time): inside the working-day calendar."""
 PRINCIPALS = (
@@ -68,27 +64,12 @@ ROLE_OF = {
     "worker": "worker",
     "other_worker": "worker",
 }
-MARKING_SCHEME = {
-    "components": [
-        {"name": "practical", "weight": "70", "kind": "measurement"},
-        {"name": "theory", "weight": "30", "kind": "judgement"},
-    ],
-    "combination": "mean",
-    "max_spread": "10",
-}
 
 _serials = itertools.count(1)
 
 
 def unique() -> int:
     return next(_serials)
-
-
-def id_number_for(serial: int) -> IdNumber:
-    """A checksum-valid resident ID number, different for every serial."""
-    born = date(1960, 1, 1) + timedelta(days=serial % 15000)
-    body = f"110105{born:%Y%m%d}{serial % 1000:03d}"
-    return IdNumber.parse(body + resident_check_character(body))
 
 
 @dataclass
@@ -129,43 +110,16 @@ class World:
     # -- fresh objects -------------------------------------------------------------------
 
     def fresh_employer(self, kind: OrganisationKind = OrganisationKind.EMPLOYER) -> UUID:
-        n = unique()
-        letter = "Y" if kind is OrganisationKind.EMPLOYER else "S"
-        recorded = self.ledger.organisations.file_organisation(
-            filing_code=f"test-{letter}-{n}-{uuid.uuid4().hex[:6]}",
-            name=f"测试单位{n}",
-            kind=kind,
-            province_code="11",
-            evaluator_prefix=f"{letter}{n % 10000:04d}11{n % 1000000:06d}",
-            scope={ELECTRICIAN: ["5", "4", "3"]},
-            actor="test",
-        )
-        return recorded.aggregate.id  # type: ignore[no-any-return]
+        return numbered_body(self.ledger, unique(), kind=kind)
 
     def fresh_union(self) -> UUID:
-        n = unique()
-        recorded = self.ledger.organisations.file_organisation(
-            filing_code=f"test-U-{n}-{uuid.uuid4().hex[:6]}",
-            name=f"测试工会{n}",
-            kind=OrganisationKind.UNION,
-            province_code="11",
-            evaluator_prefix=None,
-            scope={},
-            actor="test",
-        )
-        return recorded.aggregate.id  # type: ignore[no-any-return]
+        return numbered_union(self.ledger, unique())
 
     def fresh_worker(self, employer: UUID | None = None, name: str = "王五") -> UUID:
-        id_number = id_number_for(unique() + 5000)
-        worker = self.ledger.workers.register_worker(
-            id_number=id_number, name=name, actor="test"
-        ).aggregate
-        self.id_numbers[worker.id] = id_number
-        if employer is not None:
-            self.ledger.workers.start_employment(
-                worker.id, employer, since=date(2020, 1, 1), actor="test"
-            )
-        return worker.id  # type: ignore[no-any-return]
+        number = id_number(unique() + 5000)
+        worker = register(self.ledger, number, name, employer=employer)
+        self.id_numbers[worker] = number
+        return worker
 
     def fresh_employment_claim(self, worker: UUID) -> UUID:
         """A fresh employer's pending claim to employ ``worker`` (whom it did not register)."""
@@ -194,16 +148,7 @@ class World:
         organisation_id: UUID | None = None,
         worker_id: UUID | None = None,
     ) -> tuple[UUID, str]:
-        token = secrets.token_urlsafe(32)
-        recorded = self.ledger.tokens.grant_token(
-            token=token,
-            role=role,
-            organisation_id=organisation_id,
-            worker_id=worker_id,
-            label="test",
-            actor="test",
-        )
-        return recorded.aggregate.id, token
+        return grant(self.ledger, role, organisation=organisation_id, worker=worker_id)
 
     def fresh_ladder(self, union: UUID | None = None) -> UUID:
         recorded = self.ledger.honours.define_honour_ladder(
@@ -241,22 +186,6 @@ def build_world(app: Flask, ledger: Ledger, backend: str) -> World:
 
 
 @contextlib.contextmanager
-def store_for_backend(backend: str, data_dir: Path) -> Iterator[tuple[Any, str | None]]:
-    """Settings for a fresh SQLite directory or a fresh PostgreSQL schema (dropped after)."""
-    if backend == "sqlite":
-        yield settings_for("sqlite", data_dir, None), None
-        return
-    schema = f"api_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield settings_for("postgres", data_dir, schema), schema
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-@contextlib.contextmanager
 def running_app(
     backend: str, data_dir: Path, config: dict[str, Any] | None = None
 ) -> Iterator[tuple[Flask, Ledger]]:
@@ -270,22 +199,22 @@ def running_app(
         try:
             yield app, ledger
         finally:
-            app.extensions["craftledger"].close()
-            ledger.close()
+            close_app(app, ledger)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def world(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[World]:
-    """The shared world of a test module, once on SQLite and once on PostgreSQL."""
-    backend = str(request.param)
-    with running_app(backend, tmp_path_factory.mktemp(f"api-{backend}")) as (app, ledger):
+def close_app(app: Flask, ledger: Ledger) -> None:
+    """Stop what the app runs (the jobs runner if it started one, the projection runner), then
+    close the ledger."""
+    runner = app.extensions.get("craftledger_jobs")
+    if runner is not None:
+        runner.stop()
+        runner.store.close()
+    app.extensions["craftledger"].close()
+    ledger.close()
+
+
+@contextlib.contextmanager
+def running_world(backend: str, data_dir: Path) -> Iterator[World]:
+    """The world over a fresh store of ``backend``, closed afterwards."""
+    with running_app(backend, data_dir) as (app, ledger):
         yield build_world(app, ledger, backend)
-
-
-@pytest.fixture(scope="module")
-def sqlite_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """The world on SQLite only (for checks that never reach the store)."""
-    with running_app("sqlite", tmp_path_factory.mktemp("api-sqlite")) as (app, ledger):
-        yield build_world(app, ledger, "sqlite")
