@@ -22,10 +22,9 @@ the server named by ``CRAFTLEDGER_TEST_POSTGRES``):
   Python sort (trimmed means and weighted totals from the marks in memory, one ``sorted``).
 * **(b) approve**: ``Ledger.approve_promotions`` of every proposal -- the engine asked again,
   certificates, workers, number series, status-list entries and the approvals in one save,
-  and every certificate's credential built and signed by the issuing body before that save
-  (``Recorded.credentials``; an issuer that cannot sign refuses the approval).
+  the issuer's signing key checked before it (an issuer that cannot sign refuses the approval).
 * **read back** (information): ``Credentials.certificate_credentials`` for the same certificates,
-  built from the log and signed again -- checked equal, byte for byte, to (b)'s.
+  built from the log and signed -- a sample checked equal, byte for byte, to one at a time.
 * **(b') raw**, as (a') and as issue 5's benchmark: the stored events (b) wrote, re-keyed,
   appended with one ``insert_events`` call, plus one Ed25519 signature per certificate over
   the JCS bytes of its credential. **(b'') one event per certificate** (information, the
@@ -349,8 +348,10 @@ def run(postgres: bool, entrants: int, sheet: int) -> Figures:
             credentials, documents = took(
                 lambda: ledger.credentials.certificate_credentials(numbers)
             )
-            signed = {c["credentialSubject"]["licenseNumber"]: c for c in recorded.credentials}
-            assert documents == [signed[n] for n in numbers], "read-back differs from (b)"
+            sample = numbers[:: max(1, len(numbers) // 20)]
+            assert [documents[numbers.index(n)] for n in sample] == [
+                ledger.credentials.certificate_credential(n) for n in sample
+            ], "bulk read-back differs from one at a time"
             created = {
                 n.originator_id: len(n.state)
                 for n in approve_written

@@ -43,12 +43,10 @@ class NotFound(LookupError):
 
 @dataclass(frozen=True)
 class Recorded:
-    """What a command did: the aggregate it is about, the log position it reached and, for a
-    command that issues certificates, their signed credentials (full disclosure)."""
+    """What a command did: the aggregate it is about and the log position it reached."""
 
     aggregate: Any
     position: int | None
-    credentials: tuple[dict[str, Any], ...] = ()
 
 
 def retried(method: Callable[P, R]) -> Callable[P, R]:

@@ -57,8 +57,8 @@ class PromotionDecisions:
         For each, the engine is asked again with today's facts (yearly cap, current level);
         then the issuing body issues the certificate with the competition as its basis. The
         competition, certificates, workers and number series are saved in one atomic save;
-        the certificates' credentials are signed before it (``Recorded.credentials``), so an
-        issuer that cannot sign refuses the approval. Approving thousands at once is one large
+        the issuer's signing key is checked before it, so an issuer that cannot sign refuses
+        the approval (credentials are signed when fetched). Approving thousands at once is one large
         batch: the garbage collector waits for it.
         """
         ledger = self._ledger

@@ -10,7 +10,6 @@ their credentials need, every credential signed before the save.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -178,24 +177,21 @@ class CertificateCredentials:
     ) -> Recorded:
         """Save ``certificates`` that ``issuer`` has just issued, with ``main`` and ``others``,
         in one atomic save -- together with what their credentials need: status list entries
-        (and the issuer's first key, if it has none yet). Every credential is built and signed
+        (and the issuer's first key, if it has none yet). The issuer's signing key is checked
         *before* the save, so an issuer that cannot sign refuses the issue and nothing is
-        recorded; the signed credentials come back in ``Recorded.credentials``. ``stage`` is
-        told ``allocating status list entries``, ``signing credentials`` and ``saving``."""
+        recorded; credentials are built and signed when they are fetched, not here. ``stage``
+        is told ``allocating status list entries``, ``checking the signing key`` and
+        ``saving``."""
         tell = stage or (lambda name: None)
         tell("allocating status list entries")
         records = self._status_lists.credential_records_for(
             issuer, certificates, actor=actor, reservation=reservation
         )
-        tell("signing credentials")
-        holders = self._identifiers.holder_identifiers(c.worker_id for c in certificates)
-        indexes = {r.subject: r.indexes for r in records if isinstance(r, StatusListAllocation)}
-        credentials = self.signed_certificate_credentials(
-            {issuer.id: issuer}, certificates, indexes, holders
-        )
+        tell("checking the signing key")
+        for issued_at in {certificate.issued_at for certificate in certificates}:
+            self._keys.signing_key_for(issuer, issued_at)
         tell("saving")
-        recorded = self._ledger.record(main, *others, *records)
-        return replace(recorded, credentials=tuple(credentials))
+        return self._ledger.record(main, *others, *records)
 
     def signed_certificate_credentials(
         self,

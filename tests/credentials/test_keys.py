@@ -162,7 +162,7 @@ def test_a_body_filed_without_a_key_gets_one_with_its_first_certificate(
     ).verified
 
 
-def test_issuing_signs_the_credential_first_so_an_issuer_that_cannot_sign_issues_nothing(
+def test_issuing_checks_the_signing_key_first_so_an_issuer_that_cannot_sign_issues_nothing(
     ledger: Ledger, issued: Issued
 ):
     from domain.skill_level import SkillLevel
@@ -177,8 +177,8 @@ def test_issuing_signs_the_credential_first_so_an_issuer_that_cannot_sign_issues
         basis={"kind": "evaluation", "reference": "EV-2025-02"},
         actor="test:issuer",
     )
-    (credential,) = recorded.credentials  # signed before the save: what the log gives later
-    assert credential == ledger.credentials.certificate_credential(recorded.aggregate.number)
+    credential = ledger.credentials.certificate_credential(recorded.aggregate.number)
+    assert ledger.credentials.verify_credential(credential).verified
     key_id = ledger.organisation(issued.body_id).current_key_id
     ledger.credentials.mark_key_compromised(
         issued.body_id,
