@@ -13,10 +13,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
+from flask.testing import FlaskClient
 
 from service.config import Settings
 from service.ledger import Ledger
@@ -115,3 +117,16 @@ def cli_env(backend: str, ledger: Ledger, request: pytest.FixtureRequest) -> dic
     else:
         env["DATABASE_URL"] = ""
     return env
+
+
+class CaughtUpClient(FlaskClient):
+    """A test client for an app without a runner thread (``RUN_PROJECTIONS`` off): before each
+    request it does what the background does on a server -- the projection runner's catch-up,
+    whose listener signs a tree head when one is due -- so requests see read models and heads as
+    a running server's would. The request itself never does that work."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        shared = self.application.extensions["craftledger"]
+        shared.runner.catch_up()
+        shared.audit.publish_due()
+        return super().open(*args, **kwargs)

@@ -38,7 +38,7 @@ from projections.projection import Projection
 from projections.store import ProjectionStore, SQLiteProjectionStore
 from service.api.problems import Problem, validation_problem
 from service.api.reads import wait_for_position
-from service.api.services import services
+from service.app_services import services
 
 __all__ = ["AsOfReadModels", "ReadModelView", "check_as_of", "read_models"]
 

@@ -37,8 +37,8 @@ from service.api.openapi import Blueprint
 from service.api.pagination import CursorArgs, cursor_problems
 from service.api.problems import Problem
 from service.api.reads import page_schema, wait_for_position
-from service.api.services import ledger, services
 from service.api.workers import readable_worker
+from service.app_services import ledger, services
 from service.credential_issuing import SignedDocument
 from service.points_statements import (
     ledger_issuer,

@@ -73,6 +73,7 @@ TITLES = {
     "invalid-idempotency-key": "Invalid idempotency key",
     "invalid-cursor": "Invalid pagination cursor",
     "position-not-reached": "Read model has not reached the position yet",
+    "not-yet-signed": "No signed tree head covers it yet",
     "rate-limited": "Too many requests",
     "store-unavailable": "The data store is unavailable",
     "internal-error": "Internal error",

@@ -28,7 +28,7 @@ from service.api.pagination import (
     page_schema,
 )
 from service.api.problems import Problem, validation_problem
-from service.api.services import services
+from service.app_services import services
 
 __all__ = [
     "DEFAULT_LIMIT",

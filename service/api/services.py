@@ -1,45 +1,6 @@
-"""What the API's views share within one app: the ledger, the idempotency store, read models."""
+"""The app's shared services, for API modules not yet moved to ``service.app_services`` (the
+lead's merge rewrites their imports; then this module goes)."""
 
-from __future__ import annotations
+from service.app_services import Services, current_audit, ledger, services
 
-from dataclasses import dataclass
-from typing import Any
-
-from flask import current_app
-
-from service.ledger import Ledger
-
-__all__ = ["Services", "services"]
-
-
-@dataclass
-class Services:
-    """Held in ``app.extensions["craftledger"]``; one per app, shared by its threads."""
-
-    ledger: Ledger
-    idempotency: Any
-    idempotency_seal: Any
-    directory: Any | None = None
-    runner: Any | None = None
-    limiter: Any | None = None
-    projection_store: Any | None = None
-    owns_ledger: bool = False
-
-    def close(self) -> None:
-        """Stop the runner and close what this app opened (not a ledger it was given)."""
-        if self.runner is not None:
-            self.runner.stop()
-        if self.projection_store is not None:
-            self.projection_store.close()
-        if getattr(self.idempotency, "close", None) is not None:
-            self.idempotency.close()
-        if self.owns_ledger:
-            self.ledger.close()
-
-
-def services() -> Services:
-    return current_app.extensions["craftledger"]  # type: ignore[no-any-return]
-
-
-def ledger() -> Ledger:
-    return services().ledger
+__all__ = ["Services", "current_audit", "ledger", "services"]

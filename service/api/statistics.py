@@ -52,7 +52,7 @@ from service.api.reads import (
     page_schema,
     read_after_position,
 )
-from service.api.services import ledger, services
+from service.app_services import ledger, services
 
 blp = Blueprint(
     "statistics",

@@ -28,7 +28,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from domain.api_token import Role
 from service.api.auth import PUBLIC_PRINCIPAL, Principal
-from service.api.services import ledger
+from service.app_services import ledger
 from service.token_grants import TokenState
 
 __all__ = [

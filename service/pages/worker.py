@@ -28,7 +28,7 @@ from projections.career_stage import CareerStageQuery
 from projections.worker_ladder import WorkerLadderQuery
 from service.api.as_of_reads import read_models
 from service.api.ladders import EMPTY_CAREER, EMPTY_LADDER, ladder_projections, occupations_of
-from service.api.services import ledger
+from service.app_services import ledger
 from service.ledger import NotFound
 from service.pages.blueprints import pages, render
 from service.pages.charts import career_chart

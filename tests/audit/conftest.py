@@ -22,7 +22,7 @@ from domain.api_token import Role
 from projections.store import ProjectionStore
 from service.audit import Audit, HeadPolicy
 from service.ledger import Ledger
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, CaughtUpClient
 
 
 def grant_tokens(ledger: Ledger, count: int) -> None:
@@ -56,8 +56,8 @@ def audit(ledger: Ledger, store: ProjectionStore) -> Audit:
 
 @pytest.fixture
 def app(ledger: Ledger) -> Iterator[Flask]:
-    """The API over the test's ledger; no runner thread (the audit views catch up themselves),
-    a head is due after every new event."""
+    """The API over the test's ledger; no runner thread: its test client does the background's
+    work (catch-up, a head when due) before each request. A head is due after every new event."""
     from service.app import create_app
 
     made = create_app(
@@ -69,6 +69,7 @@ def app(ledger: Ledger) -> Iterator[Flask]:
         },
         ledger=ledger,
     )
+    made.test_client_class = CaughtUpClient
     yield made
     made.extensions["craftledger"].close()
 

@@ -62,10 +62,13 @@ def issued(ledger: Ledger) -> Issued:
 
 @pytest.fixture
 def client(ledger: Ledger) -> Iterator[FlaskClient]:
-    """The HTTP API over the test's ledger (no projection thread)."""
+    """The HTTP API over the test's ledger (no projection thread: the client does the
+    background's work before each request)."""
     from service.app import create_app
+    from tests.conftest import CaughtUpClient
 
     app = create_app({"TESTING": True, "RUN_PROJECTIONS": False}, ledger=ledger)
+    app.test_client_class = CaughtUpClient
     try:
         yield app.test_client()
     finally:
