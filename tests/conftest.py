@@ -120,13 +120,16 @@ def cli_env(backend: str, ledger: Ledger, request: pytest.FixtureRequest) -> dic
 
 
 class CaughtUpClient(FlaskClient):
-    """A test client for an app without a runner thread (``RUN_PROJECTIONS`` off): before each
-    request it does what the background does on a server -- the projection runner's catch-up,
-    whose listener signs a tree head when one is due -- so requests see read models and heads as
-    a running server's would. The request itself never does that work."""
+    """A test client that lets the background settle before each request: the projection
+    runner has applied the log's head (its thread is waited for; without one, its catch-up is
+    run here) and its listener has signed a tree head if one is due -- so requests see read
+    models and heads as a settled server's would. The request itself never does that work."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         shared = self.application.extensions["craftledger"]
-        shared.runner.catch_up()
+        if shared.runner.running:
+            shared.runner.wait_for(shared.ledger.log_position, timeout=30.0)
+        else:
+            shared.runner.catch_up()
         shared.audit.publish_due()
         return super().open(*args, **kwargs)

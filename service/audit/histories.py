@@ -108,7 +108,8 @@ class Histories:
     def _with_leaves(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Each event with its leaf index and leaf hash in the log (None: not logged yet)."""
         ready = self.log.ready()
-        records = self.log.leaves_at_positions([e["position"] for e in events]) if ready else {}
+        positions = [e["position"] for e in events if e["position"] is not None]
+        records = self.log.leaves_at_positions(positions) if ready and positions else {}
         hashes: dict[int, bytes] = {}
         if records:
             indexes = [r.leaf_index for r in records.values()]

@@ -43,7 +43,7 @@ from domain.organisation import OrganisationKind
 from domain.skill_level import SkillLevel
 from service.app import create_app
 from service.ledger import Ledger
-from tests.conftest import POSTGRES_URL, RunningClock, settings_for
+from tests.conftest import POSTGRES_URL, CaughtUpClient, RunningClock, settings_for
 
 ELECTRICIAN = "6-31-01-03"
 SERVER_START = datetime(2025, 6, 2, 1, 0, tzinfo=UTC)
@@ -260,9 +260,15 @@ def running_app(
     with store_for_backend(backend, data_dir) as (settings, _schema):
         ledger = Ledger(settings, clock=RunningClock(SERVER_START))
         app = create_app(
-            {"TESTING": True, "VERIFY_RATE_LIMIT": "10000 per minute", **(config or {})},
+            {
+                "TESTING": True,
+                "VERIFY_RATE_LIMIT": "10000 per minute",
+                "AUDIT_HEAD_EVERY_EVENTS": 1,
+                **(config or {}),
+            },
             ledger=ledger,
         )
+        app.test_client_class = CaughtUpClient
         try:
             yield app, ledger
         finally:
