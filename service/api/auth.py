@@ -28,7 +28,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -37,6 +36,7 @@ from flask import Flask, current_app, g, request
 from domain.api_token import Role
 from service.api.openapi import BEARER_SCHEME
 from service.api.problems import Problem, validation_problem
+from service.principal import PUBLIC, PUBLIC_PRINCIPAL, Principal
 from service.token_grants import TokenState
 from service.token_usage import TokenUsage, usage_for
 
@@ -49,52 +49,8 @@ __all__ = [
     "require_organisation",
 ]
 
-PUBLIC = "public"
 _BEARER = re.compile(r"Bearer +([A-Za-z0-9\-._~+/]+=*) *", re.IGNORECASE)
 _CHALLENGE = 'Bearer realm="craftledger"'
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: a role with its binding, or the public (``role is None``)."""
-
-    role: Role | None = None
-    token_id: UUID | None = None
-    organisation_id: UUID | None = None
-    worker_id: UUID | None = None
-
-    @property
-    def is_public(self) -> bool:
-        return self.role is None
-
-    @property
-    def role_name(self) -> str:
-        return self.role.value if self.role else PUBLIC
-
-    @property
-    def actor(self) -> str:
-        """The actor recorded in events, e.g. ``"issuer:<token id>"``."""
-        if self.role is None:
-            return PUBLIC
-        return f"{self.role.value}:{self.token_id}"
-
-    @property
-    def idempotency_scope(self) -> str:
-        return f"token:{self.token_id}" if self.token_id else PUBLIC
-
-    def is_(self, *roles: Role) -> bool:
-        return self.role in roles
-
-    def acts_for(self, organisation_id: UUID | None) -> bool:
-        """Whether this principal is bound to ``organisation_id`` (issuer or organiser)."""
-        return (
-            self.role in (Role.ISSUER, Role.ORGANISER)
-            and organisation_id is not None
-            and self.organisation_id == organisation_id
-        )
-
-
-PUBLIC_PRINCIPAL = Principal()
 
 
 def current_principal() -> Principal:

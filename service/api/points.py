@@ -31,7 +31,6 @@ from marshmallow import validate
 from domain.points_policy import PointsPolicy, list_policies
 from projections.pagination import InvalidCursor, decode_cursor, encode_cursor
 from projections.worker_ladder import WorkerLadderQuery
-from service.api.as_of_reads import check_as_of, today
 from service.api.auth import access
 from service.api.openapi import Blueprint
 from service.api.pagination import CursorArgs, cursor_problems
@@ -45,6 +44,7 @@ from service.points_statements import (
     points_statement_credential,
     resolve_policy,
 )
+from service.read_models import check_as_of, today
 
 blp = Blueprint(
     "points",

@@ -27,8 +27,8 @@ from flask.wrappers import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from domain.api_token import Role
-from service.api.auth import PUBLIC_PRINCIPAL, Principal
 from service.app_services import ledger
+from service.principal import PUBLIC_PRINCIPAL, Principal
 from service.token_grants import TokenState
 
 __all__ = [

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from domain.worker import CareerEntryKind
-from service.api.statistics import chinese_count, percent
+from service.statistics_figures import chinese_count, percent
 from tests.readmodels.conftest import WELDER, ReadModelApi
 
 FIGURES = (
