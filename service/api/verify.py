@@ -87,7 +87,8 @@ class VerifyResultSchema(ma.Schema):
             "description": "the issuance event in the transparency log: position, leaf_index, "
             "tree_head (signed, RFC 6962 names) and inclusion_proof (leaf_index, tree_size, "
             "leaf_hash, audit_path); verify offline with craftledger audit check-proof. Null "
-            "when the log cannot answer now; absent when not_found"
+            "when the log cannot answer now (no signed head covers the issuance yet: the "
+            "background signs one within AUDIT_HEAD_INTERVAL_SECONDS); absent when not_found"
         },
     )
 
