@@ -132,6 +132,7 @@ class TreeHeads:
         self.policy = policy or HeadPolicy()
         self.clock = clock
         self._created = False
+        self._log_ready = False
         self._lock = threading.Lock()
 
     # -- set-up (writes; never on a read) ------------------------------------------------------
@@ -277,8 +278,10 @@ class TreeHeads:
         catch-up, idle ones included). Looks first with a read, so an idle pass writes nothing
         and does not open the key."""
         query = TransparencyLogQuery(self.store)
-        if not query.ready():
-            return None
+        if not self._log_ready:
+            self._log_ready = query.ready()
+            if not self._log_ready:
+                return None
         if not self._due(self.latest(), query.size(), self.clock()):
             return None
         return self.publish()
