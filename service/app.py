@@ -192,8 +192,8 @@ def _attach_read_models(app: Flask, shared: Services, settings: Settings) -> Non
     # The read models' tables exist before the first request, whether or not this process
     # keeps them current (a list answered before the runner thread's first pass is a 500).
     shared.runner.ensure_ready()
-    # The audit service: its head table and the ledger's key are made here, and heads are
-    # signed by the runner's listener (after each pass), never by a request.
+    # The audit service: its head table is made here; heads (and the ledger's key, with the
+    # first) are signed by the runner's listener after each pass, never by a request.
     shared.audit = Audit(
         shared.ledger,
         store,

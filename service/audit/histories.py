@@ -24,7 +24,7 @@ from projections.transparency_log import LeafRecord, TransparencyLogQuery, leaf_
 from service.audit.errors import OutOfRange
 from service.event_json import event_to_json, event_type, jsonable, mask_id_numbers
 
-__all__ = ["Histories", "event_positions", "parse_moment"]
+__all__ = ["Histories", "parse_moment"]
 
 
 def _plain(value: Any) -> Any:
@@ -136,28 +136,15 @@ class Histories:
             "log_position": head,
         }
 
-    def _leaves_of(self, aggregate_id: UUID, version: int | None = None) -> dict[int, LeafRecord]:
-        """The logged leaves of an aggregate's stored events, by version: positions from the
-        event store's primary key, leaves by position, kept only where the log agrees that the
-        leaf is that aggregate's that version."""
+    def _leaves_of(self, aggregate_id: UUID) -> dict[int, LeafRecord]:
+        """The logged leaves of an aggregate's events, by version (the log's own index)."""
         if not self.log.ready():
             return {}
-        positions = event_positions(self.ledger, aggregate_id, version)
-        records = self.log.leaves_at_positions(list(positions.values()))
-        found = {}
-        for stored_version, position in positions.items():
-            record = records.get(position)
-            if (
-                record is not None
-                and record.originator_id == str(aggregate_id)
-                and record.originator_version == stored_version
-            ):
-                found[stored_version] = record
-        return found
+        return {record.originator_version: record for record in self.log.leaves_of(aggregate_id)}
 
     def leaf_of_event(self, aggregate_id: UUID, version: int) -> LeafRecord | None:
-        """The leaf of one stored event, if the log has it at the event's position."""
-        return self._leaves_of(aggregate_id, version).get(version)
+        """The leaf of one stored event, if the log has it yet."""
+        return self.log.leaf_of_event(aggregate_id, version) if self.log.ready() else None
 
     def aggregate_events(
         self, aggregate_id: UUID, after_version: int = 0, limit: int = 100
@@ -248,38 +235,6 @@ class Histories:
             "leaf_index": None if record is None else record.leaf_index,
             "state": _plain(state),
         }
-
-
-def event_positions(ledger: Any, aggregate_id: UUID, version: int | None = None) -> dict[int, int]:
-    """Log positions of an aggregate's stored events, by version, from the event store's own
-    primary key (``eventsourcing``'s ``stored_events`` rowid on SQLite, ``notification_id`` of
-    the ``<app>_events`` table on PostgreSQL)."""
-    recorder = ledger.recorder
-    table = recorder.events_table_name
-    if ledger.settings.uses_postgres:
-        from psycopg.sql import SQL, Identifier
-
-        statement = SQL(
-            "SELECT originator_version, notification_id FROM {}.{} WHERE originator_id = %s"
-        ).format(Identifier(recorder.datastore.schema), Identifier(table))
-        params: list[Any] = [aggregate_id]
-        if version is not None:
-            statement += SQL(" AND originator_version = %s")
-            params.append(version)
-        with recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute(statement, params)
-            return {
-                int(row["originator_version"]): int(row["notification_id"])
-                for row in cursor.fetchall()
-            }
-    sql = f"SELECT originator_version, rowid FROM {table} WHERE originator_id = ?"
-    params = [aggregate_id.hex]
-    if version is not None:
-        sql += " AND originator_version = ?"
-        params.append(version)
-    with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(sql, params)
-        return {int(row[0]): int(row[1]) for row in cursor.fetchall()}
 
 
 def _holds_id_number(notification: Notification) -> bool:

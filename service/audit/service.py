@@ -4,7 +4,7 @@ work that keeps the transparency log and its signed heads current.
 Reads go to the parts, which never write: ``heads`` (``TreeHeads``: the signed head history and
 the ledger's key), ``proofs`` (``Proofs``: inclusion and consistency proofs against signed heads)
 and ``histories`` (``Histories``: the log and aggregates' histories for auditors). Writes are
-``ensure_ready`` (tables and key, at start-up), ``catch_up`` (append leaves) and ``publish`` /
+``ensure_ready`` (tables, at start-up), ``catch_up`` (append leaves) and ``publish`` /
 ``publish_due`` / ``refresh`` (sign a head): the projection runner's thread and listener, and
 ``craftledger audit publish``.
 """
@@ -50,7 +50,7 @@ class Audit:
     # -- background work (the only writers) ------------------------------------------------------
 
     def ensure_ready(self) -> None:
-        """The transparency log's tables, the head history table and the ledger's key exist."""
+        """The transparency log's tables and the head history table exist."""
         if self._ready:
             return
         with self._lock:
