@@ -197,14 +197,14 @@ def run(
     )
 
     audit = Audit(ledger, store, policy=HeadPolicy())
-    head = audit.current_head()
+    head = audit.refresh()
     assert head.tree_size == args.size, head.tree_size
     rng = random.Random(9)
     times, control = [], []
     for _ in range(args.proofs):
         index = rng.randrange(args.size)
         began = time.perf_counter()
-        proof = audit.inclusion_proof(index, head.tree_size)
+        proof = audit.proofs.inclusion_proof(index, head.tree_size)
         times.append((time.perf_counter() - began) * 1000)
         if not verify_inclusion(
             proof.leaf_hash, index, head.tree_size, proof.audit_path, head.head.root_hash

@@ -53,8 +53,10 @@ state bytes, undecoded), in log order, inside the same transaction as its positi
 transparency log hashes the stored form of every event this way.
 
 Listeners. ``runner.listeners`` are called with the number of notifications read after each
-``catch_up`` that read some (outside the runner's lock); an error in one is logged, not raised
-(the transparency log publishes signed tree heads this way).
+``catch_up`` that read some (outside the runner's lock), and by the background thread with 0
+after each idle pass (so work due by time, not by events, is done without a request asking);
+an error in one is logged, not raised (the transparency log publishes signed tree heads this
+way).
 """
 
 from __future__ import annotations
@@ -437,6 +439,7 @@ class ProjectionRunner:
                 self.last_error = f"{type(error).__name__}: {error}"
                 log.exception("projection catch-up failed; retrying")
             if read == 0:
+                self._notify_listeners(0)
                 self._wake.wait(self.poll_interval)
                 self._wake.clear()
 

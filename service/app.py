@@ -59,7 +59,8 @@ from service.api.auth import install_authentication
 from service.api.idempotency import AnswerSeal, install_idempotency, store_for
 from service.api.openapi import CraftledgerApi
 from service.api.problems import install_request_body_reader
-from service.api.services import Services
+from service.app_services import Services
+from service.audit import Audit, HeadPolicy
 from service.config import Settings
 from service.ledger import Ledger
 from service.pages import register_pages
@@ -195,5 +196,17 @@ def _attach_read_models(app: Flask, shared: Services, settings: Settings) -> Non
     # The read models' tables exist before the first request, whether or not this process
     # keeps them current (a list answered before the runner thread's first pass is a 500).
     shared.runner.ensure_ready()
+    # The audit service: its head table is made here; heads (and the ledger's key, with the
+    # first) are signed by the runner's listener after each pass, never by a request.
+    shared.audit = Audit(
+        shared.ledger,
+        store,
+        policy=HeadPolicy(
+            every_seconds=float(app.config.get("AUDIT_HEAD_INTERVAL_SECONDS", 60.0)),
+            every_events=int(app.config.get("AUDIT_HEAD_EVERY_EVENTS", 1000)),
+        ),
+    )
+    shared.audit.ensure_ready()
+    shared.runner.listeners.append(shared.audit.publish_due)
     if app.config["RUN_PROJECTIONS"]:
         shared.runner.start()

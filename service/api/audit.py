@@ -22,8 +22,9 @@ base64. ``craftledger audit check-proof`` verifies them offline from saved files
 
 App config: ``AUDIT_HEAD_INTERVAL_SECONDS`` (60) and ``AUDIT_HEAD_EVERY_EVENTS`` (1000) -- a new
 head is signed once the log grew and either has passed since the last one (see
-``service.audit.HeadPolicy``); the projection runner's thread checks after each catch-up, and
-``GET /tree-head`` checks again.
+``service.audit.HeadPolicy``); the projection runner's thread checks after each pass. Every view
+here only reads what is recorded: a leaf no signed head covers yet answers 409 ``not-yet-signed``
+with ``Retry-After`` (the background signs one within ``AUDIT_HEAD_INTERVAL_SECONDS``).
 
 The log never holds ID numbers (only masked forms and keyed hashes), and every string that looks
 like one is masked again on the way out, so auditors see masked data. Histories are for the
@@ -36,17 +37,15 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask import Flask, current_app
-from flask.blueprints import BlueprintSetupState
 from marshmallow import validate
 
 from service.api.auth import access
 from service.api.openapi import Blueprint
 from service.api.problems import Problem, validation_problem
-from service.api.services import ledger, services
-from service.audit import Audit, HeadPolicy, LogUnavailable, OutOfRange, parse_moment
+from service.app_services import current_audit, ledger
+from service.audit import LogUnavailable, NotYetSigned, OutOfRange, parse_moment
 
-__all__ = ["blp", "current_audit"]
+__all__ = ["blp"]
 
 blp = Blueprint(
     "audit",
@@ -56,7 +55,6 @@ blp = Blueprint(
     "transparency log's signed tree heads, inclusion and consistency proofs for everyone.",
 )
 
-EXTENSION = "craftledger_audit"
 MAX_SIZE = 2**63 - 1
 MAX_PAGE = 1000
 AUDITOR = {"auditor": "every event (ID numbers masked)"}
@@ -66,37 +64,18 @@ EVERYONE = {
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
-# -- wiring -------------------------------------------------------------------------------------
-
-
-def _install(state: BlueprintSetupState) -> None:
-    """Give the app its ``Audit`` and let the projection runner publish heads when due."""
-    app: Flask = state.app
-    shared = app.extensions["craftledger"]
-    policy = HeadPolicy(
-        every_seconds=float(app.config.get("AUDIT_HEAD_INTERVAL_SECONDS", 60.0)),
-        every_events=int(app.config.get("AUDIT_HEAD_EVERY_EVENTS", 1000)),
-    )
-    audit = Audit(shared.ledger, shared.projection_store, policy=policy)
-    app.extensions[EXTENSION] = audit
-    listeners = getattr(shared.runner, "listeners", None)
-    if listeners is not None:
-        listeners.append(audit.publish_due)
-
-
-blp.record_once(_install)
-
-
-def current_audit() -> Audit:
-    """The app's audit service (tree heads, proofs, histories)."""
-    audit = current_app.extensions.get(EXTENSION)
-    if audit is None:  # the blueprint is not registered on this app: make one on demand
-        audit = Audit(ledger(), services().projection_store)
-        current_app.extensions[EXTENSION] = audit
-    return audit  # type: ignore[no-any-return]
+# -- problems -----------------------------------------------------------------------------------
 
 
 def _unavailable(error: Exception) -> Problem:
+    if isinstance(error, NotYetSigned):
+        return Problem(
+            409,
+            "not-yet-signed",
+            f"{error}; a tree head covering it is signed in the background within"
+            f" {error.retry_after} s: ask again then",
+            headers={"Retry-After": str(error.retry_after)},
+        )
     return Problem(404, "not-found", str(error))
 
 
@@ -321,7 +300,7 @@ class PublicKeySchema(ma.Schema):
 def list_events(args: dict[str, Any]) -> Any:
     """The whole log in log order, each event with its time, type, actor, reason and data
     (ID numbers masked) and its leaf in the transparency log. Page on with ``next_after``."""
-    return current_audit().events(args["after"], args["limit"])
+    return current_audit().histories.events(args["after"], args["limit"])
 
 
 @blp.route("/aggregates/<uuid:aggregate_id>/events", methods=["GET"])
@@ -332,7 +311,9 @@ def aggregate_events(args: dict[str, Any], aggregate_id: UUID) -> Any:
     """One aggregate's history (an organisation, worker, certificate, competition…), oldest
     first, with each event's log position and leaf."""
     try:
-        return current_audit().aggregate_events(aggregate_id, args["after"], args["limit"])
+        return current_audit().histories.aggregate_events(
+            aggregate_id, args["after"], args["limit"]
+        )
     except LookupError as error:
         raise _unavailable(error) from None
 
@@ -355,7 +336,7 @@ def aggregate_state(args: dict[str, Any], aggregate_id: UUID) -> Any:
         except ValueError as error:
             raise _out_of_range(error, "as_of") from None
     try:
-        return current_audit().aggregate_state(
+        return current_audit().histories.aggregate_state(
             aggregate_id, version=args.get("version"), as_of=as_of
         )
     except LookupError as error:
@@ -369,7 +350,7 @@ def get_leaf(index: int) -> Any:
     """One leaf of the transparency log with the stored event's canonical bytes, so an
     auditor can recompute ``leaf_hash`` (and pass the bytes to ``check-proof --leaf``)."""
     try:
-        return current_audit().leaf_record(index)
+        return current_audit().histories.leaf_record(index)
     except OutOfRange as error:
         raise _unavailable(error) from None
 
@@ -380,17 +361,22 @@ def get_leaf(index: int) -> Any:
 @blp.route("/tree-head", methods=["GET"])
 @access(**EVERYONE)
 @blp.arguments(TreeHeadArgs, location="query")
-@blp.query(TreeHeadSchema, errors=(404, 422))
+@blp.query(TreeHeadSchema, errors=(404, 409, 422))
 def get_tree_head(args: dict[str, Any]) -> Any:
-    """The newest signed tree head (a new one is signed when the log grew and one is due), or
-    with ``?size=N`` the head signed when the log had N leaves (404 if none was)."""
+    """The newest signed tree head (heads are signed in the background when the log grew and
+    one is due), or with ``?size=N`` the head signed when the log had N leaves (404 if none
+    was). 409 with ``Retry-After`` before the first head."""
     audit = current_audit()
     size = args.get("size")
     if size is None:
-        return audit.current_head().to_json(), 200, {"Cache-Control": "no-cache"}
-    head = audit.head_of_size(size)
+        try:
+            latest = audit.proofs.latest_head()
+        except LogUnavailable as error:
+            raise _unavailable(error) from None
+        return latest.to_json(), 200, {"Cache-Control": "no-cache"}
+    head = audit.heads.of_size(size)
     if head is None:
-        nearest = audit.nearest_sizes(size)
+        nearest = audit.heads.nearest_sizes(size)
         hint = f"; heads were signed at sizes {' and '.join(map(str, nearest))}" if nearest else ""
         raise Problem(404, "not-found", f"no tree head was signed for size {size}{hint}")
     return head.to_json(), 200, {"Cache-Control": IMMUTABLE}
@@ -402,7 +388,7 @@ def get_tree_head(args: dict[str, Any]) -> Any:
 @blp.query(TreeHeadsPageSchema, errors=(422,))
 def list_tree_heads(args: dict[str, Any]) -> Any:
     """Every signed tree head, by tree size (sizes and timestamps both increase)."""
-    heads = current_audit().heads(args["after"], args["limit"] + 1)
+    heads = current_audit().heads.history(args["after"], args["limit"] + 1)
     more = len(heads) > args["limit"]
     heads = heads[: args["limit"]]
     return {
@@ -414,33 +400,27 @@ def list_tree_heads(args: dict[str, Any]) -> Any:
 @blp.route("/proofs/inclusion", methods=["GET"])
 @access(**EVERYONE)
 @blp.arguments(InclusionArgs, location="query")
-@blp.query(InclusionProofSchema, errors=(404, 422))
+@blp.query(InclusionProofSchema, errors=(404, 409, 422))
 def get_inclusion_proof(args: dict[str, Any]) -> Any:
     """RFC 9162 inclusion proof of leaf ``index`` (or of the event at ``position``) in the
-    tree of ``size`` leaves (default: the newest signed head; a head covering the leaf is
-    signed if the newest does not)."""
+    tree of ``size`` leaves (default: the newest signed head). A leaf in the log that no signed
+    head covers yet answers 409 ``not-yet-signed`` with ``Retry-After``; one not in the log 404."""
     audit = current_audit()
     if ("index" in args) == ("position" in args):
         raise validation_problem(
             [{"location": "query", "parameter": "index", "detail": "give index or position"}]
         )
+    logged = audit.log.size() if audit.log.ready() else 0
     index = args.get("index")
     if index is None:
-        audit.ensure_ready()
-        record = audit.log.leaf_at_position(args["position"])
+        record = audit.log.leaf_at_position(args["position"]) if logged else None
         if record is None:
             raise Problem(404, "not-found", f"no event at position {args['position']} in the log")
         index = record.leaf_index
-    size = args.get("size")
+    elif "size" not in args and index >= logged:
+        raise Problem(404, "not-found", f"no leaf {index}: the log has {logged} leaves")
     try:
-        if size is None:
-            latest = audit.current_head()
-            size = (
-                latest.tree_size
-                if index < latest.tree_size
-                else audit.head_covering(index).tree_size
-            )
-        proof = audit.inclusion_proof(index, size)
+        proof = audit.proofs.inclusion_proof(index, args.get("size"))
     except LogUnavailable as error:
         raise _unavailable(error) from None
     except OutOfRange as error:
@@ -452,12 +432,12 @@ def get_inclusion_proof(args: dict[str, Any]) -> Any:
 @blp.route("/proofs/consistency", methods=["GET"])
 @access(**EVERYONE)
 @blp.arguments(ConsistencyArgs, location="query")
-@blp.query(ConsistencyProofSchema, errors=(404, 422))
+@blp.query(ConsistencyProofSchema, errors=(404, 409, 422))
 def get_consistency_proof(args: dict[str, Any]) -> Any:
     """RFC 9162 consistency proof that the tree of ``first`` leaves is a prefix of the tree
     of ``second`` leaves (default: the newest signed head): nothing was rewritten or removed."""
     try:
-        proof = current_audit().consistency_proof(args["first"], args.get("second"))
+        proof = current_audit().proofs.consistency_proof(args["first"], args.get("second"))
     except LogUnavailable as error:
         raise _unavailable(error) from None
     except OutOfRange as error:
@@ -468,7 +448,12 @@ def get_consistency_proof(args: dict[str, Any]) -> Any:
 
 @blp.route("/public-key", methods=["GET"])
 @access(**EVERYONE)
-@blp.query(PublicKeySchema, errors=())
+@blp.query(PublicKeySchema, errors=(404,))
 def get_public_key() -> Any:
     """The ledger's own Ed25519 key, which signs tree heads, as a W3C ``Multikey``."""
-    return current_audit().public_key_document(ledger().credentials.credential_urls.base_url)
+    try:
+        return current_audit().heads.public_key_document(
+            ledger().credentials.credential_urls.base_url
+        )
+    except LogUnavailable as error:
+        raise _unavailable(error) from None

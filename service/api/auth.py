@@ -1,7 +1,7 @@
 """Bearer-token authentication and role-based access.
 
 A request without ``Authorization`` is the public; ``Authorization: Bearer TOKEN`` is resolved
-with ``ledger.tokens.lookup_token`` (tokens are stored only as hashes). A malformed header, an
+with :meth:`Ledger.lookup_token` (tokens are stored only as hashes). A malformed header, an
 unknown, a revoked or an expired token is answered 401 (``invalid-token``, or ``token-expired``
 naming the moment) even on public endpoints, so a client never silently falls back to public
 access. Each accepted token's last use is noted in a side table (``service.tokens.usage``, at
@@ -28,16 +28,15 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-import flask_smorest
 from flask import Flask, current_app, g, request
 
 from domain.api_token import Role
 from service.api.openapi import BEARER_SCHEME
 from service.api.problems import Problem, validation_problem
+from service.principal import PUBLIC, PUBLIC_PRINCIPAL, Principal, current_principal
 from service.tokens import TokenState
 from service.tokens.usage import TokenUsage, usage_for
 
@@ -50,56 +49,8 @@ __all__ = [
     "require_organisation",
 ]
 
-PUBLIC = "public"
 _BEARER = re.compile(r"Bearer +([A-Za-z0-9\-._~+/]+=*) *", re.IGNORECASE)
 _CHALLENGE = 'Bearer realm="craftledger"'
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: a role with its binding, or the public (``role is None``)."""
-
-    role: Role | None = None
-    token_id: UUID | None = None
-    organisation_id: UUID | None = None
-    worker_id: UUID | None = None
-
-    @property
-    def is_public(self) -> bool:
-        return self.role is None
-
-    @property
-    def role_name(self) -> str:
-        return self.role.value if self.role else PUBLIC
-
-    @property
-    def actor(self) -> str:
-        """The actor recorded in events, e.g. ``"issuer:<token id>"``."""
-        if self.role is None:
-            return PUBLIC
-        return f"{self.role.value}:{self.token_id}"
-
-    @property
-    def idempotency_scope(self) -> str:
-        return f"token:{self.token_id}" if self.token_id else PUBLIC
-
-    def is_(self, *roles: Role) -> bool:
-        return self.role in roles
-
-    def acts_for(self, organisation_id: UUID | None) -> bool:
-        """Whether this principal is bound to ``organisation_id`` (issuer or organiser)."""
-        return (
-            self.role in (Role.ISSUER, Role.ORGANISER)
-            and organisation_id is not None
-            and self.organisation_id == organisation_id
-        )
-
-
-PUBLIC_PRINCIPAL = Principal()
-
-
-def current_principal() -> Principal:
-    return g.get("principal", PUBLIC_PRINCIPAL)  # type: ignore[no-any-return]
 
 
 def authenticate() -> None:
@@ -201,25 +152,28 @@ def access(**rules: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         raise ValueError(f"unknown roles {sorted(unknown)}")
     public = PUBLIC in rules
 
-    # Resource-bound checks (own organisation, self, full disclosure) may refuse any caller
-    # that is let in, the public included: 403 is documented with 401 on every operation.
-    document = flask_smorest.Blueprint.doc(
-        security=([{}] if public else []) + [{BEARER_SCHEME: []}],
-        responses={401: "UNAUTHORIZED", 403: "FORBIDDEN"},
-        **{"x-access": dict(rules)},
-    )
-
     def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             check_role(rules)  # already checked before the request; kept for direct calls
             return func(*args, **kwargs)
 
+        wrapper.access_rules = dict(rules)  # type: ignore[attr-defined]
+
         lines = [f"- **{role}**: {condition}" for role, condition in rules.items()]
         wrapper.__doc__ = (func.__doc__ or "").rstrip() + "\n\nAccess:\n\n" + "\n".join(lines)
-        documented = document(wrapper)
-        documented.access_rules = dict(rules)  # type: ignore[attr-defined]
-        return documented
+        apidoc = dict(getattr(wrapper, "_apidoc", {}))
+        manual = dict(apidoc.get("manual_doc", {}))
+        manual["security"] = ([{}] if public else []) + [{BEARER_SCHEME: []}]
+        manual["x-access"] = dict(rules)
+        apidoc["manual_doc"] = manual
+        responses = apidoc.setdefault("response", {}).setdefault("responses", {})
+        responses.setdefault(401, []).append("UNAUTHORIZED")
+        # Resource-bound checks (own organisation, self, full disclosure) may refuse any
+        # caller that is let in, the public included.
+        responses.setdefault(403, []).append("FORBIDDEN")
+        wrapper._apidoc = apidoc  # type: ignore[attr-defined]
+        return wrapper
 
     return decorator
 

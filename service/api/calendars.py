@@ -37,7 +37,7 @@ from service.api.fields import text
 from service.api.openapi import Blueprint
 from service.api.problems import Problem, validation_problem
 from service.api.reads import list_page
-from service.api.services import ledger, services
+from service.app_services import ledger, services
 from service.calendars import calendar_years
 from service.commands import NotFound
 

@@ -2,7 +2,9 @@
 
 ``GET /certificates/{number}`` is public and masked: the holder's name shows only its first
 character and the ID number is masked; the holder, the issuing body, admins and auditors see
-the full record with its history (who changed the status, when and why).
+the full record with its history (who changed the status, when and why). The public summary is
+read from the directory read model (``service.certificate_lookup``, with the ``log_position`` it
+reflects); only the full record loads the certificate's events.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from service.api.auth import (
 from service.api.fields import ReasonSchema, level_field, masked_name, occupation_code_field, text
 from service.api.openapi import Blueprint
 from service.api.reads import list_page
-from service.api.services import ledger, services
+from service.app_services import certificate_lookup, ledger, services
+from service.certificate_lookup import CertificateRecord
 from service.ledger import NotFound
 
 blp = Blueprint(
@@ -123,6 +126,11 @@ class CertificateSchema(ma.Schema):
         ma.fields.Nested(CertificateEventSchema), metadata={"description": "full view only"}
     )
     version = ma.fields.Integer(metadata={"description": "full view only"})
+    log_position = ma.fields.Integer(
+        metadata={
+            "description": "public view: the log position the read model had applied when read"
+        }
+    )
     flags = ma.fields.List(
         ma.fields.Nested(DependencyFlagSchema),
         metadata={
@@ -168,7 +176,7 @@ def load(number: str) -> Certificate:
         raise NotFound(f"no such certificate: the number is malformed ({error})") from None
 
 
-def sees_full(certificate: Certificate) -> bool:
+def sees_full(certificate: Certificate | CertificateRecord) -> bool:
     principal = current_principal()
     return (
         principal.is_(Role.ADMIN, Role.AUDITOR)
@@ -270,8 +278,18 @@ def list_certificates(filters: dict[str, Any], page: dict[str, Any]) -> Any:
 )
 @blp.query(CertificateSchema)
 def get_certificate(number: str) -> Any:
-    """A certificate by number: masked summary and status, or the full record."""
-    return view(load(number))
+    """A certificate by number: masked summary and status (from the directory read model), or
+    the full record."""
+    record = certificate_lookup().find(number)
+    if record is None:
+        raise NotFound(f"no such certificate: {number}")
+    if sees_full(record):
+        return view(load(number), full=True)
+    return {
+        **record.summary(),
+        "disclosure": "public",
+        "log_position": record.log_position,
+    }
 
 
 def _status_change(action: str, summary: str) -> Any:

@@ -25,12 +25,11 @@ from marshmallow import validate
 from webargs import core
 
 from domain.status_list_allocation import PURPOSES
-from service.api.audit import current_audit
 from service.api.auth import access, forbidden
 from service.api.certificates import load, sees_full
 from service.api.openapi import Blueprint
 from service.api.problems import Problem, validation_problem
-from service.api.services import ledger, services
+from service.app_services import current_audit, ledger, services
 from service.credentials import SIGNING_KINDS, CredentialUnavailable, SignedDocument
 from service.ledger import NotFound
 from service.signing.canonical_json import JSONValueError, parse_strict
@@ -192,7 +191,7 @@ def verify_credential(body: dict[str, Any]) -> Any:
     directory = services().directory
     report = ledger().credentials.verify_credential(
         body["verifiableCredential"],
-        log_inclusion=current_audit().log_inclusion_check,
+        log_inclusion=current_audit().proofs.log_inclusion_check,
         certificate_row=directory.get_certificate if directory is not None else None,
     )
     answer = report.to_dict()

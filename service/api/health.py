@@ -8,7 +8,7 @@ import marshmallow as ma
 
 from service.api.openapi import Blueprint
 from service.api.problems import Problem
-from service.api.services import services
+from service.app_services import services
 
 blp = Blueprint("health", __name__, description="Liveness and store reachability.")
 

@@ -18,7 +18,7 @@ from domain.honour_ladder import HonourLadder
 from service.api.auth import access, acting_organisation, current_principal, require_organisation
 from service.api.fields import ReasonSchema, text
 from service.api.openapi import Blueprint
-from service.api.services import ledger
+from service.app_services import ledger
 
 blp = Blueprint(
     "honour-ladders",

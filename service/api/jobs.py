@@ -19,7 +19,7 @@ from marshmallow import validate
 from domain.api_token import Role
 from service.api.auth import access, current_principal, forbidden
 from service.api.openapi import Blueprint
-from service.api.services import services
+from service.app_services import services
 from service.jobs import Job, JobRunner, default_handlers, job_store_for, timestamp
 from service.ledger import NotFound
 

@@ -18,7 +18,7 @@ competitions and the career coordinate stage (职业坐标体系), from the read
   reached what moved the worker there and when (``stages``), with all the evidence.
 
 ``as_of`` answers from the read models as they stood at the end of that day (UTC), replayed
-from the log (see ``service.api.as_of_reads``); today or no ``as_of`` reads the live models,
+from the log (see ``service.read_models``); today or no ``as_of`` reads the live models,
 which can wait for a command's ``X-Log-Position`` (``X-Wait-For-Position`` or ``?wait_for=``).
 
 Access: the worker themself, admins and auditors; an issuer for workers its organisation
@@ -36,14 +36,15 @@ from marshmallow import validate
 
 from domain.api_token import Role
 from projections.as_of import end_of_day
-from projections.career_stage import CareerStage, CareerStageQuery
-from projections.worker_ladder import WorkerLadder, WorkerLadderQuery
-from service.api.as_of_reads import read_models
+from projections.career_stage import CareerStageQuery
+from projections.worker_ladder import WorkerLadderQuery
 from service.api.auth import access, current_principal
 from service.api.openapi import Blueprint
 from service.api.reads import MAX_POSITION, WaitHeaders
 from service.api.workers import readable_worker
 from service.ledger import NotFound
+from service.read_models import read_models
+from service.worker_ladders import EMPTY_CAREER, EMPTY_LADDER, ladder_projections, occupations_of
 
 blp = Blueprint(
     "ladders",
@@ -53,10 +54,6 @@ blp = Blueprint(
 )
 
 READ_MODELS = ("worker_ladder", "career_stage")
-
-
-def ladder_projections() -> list[Any]:
-    return [WorkerLadder(), CareerStage()]
 
 
 # -- schemas --------------------------------------------------------------------------------
@@ -256,52 +253,6 @@ class LadderSchema(ma.Schema):
 
 
 # -- views ----------------------------------------------------------------------------------
-
-
-def occupations_of(ladder: dict[str, Any]) -> list[dict[str, Any]]:
-    """Levels and promotions grouped by occupation (every occupation with either)."""
-    grouped: dict[str, dict[str, Any]] = {}
-    for level in ladder["levels"]:
-        grouped[level["occupation_code"]] = {
-            "occupation_code": level["occupation_code"],
-            "occupation_name": level["occupation_name"],
-            "current": {
-                key: level[key] for key in ("level", "level_name", "number", "source", "since")
-            },
-            "promotions": [],
-        }
-    for promotion in ladder["promotions"]:
-        entry = grouped.setdefault(
-            promotion["occupation_code"],
-            {
-                "occupation_code": promotion["occupation_code"],
-                "occupation_name": promotion["occupation_name"],
-                "current": None,
-                "promotions": [],
-            },
-        )
-        entry["promotions"].append(
-            {key: value for key, value in promotion.items() if not key.startswith("occupation_")}
-        )
-    return [grouped[code] for code in sorted(grouped)]
-
-
-EMPTY_LADDER: dict[str, Any] = {
-    "levels": [],
-    "promotions": [],
-    "history": [],
-    "honours": [],
-    "competitions": [],
-    "posts": [],
-}
-EMPTY_CAREER: dict[str, Any] = {
-    "stage": None,
-    "stage_name": None,
-    "stage_rank": None,
-    "since": None,
-    "stages": [],
-    "evidence": [],
-}
 
 
 def sees_honours(worker_id: UUID) -> bool:

@@ -26,7 +26,7 @@ from service.api.fields import (
 from service.api.openapi import Blueprint
 from service.api.problems import field_errors
 from service.api.reads import list_page
-from service.api.services import ledger, services
+from service.app_services import ledger, services
 
 blp = Blueprint(
     "organisations",

@@ -31,20 +31,20 @@ from marshmallow import validate
 from domain.points_policy import PointsPolicy, list_policies
 from projections.pagination import InvalidCursor, decode_cursor, encode_cursor
 from projections.worker_ladder import WorkerLadderQuery
-from service.api.as_of_reads import check_as_of, today
 from service.api.auth import access
 from service.api.openapi import Blueprint
 from service.api.pagination import CursorArgs, cursor_problems
 from service.api.problems import Problem
 from service.api.reads import page_schema, wait_for_position
-from service.api.services import ledger, services
 from service.api.workers import readable_worker
+from service.app_services import ledger, services
 from service.credentials import SignedDocument
 from service.points_statements import (
     ledger_issuer,
     points_statement_credential,
     resolve_policy,
 )
+from service.read_models import check_as_of, today
 
 blp = Blueprint(
     "points",

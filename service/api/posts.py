@@ -30,7 +30,7 @@ from service.api.credentials import (
 )
 from service.api.fields import ReasonSchema, occupation_code_field, text
 from service.api.openapi import Blueprint
-from service.api.services import ledger
+from service.app_services import ledger
 from service.commands import Recorded
 from service.credentials import SignedDocument
 

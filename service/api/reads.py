@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import marshmallow as ma
-from flask import current_app
 from marshmallow import validate
 
 from service.api.pagination import (
@@ -27,8 +26,7 @@ from service.api.pagination import (
     page_answer,
     page_schema,
 )
-from service.api.problems import Problem, validation_problem
-from service.api.services import services
+from service.read_models import wait_for_position
 
 __all__ = [
     "DEFAULT_LIMIT",
@@ -50,35 +48,6 @@ class WaitHeaders(ma.Schema):
         validate=validate.Range(min=0, max=MAX_POSITION),
         metadata={"description": "log position (X-Log-Position of a command) to wait for"},
     )
-
-
-def wait_for_position(position: int | None, names: Sequence[str] = ("directory",)) -> None:
-    """Block until the read models ``names`` have applied ``position`` (see the module
-    docstring)."""
-    if not position:
-        return
-    head = services().ledger.log_position
-    if position > head:
-        raise validation_problem(
-            [
-                {
-                    "location": "query",
-                    "parameter": "wait_for",
-                    "detail": f"position {position} is beyond the log's head ({head})",
-                }
-            ]
-        )
-    runner = services().runner
-    if runner is None:
-        return
-    timeout = float(current_app.config.get("READ_WAIT_SECONDS", 5.0))
-    if not runner.wait_for(position, timeout=timeout, names=list(names)):
-        raise Problem(
-            503,
-            "position-not-reached",
-            f"the read model has not applied position {position} within {timeout:g} s",
-            headers={"Retry-After": "1"},
-        )
 
 
 def read_after_position(

@@ -28,7 +28,6 @@ masked lists cannot be probed for a person.
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
 
@@ -38,8 +37,7 @@ from marshmallow import validate
 from domain.api_token import Role
 from projections.honours import HonoursQuery
 from projections.pagination import Page
-from projections.statistics import BASIS_KINDS, LEVELS, Statistics, StatisticsQuery
-from service.api.as_of_reads import read_models
+from projections.statistics import BASIS_KINDS, LEVELS, StatisticsQuery
 from service.api.auth import access, current_principal, forbidden, own_scope
 from service.api.fields import masked_name, occupation_code_field, province_code_field, text
 from service.api.openapi import Blueprint
@@ -52,7 +50,9 @@ from service.api.reads import (
     page_schema,
     read_after_position,
 )
-from service.api.services import ledger, services
+from service.app_services import ledger, services
+from service.read_models import read_models
+from service.statistics_figures import chinese_count, percent, statistics_projections
 
 blp = Blueprint(
     "statistics",
@@ -78,40 +78,6 @@ MASKED_LISTS = {
     "organiser": "full entries of its own union's ladders, masked names of others",
     "worker": "its own entries in full, masked names of others",
 }
-TEN_THOUSAND = Decimal(10_000)
-HUNDRED_MILLION = Decimal(100_000_000)
-
-
-def statistics_projections() -> list[Any]:
-    return [Statistics()]
-
-
-# -- formatting -------------------------------------------------------------------------------
-
-
-def _decimal_text(value: Decimal) -> str:
-    text = str(value.quantize(Decimal("0.01"), ROUND_HALF_UP))
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def chinese_count(count: int) -> str:
-    """A count as Chinese reports write it: 887, 2000, 24.13万, 1.2亿 (two decimals, half up,
-    trailing zeros dropped)."""
-    if count < 10_000:
-        return str(count)
-    in_wan = (Decimal(count) / TEN_THOUSAND).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    if in_wan < TEN_THOUSAND:
-        return _decimal_text(in_wan) + "万"
-    return _decimal_text(Decimal(count) / HUNDRED_MILLION) + "亿"
-
-
-def percent(ratio: str | None) -> str | None:
-    """``"0.3713"`` → ``"37%"`` (whole percent, half up)."""
-    if ratio is None:
-        return None
-    return str((Decimal(ratio) * 100).quantize(Decimal(1), ROUND_HALF_UP)) + "%"
-
-
 # -- schemas --------------------------------------------------------------------------------
 
 

@@ -21,7 +21,7 @@ from domain.api_token import ApiToken, Role
 from service.api.auth import access, current_principal, forbidden, token_usage
 from service.api.fields import ReasonSchema, text
 from service.api.openapi import Blueprint
-from service.api.services import ledger
+from service.app_services import ledger
 from service.config import MAX_TOKEN_DAYS
 
 blp = Blueprint(

@@ -35,7 +35,7 @@ from service.api.fields import level_field, occupation_code_field, text
 from service.api.openapi import LOG_POSITION_HEADER, Blueprint
 from service.api.problems import field_errors
 from service.api.reads import list_page
-from service.api.services import ledger, services
+from service.app_services import ledger, services
 from service.ledger import NotFound
 
 blp = Blueprint(

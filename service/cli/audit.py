@@ -18,7 +18,8 @@ import click
 
 from projections.store import ProjectionStore
 from service.audit import Audit, AuditReport, verify_log
-from service.cli.proofcheck import check_proof, parse_public_key
+from service.audit.proof_check import parse_public_key
+from service.cli.proofcheck import check_proof
 from service.ledger import Ledger
 
 
@@ -93,7 +94,7 @@ def publish() -> None:
         audit = Audit(ledger, store)
         read = audit.catch_up()
         audit.publish(force=True)
-        head = audit.latest_head()
+        head = audit.heads.latest()
         assert head is not None
         click.echo(f"{read} new leaves; tree head of size {head.tree_size}", err=True)
         click.echo(json.dumps(head.to_json()))

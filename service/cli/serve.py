@@ -115,11 +115,28 @@ def seed_the_demo(settings: Settings) -> None:
     started = time.monotonic()
     try:
         report = seed_demo(ledger, progress=lambda line: click.echo(f"  {line}", err=True))
+        publish_the_log(ledger)
     finally:
         ledger.close()
     assert settings.base_url is not None
     for line in demo_report_lines(report, settings.base_url, time.monotonic() - started):
         click.echo(line, err=True)
+
+
+def publish_the_log(ledger: Any) -> None:
+    """Log the seeded history and sign a tree head of it before serving (``audit publish``), so
+    the demo's certificates show their inclusion at once: requests never sign heads, and the
+    runner signs the next one when the policy says it is due."""
+    from projections.store import ProjectionStore
+    from service.audit import Audit
+
+    store = ProjectionStore.from_settings(ledger.settings)
+    try:
+        audit = Audit(ledger, store)
+        audit.catch_up()
+        audit.publish(force=True)
+    finally:
+        store.close()
 
 
 @click.command()

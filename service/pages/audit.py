@@ -5,7 +5,9 @@ The proof checker runs **in the browser**: ``static/proofcheck.js`` recomputes t
 inclusion or consistency proof with WebCrypto SHA-256 and checks the tree head's Ed25519
 signature with WebCrypto against the ledger's public key, so the auditor need not trust this
 server's answer. Without JavaScript the same form posts to ``POST /audit/check-proof``, which
-runs the standalone offline verifier (``craftledger audit check-proof``'s ``run_checks``) here.
+runs the standalone offline verifier (``service.audit.proof_check``, what ``craftledger audit
+check-proof`` runs) here. The page shows the newest head already signed (heads are signed in the
+background; the page never signs one).
 
 A history is looked up by aggregate id (UUID) or by certificate number; event data is shown as
 the audit API gives it (ID numbers masked).
@@ -24,8 +26,9 @@ from domain.api_token import Role
 from domain.certificate import Certificate
 from domain.certificate_number import CertificateNumber
 from domain.errors import InvalidValue
-from service.api.audit import current_audit
-from service.cli.proofcheck import parse_public_key, run_checks
+from service.app_services import current_audit
+from service.audit import LogUnavailable
+from service.audit.proof_check import parse_public_key, run_checks
 from service.pages.blueprints import pages, render
 from service.pages.gates import signed_in_as
 from service.pages.i18n import N_, gettext
@@ -58,7 +61,7 @@ def resolve_aggregate(text: str) -> UUID | None:
 
 def history(aggregate_id: UUID) -> list[dict[str, Any]] | None:
     try:
-        found = current_audit().aggregate_events(aggregate_id, 0, HISTORY_LIMIT)
+        found = current_audit().histories.aggregate_events(aggregate_id, 0, HISTORY_LIMIT)
     except LookupError:
         return None
     items = []
@@ -75,17 +78,21 @@ def history(aggregate_id: UUID) -> list[dict[str, Any]] | None:
 
 def audit_values(**extra: Any) -> dict[str, Any]:
     audit = current_audit()
-    head = audit.current_head()
+    head = audit.heads.latest()
+    try:
+        public_key = audit.heads.public_key_multibase()
+    except LogUnavailable:
+        public_key = ""
     values: dict[str, Any] = {
-        "tree_head": head.to_json(),
-        "tree_head_json": json.dumps(head.to_json(), indent=2),
-        "public_key": audit.public_key_multibase(),
+        "tree_head": None if head is None else head.to_json(),
+        "tree_head_json": "" if head is None else json.dumps(head.to_json(), indent=2),
+        "public_key": public_key,
         "lookup": "",
         "lookup_error": None,
         "events": None,
         "aggregate_id": None,
         "proof_result": None,
-        "proof_form": {"tree_head": "", "proof": "", "public_key": audit.public_key_multibase()},
+        "proof_form": {"tree_head": "", "proof": "", "public_key": public_key},
         "title": gettext("审计"),
     }
     values.update(extra)

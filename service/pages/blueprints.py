@@ -25,8 +25,7 @@ from flask import Blueprint, Response, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from domain.errors import DomainRuleViolation, InvalidValue
-from service.api.fields import masked_name
-from service.api.problems import Problem, handle_http_exception, problem_response
+from service.credentials.credential_document import masked_name
 from service.ledger import ConcurrencyConflict, NotFound
 from service.log_masking import masked_url
 from service.pages import labels
@@ -47,6 +46,7 @@ from service.pages.web_session import (
     role_label,
     save_session,
 )
+from service.problems import Problem, handle_http_exception, problem_response
 
 __all__ = [
     "ALL_BLUEPRINTS",
@@ -201,7 +201,7 @@ def handle_outside_pages(error: HTTPException) -> Response:
     and the visitor is a browser asking for a page (it prefers HTML, and the address is not
     under ``/api/`` or a ``.json``), the answer is the error page in the visitor's language with
     the pages' headers; every other error keeps the API's problem+json
-    (:func:`service.api.problems.handle_http_exception`)."""
+    (:func:`service.problems.handle_http_exception`)."""
     if request.url_rule is None and _browser_wants_page():
         begin()
         return finish(handle_http(error))

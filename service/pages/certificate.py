@@ -1,6 +1,7 @@
 """``/c/{number}``: the public certificate page.
 
-* the masked certificate (name 张*, masked ID number) and its status;
+* the masked certificate (name 张*, masked ID number) and its status, from the directory read
+  model (``service.certificate_lookup``);
 * a QR code (``segno``) encoding the page's absolute URL under the service's base URL (the one
   credential ids and DIDs use), as SVG and PNG;
 * the signed credential (public disclosure) to download;
@@ -20,10 +21,8 @@ import segno
 from flask import Response, request, url_for
 from markupsafe import Markup
 
-from domain.certificate import Certificate
-from domain.errors import InvalidValue
-from service.api.audit import current_audit
-from service.api.services import ledger
+from service.app_services import certificate_lookup, current_audit, ledger
+from service.certificate_lookup import CertificateRecord
 from service.credentials import CredentialUnavailable
 from service.ledger import NotFound
 from service.pages.blueprints import pages, render, render_error
@@ -35,14 +34,15 @@ from service.signing.canonical_json import JSONValueError, parse_strict
 MAX_UPLOAD = 256 * 1024
 
 
-def load(number: str) -> Certificate:
+def load(number: str) -> CertificateRecord:
+    """The certificate from the directory read model (no aggregate is loaded)."""
     problem = number_problem(number)
     if problem:
         raise _NumberMalformed(problem)
-    try:
-        return ledger().certificate(number)
-    except InvalidValue as error:
-        raise _NumberMalformed(str(error)) from None
+    found = certificate_lookup().find(number)
+    if found is None:
+        raise NotFound(f"no certificate {number}")
+    return found
 
 
 class _NumberMalformed(Exception):
@@ -151,7 +151,7 @@ def verify_upload(data: bytes) -> dict[str, Any]:
             ],
         }
     report = ledger().credentials.verify_credential(
-        document, log_inclusion=current_audit().log_inclusion_check
+        document, log_inclusion=current_audit().proofs.log_inclusion_check
     )
     return {"verified": report.verified, "checks": [c.to_dict() for c in report.checks]}
 

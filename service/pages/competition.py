@@ -14,13 +14,13 @@ from uuid import UUID
 from flask import current_app, jsonify
 
 from domain.competition import Competition
-from service.api.auth import current_principal
-from service.api.problems import Problem
-from service.api.services import leaderboards, ledger, services
+from service.app_services import leaderboards, ledger, services
 from service.competitions.leaderboard import READ_MODEL, may_see_board, sees_everything
 from service.pages.blueprints import pages, render
 from service.pages.i18n import gettext
 from service.pages.labels import AWARD, ENTRANT_KIND, label
+from service.principal import current_principal
+from service.problems import Problem
 
 BOARD_LIMIT = 500
 #: How long a page waits for the leaderboard read model to catch up with the log.

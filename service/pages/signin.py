@@ -11,7 +11,7 @@ from typing import Any
 from flask import redirect, request
 
 from domain.api_token import Role
-from service.api.services import ledger
+from service.app_services import ledger
 from service.pages.blueprints import pages, render
 from service.pages.i18n import gettext
 from service.pages.web_session import check_csrf, current_session, page_principal

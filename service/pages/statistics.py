@@ -12,13 +12,13 @@ from flask import request
 
 from domain.certificate_number import PROVINCE_CODES
 from projections.statistics import StatisticsQuery
-from service.api.as_of_reads import read_models
-from service.api.services import ledger, services
-from service.api.statistics import chinese_count, percent, statistics_projections
+from service.app_services import ledger, services
 from service.pages.blueprints import pages, render
 from service.pages.charts import bar_chart, bar_legend
 from service.pages.i18n import N_, gettext
 from service.pages.labels import occupation_label
+from service.read_models import read_models
+from service.statistics_figures import chinese_count, percent, statistics_projections
 
 DIMENSIONS = (
     ("province", N_("按地区")),

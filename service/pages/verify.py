@@ -5,8 +5,9 @@ browser history) to ``POST /verify``, rate-limited per client address like the A
 (``VERIFY_RATE_LIMIT``). Bad input is explained beside the field that is wrong; the number is
 never corrected. The ID number is never shown back, not even in the form after an error.
 
-The answer mirrors ``POST /api/v1/verify``: a wrong name, a wrong ID number and an unknown
-number are the same "not found", with the same work done on every path. A match shows the
+The answer is ``POST /api/v1/verify``'s check (``service.national_query``, from the directory read
+model): a wrong name, a wrong ID number and an unknown number are the same "not found", with the
+same work done on every path. A match shows the
 masked summary, the issuing body as filed (and whether the occupation and level are in its
 filed scope), each check of the certificate's signed credential (signature, key, issuer,
 dates, status, log inclusion) and where its issuance sits in the transparency log.
@@ -14,22 +15,18 @@ dates, status, log inclusion) and where its issuance sits in the transparency lo
 
 from __future__ import annotations
 
-import hmac
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import request
 
-from domain.certificate import Certificate
-from domain.certificate_number import PROVINCE_CODES, CertificateNumber
+from domain.certificate_number import CertificateNumber
 from domain.errors import InvalidValue
 from domain.id_number import IdKind, IdNumber
-from service.api.audit import current_audit
-from service.api.fields import masked_name
-from service.api.services import ledger
+from service.app_services import certificate_lookup, current_audit, ledger, national_query
+from service.certificate_lookup import CertificateRecord
 from service.credentials import CredentialUnavailable
-from service.ledger import NotFound
 from service.pages.blueprints import pages, render, verify_pages
 from service.pages.i18n import N_, gettext
 
@@ -127,64 +124,31 @@ def read_form() -> VerifyForm:
     return form
 
 
-def _find(number: str) -> Certificate | None:
-    try:
-        return ledger().certificate(number)
-    except (InvalidValue, NotFound):
-        return None
-
-
 def check(form: VerifyForm) -> dict[str, Any]:
     """The answer for a well-formed form (see the module docstring)."""
     assert form.id_number is not None
-    certificate = _find(form.number)
-    worker_id = ledger().worker_id_for(form.id_number)  # the same work on every path
-    identity_ok = certificate is not None and hmac.compare_digest(
-        worker_id.bytes, certificate.worker_id.bytes
-    )
-    name_ok = certificate is not None and hmac.compare_digest(
-        certificate.holder_name.encode(), form.name.strip().encode()
-    )
-    checked_at = ledger().clock()
-    if certificate is None or not (identity_ok and name_ok):
-        return {"result": "not_found", "checked_at": checked_at}
+    answer = national_query().check(form.number, form.name, form.id_number)
+    certificate = answer.certificate
+    if certificate is None:
+        return {"result": "not_found", "checked_at": answer.checked_at}
     return {
-        "result": certificate.status.value,
-        "checked_at": checked_at,
+        "result": answer.result,
+        "checked_at": answer.checked_at,
+        "log_position": answer.log_position,
         "certificate": summary(certificate),
         "issuer": issuing_body(certificate),
         "checks": credential_checks(certificate.number),
     }
 
 
-def summary(certificate: Certificate) -> dict[str, Any]:
-    return {
-        "number": certificate.number,
-        "holder_name": masked_name(certificate.holder_name),
-        "masked_id_number": certificate.masked_id_number,
-        "occupation_code": certificate.occupation_code,
-        "occupation_name": certificate.occupation_name,
-        "level": certificate.level_code,
-        "issued_on": certificate.issued_on,
-        "status": certificate.status.value,
-        "issuer_name": certificate.issuer_name,
-    }
+def summary(certificate: CertificateRecord) -> dict[str, Any]:
+    """The masked summary the pages show."""
+    return certificate.summary()
 
 
-def issuing_body(certificate: Certificate) -> dict[str, Any]:
-    """The issuer as filed (备案): name, filing code, kind, province, status, and whether the
-    certificate's occupation and level are in its filed scope now."""
-    organisation = ledger().organisation(certificate.issuer_id)
-    levels = organisation.scope.get(certificate.occupation_code) or []
-    return {
-        "name": organisation.name,
-        "filing_code": organisation.filing_code,
-        "kind": organisation.kind.value,
-        "province": PROVINCE_CODES.get(organisation.province_code, organisation.province_code),
-        "status": organisation.status.value,
-        "evaluator_prefix": organisation.evaluator_prefix,
-        "in_scope": certificate.level_code in [str(level) for level in levels],
-    }
+def issuing_body(certificate: CertificateRecord) -> dict[str, Any]:
+    """The issuer as filed (备案), and whether the certificate is in its filed scope now."""
+    return certificate_lookup().issuing_body(certificate)
 
 
 def credential_checks(number: str) -> dict[str, Any]:
@@ -194,7 +158,7 @@ def credential_checks(number: str) -> dict[str, Any]:
     except CredentialUnavailable:
         return {"available": False, "checks": [], "log": None}
     report = ledger().credentials.verify_credential(
-        credential, log_inclusion=current_audit().log_inclusion_check
+        credential, log_inclusion=current_audit().proofs.log_inclusion_check
     )
     checks = [c.to_dict() for c in report.checks]
     log_check = next((c for c in checks if c["check"] == "log_inclusion"), None)

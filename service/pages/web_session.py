@@ -27,8 +27,8 @@ from flask.wrappers import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from domain.api_token import Role
-from service.api.auth import PUBLIC_PRINCIPAL, Principal
-from service.api.services import ledger
+from service.app_services import ledger
+from service.principal import PUBLIC_PRINCIPAL, Principal
 from service.tokens import TokenState
 
 __all__ = [

@@ -26,9 +26,7 @@ from domain.points_policy import list_policies
 from domain.worker import Worker
 from projections.career_stage import CareerStageQuery
 from projections.worker_ladder import WorkerLadderQuery
-from service.api.as_of_reads import read_models
-from service.api.ladders import EMPTY_CAREER, EMPTY_LADDER, ladder_projections, occupations_of
-from service.api.services import ledger
+from service.app_services import ledger
 from service.ledger import NotFound
 from service.pages.blueprints import pages, render
 from service.pages.charts import career_chart
@@ -36,7 +34,9 @@ from service.pages.gates import signed_in_as
 from service.pages.i18n import N_, gettext
 from service.pages.web_session import check_csrf, page_principal
 from service.points_statements import points_statement_credential, resolve_policy
+from service.read_models import read_models
 from service.share_links import ShareLinks
+from service.worker_ladders import EMPTY_CAREER, EMPTY_LADDER, ladder_projections, occupations_of
 
 LEVEL_CODES = ("5", "4", "3", "2", "1")
 VALIDITY_CHOICES = (1, 7, 30, 90)

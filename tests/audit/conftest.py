@@ -16,6 +16,7 @@ from service.app import create_app
 from service.audit import Audit, HeadPolicy
 from service.ledger import Ledger
 from tests.audit.stored_rows import StoredRows
+from tests.support.clients import CaughtUpClient
 
 
 @pytest.fixture
@@ -25,8 +26,8 @@ def audit(ledger: Ledger, store: ProjectionStore) -> Audit:
 
 @pytest.fixture
 def app(ledger: Ledger) -> Iterator[Flask]:
-    """The API over the test's ledger; no runner thread (the audit views catch up themselves),
-    a head is due after every new event."""
+    """The API over the test's ledger; no runner thread: its test client does the background's
+    work (catch-up, a head when due) before each request. A head is due after every new event."""
     made = create_app(
         {
             "TESTING": True,
@@ -36,6 +37,7 @@ def app(ledger: Ledger) -> Iterator[Flask]:
         },
         ledger=ledger,
     )
+    made.test_client_class = CaughtUpClient
     yield made
     made.extensions["craftledger"].close()
 

@@ -58,7 +58,7 @@ def test_the_verification_report_includes_the_issuance_proof(
     assert report["verified"] is True
     assert check["status"] == "passed", check
     found = check["log_inclusion"]
-    issuance = TransparencyLogQuery(app.extensions["craftledger_audit"].store).leaf_of_event(
+    issuance = TransparencyLogQuery(app.extensions["craftledger"].audit.store).leaf_of_event(
         Certificate.create_id(number=issued.number), 1
     )
     assert issuance is not None

@@ -15,7 +15,7 @@ from pymerkle.proof import InclusionProof as PymerkleInclusionProof
 from projections.transparency.merkle import leaf_hash, verify_consistency
 from projections.transparency.tree_head import SignedTreeHead, verify_tree_head
 from projections.transparency_log import leaf_data_of
-from service.cli.proofcheck import exit_status, parse_public_key, run_checks
+from service.audit.proof_check import exit_status, parse_public_key, run_checks
 from service.ledger import Ledger
 from tests.audit.principals import grant_tokens, headers_for_every_role
 

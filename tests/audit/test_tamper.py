@@ -116,7 +116,7 @@ def test_heads_are_checked_with_a_key_given_on_the_command_line(
 
     from service.signing.multikey import public_multibase_of
 
-    published = audit.public_key_multibase()
+    published = audit.heads.public_key_multibase()
     assert verify_cli(logged, "--public-key", published)[0] == 0
     stranger = public_multibase_of(Ed25519PrivateKey.generate())
     code, output = verify_cli(logged, "--public-key", stranger)

@@ -30,36 +30,36 @@ def test_heads_are_signed_with_the_ledgers_key_from_the_key_store(
     ledger: Ledger, audit: Audit
 ) -> None:
     grant_tokens(ledger, 3)
-    head = audit.current_head()
+    head = audit.refresh()
     stored = ledger.credentials.key_store.get(LEDGER_OWNER, LEDGER_KEY_ID)
-    assert stored is not None and stored.public_key_multibase == audit.public_key_multibase()
+    assert stored is not None and stored.public_key_multibase == audit.heads.public_key_multibase()
     assert head.key_id == LEDGER_KEY_ID
     assert verify_tree_head(decode_public_key(stored.public_key_multibase), head.head)
     assert head.tree_size == 3 and head.log_position == 3
 
 
 def test_the_first_head_of_an_empty_log_is_the_empty_root(ledger: Ledger, audit: Audit) -> None:
-    head = audit.current_head()
+    head = audit.refresh()
     assert (head.tree_size, head.head.root_hash) == (0, EMPTY_ROOT)
-    assert verify_tree_head(audit.public_key(), head.head)
+    assert verify_tree_head(audit.heads.public_key(), head.head)
 
 
 def test_a_head_is_due_after_n_events_or_n_seconds(ledger: Ledger, store: ProjectionStore) -> None:
     clock = Clock()
     audit = Audit(ledger, store, policy=HeadPolicy(every_seconds=60, every_events=3), clock=clock)
     grant_tokens(ledger, 1)
-    assert audit.current_head().tree_size == 1  # the first one is always due
+    assert audit.refresh().tree_size == 1  # the first one is always due
     grant_tokens(ledger, 2)
-    assert audit.current_head().tree_size == 1  # 2 events, 0 s: not yet
+    assert audit.refresh().tree_size == 1  # 2 events, 0 s: not yet
     grant_tokens(ledger, 1)
-    assert audit.current_head().tree_size == 4  # 3 events
+    assert audit.refresh().tree_size == 4  # 3 events
     grant_tokens(ledger, 1)
     clock.now += 59_999
-    assert audit.current_head().tree_size == 4
+    assert audit.refresh().tree_size == 4
     clock.now += 1
-    assert audit.current_head().tree_size == 5  # 60 s
+    assert audit.refresh().tree_size == 5  # 60 s
     assert audit.publish(force=True) is None  # nothing new to sign, even when forced
-    assert [h.tree_size for h in audit.heads()] == [1, 4, 5]
+    assert [h.tree_size for h in audit.heads.history()] == [1, 4, 5]
 
 
 def test_timestamps_never_go_backwards_even_if_the_clock_does(
@@ -68,13 +68,13 @@ def test_timestamps_never_go_backwards_even_if_the_clock_does(
     clock = Clock()
     audit = Audit(ledger, store, clock=clock)
     grant_tokens(ledger, 1)
-    first = audit.current_head()
+    first = audit.refresh()
     clock.now -= 3_600_000
     grant_tokens(ledger, 1)
     audit.catch_up()
     second = audit.publish(force=True)
     assert second is not None and second.head.timestamp >= first.head.timestamp
-    assert verify_tree_head(audit.public_key(), second.head)
+    assert verify_tree_head(audit.heads.public_key(), second.head)
 
 
 def test_the_projection_runner_publishes_heads_after_catching_up(
@@ -89,7 +89,7 @@ def test_the_projection_runner_publishes_heads_after_catching_up(
     runner.catch_up()
     grant_tokens(ledger, 1)
     runner.catch_up()
-    assert [h.tree_size for h in audit.heads()] == [2, 4]
+    assert [h.tree_size for h in audit.heads.history()] == [2, 4]
 
 
 def test_concurrent_publishers_sign_one_head_per_size(
@@ -112,19 +112,19 @@ def test_concurrent_publishers_sign_one_head_per_size(
     for thread in threads:
         thread.join()
     assert errors == []
-    assert [h.tree_size for h in audits[0].heads()] == [4]
+    assert [h.tree_size for h in audits[0].heads.history()] == [4]
 
 
 def test_heads_survive_a_rebuild_of_the_log_and_still_verify(
     ledger: Ledger, store: ProjectionStore, audit: Audit
 ) -> None:
     grant_tokens(ledger, 5)
-    audit.current_head()
+    audit.refresh()
     grant_tokens(ledger, 2)
     audit.catch_up()
     audit.publish(force=True)
     ProjectionRunner(ledger, store, [TransparencyLog()]).rebuild("transparency_log")
-    assert [h.tree_size for h in audit.heads()] == [5, 7]
-    for head in audit.heads():
+    assert [h.tree_size for h in audit.heads.history()] == [5, 7]
+    for head in audit.heads.history():
         assert TransparencyLogQuery(store).root(head.tree_size)[1] == head.head.root_hash
     assert verify_log(ledger, store).ok

@@ -11,6 +11,7 @@ from service.app import create_app
 from service.ledger import Ledger
 from tests.factories.certificates import Issued, issue_to_new_worker
 from tests.factories.organisations import file_employer
+from tests.support.clients import CaughtUpClient
 
 
 @pytest.fixture
@@ -21,8 +22,11 @@ def issued(ledger: Ledger) -> Issued:
 
 @pytest.fixture
 def client(ledger: Ledger) -> Iterator[FlaskClient]:
-    """The HTTP API over the test's ledger (no projection thread)."""
+    """The HTTP API over the test's ledger (no projection thread: the client does the
+    background's work before each request)."""
+
     app = create_app({"TESTING": True, "RUN_PROJECTIONS": False}, ledger=ledger)
+    app.test_client_class = CaughtUpClient
     try:
         yield app.test_client()
     finally:

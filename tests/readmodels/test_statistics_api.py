@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from domain.worker import CareerEntryKind
-from service.api.statistics import chinese_count, percent
+from service.statistics_figures import chinese_count, percent
 from tests.factories import WELDER
 from tests.readmodels.read_model_api import ReadModelApi
 

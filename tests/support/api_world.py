@@ -39,6 +39,7 @@ from service.ledger import Ledger
 from tests.factories.organisations import ELECTRICIAN, numbered_body, numbered_union
 from tests.factories.people import id_number, register
 from tests.factories.tokens import grant
+from tests.support.clients import CaughtUpClient
 from tests.support.clocks import RunningClock
 from tests.support.stores import store_for_backend
 
@@ -193,9 +194,15 @@ def running_app(
     with store_for_backend(backend, data_dir) as (settings, _schema):
         ledger = Ledger(settings, clock=RunningClock(SERVER_START))
         app = create_app(
-            {"TESTING": True, "VERIFY_RATE_LIMIT": "10000 per minute", **(config or {})},
+            {
+                "TESTING": True,
+                "VERIFY_RATE_LIMIT": "10000 per minute",
+                "AUDIT_HEAD_EVERY_EVENTS": 1,
+                **(config or {}),
+            },
             ledger=ledger,
         )
+        app.test_client_class = CaughtUpClient
         try:
             yield app, ledger
         finally:

@@ -22,7 +22,7 @@ from service.api.credentials import (
     _unavailable,
 )
 from service.api.fields import masked_name
-from service.api.services import ledger
+from service.app_services import ledger
 from service.competitions.leaderboard import sees_everything
 from service.credentials import CredentialUnavailable, SignedDocument
 

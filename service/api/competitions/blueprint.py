@@ -8,7 +8,7 @@ from uuid import UUID
 from domain.competition import Competition
 from service.api.auth import require_organisation
 from service.api.openapi import Blueprint
-from service.api.services import ledger
+from service.app_services import ledger
 
 __all__ = ["DECIMAL", "DECIMAL_ERROR", "ORGANISER_RULES", "READ_RULES", "blp", "organised"]
 

@@ -20,7 +20,7 @@ from service.api.competitions.blueprint import DECIMAL, DECIMAL_ERROR, blp
 from service.api.fields import LEVEL_CODES, occupation_code_field, text
 from service.api.problems import field_errors, validation_problem
 from service.api.reads import PageArgs, WaitHeaders, page_schema, read_after_position
-from service.api.services import leaderboards, ledger
+from service.app_services import leaderboards, ledger
 from service.commands import Recorded
 from service.competitions.leaderboard import READ_MODEL
 

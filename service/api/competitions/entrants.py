@@ -15,7 +15,7 @@ from domain.promotion_rules import EntrantKind
 from service.api.auth import access, current_principal, forbidden
 from service.api.competitions.blueprint import ORGANISER_RULES, READ_RULES, blp, organised
 from service.api.fields import ReasonSchema, text
-from service.api.services import ledger
+from service.app_services import ledger
 from service.commands import Recorded
 from service.competitions import EntrantRegistration
 from service.competitions.leaderboard import sees_everything

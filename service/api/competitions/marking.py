@@ -21,7 +21,7 @@ from service.api.competitions.blueprint import (
 from service.api.competitions.competition import CompetitionSchema, view
 from service.api.competitions.entrants import CompetitionEntrantSchema, entrant_view
 from service.api.fields import ReasonSchema, text
-from service.api.services import ledger
+from service.app_services import ledger
 
 
 class JudgeMarkSchema(ma.Schema):

@@ -13,7 +13,7 @@ from domain.competition import Competition
 from service.api.auth import access, current_principal, forbidden
 from service.api.competitions.blueprint import blp
 from service.api.fields import ReasonSchema, text
-from service.api.services import ledger
+from service.app_services import ledger
 from service.commands import Recorded
 from service.competitions.leaderboard import sees_everything
 

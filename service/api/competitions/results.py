@@ -16,7 +16,7 @@ from service.api.competitions.blueprint import ORGANISER_RULES, blp, organised
 from service.api.competitions.competition import CompetitionSchema, view
 from service.api.problems import Problem
 from service.api.reads import PageArgs, WaitHeaders, read_after_position
-from service.api.services import leaderboards, ledger
+from service.app_services import leaderboards, ledger
 from service.competitions.leaderboard import READ_MODEL, behind, may_see_board
 
 

@@ -11,7 +11,7 @@ from domain.api_token import Role
 from domain.evaluation import Evaluation
 from service.api.auth import current_principal, require_organisation
 from service.api.openapi import Blueprint
-from service.api.services import ledger
+from service.app_services import ledger
 
 __all__ = ["blp", "session_for_change", "session_for_reading"]
 

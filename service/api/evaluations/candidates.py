@@ -17,7 +17,7 @@ from service.api.auth import access, current_principal
 from service.api.evaluations.blueprint import blp, session_for_change, session_for_reading
 from service.api.fields import occupation_code_field, text
 from service.api.reads import list_page
-from service.api.services import ledger
+from service.app_services import ledger
 from service.commands import Recorded
 
 COMPONENTS = ["theory", "practical", "review"]

@@ -13,7 +13,7 @@ from service.api.auth import access, current_principal
 from service.api.evaluations.blueprint import blp, session_for_change
 from service.api.openapi import IDEMPOTENCY_KEY_PARAMETER, LOG_POSITION_HEADER
 from service.api.problems import Problem
-from service.api.services import ledger
+from service.app_services import ledger
 
 MAX_UPLOAD_NOTE = "at most the app's MAX_CONTENT_LENGTH (1 MiB by default) and 20,000 rows"
 

@@ -13,7 +13,7 @@ from domain.evaluation import ObjectionOutcome
 from service.api.auth import access, current_principal
 from service.api.evaluations.blueprint import blp, session_for_change
 from service.api.fields import text
-from service.api.services import ledger
+from service.app_services import ledger
 
 # -- schemas ------------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from service.api.evaluations.objections import ObjectionSchema
 from service.api.fields import level_field, occupation_code_field, text
 from service.api.jobs import JobSchema, job_runner, job_view
 from service.api.reads import list_page
-from service.api.services import ledger, services
+from service.app_services import ledger, services
 from service.commands import Recorded
 from service.evaluations.confirmation import CONFIRM_JOB
 

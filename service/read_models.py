@@ -15,6 +15,10 @@ through, never a filtered subset.
 * A build that stops on a poison event answers 503 ``read-model-unavailable``.
 
 Stores handed to a request stay open until the request is done, even if evicted meanwhile.
+
+``wait_for_position`` is read-your-writes: a read given a command's ``X-Log-Position`` waits (up
+to ``READ_WAIT_SECONDS``) until the read models it reads have applied it. The API and the pages
+both read through this module.
 """
 
 from __future__ import annotations
@@ -36,11 +40,17 @@ from flask import current_app
 from projections.as_of import build_as_of, end_of_day, position_at
 from projections.projection import Projection
 from projections.store import ProjectionStore, SQLiteProjectionStore
-from service.api.problems import Problem, validation_problem
-from service.api.reads import wait_for_position
-from service.api.services import services
+from service.app_services import services
+from service.problems import Problem, validation_problem
 
-__all__ = ["AsOfReadModels", "ReadModelView", "check_as_of", "read_models"]
+__all__ = [
+    "AsOfReadModels",
+    "ReadModelView",
+    "check_as_of",
+    "read_models",
+    "today",
+    "wait_for_position",
+]
 
 EXTENSION = "craftledger.as_of"
 DEFAULT_CACHE_SIZE = 8
@@ -215,3 +225,32 @@ def read_models(
         return
     with _cache().view(projections, as_of) as build:
         yield ReadModelView(build.store, build.position, as_of)
+
+
+def wait_for_position(position: int | None, names: Sequence[str] = ("directory",)) -> None:
+    """Block until the read models ``names`` have applied ``position`` (see the module
+    docstring)."""
+    if not position:
+        return
+    head = services().ledger.log_position
+    if position > head:
+        raise validation_problem(
+            [
+                {
+                    "location": "query",
+                    "parameter": "wait_for",
+                    "detail": f"position {position} is beyond the log's head ({head})",
+                }
+            ]
+        )
+    runner = services().runner
+    if runner is None:
+        return
+    timeout = float(current_app.config.get("READ_WAIT_SECONDS", 5.0))
+    if not runner.wait_for(position, timeout=timeout, names=list(names)):
+        raise Problem(
+            503,
+            "position-not-reached",
+            f"the read model has not applied position {position} within {timeout:g} s",
+            headers={"Retry-After": "1"},
+        )
