@@ -14,13 +14,13 @@ hours of reloading); the locks go through the Ledger.
 Timed, on the store (SQLite in a temporary directory, or with ``--postgres`` a fresh schema of
 the server named by ``CRAFTLEDGER_TEST_POSTGRES``):
 
-* **(a) finalise**: ``Ledger.finalise_competition`` -- load the competition, score and rank
+* **(a) finalise**: ``Competitions.finalise_competition`` -- load the competition, score and rank
   everyone, read the current level and the year's promotions of each entrant some rule may
   promote, propose promotions, allocate the awards' status-list entries, save.
 * **(a') raw**: the same number of events of the same sizes as (a) wrote (its stored events,
   re-keyed) appended with one ``recorder.insert_events`` call, plus the ranking with a pure
   Python sort (trimmed means and weighted totals from the marks in memory, one ``sorted``).
-* **(b) approve**: ``Ledger.approve_promotions`` of every proposal -- the engine asked again,
+* **(b) approve**: ``Competitions.approve_promotions`` of every proposal -- the engine asked again,
   certificates, workers, number series, status-list entries and the approvals in one save,
   the issuer's signing key checked before it (an issuer that cannot sign refuses the approval).
 * **read back** (information): ``Credentials.certificate_credentials`` for the same certificates,

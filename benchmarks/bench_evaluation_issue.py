@@ -10,10 +10,10 @@ by ``CRAFTLEDGER_TEST_POSTGRES``, default ``postgresql://postgres@127.0.0.1:5432
   workers, check every candidate, allocate N numbers (one event), build N certificates,
   allocate their status-list entries, check the issuer has a key able to sign them, and save
   everything in one ``save`` (the credentials are built from the log when asked for).
-* **single saves** (baseline 1): ``Ledger.issue_certificate`` N times for employer B's staff, one
+* **single saves** (baseline 1): ``Certificates.issue_certificate`` N times for employer B's staff, one
   atomic save each (what issuing without a batch path costs; the same checks, numbers and
   status-list entries). Printed: single / batch.
-* **read back** (information): ``Ledger.certificate_credentials`` (read in a few queries,
+* **read back** (information): ``Credentials.certificate_credentials`` (read in a few queries,
   build from events, sign) for session A's N certificates -- checked byte for byte against
   the same credentials built and signed one at a time.
 * **raw append + sign** (baseline 2, the issue's goal): the same stored events the batch wrote,
