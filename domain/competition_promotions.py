@@ -1,6 +1,6 @@
 """Promotion proposals of a competition (以赛代评) and their approval (核准).
 
-Finalising asks the promotion engine (:func:`~domain.promotion_rules.propose_promotion`) for
+Finalising asks the promotion engine (:func:`~domain.promotion_proposal.propose_promotion`) for
 each ranked entrant, given the worker's current level in the occupation and the competition
 promotions already granted to them that year (facts the application reads from the ledger);
 an answer with a target level becomes a proposal. A proposal becomes a certificate only when an
@@ -22,13 +22,8 @@ from uuid import UUID
 
 from domain.competition_results import ALL_ENTRANTS, Standings, rankings_in_order
 from domain.errors import DomainRuleViolation
-from domain.promotion_rules import (
-    CompetitionTier,
-    PromotionOutcome,
-    PromotionProposal,
-    PromotionRuleSet,
-    propose_promotion,
-)
+from domain.promotion_proposal import PromotionProposal, propose_promotion
+from domain.promotion_rules import CompetitionTier, PromotionOutcome, PromotionRuleSet
 from domain.ranking import Award, RankedEntrant, Ranking
 from domain.skill_level import SkillLevel
 

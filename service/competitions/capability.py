@@ -22,9 +22,10 @@ from domain.ranking import TieBreakOrder
 from domain.skill_level import SkillLevel
 from domain.worker import Worker
 from projections.garbage_collection import pausing_collection
+from service.capabilities import CertificateRecords, HeldLevels
 from service.commands import Recorded, retried
 from service.competitions.award_credentials import AwardCredentials, award_subject
-from service.competitions.collaborators import CertificateRecords, CredentialIssuer, HeldLevels
+from service.competitions.collaborators import CredentialIssuer
 from service.competitions.entrants import EntrantRegistration
 from service.competitions.promotion_facts import PromotionFacts
 from service.competitions.promotions import PromotionDecisions

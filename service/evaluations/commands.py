@@ -21,14 +21,10 @@ from domain.errors import DomainRuleViolation, InvalidValue
 from domain.evaluation import Evaluation, ObjectionOutcome
 from domain.skill_level import SkillLevel
 from domain.worker import Worker
+from service.capabilities import CertificateRecords, HeldLevels
 from service.commands import Recorded, retried
 from service.evaluations import imports
-from service.evaluations.collaborators import (
-    CertificateRecords,
-    CredentialRecords,
-    HeldLevels,
-    WorkingDays,
-)
+from service.evaluations.collaborators import CredentialRecords, WorkingDays
 from service.evaluations.confirmation import Confirmation, Progress
 from service.evaluations.evidence import candidate_facts, held_level_facts, load_workers
 from service.evaluations.imports import ImportReport
