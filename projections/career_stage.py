@@ -51,8 +51,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from uuid import UUID
 
-from projections.pagination import InvalidQuery, Page, check_limit, decode_cursor, page_of
+from projections.pagination import Page, check_limit, decode_cursor, page_of
 from projections.projection import Projection, RecordedEvent, handles, iso_date, text_id
+from projections.query_checks import one_of, uuid_text
 from projections.skill_levels import HIGH_SKILL_LEVELS, level_name
 from projections.store import ProjectionStore, Transaction
 from projections.worker_ladder import ENTRANT_REGISTERED
@@ -451,10 +452,7 @@ class CareerStageQuery:
         self.store = store
 
     def career(self, worker_id: UUID | str) -> dict[str, Any] | None:
-        try:
-            key = str(worker_id if isinstance(worker_id, UUID) else UUID(str(worker_id)))
-        except ValueError:
-            raise InvalidQuery("worker id must be a UUID") from None
+        key = uuid_text(worker_id, "worker id")
         with self.store.read() as tx:
             name = tx.value("SELECT name FROM career_worker WHERE id = ?", (key,))
             if name is None:
@@ -501,8 +499,7 @@ class CareerStageQuery:
         where: list[str] = []
         params: list[Any] = []
         if stage is not None:
-            if stage not in STAGE_RANK:
-                raise InvalidQuery(f"stage must be one of {', '.join(STAGE_RANK)}")
+            one_of(stage, STAGE_RANK, "stage")
             where.append("c.stage = ?")
             params.append(STAGE_RANK[stage])
         key = decode_cursor("career-stages", after, 3)

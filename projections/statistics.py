@@ -67,6 +67,7 @@ from projections.projection import (
     iso_datetime,
     text_id,
 )
+from projections.query_checks import one_of, uuid_text
 from projections.skill_levels import HIGH_SKILL_LEVELS
 from projections.store import ProjectionStore, Transaction
 
@@ -411,8 +412,7 @@ class StatisticsQuery:
         occupation_code: str | None = None,
         year: int | None = None,
     ) -> list[dict[str, Any]]:
-        if by not in BREAKDOWNS:
-            raise InvalidQuery(f"by must be one of {', '.join(BREAKDOWNS)}")
+        one_of(by, BREAKDOWNS, "by")
         filters = self._filters(province, organisation_id, occupation_code, year)
         with self.store.read() as tx:
             keys = self._keys(tx, by, filters)
@@ -442,16 +442,7 @@ class StatisticsQuery:
         occupation_code: str | None,
         year: int | None,
     ) -> dict[str, Any]:
-        organisation = None
-        if organisation_id is not None:
-            try:
-                organisation = str(
-                    organisation_id
-                    if isinstance(organisation_id, UUID)
-                    else UUID(str(organisation_id))
-                )
-            except ValueError:
-                raise InvalidQuery("organisation_id must be a UUID") from None
+        organisation = uuid_text(organisation_id, "organisation_id")
         if year is not None and (
             isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 9999
         ):
