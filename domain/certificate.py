@@ -39,6 +39,15 @@ class CertificateStatus(StrEnum):
     REVOKED = "revoked"
 
 
+STATUS_AFTER_TOPIC: dict[str, str] = {
+    "craftledger:Certificate.Suspended": CertificateStatus.SUSPENDED.value,
+    "craftledger:Certificate.Reinstated": CertificateStatus.VALID.value,
+    "craftledger:Certificate.Revoked": CertificateStatus.REVOKED.value,
+}
+"""The status a certificate has after each status-changing event, by the event's topic (for
+read models, which see recorded events, not the aggregate)."""
+
+
 class Certificate(LedgerAggregate):
     """A certificate's life: issued, suspended, reinstated, revoked (final)."""
 

@@ -51,11 +51,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from uuid import UUID
 
+from domain.certificate import STATUS_AFTER_TOPIC
 from projections.pagination import Page, check_limit, decode_cursor, page_of
 from projections.projection import Projection, RecordedEvent, handles, iso_date, text_id
-from projections.query_checks import one_of, uuid_text
+from projections.query import ProjectionQuery, one_of, uuid_text
 from projections.skill_levels import HIGH_SKILL_LEVELS, level_name
-from projections.store import ProjectionStore, Transaction
+from projections.store import Transaction
 from projections.worker_ladder import ENTRANT_REGISTERED
 
 STAGES: dict[int, tuple[str, str]] = {
@@ -72,12 +73,6 @@ CAREER_KIND_LABEL = {
     "studio": "创新工作室",
     "mentorship": "师带徒",
     "representative": "代表职务",
-}
-
-_STATUS_BY_TOPIC = {
-    "craftledger:Certificate.Suspended": "suspended",
-    "craftledger:Certificate.Reinstated": "valid",
-    "craftledger:Certificate.Revoked": "revoked",
 }
 
 
@@ -395,9 +390,9 @@ class CareerStage(Projection):
                 f"等级晋升: {label}", unique=True,
             )  # fmt: skip
 
-    @handles(*_STATUS_BY_TOPIC)
+    @handles(*STATUS_AFTER_TOPIC)
     def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
-        status = _STATUS_BY_TOPIC[event.topic]
+        status = STATUS_AFTER_TOPIC[event.topic]
         certificate_id = event.aggregate_id
         known = self._certificates.get(certificate_id)
         if known is None:
@@ -445,11 +440,8 @@ def _stage_fields(rank: int | None) -> dict[str, Any]:
     return {"stage": key, "stage_name": name, "stage_rank": int(rank)}
 
 
-class CareerStageQuery:
+class CareerStageQuery(ProjectionQuery):
     """Reads of the ``CareerStage`` projection (see the module docstring)."""
-
-    def __init__(self, store: ProjectionStore) -> None:
-        self.store = store
 
     def career(self, worker_id: UUID | str) -> dict[str, Any] | None:
         key = uuid_text(worker_id, "worker id")

@@ -63,6 +63,7 @@ import json
 from typing import Any, ClassVar
 from uuid import UUID
 
+from domain.certificate import STATUS_AFTER_TOPIC
 from projections.employment import WorkerEmployers, WorkerEmployersProjection, employment_ddl
 from projections.pagination import Page, check_limit, decode_cursor, page_of
 from projections.projection import (
@@ -73,8 +74,8 @@ from projections.projection import (
     text_id,
     to_json,
 )
-from projections.query_checks import one_of, uuid_text
-from projections.store import ProjectionStore, Transaction
+from projections.query import ProjectionQuery, one_of, uuid_text
+from projections.store import Transaction
 
 ORGANISATION_KINDS = ("Y", "S", "union", "authority")
 ORGANISATION_STATUSES = ("active", "suspended", "revoked")
@@ -261,7 +262,7 @@ class Directory(WorkerEmployersProjection):
         "craftledger:Certificate.Revoked",
     )
     def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
-        status = _CERTIFICATE_STATUS_BY_TOPIC[event.topic]
+        status = STATUS_AFTER_TOPIC[event.topic]
         at = iso_datetime(event["at"])
         reason = tx.seal(event["reason"])
         row = self._certificates.get(event.aggregate_id)
@@ -281,11 +282,6 @@ _ORGANISATION_STATUS_BY_TOPIC = {
     "craftledger:Organisation.Suspended": "suspended",
     "craftledger:Organisation.Reinstated": "active",
     "craftledger:Organisation.Revoked": "revoked",
-}
-_CERTIFICATE_STATUS_BY_TOPIC = {
-    "craftledger:Certificate.Suspended": "suspended",
-    "craftledger:Certificate.Reinstated": "valid",
-    "craftledger:Certificate.Revoked": "revoked",
 }
 
 
@@ -316,11 +312,8 @@ def _organisation(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-class DirectoryQuery:
+class DirectoryQuery(ProjectionQuery):
     """Reads of the ``Directory`` projection (see the module docstring)."""
-
-    def __init__(self, store: ProjectionStore) -> None:
-        self.store = store
 
     def get_organisation(self, organisation_id: UUID | str) -> dict[str, Any] | None:
         key = uuid_text(organisation_id, "organisation id")

@@ -28,7 +28,8 @@ from uuid import UUID
 from domain.evaluation import EvaluationStatus
 from projections.pagination import InvalidCursor, Page, check_limit, decode_cursor, page_of
 from projections.projection import Projection, RecordedEvent, handles
-from projections.store import ProjectionStore, Transaction
+from projections.query import ProjectionQuery
+from projections.store import Transaction
 
 __all__ = ["EvaluationSessions", "EvaluationSessionsQuery"]
 
@@ -129,11 +130,8 @@ class EvaluationSessions(Projection):
             )
 
 
-class EvaluationSessionsQuery:
+class EvaluationSessionsQuery(ProjectionQuery):
     """Reads of the ``EvaluationSessions`` projection (see the module docstring)."""
-
-    def __init__(self, store: ProjectionStore) -> None:
-        self.store = store
 
     def list_sessions(
         self, after: str | None = None, limit: int = 50, body_id: UUID | None = None

@@ -55,8 +55,8 @@ from projections.projection import (
     text_id,
     to_json,
 )
-from projections.query_checks import uuid_text
-from projections.store import ProjectionStore, Transaction
+from projections.query import ProjectionQuery, uuid_text
+from projections.store import Transaction
 
 
 class Honours(WorkerEmployersProjection):
@@ -223,11 +223,8 @@ def _refresh_talent(tx: Transaction, ladder_id: str, worker_id: str) -> None:
 # -- queries ---------------------------------------------------------------------------------------
 
 
-class HonoursQuery:
+class HonoursQuery(ProjectionQuery):
     """Reads of the ``Honours`` projection (see the module docstring)."""
-
-    def __init__(self, store: ProjectionStore) -> None:
-        self.store = store
 
     def list_ladders(self, union_id: UUID | str | None = None) -> list[dict[str, Any]]:
         union = uuid_text(union_id, "union_id")

@@ -15,8 +15,7 @@ from domain.competition import CompetitionStatus
 from domain.ranking import EntrantResult, RankedEntrant, TieBreakOrder, rank_entrants
 from projections.leaderboard import GROUP_ORDER, STATUSES, stored_scheme
 from projections.pagination import Page, check_limit, decode_cursor, page_of
-from projections.query_checks import one_of, uuid_text
-from projections.store import ProjectionStore
+from projections.query import ProjectionQuery, one_of, uuid_text
 
 __all__ = ["LeaderboardQuery"]
 
@@ -36,11 +35,8 @@ def _competition(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-class LeaderboardQuery:
+class LeaderboardQuery(ProjectionQuery):
     """Reads of the ``Leaderboard`` projection (see the module docstring)."""
-
-    def __init__(self, store: ProjectionStore) -> None:
-        self.store = store
 
     def competition(self, competition_id: UUID | str) -> dict[str, Any] | None:
         key = uuid_text(competition_id, "competition id")

@@ -33,16 +33,12 @@ from typing import Any
 from uuid import UUID
 
 from projections.pagination import Page, check_limit, decode_cursor, page_of
-from projections.query_checks import uuid_text
+from projections.query import ProjectionQuery, uuid_text
 from projections.skill_levels import level_name
-from projections.store import ProjectionStore
 
 
-class WorkerLadderQuery:
+class WorkerLadderQuery(ProjectionQuery):
     """Reads of the ``WorkerLadder`` projection (see the module docstring)."""
-
-    def __init__(self, store: ProjectionStore) -> None:
-        self.store = store
 
     def ladder(self, worker_id: UUID | str) -> dict[str, Any] | None:
         key = uuid_text(worker_id, "worker id")

@@ -1,5 +1,6 @@
-"""Checks of the parameters a read model's query takes: a bad one is an ``InvalidQuery`` (an
-HTTP 400) whose message names the parameter."""
+"""What a read model's query is: reads over a projection's tables in the ``ProjectionStore``,
+whose parameters are checked here -- a bad one is an ``InvalidQuery`` (an HTTP 400) whose
+message names the parameter."""
 
 from __future__ import annotations
 
@@ -8,8 +9,16 @@ from typing import overload
 from uuid import UUID
 
 from projections.pagination import InvalidQuery
+from projections.store import ProjectionStore
 
-__all__ = ["one_of", "uuid_text"]
+__all__ = ["ProjectionQuery", "one_of", "uuid_text"]
+
+
+class ProjectionQuery:
+    """Reads of one projection's tables (the subclass's docstring names the projection)."""
+
+    def __init__(self, store: ProjectionStore) -> None:
+        self.store = store
 
 
 @overload
