@@ -13,7 +13,7 @@ competition as its basis (:func:`promotion_basis`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -32,6 +32,7 @@ __all__ = [
     "ProposalStatus",
     "check_approval",
     "new_proposal",
+    "new_proposals",
     "pending",
     "promotion_basis",
     "proposal_of",
@@ -215,6 +216,16 @@ def new_proposal(result: Mapping[str, Any]) -> dict[str, Any] | None:
         "decided_at": None,
         "note": None,
     }
+
+
+def new_proposals(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The pending proposals of published results, by worker id (text)."""
+    proposals = {}
+    for result in results:
+        proposal = new_proposal(result)
+        if proposal is not None:
+            proposals[result["worker_id"]] = proposal
+    return proposals
 
 
 def promotion_basis(
