@@ -54,7 +54,7 @@ from uuid import UUID
 from domain.certificate import STATUS_AFTER_TOPIC
 from projections.pagination import Page, check_limit, decode_cursor, page_of
 from projections.projection import Projection, RecordedEvent, handles, iso_date, text_id
-from projections.query import ProjectionQuery, one_of, uuid_text
+from projections.query import ProjectionQuery, one_of, uuid_text, where_clause
 from projections.skill_levels import HIGH_SKILL_LEVELS, level_name
 from projections.store import Transaction
 from projections.worker_ladder import ENTRANT_REGISTERED
@@ -502,8 +502,7 @@ class CareerStageQuery(ProjectionQuery):
             "SELECT c.worker_id, w.name, c.stage, c.since, c.what FROM career_current c"
             " JOIN career_worker w ON w.id = c.worker_id"
         )
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql += where_clause(where)
         sql += " ORDER BY c.stage DESC, w.name, c.worker_id LIMIT ?"
         with self.store.read() as tx:
             rows = tx.dicts(sql, (*params, limit + 1))

@@ -74,7 +74,7 @@ from projections.projection import (
     text_id,
     to_json,
 )
-from projections.query import ProjectionQuery, one_of, uuid_text
+from projections.query import ProjectionQuery, one_of, uuid_text, where_clause
 from projections.store import Transaction
 
 ORGANISATION_KINDS = ("Y", "S", "union", "authority")
@@ -356,9 +356,7 @@ class DirectoryQuery(ProjectionQuery):
         if key is not None:
             where.append("(name, id) > (?, ?)")
             params.extend(key)
-        sql = f"SELECT {_ORGANISATION_COLUMNS} FROM directory_organisation"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = f"SELECT {_ORGANISATION_COLUMNS} FROM directory_organisation" + where_clause(where)
         sql += " ORDER BY name, id LIMIT ?"
         with self.store.read() as tx:
             rows = tx.dicts(sql, (*params, limit + 1))
@@ -387,9 +385,7 @@ class DirectoryQuery(ProjectionQuery):
         if key is not None:
             where.append("(w.name, w.id) > (?, ?)")
             params.extend(key)
-        sql = f"SELECT {_WORKER_COLUMNS} FROM {_WORKER_FROM}"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = f"SELECT {_WORKER_COLUMNS} FROM {_WORKER_FROM}" + where_clause(where)
         sql += " ORDER BY w.name, w.id"
         open_fields = self.store.sealer.open_fields
         with self.store.read() as tx:
@@ -435,9 +431,7 @@ class DirectoryQuery(ProjectionQuery):
         if key is not None:
             where.append("number > ?")
             params.extend(key)
-        sql = f"SELECT {_CERTIFICATE_COLUMNS} FROM directory_certificate"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = f"SELECT {_CERTIFICATE_COLUMNS} FROM directory_certificate" + where_clause(where)
         sql += " ORDER BY number LIMIT ?"
         with self.store.read() as tx:
             rows = tx.dicts(sql, (*params, limit + 1))

@@ -55,7 +55,7 @@ from projections.projection import (
     text_id,
     to_json,
 )
-from projections.query import ProjectionQuery, uuid_text
+from projections.query import ProjectionQuery, uuid_text, where_clause
 from projections.store import Transaction
 
 
@@ -344,8 +344,7 @@ class HonoursQuery(ProjectionQuery):
             " LEFT JOIN honours_organisation u ON u.id = l.union_id"
             " LEFT JOIN honours_organisation e ON e.id = w.employer_id"
         )
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql += where_clause(where)
         sql += " ORDER BY t.tier_rank DESC, w.name, t.worker_id, t.ladder_id"
         sealer = self.store.sealer
         with self.store.read() as tx:

@@ -15,7 +15,7 @@ from domain.competition import CompetitionStatus
 from domain.ranking import EntrantResult, RankedEntrant, TieBreakOrder, rank_entrants
 from projections.leaderboard import GROUP_ORDER, STATUSES, stored_scheme
 from projections.pagination import Page, check_limit, decode_cursor, page_of
-from projections.query import ProjectionQuery, one_of, uuid_text
+from projections.query import ProjectionQuery, one_of, uuid_text, where_clause
 
 __all__ = ["LeaderboardQuery"]
 
@@ -78,9 +78,7 @@ class LeaderboardQuery(ProjectionQuery):
         if key is not None:
             where.append("(year < ? OR (year = ? AND id > ?))")
             params.extend([key[0], key[0], key[1]])
-        sql = f"SELECT {_COMPETITION_COLUMNS} FROM leaderboard_competition"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = f"SELECT {_COMPETITION_COLUMNS} FROM leaderboard_competition" + where_clause(where)
         sql += " ORDER BY year DESC, id LIMIT ?"
         with self.store.read() as tx:
             rows = [_competition(row) for row in tx.dicts(sql, (*params, limit + 1))]

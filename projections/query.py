@@ -4,14 +4,14 @@ message names the parameter."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import overload
 from uuid import UUID
 
 from projections.pagination import InvalidQuery
 from projections.store import ProjectionStore
 
-__all__ = ["ProjectionQuery", "one_of", "uuid_text"]
+__all__ = ["ProjectionQuery", "one_of", "uuid_text", "where_clause"]
 
 
 class ProjectionQuery:
@@ -48,3 +48,8 @@ def one_of(value: str | None, allowed: Collection[str], what: str) -> str | None
     if value is not None and value not in allowed:
         raise InvalidQuery(f"{what} must be one of {', '.join(allowed)}")
     return value
+
+
+def where_clause(conditions: Sequence[str]) -> str:
+    """`` WHERE a AND b ...`` of the conditions, or nothing when there are none."""
+    return " WHERE " + " AND ".join(conditions) if conditions else ""
