@@ -30,7 +30,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from domain.id_number import IdNumber, resident_check_character
+from domain.id_number import IdNumber
 from domain.organisation import OrganisationKind
 from domain.skill_level import SkillLevel
 from service.config import Settings
@@ -52,9 +52,7 @@ def rate(action: Callable[[], object], rounds: int) -> float:
 
 
 def id_number(serial: int) -> IdNumber:
-    born = date(1970, 1, 1) + timedelta(days=serial)
-    body = f"110105{born:%Y%m%d}{serial % 1000:03d}"
-    return IdNumber.parse(body + resident_check_character(body))
+    return IdNumber.resident("110105", date(1970, 1, 1) + timedelta(days=serial), serial % 1000)
 
 
 def world(data_dir: Path, workers: int, prefix: str, code: str) -> tuple[Ledger, object, list]:

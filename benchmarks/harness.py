@@ -22,7 +22,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from eventsourcing.persistence import StoredEvent
 
-from domain.id_number import IdNumber, resident_check_character
+from domain.id_number import IdNumber
 from domain.worker import EmploymentRelation, Worker
 from service.config import Settings
 from service.signing.canonical_json import canonicalize
@@ -158,9 +158,7 @@ class Clock:
 def id_number(serial: int, area: str, born_from: date) -> IdNumber:
     """A valid resident ID number, one per ``serial``: 1,000 per birth date from
     ``born_from`` on, in the 6-digit ``area``."""
-    born = born_from + timedelta(days=serial // 1000)
-    body = f"{area}{born:%Y%m%d}{serial % 1000:03d}"
-    return IdNumber.parse(body + resident_check_character(body))
+    return IdNumber.resident(area, born_from + timedelta(days=serial // 1000), serial % 1000)
 
 
 def hire_staff(

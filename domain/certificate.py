@@ -39,6 +39,15 @@ class CertificateStatus(StrEnum):
     REVOKED = "revoked"
 
 
+STATUS_AFTER_TOPIC: dict[str, str] = {
+    "craftledger:Certificate.Suspended": CertificateStatus.SUSPENDED.value,
+    "craftledger:Certificate.Reinstated": CertificateStatus.VALID.value,
+    "craftledger:Certificate.Revoked": CertificateStatus.REVOKED.value,
+}
+"""The status a certificate has after each status-changing event, by the event's topic (for
+read models, which see recorded events, not the aggregate)."""
+
+
 class Certificate(LedgerAggregate):
     """A certificate's life: issued, suspended, reinstated, revoked (final)."""
 
@@ -97,39 +106,33 @@ class Certificate(LedgerAggregate):
 
     def suspend(self, at: datetime, actor: str, reason: str) -> None:
         """Suspend (暂停): the certificate does not count until reinstated."""
-        reason = require_reason(reason, "a status change")
-        self._refuse_if_revoked()
+        reason = self._status_change_reason(reason)
         if self.status is CertificateStatus.SUSPENDED:
             raise DomainRuleViolation("already-suspended", f"{self.number} is already suspended")
         self._suspended(at, actor, reason)
 
     @event("Suspended", topic="craftledger:Certificate.Suspended")
     def _suspended(self, at: datetime, actor: str, reason: str) -> None:
-        self.status = CertificateStatus.SUSPENDED
-        self.history.append({"at": at, "status": "suspended", "actor": actor, "reason": reason})
+        self._become(CertificateStatus.SUSPENDED, at, actor, reason)
 
     def reinstate(self, at: datetime, actor: str, reason: str) -> None:
-        reason = require_reason(reason, "a status change")
-        self._refuse_if_revoked()
+        reason = self._status_change_reason(reason)
         if self.status is not CertificateStatus.SUSPENDED:
             raise DomainRuleViolation("not-suspended", f"{self.number} is not suspended")
         self._reinstated(at, actor, reason)
 
     @event("Reinstated", topic="craftledger:Certificate.Reinstated")
     def _reinstated(self, at: datetime, actor: str, reason: str) -> None:
-        self.status = CertificateStatus.VALID
-        self.history.append({"at": at, "status": "valid", "actor": actor, "reason": reason})
+        self._become(CertificateStatus.VALID, at, actor, reason)
 
     def revoke(self, at: datetime, actor: str, reason: str) -> None:
         """Revoke (撤销). Final: a revoked certificate is never reinstated."""
-        reason = require_reason(reason, "a status change")
-        self._refuse_if_revoked()
+        reason = self._status_change_reason(reason)
         self._revoked(at, actor, reason)
 
     @event("Revoked", topic="craftledger:Certificate.Revoked")
     def _revoked(self, at: datetime, actor: str, reason: str) -> None:
-        self.status = CertificateStatus.REVOKED
-        self.history.append({"at": at, "status": "revoked", "actor": actor, "reason": reason})
+        self._become(CertificateStatus.REVOKED, at, actor, reason)
 
     def flag_dependency(
         self,
@@ -170,6 +173,17 @@ class Certificate(LedgerAggregate):
             if entry["at"] <= at:
                 status = CertificateStatus(entry["status"])
         return status
+
+    def _status_change_reason(self, reason: str) -> str:
+        """The reason of a status change (required), refused when the certificate is revoked."""
+        reason = require_reason(reason, "a status change")
+        self._refuse_if_revoked()
+        return reason
+
+    def _become(self, status: CertificateStatus, at: datetime, actor: str, reason: str) -> None:
+        """Apply a status event: the new status, and its line in the history."""
+        self.status = status
+        self.history.append({"at": at, "status": status.value, "actor": actor, "reason": reason})
 
     def _refuse_if_revoked(self) -> None:
         if self.status is CertificateStatus.REVOKED:

@@ -27,13 +27,17 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.competition_announcement import announcement, default_tie_breaks
-from domain.competition_entrants import finish_time, registration
+from domain.competition_entrants import (
+    finish_time,
+    registration,
+    require_not_withdrawn,
+)
 from domain.competition_marks import MarkBook, MarkEntry
 from domain.competition_promotions import (
     PromotionEngine,
     ProposalStatus,
     check_approval,
-    new_proposal,
+    new_proposals,
     pending,
     promotion_basis,
     proposal_of,
@@ -532,10 +536,7 @@ class Competition(LedgerAggregate):
         self.finalised_at = at
         self.finalised_by = actor
         self.status = CompetitionStatus.FINALISED
-        for result in results:
-            proposal = new_proposal(result)
-            if proposal is not None:
-                self.proposals[result["worker_id"]] = proposal
+        self.proposals.update(new_proposals(results))
 
     def awards(self) -> list[dict[str, Any]]:
         """The finalised results that carry an award, best first."""
@@ -643,13 +644,7 @@ class Competition(LedgerAggregate):
         return pending(self.proposal(worker_id))
 
     def _active(self, worker_id: UUID | str) -> dict[str, Any]:
-        entrant = self.entrant(worker_id)
-        if entrant["withdrawn"] is not None:
-            raise DomainRuleViolation(
-                "entrant-withdrawn",
-                f"entrant {entrant['entrant_number']} was withdrawn: {entrant['withdrawn']}",
-            )
-        return entrant
+        return require_not_withdrawn(self.entrant(worker_id))
 
     def _refuse_if_final(self) -> None:
         if self.status == CompetitionStatus.FINALISED:

@@ -16,7 +16,12 @@ from domain.errors import DomainRuleViolation, InvalidValue
 from domain.free_text import require_reason
 from domain.promotion_rules import EntrantKind
 
-__all__ = ["Registration", "finish_time", "registration"]
+__all__ = [
+    "Registration",
+    "finish_time",
+    "registration",
+    "require_not_withdrawn",
+]
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,16 @@ class Registration:
 
     def event_fields(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def require_not_withdrawn(entrant: dict[str, Any]) -> dict[str, Any]:
+    """``entrant``, refused (``entrant-withdrawn``) when withdrawn."""
+    if entrant["withdrawn"] is not None:
+        raise DomainRuleViolation(
+            "entrant-withdrawn",
+            f"entrant {entrant['entrant_number']} was withdrawn: {entrant['withdrawn']}",
+        )
+    return entrant
 
 
 def registration(

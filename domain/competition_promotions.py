@@ -1,6 +1,6 @@
 """Promotion proposals of a competition (以赛代评) and their approval (核准).
 
-Finalising asks the promotion engine (:func:`~domain.promotion_rules.propose_promotion`) for
+Finalising asks the promotion engine (:func:`~domain.promotion_proposal.propose_promotion`) for
 each ranked entrant, given the worker's current level in the occupation and the competition
 promotions already granted to them that year (facts the application reads from the ledger);
 an answer with a target level becomes a proposal. A proposal becomes a certificate only when an
@@ -13,7 +13,7 @@ competition as its basis (:func:`promotion_basis`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -22,13 +22,8 @@ from uuid import UUID
 
 from domain.competition_results import ALL_ENTRANTS, Standings, rankings_in_order
 from domain.errors import DomainRuleViolation
-from domain.promotion_rules import (
-    CompetitionTier,
-    PromotionOutcome,
-    PromotionProposal,
-    PromotionRuleSet,
-    propose_promotion,
-)
+from domain.promotion_proposal import PromotionProposal, propose_promotion
+from domain.promotion_rules import CompetitionTier, PromotionOutcome, PromotionRuleSet
 from domain.ranking import Award, RankedEntrant, Ranking
 from domain.skill_level import SkillLevel
 
@@ -37,6 +32,7 @@ __all__ = [
     "ProposalStatus",
     "check_approval",
     "new_proposal",
+    "new_proposals",
     "pending",
     "promotion_basis",
     "proposal_of",
@@ -220,6 +216,16 @@ def new_proposal(result: Mapping[str, Any]) -> dict[str, Any] | None:
         "decided_at": None,
         "note": None,
     }
+
+
+def new_proposals(results: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The pending proposals of published results, by worker id (text)."""
+    proposals = {}
+    for result in results:
+        proposal = new_proposal(result)
+        if proposal is not None:
+            proposals[result["worker_id"]] = proposal
+    return proposals
 
 
 def promotion_basis(

@@ -13,7 +13,8 @@ from typing import Any
 from domain.competition_marks import listed
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.marking_scheme import EntrantScore, MarkingScheme
-from domain.promotion_rules import EntrantKind, PromotionProposal
+from domain.promotion_proposal import PromotionProposal
+from domain.promotion_rules import EntrantKind
 from domain.ranking import EntrantResult, RankedEntrant, Ranking, TieBreakOrder, rank_entrants
 
 __all__ = [

@@ -181,8 +181,7 @@ class Organisation(LedgerAggregate):
 
     @event("Suspended", topic="craftledger:Organisation.Suspended")
     def _suspended(self, at: datetime, actor: str, reason: str) -> None:
-        self.status = OrganisationStatus.SUSPENDED
-        self.status_history.append((at, "suspended", reason))
+        self._become(OrganisationStatus.SUSPENDED, at, reason)
 
     def reinstate(self, at: datetime, actor: str, reason: str) -> None:
         self._refuse_if_revoked("reinstate")
@@ -192,8 +191,7 @@ class Organisation(LedgerAggregate):
 
     @event("Reinstated", topic="craftledger:Organisation.Reinstated")
     def _reinstated(self, at: datetime, actor: str, reason: str) -> None:
-        self.status = OrganisationStatus.ACTIVE
-        self.status_history.append((at, "active", reason))
+        self._become(OrganisationStatus.ACTIVE, at, reason)
 
     def revoke(self, at: datetime, actor: str, reason: str) -> None:
         """Revoke (撤销) the filing. Final."""
@@ -202,8 +200,7 @@ class Organisation(LedgerAggregate):
 
     @event("Revoked", topic="craftledger:Organisation.Revoked")
     def _revoked(self, at: datetime, actor: str, reason: str) -> None:
-        self.status = OrganisationStatus.REVOKED
-        self.status_history.append((at, "revoked", reason))
+        self._become(OrganisationStatus.REVOKED, at, reason)
 
     def status_at(self, at: datetime) -> OrganisationStatus:
         status = OrganisationStatus.ACTIVE
@@ -211,6 +208,11 @@ class Organisation(LedgerAggregate):
             if since <= at:
                 status = OrganisationStatus(value)
         return status
+
+    def _become(self, status: OrganisationStatus, at: datetime, reason: str) -> None:
+        """Apply a status event: the new status, and its entry in the status history."""
+        self.status = status
+        self.status_history.append((at, status.value, reason))
 
     def _refuse_if_revoked(self, action: str) -> None:
         if self.status is OrganisationStatus.REVOKED:

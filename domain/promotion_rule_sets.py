@@ -56,6 +56,27 @@ __all__ = [
 #: Programme id of 全国技能大赛 (中华人民共和国职业技能大赛, "全国职业技能大赛" in the handbook).
 NATIONAL_SKILLS_COMPETITION = "national-skills-competition"
 
+#: 天津 市级二类/区级 rules: worded the same in the 2021 and the 2024 regulations.
+_TIANJIN_CITY_2_OR_DISTRICT: list[dict[str, Any]] = [
+    {
+        "id": "city-2-or-district-top-6-employees",
+        "tiers": ["provincial_2", "district"],
+        "entrant_kind": "employee",
+        "top": 6,
+        "promotion": {"to": "3", "then": "2"},
+        "text": "获得市级二类竞赛或区级竞赛前6名的，职工选手可晋升高级职业资格或技能等级，"
+        "已取得高级职业资格或技能等级的，可晋升到技师职业资格或技能等级",
+    },
+    {
+        "id": "city-2-or-district-top-6-students",
+        "tiers": ["provincial_2", "district"],
+        "entrant_kind": "student",
+        "top": 6,
+        "promotion": {"to": "4", "then": None},
+        "text": "获得市级二类竞赛或区级竞赛前6名的，学生选手可晋升中级职业资格或技能等级",
+    },
+]
+
 _TIANJIN_2021: dict[str, Any] = {
     "name": "tianjin-2021",
     "title": "天津市 对纳入计划竞赛获奖选手职业资格或技能等级晋升的规定 (2021)",
@@ -86,23 +107,7 @@ _TIANJIN_2021: dict[str, Any] = {
             "promotion": {"to": "3", "then": None},
             "text": "获得市级一类竞赛前10名的，学生选手可晋升高级职业资格或技能等级",
         },
-        {
-            "id": "city-2-or-district-top-6-employees",
-            "tiers": ["provincial_2", "district"],
-            "entrant_kind": "employee",
-            "top": 6,
-            "promotion": {"to": "3", "then": "2"},
-            "text": "获得市级二类竞赛或区级竞赛前6名的，职工选手可晋升高级职业资格或技能等级，"
-            "已取得高级职业资格或技能等级的，可晋升到技师职业资格或技能等级",
-        },
-        {
-            "id": "city-2-or-district-top-6-students",
-            "tiers": ["provincial_2", "district"],
-            "entrant_kind": "student",
-            "top": 6,
-            "promotion": {"to": "4", "then": None},
-            "text": "获得市级二类竞赛或区级竞赛前6名的，学生选手可晋升中级职业资格或技能等级",
-        },
+        *_TIANJIN_CITY_2_OR_DISTRICT,
     ],
 }
 
@@ -136,23 +141,7 @@ _TIANJIN_2024: dict[str, Any] = {
             "promotion": {"to": "3", "then": None},
             "text": "获得市级综合赛或市级一类竞赛前10名的，学生选手可晋升高级职业资格或技能等级",
         },
-        {
-            "id": "city-2-or-district-top-6-employees",
-            "tiers": ["provincial_2", "district"],
-            "entrant_kind": "employee",
-            "top": 6,
-            "promotion": {"to": "3", "then": "2"},
-            "text": "获得市级二类竞赛或区级竞赛前6名的，职工选手可晋升高级职业资格或技能等级，"
-            "已取得高级职业资格或技能等级的，可晋升到技师职业资格或技能等级",
-        },
-        {
-            "id": "city-2-or-district-top-6-students",
-            "tiers": ["provincial_2", "district"],
-            "entrant_kind": "student",
-            "top": 6,
-            "promotion": {"to": "4", "then": None},
-            "text": "获得市级二类竞赛或区级竞赛前6名的，学生选手可晋升中级职业资格或技能等级",
-        },
+        *_TIANJIN_CITY_2_OR_DISTRICT,
         {
             "id": "enterprise-or-school-top-30-percent-employees",
             "tiers": ["enterprise_or_school"],

@@ -1,6 +1,6 @@
 """Reading rule data (policies, routes, rule sets, schemes) with errors that name the field.
 
-Rules are data: JSON files and dict literals parsed once into frozen value objects. These two
+Rules are data: JSON files and dict literals parsed once into frozen value objects. These
 readers give every parser the same checks and the same ``InvalidValue`` wording.
 """
 
@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from datetime import date
+from enum import StrEnum
 from importlib import resources
 from typing import Any, Protocol, TypeVar
 
@@ -61,6 +62,22 @@ def record(
     if unknown:
         raise InvalidValue(what, f"unknown field {', '.join(unknown)}")
     return dict(data)
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def one_of(kind: type[_E], value: object, field: str) -> _E:
+    """``value`` as a member of ``kind`` (a member, or its string value)."""
+    if type(value) is kind:
+        return value  # type: ignore[return-value]  # a member already
+    try:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise InvalidValue(field, f"{value!r} is not one of {allowed}") from None
 
 
 class DataReader:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import logging
 import sqlite3
+from dataclasses import dataclass
 from typing import Any
 
 from projections.event_decoding import PageEvents
@@ -57,6 +58,40 @@ def _transient(error: BaseException) -> bool:
     return isinstance(error, psycopg.OperationalError)
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """One page's events for one projection: what each pass over them needs."""
+
+    store: ProjectionStore
+    projection: Projection
+    handlers: dict[str, Any]
+    indexes: list[int]
+    reached: int
+    committed: int
+    event_at: PageEvents
+
+    def locked(self, tx: Transaction) -> int | None:
+        """The projection's position, locked in ``tx``; None if it is not to be continued."""
+        locked = lock_state(tx, self.projection.name, self.store.for_update)
+        if locked is None or locked[1] != OK:
+            return None
+        return locked[0]
+
+    def begin(self, locked: int) -> int:
+        """Index of the first event to apply (``_begin``)."""
+        return _begin(self.event_at.ids, self.reached, self.committed, locked)
+
+    def run(self, tx: Transaction, begin: int, end: int) -> None:
+        """Apply the handled events in [begin, end) (``_run``)."""
+        _run(tx, self.handlers, self.indexes, begin, end, self.event_at)
+
+    def apply_notifications(self, tx: Transaction, begin: int, end: int) -> None:
+        """Hand the page's events in [begin, end) to a projection that stores them itself."""
+        apply_stored = getattr(self.projection, "apply_notifications", None)
+        if apply_stored is not None:
+            apply_stored(tx, self.event_at.page[begin:end])
+
+
 def apply_batch(
     store: ProjectionStore,
     projection: Projection,
@@ -68,33 +103,31 @@ def apply_batch(
 ) -> int | None:
     """Apply the page's events after ``reached`` in one transaction; the new position, or
     None when the projection is not to be continued in this catch-up."""
-    page, ids = event_at.page, event_at.ids
-    name = projection.name
+    batch = _Batch(store, projection, handlers, indexes, reached, committed, event_at)
+    ids = event_at.ids
     try:
         with store.transaction() as tx:
-            locked = lock_state(tx, name, store.for_update)
-            if locked is None or locked[1] != OK:
+            locked = batch.locked(tx)
+            if locked is None:
                 return None
-            begin = _begin(ids, reached, committed, locked[0])
-            if begin >= len(page):
-                return locked[0]
+            begin = batch.begin(locked)
+            if begin >= len(ids):
+                return locked
             projection.start_batch()
-            _run(tx, handlers, indexes, begin, len(page), event_at)
+            batch.run(tx, begin, len(ids))
             try:
                 projection.flush(tx)  # batch-folded writes
             except Exception as error:
                 if _transient(error):
                     raise
                 raise _FlushFailed(error) from error
-            apply_stored = getattr(projection, "apply_notifications", None)
-            if apply_stored is not None:
-                apply_stored(tx, page[begin:])
-            set_position(tx, name, ids[-1])
+            batch.apply_notifications(tx, begin, len(ids))
+            set_position(tx, projection.name, ids[-1])
             return ids[-1]
     except _Reset:
         return None
     except _FlushFailed as failed:
-        found = _find_poison(store, projection, handlers, indexes, reached, committed, event_at)
+        found = _find_poison(batch)
         if found is None:
             raise failed.cause from None
         poison = found
@@ -102,31 +135,23 @@ def apply_batch(
         poison = caught
     if _transient(poison.cause):
         raise poison.cause from None
-    _record_poison(store, projection, handlers, indexes, reached, committed, poison, event_at)
+    _record_poison(batch, poison)
     return None
 
 
-def _find_poison(
-    store: ProjectionStore,
-    projection: Projection,
-    handlers: dict[str, Any],
-    indexes: list[int],
-    reached: int,
-    committed: int,
-    event_at: PageEvents,
-) -> _Poison | None:
+def _find_poison(batch: _Batch) -> _Poison | None:
     """Which event made a batch's ``flush`` fail: apply the batch again, flushing after
     each event (batches of one give the same tables), and roll it all back."""
-    ids = event_at.ids
+    projection = batch.projection
     try:
-        with store.transaction() as tx:
-            locked = lock_state(tx, projection.name, store.for_update)
-            if locked is None or locked[1] != OK:
+        with batch.store.transaction() as tx:
+            locked = batch.locked(tx)
+            if locked is None:
                 raise _Rollback()
-            begin = _begin(ids, reached, committed, locked[0])
+            begin = batch.begin(locked)
             projection.start_batch()
-            for index in indexes[bisect.bisect_left(indexes, begin) :]:
-                _run(tx, handlers, indexes, index, index + 1, event_at)
+            for index in batch.indexes[bisect.bisect_left(batch.indexes, begin) :]:
+                batch.run(tx, index, index + 1)
                 try:
                     projection.flush(tx)
                 except Exception as error:
@@ -172,41 +197,30 @@ def _run(
             raise _Poison(index, error) from error
 
 
-def _record_poison(
-    store: ProjectionStore,
-    projection: Projection,
-    handlers: dict[str, Any],
-    indexes: list[int],
-    reached: int,
-    committed: int,
-    poison: _Poison,
-    event_at: PageEvents,
-) -> None:
-    name = projection.name
-    page, ids = event_at.page, event_at.ids
+def _record_poison(batch: _Batch, poison: _Poison) -> None:
+    name = batch.projection.name
+    page, ids = batch.event_at.page, batch.event_at.ids
     bad = page[poison.index]
     cause = poison.cause
-    with store.transaction() as tx:
-        locked = lock_state(tx, name, store.for_update)
-        if locked is None or locked[1] != OK:
+    with batch.store.transaction() as tx:
+        locked = batch.locked(tx)
+        if locked is None:
             return
         try:
-            begin = _begin(ids, reached, committed, locked[0])
+            begin = batch.begin(locked)
         except _Reset:
             return
         try:
-            projection.start_batch()
-            _run(tx, handlers, indexes, begin, poison.index, event_at)
-            projection.flush(tx)
-            apply_stored = getattr(projection, "apply_notifications", None)
-            if apply_stored is not None:
-                apply_stored(tx, page[begin : poison.index])
+            batch.projection.start_batch()
+            batch.run(tx, begin, poison.index)
+            batch.projection.flush(tx)
+            batch.apply_notifications(tx, begin, poison.index)
         except _Poison as again:  # the handlers are not deterministic
             raise RuntimeError(
                 f"projection {name}: replaying the events before the poison event failed"
             ) from again.cause
-        position = ids[poison.index - 1] if poison.index > 0 else max(reached, locked[0])
-        set_position(tx, name, max(position, locked[0]))
+        position = ids[poison.index - 1] if poison.index > 0 else max(batch.reached, locked)
+        set_position(tx, name, max(position, locked))
         record_failure(tx, name, bad, cause)
     log.error(
         "projection %s stopped at position %s (%s): %s: %s",

@@ -23,7 +23,8 @@ from typing import ClassVar
 
 from domain.holiday_arrangement import HolidayArrangement, parse_arrangement
 from projections.projection import Projection, RecordedEvent, handles, iso_datetime, to_json
-from projections.store import ProjectionStore, Transaction
+from projections.query import ProjectionQuery
+from projections.store import Transaction
 
 
 class Calendars(Projection):
@@ -69,11 +70,8 @@ class RecordedArrangement:
     added_at: str
 
 
-class CalendarsQuery:
+class CalendarsQuery(ProjectionQuery):
     """Reads of the ``Calendars`` projection (see the module docstring)."""
-
-    def __init__(self, store: ProjectionStore) -> None:
-        self.store = store
 
     def recorded(self) -> list[RecordedArrangement]:
         with self.store.read() as tx:

@@ -51,10 +51,12 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from uuid import UUID
 
-from projections.pagination import InvalidQuery, Page, check_limit, decode_cursor, page_of
+from domain.certificate import STATUS_AFTER_TOPIC
+from projections.pagination import Page, check_limit, decode_cursor, page_of
 from projections.projection import Projection, RecordedEvent, handles, iso_date, text_id
+from projections.query import ProjectionQuery, one_of, uuid_text, where_clause
 from projections.skill_levels import HIGH_SKILL_LEVELS, level_name
-from projections.store import ProjectionStore, Transaction
+from projections.store import Transaction
 from projections.worker_ladder import ENTRANT_REGISTERED
 
 STAGES: dict[int, tuple[str, str]] = {
@@ -71,12 +73,6 @@ CAREER_KIND_LABEL = {
     "studio": "创新工作室",
     "mentorship": "师带徒",
     "representative": "代表职务",
-}
-
-_STATUS_BY_TOPIC = {
-    "craftledger:Certificate.Suspended": "suspended",
-    "craftledger:Certificate.Reinstated": "valid",
-    "craftledger:Certificate.Revoked": "revoked",
 }
 
 
@@ -394,9 +390,9 @@ class CareerStage(Projection):
                 f"等级晋升: {label}", unique=True,
             )  # fmt: skip
 
-    @handles(*_STATUS_BY_TOPIC)
+    @handles(*STATUS_AFTER_TOPIC)
     def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
-        status = _STATUS_BY_TOPIC[event.topic]
+        status = STATUS_AFTER_TOPIC[event.topic]
         certificate_id = event.aggregate_id
         known = self._certificates.get(certificate_id)
         if known is None:
@@ -444,17 +440,11 @@ def _stage_fields(rank: int | None) -> dict[str, Any]:
     return {"stage": key, "stage_name": name, "stage_rank": int(rank)}
 
 
-class CareerStageQuery:
+class CareerStageQuery(ProjectionQuery):
     """Reads of the ``CareerStage`` projection (see the module docstring)."""
 
-    def __init__(self, store: ProjectionStore) -> None:
-        self.store = store
-
     def career(self, worker_id: UUID | str) -> dict[str, Any] | None:
-        try:
-            key = str(worker_id if isinstance(worker_id, UUID) else UUID(str(worker_id)))
-        except ValueError:
-            raise InvalidQuery("worker id must be a UUID") from None
+        key = uuid_text(worker_id, "worker id")
         with self.store.read() as tx:
             name = tx.value("SELECT name FROM career_worker WHERE id = ?", (key,))
             if name is None:
@@ -501,8 +491,7 @@ class CareerStageQuery:
         where: list[str] = []
         params: list[Any] = []
         if stage is not None:
-            if stage not in STAGE_RANK:
-                raise InvalidQuery(f"stage must be one of {', '.join(STAGE_RANK)}")
+            one_of(stage, STAGE_RANK, "stage")
             where.append("c.stage = ?")
             params.append(STAGE_RANK[stage])
         key = decode_cursor("career-stages", after, 3)
@@ -513,8 +502,7 @@ class CareerStageQuery:
             "SELECT c.worker_id, w.name, c.stage, c.since, c.what FROM career_current c"
             " JOIN career_worker w ON w.id = c.worker_id"
         )
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql += where_clause(where)
         sql += " ORDER BY c.stage DESC, w.name, c.worker_id LIMIT ?"
         with self.store.read() as tx:
             rows = tx.dicts(sql, (*params, limit + 1))

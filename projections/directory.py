@@ -63,10 +63,10 @@ import json
 from typing import Any, ClassVar
 from uuid import UUID
 
-from projections.employment import WorkerEmployers, employment_ddl
-from projections.pagination import InvalidQuery, Page, check_limit, decode_cursor, page_of
+from domain.certificate import STATUS_AFTER_TOPIC
+from projections.employment import WorkerEmployers, WorkerEmployersProjection, employment_ddl
+from projections.pagination import Page, check_limit, decode_cursor, page_of
 from projections.projection import (
-    Projection,
     RecordedEvent,
     handles,
     iso_date,
@@ -74,14 +74,15 @@ from projections.projection import (
     text_id,
     to_json,
 )
-from projections.store import ProjectionStore, Transaction
+from projections.query import ProjectionQuery, one_of, uuid_text, where_clause
+from projections.store import Transaction
 
 ORGANISATION_KINDS = ("Y", "S", "union", "authority")
 ORGANISATION_STATUSES = ("active", "suspended", "revoked")
 CERTIFICATE_STATUSES = ("valid", "suspended", "revoked")
 
 
-class Directory(Projection):
+class Directory(WorkerEmployersProjection):
     """Current organisations, workers (with current employer) and certificates."""
 
     name = "directory"
@@ -192,9 +193,6 @@ class Directory(Projection):
 
     # -- workers ---------------------------------------------------------------------------------
 
-    # Workers registered in a batch are inserted at its end, with what the batch's later events
-    # made of them (see ``WorkerEmployers``).
-
     def __init__(self) -> None:
         self._workers = WorkerEmployers(
             "directory_worker",
@@ -205,13 +203,13 @@ class Directory(Projection):
         self._certificates: dict[str, list[Any]] = {}
 
     def start_batch(self) -> None:
-        self._workers.start_batch()
+        super().start_batch()
         # Certificates issued in the batch: inserted at its end, with what later events of the
         # batch (status changes) made of them.
         self._certificates = {}
 
     def flush(self, tx: Transaction) -> None:
-        self._workers.flush(tx)
+        super().flush(tx)
         if self._certificates:
             tx.executemany(
                 "INSERT INTO directory_certificate (number, id, worker_id, holder_name,"
@@ -230,18 +228,6 @@ class Directory(Projection):
             event["id_kind"],
             iso_datetime(event.timestamp),
         )
-
-    @handles("craftledger:Worker.NameCorrected")
-    def worker_renamed(self, tx: Transaction, event: RecordedEvent) -> None:
-        self._workers.renamed(tx, event)
-
-    @handles("craftledger:Worker.EmploymentStarted")
-    def employment_started(self, tx: Transaction, event: RecordedEvent) -> None:
-        self._workers.employment_started(tx, event)
-
-    @handles("craftledger:Worker.EmploymentEnded")
-    def employment_ended(self, tx: Transaction, event: RecordedEvent) -> None:
-        self._workers.employment_ended(tx, event)
 
     # -- certificates ------------------------------------------------------------------------------
 
@@ -276,7 +262,7 @@ class Directory(Projection):
         "craftledger:Certificate.Revoked",
     )
     def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
-        status = _CERTIFICATE_STATUS_BY_TOPIC[event.topic]
+        status = STATUS_AFTER_TOPIC[event.topic]
         at = iso_datetime(event["at"])
         reason = tx.seal(event["reason"])
         row = self._certificates.get(event.aggregate_id)
@@ -296,11 +282,6 @@ _ORGANISATION_STATUS_BY_TOPIC = {
     "craftledger:Organisation.Suspended": "suspended",
     "craftledger:Organisation.Reinstated": "active",
     "craftledger:Organisation.Revoked": "revoked",
-}
-_CERTIFICATE_STATUS_BY_TOPIC = {
-    "craftledger:Certificate.Suspended": "suspended",
-    "craftledger:Certificate.Reinstated": "valid",
-    "craftledger:Certificate.Revoked": "revoked",
 }
 
 
@@ -322,21 +303,6 @@ _CERTIFICATE_COLUMNS = (
 )
 
 
-def _uuid_text(value: UUID | str | None, what: str) -> str | None:
-    if value is None:
-        return None
-    try:
-        return str(value if isinstance(value, UUID) else UUID(str(value)))
-    except ValueError:
-        raise InvalidQuery(f"{what} must be a UUID") from None
-
-
-def _one_of(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:
-    if value is not None and value not in allowed:
-        raise InvalidQuery(f"{what} must be one of {', '.join(allowed)}")
-    return value
-
-
 _WORKER_SEALED = ("name", "masked_id_number")
 _CERTIFICATE_SEALED = ("holder_name", "masked_id_number", "status_reason")
 
@@ -346,14 +312,11 @@ def _organisation(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-class DirectoryQuery:
+class DirectoryQuery(ProjectionQuery):
     """Reads of the ``Directory`` projection (see the module docstring)."""
 
-    def __init__(self, store: ProjectionStore) -> None:
-        self.store = store
-
     def get_organisation(self, organisation_id: UUID | str) -> dict[str, Any] | None:
-        key = _uuid_text(organisation_id, "organisation id")
+        key = uuid_text(organisation_id, "organisation id")
         with self.store.read() as tx:
             rows = tx.dicts(
                 f"SELECT {_ORGANISATION_COLUMNS} FROM directory_organisation WHERE id = ?", (key,)
@@ -361,7 +324,7 @@ class DirectoryQuery:
         return _organisation(rows[0]) if rows else None
 
     def get_worker(self, worker_id: UUID | str) -> dict[str, Any] | None:
-        key = _uuid_text(worker_id, "worker id")
+        key = uuid_text(worker_id, "worker id")
         with self.store.read() as tx:
             rows = tx.dicts(f"SELECT {_WORKER_COLUMNS} FROM {_WORKER_FROM} WHERE w.id = ?", (key,))
         return self.store.sealer.open_fields(rows[0], *_WORKER_SEALED) if rows else None
@@ -383,19 +346,17 @@ class DirectoryQuery:
     ) -> Page:
         check_limit(limit)
         where, params = [], []
-        if _one_of(kind, ORGANISATION_KINDS, "kind") is not None:
+        if one_of(kind, ORGANISATION_KINDS, "kind") is not None:
             where.append("kind = ?")
             params.append(kind)
-        if _one_of(status, ORGANISATION_STATUSES, "status") is not None:
+        if one_of(status, ORGANISATION_STATUSES, "status") is not None:
             where.append("status = ?")
             params.append(status)
         key = decode_cursor("organisations", after, 2)
         if key is not None:
             where.append("(name, id) > (?, ?)")
             params.extend(key)
-        sql = f"SELECT {_ORGANISATION_COLUMNS} FROM directory_organisation"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = f"SELECT {_ORGANISATION_COLUMNS} FROM directory_organisation" + where_clause(where)
         sql += " ORDER BY name, id LIMIT ?"
         with self.store.read() as tx:
             rows = tx.dicts(sql, (*params, limit + 1))
@@ -412,7 +373,7 @@ class DirectoryQuery:
     ) -> Page:
         check_limit(limit)
         where, params = [], []
-        employer = _uuid_text(employer_id, "employer_id")
+        employer = uuid_text(employer_id, "employer_id")
         if employer is not None:
             where.append("w.employer_id = ?")
             params.append(employer)
@@ -424,9 +385,7 @@ class DirectoryQuery:
         if key is not None:
             where.append("(w.name, w.id) > (?, ?)")
             params.extend(key)
-        sql = f"SELECT {_WORKER_COLUMNS} FROM {_WORKER_FROM}"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = f"SELECT {_WORKER_COLUMNS} FROM {_WORKER_FROM}" + where_clause(where)
         sql += " ORDER BY w.name, w.id"
         open_fields = self.store.sealer.open_fields
         with self.store.read() as tx:
@@ -458,11 +417,11 @@ class DirectoryQuery:
             ("worker_id", worker_id, "worker_id"),
             ("issuer_id", issuer_id, "issuer_id"),
         ):
-            text = _uuid_text(value, what)
+            text = uuid_text(value, what)
             if text is not None:
                 where.append(f"{column} = ?")
                 params.append(text)
-        if _one_of(status, CERTIFICATE_STATUSES, "status") is not None:
+        if one_of(status, CERTIFICATE_STATUSES, "status") is not None:
             where.append("status = ?")
             params.append(status)
         if occupation_code is not None:
@@ -472,9 +431,7 @@ class DirectoryQuery:
         if key is not None:
             where.append("number > ?")
             params.extend(key)
-        sql = f"SELECT {_CERTIFICATE_COLUMNS} FROM directory_certificate"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = f"SELECT {_CERTIFICATE_COLUMNS} FROM directory_certificate" + where_clause(where)
         sql += " ORDER BY number LIMIT ?"
         with self.store.read() as tx:
             rows = tx.dicts(sql, (*params, limit + 1))

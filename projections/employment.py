@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.projection import RecordedEvent, iso_date, text_id
+from projections.projection import Projection, RecordedEvent, handles, iso_date, text_id
 from projections.store import Transaction, check_identifier
 
 
@@ -81,9 +81,9 @@ class WorkerEmployers:
     later events (employment, name corrections) made of them: one write instead of several.
     The batch's new employment spells are inserted together (executemany) at its end, or
     before an ``EmploymentEnded`` reads the spells.
-    The owning projection calls ``start_batch``/``flush`` from its own and forwards the four
-    ``Worker`` events to ``registered``, ``renamed``, ``employment_started`` and
-    ``employment_ended``.
+    The owning projection (a :class:`WorkerEmployersProjection`) calls ``start_batch``/``flush``
+    from its own and forwards the four ``Worker`` events to ``registered``, ``renamed``,
+    ``employment_started`` and ``employment_ended``.
     """
 
     def __init__(
@@ -185,3 +185,29 @@ class WorkerEmployers:
         self, employer_id: str | None, relation: str | None, since: str | None
     ) -> list[Any]:
         return [employer_id, relation, since] if self._relation else [employer_id, since]
+
+
+class WorkerEmployersProjection(Projection):
+    """A projection keeping a :class:`WorkerEmployers` table in ``_workers``: it forwards the
+    batch calls and the ``Worker`` events whose handling is the same for every such table;
+    ``Worker.Registered`` (which columns a projection keeps) is its own handler."""
+
+    _workers: WorkerEmployers
+
+    def start_batch(self) -> None:
+        self._workers.start_batch()
+
+    def flush(self, tx: Transaction) -> None:
+        self._workers.flush(tx)
+
+    @handles("craftledger:Worker.NameCorrected")
+    def worker_renamed(self, tx: Transaction, event: RecordedEvent) -> None:
+        self._workers.renamed(tx, event)
+
+    @handles("craftledger:Worker.EmploymentStarted")
+    def employment_started(self, tx: Transaction, event: RecordedEvent) -> None:
+        self._workers.employment_started(tx, event)
+
+    @handles("craftledger:Worker.EmploymentEnded")
+    def employment_ended(self, tx: Transaction, event: RecordedEvent) -> None:
+        self._workers.employment_ended(tx, event)

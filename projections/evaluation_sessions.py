@@ -28,7 +28,8 @@ from uuid import UUID
 from domain.evaluation import EvaluationStatus
 from projections.pagination import InvalidCursor, Page, check_limit, decode_cursor, page_of
 from projections.projection import Projection, RecordedEvent, handles
-from projections.store import ProjectionStore, Transaction
+from projections.query import ProjectionQuery, where_clause
+from projections.store import Transaction
 
 __all__ = ["EvaluationSessions", "EvaluationSessionsQuery"]
 
@@ -129,11 +130,8 @@ class EvaluationSessions(Projection):
             )
 
 
-class EvaluationSessionsQuery:
+class EvaluationSessionsQuery(ProjectionQuery):
     """Reads of the ``EvaluationSessions`` projection (see the module docstring)."""
-
-    def __init__(self, store: ProjectionStore) -> None:
-        self.store = store
 
     def list_sessions(
         self, after: str | None = None, limit: int = 50, body_id: UUID | None = None
@@ -151,9 +149,7 @@ class EvaluationSessionsQuery:
                 raise InvalidCursor("cursor is not one this list handed out")
             where.append("planned_position > ?")
             params.append(key[0])
-        sql = f"SELECT {_COLUMNS} FROM evaluation_sessions"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = f"SELECT {_COLUMNS} FROM evaluation_sessions" + where_clause(where)
         sql += " ORDER BY planned_position LIMIT ?"
         with self.store.read() as tx:
             rows = tx.dicts(sql, (*params, limit + 1))

@@ -46,20 +46,20 @@ import json
 from typing import Any, ClassVar
 from uuid import UUID
 
-from projections.employment import WorkerEmployers, employment_ddl
+from projections.employment import WorkerEmployers, WorkerEmployersProjection, employment_ddl
 from projections.pagination import InvalidQuery, Page, check_limit, decode_cursor, page_of
 from projections.projection import (
-    Projection,
     RecordedEvent,
     handles,
     iso_datetime,
     text_id,
     to_json,
 )
-from projections.store import ProjectionStore, Transaction
+from projections.query import ProjectionQuery, uuid_text, where_clause
+from projections.store import Transaction
 
 
-class Honours(Projection):
+class Honours(WorkerEmployersProjection):
     """Honour ladders, titles awarded and the talent database."""
 
     name = "honours"
@@ -131,35 +131,14 @@ class Honours(Projection):
             (event.aggregate_id, event["name"], event["kind"]),
         )
 
-    # Workers registered in a batch are inserted at its end, with what the batch's later events
-    # made of them (see ``WorkerEmployers``).
-
     def __init__(self) -> None:
         self._workers = WorkerEmployers(
             "honours_worker", "honours_employment", ("masked_id_number",), relation=False
         )
 
-    def start_batch(self) -> None:
-        self._workers.start_batch()
-
-    def flush(self, tx: Transaction) -> None:
-        self._workers.flush(tx)
-
     @handles("craftledger:Worker.Registered")
     def worker_registered(self, tx: Transaction, event: RecordedEvent) -> None:
         self._workers.registered(event, tx.seal(event["masked_id_number"]))
-
-    @handles("craftledger:Worker.NameCorrected")
-    def worker_renamed(self, tx: Transaction, event: RecordedEvent) -> None:
-        self._workers.renamed(tx, event)
-
-    @handles("craftledger:Worker.EmploymentStarted")
-    def employment_started(self, tx: Transaction, event: RecordedEvent) -> None:
-        self._workers.employment_started(tx, event)
-
-    @handles("craftledger:Worker.EmploymentEnded")
-    def employment_ended(self, tx: Transaction, event: RecordedEvent) -> None:
-        self._workers.employment_ended(tx, event)
 
     @handles("craftledger:HonourLadder.Defined")
     def ladder_defined(self, tx: Transaction, event: RecordedEvent) -> None:
@@ -244,23 +223,11 @@ def _refresh_talent(tx: Transaction, ladder_id: str, worker_id: str) -> None:
 # -- queries ---------------------------------------------------------------------------------------
 
 
-def _uuid_text(value: UUID | str | None, what: str) -> str | None:
-    if value is None:
-        return None
-    try:
-        return str(value if isinstance(value, UUID) else UUID(str(value)))
-    except ValueError:
-        raise InvalidQuery(f"{what} must be a UUID") from None
-
-
-class HonoursQuery:
+class HonoursQuery(ProjectionQuery):
     """Reads of the ``Honours`` projection (see the module docstring)."""
 
-    def __init__(self, store: ProjectionStore) -> None:
-        self.store = store
-
     def list_ladders(self, union_id: UUID | str | None = None) -> list[dict[str, Any]]:
-        union = _uuid_text(union_id, "union_id")
+        union = uuid_text(union_id, "union_id")
         sql = (
             "SELECT l.id, l.union_id, o.name AS union_name, l.name, l.tiers, l.defined_at"
             " FROM honours_ladder l LEFT JOIN honours_organisation o ON o.id = l.union_id"
@@ -285,7 +252,7 @@ class HonoursQuery:
         return ladders
 
     def get_ladder(self, ladder_id: UUID | str) -> dict[str, Any] | None:
-        key = _uuid_text(ladder_id, "ladder id")
+        key = uuid_text(ladder_id, "ladder id")
         return next((la for la in self.list_ladders() if la["id"] == key), None)
 
     def list_awards(
@@ -299,7 +266,7 @@ class HonoursQuery:
     ) -> Page:
         check_limit(limit)
         where = ["a.ladder_id = ?"]
-        params: list[Any] = [_uuid_text(ladder_id, "ladder id")]
+        params: list[Any] = [uuid_text(ladder_id, "ladder id")]
         if tier is not None:
             where.append("a.tier = ?")
             params.append(tier)
@@ -341,11 +308,11 @@ class HonoursQuery:
         check_limit(limit)
         where: list[str] = []
         params: list[Any] = []
-        ladder = _uuid_text(ladder_id, "ladder_id")
+        ladder = uuid_text(ladder_id, "ladder_id")
         for column, value in (
-            ("l.union_id", _uuid_text(union_id, "union_id")),
+            ("l.union_id", uuid_text(union_id, "union_id")),
             ("t.ladder_id", ladder),
-            ("w.employer_id", _uuid_text(employer_id, "employer_id")),
+            ("w.employer_id", uuid_text(employer_id, "employer_id")),
         ):
             if value is not None:
                 where.append(f"{column} = ?")
@@ -377,8 +344,7 @@ class HonoursQuery:
             " LEFT JOIN honours_organisation u ON u.id = l.union_id"
             " LEFT JOIN honours_organisation e ON e.id = w.employer_id"
         )
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql += where_clause(where)
         sql += " ORDER BY t.tier_rank DESC, w.name, t.worker_id, t.ladder_id"
         sealer = self.store.sealer
         with self.store.read() as tx:

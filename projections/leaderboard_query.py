@@ -14,19 +14,10 @@ from uuid import UUID
 from domain.competition import CompetitionStatus
 from domain.ranking import EntrantResult, RankedEntrant, TieBreakOrder, rank_entrants
 from projections.leaderboard import GROUP_ORDER, STATUSES, stored_scheme
-from projections.pagination import InvalidQuery, Page, check_limit, decode_cursor, page_of
-from projections.store import ProjectionStore
+from projections.pagination import Page, check_limit, decode_cursor, page_of
+from projections.query import ProjectionQuery, one_of, uuid_text, where_clause
 
 __all__ = ["LeaderboardQuery"]
-
-
-def _uuid_text(value: UUID | str | None, what: str) -> str | None:
-    if value is None:
-        return None
-    try:
-        return str(value if isinstance(value, UUID) else UUID(str(value)))
-    except ValueError:
-        raise InvalidQuery(f"{what} must be a UUID") from None
 
 
 _COMPETITION_COLUMNS = (
@@ -44,14 +35,11 @@ def _competition(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-class LeaderboardQuery:
+class LeaderboardQuery(ProjectionQuery):
     """Reads of the ``Leaderboard`` projection (see the module docstring)."""
 
-    def __init__(self, store: ProjectionStore) -> None:
-        self.store = store
-
     def competition(self, competition_id: UUID | str) -> dict[str, Any] | None:
-        key = _uuid_text(competition_id, "competition id")
+        key = uuid_text(competition_id, "competition id")
         with self.store.read() as tx:
             rows = tx.dicts(
                 f"SELECT {_COMPETITION_COLUMNS} FROM leaderboard_competition WHERE id = ?", (key,)
@@ -72,9 +60,8 @@ class LeaderboardQuery:
         check_limit(limit)
         where: list[str] = []
         params: list[Any] = []
-        organiser = _uuid_text(organiser_id, "organiser_id")
-        if status is not None and status not in STATUSES:
-            raise InvalidQuery(f"status must be one of {', '.join(STATUSES)}")
+        organiser = uuid_text(organiser_id, "organiser_id")
+        one_of(status, STATUSES, "status")
         for column, value in (
             ("organiser_id", organiser),
             ("status", status),
@@ -91,9 +78,7 @@ class LeaderboardQuery:
         if key is not None:
             where.append("(year < ? OR (year = ? AND id > ?))")
             params.extend([key[0], key[0], key[1]])
-        sql = f"SELECT {_COMPETITION_COLUMNS} FROM leaderboard_competition"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
+        sql = f"SELECT {_COMPETITION_COLUMNS} FROM leaderboard_competition" + where_clause(where)
         sql += " ORDER BY year DESC, id LIMIT ?"
         with self.store.read() as tx:
             rows = [_competition(row) for row in tx.dicts(sql, (*params, limit + 1))]
@@ -108,8 +93,7 @@ class LeaderboardQuery:
     ) -> Page | None:
         """The competition's board (final if finalised, else live); None if unknown."""
         check_limit(limit)
-        if group is not None and group not in GROUP_ORDER:
-            raise InvalidQuery(f"group must be one of {', '.join(GROUP_ORDER)}")
+        one_of(group, GROUP_ORDER, "group")
         competition = self.competition(competition_id)
         if competition is None:
             return None

@@ -57,6 +57,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 from uuid import UUID
 
+from domain.certificate import STATUS_AFTER_TOPIC
 from projections.employment import employment_ddl, record_end, spell_insert, spell_row
 from projections.pagination import InvalidQuery
 from projections.projection import (
@@ -67,19 +68,14 @@ from projections.projection import (
     iso_datetime,
     text_id,
 )
+from projections.query import ProjectionQuery, one_of, uuid_text
 from projections.skill_levels import HIGH_SKILL_LEVELS
-from projections.store import ProjectionStore, Transaction
+from projections.store import Transaction
 
 LEVELS = ("5", "4", "3", "2", "1")
 _HIGH_SKILL_IN = ", ".join(f"'{level}'" for level in HIGH_SKILL_LEVELS)  # codes are [0-9a-z]
 BASIS_KINDS = ("evaluation", "competition", "direct_recognition")
 BREAKDOWNS = ("province", "organisation", "occupation", "year")
-
-_STATUS_BY_TOPIC = {
-    "craftledger:Certificate.Suspended": "suspended",
-    "craftledger:Certificate.Reinstated": "valid",
-    "craftledger:Certificate.Revoked": "revoked",
-}
 
 
 _CURRENT_EMPLOYER = (
@@ -328,9 +324,9 @@ class Statistics(Projection):
             "valid",
         ]
 
-    @handles(*_STATUS_BY_TOPIC)
+    @handles(*STATUS_AFTER_TOPIC)
     def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
-        status = _STATUS_BY_TOPIC[event.topic]
+        status = STATUS_AFTER_TOPIC[event.topic]
         certificate_id = event.aggregate_id
         row = self._certificates.get(certificate_id)
         if row is not None:
@@ -386,11 +382,8 @@ def _year_end(year: int) -> str:
     return f"{year:04d}-12-31T23:59:59.999999Z"
 
 
-class StatisticsQuery:
+class StatisticsQuery(ProjectionQuery):
     """Aggregates of the ``Statistics`` projection (see the module docstring)."""
-
-    def __init__(self, store: ProjectionStore) -> None:
-        self.store = store
 
     def summary(
         self,
@@ -411,8 +404,7 @@ class StatisticsQuery:
         occupation_code: str | None = None,
         year: int | None = None,
     ) -> list[dict[str, Any]]:
-        if by not in BREAKDOWNS:
-            raise InvalidQuery(f"by must be one of {', '.join(BREAKDOWNS)}")
+        one_of(by, BREAKDOWNS, "by")
         filters = self._filters(province, organisation_id, occupation_code, year)
         with self.store.read() as tx:
             keys = self._keys(tx, by, filters)
@@ -442,16 +434,7 @@ class StatisticsQuery:
         occupation_code: str | None,
         year: int | None,
     ) -> dict[str, Any]:
-        organisation = None
-        if organisation_id is not None:
-            try:
-                organisation = str(
-                    organisation_id
-                    if isinstance(organisation_id, UUID)
-                    else UUID(str(organisation_id))
-                )
-            except ValueError:
-                raise InvalidQuery("organisation_id must be a UUID") from None
+        organisation = uuid_text(organisation_id, "organisation_id")
         if year is not None and (
             isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 9999
         ):

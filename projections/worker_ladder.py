@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from domain.certificate import STATUS_AFTER_TOPIC
 from domain.occupation import find_occupation
 from projections.projection import (
     Projection,
@@ -59,12 +60,6 @@ __all__ = [
 ]
 
 ENTRANT_REGISTERED = "craftledger:Competition.EntrantRegistered"
-
-_STATUS_BY_TOPIC = {
-    "craftledger:Certificate.Suspended": "suspended",
-    "craftledger:Certificate.Reinstated": "valid",
-    "craftledger:Certificate.Revoked": "revoked",
-}
 
 
 class WorkerLadder(Projection):
@@ -239,9 +234,9 @@ class WorkerLadder(Projection):
         self._issued.setdefault(key, []).append(row)
         # Its "issued" history entry is read from this row (see ``WorkerLadderQuery``).
 
-    @handles(*_STATUS_BY_TOPIC)
+    @handles(*STATUS_AFTER_TOPIC)
     def certificate_status_changed(self, tx: Transaction, event: RecordedEvent) -> None:
-        status = _STATUS_BY_TOPIC[event.topic]
+        status = STATUS_AFTER_TOPIC[event.topic]
         reason = event["reason"]
         sealed_reason = tx.seal(reason)
         row = self._certificates.get(event.aggregate_id)

@@ -32,26 +32,16 @@ import json
 from typing import Any
 from uuid import UUID
 
-from projections.pagination import InvalidQuery, Page, check_limit, decode_cursor, page_of
+from projections.pagination import Page, check_limit, decode_cursor, page_of
+from projections.query import ProjectionQuery, uuid_text
 from projections.skill_levels import level_name
-from projections.store import ProjectionStore
 
 
-def _uuid_text(value: UUID | str, what: str) -> str:
-    try:
-        return str(value if isinstance(value, UUID) else UUID(str(value)))
-    except ValueError:
-        raise InvalidQuery(f"{what} must be a UUID") from None
-
-
-class WorkerLadderQuery:
+class WorkerLadderQuery(ProjectionQuery):
     """Reads of the ``WorkerLadder`` projection (see the module docstring)."""
 
-    def __init__(self, store: ProjectionStore) -> None:
-        self.store = store
-
     def ladder(self, worker_id: UUID | str) -> dict[str, Any] | None:
-        key = _uuid_text(worker_id, "worker id")
+        key = uuid_text(worker_id, "worker id")
         with self.store.read() as tx:
             name = tx.value("SELECT name FROM ladder_worker WHERE id = ?", (key,))
             if name is None:

@@ -3,16 +3,24 @@ what the issue and the report (上报) record."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from domain.errors import DomainRuleViolation
+from domain.free_text import mask_id_numbers
 from domain.organisation import Organisation
 
-__all__ = ["Confirmable", "check_window_over", "issued_record", "report_record"]
+__all__ = [
+    "Confirmable",
+    "check_window_over",
+    "issued_record",
+    "report_record",
+    "report_summary",
+    "report_terms",
+]
 
 
 @dataclass(frozen=True)
@@ -25,6 +33,13 @@ class Confirmable:
     body: Organisation
     on: date
     passing: tuple[UUID, ...]
+
+    def check_current(self, evaluation_id: UUID, version: int, reference: str) -> None:
+        """Refuse a confirmation of session ``reference`` when it changed since this check."""
+        if self.evaluation_id != evaluation_id or self.version != version:
+            raise DomainRuleViolation(
+                "confirmation-stale", f"{reference} changed since it was found confirmable"
+            )
 
 
 def check_window_over(reference: str, ends: date, unresolved: Sequence[str], on: date) -> None:
@@ -63,4 +78,29 @@ def report_record(
         "reported_on": on,
         "summary": summary,
         "reported_by": actor,
+    }
+
+
+def report_terms(reported_to: str, reference: str, on: date) -> dict[str, Any]:
+    """The recipient, its reference and the day of a report (上报), as its event records them:
+    the recipient is required; ID numbers in the free text are masked."""
+    if not reported_to or not reported_to.strip():
+        raise DomainRuleViolation("recipient-required", "name the authority reported to")
+    return {
+        "reported_to": mask_id_numbers(reported_to.strip()),
+        "reference": mask_id_numbers(reference.strip()),
+        "on": on.isoformat(),
+    }
+
+
+def report_summary(
+    candidates: int, results: dict[str, int], issued: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What a report says of the session: candidates, results and the certificates issued."""
+    return {
+        "candidates": candidates,
+        "results": results,
+        "certificates": issued["count"],
+        "first_number": issued["first_number"],
+        "last_number": issued["last_number"],
     }

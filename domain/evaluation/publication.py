@@ -14,7 +14,7 @@ from uuid import UUID
 
 from domain.errors import DomainRuleViolation
 from domain.evaluation.scores import result_of
-from domain.evaluation.statuses import CandidateResult
+from domain.evaluation.statuses import CandidateResult, ObjectionOutcome
 
 __all__ = [
     "check_objection",
@@ -23,6 +23,7 @@ __all__ = [
     "check_window",
     "objection_record",
     "publication_record",
+    "resolve",
 ]
 
 
@@ -126,3 +127,21 @@ def objection_record(
         "lodged_on": on,
         "resolution": None,
     }
+
+
+def resolve(
+    objections: Mapping[str, dict[str, Any]],
+    candidates: Mapping[str, dict[str, Any]],
+    objection_id: str,
+    outcome: str,
+    reason: str,
+    on: str,
+    actor: str,
+) -> None:
+    """Apply an ``ObjectionResolved``: the objection's resolution, and an upheld one withdraws
+    the candidate's result."""
+    objection = objections[objection_id]
+    objection["resolution"] = {"outcome": outcome, "reason": reason, "on": on, "actor": actor}
+    if outcome == ObjectionOutcome.UPHELD:
+        withdrawal = {"reason": reason, "objection_id": objection_id, "on": on}
+        candidates[str(objection["worker_id"])]["withdrawn"] = withdrawal

@@ -7,13 +7,13 @@ candidate passes when *every* component is at least 60: no averaging.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from domain.errors import DomainRuleViolation, InvalidValue
-from domain.evaluation.statuses import CandidateResult
+from domain.evaluation.statuses import CandidateResult, EvaluationStatus
 from domain.skill_level import SkillLevel
 
 __all__ = [
@@ -30,6 +30,8 @@ __all__ = [
     "failed_components",
     "parse_score",
     "refuse_second_score",
+    "require_scores_open",
+    "result_counts",
     "result_of",
     "score_text",
 ]
@@ -121,6 +123,16 @@ def result_of(candidate: Mapping[str, Any], components: Sequence[str]) -> Candid
     return CandidateResult.FAILED
 
 
+def result_counts(
+    candidates: Iterable[Mapping[str, Any]], components: Sequence[str]
+) -> dict[str, int]:
+    """How many of ``candidates`` have each result (every result named, zero or more)."""
+    counts = {result.value: 0 for result in CandidateResult}
+    for candidate in candidates:
+        counts[result_of(candidate, components).value] += 1
+    return counts
+
+
 def failed_components(candidate: Mapping[str, Any], components: Sequence[str]) -> list[str]:
     """The components scored below the pass mark."""
     scores = candidate["scores"]
@@ -207,3 +219,13 @@ def check_first_scores(scores: Sequence[tuple[Mapping[str, Any], str]]) -> None:
         components = batch.setdefault(str(candidate["worker_id"]), set())
         refuse_second_score(candidate, component, components)
         components.add(component)
+
+
+def require_scores_open(reference: str, status: EvaluationStatus) -> None:
+    """Scores are recorded and corrected only while the session is planned (before 公示)."""
+    if status is not EvaluationStatus.PLANNED:
+        raise DomainRuleViolation(
+            "results-published",
+            f"{reference}'s results are {status}; scores can no longer change "
+            "(an objection during publication can withdraw a result)",
+        )

@@ -28,6 +28,8 @@ from domain.evaluation.confirmation import (
     check_window_over,
     issued_record,
     report_record,
+    report_summary,
+    report_terms,
 )
 from domain.evaluation.planning import check_plan, require_active
 from domain.evaluation.publication import (
@@ -37,6 +39,7 @@ from domain.evaluation.publication import (
     check_window,
     objection_record,
     publication_record,
+    resolve,
 )
 from domain.evaluation.scores import (
     check_correction,
@@ -47,6 +50,8 @@ from domain.evaluation.scores import (
     new_score,
     parse_score,
     refuse_second_score,
+    require_scores_open,
+    result_counts,
     result_of,
     score_text,
 )
@@ -163,10 +168,7 @@ class Evaluation(LedgerAggregate):
 
     def results(self) -> dict[str, int]:
         """How many candidates have each result."""
-        counts = {result.value: 0 for result in CandidateResult}
-        for candidate in self.candidates.values():
-            counts[self.result_of(candidate).value] += 1
-        return counts
+        return result_counts(self.candidates.values(), self.components)
 
     @property
     def window_ends_on(self) -> date | None:
@@ -311,7 +313,7 @@ class Evaluation(LedgerAggregate):
 
     def record_scores(self, scores: Sequence[Mapping[str, Any]]) -> None:
         """Record many checked first scores (from :meth:`score`) in one event."""
-        self._require_scores_open()
+        require_scores_open(self.reference, self.status)
         check_first_scores([(self.candidate(e["worker_id"]), e["component"]) for e in scores])
         if scores:
             self._scores_recorded([dict(entry) for entry in scores])
@@ -374,18 +376,10 @@ class Evaluation(LedgerAggregate):
             self.candidates[str(worker_id)]["scores"][component], score, examiner, reason, on, actor
         )
 
-    def _require_scores_open(self) -> None:
-        if self.status is not EvaluationStatus.PLANNED:
-            raise DomainRuleViolation(
-                "results-published",
-                f"{self.reference}'s results are {self.status}; scores can no longer change "
-                "(an objection during publication can withdraw a result)",
-            )
-
     def _scorable(
         self, body: Organisation, worker_id: UUID, component: str, examiner: str, on: date
     ) -> dict[str, Any]:
-        self._require_scores_open()
+        require_scores_open(self.reference, self.status)
         self._require_own_body(body)
         require_active(body)
         candidate = self.candidate(worker_id)
@@ -498,11 +492,7 @@ class Evaluation(LedgerAggregate):
     def _objection_resolved(
         self, objection_id: str, outcome: str, reason: str, on: str, actor: str
     ) -> None:
-        objection = self.objections[objection_id]
-        objection["resolution"] = {"outcome": outcome, "reason": reason, "on": on, "actor": actor}
-        if outcome == ObjectionOutcome.UPHELD:
-            withdrawal = {"reason": reason, "objection_id": objection_id, "on": on}
-            self.candidates[str(objection["worker_id"])]["withdrawn"] = withdrawal
+        resolve(self.objections, self.candidates, objection_id, outcome, reason, on, actor)
 
     # -- confirmation and issue ---------------------------------------------------------------
 
@@ -537,10 +527,7 @@ class Evaluation(LedgerAggregate):
         :func:`domain.issuance.issue_certificates`); the caller saves this session with the
         returned certificates, the workers and the series in one atomic ``save``.
         """
-        if confirmable.evaluation_id != self.id or confirmable.version != self.version:
-            raise DomainRuleViolation(
-                "confirmation-stale", f"{self.reference} changed since it was found confirmable"
-            )
+        confirmable.check_current(self.id, self.version, self.reference)
         if occupation.code != self.occupation_code:
             raise DomainRuleViolation("wrong-occupation", "occupation differs from the session's")
         requests = [
@@ -588,22 +575,10 @@ class Evaluation(LedgerAggregate):
         if self.status is EvaluationStatus.REPORTED:
             raise DomainRuleViolation("already-reported", f"{self.reference} is reported")
         self._require_status(EvaluationStatus.ISSUED, "report")
-        if not reported_to or not reported_to.strip():
-            raise DomainRuleViolation("recipient-required", "name the authority reported to")
         assert self.issued is not None
-        self._reported(
-            reported_to=mask_id_numbers(reported_to.strip()),
-            reference=mask_id_numbers(reference.strip()),
-            on=on.isoformat(),
-            summary={
-                "candidates": len(self.candidates),
-                "results": self.results(),
-                "certificates": self.issued["count"],
-                "first_number": self.issued["first_number"],
-                "last_number": self.issued["last_number"],
-            },
-            actor=actor,
-        )
+        summary = report_summary(len(self.candidates), self.results(), self.issued)
+        terms = report_terms(reported_to, reference, on)
+        self._reported(**terms, summary=summary, actor=actor)
 
     @event("Reported", topic="craftledger:Evaluation.Reported")
     def _reported(

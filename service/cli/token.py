@@ -10,6 +10,8 @@ from __future__ import annotations
 import getpass
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from uuid import UUID
 
 import click
@@ -27,6 +29,19 @@ def cli_actor() -> str:
     except (KeyError, OSError):  # no passwd entry (containers)
         user = os.environ.get("USER") or f"uid{os.getuid()}"
     return f"cli:{user}"
+
+
+@contextmanager
+def _refusals_reported(ledger: Ledger) -> Iterator[Ledger]:
+    """Use ``ledger`` and close it; a refusal or an unknown id is one line and exit 1."""
+    try:
+        yield ledger
+    except DomainRuleViolation as error:
+        raise click.ClickException(f"{error.rule}: {error.detail}") from None
+    except NotFound as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        ledger.close()
 
 
 @click.group("token")
@@ -57,8 +72,7 @@ def create(
 ) -> None:
     """Print a new random API token (shown once; only its hash is kept)."""
     token = secrets.token_urlsafe(32)
-    ledger = Ledger()
-    try:
+    with _refusals_reported(Ledger()) as ledger:
         recorded = ledger.tokens.grant_token(
             token=token,
             role=Role(role),
@@ -68,12 +82,6 @@ def create(
             actor=cli_actor(),
             expires_in_days=expires_in_days,
         )
-    except DomainRuleViolation as error:
-        raise click.ClickException(f"{error.rule}: {error.detail}") from None
-    except NotFound as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        ledger.close()
     click.echo(token)
     expires_at = recorded.aggregate.expires_at
     expiry = f"expires {expires_at.isoformat()}" if expires_at else "never expires"
@@ -91,13 +99,6 @@ def revoke(token_id: UUID, reason: str) -> None:
     """Revoke a token by its id: it stops working at once."""
     if not reason.strip():
         raise click.BadParameter("give a reason", param_hint="--reason")
-    ledger = Ledger()
-    try:
+    with _refusals_reported(Ledger()) as ledger:
         recorded = ledger.tokens.revoke_token(token_id, actor=cli_actor(), reason=reason)
-    except DomainRuleViolation as error:
-        raise click.ClickException(f"{error.rule}: {error.detail}") from None
-    except NotFound as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        ledger.close()
     click.echo(f"token {token_id} revoked at log position {recorded.position}")

@@ -9,7 +9,7 @@ entrants some rule may promote; approving asks again (``promotions``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -22,9 +22,10 @@ from domain.ranking import TieBreakOrder
 from domain.skill_level import SkillLevel
 from domain.worker import Worker
 from projections.garbage_collection import pausing_collection
+from service.capabilities import CertificateRecords, HeldLevels
 from service.commands import Recorded, retried
 from service.competitions.award_credentials import AwardCredentials, award_subject
-from service.competitions.collaborators import CertificateRecords, CredentialIssuer, HeldLevels
+from service.competitions.collaborators import CredentialIssuer
 from service.competitions.entrants import EntrantRegistration
 from service.competitions.promotion_facts import PromotionFacts
 from service.competitions.promotions import PromotionDecisions
@@ -52,6 +53,14 @@ class Competitions:
             ledger, credentials=credentials, certificates=certificates, facts=self._facts
         )
         self._awards = AwardCredentials(ledger, credentials)
+
+    def _changed(
+        self, competition_id: UUID, change: Callable[[Competition, datetime], object]
+    ) -> Recorded:
+        """Load the competition, let ``change`` decide on it at the ledger's clock, and save."""
+        competition = self._ledger.competition(competition_id)
+        change(competition, self._ledger.clock())
+        return self._ledger.record(competition)
 
     # -- announcement ----------------------------------------------------------------------
 
@@ -162,9 +171,12 @@ class Competitions:
     def withdraw_entrant(
         self, competition_id: UUID, worker_id: UUID, *, reason: str, actor: str
     ) -> Recorded:
-        competition = self._ledger.competition(competition_id)
-        competition.withdraw_entrant(worker_id, reason=reason, at=self._ledger.clock(), actor=actor)
-        return self._ledger.record(competition)
+        return self._changed(
+            competition_id,
+            lambda competition, at: competition.withdraw_entrant(
+                worker_id, reason=reason, at=at, actor=actor
+            ),
+        )
 
     # -- marks -----------------------------------------------------------------------------
 
@@ -187,9 +199,11 @@ class Competitions:
         self, competition_id: UUID, marks: Iterable[MarkEntry], *, actor: str
     ) -> Recorded:
         """Record judges' marks, all or nothing (one event per mark)."""
-        competition = self._ledger.competition(competition_id)
-        competition.record_marks(list(marks), at=self._ledger.clock(), actor=actor)
-        return self._ledger.record(competition)
+        entries = list(marks)
+        return self._changed(
+            competition_id,
+            lambda competition, at: competition.record_marks(entries, at=at, actor=actor),
+        )
 
     @retried
     def correct_mark(
@@ -203,17 +217,18 @@ class Competitions:
         reason: str,
         actor: str,
     ) -> Recorded:
-        competition = self._ledger.competition(competition_id)
-        competition.correct_mark(
-            worker_id=worker_id,
-            component=component,
-            judge=judge,
-            mark=mark,
-            reason=reason,
-            at=self._ledger.clock(),
-            actor=actor,
+        return self._changed(
+            competition_id,
+            lambda competition, at: competition.correct_mark(
+                worker_id=worker_id,
+                component=component,
+                judge=judge,
+                mark=mark,
+                reason=reason,
+                at=at,
+                actor=actor,
+            ),
         )
-        return self._ledger.record(competition)
 
     @retried
     def review_spread(
@@ -225,15 +240,12 @@ class Competitions:
         note: str,
         actor: str,
     ) -> Recorded:
-        competition = self._ledger.competition(competition_id)
-        competition.review_spread(
-            worker_id=worker_id,
-            component=component,
-            note=note,
-            at=self._ledger.clock(),
-            actor=actor,
+        return self._changed(
+            competition_id,
+            lambda competition, at: competition.review_spread(
+                worker_id=worker_id, component=component, note=note, at=at, actor=actor
+            ),
         )
-        return self._ledger.record(competition)
 
     @retried
     def record_finish_time(
@@ -245,21 +257,19 @@ class Competitions:
         reason: str | None = None,
         actor: str,
     ) -> Recorded:
-        competition = self._ledger.competition(competition_id)
-        competition.record_finish_time(
-            worker_id=worker_id,
-            finished_at=finished_at,
-            reason=reason,
-            at=self._ledger.clock(),
-            actor=actor,
+        return self._changed(
+            competition_id,
+            lambda competition, at: competition.record_finish_time(
+                worker_id=worker_id, finished_at=finished_at, reason=reason, at=at, actor=actor
+            ),
         )
-        return self._ledger.record(competition)
 
     @retried
     def lock_component(self, competition_id: UUID, component: str, *, actor: str) -> Recorded:
-        competition = self._ledger.competition(competition_id)
-        competition.lock_component(component, at=self._ledger.clock(), actor=actor)
-        return self._ledger.record(competition)
+        return self._changed(
+            competition_id,
+            lambda competition, at: competition.lock_component(component, at=at, actor=actor),
+        )
 
     # -- results ---------------------------------------------------------------------------
 

@@ -1,12 +1,13 @@
 """What the competitions capability asks of the capabilities it is composed with.
 
 Typed as protocols so that ``service.competitions`` imports none of them (no import circles):
-``Ledger.__init__`` passes the ``credentials``, ``certificates`` and ``workers`` capabilities.
+``Ledger.__init__`` passes the ``credentials`` capability; what it asks of ``certificates`` and
+``workers`` is shared with evaluations: ``service.capabilities``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -14,15 +15,12 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.certificate import Certificate
-from domain.number_series import CertificateNumberSeries
 from domain.organisation import Organisation
-from domain.skill_level import SkillLevel
 from domain.status_list_allocation import StatusListAllocation
-from domain.worker import Worker
 from service.commands import Recorded
 from service.credentials.credential_document import CredentialUrls
 
-__all__ = ["CertificateRecords", "CredentialIssuer", "StatusEntries"]
+__all__ = ["CredentialIssuer", "StatusEntries"]
 
 
 class StatusEntries(Protocol):
@@ -64,22 +62,3 @@ class CredentialIssuer(Protocol):
         *others: Aggregate,
         actor: str,
     ) -> Recorded: ...
-
-
-class CertificateRecords(Protocol):
-    """The number series a promotion draws from (``ledger.certificates``)."""
-
-    def number_series(
-        self, issuer: Organisation, year: int, level: SkillLevel
-    ) -> CertificateNumberSeries: ...
-
-
-class HeldLevels(Protocol):
-    """The levels a worker holds in an occupation (``ledger.workers``)."""
-
-    def held_levels(
-        self,
-        worker: Worker,
-        occupation_code: str,
-        certificates: Mapping[str, Certificate] | None = None,
-    ) -> list[SkillLevel]: ...

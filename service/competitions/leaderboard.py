@@ -70,28 +70,9 @@ class Leaderboards:
 
     def __init__(self, store: ProjectionStore) -> None:
         self._query = LeaderboardQuery(store)
-
-    def competitions(
-        self,
-        *,
-        after: str | None = None,
-        limit: int = 50,
-        organiser_id: UUID | str | None = None,
-        year: int | None = None,
-        status: str | None = None,
-        tier: str | None = None,
-        occupation_code: str | None = None,
-    ) -> Page:
-        """Competitions (public), newest year first; filtered as ``list_competitions``."""
-        return self._query.list_competitions(
-            after=after,
-            limit=limit,
-            organiser_id=organiser_id,
-            year=year,
-            status=status,
-            tier=tier,
-            occupation_code=occupation_code,
-        )
+        #: Competitions (public, so not per viewer), newest year first, filtered and paged as
+        #: ``LeaderboardQuery.list_competitions``.
+        self.competitions = self._query.list_competitions
 
     def board(
         self,

@@ -18,8 +18,8 @@ from domain.certificate import BasisKind, Bypass, Certificate, CertificateStatus
 from domain.competition import Competition
 from domain.skill_level import SkillLevel
 from domain.worker import Worker
+from service.capabilities import HeldLevels
 from service.commands import NotFound
-from service.competitions.collaborators import HeldLevels
 from service.ledger_store import LedgerStore
 
 __all__ = ["PromotionFacts"]

@@ -18,8 +18,9 @@ from domain.errors import DomainRuleViolation
 from domain.issuance import IssueRequest, issue_certificates
 from domain.skill_level import SkillLevel
 from projections.garbage_collection import pausing_collection
+from service.capabilities import CertificateRecords
 from service.commands import Recorded, retried
-from service.competitions.collaborators import CertificateRecords, CredentialIssuer
+from service.competitions.collaborators import CredentialIssuer
 from service.competitions.promotion_facts import PromotionFacts
 from service.ledger_store import LedgerStore
 

@@ -19,16 +19,13 @@ from uuid import UUID
 from domain.eligibility import EligibilityRoute, HeldLevel, find_edition
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.evaluation import Evaluation, ObjectionOutcome
+from domain.organisation import Organisation
 from domain.skill_level import SkillLevel
 from domain.worker import Worker
+from service.capabilities import CertificateRecords, HeldLevels
 from service.commands import Recorded, retried
 from service.evaluations import imports
-from service.evaluations.collaborators import (
-    CertificateRecords,
-    CredentialRecords,
-    HeldLevels,
-    WorkingDays,
-)
+from service.evaluations.collaborators import CredentialRecords, WorkingDays
 from service.evaluations.confirmation import Confirmation, Progress
 from service.evaluations.evidence import candidate_facts, held_level_facts, load_workers
 from service.evaluations.imports import ImportReport
@@ -90,6 +87,18 @@ class Evaluations:
     def eligibility_route(evaluation: Evaluation, route_id: str, on: date) -> EligibilityRoute:
         """Route ``route_id`` of the edition governing the session's occupation on ``on``."""
         return find_edition(evaluation.occupation_code, on).route(route_id)
+
+    def _body(self, evaluation: Evaluation) -> Organisation:
+        """The session's evaluating body (评价机构)."""
+        return self._ledger.organisation(evaluation.body_id)
+
+    def _changed(
+        self, evaluation_id: UUID, change: Callable[[Evaluation, date], object]
+    ) -> Recorded:
+        """Load the session, let ``change`` decide on it today (China calendar), and save."""
+        evaluation = self._ledger.evaluation(evaluation_id)
+        change(evaluation, self._ledger.china_today())
+        return self._ledger.record(evaluation)
 
     # -- plan and enrolment --------------------------------------------------------------------
 
@@ -157,17 +166,18 @@ class Evaluations:
         actor: str,
     ) -> Recorded:
         """Record one component score by a named examiner (once; then correct it)."""
-        evaluation = self._ledger.evaluation(evaluation_id)
-        evaluation.record_score(
-            body=self._ledger.organisation(evaluation.body_id),
-            worker_id=worker_id,
-            component=component,
-            score=score,
-            examiner=examiner,
-            on=self._ledger.china_today(),
-            actor=actor,
+        return self._changed(
+            evaluation_id,
+            lambda evaluation, today: evaluation.record_score(
+                body=self._body(evaluation),
+                worker_id=worker_id,
+                component=component,
+                score=score,
+                examiner=examiner,
+                on=today,
+                actor=actor,
+            ),
         )
-        return self._ledger.record(evaluation)
 
     @retried
     def correct_score(
@@ -182,18 +192,19 @@ class Evaluations:
         actor: str,
     ) -> Recorded:
         """Correct a recorded score with a reason (a new event; the old score stays)."""
-        evaluation = self._ledger.evaluation(evaluation_id)
-        evaluation.correct_score(
-            body=self._ledger.organisation(evaluation.body_id),
-            worker_id=worker_id,
-            component=component,
-            score=score,
-            examiner=examiner,
-            reason=reason,
-            on=self._ledger.china_today(),
-            actor=actor,
+        return self._changed(
+            evaluation_id,
+            lambda evaluation, today: evaluation.correct_score(
+                body=self._body(evaluation),
+                worker_id=worker_id,
+                component=component,
+                score=score,
+                examiner=examiner,
+                reason=reason,
+                on=today,
+                actor=actor,
+            ),
         )
-        return self._ledger.record(evaluation)
 
     # -- publication and objections ------------------------------------------------------------
 
@@ -236,15 +247,12 @@ class Evaluations:
         actor: str,
     ) -> Recorded:
         """Lodge an objection (异议); the new objection's id is the last key of ``objections``."""
-        evaluation = self._ledger.evaluation(evaluation_id)
-        evaluation.lodge_objection(
-            worker_id=worker_id,
-            grounds=grounds,
-            lodged_by=lodged_by,
-            on=self._ledger.china_today(),
-            actor=actor,
+        return self._changed(
+            evaluation_id,
+            lambda evaluation, today: evaluation.lodge_objection(
+                worker_id=worker_id, grounds=grounds, lodged_by=lodged_by, on=today, actor=actor
+            ),
         )
-        return self._ledger.record(evaluation)
 
     @retried
     def resolve_objection(
@@ -261,16 +269,17 @@ class Evaluations:
             resolved = ObjectionOutcome(outcome)
         except ValueError:
             raise InvalidValue("outcome", "must be upheld or dismissed") from None
-        evaluation = self._ledger.evaluation(evaluation_id)
-        evaluation.resolve_objection(
-            body=self._ledger.organisation(evaluation.body_id),
-            objection_id=objection_id,
-            outcome=resolved,
-            reason=reason,
-            on=self._ledger.china_today(),
-            actor=actor,
+        return self._changed(
+            evaluation_id,
+            lambda evaluation, today: evaluation.resolve_objection(
+                body=self._body(evaluation),
+                objection_id=objection_id,
+                outcome=resolved,
+                reason=reason,
+                on=today,
+                actor=actor,
+            ),
         )
-        return self._ledger.record(evaluation)
 
     # -- confirmation and report ---------------------------------------------------------------
 
@@ -299,14 +308,12 @@ class Evaluations:
         self, evaluation_id: UUID, *, reported_to: str, reference: str, actor: str
     ) -> Recorded:
         """Report (上报) the issued certificates to the authority."""
-        evaluation = self._ledger.evaluation(evaluation_id)
-        evaluation.report_issue(
-            reported_to=reported_to,
-            reference=reference,
-            on=self._ledger.china_today(),
-            actor=actor,
+        return self._changed(
+            evaluation_id,
+            lambda evaluation, today: evaluation.report_issue(
+                reported_to=reported_to, reference=reference, on=today, actor=actor
+            ),
         )
-        return self._ledger.record(evaluation)
 
     # -- spreadsheet imports -------------------------------------------------------------------
 

@@ -20,8 +20,9 @@ from domain.evaluation import Evaluation, EvaluationStatus
 from domain.skill_level import SkillLevel
 from domain.worker import Worker
 from projections.garbage_collection import pausing_collection
+from service.capabilities import CertificateRecords, HeldLevels
 from service.commands import Recorded, retried
-from service.evaluations.collaborators import CertificateRecords, CredentialRecords, HeldLevels
+from service.evaluations.collaborators import CredentialRecords
 from service.evaluations.evidence import load_workers
 from service.ledger_store import LedgerStore
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 from uuid import UUID
 
 from domain.certificate import CertificateStatus
@@ -27,6 +28,8 @@ from domain.worker import Worker
 from service.ledger_store import LedgerStore
 
 __all__ = ["LOAD_CHUNK", "candidate_facts", "held_level_facts", "load_workers"]
+
+_E = TypeVar("_E", bound=StrEnum)
 
 LOAD_CHUNK = 500
 
@@ -82,12 +85,7 @@ def candidate_facts(
     diplomas = []
     for index, item in enumerate(_items(evidence, "diplomas")):
         where = f"evidence.diplomas[{index}]"
-        try:
-            kind = DiplomaKind(str(item.get("kind")))
-        except ValueError:
-            raise InvalidValue(
-                f"{where}.kind", f"must be one of {', '.join(k.value for k in DiplomaKind)}"
-            ) from None
+        kind = _member(DiplomaKind, item.get("kind"), f"{where}.kind")
         diplomas.append(
             DiplomaFact(
                 kind=kind,
@@ -99,12 +97,7 @@ def candidate_facts(
     titles = []
     for index, item in enumerate(_items(evidence, "titles")):
         where = f"evidence.titles[{index}]"
-        try:
-            grade = TitleGrade(str(item.get("grade")))
-        except ValueError:
-            raise InvalidValue(
-                f"{where}.grade", f"must be one of {', '.join(g.value for g in TitleGrade)}"
-            ) from None
+        grade = _member(TitleGrade, item.get("grade"), f"{where}.grade")
         awarded_on = _date(item.get("awarded_on"), f"{where}.awarded_on")
         assert awarded_on is not None
         titles.append(
@@ -170,3 +163,13 @@ def load_workers(
         if progress is not None:
             progress(min(start + LOAD_CHUNK, count), count)
     return found
+
+
+def _member(kind: type[_E], value: object, field: str) -> _E:
+    """``value`` (as text) as a member of ``kind``; ``field`` names it when it is not one."""
+    try:
+        return kind(str(value))
+    except ValueError:
+        raise InvalidValue(
+            field, f"must be one of {', '.join(member.value for member in kind)}"
+        ) from None

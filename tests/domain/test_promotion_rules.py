@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.errors import InvalidValue
+from domain.promotion_proposal import PromotionProposal, propose_promotion
 from domain.promotion_rule_sets import (
     NATIONAL_SKILLS_COMPETITION,
     RULE_SETS,
@@ -23,10 +24,8 @@ from domain.promotion_rules import (
     EntrantKind,
     LevelPromotion,
     PromotionOutcome,
-    PromotionProposal,
     PromotionRule,
     PromotionRuleSet,
-    propose_promotion,
 )
 from domain.ranking import Award, award_for
 from domain.skill_level import SkillLevel
