@@ -10,7 +10,7 @@ by ``CRAFTLEDGER_TEST_POSTGRES``, default ``postgresql://postgres@127.0.0.1:5432
   workers, check every candidate, allocate N numbers (one event), build N certificates,
   allocate their status-list entries, check the issuer has a key able to sign them, and save
   everything in one ``save`` (the credentials are built from the log when asked for).
-* **single saves** (baseline 1): ``Certificates.issue_certificate`` N times for employer B's staff, one
+* **single saves** (baseline 1): ``Certificates.issue_certificate`` N times for employer B's staff,
   atomic save each (what issuing without a batch path costs; the same checks, numbers and
   status-list entries). Printed: single / batch.
 * **read back** (information): ``Credentials.certificate_credentials`` (read in a few queries,

@@ -3,7 +3,7 @@ shows."""
 
 from __future__ import annotations
 
-__all__ = ["LogUnavailable", "NotYetSigned", "OutOfRange"]
+__all__ = ["AwaitingHead", "LogUnavailable", "NotYetSigned", "OutOfRange"]
 
 
 class LogUnavailable(RuntimeError):
@@ -18,6 +18,11 @@ class NotYetSigned(LogUnavailable):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class AwaitingHead(NotYetSigned):
+    """The leaf *is* in the transparency log (the event was recorded) and only the signed tree
+    head covering it is still to come."""
 
 
 class OutOfRange(ValueError):

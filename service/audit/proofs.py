@@ -18,7 +18,7 @@ from domain.certificate import Certificate
 from projections.transparency.merkle import InvalidProofError, check_inclusion, leaf_hash
 from projections.transparency.proof_json import ConsistencyProof, InclusionProof
 from projections.transparency_log import LeafRecord, TransparencyLogQuery, leaf_data_of
-from service.audit.errors import LogUnavailable, NotYetSigned, OutOfRange
+from service.audit.errors import AwaitingHead, LogUnavailable, NotYetSigned, OutOfRange
 from service.audit.histories import Histories
 from service.audit.tree_heads import StoredHead, TreeHeads
 from service.signing.credential_verifier import Check
@@ -47,10 +47,15 @@ class Proofs:
         return latest
 
     def head_covering(self, leaf_index: int) -> StoredHead:
-        """The newest signed head, if its tree holds ``leaf_index``; NotYetSigned if not."""
-        latest = self.latest_head()
+        """The newest signed head, if its tree holds ``leaf_index``; AwaitingHead if not."""
+        try:
+            latest = self.latest_head()
+        except NotYetSigned as error:
+            raise AwaitingHead(
+                f"leaf {leaf_index} is in the log; {error}", error.retry_after
+            ) from None
         if latest.tree_size <= leaf_index:
-            raise NotYetSigned(
+            raise AwaitingHead(
                 f"leaf {leaf_index} is not in a signed tree head yet (the newest covers"
                 f" {latest.tree_size} leaves)",
                 self._retry_after(),
@@ -90,7 +95,11 @@ class Proofs:
     def _leaf_of(self, aggregate_id: UUID, version: int) -> LeafRecord:
         record = self.histories.leaf_of_event(aggregate_id, version) if self.log.ready() else None
         if record is None:
-            raise NotYetSigned(
+            recorded = self.histories.ledger.recorder.select_events(
+                aggregate_id, gt=version - 1, lte=version, limit=1
+            )
+            pending = AwaitingHead if recorded else NotYetSigned
+            raise pending(
                 f"event {aggregate_id} v{version} is not in the transparency log yet",
                 self._retry_after(),
             )
@@ -137,6 +146,15 @@ class Proofs:
             found = self.certificate_inclusion(number)
         except InvalidProofError as error:
             return Check(name, "failed", str(error))
+        except AwaitingHead as error:
+            # recorded (its leaf is in the log), only the head that will cover it is pending:
+            # nothing to doubt, nothing to prove yet -- and a verify never signs one itself
+            return Check(
+                name,
+                "skipped",
+                f"the issuance of {number} is recorded in the log; {error}: a signed tree head "
+                f"covering it is due within {error.retry_after} s (verify again for the proof)",
+            )
         except (LogUnavailable, LookupError, ValueError) as error:
             return Check(name, "unknown", f"the transparency log cannot answer: {error}")
         except Exception as error:
