@@ -155,14 +155,7 @@ def get_ladder(ladder_id: UUID) -> Any:
 def award_title(body: dict[str, Any], ladder_id: UUID) -> Any:
     """Award a title (授予称号) on the ladder to a worker."""
     require_organisation(ledger().honour_ladder(ladder_id).union_id, "union")
-    return ledger().honours.award_honour(
-        ladder_id,
-        award_id=body["award_id"],
-        worker_id=body["worker_id"],
-        tier=body["tier"],
-        year=body["year"],
-        actor=current_principal().actor,
-    )
+    return ledger().honours.award_honour(ladder_id, **body, actor=current_principal().actor)
 
 
 @blp.route("/<uuid:ladder_id>/withdraw", methods=["POST"])
@@ -171,9 +164,4 @@ def award_title(body: dict[str, Any], ladder_id: UUID) -> Any:
 def withdraw_title(body: dict[str, Any], ladder_id: UUID) -> Any:
     """Withdraw (撤销) an awarded title, with a reason."""
     require_organisation(ledger().honour_ladder(ladder_id).union_id, "union")
-    return ledger().honours.withdraw_honour(
-        ladder_id,
-        award_id=body["award_id"],
-        actor=current_principal().actor,
-        reason=body["reason"],
-    )
+    return ledger().honours.withdraw_honour(ladder_id, **body, actor=current_principal().actor)

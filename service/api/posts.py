@@ -218,9 +218,7 @@ def withdraw_post(body: dict[str, Any], appointment_id: UUID) -> Any:
     """Withdraw a post with a reason; it stays on record (and on the ladder) as withdrawn."""
     appointment = ledger().post_appointment(appointment_id)
     require_organisation(appointment.organisation_id)
-    return ledger().posts.withdraw_post(
-        appointment_id, actor=current_principal().actor, reason=body["reason"]
-    )
+    return ledger().posts.withdraw_post(appointment_id, **body, actor=current_principal().actor)
 
 
 @blp.route("/<uuid:appointment_id>/credential", methods=["GET"])

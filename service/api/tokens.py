@@ -154,4 +154,4 @@ def revoke_token(body: dict[str, Any], token_id: UUID) -> Any:
     principal = current_principal()
     if not principal.is_(Role.ADMIN) and principal.token_id != token_id:
         raise forbidden("a token may revoke only itself")
-    return ledger().tokens.revoke_token(token_id, actor=principal.actor, reason=body["reason"])
+    return ledger().tokens.revoke_token(token_id, **body, actor=principal.actor)

@@ -435,7 +435,7 @@ def decline_employment(body: dict[str, Any], worker_id: UUID, employer_id: UUID)
     """Decline a pending employment claim, with a reason: nothing takes effect."""
     claims_readable(worker_id)
     return ledger().workers.decline_employment(
-        worker_id, employer_id, actor=current_principal().actor, reason=body["reason"]
+        worker_id, employer_id, **body, actor=current_principal().actor
     )
 
 
@@ -492,9 +492,5 @@ def check_external_certificate(body: dict[str, Any], worker_id: UUID) -> Any:
     """Record the outcome of checking a declared certificate (e.g. on the national query)."""
     changeable_worker(worker_id)
     return ledger().workers.check_external_certificate(
-        worker_id,
-        number=body["number"],
-        confirmed=body["confirmed"],
-        note=body["note"],
-        actor=current_principal().actor,
+        worker_id, **body, actor=current_principal().actor
     )

@@ -135,6 +135,6 @@ def withdraw_entrant(body: dict[str, Any], competition_id: UUID, worker_id: UUID
     """Withdraw an entrant (缺考, 退赛, 取消资格) before the results are final, with a reason."""
     organised(competition_id)
     recorded = ledger().competitions.withdraw_entrant(
-        competition_id, worker_id, reason=body["reason"], actor=current_principal().actor
+        competition_id, worker_id, **body, actor=current_principal().actor
     )
     return recorded, entrant_view(recorded.aggregate, worker_id)

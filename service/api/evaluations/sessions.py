@@ -249,7 +249,7 @@ def publish_results(body: dict[str, Any], evaluation_id: UUID) -> Any:
     the ``year``); an admin adds that year with ``POST /api/v1/calendars``."""
     session_for_change(evaluation_id)
     return ledger().evaluations.publish_results(
-        evaluation_id, working_days=body["working_days"], actor=current_principal().actor
+        evaluation_id, **body, actor=current_principal().actor
     )
 
 
@@ -287,8 +287,5 @@ def report_evaluation(body: dict[str, Any], evaluation_id: UUID) -> Any:
     """Report (上报) the issued certificates to the authority."""
     session_for_change(evaluation_id)
     return ledger().evaluations.report_evaluation(
-        evaluation_id,
-        reported_to=body["reported_to"],
-        reference=body["reference"],
-        actor=current_principal().actor,
+        evaluation_id, **body, actor=current_principal().actor
     )
