@@ -45,6 +45,21 @@ IDEMPOTENCY_KEY_PARAMETER = {
 }
 
 
+def signed_document_responses(description: str) -> dict[str, Any]:
+    """The documented answers of a GET serving a signed document: 200 with its strong ``ETag``
+    and ``Cache-Control``, 304 when ``If-None-Match`` matched."""
+    return {
+        "200": {
+            "description": description,
+            "headers": {
+                "ETag": {"schema": {"type": "string"}, "description": "strong entity tag"},
+                "Cache-Control": {"schema": {"type": "string"}},
+            },
+        },
+        "304": {"description": "not modified (If-None-Match matched the ETag)"},
+    }
+
+
 class StrictFlaskParser(FlaskParser):
     """Reads the JSON body parsed (strictly) before the view ran; never parses leniently."""
 

@@ -25,8 +25,8 @@ from service.api.auth import (
 from service.api.credentials import (
     DOCUMENT_RESPONSES,
     VC_MEDIA_TYPES,
-    _document_response,
-    _media_type,
+    document_response,
+    media_type,
 )
 from service.api.fields import ReasonSchema, occupation_code_field, text
 from service.api.openapi import Blueprint
@@ -231,9 +231,9 @@ def get_post_credential(appointment_id: UUID) -> Any:
     answers ``application/vc``, otherwise JSON."""
     post_for_reading(appointment_id)
     credential = ledger().posts.post_credential(appointment_id)
-    return _document_response(
+    return document_response(
         SignedDocument.of(credential),
-        _media_type("application/json", VC_MEDIA_TYPES),
+        media_type("application/json", VC_MEDIA_TYPES),
         "private, no-cache",
         "Accept, Authorization",
     )
