@@ -111,13 +111,18 @@ class SigningKeySchema(ma.Schema):
     compromised_at = ma.fields.DateTime(required=True, allow_none=True)
 
 
-class OrganisationSchema(ma.Schema):
+class OrganisationHeadingSchema(ma.Schema):
+    """What names a filed body, first in both its views (full and list row)."""
+
     id = ma.fields.UUID(required=True)
     filing_code = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(list(KINDS_BY_NAME)))
     province_code = ma.fields.String(required=True)
     evaluator_prefix = ma.fields.String(required=True, allow_none=True)
+
+
+class OrganisationSchema(OrganisationHeadingSchema):
     scope = ma.fields.Dict(
         keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), required=True
     )
@@ -130,15 +135,9 @@ class OrganisationSchema(ma.Schema):
     version = ma.fields.Integer(required=True)
 
 
-class OrganisationSummarySchema(ma.Schema):
+class OrganisationSummarySchema(OrganisationHeadingSchema):
     """One row of the organisation list (from the directory read model)."""
 
-    id = ma.fields.UUID(required=True)
-    filing_code = ma.fields.String(required=True)
-    name = ma.fields.String(required=True)
-    kind = ma.fields.String(required=True, validate=validate.OneOf(list(KINDS_BY_NAME)))
-    province_code = ma.fields.String(required=True)
-    evaluator_prefix = ma.fields.String(required=True, allow_none=True)
     status = ma.fields.String(
         required=True, validate=validate.OneOf(["active", "suspended", "revoked"])
     )

@@ -117,7 +117,9 @@ class ReportedSchema(ma.Schema):
     reported_on = ma.fields.String(required=True, metadata={"format": "date"})
 
 
-class EvaluationSchema(ma.Schema):
+class EvaluationHeadingSchema(ma.Schema):
+    """What names a session, first in both its views (full and list row)."""
+
     id = ma.fields.UUID(required=True)
     body_id = ma.fields.UUID(required=True)
     reference = ma.fields.String(required=True)
@@ -125,6 +127,9 @@ class EvaluationSchema(ma.Schema):
     level = ma.fields.String(required=True)
     starts_on = ma.fields.String(required=True, metadata={"format": "date"})
     ends_on = ma.fields.String(required=True, metadata={"format": "date"})
+
+
+class EvaluationSchema(EvaluationHeadingSchema):
     components = ma.fields.List(ma.fields.String(), required=True)
     panels = ma.fields.Dict(
         keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), required=True
@@ -145,14 +150,7 @@ class EvaluationSchema(ma.Schema):
     version = ma.fields.Integer(required=True)
 
 
-class EvaluationSummarySchema(ma.Schema):
-    id = ma.fields.UUID(required=True)
-    body_id = ma.fields.UUID(required=True)
-    reference = ma.fields.String(required=True)
-    occupation_code = ma.fields.String(required=True)
-    level = ma.fields.String(required=True)
-    starts_on = ma.fields.String(required=True, metadata={"format": "date"})
-    ends_on = ma.fields.String(required=True, metadata={"format": "date"})
+class EvaluationSummarySchema(EvaluationHeadingSchema):
     status = ma.fields.String(required=True, validate=validate.OneOf(STATUSES))
     version = ma.fields.Integer(required=True)
 
