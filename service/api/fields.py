@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from domain.certificate_number import PROVINCE_CODES
+from domain.id_number import IdKind
 from service.credentials.credential_document import (
     masked_name,
 )  # one masking rule for credentials and API
@@ -15,6 +16,8 @@ from service.credentials.credential_document import (
 __all__ = [
     "LEVEL_CODES",
     "ReasonSchema",
+    "id_kind_field",
+    "id_number_field",
     "level_field",
     "masked_name",
     "occupation_code_field",
@@ -53,6 +56,24 @@ def level_field(**kwargs: Any) -> ma.fields.String:
         validate=validate.OneOf(LEVEL_CODES),
         metadata={"description": "skill level code: 5 初级工 … 1 高级技师"},
         **kwargs,
+    )
+
+
+def id_number_field(description: str) -> ma.fields.String:
+    """An identity document number: read from the request only, never answered."""
+    return ma.fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": description},
+    )
+
+
+def id_kind_field() -> ma.fields.String:
+    """The kind of identity document (resident ID card unless said)."""
+    return ma.fields.String(
+        load_default=IdKind.RESIDENT.value,
+        validate=validate.OneOf([kind.value for kind in IdKind]),
     )
 
 

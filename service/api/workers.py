@@ -26,12 +26,18 @@ from marshmallow import validate
 
 from domain.api_token import Role
 from domain.certificate_number import CertificateNumber
-from domain.id_number import IdKind, IdNumber
+from domain.id_number import IdNumber
 from domain.skill_level import SkillLevel
 from domain.worker import CareerEntryKind, EmploymentRelation, Worker
 from projections.pagination import Page
 from service.api.auth import access, current_principal, forbidden, own_scope, require_organisation
-from service.api.fields import level_field, occupation_code_field, text
+from service.api.fields import (
+    id_kind_field,
+    id_number_field,
+    level_field,
+    occupation_code_field,
+    text,
+)
 from service.api.openapi import LOG_POSITION_HEADER, Blueprint
 from service.api.problems import field_errors
 from service.api.reads import list_page
@@ -54,16 +60,8 @@ CHECK_STATES = ["unchecked", "confirmed", "rejected"]
 
 class RegisterWorkerSchema(ma.Schema):
     name = text(100, required=True)
-    id_number = ma.fields.String(
-        required=True,
-        load_only=True,
-        validate=validate.Length(min=1, max=40),
-        metadata={"description": "identity document number; never stored, never answered"},
-    )
-    id_kind = ma.fields.String(
-        load_default=IdKind.RESIDENT.value,
-        validate=validate.OneOf([kind.value for kind in IdKind]),
-    )
+    id_number = id_number_field("identity document number; never stored, never answered")
+    id_kind = id_kind_field()
 
 
 class StartEmploymentSchema(ma.Schema):
