@@ -14,7 +14,6 @@ import re
 from typing import Any
 
 import marshmallow as ma
-from flask import url_for
 from marshmallow import validate
 
 from domain.api_token import Role
@@ -34,7 +33,7 @@ from projections.pagination import InvalidCursor, Page, decode_cursor, encode_cu
 from projections.projection import iso_datetime
 from service.api.auth import access, current_principal
 from service.api.fields import text
-from service.api.openapi import Blueprint
+from service.api.openapi import Blueprint, located_at
 from service.api.problems import Problem, validation_problem
 from service.api.reads import list_page
 from service.app_services import ledger, services
@@ -224,13 +223,15 @@ def arrangement_of(body: dict[str, Any]) -> HolidayArrangement:
         raise validation_problem(problem) from None
 
 
-def location(recorded: Any, _body: Any) -> str:
-    return url_for("calendars.get_calendar", year=recorded.aggregate.year)
-
-
 @blp.route("", methods=["POST"])
 @access(admin="the HR bureau adds a year's arrangement, or an amended one")
-@blp.command(HolidayArrangementSchema, CalendarYearSchema, status=201, errors=(), location=location)
+@blp.command(
+    HolidayArrangementSchema,
+    CalendarYearSchema,
+    status=201,
+    errors=(),
+    location=located_at("calendars.get_calendar", "year", "year"),
+)
 def add_calendar(body: dict[str, Any]) -> Any:
     """Add a year's holiday arrangement (国务院办公厅关于 YYYY 年部分节假日安排的通知).
 

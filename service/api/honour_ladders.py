@@ -10,14 +10,13 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask import url_for
 from marshmallow import validate
 
 from domain.api_token import Role
 from domain.honour_ladder import HonourLadder
 from service.api.auth import access, acting_organisation, current_principal, require_organisation
 from service.api.fields import ReasonSchema, text
-from service.api.openapi import Blueprint
+from service.api.openapi import Blueprint, located_at
 from service.app_services import ledger
 
 blp = Blueprint(
@@ -118,13 +117,15 @@ def view(ladder: HonourLadder) -> dict[str, Any]:
     }
 
 
-def location(recorded: Any, _body: Any) -> str:
-    return url_for("honour-ladders.get_ladder", ladder_id=recorded.aggregate.id)
-
-
 @blp.route("", methods=["POST"])
 @access(admin="for any union (union_id required)", organiser="for its own union")
-@blp.command(DefineLadderSchema, HonourLadderSchema, status=201, view=view, location=location)
+@blp.command(
+    DefineLadderSchema,
+    HonourLadderSchema,
+    status=201,
+    view=view,
+    location=located_at("honour-ladders.get_ladder", "ladder_id"),
+)
 def define_ladder(body: dict[str, Any]) -> Any:
     """Define a union's honour ladder (tiers lowest first)."""
     principal = current_principal()

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import flask_smorest
-from flask import g
+from flask import g, url_for
 from flask_smorest.utils import prepare_response
 from webargs import core
 from webargs.flaskparser import FlaskParser
@@ -58,6 +58,18 @@ def signed_document_responses(description: str) -> dict[str, Any]:
         },
         "304": {"description": "not modified (If-None-Match matched the ETag)"},
     }
+
+
+def located_at(
+    endpoint: str, parameter: str, attribute: str = "id"
+) -> Callable[[Recorded, Any], str]:
+    """A command's ``location``: the URL of ``endpoint`` for what it saved, its ``parameter``
+    taken from the saved aggregate's ``attribute``."""
+
+    def location(recorded: Recorded, _body: Any) -> str:
+        return url_for(endpoint, **{parameter: getattr(recorded.aggregate, attribute)})
+
+    return location
 
 
 class StrictFlaskParser(FlaskParser):

@@ -10,7 +10,6 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask import url_for
 from marshmallow import validate
 
 from domain.organisation import Organisation, OrganisationKind
@@ -23,7 +22,7 @@ from service.api.fields import (
     province_code_field,
     text,
 )
-from service.api.openapi import Blueprint
+from service.api.openapi import Blueprint, located_at
 from service.api.problems import field_errors
 from service.api.reads import list_page
 from service.app_services import ledger, services
@@ -175,17 +174,18 @@ def view(organisation: Organisation) -> dict[str, Any]:
     }
 
 
-def location(recorded: Any, _body: Any) -> str:
-    return url_for("organisations.get_organisation", organisation_id=recorded.aggregate.id)
-
-
 # -- views --------------------------------------------------------------------------------
 
 
 @blp.route("", methods=["POST"])
 @access(admin="files any body")
 @blp.command(
-    FileOrganisationSchema, OrganisationSchema, status=201, errors=(), view=view, location=location
+    FileOrganisationSchema,
+    OrganisationSchema,
+    status=201,
+    errors=(),
+    view=view,
+    location=located_at("organisations.get_organisation", "organisation_id"),
 )
 def file_organisation(body: dict[str, Any]) -> Any:
     """File (备案) an evaluation body, union or authority."""

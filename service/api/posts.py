@@ -29,9 +29,8 @@ from service.api.credentials import (
     media_type,
 )
 from service.api.fields import ReasonSchema, occupation_code_field, text
-from service.api.openapi import Blueprint
+from service.api.openapi import Blueprint, located_at
 from service.app_services import ledger
-from service.commands import Recorded
 from service.credentials import SignedDocument
 
 blp = Blueprint(
@@ -173,17 +172,17 @@ POST_READERS = {
 }
 
 
-def post_location(recorded: Recorded, _body: Any) -> str:
-    return url_for("posts.get_post", appointment_id=recorded.aggregate.id)
-
-
 @blp.route("", methods=["POST"])
 @access(
     admin="for any employer (organisation_id required)",
     issuer="for its own organisation and its own staff",
 )
 @blp.command(
-    AppointPostSchema, PostAppointmentSchema, status=201, view=post_view, location=post_location
+    AppointPostSchema,
+    PostAppointmentSchema,
+    status=201,
+    view=post_view,
+    location=located_at("posts.get_post", "appointment_id"),
 )
 def appoint_post(body: dict[str, Any]) -> Any:
     """Appoint an enterprise post (评聘): 学徒工, 特级技师 (needs a valid 一级) or 首席技师 (needs

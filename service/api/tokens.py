@@ -14,13 +14,12 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask import url_for
 from marshmallow import validate
 
 from domain.api_token import ApiToken, Role
 from service.api.auth import access, current_principal, forbidden, token_usage
 from service.api.fields import ReasonSchema, text
-from service.api.openapi import Blueprint
+from service.api.openapi import Blueprint, located_at
 from service.app_services import ledger
 from service.config import MAX_TOKEN_DAYS
 
@@ -96,13 +95,14 @@ def view(grant: ApiToken) -> dict[str, Any]:
     }
 
 
-def location(recorded: Any, _body: Any) -> str:
-    return url_for("tokens.get_token", token_id=recorded.aggregate.id)
-
-
 @blp.route("", methods=["POST"])
 @access(admin="any role")
-@blp.command(CreateTokenSchema, NewTokenSchema, status=201, location=location)
+@blp.command(
+    CreateTokenSchema,
+    NewTokenSchema,
+    status=201,
+    location=located_at("tokens.get_token", "token_id"),
+)
 def create_token(body: dict[str, Any]) -> Any:
     """Grant a new token (issuer and organiser need organisation_id, worker needs worker_id)."""
     token = secrets.token_urlsafe(32)

@@ -21,7 +21,7 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask import jsonify, url_for
+from flask import jsonify
 from marshmallow import validate
 
 from domain.api_token import Role
@@ -38,7 +38,7 @@ from service.api.fields import (
     occupation_code_field,
     text,
 )
-from service.api.openapi import LOG_POSITION_HEADER, Blueprint
+from service.api.openapi import LOG_POSITION_HEADER, Blueprint, located_at
 from service.api.problems import field_errors
 from service.api.reads import list_page
 from service.app_services import ledger, services
@@ -244,10 +244,6 @@ def view(worker: Worker) -> dict[str, Any]:
     }
 
 
-def location(recorded: Any, _body: Any) -> str:
-    return url_for("workers.get_worker", worker_id=recorded.aggregate.id)
-
-
 def today() -> date:
     return ledger().clock().date()
 
@@ -288,7 +284,12 @@ def changeable_worker(worker_id: UUID, *, self_allowed: bool = False) -> Worker:
 @blp.route("", methods=["POST"])
 @access(admin="any person", issuer="any person (then employ them with start-employment)")
 @blp.command(
-    RegisterWorkerSchema, WorkerSchema, status=201, errors=(), view=view, location=location
+    RegisterWorkerSchema,
+    WorkerSchema,
+    status=201,
+    errors=(),
+    view=view,
+    location=located_at("workers.get_worker", "worker_id"),
 )
 def register_worker(body: dict[str, Any]) -> Any:
     """Register a person by identity document number (the number is never stored)."""

@@ -7,7 +7,6 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask import url_for
 from marshmallow import validate
 
 from domain.competition import Competition
@@ -15,8 +14,8 @@ from domain.promotion_rules import EntrantKind
 from service.api.auth import access, current_principal, forbidden
 from service.api.competitions.blueprint import ORGANISER_RULES, READ_RULES, blp, organised
 from service.api.fields import ReasonSchema, text
+from service.api.openapi import located_at
 from service.app_services import ledger
-from service.commands import Recorded
 from service.competitions import EntrantRegistration
 from service.competitions.leaderboard import sees_everything
 
@@ -88,14 +87,13 @@ def entrant_view(competition: Competition, worker_id: UUID | str) -> dict[str, A
     return shown
 
 
-def entrants_location(recorded: Recorded, body: Any) -> str:
-    return url_for("competitions.list_entrants", competition_id=recorded.aggregate.id)
-
-
 @blp.route("/<uuid:competition_id>/entrants", methods=["POST"])
 @access(**ORGANISER_RULES)
 @blp.command(
-    RegisterEntrantsSchema, CompetitionEntrantListSchema, status=201, location=entrants_location
+    RegisterEntrantsSchema,
+    CompetitionEntrantListSchema,
+    status=201,
+    location=located_at("competitions.list_entrants", "competition_id"),
 )
 def register_entrants(body: dict[str, Any], competition_id: UUID) -> Any:
     """Register entrants (all or nothing): registered workers, as employees (of their

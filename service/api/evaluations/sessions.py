@@ -19,6 +19,7 @@ from service.api.evaluations.blueprint import blp, session_for_change, session_f
 from service.api.evaluations.objections import ObjectionSchema
 from service.api.fields import level_field, occupation_code_field, text
 from service.api.jobs import JobSchema, job_runner, job_view
+from service.api.openapi import located_at
 from service.api.reads import list_page
 from service.app_services import ledger, services
 from service.commands import Recorded
@@ -185,16 +186,18 @@ def view(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def location(recorded: Recorded, _body: Any) -> str:
-    return url_for("evaluations.get_evaluation", evaluation_id=recorded.aggregate.id)
-
-
 # -- views --------------------------------------------------------------------------------------
 
 
 @blp.route("", methods=["POST"])
 @access(admin="for any body (body_id required)", issuer="for its own organisation")
-@blp.command(PlanEvaluationSchema, EvaluationSchema, status=201, view=view, location=location)
+@blp.command(
+    PlanEvaluationSchema,
+    EvaluationSchema,
+    status=201,
+    view=view,
+    location=located_at("evaluations.get_evaluation", "evaluation_id"),
+)
 def plan_evaluation(body: dict[str, Any]) -> Any:
     """Plan a session: inside the body's filed scope, with lawful examiner panels."""
     principal = current_principal()
