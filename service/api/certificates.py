@@ -17,7 +17,6 @@ from marshmallow import validate
 from domain.api_token import Role
 from domain.certificate import BasisKind, Bypass, Certificate
 from domain.errors import InvalidValue
-from domain.skill_level import SkillLevel
 from service.api.auth import (
     access,
     acting_organisation,
@@ -232,7 +231,7 @@ def issue_certificate(body: dict[str, Any]) -> Any:
         issuer_id=issuer_id,
         worker_id=body["worker_id"],
         occupation_code=body["occupation_code"],
-        level=SkillLevel.from_code(body["level"]),
+        level=body["level"],
         basis=basis,
         actor=principal.actor,
     )

@@ -9,6 +9,7 @@ from marshmallow import validate
 
 from domain.certificate_number import PROVINCE_CODES
 from domain.id_number import IdKind
+from domain.skill_level import SkillLevel
 from service.credentials.credential_document import (
     masked_name,
 )  # one masking rule for credentials and API
@@ -51,8 +52,17 @@ def occupation_code_field(**kwargs: Any) -> ma.fields.String:
     )
 
 
+class SkillLevelField(ma.fields.String):
+    """A skill level code in JSON, loaded as the domain's :class:`SkillLevel`."""
+
+    def deserialize(self, *args: Any, **kwargs: Any) -> Any:
+        code = super().deserialize(*args, **kwargs)
+        return SkillLevel.from_code(code) if isinstance(code, str) else code
+
+
 def level_field(**kwargs: Any) -> ma.fields.String:
-    return ma.fields.String(
+    """A skill level code (5 … 1), loaded as the domain's :class:`SkillLevel`."""
+    return SkillLevelField(
         validate=validate.OneOf(LEVEL_CODES),
         metadata={"description": "skill level code: 5 初级工 … 1 高级技师"},
         **kwargs,

@@ -27,7 +27,6 @@ from marshmallow import validate
 from domain.api_token import Role
 from domain.certificate_number import CertificateNumber
 from domain.id_number import IdNumber
-from domain.skill_level import SkillLevel
 from domain.worker import CareerEntryKind, EmploymentRelation, Worker
 from projections.pagination import Page
 from service.api.auth import access, current_principal, forbidden, own_scope, require_organisation
@@ -474,13 +473,7 @@ def declare_external_certificate(body: dict[str, Any], worker_id: UUID) -> Any:
     with field_errors("/number"):
         CertificateNumber.parse(body["number"])
     return ledger().workers.declare_external_certificate(
-        worker_id,
-        number=body["number"],
-        issuer_name=body["issuer_name"],
-        occupation_code=body["occupation_code"],
-        level=SkillLevel.from_code(body["level"]),
-        issued_on=body["issued_on"],
-        actor=current_principal().actor,
+        worker_id, **body, actor=current_principal().actor
     )
 
 

@@ -13,7 +13,6 @@ from marshmallow import validate
 
 from domain.api_token import Role
 from domain.evaluation import Evaluation, EvaluationStatus
-from domain.skill_level import SkillLevel
 from service.api.auth import access, acting_organisation, current_principal, own_scope
 from service.api.evaluations.blueprint import blp, session_for_change, session_for_reading
 from service.api.evaluations.objections import ObjectionSchema
@@ -206,7 +205,7 @@ def plan_evaluation(body: dict[str, Any]) -> Any:
         body_id=body_id,
         reference=body["reference"],
         occupation_code=body["occupation_code"],
-        level=SkillLevel.from_code(body["level"]),
+        level=body["level"],
         starts_on=body["starts_on"],
         ends_on=body["ends_on"],
         panels=body["panels"],
