@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import marshmallow as ma
@@ -16,6 +17,7 @@ from service.credentials.credential_document import (
 
 __all__ = [
     "LEVEL_CODES",
+    "LoadedCode",
     "ReasonSchema",
     "id_kind_field",
     "id_number_field",
@@ -52,17 +54,23 @@ def occupation_code_field(**kwargs: Any) -> ma.fields.String:
     )
 
 
-class SkillLevelField(ma.fields.String):
-    """A skill level code in JSON, loaded as the domain's :class:`SkillLevel`."""
+class LoadedCode(ma.fields.String):
+    """A code in JSON (documented and validated as a string), loaded as the domain's value
+    ``load(code)``, so that a view can hand the body to its command as it is."""
+
+    def __init__(self, load: Callable[[str], Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.load = load
 
     def deserialize(self, *args: Any, **kwargs: Any) -> Any:
         code = super().deserialize(*args, **kwargs)
-        return SkillLevel.from_code(code) if isinstance(code, str) else code
+        return self.load(code) if isinstance(code, str) else code
 
 
 def level_field(**kwargs: Any) -> ma.fields.String:
     """A skill level code (5 … 1), loaded as the domain's :class:`SkillLevel`."""
-    return SkillLevelField(
+    return LoadedCode(
+        SkillLevel.from_code,
         validate=validate.OneOf(LEVEL_CODES),
         metadata={"description": "skill level code: 5 初级工 … 1 高级技师"},
         **kwargs,

@@ -17,6 +17,7 @@ from projections.pagination import Page
 from service.api.auth import access, current_principal
 from service.api.fields import (
     LEVEL_CODES,
+    LoadedCode,
     ReasonSchema,
     occupation_code_field,
     province_code_field,
@@ -74,7 +75,9 @@ class FileOrganisationSchema(ma.Schema):
         metadata={"description": "filing (备案) code; refiling the same code is refused"},
     )
     name = text(200, required=True)
-    kind = ma.fields.String(required=True, validate=validate.OneOf(list(KINDS_BY_NAME)))
+    kind = LoadedCode(
+        KINDS_BY_NAME.__getitem__, required=True, validate=validate.OneOf(list(KINDS_BY_NAME))
+    )
     province_code = province_code_field(required=True)
     evaluator_prefix = ma.fields.String(
         load_default=None,
@@ -190,15 +193,7 @@ def view(organisation: Organisation) -> dict[str, Any]:
 def file_organisation(body: dict[str, Any]) -> Any:
     """File (备案) an evaluation body, union or authority."""
     with field_errors("/evaluator_prefix"):
-        recorded = ledger().organisations.file_organisation(
-            filing_code=body["filing_code"],
-            name=body["name"],
-            kind=KINDS_BY_NAME[body["kind"]],
-            province_code=body["province_code"],
-            evaluator_prefix=body["evaluator_prefix"],
-            scope=body["scope"],
-            actor=current_principal().actor,
-        )
+        recorded = ledger().organisations.file_organisation(**body, actor=current_principal().actor)
     return recorded
 
 

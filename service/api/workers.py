@@ -31,6 +31,7 @@ from domain.worker import CareerEntryKind, EmploymentRelation, Worker
 from projections.pagination import Page
 from service.api.auth import access, current_principal, forbidden, own_scope, require_organisation
 from service.api.fields import (
+    LoadedCode,
     id_kind_field,
     id_number_field,
     level_field,
@@ -78,8 +79,10 @@ class EndEmploymentSchema(ma.Schema):
 
 
 class CareerEntryInputSchema(ma.Schema):
-    kind = ma.fields.String(
-        required=True, validate=validate.OneOf([kind.value for kind in CareerEntryKind])
+    kind = LoadedCode(
+        CareerEntryKind,
+        required=True,
+        validate=validate.OneOf([kind.value for kind in CareerEntryKind]),
     )
     title = text(200, required=True)
     on = ma.fields.Date(required=True)
@@ -454,14 +457,7 @@ def end_employment(body: dict[str, Any], worker_id: UUID) -> Any:
 def record_career_entry(body: dict[str, Any], worker_id: UUID) -> Any:
     """Add to the career record: training, studio membership, representative role, mentorship."""
     changeable_worker(worker_id)
-    return ledger().workers.record_career_entry(
-        worker_id,
-        kind=CareerEntryKind(body["kind"]),
-        title=body["title"],
-        on=body["on"],
-        details=body["details"],
-        actor=current_principal().actor,
-    )
+    return ledger().workers.record_career_entry(worker_id, **body, actor=current_principal().actor)
 
 
 @blp.route("/<uuid:worker_id>/declare-external-certificate", methods=["POST"])
