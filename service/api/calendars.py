@@ -223,15 +223,12 @@ def arrangement_of(body: dict[str, Any]) -> HolidayArrangement:
         raise validation_problem(problem) from None
 
 
+LOCATION = located_at("calendars.get_calendar", "year", "year")
+
+
 @blp.route("", methods=["POST"])
 @access(admin="the HR bureau adds a year's arrangement, or an amended one")
-@blp.command(
-    HolidayArrangementSchema,
-    CalendarYearSchema,
-    status=201,
-    errors=(),
-    location=located_at("calendars.get_calendar", "year", "year"),
-)
+@blp.command(HolidayArrangementSchema, CalendarYearSchema, status=201, errors=(), location=LOCATION)
 def add_calendar(body: dict[str, Any]) -> Any:
     """Add a year's holiday arrangement (国务院办公厅关于 YYYY 年部分节假日安排的通知).
 

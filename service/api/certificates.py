@@ -213,15 +213,12 @@ def view(certificate: Certificate, full: bool | None = None) -> dict[str, Any]:
 # -- views --------------------------------------------------------------------------------
 
 
+LOCATION = located_at("certificates.get_certificate", "number", "number")
+
+
 @blp.route("", methods=["POST"])
 @access(admin="for any body (issuer_id required)", issuer="for its own organisation only")
-@blp.command(
-    IssueCertificateSchema,
-    CertificateSchema,
-    status=201,
-    view=view,
-    location=located_at("certificates.get_certificate", "number", "number"),
-)
+@blp.command(IssueCertificateSchema, CertificateSchema, status=201, view=view, location=LOCATION)
 def issue_certificate(body: dict[str, Any]) -> Any:
     """Issue a certificate: allocates its number; every issuing rule is checked (422 names it)."""
     principal = current_principal()

@@ -117,15 +117,12 @@ def view(ladder: HonourLadder) -> dict[str, Any]:
     }
 
 
+LOCATION = located_at("honour-ladders.get_ladder", "ladder_id")
+
+
 @blp.route("", methods=["POST"])
 @access(admin="for any union (union_id required)", organiser="for its own union")
-@blp.command(
-    DefineLadderSchema,
-    HonourLadderSchema,
-    status=201,
-    view=view,
-    location=located_at("honour-ladders.get_ladder", "ladder_id"),
-)
+@blp.command(DefineLadderSchema, HonourLadderSchema, status=201, view=view, location=LOCATION)
 def define_ladder(body: dict[str, Any]) -> Any:
     """Define a union's honour ladder (tiers lowest first)."""
     principal = current_principal()

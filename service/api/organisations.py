@@ -180,15 +180,13 @@ def view(organisation: Organisation) -> dict[str, Any]:
 # -- views --------------------------------------------------------------------------------
 
 
+LOCATION = located_at("organisations.get_organisation", "organisation_id")
+
+
 @blp.route("", methods=["POST"])
 @access(admin="files any body")
 @blp.command(
-    FileOrganisationSchema,
-    OrganisationSchema,
-    status=201,
-    errors=(),
-    view=view,
-    location=located_at("organisations.get_organisation", "organisation_id"),
+    FileOrganisationSchema, OrganisationSchema, status=201, errors=(), view=view, location=LOCATION
 )
 def file_organisation(body: dict[str, Any]) -> Any:
     """File (备案) an evaluation body, union or authority."""

@@ -172,17 +172,16 @@ POST_READERS = {
 }
 
 
+POST_LOCATION = located_at("posts.get_post", "appointment_id")
+
+
 @blp.route("", methods=["POST"])
 @access(
     admin="for any employer (organisation_id required)",
     issuer="for its own organisation and its own staff",
 )
 @blp.command(
-    AppointPostSchema,
-    PostAppointmentSchema,
-    status=201,
-    view=post_view,
-    location=located_at("posts.get_post", "appointment_id"),
+    AppointPostSchema, PostAppointmentSchema, status=201, view=post_view, location=POST_LOCATION
 )
 def appoint_post(body: dict[str, Any]) -> Any:
     """Appoint an enterprise post (评聘): 学徒工, 特级技师 (needs a valid 一级) or 首席技师 (needs

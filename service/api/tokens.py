@@ -95,14 +95,12 @@ def view(grant: ApiToken) -> dict[str, Any]:
     }
 
 
+LOCATION = located_at("tokens.get_token", "token_id")
+
+
 @blp.route("", methods=["POST"])
 @access(admin="any role")
-@blp.command(
-    CreateTokenSchema,
-    NewTokenSchema,
-    status=201,
-    location=located_at("tokens.get_token", "token_id"),
-)
+@blp.command(CreateTokenSchema, NewTokenSchema, status=201, location=LOCATION)
 def create_token(body: dict[str, Any]) -> Any:
     """Grant a new token (issuer and organiser need organisation_id, worker needs worker_id)."""
     token = secrets.token_urlsafe(32)

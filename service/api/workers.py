@@ -283,15 +283,13 @@ def changeable_worker(worker_id: UUID, *, self_allowed: bool = False) -> Worker:
 # -- views --------------------------------------------------------------------------------
 
 
+LOCATION = located_at("workers.get_worker", "worker_id")
+
+
 @blp.route("", methods=["POST"])
 @access(admin="any person", issuer="any person (then employ them with start-employment)")
 @blp.command(
-    RegisterWorkerSchema,
-    WorkerSchema,
-    status=201,
-    errors=(),
-    view=view,
-    location=located_at("workers.get_worker", "worker_id"),
+    RegisterWorkerSchema, WorkerSchema, status=201, errors=(), view=view, location=LOCATION
 )
 def register_worker(body: dict[str, Any]) -> Any:
     """Register a person by identity document number (the number is never stored)."""

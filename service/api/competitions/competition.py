@@ -199,15 +199,12 @@ def view(competition: Competition) -> dict[str, Any]:
     }
 
 
+LOCATION = located_at("competitions.get_competition", "competition_id")
+
+
 @blp.route("", methods=["POST"])
 @access(admin="for any organiser (organiser_id required)", organiser="for its own union")
-@blp.command(
-    AnnounceCompetitionSchema,
-    CompetitionSchema,
-    status=201,
-    view=view,
-    location=located_at("competitions.get_competition", "competition_id"),
-)
+@blp.command(AnnounceCompetitionSchema, CompetitionSchema, status=201, view=view, location=LOCATION)
 def announce_competition(body: dict[str, Any]) -> Any:
     """Announce a competition: tier, occupation, exam level, marking scheme (weights sum to
     100), tie-breaks and the promotion rule set (以赛代评)."""

@@ -87,13 +87,13 @@ def entrant_view(competition: Competition, worker_id: UUID | str) -> dict[str, A
     return shown
 
 
+ENTRANTS_LOCATION = located_at("competitions.list_entrants", "competition_id")
+
+
 @blp.route("/<uuid:competition_id>/entrants", methods=["POST"])
 @access(**ORGANISER_RULES)
 @blp.command(
-    RegisterEntrantsSchema,
-    CompetitionEntrantListSchema,
-    status=201,
-    location=located_at("competitions.list_entrants", "competition_id"),
+    RegisterEntrantsSchema, CompetitionEntrantListSchema, status=201, location=ENTRANTS_LOCATION
 )
 def register_entrants(body: dict[str, Any], competition_id: UUID) -> Any:
     """Register entrants (all or nothing): registered workers, as employees (of their

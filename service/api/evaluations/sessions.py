@@ -188,15 +188,12 @@ def view(evaluation: Evaluation) -> dict[str, Any]:
 # -- views --------------------------------------------------------------------------------------
 
 
+LOCATION = located_at("evaluations.get_evaluation", "evaluation_id")
+
+
 @blp.route("", methods=["POST"])
 @access(admin="for any body (body_id required)", issuer="for its own organisation")
-@blp.command(
-    PlanEvaluationSchema,
-    EvaluationSchema,
-    status=201,
-    view=view,
-    location=located_at("evaluations.get_evaluation", "evaluation_id"),
-)
+@blp.command(PlanEvaluationSchema, EvaluationSchema, status=201, view=view, location=LOCATION)
 def plan_evaluation(body: dict[str, Any]) -> Any:
     """Plan a session: inside the body's filed scope, with lawful examiner panels."""
     principal = current_principal()
