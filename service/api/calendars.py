@@ -10,7 +10,6 @@ shown to admins and auditors.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import marshmallow as ma
@@ -18,7 +17,6 @@ from marshmallow import validate
 
 from domain.api_token import Role
 from domain.calendar_year import CalendarYear
-from domain.errors import InvalidValue
 from domain.holiday_arrangement import (
     ARRANGEMENT_FORMAT,
     FIRST_YEAR,
@@ -34,7 +32,7 @@ from projections.projection import iso_datetime
 from service.api.auth import access, current_principal
 from service.api.fields import text
 from service.api.openapi import Blueprint, located_at
-from service.api.problems import Problem, validation_problem
+from service.api.problems import Problem, field_errors
 from service.api.reads import list_page
 from service.app_services import ledger, services
 from service.calendars import calendar_years
@@ -201,7 +199,7 @@ def year_view(calendars: list[YearCalendar], recorded: CalendarYear | None) -> d
 
 def arrangement_of(body: dict[str, Any]) -> HolidayArrangement:
     """The request's arrangement; a broken rule is a field error at its JSON pointer."""
-    try:
+    with field_errors():
         return HolidayArrangement(
             year=body["year"],
             source=NoticeSource(**body["source"]),
@@ -216,11 +214,6 @@ def arrangement_of(body: dict[str, Any]) -> HolidayArrangement:
             ),
             notes=tuple(body["notes"]),
         )
-    except InvalidValue as error:
-        pointer = "/" + re.sub(r"\[(\d+)\]", r"/\1", error.field).replace(".", "/")
-        detail = f"{error.field}: {error.detail}"
-        problem = [{"location": "json", "pointer": pointer, "detail": detail}]
-        raise validation_problem(problem) from None
 
 
 LOCATION = located_at("calendars.get_calendar", "year", "year")
