@@ -106,6 +106,12 @@ def resolve_principal() -> Principal:
     )
 
 
+ANYONE = {
+    role: "anyone" for role in ("public", "admin", "auditor", "issuer", "organiser", "worker")
+}
+"""Access rules of a public operation every role may call alike (``@access(**ANYONE)``)."""
+
+
 def check_role(rules: Mapping[str, str]) -> None:
     """401 for the public, 403 for a role that ``rules`` do not name."""
     principal = current_principal()

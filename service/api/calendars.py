@@ -10,16 +10,13 @@ shown to admins and auditors.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import marshmallow as ma
-from flask import url_for
 from marshmallow import validate
 
 from domain.api_token import Role
 from domain.calendar_year import CalendarYear
-from domain.errors import InvalidValue
 from domain.holiday_arrangement import (
     ARRANGEMENT_FORMAT,
     FIRST_YEAR,
@@ -34,8 +31,8 @@ from projections.pagination import InvalidCursor, Page, decode_cursor, encode_cu
 from projections.projection import iso_datetime
 from service.api.auth import access, current_principal
 from service.api.fields import text
-from service.api.openapi import Blueprint
-from service.api.problems import Problem, validation_problem
+from service.api.openapi import Blueprint, located_at
+from service.api.problems import Problem, field_errors
 from service.api.reads import list_page
 from service.app_services import ledger, services
 from service.calendars import calendar_years
@@ -202,7 +199,7 @@ def year_view(calendars: list[YearCalendar], recorded: CalendarYear | None) -> d
 
 def arrangement_of(body: dict[str, Any]) -> HolidayArrangement:
     """The request's arrangement; a broken rule is a field error at its JSON pointer."""
-    try:
+    with field_errors():
         return HolidayArrangement(
             year=body["year"],
             source=NoticeSource(**body["source"]),
@@ -217,20 +214,14 @@ def arrangement_of(body: dict[str, Any]) -> HolidayArrangement:
             ),
             notes=tuple(body["notes"]),
         )
-    except InvalidValue as error:
-        pointer = "/" + re.sub(r"\[(\d+)\]", r"/\1", error.field).replace(".", "/")
-        detail = f"{error.field}: {error.detail}"
-        problem = [{"location": "json", "pointer": pointer, "detail": detail}]
-        raise validation_problem(problem) from None
 
 
-def location(recorded: Any, _body: Any) -> str:
-    return url_for("calendars.get_calendar", year=recorded.aggregate.year)
+LOCATION = located_at("calendars.get_calendar", "year", "year")
 
 
 @blp.route("", methods=["POST"])
 @access(admin="the HR bureau adds a year's arrangement, or an amended one")
-@blp.command(HolidayArrangementSchema, CalendarYearSchema, status=201, errors=(), location=location)
+@blp.command(HolidayArrangementSchema, CalendarYearSchema, status=201, errors=(), location=LOCATION)
 def add_calendar(body: dict[str, Any]) -> Any:
     """Add a year's holiday arrangement (国务院办公厅关于 YYYY 年部分节假日安排的通知).
 

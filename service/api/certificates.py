@@ -12,13 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask import url_for
 from marshmallow import validate
 
 from domain.api_token import Role
 from domain.certificate import BasisKind, Bypass, Certificate
 from domain.errors import InvalidValue
-from domain.skill_level import SkillLevel
 from service.api.auth import (
     access,
     acting_organisation,
@@ -27,7 +25,7 @@ from service.api.auth import (
     require_organisation,
 )
 from service.api.fields import ReasonSchema, level_field, masked_name, occupation_code_field, text
-from service.api.openapi import Blueprint
+from service.api.openapi import Blueprint, located_at
 from service.api.reads import list_page
 from service.app_services import certificate_lookup, ledger, services
 from service.certificate_lookup import CertificateRecord
@@ -212,16 +210,15 @@ def view(certificate: Certificate, full: bool | None = None) -> dict[str, Any]:
     return result
 
 
-def location(recorded: Any, _body: Any) -> str:
-    return url_for("certificates.get_certificate", number=recorded.aggregate.number)
-
-
 # -- views --------------------------------------------------------------------------------
+
+
+LOCATION = located_at("certificates.get_certificate", "number", "number")
 
 
 @blp.route("", methods=["POST"])
 @access(admin="for any body (issuer_id required)", issuer="for its own organisation only")
-@blp.command(IssueCertificateSchema, CertificateSchema, status=201, view=view, location=location)
+@blp.command(IssueCertificateSchema, CertificateSchema, status=201, view=view, location=LOCATION)
 def issue_certificate(body: dict[str, Any]) -> Any:
     """Issue a certificate: allocates its number; every issuing rule is checked (422 names it)."""
     principal = current_principal()
@@ -231,7 +228,7 @@ def issue_certificate(body: dict[str, Any]) -> Any:
         issuer_id=issuer_id,
         worker_id=body["worker_id"],
         occupation_code=body["occupation_code"],
-        level=SkillLevel.from_code(body["level"]),
+        level=body["level"],
         basis=basis,
         actor=principal.actor,
     )

@@ -25,9 +25,9 @@ from marshmallow import validate
 from webargs import core
 
 from domain.status_list_allocation import PURPOSES
-from service.api.auth import access, forbidden
+from service.api.auth import ANYONE, access, forbidden
 from service.api.certificates import load, sees_full
-from service.api.openapi import Blueprint
+from service.api.openapi import Blueprint, signed_document_responses
 from service.api.problems import Problem, validation_problem
 from service.app_services import current_audit, ledger, services
 from service.credentials import SIGNING_KINDS, CredentialUnavailable, SignedDocument
@@ -103,27 +103,18 @@ class VerificationResultSchema(ma.Schema):
     warnings = ma.fields.List(ma.fields.Dict(), required=True)
 
 
-DOCUMENT_RESPONSES = {
-    "200": {
-        "description": "the document (RFC 8785 canonical JSON)",
-        "headers": {
-            "ETag": {"schema": {"type": "string"}, "description": "strong entity tag"},
-            "Cache-Control": {"schema": {"type": "string"}},
-        },
-    },
-    "304": {"description": "not modified (If-None-Match matched the ETag)"},
-}
+DOCUMENT_RESPONSES = signed_document_responses("the document (RFC 8785 canonical JSON)")
 
 
 # -- helpers ----------------------------------------------------------------------------------
 
 
-def _media_type(default: str, alternatives: tuple[str, ...]) -> str:
+def media_type(default: str, alternatives: tuple[str, ...]) -> str:
     best = request.accept_mimetypes.best_match([default, *alternatives], default=default)
     return best or default
 
 
-def _document_response(
+def document_response(
     signed: SignedDocument, mimetype: str, cache_control: str, vary: str = "Accept"
 ) -> Response:
     response = Response(signed.body, mimetype=mimetype)
@@ -162,23 +153,16 @@ def get_certificate_credential(args: dict[str, Any], number: str) -> Any:
     except CredentialUnavailable as error:
         raise _unavailable(error) from None
     cache = "private, no-cache" if disclosure == "full" else f"public, max-age={PUBLIC_MAX_AGE}"
-    return _document_response(
+    return document_response(
         SignedDocument.of(credential),
-        _media_type("application/json", VC_MEDIA_TYPES),
+        media_type("application/json", VC_MEDIA_TYPES),
         cache,
         "Accept, Authorization",
     )
 
 
 @blp.route("/credentials/verify", methods=["POST"])
-@access(
-    public="anyone",
-    admin="anyone",
-    auditor="anyone",
-    issuer="anyone",
-    organiser="anyone",
-    worker="anyone",
-)
+@access(**ANYONE)
 @blp.command(VerifyCredentialSchema, VerificationResultSchema, errors=())
 def verify_credential(body: dict[str, Any]) -> Any:
     """Verify a credential (VC-API ``POST /credentials/verify``) against this ledger: the
@@ -208,22 +192,15 @@ def get_controller_document(organisation_id: UUID) -> Any:
     ``issuer`` names): every key it ever published as a ``Multikey`` with ``validFrom``,
     ``validUntil`` (rotated out) and ``revoked`` (compromised)."""
     document = ledger().credentials.controller_document(organisation_id)
-    return _document_response(
+    return document_response(
         SignedDocument.of(document),
-        _media_type("application/json", DID_MEDIA_TYPES),
+        media_type("application/json", DID_MEDIA_TYPES),
         f"public, max-age={PUBLIC_MAX_AGE}",
     )
 
 
 @blp.route("/api/v1/status-lists/<uuid:organisation_id>/<string:purpose>", methods=["GET"])
-@access(
-    public="anyone",
-    admin="anyone",
-    auditor="anyone",
-    issuer="anyone",
-    organiser="anyone",
-    worker="anyone",
-)
+@access(**ANYONE)
 @blp.doc(responses=DOCUMENT_RESPONSES)
 @blp.errors(404, 409)
 def get_status_list(organisation_id: UUID, purpose: str) -> Any:
@@ -239,9 +216,9 @@ def get_status_list(organisation_id: UUID, purpose: str) -> Any:
         signed = ledger().credentials.status_list_credential(organisation_id, purpose)
     except CredentialUnavailable as error:
         raise _unavailable(error) from None
-    return _document_response(
+    return document_response(
         signed,
-        _media_type("application/json", VC_MEDIA_TYPES),
+        media_type("application/json", VC_MEDIA_TYPES),
         f"public, max-age={PUBLIC_MAX_AGE}",
     )
 

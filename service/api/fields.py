@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import marshmallow as ma
 from marshmallow import validate
 
 from domain.certificate_number import PROVINCE_CODES
+from domain.id_number import IdKind
+from domain.skill_level import SkillLevel
 from service.credentials.credential_document import (
     masked_name,
 )  # one masking rule for credentials and API
 
 __all__ = [
     "LEVEL_CODES",
+    "LoadedCode",
     "ReasonSchema",
+    "id_kind_field",
+    "id_number_field",
     "level_field",
     "masked_name",
     "occupation_code_field",
@@ -48,11 +54,44 @@ def occupation_code_field(**kwargs: Any) -> ma.fields.String:
     )
 
 
+class LoadedCode(ma.fields.String):
+    """A code in JSON (documented and validated as a string), loaded as the domain's value
+    ``load(code)``, so that a view can hand the body to its command as it is."""
+
+    def __init__(self, load: Callable[[str], Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.load = load
+
+    def deserialize(self, *args: Any, **kwargs: Any) -> Any:
+        code = super().deserialize(*args, **kwargs)
+        return self.load(code) if isinstance(code, str) else code
+
+
 def level_field(**kwargs: Any) -> ma.fields.String:
-    return ma.fields.String(
+    """A skill level code (5 … 1), loaded as the domain's :class:`SkillLevel`."""
+    return LoadedCode(
+        SkillLevel.from_code,
         validate=validate.OneOf(LEVEL_CODES),
         metadata={"description": "skill level code: 5 初级工 … 1 高级技师"},
         **kwargs,
+    )
+
+
+def id_number_field(description: str) -> ma.fields.String:
+    """An identity document number: read from the request only, never answered."""
+    return ma.fields.String(
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": description},
+    )
+
+
+def id_kind_field() -> ma.fields.String:
+    """The kind of identity document (resident ID card unless said)."""
+    return ma.fields.String(
+        load_default=IdKind.RESIDENT.value,
+        validate=validate.OneOf([kind.value for kind in IdKind]),
     )
 
 

@@ -10,14 +10,13 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask import url_for
 from marshmallow import validate
 
 from domain.api_token import Role
 from domain.honour_ladder import HonourLadder
 from service.api.auth import access, acting_organisation, current_principal, require_organisation
 from service.api.fields import ReasonSchema, text
-from service.api.openapi import Blueprint
+from service.api.openapi import Blueprint, located_at
 from service.app_services import ledger
 
 blp = Blueprint(
@@ -118,13 +117,12 @@ def view(ladder: HonourLadder) -> dict[str, Any]:
     }
 
 
-def location(recorded: Any, _body: Any) -> str:
-    return url_for("honour-ladders.get_ladder", ladder_id=recorded.aggregate.id)
+LOCATION = located_at("honour-ladders.get_ladder", "ladder_id")
 
 
 @blp.route("", methods=["POST"])
 @access(admin="for any union (union_id required)", organiser="for its own union")
-@blp.command(DefineLadderSchema, HonourLadderSchema, status=201, view=view, location=location)
+@blp.command(DefineLadderSchema, HonourLadderSchema, status=201, view=view, location=LOCATION)
 def define_ladder(body: dict[str, Any]) -> Any:
     """Define a union's honour ladder (tiers lowest first)."""
     principal = current_principal()
@@ -155,14 +153,7 @@ def get_ladder(ladder_id: UUID) -> Any:
 def award_title(body: dict[str, Any], ladder_id: UUID) -> Any:
     """Award a title (授予称号) on the ladder to a worker."""
     require_organisation(ledger().honour_ladder(ladder_id).union_id, "union")
-    return ledger().honours.award_honour(
-        ladder_id,
-        award_id=body["award_id"],
-        worker_id=body["worker_id"],
-        tier=body["tier"],
-        year=body["year"],
-        actor=current_principal().actor,
-    )
+    return ledger().honours.award_honour(ladder_id, **body, actor=current_principal().actor)
 
 
 @blp.route("/<uuid:ladder_id>/withdraw", methods=["POST"])
@@ -171,9 +162,4 @@ def award_title(body: dict[str, Any], ladder_id: UUID) -> Any:
 def withdraw_title(body: dict[str, Any], ladder_id: UUID) -> Any:
     """Withdraw (撤销) an awarded title, with a reason."""
     require_organisation(ledger().honour_ladder(ladder_id).union_id, "union")
-    return ledger().honours.withdraw_honour(
-        ladder_id,
-        award_id=body["award_id"],
-        actor=current_principal().actor,
-        reason=body["reason"],
-    )
+    return ledger().honours.withdraw_honour(ladder_id, **body, actor=current_principal().actor)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import flask_smorest
-from flask import g
+from flask import g, url_for
 from flask_smorest.utils import prepare_response
 from webargs import core
 from webargs.flaskparser import FlaskParser
@@ -43,6 +43,33 @@ IDEMPOTENCY_KEY_PARAMETER = {
     "same key with a different body is refused with 422. Keys are per token and kept 24 hours.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
 }
+
+
+def signed_document_responses(description: str) -> dict[str, Any]:
+    """The documented answers of a GET serving a signed document: 200 with its strong ``ETag``
+    and ``Cache-Control``, 304 when ``If-None-Match`` matched."""
+    return {
+        "200": {
+            "description": description,
+            "headers": {
+                "ETag": {"schema": {"type": "string"}, "description": "strong entity tag"},
+                "Cache-Control": {"schema": {"type": "string"}},
+            },
+        },
+        "304": {"description": "not modified (If-None-Match matched the ETag)"},
+    }
+
+
+def located_at(
+    endpoint: str, parameter: str, attribute: str = "id"
+) -> Callable[[Recorded, Any], str]:
+    """A command's ``location``: the URL of ``endpoint`` for what it saved, its ``parameter``
+    taken from the saved aggregate's ``attribute``."""
+
+    def location(recorded: Recorded, _body: Any) -> str:
+        return url_for(endpoint, **{parameter: getattr(recorded.aggregate, attribute)})
+
+    return location
 
 
 class StrictFlaskParser(FlaskParser):

@@ -10,7 +10,6 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask import url_for
 from marshmallow import validate
 
 from domain.organisation import Organisation, OrganisationKind
@@ -18,12 +17,13 @@ from projections.pagination import Page
 from service.api.auth import access, current_principal
 from service.api.fields import (
     LEVEL_CODES,
+    LoadedCode,
     ReasonSchema,
     occupation_code_field,
     province_code_field,
     text,
 )
-from service.api.openapi import Blueprint
+from service.api.openapi import Blueprint, located_at
 from service.api.problems import field_errors
 from service.api.reads import list_page
 from service.app_services import ledger, services
@@ -75,7 +75,9 @@ class FileOrganisationSchema(ma.Schema):
         metadata={"description": "filing (备案) code; refiling the same code is refused"},
     )
     name = text(200, required=True)
-    kind = ma.fields.String(required=True, validate=validate.OneOf(list(KINDS_BY_NAME)))
+    kind = LoadedCode(
+        KINDS_BY_NAME.__getitem__, required=True, validate=validate.OneOf(list(KINDS_BY_NAME))
+    )
     province_code = province_code_field(required=True)
     evaluator_prefix = ma.fields.String(
         load_default=None,
@@ -111,13 +113,18 @@ class SigningKeySchema(ma.Schema):
     compromised_at = ma.fields.DateTime(required=True, allow_none=True)
 
 
-class OrganisationSchema(ma.Schema):
+class OrganisationHeadingSchema(ma.Schema):
+    """What names a filed body, first in both its views (full and list row)."""
+
     id = ma.fields.UUID(required=True)
     filing_code = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(list(KINDS_BY_NAME)))
     province_code = ma.fields.String(required=True)
     evaluator_prefix = ma.fields.String(required=True, allow_none=True)
+
+
+class OrganisationSchema(OrganisationHeadingSchema):
     scope = ma.fields.Dict(
         keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), required=True
     )
@@ -130,15 +137,9 @@ class OrganisationSchema(ma.Schema):
     version = ma.fields.Integer(required=True)
 
 
-class OrganisationSummarySchema(ma.Schema):
+class OrganisationSummarySchema(OrganisationHeadingSchema):
     """One row of the organisation list (from the directory read model)."""
 
-    id = ma.fields.UUID(required=True)
-    filing_code = ma.fields.String(required=True)
-    name = ma.fields.String(required=True)
-    kind = ma.fields.String(required=True, validate=validate.OneOf(list(KINDS_BY_NAME)))
-    province_code = ma.fields.String(required=True)
-    evaluator_prefix = ma.fields.String(required=True, allow_none=True)
     status = ma.fields.String(
         required=True, validate=validate.OneOf(["active", "suspended", "revoked"])
     )
@@ -176,30 +177,21 @@ def view(organisation: Organisation) -> dict[str, Any]:
     }
 
 
-def location(recorded: Any, _body: Any) -> str:
-    return url_for("organisations.get_organisation", organisation_id=recorded.aggregate.id)
-
-
 # -- views --------------------------------------------------------------------------------
+
+
+LOCATION = located_at("organisations.get_organisation", "organisation_id")
 
 
 @blp.route("", methods=["POST"])
 @access(admin="files any body")
 @blp.command(
-    FileOrganisationSchema, OrganisationSchema, status=201, errors=(), view=view, location=location
+    FileOrganisationSchema, OrganisationSchema, status=201, errors=(), view=view, location=LOCATION
 )
 def file_organisation(body: dict[str, Any]) -> Any:
     """File (备案) an evaluation body, union or authority."""
     with field_errors("/evaluator_prefix"):
-        recorded = ledger().organisations.file_organisation(
-            filing_code=body["filing_code"],
-            name=body["name"],
-            kind=KINDS_BY_NAME[body["kind"]],
-            province_code=body["province_code"],
-            evaluator_prefix=body["evaluator_prefix"],
-            scope=body["scope"],
-            actor=current_principal().actor,
-        )
+        recorded = ledger().organisations.file_organisation(**body, actor=current_principal().actor)
     return recorded
 
 

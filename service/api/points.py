@@ -25,14 +25,14 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask import Response, request
 from marshmallow import validate
 
 from domain.points_policy import PointsPolicy, list_policies
 from projections.pagination import InvalidCursor, decode_cursor, encode_cursor
 from projections.worker_ladder import WorkerLadderQuery
 from service.api.auth import access
-from service.api.openapi import Blueprint
+from service.api.credentials import VC_MEDIA_TYPES, document_response, media_type
+from service.api.openapi import Blueprint, signed_document_responses
 from service.api.pagination import CursorArgs, cursor_problems
 from service.api.problems import Problem
 from service.api.reads import page_schema, wait_for_position
@@ -53,18 +53,8 @@ blp = Blueprint(
     "signed points statements.",
 )
 
-VC_MEDIA_TYPES = ("application/vc", "application/vc+ld+json")
 POLICY_REFERENCE = r"^[a-z0-9][a-z0-9-]{0,79}(@[A-Za-z0-9._-]{1,40})?$"
-STATEMENT_RESPONSES = {
-    "200": {
-        "description": "the signed statement (RFC 8785 canonical JSON)",
-        "headers": {
-            "ETag": {"schema": {"type": "string"}, "description": "strong entity tag"},
-            "Cache-Control": {"schema": {"type": "string"}},
-        },
-    },
-    "304": {"description": "not modified (If-None-Match matched the ETag)"},
-}
+STATEMENT_RESPONSES = signed_document_responses("the signed statement (RFC 8785 canonical JSON)")
 
 
 # -- schemas --------------------------------------------------------------------------------
@@ -330,14 +320,9 @@ def get_points_statement(query: dict[str, Any], worker_id: UUID) -> Any:
         education_points=query.get("education_points"),
         honour_ladders=ladders,
     )
-    signed = SignedDocument.of(result.credential)
-    mimetype = (
-        request.accept_mimetypes.best_match(["application/json", *VC_MEDIA_TYPES])
-        or "application/json"
+    return document_response(
+        SignedDocument.of(result.credential),
+        media_type("application/json", VC_MEDIA_TYPES),
+        "private, no-cache",
+        "Accept, Authorization",
     )
-    response = Response(signed.body, mimetype=mimetype)
-    response.charset = "utf-8"
-    response.set_etag(signed.etag.strip('"'))
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["Vary"] = "Accept, Authorization"
-    return response.make_conditional(request)

@@ -25,13 +25,12 @@ from service.api.auth import (
 from service.api.credentials import (
     DOCUMENT_RESPONSES,
     VC_MEDIA_TYPES,
-    _document_response,
-    _media_type,
+    document_response,
+    media_type,
 )
 from service.api.fields import ReasonSchema, occupation_code_field, text
-from service.api.openapi import Blueprint
+from service.api.openapi import Blueprint, located_at
 from service.app_services import ledger
-from service.commands import Recorded
 from service.credentials import SignedDocument
 
 blp = Blueprint(
@@ -173,8 +172,7 @@ POST_READERS = {
 }
 
 
-def post_location(recorded: Recorded, _body: Any) -> str:
-    return url_for("posts.get_post", appointment_id=recorded.aggregate.id)
+POST_LOCATION = located_at("posts.get_post", "appointment_id")
 
 
 @blp.route("", methods=["POST"])
@@ -183,7 +181,7 @@ def post_location(recorded: Recorded, _body: Any) -> str:
     issuer="for its own organisation and its own staff",
 )
 @blp.command(
-    AppointPostSchema, PostAppointmentSchema, status=201, view=post_view, location=post_location
+    AppointPostSchema, PostAppointmentSchema, status=201, view=post_view, location=POST_LOCATION
 )
 def appoint_post(body: dict[str, Any]) -> Any:
     """Appoint an enterprise post (评聘): 学徒工, 特级技师 (needs a valid 一级) or 首席技师 (needs
@@ -218,9 +216,7 @@ def withdraw_post(body: dict[str, Any], appointment_id: UUID) -> Any:
     """Withdraw a post with a reason; it stays on record (and on the ladder) as withdrawn."""
     appointment = ledger().post_appointment(appointment_id)
     require_organisation(appointment.organisation_id)
-    return ledger().posts.withdraw_post(
-        appointment_id, actor=current_principal().actor, reason=body["reason"]
-    )
+    return ledger().posts.withdraw_post(appointment_id, **body, actor=current_principal().actor)
 
 
 @blp.route("/<uuid:appointment_id>/credential", methods=["GET"])
@@ -233,9 +229,9 @@ def get_post_credential(appointment_id: UUID) -> Any:
     answers ``application/vc``, otherwise JSON."""
     post_for_reading(appointment_id)
     credential = ledger().posts.post_credential(appointment_id)
-    return _document_response(
+    return document_response(
         SignedDocument.of(credential),
-        _media_type("application/json", VC_MEDIA_TYPES),
+        media_type("application/json", VC_MEDIA_TYPES),
         "private, no-cache",
         "Accept, Authorization",
     )

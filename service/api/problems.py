@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -99,11 +100,14 @@ class ProblemSchema(ma.Schema):
 
 
 @contextlib.contextmanager
-def field_errors(pointer: str, location: str = "json") -> Iterator[None]:
-    """Report a domain :class:`InvalidValue` raised inside as a field error at ``pointer``."""
+def field_errors(pointer: str | None = None, location: str = "json") -> Iterator[None]:
+    """Report a domain :class:`InvalidValue` raised inside as a field error at ``pointer``, by
+    default the JSON pointer of the value's field path (``days[0].date``: ``/days/0/date``)."""
     try:
         yield
     except InvalidValue as error:
+        if pointer is None:
+            pointer = "/" + re.sub(r"\[(\d+)\]", r"/\1", error.field).replace(".", "/")
         entry = {"location": location, "detail": f"{error.field}: {error.detail}"}
         if location == "json":
             entry["pointer"] = pointer

@@ -38,7 +38,7 @@ from domain.api_token import Role
 from projections.honours import HonoursQuery
 from projections.pagination import Page
 from projections.statistics import BASIS_KINDS, LEVELS, StatisticsQuery
-from service.api.auth import access, current_principal, forbidden, own_scope
+from service.api.auth import ANYONE, access, current_principal, forbidden, own_scope
 from service.api.fields import masked_name, occupation_code_field, province_code_field, text
 from service.api.openapi import Blueprint
 from service.api.pagination import cursor_problems
@@ -62,14 +62,6 @@ blp = Blueprint(
     "database (人才库), masked for the public.",
 )
 
-EVERYONE = {
-    "public": "anyone",
-    "admin": "anyone",
-    "auditor": "anyone",
-    "issuer": "anyone",
-    "organiser": "anyone",
-    "worker": "anyone",
-}
 MASKED_LISTS = {
     "public": "masked names",
     "admin": "full entries",
@@ -231,7 +223,7 @@ def discloses(union_id: str | UUID | None, worker_id: str | UUID | None) -> bool
 
 
 @blp.route("/api/v1/statistics", methods=["GET"])
-@access(**EVERYONE)
+@access(**ANYONE)
 @blp.arguments(StatisticsArgs, location="query")
 @blp.arguments(WaitHeaders, location="headers")
 @blp.query(StatisticsSchema, errors=(422, 503))

@@ -14,13 +14,12 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask import url_for
 from marshmallow import validate
 
 from domain.api_token import ApiToken, Role
 from service.api.auth import access, current_principal, forbidden, token_usage
-from service.api.fields import ReasonSchema, text
-from service.api.openapi import Blueprint
+from service.api.fields import LoadedCode, ReasonSchema, text
+from service.api.openapi import Blueprint, located_at
 from service.app_services import ledger
 from service.config import MAX_TOKEN_DAYS
 
@@ -35,7 +34,7 @@ ROLES = [role.value for role in Role]
 
 
 class CreateTokenSchema(ma.Schema):
-    role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
+    role = LoadedCode(Role, required=True, validate=validate.OneOf(ROLES))
     organisation_id = ma.fields.UUID(
         load_default=None, allow_none=True, metadata={"description": "issuer, organiser: required"}
     )
@@ -96,25 +95,16 @@ def view(grant: ApiToken) -> dict[str, Any]:
     }
 
 
-def location(recorded: Any, _body: Any) -> str:
-    return url_for("tokens.get_token", token_id=recorded.aggregate.id)
+LOCATION = located_at("tokens.get_token", "token_id")
 
 
 @blp.route("", methods=["POST"])
 @access(admin="any role")
-@blp.command(CreateTokenSchema, NewTokenSchema, status=201, location=location)
+@blp.command(CreateTokenSchema, NewTokenSchema, status=201, location=LOCATION)
 def create_token(body: dict[str, Any]) -> Any:
     """Grant a new token (issuer and organiser need organisation_id, worker needs worker_id)."""
     token = secrets.token_urlsafe(32)
-    recorded = ledger().tokens.grant_token(
-        token=token,
-        role=Role(body["role"]),
-        organisation_id=body["organisation_id"],
-        worker_id=body["worker_id"],
-        label=body["label"],
-        actor=current_principal().actor,
-        expires_in_days=body["expires_in_days"],
-    )
+    recorded = ledger().tokens.grant_token(token=token, **body, actor=current_principal().actor)
     return recorded, {**view(recorded.aggregate), "token": token}
 
 
@@ -154,4 +144,4 @@ def revoke_token(body: dict[str, Any], token_id: UUID) -> Any:
     principal = current_principal()
     if not principal.is_(Role.ADMIN) and principal.token_id != token_id:
         raise forbidden("a token may revoke only itself")
-    return ledger().tokens.revoke_token(token_id, actor=principal.actor, reason=body["reason"])
+    return ledger().tokens.revoke_token(token_id, **body, actor=principal.actor)

@@ -19,9 +19,8 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
-from domain.id_number import IdKind
 from service.api.auth import access
-from service.api.fields import text
+from service.api.fields import id_kind_field, id_number_field, text
 from service.api.openapi import Blueprint
 from service.app_services import current_audit, national_query
 
@@ -44,16 +43,8 @@ class VerifyRequestSchema(ma.Schema):
         metadata={"description": "the 22-character certificate number"},
     )
     name = text(100, required=True, description="the holder's name as on the certificate")
-    id_number = ma.fields.String(
-        required=True,
-        load_only=True,
-        validate=validate.Length(min=1, max=40),
-        metadata={"description": "the holder's identity document number"},
-    )
-    id_kind = ma.fields.String(
-        load_default=IdKind.RESIDENT.value,
-        validate=validate.OneOf([kind.value for kind in IdKind]),
-    )
+    id_number = id_number_field("the holder's identity document number")
+    id_kind = id_kind_field()
 
 
 class VerifiedCertificateSchema(ma.Schema):

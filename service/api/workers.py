@@ -21,18 +21,24 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask import jsonify, url_for
+from flask import jsonify
 from marshmallow import validate
 
 from domain.api_token import Role
 from domain.certificate_number import CertificateNumber
-from domain.id_number import IdKind, IdNumber
-from domain.skill_level import SkillLevel
+from domain.id_number import IdNumber
 from domain.worker import CareerEntryKind, EmploymentRelation, Worker
 from projections.pagination import Page
 from service.api.auth import access, current_principal, forbidden, own_scope, require_organisation
-from service.api.fields import level_field, occupation_code_field, text
-from service.api.openapi import LOG_POSITION_HEADER, Blueprint
+from service.api.fields import (
+    LoadedCode,
+    id_kind_field,
+    id_number_field,
+    level_field,
+    occupation_code_field,
+    text,
+)
+from service.api.openapi import LOG_POSITION_HEADER, Blueprint, located_at
 from service.api.problems import field_errors
 from service.api.reads import list_page
 from service.app_services import ledger, services
@@ -54,16 +60,8 @@ CHECK_STATES = ["unchecked", "confirmed", "rejected"]
 
 class RegisterWorkerSchema(ma.Schema):
     name = text(100, required=True)
-    id_number = ma.fields.String(
-        required=True,
-        load_only=True,
-        validate=validate.Length(min=1, max=40),
-        metadata={"description": "identity document number; never stored, never answered"},
-    )
-    id_kind = ma.fields.String(
-        load_default=IdKind.RESIDENT.value,
-        validate=validate.OneOf([kind.value for kind in IdKind]),
-    )
+    id_number = id_number_field("identity document number; never stored, never answered")
+    id_kind = id_kind_field()
 
 
 class StartEmploymentSchema(ma.Schema):
@@ -81,8 +79,10 @@ class EndEmploymentSchema(ma.Schema):
 
 
 class CareerEntryInputSchema(ma.Schema):
-    kind = ma.fields.String(
-        required=True, validate=validate.OneOf([kind.value for kind in CareerEntryKind])
+    kind = LoadedCode(
+        CareerEntryKind,
+        required=True,
+        validate=validate.OneOf([kind.value for kind in CareerEntryKind]),
     )
     title = text(200, required=True)
     on = ma.fields.Date(required=True)
@@ -246,10 +246,6 @@ def view(worker: Worker) -> dict[str, Any]:
     }
 
 
-def location(recorded: Any, _body: Any) -> str:
-    return url_for("workers.get_worker", worker_id=recorded.aggregate.id)
-
-
 def today() -> date:
     return ledger().clock().date()
 
@@ -287,10 +283,13 @@ def changeable_worker(worker_id: UUID, *, self_allowed: bool = False) -> Worker:
 # -- views --------------------------------------------------------------------------------
 
 
+LOCATION = located_at("workers.get_worker", "worker_id")
+
+
 @blp.route("", methods=["POST"])
 @access(admin="any person", issuer="any person (then employ them with start-employment)")
 @blp.command(
-    RegisterWorkerSchema, WorkerSchema, status=201, errors=(), view=view, location=location
+    RegisterWorkerSchema, WorkerSchema, status=201, errors=(), view=view, location=LOCATION
 )
 def register_worker(body: dict[str, Any]) -> Any:
     """Register a person by identity document number (the number is never stored)."""
@@ -435,7 +434,7 @@ def decline_employment(body: dict[str, Any], worker_id: UUID, employer_id: UUID)
     """Decline a pending employment claim, with a reason: nothing takes effect."""
     claims_readable(worker_id)
     return ledger().workers.decline_employment(
-        worker_id, employer_id, actor=current_principal().actor, reason=body["reason"]
+        worker_id, employer_id, **body, actor=current_principal().actor
     )
 
 
@@ -456,14 +455,7 @@ def end_employment(body: dict[str, Any], worker_id: UUID) -> Any:
 def record_career_entry(body: dict[str, Any], worker_id: UUID) -> Any:
     """Add to the career record: training, studio membership, representative role, mentorship."""
     changeable_worker(worker_id)
-    return ledger().workers.record_career_entry(
-        worker_id,
-        kind=CareerEntryKind(body["kind"]),
-        title=body["title"],
-        on=body["on"],
-        details=body["details"],
-        actor=current_principal().actor,
-    )
+    return ledger().workers.record_career_entry(worker_id, **body, actor=current_principal().actor)
 
 
 @blp.route("/<uuid:worker_id>/declare-external-certificate", methods=["POST"])
@@ -475,13 +467,7 @@ def declare_external_certificate(body: dict[str, Any], worker_id: UUID) -> Any:
     with field_errors("/number"):
         CertificateNumber.parse(body["number"])
     return ledger().workers.declare_external_certificate(
-        worker_id,
-        number=body["number"],
-        issuer_name=body["issuer_name"],
-        occupation_code=body["occupation_code"],
-        level=SkillLevel.from_code(body["level"]),
-        issued_on=body["issued_on"],
-        actor=current_principal().actor,
+        worker_id, **body, actor=current_principal().actor
     )
 
 
@@ -492,9 +478,5 @@ def check_external_certificate(body: dict[str, Any], worker_id: UUID) -> Any:
     """Record the outcome of checking a declared certificate (e.g. on the national query)."""
     changeable_worker(worker_id)
     return ledger().workers.check_external_certificate(
-        worker_id,
-        number=body["number"],
-        confirmed=body["confirmed"],
-        note=body["note"],
-        actor=current_principal().actor,
+        worker_id, **body, actor=current_principal().actor
     )

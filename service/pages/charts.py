@@ -42,10 +42,20 @@ def _parse(day: str | None) -> date | None:
         return None
 
 
+def _chart_opening(kind: str, width: int, height: int, title: str, description: str) -> list[str]:
+    """An accessible chart's ``<svg>`` opening: its own numbered title and description."""
+    n = next(_ids)
+    return [
+        f'<svg class="chart {kind}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{kind}-title-{n} {kind}-desc-{n}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{kind}-title-{n}">{escape(title)}</title>',
+        f'<desc id="{kind}-desc-{n}">{escape(description)}</desc>',
+    ]
+
+
 def career_chart(career: dict[str, Any], today: date) -> Markup:
     """The career coordinate system: stage (探索期 … 引领期) up, time across; a step line of the
     stage reached, and a dot for each piece of evidence (hollow while it does not count)."""
-    n = next(_ids)
     width, height = 640, 250
     left, right, top, bottom = 96, 16, 16, 34
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -74,12 +84,7 @@ def career_chart(career: dict[str, Any], today: date) -> Markup:
         )
     else:
         summary = gettext("尚无职业坐标记录。")
-    parts = [
-        f'<svg class="chart career" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="career-title-{n} career-desc-{n}" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="career-title-{n}">{escape(gettext("职业坐标：阶段与时间"))}</title>',
-        f'<desc id="career-desc-{n}">{escape(summary)}</desc>',
-    ]
+    parts = _chart_opening("career", width, height, gettext("职业坐标：阶段与时间"), summary)
     for rank, key in enumerate(STAGE_ORDER, start=1):
         yy = _fmt(y(rank))
         parts.append(
@@ -135,19 +140,13 @@ def career_chart(career: dict[str, Any], today: date) -> Markup:
 def bar_chart(rows: Sequence[dict[str, Any]], title: str, description: str) -> Markup:
     """Horizontal bars: skill talents per row, the high-skill part darker, the ratio written at
     the end of each bar. ``rows``: ``{"label", "talents", "high", "ratio_text"}``."""
-    n = next(_ids)
     width = 640
     label_w, number_w = 200, 110
     bar_h, gap, top = 20, 10, 10
     height = top * 2 + max(len(rows), 1) * (bar_h + gap)
     plot_w = width - label_w - number_w
     biggest = max((int(r["talents"]) for r in rows), default=0) or 1
-    parts = [
-        f'<svg class="chart bars" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="bars-title-{n} bars-desc-{n}" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="bars-title-{n}">{escape(title)}</title>',
-        f'<desc id="bars-desc-{n}">{escape(description)}</desc>',
-    ]
+    parts = _chart_opening("bars", width, height, title, description)
     if not rows:
         parts.append(
             f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" font-size="13" '

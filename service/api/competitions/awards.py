@@ -17,9 +17,9 @@ from service.api.credentials import (
     DOCUMENT_RESPONSES,
     VC_MEDIA_TYPES,
     CredentialArgs,
-    _document_response,
-    _media_type,
     _unavailable,
+    document_response,
+    media_type,
 )
 from service.api.fields import masked_name
 from service.app_services import ledger
@@ -113,9 +113,9 @@ def get_award_credential(args: dict[str, Any], competition_id: UUID, worker_id: 
     except CredentialUnavailable as error:
         raise _unavailable(error) from None
     cache = "private, no-cache" if disclosure == "full" else "public, max-age=300"
-    return _document_response(
+    return document_response(
         SignedDocument.of(credential),
-        _media_type("application/json", VC_MEDIA_TYPES),
+        media_type("application/json", VC_MEDIA_TYPES),
         cache,
         "Accept, Authorization",
     )

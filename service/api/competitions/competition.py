@@ -7,7 +7,6 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask import url_for
 from marshmallow import validate
 
 from domain.api_token import Role
@@ -18,10 +17,10 @@ from domain.ranking import TieBreakOrder
 from service.api.auth import access, acting_organisation, current_principal
 from service.api.competitions.blueprint import DECIMAL, DECIMAL_ERROR, blp
 from service.api.fields import LEVEL_CODES, occupation_code_field, text
+from service.api.openapi import located_at
 from service.api.problems import field_errors, validation_problem
 from service.api.reads import PageArgs, WaitHeaders, page_schema, read_after_position
 from service.app_services import leaderboards, ledger
-from service.commands import Recorded
 from service.competitions.leaderboard import READ_MODEL
 
 
@@ -200,13 +199,12 @@ def view(competition: Competition) -> dict[str, Any]:
     }
 
 
-def location(recorded: Recorded, body: Any) -> str:
-    return url_for("competitions.get_competition", competition_id=recorded.aggregate.id)
+LOCATION = located_at("competitions.get_competition", "competition_id")
 
 
 @blp.route("", methods=["POST"])
 @access(admin="for any organiser (organiser_id required)", organiser="for its own union")
-@blp.command(AnnounceCompetitionSchema, CompetitionSchema, status=201, view=view, location=location)
+@blp.command(AnnounceCompetitionSchema, CompetitionSchema, status=201, view=view, location=LOCATION)
 def announce_competition(body: dict[str, Any]) -> Any:
     """Announce a competition: tier, occupation, exam level, marking scheme (weights sum to
     100), tie-breaks and the promotion rule set (以赛代评)."""

@@ -7,7 +7,6 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask import url_for
 from marshmallow import validate
 
 from domain.competition import Competition
@@ -15,8 +14,8 @@ from domain.promotion_rules import EntrantKind
 from service.api.auth import access, current_principal, forbidden
 from service.api.competitions.blueprint import ORGANISER_RULES, READ_RULES, blp, organised
 from service.api.fields import ReasonSchema, text
+from service.api.openapi import located_at
 from service.app_services import ledger
-from service.commands import Recorded
 from service.competitions import EntrantRegistration
 from service.competitions.leaderboard import sees_everything
 
@@ -88,14 +87,13 @@ def entrant_view(competition: Competition, worker_id: UUID | str) -> dict[str, A
     return shown
 
 
-def entrants_location(recorded: Recorded, body: Any) -> str:
-    return url_for("competitions.list_entrants", competition_id=recorded.aggregate.id)
+ENTRANTS_LOCATION = located_at("competitions.list_entrants", "competition_id")
 
 
 @blp.route("/<uuid:competition_id>/entrants", methods=["POST"])
 @access(**ORGANISER_RULES)
 @blp.command(
-    RegisterEntrantsSchema, CompetitionEntrantListSchema, status=201, location=entrants_location
+    RegisterEntrantsSchema, CompetitionEntrantListSchema, status=201, location=ENTRANTS_LOCATION
 )
 def register_entrants(body: dict[str, Any], competition_id: UUID) -> Any:
     """Register entrants (all or nothing): registered workers, as employees (of their
@@ -135,6 +133,6 @@ def withdraw_entrant(body: dict[str, Any], competition_id: UUID, worker_id: UUID
     """Withdraw an entrant (缺考, 退赛, 取消资格) before the results are final, with a reason."""
     organised(competition_id)
     recorded = ledger().competitions.withdraw_entrant(
-        competition_id, worker_id, reason=body["reason"], actor=current_principal().actor
+        competition_id, worker_id, **body, actor=current_principal().actor
     )
     return recorded, entrant_view(recorded.aggregate, worker_id)

@@ -133,13 +133,7 @@ def correct_mark(body: dict[str, Any], competition_id: UUID) -> Any:
     mark kept. Refused once the component is locked."""
     organised(competition_id)
     recorded = ledger().competitions.correct_mark(
-        competition_id,
-        worker_id=body["worker_id"],
-        component=body["component"],
-        judge=body["judge"],
-        mark=body["mark"],
-        reason=body["reason"],
-        actor=current_principal().actor,
+        competition_id, **body, actor=current_principal().actor
     )
     competition: Competition = recorded.aggregate
     correction = dict(competition.corrections[-1])
@@ -155,11 +149,7 @@ def review_spread(body: dict[str, Any], competition_id: UUID) -> Any:
     the component needs a new review."""
     organised(competition_id)
     recorded = ledger().competitions.review_spread(
-        competition_id,
-        worker_id=body["worker_id"],
-        component=body["component"],
-        note=body["note"],
-        actor=current_principal().actor,
+        competition_id, **body, actor=current_principal().actor
     )
     review = recorded.aggregate.reviews[str(body["worker_id"])][body["component"]]
     return recorded, {
@@ -177,11 +167,7 @@ def record_finish_time(body: dict[str, Any], competition_id: UUID) -> Any:
     """Record when an entrant finished (a tie-break); changing it needs a reason."""
     organised(competition_id)
     recorded = ledger().competitions.record_finish_time(
-        competition_id,
-        worker_id=body["worker_id"],
-        finished_at=body["finished_at"],
-        reason=body["reason"],
-        actor=current_principal().actor,
+        competition_id, **body, actor=current_principal().actor
     )
     return recorded, entrant_view(recorded.aggregate, body["worker_id"])
 

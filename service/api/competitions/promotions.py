@@ -128,7 +128,7 @@ def approve_proposal(body: dict[str, Any], competition_id: UUID, worker_id: UUID
     current level), then the issuing body issues the certificate with the competition as its
     basis, saved with the approval."""
     recorded = ledger().competitions.approve_promotion(
-        competition_id, worker_id, actor=current_principal().actor, note=body["note"]
+        competition_id, worker_id, **body, actor=current_principal().actor
     )
     return decided(recorded, worker_id)
 
@@ -139,6 +139,6 @@ def approve_proposal(body: dict[str, Any], competition_id: UUID, worker_id: UUID
 def reject_proposal(body: dict[str, Any], competition_id: UUID, worker_id: UUID) -> Any:
     """Do not approve a promotion, with the reason."""
     recorded = ledger().competitions.reject_promotion(
-        competition_id, worker_id, reason=body["reason"], actor=current_principal().actor
+        competition_id, worker_id, **body, actor=current_principal().actor
     )
     return decided(recorded, worker_id)

@@ -105,8 +105,9 @@ class EvidenceSchema(ma.Schema):
 
 class EnrolSchema(ma.Schema):
     worker_id = ma.fields.UUID(required=True)
-    route = ma.fields.String(
+    route_id = ma.fields.String(
         required=True,
+        data_key="route",
         validate=[validate.Length(min=1, max=64), validate.Regexp(r"^[!-~]+$")],
         metadata={
             "description": "eligibility route id of the edition in force, e.g. 4-years "
@@ -231,11 +232,7 @@ def enrol_candidate(body: dict[str, Any], evaluation_id: UUID) -> Any:
     """Enrol a worker on an eligibility route with its evidence; ineligible is refused (422)."""
     session_for_change(evaluation_id)
     recorded = ledger().evaluations.enrol_candidate(
-        evaluation_id,
-        worker_id=body["worker_id"],
-        route_id=body["route"],
-        evidence=body["evidence"],
-        actor=current_principal().actor,
+        evaluation_id, **body, actor=current_principal().actor
     )
     return with_candidate(recorded, body["worker_id"])
 
@@ -247,12 +244,7 @@ def record_score(body: dict[str, Any], evaluation_id: UUID) -> Any:
     """Record a candidate's component score by a named examiner (once; then correct it)."""
     session_for_change(evaluation_id)
     recorded = ledger().evaluations.record_score(
-        evaluation_id,
-        worker_id=body["worker_id"],
-        component=body["component"],
-        score=body["score"],
-        examiner=body["examiner"],
-        actor=current_principal().actor,
+        evaluation_id, **body, actor=current_principal().actor
     )
     return with_candidate(recorded, body["worker_id"])
 
@@ -264,12 +256,6 @@ def correct_score(body: dict[str, Any], evaluation_id: UUID) -> Any:
     """Correct a recorded score with a reason: a new event; the old score stays in history."""
     session_for_change(evaluation_id)
     recorded = ledger().evaluations.correct_score(
-        evaluation_id,
-        worker_id=body["worker_id"],
-        component=body["component"],
-        score=body["score"],
-        examiner=body["examiner"],
-        reason=body["reason"],
-        actor=current_principal().actor,
+        evaluation_id, **body, actor=current_principal().actor
     )
     return with_candidate(recorded, body["worker_id"])

@@ -58,11 +58,7 @@ def lodge_objection(body: dict[str, Any], evaluation_id: UUID) -> Any:
     """Lodge an objection (异议) to a candidate's result during the 公示 window."""
     session_for_change(evaluation_id)
     recorded = ledger().evaluations.lodge_objection(
-        evaluation_id,
-        worker_id=body["worker_id"],
-        grounds=body["grounds"],
-        lodged_by=body["lodged_by"],
-        actor=current_principal().actor,
+        evaluation_id, **body, actor=current_principal().actor
     )
     objections = recorded.aggregate.objections
     return recorded, objections[list(objections)[-1]]
@@ -75,10 +71,6 @@ def resolve_objection(body: dict[str, Any], evaluation_id: UUID, objection_id: s
     """Resolve an objection: upheld withdraws the candidate's result with the reason."""
     session_for_change(evaluation_id)
     recorded = ledger().evaluations.resolve_objection(
-        evaluation_id,
-        objection_id,
-        outcome=body["outcome"],
-        reason=body["reason"],
-        actor=current_principal().actor,
+        evaluation_id, objection_id, **body, actor=current_principal().actor
     )
     return recorded, recorded.aggregate.objections[objection_id]

@@ -13,12 +13,12 @@ from marshmallow import validate
 
 from domain.api_token import Role
 from domain.evaluation import Evaluation, EvaluationStatus
-from domain.skill_level import SkillLevel
 from service.api.auth import access, acting_organisation, current_principal, own_scope
 from service.api.evaluations.blueprint import blp, session_for_change, session_for_reading
 from service.api.evaluations.objections import ObjectionSchema
 from service.api.fields import level_field, occupation_code_field, text
 from service.api.jobs import JobSchema, job_runner, job_view
+from service.api.openapi import located_at
 from service.api.reads import list_page
 from service.app_services import ledger, services
 from service.commands import Recorded
@@ -117,7 +117,9 @@ class ReportedSchema(ma.Schema):
     reported_on = ma.fields.String(required=True, metadata={"format": "date"})
 
 
-class EvaluationSchema(ma.Schema):
+class EvaluationHeadingSchema(ma.Schema):
+    """What names a session, first in both its views (full and list row)."""
+
     id = ma.fields.UUID(required=True)
     body_id = ma.fields.UUID(required=True)
     reference = ma.fields.String(required=True)
@@ -125,6 +127,9 @@ class EvaluationSchema(ma.Schema):
     level = ma.fields.String(required=True)
     starts_on = ma.fields.String(required=True, metadata={"format": "date"})
     ends_on = ma.fields.String(required=True, metadata={"format": "date"})
+
+
+class EvaluationSchema(EvaluationHeadingSchema):
     components = ma.fields.List(ma.fields.String(), required=True)
     panels = ma.fields.Dict(
         keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), required=True
@@ -145,14 +150,7 @@ class EvaluationSchema(ma.Schema):
     version = ma.fields.Integer(required=True)
 
 
-class EvaluationSummarySchema(ma.Schema):
-    id = ma.fields.UUID(required=True)
-    body_id = ma.fields.UUID(required=True)
-    reference = ma.fields.String(required=True)
-    occupation_code = ma.fields.String(required=True)
-    level = ma.fields.String(required=True)
-    starts_on = ma.fields.String(required=True, metadata={"format": "date"})
-    ends_on = ma.fields.String(required=True, metadata={"format": "date"})
+class EvaluationSummarySchema(EvaluationHeadingSchema):
     status = ma.fields.String(required=True, validate=validate.OneOf(STATUSES))
     version = ma.fields.Integer(required=True)
 
@@ -187,16 +185,15 @@ def view(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def location(recorded: Recorded, _body: Any) -> str:
-    return url_for("evaluations.get_evaluation", evaluation_id=recorded.aggregate.id)
-
-
 # -- views --------------------------------------------------------------------------------------
+
+
+LOCATION = located_at("evaluations.get_evaluation", "evaluation_id")
 
 
 @blp.route("", methods=["POST"])
 @access(admin="for any body (body_id required)", issuer="for its own organisation")
-@blp.command(PlanEvaluationSchema, EvaluationSchema, status=201, view=view, location=location)
+@blp.command(PlanEvaluationSchema, EvaluationSchema, status=201, view=view, location=LOCATION)
 def plan_evaluation(body: dict[str, Any]) -> Any:
     """Plan a session: inside the body's filed scope, with lawful examiner panels."""
     principal = current_principal()
@@ -205,7 +202,7 @@ def plan_evaluation(body: dict[str, Any]) -> Any:
         body_id=body_id,
         reference=body["reference"],
         occupation_code=body["occupation_code"],
-        level=SkillLevel.from_code(body["level"]),
+        level=body["level"],
         starts_on=body["starts_on"],
         ends_on=body["ends_on"],
         panels=body["panels"],
@@ -249,7 +246,7 @@ def publish_results(body: dict[str, Any], evaluation_id: UUID) -> Any:
     the ``year``); an admin adds that year with ``POST /api/v1/calendars``."""
     session_for_change(evaluation_id)
     return ledger().evaluations.publish_results(
-        evaluation_id, working_days=body["working_days"], actor=current_principal().actor
+        evaluation_id, **body, actor=current_principal().actor
     )
 
 
@@ -287,8 +284,5 @@ def report_evaluation(body: dict[str, Any], evaluation_id: UUID) -> Any:
     """Report (上报) the issued certificates to the authority."""
     session_for_change(evaluation_id)
     return ledger().evaluations.report_evaluation(
-        evaluation_id,
-        reported_to=body["reported_to"],
-        reference=body["reference"],
-        actor=current_principal().actor,
+        evaluation_id, **body, actor=current_principal().actor
     )
