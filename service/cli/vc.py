@@ -84,7 +84,8 @@ def sign(key_file: Path, verification_method: str, created: str | None) -> None:
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--created") from None
     private_key = _load_private_key(key_file, verification_method)
-    document = _read_json(click.get_binary_stream("stdin").read(), "stdin")
+    with click.open_file("-", "rb") as stdin:
+        document = _read_json(stdin.read(), "stdin")
     broken = violations(document)
     if broken:
         rules = "\n".join(f"  {violation}" for violation in broken)
