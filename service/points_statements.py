@@ -23,10 +23,14 @@ Certificates declared from outside the ledger are never scored; they are listed 
 荣誉表彰) come from the ``HonourLadder`` events: titles awarded by the end of ``as_of`` and never
 withdrawn.
 
-The credential (``type`` ``["VerifiableCredential", "PointsStatementCredential"]``; terms
-outside the VC 2.0 context fall under its issuer-dependent ``@vocab``)::
+The credential (``type`` ``["VerifiableCredential", "PointsStatementCredential"]``; the Open
+Badges 3.0.3 context defines the subject's ``identifier`` (``IdentityObject``) and craftledger's
+own context defines the statement's types and, scoped to ``PointsStatementSubject``, every
+property of its subject, so nothing falls under VC 2.0's issuer-dependent ``@vocab``)::
 
-    {"@context": ["https://www.w3.org/ns/credentials/v2"],
+    {"@context": ["https://www.w3.org/ns/credentials/v2",
+                  "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+                  "<base>/contexts/craftledger/v1"],
      "id": "<base>/api/v1/workers/<id>/points?policy=<id@version>&as_of=<date>"
            (plus "&education_points=N" when given),
      "type": [...], "name": "...", "description": "<policy explanation>",
@@ -85,7 +89,8 @@ from domain.points_statement import (
     compute_points_statement,
 )
 from domain.worker import Worker
-from service.credentials.credential_document import VC2_CONTEXT
+from service.credentials.credential_document import OB3_CONTEXT, VC2_CONTEXT
+from service.credentials.jsonld_contexts import craftledger_context_url
 from service.signing.data_integrity import add_proof, format_date_time_stamp
 from service.signing.multikey import did_key, did_key_verification_method
 
@@ -400,7 +405,7 @@ def build_statement_document(
     subject["certificatesNotAssessed"] = list(external)
     subject["explanation"] = statement.explanation
     return {
-        "@context": [VC2_CONTEXT],
+        "@context": [VC2_CONTEXT, OB3_CONTEXT, craftledger_context_url(base_url)],
         "id": statement_id(
             base_url, worker.id, policy, statement.as_of, statement.education_points
         ),

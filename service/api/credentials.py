@@ -6,6 +6,7 @@
 ``POST /credentials/verify``                           VC-API-shaped verification
 ``GET /organisations/{id}/did.json``                   the issuer's controller document
 ``GET /api/v1/status-lists/{org_id}/{purpose}``        the signed BitstringStatusListCredential
+``GET /contexts/craftledger/v1``                       craftledger's JSON-LD context (immutable)
 =====================================================  ========================================
 
 Documents are served as their RFC 8785 canonical bytes: the same events always give the same
@@ -16,6 +17,8 @@ salted ID number hash) and ``public`` (anyone else: masked name, no hash).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from typing import Any
 from uuid import UUID
 
@@ -31,6 +34,11 @@ from service.api.openapi import Blueprint, signed_document_responses
 from service.api.problems import Problem, validation_problem
 from service.app_services import current_audit, ledger, services
 from service.credentials import SIGNING_KINDS, CredentialUnavailable, SignedDocument
+from service.credentials.jsonld_contexts import (
+    CRAFTLEDGER_CONTEXT_PATH,
+    CRAFTLEDGER_V1,
+    context_bytes,
+)
 from service.ledger import NotFound
 from service.signing.canonical_json import JSONValueError, parse_strict
 
@@ -197,6 +205,41 @@ def get_controller_document(organisation_id: UUID) -> Any:
         media_type("application/json", DID_MEDIA_TYPES),
         f"public, max-age={PUBLIC_MAX_AGE}",
     )
+
+
+@blp.route(CRAFTLEDGER_CONTEXT_PATH, methods=["GET"])
+@access(public="anyone")
+@blp.doc(
+    responses={
+        "200": {
+            "description": "the context document, byte for byte the file shipped in the package",
+            "content": {"application/ld+json": {"schema": {"type": "object"}}},
+            "headers": {
+                "Content-Digest": {
+                    "description": "RFC 9530 ``sha-256=:<base64>:`` of the body",
+                    "schema": {"type": "string"},
+                },
+                "ETag": {"description": "the body's sha-256, hex", "schema": {"type": "string"}},
+            },
+        },
+        "304": {"description": "not modified (``If-None-Match``)"},
+    }
+)
+def get_craftledger_context() -> Any:
+    """craftledger's JSON-LD context, version 1: a term for every property craftledger adds to
+    the documents it signs, under ``https://w3id.org/craftledger/vocab#``. Immutable: the bytes
+    at this URL never change (a new term means a new version at a new URL), so it is cached for
+    a year; its sha-256 is in ``ETag`` (hex) and ``Content-Digest`` and in
+    docs/credential-data-model.md."""
+    body = context_bytes(CRAFTLEDGER_V1)
+    digest = hashlib.sha256(body).digest()
+    response = Response(body, mimetype="application/ld+json")
+    response.charset = "utf-8"
+    response.set_etag(digest.hex())
+    response.headers["Content-Digest"] = f"sha-256=:{base64.b64encode(digest).decode()}:"
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response.make_conditional(request)
 
 
 @blp.route("/api/v1/status-lists/<uuid:organisation_id>/<string:purpose>", methods=["GET"])

@@ -17,6 +17,9 @@ Shapes (W3C VC Data Model 2.0, Open Badges 3.0):
   achievement is the award (``achievementType`` ``Award``) with rank, medal and score results;
 * ``issuer`` is the organisation's controller document identifier, a ``did:web`` DID that
   resolves to ``{base}/organisations/{id}/did.json``, with the name filed (备案名称);
+* ``@context`` is VC 2.0, Open Badges 3.0.3 and craftledger's own context
+  (``{base}/contexts/craftledger/v1``, ``service/credentials/jsonld_contexts.py``), which
+  defines ``maskedIdNumber``, ``occupation``, ``level`` and their ``code``/``nameZh``/``nameEn``;
 * ``credentialStatus`` holds two ``BitstringStatusListEntry`` values (revocation,
   suspension) pointing at ``{base}/api/v1/status-lists/{issuer id}/{purpose}``.
 
@@ -36,6 +39,11 @@ from urllib.parse import quote, urlsplit
 from uuid import UUID
 
 from domain.skill_level import SkillLevel
+from service.credentials.jsonld_contexts import (
+    OB3_CONTEXT_URL,
+    VC2_CONTEXT_URL,
+    craftledger_context_url,
+)
 from service.event_json import mask_id_numbers
 from service.signing.canonical_json import canonicalize
 from service.signing.data_integrity import format_date_time_stamp
@@ -58,8 +66,8 @@ __all__ = [
 ]
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
-VC2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
-OB3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+VC2_CONTEXT = VC2_CONTEXT_URL
+OB3_CONTEXT = OB3_CONTEXT_URL
 CREDENTIAL_TYPES = ["VerifiableCredential", "AchievementCredential"]
 
 Disclosure = Literal["full", "public"]
@@ -139,6 +147,11 @@ class CredentialUrls:
     def certificate_credential_id(self, number: str, disclosure: Disclosure = "full") -> str:
         url = f"{self.base_url}/api/v1/certificates/{number}/credential"
         return url if disclosure == "full" else url + "?disclosure=public"
+
+    @property
+    def craftledger_context(self) -> str:
+        """Our JSON-LD context, the third ``@context`` of every document using our terms."""
+        return craftledger_context_url(self.base_url)
 
     def achievement_id(self, occupation_code: str, level_code: str) -> str:
         return f"{self.base_url}/achievements/{quote(occupation_code)}/{quote(level_code)}"
@@ -311,7 +324,7 @@ def build_certificate_credential(
     }
     subject["result"] = results
     return {
-        "@context": [VC2_CONTEXT, OB3_CONTEXT],
+        "@context": [VC2_CONTEXT, OB3_CONTEXT, urls.craftledger_context],
         "id": urls.certificate_credential_id(number, disclosure),
         "type": list(CREDENTIAL_TYPES),
         "name": f"职业技能等级证书 {occupation_name} {level.name_zh}",
@@ -404,7 +417,7 @@ def build_award_credential(
         f"award {quote(award_id, safe='')}",
     }
     return {
-        "@context": [VC2_CONTEXT, OB3_CONTEXT],
+        "@context": [VC2_CONTEXT, OB3_CONTEXT, urls.craftledger_context],
         "id": credential_id,
         "type": list(CREDENTIAL_TYPES),
         "name": f"{competition['name']} {award['title']}",

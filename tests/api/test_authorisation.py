@@ -103,6 +103,7 @@ MATRIX: dict[str, str] = {
     "get certificate credential":    "200   200   200    200    200   200   200   200",
     "verify credential":             "200   200   200    200    200   200   200   200",
     "get controller document":       "200   200   200    200    200   200   200   200",
+    "get craftledger context":       "200   200   200    200    200   200   200   200",
     "get status list":               "200   200   200    200    200   200   200   200",
     "audit events":                  "401   403   403    403    403   200   403   403",
     "audit aggregate events":        "401   403   403    403    403   200   403   403",
@@ -654,6 +655,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         },
     ),
     "get controller document": read("/organisations/{org_a}/did.json"),
+    "get craftledger context": read("/contexts/craftledger/v1"),
     "get status list": read(
         "/api/v1/status-lists/{org_a}/{target}", prepare=lambda w: {"target": "revocation"}
     ),

@@ -63,8 +63,11 @@ def test_the_credential_is_an_open_badges_achievement_credential_of_the_certific
 ):
     certificate = ledger.certificate(issued.number)
     credential = ledger.credentials.certificate_credential(issued.number)
-    assert credential["@context"][0] == "https://www.w3.org/ns/credentials/v2"
-    assert "ob/v3p0" in credential["@context"][1]
+    assert credential["@context"] == [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ledger.credentials.credential_urls.base_url + "/contexts/craftledger/v1",
+    ]
     assert credential["type"] == ["VerifiableCredential", "AchievementCredential"]
     assert credential["id"].endswith(f"/api/v1/certificates/{issued.number}/credential")
     assert credential["issuer"] == {

@@ -20,6 +20,7 @@ import pytest
 
 from domain.errors import DomainRuleViolation
 from domain.skill_level import SkillLevel
+from service.credentials.jsonld_contexts import expand_strictly
 from tests.evaluation.session_api import Api
 from tests.factories import ELECTRICIAN
 
@@ -136,6 +137,9 @@ def test_posts_check_prerequisites_in_the_ledger(api: Api) -> None:
 
     document = api.ledger.posts.post_credential(chief.aggregate.id)
     assert document["issuer"]["name"] == "北京链家"
+    # every term defined by the pinned contexts (ours third), expanded offline
+    assert document["@context"][2] == api.ledger.credentials.credential_urls.craftledger_context
+    expand_strictly(document, api.ledger.credentials.credential_urls.base_url)
     verified = api.client.post("/credentials/verify", json={"verifiableCredential": document})
     assert verified.status_code == 200, verified.get_json()
     assert verified.get_json()["verified"] is True, verified.get_json()

