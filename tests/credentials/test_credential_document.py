@@ -12,14 +12,13 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from domain.organisation import OrganisationKind
 from domain.status_list_allocation import LIST_SIZE, StatusIndexBlock, StatusListAllocation
-from service.credentials.credential_document import Holder, build_award_credential
 from service.ledger import Ledger
 from service.signing.canonical_json import canonicalize
 from service.signing.credential_verifier import verify_credential
 from service.signing.data_integrity import add_proof
 from tests.factories import Issued, file_employer, id_number, issue_to_new_worker
+from tests.factories.awards import gold_award
 
 
 def checks(report) -> dict[str, str]:
@@ -305,43 +304,11 @@ def test_an_index_taken_in_a_block_is_never_handed_out_again(ledger: Ledger, iss
 
 
 def test_an_award_credential_is_built_signed_and_verified(ledger: Ledger):
-    union = ledger.organisations.file_organisation(
-        filing_code="11-union-1",
-        name="朝阳区总工会",
-        kind=OrganisationKind.UNION,
-        province_code="11",
-        actor="test:admin",
-    ).aggregate
-    awarded_at = ledger.clock()
-    batch = ledger.credentials.allocate_status_list_entries(
-        union.id, ["award:CY-2025-01:w1"], at=awarded_at, actor="test"
-    )
-    ledger.save(*batch.aggregates)
-    document = build_award_credential(
-        urls=ledger.credentials.credential_urls,
-        credential_id="urn:craftledger:award:CY-2025-01:w1",
-        award_id="w1",
-        holder=Holder("张三", "110105********0017"),
-        issuer_id=union.id,
-        issuer_name=union.name,
-        competition={
-            "id": "CY-2025-01",
-            "reference": "CY-2025-01",
-            "name": "朝阳区电工技能大赛",
-            "tier": "district",
-            "year": 2025,
-            "region": "朝阳区",
-            "occupation_code": "6-31-01-03",
-            "occupation_name": "电工",
-        },
-        award={"title": "金牌", "rank": 1, "medal": "gold", "score": "93.50"},
-        awarded_at=awarded_at,
-        status_indexes=batch.indexes["award:CY-2025-01:w1"],
-    )
+    union, document, awarded_at = gold_award(ledger)
     results = document["credentialSubject"]["result"]
     assert [r["value"] for r in results] == ["1", "gold", "93.50"]
     assert document["credentialSubject"]["achievement"]["achievementType"] == "Award"
-    signed = ledger.credentials.sign_credential(ledger.organisation(union.id), document, awarded_at)
+    signed = ledger.credentials.sign_credential(union, document, awarded_at)
     report = ledger.credentials.verify_credential(signed)
     assert report.verified, report.to_dict()
     assert checks(report)["issuer_filed"] == "passed"

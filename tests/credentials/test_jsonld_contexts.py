@@ -12,8 +12,6 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from domain.organisation import OrganisationKind
-from service.credentials.credential_document import Holder, build_award_credential
 from service.credentials.jsonld_contexts import (
     CRAFTLEDGER_CONTEXT_PATH,
     ISSUER_DEPENDENT,
@@ -30,6 +28,7 @@ from service.credentials.jsonld_contexts import (
 from service.ledger import Ledger
 from service.points_statements import points_statement_credential
 from tests.factories import Issued
+from tests.factories.awards import gold_award
 
 
 def expands(ledger: Ledger, document: dict[str, Any]) -> list[Any]:
@@ -85,40 +84,8 @@ def test_a_certificate_credential_expands_with_every_term_defined(
 
 
 def test_an_award_credential_expands_with_every_term_defined(ledger: Ledger):
-    union = ledger.organisations.file_organisation(
-        filing_code="11-union-1",
-        name="朝阳区总工会",
-        kind=OrganisationKind.UNION,
-        province_code="11",
-        actor="test:admin",
-    ).aggregate
-    awarded_at = ledger.clock()
-    batch = ledger.credentials.allocate_status_list_entries(
-        union.id, ["award:CY-2025-01:w1"], at=awarded_at, actor="test"
-    )
-    ledger.save(*batch.aggregates)
-    document = build_award_credential(
-        urls=ledger.credentials.credential_urls,
-        credential_id="urn:craftledger:award:CY-2025-01:w1",
-        award_id="w1",
-        holder=Holder("张三", "110105********0017"),
-        issuer_id=union.id,
-        issuer_name=union.name,
-        competition={
-            "id": "CY-2025-01",
-            "reference": "CY-2025-01",
-            "name": "朝阳区电工技能大赛",
-            "tier": "district",
-            "year": 2025,
-            "region": "朝阳区",
-            "occupation_code": "6-31-01-03",
-            "occupation_name": "电工",
-        },
-        award={"title": "金牌", "rank": 1, "medal": "gold", "score": "93.50"},
-        awarded_at=awarded_at,
-        status_indexes=batch.indexes["award:CY-2025-01:w1"],
-    )
-    signed = ledger.credentials.sign_credential(ledger.organisation(union.id), document, awarded_at)
+    union, document, awarded_at = gold_award(ledger)
+    signed = ledger.credentials.sign_credential(union, document, awarded_at)
     assert VOCABULARY + "occupation" in iris(expands(ledger, signed))
     assert ledger.credentials.verify_credential(signed).verified
 
