@@ -146,6 +146,12 @@ class Histories:
         """The leaf of one stored event, if the log has it yet."""
         return self.log.leaf_of_event(aggregate_id, version) if self.log.ready() else None
 
+    def event_recorded(self, aggregate_id: UUID, version: int) -> bool:
+        """Whether the ledger stored this event (whether or not the log has its leaf yet)."""
+        return bool(
+            self.ledger.recorder.select_events(aggregate_id, gt=version - 1, lte=version, limit=1)
+        )
+
     def aggregate_events(
         self, aggregate_id: UUID, after_version: int = 0, limit: int = 100
     ) -> dict[str, Any]:

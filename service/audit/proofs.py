@@ -95,9 +95,7 @@ class Proofs:
     def _leaf_of(self, aggregate_id: UUID, version: int) -> LeafRecord:
         record = self.histories.leaf_of_event(aggregate_id, version) if self.log.ready() else None
         if record is None:
-            recorded = self.histories.ledger.recorder.select_events(
-                aggregate_id, gt=version - 1, lte=version, limit=1
-            )
+            recorded = self.histories.event_recorded(aggregate_id, version)
             pending = AwaitingHead if recorded else NotYetSigned
             raise pending(
                 f"event {aggregate_id} v{version} is not in the transparency log yet",

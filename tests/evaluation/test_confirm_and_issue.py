@@ -122,7 +122,7 @@ def test_issued_credentials_are_signed_and_verify(session: Session) -> None:
     assert report.verified, [(c.check, c.status, c.detail) for c in report.checks]
 
 
-def test_the_confirmation_signs_nothing_and_the_log_gives_the_credentials(
+def test_the_log_gives_the_confirmed_certificates_credentials_in_bulk_as_one_at_a_time(
     session: Session,
 ) -> None:
     workers = published(session, passing=3, failing=1)
