@@ -12,12 +12,15 @@
 //
 // `node verify.mjs --contexts` prints the pinned contexts {url: context} instead.
 //
-// The document loader answers only the contexts pinned by this package's lock file and the
-// given documents; any other URL is refused (and listed in "refused"), never fetched.
+// The document loader answers only the contexts pinned by this package's lock file, did:key
+// (resolved from the key by @digitalbazaar/did-method-key) and the given documents; any other
+// URL is refused (and listed in "refused"), never fetched.
 import {createRequire} from 'node:module';
 import {cryptosuite as rdfcCryptosuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import {createVerifyCryptosuite as jcsCryptosuite} from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
+import {driver as didKeyDriver} from '@digitalbazaar/did-method-key';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {named as credentialsContexts} from '@digitalbazaar/credentials-context';
 import * as statusList from '@digitalbazaar/vc-bitstring-status-list';
 import * as vc from '@digitalbazaar/vc';
@@ -44,6 +47,9 @@ const SUITES = {
 
 function documentLoaderOf(documents, refused) {
   const contexts = pinnedContexts();
+  // did:key documents are derived from the key itself, by Digital Bazaar's did:key driver
+  const didKey = didKeyDriver();
+  didKey.use({multibaseMultikeyHeader: 'z6Mk', fromMultibase: Ed25519Multikey.from});
   const answer = (url, document) => ({contextUrl: null, documentUrl: url, document});
   return async function documentLoader(url) {
     if(contexts.has(url)) {
@@ -51,6 +57,9 @@ function documentLoaderOf(documents, refused) {
     }
     if(Object.hasOwn(documents, url)) {
       return answer(url, structuredClone(documents[url]));
+    }
+    if(url.startsWith('did:key:')) {
+      return answer(url, await didKey.get({url}));
     }
     const [base, fragment] = url.split('#');
     if(fragment !== undefined && url.startsWith('did:') &&

@@ -1,0 +1,218 @@
+"""Interop: the credentials craftledger serves verify in an independent implementation,
+Digital Bazaar's JavaScript libraries (``interop/verify.mjs``, versions pinned in
+``interop/package-lock.json``), offline, on SQLite and PostgreSQL.
+
+A real world is built through the app (certificates, one revoked and one suspended, an
+enterprise post, a points statement); every credential is fetched over HTTP in each disclosure,
+with the issuers' controller documents and the status lists they point to. Each proof of each
+credential and status list must verify with the suite of its cryptosuite, every status entry
+must be read by the independent checker, and a tampered document must fail there.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from service.credentials.jsonld_contexts import (
+    OB3_CONTEXT_URL,
+    VC2_CONTEXT_URL,
+    context_bytes,
+)
+from tests.factories.organisations import ELECTRICIAN
+from tests.interop.independent import (
+    CRYPTOSUITES,
+    fetch,
+    proofs_of,
+    run_node,
+    served_documents,
+    standing,
+    verify,
+)
+from tests.support.api_world import World
+
+REVIEWS = [
+    {"review": "performance", "evidence": "2024 业绩考核 合格"},
+    {"review": "defence", "evidence": "现场答辩记录 2025-05-20"},
+    {"review": "comprehensive", "evidence": "综合评审委员会决议 2025-05"},
+]
+
+
+@dataclass
+class Served:
+    """What the app served, and the independent verifier's report on it."""
+
+    credentials: dict[str, dict[str, Any]]  # label -> credential as served
+    documents: dict[str, Any]  # url -> controller document, status list, context
+    now: str
+    report: dict[str, Any]  # label -> the report on that credential
+    status_lists: list[dict[str, Any]]  # the report on each status list credential
+
+
+def certificate_credential(world: World, number: str, disclosure: str) -> dict[str, Any]:
+    principal = "admin" if disclosure == "full" else "public"
+    path = f"/api/v1/certificates/{number}/credential?disclosure={disclosure}"
+    return fetch(world, path, principal)  # type: ignore[no-any-return]
+
+
+def change_status(world: World, number: str, action: str) -> None:
+    path = f"/api/v1/certificates/{number}/{action}"
+    answer = world.call("POST", path, "issuer", json={"reason": "interop test"})
+    assert answer.status_code == 200, answer.get_json()
+
+
+@pytest.fixture(scope="module")
+def served(world: World) -> Served:
+    numbers = {state: world.fresh_certificate() for state in ("valid", "revoked", "suspended")}
+    change_status(world, numbers["revoked"], "revoke")
+    change_status(world, numbers["suspended"], "suspend")
+    credentials = {
+        f"certificate-{state}-{disclosure}": certificate_credential(world, number, disclosure)
+        for state, number in numbers.items()
+        for disclosure in ("full", "public")
+    }
+    worker = world.ids["worker"]
+    post = world.call(
+        "POST",
+        "/api/v1/evaluations/posts",
+        "issuer",
+        json={
+            "worker_id": str(worker),
+            "occupation_code": ELECTRICIAN,
+            "post": "apprentice",
+            "reviews": REVIEWS,
+        },
+    )
+    assert post.status_code == 201, post.get_json()
+    credentials["post"] = fetch(world, post.get_json()["credential_url"], "issuer")
+    points = f"/api/v1/workers/{worker}/points?policy=shanghai-residence-points"
+    credentials["points-statement"] = fetch(world, points, "admin")
+
+    documents = served_documents(world, list(credentials.values()))
+    now = world.ledger.clock().isoformat()
+    report = verify(list(credentials.values()), documents, now)
+    assert report["refused"] == [], report["refused"]  # everything needed was given
+    return Served(
+        credentials=credentials,
+        documents=documents,
+        now=now,
+        report=dict(zip(credentials, report["credentials"], strict=True)),
+        status_lists=report["statusLists"],
+    )
+
+
+# -- every proof, with the suite of its cryptosuite ------------------------------------------
+
+
+def test_every_credential_verifies_independently(served: Served):
+    for label, result in served.report.items():
+        assert result["verified"], (label, result)
+        proofs = proofs_of(served.credentials[label])
+        assert [p["cryptosuite"] for p in result["proofs"]] == [p["cryptosuite"] for p in proofs]
+        assert all(p["verified"] for p in result["proofs"]), (label, result["proofs"])
+
+
+def test_every_status_list_verifies_independently(served: Served):
+    lists = [d for d in served.documents.values() if "BitstringStatusList" in json.dumps(d)]
+    assert len(served.status_lists) == len(lists) >= 1
+    for result in served.status_lists:
+        assert result["verified"], result
+        assert result["proofs"] and all(p["verified"] for p in result["proofs"]), result
+
+
+@pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
+def test_each_document_carries_a_proof_of_each_cryptosuite_that_verifies(
+    served: Served, cryptosuite: str
+):
+    """Fails while the documents carry no proof of ``cryptosuite`` (eddsa-rdfc-2022 comes with
+    issue 18's second proof)."""
+    results = [*served.report.values(), *served.status_lists]
+    for result in results:
+        by_suite = [p for p in result["proofs"] if p["cryptosuite"] == cryptosuite]
+        assert by_suite, f"{result['id']} has no {cryptosuite} proof"
+        assert all(p["verified"] for p in by_suite), (result["id"], by_suite)
+
+
+# -- status -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("disclosure", ["full", "public"])
+@pytest.mark.parametrize("state", ["valid", "revoked", "suspended"])
+def test_the_independent_status_check_reads_each_certificates_state(
+    served: Served, state: str, disclosure: str
+):
+    result = served.report[f"certificate-{state}-{disclosure}"]
+    assert result["status"], "a certificate credential carries status entries"
+    assert standing(result) == state, result["status"]
+
+
+def test_every_status_entry_is_checked(served: Served):
+    for label, result in served.report.items():
+        entries = served.credentials[label].get("credentialStatus", [])
+        entries = entries if isinstance(entries, list) else [entries]
+        assert len(result["status"]) == len(entries), label
+        for entry in result["status"]:
+            assert entry["verified"] and entry["value"] is not None, (label, entry)
+
+
+# -- it can fail --------------------------------------------------------------------------------
+
+
+def reverify(served: Served, credential: dict[str, Any], **documents: Any) -> dict[str, Any]:
+    report = verify([credential], {**served.documents, **documents}, served.now)
+    return report["credentials"][0]  # type: ignore[no-any-return]
+
+
+def test_a_tampered_credential_fails_every_proof(served: Served):
+    tampered = copy.deepcopy(served.credentials["certificate-valid-full"])
+    tampered["credentialSubject"]["name"] = "王二"
+    result = reverify(served, tampered)
+    assert not result["verified"]
+    assert result["proofs"] and not any(p["verified"] for p in result["proofs"]), result
+
+
+def test_a_proof_of_an_unknown_cryptosuite_fails(served: Served):
+    altered = copy.deepcopy(served.credentials["certificate-valid-public"])
+    for proof in proofs_of(altered):
+        proof["cryptosuite"] = "eddsa-made-up-2099"
+    result = reverify(served, altered)
+    assert not result["verified"]
+    assert not any(p["verified"] for p in result["proofs"]), result
+
+
+def test_a_tampered_status_list_fails_its_entries(served: Served):
+    credential = served.credentials["certificate-valid-full"]
+    first = credential["credentialStatus"]
+    url = (first[0] if isinstance(first, list) else first)["statusListCredential"]
+    tampered = copy.deepcopy(served.documents[url])
+    tampered["validUntil"] = "2099-01-01T00:00:00Z"
+    result = reverify(served, credential, **{url: tampered})
+    assert not result["verified"]
+    failed = [e for e in result["status"] if e["statusListCredential"] == url]
+    assert failed and not any(e["verified"] for e in failed), result["status"]
+
+
+def test_a_document_not_given_is_refused_not_fetched(served: Served):
+    """Offline: without the issuer's controller document the key cannot be found, and the
+    loader refuses its URL instead of fetching it."""
+    credential = served.credentials["post"]
+    issuer = credential["issuer"]["id"]
+    documents = {url: d for url, d in served.documents.items() if url != issuer}
+    report = verify([credential], documents, served.now)
+    assert not report["credentials"][0]["verified"]
+    assert {url.split("#")[0] for url in report["refused"]} == {issuer}, report["refused"]
+
+
+# -- the contexts -------------------------------------------------------------------------------
+
+
+def test_our_pinned_contexts_are_the_independent_implementations():
+    """Our shipped copies of the VC 2.0 and OB 3.0.3 contexts are the very contexts the npm
+    packages pinned in package-lock.json give the independent verifier."""
+    theirs = run_node("--contexts")
+    assert theirs[VC2_CONTEXT_URL] == json.loads(context_bytes("credentials-v2.jsonld"))
+    assert theirs[OB3_CONTEXT_URL] == json.loads(context_bytes("ob-context-3.0.3.jsonld"))
