@@ -6,9 +6,10 @@
 //   credentials keyed by URL, and our JSON-LD context keyed by its URL, all fetched
 //   beforehand from the app. "now" is the app's clock (status lists expire).
 // stdout: {"credentials": [report, ...], "statusLists": [report, ...], "refused": [url, ...]}
-//   report: {id, verified, error, proofs: [{cryptosuite, verified, error}],
+//   report: {id, verified, error, safeMode, proofs: [{cryptosuite, verified, error}],
 //            status: [{statusPurpose, statusSize, statusListIndex, statusListCredential,
 //                      verified, value, message, checkedBy, error}]}
+//   safeMode: null when the document expands in jsonld's safe mode, else why not.
 //
 // `node verify.mjs --contexts` prints the pinned contexts {url: context} instead.
 //
@@ -24,6 +25,7 @@ import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {named as credentialsContexts} from '@digitalbazaar/credentials-context';
 import * as statusList from '@digitalbazaar/vc-bitstring-status-list';
 import * as vc from '@digitalbazaar/vc';
+import jsonld from 'jsonld';
 
 const require = createRequire(import.meta.url);
 
@@ -183,6 +185,19 @@ async function verifiedList(credential, entry, {suite, documentLoader, now}) {
   return list;
 }
 
+/** The document (without its proofs) expanded in jsonld's safe mode, as eddsa-rdfc-2022
+ * does: null when it expands, else why not (an undefined term, a relative IRI, ...). */
+async function safeModeError(document, documentLoader) {
+  const {proof, ...unsecured} = document;
+  try {
+    await jsonld.expand(unsecured, {documentLoader, safe: true, base: null});
+    return null;
+  } catch(error) {
+    const event = error.details?.event;
+    return event ? `${event.code}: ${JSON.stringify(event.details)}` : message(error);
+  }
+}
+
 async function verifyOne(credential, {documentLoader, now}) {
   const suite = Object.values(SUITES).map(make => make());
   let status = null;
@@ -201,6 +216,7 @@ async function verifyOne(credential, {documentLoader, now}) {
     error: message(result.error),
     proofs,
     status: status || [],
+    safeMode: await safeModeError(credential, documentLoader),
   };
 }
 
