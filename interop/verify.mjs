@@ -12,13 +12,20 @@
 //   safeMode: null when the document expands in jsonld's safe mode, else why not.
 //
 // `node verify.mjs --contexts` prints the pinned contexts {url: context} instead.
+// `node verify.mjs --sign` reads {"credential", "seed" (32 bytes, hex), "created",
+//   "documents"} and prints the credential secured by Digital Bazaar's suites with a proof
+//   set (eddsa-jcs-2022, then eddsa-rdfc-2022) by the did:key of the Ed25519 key of that
+//   seed: the other direction of interop, for our verifier to check.
 //
 // The document loader answers only the contexts pinned by this package's lock file, did:key
 // (resolved from the key by @digitalbazaar/did-method-key) and the given documents; any other
 // URL is refused (and listed in "refused"), never fetched.
 import {createRequire} from 'node:module';
 import {cryptosuite as rdfcCryptosuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
-import {createVerifyCryptosuite as jcsCryptosuite} from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
+import {
+  createSignCryptosuite as jcsSignCryptosuite,
+  createVerifyCryptosuite as jcsCryptosuite
+} from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {driver as didKeyDriver} from '@digitalbazaar/did-method-key';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
@@ -26,6 +33,7 @@ import {named as credentialsContexts} from '@digitalbazaar/credentials-context';
 import * as statusList from '@digitalbazaar/vc-bitstring-status-list';
 import * as vc from '@digitalbazaar/vc';
 import jsonld from 'jsonld';
+import jsigs from 'jsonld-signatures';
 
 const require = createRequire(import.meta.url);
 
@@ -220,6 +228,22 @@ async function verifyOne(credential, {documentLoader, now}) {
   };
 }
 
+async function sign({credential, seed, created, documents = {}}) {
+  const key = await Ed25519Multikey.generate({seed: Buffer.from(seed, 'hex')});
+  const controller = `did:key:${key.publicKeyMultibase}`;
+  key.controller = controller;
+  key.id = `${controller}#${key.publicKeyMultibase}`;
+  const documentLoader = documentLoaderOf(documents, new Set());
+  let signed = credential;
+  for(const cryptosuite of [jcsSignCryptosuite(), rdfcCryptosuite]) {
+    const suite = new DataIntegrityProof({signer: key.signer(), date: created, cryptosuite});
+    signed = await jsigs.sign(signed, {
+      suite, documentLoader, purpose: new jsigs.purposes.AssertionProofPurpose()
+    });
+  }
+  return signed;
+}
+
 async function main() {
   if(process.argv.includes('--contexts')) {
     process.stdout.write(JSON.stringify(Object.fromEntries(pinnedContexts())));
@@ -230,6 +254,10 @@ async function main() {
     chunks.push(chunk);
   }
   const bundle = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  if(process.argv.includes('--sign')) {
+    process.stdout.write(JSON.stringify(await sign(bundle)));
+    return;
+  }
   const documents = bundle.documents || {};
   const refused = new Set();
   const documentLoader = documentLoaderOf(documents, refused);

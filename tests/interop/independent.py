@@ -124,8 +124,8 @@ def standing(report: dict[str, Any]) -> str:
     for entry in report["status"]:
         assert entry["verified"], entry
         purpose, value = entry["statusPurpose"], entry["value"]
-        if purpose == "message":
-            states.add({0: "valid", 1: "suspended", 2: "revoked"}[value])
+        if purpose == "message":  # the entry's own statusMessage, else issue 18's meanings
+            states.add(entry["message"] or {0: "valid", 1: "suspended", 2: "revoked"}[value])
         elif value:
             states.add({"revocation": "revoked", "suspension": "suspended"}[purpose])
     for state in ("revoked", "suspended"):

@@ -17,12 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from service.credentials.jsonld_contexts import (
     OB3_CONTEXT_URL,
     VC2_CONTEXT_URL,
     context_bytes,
 )
+from service.signing.data_integrity import verify_proof
+from service.signing.multikey import decode_public_key, did_key_public_multibase
 from tests.factories.organisations import ELECTRICIAN
 from tests.interop.independent import (
     CRYPTOSUITES,
@@ -223,3 +226,44 @@ def test_our_pinned_contexts_are_the_independent_implementations():
     theirs = run_node("--contexts")
     assert theirs[VC2_CONTEXT_URL] == json.loads(context_bytes("credentials-v2.jsonld"))
     assert theirs[OB3_CONTEXT_URL] == json.loads(context_bytes("ob-context-3.0.3.jsonld"))
+
+
+# -- the other direction: what Digital Bazaar signs, our verifier checks ------------------------
+
+
+@pytest.fixture(scope="module")
+def signed_by_them(served: Served) -> dict[str, Any]:
+    """The valid certificate's credential without our proofs, secured by Digital Bazaar's suites
+    (a proof set: eddsa-jcs-2022, then eddsa-rdfc-2022) with a did:key of a fixed seed."""
+    unsigned = copy.deepcopy(served.credentials["certificate-valid-full"])
+    del unsigned["proof"]
+    bundle = {
+        "credential": unsigned,
+        "seed": "5a" * 32,
+        "created": served.now[:19] + "Z",
+        "documents": served.documents,
+    }
+    return run_node("--sign", stdin=json.dumps(bundle, ensure_ascii=False))  # type: ignore[no-any-return]
+
+
+def their_key(method: str) -> Ed25519PublicKey:
+    """The key a did:key names, derived by our own did:key code."""
+    return decode_public_key(did_key_public_multibase(method))
+
+
+@pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
+def test_our_verifier_verifies_each_proof_they_made(
+    signed_by_them: dict[str, Any], cryptosuite: str
+):
+    assert [p["cryptosuite"] for p in proofs_of(signed_by_them)] == list(CRYPTOSUITES)
+    result = verify_proof(signed_by_them, their_key)
+    [outcome] = [o for o in result.proofs if o.proof["cryptosuite"] == cryptosuite]
+    assert outcome.status == "verified", outcome.reason
+
+
+def test_our_verifier_refuses_what_they_signed_once_tampered(signed_by_them: dict[str, Any]):
+    tampered = copy.deepcopy(signed_by_them)
+    tampered["credentialSubject"]["name"] = "王二"
+    result = verify_proof(tampered, their_key)
+    assert not result.verified
+    assert not any(o.status == "verified" for o in result.proofs), result.proofs
