@@ -3,10 +3,12 @@ Digital Bazaar's JavaScript libraries (``interop/verify.mjs``, versions pinned i
 ``interop/package-lock.json``), offline, on SQLite and PostgreSQL.
 
 A real world is built through the app (certificates, one revoked and one suspended, an
-enterprise post, a points statement); every credential is fetched over HTTP in each disclosure,
-with the issuers' controller documents and the status lists they point to. Each proof of each
-credential and status list must verify with the suite of its cryptosuite, every status entry
-must be read by the independent checker, and a tampered document must fail there.
+enterprise post, a points statement, a competition's award); every credential is fetched over
+HTTP in each disclosure, with the issuers' controller documents and the status lists they point
+to. Each proof of each credential and status list must verify with the suite of its
+cryptosuite, every status entry must be read by the independent checker, and a tampered
+document must fail there. The other way round, what Digital Bazaar's suites sign our verifier
+must verify.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from service.credentials.jsonld_contexts import (
 )
 from service.signing.data_integrity import verify_proof
 from service.signing.multikey import decode_public_key, did_key_public_multibase
+from tests.competition.arena import build_arena, descending
 from tests.factories.organisations import ELECTRICIAN
 from tests.interop.independent import (
     CRYPTOSUITES,
@@ -68,6 +71,20 @@ def change_status(world: World, number: str, action: str) -> None:
     assert answer.status_code == 200, answer.get_json()
 
 
+def award_credentials(world: World) -> dict[str, dict[str, Any]]:
+    """A union's finalised competition (tests/competition/arena.py) and its gold medallist's
+    award credential in both disclosures."""
+    arena = build_arena(world.ledger)
+    competition = arena.announce(rule_set=None)
+    gold, _silver = arena.ranked_field(2)
+    arena.run(competition, descending([gold, _silver]))
+    path = f"/api/v1/competitions/{competition}/awards/{gold}/credential"
+    return {
+        "award-full": fetch(world, f"{path}?disclosure=full", "admin"),
+        "award-public": fetch(world, f"{path}?disclosure=public", "public"),
+    }
+
+
 @pytest.fixture(scope="module")
 def served(world: World) -> Served:
     numbers = {state: world.fresh_certificate() for state in ("valid", "revoked", "suspended")}
@@ -94,6 +111,7 @@ def served(world: World) -> Served:
     credentials["post"] = fetch(world, post.get_json()["credential_url"], "issuer")
     points = f"/api/v1/workers/{worker}/points?policy=shanghai-residence-points"
     credentials["points-statement"] = fetch(world, points, "admin")
+    credentials.update(award_credentials(world))
 
     documents = served_documents(world, list(credentials.values()))
     now = world.ledger.clock().isoformat()
