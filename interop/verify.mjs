@@ -95,7 +95,7 @@ const message = error => {
   return errors.map(e => e?.message || String(e)).join('; ');
 };
 
-/** Each proof of the (possibly) proof set with the suite of its cryptosuite. */
+/** Each proof (the one, or each of a proof set) by the suite of its cryptosuite. */
 function proofReports(credential, result) {
   const proofs = [].concat(credential.proof || []);
   const results = result.results || [];
