@@ -1,4 +1,8 @@
-"""Verify a verifiable presentation (VC Data Model 2.0 §4.13) check by check.
+"""Sign a verifiable presentation (VC Data Model 2.0 §4.13) as its holder, and verify one
+check by check.
+
+``sign_presentation`` adds the holder's ``eddsa-jcs-2022`` proof for ``authentication``, with
+the verifier's ``challenge`` and ``domain`` among its (signed) options. Verifying reports:
 
 * ``data_model``: the presentation's MUSTs (``data_model.presentation_violations``);
 * ``signature``: its Data Integrity proof, made for ``authentication`` by a key its controller
@@ -17,6 +21,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,12 +34,50 @@ from service.signing.credential_verifier import (
     VerificationReport,
     _KeyResolver,
 )
-from service.signing.data_integrity import verify_proof
+from service.signing.data_integrity import (
+    CRYPTOSUITE,
+    PROOF_TYPE,
+    format_date_time_stamp,
+    hash_data,
+    proof_configuration,
+    transform,
+    verify_proof,
+)
 from service.signing.data_model import presentation_violations
+from service.signing.multikey import base58btc_encode, decode_private_key
 
 AUTHENTICATION = "authentication"
 CredentialVerifier = Callable[[Any], VerificationReport]
 """A credential → its verification report (e.g. this ledger's online verifier)."""
+
+
+def sign_presentation(
+    presentation: Mapping[str, Any],
+    private_key: str,
+    verification_method: str,
+    *,
+    challenge: str | None = None,
+    domain: str | None = None,
+    created: datetime | None = None,
+) -> dict[str, Any]:
+    """``presentation`` with the holder's proof (``privateKeyMultibase``) for authentication,
+    carrying ``challenge`` and ``domain`` when given; an existing proof is replaced."""
+    unsecured = {name: value for name, value in presentation.items() if name != "proof"}
+    proof: dict[str, Any] = {
+        "type": PROOF_TYPE,
+        "cryptosuite": CRYPTOSUITE,
+        "created": format_date_time_stamp(created or datetime.now(UTC)),
+        "verificationMethod": verification_method,
+        "proofPurpose": AUTHENTICATION,
+    }
+    proof |= {
+        name: value for name, value in (("challenge", challenge), ("domain", domain)) if value
+    }
+    if "@context" in unsecured:
+        proof["@context"] = copy.deepcopy(unsecured["@context"])
+    data = hash_data(transform(unsecured), proof_configuration(proof))
+    signature = decode_private_key(private_key).sign(data)
+    return {**unsecured, "proof": {**proof, "proofValue": base58btc_encode(signature)}}
 
 
 @dataclass
