@@ -134,7 +134,9 @@ def certificate_credential_download(number: str) -> Any:
 
 def verify_upload(data: bytes) -> dict[str, Any]:
     """The verification of an uploaded credential file, as ``POST /credentials/verify``
-    answers it (a file that is not a JSON object fails as one ``credential`` check)."""
+    answers it (a file that is not a JSON object fails as one ``credential`` check), and
+    ``filed_here``: whether its issuer is a body filed in this ledger (a valid credential of
+    any other issuer is shown as such, never as this ledger's)."""
     try:
         document = parse_strict(data)
     except (JSONValueError, UnicodeDecodeError, ValueError):
@@ -153,7 +155,12 @@ def verify_upload(data: bytes) -> dict[str, Any]:
     report = ledger().credentials.verify_credential(
         document, log_inclusion=current_audit().proofs.log_inclusion_check
     )
-    return {"verified": report.verified, "checks": [c.to_dict() for c in report.checks]}
+    filed = report.get("issuer_filed")
+    return {
+        "verified": report.verified,
+        "filed_here": filed is not None and filed.status == "passed",
+        "checks": [c.to_dict() for c in report.checks],
+    }
 
 
 @pages.route("/c/<string:number>/check-file", methods=["POST"])
