@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from service.signing.credential_verifier import (
     PROOF_VERIFICATION_ERROR,
     Check,
@@ -53,15 +55,16 @@ CredentialVerifier = Callable[[Any], VerificationReport]
 
 def sign_presentation(
     presentation: Mapping[str, Any],
-    private_key: str,
+    private_key: Ed25519PrivateKey | str,
     verification_method: str,
     *,
     challenge: str | None = None,
     domain: str | None = None,
     created: datetime | None = None,
 ) -> dict[str, Any]:
-    """``presentation`` with the holder's proof (``privateKeyMultibase``) for authentication,
-    carrying ``challenge`` and ``domain`` when given; an existing proof is replaced."""
+    """``presentation`` with the holder's proof for authentication (``private_key``: a key or
+    its ``privateKeyMultibase``), carrying ``challenge`` and ``domain`` when given; an existing
+    proof is replaced."""
     unsecured = {name: value for name, value in presentation.items() if name != "proof"}
     proof: dict[str, Any] = {
         "type": PROOF_TYPE,
@@ -76,7 +79,9 @@ def sign_presentation(
     if "@context" in unsecured:
         proof["@context"] = copy.deepcopy(unsecured["@context"])
     data = hash_data(transform(unsecured), proof_configuration(proof))
-    signature = decode_private_key(private_key).sign(data)
+    if isinstance(private_key, str):
+        private_key = decode_private_key(private_key)
+    signature = private_key.sign(data)
     return {**unsecured, "proof": {**proof, "proofValue": base58btc_encode(signature)}}
 
 
