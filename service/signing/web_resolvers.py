@@ -22,7 +22,7 @@ import socket
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -87,7 +87,7 @@ def _public_only(connection_class: type[http.client.HTTPConnection]) -> Any:
     class PublicOnly(connection_class):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            create = self._create_connection
+            create: Callable[..., socket.socket] = self._create_connection  # type: ignore[has-type]
 
             def checked(address: tuple[str, int], *rest: Any) -> socket.socket:
                 sock = create(address, *rest)
