@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -141,3 +143,21 @@ def test_a_fetcher_keeps_to_its_budget_and_size_and_asks_each_url_once(served):
     served.documents["/big"] = {"padding": "x" * 2000}
     with pytest.raises(ResolutionError, match="larger than 1000 bytes"):
         WebFetcher(max_bytes=1000)(f"{served.base}/big")
+
+
+def test_a_server_that_never_answers_costs_the_timeout_and_no_more():
+    with socket.socket() as silent:  # listens (the kernel completes the handshake), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/did.json"
+        started = time.monotonic()
+        with pytest.raises(ResolutionError, match="could not be fetched"):
+            WebFetcher(timeout=0.5)(url)
+        assert time.monotonic() - started < 2
+        fetcher = WebFetcher(timeout=5, total_seconds=0.5)
+        started = time.monotonic()
+        with pytest.raises(ResolutionError):
+            fetcher(url)
+        with pytest.raises(ResolutionError, match="time is up"):
+            fetcher(url + "?again")
+        assert time.monotonic() - started < 2
