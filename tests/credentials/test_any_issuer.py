@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from service.credentials import Credentials
+from service.credentials.credential_document import CredentialUrls
 from service.ledger import Ledger
 from service.signing.data_integrity import add_proof, format_date_time_stamp
 from service.signing.multikey import did_key_verification_method, generate_key_pair
@@ -151,8 +153,6 @@ def test_by_default_the_service_never_fetches_from_a_private_address(
     document = web_credential(served, issuer, clock)
     defaults = ledger.credentials
     guarded = replace(ledger.settings, verify_fetch_private=False)
-    from service.credentials import Credentials
-
     strict = Credentials(ledger, identity_key=b"k" * 32, settings=guarded)
     try:
         report = strict.verify_credential(document)
@@ -325,3 +325,19 @@ def test_bad_presentation_requests_are_problems_naming_the_field(client: FlaskCl
     answer = client.post("/presentations/verify", json={"verifiablePresentation": many})
     assert answer.status_code == 422
     assert "at most 20 credentials" in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("identifier", "ours"),
+    [
+        ("did:web:ledger.example:organisations:00000000-0000-0000-0000-000000000001", True),
+        ("did:web:LEDGER.example:anything", True),  # never fetched: resolved here or refused
+        ("http://ledger.example/api/v1/status-lists/x/revocation", True),  # scheme ignored
+        ("did:web:ledger.example.evil:organisations:1", False),
+        ("did:web:evil.example:ledger.example", False),
+        ("https://evil.example/ledger.example/x", False),
+        ("did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2", False),
+    ],
+)
+def test_which_identifiers_name_this_ledger(identifier: str, ours: bool):
+    assert CredentialUrls("https://ledger.example").names_this_ledger(identifier) is ours
