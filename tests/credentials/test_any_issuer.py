@@ -34,12 +34,9 @@ V2 = "https://www.w3.org/ns/credentials/v2"
 
 
 @pytest.fixture
-def backend() -> str:
-    return "sqlite"  # verifying only reads; the store plays no part
-
-
-@pytest.fixture
 def ledger(tmp_path: Path, clock: SteppingClock) -> Iterator[Ledger]:
+    """A SQLite ledger (verifying only reads; the store plays no part) that may fetch from
+    the loopback."""
     settings = replace(settings_for("sqlite", tmp_path / "data", None), verify_fetch_private=True)
     opened = Ledger(settings, clock=clock)
     yield opened
