@@ -9,6 +9,12 @@
 | ``CRAFTLEDGER_IDENTITY_KEY`` | secret for the keyed hash of ID numbers | generated file |
 | ``CRAFTLEDGER_KEY_ENCRYPTION_KEY`` | key that encrypts the signing-key store | generated file |
 | ``CRAFTLEDGER_TOKEN_DAYS`` | days a new non-admin API token lasts unless told | 90 |
+| ``CRAFTLEDGER_VERIFY_FETCH_TIMEOUT`` | seconds per fetch of others' did:web, status lists | 3 |
+| ``CRAFTLEDGER_VERIFY_FETCH_PRIVATE`` | ``1``: those fetches may reach private addresses | off |
+
+Verifying another issuer's credential fetches its did:web document and status lists (0 seconds:
+never); only from public addresses unless ``CRAFTLEDGER_VERIFY_FETCH_PRIVATE=1`` (tests, a local
+federation of ledgers).
 
 Without ``CRAFTLEDGER_BASE_URL``, ``craftledger serve`` uses the address it listens on (see
 ``service.cli.serve``) and everything else ``http://127.0.0.1:8000``.
@@ -52,6 +58,26 @@ DEMO_VARIABLE = "CRAFTLEDGER_DEMO"
 TOKEN_DAYS_VARIABLE = "CRAFTLEDGER_TOKEN_DAYS"
 DEFAULT_TOKEN_DAYS = 90
 MAX_TOKEN_DAYS = 3650
+
+
+VERIFY_FETCH_TIMEOUT_VARIABLE = "CRAFTLEDGER_VERIFY_FETCH_TIMEOUT"
+VERIFY_FETCH_PRIVATE_VARIABLE = "CRAFTLEDGER_VERIFY_FETCH_PRIVATE"
+DEFAULT_VERIFY_FETCH_TIMEOUT = 3.0
+MAX_VERIFY_FETCH_TIMEOUT = 30.0
+
+
+def checked_fetch_timeout(value: str) -> float:
+    """``CRAFTLEDGER_VERIFY_FETCH_TIMEOUT`` as seconds, 0 (never fetch) to 30."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= MAX_VERIFY_FETCH_TIMEOUT:
+        raise ConfigurationError(
+            f"{VERIFY_FETCH_TIMEOUT_VARIABLE} must be seconds from 0 (never fetch) to "
+            f"{MAX_VERIFY_FETCH_TIMEOUT:g}, not {value!r}"
+        )
+    return seconds
 
 
 def checked_token_days(value: str) -> int:
@@ -122,6 +148,12 @@ class Settings:
     token_days: int = DEFAULT_TOKEN_DAYS
     """How long a new non-admin API token lasts unless its grant says (``CRAFTLEDGER_TOKEN_DAYS``);
     admin tokens last until revoked unless their grant says."""
+    verify_fetch_timeout: float = DEFAULT_VERIFY_FETCH_TIMEOUT
+    """Seconds per fetch of another issuer's did:web document or status list when verifying
+    (``CRAFTLEDGER_VERIFY_FETCH_TIMEOUT``); 0: never fetch (such checks stay unknown)."""
+    verify_fetch_private: bool = False
+    """Whether verifying may fetch from loopback and private addresses
+    (``CRAFTLEDGER_VERIFY_FETCH_PRIVATE=1``); off: public addresses only, no request forgery."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -143,6 +175,10 @@ class Settings:
             token_days=checked_token_days(env[TOKEN_DAYS_VARIABLE])
             if env.get(TOKEN_DAYS_VARIABLE)
             else DEFAULT_TOKEN_DAYS,
+            verify_fetch_timeout=checked_fetch_timeout(env[VERIFY_FETCH_TIMEOUT_VARIABLE])
+            if env.get(VERIFY_FETCH_TIMEOUT_VARIABLE)
+            else DEFAULT_VERIFY_FETCH_TIMEOUT,
+            verify_fetch_private=env.get(VERIFY_FETCH_PRIVATE_VARIABLE) == "1",
         )
 
     @property

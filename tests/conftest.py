@@ -1,7 +1,8 @@
 """Shared fixtures: real ledgers on SQLite files and on the PostgreSQL server
 (``tests/support/stores.py``), a stepping clock, the projection store beside the ledger, the
-command line's environment for the ledger, and (``tests/support/api_fixtures.py``) the API
-world.
+command line's environment for the ledger, (``tests/support/api_fixtures.py``) the API
+world, and (``tests/support/documents_server.py``) a loopback server of another issuer's
+documents.
 
 PostgreSQL tests never skip: if the server is down they fail loudly. Each test gets its own
 schema, dropped afterwards.
@@ -20,7 +21,7 @@ from service.ledger import Ledger
 from tests.support.clocks import SteppingClock
 from tests.support.stores import BACKENDS, cli_env_of, fresh_schema, settings_for
 
-pytest_plugins = ["tests.support.api_fixtures"]
+pytest_plugins = ["tests.support.api_fixtures", "tests.support.documents_server"]
 
 
 @pytest.fixture

@@ -3,11 +3,16 @@
 =====================================================  ========================================
 ``GET /api/v1/certificates/{number}/credential``       the certificate's signed credential
                                                        (``application/vc`` or JSON by Accept)
-``POST /credentials/verify``                           VC-API-shaped verification
+``POST /credentials/verify``                           VC-API-shaped verification, any issuer
+``POST /presentations/verify``                         a presentation: holder, each credential
 ``GET /organisations/{id}/did.json``                   the issuer's controller document
 ``GET /api/v1/status-lists/{org_id}/{purpose}``        the signed BitstringStatusListCredential
 ``GET /contexts/craftledger/v1``                       craftledger's JSON-LD context (immutable)
 =====================================================  ========================================
+
+A credential from any issuer the verifier can resolve (``did:key``; ``did:web`` fetched, see
+``service.credentials.controllers``) verifies; whether its issuer is filed here
+(``issuer_filed``) is checked only for a credential claiming this ledger.
 
 Documents are served as their RFC 8785 canonical bytes: the same events always give the same
 bytes, so each answer has a strong ``ETag`` and ``If-None-Match`` answers 304. The credential
@@ -85,6 +90,42 @@ class VerifyCredentialSchema(ma.Schema):
     )
 
 
+MAX_PRESENTED = 20
+"""Credentials one presentation may carry (each may cost fetches)."""
+
+
+class PresentationOptionsSchema(ma.Schema):
+    challenge = ma.fields.String(
+        validate=validate.Length(min=1, max=512),
+        metadata={"description": "the challenge the holder's proof must carry (anti-replay)"},
+    )
+    domain = ma.fields.String(
+        validate=validate.Length(min=1, max=512),
+        metadata={"description": "the domain the holder's proof must carry"},
+    )
+
+
+def _few_credentials(presentation: dict[str, Any]) -> None:
+    presented = presentation.get("verifiableCredential", [])
+    if isinstance(presented, list) and len(presented) > MAX_PRESENTED:
+        raise ma.ValidationError(
+            f"verifiableCredential: at most {MAX_PRESENTED} credentials per presentation"
+        )
+
+
+class VerifyPresentationSchema(ma.Schema):
+    verifiablePresentation = ma.fields.Dict(
+        required=True,
+        validate=_few_credentials,
+        metadata={
+            "description": "the presentation (VC DM 2.0 §4.13): holder, verifiableCredential "
+            f"(at most {MAX_PRESENTED}) and the holder's proof (eddsa-jcs-2022, proofPurpose "
+            "authentication)"
+        },
+    )
+    options = ma.fields.Nested(PresentationOptionsSchema, load_default=dict)
+
+
 class VerificationResultSchema(ma.Schema):
     verified = ma.fields.Boolean(
         required=True,
@@ -109,6 +150,28 @@ class VerificationResultSchema(ma.Schema):
         ma.fields.Dict(), required=True, metadata={"description": "failed or unknown checks"}
     )
     warnings = ma.fields.List(ma.fields.Dict(), required=True)
+
+
+class PresentationResultSchema(VerificationResultSchema):
+    checks = ma.fields.List(
+        ma.fields.Dict(),
+        required=True,
+        metadata={
+            "description": "each check of the presentation: data_model, signature (the "
+            "holder's proof, for authentication), challenge and domain (those asked for in "
+            "options, carried by the proof; skipped when none was asked), holder_binding (the "
+            "holder controls the signing key), subject_binding (each credential naming a "
+            "credentialSubject.id names the holder), credentials (every credential verified)"
+        },
+    )
+    credentialResults = ma.fields.List(
+        ma.fields.Dict(),
+        required=True,
+        metadata={
+            "description": "each embedded credential's result, in order, as "
+            "POST /credentials/verify answers it"
+        },
+    )
 
 
 DOCUMENT_RESPONSES = signed_document_responses("the document (RFC 8785 canonical JSON)")
@@ -174,10 +237,12 @@ def get_certificate_credential(args: dict[str, Any], number: str) -> Any:
 @blp.command(VerifyCredentialSchema, VerificationResultSchema, errors=())
 def verify_credential(body: dict[str, Any]) -> Any:
     """Verify a credential (VC-API ``POST /credentials/verify``) against this ledger: the
-    VC Data Model 2.0 MUSTs, the issuer's keys and their validity windows, the status lists,
-    the issuer's filing and scope at issue time, and, for a credential naming one of this
-    ledger's certificates, that it is the credential the ledger issued. Every check is
-    reported; ``verified`` is true only if all passed.
+    VC Data Model 2.0 MUSTs, the issuer's keys (``did:key``, ``did:web``: this ledger's from
+    the ledger, others' fetched) and their validity windows, the status lists, and, for a
+    credential claiming this ledger, the issuer's filing and scope at issue time and that it is
+    the credential the ledger issued (for any other credential ``issuer_filed`` is skipped: the
+    ledger vouches only for its own). Every check is reported; ``verified`` is true only if
+    all passed or were skipped.
     ``X-Log-Position`` is the log position the verification read."""
     position = ledger().log_position
     directory = services().directory
@@ -189,6 +254,28 @@ def verify_credential(body: dict[str, Any]) -> Any:
     answer = report.to_dict()
     answer["warnings"] = []
     return answer, 200, {"X-Log-Position": str(position)}
+
+
+@blp.route("/presentations/verify", methods=["POST"])
+@access(**ANYONE)
+@blp.command(VerifyPresentationSchema, PresentationResultSchema, errors=())
+def verify_presentation(body: dict[str, Any]) -> Any:
+    """Verify a verifiable presentation (VC-API ``POST /presentations/verify``): the
+    holder's proof (``authentication``) with the ``challenge`` and ``domain`` asked for in
+    ``options``, that the holder signed it and is the subject of each credential naming one,
+    and each embedded credential as ``POST /credentials/verify`` does (``credentialResults``).
+    ``verified`` is true only if all passed. ``X-Log-Position`` is the log position read."""
+    position = ledger().log_position
+    directory = services().directory
+    options = body["options"]
+    report = ledger().credentials.verify_presentation(
+        body["verifiablePresentation"],
+        challenge=options.get("challenge"),
+        domain=options.get("domain"),
+        log_inclusion=current_audit().proofs.log_inclusion_check,
+        certificate_row=directory.get_certificate if directory is not None else None,
+    )
+    return report.to_dict(), 200, {"X-Log-Position": str(position)}
 
 
 @blp.route("/organisations/<uuid:organisation_id>/did.json", methods=["GET"])
@@ -268,7 +355,7 @@ def get_status_list(organisation_id: UUID, purpose: str) -> Any:
 
 @blp.before_request
 def read_verify_body() -> None:
-    """``/credentials/verify`` lies outside ``/api/``: read its body strictly here when the
+    """The verify paths lie outside ``/api/``: read their body strictly here when the
     app-wide reader did not (a credential with floats or duplicate keys cannot verify)."""
     if request.method != "POST" or g.get("json_body", core.missing) is not core.missing:
         return

@@ -205,7 +205,8 @@ def read_json_body() -> None:
     from service.api.strict_json import loads_strict
 
     g.json_body = core.missing
-    json_paths = ("/api/", "/credentials/")  # /credentials/verify: VC-API path, outside /api
+    # /credentials/verify, /presentations/verify: VC-API paths, outside /api
+    json_paths = ("/api/", "/credentials/", "/presentations/")
     if request.method not in BODY_METHODS or not request.path.startswith(json_paths):
         return
     data = request.get_data(cache=True)

@@ -1,9 +1,12 @@
-"""``craftledger vc``: sign a credential and verify one, offline or online.
+"""``craftledger vc``: sign a credential and verify one, offline or online; present
+credentials as a holder.
 
 ``vc sign`` refuses a credential that breaks a MUST of VC Data Model 2.0
 (``service.signing.data_model``). ``vc verify`` exits 0 only when every check passed: a check
 that cannot be made (an issuer whose controller document was not given, a status list that
-cannot be fetched) is "unknown" and exits 1, naming what was missing.
+cannot be fetched) is "unknown" and exits 1, naming what was missing. ``vc present`` wraps
+credential files in a presentation signed by a did:key holder, for ``POST
+/presentations/verify`` or ``vc verify-presentation``.
 """
 
 from __future__ import annotations
@@ -29,8 +32,10 @@ from service.signing.multikey import (
     MultikeyError,
     decode_private_key,
     did_key_public_multibase,
+    did_key_verification_method,
     public_multibase_of,
 )
+from service.signing.presentation_verifier import sign_presentation, verify_presentation
 from service.signing.web_resolvers import web_controller_resolver, web_status_list_resolver
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -97,6 +102,21 @@ def sign(key_file: Path, verification_method: str, created: str | None) -> None:
     click.echo(json.dumps(signed, ensure_ascii=False, indent=2))
 
 
+def _resolvers(
+    controllers: tuple[Path, ...], status_lists: tuple[Path, ...], offline: bool, timeout: float
+) -> tuple[Any, Any]:
+    """Resolvers from the files given (offline), or else over the network."""
+    try:
+        if offline or controllers or status_lists:
+            return (
+                controller_file_resolver(*controllers) if controllers else None,
+                status_list_file_resolver(*status_lists) if status_lists else None,
+            )
+        return web_controller_resolver(timeout), web_status_list_resolver(timeout)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+
+
 def _print_report(report: VerificationReport) -> None:
     for check in report.checks:
         click.echo(f"{check.status:<8} {check.check}: {check.detail}")
@@ -131,16 +151,7 @@ def verify(
     and status lists are fetched online. What cannot be had (the issuer's controller document,
     a status list) makes its check "unknown" and the credential not verified.
     """
-    offline = offline or bool(controllers or status_lists)
-    try:
-        if offline:
-            controller_resolver = controller_file_resolver(*controllers) if controllers else None
-            status_resolver = status_list_file_resolver(*status_lists) if status_lists else None
-        else:
-            controller_resolver = web_controller_resolver(timeout)
-            status_resolver = web_status_list_resolver(timeout)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
+    controller_resolver, status_resolver = _resolvers(controllers, status_lists, offline, timeout)
     try:
         credential = parse_strict(credential_file.read())
     except JSONValueError as error:
@@ -156,4 +167,72 @@ def verify(
         click.echo(report.to_json(indent=2))
     else:
         _print_report(report)
+    raise SystemExit(0 if report.verified else 1)
+
+
+@vc.command()
+@click.option("--key", "key_file", required=True, type=_FILE, help="the holder's key (did:key)")
+@click.option("--challenge", help="the verifier's challenge, signed into the proof")
+@click.option("--domain", help="the verifier's domain, signed into the proof")
+@click.argument("credential_files", nargs=-1, type=click.File("rb"))
+def present(
+    key_file: Path, challenge: str | None, domain: str | None, credential_files: tuple[BinaryIO]
+) -> None:
+    """Print a presentation of the credential files, signed by the holder's did:key."""
+    private_key = _load_private_key(key_file, "")
+    method = did_key_verification_method(public_multibase_of(private_key))
+    credentials = [_read_json(file.read(), file.name) for file in credential_files]
+    presentation = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": method.partition("#")[0],
+        "verifiableCredential": credentials,
+    }
+    signed = sign_presentation(
+        presentation,
+        private_key,
+        method,
+        challenge=challenge,
+        domain=domain,
+    )
+    click.echo(json.dumps(signed, ensure_ascii=False, indent=2))
+
+
+@vc.command("verify-presentation")
+@click.option("--controller", "controllers", multiple=True, type=_FILE, help="controller document")
+@click.option("--status-list", "status_lists", multiple=True, type=_FILE, help="status list")
+@click.option("--offline", is_flag=True, help="never use the network (implied by any file)")
+@click.option("--timeout", default=10.0, show_default=True, help="seconds per online fetch")
+@click.option("--challenge", help="the challenge the proof must carry")
+@click.option("--domain", help="the domain the proof must carry")
+@click.argument("presentation_file", type=click.File("rb"))
+def verify_presentation_command(
+    controllers: tuple[Path, ...],
+    status_lists: tuple[Path, ...],
+    offline: bool,
+    timeout: float,
+    challenge: str | None,
+    domain: str | None,
+    presentation_file: BinaryIO,
+) -> None:
+    """Verify a presentation file and each credential in it; exit 0 if all verified, else 1.
+    Prints the report as JSON (``POST /presentations/verify``'s shape)."""
+    controller_resolver, status_resolver = _resolvers(controllers, status_lists, offline, timeout)
+    presentation = _read_json(presentation_file.read(), "the presentation")
+
+    def credential_report(credential: Any) -> VerificationReport:
+        return verify_credential(
+            credential,
+            controller_resolver=controller_resolver,
+            status_list_resolver=status_resolver,
+        )
+
+    report = verify_presentation(
+        presentation,
+        verify_credential=credential_report,
+        controller_resolver=controller_resolver,
+        challenge=challenge,
+        domain=domain,
+    )
+    click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     raise SystemExit(0 if report.verified else 1)

@@ -71,7 +71,7 @@ class Credentials:
         self._documents = documents = CertificateCredentials(
             ledger, urls, keys, status_lists, identifiers
         )
-        controllers = Controllers(ledger, urls, status_lists.status_list_credential)
+        controllers = Controllers(ledger, urls, status_lists.status_list_credential, settings)
         verification = Verification(ledger, urls, keys, controllers, documents)
 
         # keys
@@ -102,6 +102,7 @@ class Credentials:
         # controller documents and verification
         self.controller_document = controllers.controller_document
         self.verify_credential = verification.verify_credential
+        self.verify_presentation = verification.verify_presentation
 
     @property
     def key_store(self) -> KeyStore:

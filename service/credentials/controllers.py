@@ -1,8 +1,13 @@
-"""Controller (DID) documents and resolution against this ledger.
+"""Controller (DID) documents, and resolution for verifying against this ledger.
 
 An issuer's ``did:web`` identifier resolves to ``{base}/organisations/{id}/did.json``: every key
-it ever published, with its window (``controller_document``). Verifying online, the verifier
-resolves controllers and status lists here, from the ledger, instead of over HTTP.
+it ever published, with its window (``controller_document``). Verifying online, identifiers
+under the ledger's base URL (its issuers' DIDs, its status lists) are resolved here, from the
+ledger, never over HTTP. Any other issuer's ``did:web`` document and status lists are fetched
+(``resolvers``): public addresses only unless ``CRAFTLEDGER_VERIFY_FETCH_PRIVATE``, each fetch
+within ``CRAFTLEDGER_VERIFY_FETCH_TIMEOUT`` seconds and 1 MiB, at most ``MAX_FETCHES`` fetches
+and ``MAX_FETCH_SECONDS`` per verification (a presentation and its credentials share them).
+What cannot be fetched leaves its check unknown, never passed.
 """
 
 from __future__ import annotations
@@ -11,13 +16,23 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
+from service.config import Settings
 from service.credentials.credential_document import (
     CredentialUrls,
     SignedDocument,
     controller_document,
 )
 from service.ledger_store import LedgerStore
-from service.signing.credential_verifier import ResolutionError
+from service.signing.credential_verifier import (
+    ControllerResolver,
+    ResolutionError,
+    StatusListResolver,
+)
+from service.signing.web_resolvers import WebFetcher
+
+MAX_FETCHES = 8
+MAX_FETCH_SECONDS = 10.0
+MAX_FETCH_BYTES = 1024 * 1024
 
 __all__ = ["Controllers"]
 
@@ -30,9 +45,11 @@ class Controllers:
         ledger: LedgerStore,
         urls: CredentialUrls,
         status_list_credential: Callable[[UUID, str], SignedDocument],
+        settings: Settings,
     ) -> None:
         self._ledger = ledger
         self._urls = urls
+        self._settings = settings
         self._status_list_credential = status_list_credential
 
     def controller_document(self, organisation_id: UUID) -> dict[str, Any]:
@@ -55,3 +72,39 @@ class Controllers:
         if named is None:
             raise ResolutionError(f"{url} is not a status list of this ledger")
         return self._status_list_credential(*named).document
+
+    def fetcher(self) -> WebFetcher | None:
+        """A fetcher for one verification, as configured; None when fetching is off."""
+        timeout = self._settings.verify_fetch_timeout
+        if not timeout:
+            return None
+        return WebFetcher(
+            timeout=timeout,
+            max_bytes=MAX_FETCH_BYTES,
+            public_only=not self._settings.verify_fetch_private,
+            max_fetches=MAX_FETCHES,
+            total_seconds=MAX_FETCH_SECONDS,
+        )
+
+    def resolvers(
+        self, fetcher: WebFetcher | None
+    ) -> tuple[ControllerResolver, StatusListResolver]:
+        """Controller and status list resolvers: the ledger's own identifiers from the ledger,
+        any other through ``fetcher`` (None: not at all)."""
+
+        def remote(identifier: str) -> WebFetcher:
+            if fetcher is None:
+                raise ResolutionError(f"{identifier} is not fetched: fetching is turned off here")
+            return fetcher
+
+        def controller(identifier: str) -> Mapping[str, Any]:
+            if self._urls.names_this_ledger(identifier):
+                return self.resolve_controller(identifier)
+            return remote(identifier).controller(identifier)
+
+        def status_list(url: str) -> Mapping[str, Any]:
+            if self._urls.names_this_ledger(url):
+                return self.resolve_status_list(url)
+            return remote(url)(url)
+
+        return controller, status_list

@@ -46,9 +46,11 @@ from service.credentials.jsonld_contexts import (
 )
 from service.event_json import mask_id_numbers
 from service.signing.canonical_json import canonicalize
+from service.signing.credential_verifier import ResolutionError
 from service.signing.data_integrity import format_date_time_stamp
 from service.signing.multikey import DID_CONTEXT, MULTIKEY_CONTEXT
 from service.signing.status_list import PURPOSES, status_list_entry
+from service.signing.web_resolvers import DID_WEB_PREFIX, did_web_url
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -126,6 +128,21 @@ class CredentialUrls:
         except ValueError:
             return None
         return organisation_id if self.controller_id(organisation_id) == controller_id else None
+
+    def names_this_ledger(self, identifier: str) -> bool:
+        """Whether ``identifier`` (a URL, or a did:web DID by the URL it resolves to) lies under
+        the base URL: such an identifier is resolved from the ledger, never over the network.
+        Scheme and case are ignored, so the test errs towards "ours"."""
+        if identifier.startswith(DID_WEB_PREFIX):
+            try:
+                identifier = did_web_url(identifier)
+            except ResolutionError:
+                return False
+
+        def place(url: str) -> str:
+            return url.partition("://")[2].lower()
+
+        return place(identifier).startswith(place(self.base_url) + "/")
 
     def status_list_url(self, issuer_id: UUID, purpose: str) -> str:
         return f"{self.base_url}/api/v1/status-lists/{issuer_id}/{purpose}"

@@ -1,9 +1,14 @@
-"""Verifying credentials online (在线验证) against this ledger.
+"""Verifying credentials and presentations online (在线验证), from any issuer.
 
-``verify_credential(document)`` verifies with the ledger as resolver (controller documents and
-status lists from the log) and adds the issuer check (filed, active and in scope at issue
-time), the ledger record check (``service.credentials.ledger_record_check``) and, when given,
-the issuance event's inclusion in the transparency log. Verifying only reads.
+``verify_credential(document)`` verifies with the ledger as resolver for the ledger's own
+identifiers (controller documents and status lists from the log) and any other ``did:key`` or
+``did:web`` issuer resolved as ``service.credentials.controllers`` says. A credential that
+claims to come from this ledger (``claim_of``: its issuer, id, status list or certificate
+number is the ledger's) gets the issuer check (signed by its issuer's key, filed, active and in
+scope at issue time), the ledger record check (``service.credentials.ledger_record_check``)
+and, when given, the issuance event's inclusion in the transparency log. Any other credential
+gets them ``skipped``: a valid one verifies, and is never reported as filed here.
+``verify_presentation`` verifies a presentation and each credential in it. Verifying only reads.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from domain.certificate import Certificate
 from domain.organisation import OrganisationStatus
 from domain.skill_level import SkillLevel
 from service.credentials.controllers import Controllers
@@ -23,6 +29,9 @@ from service.ledger_store import LedgerStore
 from service.signing.credential_verifier import Check, VerificationReport, issuer_of
 from service.signing.credential_verifier import verify_credential as verify_signed_credential
 from service.signing.data_integrity import parse_date_time_stamp
+from service.signing.presentation_verifier import PresentationReport
+from service.signing.presentation_verifier import verify_presentation as verify_signed_presentation
+from service.signing.web_resolvers import WebFetcher
 
 __all__ = ["Verification"]
 
@@ -52,29 +61,41 @@ class Verification:
         now: datetime | None = None,
         log_inclusion: Callable[[Mapping[str, Any]], Check] | None = None,
         certificate_row: CertificateRow | None = None,
+        fetcher: WebFetcher | None = None,
     ) -> VerificationReport:
-        """Verify online: keys and status lists from the ledger, plus the issuer check, the
+        """Verify online: keys and status lists from the ledger (another issuer's over HTTP,
+        through ``fetcher``, by default a fresh one as configured), plus the issuer check, the
         ledger record check (``service.credentials.ledger_record_check``; ``certificate_row``
         reads the certificate's read-model row) and, given ``log_inclusion``
         (``service.audit.Audit.log_inclusion_check``), the issuance event's inclusion in the
-        transparency log."""
+        transparency log. A credential that claims nothing of this ledger (``claim_of``) has
+        these three checks skipped: the ledger vouches only for its own."""
         now = now or self._ledger.clock()
+        controller_resolver, status_list_resolver = self._controllers.resolvers(
+            fetcher if fetcher is not None else self._controllers.fetcher()
+        )
         report = verify_signed_credential(
             credential,
-            controller_resolver=self._controllers.resolve_controller,
-            status_list_resolver=self._controllers.resolve_status_list,
+            controller_resolver=controller_resolver,
+            status_list_resolver=status_list_resolver,
             now=now,
         )
+        names = ["issuer_filed", "ledger_record"] + (["log_inclusion"] if log_inclusion else [])
         signature = report.get("signature")
+        claim = self.claim_of(credential) if isinstance(credential, Mapping) else None
         if signature is None or signature.status != "passed":
-            for name in ("issuer_filed", "ledger_record"):
+            for name in names:
                 report.add(Check(name, "skipped", "not evaluated: the signature did not verify"))
-            if log_inclusion is not None:
-                report.add(
-                    Check("log_inclusion", "skipped", "not evaluated: the signature did not verify")
-                )
+        elif claim is None:
+            foreign = (
+                f"issued by {issuer_of(credential)}, not a body filed in this ledger; the "
+                "ledger vouches only for its own (the credential claims nothing of this ledger)"
+            )
+            report.add(Check("issuer_filed", "skipped", foreign, {"claimsThisLedger": False}))
+            for name in names[1:]:
+                report.add(Check(name, "skipped", "the credential names nothing of this ledger"))
         else:
-            report.add(self._issuer_check(credential))
+            report.add(self._issuer_check(credential, claim, report))
             report.add(
                 ledger_record_check(
                     self._ledger,
@@ -88,10 +109,81 @@ class Verification:
                 report.add(log_inclusion(credential))
         return report
 
-    def _issuer_check(self, credential: Mapping[str, Any]) -> Check:
-        """Issuer known, filed, active and (for a certificate) in scope at issue time."""
+    def verify_presentation(
+        self,
+        presentation: Any,
+        *,
+        challenge: str | None = None,
+        domain: str | None = None,
+        now: datetime | None = None,
+        log_inclusion: Callable[[Mapping[str, Any]], Check] | None = None,
+        certificate_row: CertificateRow | None = None,
+    ) -> PresentationReport:
+        """Verify a presentation (``service.signing.presentation_verifier``): its holder's
+        proof, and each credential as ``verify_credential`` does; one fetch budget for all."""
+        now = now or self._ledger.clock()
+        fetcher = self._controllers.fetcher()
+        controller_resolver, _ = self._controllers.resolvers(fetcher)
+
+        def credential_report(credential: Any) -> VerificationReport:
+            return self.verify_credential(
+                credential,
+                now=now,
+                log_inclusion=log_inclusion,
+                certificate_row=certificate_row,
+                fetcher=fetcher,
+            )
+
+        return verify_signed_presentation(
+            presentation,
+            verify_credential=credential_report,
+            controller_resolver=controller_resolver,
+            challenge=challenge,
+            domain=domain,
+            now=now,
+        )
+
+    def claim_of(self, credential: Mapping[str, Any]) -> str | None:
+        """How the credential claims to come from this ledger, or None if it does not: its
+        issuer is one of the ledger's identifiers (an issuer's DID under the base URL, the
+        ledger's own did:key), its id or a status list is a URL of the ledger, or its
+        ``licenseNumber`` is a certificate recorded here."""
+        issuer = issuer_of(credential)
+        if issuer is not None and (
+            self._urls.names_this_ledger(issuer) or issuer == self._keys.ledger_issuer_id()
+        ):
+            return f"its issuer {issuer} is an identifier of this ledger"
+        credential_id = credential.get("id")
+        if isinstance(credential_id, str) and self._urls.names_this_ledger(credential_id):
+            return f"its id {credential_id} is a URL of this ledger"
+        status = credential.get("credentialStatus")
+        for entry in status if isinstance(status, list) else [status]:
+            url = entry.get("statusListCredential") if isinstance(entry, Mapping) else None
+            if isinstance(url, str) and self._urls.names_this_ledger(url):
+                return f"its status list {url} is this ledger's"
+        subject = credential.get("credentialSubject")
+        number = subject.get("licenseNumber") if isinstance(subject, Mapping) else None
+        if isinstance(number, str) and self._ledger.exists(Certificate.create_id(number)):
+            return f"its licenseNumber {number} is a certificate recorded here"
+        return None
+
+    def _issuer_check(
+        self, credential: Mapping[str, Any], claim: str, report: VerificationReport
+    ) -> Check:
+        """For a credential claiming this ledger (``claim``): signed by its issuer's key, the
+        issuer known, filed, active and (for a certificate) in scope at issue time."""
+        check = self._issuer_filed(credential, report)
+        check.data["claimsThisLedger"] = True
+        if check.status != "passed":
+            check.detail = f"claims this ledger ({claim}), but {check.detail}"
+        return check
+
+    def _issuer_filed(self, credential: Mapping[str, Any], report: VerificationReport) -> Check:
         name = "issuer_filed"
         issuer = issuer_of(credential)
+        binding = report.get("issuer_binding")
+        if binding is None or binding.status != "passed":
+            return Check(name, "failed", f"it is not signed by a key of its issuer {issuer}")
         organisation_id = self._urls.organisation_id_of(issuer) if issuer is not None else None
         if organisation_id is None:
             if issuer is not None and issuer == self._keys.ledger_issuer_id():

@@ -6,9 +6,8 @@
   credential ids and DIDs use), as SVG and PNG;
 * the signed credential (public disclosure) to download;
 * a print view that fits one A4 page;
-* verification of a credential file: dropped or chosen in the page, read by the browser and
-  POSTed as JSON to ``POST /credentials/verify``; without JavaScript the form uploads the file to
-  ``POST /c/{number}/check-file``, which runs the same verification here.
+* verification of a credential file, as on ``/verify`` (``service.pages.verify``); without
+  JavaScript the form uploads the file to ``POST /c/{number}/check-file``.
 """
 
 from __future__ import annotations
@@ -18,20 +17,17 @@ import json
 from typing import Any
 
 import segno
-from flask import Response, request, url_for
+from flask import Response, url_for
 from markupsafe import Markup
 
-from service.app_services import certificate_lookup, current_audit, ledger
+from service.app_services import certificate_lookup, ledger
 from service.certificate_lookup import CertificateRecord
 from service.credentials import CredentialUnavailable
 from service.ledger import NotFound
 from service.pages.blueprints import pages, render, render_error
 from service.pages.i18n import gettext
-from service.pages.verify import issuing_body, number_problem, summary
+from service.pages.verify import checked_upload, issuing_body, number_problem, summary
 from service.pages.web_session import check_csrf
-from service.signing.canonical_json import JSONValueError, parse_strict
-
-MAX_UPLOAD = 256 * 1024
 
 
 def load(number: str) -> CertificateRecord:
@@ -132,45 +128,11 @@ def certificate_credential_download(number: str) -> Any:
     return response
 
 
-def verify_upload(data: bytes) -> dict[str, Any]:
-    """The verification of an uploaded credential file, as ``POST /credentials/verify``
-    answers it (a file that is not a JSON object fails as one ``credential`` check)."""
-    try:
-        document = parse_strict(data)
-    except (JSONValueError, UnicodeDecodeError, ValueError):
-        document = None
-    if not isinstance(document, dict):
-        return {
-            "verified": False,
-            "checks": [
-                {
-                    "check": "credential",
-                    "status": "failed",
-                    "detail": "the file is not a JSON credential",
-                }
-            ],
-        }
-    report = ledger().credentials.verify_credential(
-        document, log_inclusion=current_audit().proofs.log_inclusion_check
-    )
-    return {"verified": report.verified, "checks": [c.to_dict() for c in report.checks]}
-
-
 @pages.route("/c/<string:number>/check-file", methods=["POST"])
 def certificate_check_file(number: str) -> Any:
     check_csrf()
     certificate = load(number)
-    upload = request.files.get("credential")
-    data = upload.read(MAX_UPLOAD + 1) if upload is not None else b""
-    if not data:
-        result = None
-        error = gettext("请选择要校验的证书文件（.json）。")
-    elif len(data) > MAX_UPLOAD:
-        result = None
-        error = gettext("文件太大：证书文件不超过 256 KB。")
-    else:
-        result = verify_upload(data)
-        error = None
+    result, error = checked_upload()
     return render(
         "pages/certificate.html",
         status=200 if error is None else 422,

@@ -41,6 +41,11 @@ CHECK_NAME = {
     "credential": N_("证书文件"),
     "data_model": N_("凭证数据模型（VC 2.0）"),
     "ledger_record": N_("与账本记录一致"),
+    "challenge": N_("挑战值"),
+    "domain": N_("域"),
+    "holder_binding": N_("持有人签名"),
+    "subject_binding": N_("凭证主体为持有人"),
+    "credentials": N_("所含凭证"),
 }
 CHECK_STATUS = {
     "passed": N_("通过"),

@@ -11,6 +11,12 @@ same work done on every path. A match shows the
 masked summary, the issuing body as filed (and whether the occupation and level are in its
 filed scope), each check of the certificate's signed credential (signature, key, issuer,
 dates, status, log inclusion) and where its issuance sits in the transparency log.
+
+Below the form (and on each certificate page), a credential file of any issuer is verified:
+dropped or chosen in the page, read by the browser and POSTed as JSON to ``POST
+/credentials/verify``; without JavaScript the form uploads it to ``POST /verify/check-file``,
+which runs the same verification here. A valid credential of an issuer not filed in this ledger
+is shown as "signature valid, issuer not filed here", never as a valid certificate.
 """
 
 from __future__ import annotations
@@ -29,10 +35,13 @@ from service.certificate_lookup import CertificateRecord
 from service.credentials import CredentialUnavailable
 from service.pages.blueprints import pages, render, verify_pages
 from service.pages.i18n import N_, gettext
+from service.pages.web_session import check_csrf
+from service.signing.canonical_json import JSONValueError, parse_strict
 
 log = logging.getLogger(__name__)
 
 NAME_MAX = 50
+MAX_UPLOAD = 256 * 1024
 ID_KINDS = {
     IdKind.RESIDENT.value: N_("居民身份证"),
     IdKind.HMT_RESIDENCE_PERMIT.value: N_("港澳台居民居住证"),
@@ -176,6 +185,48 @@ def credential_checks(number: str) -> dict[str, Any]:
     }
 
 
+def verify_upload(data: bytes) -> dict[str, Any]:
+    """The verification of an uploaded credential file, as ``POST /credentials/verify``
+    answers it (a file that is not a JSON object fails as one ``credential`` check), and
+    ``filed_here``: whether its issuer is a body filed in this ledger (a valid credential of
+    any other issuer is shown as such, never as this ledger's)."""
+    try:
+        document = parse_strict(data)
+    except (JSONValueError, UnicodeDecodeError, ValueError):
+        document = None
+    if not isinstance(document, dict):
+        return {
+            "verified": False,
+            "checks": [
+                {
+                    "check": "credential",
+                    "status": "failed",
+                    "detail": "the file is not a JSON credential",
+                }
+            ],
+        }
+    report = ledger().credentials.verify_credential(
+        document, log_inclusion=current_audit().proofs.log_inclusion_check
+    )
+    filed = report.get("issuer_filed")
+    return {
+        "verified": report.verified,
+        "filed_here": filed is not None and filed.status == "passed",
+        "checks": [c.to_dict() for c in report.checks],
+    }
+
+
+def checked_upload() -> tuple[dict[str, Any] | None, str | None]:
+    """The uploaded ``credential`` file's verification, or what is wrong with the upload."""
+    upload = request.files.get("credential")
+    data = upload.read(MAX_UPLOAD + 1) if upload is not None else b""
+    if not data:
+        return None, gettext("请选择要校验的证书文件（.json）。")
+    if len(data) > MAX_UPLOAD:
+        return None, gettext("文件太大：证书文件不超过 256 KB。")
+    return verify_upload(data), None
+
+
 @pages.route("/verify", methods=["GET"])
 def verify_form() -> Any:
     return render(
@@ -184,6 +235,22 @@ def verify_form() -> Any:
         answer=None,
         id_kinds=ID_KINDS,
         title=gettext("证书查询"),
+    )
+
+
+@pages.route("/verify/check-file", methods=["POST"])
+def verify_check_file() -> Any:
+    check_csrf()
+    result, error = checked_upload()
+    return render(
+        "pages/verify.html",
+        status=200 if error is None else 422,
+        form=VerifyForm(),
+        answer=None,
+        id_kinds=ID_KINDS,
+        title=gettext("证书查询"),
+        file_result=result,
+        file_error=error,
     )
 
 

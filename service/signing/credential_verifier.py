@@ -155,27 +155,33 @@ def _names(document: Mapping[str, Any], reference: object, method_id: str) -> bo
     return isinstance(reference, str) and method_id in (reference, f"{document['id']}{reference}")
 
 
-def _find_method(document: Mapping[str, Any], method_id: str) -> Mapping[str, Any] | None:
-    """The verification method ``method_id``, listed or embedded in ``assertionMethod``."""
-    for method in _listed(document, "verificationMethod") + _listed(document, PROOF_PURPOSE):
+def _find_method(
+    document: Mapping[str, Any], method_id: str, purpose: str = PROOF_PURPOSE
+) -> Mapping[str, Any] | None:
+    """The verification method ``method_id``, listed or embedded under ``purpose``."""
+    for method in _listed(document, "verificationMethod") + _listed(document, purpose):
         if isinstance(method, Mapping) and _names(document, method.get("id"), method_id):
             return method
     return None
 
 
-def _authorises(document: Mapping[str, Any], method_id: str) -> bool:
-    """Whether ``method_id`` is listed under the document's ``assertionMethod``."""
+def _authorises(document: Mapping[str, Any], method_id: str, purpose: str = PROOF_PURPOSE) -> bool:
+    """Whether ``method_id`` is listed under the document's ``purpose`` (``assertionMethod``)."""
     return any(
         _names(document, entry.get("id") if isinstance(entry, Mapping) else entry, method_id)
-        for entry in _listed(document, PROOF_PURPOSE)
+        for entry in _listed(document, purpose)
     )
 
 
 class _KeyResolver:
-    """Resolves verification methods through controller documents, remembering what it saw."""
+    """Resolves verification methods through controller documents, remembering what it saw;
+    a method must be authorised for ``purpose`` (``authentication`` for a presentation)."""
 
-    def __init__(self, controller_resolver: ControllerResolver | None) -> None:
+    def __init__(
+        self, controller_resolver: ControllerResolver | None, purpose: str = PROOF_PURPOSE
+    ) -> None:
         self._controller_resolver = controller_resolver
+        self._purpose = purpose
         self.methods: dict[str, tuple[Mapping[str, Any], str]] = {}
         self.unresolved: dict[str, str] = {}
         """Verification methods whose controller document could not be had, and why."""
@@ -186,15 +192,17 @@ class _KeyResolver:
         except ResolutionError as error:
             self.unresolved[method_id] = str(error)
             raise KeyResolutionError(str(error)) from None
-        method = _find_method(document, method_id)
+        method = _find_method(document, method_id, self._purpose)
         if method is None:
             raise KeyResolutionError(f"{document['id']} publishes no method {method_id}")
         if method.get("type") != "Multikey":
             raise KeyResolutionError(f"{method_id} is a {method.get('type')}, not a Multikey")
         if method.get("controller") != document["id"]:
             raise KeyResolutionError(f"{method_id} is not controlled by {document['id']}")
-        if not _authorises(document, method_id):
-            raise KeyResolutionError(f"{document['id']} does not list {method_id} for assertions")
+        if not _authorises(document, method_id, self._purpose):
+            raise KeyResolutionError(
+                f"{document['id']} does not list {method_id} for {self._purpose}"
+            )
         public_multibase = method.get("publicKeyMultibase")
         if not isinstance(public_multibase, str):
             raise KeyResolutionError(f"{method_id} has no publicKeyMultibase")

@@ -18,6 +18,7 @@ from service.signing.data_integrity import parse_date_time_stamp
 
 BASE_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 BASE_TYPE = "VerifiableCredential"
+PRESENTATION_TYPE = "VerifiablePresentation"
 SPEC = "https://www.w3.org/TR/vc-data-model-2.0/"
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+\Z")
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*\Z")
@@ -229,6 +230,36 @@ def violations(credential: object) -> list[Violation]:
         *_check_typed(credential),
         *_check_related_resources(credential),
     ]
+    return found
+
+
+def presentation_violations(presentation: object) -> list[Violation]:
+    """Every VC DM 2.0 MUST of a verifiable presentation (§4.13) ``presentation`` breaks; its
+    credentials are checked as credentials, by whoever verifies them."""
+    if not isinstance(presentation, Mapping):
+        return [Violation("object", "4.13", "", "a presentation must be a JSON object")]
+    found = [*_check_context(presentation), *_check_id(presentation, "")]
+    types = _types(presentation.get("type"))
+    if types is None or PRESENTATION_TYPE not in types:
+        found.append(
+            Violation("type-base", "4.13", "/type", f"type must include {PRESENTATION_TYPE}")
+        )
+    holder = presentation.get("holder")
+    holder_id = holder.get("id") if isinstance(holder, Mapping) else holder
+    if "holder" in presentation and not is_url(holder_id):
+        found.append(
+            Violation("holder", "4.13", "/holder", "holder must be a URL or an object with one")
+        )
+    for position, item in enumerate(_objects(presentation.get("verifiableCredential", []))):
+        if not isinstance(item, Mapping):
+            found.append(
+                Violation(
+                    "verifiable-credential",
+                    "4.13",
+                    f"/verifiableCredential/{position}",
+                    "each verifiableCredential must be an object (a verifiable credential)",
+                )
+            )
     return found
 
 

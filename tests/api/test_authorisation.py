@@ -102,6 +102,7 @@ MATRIX: dict[str, str] = {
     "revoke another token":          "401   200   403    403    403   403   403   403",
     "get certificate credential":    "200   200   200    200    200   200   200   200",
     "verify credential":             "200   200   200    200    200   200   200   200",
+    "verify presentation":           "200   200   200    200    200   200   200   200",
     "get controller document":       "200   200   200    200    200   200   200   200",
     "get craftledger context":       "200   200   200    200    200   200   200   200",
     "get status list":               "200   200   200    200    200   200   200   200",
@@ -652,6 +653,18 @@ ENDPOINTS: dict[str, Endpoint] = {
             "verifiableCredential": w.ledger.credentials.certificate_credential(
                 c["certificate"], "public"
             )
+        },
+    ),
+    "verify presentation": command(
+        "/presentations/verify",
+        body=lambda w, c: {
+            "verifiablePresentation": {
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiablePresentation"],
+                "verifiableCredential": [
+                    w.ledger.credentials.certificate_credential(c["certificate"], "public")
+                ],
+            }
         },
     ),
     "get controller document": read("/organisations/{org_a}/did.json"),

@@ -3,13 +3,17 @@ issuing body as filed, each check and the log inclusion; bad input explained bes
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import re
 from datetime import datetime, timedelta
 
 import pytest
 
-from tests.pages.pages_world import PagesWorld
+from service.signing.data_integrity import add_proof
+from service.signing.multikey import did_key_verification_method, generate_key_pair
+from tests.pages.pages_world import PagesWorld, csrf_of
 from tests.support.api_world import running_app
 
 
@@ -159,3 +163,35 @@ def test_the_check_time_is_given_in_utc_and_china_time(pages_world):
     instant = datetime.fromisoformat(shown.group(1).replace("Z", "+00:00"))
     assert shown.group(2) == f"{instant:%Y-%m-%d %H:%M:%S}"
     assert shown.group(3) == f"{instant + timedelta(hours=8):%Y-%m-%d %H:%M:%S}"
+
+
+def upload_to_verify(pages_world: PagesWorld, data: bytes):
+    client = pages_world.client()
+    page = client.get("/verify")
+    assert 'action="/verify/check-file"' in page.text and "credential-check.js" in page.text
+    return client.post(
+        "/verify/check-file",
+        data={"csrf": csrf_of(page.text), "credential": (io.BytesIO(data), "credential.json")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_valid_credential_of_an_issuer_not_filed_here_is_shown_as_such(pages_world):
+    private, public = generate_key_pair()
+    method = did_key_verification_method(public)
+    document = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": method.partition("#")[0],
+        "validFrom": "2020-01-01T00:00:00Z",
+        "credentialSubject": {"name": "王五"},
+    }
+    signed = add_proof(document, private, method, "2020-01-01T00:00:00Z")
+    page = upload_to_verify(pages_world, json.dumps(signed).encode())
+    assert page.status_code == 200
+    assert "verdict-foreign" in page.text and "verdict-ok" not in page.text
+    assert "签发机构未在本账本备案" in page.text
+    assert 'class="check check-skipped"' in page.text
+    ours = pages_world.client().get(f"/c/{pages_world.world.ids['certificate']}/credential.json")
+    assert "verdict-ok" in upload_to_verify(pages_world, ours.data).text
+    assert upload_to_verify(pages_world, b"").status_code == 422

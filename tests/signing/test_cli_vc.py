@@ -277,3 +277,41 @@ def test_the_installed_command_signs_and_verifies(vectors_dir, tmp_path, vector_
         timeout=60,
     )
     assert failed.returncode == 1
+
+
+def test_present_signs_a_presentation_that_verify_presentation_accepts(runner, tmp_path):
+    from service.signing.data_integrity import add_proof
+    from service.signing.multikey import did_key_verification_method, generate_key_pair
+
+    holder_private, holder_public = generate_key_pair()
+    holder_key = tmp_path / "holder.json"
+    holder_key.write_text(json.dumps({"privateKeyMultibase": holder_private}))
+    holder = did_key_verification_method(holder_public).partition("#")[0]
+    issuer_private, issuer_public = generate_key_pair()
+    issuer_method = did_key_verification_method(issuer_public)
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": issuer_method.partition("#")[0],
+        "credentialSubject": {"id": holder, "name": "焊工 四级"},
+    }
+    credential_file = tmp_path / "credential.json"
+    credential_file.write_text(json.dumps(add_proof(credential, issuer_private, issuer_method)))
+    presented = runner.invoke(
+        main,
+        ["vc", "present", "--key", str(holder_key), "--challenge", "n-1", str(credential_file)],
+    )
+    assert presented.exit_code == 0, presented.output
+    presentation = json.loads(presented.output)
+    assert presentation["holder"] == holder and presentation["proof"]["challenge"] == "n-1"
+    path = tmp_path / "presentation.json"
+    path.write_text(presented.output)
+    verify = ["vc", "verify-presentation", "--offline", "--challenge"]
+    good = runner.invoke(main, [*verify, "n-1", str(path)])
+    assert good.exit_code == 0, good.output
+    assert json.loads(good.output)["verified"] is True
+    replayed = runner.invoke(main, [*verify, "n-2", str(path)])
+    assert replayed.exit_code == 1
+    assert {"check": "challenge", "status": "failed"}.items() <= next(
+        c for c in json.loads(replayed.output)["checks"] if c["check"] == "challenge"
+    ).items()

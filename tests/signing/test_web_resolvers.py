@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -15,7 +17,7 @@ from service.cli import main
 from service.signing.credential_verifier import ResolutionError
 from service.signing.data_integrity import add_proof
 from service.signing.multikey import generate_key_pair
-from service.signing.web_resolvers import did_web_url, fetch_json
+from service.signing.web_resolvers import WebFetcher, did_web_url, fetch_json, is_public_address
 
 
 @pytest.mark.parametrize(
@@ -119,3 +121,43 @@ def test_offline_mode_never_touches_the_network(server, tmp_path):
     result = CliRunner().invoke(main, ["vc", "verify", "--offline", path])
     assert result.exit_code == 1
     assert "no controller document" in result.output
+
+
+def test_a_public_only_fetcher_refuses_loopback_and_private_addresses(served):
+    served.documents["/x"] = {"id": "x"}
+    assert WebFetcher()(f"{served.base}/x") == {"id": "x"}
+    with pytest.raises(ResolutionError, match="not a public address: refused"):
+        WebFetcher(public_only=True)(f"{served.base}/x")
+    for address in ("127.0.0.1", "10.1.2.3", "169.254.169.254", "::1", "::ffff:192.168.0.1"):
+        assert not is_public_address(address), address
+    assert is_public_address("93.184.215.14")
+
+
+def test_a_fetcher_keeps_to_its_budget_and_size_and_asks_each_url_once(served):
+    served.documents = {f"/{n}": {"n": n} for n in range(3)}
+    fetcher = WebFetcher(max_fetches=2)
+    assert fetcher(f"{served.base}/0") == fetcher(f"{served.base}/0") == {"n": 0}
+    fetcher(f"{served.base}/1")
+    with pytest.raises(ResolutionError, match="2 fetches at most"):
+        fetcher(f"{served.base}/2")
+    served.documents["/big"] = {"padding": "x" * 2000}
+    with pytest.raises(ResolutionError, match="larger than 1000 bytes"):
+        WebFetcher(max_bytes=1000)(f"{served.base}/big")
+
+
+def test_a_server_that_never_answers_costs_the_timeout_and_no_more():
+    with socket.socket() as silent:  # listens (the kernel completes the handshake), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/did.json"
+        started = time.monotonic()
+        with pytest.raises(ResolutionError, match="could not be fetched"):
+            WebFetcher(timeout=0.5)(url)
+        assert time.monotonic() - started < 2
+        fetcher = WebFetcher(timeout=5, total_seconds=0.5)
+        started = time.monotonic()
+        with pytest.raises(ResolutionError):
+            fetcher(url)
+        with pytest.raises(ResolutionError, match="time is up"):
+            fetcher(url + "?again")
+        assert time.monotonic() - started < 2

@@ -1,5 +1,6 @@
 // Verify a dropped or chosen credential file: the browser reads it and POSTs it, byte for byte,
-// as {"verifiableCredential": <file>} to /credentials/verify, then lists each check.
+// as {"verifiableCredential": <file>} to /credentials/verify, then lists each check. A valid
+// credential whose issuer is not filed here says so rather than "valid".
 (function () {
   "use strict";
   var form = document.querySelector(".drop-form");
@@ -24,7 +25,12 @@
   function show(result) {
     out.textContent = "";
     var ok = !!result.verified;
-    out.appendChild(el("p", "verdict verdict-" + (ok ? "ok" : "bad"), ok ? texts.ok : texts.bad));
+    // a valid credential of an issuer not filed here: its issuer_filed check is skipped
+    var filed = (result.checks || []).some(function (c) {
+      return c.check === "issuer_filed" && c.status === "passed";
+    });
+    var verdict = ok ? (filed ? "ok" : "foreign") : "bad";
+    out.appendChild(el("p", "verdict verdict-" + verdict, texts[verdict]));
     var list = el("ul", "checks");
     (result.checks || []).forEach(function (c) {
       var item = el("li", "check check-" + c.status);
