@@ -20,8 +20,9 @@ Shapes (W3C VC Data Model 2.0, Open Badges 3.0):
 * ``@context`` is VC 2.0, Open Badges 3.0.3 and craftledger's own context
   (``{base}/contexts/craftledger/v1``, ``service/credentials/jsonld_contexts.py``), which
   defines ``maskedIdNumber``, ``occupation``, ``level`` and their ``code``/``nameZh``/``nameEn``;
-* ``credentialStatus`` holds two ``BitstringStatusListEntry`` values (revocation,
-  suspension) pointing at ``{base}/api/v1/status-lists/{issuer id}/{purpose}``.
+* ``credentialStatus`` is one ``BitstringStatusListEntry`` (``statusPurpose`` ``message``,
+  2 bits: valid, suspended, revoked) at ``{base}/api/v1/status-lists/{issuer id}/message``,
+  index the certificate's revocation index (docs/credential-data-model.md says why).
 
 Two disclosures of one certificate exist: ``full`` (for the holder, the issuer, admins and
 auditors: full name, the ID number hash, free-text evidence) and ``public`` (anyone: the name
@@ -48,7 +49,7 @@ from service.event_json import mask_id_numbers
 from service.signing.canonical_json import canonicalize
 from service.signing.data_integrity import format_date_time_stamp
 from service.signing.multikey import DID_CONTEXT, MULTIKEY_CONTEXT
-from service.signing.status_list import PURPOSES, status_list_entry
+from service.signing.status_list import LIST_PURPOSES, MESSAGE, status_message_entry
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -140,7 +141,7 @@ class CredentialUrls:
             issuer_id = UUID(issuer)
         except ValueError:
             return None
-        if purpose not in PURPOSES or self.status_list_url(issuer_id, purpose) != url:
+        if purpose not in LIST_PURPOSES or self.status_list_url(issuer_id, purpose) != url:
             return None
         return issuer_id, purpose
 
@@ -187,17 +188,13 @@ class Holder:
     identifier: IdentityHash | None = None
 
 
-def _status_entries(
+def _status_entry(
     urls: CredentialUrls, issuer_id: UUID, indexes: Mapping[str, int]
-) -> list[dict[str, Any]]:
-    return [
-        status_list_entry(
-            urls.status_list_url(issuer_id, purpose),
-            purpose,
-            int(indexes[purpose]),  # type: ignore[arg-type]
-        )
-        for purpose in PURPOSES
-    ]
+) -> dict[str, Any]:
+    """The one status entry: the issuer's message list at the revocation index."""
+    return status_message_entry(
+        urls.status_list_url(issuer_id, MESSAGE), int(indexes["revocation"])
+    )
 
 
 def _subject(holder: Holder, disclosure: Disclosure) -> dict[str, Any]:
@@ -332,7 +329,7 @@ def build_certificate_credential(
         "validFrom": format_date_time_stamp(issued_at),
         "credentialSubject": subject,
         "evidence": _evidence(basis, disclosure),
-        "credentialStatus": _status_entries(urls, issuer_id, status_indexes),
+        "credentialStatus": _status_entry(urls, issuer_id, status_indexes),
     }
 
 
@@ -425,7 +422,7 @@ def build_award_credential(
         "validFrom": format_date_time_stamp(awarded_at),
         "credentialSubject": subject,
         "evidence": [evidence],
-        "credentialStatus": _status_entries(urls, issuer_id, status_indexes),
+        "credentialStatus": _status_entry(urls, issuer_id, status_indexes),
     }
 
 
