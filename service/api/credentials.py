@@ -254,9 +254,7 @@ def get_status_list(organisation_id: UUID, purpose: str) -> Any:
     ETag, ``Cache-Control: public, max-age=300``; revoking, suspending or reinstating a
     certificate changes its entry in the next lists served."""
     if purpose not in LIST_PURPOSES:
-        raise NotFound(
-            f"no status list purpose {purpose[:40]!r}; use {', '.join(LIST_PURPOSES)}"
-        )
+        raise NotFound(f"no status list purpose {purpose[:40]!r}; use {', '.join(LIST_PURPOSES)}")
     organisation = ledger().organisation(organisation_id)
     if organisation.kind not in SIGNING_KINDS:
         raise NotFound(f"{organisation.name} issues no credentials and keeps no status lists")

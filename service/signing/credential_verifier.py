@@ -474,12 +474,16 @@ class _StatusChecker:
         if len(bits) // size < MIN_LENGTH:
             return unknown(f"{url} holds fewer than {MIN_LENGTH} entries of {size} bits")
         if (int(index) + 1) * size > len(bits):
-            return unknown(f"statusListIndex {index} is beyond the {len(bits)} bits of {url}")
+            return unknown(
+                f"statusListIndex {index} is beyond the {len(bits) // size} entries of {url}"
+            )
         value = bits.get_value(int(index), size)
         found = f"0x{value:x}"
         if purpose != MESSAGE:
             if not value:
-                return StatusEntryResult(purpose, url, index, "valid", f"{purpose} bit {index} clear")
+                return StatusEntryResult(
+                    purpose, url, index, "valid", f"{purpose} bit {index} clear"
+                )
             state: EntryStatus = "revoked" if purpose == "revocation" else "suspended"
             return StatusEntryResult(purpose, url, index, state, f"{purpose} bit {index} set")
         message = messages.get(found) if messages else None
