@@ -93,6 +93,7 @@ class Credentials:
         # subject identifiers
         self.subject_identifier_for = identifiers.subject_identifier_for
         self.holder_identifier = identifiers.holder_identifier
+        self.subject_pseudonym = identifiers.pseudonym
         # certificates' credentials
         self.unsigned_certificate_credential = documents.unsigned_certificate_credential
         self.certificate_credential = documents.certificate_credential

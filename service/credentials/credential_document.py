@@ -12,7 +12,8 @@ Shapes (W3C VC Data Model 2.0, Open Badges 3.0):
   as ``licenseNumber``, the level reached as a ``result`` (values are strings), the holder's name
   and masked ID number, and, in the full disclosure, an ``IdentityObject`` with the salted hash
   of the ID number (``identityType`` ``nationalIdentityNumber``) so a verifier who holds the
-  number can match it;
+  number can match it, and in the public one an ``identifier`` pseudonym (an HMAC under a
+  key of the ledger's of the worker and the certificate, so per certificate and unguessable);
 * a competition award (``build_award_credential``) is an ``AchievementCredential`` whose
   achievement is the award (``achievementType`` ``Award``) with rank, medal and score results;
 * ``issuer`` is the organisation's controller document identifier, a ``did:web`` DID that
@@ -160,7 +161,8 @@ class CredentialUrls:
 
 @dataclass(frozen=True)
 class IdentityHash:
-    """An Open Badges ``IdentityObject`` hash: ``sha256$`` + hex(SHA-256(identity + salt))."""
+    """An Open Badges ``IdentityObject`` hash: ``sha256$`` + hex(SHA-256(identity + salt)); an
+    empty salt is left out."""
 
     identity_type: str
     identity_hash: str
@@ -170,22 +172,26 @@ class IdentityHash:
         return f"IdentityHash({self.identity_type}, …)"
 
     def to_identity_object(self) -> dict[str, Any]:
-        return {
+        found = {
             "type": "IdentityObject",
             "identityType": self.identity_type,
             "hashed": True,
             "identityHash": self.identity_hash,
-            "salt": self.salt,
         }
+        return {**found, "salt": self.salt} if self.salt else found
 
 
 @dataclass(frozen=True)
 class Holder:
-    """The credential subject as recorded: name, masked ID number, sealed identifier."""
+    """The credential subject as recorded: name, masked ID number, sealed identifier (the ID
+    number's salted hash, full disclosure only) and the credential's pseudonym (an
+    ``identifier`` no public data can reproduce: ``SubjectIdentifiers.pseudonym``), which the
+    public disclosure carries, and the full one when no sealed identifier was recorded."""
 
     name: str
     masked_id_number: str
     identifier: IdentityHash | None = None
+    pseudonym: IdentityHash | None = None
 
 
 def _status_entry(
@@ -203,8 +209,9 @@ def _subject(holder: Holder, disclosure: Disclosure) -> dict[str, Any]:
         "name": holder.name if disclosure == "full" else masked_name(holder.name),
         "maskedIdNumber": holder.masked_id_number,
     }
-    if disclosure == "full" and holder.identifier is not None:
-        subject["identifier"] = [holder.identifier.to_identity_object()]
+    shown = (holder.identifier if disclosure == "full" else None) or holder.pseudonym
+    if shown is not None:
+        subject["identifier"] = [shown.to_identity_object()]
     return subject
 
 

@@ -61,10 +61,13 @@ class CertificateCredentials:
         disclosure: Disclosure,
     ) -> dict[str, Any]:
         """The unsigned credential of a loaded certificate (one place for every path)."""
+        pseudonym = self._identifiers.pseudonym(certificate.worker_id, certificate.number)
         return build_certificate_credential(
             urls=self._urls,
             number=certificate.number,
-            holder=Holder(certificate.holder_name, certificate.masked_id_number, identifier),
+            holder=Holder(
+                certificate.holder_name, certificate.masked_id_number, identifier, pseudonym
+            ),
             issuer_id=certificate.issuer_id,
             issuer_name=certificate.issuer_name,
             occupation_code=certificate.occupation_code,

@@ -133,9 +133,39 @@ def test_the_public_disclosure_masks_the_name_and_carries_no_id_hash(
     public = ledger.credentials.certificate_credential(issued.number, "public")
     subject = public["credentialSubject"]
     assert subject["name"] == "张*"
-    assert "identifier" not in subject
+    (pseudonym,) = subject["identifier"]  # Open Badges 3.0: an id or an identifier
+    assert set(pseudonym) == {"type", "identityType", "hashed", "identityHash"}
+    assert (pseudonym["identityType"], pseudonym["hashed"]) == ("identifier", True)
+    full = ledger.credentials.certificate_credential(issued.number)
+    assert pseudonym != full["credentialSubject"]["identifier"][0]
     assert public["id"].endswith("?disclosure=public")
     assert ledger.credentials.verify_credential(public).verified
+
+
+def test_the_public_pseudonym_is_per_certificate_and_not_a_hash_of_public_data(
+    ledger: Ledger, issued: Issued
+):
+    from domain.skill_level import SkillLevel
+    from tests.factories import issue
+
+    def pseudonym(number: str) -> str:
+        public = ledger.credentials.certificate_credential(number, "public")
+        return str(public["credentialSubject"]["identifier"][0]["identityHash"])
+
+    second = issue(ledger, issued.body_id, issued.worker_id, SkillLevel.LEVEL_4)
+    first = pseudonym(issued.number)
+    assert first == pseudonym(issued.number)  # deterministic from the events
+    assert first != pseudonym(second)  # two certificates of one worker are not linked by it
+    public_data = [
+        id_number(issued.serial).reveal(),
+        "张三",
+        str(issued.worker_id),
+        issued.number,
+        f"{issued.worker_id}\n{issued.number}",
+        f"{issued.worker_id}{issued.number}",
+    ]
+    guesses = {"sha256$" + hashlib.sha256(value.encode()).hexdigest() for value in public_data}
+    assert first.startswith("sha256$") and first not in guesses
 
 
 def test_free_text_evidence_is_masked_and_only_in_the_full_disclosure(ledger: Ledger):

@@ -88,8 +88,12 @@ def test_every_served_credential_passes_1edtechs_achievement_credential_schema(
     credentials = served_credentials(sqlite_world)
     found = {name: problems(validator, as_proof_set(c)) for name, c in credentials.items()}
     assert found == {name: [] for name in credentials}
-    for credential in credentials.values():  # one status object, not an array
+    for credential in credentials.values():
+        # one status object, not an array
         assert credential["credentialStatus"]["statusPurpose"] == "message"
+        # what the schema leaves to the specification: a subject id, or an identifier
+        subject = credential["credentialSubject"]
+        assert "id" in subject or subject["identifier"][0]["type"] == "IdentityObject"
 
 
 def test_the_schema_refuses_what_we_served_before(
