@@ -41,6 +41,7 @@ from urllib.parse import quote, urlsplit
 from uuid import UUID
 
 from domain.skill_level import SkillLevel
+from service.credentials.achievements import certificate_achievement
 from service.credentials.jsonld_contexts import (
     OB3_CONTEXT_URL,
     VC2_CONTEXT_URL,
@@ -267,32 +268,20 @@ def build_certificate_credential(
     disclosure: Disclosure = "full",
 ) -> dict[str, Any]:
     """The unsigned credential of one certificate (see the module docstring)."""
-    level = SkillLevel.from_code(level_code)
-    achievement_id = urls.achievement_id(occupation_code, level_code)
-    level_description_id = f"{achievement_id}#level"
-    level_id = f"{achievement_id}#level-{level_code}"
+    achievement = certificate_achievement(
+        urls.achievement_id(occupation_code, level_code),
+        occupation_code,
+        occupation_name,
+        level_code,
+    )
+    achievement_id = achievement["id"]
+    level_description_id = achievement["resultDescription"][0]["id"]
     results: list[dict[str, Any]] = [
         {
             "type": ["Result"],
             "resultDescription": level_description_id,
-            "achievedLevel": level_id,
+            "achievedLevel": achievement["resultDescription"][0]["rubricCriterionLevel"][0]["id"],
             "value": level_code,
-        }
-    ]
-    descriptions: list[dict[str, Any]] = [
-        {
-            "id": level_description_id,
-            "type": ["ResultDescription"],
-            "name": "职业技能等级 skill level",
-            "resultType": "RubricCriterionLevel",
-            "rubricCriterionLevel": [
-                {
-                    "id": level_id,
-                    "type": ["RubricCriterionLevel"],
-                    "name": f"{level.name_zh} {level.name_en}",
-                    "level": level_code,
-                }
-            ],
         }
     ]
     for name, value in _results(basis.get("results") or basis.get("scores")):
@@ -305,33 +294,13 @@ def build_certificate_credential(
         )
     subject = _subject(holder, disclosure)
     subject["licenseNumber"] = number
-    subject["achievement"] = {
-        "id": achievement_id,
-        "type": ["Achievement"],
-        "achievementType": "Certification",
-        "name": f"{occupation_name} {level.name_zh}",
-        "description": (
-            f"职业技能等级证书 skill-grade certificate: {occupation_name} ({occupation_code}), "
-            f"{level.name_zh} / {level.name_en}"
-        ),
-        "criteria": {
-            "narrative": (
-                "Passed the evaluation for this occupation and level under the national "
-                "occupational skill standard: theory and practical each at least 60 of 100"
-                + ("; comprehensive review at least 60" if level_code in ("2", "1") else "")
-                + "; or promoted through a recorded route (competition, direct recognition)."
-            )
-        },
-        "occupation": {"code": occupation_code, "name": occupation_name},
-        "level": {"code": level_code, "nameZh": level.name_zh, "nameEn": level.name_en},
-        "resultDescription": descriptions,
-    }
+    subject["achievement"] = achievement
     subject["result"] = results
     return {
         "@context": [VC2_CONTEXT, OB3_CONTEXT, urls.craftledger_context],
         "id": urls.certificate_credential_id(number, disclosure),
         "type": list(CREDENTIAL_TYPES),
-        "name": f"职业技能等级证书 {occupation_name} {level.name_zh}",
+        "name": f"职业技能等级证书 {occupation_name} {SkillLevel.from_code(level_code).name_zh}",
         "issuer": {"id": urls.controller_id(issuer_id), "type": ["Profile"], "name": issuer_name},
         "validFrom": format_date_time_stamp(issued_at),
         "credentialSubject": subject,
