@@ -71,7 +71,11 @@ def achievement(occupation_code: str, level_code: str) -> Any:
             "pages/achievement.html",
             achievement=document,
             required=requirements(occupation, level, ledger().clock().date()),
-            component_names=COMPONENT_NAMES_EN if english else COMPONENT_NAMES_ZH,
+            component_names=(
+                {key: name.capitalize() for key, name in COMPONENT_NAMES_EN.items()}
+                if english
+                else COMPONENT_NAMES_ZH
+            ),
             title=f"{occupation.name} {level.name_en if english else level.name_zh}",
         )
     response.vary.add("Accept")

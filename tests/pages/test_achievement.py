@@ -78,7 +78,7 @@ def test_people_get_the_criteria_in_chinese_and_english(pages_world):
     assert "取得本职业或相关职业三级/高级工证书后，累计从事本职业或相关职业工作4年(含)以上" in html
     english = client.get(ACHIEVEMENT + "?lang=en", headers={"Accept": "text/html"}).text
     assert '<html lang="en">' in english and "Level 2 / Technician" in english
-    assert "comprehensive review: at least 60 of 100" in english
+    assert "Comprehensive review: at least 60 of 100" in english
     assert "Who may apply" in english
 
 
