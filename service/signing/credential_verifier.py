@@ -40,6 +40,7 @@ from service.signing.status_list import (
     PURPOSES,
     Bitstring,
     StatusListError,
+    status_messages,
 )
 
 ControllerResolver = Callable[[str], Mapping[str, Any]]
@@ -455,7 +456,7 @@ class _StatusChecker:
             return unknown(f"statusSize {size!r} is not an integer from 1 to 8")
         if purpose != MESSAGE and size != 1:
             return unknown(f"a {purpose} entry has statusSize 1, not {size}")
-        messages = _status_messages(entry.get("statusMessage"), size)
+        messages = status_messages(entry.get("statusMessage"), size)
         if isinstance(messages, str):
             return unknown(messages)
         if not (isinstance(index, str) and index.isascii() and index.isdigit()):
@@ -492,29 +493,6 @@ class _StatusChecker:
             "valid" if value == 0 else MESSAGE_RESULTS.get(message or "", "invalid")
         )
         return StatusEntryResult(purpose, url, index, result, detail, None, found, message)
-
-
-def _status_messages(given: object, size: int) -> dict[str, str] | str | None:
-    """``statusMessage`` as ``{"0x1": "suspended", ...}``, None if absent (allowed for 1 bit),
-    or why it is malformed: required above 1 bit, one message per value of ``size`` bits."""
-    if given is None:
-        return None if size == 1 else f"statusMessage is required with statusSize {size}"
-    if not isinstance(given, list) or len(given) != 1 << size:
-        return f"statusMessage must list {1 << size} messages for statusSize {size}"
-    messages: dict[str, str] = {}
-    for item in given:
-        status = item.get("status") if isinstance(item, Mapping) else None
-        message = item.get("message") if isinstance(item, Mapping) else None
-        if not (isinstance(status, str) and status.startswith("0x") and isinstance(message, str)):
-            return "each statusMessage needs a 0x-prefixed hexadecimal status and a message"
-        try:
-            value = int(status[2:], 16)
-        except ValueError:
-            return f"statusMessage status {status!r} is not hexadecimal"
-        messages[f"0x{value:x}"] = message
-    if len(messages) != 1 << size:
-        return f"statusMessage must give each of the {1 << size} values a message once"
-    return messages
 
 
 def _check_status(credential: Mapping[str, Any], checker: _StatusChecker) -> Check:

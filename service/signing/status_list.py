@@ -20,7 +20,7 @@ import gzip
 import re
 import secrets
 import zlib
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -219,6 +219,29 @@ def status_message_entry(list_id: str, index: int) -> dict[str, Any]:
         "statusSize": MESSAGE_STATUS_SIZE,
         "statusMessage": [dict(message) for message in STATUS_MESSAGES],
     }
+
+
+def status_messages(given: object, size: int) -> dict[str, str] | str | None:
+    """``statusMessage`` as ``{"0x1": "suspended", ...}``, None if absent (allowed for 1 bit),
+    or why it is malformed: required above 1 bit, one message per value of ``size`` bits."""
+    if given is None:
+        return None if size == 1 else f"statusMessage is required with statusSize {size}"
+    if not isinstance(given, list) or len(given) != 1 << size:
+        return f"statusMessage must list {1 << size} messages for statusSize {size}"
+    messages: dict[str, str] = {}
+    for item in given:
+        status = item.get("status") if isinstance(item, Mapping) else None
+        message = item.get("message") if isinstance(item, Mapping) else None
+        if not (isinstance(status, str) and status.startswith("0x") and isinstance(message, str)):
+            return "each statusMessage needs a 0x-prefixed hexadecimal status and a message"
+        try:
+            value = int(status[2:], 16)
+        except ValueError:
+            return f"statusMessage status {status!r} is not hexadecimal"
+        messages[f"0x{value:x}"] = message
+    if len(messages) != 1 << size:
+        return f"statusMessage must give each of the {1 << size} values a message once"
+    return messages
 
 
 class IndexSource(Protocol):
