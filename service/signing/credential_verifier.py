@@ -34,14 +34,25 @@ from service.signing.data_integrity import (
 )
 from service.signing.data_model import violations
 from service.signing.multikey import DID_KEY_PREFIX, decode_public_key, resolve_did_key
-from service.signing.status_list import PURPOSES, Bitstring, StatusListError
+from service.signing.status_list import (
+    MESSAGE,
+    MIN_LENGTH,
+    PURPOSES,
+    Bitstring,
+    StatusListError,
+    status_messages,
+)
 
 ControllerResolver = Callable[[str], Mapping[str, Any]]
 """Controller document id (a DID or URL, no fragment) → the controller document."""
 StatusListResolver = Callable[[str], Mapping[str, Any]]
 """``statusListCredential`` URL → the (signed) BitstringStatusListCredential."""
 CheckStatus = Literal["passed", "failed", "unknown", "skipped"]
-EntryStatus = Literal["valid", "revoked", "suspended", "unknown"]
+EntryStatus = Literal["valid", "revoked", "suspended", "invalid", "unknown"]
+"""What an entry says: ``invalid`` is a non-zero message-list value whose message this
+verifier does not interpret (the specification: any non-zero status is not valid)."""
+MESSAGE_RESULTS: dict[str, EntryStatus] = {"revoked": "revoked", "suspended": "suspended"}
+"""Messages of a ``message`` entry read as revoked or suspended (ours: ``STATUS_MESSAGES``)."""
 
 PROOF_VERIFICATION_ERROR = "https://w3id.org/security#PROOF_VERIFICATION_ERROR"
 STATUS_RETRIEVAL_ERROR = "https://www.w3.org/ns/credentials/status-list#STATUS_RETRIEVAL_ERROR"
@@ -336,14 +347,19 @@ class StatusEntryResult:
     result: EntryStatus
     detail: str
     error_type: str | None = None
+    value: str | None = None
+    """The entry's value in the list (``0x2``) and, for a message entry, its message."""
+    message: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        found = {"status": self.value, "message": self.message} if self.value else {}
         return {
             "statusPurpose": self.purpose,
             "statusListCredential": self.list_url,
             "statusListIndex": self.index,
             "result": self.result,
             "detail": self.detail,
+            **found,
         }
 
 
@@ -441,10 +457,16 @@ class _StatusChecker:
 
         if entry.get("type") != "BitstringStatusListEntry":
             return unknown(f"status entry type {entry.get('type')!r} is not supported")
-        if purpose not in PURPOSES:
+        if purpose not in (*PURPOSES, MESSAGE):
             return unknown(f"statusPurpose {purpose!r} is not supported")
-        if entry.get("statusSize", 1) != 1:
-            return unknown("statusSize other than 1 is not supported")
+        size = entry.get("statusSize", 1)
+        if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 8:
+            return unknown(f"statusSize {size!r} is not an integer from 1 to 8")
+        if purpose != MESSAGE and size != 1:
+            return unknown(f"a {purpose} entry has statusSize 1, not {size}")
+        messages = status_messages(entry.get("statusMessage"), size)
+        if isinstance(messages, str):
+            return unknown(messages)
         if not (isinstance(index, str) and index.isascii() and index.isdigit()):
             return unknown(f"statusListIndex {index!r} is not a decimal string")
         if not isinstance(url, str):
@@ -458,12 +480,27 @@ class _StatusChecker:
         listed = document["credentialSubject"].get("statusPurpose")
         if purpose not in (listed if isinstance(listed, list) else [listed]):
             return unknown(f"{url} is a {listed} list, not a {purpose} list")
-        if int(index) >= len(bits):
-            return unknown(f"statusListIndex {index} is beyond the {len(bits)} entries of {url}")
-        if not bits.get(int(index)):
-            return StatusEntryResult(purpose, url, index, "valid", f"{purpose} bit {index} clear")
-        state: EntryStatus = "revoked" if purpose == "revocation" else "suspended"
-        return StatusEntryResult(purpose, url, index, state, f"{purpose} bit {index} set")
+        if len(bits) // size < MIN_LENGTH:
+            return unknown(f"{url} holds fewer than {MIN_LENGTH} entries of {size} bits")
+        if (int(index) + 1) * size > len(bits):
+            return unknown(
+                f"statusListIndex {index} is beyond the {len(bits) // size} entries of {url}"
+            )
+        value = bits.get_value(int(index), size)
+        found = f"0x{value:x}"
+        if purpose != MESSAGE:
+            if not value:
+                return StatusEntryResult(
+                    purpose, url, index, "valid", f"{purpose} bit {index} clear"
+                )
+            state: EntryStatus = "revoked" if purpose == "revocation" else "suspended"
+            return StatusEntryResult(purpose, url, index, state, f"{purpose} bit {index} set")
+        message = messages.get(found) if messages else None
+        detail = f"entry {index} is {found} ({message or 'no message'})"
+        result: EntryStatus = (
+            "valid" if value == 0 else MESSAGE_RESULTS.get(message or "", "invalid")
+        )
+        return StatusEntryResult(purpose, url, index, result, detail, None, found, message)
 
 
 def _check_status(credential: Mapping[str, Any], checker: _StatusChecker) -> Check:
@@ -476,7 +513,7 @@ def _check_status(credential: Mapping[str, Any], checker: _StatusChecker) -> Che
         return Check("status", "skipped", "the credential has an empty credentialStatus")
     detail = "; ".join(f"{e.purpose or 'status'} {e.result}: {e.detail}" for e in entries)
     data = {"statuses": [entry.to_dict() for entry in entries]}
-    if results & {"revoked", "suspended"}:
+    if results & {"revoked", "suspended", "invalid"}:
         return Check("status", "failed", detail, data)
     if "unknown" in results:
         error_type = next(e.error_type for e in entries if e.result == "unknown")

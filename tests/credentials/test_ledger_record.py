@@ -62,10 +62,53 @@ def test_a_credential_resigned_without_its_status_is_not_verified(
     assert found["issuer_binding"]["status"] == "passed"
     assert found["status"]["status"] == "skipped"  # nothing to look up: the entries are gone
     assert found["ledger_record"]["status"] == "failed"
-    assert (
-        "credentialStatus entries (revocation, suspension) are missing"
-        in (found["ledger_record"]["detail"])
-    )
+    assert "credentialStatus entry is missing" in found["ledger_record"]["detail"]
+    assert answer["verified"] is False
+
+
+def as_issued_before_issue_18(ledger: Ledger, issued: Issued, disclosure: str) -> dict[str, Any]:
+    """The credential as the ledger signed it before issue 18: VC 2.0 and OB 3.0.3 contexts
+    only, two 1-bit status entries, no public identifier, the achievement's old name and
+    criteria (written out here as they were, not rebuilt by the code under test)."""
+    from service.signing.status_list import status_list_entry
+
+    credential = {k: v for k, v in served(ledger, issued, disclosure).items() if k != "proof"}
+    credential["@context"] = credential["@context"][:2]
+    allocation = ledger.credentials.allocation_of(issued.body_id, issued.number)
+    urls = ledger.credentials.credential_urls
+    credential["credentialStatus"] = [
+        status_list_entry(urls.status_list_url(issued.body_id, p), p, allocation.index(p))
+        for p in ("revocation", "suspension")
+    ]
+    subject = credential["credentialSubject"]
+    if disclosure == "public":
+        del subject["identifier"]
+    subject["achievement"]["name"] = "电工 五级/初级工"
+    subject["achievement"]["criteria"] = {
+        "narrative": "Passed the evaluation for this occupation and level under the national "
+        "occupational skill standard: theory and practical each at least 60 of 100; or "
+        "promoted through a recorded route (competition, direct recognition)."
+    }
+    return resigned(ledger, issued, credential)
+
+
+def test_credentials_issued_before_issue_18_still_verify_and_still_revoke(
+    ledger: Ledger, client: FlaskClient, issued: Issued
+):
+    for disclosure in ("full", "public"):
+        old = as_issued_before_issue_18(ledger, issued, disclosure)
+        answer = verify(client, old)
+        assert answer["verified"] is True, answer
+        record = checks(answer)["ledger_record"]
+        assert "an earlier edition (before our context)" in record["detail"]
+        changed = copy.deepcopy(old)
+        changed["credentialSubject"]["achievement"]["level"]["code"] = "1"
+        assert verify(client, resigned(ledger, issued, changed))["verified"] is False
+    ledger.certificates.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
+    answer = verify(client, as_issued_before_issue_18(ledger, issued, "full"))
+    found = checks(answer)
+    assert found["ledger_record"]["status"] == "passed"
+    assert [s["result"] for s in found["status"]["statuses"]] == ["revoked", "valid"]
     assert answer["verified"] is False
 
 
