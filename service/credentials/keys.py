@@ -29,7 +29,8 @@ from service.credentials.credential_document import (
 from service.credentials.key_store import LEDGER_KEY_ID, LEDGER_OWNER, KeyStore
 from service.ledger_store import LedgerStore
 from service.signing.credential_verifier import SigningKey, key_window_problem
-from service.signing.data_integrity import add_proof
+from service.credentials.jsonld_contexts import document_loader
+from service.signing.data_integrity import add_proofs
 from service.signing.multikey import did_key
 
 __all__ = ["SIGNING_KINDS", "CredentialUnavailable", "Keys", "whole_seconds"]
@@ -192,10 +193,18 @@ class Keys:
     def sign(
         self, organisation: Organisation, document: dict[str, Any], key_id: str, created: datetime
     ) -> dict[str, Any]:
-        """``document`` with a proof by the organisation's key ``key_id``, ``created`` then."""
+        """``document`` with a proof set by the organisation's key ``key_id``, ``created`` then:
+        an ``eddsa-jcs-2022`` and an ``eddsa-rdfc-2022`` proof, independent of each other (the
+        RDFC one over our pinned contexts; a term they leave undefined refuses signing)."""
         private_key = self.key_store.private_key(str(organisation.id), key_id)
         method = verification_method_id(self._urls.controller_id(organisation.id), key_id)
-        return add_proof(document, private_key, method, created)
+        return add_proofs(
+            document,
+            private_key,
+            method,
+            created,
+            document_loader=document_loader(self._urls.base_url),
+        )
 
     def sign_credential(
         self, organisation: Organisation, document: dict[str, Any], at: datetime
