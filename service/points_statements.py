@@ -4,8 +4,9 @@
 ledger knows about the worker's certificates on ``as_of``, applies the policy version in force
 then (``domain.points_statement.compute_points_statement``) and returns the statement as a W3C
 Verifiable Credential 2.0 secured with a proof set, an ``eddsa-jcs-2022`` and an
-``eddsa-rdfc-2022`` proof, made with **the ledger's own key** (the key store's reserved ``craftledger:ledger`` key, the one that signs tree heads): the
-statement is the ledger's own assertion, not an issuing body's.
+``eddsa-rdfc-2022`` proof, made with **the ledger's own key** (the key store's reserved
+``craftledger:ledger`` key, the one that signs tree heads): the statement is the ledger's own
+assertion, not an issuing body's.
 
 Facts (``CertificateFact``), one per ledger certificate the worker held on ``as_of``:
 
@@ -464,6 +465,10 @@ def points_statement_credential(
         certificate_credential_url=lambda number: urls.certificate_credential_id(number, "public"),
     )
     signed = add_proofs(
-        document, private_key, method, start_of(as_of), document_loader=document_loader(urls.base_url)
+        document,
+        private_key,
+        method,
+        start_of(as_of),
+        document_loader=document_loader(urls.base_url),
     )
     return PointsStatementResult(statement, chosen, assessed, signed)

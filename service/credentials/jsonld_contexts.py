@@ -160,7 +160,9 @@ def expand_strictly(
         raise UndefinedTerm(f"expansion would drop a property (expanded to {iri!r})")
 
     expanded: list[Any] = jsonld.expand(
-        document, {"documentLoader": loader or document_loader(base_url)}, on_property_dropped=dropped
+        document,
+        {"documentLoader": loader or document_loader(base_url)},
+        on_property_dropped=dropped,
     )
     _check_defined(expanded, "")
     return expanded

@@ -516,9 +516,7 @@ def verify_credential(
                     )
                 )
             )
-            report.add(
-                Check("signature", "unknown", detail, proofs, PROOF_VERIFICATION_ERROR)
-            )
+            report.add(Check("signature", "unknown", detail, proofs, PROOF_VERIFICATION_ERROR))
         else:
             report.add(
                 Check("signature", "failed", result.reason or "", proofs, PROOF_VERIFICATION_ERROR)

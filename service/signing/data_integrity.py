@@ -180,7 +180,8 @@ def _copy_context(context: Any) -> Any:
     return copy.deepcopy(context)
 
 
-def _proofs_of(document: Mapping[str, Any]) -> list[Any]:
+def proofs_of(document: Mapping[str, Any]) -> list[Any]:
+    """The proofs on ``document``: none, its one proof, or every proof of its set, in order."""
     proof = document.get("proof")
     if proof is None:
         return []
@@ -234,7 +235,7 @@ def add_proof(
         created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     elif not isinstance(created, str):
         created = format_date_time_stamp(created)
-    existing = _proofs_of(document)
+    existing = proofs_of(document)
     if not all(isinstance(proof, Mapping) for proof in existing):
         raise ProofError("the document's existing proof is not a JSON object")
     if existing or "proof" in document:
@@ -426,9 +427,10 @@ def _verify_one(
         if "created" in options:
             _check_created(options["created"])
         if cryptosuite == CRYPTOSUITE:
-            hash_data = hashlib.sha256(canonicalize(options)).digest() + hashlib.sha256(
-                canonicalize(unsecured)
-            ).digest()
+            hash_data = (
+                hashlib.sha256(canonicalize(options)).digest()
+                + hashlib.sha256(canonicalize(unsecured)).digest()
+            )
         else:
             hash_data = _hash_data_for(RDFC_CRYPTOSUITE, options, unsecured, loader)
     except (JSONValueError, ProofError, JsonLdRefused) as error:
@@ -463,7 +465,7 @@ def verify_proof(
     """
     if type(document) is not dict and not isinstance(document, Mapping):
         return ProofResult(False, "the document is not a JSON object", ())
-    all_proofs = _proofs_of(document)
+    all_proofs = proofs_of(document)
     if not all_proofs:
         return ProofResult(False, "the document has no proof", ())
     now = now or datetime.now(UTC)

@@ -208,7 +208,9 @@ def test_an_unsupported_cryptosuite_is_reported_and_fails(issuer_document, priva
 @given(name=st.text(min_size=1, max_size=40), description=st.text(max_size=40))
 def test_any_text_round_trips_through_both_suites(name, description):
     """Whatever text a credential holds, both proofs verify, and changing it fails both."""
-    key = decode_private_key(json.loads((VECTORS / "keyPair.json").read_text())["privateKeyMultibase"])
+    key = decode_private_key(
+        json.loads((VECTORS / "keyPair.json").read_text())["privateKeyMultibase"]
+    )
     document = {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "type": ["VerifiableCredential"],
@@ -227,6 +229,6 @@ def test_rdfc_hash_of_the_proof_config_is_sha256_of_its_quads(vector_json):
     config = vector_json(RDFC + "proofConfigDataInt.json")
     context = config.pop("@context")
     quads = rdfc_proof.proof_configuration(config, context, EXAMPLES)
-    assert rdfc_proof.config_hash(config, context, EXAMPLES) == hashlib.sha256(
-        quads.encode()
-    ).digest()
+    assert (
+        rdfc_proof.config_hash(config, context, EXAMPLES) == hashlib.sha256(quads.encode()).digest()
+    )
