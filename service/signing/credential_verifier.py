@@ -38,6 +38,7 @@ from service.signing.data_integrity import (
 )
 from service.signing.data_model import violations
 from service.signing.multikey import DID_KEY_PREFIX, decode_public_key, resolve_did_key
+from service.signing.rdfc_proof import DocumentLoader
 from service.signing.status_list import PURPOSES, Bitstring, StatusListError
 
 ControllerResolver = Callable[[str], Mapping[str, Any]]
@@ -492,15 +493,25 @@ def verify_credential(
     controller_resolver: ControllerResolver | None = None,
     status_list_resolver: StatusListResolver | None = None,
     now: datetime | None = None,
+    document_loader: DocumentLoader | None = None,
 ) -> VerificationReport:
-    """Verify ``credential`` and report each check; never raises for a bad credential."""
+    """Verify ``credential`` and report each check; never raises for a bad credential.
+
+    ``document_loader`` serves JSON-LD contexts to ``eddsa-rdfc-2022`` proofs (default: the
+    pinned ones, offline)."""
     now = now or datetime.now(UTC)
     report = VerificationReport()
     if not isinstance(credential, Mapping):
         report.add(Check("signature", "failed", "the credential is not a JSON object"))
         return report
     key_resolver = _KeyResolver(controller_resolver)
-    result = verify_proof(credential, key_resolver, expected_proof_purpose=PROOF_PURPOSE, now=now)
+    result = verify_proof(
+        credential,
+        key_resolver,
+        expected_proof_purpose=PROOF_PURPOSE,
+        now=now,
+        document_loader=document_loader,
+    )
     later = ("key_valid_at_created", "issuer_binding", "validity_dates", "status")
     proofs = {"proofs": [outcome.to_dict() for outcome in result.proofs]}
     if not result.verified:

@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 
 from service.ledger import Ledger
 from service.signing.data_integrity import CRYPTOSUITES
-from service.signing.rdfc_proof import JsonLdRefused
 from service.signing.data_model import violations
+from service.signing.rdfc_proof import JsonLdRefused
 from tests.factories import Issued
 
 
