@@ -37,6 +37,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
+from weakref import WeakSet
 
 __all__ = [
     "CRAFTLEDGER_CONTEXT_PATH",
@@ -52,6 +53,7 @@ __all__ = [
     "craftledger_context_url",
     "document_loader",
     "expand_strictly",
+    "serves_only_pinned",
 ]
 
 VOCABULARY = "https://w3id.org/craftledger/vocab#"
@@ -119,21 +121,36 @@ def document_loader(
     examples context this way)."""
 
     def load(url: str, options: Any = None) -> dict[str, Any]:
-        if extra is not None and url in extra:
-            document = extra[url]
-        else:
-            filename = CRAFTLEDGER_V1 if _is_ours(url, base_url) else _EXTERNAL.get(url)
-            if filename is None:
-                raise ContextNotPinned(f"{url} is not a pinned context (no network access)")
-            document = _parsed(filename)
-        return {
-            "contentType": "application/ld+json",
-            "contextUrl": None,
-            "documentUrl": url,
-            "document": document,
-        }
+        if extra and url in extra:
+            return _remote(url, extra[url])
+        filename = CRAFTLEDGER_V1 if _is_ours(url, base_url) else _EXTERNAL.get(url)
+        if filename is None:
+            raise ContextNotPinned(f"{url} is not a pinned context (no network access)")
+        # "static": pyld keeps the processed context for the process (shipped files never
+        # change); an ``extra`` context is not tagged, so it never outlives its loader
+        return _remote(url, _parsed(filename)) | {"tag": "static"}
 
+    if not extra:
+        _PINNED_ONLY.add(load)
     return load
+
+
+_PINNED_ONLY: WeakSet[Callable[..., Any]] = WeakSet()
+
+
+def serves_only_pinned(loader: Callable[..., Any]) -> bool:
+    """Whether ``loader`` is a ``document_loader`` with no ``extra`` contexts: what it serves is
+    the shipped, immutable files, the same for every such loader."""
+    return loader in _PINNED_ONLY
+
+
+def _remote(url: str, document: Any) -> dict[str, Any]:
+    return {
+        "contentType": "application/ld+json",
+        "contextUrl": None,
+        "documentUrl": url,
+        "document": document,
+    }
 
 
 ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
