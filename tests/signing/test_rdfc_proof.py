@@ -232,3 +232,58 @@ def test_rdfc_hash_of_the_proof_config_is_sha256_of_its_quads(vector_json):
     assert (
         rdfc_proof.config_hash(config, context, EXAMPLES) == hashlib.sha256(quads.encode()).digest()
     )
+
+
+# --- the hash cache -------------------------------------------------------------------------
+
+subjects = st.fixed_dictionaries(
+    {"id": st.sampled_from(["did:example:a", "did:example:b"])},
+    optional={"name": st.text(max_size=20), "description": st.text(max_size=20)},
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    name=st.text(max_size=20),
+    subject=subjects,
+    valid_from=st.sampled_from(["2024-01-01T00:00:00Z", "2025-06-30T12:00:00Z"]),
+)
+def test_the_cached_hash_is_always_the_recomputed_hash(name, subject, valid_from):
+    """Whatever the document, and however often it is asked for, the remembered hash is the
+    hash of its canonical N-Quads computed afresh."""
+    document = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:issuer",
+        "name": name,
+        "validFrom": valid_from,
+        "credentialSubject": subject,
+    }
+    fresh = hashlib.sha256(rdfc_proof.canonical_nquads(document).encode()).digest()
+    assert rdfc_proof.canonical_hash(document, cached=False) == fresh
+    assert rdfc_proof.canonical_hash(document) == fresh  # computed, then remembered
+    assert rdfc_proof.canonical_hash(document) == fresh  # remembered
+    assert rdfc_proof.canonical_hash(dict(reversed(list(document.items())))) == fresh
+
+
+def test_a_loader_with_extra_contexts_is_never_cached(vector_json):
+    """A hash made with a test-only context is not remembered, so the service's loader still
+    refuses that context afterwards."""
+    document = vector_json("unsigned.json")
+    rdfc_proof.canonical_hash(document, EXAMPLES)
+    with pytest.raises(JsonLdRefused, match="not a pinned context"):
+        rdfc_proof.canonical_hash(document)
+
+
+def test_a_refused_document_is_refused_every_time(issuer_document):
+    document = issuer_document | {"undefinedProperty": 1}
+    for _ in range(2):
+        with pytest.raises(JsonLdRefused, match="drop a property"):
+            rdfc_proof.canonical_hash(document)
+
+
+def test_the_cache_keeps_its_newest_entries():
+    cache = rdfc_proof._HashCache(2)
+    for key in (b"a", b"b", b"c"):
+        cache.put(key, key * 2)
+    assert (cache.get(b"a"), cache.get(b"b"), cache.get(b"c")) == (None, b"bb", b"cc")
