@@ -180,6 +180,13 @@ def _copy_context(context: Any) -> Any:
     return copy.deepcopy(context)
 
 
+def _created_text(created: datetime | str | None) -> str:
+    """``created`` as a ``dateTimeStamp`` string; now, to the second, when None."""
+    if created is None:
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return created if isinstance(created, str) else format_date_time_stamp(created)
+
+
 def proofs_of(document: Mapping[str, Any]) -> list[Any]:
     """The proofs on ``document``: none, its one proof, or every proof of its set, in order."""
     proof = document.get("proof")
@@ -231,10 +238,7 @@ def add_proof(
             private_key = decode_private_key(private_key)
         except MultikeyError as error:
             raise ProofError(f"private key: {error}") from None
-    if created is None:
-        created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    elif not isinstance(created, str):
-        created = format_date_time_stamp(created)
+    created = _created_text(created)
     existing = proofs_of(document)
     if not all(isinstance(proof, Mapping) for proof in existing):
         raise ProofError("the document's existing proof is not a JSON object")
@@ -277,8 +281,7 @@ def add_proofs(
 ) -> dict[str, Any]:
     """``document`` secured with a proof set: one independent proof per cryptosuite (not
     chained), all by the same key with the same ``created``, in the order given."""
-    if created is None:
-        created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    created = _created_text(created)
     secured: Mapping[str, Any] = document
     for cryptosuite in cryptosuites:
         secured = add_proof(
