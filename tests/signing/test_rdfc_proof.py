@@ -287,3 +287,28 @@ def test_the_cache_keeps_its_newest_entries():
     for key in (b"a", b"b", b"c"):
         cache.put(key, key * 2)
     assert (cache.get(b"a"), cache.get(b"b"), cache.get(b"c")) == (None, b"bb", b"cc")
+
+
+@pytest.mark.parametrize(
+    ("url", "served"),
+    [
+        ("https://ledger.example/contexts/craftledger/v1", True),
+        ("http://127.0.0.1:8000/contexts/craftledger/v1", True),
+        ("https://other.example/prefix/contexts/craftledger/v1", True),
+        ("https://ledger.example/contexts/craftledger/v1?x=1", False),
+        ("https://ledger.example/contexts/craftledger/v2", False),
+        ("ftp://ledger.example/contexts/craftledger/v1", False),
+        ("https://www.w3.org/ns/credentials/examples/v2", False),
+    ],
+)
+def test_the_verifiers_loader_serves_our_v1_from_any_origin_and_nothing_else(url, served):
+    """Verifying needs no base URL: v1 is immutable, the same bytes at every deployment."""
+    from service.credentials.jsonld_contexts import ContextNotPinned, serves_only_pinned
+
+    load = document_loader(None)
+    assert serves_only_pinned(load) and not serves_only_pinned(EXAMPLES)
+    if served:
+        assert "maskedIdNumber" in load(url)["document"]["@context"]
+    else:
+        with pytest.raises(ContextNotPinned):
+            load(url)
