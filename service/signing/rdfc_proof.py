@@ -40,6 +40,11 @@ def pinned_loader(base_url: str | None = None) -> DocumentLoader:
     return document_loader(base_url)
 
 
+_PYLD = threading.Lock()
+"""pyld keeps processed contexts in a process-wide LRU that is not thread-safe; RDFC is pure
+Python under the GIL, so serialising it costs no throughput."""
+
+
 def canonical_nquads(document: Mapping[str, Any], loader: DocumentLoader | None = None) -> str:
     """``document``'s RDFC-1.0 canonical N-Quads, after strict (safe-mode) expansion."""
     from pyld import jsonld  # imported late, as in jsonld_contexts, so the service starts fast
@@ -47,16 +52,11 @@ def canonical_nquads(document: Mapping[str, Any], loader: DocumentLoader | None 
     from service.credentials.jsonld_contexts import ContextNotPinned, UndefinedTerm, expand_strictly
 
     loader = loader or pinned_loader()
+    options = {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": loader}
     try:
-        expanded = expand_strictly(dict(document), None, loader=loader)
-        canonical: str = jsonld.normalize(
-            expanded,
-            {
-                "algorithm": "URDNA2015",
-                "format": "application/n-quads",
-                "documentLoader": loader,
-            },
-        )
+        with _PYLD:
+            expanded = expand_strictly(dict(document), None, loader=loader)
+            canonical: str = jsonld.normalize(expanded, options)
     except (UndefinedTerm, ContextNotPinned) as error:
         raise JsonLdRefused(str(error)) from None
     except jsonld.JsonLdError as error:
