@@ -137,7 +137,10 @@ class VerificationResultSchema(ma.Schema):
         required=True,
         metadata={
             "description": "each check: {check, status (passed, failed, unknown, skipped), "
-            "detail, ...}: signature, data_model (the VC Data Model 2.0 MUSTs broken, each "
+            "detail, ...}: signature (every proof of the proof set in proofs: index, "
+            "cryptosuite, verificationMethod, created, status (verified, failed, unsupported), "
+            "reason; it passes only if every proof verified), data_model (the VC Data Model "
+            "2.0 MUSTs broken, each "
             "named by its rule in violations), key_valid_at_created, issuer_binding, "
             "validity_dates, status, issuer_filed, ledger_record (a credential naming one of "
             "this ledger's certificates is the one the ledger issued, status entries "

@@ -1,5 +1,9 @@
 """Verify a credential check by check: signature, key validity, issuer binding, dates, status.
 
+The ``signature`` check verifies every proof of the credential's proof set (``eddsa-jcs-2022``
+and ``eddsa-rdfc-2022``) and lists each under ``proofs`` (cryptosuite, verification method,
+status, reason); it passes only when every proof verified.
+
 Each check reports ``passed``, ``failed``, ``unknown`` or ``skipped`` with a human detail. A
 failed signature hides every other claim (they are reported ``skipped``). A check that cannot be
 made is ``unknown``, never passed, and leaves the credential not verified: a signing key whose
@@ -34,6 +38,7 @@ from service.signing.data_integrity import (
 )
 from service.signing.data_model import violations
 from service.signing.multikey import DID_KEY_PREFIX, decode_public_key, resolve_did_key
+from service.signing.rdfc_proof import DocumentLoader
 from service.signing.status_list import (
     MESSAGE,
     MIN_LENGTH,
@@ -223,10 +228,16 @@ class _KeyResolver:
 
 
 def _signing_keys(result: ProofResult, resolver: _KeyResolver) -> list[SigningKey]:
-    keys = []
+    """The keys of the verified proofs, each key and time once (a proof set by one key in two
+    cryptosuites is one signing)."""
+    keys: list[SigningKey] = []
+    seen: set[tuple[str, str | None]] = set()
     for outcome in result.proofs:
         if outcome.status != "verified" or outcome.verification_method is None:
             continue
+        if (outcome.verification_method, outcome.created) in seen:
+            continue
+        seen.add((outcome.verification_method, outcome.created))
         method, controller = resolver.methods[outcome.verification_method]
         created = parse_date_time_stamp(outcome.created) if outcome.created else None
         keys.append(SigningKey(outcome.verification_method, controller, created, method))
@@ -527,31 +538,44 @@ def verify_credential(
     controller_resolver: ControllerResolver | None = None,
     status_list_resolver: StatusListResolver | None = None,
     now: datetime | None = None,
+    document_loader: DocumentLoader | None = None,
 ) -> VerificationReport:
-    """Verify ``credential`` and report each check; never raises for a bad credential."""
+    """Verify ``credential`` and report each check; never raises for a bad credential.
+
+    ``document_loader`` serves JSON-LD contexts to ``eddsa-rdfc-2022`` proofs (default: the
+    pinned ones, offline)."""
     now = now or datetime.now(UTC)
     report = VerificationReport()
     if not isinstance(credential, Mapping):
         report.add(Check("signature", "failed", "the credential is not a JSON object"))
         return report
     key_resolver = _KeyResolver(controller_resolver)
-    result = verify_proof(credential, key_resolver, expected_proof_purpose=PROOF_PURPOSE, now=now)
+    result = verify_proof(
+        credential,
+        key_resolver,
+        expected_proof_purpose=PROOF_PURPOSE,
+        now=now,
+        document_loader=document_loader,
+    )
     later = ("key_valid_at_created", "issuer_binding", "validity_dates", "status")
+    proofs = {"proofs": [outcome.to_dict() for outcome in result.proofs]}
     if not result.verified:
-        failed = [o for o in result.proofs if o.status == "failed"]
+        failed = [o for o in result.proofs if o.status != "verified"]
         unresolved = bool(failed) and all(
             o.verification_method in key_resolver.unresolved for o in failed
         )
         if unresolved:
             detail = "the signing key cannot be had, so the signature cannot be checked: " + (
-                "; ".join(key_resolver.unresolved[o.verification_method or ""] for o in failed)
+                "; ".join(
+                    dict.fromkeys(
+                        key_resolver.unresolved[o.verification_method or ""] for o in failed
+                    )
+                )
             )
-            report.add(Check("signature", "unknown", detail, error_type=PROOF_VERIFICATION_ERROR))
+            report.add(Check("signature", "unknown", detail, proofs, PROOF_VERIFICATION_ERROR))
         else:
             report.add(
-                Check(
-                    "signature", "failed", result.reason or "", error_type=PROOF_VERIFICATION_ERROR
-                )
+                Check("signature", "failed", result.reason or "", proofs, PROOF_VERIFICATION_ERROR)
             )
         reason = (
             "the signature could not be checked" if unresolved else "the signature did not verify"
@@ -561,17 +585,13 @@ def verify_credential(
         return report
     keys = _signing_keys(result, key_resolver)
     report.signing_keys = keys
-    methods = ", ".join(key.verification_method for key in keys)
-    unsupported = [o for o in result.proofs if o.status == "unsupported"]
-    note = (
-        f" ({len(unsupported)} proof(s) in other cryptosuites not checked)" if unsupported else ""
-    )
+    methods = [key.verification_method for key in keys]
     report.add(
         Check(
             "signature",
             "passed",
-            f"eddsa-jcs-2022 proof by {methods}{note}",
-            {"verificationMethods": [key.verification_method for key in keys]},
+            "; ".join(f"{o.cryptosuite} proof by {o.verification_method}" for o in result.proofs),
+            {"verificationMethods": methods, **proofs},
         )
     )
     report.add(_check_data_model(credential))

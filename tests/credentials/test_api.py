@@ -248,3 +248,29 @@ def test_the_openapi_document_describes_the_credential_endpoints(client: FlaskCl
     assert "get" in paths["/api/v1/certificates/{number}/credential"]
     assert "get" in paths["/organisations/{organisation_id}/did.json"]
     assert "get" in paths["/api/v1/status-lists/{organisation_id}/{purpose}"]
+
+
+def test_verify_reports_each_proof_of_the_set(client: FlaskClient, issued: Issued):
+    """Both proofs are checked and listed; one the verifier cannot check fails the credential."""
+    credential = json.loads(client.get(credential_url(issued)).data)
+    answer = client.post("/credentials/verify", json={"verifiableCredential": credential})
+    signature = answer.json["checks"][0]
+    assert [(p["cryptosuite"], p["status"], p["reason"]) for p in signature["proofs"]] == [
+        ("eddsa-jcs-2022", "verified", None),
+        ("eddsa-rdfc-2022", "verified", None),
+    ]
+    assert {p["verificationMethod"] for p in signature["proofs"]} == set(
+        signature["verificationMethods"]
+    )
+    jcs, rdfc = credential["proof"]
+    for proofs, statuses in (
+        ([jcs, rdfc | {"proofValue": jcs["proofValue"]}], ["verified", "failed"]),
+        ([jcs, rdfc | {"cryptosuite": "ecdsa-rdfc-2019"}], ["verified", "unsupported"]),
+    ):
+        changed = credential | {"proof": proofs}
+        answer = client.post("/credentials/verify", json={"verifiableCredential": changed})
+        signature = answer.json["checks"][0]
+        assert answer.json["verified"] is False
+        assert (signature["check"], signature["status"]) == ("signature", "failed")
+        assert [p["status"] for p in signature["proofs"]] == statuses
+        assert signature["detail"].startswith("proof 1 (")

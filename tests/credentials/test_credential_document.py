@@ -16,7 +16,7 @@ from domain.status_list_allocation import LIST_SIZE, StatusIndexBlock, StatusLis
 from service.ledger import Ledger
 from service.signing.canonical_json import canonicalize
 from service.signing.credential_verifier import verify_credential
-from service.signing.data_integrity import add_proof
+from service.signing.data_integrity import CRYPTOSUITES, add_proof, proofs_of
 from tests.factories import Issued, file_employer, id_number, issue_to_new_worker
 from tests.factories.awards import gold_award
 
@@ -51,7 +51,8 @@ def test_building_twice_gives_the_same_document_and_proof(ledger: Ledger, issued
     one = ledger.credentials.certificate_credential(issued.number)
     two = ledger.credentials.certificate_credential(issued.number)
     assert canonicalize(one) == canonicalize(two)
-    assert one["proof"]["created"] == one["validFrom"]
+    assert [proof["cryptosuite"] for proof in one["proof"]] == list(CRYPTOSUITES)
+    assert {proof["created"] for proof in proofs_of(one)} == {one["validFrom"]}
 
 
 # -- shape ------------------------------------------------------------------------------------
@@ -252,8 +253,8 @@ def test_a_proof_by_another_key_under_the_issuers_method_fails(ledger: Ledger, i
     forged = add_proof(
         unsigned,
         Ed25519PrivateKey.generate(),
-        credential["proof"]["verificationMethod"],
-        credential["proof"]["created"],
+        proofs_of(credential)[0]["verificationMethod"],
+        proofs_of(credential)[0]["created"],
     )
     assert checks(ledger.credentials.verify_credential(forged))["signature"] == "failed"
 

@@ -10,6 +10,7 @@ import copy
 from domain.organisation import OrganisationKind
 from service.ledger import Ledger
 from service.signing.credential_verifier import verify_credential
+from service.signing.data_integrity import CRYPTOSUITES, proofs_of
 from service.signing.status_list import MIN_LENGTH, Bitstring, status_list_entry
 from tests.factories import Issued
 
@@ -235,7 +236,9 @@ def test_a_status_list_is_signed_by_the_key_in_use_after_a_rotation(ledger: Ledg
     ledger.credentials.rotate_signing_key(issued.body_id, actor="t")
     current = ledger.organisation(issued.body_id).current_key_id
     listed = ledger.credentials.status_list_credential(issued.body_id, "revocation").document
-    assert listed["proof"]["verificationMethod"].endswith("#" + current)
+    assert [proof["cryptosuite"] for proof in listed["proof"]] == list(CRYPTOSUITES)
+    for proof in proofs_of(listed):
+        assert proof["verificationMethod"].endswith("#" + current)
     assert ledger.credentials.verify_credential(credential).verified
 
 
