@@ -97,7 +97,7 @@ def as_issued_before_issue_18(ledger: Ledger, issued: Issued, disclosure: str) -
         "occupational skill standard: theory and practical each at least 60 of 100; or "
         "promoted through a recorded route (competition, direct recognition)."
     }
-    return resigned(ledger, issued, credential)
+    return resigned(ledger, issued, credential, "eddsa-jcs-2022")  # JCS alone, as then
 
 
 def test_credentials_issued_before_issue_18_still_verify_and_still_revoke(
@@ -111,7 +111,8 @@ def test_credentials_issued_before_issue_18_still_verify_and_still_revoke(
         assert "an earlier edition (before our context)" in record["detail"]
         changed = copy.deepcopy(old)
         changed["credentialSubject"]["achievement"]["level"]["code"] = "1"
-        assert verify(client, resigned(ledger, issued, changed))["verified"] is False
+        changed = resigned(ledger, issued, changed, "eddsa-jcs-2022")
+        assert verify(client, changed)["verified"] is False
     ledger.certificates.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
     answer = verify(client, as_issued_before_issue_18(ledger, issued, "full"))
     found = checks(answer)
