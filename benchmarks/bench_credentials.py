@@ -21,8 +21,9 @@ shared machine, wall-clock slices also count the time the process waits for a co
 falls on whichever run happens to be preempted; ``--clock wall`` times them by the wall clock.
 ``--message-size`` changes the raw baseline's message (64 bytes is what eddsa-jcs-2022 signs;
 the canonical credential is about 2 KB). Goals (issue 4): JCS verification at >= 0.8 of raw
-verify, JCS signing at >= 0.5 of raw sign; (issue 18) a certificate's credential with both proofs
-within 3x of JCS alone; ``--check`` exits with status 1 when one is missed.
+verify, JCS signing at >= 0.5 of raw sign; (issue 18) a certificate's issuance -- issuing it
+and first signing its credential, with no cached canonical form -- and its credential re-fetched,
+each within 3x of the same with JCS alone; ``--check`` exits with status 1 when one is missed.
 
     python benchmarks/bench_credentials.py [--rounds 15] [--slice 0.1] [--clock cpu] [--check]
 """
@@ -293,13 +294,19 @@ def build_runs(message_size: int, clock: Callable[[], float]) -> dict[str, Run]:
     return runs
 
 
+ISSUANCE: dict[str, float] = {}
+"""Wall seconds to issue one certificate (``Certificates.issue_certificate``: events, status
+entries, the atomic save), measured by ``ledger_runs`` while building its world."""
+
+
 def ledger_runs(data_dir: Path, certificates: int) -> tuple[dict[str, Run], Callable[[], None]]:
     """A certificate's credential over a real ledger (SQLite): loaded from its events, built
     and signed with both proofs, or with the JCS proof alone; and the ledger's ``close``."""
     from bench_credential_issuing import issue_all, world  # beside this file
 
     ledger, body, workers = world(data_dir, certificates, "Y000011000001", "A")
-    numbers, _ = issue_all(ledger, body, workers)
+    numbers, issue_rate = issue_all(ledger, body, workers)
+    ISSUANCE["seconds per certificate"] = 1 / issue_rate
     next_number = cycling(numbers)
     credentials = ledger.credentials
 
@@ -414,6 +421,16 @@ def report(runs: dict[str, Run], args: argparse.Namespace) -> int:
     if both_cost is not None:
         print(f"  credential re-fetched, both / jcs {both_cost:6.2f}x  (goal <= {BOTH_GOAL:g}x)")
         print(f"  credential first signed, both / jcs {first_cost:6.2f}x  (no cache)")
+        issued = ISSUANCE["seconds per certificate"]
+        jcs_alone = issued + 1 / runs["credential jcs"].best
+        with_both = issued + 1 / runs["credential both first"].best
+        issuance_cost = with_both / jcs_alone
+        print(
+            f"  issuance (issue {issued * 1e3:.2f} ms + first signing), both / jcs"
+            f" {issuance_cost:5.2f}x  (goal <= {BOTH_GOAL:g}x)"
+        )
+        if issuance_cost > BOTH_GOAL:
+            missed.append("issuance with both proofs")
     print()
     print(f"goal missed: {', '.join(missed)}" if missed else "goals met")
     return 1 if missed and args.check else 0
