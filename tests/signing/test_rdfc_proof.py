@@ -148,6 +148,19 @@ def test_an_undefined_term_refuses_signing_and_fails_verification(issuer_documen
     assert "drop a property" in (result.reason or "")
 
 
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"type": ["VerifiableCredential", "Foo"]}, "'Foo' is a relative IRI"),
+        ({"id": "credentials/1"}, "'credentials/1' is a relative IRI"),
+    ],
+)
+def test_a_relative_type_or_id_refuses_signing(issuer_document, private_key, change, named):
+    """pyld makes a relative IRI absolute against a made-up base; safe mode refuses it."""
+    with pytest.raises(JsonLdRefused, match=named):
+        add_proof(issuer_document | change, private_key, METHOD, cryptosuite="eddsa-rdfc-2022")
+
+
 METHOD = (
     "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
     "#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
