@@ -40,8 +40,9 @@ property of its subject, so nothing falls under VC 2.0's issuer-dependent ``@voc
      "credentialSubject": {
         "type": ["PointsStatementSubject"], "workerId", "name", "maskedIdNumber",
         "identifier": [IdentityObject]  (salted SHA-256 of the ID number, when recorded),
-        "policy": {"id", "version", "key", "name", "source", "city", "cityEn", "provinceCode",
-                   "effectiveFrom", "educationCombination"},
+        "policy": {"id" ("urn:craftledger:points-policy:<id>": an IRI, as JSON-LD's safe mode
+                   and eddsa-rdfc-2022 need), "version", "key", "name", "source", "city",
+                   "cityEn", "provinceCode", "effectiveFrom", "educationCombination"},
         "asOf", "points", "skillPoints", "educationPoints" (when supplied),
         "items": [{"label", "points", "certificateNumber"}],
         "counted": [{"number", "occupationCode", "occupationName", "level", "levelName",
@@ -338,7 +339,7 @@ def build_statement_document(
     subject.update(
         {
             "policy": {
-                "id": policy.id,
+                "id": f"urn:craftledger:points-policy:{policy.id}",  # an IRI, never relative
                 "version": policy.version,
                 "key": policy.key,
                 "name": policy.name,
