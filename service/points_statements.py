@@ -3,9 +3,10 @@
 ``points_statement_credential(ledger, worker_id, policy=..., as_of=...)`` gathers what the
 ledger knows about the worker's certificates on ``as_of``, applies the policy version in force
 then (``domain.points_statement.compute_points_statement``) and returns the statement as a W3C
-Verifiable Credential 2.0 secured with an ``eddsa-jcs-2022`` proof made with **the ledger's own
-key** (the key store's reserved ``craftledger:ledger`` key, the one that signs tree heads): the
-statement is the ledger's own assertion, not an issuing body's.
+Verifiable Credential 2.0 secured with a proof set, an ``eddsa-jcs-2022`` and an
+``eddsa-rdfc-2022`` proof, made with **the ledger's own key** (the key store's reserved
+``craftledger:ledger`` key, the one that signs tree heads): the statement is the ledger's own
+assertion, not an issuing body's.
 
 Facts (``CertificateFact``), one per ledger certificate the worker held on ``as_of``:
 
@@ -54,9 +55,10 @@ property of its subject, so nothing falls under VC 2.0's issuer-dependent ``@voc
         "certificatesNotAssessed": [{"number", "issuerName", "occupationCode", "level",
                                      "issuedOn", "check", "reason"}],
         "explanation"},
-     "proof": {"type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022",
-               "verificationMethod": "did:key:z6Mk…#z6Mk…",
-               "created": "<as_of>T00:00:00Z", ...}}
+     "proof": [{"type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022",
+                "verificationMethod": "did:key:z6Mk…#z6Mk…",
+                "created": "<as_of>T00:00:00Z", ...},
+               {... "cryptosuite": "eddsa-rdfc-2022" ...}]}
 
 Determinism: everything in the document comes from the log, the policy data, the request
 (policy, ``as_of``, ``education_points``) and the base URL; ``validFrom`` and the proof's
@@ -91,8 +93,8 @@ from domain.points_statement import (
 )
 from domain.worker import Worker
 from service.credentials.credential_document import OB3_CONTEXT, VC2_CONTEXT
-from service.credentials.jsonld_contexts import craftledger_context_url
-from service.signing.data_integrity import add_proof, format_date_time_stamp
+from service.credentials.jsonld_contexts import craftledger_context_url, document_loader
+from service.signing.data_integrity import add_proofs, format_date_time_stamp
 from service.signing.multikey import did_key, did_key_verification_method
 
 __all__ = [
@@ -463,5 +465,11 @@ def points_statement_credential(
         issuer_id=issuer_id,
         certificate_credential_url=lambda number: urls.certificate_credential_id(number, "public"),
     )
-    signed = add_proof(document, private_key, method, start_of(as_of))
+    signed = add_proofs(
+        document,
+        private_key,
+        method,
+        start_of(as_of),
+        document_loader=document_loader(urls.base_url),
+    )
     return PointsStatementResult(statement, chosen, assessed, signed)

@@ -7,6 +7,7 @@
 ``POST /presentations/verify``                         a presentation: holder, each credential
 ``GET /organisations/{id}/did.json``                   the issuer's controller document
 ``GET /api/v1/status-lists/{org_id}/{purpose}``        the signed BitstringStatusListCredential
+                                                       (message, revocation, suspension)
 ``GET /contexts/craftledger/v1``                       craftledger's JSON-LD context (immutable)
 =====================================================  ========================================
 
@@ -32,7 +33,6 @@ from flask import Response, g, request
 from marshmallow import validate
 from webargs import core
 
-from domain.status_list_allocation import PURPOSES
 from service.api.auth import ANYONE, access, forbidden
 from service.api.certificates import load, sees_full
 from service.api.openapi import Blueprint, signed_document_responses
@@ -46,6 +46,7 @@ from service.credentials.jsonld_contexts import (
 )
 from service.ledger import NotFound
 from service.signing.canonical_json import JSONValueError, parse_strict
+from service.signing.status_list import LIST_PURPOSES
 
 blp = Blueprint(
     "credentials",
@@ -136,7 +137,10 @@ class VerificationResultSchema(ma.Schema):
         required=True,
         metadata={
             "description": "each check: {check, status (passed, failed, unknown, skipped), "
-            "detail, ...}: signature, data_model (the VC Data Model 2.0 MUSTs broken, each "
+            "detail, ...}: signature (every proof of the proof set in proofs: index, "
+            "cryptosuite, verificationMethod, created, status (verified, failed, unsupported), "
+            "reason; it passes only if every proof verified), data_model (the VC Data Model "
+            "2.0 MUSTs broken, each "
             "named by its rule in violations), key_valid_at_created, issuer_binding, "
             "validity_dates, status, issuer_filed, ledger_record (a credential naming one of "
             "this ledger's certificates is the one the ledger issued, status entries "
@@ -334,11 +338,13 @@ def get_craftledger_context() -> Any:
 @blp.doc(responses=DOCUMENT_RESPONSES)
 @blp.errors(404, 409)
 def get_status_list(organisation_id: UUID, purpose: str) -> Any:
-    """The issuer's signed ``BitstringStatusListCredential`` for ``revocation`` or
-    ``suspension`` (131,072 entries). Cacheable: ETag, ``Cache-Control: public, max-age=300``;
-    revoking or suspending a certificate flips its bit in the next list served."""
-    if purpose not in PURPOSES:
-        raise NotFound(f"no status list purpose {purpose[:40]!r}; use {' or '.join(PURPOSES)}")
+    """The issuer's signed ``BitstringStatusListCredential`` for ``message`` (what credentials
+    point at: 131,072 entries of 2 bits, 0 valid, 1 suspended, 2 revoked), ``revocation`` or
+    ``suspension`` (131,072 bits each, for credentials issued with two entries). Cacheable:
+    ETag, ``Cache-Control: public, max-age=300``; revoking, suspending or reinstating a
+    certificate changes its entry in the next lists served."""
+    if purpose not in LIST_PURPOSES:
+        raise NotFound(f"no status list purpose {purpose[:40]!r}; use {', '.join(LIST_PURPOSES)}")
     organisation = ledger().organisation(organisation_id)
     if organisation.kind not in SIGNING_KINDS:
         raise NotFound(f"{organisation.name} issues no credentials and keeps no status lists")

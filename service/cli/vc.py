@@ -2,10 +2,13 @@
 credentials as a holder.
 
 ``vc sign`` refuses a credential that breaks a MUST of VC Data Model 2.0
-(``service.signing.data_model``). ``vc verify`` exits 0 only when every check passed: a check
-that cannot be made (an issuer whose controller document was not given, a status list that
-cannot be fetched) is "unknown" and exits 1, naming what was missing. ``vc present`` wraps
-credential files in a presentation signed by a did:key holder, for ``POST
+(``service.signing.data_model``) and, for ``eddsa-rdfc-2022``, one that is not JSON-LD in safe
+mode over the pinned contexts (an undefined term, a context not pinned here); by default it adds
+both proofs, a proof set. ``--context URL=FILE`` pins a further JSON-LD context for RDFC (none
+is ever fetched). ``vc verify`` lists each proof of the set and exits 0 only when every check
+passed: a check that cannot be made (an issuer whose controller document was not given, a status
+list that cannot be fetched) is "unknown" and exits 1, naming what was missing. ``vc present``
+wraps credential files in a presentation signed by a did:key holder, for ``POST
 /presentations/verify`` or ``vc verify-presentation``.
 """
 
@@ -17,6 +20,7 @@ from typing import Any, BinaryIO
 
 import click
 
+from service.credentials.jsonld_contexts import document_loader
 from service.signing.canonical_json import JSONValueError, parse_strict
 from service.signing.credential_verifier import (
     Check,
@@ -25,7 +29,12 @@ from service.signing.credential_verifier import (
     status_list_file_resolver,
     verify_credential,
 )
-from service.signing.data_integrity import ProofError, add_proof, parse_date_time_stamp
+from service.signing.data_integrity import (
+    CRYPTOSUITES,
+    ProofError,
+    add_proofs,
+    parse_date_time_stamp,
+)
 from service.signing.data_model import violations
 from service.signing.multikey import (
     DID_KEY_PREFIX,
@@ -36,14 +45,38 @@ from service.signing.multikey import (
     public_multibase_of,
 )
 from service.signing.presentation_verifier import sign_presentation, verify_presentation
+from service.signing.rdfc_proof import JsonLdRefused
 from service.signing.web_resolvers import web_controller_resolver, web_status_list_resolver
 
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
 
+def _pinned_contexts(
+    context: click.Context, parameter: click.Parameter, values: tuple[str, ...]
+) -> dict[str, Any]:
+    """``URL=FILE`` pairs to the parsed context documents they pin."""
+    contexts: dict[str, Any] = {}
+    for value in values:
+        url, _, path = value.partition("=")
+        if not url or not path or not Path(path).is_file():
+            raise click.BadParameter(f"{value!r} is not URL=FILE with an existing file")
+        contexts[url] = _read_json(Path(path).read_bytes(), path)
+    return contexts
+
+
+_CONTEXT_OPTION = click.option(
+    "--context",
+    "contexts",
+    multiple=True,
+    callback=_pinned_contexts,
+    metavar="URL=FILE",
+    help="pin a further JSON-LD context (eddsa-rdfc-2022; contexts are never fetched)",
+)
+
+
 @click.group()
 def vc() -> None:
-    """Sign and verify verifiable credentials (Data Integrity eddsa-jcs-2022)."""
+    """Sign and verify verifiable credentials (Data Integrity eddsa-jcs-2022, eddsa-rdfc-2022)."""
 
 
 def _read_json(data: bytes, what: str) -> Any:
@@ -79,10 +112,25 @@ def _load_private_key(key_file: Path, verification_method: str) -> Any:
 @click.option("--key", "key_file", required=True, type=_FILE, help="JSON with privateKeyMultibase")
 @click.option("--verification-method", required=True, help="verification method id of the key")
 @click.option("--created", help="proof time, e.g. 2024-06-01T08:00:00Z (default: now)")
-def sign(key_file: Path, verification_method: str, created: str | None) -> None:
+@click.option(
+    "--cryptosuite",
+    type=click.Choice([*CRYPTOSUITES, "both"]),
+    default="both",
+    show_default=True,
+    help="the proof's cryptosuite; both gives a proof set of the two",
+)
+@_CONTEXT_OPTION
+def sign(
+    key_file: Path,
+    verification_method: str,
+    created: str | None,
+    cryptosuite: str,
+    contexts: dict[str, Any],
+) -> None:
     """Sign the credential on stdin and print the secured credential.
 
-    A credential that breaks a MUST of VC Data Model 2.0 is refused, each broken rule named."""
+    A credential that breaks a MUST of VC Data Model 2.0 is refused, each broken rule named;
+    so is one eddsa-rdfc-2022 cannot canonicalise (an undefined term, an unpinned context)."""
     if created is not None:
         try:
             parse_date_time_stamp(created)
@@ -95,9 +143,17 @@ def sign(key_file: Path, verification_method: str, created: str | None) -> None:
     if broken:
         rules = "\n".join(f"  {violation}" for violation in broken)
         raise click.ClickException(f"not signed: the credential breaks VC Data Model 2.0:\n{rules}")
+    suites = CRYPTOSUITES if cryptosuite == "both" else (cryptosuite,)
     try:
-        signed = add_proof(document, private_key, verification_method, created)
-    except (JSONValueError, ProofError) as error:
+        signed = add_proofs(
+            document,
+            private_key,
+            verification_method,
+            created,
+            cryptosuites=suites,
+            document_loader=document_loader(None, contexts),
+        )
+    except (JSONValueError, ProofError, JsonLdRefused) as error:
         raise click.ClickException(f"cannot sign: {error}") from None
     click.echo(json.dumps(signed, ensure_ascii=False, indent=2))
 
@@ -120,6 +176,9 @@ def _resolvers(
 def _print_report(report: VerificationReport) -> None:
     for check in report.checks:
         click.echo(f"{check.status:<8} {check.check}: {check.detail}")
+        for proof in check.data.get("proofs", ()) if check.check == "signature" else ():
+            reason = f": {proof['reason']}" if proof["reason"] else ""
+            click.echo(f"  proof {proof['index']} {proof['cryptosuite']} {proof['status']}{reason}")
     if report.verified:
         click.echo("credential verified")
         return
@@ -135,6 +194,7 @@ def _print_report(report: VerificationReport) -> None:
 @click.option("--offline", is_flag=True, help="never use the network (implied by any file)")
 @click.option("--timeout", default=10.0, show_default=True, help="seconds per online fetch")
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+@_CONTEXT_OPTION
 @click.argument("credential_file", type=click.File("rb"))
 def verify(
     controllers: tuple[Path, ...],
@@ -142,6 +202,7 @@ def verify(
     offline: bool,
     timeout: float,
     as_json: bool,
+    contexts: dict[str, Any],
     credential_file: BinaryIO,
 ) -> None:
     """Verify a credential file ('-' for stdin); exit 0 if valid, 1 if not.
@@ -162,6 +223,7 @@ def verify(
             credential,
             controller_resolver=controller_resolver,
             status_list_resolver=status_resolver,
+            document_loader=document_loader(None, contexts) if contexts else None,
         )
     if as_json:
         click.echo(report.to_json(indent=2))

@@ -66,7 +66,14 @@ class AwardCredentials:
             urls=self._credentials.credential_urls,
             credential_id=self.award_credential_id(competition.id, worker.id, disclosure),
             award_id=str(worker.id),
-            holder=Holder(result["name"] or worker.name, worker.masked_id_number, identifier),
+            holder=Holder(
+                result["name"] or worker.name,
+                worker.masked_id_number,
+                identifier,
+                self._credentials.subject_pseudonym(
+                    worker.id, award_subject(competition.id, worker.id)
+                ),
+            ),
             issuer_id=organiser.id,
             issuer_name=organiser.name,
             competition={

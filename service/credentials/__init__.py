@@ -7,13 +7,15 @@ module each:
 
 * ``keys``: issuers' signing keys -- provisioning, rotation, compromise, signing;
 * ``status_lists``: status list entries, status bits and the signed status lists;
-* ``subject_identifiers``: workers' sealed ID-number hashes, for full credentials;
+* ``subject_identifiers``: workers' sealed ID-number hashes, for full credentials, and the
+  per-credential pseudonyms public ones carry;
 * ``documents``: certificates' credentials, built from events, signed, issued;
 * ``controllers``: issuers' controller (DID) documents and resolution against the ledger;
 * ``verification``: online verification, with the issuer and ledger record checks;
 
-with the pure builders in ``credential_document``, the encrypted ``key_store`` and the
-``ledger_record_check``.
+with the pure builders in ``credential_document`` and ``achievements`` (what a certificate's
+``achievement`` is and requires), the earlier ``editions`` of a certificate's credential, the
+encrypted ``key_store`` and the ``ledger_record_check``.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ class Credentials:
         # subject identifiers
         self.subject_identifier_for = identifiers.subject_identifier_for
         self.holder_identifier = identifiers.holder_identifier
+        self.subject_pseudonym = identifiers.pseudonym
         # certificates' credentials
         self.unsigned_certificate_credential = documents.unsigned_certificate_credential
         self.certificate_credential = documents.certificate_credential

@@ -12,7 +12,8 @@ Shapes (W3C VC Data Model 2.0, Open Badges 3.0):
   as ``licenseNumber``, the level reached as a ``result`` (values are strings), the holder's name
   and masked ID number, and, in the full disclosure, an ``IdentityObject`` with the salted hash
   of the ID number (``identityType`` ``nationalIdentityNumber``) so a verifier who holds the
-  number can match it;
+  number can match it, and in the public one an ``identifier`` pseudonym (an HMAC under a
+  key of the ledger's of the worker and the certificate, so per certificate and unguessable);
 * a competition award (``build_award_credential``) is an ``AchievementCredential`` whose
   achievement is the award (``achievementType`` ``Award``) with rank, medal and score results;
 * ``issuer`` is the organisation's controller document identifier, a ``did:web`` DID that
@@ -20,8 +21,9 @@ Shapes (W3C VC Data Model 2.0, Open Badges 3.0):
 * ``@context`` is VC 2.0, Open Badges 3.0.3 and craftledger's own context
   (``{base}/contexts/craftledger/v1``, ``service/credentials/jsonld_contexts.py``), which
   defines ``maskedIdNumber``, ``occupation``, ``level`` and their ``code``/``nameZh``/``nameEn``;
-* ``credentialStatus`` holds two ``BitstringStatusListEntry`` values (revocation,
-  suspension) pointing at ``{base}/api/v1/status-lists/{issuer id}/{purpose}``.
+* ``credentialStatus`` is one ``BitstringStatusListEntry`` (``statusPurpose`` ``message``,
+  2 bits: valid, suspended, revoked) at ``{base}/api/v1/status-lists/{issuer id}/message``,
+  index the certificate's revocation index (docs/credential-data-model.md says why).
 
 Two disclosures of one certificate exist: ``full`` (for the holder, the issuer, admins and
 auditors: full name, the ID number hash, free-text evidence) and ``public`` (anyone: the name
@@ -39,6 +41,7 @@ from urllib.parse import quote, urlsplit
 from uuid import UUID
 
 from domain.skill_level import SkillLevel
+from service.credentials.achievements import certificate_achievement
 from service.credentials.jsonld_contexts import (
     OB3_CONTEXT_URL,
     VC2_CONTEXT_URL,
@@ -49,7 +52,7 @@ from service.signing.canonical_json import canonicalize
 from service.signing.credential_verifier import ResolutionError
 from service.signing.data_integrity import format_date_time_stamp
 from service.signing.multikey import DID_CONTEXT, MULTIKEY_CONTEXT
-from service.signing.status_list import PURPOSES, status_list_entry
+from service.signing.status_list import LIST_PURPOSES, MESSAGE, status_message_entry
 from service.signing.web_resolvers import DID_WEB_PREFIX, did_web_url
 
 __all__ = [
@@ -157,7 +160,7 @@ class CredentialUrls:
             issuer_id = UUID(issuer)
         except ValueError:
             return None
-        if purpose not in PURPOSES or self.status_list_url(issuer_id, purpose) != url:
+        if purpose not in LIST_PURPOSES or self.status_list_url(issuer_id, purpose) != url:
             return None
         return issuer_id, purpose
 
@@ -176,7 +179,8 @@ class CredentialUrls:
 
 @dataclass(frozen=True)
 class IdentityHash:
-    """An Open Badges ``IdentityObject`` hash: ``sha256$`` + hex(SHA-256(identity + salt))."""
+    """An Open Badges ``IdentityObject`` hash: ``sha256$`` + hex(SHA-256(identity + salt)); an
+    empty salt is left out."""
 
     identity_type: str
     identity_hash: str
@@ -186,35 +190,35 @@ class IdentityHash:
         return f"IdentityHash({self.identity_type}, …)"
 
     def to_identity_object(self) -> dict[str, Any]:
-        return {
+        found = {
             "type": "IdentityObject",
             "identityType": self.identity_type,
             "hashed": True,
             "identityHash": self.identity_hash,
-            "salt": self.salt,
         }
+        return {**found, "salt": self.salt} if self.salt else found
 
 
 @dataclass(frozen=True)
 class Holder:
-    """The credential subject as recorded: name, masked ID number, sealed identifier."""
+    """The credential subject as recorded: name, masked ID number, sealed identifier (the ID
+    number's salted hash, full disclosure only) and the credential's pseudonym (an
+    ``identifier`` no public data can reproduce: ``SubjectIdentifiers.pseudonym``), which the
+    public disclosure carries, and the full one when no sealed identifier was recorded."""
 
     name: str
     masked_id_number: str
     identifier: IdentityHash | None = None
+    pseudonym: IdentityHash | None = None
 
 
-def _status_entries(
+def _status_entry(
     urls: CredentialUrls, issuer_id: UUID, indexes: Mapping[str, int]
-) -> list[dict[str, Any]]:
-    return [
-        status_list_entry(
-            urls.status_list_url(issuer_id, purpose),
-            purpose,
-            int(indexes[purpose]),  # type: ignore[arg-type]
-        )
-        for purpose in PURPOSES
-    ]
+) -> dict[str, Any]:
+    """The one status entry: the issuer's message list at the revocation index."""
+    return status_message_entry(
+        urls.status_list_url(issuer_id, MESSAGE), int(indexes["revocation"])
+    )
 
 
 def _subject(holder: Holder, disclosure: Disclosure) -> dict[str, Any]:
@@ -223,8 +227,9 @@ def _subject(holder: Holder, disclosure: Disclosure) -> dict[str, Any]:
         "name": holder.name if disclosure == "full" else masked_name(holder.name),
         "maskedIdNumber": holder.masked_id_number,
     }
-    if disclosure == "full" and holder.identifier is not None:
-        subject["identifier"] = [holder.identifier.to_identity_object()]
+    shown = (holder.identifier if disclosure == "full" else None) or holder.pseudonym
+    if shown is not None:
+        subject["identifier"] = [shown.to_identity_object()]
     return subject
 
 
@@ -280,32 +285,20 @@ def build_certificate_credential(
     disclosure: Disclosure = "full",
 ) -> dict[str, Any]:
     """The unsigned credential of one certificate (see the module docstring)."""
-    level = SkillLevel.from_code(level_code)
-    achievement_id = urls.achievement_id(occupation_code, level_code)
-    level_description_id = f"{achievement_id}#level"
-    level_id = f"{achievement_id}#level-{level_code}"
+    achievement = certificate_achievement(
+        urls.achievement_id(occupation_code, level_code),
+        occupation_code,
+        occupation_name,
+        level_code,
+    )
+    achievement_id = achievement["id"]
+    level_description_id = achievement["resultDescription"][0]["id"]
     results: list[dict[str, Any]] = [
         {
             "type": ["Result"],
             "resultDescription": level_description_id,
-            "achievedLevel": level_id,
+            "achievedLevel": achievement["resultDescription"][0]["rubricCriterionLevel"][0]["id"],
             "value": level_code,
-        }
-    ]
-    descriptions: list[dict[str, Any]] = [
-        {
-            "id": level_description_id,
-            "type": ["ResultDescription"],
-            "name": "职业技能等级 skill level",
-            "resultType": "RubricCriterionLevel",
-            "rubricCriterionLevel": [
-                {
-                    "id": level_id,
-                    "type": ["RubricCriterionLevel"],
-                    "name": f"{level.name_zh} {level.name_en}",
-                    "level": level_code,
-                }
-            ],
         }
     ]
     for name, value in _results(basis.get("results") or basis.get("scores")):
@@ -318,38 +311,18 @@ def build_certificate_credential(
         )
     subject = _subject(holder, disclosure)
     subject["licenseNumber"] = number
-    subject["achievement"] = {
-        "id": achievement_id,
-        "type": ["Achievement"],
-        "achievementType": "Certification",
-        "name": f"{occupation_name} {level.name_zh}",
-        "description": (
-            f"职业技能等级证书 skill-grade certificate: {occupation_name} ({occupation_code}), "
-            f"{level.name_zh} / {level.name_en}"
-        ),
-        "criteria": {
-            "narrative": (
-                "Passed the evaluation for this occupation and level under the national "
-                "occupational skill standard: theory and practical each at least 60 of 100"
-                + ("; comprehensive review at least 60" if level_code in ("2", "1") else "")
-                + "; or promoted through a recorded route (competition, direct recognition)."
-            )
-        },
-        "occupation": {"code": occupation_code, "name": occupation_name},
-        "level": {"code": level_code, "nameZh": level.name_zh, "nameEn": level.name_en},
-        "resultDescription": descriptions,
-    }
+    subject["achievement"] = achievement
     subject["result"] = results
     return {
         "@context": [VC2_CONTEXT, OB3_CONTEXT, urls.craftledger_context],
         "id": urls.certificate_credential_id(number, disclosure),
         "type": list(CREDENTIAL_TYPES),
-        "name": f"职业技能等级证书 {occupation_name} {level.name_zh}",
+        "name": f"职业技能等级证书 {occupation_name} {SkillLevel.from_code(level_code).name_zh}",
         "issuer": {"id": urls.controller_id(issuer_id), "type": ["Profile"], "name": issuer_name},
         "validFrom": format_date_time_stamp(issued_at),
         "credentialSubject": subject,
         "evidence": _evidence(basis, disclosure),
-        "credentialStatus": _status_entries(urls, issuer_id, status_indexes),
+        "credentialStatus": _status_entry(urls, issuer_id, status_indexes),
     }
 
 
@@ -442,7 +415,7 @@ def build_award_credential(
         "validFrom": format_date_time_stamp(awarded_at),
         "credentialSubject": subject,
         "evidence": [evidence],
-        "credentialStatus": _status_entries(urls, issuer_id, status_indexes),
+        "credentialStatus": _status_entry(urls, issuer_id, status_indexes),
     }
 
 

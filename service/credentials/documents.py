@@ -28,6 +28,7 @@ from service.credentials.credential_document import (
     IdentityHash,
     build_certificate_credential,
 )
+from service.credentials.editions import earlier_editions
 from service.credentials.keys import Keys
 from service.credentials.status_lists import StatusLists, StatusReservation
 from service.credentials.subject_identifiers import SubjectIdentifiers
@@ -61,10 +62,13 @@ class CertificateCredentials:
         disclosure: Disclosure,
     ) -> dict[str, Any]:
         """The unsigned credential of a loaded certificate (one place for every path)."""
+        pseudonym = self._identifiers.pseudonym(certificate.worker_id, certificate.number)
         return build_certificate_credential(
             urls=self._urls,
             number=certificate.number,
-            holder=Holder(certificate.holder_name, certificate.masked_id_number, identifier),
+            holder=Holder(
+                certificate.holder_name, certificate.masked_id_number, identifier, pseudonym
+            ),
             issuer_id=certificate.issuer_id,
             issuer_name=certificate.issuer_name,
             occupation_code=certificate.occupation_code,
@@ -97,11 +101,13 @@ class CertificateCredentials:
         document = self.certificate_document(certificate, identifier, indexes, disclosure)
         return certificate, document
 
-    def issued_document(
+    def issued_editions(
         self, certificate: Certificate, disclosure: Disclosure
-    ) -> dict[str, Any] | None:
-        """The unsigned credential the ledger issued for ``certificate``, or None if it never
-        allocated the certificate status entries (so never issued one). Reads only."""
+    ) -> list[tuple[str, dict[str, Any]]] | None:
+        """The unsigned credential the ledger issues for ``certificate`` now (edition
+        ``current``) and each earlier edition of it (``service.credentials.editions``), or None
+        if it never allocated the certificate status entries (so never issued one). Reads
+        only."""
         allocation = self._status_lists.allocation_of(certificate.issuer_id, certificate.number)
         if allocation is None:
             return None
@@ -110,9 +116,10 @@ class CertificateCredentials:
             if disclosure == "full"
             else None
         )
-        return self.certificate_document(
-            certificate, identifier, dict(allocation.indexes), disclosure
-        )
+        indexes = dict(allocation.indexes)
+        current = self.certificate_document(certificate, identifier, indexes, disclosure)
+        earlier = earlier_editions(current, disclosure, self._urls, certificate.issuer_id, indexes)
+        return [("current", current), *earlier]
 
     def certificate_credential(
         self, number: str, disclosure: Disclosure = "full"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -26,10 +26,11 @@ from service.credentials.credential_document import (
     controller_document,
     verification_method_id,
 )
+from service.credentials.jsonld_contexts import document_loader
 from service.credentials.key_store import LEDGER_KEY_ID, LEDGER_OWNER, KeyStore
 from service.ledger_store import LedgerStore
 from service.signing.credential_verifier import SigningKey, key_window_problem
-from service.signing.data_integrity import add_proof
+from service.signing.data_integrity import CRYPTOSUITES, add_proofs
 from service.signing.multikey import did_key
 
 __all__ = ["SIGNING_KINDS", "CredentialUnavailable", "Keys", "whole_seconds"]
@@ -190,19 +191,40 @@ class Keys:
         )
 
     def sign(
-        self, organisation: Organisation, document: dict[str, Any], key_id: str, created: datetime
+        self,
+        organisation: Organisation,
+        document: dict[str, Any],
+        key_id: str,
+        created: datetime,
+        *,
+        cryptosuites: Sequence[str] = CRYPTOSUITES,
     ) -> dict[str, Any]:
-        """``document`` with a proof by the organisation's key ``key_id``, ``created`` then."""
+        """``document`` with a proof set by the organisation's key ``key_id``, ``created`` then:
+        an ``eddsa-jcs-2022`` and an ``eddsa-rdfc-2022`` proof, independent of each other (the
+        RDFC one over our pinned contexts; a term they leave undefined refuses signing).
+        ``cryptosuites`` narrows the set (a test signs a document RDFC must refuse)."""
         private_key = self.key_store.private_key(str(organisation.id), key_id)
         method = verification_method_id(self._urls.controller_id(organisation.id), key_id)
-        return add_proof(document, private_key, method, created)
+        return add_proofs(
+            document,
+            private_key,
+            method,
+            created,
+            cryptosuites=cryptosuites,
+            document_loader=document_loader(self._urls.base_url),
+        )
 
     def sign_credential(
-        self, organisation: Organisation, document: dict[str, Any], at: datetime
+        self,
+        organisation: Organisation,
+        document: dict[str, Any],
+        at: datetime,
+        *,
+        cryptosuites: Sequence[str] = CRYPTOSUITES,
     ) -> dict[str, Any]:
         """Sign ``document`` (issued at ``at``) with the organisation's key valid then."""
         key_id, created = self.signing_key_for(organisation, at)
-        return self.sign(organisation, document, key_id, created)
+        return self.sign(organisation, document, key_id, created, cryptosuites=cryptosuites)
 
     def ledger_issuer_id(self) -> str | None:
         """The ``did:key`` of the ledger's own key, issuer of what the ledger itself states

@@ -4,7 +4,8 @@ the ledger issued.
 A credential names a certificate by ``credentialSubject.licenseNumber`` or by an ``id`` of the
 ledger's certificate credential URL. The certificate must exist (looked up first in the
 directory read model, then in the log, since a read model may lag), the credential must be, apart
-from its proof, exactly what the ledger builds for that certificate and disclosure, and so carry
+from its proof, exactly what the ledger builds for that certificate and disclosure (now, or in an
+earlier edition of the shape: ``service.credentials.editions``), and so carry
 the ledger's ``credentialStatus`` entries: a credential re-signed without its status entries, or
 with any claim changed, fails. The check only reads (status list entries never allocated to the
 certificate mean the ledger never issued a credential for it); a credential that names no
@@ -24,9 +25,10 @@ from service.signing.credential_verifier import Check, issuer_of
 
 CertificateRow = Callable[[str], Mapping[str, Any] | None]
 """Certificate number → its read-model row (e.g. ``DirectoryQuery.get_certificate``), or None."""
-IssuedDocument = Callable[[Certificate, Disclosure], dict[str, Any] | None]
-"""Certificate and disclosure → the unsigned credential the ledger issued for it, or None if the
-ledger never allocated it status entries (``CertificateCredentials.issued_document``)."""
+IssuedEditions = Callable[[Certificate, Disclosure], list[tuple[str, dict[str, Any]]] | None]
+"""Certificate and disclosure → ``(edition, unsigned credential)`` the ledger issues for it, the
+current one first, then its earlier editions, or None if the ledger never allocated it status
+entries (``CertificateCredentials.issued_editions``)."""
 NAME = "ledger_record"
 
 
@@ -93,7 +95,7 @@ def _canonical(value: object) -> bytes | None:
 def ledger_record_check(
     ledger: LedgerStore,
     urls: CredentialUrls,
-    issued_document: IssuedDocument,
+    issued_editions: IssuedEditions,
     credential: Mapping[str, Any],
     certificate_row: CertificateRow | None = None,
 ) -> Check:
@@ -127,14 +129,15 @@ def ledger_record_check(
             f"its id {credential.get('id')!r} is not one of the ledger's ids for certificate "
             f"{number}",
         )
-    expected = issued_document(certificate, disclosure)
-    if expected is None:
+    editions = issued_editions(certificate, disclosure)
+    if editions is None:
         return Check(
             NAME,
             "failed",
             f"the ledger has allocated no status entries to certificate {number}, so it never "
             "issued this credential",
         )
+    (_, expected), *earlier = editions
     differences = _differences(expected, credential)
     if not differences:
         return Check(
@@ -143,8 +146,16 @@ def ledger_record_check(
             f"the {disclosure} credential the ledger issued for certificate {number}, with its "
             "status entries",
         )
+    for edition, document in earlier:
+        if not _differences(document, credential):
+            return Check(
+                NAME,
+                "passed",
+                f"the {disclosure} credential the ledger issued for certificate {number}, in "
+                f"an earlier edition ({edition}), with its status entries",
+            )
     if "credentialStatus is missing" in differences:
-        lead = "its credentialStatus entries (revocation, suspension) are missing; "
+        lead = "its credentialStatus entry is missing; "
     else:
         lead = ""
     return Check(

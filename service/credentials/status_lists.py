@@ -6,6 +6,13 @@ as the certificates (batch issuers call it once for the whole batch);
 ``status_list_updates_for(certificate)`` returns the status-bit changes to save with a
 suspension, reinstatement or revocation; ``status_list_credential(issuer, purpose)`` is the
 signed ``BitstringStatusListCredential`` a verifier fetches.
+
+Credentials carry one entry, in the issuer's ``message`` list (2 bits: 0 valid, 1 suspended,
+2 revoked) at their revocation index. That list is derived when read from the revocation and
+suspension lists (which are what status changes record, and which stay served for credentials
+issued with two entries): a revocation bit gives 2 at its index; a suspension bit gives 1 at
+the revocation index of the same subject (its allocation), unless revoked there. Reading it
+records nothing, and it follows every revoke, suspend and reinstate as the two lists do.
 """
 
 from __future__ import annotations
@@ -39,7 +46,15 @@ from service.commands import NotFound, retried
 from service.credentials.credential_document import CredentialUrls, SignedDocument
 from service.credentials.keys import SIGNING_KINDS, CredentialUnavailable, Keys, whole_seconds
 from service.ledger_store import LedgerStore
-from service.signing.status_list import Bitstring, BitstringStatusListCredential
+from service.signing.status_list import (
+    LIST_PURPOSES,
+    MESSAGE,
+    MESSAGE_REVOKED,
+    MESSAGE_STATUS_SIZE,
+    MESSAGE_SUSPENDED,
+    Bitstring,
+    BitstringStatusListCredential,
+)
 
 __all__ = [
     "SERVICE_ACTOR",
@@ -285,16 +300,17 @@ class StatusLists:
     # -- the signed list -----------------------------------------------------------------------
 
     def status_list_credential(self, issuer_id: UUID, purpose: str) -> SignedDocument:
-        """The issuer's signed ``BitstringStatusListCredential`` for ``purpose``.
+        """The issuer's signed ``BitstringStatusListCredential`` for ``purpose`` (revocation,
+        suspension, or message: see the module docstring).
 
         Signed with the key in use, ``created`` and ``validFrom`` at the start of the current
         hour (or the key's start, if later), ``validUntil`` ``STATUS_LIST_VALIDITY`` after:
         the document, and so its ETag, change only when a bit flips, the key rotates or the
         hour turns.
         """
-        check_purpose(purpose)
+        if purpose not in LIST_PURPOSES:
+            check_purpose(purpose)  # raises: unknown purpose
         organisation = self._ledger.organisation(issuer_id)
-        status_list = self._recorded_list(issuer_id, purpose)
         key_id = organisation.current_key_id
         if key_id is None:
             raise CredentialUnavailable(
@@ -303,14 +319,19 @@ class StatusLists:
         key = organisation.signing_keys[key_id]
         now = whole_seconds(self._ledger.clock())
         created = max(now.replace(minute=0, second=0), whole_seconds(key["valid_from"]))
-        version = status_list.version if status_list else 0
-        cache_key = (self._urls.base_url, issuer_id, purpose, version, key_id, created)
+        sources = PURPOSES if purpose == MESSAGE else (purpose,)
+        lists = [self._recorded_list(issuer_id, source) for source in sources]
+        versions = tuple(found.version if found else 0 for found in lists)
+        cache_key = (self._urls.base_url, issuer_id, purpose, versions, key_id, created)
         cached = self._signed.get(cache_key)
         if cached is not None:
             return cached
-        bits = Bitstring(LIST_SIZE)
-        for index in status_list.set_bits if status_list else ():
-            bits.set(index)
+        if purpose == MESSAGE:
+            bits = self._message_bits(issuer_id, *lists)
+        else:
+            bits = Bitstring(LIST_SIZE)
+            for index in lists[0].set_bits if lists[0] else ():
+                bits.set(index)
         url = self._urls.status_list_url(issuer_id, purpose)
         unsigned = BitstringStatusListCredential(
             id=url,
@@ -324,6 +345,28 @@ class StatusLists:
         signed = SignedDocument.of(self._keys.sign(organisation, unsigned, key_id, created))
         self._signed.put(cache_key, signed)
         return signed
+
+    def _message_bits(
+        self, issuer_id: UUID, revocation: StatusList | None, suspension: StatusList | None
+    ) -> Bitstring:
+        """The 2-bit message list from the two 1-bit lists: revoked (2) at each revocation
+        bit; suspended (1) at the revocation index of each suspended subject not revoked."""
+        bits = Bitstring(LIST_SIZE * MESSAGE_STATUS_SIZE)
+        for index in revocation.set_bits if revocation else ():
+            bits.set_value(index, MESSAGE_REVOKED, MESSAGE_STATUS_SIZE)
+        suspended = suspension.set_bits if suspension else {}
+        ids = {
+            StatusListAllocation.create_id(issuer_id=issuer_id, subject=subject): index
+            for index, subject in suspended.items()
+        }
+        allocations = self._ledger.load_many(ids) if ids else {}
+        for allocation_id, index in ids.items():
+            allocation = allocations.get(allocation_id)
+            if isinstance(allocation, StatusListAllocation):
+                index = allocation.indexes["revocation"]
+            if bits.get_value(index, MESSAGE_STATUS_SIZE) != MESSAGE_REVOKED:
+                bits.set_value(index, MESSAGE_SUSPENDED, MESSAGE_STATUS_SIZE)
+        return bits
 
 
 class _LRU:

@@ -4,12 +4,21 @@ At registration, while the ID number is in hand, ``subject_identifier_for`` seal
 Badges ``IdentityObject`` hash (salted SHA-256 of the ID number) with a key derived from the
 identity key, to save with the ``Worker``; ``holder_identifier`` unseals it when a full
 credential is built. The ID number itself is never stored.
+
+``pseudonym(worker, subject)`` is the identifier a public credential carries instead (Open
+Badges 3.0 requires a subject ``id`` or ``identifier``): an ``IdentityObject`` of type
+``identifier`` whose identity is HMAC-SHA-256, under another key derived from the identity key,
+of the worker id and the credential's subject (a certificate number, an award), and whose hash
+is that identity's SHA-256. Nobody without the identity key can compute it from public data (a
+hash of the name or ID number could be brute-forced), each credential has its own (two public
+credentials of one worker cannot be linked by it), and the same events always give the same.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import logging
 import secrets
 from collections.abc import Iterable
@@ -34,6 +43,7 @@ __all__ = ["SubjectIdentifiers"]
 log = logging.getLogger(__name__)
 
 _IDENTIFIER_INFO = b"craftledger subject identifier seal v1 (AES-256-GCM)"
+_PSEUDONYM_INFO = b"craftledger public subject pseudonym v1 (HMAC-SHA-256)"
 _SEALED_PREFIX = "v1."
 
 
@@ -46,6 +56,18 @@ class SubjectIdentifiers:
             identity_key
         )
         self._aead = AESGCM(key)
+        self._pseudonym_key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=_PSEUDONYM_INFO
+        ).derive(identity_key)
+
+    def pseudonym(self, worker_id: UUID, subject: str) -> IdentityHash:
+        """The credential's public ``identifier``: SHA-256 of HMAC(worker id, subject) (see
+        the module docstring). Pure: reads nothing, records nothing."""
+        message = f"{worker_id}\n{subject}".encode()
+        identity = hmac.new(self._pseudonym_key, message, hashlib.sha256).hexdigest()
+        return IdentityHash(
+            "identifier", "sha256$" + hashlib.sha256(identity.encode()).hexdigest(), ""
+        )
 
     def subject_identifier_for(self, worker: Worker, id_number: IdNumber) -> list[Aggregate]:
         """At registration, while the ID number is in hand: the worker's sealed Open Badges

@@ -100,7 +100,7 @@ class Verification:
                 ledger_record_check(
                     self._ledger,
                     self._urls,
-                    self._documents.issued_document,
+                    self._documents.issued_editions,
                     credential,
                     certificate_row,
                 )

@@ -41,6 +41,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
     from werkzeug.exceptions import HTTPException
 
     from service.pages import (  # noqa: F401 - the modules register their routes
+        achievement,
         api_docs,
         audit,
         certificate,

@@ -54,6 +54,8 @@ CHECK_STATUS = {
     "skipped": N_("未检查"),
     "valid": N_("通过"),
     "invalid": N_("未通过"),
+    "verified": N_("通过"),
+    "unsupported": N_("不支持的密码套件"),
 }
 AWARD = {
     "gold": N_("金牌"),

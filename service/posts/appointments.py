@@ -155,7 +155,10 @@ class Posts:
             credential_id=self.post_credential_id(appointment.id),
             award_id=str(worker.id),
             holder=Holder(
-                worker.name, worker.masked_id_number, self._credentials.holder_identifier(worker.id)
+                worker.name,
+                worker.masked_id_number,
+                self._credentials.holder_identifier(worker.id),
+                self._credentials.subject_pseudonym(worker.id, post_subject(appointment.id)),
             ),
             issuer_id=organisation.id,
             issuer_name=organisation.name,

@@ -1,5 +1,9 @@
 """Verify a credential check by check: signature, key validity, issuer binding, dates, status.
 
+The ``signature`` check verifies every proof of the credential's proof set (``eddsa-jcs-2022``
+and ``eddsa-rdfc-2022``) and lists each under ``proofs`` (cryptosuite, verification method,
+status, reason); it passes only when every proof verified.
+
 Each check reports ``passed``, ``failed``, ``unknown`` or ``skipped`` with a human detail. A
 failed signature hides every other claim (they are reported ``skipped``). A check that cannot be
 made is ``unknown``, never passed, and leaves the credential not verified: a signing key whose
@@ -34,14 +38,26 @@ from service.signing.data_integrity import (
 )
 from service.signing.data_model import violations
 from service.signing.multikey import DID_KEY_PREFIX, decode_public_key, resolve_did_key
-from service.signing.status_list import PURPOSES, Bitstring, StatusListError
+from service.signing.rdfc_proof import DocumentLoader
+from service.signing.status_list import (
+    MESSAGE,
+    MIN_LENGTH,
+    PURPOSES,
+    Bitstring,
+    StatusListError,
+    status_messages,
+)
 
 ControllerResolver = Callable[[str], Mapping[str, Any]]
 """Controller document id (a DID or URL, no fragment) → the controller document."""
 StatusListResolver = Callable[[str], Mapping[str, Any]]
 """``statusListCredential`` URL → the (signed) BitstringStatusListCredential."""
 CheckStatus = Literal["passed", "failed", "unknown", "skipped"]
-EntryStatus = Literal["valid", "revoked", "suspended", "unknown"]
+EntryStatus = Literal["valid", "revoked", "suspended", "invalid", "unknown"]
+"""What an entry says: ``invalid`` is a non-zero message-list value whose message this
+verifier does not interpret (the specification: any non-zero status is not valid)."""
+MESSAGE_RESULTS: dict[str, EntryStatus] = {"revoked": "revoked", "suspended": "suspended"}
+"""Messages of a ``message`` entry read as revoked or suspended (ours: ``STATUS_MESSAGES``)."""
 
 PROOF_VERIFICATION_ERROR = "https://w3id.org/security#PROOF_VERIFICATION_ERROR"
 STATUS_RETRIEVAL_ERROR = "https://www.w3.org/ns/credentials/status-list#STATUS_RETRIEVAL_ERROR"
@@ -212,10 +228,16 @@ class _KeyResolver:
 
 
 def _signing_keys(result: ProofResult, resolver: _KeyResolver) -> list[SigningKey]:
-    keys = []
+    """The keys of the verified proofs, each key and time once (a proof set by one key in two
+    cryptosuites is one signing)."""
+    keys: list[SigningKey] = []
+    seen: set[tuple[str, str | None]] = set()
     for outcome in result.proofs:
         if outcome.status != "verified" or outcome.verification_method is None:
             continue
+        if (outcome.verification_method, outcome.created) in seen:
+            continue
+        seen.add((outcome.verification_method, outcome.created))
         method, controller = resolver.methods[outcome.verification_method]
         created = parse_date_time_stamp(outcome.created) if outcome.created else None
         keys.append(SigningKey(outcome.verification_method, controller, created, method))
@@ -336,14 +358,19 @@ class StatusEntryResult:
     result: EntryStatus
     detail: str
     error_type: str | None = None
+    value: str | None = None
+    """The entry's value in the list (``0x2``) and, for a message entry, its message."""
+    message: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        found = {"status": self.value, "message": self.message} if self.value else {}
         return {
             "statusPurpose": self.purpose,
             "statusListCredential": self.list_url,
             "statusListIndex": self.index,
             "result": self.result,
             "detail": self.detail,
+            **found,
         }
 
 
@@ -441,10 +468,16 @@ class _StatusChecker:
 
         if entry.get("type") != "BitstringStatusListEntry":
             return unknown(f"status entry type {entry.get('type')!r} is not supported")
-        if purpose not in PURPOSES:
+        if purpose not in (*PURPOSES, MESSAGE):
             return unknown(f"statusPurpose {purpose!r} is not supported")
-        if entry.get("statusSize", 1) != 1:
-            return unknown("statusSize other than 1 is not supported")
+        size = entry.get("statusSize", 1)
+        if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 8:
+            return unknown(f"statusSize {size!r} is not an integer from 1 to 8")
+        if purpose != MESSAGE and size != 1:
+            return unknown(f"a {purpose} entry has statusSize 1, not {size}")
+        messages = status_messages(entry.get("statusMessage"), size)
+        if isinstance(messages, str):
+            return unknown(messages)
         if not (isinstance(index, str) and index.isascii() and index.isdigit()):
             return unknown(f"statusListIndex {index!r} is not a decimal string")
         if not isinstance(url, str):
@@ -458,12 +491,27 @@ class _StatusChecker:
         listed = document["credentialSubject"].get("statusPurpose")
         if purpose not in (listed if isinstance(listed, list) else [listed]):
             return unknown(f"{url} is a {listed} list, not a {purpose} list")
-        if int(index) >= len(bits):
-            return unknown(f"statusListIndex {index} is beyond the {len(bits)} entries of {url}")
-        if not bits.get(int(index)):
-            return StatusEntryResult(purpose, url, index, "valid", f"{purpose} bit {index} clear")
-        state: EntryStatus = "revoked" if purpose == "revocation" else "suspended"
-        return StatusEntryResult(purpose, url, index, state, f"{purpose} bit {index} set")
+        if len(bits) // size < MIN_LENGTH:
+            return unknown(f"{url} holds fewer than {MIN_LENGTH} entries of {size} bits")
+        if (int(index) + 1) * size > len(bits):
+            return unknown(
+                f"statusListIndex {index} is beyond the {len(bits) // size} entries of {url}"
+            )
+        value = bits.get_value(int(index), size)
+        found = f"0x{value:x}"
+        if purpose != MESSAGE:
+            if not value:
+                return StatusEntryResult(
+                    purpose, url, index, "valid", f"{purpose} bit {index} clear"
+                )
+            state: EntryStatus = "revoked" if purpose == "revocation" else "suspended"
+            return StatusEntryResult(purpose, url, index, state, f"{purpose} bit {index} set")
+        message = messages.get(found) if messages else None
+        detail = f"entry {index} is {found} ({message or 'no message'})"
+        result: EntryStatus = (
+            "valid" if value == 0 else MESSAGE_RESULTS.get(message or "", "invalid")
+        )
+        return StatusEntryResult(purpose, url, index, result, detail, None, found, message)
 
 
 def _check_status(credential: Mapping[str, Any], checker: _StatusChecker) -> Check:
@@ -476,7 +524,7 @@ def _check_status(credential: Mapping[str, Any], checker: _StatusChecker) -> Che
         return Check("status", "skipped", "the credential has an empty credentialStatus")
     detail = "; ".join(f"{e.purpose or 'status'} {e.result}: {e.detail}" for e in entries)
     data = {"statuses": [entry.to_dict() for entry in entries]}
-    if results & {"revoked", "suspended"}:
+    if results & {"revoked", "suspended", "invalid"}:
         return Check("status", "failed", detail, data)
     if "unknown" in results:
         error_type = next(e.error_type for e in entries if e.result == "unknown")
@@ -490,31 +538,44 @@ def verify_credential(
     controller_resolver: ControllerResolver | None = None,
     status_list_resolver: StatusListResolver | None = None,
     now: datetime | None = None,
+    document_loader: DocumentLoader | None = None,
 ) -> VerificationReport:
-    """Verify ``credential`` and report each check; never raises for a bad credential."""
+    """Verify ``credential`` and report each check; never raises for a bad credential.
+
+    ``document_loader`` serves JSON-LD contexts to ``eddsa-rdfc-2022`` proofs (default: the
+    pinned ones, offline)."""
     now = now or datetime.now(UTC)
     report = VerificationReport()
     if not isinstance(credential, Mapping):
         report.add(Check("signature", "failed", "the credential is not a JSON object"))
         return report
     key_resolver = _KeyResolver(controller_resolver)
-    result = verify_proof(credential, key_resolver, expected_proof_purpose=PROOF_PURPOSE, now=now)
+    result = verify_proof(
+        credential,
+        key_resolver,
+        expected_proof_purpose=PROOF_PURPOSE,
+        now=now,
+        document_loader=document_loader,
+    )
     later = ("key_valid_at_created", "issuer_binding", "validity_dates", "status")
+    proofs = {"proofs": [outcome.to_dict() for outcome in result.proofs]}
     if not result.verified:
-        failed = [o for o in result.proofs if o.status == "failed"]
+        failed = [o for o in result.proofs if o.status != "verified"]
         unresolved = bool(failed) and all(
             o.verification_method in key_resolver.unresolved for o in failed
         )
         if unresolved:
             detail = "the signing key cannot be had, so the signature cannot be checked: " + (
-                "; ".join(key_resolver.unresolved[o.verification_method or ""] for o in failed)
+                "; ".join(
+                    dict.fromkeys(
+                        key_resolver.unresolved[o.verification_method or ""] for o in failed
+                    )
+                )
             )
-            report.add(Check("signature", "unknown", detail, error_type=PROOF_VERIFICATION_ERROR))
+            report.add(Check("signature", "unknown", detail, proofs, PROOF_VERIFICATION_ERROR))
         else:
             report.add(
-                Check(
-                    "signature", "failed", result.reason or "", error_type=PROOF_VERIFICATION_ERROR
-                )
+                Check("signature", "failed", result.reason or "", proofs, PROOF_VERIFICATION_ERROR)
             )
         reason = (
             "the signature could not be checked" if unresolved else "the signature did not verify"
@@ -524,17 +585,13 @@ def verify_credential(
         return report
     keys = _signing_keys(result, key_resolver)
     report.signing_keys = keys
-    methods = ", ".join(key.verification_method for key in keys)
-    unsupported = [o for o in result.proofs if o.status == "unsupported"]
-    note = (
-        f" ({len(unsupported)} proof(s) in other cryptosuites not checked)" if unsupported else ""
-    )
+    methods = [key.verification_method for key in keys]
     report.add(
         Check(
             "signature",
             "passed",
-            f"eddsa-jcs-2022 proof by {methods}{note}",
-            {"verificationMethods": [key.verification_method for key in keys]},
+            "; ".join(f"{o.cryptosuite} proof by {o.verification_method}" for o in result.proofs),
+            {"verificationMethods": methods, **proofs},
         )
     )
     report.add(_check_data_model(credential))

@@ -3,6 +3,13 @@
 Index 0 is the most significant (left-most) bit of byte 0. ``encodedList`` is ``u`` followed
 by unpadded base64url of the GZIP-compressed bitstring; compression is deterministic (no
 timestamp), so an unchanged list encodes to the same text and can keep its ETag.
+
+A list has entries of ``statusSize`` bits: entry ``i`` is the bits ``i × size … i × size +
+size − 1``, most significant first. Revocation and suspension lists have 1-bit entries; the
+``message`` list has 2-bit entries whose values ``STATUS_MESSAGES`` names (valid, suspended,
+revoked). ``statusSize`` and ``statusMessage`` travel on the credential's entry: the list's
+``BitstringStatusList`` subject does not carry them (VC 2.0's context defines no such terms
+there; w3c/vc-bitstring-status-list#175).
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import gzip
 import re
 import secrets
 import zlib
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -24,8 +31,24 @@ MAX_LENGTH = 1 << 27
 CONTEXT_V2 = "https://www.w3.org/ns/credentials/v2"
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
-StatusPurpose = Literal["revocation", "suspension"]
+StatusPurpose = Literal["revocation", "suspension", "message"]
 PURPOSES: tuple[StatusPurpose, ...] = ("revocation", "suspension")
+"""The single-bit purposes: the bit set means revoked, or suspended."""
+MESSAGE: StatusPurpose = "message"
+LIST_PURPOSES: tuple[StatusPurpose, ...] = (*PURPOSES, MESSAGE)
+"""Every purpose of a list an issuer serves."""
+MESSAGE_STATUS_SIZE = 2
+"""Bits per entry of the message list: revocation (high bit) and suspension (low bit)."""
+MESSAGE_VALID, MESSAGE_SUSPENDED, MESSAGE_REVOKED = 0, 1, 2
+STATUS_MESSAGES: tuple[dict[str, str], ...] = (
+    {"status": "0x0", "message": "valid"},
+    {"status": "0x1", "message": "suspended"},
+    {"status": "0x2", "message": "revoked"},
+    {"status": "0x3", "message": "revoked"},
+)
+"""The message list's ``statusMessage``: one per value of 2 bits (the specification requires
+all four). We write 0x2 for a revoked credential even if it was suspended too (revocation is
+final and wins); 0x3 is never written, and read as revoked."""
 
 
 class StatusListError(ValueError):
@@ -72,6 +95,19 @@ class Bitstring:
         else:
             self._bytes[byte] &= ~mask & 0xFF
 
+    def get_value(self, index: int, size: int) -> int:
+        """The value of entry ``index`` of ``size`` bits (bits ``index × size`` onwards)."""
+        self._position(index * size + size - 1)
+        return sum(self.get(index * size + bit) << (size - 1 - bit) for bit in range(size))
+
+    def set_value(self, index: int, value: int, size: int) -> None:
+        """Set entry ``index`` of ``size`` bits to ``value`` (``0 ≤ value < 2 ** size``)."""
+        if not 0 <= value < 1 << size:
+            raise StatusListError(f"value {value} does not fit {size} bits")
+        self._position(index * size + size - 1)
+        for bit in range(size):
+            self.set(index * size + bit, bool(value >> (size - 1 - bit) & 1))
+
     def to_bytes(self) -> bytes:
         """The uncompressed bitstring."""
         return bytes(self._bytes)
@@ -114,7 +150,8 @@ class Bitstring:
 
 @dataclass(frozen=True)
 class BitstringStatusListCredential:
-    """An unsigned ``BitstringStatusListCredential`` for one issuer and purpose."""
+    """An unsigned ``BitstringStatusListCredential`` for one issuer and purpose; the message
+    list's bitstring holds ``MIN_LENGTH`` entries of ``MESSAGE_STATUS_SIZE`` bits."""
 
     id: str
     issuer: str
@@ -125,8 +162,11 @@ class BitstringStatusListCredential:
     ttl_milliseconds: int | None = None
 
     def __post_init__(self) -> None:
-        if self.purpose not in PURPOSES:
-            raise StatusListError(f"statusPurpose must be one of {', '.join(PURPOSES)}")
+        if self.purpose not in LIST_PURPOSES:
+            raise StatusListError(f"statusPurpose must be one of {', '.join(LIST_PURPOSES)}")
+        size = MESSAGE_STATUS_SIZE if self.purpose == MESSAGE else 1
+        if len(self.bitstring) < MIN_LENGTH * size:
+            raise StatusListError(f"a {self.purpose} list holds at least {MIN_LENGTH} entries")
 
     def to_document(self) -> dict[str, Any]:
         """The credential as a JSON-ready dict, ready for ``add_proof``."""
@@ -165,6 +205,43 @@ def status_list_entry(
         "statusListIndex": str(index),
         "statusListCredential": list_id,
     }
+
+
+def status_message_entry(list_id: str, index: int) -> dict[str, Any]:
+    """The one ``BitstringStatusListEntry`` (purpose ``message``, 2 bits) a credential carries
+    in ``credentialStatus``: its value in the list is valid, suspended or revoked."""
+    return {
+        "id": f"{list_id}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": MESSAGE,
+        "statusListIndex": str(index),
+        "statusListCredential": list_id,
+        "statusSize": MESSAGE_STATUS_SIZE,
+        "statusMessage": [dict(message) for message in STATUS_MESSAGES],
+    }
+
+
+def status_messages(given: object, size: int) -> dict[str, str] | str | None:
+    """``statusMessage`` as ``{"0x1": "suspended", ...}``, None if absent (allowed for 1 bit),
+    or why it is malformed: required above 1 bit, one message per value of ``size`` bits."""
+    if given is None:
+        return None if size == 1 else f"statusMessage is required with statusSize {size}"
+    if not isinstance(given, list) or len(given) != 1 << size:
+        return f"statusMessage must list {1 << size} messages for statusSize {size}"
+    messages: dict[str, str] = {}
+    for item in given:
+        status = item.get("status") if isinstance(item, Mapping) else None
+        message = item.get("message") if isinstance(item, Mapping) else None
+        if not (isinstance(status, str) and status.startswith("0x") and isinstance(message, str)):
+            return "each statusMessage needs a 0x-prefixed hexadecimal status and a message"
+        try:
+            value = int(status[2:], 16)
+        except ValueError:
+            return f"statusMessage status {status!r} is not hexadecimal"
+        messages[f"0x{value:x}"] = message
+    if len(messages) != 1 << size:
+        return f"statusMessage must give each of the {1 << size} values a message once"
+    return messages
 
 
 class IndexSource(Protocol):

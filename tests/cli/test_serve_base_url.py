@@ -44,8 +44,8 @@ def test_a_demo_served_on_another_port_verifies_online(tmp_path: Path) -> None:
         did = credential["issuer"]["id"]
         assert credential["id"].startswith(f"{url}/api/v1/certificates/{number}/credential")
         assert did.startswith("did:web:" + netloc.replace(":", "%3A") + ":organisations:")
-        for entry in credential["credentialStatus"]:
-            assert entry["statusListCredential"].startswith(f"{url}/api/v1/status-lists/")
+        listed_at = credential["credentialStatus"]["statusListCredential"]
+        assert listed_at.startswith(f"{url}/api/v1/status-lists/")
         controller = json.loads(fetch(f"{url}/organisations/{did.rsplit(':', 1)[1]}/did.json"))
         assert controller["id"] == did
         page = f"{url}/c/{number}"

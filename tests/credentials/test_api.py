@@ -106,6 +106,39 @@ def test_status_list_is_cacheable_with_etag_and_304_until_a_bit_flips(
     assert client.get(url, headers={"Accept": "application/vc"}).mimetype == "application/vc"
 
 
+def test_the_message_list_is_served_like_the_others_and_follows_each_change(
+    ledger: Ledger, client: FlaskClient, issued: Issued
+):
+    url = f"/api/v1/status-lists/{issued.body_id}/message"
+    credential = client.get(f"/api/v1/certificates/{issued.number}/credential?disclosure=public")
+    assert credential.json["credentialStatus"]["statusListCredential"].endswith(url)
+    index = int(credential.json["credentialStatus"]["statusListIndex"])
+    etags = []
+    for action, value in (
+        (None, 0),
+        ("suspend", 1),
+        ("reinstate", 0),
+        ("suspend", 1),
+        ("revoke", 2),
+    ):
+        if action:
+            ledger.certificates.change_certificate_status(
+                issued.number, action, actor="t", reason="抽查"
+            )
+        answer = client.get(url)
+        assert (
+            answer.status_code == 200 and answer.headers["Cache-Control"] == "public, max-age=300"
+        )
+        subject = answer.json["credentialSubject"]
+        assert (subject["type"], subject["statusPurpose"]) == ("BitstringStatusList", "message")
+        bits = Bitstring.decode(subject["encodedList"])
+        assert len(bits) == 2 * 131_072 and bits.get_value(index, 2) == value, action
+        again = client.get(url, headers={"If-None-Match": answer.headers["ETag"]})
+        assert again.status_code == 304
+        etags.append(answer.headers["ETag"])
+    assert etags[0] == etags[2] and len(set(etags)) == 3  # reinstated: the same list again
+
+
 def test_status_lists_of_unknown_purposes_or_non_issuers_are_not_found(
     ledger: Ledger, client: FlaskClient, issued: Issued
 ):
@@ -116,6 +149,8 @@ def test_status_lists_of_unknown_purposes_or_non_issuers_are_not_found(
         province_code="11",
         actor="t",
     ).aggregate
+    expiry = client.get(f"/api/v1/status-lists/{issued.body_id}/expiry")
+    assert "use revocation, suspension, message" in expiry.json["detail"]
     for url in (
         f"/api/v1/status-lists/{issued.body_id}/expiry",
         f"/api/v1/status-lists/{authority.id}/revocation",
@@ -213,3 +248,29 @@ def test_the_openapi_document_describes_the_credential_endpoints(client: FlaskCl
     assert "get" in paths["/api/v1/certificates/{number}/credential"]
     assert "get" in paths["/organisations/{organisation_id}/did.json"]
     assert "get" in paths["/api/v1/status-lists/{organisation_id}/{purpose}"]
+
+
+def test_verify_reports_each_proof_of_the_set(client: FlaskClient, issued: Issued):
+    """Both proofs are checked and listed; one the verifier cannot check fails the credential."""
+    credential = json.loads(client.get(credential_url(issued)).data)
+    answer = client.post("/credentials/verify", json={"verifiableCredential": credential})
+    signature = answer.json["checks"][0]
+    assert [(p["cryptosuite"], p["status"], p["reason"]) for p in signature["proofs"]] == [
+        ("eddsa-jcs-2022", "verified", None),
+        ("eddsa-rdfc-2022", "verified", None),
+    ]
+    assert {p["verificationMethod"] for p in signature["proofs"]} == set(
+        signature["verificationMethods"]
+    )
+    jcs, rdfc = credential["proof"]
+    for proofs, statuses in (
+        ([jcs, rdfc | {"proofValue": jcs["proofValue"]}], ["verified", "failed"]),
+        ([jcs, rdfc | {"cryptosuite": "ecdsa-rdfc-2019"}], ["verified", "unsupported"]),
+    ):
+        changed = credential | {"proof": proofs}
+        answer = client.post("/credentials/verify", json={"verifiableCredential": changed})
+        signature = answer.json["checks"][0]
+        assert answer.json["verified"] is False
+        assert (signature["check"], signature["status"]) == ("signature", "failed")
+        assert [p["status"] for p in signature["proofs"]] == statuses
+        assert signature["detail"].startswith("proof 1 (")

@@ -16,7 +16,7 @@ from domain.status_list_allocation import LIST_SIZE, StatusIndexBlock, StatusLis
 from service.ledger import Ledger
 from service.signing.canonical_json import canonicalize
 from service.signing.credential_verifier import verify_credential
-from service.signing.data_integrity import add_proof
+from service.signing.data_integrity import CRYPTOSUITES, add_proof, proofs_of
 from tests.factories import Issued, file_employer, id_number, issue_to_new_worker
 from tests.factories.awards import gold_award
 
@@ -51,7 +51,8 @@ def test_building_twice_gives_the_same_document_and_proof(ledger: Ledger, issued
     one = ledger.credentials.certificate_credential(issued.number)
     two = ledger.credentials.certificate_credential(issued.number)
     assert canonicalize(one) == canonicalize(two)
-    assert one["proof"]["created"] == one["validFrom"]
+    assert [proof["cryptosuite"] for proof in one["proof"]] == list(CRYPTOSUITES)
+    assert {proof["created"] for proof in proofs_of(one)} == {one["validFrom"]}
 
 
 # -- shape ------------------------------------------------------------------------------------
@@ -90,12 +91,24 @@ def test_the_credential_is_an_open_badges_achievement_credential_of_the_certific
     assert all(isinstance(result["value"], str) for result in subject["result"])
     assert credential["evidence"][0]["genre"] == "evaluation"
     assert "EV-2025-01" in credential["evidence"][0]["description"]
-    statuses = credential["credentialStatus"]
-    assert [s["statusPurpose"] for s in statuses] == ["revocation", "suspension"]
-    assert all(s["type"] == "BitstringStatusListEntry" for s in statuses)
-    assert statuses[0]["statusListCredential"].endswith(
-        f"/status-lists/{issued.body_id}/revocation"
-    )
+    status = credential["credentialStatus"]  # one object, as Open Badges 3.0 requires
+    index = ledger.credentials.allocation_of(issued.body_id, issued.number).index("revocation")
+    assert status == {
+        "id": f"{status['statusListCredential']}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "message",
+        "statusListIndex": str(index),
+        "statusListCredential": ledger.credentials.credential_urls.status_list_url(
+            issued.body_id, "message"
+        ),
+        "statusSize": 2,
+        "statusMessage": [
+            {"status": "0x0", "message": "valid"},
+            {"status": "0x1", "message": "suspended"},
+            {"status": "0x2", "message": "revoked"},
+            {"status": "0x3", "message": "revoked"},
+        ],
+    }
 
 
 def test_a_verifier_holding_the_id_number_can_match_the_salted_hash_and_nobody_sees_it(
@@ -121,9 +134,39 @@ def test_the_public_disclosure_masks_the_name_and_carries_no_id_hash(
     public = ledger.credentials.certificate_credential(issued.number, "public")
     subject = public["credentialSubject"]
     assert subject["name"] == "张*"
-    assert "identifier" not in subject
+    (pseudonym,) = subject["identifier"]  # Open Badges 3.0: an id or an identifier
+    assert set(pseudonym) == {"type", "identityType", "hashed", "identityHash"}
+    assert (pseudonym["identityType"], pseudonym["hashed"]) == ("identifier", True)
+    full = ledger.credentials.certificate_credential(issued.number)
+    assert pseudonym != full["credentialSubject"]["identifier"][0]
     assert public["id"].endswith("?disclosure=public")
     assert ledger.credentials.verify_credential(public).verified
+
+
+def test_the_public_pseudonym_is_per_certificate_and_not_a_hash_of_public_data(
+    ledger: Ledger, issued: Issued
+):
+    from domain.skill_level import SkillLevel
+    from tests.factories import issue
+
+    def pseudonym(number: str) -> str:
+        public = ledger.credentials.certificate_credential(number, "public")
+        return str(public["credentialSubject"]["identifier"][0]["identityHash"])
+
+    second = issue(ledger, issued.body_id, issued.worker_id, SkillLevel.LEVEL_4)
+    first = pseudonym(issued.number)
+    assert first == pseudonym(issued.number)  # deterministic from the events
+    assert first != pseudonym(second)  # two certificates of one worker are not linked by it
+    public_data = [
+        id_number(issued.serial).reveal(),
+        "张三",
+        str(issued.worker_id),
+        issued.number,
+        f"{issued.worker_id}\n{issued.number}",
+        f"{issued.worker_id}{issued.number}",
+    ]
+    guesses = {"sha256$" + hashlib.sha256(value.encode()).hexdigest() for value in public_data}
+    assert first.startswith("sha256$") and first not in guesses
 
 
 def test_free_text_evidence_is_masked_and_only_in_the_full_disclosure(ledger: Ledger):
@@ -210,8 +253,8 @@ def test_a_proof_by_another_key_under_the_issuers_method_fails(ledger: Ledger, i
     forged = add_proof(
         unsigned,
         Ed25519PrivateKey.generate(),
-        credential["proof"]["verificationMethod"],
-        credential["proof"]["created"],
+        proofs_of(credential)[0]["verificationMethod"],
+        proofs_of(credential)[0]["created"],
     )
     assert checks(ledger.credentials.verify_credential(forged))["signature"] == "failed"
 
@@ -238,7 +281,7 @@ def test_status_indexes_are_random_distinct_and_survive_a_reopen(
     body = file_employer(ledger, scope={"6-31-01-03": ["5", "4", "3"]})
     numbers = [issue_to_new_worker(ledger, body.id, serial).number for serial in range(1, 31)]
     indexes = [
-        int(ledger.credentials.certificate_credential(n)["credentialStatus"][0]["statusListIndex"])
+        int(ledger.credentials.certificate_credential(n)["credentialStatus"]["statusListIndex"])
         for n in numbers
     ]
     assert len(set(indexes)) == len(indexes)
@@ -246,9 +289,7 @@ def test_status_indexes_are_random_distinct_and_survive_a_reopen(
     assert indexes != sorted(indexes)  # not handed out in issue order
     reopened = make_ledger()
     assert [
-        int(
-            reopened.credentials.certificate_credential(n)["credentialStatus"][0]["statusListIndex"]
-        )
+        int(reopened.credentials.certificate_credential(n)["credentialStatus"]["statusListIndex"])
         for n in numbers
     ] == indexes
 

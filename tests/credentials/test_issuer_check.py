@@ -104,14 +104,25 @@ def test_a_union_award_needs_no_scope_but_an_active_filing(ledger: Ledger):
         actor="t",
     ).aggregate
     document = {
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
         "type": ["VerifiableCredential", "AchievementCredential"],
         "issuer": {
             "id": ledger.credentials.credential_urls.controller_id(union.id),
+            "type": ["Profile"],
             "name": union.name,
         },
         "validFrom": "2025-06-01T00:00:00Z",
-        "credentialSubject": {"achievement": {"achievementType": "Award", "name": "朝阳工匠"}},
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "type": ["Achievement"],
+                "achievementType": "Award",
+                "name": "朝阳工匠",
+            },
+        },
     }
     at = ledger.clock()
     document["validFrom"] = at.strftime("%Y-%m-%dT%H:%M:%SZ")

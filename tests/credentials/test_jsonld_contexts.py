@@ -90,7 +90,7 @@ def test_an_award_credential_expands_with_every_term_defined(ledger: Ledger):
     assert ledger.credentials.verify_credential(signed).verified
 
 
-@pytest.mark.parametrize("purpose", ["revocation", "suspension"])
+@pytest.mark.parametrize("purpose", ["message", "revocation", "suspension"])
 def test_a_status_list_credential_expands_with_the_vc_context_alone(
     ledger: Ledger, issued: Issued, purpose: str
 ):

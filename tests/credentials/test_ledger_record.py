@@ -6,10 +6,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from service.ledger import Ledger
+from service.signing.data_integrity import CRYPTOSUITES
 from service.signing.data_model import violations
+from service.signing.rdfc_proof import JsonLdRefused
 from tests.factories import Issued
 
 
@@ -18,12 +21,17 @@ def served(ledger: Ledger, issued: Issued, disclosure: str = "full") -> dict[str
     return ledger.credentials.certificate_credential(issued.number, disclosure)  # type: ignore[arg-type]
 
 
-def resigned(ledger: Ledger, issued: Issued, credential: dict[str, Any]) -> dict[str, Any]:
-    """``credential`` without its proof, signed again with the issuer's own key."""
+def resigned(
+    ledger: Ledger, issued: Issued, credential: dict[str, Any], *suites: str
+) -> dict[str, Any]:
+    """``credential`` without its proof, signed again with the issuer's own key (in ``suites``,
+    by default both)."""
     unsigned = {name: value for name, value in credential.items() if name != "proof"}
     certificate = ledger.certificate(issued.number)
     organisation = ledger.organisation(issued.body_id)
-    return ledger.credentials.sign_credential(organisation, unsigned, certificate.issued_at)
+    return ledger.credentials.sign_credential(
+        organisation, unsigned, certificate.issued_at, cryptosuites=suites or CRYPTOSUITES
+    )
 
 
 def verify(client: FlaskClient, credential: dict[str, Any]) -> dict[str, Any]:
@@ -62,10 +70,54 @@ def test_a_credential_resigned_without_its_status_is_not_verified(
     assert found["issuer_binding"]["status"] == "passed"
     assert found["status"]["status"] == "skipped"  # nothing to look up: the entries are gone
     assert found["ledger_record"]["status"] == "failed"
-    assert (
-        "credentialStatus entries (revocation, suspension) are missing"
-        in (found["ledger_record"]["detail"])
-    )
+    assert "credentialStatus entry is missing" in found["ledger_record"]["detail"]
+    assert answer["verified"] is False
+
+
+def as_issued_before_issue_18(ledger: Ledger, issued: Issued, disclosure: str) -> dict[str, Any]:
+    """The credential as the ledger signed it before issue 18: VC 2.0 and OB 3.0.3 contexts
+    only, two 1-bit status entries, no public identifier, the achievement's old name and
+    criteria (written out here as they were, not rebuilt by the code under test)."""
+    from service.signing.status_list import status_list_entry
+
+    credential = {k: v for k, v in served(ledger, issued, disclosure).items() if k != "proof"}
+    credential["@context"] = credential["@context"][:2]
+    allocation = ledger.credentials.allocation_of(issued.body_id, issued.number)
+    urls = ledger.credentials.credential_urls
+    credential["credentialStatus"] = [
+        status_list_entry(urls.status_list_url(issued.body_id, p), p, allocation.index(p))
+        for p in ("revocation", "suspension")
+    ]
+    subject = credential["credentialSubject"]
+    if disclosure == "public":
+        del subject["identifier"]
+    subject["achievement"]["name"] = "电工 五级/初级工"
+    subject["achievement"]["criteria"] = {
+        "narrative": "Passed the evaluation for this occupation and level under the national "
+        "occupational skill standard: theory and practical each at least 60 of 100; or "
+        "promoted through a recorded route (competition, direct recognition)."
+    }
+    return resigned(ledger, issued, credential, "eddsa-jcs-2022")  # JCS alone, as then
+
+
+def test_credentials_issued_before_issue_18_still_verify_and_still_revoke(
+    ledger: Ledger, client: FlaskClient, issued: Issued
+):
+    for disclosure in ("full", "public"):
+        old = as_issued_before_issue_18(ledger, issued, disclosure)
+        answer = verify(client, old)
+        assert answer["verified"] is True, answer
+        record = checks(answer)["ledger_record"]
+        assert "an earlier edition (before our context)" in record["detail"]
+        changed = copy.deepcopy(old)
+        changed["credentialSubject"]["achievement"]["level"]["code"] = "1"
+        changed = resigned(ledger, issued, changed, "eddsa-jcs-2022")
+        assert verify(client, changed)["verified"] is False
+    ledger.certificates.change_certificate_status(issued.number, "revoke", actor="t", reason="作弊")
+    answer = verify(client, as_issued_before_issue_18(ledger, issued, "full"))
+    found = checks(answer)
+    assert found["ledger_record"]["status"] == "passed"
+    assert [s["result"] for s in found["status"]["statuses"]] == ["revoked", "valid"]
     assert answer["verified"] is False
 
 
@@ -120,7 +172,10 @@ def test_a_ledger_credential_breaking_the_data_model_is_rejected_naming_the_rule
 ):
     credential = served(ledger, issued)
     credential["type"] = ["AchievementCredential"]
-    answer = verify(client, resigned(ledger, issued, credential))
+    # without VerifiableCredential, VC 2.0's terms are undefined: RDFC refuses to sign it
+    with pytest.raises(JsonLdRefused, match="credentialStatus"):
+        resigned(ledger, issued, credential)
+    answer = verify(client, resigned(ledger, issued, credential, "eddsa-jcs-2022"))
     model = checks(answer)["data_model"]
     assert model["status"] == "failed"
     assert [v["rule"] for v in model["violations"]] == ["type-base"]

@@ -12,6 +12,7 @@ from domain.errors import DomainRuleViolation
 from domain.number_series import CertificateNumberSeries
 from service.credentials import CredentialUnavailable
 from service.ledger import ConcurrencyConflict, Ledger
+from service.signing.data_integrity import CRYPTOSUITES
 from tests.factories import CONFIRM_DAY, PUBLISH_DAY, WINDOW_END, Session
 from tests.support.assertions import rule_of
 from tests.support.clocks import on_day
@@ -114,7 +115,7 @@ def test_issued_credentials_are_signed_and_verify(session: Session) -> None:
     number = evaluation.candidate(worker)["certificate_number"]
     credential = session.ledger.credentials.certificate_credential(number)
     assert credential["credentialSubject"]["licenseNumber"] == number
-    assert credential["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    assert [proof["cryptosuite"] for proof in credential["proof"]] == list(CRYPTOSUITES)
     assert (
         session.ledger.credentials.certificate_credential(number) == credential
     )  # from events, stable

@@ -64,6 +64,11 @@ def test_a_valid_certificate_shows_the_masked_summary_the_body_as_filed_and_each
     names = {name: status for status, name in checks}
     assert names["签名"] == "passed" and names["证书状态"] == "passed"
     assert names["透明日志收录"] == "passed"
+    proofs = re.findall(r'<li class="proof proof-(\w+)"><code>([^<]+)</code> ([^<]*)</li>', html)
+    assert proofs == [
+        ("verified", "eddsa-jcs-2022", "通过"),
+        ("verified", "eddsa-rdfc-2022", "通过"),
+    ], "each proof of the set, under the signature check"
     assert "此证书的签发事件已收录于透明日志" in html
     assert id_number not in caplog.text
 

@@ -8,6 +8,7 @@ import json
 import re
 
 from service.pages.web_session import COOKIE
+from service.signing.data_integrity import CRYPTOSUITES
 from tests.pages.pages_world import PagesWorld, csrf_of, sign_in
 
 
@@ -69,7 +70,7 @@ def test_a_points_statement_downloads_as_a_signed_credential(pages_world):
     assert download.status_code == 200
     assert download.headers["Content-Disposition"].startswith("attachment")
     credential = json.loads(download.data)
-    assert credential["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    assert [proof["cryptosuite"] for proof in credential["proof"]] == list(CRYPTOSUITES)
     verified = client.post("/credentials/verify", json={"verifiableCredential": credential})
     assert verified.json["verified"] is True
 

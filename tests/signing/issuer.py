@@ -12,7 +12,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from service.signing.credential_verifier import ResolutionError
 from service.signing.data_integrity import add_proof
 from service.signing.multikey import public_multibase_of
-from service.signing.status_list import Bitstring, BitstringStatusListCredential, status_list_entry
+from service.signing.status_list import (
+    MESSAGE_STATUS_SIZE,
+    MIN_LENGTH,
+    Bitstring,
+    BitstringStatusListCredential,
+    status_list_entry,
+)
 
 ISSUER_ID = "did:web:craftledger.example:organisations:91110105MA01"
 LIST_BASE = "https://craftledger.example/api/v1/status-lists/91110105MA01"
@@ -78,6 +84,23 @@ class Issuer:
         bits = Bitstring()
         for index in set_bits:
             bits.set(index)
+        return self.signed_list(purpose, bits, fragment, created, **dates)
+
+    def message_list(self, values: dict[int, int] | None = None, **dates: str) -> dict[str, Any]:
+        """The signed 2-bit ``message`` list with ``index → value`` entries set."""
+        bits = Bitstring(MIN_LENGTH * MESSAGE_STATUS_SIZE)
+        for index, value in (values or {}).items():
+            bits.set_value(index, value, MESSAGE_STATUS_SIZE)
+        return self.signed_list("message", bits, **dates)
+
+    def signed_list(
+        self,
+        purpose: str,
+        bits: Bitstring,
+        fragment: str = "key-1",
+        created: str = CREATED,
+        **dates: str,
+    ) -> dict[str, Any]:
         unsigned = BitstringStatusListCredential(
             id=f"{LIST_BASE}/{purpose}",
             issuer=self.id,

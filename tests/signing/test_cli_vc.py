@@ -13,6 +13,8 @@ from service.cli import main
 from tests.signing.issuer import Issuer, achievement_credential
 
 JCS = "eddsa-jcs-2022/"
+RDFC = "eddsa-rdfc-2022/"
+EXAMPLES_URL = "https://www.w3.org/ns/credentials/examples/v2"
 VECTOR_METHOD = (
     "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
     "#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
@@ -121,11 +123,116 @@ def test_sign_reproduces_the_specification_example(runner, vectors_dir, vector_j
             VECTOR_METHOD,
             "--created",
             "2023-02-24T23:36:38Z",
+            "--cryptosuite",
+            "eddsa-jcs-2022",
         ],
         input=(vectors_dir / "unsigned.json").read_bytes(),
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == vector_json(JCS + "signedJCS.json")
+
+
+def examples_context(vectors_dir) -> str:
+    """``--context`` pinning the W3C examples context the vectors name."""
+    return f"{EXAMPLES_URL}={vectors_dir / 'examples-context-v2.jsonld'}"
+
+
+def test_sign_rdfc_reproduces_the_specification_example(runner, vectors_dir, vector_json):
+    result = runner.invoke(
+        main,
+        sign_args(
+            vectors_dir,
+            "--created",
+            "2023-02-24T23:36:38Z",
+            "--cryptosuite",
+            "eddsa-rdfc-2022",
+            "--context",
+            examples_context(vectors_dir),
+        ),
+        input=(vectors_dir / "unsigned.json").read_bytes(),
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == vector_json(RDFC + "signedDataInt.json")
+
+
+def test_sign_defaults_to_a_proof_set_of_both_suites_and_verify_lists_each(
+    runner, vectors_dir, vector_json, vector_issuer, tmp_path
+):
+    result = runner.invoke(
+        main,
+        sign_args(
+            vectors_dir,
+            "--created",
+            "2023-02-24T23:36:38Z",
+            "--context",
+            examples_context(vectors_dir),
+        ),
+        input=(vectors_dir / "unsigned.json").read_bytes(),
+    )
+    assert result.exit_code == 0, result.output
+    signed = json.loads(result.output)
+    # the two proofs are the specification's own, side by side and independent
+    assert signed["proof"] == [
+        vector_json(JCS + "signedJCS.json")["proof"],
+        vector_json(RDFC + "signedDataInt.json")["proof"],
+    ]
+    path = tmp_path / "signed.json"
+    path.write_text(result.output)
+    verify = ["vc", "verify", "--controller", str(vector_issuer), str(path)]
+    verified = runner.invoke(
+        main, [*verify[:2], "--context", examples_context(vectors_dir), *verify[2:]]
+    )
+    assert verified.exit_code == 0, verified.output
+    assert "  proof 0 eddsa-jcs-2022 verified" in verified.output
+    assert "  proof 1 eddsa-rdfc-2022 verified" in verified.output
+    # without the examples context the RDFC proof cannot be checked: not verified, and said why
+    unpinned = runner.invoke(main, verify)
+    assert unpinned.exit_code == 1
+    assert "  proof 0 eddsa-jcs-2022 verified" in unpinned.output
+    assert (
+        f"  proof 1 eddsa-rdfc-2022 failed: cannot canonicalise: {EXAMPLES_URL} is not a pinned"
+        in unpinned.output
+    )
+
+
+def test_sign_refuses_an_unpinned_context_for_rdfc_naming_it(runner, vectors_dir):
+    result = runner.invoke(
+        main, sign_args(vectors_dir), input=(vectors_dir / "unsigned.json").read_bytes()
+    )
+    assert result.exit_code == 1
+    assert f"cannot sign: {EXAMPLES_URL} is not a pinned context" in result.output
+    jcs_only = runner.invoke(
+        main,
+        sign_args(vectors_dir, "--cryptosuite", "eddsa-jcs-2022"),
+        input=(vectors_dir / "unsigned.json").read_bytes(),
+    )
+    assert jcs_only.exit_code == 0, jcs_only.output
+    assert json.loads(jcs_only.output)["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+
+
+def test_sign_refuses_an_undefined_term_for_rdfc(runner, vectors_dir):
+    document = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:issuer",
+        "credentialSubject": {"id": "did:example:subject", "nickname": "undefined here"},
+    }
+    result = runner.invoke(
+        main,
+        sign_args(vectors_dir, "--cryptosuite", "eddsa-rdfc-2022"),
+        input=json.dumps(document),
+    )
+    assert result.exit_code == 1
+    assert "cannot sign: " in result.output
+    assert "nickname" in result.output or "drop a property" in result.output
+
+
+def test_sign_refuses_an_unknown_cryptosuite(runner, vectors_dir):
+    result = runner.invoke(
+        main, sign_args(vectors_dir, "--cryptosuite", "ecdsa-rdfc-2019"), input="{}"
+    )
+    assert result.exit_code == 2
+    assert "ecdsa-rdfc-2019" in result.output
 
 
 def sign_args(vectors_dir, *extra):
@@ -251,6 +358,8 @@ def test_the_installed_command_signs_and_verifies(vectors_dir, tmp_path, vector_
             str(vectors_dir / "keyPair.json"),
             "--verification-method",
             VECTOR_METHOD,
+            "--context",
+            examples_context(vectors_dir),
         ],
         input=(vectors_dir / "unsigned.json").read_bytes(),
         capture_output=True,
@@ -258,9 +367,10 @@ def test_the_installed_command_signs_and_verifies(vectors_dir, tmp_path, vector_
         check=True,
     )
     (tmp_path / "signed.json").write_bytes(signed.stdout)
+    pin = ["--context", examples_context(vectors_dir)]
     for path in (vectors_dir / JCS / "signedJCS.json", tmp_path / "signed.json"):
         verified = subprocess.run(
-            [command, "vc", "verify", "--controller", str(vector_issuer), str(path)],
+            [command, "vc", "verify", *pin, "--controller", str(vector_issuer), str(path)],
             capture_output=True,
             text=True,
             timeout=60,

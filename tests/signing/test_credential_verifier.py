@@ -22,7 +22,7 @@ from service.signing.multikey import (
     did_key_verification_method,
     public_multibase_of,
 )
-from service.signing.status_list import Bitstring
+from service.signing.status_list import Bitstring, status_message_entry
 from tests.signing.issuer import LIST_BASE, Issuer, achievement_credential
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -296,6 +296,69 @@ def test_a_suspended_credential_reports_suspended(issuer, credential):
     assert [e["result"] for e in report.get("status").data["statuses"]] == ["valid", "suspended"]
 
 
+def message_credential(index: int = 4242) -> dict:
+    credential = achievement_credential()
+    credential["credentialStatus"] = status_message_entry(f"{LIST_BASE}/message", index)
+    return credential
+
+
+@pytest.mark.parametrize(
+    ("value", "result", "check"),
+    [
+        (0, "valid", "passed"),
+        (1, "suspended", "failed"),
+        (2, "revoked", "failed"),
+        (3, "revoked", "failed"),
+    ],
+)
+def test_one_message_entry_reads_two_bits(issuer, value, result, check):
+    listed = issuer.message_list({4242: value, 4241: 2, 4243: 1})
+    report = verify(issuer.sign(message_credential()), issuer, listed)
+    (entry,) = report.get("status").data["statuses"]
+    assert (entry["result"], entry["status"], statuses(report)["status"]) == (
+        result,
+        f"0x{value}",
+        check,
+    )
+    assert entry["message"] == ("valid", "suspended", "revoked", "revoked")[value]
+
+
+def test_a_message_entry_with_a_message_not_ours_is_invalid_when_not_zero(issuer):
+    credential = message_credential()
+    credential["credentialStatus"]["statusMessage"][1]["message"] = "pending_review"
+    report = verify(issuer.sign(credential), issuer, issuer.message_list({4242: 1}))
+    assert report.get("status").data["statuses"][0]["result"] == "invalid"
+    assert not report.verified
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"statusMessage": None}, "statusMessage is required with statusSize 2"),
+        ({"statusSize": 3}, "must list 8 messages"),
+        ({"statusSize": True}, "not an integer"),
+        ({"statusListIndex": "131072"}, "beyond the 131072 entries"),
+    ],
+)
+def test_malformed_message_entries_are_unknown(issuer, change, words):
+    credential = message_credential()
+    credential["credentialStatus"].update(change)
+    if change.get("statusMessage", 0) is None:
+        del credential["credentialStatus"]["statusMessage"]
+    report = verify(issuer.sign(credential), issuer, issuer.message_list())
+    (entry,) = report.get("status").data["statuses"]
+    assert (entry["result"], words in entry["detail"]) == ("unknown", True)
+
+
+def test_a_message_list_of_too_few_two_bit_entries_is_unknown(issuer):
+    listed = issuer.message_list()
+    del listed["proof"]
+    listed["credentialSubject"]["encodedList"] = Bitstring().encode()  # 131,072 bits: 65,536
+    report = verify(issuer.sign(message_credential()), issuer, issuer.sign(listed))
+    (entry,) = report.get("status").data["statuses"]
+    assert entry["result"] == "unknown" and "fewer than 131072 entries of 2 bits" in entry["detail"]
+
+
 def test_a_neighbouring_bit_does_not_revoke(issuer, credential):
     revocation = issuer.status_list("revocation", set_bits={94566, 94568})
     report = verify(issuer.sign(credential), issuer, revocation, issuer.status_list("suspension"))
@@ -389,7 +452,7 @@ def test_a_status_list_signed_with_a_compromised_key_is_unknown(rotated):
     ("entry", "words"),
     [
         ({"type": "StatusList2021Entry"}, "not supported"),
-        ({"statusPurpose": "message"}, "'message' is not supported"),
+        ({"statusPurpose": "refresh"}, "'refresh' is not supported"),
         ({"statusListIndex": 94567}, "not a decimal string"),
         ({"statusListIndex": "-1"}, "not a decimal string"),
         ({"statusListIndex": "131072"}, "beyond the 131072 entries"),

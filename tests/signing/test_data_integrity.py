@@ -277,7 +277,7 @@ def test_proof_set_verifies_each_proof_independently(two_keys, vector_json):
     document["proof"][1]["proofValue"] = document["proof"][0]["proofValue"]
     result = verify_proof(document, resolve_did_key)
     assert not result.verified
-    assert result.reason.startswith("proof 1: ")
+    assert result.reason.startswith("proof 1 (eddsa-jcs-2022): ")
     assert [outcome.status for outcome in result.proofs] == ["verified", "failed"]
 
 
@@ -304,9 +304,9 @@ def test_chaining_to_a_missing_proof_is_refused(two_keys, vector_json):
 
 
 RDFC_KEY = "z6MktgKTsu1QhX6QPbyqG6geXdw6FQCZBPq7uQpieWbiQiG7"
-RDFC_PROOF = {  # from the W3C proof-set vectors; this module does not implement RDFC
+UNSUPPORTED_PROOF = {  # a cryptosuite this module does not implement
     "type": "DataIntegrityProof",
-    "cryptosuite": "eddsa-rdfc-2022",
+    "cryptosuite": "ecdsa-rdfc-2019",
     "created": "2023-02-24T23:36:38Z",
     "verificationMethod": f"did:key:{RDFC_KEY}#{RDFC_KEY}",
     "proofPurpose": "assertionMethod",
@@ -316,23 +316,25 @@ RDFC_PROOF = {  # from the W3C proof-set vectors; this module does not implement
 
 
 def test_unknown_cryptosuite_alone_is_reported_not_verified(vector_json):
-    document = vector_json("unsigned.json") | {"proof": RDFC_PROOF}
+    document = vector_json("unsigned.json") | {"proof": UNSUPPORTED_PROOF}
     result = verify_proof(document, resolve_did_key)
     assert not result.verified
-    assert "'eddsa-rdfc-2022' is not supported" in result.reason
+    assert "'ecdsa-rdfc-2019' is not supported" in result.reason
     assert result.proofs[0].status == "unsupported"
 
 
-def test_unknown_cryptosuite_beside_a_valid_proof_is_left_aside(signed):
-    document = signed | {"proof": [signed["proof"], RDFC_PROOF]}
+def test_unknown_cryptosuite_beside_a_valid_proof_is_reported_and_not_passed(signed):
+    """Nothing on a credential passes unchecked: a proof nobody here can check fails it."""
+    document = signed | {"proof": [signed["proof"], UNSUPPORTED_PROOF]}
     result = verify_proof(document, resolve_did_key)
-    assert result.verified, result.reason
+    assert not result.verified
     assert [outcome.status for outcome in result.proofs] == ["verified", "unsupported"]
+    assert result.reason.startswith("proof 1 (ecdsa-rdfc-2019): ")
 
 
 def test_chain_to_an_unsupported_proof_is_not_verified(two_keys, vector_json):
     key, method = two_keys[0]
-    document = vector_json("unsigned.json") | {"proof": [RDFC_PROOF | {"id": "urn:rdfc"}]}
+    document = vector_json("unsigned.json") | {"proof": [UNSUPPORTED_PROOF | {"id": "urn:rdfc"}]}
     document = add_proof(document, key, method, previous_proof="urn:rdfc")
     result = verify_proof(document, resolve_did_key)
     assert not result.verified

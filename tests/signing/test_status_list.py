@@ -189,3 +189,21 @@ def test_indexes_are_spread_over_the_whole_list():
     rng = random.Random(7)
     indexes = [random_unused_index(set(), MIN_LENGTH, rng) for _ in range(400)]
     assert min(indexes) < MIN_LENGTH // 8 and max(indexes) > MIN_LENGTH * 7 // 8
+
+
+def test_multi_bit_entries_are_read_most_significant_bit_first():
+    from service.signing.status_list import StatusListError
+
+    bits = Bitstring(2 * MIN_LENGTH)
+    bits.set_value(1, 2, 2)  # entry 1 is bits 2 and 3: 0b10
+    bits.set_value(2, 1, 2)  # entry 2 is bits 4 and 5: 0b01
+    assert bits.to_bytes()[0] == 0b0010_0100
+    assert [bits.get_value(i, 2) for i in range(4)] == [0, 2, 1, 0]
+    bits.set_value(1, 0, 2)
+    assert bits.get_value(1, 2) == 0
+    decoded = Bitstring.decode(bits.encode())
+    assert decoded.get_value(2, 2) == 1
+    with pytest.raises(StatusListError):
+        bits.set_value(0, 4, 2)  # does not fit 2 bits
+    with pytest.raises(StatusListError):
+        bits.get_value(MIN_LENGTH, 2)  # beyond the last entry
