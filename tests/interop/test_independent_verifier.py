@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from service.credentials.editions import earlier_editions
 from service.credentials.jsonld_contexts import (
     OB3_CONTEXT_URL,
     VC2_CONTEXT_URL,
@@ -85,6 +86,29 @@ def award_credentials(world: World) -> dict[str, dict[str, Any]]:
     }
 
 
+def two_entry_edition(world: World, number: str) -> dict[str, Any]:
+    """The certificate's credential as issued before the one message entry (two one-bit
+    entries, revocation and suspension, on the lists still served), signed by its issuer's key:
+    the shape vc-bitstring-status-list reads by itself."""
+    credentials = world.ledger.credentials
+    certificate, current = credentials.unsigned_certificate_credential(number, "full")
+    allocation = credentials.allocation_of(certificate.issuer_id, number)
+    assert allocation is not None
+    editions = dict(
+        earlier_editions(
+            current,
+            "full",
+            credentials.credential_urls,
+            certificate.issuer_id,
+            dict(allocation.indexes),
+        )
+    )
+    issuer = world.ledger.organisation(certificate.issuer_id)
+    return credentials.sign_credential(
+        issuer, editions["two status entries"], certificate.issued_at
+    )
+
+
 @pytest.fixture(scope="module")
 def served(world: World) -> Served:
     numbers = {state: world.fresh_certificate() for state in ("valid", "revoked", "suspended")}
@@ -95,6 +119,10 @@ def served(world: World) -> Served:
         for state, number in numbers.items()
         for disclosure in ("full", "public")
     }
+    credentials.update(
+        (f"certificate-{state}-two-entries", two_entry_edition(world, number))
+        for state, number in numbers.items()
+    )
     worker = world.ids["worker"]
     post = world.call(
         "POST",
@@ -170,7 +198,7 @@ def test_every_document_expands_in_the_independent_safe_mode(served: Served):
 # -- status -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("disclosure", ["full", "public"])
+@pytest.mark.parametrize("disclosure", ["full", "public", "two-entries"])
 @pytest.mark.parametrize("state", ["valid", "revoked", "suspended"])
 def test_the_independent_status_check_reads_each_certificates_state(
     served: Served, state: str, disclosure: str
@@ -178,6 +206,8 @@ def test_the_independent_status_check_reads_each_certificates_state(
     result = served.report[f"certificate-{state}-{disclosure}"]
     assert result["status"], "a certificate credential carries status entries"
     assert standing(result) == state, result["status"]
+    for entry in result["status"]:  # one-bit entries by the library itself; wider ones by us
+        assert entry["checkedBy"].endswith("checkStatus") == (entry["statusSize"] == 1), entry
 
 
 def test_every_status_entry_is_checked(served: Served):
