@@ -29,16 +29,27 @@ def accounts_group() -> None:
 @click.option(
     "--role", required=True, type=click.Choice([role.value for role in AccountRole]), help="role"
 )
-@click.option("--org", "organisation_id", type=click.UUID, help="organisation (all but admin, auditor)")
-@click.option("--days", type=click.IntRange(1, 30), default=7, show_default=True,
-              help="days the invitation link works")
+@click.option(
+    "--org", "organisation_id", type=click.UUID, help="organisation (all but admin, auditor)"
+)
+@click.option(
+    "--days",
+    type=click.IntRange(1, 30),
+    default=7,
+    show_default=True,
+    help="days the invitation link works",
+)
 def invite(login: str, name: str, role: str, organisation_id: UUID | None, days: int) -> None:
     """Invite a person; print their invitation link (shown once)."""
     with _refusals_reported(Ledger()) as ledger:
         try:
             invitation = ledger.accounts.invite(
-                login=login, name=name, role=AccountRole(role),
-                organisation_id=organisation_id, actor=cli_actor(), days=days,
+                login=login,
+                name=name,
+                role=AccountRole(role),
+                organisation_id=organisation_id,
+                actor=cli_actor(),
+                days=days,
             )
         except InvalidValue as error:
             raise click.BadParameter(error.detail, param_hint=f"--{error.field}") from None
@@ -77,13 +88,24 @@ def list_accounts() -> None:
     with _refusals_reported(Ledger()) as ledger:
         for account in ledger.accounts.list_accounts():
             state = (
-                "deactivated" if account.deactivated
-                else "active" if account.accepted else "invited"
+                "deactivated"
+                if account.deactivated
+                else "active"
+                if account.accepted
+                else "invited"
             )
             if account.second_factor and not account.deactivated:
                 state += "+totp"
             organisation = str(account.organisation_id or "-")
             click.echo(
-                "\t".join((str(account.id), account.login, account.role.value, organisation,
-                           state, account.name))
+                "\t".join(
+                    (
+                        str(account.id),
+                        account.login,
+                        account.role.value,
+                        organisation,
+                        state,
+                        account.name,
+                    )
+                )
             )

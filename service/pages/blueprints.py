@@ -87,9 +87,9 @@ def begin() -> None:
     g.language = choose_language()
     load_session()
     g.principal = page_principal()
-    if request.method == "POST" and request.url_rule is not None:
-        if request.blueprint not in NO_CSRF:
-            check_csrf()
+    routed = request.url_rule is not None
+    if request.method == "POST" and routed and request.blueprint not in NO_CSRF:
+        check_csrf()
 
 
 def finish(response: Response) -> Response:

@@ -54,9 +54,7 @@ class ConsoleLink:
 
 LINKS: list[ConsoleLink] = [
     ConsoleLink("console.home", N_("工作台"), EVERYONE),
-    ConsoleLink(
-        "console.people", N_("人员账号"), ADMINISTRATORS, N_("邀请人员、停用账号。")
-    ),
+    ConsoleLink("console.people", N_("人员账号"), ADMINISTRATORS, N_("邀请人员、停用账号。")),
     ConsoleLink(
         "pages.audit_page",
         N_("审计"),
@@ -69,9 +67,7 @@ LINKS: list[ConsoleLink] = [
         frozenset({AccountRole.ORGANISER, AccountRole.UNION_OFFICIAL, AccountRole.ADMIN}),
         N_("竞赛排行榜（组织方可看实时排行）。"),
     ),
-    ConsoleLink(
-        "pages.statistics_page", N_("统计"), EVERYONE, N_("技能人才与高技能人才占比。")
-    ),
+    ConsoleLink("pages.statistics_page", N_("统计"), EVERYONE, N_("技能人才与高技能人才占比。")),
     ConsoleLink("pages.verify_form", N_("证书查询"), EVERYONE, N_("按编号、姓名和证件号码核验。")),
     ConsoleLink("console.second_factor", N_("两步验证"), EVERYONE, N_("启用或更换验证器应用。")),
 ]
@@ -84,7 +80,11 @@ def add_console_link(
     LINKS.insert(1, ConsoleLink(endpoint, label, roles, description))
 
 
-ENROLMENT = {"console.second_factor", "console.second_factor_start", "console.second_factor_confirm"}
+ENROLMENT = {
+    "console.second_factor",
+    "console.second_factor_start",
+    "console.second_factor_confirm",
+}
 
 
 @console.before_request

@@ -25,7 +25,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from flask import Flask, abort, current_app
+from flask import Flask, abort
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf

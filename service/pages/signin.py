@@ -68,7 +68,9 @@ def signin_submit() -> Any:
             "login": gettext("连续多次登录失败，此登录名已暂时锁定。请 15 分钟后再试。")
         },
         SignInOutcome.CODE_NEEDED: {
-            "code": gettext("此账号已启用两步验证：请再次输入密码，并输入验证器应用中的 6 位验证码。")
+            "code": gettext(
+                "此账号已启用两步验证：请再次输入密码，并输入验证器应用中的 6 位验证码。"
+            )
         },
         SignInOutcome.CODE_WRONG: {"code": gettext("验证码不正确或已用过，请输入最新的验证码。")},
     }[signed.outcome]
@@ -108,4 +110,3 @@ def token_signin_submit() -> Any:
 def signout() -> Any:
     sign_out()
     return redirect("/", code=303)
-

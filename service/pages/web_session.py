@@ -1,13 +1,13 @@
 """The pages' own signed cookie: which machine token signed in, which share links were unlocked.
 
 People sign in with an account (``service.pages.people``, flask-login); :func:`page_principal`
-answers for either. A token is entered once on the sign-in page; the cookie then keeps the token's *hash* (the form
-the ledger stores), never the token, so a copied cookie cannot be used against the API. The
-cookie is signed (``itsdangerous``, key derived from the ledger's identity secret), ``HttpOnly``,
-``SameSite=Lax``, and ``Secure`` when ``CRAFTLEDGER_BASE_URL`` is https, or else unless the page
-is served over plain HTTP on a loopback address (a developer's machine; ``PAGES_COOKIE_SECURE``
-forces it either way). It ends after
-``PAGES_SESSION_HOURS`` (default 8). A revoked or expired token ends the session at the next
+answers for either. A token is entered once on the token sign-in page; the cookie then keeps the
+token's *hash* (the form the ledger stores), never the token, so a copied cookie cannot be used
+against the API. The cookie is signed (``itsdangerous``, key derived from the ledger's identity
+secret), ``HttpOnly``, ``SameSite=Lax``, and ``Secure`` when ``CRAFTLEDGER_BASE_URL`` is
+https, or else unless the page is served over plain HTTP on a loopback address (a developer's
+machine; ``PAGES_COOKIE_SECURE`` forces it either way). It ends after ``PAGES_SESSION_HOURS``
+(default 8). A revoked or expired token ends the session at the next
 request.
 
 CSRF tokens are flask-wtf's (``service.pages.people``).

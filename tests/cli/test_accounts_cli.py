@@ -22,8 +22,16 @@ def test_invite_prints_a_working_link_once_and_list_and_deactivate_follow(
 ) -> None:
     body = file_employer(ledger)
     invited = accounts(
-        cli_env, "invite", "--login", "13800138000", "--name", "李经办",
-        "--role", "issuer_officer", "--org", str(body.id),
+        cli_env,
+        "invite",
+        "--login",
+        "13800138000",
+        "--name",
+        "李经办",
+        "--role",
+        "issuer_officer",
+        "--org",
+        str(body.id),
     )
     assert invited.exit_code == 0, invited.output
     link = invited.stdout.strip()
@@ -39,10 +47,15 @@ def test_invite_prints_a_working_link_once_and_list_and_deactivate_follow(
         reader.close()
     listed = accounts(cli_env, "list")
     assert listed.stdout.split("\t")[:5] == [
-        str(account_id), "13800138000", "issuer_officer", str(body.id), "active"
+        str(account_id),
+        "13800138000",
+        "issuer_officer",
+        str(body.id),
+        "active",
     ]
     refused = CliRunner().invoke(
-        main, ["accounts", "invite", "--login", "x", "--name", "某", "--role", "auditor"],
+        main,
+        ["accounts", "invite", "--login", "x", "--name", "某", "--role", "auditor"],
         env=cli_env,
     )
     assert refused.exit_code == 2 and "--login" in refused.output

@@ -30,8 +30,11 @@ def person(
     """An account that accepted its invitation (and enrolled a second factor when ``totp``)."""
     accounts = pages_world.ledger.accounts
     invitation = accounts.invite(
-        login=login, name=f"{role.value} {login[:6]}", role=role,
-        organisation_id=organisation, actor="test",
+        login=login,
+        name=f"{role.value} {login[:6]}",
+        role=role,
+        organisation_id=organisation,
+        actor="test",
     )
     accounts.accept_invitation(invitation.account.id, invitation.token, PASSWORD)
     if not totp:
@@ -56,16 +59,23 @@ def field_error(html: str, field: str) -> str:
 def test_an_invited_officer_chooses_a_password_then_must_enrol_a_second_factor(pages_world):
     world = pages_world.world
     invitation = pages_world.ledger.accounts.invite(
-        login="officer.a@example.cn", name="王经办", role=AccountRole.ISSUER_OFFICER,
-        organisation_id=world.ids["org_a"], actor="test",
+        login="officer.a@example.cn",
+        name="王经办",
+        role=AccountRole.ISSUER_OFFICER,
+        organisation_id=world.ids["org_a"],
+        actor="test",
     )
     client = pages_world.client()
     path = f"/invitation/{invitation.account.id}/{invitation.token}"
     form = client.get(path)
     assert form.status_code == 200 and "王经办" in form.text
-    short = client.post(path, data={"csrf": csrf_of(form.text), "password": "short", "repeat": "short"})
+    short = client.post(
+        path, data={"csrf": csrf_of(form.text), "password": "short", "repeat": "short"}
+    )
     assert short.status_code == 422 and field_error(short.text, "password")
-    done = client.post(path, data={"csrf": csrf_of(form.text), "password": PASSWORD, "repeat": PASSWORD})
+    done = client.post(
+        path, data={"csrf": csrf_of(form.text), "password": PASSWORD, "repeat": PASSWORD}
+    )
     assert done.status_code == 303 and done.location == "/signin?welcome=1"
     assert client.get(path).status_code == 410  # single-use
     signed = sign_in(client, "OFFICER.A@example.cn")
@@ -79,7 +89,9 @@ def test_an_invited_officer_chooses_a_password_then_must_enrol_a_second_factor(p
     assert 'src="data:image/svg+xml' in page.text
     secret = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page.text).group(1).replace(" ", "")
     code = pyotp.TOTP(secret).at(pages_world.ledger.clock())
-    enrolled = client.post("/console/second-factor", data={"csrf": csrf_of(page.text), "code": code})
+    enrolled = client.post(
+        "/console/second-factor", data={"csrf": csrf_of(page.text), "code": code}
+    )
     assert enrolled.status_code == 303
     dashboard = client.get("/console")
     assert dashboard.status_code == 200 and "评价批次" in dashboard.text
@@ -121,12 +133,18 @@ def test_an_enrolled_person_needs_the_code_and_sees_only_their_bodys_sessions(pa
     world, ledger = pages_world.world, pages_world.ledger
     for body, reference in ((world.ids["org_a"], "DASH-A-01"), (world.ids["org_b"], "DASH-B-01")):
         ledger.evaluations.plan_evaluation(
-            body_id=body, reference=reference, occupation_code=ELECTRICIAN,
-            level=SkillLevel.LEVEL_4, starts_on=date(2025, 7, 1), ends_on=date(2025, 7, 10),
-            panels={"practical": ["甲", "乙", "丙"]}, actor="test",
+            body_id=body,
+            reference=reference,
+            occupation_code=ELECTRICIAN,
+            level=SkillLevel.LEVEL_4,
+            starts_on=date(2025, 7, 1),
+            ends_on=date(2025, 7, 10),
+            panels={"practical": ["甲", "乙", "丙"]},
+            actor="test",
         )
-    totp = person(pages_world, "dash.a@example.cn", AccountRole.ISSUER_OFFICER,
-                  world.ids["org_a"], totp=True)
+    totp = person(
+        pages_world, "dash.a@example.cn", AccountRole.ISSUER_OFFICER, world.ids["org_a"], totp=True
+    )
     person(pages_world, "dash.b@example.cn", AccountRole.ISSUER_OFFICER, world.ids["org_b"])
     client = pages_world.client()
     needed = sign_in(client, "dash.a@example.cn")
@@ -154,14 +172,24 @@ def test_an_administrator_invites_and_deactivates_and_is_recorded_as_the_actor(p
     assert page.status_code == 200
     missing = admin.post(
         "/console/people",
-        data={"csrf": csrf_of(page.text), "name": "赵审计", "login": "zhao@example.cn",
-              "role": "organiser", "organisation_id": ""},
+        data={
+            "csrf": csrf_of(page.text),
+            "name": "赵审计",
+            "login": "zhao@example.cn",
+            "role": "organiser",
+            "organisation_id": "",
+        },
     )
     assert missing.status_code == 422 and field_error(missing.text, "organisation_id")
     invited = admin.post(
         "/console/people",
-        data={"csrf": csrf_of(page.text), "name": "赵审计", "login": "zhao@example.cn",
-              "role": "auditor", "organisation_id": ""},
+        data={
+            "csrf": csrf_of(page.text),
+            "name": "赵审计",
+            "login": "zhao@example.cn",
+            "role": "auditor",
+            "organisation_id": "",
+        },
     )
     assert invited.status_code == 201
     link = re.search(r'id="invitation-link">([^<]+)<', invited.text).group(1)
