@@ -53,6 +53,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         certificate,
         competition,
         console,
+        console_people,
         favicon,
         home,
         invitation,

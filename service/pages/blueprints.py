@@ -32,6 +32,7 @@ from service.credentials.credential_document import masked_name
 from service.ledger import ConcurrencyConflict, NotFound
 from service.log_masking import masked_url
 from service.pages import labels
+from service.pages.cookies import cookie_secure
 from service.pages.i18n import (
     LANGUAGE_COOKIE,
     LANGUAGES,
@@ -43,7 +44,6 @@ from service.pages.i18n import (
 from service.pages.moments import moment
 from service.pages.people import check_csrf, csrf_token, current_person
 from service.pages.web_session import (
-    cookie_secure,
     load_session,
     page_principal,
     role_label,

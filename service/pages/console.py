@@ -199,6 +199,3 @@ def _enrolment_page(status: int = 200, error: str | None = None) -> Any:
         enrolled=accounts.has_second_factor(person.id),
         error=error,
     )
-
-
-from service.pages import console_people  # noqa: E402, F401 - registers the people pages

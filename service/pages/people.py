@@ -33,6 +33,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from domain.person_account import PersonAccount
 from service.app_services import ledger
 from service.commands import NotFound
+from service.pages.cookies import cookie_secure
 from service.principal import Principal
 
 __all__ = [
@@ -139,11 +140,9 @@ def check_csrf() -> None:
 
 
 class PagesSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie, ``Secure`` by the pages' rule (``web_session.cookie_secure``)."""
+    """Flask's signed cookie, ``Secure`` by the pages' rule (``cookies.cookie_secure``)."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        from service.pages.web_session import cookie_secure
-
         return cookie_secure()
 
 

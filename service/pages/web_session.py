@@ -27,6 +27,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from domain.api_token import Role
 from service.app_services import ledger
+from service.pages.cookies import cookie_secure
 from service.pages.people import person_principal, sign_out_person
 from service.principal import PUBLIC_PRINCIPAL, Principal
 from service.tokens import TokenState
@@ -44,7 +45,6 @@ COOKIE = "craftledger_pages"
 SALT = "craftledger-pages-session"
 DEFAULT_HOURS = 8
 MAX_UNLOCKED = 20
-LOOPBACK = ("localhost", "127.0.0.1", "[::1]", "::1")
 
 
 @dataclass
@@ -110,17 +110,6 @@ def load_session() -> WebSession:
 def current_session() -> WebSession:
     session = g.get("page_session")
     return session if session is not None else load_session()
-
-
-def cookie_secure() -> bool:
-    forced = current_app.config.get("PAGES_COOKIE_SECURE")
-    if forced is not None:
-        return bool(forced)
-    base_url = current_app.extensions["craftledger"].ledger.settings.base_url
-    if base_url and base_url.startswith("https://"):  # served over https behind a proxy
-        return True
-    host = request.host.rsplit(":", 1)[0] if not request.host.startswith("[") else "[::1]"
-    return request.is_secure or host not in LOOPBACK
 
 
 def save_session(response: Response) -> Response:
