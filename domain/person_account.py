@@ -159,6 +159,17 @@ class PersonAccount(LedgerAggregate):
     def _second_factor_enrolled(self, actor: str) -> None:
         self.second_factor = True
 
+    def reset_sign_in(self, actor: str) -> None:
+        """An administrator reset the person's sign-in (a forgotten password, a lost phone):
+        password and second factor are void until the person follows a new invitation."""
+        if self.deactivated:
+            raise DomainRuleViolation("account-deactivated", "the account is deactivated")
+        self._sign_in_reset(actor=actor)
+
+    @event("SignInReset", topic="craftledger:PersonAccount.SignInReset")
+    def _sign_in_reset(self, actor: str) -> None:
+        self.second_factor = False
+
     def change_role(self, role: AccountRole, organisation_id: UUID | None, actor: str) -> None:
         """Move the person to another role or organisation."""
         _check_binding(role, organisation_id)

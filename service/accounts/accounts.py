@@ -5,6 +5,9 @@
   (``INVITATION_DAYS``). The link is single-use: accepting it clears it atomically.
 * **Accept**: the person chooses a password (``MIN_PASSWORD`` characters or more), hashed with
   argon2id (``argon2-cffi``'s defaults, re-hashed when they change).
+* **Reset** (an administrator; a forgotten password, a lost phone): ``SignInReset`` is recorded,
+  the password hash and TOTP secret are deleted (every session ends) and a new invitation is
+  handed back.
 * **Sign in**: login, password and, once enrolled, a TOTP code (``pyotp``, ±30 s, each time
   step used once). ``MAX_FAILURES`` failures in a row lock the login for ``LOCK_MINUTES``,
   counted alike whether or not the login exists, and a password is checked against a dummy
@@ -127,6 +130,18 @@ class Accounts:
             raise DomainRuleViolation("account-exists", "an account has this login already")
         return self._ledger.record(account)
 
+    def _new_invitation(self, recorded: Recorded, days: int, *, reset: bool = False) -> Invitation:
+        """A fresh invitation token for the recorded account (on a reset, the password and
+        TOTP secret are dropped: every session ends, the old hash is gone)."""
+        token = random.token_urlsafe(32)
+        expires_at = self._ledger.clock() + timedelta(days=days)
+        row = self.store.get(recorded.aggregate.id)
+        row.invitation_hash, row.invitation_expires_at = _digest(token), expires_at
+        if reset:
+            row.password_hash = row.totp_secret = row.totp_pending = None
+        self.store.put(row)
+        return Invitation(recorded, token, expires_at)
+
     def invite(
         self,
         *,
@@ -139,12 +154,16 @@ class Accounts:
     ) -> Invitation:
         """Record the person and hand back their single-use invitation token."""
         recorded = self._record_invitation(login, name, role, organisation_id, actor)
-        token = random.token_urlsafe(32)
-        expires_at = self._ledger.clock() + timedelta(days=days)
-        row = self.store.get(recorded.aggregate.id)
-        row.invitation_hash, row.invitation_expires_at = _digest(token), expires_at
-        self.store.put(row)
-        return Invitation(recorded, token, expires_at)
+        return self._new_invitation(recorded, days)
+
+    def reset_sign_in(
+        self, account_id: UUID, *, actor: str, days: int = INVITATION_DAYS
+    ) -> Invitation:
+        """Void the password and second factor and hand back a new invitation (a forgotten
+        password, a lost phone); the person chooses a password on it as at first."""
+        account = self.account(account_id)
+        account.reset_sign_in(actor)
+        return self._new_invitation(self._ledger.record(account), days, reset=True)
 
     def invitation(self, account_id: UUID, token: str) -> PersonAccount | None:
         """The invited account if ``token`` is its pending, unexpired invitation."""

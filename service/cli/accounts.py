@@ -1,8 +1,9 @@
-"""``craftledger accounts invite|deactivate|list``: people's accounts from the command line.
+"""``craftledger accounts invite|reset|deactivate|list``: people's accounts from the command line.
 
 ``invite`` records the account (actor ``cli:<user>``) and prints the invitation link once on
 stdout (single-use, expiring; only its digest is kept): hand it to the person, who chooses a
-password on it. ``deactivate`` takes the login or the account id. ``list`` prints one account a
+password on it. ``reset`` voids a person's password and second factor and prints a new link;
+``reset`` and ``deactivate`` take the login or the account id. ``list`` prints one account a
 line, tab-separated: id, login, role, organisation, state, name.
 """
 
@@ -63,6 +64,33 @@ def invite(login: str, name: str, role: str, organisation_id: UUID | None, days:
     )
 
 
+@accounts_group.command("reset")
+@click.argument("account")
+def reset(account: str) -> None:
+    """Reset a person's sign-in (by login or id): password and second factor are void; print
+    a new invitation link (shown once)."""
+    with _refusals_reported(Ledger()) as ledger:
+        invitation = ledger.accounts.reset_sign_in(_account_id(ledger, account), actor=cli_actor())
+        base_url = ledger.credentials.credential_urls.base_url
+    click.echo(f"{base_url}/invitation/{invitation.account.id}/{invitation.token}")
+    click.echo(
+        f"sign-in of {invitation.account.id} reset; the link works once, until "
+        f"{invitation.expires_at.isoformat()}, and is shown only now",
+        err=True,
+    )
+
+
+def _account_id(ledger: Ledger, account: str) -> UUID:
+    """``account`` as an id, or the id of the account with that login."""
+    try:
+        return UUID(account)
+    except ValueError:
+        found = ledger.accounts.find(account)
+        if found is None:
+            raise click.ClickException(f"no account with login {account}") from None
+        return found.id  # type: ignore[no-any-return]
+
+
 @accounts_group.command("deactivate")
 @click.argument("account")
 @click.option("--reason", required=True, help="why; recorded in the event")
@@ -71,13 +99,7 @@ def deactivate(account: str, reason: str) -> None:
     if not reason.strip():
         raise click.BadParameter("give a reason", param_hint="--reason")
     with _refusals_reported(Ledger()) as ledger:
-        try:
-            account_id = UUID(account)
-        except ValueError:
-            found = ledger.accounts.find(account)
-            if found is None:
-                raise click.ClickException(f"no account with login {account}") from None
-            account_id = found.id
+        account_id = _account_id(ledger, account)
         recorded = ledger.accounts.deactivate(account_id, actor=cli_actor(), reason=reason)
     click.echo(f"account {account_id} deactivated at log position {recorded.position}")
 

@@ -1,5 +1,5 @@
-"""``/console/people``: administrators (platform admins, HR-bureau officials) invite people and
-deactivate accounts.
+"""``/console/people``: administrators (platform admins, HR-bureau officials) invite people,
+reset a person's sign-in (a new invitation link) and deactivate accounts.
 
 Inviting records the account and shows its invitation link once (single-use, expiring after
 ``service.accounts.accounts.INVITATION_DAYS``); the administrator hands it to the person, who
@@ -15,6 +15,7 @@ from flask import request, url_for
 
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.person_account import AccountRole
+from service.accounts import Invitation
 from service.app_services import ledger, services
 from service.pages.blueprints import render, render_error
 from service.pages.console import ADMINISTRATORS, console
@@ -99,10 +100,9 @@ def invite_person() -> Any:
         errors["login"] = gettext("已有账号使用这个登录名。")
     if errors:
         return _people_page(422, errors=errors, form=form)
-    link = ledger().credentials.credential_urls.base_url + url_for(
-        "pages.invitation_form", account_id=invitation.account.id, token=invitation.token
+    return _people_page(
+        201, invited=invitation.account, link=_link(invitation), expires=invitation.expires_at
     )
-    return _people_page(201, invited=invitation.account, link=link, expires=invitation.expires_at)
 
 
 INVALID = {
@@ -112,6 +112,24 @@ INVALID = {
         "评价机构经办人、竞赛组织者、人社局和总工会工作人员须选择所在单位；平台管理员和审计人员不选单位。"
     ),
 }
+
+
+@console.route("/people/<uuid:account_id>/reset", methods=["POST"])
+def reset_person(account_id: UUID) -> Any:
+    """A new invitation link for a person who forgot the password or lost the phone."""
+    principal = _administrator()
+    if principal is None:
+        return _refused()
+    invitation = ledger().accounts.reset_sign_in(account_id, actor=principal.actor)
+    return _people_page(
+        invited=invitation.account, link=_link(invitation), expires=invitation.expires_at
+    )
+
+
+def _link(invitation: Invitation) -> str:
+    return ledger().credentials.credential_urls.base_url + url_for(
+        "pages.invitation_form", account_id=invitation.account.id, token=invitation.token
+    )
 
 
 @console.route("/people/<uuid:account_id>/deactivate", methods=["POST"])

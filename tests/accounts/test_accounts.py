@@ -108,3 +108,27 @@ def test_a_deactivated_person_cannot_sign_in(ledger: Ledger) -> None:
     assert ledger.accounts.sign_in("li.ming@example.cn", PASSWORD).outcome is (
         SignInOutcome.REFUSED
     )
+
+
+def test_a_reset_voids_password_and_second_factor_and_issues_a_new_invitation(
+    ledger: Ledger, clock: SteppingClock
+) -> None:
+    invitation = invited(ledger)
+    account_id = invitation.account.id
+    ledger.accounts.accept_invitation(account_id, invitation.token, PASSWORD)
+    ledger.accounts.start_enrolment(account_id)
+    secret = ledger.accounts.pending_secret(account_id)
+    assert secret is not None
+    assert ledger.accounts.confirm_enrolment(account_id, pyotp.TOTP(secret).at(clock.now))
+    before = ledger.accounts.password_fingerprint(account_id)
+    renewed = ledger.accounts.reset_sign_in(account_id, actor="admin:test")
+    assert not ledger.accounts.account(account_id).second_factor
+    assert not ledger.accounts.has_second_factor(account_id)
+    assert ledger.accounts.password_fingerprint(account_id) != before  # sessions end
+    login = "li.ming@example.cn"
+    assert ledger.accounts.sign_in(login, PASSWORD).outcome is SignInOutcome.REFUSED
+    ledger.accounts.accept_invitation(account_id, renewed.token, "a brand new password")
+    assert ledger.accounts.sign_in(login, "a brand new password").outcome is (
+        SignInOutcome.SIGNED_IN
+    )
+    assert ledger.accounts.store.get(account_id).password_hash not in (None, before)

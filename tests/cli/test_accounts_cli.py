@@ -59,6 +59,9 @@ def test_invite_prints_a_working_link_once_and_list_and_deactivate_follow(
         env=cli_env,
     )
     assert refused.exit_code == 2 and "--login" in refused.output
+    reset = accounts(cli_env, "reset", "13800138000")
+    assert reset.exit_code == 0 and reset.stdout.strip() != link
+    assert f"/invitation/{account_id}/" in reset.stdout
     gone = accounts(cli_env, "deactivate", "13800138000", "--reason", "调离")
     assert gone.exit_code == 0 and str(account_id) in gone.stdout
     assert "\tdeactivated\t" in accounts(cli_env, "list").stdout

@@ -56,6 +56,8 @@ def test_an_account_is_active_from_acceptance_until_deactivation() -> None:
     account.accept_invitation()
     assert account.active
     account.enrol_second_factor()
+    account.reset_sign_in("admin:person:x")
+    assert not account.second_factor and account.active
     with pytest.raises(InvalidValue):
         account.deactivate("admin:person:x", " ")
     account.deactivate("admin:person:x", "left the body")
@@ -64,11 +66,14 @@ def test_an_account_is_active_from_acceptance_until_deactivation() -> None:
         account.deactivate("admin:person:x", "again")
     with pytest.raises(DomainRuleViolation):
         account.accept_invitation()
+    with pytest.raises(DomainRuleViolation):
+        account.reset_sign_in("admin:person:x")
     names = [type(e).__name__ for e in account.collect_events()]
     assert names == [
         "Invited",
         "InvitationAccepted",
         "SecondFactorEnrolled",
+        "SignInReset",
         "Deactivated",
     ]
 

@@ -197,6 +197,13 @@ def test_an_administrator_invites_and_deactivates_and_is_recorded_as_the_actor(p
     account = pages_world.ledger.accounts.find("zhao@example.cn")
     admin_id = pages_world.ledger.accounts.find("admin.one@example.cn").id
     assert account.invited_by == f"admin:person:{admin_id}"
+    person(pages_world, "forgetful@example.cn")
+    forgetful = pages_world.ledger.accounts.find("forgetful@example.cn")
+    reset = admin.post(f"/console/people/{forgetful.id}/reset", data={"csrf": csrf_of(page.text)})
+    assert reset.status_code == 200
+    new_link = re.search(r'id="invitation-link">([^<]+)<', reset.text).group(1)
+    assert f"/invitation/{forgetful.id}/" in new_link
+    assert sign_in(pages_world.client(), "forgetful@example.cn").status_code == 422
     deactivated = admin.post(
         f"/console/people/{account.id}/deactivate",
         data={"csrf": csrf_of(page.text), "reason": "调岗"},
