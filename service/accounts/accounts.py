@@ -20,7 +20,9 @@ Secrets and counters are in the side table ``service.accounts.secrets``; members
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets as random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +33,7 @@ from uuid import UUID
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.person_account import AccountRole, PersonAccount, login_id, parse_login
@@ -221,7 +224,7 @@ class Accounts:
         if row.totp_secret:
             if not code.strip():
                 return SignIn(SignInOutcome.CODE_NEEDED, account)
-            step = self._totp_step(row.totp_secret, code, row.totp_last_step)
+            step = self._totp_step(self._open(row.totp_secret), code, row.totp_last_step)
             if step is None:
                 return self._failed(row, now, SignInOutcome.CODE_WRONG)
             row.totp_last_step = step
@@ -269,16 +272,18 @@ class Accounts:
         """A new TOTP secret for the account (pending until confirmed); its otpauth URI."""
         account = self.account(account_id)
         row = self.store.get(account_id)
-        row.totp_pending = pyotp.random_base32()
+        secret = pyotp.random_base32()
+        row.totp_pending = self._seal(secret)
         self.store.put(row)
-        return self.provisioning_uri(account, row.totp_pending)
+        return self.provisioning_uri(account, secret)
 
     @staticmethod
     def provisioning_uri(account: PersonAccount, secret: str) -> str:
         return pyotp.TOTP(secret).provisioning_uri(name=account.login, issuer_name=ISSUER_NAME)
 
     def pending_secret(self, account_id: UUID) -> str | None:
-        return self.store.get(account_id).totp_pending
+        pending = self.store.get(account_id).totp_pending
+        return self._open(pending) if pending else None
 
     def has_second_factor(self, account_id: UUID) -> bool:
         return self.store.get(account_id).totp_secret is not None
@@ -288,7 +293,7 @@ class Accounts:
         row = self.store.get(account_id)
         if row.totp_pending is None:
             return False
-        step = self._totp_step(row.totp_pending, code, None)
+        step = self._totp_step(self._open(row.totp_pending), code, None)
         if step is None:
             return False
         account = self.account(account_id)
@@ -297,6 +302,22 @@ class Accounts:
         self.store.put(row)
         self._ledger.record(account)
         return True
+
+    @cached_property
+    def _sealer(self) -> AESGCM:
+        key = hmac.new(self._ledger.settings.identity_key(), b"craftledger totp v1", "sha256")
+        return AESGCM(key.digest())
+
+    def _seal(self, secret: str) -> str:
+        """A TOTP secret as stored: AES-GCM under a key derived from the identity secret, so
+        a copy of the side table alone yields no codes."""
+        nonce = random.token_bytes(12)
+        sealed = self._sealer.encrypt(nonce, secret.encode(), b"totp")
+        return base64.urlsafe_b64encode(nonce + sealed).decode()
+
+    def _open(self, stored: str) -> str:
+        raw = base64.urlsafe_b64decode(stored)
+        return self._sealer.decrypt(raw[:12], raw[12:], b"totp").decode()
 
     def _totp_step(self, secret: str, code: str, last_step: int | None) -> int | None:
         """The time step ``code`` belongs to (now ±1), unless used already; else None."""

@@ -2,8 +2,10 @@
 
 ``account_secrets`` holds, per account id (derived from the login, so a row may exist for a
 login nobody has, to count its failures alike): the argon2id password hash, the TOTP secret
-(and one being enrolled), the last TOTP time step used (a code works once), the SHA-256 of the
-pending invitation token with its expiry, and the failed sign-in counter with the lock's end.
+(and one being enrolled; both sealed with AES-GCM under a key derived from the identity secret
+by ``service.accounts.accounts``), the last TOTP time step used (a code works once), the
+SHA-256 of the pending invitation token with its expiry, and the failed sign-in counter with the
+lock's end.
 
 Why not events: an event is kept for ever and copied into every audit export; a password hash
 that was replaced must be gone, and a counter that changes on every attempt would flood the log.

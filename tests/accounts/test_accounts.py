@@ -132,3 +132,14 @@ def test_a_reset_voids_password_and_second_factor_and_issues_a_new_invitation(
         SignInOutcome.SIGNED_IN
     )
     assert ledger.accounts.store.get(account_id).password_hash not in (None, before)
+
+
+def test_the_totp_secret_is_stored_sealed(ledger: Ledger) -> None:
+    invitation = invited(ledger)
+    account_id = invitation.account.id
+    ledger.accounts.accept_invitation(account_id, invitation.token, PASSWORD)
+    uri = ledger.accounts.start_enrolment(account_id)
+    secret = ledger.accounts.pending_secret(account_id)
+    assert secret is not None and f"secret={secret}" in uri
+    stored = ledger.accounts.store.get(account_id).totp_pending
+    assert stored is not None and secret not in stored
