@@ -138,7 +138,10 @@ def deactivate_person(account_id: UUID) -> Any:
     if principal is None:
         return _refused()
     reason = request.form.get("reason", "").strip()[:200]
+    key = f"reason-{account_id}"
+    if account_id == principal.account_id:
+        return _people_page(422, errors={key: gettext("不能停用自己的账号。")})
     if not reason:
-        return _people_page(422, errors={f"reason-{account_id}": gettext("请填写停用原因。")})
+        return _people_page(422, errors={key: gettext("请填写停用原因。")})
     ledger().accounts.deactivate(account_id, actor=principal.actor, reason=reason)
     return _people_page(deactivated=ledger().accounts.account(account_id))

@@ -204,6 +204,11 @@ def test_an_administrator_invites_and_deactivates_and_is_recorded_as_the_actor(p
     new_link = re.search(r'id="invitation-link">([^<]+)<', reset.text).group(1)
     assert f"/invitation/{forgetful.id}/" in new_link
     assert sign_in(pages_world.client(), "forgetful@example.cn").status_code == 422
+    itself = admin.post(
+        f"/console/people/{admin_id}/deactivate",
+        data={"csrf": csrf_of(page.text), "reason": "误操作"},
+    )
+    assert itself.status_code == 422 and "不能停用自己的账号" in itself.text
     deactivated = admin.post(
         f"/console/people/{account.id}/deactivate",
         data={"csrf": csrf_of(page.text), "reason": "调岗"},
