@@ -6,7 +6,12 @@ competition, the statistics and the audit trail, in Chinese with an English swit
                                         POSTed, rate-limited)
 ``/c/{number}``                         the public certificate: QR code, signed credential, print
                                         view, verification of an uploaded credential file
-``/signin``, ``/signout``               a token entered once, kept as its hash in a signed cookie
+``/signin``, ``/signout``               a person's login, password and TOTP code (flask-login);
+                                        ``/signin/token``: a machine's token, kept as its hash
+``/invitation/{account}/{token}``       an invited person chooses a password
+``/console``                            a signed-in person's console (``service.pages.console``):
+                                        the issuer officer's dashboard, ``/console/people``
+                                        (administrators invite and deactivate people)
 ``/me``                                 the signed-in worker: ladder, honours, career stage,
                                         points statements, share links
 ``/s/{token}``                          a worker's share link (expiry, optional 提取码, revocable)
@@ -33,6 +38,7 @@ DEFAULTS = {
     "PAGES_SESSION_HOURS": 8,
     "PAGES_COOKIE_SECURE": None,
     "BOARD_POLL_SECONDS": 2,
+    "SIGNIN_RATE_LIMIT": "20 per minute",
 }
 
 
@@ -46,8 +52,11 @@ def register_pages(app: Flask, limiter: Any) -> None:
         audit,
         certificate,
         competition,
+        console,
+        console_people,
         favicon,
         home,
+        invitation,
         share,
         signin,
         statistics,
@@ -55,20 +64,24 @@ def register_pages(app: Flask, limiter: Any) -> None:
         worker,
     )
     from service.pages.blueprints import (
+        ALL_BLUEPRINTS,
         handle_outside_pages,
-        pages,
         share_pages,
+        signin_pages,
         verify_pages,
     )
     from service.pages.i18n import install_i18n
+    from service.pages.people import install_people
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     install_i18n(app)
+    install_people(app)
     # Replaces the API's app-wide handler (installed before, by CraftledgerApi), which it calls
     # for everything but a browser's request for an address no route has.
     app.register_error_handler(HTTPException, handle_outside_pages)
     limiter.limit(lambda: str(app.config["VERIFY_RATE_LIMIT"]), methods=["POST"])(verify_pages)
     limiter.limit(lambda: str(app.config["SHARE_CODE_RATE_LIMIT"]), methods=["POST"])(share_pages)
-    for blueprint in (pages, verify_pages, share_pages):
+    limiter.limit(lambda: str(app.config["SIGNIN_RATE_LIMIT"]), methods=["POST"])(signin_pages)
+    for blueprint in ALL_BLUEPRINTS:
         app.register_blueprint(blueprint)

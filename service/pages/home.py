@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app
 
-from service.demo.access import read_access
+from service.demo.access import DEMO_PASSWORD, read_access
 from service.pages.blueprints import pages, render
 from service.pages.i18n import gettext
 from service.pages.verify import ID_KINDS, VerifyForm
@@ -29,5 +29,6 @@ def home() -> Any:
         form=VerifyForm(),
         id_kinds=ID_KINDS,
         demo=demo_sheet(),
+        demo_password=DEMO_PASSWORD,
         title=gettext("职业技能等级证书查询"),
     )
