@@ -135,9 +135,7 @@ class CertificatePdfs:
                 if certificate.status is not CertificateStatus.VALID:
                     left_out.append(f"{number}\t{certificate.status.value}")
                     continue
-                archive.writestr(
-                    f"{number}.pdf", self.certificate_pdf(number, shown, actor=actor)
-                )
+                archive.writestr(f"{number}.pdf", self.certificate_pdf(number, shown, actor=actor))
             if left_out:
                 archive.writestr("left-out.txt", "\n".join(left_out) + "\n")
         return out.getvalue()

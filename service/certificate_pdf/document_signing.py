@@ -25,7 +25,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from cryptography import x509
@@ -144,14 +144,16 @@ class DocumentSigningKey:
         return SimpleSigner(
             signing_cert=certificate,
             signing_key=key,
-            cert_registry=SimpleCertificateStore.from_certs([certificate]),
+            cert_registry=SimpleCertificateStore(),  # the signer's certificate goes in anyway
         )
 
 
 class DocumentSigning:
     """Organisations' document-signing keys: made on first use, renewed before expiry."""
 
-    _signers: dict[tuple[UUID, str], Any] = {}
+    _signers: ClassVar[dict[tuple[UUID, str], Any]] = {}
+    """pyhanko signers by organisation and key id, shared by every ledger of the process (a
+    key id is unique: it carries a random part)."""
     _signers_lock = threading.Lock()
 
     def __init__(self, ledger: LedgerStore, urls: CredentialUrls, key_store: Any) -> None:
@@ -163,8 +165,10 @@ class DocumentSigning:
         """The key id of the newest certificate valid now and for a while, if any."""
         for key_id, entry in reversed(organisation.document_signing_certificates.items()):
             certificate = x509.load_pem_x509_certificate(entry["certificate_pem"].encode())
-            if certificate.not_valid_before_utc <= now < (
-                certificate.not_valid_after_utc - RENEW_BEFORE
+            if (
+                certificate.not_valid_before_utc
+                <= now
+                < (certificate.not_valid_after_utc - RENEW_BEFORE)
             ):
                 return str(key_id)
         return None
@@ -183,9 +187,7 @@ class DocumentSigning:
             owner = signing_owner(organisation_id)
             self._key_store.generate_p256(owner, key_id)
             key = self._key_store.p256_private_key(owner, key_id)
-            not_before = min(clock, datetime.now(UTC)).replace(microsecond=0) - timedelta(
-                hours=1
-            )
+            not_before = min(clock, datetime.now(UTC)).replace(microsecond=0) - timedelta(hours=1)
             certificate = self_issued_certificate(
                 organisation, key, self._urls.controller_id(organisation_id), not_before
             )

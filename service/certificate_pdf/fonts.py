@@ -69,7 +69,8 @@ def fonts_for(pdf: FPDF, text: str) -> str | None:
     fallback = _fallback_path()
     if fallback is None or missing - {chr(c) for c in _coverage(fallback, SC_INDEX)}:
         raise MissingGlyphs(
-            "no installed font has the character(s) " + "".join(sorted(missing))
+            "no installed font has the character(s) "
+            + "".join(sorted(missing))
             + " (install Debian's fonts-noto-cjk)"
         )
     pdf.add_font(FALLBACK, fname=fallback, collection_font_number=SC_INDEX)

@@ -4,9 +4,9 @@ Every issuing organisation holds its Ed25519 signing keys here, under its organi
 ledger's own key (for signed tree heads) lives under the reserved owner ``LEDGER_OWNER``; an
 organisation's ECDSA P-256 document-signing key (for PDF signatures, ``service.certificate_pdf``)
 under ``document-signing:<organisation id>``. A row's public key is a Multikey, whose multicodec
-header names the key type (``z6Mk`` Ed25519, ``zDn`` P-256): a key never opens as another type. Events carry
-only public keys; a private key never leaves this module except as a live
-``Ed25519PrivateKey`` object handed to the signer.
+header names the key type (``z6Mk`` Ed25519, ``zDn`` P-256): a key never opens as another type.
+Events carry only public keys; a private key never leaves this module except as a live key
+object handed to the signer.
 
 At rest each private key (its 32-byte seed) is sealed with AES-256-GCM:
 

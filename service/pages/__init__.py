@@ -45,6 +45,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         api_docs,
         audit,
         certificate,
+        certificate_pdf,
         competition,
         favicon,
         home,
