@@ -3,7 +3,7 @@ fallback for rarer characters.
 
 Shipped in ``fonts/`` (SIL Open Font License 1.1, ``fonts/OFL.txt``: subsetting and
 redistribution are allowed; Noto reserves no font name), cut from Debian's ``fonts-noto-cjk``
-by ``python -m service.certificate_pdf.fonts``:
+by ``python -m service.certificate_pdf.make_fonts``:
 
 * ``NotoSerifCJKsc-Regular-GB2312.otf``: the 7,445 characters of GB 2312 (every common
   hanzi), ASCII, CJK and full-width punctuation (2.5 MB);
@@ -18,8 +18,6 @@ collection when it is installed (``fonts-noto-cjk``: ``CJK_FALLBACK_PATHS``); wh
 
 from __future__ import annotations
 
-import io
-import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -75,51 +73,3 @@ def fonts_for(pdf: FPDF, text: str) -> str | None:
         )
     pdf.add_font(FALLBACK, fname=fallback, collection_font_number=SC_INDEX)
     return FALLBACK
-
-
-def _gb2312() -> set[int]:
-    found = set()
-    for high in range(0xA1, 0xF8):
-        for low in range(0xA1, 0xFF):
-            try:
-                found.add(ord(bytes([high, low]).decode("gb2312")))
-            except UnicodeDecodeError:
-                continue
-    return found
-
-
-def _subset(source: Path, unicodes: set[int], target: Path) -> None:
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    font = TTFont(source, fontNumber=SC_INDEX)
-    options = subset.Options()
-    options.layout_features = []
-    options.name_IDs = ["*"]
-    options.notdef_outline = True
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=unicodes)
-    subsetter.subset(font)
-    out = io.BytesIO()
-    font.save(out)
-    target.write_bytes(out.getvalue())
-
-
-def build(source_dir: Path) -> None:
-    """Cut the shipped subsets from Noto Serif CJK's collections in ``source_dir``."""
-    from domain.occupation import KNOWN_OCCUPATIONS
-    from service.certificate_pdf.layout import FIXED_TEXT
-
-    fixed = {ord(ch) for ch in FIXED_TEXT} | set(range(0x20, 0x7F))
-    names = {ord(ch) for occupation in KNOWN_OCCUPATIONS for ch in occupation.name}
-    punctuation = set(range(0x3000, 0x3040)) | set(range(0xFF01, 0xFF5F))
-    _subset(
-        source_dir / "NotoSerifCJK-Regular.ttc",
-        _gb2312() | fixed | names | punctuation,
-        REGULAR_FILE,
-    )
-    _subset(source_dir / "NotoSerifCJK-Bold.ttc", fixed, BOLD_FILE)
-
-
-if __name__ == "__main__":
-    build(Path(sys.argv[1] if len(sys.argv) > 1 else "/usr/share/fonts/opentype/noto"))

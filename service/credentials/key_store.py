@@ -89,7 +89,7 @@ def p256_public_multibase(key: ec.EllipticCurvePrivateKey) -> str:
     """The Multikey of a P-256 key's public half: ``z`` + base58btc(p256-pub + compressed
     point), ``zDn…``."""
     point = key.public_key().public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
-    return "z" + base58btc_encode(_P256_MULTICODEC + point)
+    return base58btc_encode(_P256_MULTICODEC + point)
 
 
 class KeyStoreError(RuntimeError):
