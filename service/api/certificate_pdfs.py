@@ -5,6 +5,8 @@
 ``GET /api/v1/evaluations/{id}/certificates.zip``           a session's certificates' PDFs
 ``GET /organisations/{id}/document-signing.pem``            the organisation's published
                                                             document-signing certificate(s)
+``GET /document-signing-ca.pem``                            the ledger's document-signing CA
+                                                            root, which certifies them
 ==========================================================  =================================
 
 A PDF embeds the full-disclosure credential, so only those who see that (the holder, the
@@ -147,4 +149,25 @@ def get_document_signing_certificates(organisation_id: UUID) -> Any:
     body = b"".join(certificate.public_bytes(Encoding.PEM) for certificate in certificates)
     response = Response(body, mimetype="application/x-pem-file")
     response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@blp.route("/document-signing-ca.pem", methods=["GET"])
+@access(public="anyone")
+@blp.doc(
+    responses={
+        "200": {
+            "description": "the PEM root certificate",
+            "content": {"application/x-pem-file": {"schema": {"type": "string"}}},
+        }
+    }
+)
+def get_document_signing_ca() -> Any:
+    """The ledger's document-signing CA root certificate: it certifies each organisation's
+    document-signing key (the issuer of every certificate at
+    ``/organisations/{id}/document-signing.pem``). A verifier who trusts this root sees every
+    certificate PDF of this ledger as signed by a certified key (docs/certificate-pdf.md)."""
+    root, _key = pdfs().signing.ca()
+    response = Response(root.public_bytes(Encoding.PEM), mimetype="application/x-pem-file")
+    response.headers["Cache-Control"] = "public, max-age=3600"
     return response

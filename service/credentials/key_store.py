@@ -232,11 +232,13 @@ class KeyStore:
         public = public_multibase_of(private_key)
         return self._insert(owner_id, key_id or public, private_key, public, must_be_new=True)
 
-    def generate_p256(self, owner_id: str, key_id: str) -> StoredKey:
-        """Generate, seal and store a new ECDSA P-256 key (a document-signing key)."""
+    def generate_p256(self, owner_id: str, key_id: str, *, must_be_new: bool = True) -> StoredKey:
+        """Generate, seal and store a new ECDSA P-256 key (a document-signing key). With
+        ``must_be_new=False`` an existing key of that id is kept and returned: several
+        processes may make the ledger's document-signing CA key at once, the first wins."""
         private_key = ec.generate_private_key(ec.SECP256R1())
         public = p256_public_multibase(private_key)
-        return self._insert(owner_id, key_id, private_key, public, must_be_new=True)
+        return self._insert(owner_id, key_id, private_key, public, must_be_new=must_be_new)
 
     def import_key(self, owner_id: str, key_id: str, private_key: Ed25519PrivateKey) -> StoredKey:
         """Store an existing key (e.g. moved from an HSM export)."""

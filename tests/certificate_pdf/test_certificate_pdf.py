@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.oid import NameOID
 from flask.testing import FlaskClient
 
 from domain.api_token import Role
@@ -41,9 +42,25 @@ def app_client(ledger: Ledger):
     app.extensions["craftledger"].close()
 
 
-def pdfsig(path: Path) -> str:
-    done = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, check=False)
+def pdfsig(path: Path, nss: Path | None = None) -> str:
+    """pdfsig's report; with ``nss``, against that NSS database's trust settings."""
+    trust = ["-nssdir", f"sql:{nss}"] if nss else []
+    done = subprocess.run(["pdfsig", *trust, path], capture_output=True, text=True, check=False)
     return done.stdout + done.stderr
+
+
+def nss_trusting(root_pem: bytes, folder: Path) -> Path:
+    """An NSS database (certutil, Debian's libnss3-tools) trusting ``root_pem`` as a CA."""
+    nss = folder / "nss"
+    nss.mkdir()
+    (folder / "root.pem").write_bytes(root_pem)
+    subprocess.run(["certutil", "-N", "-d", f"sql:{nss}", "--empty-password"], check=True)
+    subprocess.run(
+        ["certutil", "-A", "-d", f"sql:{nss}", "-n", "ledger", "-t", "CT,C,C", "-a", "-i",
+         folder / "root.pem"],
+        check=True,
+    )  # fmt: skip
+    return nss
 
 
 def signer_certificate(path: Path, folder: Path) -> x509.Certificate:
@@ -52,13 +69,14 @@ def signer_certificate(path: Path, folder: Path) -> x509.Certificate:
     from asn1crypto import cms
 
     signed = cms.ContentInfo.load((folder / f"{path.name}.sig0").read_bytes())  # zero-padded
-    (certificate,) = signed["content"]["certificates"]
-    return x509.load_der_x509_certificate(certificate.chosen.dump())
+    chain = [choice.chosen for choice in signed["content"]["certificates"]]
+    (signer,) = [certificate for certificate in chain if not certificate.ca]  # and the root
+    return x509.load_der_x509_certificate(signer.dump())
 
 
 def pyhanko_intact(body: bytes, trusted: x509.Certificate) -> tuple[bool, bool, str]:
-    """pyhanko's validation against the published certificate as the only trust root:
-    (signature intact, whole file covered, coverage)."""
+    """pyhanko's validation with ``trusted`` (the ledger's CA root) as the only trust root:
+    (signature intact and its certificate trusted, whole file covered, coverage)."""
     from asn1crypto import x509 as asn1_x509
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
@@ -92,9 +110,19 @@ def test_the_pdf_signature_verifies_against_the_published_certificate_and_the_te
     assert "Signature Validation: Signature is Valid." in report, report
     assert "Total document signed" in report
     assert "ETSI.CAdES.detached" in report
+    assert "Certificate issuer isn't Trusted" in report  # until the verifier trusts the root
+    root_pem = app_client.get("/document-signing-ca.pem").data
+    trusted = pdfsig(pdf, nss_trusting(root_pem, tmp_path))
+    assert "Signature is Valid." in trusted and "Certificate is Trusted." in trusted, trusted
     published = x509.load_pem_x509_certificate(app_client.get(pem_url).data)
-    assert signer_certificate(pdf, tmp_path) == published
-    intact, whole, _ = pyhanko_intact(answer.data, published)
+    signer = signer_certificate(pdf, tmp_path)
+    assert signer == published
+    root = x509.load_pem_x509_certificate(root_pem)
+    assert signer.issuer == root.subject
+    names = {attribute.oid: attribute.value for attribute in signer.subject}
+    assert names[NameOID.ORGANIZATION_NAME] == "北京链家"
+    assert names[NameOID.ORGANIZATION_IDENTIFIER] == ledger.organisation(body.id).filing_code
+    intact, whole, _ = pyhanko_intact(answer.data, root)
     assert intact and whole
 
     text = subprocess.run(
@@ -156,19 +184,15 @@ def test_a_pdf_changed_after_signing_is_reported_as_changed(ledger: Ledger, tmp_
     issued = issue_to_new_worker(ledger, body.id, 1)
     pdfs = CertificatePdfs(ledger)
     signed = pdfs.certificate_pdf(issued.number, actor="test")
-    published = x509.load_pem_x509_certificate(
-        ledger.organisation(body.id)
-        .document_signing_certificates[
-            next(iter(ledger.organisation(body.id).document_signing_certificates))
-        ]["certificate_pem"]
-        .encode()
-    )
+    root, _key = pdfs.signing.ca()
+    intact, whole, _ = pyhanko_intact(signed, root)
+    assert intact and whole  # as signed
 
     flipped = tmp_path / "flipped.pdf"
     flipped.write_bytes(flipped_in_signed_range(signed))
     report = pdfsig(flipped)
     assert "Signature is Valid" not in report and "Digest Mismatch" in report, report
-    intact, _, _ = pyhanko_intact(flipped.read_bytes(), published)
+    intact, _, _ = pyhanko_intact(flipped.read_bytes(), root)
     assert not intact
 
     updated = tmp_path / "updated.pdf"
@@ -176,7 +200,7 @@ def test_a_pdf_changed_after_signing_is_reported_as_changed(ledger: Ledger, tmp_
     report = pdfsig(updated)
     assert "Total document signed" not in report, report
     assert "Not total document signed" in report
-    intact, whole, coverage = pyhanko_intact(updated.read_bytes(), published)
+    intact, whole, coverage = pyhanko_intact(updated.read_bytes(), root)
     assert intact and not whole, coverage  # the signed revision is intact; the file is not
 
 
@@ -273,3 +297,13 @@ def test_a_session_s_certificates_download_as_one_zip(ledger: Ledger, clock, app
         f"/api/v1/evaluations/{session.evaluation_id}/certificates.zip", headers=bearer(stranger)
     )
     assert forbidden.status_code == 403
+
+
+def test_every_process_derives_the_same_ca_root_from_the_stored_key(make_ledger) -> None:
+    first, second = make_ledger(), make_ledger()
+    root, key = CertificatePdfs(first).signing.ca()
+    again, _ = CertificatePdfs(second).signing.ca()
+    assert root.public_bytes(Encoding.DER) == again.public_bytes(Encoding.DER)
+    assert root.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    root.verify_directly_issued_by(root)  # self-signed, by the stored key
+    assert root.public_key() == key.public_key()
