@@ -307,3 +307,27 @@ def test_every_process_derives_the_same_ca_root_from_the_stored_key(make_ledger)
     assert root.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     root.verify_directly_issued_by(root)  # self-signed, by the stored key
     assert root.public_key() == key.public_key()
+
+
+def test_a_name_outside_gb2312_falls_back_to_the_system_font_or_is_refused(
+    ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.certificate_pdf import MissingGlyphs, fonts
+
+    body = file_employer(ledger)
+    issued = issue_to_new_worker(ledger, body.id, 1, name="王䶮")  # U+4DAE, not in GB 2312
+    pdfs = CertificatePdfs(ledger)
+    unsigned, _ = pdfs.unsigned_pdf(ledger.certificate(issued.number))
+    (tmp_path / "rare.pdf").write_bytes(unsigned)
+    text = subprocess.run(
+        ["pdftotext", tmp_path / "rare.pdf", "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "王䶮" in text  # Debian's fonts-noto-cjk has it (.ci/run installs the package)
+    listed = subprocess.run(
+        ["pdffonts", tmp_path / "rare.pdf"], capture_output=True, text=True, check=True
+    ).stdout
+    assert listed.count("NotoSerifCJKSC") == 3  # the two shipped subsets and the fallback
+
+    monkeypatch.setattr(fonts, "CJK_FALLBACK_PATHS", ())  # a machine without the package
+    with pytest.raises(MissingGlyphs, match="䶮"):
+        pdfs.unsigned_pdf(ledger.certificate(issued.number))
