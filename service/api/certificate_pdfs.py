@@ -154,6 +154,7 @@ def get_document_signing_certificates(organisation_id: UUID) -> Any:
 
 @blp.route("/document-signing-ca.pem", methods=["GET"])
 @access(public="anyone")
+@blp.errors(404)
 @blp.doc(
     responses={
         "200": {
@@ -166,8 +167,14 @@ def get_document_signing_ca() -> Any:
     """The ledger's document-signing CA root certificate: it certifies each organisation's
     document-signing key (the issuer of every certificate at
     ``/organisations/{id}/document-signing.pem``). A verifier who trusts this root sees every
-    certificate PDF of this ledger as signed by a certified key (docs/certificate-pdf.md)."""
-    root, _key = pdfs().signing.ca()
+    certificate PDF of this ledger as signed by a certified key (docs/certificate-pdf.md).
+    404 until the first PDF was signed."""
+    try:
+        root, _key = pdfs().signing.ca(create=False)
+    except KeyError:
+        raise Problem(
+            404, "not-found", "no document-signing CA yet: it is made with the first PDF"
+        ) from None
     response = Response(root.public_bytes(Encoding.PEM), mimetype="application/x-pem-file")
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response

@@ -216,9 +216,16 @@ class DocumentSigning:
         self._urls = urls
         self._key_store = key_store
 
-    def ca(self) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
-        """The ledger's document-signing CA root and key (the key made on first use)."""
-        stored = self._key_store.generate_p256(LEDGER_CA_OWNER, LEDGER_CA_KEY_ID, must_be_new=False)
+    def ca(self, *, create: bool = True) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
+        """The ledger's document-signing CA root and key. The key is made on first use unless
+        ``create`` is false (a public read never writes): then ``KeyError`` if it is absent."""
+        stored = self._key_store.get(LEDGER_CA_OWNER, LEDGER_CA_KEY_ID)
+        if stored is None:
+            if not create:
+                raise KeyError(LEDGER_CA_KEY_ID)
+            stored = self._key_store.generate_p256(
+                LEDGER_CA_OWNER, LEDGER_CA_KEY_ID, must_be_new=False
+            )
         key = self._key_store.p256_private_key(LEDGER_CA_OWNER, LEDGER_CA_KEY_ID)
         return ca_certificate(key, stored.created_at, self._urls.base_url), key
 

@@ -665,7 +665,7 @@ ENDPOINTS: dict[str, Endpoint] = {
     "get document signing certs": read(
         "/organisations/{org_a}/document-signing.pem", prepare=signed_pdf_of_org_a
     ),
-    "get document signing ca": read("/document-signing-ca.pem"),
+    "get document signing ca": read("/document-signing-ca.pem", prepare=signed_pdf_of_org_a),
     "verify credential": command(
         "/credentials/verify",
         body=lambda w, c: {

@@ -98,6 +98,7 @@ def test_the_pdf_signature_verifies_against_the_published_certificate_and_the_te
     issued = issue_to_new_worker(ledger, body.id, 1)
     pem_url = f"/organisations/{body.id}/document-signing.pem"
     assert app_client.get(pem_url).status_code == 404  # made on the first PDF
+    assert app_client.get("/document-signing-ca.pem").status_code == 404  # a read never writes
     _, secret = grant(ledger, Role.WORKER, worker=issued.worker_id)
 
     answer = app_client.get(f"/api/v1/certificates/{issued.number}/pdf", headers=bearer(secret))
