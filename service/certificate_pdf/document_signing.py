@@ -231,7 +231,7 @@ class DocumentSigning:
 
     def _usable(self, organisation: Organisation, now: datetime) -> str | None:
         """The key id of the newest certificate valid now and for a while, if any."""
-        for key_id, entry in reversed(organisation.document_signing_certificates.items()):
+        for key_id, entry in reversed(list(organisation.document_signing_certificates.items())):
             certificate = x509.load_pem_x509_certificate(entry["certificate_pem"].encode())
             if (
                 certificate.not_valid_before_utc

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from fpdf import FPDF
 
@@ -60,7 +61,8 @@ def fonts_for(pdf: FPDF, text: str) -> str | None:
         pdf.add_font(family, fname=path)
         # the subset's bounding boxes stay those of the whole font (a superset): recomputing
         # them runs every glyph's charstring and was 60 % of the time of a PDF
-        pdf.fonts[family].ttfont.recalcBBoxes = False
+        font: Any = pdf.fonts[family]  # a TTFFont: an OpenType file was added
+        font.ttfont.recalcBBoxes = False
     missing = {ch for ch in text if ord(ch) > 0x20} - {chr(c) for c in _coverage(REGULAR_FILE)}
     if not missing:
         return None
