@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 from uuid import UUID
 
@@ -266,3 +268,34 @@ class Organisation(LedgerAggregate):
             if key["valid_until"] is None and key["compromised_at"] is None:
                 return key_id
         return None
+
+    # -- document signing (PDF) ---------------------------------------------------------------
+
+    @property
+    def document_signing_certificates(self) -> Mapping[str, dict[str, Any]]:
+        """The X.509 certificates of the organisation's document-signing keys (PDF signatures),
+        by key id, oldest first. Empty until the first is published (also when loaded from a
+        snapshot older than that event)."""
+        return MappingProxyType(getattr(self, "_document_signing", {}))
+
+    def publish_document_signing_certificate(
+        self, key_id: str, certificate_pem: str, at: datetime, actor: str
+    ) -> None:
+        """Publish the X.509 certificate of a new document-signing key (PEM; the private key is
+        in the key store)."""
+        self._refuse_if_revoked("publish a document-signing certificate of")
+        if key_id in self.document_signing_certificates:
+            raise DomainRuleViolation("duplicate-key", f"key {key_id} is already published")
+        self._document_signing_certificate_published(key_id, certificate_pem, at, actor)
+
+    @event(
+        "DocumentSigningCertificatePublished",
+        topic="craftledger:Organisation.DocumentSigningCertificatePublished",
+    )
+    def _document_signing_certificate_published(
+        self, key_id: str, certificate_pem: str, at: datetime, actor: str
+    ) -> None:
+        self._document_signing = {
+            **self.document_signing_certificates,
+            key_id: {"key_id": key_id, "certificate_pem": certificate_pem, "published_at": at},
+        }

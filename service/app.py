@@ -39,6 +39,7 @@ from projections.store import ProjectionStore
 from service.api import (
     audit,
     calendars,
+    certificate_pdfs,
     certificates,
     competitions,
     credentials,
@@ -111,6 +112,7 @@ BLUEPRINTS = (
     organisations,
     workers,
     certificates,
+    certificate_pdfs,
     verify,
     evaluations,
     posts,

@@ -1,15 +1,19 @@
-"""Key custody: Ed25519 private keys per owner and key id, encrypted at rest (密钥托管).
+"""Key custody: private keys per owner and key id, encrypted at rest (密钥托管).
 
-Every issuing organisation holds its signing keys here, under its organisation id; the ledger's
-own key (for signed tree heads) lives under the reserved owner ``LEDGER_OWNER``. Events carry
-only public keys; a private key never leaves this module except as a live
-``Ed25519PrivateKey`` object handed to the signer.
+Every issuing organisation holds its Ed25519 signing keys here, under its organisation id; the
+ledger's own key (for signed tree heads) lives under the reserved owner ``LEDGER_OWNER``; an
+organisation's ECDSA P-256 document-signing key (for PDF signatures, ``service.certificate_pdf``)
+under ``document-signing:<organisation id>``. A row's public key is a Multikey, whose multicodec
+header names the key type (``z6Mk`` Ed25519, ``zDn`` P-256): a key never opens as another type.
+Events carry only public keys; a private key never leaves this module except as a live key
+object handed to the signer.
 
 At rest each private key (its 32-byte seed) is sealed with AES-256-GCM:
 
 * the AES key is derived with HKDF-SHA256 from the key-encryption key (KEK), taken from
   ``CRAFTLEDGER_KEY_ENCRYPTION_KEY`` (base64, at least 16 bytes) or, on the embedded default, a
   generated ``key-encryption.key`` file with 0600 permissions in the data directory;
+* the sealed secret is the 32-byte Ed25519 seed or P-256 private scalar;
 * each row has its own random 96-bit nonce, and the associated data binds the ciphertext to its
   owner, key id and public key, so a row copied under another owner or key id does not open;
 * each row names the fingerprint of the KEK that sealed it, so a wrong KEK is reported as such
@@ -28,7 +32,7 @@ import os
 import secrets
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,10 +41,16 @@ from urllib.parse import parse_qs, urlsplit
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
 
 from projections.store import (
     SCHEMA_XACT_LOCK,
@@ -49,7 +59,7 @@ from projections.store import (
     schema_lock_name,
 )
 from service.config import Settings, secret_from_env_or_file
-from service.signing.multikey import public_multibase_of
+from service.signing.multikey import base58btc_encode, public_multibase_of
 
 __all__ = [
     "KEY_ENCRYPTION_KEY_FILE",
@@ -72,6 +82,14 @@ LEDGER_KEY_ID = "ledger-key-1"
 _HKDF_INFO = b"craftledger signing-key store v1 (AES-256-GCM)"
 _AAD_PREFIX = b"craftledger-signing-key/v1\x00"
 _NONCE_BYTES = 12
+_P256_MULTICODEC = b"\x80\x24"  # p256-pub (0x1200) as an unsigned varint
+
+
+def p256_public_multibase(key: ec.EllipticCurvePrivateKey) -> str:
+    """The Multikey of a P-256 key's public half: ``z`` + base58btc(p256-pub + compressed
+    point), ``zDn…``."""
+    point = key.public_key().public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
+    return base58btc_encode(_P256_MULTICODEC + point)
 
 
 class KeyStoreError(RuntimeError):
@@ -166,7 +184,7 @@ class _Sealer:
 
 
 class KeyStore:
-    """Sealed Ed25519 private keys, by owner and key id.
+    """Sealed private keys (Ed25519, and P-256 for document signing), by owner and key id.
 
     Thread-safe. Opened keys are kept in memory (as key objects) so that signing many
     credentials does not decrypt the same key again and again.
@@ -175,7 +193,7 @@ class KeyStore:
     def __init__(self, backend: _Backend, key_encryption_key: bytes, description: str) -> None:
         self._backend = backend
         self._sealer = _Sealer(key_encryption_key)
-        self._opened: dict[tuple[str, str], Ed25519PrivateKey] = {}
+        self._opened: dict[tuple[str, str], Ed25519PrivateKey | ec.EllipticCurvePrivateKey] = {}
         self._lock = threading.Lock()
         self.description = description
 
@@ -214,6 +232,14 @@ class KeyStore:
         public = public_multibase_of(private_key)
         return self._insert(owner_id, key_id or public, private_key, public, must_be_new=True)
 
+    def generate_p256(self, owner_id: str, key_id: str, *, must_be_new: bool = True) -> StoredKey:
+        """Generate, seal and store a new ECDSA P-256 key (a document-signing key). With
+        ``must_be_new=False`` an existing key of that id is kept and returned: several
+        processes may make the ledger's document-signing CA key at once, the first wins."""
+        private_key = ec.generate_private_key(ec.SECP256R1())
+        public = p256_public_multibase(private_key)
+        return self._insert(owner_id, key_id, private_key, public, must_be_new=must_be_new)
+
     def import_key(self, owner_id: str, key_id: str, private_key: Ed25519PrivateKey) -> StoredKey:
         """Store an existing key (e.g. moved from an HSM export)."""
         public = public_multibase_of(private_key)
@@ -223,14 +249,17 @@ class KeyStore:
         self,
         owner_id: str,
         key_id: str,
-        private_key: Ed25519PrivateKey,
+        private_key: Ed25519PrivateKey | ec.EllipticCurvePrivateKey,
         public: str,
         *,
         must_be_new: bool,
     ) -> StoredKey:
         if not owner_id or not key_id:
             raise KeyStoreError("a key needs an owner and a key id")
-        seed = private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        if isinstance(private_key, Ed25519PrivateKey):
+            seed = private_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        else:
+            seed = private_key.private_numbers().private_value.to_bytes(32, "big")
         nonce, ciphertext = self._sealer.seal((owner_id, key_id, public), seed)
         created_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         row = _Row(
@@ -247,7 +276,22 @@ class KeyStore:
         return StoredKey(owner_id, key_id, public, created_at)
 
     def private_key(self, owner_id: str, key_id: str) -> Ed25519PrivateKey:
-        """The private key, opened (and kept in memory); ``KeyStoreError`` if absent."""
+        """The Ed25519 private key, opened (and kept in memory); ``KeyStoreError`` if absent."""
+        found = self._open(owner_id, key_id, _ed25519_of)
+        if not isinstance(found, Ed25519PrivateKey):
+            raise KeyStoreError(f"key {owner_id}/{key_id} is not an Ed25519 key")
+        return found
+
+    def p256_private_key(self, owner_id: str, key_id: str) -> ec.EllipticCurvePrivateKey:
+        """The P-256 private key, opened (and kept in memory); ``KeyStoreError`` if absent."""
+        found = self._open(owner_id, key_id, _p256_of)
+        if not isinstance(found, ec.EllipticCurvePrivateKey):
+            raise KeyStoreError(f"key {owner_id}/{key_id} is not a P-256 key")
+        return found
+
+    def _open(
+        self, owner_id: str, key_id: str, opener: _Opener
+    ) -> Ed25519PrivateKey | ec.EllipticCurvePrivateKey:
         with self._lock:
             opened = self._opened.get((owner_id, key_id))
         if opened is not None:
@@ -255,8 +299,8 @@ class KeyStore:
         row = self._backend.select(owner_id, key_id)
         if row is None:
             raise KeyStoreError(f"no private key {owner_id}/{key_id} in {self.description}")
-        private_key = Ed25519PrivateKey.from_private_bytes(self._sealer.open(row))
-        if public_multibase_of(private_key) != row.public_key_multibase:
+        private_key, public = opener(self._sealer.open(row))
+        if public != row.public_key_multibase:
             raise KeyStoreError(f"key {owner_id}/{key_id} does not match its public key")
         with self._lock:
             self._opened[(owner_id, key_id)] = private_key
@@ -293,6 +337,19 @@ class KeyStore:
                 must_be_new=False,
             )
         return stored, self.private_key(LEDGER_OWNER, LEDGER_KEY_ID)
+
+
+_Opener = Callable[[bytes], tuple[Ed25519PrivateKey | ec.EllipticCurvePrivateKey, str]]
+
+
+def _ed25519_of(secret: bytes) -> tuple[Ed25519PrivateKey, str]:
+    key = Ed25519PrivateKey.from_private_bytes(secret)
+    return key, public_multibase_of(key)
+
+
+def _p256_of(secret: bytes) -> tuple[ec.EllipticCurvePrivateKey, str]:
+    key = ec.derive_private_key(int.from_bytes(secret, "big"), ec.SECP256R1())
+    return key, p256_public_multibase(key)
 
 
 # -- SQLite -----------------------------------------------------------------------------------

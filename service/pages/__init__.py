@@ -51,6 +51,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         api_docs,
         audit,
         certificate,
+        certificate_pdf,
         competition,
         console,
         console_people,

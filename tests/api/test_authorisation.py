@@ -21,6 +21,7 @@ import pytest
 from domain.certificate import Certificate
 from domain.competition import CompetitionTier
 from domain.skill_level import SkillLevel
+from service.certificate_pdf import CertificatePdfs
 from tests.competition import matrix_support as competition_states
 from tests.evaluation import matrix_support as evaluation_states
 from tests.factories import ELECTRICIAN, fictitious_arrangement, id_number, marking_scheme
@@ -101,6 +102,10 @@ MATRIX: dict[str, str] = {
     "get token":                     "401   200   403    403    403   200   403   403",
     "revoke another token":          "401   200   403    403    403   403   403   403",
     "get certificate credential":    "200   200   200    200    200   200   200   200",
+    "get certificate pdf":           "401   200   200    403    403   200   200   403",
+    "get session certificates zip":  "401   200   200    403    403   200   403   403",
+    "get document signing certs":    "200   200   200    200    200   200   200   200",
+    "get document signing ca":       "200   200   200    200    200   200   200   200",
     "verify credential":             "200   200   200    200    200   200   200   200",
     "verify presentation":           "200   200   200    200    200   200   200   200",
     "get controller document":       "200   200   200    200    200   200   200   200",
@@ -231,6 +236,12 @@ def declared_external(world: World) -> dict[str, Any]:
         actor="test",
     )
     return {"number": number}
+
+
+def signed_pdf_of_org_a(world: World) -> dict[str, Any]:
+    """Employer A's first certificate PDF, which publishes its document-signing certificate."""
+    CertificatePdfs(world.ledger).certificate_pdf(world.ids["certificate"], actor="test")
+    return {}
 
 
 def planned_evaluation(world: World) -> dict[str, Any]:
@@ -647,6 +658,14 @@ ENDPOINTS: dict[str, Endpoint] = {
         "/api/v1/tokens/{target}/revoke", prepare=fresh_token, body=REASON
     ),
     "get certificate credential": read("/api/v1/certificates/{certificate}/credential"),
+    "get certificate pdf": read("/api/v1/certificates/{certificate}/pdf"),
+    "get session certificates zip": read(
+        "/api/v1/evaluations/{target}/certificates.zip", prepare=planned_evaluation
+    ),
+    "get document signing certs": read(
+        "/organisations/{org_a}/document-signing.pem", prepare=signed_pdf_of_org_a
+    ),
+    "get document signing ca": read("/document-signing-ca.pem", prepare=signed_pdf_of_org_a),
     "verify credential": command(
         "/credentials/verify",
         body=lambda w, c: {

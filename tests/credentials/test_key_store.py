@@ -140,3 +140,35 @@ def test_on_postgres_keys_live_in_the_schema_table_sealed(make_ledger, backend, 
     assert [row[0] for row in rows] == ["org-1"]
     sealed = bytes(rows[0][1]) + bytes(rows[0][2])
     assert not any(form in sealed for form in secret_forms(private_key))
+
+
+def test_a_p256_document_signing_key_is_sealed_reopens_and_never_opens_as_ed25519(tmp_path):
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    first = sqlite_store(tmp_path)
+    stored = first.generate_p256("document-signing:org-1", "ds-1")
+    assert stored.public_key_multibase.startswith("zDn")  # the P-256 Multikey header
+    key = first.p256_private_key("document-signing:org-1", "ds-1")
+    first.close()
+    raw = (tmp_path / "keys.sqlite3").read_bytes()
+    scalar = key.private_numbers().private_value.to_bytes(32, "big")
+    assert scalar not in raw
+    assert key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption()) not in raw
+    second = sqlite_store(tmp_path)
+    reopened = second.p256_private_key("document-signing:org-1", "ds-1")
+    assert isinstance(reopened, ec.EllipticCurvePrivateKey)
+    assert reopened.private_numbers() == key.private_numbers()
+    with pytest.raises(KeyStoreError, match="is not an Ed25519 key"):
+        second.private_key("document-signing:org-1", "ds-1")  # opened already, as P-256
+    second.close()
+    third = sqlite_store(tmp_path)
+    with pytest.raises(KeyStoreError, match="does not match"):
+        third.private_key("document-signing:org-1", "ds-1")  # the row read as Ed25519
+    ed = third.generate("org-1")
+    with pytest.raises(KeyStoreError, match="is not a P-256 key"):
+        third.p256_private_key("org-1", ed.key_id)
