@@ -47,6 +47,7 @@ from service.api import (
     honour_ladders,
     jobs,
     ladders,
+    objections,
     organisations,
     points,
     posts,
@@ -124,6 +125,7 @@ BLUEPRINTS = (
     points,
     statistics,
     calendars,
+    objections,
 )
 
 
