@@ -12,6 +12,8 @@ competition, the statistics and the audit trail, in Chinese with an English swit
 ``/s/{token}``                          a worker's share link (expiry, optional 提取码, revocable)
 ``/competitions``, ``/competitions/{id}``  leaderboards (live for organisers, public once final)
 ``/statistics``                         SVG charts, as of a date
+``/gongshi``, ``/gongshi/{session}``    the public 公示 of self-evaluation results (masked), and
+                                        objections to them (CSRF, rate-limited)
 ``/audit``                              auditors: histories, the tree head, a proof checker
 ``/docs``                               the OpenAPI document in Swagger UI, served from the
                                         ``swagger-ui-bundle`` package (works offline)
@@ -30,6 +32,7 @@ __all__ = ["register_pages"]
 
 DEFAULTS = {
     "SHARE_CODE_RATE_LIMIT": "10 per minute",
+    "OBJECTION_RATE_LIMIT": "5 per hour",
     "PAGES_SESSION_HOURS": 8,
     "PAGES_COOKIE_SECURE": None,
     "BOARD_POLL_SECONDS": 2,
@@ -47,6 +50,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         certificate,
         competition,
         favicon,
+        gongshi,
         home,
         share,
         signin,
@@ -56,6 +60,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
     )
     from service.pages.blueprints import (
         handle_outside_pages,
+        objection_pages,
         pages,
         share_pages,
         verify_pages,
@@ -65,10 +70,14 @@ def register_pages(app: Flask, limiter: Any) -> None:
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     install_i18n(app)
+    gongshi.install_form_secret(app)
     # Replaces the API's app-wide handler (installed before, by CraftledgerApi), which it calls
     # for everything but a browser's request for an address no route has.
     app.register_error_handler(HTTPException, handle_outside_pages)
     limiter.limit(lambda: str(app.config["VERIFY_RATE_LIMIT"]), methods=["POST"])(verify_pages)
     limiter.limit(lambda: str(app.config["SHARE_CODE_RATE_LIMIT"]), methods=["POST"])(share_pages)
-    for blueprint in (pages, verify_pages, share_pages):
+    limiter.limit(lambda: str(app.config["OBJECTION_RATE_LIMIT"]), methods=["POST"])(
+        objection_pages
+    )
+    for blueprint in (pages, verify_pages, share_pages, objection_pages):
         app.register_blueprint(blueprint)

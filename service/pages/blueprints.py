@@ -1,9 +1,10 @@
 """The pages' blueprints and what every page request shares.
 
-Three blueprints, so that rate limits can be set per blueprint (flask-limiter limits a
+Four blueprints, so that rate limits can be set per blueprint (flask-limiter limits a
 blueprint as a whole): ``pages`` (everything, with the templates and static files),
-``pages_verify`` (``POST /verify``, limited like the API's check) and ``pages_share`` (opening a
-share link with its extraction code, limited against guessing).
+``pages_verify`` (``POST /verify``, limited like the API's check), ``pages_share`` (opening a
+share link with its extraction code, limited against guessing) and ``pages_objection``
+(lodging an objection on a public 公示 page, limited against floods).
 
 Every page request: the language is chosen, the pages' cookie is read and the signed-in token
 resolved (``g.principal``, so the API's access helpers see the same caller), and the answer gets
@@ -51,6 +52,7 @@ from service.problems import Problem, handle_http_exception, problem_response
 __all__ = [
     "ALL_BLUEPRINTS",
     "handle_outside_pages",
+    "objection_pages",
     "pages",
     "render",
     "render_error",
@@ -69,7 +71,8 @@ pages = Blueprint(
 )
 verify_pages = Blueprint("pages_verify", __name__)
 share_pages = Blueprint("pages_share", __name__)
-ALL_BLUEPRINTS = (pages, verify_pages, share_pages)
+objection_pages = Blueprint("pages_objection", __name__)
+ALL_BLUEPRINTS = (pages, verify_pages, share_pages, objection_pages)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
