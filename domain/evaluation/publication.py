@@ -30,7 +30,7 @@ __all__ = [
 
 CONTACT_MAX = 254
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(?:\.[^@\s.]+)+")
-_PHONE = re.compile(r"\+?[0-9][0-9 ()-]{5,24}")
+_PHONE = re.compile(r"\+?[0-9(][0-9 ()-]{5,24}")
 
 
 def check_publishable(

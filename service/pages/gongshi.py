@@ -25,7 +25,9 @@ body (``GET /api/v1/evaluations/<id>/objections``) and the HR bureau
 
 from __future__ import annotations
 
+import hmac
 from datetime import date
+from hashlib import sha256
 from typing import Any
 from uuid import UUID
 
@@ -59,14 +61,16 @@ RESULTS = {
 
 def install_form_secret(app: Flask) -> None:
     """Flask's signed session (which flask-wtf's CSRF token lives in) needs a secret key: one
-    derived from the ledger's identity secret, unless the app has one already."""
+    derived from the ledger's identity secret, unless the app has one already. Its cookie is
+    ``SameSite=Lax``, and ``Secure`` when the service's base URL is https."""
+    settings = app.extensions["craftledger"].ledger.settings
     if not app.secret_key:
-        from hashlib import sha256
-        from hmac import new
-
-        identity = app.extensions["craftledger"].ledger.settings.identity_key()
-        app.secret_key = new(identity, b"craftledger flask session v1", sha256).hexdigest()
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+        identity = settings.identity_key()
+        app.secret_key = hmac.new(identity, b"craftledger flask session v1", sha256).hexdigest()
+    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    if (settings.base_url or "").startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
 
 
 class ObjectionForm(FlaskForm):  # type: ignore[misc]

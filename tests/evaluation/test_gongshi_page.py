@@ -22,6 +22,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from domain.api_token import Role
+from domain.errors import DomainRuleViolation
 from domain.organisation import OrganisationKind
 from service.app import create_app
 from service.ledger import Ledger
@@ -253,3 +254,31 @@ def test_a_social_body_shows_each_candidates_employer(ledger: Ledger, clock: Ste
         assert id_number(session.serial).reveal() not in html
     finally:
         app.extensions["craftledger"].close()
+
+
+def test_a_public_objection_names_a_phone_or_an_email(session: Session) -> None:
+    worker = session.candidate_with(theory=80, practical=80)
+    session.publish(PUBLISH_DAY)
+    on_day(session.clock, date(2024, 9, 30))
+
+    def lodge(contact: str) -> None:
+        session.ledger.evaluations.lodge_public_objection(
+            session.evaluation_id, worker_id=worker, grounds="替考", contact=contact, actor="public"
+        )
+
+    for bad in ("", "call me", "12345", "a@b", "1" * 25, "x@y.cn; DROP"):
+        with pytest.raises(DomainRuleViolation) as excinfo:
+            lodge(bad)
+        assert excinfo.value.rule == "invalid-contact", bad
+    good = ["13800138000", "+86 138-0013-8000", "(010) 6512 3456", "a.b@example.com.cn"]
+    for contact in good:
+        lodge(f" {contact} ")
+    objections = session.evaluation.objections.values()
+    assert [o["contact"] for o in objections] == good
+    assert {o["lodged_by"] for o in objections} == {"public"}
+
+
+def test_the_form_session_cookie_is_http_only_and_same_site(world: Gongshi) -> None:
+    cookies = world.page().headers.getlist("Set-Cookie")
+    session_cookie = next(c for c in cookies if c.startswith("session="))
+    assert "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie
