@@ -45,6 +45,7 @@ from service.credentials.credential_document import masked_name
 from service.pages.blueprints import objection_pages, pages, render, render_error
 from service.pages.i18n import N_, gettext
 from service.pages.web_session import page_principal
+from service.problems import Problem
 from service.read_models import read_models
 
 __all__ = ["ObjectionForm", "install_form_secret"]
@@ -110,9 +111,14 @@ def today() -> date:
 
 
 def current_notices(limit: int = 5) -> list[dict[str, Any]]:
-    """The sessions whose 公示 window is open today (for the home page; no wait)."""
-    with read_models(lambda: [Publicity()], None) as view:
-        return PublicityQuery(view.store).notices(today().isoformat(), recent=0)["current"][:limit]
+    """The sessions whose 公示 window is open today (for the home page: no wait, and none
+    while the read models are not available)."""
+    try:
+        with read_models(lambda: [Publicity()], None) as view:
+            found = PublicityQuery(view.store).notices(today().isoformat(), recent=0)
+    except Problem:
+        return []
+    return found["current"][:limit]
 
 
 def window_open(notice: dict[str, Any]) -> bool:

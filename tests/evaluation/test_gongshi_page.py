@@ -146,6 +146,8 @@ def test_an_objection_in_the_window_is_recorded_with_id_numbers_masked(
     (item,) = own.json["items"]
     assert item["contact"] == "reporter@example.cn" and GROUNDS_ID not in item["grounds"]
     assert item["candidate_name"] == "欧阳明华" and item["state"] == "open"
+    sessions = world.api("GET", f"/api/v1/evaluations?wait_for={head}", "issuer").json["items"]
+    assert [s["version"] for s in sessions] == [evaluation.version], "the session list moved on"
     bureau = world.api("GET", "/api/v1/objections?state=open", "bureau")
     assert [o["id"] for o in bureau.json["items"]] == ["O-1"]
     assert world.api("GET", "/api/v1/objections", "other").json["items"] == []
