@@ -38,7 +38,7 @@ def test_an_anonymous_visitor_reads_the_gongshi_and_objects(live_server: LiveSer
     assert not re.search(r"\d{6}(\d{8}|\*{8})\d{3}[\dX]", body), "no ID number, even masked"
     screenshot(page, "gongshi-notice")
 
-    # a mistake is explained beside its field, and focus can reach it from the summary
+    # a mistake is explained beside its field (and listed in the summary above the form)
     page.select_option("#candidate", index=1)
     page.fill("#contact", "call me maybe")
     page.click("form.objection-form button[type=submit]")

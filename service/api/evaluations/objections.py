@@ -125,6 +125,7 @@ def listed(row: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/<uuid:evaluation_id>/objections", methods=["GET"])
 @access(admin="any session", auditor="any session", issuer="sessions of its own organisation")
+@blp.errors(404)
 @blp.arguments(ObjectionListArgs, location="query")
 @list_page(blp, ListedObjectionSchema, read_model="publicity")
 def list_session_objections(
