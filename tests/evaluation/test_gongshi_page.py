@@ -95,6 +95,7 @@ def world(ledger: Ledger, clock: SteppingClock) -> Iterator[Gongshi]:
 
 
 def test_the_public_page_shows_masked_results_only(world: Gongshi) -> None:
+    head = world.session.ledger.log_position
     listing = world.page("/gongshi")
     assert listing.status_code == 200
     assert world.path in listing.get_data(as_text=True)
@@ -119,6 +120,7 @@ def test_the_public_page_shows_masked_results_only(world: Gongshi) -> None:
         assert not re.search(r"\d{6}\*{8}", html), "no ID number, not even masked"
     english = world.page(query_string={"lang": "en"}).get_data(as_text=True)
     assert "Passed" in english and "How to object" in english
+    assert world.session.ledger.log_position == head, "reading the 公示 recorded nothing"
 
 
 def test_an_objection_in_the_window_is_recorded_with_id_numbers_masked(
