@@ -24,6 +24,7 @@ filter or limit ``InvalidQuery`` (both ``ValueError``: HTTP 400).
                       #   "issuer_id", "issuer_name", "occupation_code", "occupation_name",
                       #   "level", "status", "issued_on", "issued_at", "basis_kind",
                       #   "status_changed_at", "status_reason"}]  ordered by number
+    query.count_workers(employer_id)  # how many workers it employs now
     query.get_organisation(id) / query.get_worker(id) / query.get_certificate(number)
                       # one item as above, or None
 
@@ -401,6 +402,16 @@ class DirectoryQuery(ProjectionQuery):
         for row in page.items:  # opened after the cursor is taken: it names the stored value
             open_fields(row, *_WORKER_SEALED)
         return page
+
+    def count_workers(self, employer_id: UUID | str) -> int:
+        """How many workers ``employer_id`` employs now (its staff)."""
+        employer = uuid_text(employer_id, "employer_id")
+        with self.store.read() as tx:
+            rows = tx.dicts(
+                f"SELECT COUNT(*) AS staff FROM {_WORKER_FROM} WHERE w.employer_id = ?",
+                (employer,),
+            )
+        return int(rows[0]["staff"])
 
     def list_certificates(
         self,

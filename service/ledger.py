@@ -34,11 +34,13 @@ from domain.id_number import IdNumber
 from domain.number_series import CertificateNumberSeries
 from domain.occupation import Occupation, find_occupation
 from domain.organisation import Organisation
+from domain.person_account import PersonAccount
 from domain.post_appointment import PostAppointment
 from domain.share_link import ShareLink
 from domain.status_list_allocation import StatusIndexBlock, StatusList, StatusListAllocation
 from domain.subject_identifier import SubjectIdentifier
 from domain.worker import Worker
+from service.accounts import Accounts
 from service.calendars import Calendars
 from service.certificates import Certificates
 from service.commands import ConcurrencyConflict as ConcurrencyConflict  # re-exported
@@ -63,6 +65,7 @@ RECORDED_AGGREGATES = (
     Evaluation,
     HonourLadder,
     Organisation,
+    PersonAccount,
     PostAppointment,
     ShareLink,
     StatusIndexBlock,
@@ -111,6 +114,7 @@ class Ledger(RecordingApplication):
         # The capabilities composed around the ledger.
         self.calendars = Calendars(self)
         self.tokens = Tokens(self)
+        self.accounts = Accounts(self)
         self.credentials = Credentials(self, identity_key=self._identity_key)
         self.organisations = Organisations(self, credentials=self.credentials)
         self.workers = Workers(self, credentials=self.credentials)

@@ -55,6 +55,7 @@ property of its subject, so nothing falls under VC 2.0's issuer-dependent ``@voc
         "certificatesNotAssessed": [{"number", "issuerName", "occupationCode", "level",
                                      "issuedOn", "check", "reason"}],
         "explanation"},
+       each item of those lists named "<statement id>#<list>-<n>" (n from 1; see LISTS),
      "proof": [{"type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022",
                 "verificationMethod": "did:key:z6Mk…#z6Mk…",
                 "created": "<as_of>T00:00:00Z", ...},
@@ -110,6 +111,20 @@ __all__ = [
 ]
 
 STATEMENT_TYPE = "PointsStatementCredential"
+LISTS = (
+    "items",
+    "counted",
+    "conditionsChecked",
+    "conditionsUnverifiable",
+    "honours",
+    "certificatesConsidered",
+    "flags",
+    "certificatesNotAssessed",
+)
+"""The subject's ordered lists (``@list`` in our context). Each item is a named node: RDFC-1.0
+tells the cells of a list of blank nodes apart only by deep iterations, which verifiers cap
+(Digital Bazaar's rdf-canonize refuses a list of four such items by default), so
+``eddsa-rdfc-2022`` proofs would not verify there (tests/interop)."""
 LEDGER_ISSUER_NAME = "craftledger 账本 (ledger)"
 
 
@@ -407,11 +422,18 @@ def build_statement_document(
     ]
     subject["certificatesNotAssessed"] = list(external)
     subject["explanation"] = statement.explanation
+    credential_id = statement_id(
+        base_url, worker.id, policy, statement.as_of, statement.education_points
+    )
+    for name in LISTS:
+        if name in subject:
+            subject[name] = [
+                {"id": f"{credential_id}#{name}-{n}", **item}
+                for n, item in enumerate(subject[name], 1)
+            ]
     return {
         "@context": [VC2_CONTEXT, OB3_CONTEXT, craftledger_context_url(base_url)],
-        "id": statement_id(
-            base_url, worker.id, policy, statement.as_of, statement.education_points
-        ),
+        "id": credential_id,
         "type": ["VerifiableCredential", STATEMENT_TYPE],
         "name": f"积分落户 points statement: {policy.city} {policy.key}, as of "
         f"{statement.as_of.isoformat()}",

@@ -1,5 +1,7 @@
 """Who is calling (调用方): a role with its binding (organisation or worker), or the public --
-shared by the API's authentication and the pages' sign-in."""
+shared by the API's authentication and the pages' sign-in. A machine calls with a token
+(``token_id``); a person signs in to the pages with an account (``account_id``,
+``service.pages.people``)."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ class Principal:
     token_id: UUID | None = None
     organisation_id: UUID | None = None
     worker_id: UUID | None = None
+    account_id: UUID | None = None
 
     @property
     def is_public(self) -> bool:
@@ -34,13 +37,18 @@ class Principal:
 
     @property
     def actor(self) -> str:
-        """The actor recorded in events, e.g. ``"issuer:<token id>"``."""
+        """The actor recorded in events: ``"issuer:<token id>"`` for a machine's token,
+        ``"issuer:person:<account id>"`` for a signed-in person."""
         if self.role is None:
             return PUBLIC
+        if self.account_id is not None:
+            return f"{self.role.value}:person:{self.account_id}"
         return f"{self.role.value}:{self.token_id}"
 
     @property
     def idempotency_scope(self) -> str:
+        if self.account_id is not None:
+            return f"person:{self.account_id}"
         return f"token:{self.token_id}" if self.token_id else PUBLIC
 
     def is_(self, *roles: Role) -> bool:

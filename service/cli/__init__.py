@@ -15,6 +15,7 @@ def main() -> None:
 
 def _register() -> None:
     """Attach the command groups; each lives in its own module."""
+    from service.cli.accounts import accounts_group
     from service.cli.audit import audit_group
     from service.cli.calendar import calendar_group
     from service.cli.ledger_commands import demo, export
@@ -30,6 +31,7 @@ def _register() -> None:
     main.add_command(replay)
     main.add_command(serve)
     main.add_command(token_group)
+    main.add_command(accounts_group)
     main.add_command(audit_group)
     main.add_command(calendar_group)
 

@@ -1,4 +1,5 @@
-"""How a newcomer tries the demo: fictitious people to look up, and a token for each role.
+"""How a newcomer tries the demo: fictitious people to look up, a token for each role, and a
+console account for each person's role with a known password (:data:`DEMO_PASSWORD`).
 
 Written once to ``demo-access.json`` in the data directory (mode 0600) and read back on later
 runs, so seeding again grants nothing new. Only the demo writes it and only demo mode shows it:
@@ -18,10 +19,21 @@ from uuid import UUID
 from domain.api_token import Role
 from domain.certificate import CertificateStatus
 from domain.organisation import Organisation
+from domain.person_account import AccountRole
 from service.demo.cast import ACTOR, HRB, LIANJIA, UNION, DemoWorker
 from service.ledger import Ledger
 
 ACCESS_FILE = "demo-access.json"
+DEMO_PASSWORD = "craftledger-demo"
+"""The password of every demo account: known, printed and shown on the demo's home page."""
+DEMO_ACCOUNTS = (
+    ("admin@demo.example", AccountRole.ADMIN, None, "演示：平台管理员"),
+    ("hr@demo.example", AccountRole.HR_OFFICIAL, HRB, "演示：朝阳区人社局 王科长"),
+    ("officer@demo.example", AccountRole.ISSUER_OFFICER, LIANJIA, "演示：北京链家 李经办"),
+    ("organiser@demo.example", AccountRole.ORGANISER, UNION, "演示：竞赛组织者 赵老师"),
+    ("union@demo.example", AccountRole.UNION_OFFICIAL, UNION, "演示：朝阳区总工会 孙干事"),
+    ("auditor@demo.example", AccountRole.AUDITOR, None, "演示：质量督导 周审计"),
+)
 
 
 def access_path(ledger: Ledger) -> Path:
@@ -63,11 +75,34 @@ def demo_people(ledger: Ledger, cast: list[DemoWorker]) -> list[dict[str, Any]]:
     return people[::-1]
 
 
+def demo_accounts(ledger: Ledger) -> list[dict[str, Any]]:
+    """One console account per role, its password :data:`DEMO_PASSWORD` (made once)."""
+    made = []
+    for login, role, code, name in DEMO_ACCOUNTS:
+        if ledger.accounts.find(login) is None:
+            invitation = ledger.accounts.invite(
+                login=login,
+                name=name,
+                role=role,
+                organisation_id=Organisation.create_id(filing_code=code) if code else None,
+                actor=ACTOR,
+            )
+            ledger.accounts.accept_invitation(
+                invitation.account.id, invitation.token, DEMO_PASSWORD
+            )
+        made.append({"role": role.value, "login": login, "name": name})
+    return made
+
+
 def write_access(ledger: Ledger, cast: list[DemoWorker]) -> dict[str, Any]:
-    """Grant a token for each role (first run only) and write the access sheet."""
+    """Grant a token for each role and make the demo accounts (first run only; the accounts
+    also on a data directory seeded before they existed) and write the access sheet."""
     path = access_path(ledger)
     sheet = read_access(path.parent)
     if sheet is not None:
+        if "accounts" not in sheet:
+            sheet["accounts"] = demo_accounts(ledger)
+            _write_sheet(path, sheet)
         return sheet
     people = demo_people(ledger, cast)
     org = {code: Organisation.create_id(filing_code=code) for code in (HRB, LIANJIA, UNION)}
@@ -90,12 +125,16 @@ def write_access(ledger: Ledger, cast: list[DemoWorker]) -> dict[str, Any]:
             actor=ACTOR,
         )
         tokens.append({"role": role.value, "label": label, "token": token})
-    sheet = {"people": people, "tokens": tokens}
+    sheet = {"people": people, "tokens": tokens, "accounts": demo_accounts(ledger)}
+    _write_sheet(path, sheet)
+    return sheet
+
+
+def _write_sheet(path: Path, sheet: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="utf-8") as out:
         json.dump(sheet, out, ensure_ascii=False, indent=2)
-    return sheet
 
 
 def access_lines(sheet: dict[str, Any], base_url: str) -> list[str]:
@@ -109,4 +148,10 @@ def access_lines(sheet: dict[str, Any], base_url: str) -> list[str]:
     lines.append("API tokens, one per role (Authorization: Bearer TOKEN; also on the home page):")
     for grant in sheet["tokens"]:
         lines.append(f"  {grant['role']:<9} {grant['token']}  {grant['label']}")
+    lines.append(
+        f"Console accounts, one per role (sign in at {base_url}/signin; password "
+        f"{DEMO_PASSWORD}; HR-bureau and issuer accounts enrol a TOTP app first):"
+    )
+    for account in sheet.get("accounts", []):
+        lines.append(f"  {account['role']:<15} {account['login']:<24} {account['name']}")
     return lines

@@ -6,14 +6,19 @@ competition, the statistics and the audit trail, in Chinese with an English swit
                                         POSTed, rate-limited)
 ``/c/{number}``                         the public certificate: QR code, signed credential, print
                                         view, verification of an uploaded credential file
-``/signin``, ``/signout``               a token entered once, kept as its hash in a signed cookie
+``/signin``, ``/signout``               a person's login, password and TOTP code (flask-login);
+                                        ``/signin/token``: a machine's token, kept as its hash
+``/invitation/{account}/{token}``       an invited person chooses a password
+``/console``                            a signed-in person's console (``service.pages.console``):
+                                        the issuer officer's dashboard, ``/console/people``
+                                        (administrators invite and deactivate people)
 ``/me``                                 the signed-in worker: ladder, honours, career stage,
                                         points statements, share links
 ``/s/{token}``                          a worker's share link (expiry, optional 提取码, revocable)
 ``/competitions``, ``/competitions/{id}``  leaderboards (live for organisers, public once final)
 ``/statistics``                         SVG charts, as of a date
 ``/gongshi``, ``/gongshi/{session}``    the public 公示 of self-evaluation results (masked), and
-                                        objections to them (CSRF, rate-limited)
+                                        objections to them (rate-limited)
 ``/audit``                              auditors: histories, the tree head, a proof checker
 ``/docs``                               the OpenAPI document in Swagger UI, served from the
                                         ``swagger-ui-bundle`` package (works offline)
@@ -32,10 +37,11 @@ __all__ = ["register_pages"]
 
 DEFAULTS = {
     "SHARE_CODE_RATE_LIMIT": "10 per minute",
-    "OBJECTION_RATE_LIMIT": "5 per hour",
     "PAGES_SESSION_HOURS": 8,
     "PAGES_COOKIE_SECURE": None,
     "BOARD_POLL_SECONDS": 2,
+    "SIGNIN_RATE_LIMIT": "20 per minute",
+    "OBJECTION_RATE_LIMIT": "5 per hour",
 }
 
 
@@ -49,9 +55,12 @@ def register_pages(app: Flask, limiter: Any) -> None:
         audit,
         certificate,
         competition,
+        console,
+        console_people,
         favicon,
         gongshi,
         home,
+        invitation,
         share,
         signin,
         statistics,
@@ -59,25 +68,27 @@ def register_pages(app: Flask, limiter: Any) -> None:
         worker,
     )
     from service.pages.blueprints import (
+        ALL_BLUEPRINTS,
         handle_outside_pages,
-        objection_pages,
-        pages,
         share_pages,
+        signin_pages,
         verify_pages,
     )
     from service.pages.i18n import install_i18n
+    from service.pages.people import install_people
 
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     install_i18n(app)
-    gongshi.install_form_secret(app)
+    install_people(app)
     # Replaces the API's app-wide handler (installed before, by CraftledgerApi), which it calls
     # for everything but a browser's request for an address no route has.
     app.register_error_handler(HTTPException, handle_outside_pages)
     limiter.limit(lambda: str(app.config["VERIFY_RATE_LIMIT"]), methods=["POST"])(verify_pages)
     limiter.limit(lambda: str(app.config["SHARE_CODE_RATE_LIMIT"]), methods=["POST"])(share_pages)
+    limiter.limit(lambda: str(app.config["SIGNIN_RATE_LIMIT"]), methods=["POST"])(signin_pages)
     limiter.limit(lambda: str(app.config["OBJECTION_RATE_LIMIT"]), methods=["POST"])(
-        objection_pages
+        gongshi.objection_pages
     )
-    for blueprint in (pages, verify_pages, share_pages, objection_pages):
+    for blueprint in ALL_BLUEPRINTS:
         app.register_blueprint(blueprint)

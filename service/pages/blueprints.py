@@ -1,13 +1,15 @@
 """The pages' blueprints and what every page request shares.
 
-Four blueprints, so that rate limits can be set per blueprint (flask-limiter limits a
-blueprint as a whole): ``pages`` (everything, with the templates and static files),
-``pages_verify`` (``POST /verify``, limited like the API's check), ``pages_share`` (opening a
-share link with its extraction code, limited against guessing) and ``pages_objection``
-(lodging an objection on a public 公示 page, limited against floods).
+Blueprints, so that rate limits can be set per blueprint (flask-limiter limits a blueprint as
+a whole): ``pages`` (everything, with the templates and static files), ``pages_verify``
+(``POST /verify``, limited like the API's check), ``pages_share`` (opening a share link with
+its extraction code, limited against guessing), ``pages_signin`` (a person's sign-in, limited
+against guessing) and ``console`` (``service.pages.console``); :func:`page_blueprint` makes one
+more with everything below.
 
-Every page request: the language is chosen, the pages' cookie is read and the signed-in token
-resolved (``g.principal``, so the API's access helpers see the same caller), and the answer gets
+Every page request: the language is chosen, the pages' cookie is read and the signed-in person
+or token resolved (``g.principal``, so the API's access helpers see the same caller), a POST's
+CSRF token checked (all but the public ``POST /verify``), and the answer gets
 security headers (a strict CSP with no inline script, ``Referrer-Policy: no-referrer`` so a
 share link's token never leaves in a Referer, ``no-store`` for anything personal). Errors are
 pages in the visitor's language (JSON endpoints keep problem+json), every one drawn by
@@ -30,6 +32,7 @@ from service.credentials.credential_document import masked_name
 from service.ledger import ConcurrencyConflict, NotFound
 from service.log_masking import masked_url
 from service.pages import labels
+from service.pages.cookies import cookie_secure
 from service.pages.i18n import (
     LANGUAGE_COOKIE,
     LANGUAGES,
@@ -39,9 +42,8 @@ from service.pages.i18n import (
     gettext,
 )
 from service.pages.moments import moment
+from service.pages.people import check_csrf, csrf_token, current_person
 from service.pages.web_session import (
-    cookie_secure,
-    csrf_token,
     load_session,
     page_principal,
     role_label,
@@ -52,7 +54,7 @@ from service.problems import Problem, handle_http_exception, problem_response
 __all__ = [
     "ALL_BLUEPRINTS",
     "handle_outside_pages",
-    "objection_pages",
+    "page_blueprint",
     "pages",
     "render",
     "render_error",
@@ -71,8 +73,8 @@ pages = Blueprint(
 )
 verify_pages = Blueprint("pages_verify", __name__)
 share_pages = Blueprint("pages_share", __name__)
-objection_pages = Blueprint("pages_objection", __name__)
-ALL_BLUEPRINTS = (pages, verify_pages, share_pages, objection_pages)
+signin_pages = Blueprint("pages_signin", __name__)
+NO_CSRF = {"pages_verify"}  # the public certificate check changes nothing
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -85,6 +87,9 @@ def begin() -> None:
     g.language = choose_language()
     load_session()
     g.principal = page_principal()
+    routed = request.url_rule is not None
+    if request.method == "POST" and routed and request.blueprint not in NO_CSRF:
+        check_csrf()
 
 
 def finish(response: Response) -> Response:
@@ -232,6 +237,7 @@ def context() -> dict[str, Any]:
         "other_lang": "en" if language == "zh" else "zh",
         "switch_url": switch_url("en" if language == "zh" else "zh"),
         "principal": principal,
+        "person": current_person(),
         "role": role_label(principal) if principal is not None else "public",
         "csrf_token": csrf_token,
         "label": labels.label,
@@ -253,14 +259,28 @@ def render(template: str, status: int = 200, **values: Any) -> Response:
     return Response(render_template(template, **values), status=status, mimetype="text/html")
 
 
-for _blueprint in ALL_BLUEPRINTS:
-    _blueprint.before_request(begin)
-    _blueprint.after_request(finish)
-    _blueprint.context_processor(context)
-    _blueprint.register_error_handler(HTTPException, handle_http)
-    _blueprint.register_error_handler(Problem, handle_problem)
-    _blueprint.register_error_handler(NotFound, handle_not_found)
-    _blueprint.register_error_handler(DomainRuleViolation, handle_rule)
-    _blueprint.register_error_handler(InvalidValue, handle_invalid)
-    _blueprint.register_error_handler(ConcurrencyConflict, handle_conflict)
-    _blueprint.register_error_handler(Exception, handle_unexpected)
+def as_page_blueprint(blueprint: Blueprint) -> Blueprint:
+    """Give ``blueprint`` what every page shares (language, sign-in, CSRF, headers, errors)."""
+    blueprint.before_request(begin)
+    blueprint.after_request(finish)
+    blueprint.context_processor(context)
+    blueprint.register_error_handler(HTTPException, handle_http)
+    blueprint.register_error_handler(Problem, handle_problem)
+    blueprint.register_error_handler(NotFound, handle_not_found)
+    blueprint.register_error_handler(DomainRuleViolation, handle_rule)
+    blueprint.register_error_handler(InvalidValue, handle_invalid)
+    blueprint.register_error_handler(ConcurrencyConflict, handle_conflict)
+    blueprint.register_error_handler(Exception, handle_unexpected)
+    ALL_BLUEPRINTS.append(blueprint)
+    return blueprint
+
+
+def page_blueprint(name: str, import_name: str, **options: Any) -> Blueprint:
+    """A new blueprint of pages (``register_pages`` registers every one made before it runs;
+    the templates are the ``pages`` blueprint's)."""
+    return as_page_blueprint(Blueprint(name, import_name, **options))
+
+
+ALL_BLUEPRINTS: list[Blueprint] = []
+for _blueprint in (pages, verify_pages, share_pages, signin_pages):
+    as_page_blueprint(_blueprint)

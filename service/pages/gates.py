@@ -31,7 +31,8 @@ def signed_in_as(role: Role, *, come_back_to: str, refusal: str) -> Callable[[Vi
         def gated(*args: Any, **kwargs: Any) -> Any:
             principal = page_principal()
             if principal.is_public:
-                return redirect(url_for("pages.signin_form", next=come_back_to), code=303)
+                form = "pages.token_signin_form" if role is Role.WORKER else "pages.signin_form"
+                return redirect(url_for(form, next=come_back_to), code=303)
             if not principal.is_(role):
                 return render_error(403, gettext(refusal), title=gettext("无权查看"))
             return view(*args, **kwargs)

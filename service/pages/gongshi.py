@@ -14,7 +14,8 @@ not marks). All of it is read from the ``publicity`` read model; no GET here wri
 
 While the window is open anyone can lodge an objection on the page: which candidate, a contact
 (phone or e-mail, so the body can answer) and the grounds (ID numbers in them are masked before
-anything is stored). The form carries a CSRF token (``flask-wtf``), errors are shown beside the
+anything is stored). The form carries the pages' CSRF token (``flask-wtf``, checked before the
+view runs), its fields are read and checked by a ``flask-wtf`` form, errors are shown beside the
 fields, and ``POST /gongshi/<id>/objections`` is rate-limited per client address
 (``OBJECTION_RATE_LIMIT``, 5 per hour). A worker signed in (``/signin`` with a worker token)
 who is a candidate may object to their own result: the objection is recorded as the
@@ -25,13 +26,11 @@ body (``GET /api/v1/evaluations/<id>/objections``) and the HR bureau
 
 from __future__ import annotations
 
-import hmac
 from datetime import date
-from hashlib import sha256
 from typing import Any
 from uuid import UUID
 
-from flask import Flask, redirect, session, url_for
+from flask import redirect, session, url_for
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException
 from wtforms import SelectField, StringField, TextAreaField, ValidationError
@@ -42,13 +41,13 @@ from domain.evaluation.publication import CONTACT_MAX, require_contact
 from projections.publicity import Publicity, PublicityQuery
 from service.app_services import ledger
 from service.credentials.credential_document import masked_name
-from service.pages.blueprints import objection_pages, pages, render, render_error
+from service.pages.blueprints import page_blueprint, pages, render, render_error
 from service.pages.i18n import N_, gettext
 from service.pages.web_session import page_principal
 from service.problems import Problem
 from service.read_models import read_models
 
-__all__ = ["ObjectionForm", "install_form_secret"]
+__all__ = ["ObjectionForm", "objection_pages"]
 
 GROUNDS_MAX = 2000
 LODGED_KEY = "gongshi_lodged"
@@ -60,22 +59,16 @@ RESULTS = {
 }
 
 
-def install_form_secret(app: Flask) -> None:
-    """Flask's signed session (which flask-wtf's CSRF token lives in) needs a secret key: one
-    derived from the ledger's identity secret, unless the app has one already. Its cookie is
-    ``SameSite=Lax``, and ``Secure`` when the service's base URL is https."""
-    settings = app.extensions["craftledger"].ledger.settings
-    if not app.secret_key:
-        identity = settings.identity_key()
-        app.secret_key = hmac.new(identity, b"craftledger flask session v1", sha256).hexdigest()
-    if app.config.get("SESSION_COOKIE_SAMESITE") is None:
-        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    if (settings.base_url or "").startswith("https://"):
-        app.config["SESSION_COOKIE_SECURE"] = True
+objection_pages = page_blueprint("pages_objection", __name__)
 
 
 class ObjectionForm(FlaskForm):  # type: ignore[misc]
-    """The objection form; its messages are translated when it is validated."""
+    """The objection form; its messages are translated when it is validated. Its CSRF token
+    is the pages' own (``csrf``), checked for every page POST before the view runs
+    (``service.pages.blueprints.begin``), so the form does not check it again."""
+
+    class Meta:
+        csrf = False
 
     candidate = SelectField(validate_choice=False)
     contact = StringField()

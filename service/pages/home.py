@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app
 
-from service.demo.access import read_access
+from service.demo.access import DEMO_PASSWORD, read_access
 from service.pages.blueprints import pages, render
 from service.pages.gongshi import current_notices
 from service.pages.i18n import gettext
@@ -32,5 +32,6 @@ def home() -> Any:
         id_kinds=ID_KINDS,
         demo=demo_sheet(),
         notices=current_notices(),
+        demo_password=DEMO_PASSWORD,
         title=gettext("职业技能等级证书查询"),
     )

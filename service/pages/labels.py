@@ -105,6 +105,20 @@ ROLE = {
     "worker": N_("工人"),
     "public": N_("访客"),
 }
+ACCOUNT_ROLE = {
+    "admin": N_("平台管理员"),
+    "hr_official": N_("人社局工作人员"),
+    "issuer_officer": N_("评价机构经办人"),
+    "organiser": N_("竞赛组织者"),
+    "union_official": N_("总工会工作人员"),
+    "auditor": N_("审计人员"),
+}
+SESSION_STATUS = {
+    "planned": N_("已计划"),
+    "published": N_("公示中"),
+    "issued": N_("已发证"),
+    "reported": N_("已上报"),
+}
 ROUTE = {
     "evaluation": N_("企业自主评价"),
     "competition": N_("以赛代评"),
@@ -154,4 +168,6 @@ ALL = {
     "employment_relation": EMPLOYMENT_RELATION,
     "route": ROUTE,
     "role": ROLE,
+    "account_role": ACCOUNT_ROLE,
+    "session_status": SESSION_STATUS,
 }

@@ -1,41 +1,40 @@
-"""The pages' own signed cookie: who signed in, which share links were unlocked, CSRF.
+"""The pages' own signed cookie: which machine token signed in, which share links were unlocked.
 
-A token is entered once on the sign-in page; the cookie then keeps the token's *hash* (the form
-the ledger stores), never the token, so a copied cookie cannot be used against the API. The
-cookie is signed (``itsdangerous``, key derived from the ledger's identity secret), ``HttpOnly``,
-``SameSite=Lax``, and ``Secure`` when ``CRAFTLEDGER_BASE_URL`` is https, or else unless the page
-is served over plain HTTP on a loopback address (a developer's machine; ``PAGES_COOKIE_SECURE``
-forces it either way). It ends after
-``PAGES_SESSION_HOURS`` (default 8). A revoked or expired token ends the session at the next
+People sign in with an account (``service.pages.people``, flask-login); :func:`page_principal`
+answers for either. A token is entered once on the token sign-in page; the cookie then keeps the
+token's *hash* (the form the ledger stores), never the token, so a copied cookie cannot be used
+against the API. The cookie is signed (``itsdangerous``, key derived from the ledger's identity
+secret), ``HttpOnly``, ``SameSite=Lax``, and ``Secure`` when ``CRAFTLEDGER_BASE_URL`` is
+https, or else unless the page is served over plain HTTP on a loopback address (a developer's
+machine; ``PAGES_COOKIE_SECURE`` forces it either way). It ends after ``PAGES_SESSION_HOURS``
+(default 8). A revoked or expired token ends the session at the next
 request.
 
-Every state-changing form carries the session's CSRF nonce (``csrf_token()``), checked by
-:func:`check_csrf`.
+CSRF tokens are flask-wtf's (``service.pages.people``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, current_app, g, request
 from flask.wrappers import Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from domain.api_token import Role
 from service.app_services import ledger
+from service.pages.cookies import cookie_secure
+from service.pages.people import person_principal, sign_out_person
 from service.principal import PUBLIC_PRINCIPAL, Principal
 from service.tokens import TokenState
 
 __all__ = [
     "COOKIE",
     "WebSession",
-    "check_csrf",
-    "csrf_token",
     "current_session",
     "load_session",
     "page_principal",
@@ -46,28 +45,24 @@ COOKIE = "craftledger_pages"
 SALT = "craftledger-pages-session"
 DEFAULT_HOURS = 8
 MAX_UNLOCKED = 20
-LOOPBACK = ("localhost", "127.0.0.1", "[::1]", "::1")
 
 
 @dataclass
 class WebSession:
     token_hash: str | None = None
     unlocked: list[str] = field(default_factory=list)
-    csrf: str | None = None
     changed: bool = False
 
     def to_cookie(self) -> dict[str, Any]:
-        return {"t": self.token_hash, "u": self.unlocked, "c": self.csrf}
+        return {"t": self.token_hash, "u": self.unlocked}
 
     def sign_in(self, token_hash: str) -> None:
         self.token_hash = token_hash
-        self.csrf = secrets.token_urlsafe(24)  # a new session, a new nonce
         self.changed = True
 
     def sign_out(self) -> None:
         self.token_hash = None
         self.unlocked = []
-        self.csrf = secrets.token_urlsafe(24)
         self.changed = True
 
     def unlock(self, link_id: UUID) -> None:
@@ -108,11 +103,6 @@ def load_session() -> WebSession:
             unlocked = data.get("u")
             if isinstance(unlocked, list):
                 session.unlocked = [str(u) for u in unlocked][:MAX_UNLOCKED]
-            csrf = data.get("c")
-            session.csrf = csrf if isinstance(csrf, str) else None
-    if session.csrf is None:
-        session.csrf = secrets.token_urlsafe(24)
-        session.changed = True
     g.page_session = session
     return session
 
@@ -120,17 +110,6 @@ def load_session() -> WebSession:
 def current_session() -> WebSession:
     session = g.get("page_session")
     return session if session is not None else load_session()
-
-
-def cookie_secure() -> bool:
-    forced = current_app.config.get("PAGES_COOKIE_SECURE")
-    if forced is not None:
-        return bool(forced)
-    base_url = current_app.extensions["craftledger"].ledger.settings.base_url
-    if base_url and base_url.startswith("https://"):  # served over https behind a proxy
-        return True
-    host = request.host.rsplit(":", 1)[0] if not request.host.startswith("[") else "[::1]"
-    return request.is_secure or host not in LOOPBACK
 
 
 def save_session(response: Response) -> Response:
@@ -151,7 +130,11 @@ def save_session(response: Response) -> Response:
 
 
 def page_principal() -> Principal:
-    """Who is signed in (the public when nobody, or when the token was revoked)."""
+    """Who is signed in: a person, else a machine's token (the public when nobody, or when
+    the token was revoked)."""
+    person = person_principal()
+    if person is not None:
+        return person
     session = current_session()
     if not session.token_hash:
         return PUBLIC_PRINCIPAL
@@ -171,16 +154,10 @@ def role_label(principal: Principal) -> str:
     return principal.role.value if principal.role is not None else "public"
 
 
-def csrf_token() -> str:
-    return current_session().csrf or ""
-
-
-def check_csrf() -> None:
-    """400 unless the form's ``csrf`` field matches this session's nonce."""
-    expected = current_session().csrf
-    given = request.form.get("csrf", "")
-    if not expected or not hmac.compare_digest(expected.encode(), given.encode()):
-        abort(400, description="csrf")
+def sign_out() -> None:
+    """End whichever sign-in this browser has: a person's session and a token's."""
+    sign_out_person()
+    current_session().sign_out()
 
 
 def is_role(principal: Principal, *roles: Role) -> bool:

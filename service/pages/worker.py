@@ -32,7 +32,7 @@ from service.pages.blueprints import pages, render
 from service.pages.charts import career_chart
 from service.pages.gates import signed_in_as
 from service.pages.i18n import N_, gettext
-from service.pages.web_session import check_csrf, page_principal
+from service.pages.web_session import page_principal
 from service.points_statements import points_statement_credential, resolve_policy
 from service.read_models import read_models
 from service.share_links import ShareLinks
@@ -229,7 +229,6 @@ def me_points(policy_id: str) -> Any:
 @pages.route("/me/share-links", methods=["POST"])
 @workers_only
 def make_share_link() -> Any:
-    check_csrf()
     worker_id = signed_in_worker()
     assert worker_id is not None
     errors: dict[str, str] = {}
@@ -267,7 +266,6 @@ def make_share_link() -> Any:
 @pages.route("/me/share-links/<uuid:link_id>/revoke", methods=["POST"])
 @workers_only
 def revoke_share_link(link_id: UUID) -> Any:
-    check_csrf()
     worker_id = signed_in_worker()
     assert worker_id is not None
     reason = request.form.get("reason", "").strip()[:200] or gettext("工人撤销分享")
@@ -279,7 +277,6 @@ def revoke_share_link(link_id: UUID) -> Any:
 @workers_only
 def confirm_employment(employer_id: UUID) -> Any:
     """The worker confirms a body's employment claim: from now on it counts."""
-    check_csrf()
     worker_id = signed_in_worker()
     assert worker_id is not None
     ledger().workers.confirm_employment(worker_id, employer_id, actor=page_principal().actor)
@@ -290,7 +287,6 @@ def confirm_employment(employer_id: UUID) -> Any:
 @workers_only
 def decline_employment(employer_id: UUID) -> Any:
     """The worker declines a body's employment claim, with a reason: nothing takes effect."""
-    check_csrf()
     worker_id = signed_in_worker()
     assert worker_id is not None
     reason = request.form.get("reason", "").strip()[:500]

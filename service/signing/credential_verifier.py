@@ -95,6 +95,22 @@ class SigningKey:
     method: Mapping[str, Any]
 
 
+def named_check(checks: Iterable[Check], name: str) -> Check | None:
+    """The check called ``name``, if made."""
+    return next((check for check in checks if check.check == name), None)
+
+
+def checks_hold(checks: Iterable[Check]) -> bool:
+    """A signature that passed and no check failed or unknown (skipped ones do not count)."""
+    checks = list(checks)
+    signature = named_check(checks, "signature")
+    return (
+        signature is not None
+        and signature.status == "passed"
+        and all(check.status in ("passed", "skipped") for check in checks)
+    )
+
+
 @dataclass
 class VerificationReport:
     """Every check run on a credential; ``verified`` when the signature passed and no check
@@ -108,16 +124,11 @@ class VerificationReport:
         self.checks.append(check)
 
     def get(self, name: str) -> Check | None:
-        return next((check for check in self.checks if check.check == name), None)
+        return named_check(self.checks, name)
 
     @property
     def verified(self) -> bool:
-        signature = self.get("signature")
-        return (
-            signature is not None
-            and signature.status == "passed"
-            and all(check.status in ("passed", "skipped") for check in self.checks)
-        )
+        return checks_hold(self.checks)
 
     @property
     def errors(self) -> list[dict[str, str]]:

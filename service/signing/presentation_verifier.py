@@ -35,6 +35,8 @@ from service.signing.credential_verifier import (
     ControllerResolver,
     VerificationReport,
     _KeyResolver,
+    checks_hold,
+    named_check,
 )
 from service.signing.data_integrity import (
     CRYPTOSUITE,
@@ -94,17 +96,11 @@ class PresentationReport:
     warnings: list[dict[str, str]] = field(default_factory=list)
 
     def get(self, name: str) -> Check | None:
-        return next((check for check in self.checks if check.check == name), None)
+        return named_check(self.checks, name)
 
     @property
     def verified(self) -> bool:
-        signature = self.get("signature")
-        return (
-            signature is not None
-            and signature.status == "passed"
-            and all(check.status in ("passed", "skipped") for check in self.checks)
-            and all(report.verified for report in self.credentials)
-        )
+        return checks_hold(self.checks) and all(report.verified for report in self.credentials)
 
     def to_dict(self) -> dict[str, Any]:
         """VC-API's verify answer, with ``credentialResults`` in the presentation's order."""

@@ -74,7 +74,7 @@ def screenshot(page: Any, name: str) -> Path:
 
 def sign_in(page: Any, url: str, token: str) -> None:
     """Sign in through the page's form with ``token`` (a Playwright page)."""
-    page.goto(f"{url}/signin")
+    page.goto(f"{url}/signin/token")
     page.fill("#token", token)
     page.click("button.primary[type=submit]")
     page.wait_for_load_state("domcontentloaded")

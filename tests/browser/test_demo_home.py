@@ -43,7 +43,7 @@ def test_the_demo_home_page_shows_people_to_look_up_and_tokens_that_work(live_se
         for i in range(tokens.count())
         if tokens.nth(i).locator("td").nth(0).inner_text() == "审计人员"
     )
-    page.goto(f"{live_server.url}/signin")
+    page.goto(f"{live_server.url}/signin/token")
     page.fill("#token", auditor)
     page.click("button.primary[type=submit]")
     page.wait_for_load_state("domcontentloaded")

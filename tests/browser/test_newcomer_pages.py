@@ -135,7 +135,7 @@ def test_every_page_links_an_icon_that_loads(live_server, context):
 
 
 def sign_in(page: Any, url: str, token: str) -> None:
-    page.goto(f"{url}/signin")
+    page.goto(f"{url}/signin/token")
     page.fill("#token", token)
     page.click("button.primary[type=submit]")
     page.wait_for_load_state("domcontentloaded")

@@ -23,9 +23,8 @@ from domain.organisation import Organisation
 from service.config import Settings
 from service.demo import demo_id_number
 from service.ledger import Ledger
-from service.signing.data_integrity import add_proof
-from service.signing.multikey import did_key_verification_method, generate_key_pair
 from tests.browser.live_server import LiveServer, http, screenshot, sign_in
+from tests.factories.foreign import foreign_credential
 
 pytestmark = pytest.mark.browser
 
@@ -183,16 +182,7 @@ def test_a_dropped_credential_verifies_and_a_tampered_one_is_rejected(live_serve
 
 
 def test_a_foreign_credential_dropped_on_verify_is_valid_but_not_filed_here(live_server, context):
-    private, public = generate_key_pair()
-    method = did_key_verification_method(public)
-    document = {
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
-        "type": ["VerifiableCredential"],
-        "issuer": method.partition("#")[0],
-        "validFrom": "2020-01-01T00:00:00Z",
-        "credentialSubject": {"name": "王五"},
-    }
-    signed = add_proof(document, private, method, "2020-01-01T00:00:00Z")
+    signed = foreign_credential()
     page = context.new_page()
     page.goto(f"{live_server.url}/verify")
     page.set_input_files(

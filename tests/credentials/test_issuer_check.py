@@ -6,9 +6,8 @@ import copy
 
 from domain.organisation import OrganisationKind
 from service.ledger import Ledger
-from service.signing.data_integrity import add_proof
-from service.signing.multikey import did_key_verification_method, generate_key_pair
 from tests.factories import ELECTRICIAN, Issued, file_employer, issue_to_new_worker
+from tests.factories.foreign import foreign_credential
 
 
 def issuer_check(ledger: Ledger, credential) -> tuple[str, str]:
@@ -68,22 +67,12 @@ def test_a_number_issued_by_another_body_fails(ledger: Ledger, issued: Issued):
 
 def test_a_did_key_credential_verifies_with_the_filed_check_not_applicable(ledger: Ledger):
     """A foreign issuer's valid credential verifies; it is never reported as filed here."""
-    private, public = generate_key_pair()
-    method = did_key_verification_method(public)
-    document = {
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
-        "type": ["VerifiableCredential"],
-        "issuer": method.partition("#")[0],
-        "validFrom": "2025-01-01T00:00:00Z",
-        "credentialSubject": {"name": "x"},
-    }
-    report = ledger.credentials.verify_credential(
-        add_proof(document, private, method, "2025-01-01T00:00:00Z")
-    )
+    credential = foreign_credential("x", "2025-01-01T00:00:00Z")
+    report = ledger.credentials.verify_credential(credential)
     assert report.get("signature").status == "passed"
     filed = report.get("issuer_filed")
     assert filed.status == "skipped"
-    assert filed.detail.startswith(f"issued by {document['issuer']}, not a body filed")
+    assert filed.detail.startswith(f"issued by {credential['issuer']}, not a body filed")
     assert filed.data == {"claimsThisLedger": False}
     assert report.get("ledger_record").status == "skipped"
     assert report.verified, report.to_dict()

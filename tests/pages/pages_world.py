@@ -45,8 +45,8 @@ def csrf_of(html: str) -> str:
 
 
 def sign_in(client: FlaskClient, token: str) -> Any:
-    page = client.get("/signin")
-    return client.post("/signin", data={"csrf": csrf_of(page.text), "token": token})
+    page = client.get("/signin/token")
+    return client.post("/signin/token", data={"csrf": csrf_of(page.text), "token": token})
 
 
 def competition(world: World, reference: str, entrants: list[UUID]) -> UUID:

@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from service.signing.data_integrity import add_proof
-from service.signing.multikey import did_key_verification_method, generate_key_pair
+from tests.factories.foreign import foreign_credential
 from tests.pages.pages_world import PagesWorld, csrf_of
 from tests.support.api_world import running_app
 
@@ -182,16 +181,7 @@ def upload_to_verify(pages_world: PagesWorld, data: bytes):
 
 
 def test_a_valid_credential_of_an_issuer_not_filed_here_is_shown_as_such(pages_world):
-    private, public = generate_key_pair()
-    method = did_key_verification_method(public)
-    document = {
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
-        "type": ["VerifiableCredential"],
-        "issuer": method.partition("#")[0],
-        "validFrom": "2020-01-01T00:00:00Z",
-        "credentialSubject": {"name": "王五"},
-    }
-    signed = add_proof(document, private, method, "2020-01-01T00:00:00Z")
+    signed = foreign_credential()
     page = upload_to_verify(pages_world, json.dumps(signed).encode())
     assert page.status_code == 200
     assert "verdict-foreign" in page.text and "verdict-ok" not in page.text

@@ -21,7 +21,7 @@ def worker_client(pages_world: PagesWorld):
 
 def test_me_asks_the_public_to_sign_in_and_refuses_a_bad_token(pages_world):
     client = pages_world.client()
-    assert client.get("/me").location == "/signin?next=/me"
+    assert client.get("/me").location == "/signin/token?next=/me"
     bad = sign_in(client, "not-a-token")
     assert bad.status_code == 422
     assert 'id="token-error" role="alert">令牌无效或已被撤销' in bad.text
@@ -30,16 +30,16 @@ def test_me_asks_the_public_to_sign_in_and_refuses_a_bad_token(pages_world):
 def test_the_session_cookie_keeps_the_tokens_hash_never_the_token(pages_world):
     client = pages_world.client()
     token = pages_world.world.tokens["worker"]
-    page = client.get("/signin")
-    answer = client.post("/signin", data={"csrf": csrf_of(page.text), "token": token})
+    page = client.get("/signin/token")
+    answer = client.post("/signin/token", data={"csrf": csrf_of(page.text), "token": token})
     cookie = answer.headers.getlist("Set-Cookie")
     session = next(c for c in cookie if c.startswith(COOKIE + "="))
     assert token not in session
     assert "HttpOnly" in session and "SameSite=Lax" in session
     secure = pages_world.world.app.test_client()
-    page = secure.get("/signin", base_url="https://ledger.example")
+    page = secure.get("/signin/token", base_url="https://ledger.example")
     over_tls = secure.post(
-        "/signin",
+        "/signin/token",
         data={"csrf": csrf_of(page.text), "token": token},
         base_url="https://ledger.example",
     )

@@ -197,6 +197,7 @@ def running_app(
             {
                 "TESTING": True,
                 "VERIFY_RATE_LIMIT": "10000 per minute",
+                "SIGNIN_RATE_LIMIT": "10000 per minute",
                 "AUDIT_HEAD_EVERY_EVENTS": 1,
                 **(config or {}),
             },
