@@ -56,6 +56,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         certificate,
         competition,
         console,
+        console_objections,
         console_people,
         favicon,
         gongshi,

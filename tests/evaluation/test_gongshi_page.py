@@ -12,27 +12,31 @@ import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from importlib.metadata import version
 from types import SimpleNamespace
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from domain.api_token import Role
 from domain.errors import DomainRuleViolation
-from domain.organisation import OrganisationKind
+from domain.organisation import Organisation, OrganisationKind
+from domain.person_account import AccountRole
 from service.app import create_app
 from service.ledger import Ledger
 from tests.api.test_free_text_id_numbers import stored_text
 from tests.factories import CONFIRM_DAY, PUBLISH_DAY, file_employer, id_number
 from tests.factories.sessions import Session, plan_session
 from tests.factories.tokens import grant
+from tests.pages.pages_world import csrf_of
 from tests.support.clocks import SteppingClock, on_day
 
 CSRF = re.compile(r'<input type="hidden" name="csrf" value="([^"]+)">')
+PASSWORD = "a long enough password"
 GROUNDS_ID = "110105199003070017"  # checksum-valid, so masked
 
 
@@ -280,3 +284,56 @@ def test_a_public_objection_names_a_phone_or_an_email(session: Session) -> None:
     objections = session.evaluation.objections.values()
     assert [o["contact"] for o in objections] == good
     assert {o["lodged_by"] for o in objections} == {"public"}
+
+
+def officer(world: Gongshi, login: str, role: AccountRole, organisation: Any) -> FlaskClient:
+    """A person of ``role`` signed in (with a second factor where the role needs one)."""
+    ledger = world.session.ledger
+    invitation = ledger.accounts.invite(
+        login=login, name=login[:6], role=role, organisation_id=organisation, actor="test"
+    )
+    ledger.accounts.accept_invitation(invitation.account.id, invitation.token, PASSWORD)
+    code = ""
+    if role.needs_second_factor:
+        ledger.accounts.start_enrolment(invitation.account.id)
+        totp = pyotp.TOTP(ledger.accounts.pending_secret(invitation.account.id))
+        assert ledger.accounts.confirm_enrolment(invitation.account.id, totp.at(ledger.clock()))
+        code = totp.at(ledger.clock() + timedelta(seconds=30))
+    client = world.app.test_client()
+    form = {"csrf": csrf_of(client.get("/signin").text), "login": login, "password": PASSWORD}
+    assert client.post("/signin", data={**form, "code": code}).status_code == 303
+    return client
+
+
+def test_the_body_resolves_a_public_objection_in_its_console(world: Gongshi) -> None:
+    assert world.object(world.names["passed"], "疑似替考", contact="13800138000").status_code == 303
+    body = officer(world, "hr.a@example.cn", AccountRole.ISSUER_OFFICER, world.session.body_id)
+    page = body.get("/console/objections").text
+    assert "疑似替考" in page and "13800138000" in page and "欧阳明华" in page
+    path = f"/console/objections/{world.session.evaluation_id}/O-1/resolve"
+    csrf = csrf_of(page)
+    refused = body.post(path, data={"csrf": csrf, "outcome": "upheld", "reason": " "})
+    assert refused.status_code == 422 and 'id="reason-' in refused.text
+    assert world.session.evaluation.objections["O-1"]["resolution"] is None
+    done = body.post(path, data={"csrf": csrf, "outcome": "upheld", "reason": "监控证实替考"})
+    assert done.status_code == 303
+    resolution = world.session.evaluation.objections["O-1"]["resolution"]
+    assert (resolution["outcome"], resolution["reason"]) == ("upheld", "监控证实替考")
+    assert ":person:" in resolution["actor"]
+    assert "已撤销" in world.page().text
+    authority = world.session.ledger.organisations.file_organisation(
+        filing_code="11-HRB-0105",
+        name="朝阳区人社局",
+        kind=OrganisationKind.AUTHORITY,
+        province_code="11",
+        actor="test:admin",
+    ).aggregate.id
+    bureau = officer(world, "hr.bureau@example.cn", AccountRole.HR_OFFICIAL, authority)
+    listed = bureau.get("/console/objections?state=resolved").text
+    assert "监控证实替考" in listed
+    other = Organisation.create_id(filing_code="11-Y-000009")
+    stranger = officer(world, "hr.b@example.cn", AccountRole.ISSUER_OFFICER, other)
+    theirs = stranger.get("/console/objections?state=all").text
+    assert "O-1" not in theirs and "疑似替考" not in theirs
+    form = {"csrf": csrf_of(theirs), "outcome": "dismissed", "reason": "不是本机构的"}
+    assert stranger.post(path, data=form).status_code == 403
