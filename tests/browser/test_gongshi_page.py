@@ -1,14 +1,17 @@
 """In Chromium against a live ``serve --demo``, as an anonymous visitor: the home page lists the
 current 公示, the link opens it, the candidates are shown masked, an objection with a mistake is
 explained beside its fields, then lodged and confirmed; the HR bureau's list has it, with the ID
-number in the grounds masked. Screenshots at laptop and tablet width."""
+number in the grounds masked. The body's officer resolves one in the console. Screenshots at
+laptop and tablet width."""
 
 from __future__ import annotations
 
 import re
 
+import pyotp
 import pytest
 
+from service.demo.access import DEMO_PASSWORD
 from tests.browser.live_server import LiveServer, http, screenshot
 
 pytestmark = pytest.mark.browser
@@ -78,3 +81,47 @@ def test_an_anonymous_visitor_reads_the_gongshi_and_objects(live_server: LiveSer
         screenshot(small, "gongshi-notice-tablet-en")
     finally:
         tablet.close()
+
+
+def test_the_bodys_officer_resolves_an_objection_in_the_console(live_server: LiveServer, context):
+    url = live_server.url
+    page = context.new_page()
+    page.goto(f"{url}/signin")
+    page.fill("#login", "officer@demo.example")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button.primary[type=submit]")
+    page.wait_for_load_state("domcontentloaded")
+    if page.url.endswith("/console/second-factor"):  # the demo's officer enrols a TOTP app
+        page.click("form >> text=开始设置")
+        page.wait_for_load_state("domcontentloaded")
+        secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+        page.fill("#code", pyotp.TOTP(secret).now())
+        page.click("button.primary[type=submit]")
+        page.wait_for_load_state("domcontentloaded")
+    page.click("nav.console-nav >> text=异议处理")
+    page.wait_for_load_state("domcontentloaded")
+    assert page.url.endswith("/console/objections")
+    cards = page.locator("article.objection")
+    assert cards.count() >= 1
+    first = cards.first
+    assert "LJ-2026-LS4" in first.inner_text()
+    screenshot(page, "gongshi-console-objections")
+
+    first.locator("input[value=dismissed]").check()
+    first.locator("button[type=submit]").click()
+    page.wait_for_load_state("domcontentloaded")
+    error = page.locator("article.objection .field-error").first
+    assert error.is_visible() and "理由" in error.inner_text()
+    screenshot(page, "gongshi-console-resolve-error")
+
+    first = page.locator("article.objection").first
+    heading = first.locator("h2").inner_text()
+    first.locator("input[value=dismissed]").check()
+    first.locator("textarea").fill("核查考勤和社保记录，工作年限属实")
+    first.locator("button[type=submit]").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "已处理" in page.locator("[role=status]").inner_text()
+    page.goto(f"{url}/console/objections?state=resolved")
+    resolved = page.locator("main").inner_text()
+    assert heading.split(" ")[0] in resolved and "核查考勤和社保记录" in resolved
+    screenshot(page, "gongshi-console-resolved")
