@@ -14,6 +14,7 @@ and ``craftledger replay`` run; see ``projections.runner`` for how they are kept
 | ``transparency_log`` | ``projections.transparency_log`` | ``TransparencyLogQuery`` |
 | ``calendars`` | ``projections.calendars`` | ``CalendarsQuery`` |
 | ``evaluation_sessions`` | ``projections.evaluation_sessions`` | ``EvaluationSessionsQuery`` |
+| ``publicity`` | ``projections.publicity`` | ``PublicityQuery`` (公示 and objections) |
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def all_projections() -> list[Projection]:
     from projections.evaluation_sessions import EvaluationSessions
     from projections.honours import Honours
     from projections.leaderboard import Leaderboard
+    from projections.publicity import Publicity
     from projections.statistics import Statistics
     from projections.transparency_log import TransparencyLog
     from projections.worker_ladder import WorkerLadder
@@ -46,4 +48,5 @@ def all_projections() -> list[Projection]:
         TransparencyLog(),
         Calendars(),
         EvaluationSessions(),
+        Publicity(),
     ]

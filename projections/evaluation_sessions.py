@@ -108,6 +108,7 @@ class EvaluationSessions(Projection):
                 "ScoresRecorded",
                 "ScoreCorrected",
                 "ObjectionLodged",
+                "ObjectionLodgedOnThePublicPage",
                 "ObjectionResolved",
                 "Confirmed",
             )

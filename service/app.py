@@ -48,6 +48,7 @@ from service.api import (
     honour_ladders,
     jobs,
     ladders,
+    objections,
     organisations,
     points,
     posts,
@@ -126,6 +127,7 @@ BLUEPRINTS = (
     points,
     statistics,
     calendars,
+    objections,
 )
 
 

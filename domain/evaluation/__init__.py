@@ -16,8 +16,10 @@ The session's life, each step an event on this aggregate:
    **ScoresRecorded** records many first scores at once (an import), checked the same way.
 4. **ResultsPublished** -- publication (公示) with a window of N working days. The window's last
    day is computed on the Chinese working-day calendar by the service and passed in as a date.
-5. **ObjectionLodged** / **ObjectionResolved** -- objections during the window; an upheld one
-   withdraws that candidate's result, with the reason.
+5. **ObjectionLodged** / **ObjectionLodgedOnThePublicPage** / **ObjectionResolved** --
+   objections during the window (from the body, or from the public 公示 page: anyone with a
+   contact, or the candidate signed in); an upheld one withdraws that candidate's result, with
+   the reason.
 6. **Confirmed** + **CertificatesIssued** -- after the window, with every objection resolved, the
    results are confirmed and every passing candidate's certificate is issued by
    :func:`domain.issuance.issue_certificates`; the application saves the session, every
@@ -46,7 +48,12 @@ from domain.evaluation.scores import (
     score_text,
 )
 from domain.evaluation.session import Evaluation
-from domain.evaluation.statuses import CandidateResult, EvaluationStatus, ObjectionOutcome
+from domain.evaluation.statuses import (
+    CandidateResult,
+    EvaluationStatus,
+    ObjectionOutcome,
+    ObjectionParty,
+)
 
 __all__ = [
     "COMPONENT_NAMES_ZH",
@@ -59,6 +66,7 @@ __all__ = [
     "Evaluation",
     "EvaluationStatus",
     "ObjectionOutcome",
+    "ObjectionParty",
     "check_panel",
     "components_for",
     "evidence_record",

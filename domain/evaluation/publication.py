@@ -7,6 +7,7 @@ in as a date.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -23,8 +24,13 @@ __all__ = [
     "check_window",
     "objection_record",
     "publication_record",
+    "require_contact",
     "resolve",
 ]
+
+CONTACT_MAX = 254
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(?:\.[^@\s.]+)+")
+_PHONE = re.compile(r"\+?[0-9(][0-9 ()-]{5,24}")
 
 
 def check_publishable(
@@ -81,6 +87,19 @@ def check_objection(reference: str, ends: date, grounds: str, lodged_by: str, on
         raise DomainRuleViolation("objector-required", "an objection names who lodged it")
 
 
+def require_contact(contact: str) -> str:
+    """A public objector's contact, stripped: a phone number (7 to 20 digits, with ``+``,
+    spaces, hyphens or brackets) or an e-mail address (rule ``invalid-contact``)."""
+    text = (contact or "").strip()
+    digits = sum(ch.isdigit() for ch in text)
+    phone = _PHONE.fullmatch(text) is not None and 7 <= digits <= 20
+    if len(text) > CONTACT_MAX or not (phone or _EMAIL.fullmatch(text)):
+        raise DomainRuleViolation(
+            "invalid-contact", "an objection from the public gives a phone number or an e-mail"
+        )
+    return text
+
+
 def check_resolvable(
     reference: str, objection: Mapping[str, Any] | None, objection_id: str
 ) -> None:
@@ -116,14 +135,21 @@ def publication_record(
 
 
 def objection_record(
-    objection_id: str, worker_id: UUID, grounds: str, lodged_by: str, on: str
+    objection_id: str,
+    worker_id: UUID,
+    grounds: str,
+    lodged_by: str,
+    on: str,
+    contact: str | None = None,
 ) -> dict[str, Any]:
-    """An objection as its ``ObjectionLodged`` event records it, not yet resolved."""
+    """An objection as its ``ObjectionLodged`` (or ``ObjectionLodgedOnThePublicPage``, with
+    the objector's ``contact``) event records it, not yet resolved."""
     return {
         "id": objection_id,
         "worker_id": worker_id,
         "grounds": grounds,
         "lodged_by": lodged_by,
+        "contact": contact,
         "lodged_on": on,
         "resolution": None,
     }

@@ -39,6 +39,7 @@ from domain.evaluation.publication import (
     check_window,
     objection_record,
     publication_record,
+    require_contact,
     resolve,
 )
 from domain.evaluation.scores import (
@@ -55,7 +56,12 @@ from domain.evaluation.scores import (
     result_of,
     score_text,
 )
-from domain.evaluation.statuses import CandidateResult, EvaluationStatus, ObjectionOutcome
+from domain.evaluation.statuses import (
+    CandidateResult,
+    EvaluationStatus,
+    ObjectionOutcome,
+    ObjectionParty,
+)
 from domain.free_text import mask_id_numbers, require_reason
 from domain.identity import natural_id
 from domain.issuance import IssueRequest, ProgressCallback, issue_certificates
@@ -67,6 +73,8 @@ from domain.skill_level import SkillLevel
 from domain.worker import Worker
 
 __all__ = ["Confirmable", "Evaluation"]
+
+_PUBLIC_OBJECTION = "craftledger:Evaluation.ObjectionLodgedOnThePublicPage"
 
 
 class Evaluation(LedgerAggregate):
@@ -440,11 +448,7 @@ class Evaluation(LedgerAggregate):
         self, *, worker_id: UUID, grounds: str, lodged_by: str, on: date, actor: str
     ) -> str:
         """Lodge an objection (异议) to a candidate's result during the window; returns its id."""
-        self._require_status(EvaluationStatus.PUBLISHED, "lodge objections to")
-        candidate = self.candidate(worker_id)
-        ends = self.window_ends_on
-        assert ends is not None
-        check_objection(self.reference, ends, grounds, lodged_by, on)
+        candidate = self._objectable(worker_id, grounds, lodged_by, on)
         objection_id = f"O-{len(self.objections) + 1}"
         self._objection_lodged(
             objection_id=objection_id,
@@ -463,6 +467,51 @@ class Evaluation(LedgerAggregate):
         self.objections[objection_id] = objection_record(
             objection_id, worker_id, grounds, lodged_by, on
         )
+
+    def lodge_public_objection(
+        self,
+        *,
+        worker_id: UUID,
+        grounds: str,
+        contact: str,
+        by_candidate: bool,
+        on: date,
+        actor: str,
+    ) -> str:
+        """Lodge an objection from the public 公示 page: anyone, with a contact (phone or
+        e-mail, checked by the caller), or the candidate signed in, about their own result."""
+        lodged_by = ObjectionParty.CANDIDATE if by_candidate else ObjectionParty.PUBLIC
+        candidate = self._objectable(worker_id, grounds, lodged_by.value, on)
+        contact = require_contact(contact)
+        objection_id = f"O-{len(self.objections) + 1}"
+        self._objection_lodged_on_the_public_page(
+            objection_id=objection_id,
+            worker_id=candidate["worker_id"],
+            grounds=mask_id_numbers(grounds.strip()),
+            contact=mask_id_numbers(contact),
+            lodged_by=lodged_by.value,
+            on=on.isoformat(),
+            actor=actor,
+        )
+        return objection_id
+
+    @event("ObjectionLodgedOnThePublicPage", topic=_PUBLIC_OBJECTION)
+    def _objection_lodged_on_the_public_page(
+        self, objection_id: str, worker_id: UUID, grounds: str, contact: str, lodged_by: str,
+        on: str, actor: str,
+    ) -> None:  # fmt: skip
+        self.objections[objection_id] = objection_record(
+            objection_id, worker_id, grounds, lodged_by, on, contact
+        )
+
+    def _objectable(self, worker_id: UUID, grounds: str, lodged_by: str, on: date) -> Any:
+        """The candidate objected to, if an objection may be lodged now."""
+        self._require_status(EvaluationStatus.PUBLISHED, "lodge objections to")
+        candidate = self.candidate(worker_id)
+        ends = self.window_ends_on
+        assert ends is not None
+        check_objection(self.reference, ends, grounds, lodged_by, on)
+        return candidate
 
     def resolve_objection(
         self,

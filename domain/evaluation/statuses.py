@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["CandidateResult", "EvaluationStatus", "ObjectionOutcome"]
+__all__ = ["CandidateResult", "EvaluationStatus", "ObjectionOutcome", "ObjectionParty"]
 
 
 class EvaluationStatus(StrEnum):
@@ -22,6 +22,13 @@ class EvaluationStatus(StrEnum):
 class ObjectionOutcome(StrEnum):
     UPHELD = "upheld"  # the candidate's result is withdrawn
     DISMISSED = "dismissed"
+
+
+class ObjectionParty(StrEnum):
+    """Who lodged an objection on the public 公示 page."""
+
+    PUBLIC = "public"  # anyone, with a contact
+    CANDIDATE = "candidate"  # the candidate, signed in, about their own result
 
 
 class CandidateResult(StrEnum):

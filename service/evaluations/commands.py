@@ -255,6 +255,31 @@ class Evaluations:
         )
 
     @retried
+    def lodge_public_objection(
+        self,
+        evaluation_id: UUID,
+        *,
+        worker_id: UUID,
+        grounds: str,
+        contact: str,
+        by_candidate: bool = False,
+        actor: str,
+    ) -> Recorded:
+        """Lodge an objection from the public 公示 page (anyone with a contact, or the candidate
+        signed in); the new objection's id is the last key of ``objections``."""
+        return self._changed(
+            evaluation_id,
+            lambda evaluation, today: evaluation.lodge_public_objection(
+                worker_id=worker_id,
+                grounds=grounds,
+                contact=contact,
+                by_candidate=by_candidate,
+                on=today,
+                actor=actor,
+            ),
+        )
+
+    @retried
     def resolve_objection(
         self,
         evaluation_id: UUID,

@@ -17,6 +17,8 @@ competition, the statistics and the audit trail, in Chinese with an English swit
 ``/s/{token}``                          a worker's share link (expiry, optional 提取码, revocable)
 ``/competitions``, ``/competitions/{id}``  leaderboards (live for organisers, public once final)
 ``/statistics``                         SVG charts, as of a date
+``/gongshi``, ``/gongshi/{session}``    the public 公示 of self-evaluation results (masked), and
+                                        objections to them (rate-limited)
 ``/audit``                              auditors: histories, the tree head, a proof checker
 ``/docs``                               the OpenAPI document in Swagger UI, served from the
                                         ``swagger-ui-bundle`` package (works offline)
@@ -39,6 +41,7 @@ DEFAULTS = {
     "PAGES_COOKIE_SECURE": None,
     "BOARD_POLL_SECONDS": 2,
     "SIGNIN_RATE_LIMIT": "20 per minute",
+    "OBJECTION_RATE_LIMIT": "5 per hour",
 }
 
 
@@ -54,8 +57,10 @@ def register_pages(app: Flask, limiter: Any) -> None:
         certificate_pdf,
         competition,
         console,
+        console_objections,
         console_people,
         favicon,
+        gongshi,
         home,
         invitation,
         share,
@@ -84,5 +89,8 @@ def register_pages(app: Flask, limiter: Any) -> None:
     limiter.limit(lambda: str(app.config["VERIFY_RATE_LIMIT"]), methods=["POST"])(verify_pages)
     limiter.limit(lambda: str(app.config["SHARE_CODE_RATE_LIMIT"]), methods=["POST"])(share_pages)
     limiter.limit(lambda: str(app.config["SIGNIN_RATE_LIMIT"]), methods=["POST"])(signin_pages)
+    limiter.limit(lambda: str(app.config["OBJECTION_RATE_LIMIT"]), methods=["POST"])(
+        gongshi.objection_pages
+    )
     for blueprint in ALL_BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -65,6 +65,8 @@ MATRIX: dict[str, str] = {
     "publish results":               "401   200   200    403    403   403   403   403",
     "lodge objection":               "401   200   200    403    403   403   403   403",
     "resolve objection":             "401   200   200    403    403   403   403   403",
+    "list session objections":       "401   200   200    403    403   200   403   403",
+    "list objections":               "401   200   200    200    403   200   403   403",
     "confirm evaluation":            "401   202   202    403    403   403   403   403",
     "report evaluation":             "401   200   200    403    403   403   403   403",
     "import candidates":             "401   200   200    403    403   403   403   403",
@@ -493,6 +495,10 @@ ENDPOINTS: dict[str, Endpoint] = {
         prepare=evaluation_states.with_open_objection,
         body={"outcome": "dismissed", "reason": "经核查无误"},
     ),
+    "list session objections": read(
+        "/api/v1/evaluations/{target}/objections", prepare=evaluation_states.with_open_objection
+    ),
+    "list objections": read("/api/v1/objections"),
     "confirm evaluation": command(
         "/api/v1/evaluations/{target}/confirm", prepare=evaluation_states.confirmable, body={}
     ),

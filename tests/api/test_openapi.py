@@ -41,7 +41,7 @@ def test_every_route_of_the_app_is_in_the_document(sqlite_world: World) -> None:
         for rule in sqlite_world.app.url_map.iter_rules()
         if rule.rule not in DOCUMENTED_ELSEWHERE
         and not rule.rule.startswith("/docs")
-        and not rule.endpoint.startswith("pages")  # HTML pages (service.pages), not the API
+        and not rule.endpoint.startswith(("pages", "console"))  # HTML pages (service.pages)
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert routes <= documented
