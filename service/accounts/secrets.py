@@ -16,17 +16,17 @@ Membership itself (invited, accepted, enrolled, deactivated) is in the log
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from projections.store import private_file
-from service.persistence.side_tables import PostgresSideTable, SideTable, sqlite_transaction
+from service.persistence.side_tables import (
+    PostgresSideTable,
+    SideTable,
+    SQLiteFileSideTable,
+)
 
 __all__ = ["AccountSecrets", "SecretRow", "secrets_for"]
 
@@ -137,18 +137,8 @@ class AccountSecrets(SideTable):
         return [UUID(row["account_id"] if isinstance(row, dict) else row[0]) for row in rows]
 
 
-class SQLiteAccountSecrets(AccountSecrets):
+class SQLiteAccountSecrets(SQLiteFileSideTable, AccountSecrets):
     """The table in its own SQLite file (0600); a connection per use."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = private_file(path)
-        self.create_table()
-
-    @contextmanager
-    def _cursor(self) -> Iterator[Any]:
-        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        with closing(connection), sqlite_transaction(connection) as cursor:
-            yield cursor
 
 
 class PostgresAccountSecrets(PostgresSideTable, AccountSecrets):

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from pathlib import Path
 from typing import Any
 
-__all__ = ["PostgresSideTable", "SideTable", "sqlite_transaction"]
+__all__ = ["PostgresSideTable", "SQLiteFileSideTable", "SideTable", "sqlite_transaction"]
 
 
 class SideTable:
@@ -52,6 +53,24 @@ class PostgresSideTable(SideTable):
     @contextmanager
     def _cursor(self) -> Iterator[Any]:
         with self.datastore.transaction(commit=True) as cursor:
+            yield cursor
+
+
+class SQLiteFileSideTable(SideTable):
+    """The table in its own SQLite file, made 0600 before SQLite opens it (and so its -wal and
+    -shm); a connection per use, for tables written rarely (token last use, account secrets)."""
+
+    def __init__(self, path: Path) -> None:
+        from projections.store import private_file
+
+        super().__init__()  # a table's own state (e.g. TokenUsage's), next in the MRO
+        self.path = private_file(path)
+        self.create_table()
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        with closing(connection), sqlite_transaction(connection) as cursor:
             yield cursor
 
 

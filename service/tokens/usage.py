@@ -11,18 +11,18 @@ therefore accurate to a minute; it is a convenience for spotting unused tokens, 
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from projections.store import private_file
-from service.persistence.side_tables import PostgresSideTable, SideTable, sqlite_transaction
+from service.persistence.side_tables import (
+    PostgresSideTable,
+    SideTable,
+    SQLiteFileSideTable,
+)
 
 __all__ = ["TokenUsage", "usage_for"]
 
@@ -87,19 +87,8 @@ class TokenUsage(SideTable):
         return datetime.fromisoformat(value)
 
 
-class SQLiteTokenUsage(TokenUsage):
+class SQLiteTokenUsage(SQLiteFileSideTable, TokenUsage):
     """The table in its own SQLite file; a connection per use (writes are rare)."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.path = private_file(path)  # 0600 before SQLite opens it (and so its -wal/-shm)
-        self.create_table()
-
-    @contextmanager
-    def _cursor(self) -> Iterator[Any]:
-        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        with closing(connection), sqlite_transaction(connection) as cursor:
-            yield cursor
 
 
 class PostgresTokenUsage(PostgresSideTable, TokenUsage):
