@@ -22,12 +22,12 @@ __all__ = [
     "PASS_MARK",
     "SCORE_PATTERN",
     "check_correction",
-    "check_first_scores",
     "check_panel",
     "check_scorable",
     "components_for",
     "correct",
     "failed_components",
+    "new_score",
     "parse_score",
     "refuse_second_score",
     "require_scores_open",
@@ -209,16 +209,6 @@ def correct(
 def new_score(score: str, examiner: str, on: str) -> dict[str, Any]:
     """A first score as its event records it, not yet corrected."""
     return {"score": score, "examiner": examiner, "recorded_on": on, "corrections": []}
-
-
-def check_first_scores(scores: Sequence[tuple[Mapping[str, Any], str]]) -> None:
-    """Many first scores at once, as ``(candidate, component)``: each component scored once,
-    neither recorded already nor twice in the batch."""
-    batch: dict[str, set[str]] = {}
-    for candidate, component in scores:
-        components = batch.setdefault(str(candidate["worker_id"]), set())
-        refuse_second_score(candidate, component, components)
-        components.add(component)
 
 
 def require_scores_open(reference: str, status: EvaluationStatus) -> None:

@@ -22,6 +22,9 @@ Scores: ``id_number`` (required), ``name`` (optional; checked if given), and per
 column and an examiner column: ``theory`` + ``theory_examiner`` (理论知识 / 理论考评员),
 ``practical`` + ``practical_examiner`` (操作技能 / 操作技能考评员), ``review`` + ``review_examiner``
 (综合评审 / 综合评审专家); ``correction_reason`` (更正原因) turns a changed score into a correction.
+A component with an examiner panel is scored by every examiner on it (its score is their mean,
+``domain.evaluation.panel``): give each examiner's mark on its own row, the candidate's
+``id_number`` repeated (e.g. 操作技能 85 by 甲 on one row, 83 by 乙 on the next).
 An empty score cell records nothing; a score equal to the one recorded is left unchanged, so the
 same file can be imported twice.
 
@@ -44,6 +47,7 @@ from uuid import UUID
 from domain.eligibility import DiplomaKind, TitleGrade, find_edition
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.evaluation import COMPONENT_NAMES_ZH, Enrolment, Evaluation, EvaluationStatus
+from domain.evaluation.panel import recorded_mark
 from domain.free_text import mask_id_numbers
 from domain.id_number import IdNumber
 from domain.organisation import OrganisationKind
@@ -391,7 +395,7 @@ def import_scores(
             )
     if report.problems:
         return report
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str, str], int] = {}
     counts = {"scores": 0, "corrections": 0, "unchanged": 0}
     first_scores: list[dict[str, Any]] = []
     for number, row in table.rows:
@@ -407,10 +411,6 @@ def import_scores(
                 number, "id_number", f"{id_number.masked} is not a candidate of this session"
             )
             continue
-        if key in seen:
-            rows.problem(number, "id_number", f"{id_number.masked} is also on row {seen[key]}")
-            continue
-        seen[key] = number
         name = cell_text(row, "name")
         if name and name != candidate["name"]:
             rows.problem(number, "name", f"does not match the candidate {id_number.masked}")
@@ -431,7 +431,18 @@ def import_scores(
             if not examiner:
                 rows.problem(number, examiner_column, f"is required with a {component} score")
                 continue
-            recorded = candidate["scores"].get(component)
+            panel = evaluation.marking_panel(component)
+            slot = (key, component, examiner if panel else "")
+            if slot in seen:
+                by = f" by {examiner}" if panel else ""
+                rows.problem(
+                    number,
+                    "id_number",
+                    f"{id_number.masked}'s {component} mark{by} is also on row {seen[slot]}",
+                )
+                continue
+            seen[slot] = number
+            recorded = recorded_mark(candidate, component, examiner, panel)
             try:
                 if recorded is None:
                     first_scores.append(
