@@ -42,6 +42,7 @@ from service.api import (
     certificates,
     competitions,
     credentials,
+    eligibility,
     evaluations,
     health,
     honour_ladders,
@@ -124,6 +125,7 @@ BLUEPRINTS = (
     points,
     statistics,
     calendars,
+    eligibility,
 )
 
 

@@ -15,6 +15,7 @@ from domain.evaluation import SCORE_PATTERN, CandidateResult, Evaluation, parse_
 from domain.evaluation.panel import PANEL_MEAN, SINGLE_MARK
 from projections.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
 from service.api.auth import access, current_principal
+from service.api.eligibility import RoutesSchema, routes_view
 from service.api.evaluations.blueprint import blp, session_for_change, session_for_reading
 from service.api.fields import occupation_code_field, text
 from service.api.reads import list_page
@@ -325,3 +326,13 @@ def correct_score(body: dict[str, Any], evaluation_id: UUID) -> Any:
         evaluation_id, **body, actor=current_principal().actor
     )
     return with_candidate(recorded, body["worker_id"])
+
+
+@blp.route("/<uuid:evaluation_id>/eligibility-routes", methods=["GET"])
+@access(admin="any session", auditor="any session", issuer="sessions of its own organisation")
+@blp.query(RoutesSchema)
+def session_routes(evaluation_id: UUID) -> Any:
+    """The eligibility routes a candidate of this session may be enrolled on today (its
+    occupation and level, the edition in force), with their requirements in 中文 and English."""
+    evaluation = session_for_reading(evaluation_id)
+    return routes_view(evaluation.occupation_code, evaluation.level, None)
