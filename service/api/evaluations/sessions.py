@@ -182,9 +182,28 @@ class EvaluationSchema(EvaluationHeadingSchema):
     version = ma.fields.Integer(required=True)
 
 
+class ReportSummarySchema(ma.Schema):
+    reported_to = ma.fields.String(required=True)
+    reported_on = ma.fields.String(required=True, metadata={"format": "date"})
+    reference = ma.fields.String(required=True)
+    certificates = ma.fields.Integer(required=True)
+
+
 class EvaluationSummarySchema(EvaluationHeadingSchema):
     status = ma.fields.String(required=True, validate=validate.OneOf(STATUSES))
     version = ma.fields.Integer(required=True)
+    candidates = ma.fields.Integer(required=True)
+    marks_recorded = ma.fields.Integer(
+        required=True, metadata={"description": "first marks recorded (corrections not counted)"}
+    )
+    marks_expected = ma.fields.Integer(
+        required=True,
+        metadata={
+            "description": "marks that score every candidate: one per examiner on a component's "
+            "panel (panel-mean), else one per component"
+        },
+    )
+    report = ma.fields.Nested(ReportSummarySchema, required=True, allow_none=True)
 
 
 def view(evaluation: Evaluation) -> dict[str, Any]:
