@@ -71,8 +71,11 @@ __all__ = [
     "SCORE_COLUMNS",
     "ImportReport",
     "RowProblem",
+    "RowProblems",
     "import_candidates",
     "import_scores",
+    "refusal",
+    "start_import",
 ]
 
 CANDIDATE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -149,7 +152,7 @@ class ImportReport:
 # -- importing -------------------------------------------------------------------------------------
 
 
-class _Rows:
+class RowProblems:
     """Collects problems for one file, naming columns as the file wrote them."""
 
     def __init__(self, table: Table, report: ImportReport) -> None:
@@ -161,21 +164,23 @@ class _Rows:
         self.report.problems.append(RowProblem(row, shown, mask_id_numbers(message)))
 
 
-def _refused(error: DomainRuleViolation | InvalidValue) -> str:
+def refusal(error: DomainRuleViolation | InvalidValue) -> str:
+    """A refused row's message: the rule (or field) and why."""
     if isinstance(error, DomainRuleViolation):
         return f"{error.rule}: {error.detail}"
     return f"{error.field}: {error.detail}"
 
 
-def _start(
+def start_import(
     kind: str, data: bytes, columns: Mapping[str, tuple[str, ...]], dry_run: bool
-) -> tuple[Table, ImportReport, _Rows]:
+) -> tuple[Table, ImportReport, RowProblems]:
+    """Read a file for an import of ``kind``: its table, the report, the row-problem sink."""
     table = read_table(data, columns)
     report = ImportReport(kind=kind, format=table.format, dry_run=dry_run, rows=len(table.rows))
     report.problems.extend(
         RowProblem(p.row, p.column, mask_id_numbers(p.message)) for p in table.problems
     )
-    return table, report, _Rows(table, report)
+    return table, report, RowProblems(table, report)
 
 
 def _require_planned(evaluation: Evaluation, what: str) -> None:
@@ -196,7 +201,7 @@ def import_candidates(
     actor: str,
 ) -> ImportReport:
     """Enrol every row's candidate, all or nothing (see the module docstring)."""
-    table, report, rows = _start("candidates", data, CANDIDATE_COLUMNS, dry_run)
+    table, report, rows = start_import("candidates", data, CANDIDATE_COLUMNS, dry_run)
     evaluation = ledger.evaluation(evaluation_id)
     _require_planned(evaluation, "candidates")
     body = ledger.organisation(evaluation.body_id)
@@ -343,7 +348,7 @@ def import_candidates(
             column = (
                 RULE_COLUMNS.get(error.rule, "") if isinstance(error, DomainRuleViolation) else ""
             )
-            rows.problem(number, column, _refused(error))
+            rows.problem(number, column, refusal(error))
             continue
         enrolled += 1
         if found is None:
@@ -364,7 +369,7 @@ def import_scores(
     ledger: LedgerStore, evaluation_id: UUID, data: bytes, *, dry_run: bool, actor: str
 ) -> ImportReport:
     """Record every row's scores (corrections where a reason is given), all or nothing."""
-    table, report, rows = _start("scores", data, SCORE_COLUMNS, dry_run)
+    table, report, rows = start_import("scores", data, SCORE_COLUMNS, dry_run)
     evaluation = ledger.evaluation(evaluation_id)
     _require_planned(evaluation, "scores")
     body = ledger.organisation(evaluation.body_id)
@@ -482,7 +487,7 @@ def import_scores(
                 column = component
                 if isinstance(error, DomainRuleViolation):
                     column = RULE_COLUMNS.get(error.rule, component).format(component=component)
-                rows.problem(number, column, _refused(error))
+                rows.problem(number, column, refusal(error))
     report.changes = counts
     if report.problems or dry_run or not (counts["scores"] or counts["corrections"]):
         return report
