@@ -48,6 +48,7 @@ from service.api import (
     honour_ladders,
     jobs,
     ladders,
+    occupations,
     organisations,
     points,
     posts,
@@ -126,6 +127,7 @@ BLUEPRINTS = (
     statistics,
     calendars,
     eligibility,
+    occupations,
 )
 
 
