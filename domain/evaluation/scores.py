@@ -1,7 +1,8 @@
 """Scores (成绩): components, examiner panels, the pass mark and how a score is written.
 
 Scores are integers or decimal strings (never floats), 0..100 with at most two decimals. A
-candidate passes when *every* component is at least 60: no averaging.
+candidate passes when *every* component is at least 60: no averaging across components. How a
+panel's marks make a component's score is ``domain.evaluation.panel``.
 """
 
 from __future__ import annotations
