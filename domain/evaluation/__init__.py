@@ -32,7 +32,8 @@ its two events are one save).
 Modules: ``session`` (the aggregate and its events), ``planning``, ``candidates`` (enrolment
 check, candidate record, certificate basis), ``scores`` (components, panels, the pass mark,
 score text, corrections), ``panel`` (the panel's result, marks, progress), ``publication``
-(公示, objections), ``confirmation`` (确认, issue, report), ``statuses``. Everything is importable from ``domain.evaluation``.
+(公示, objections), ``confirmation`` (确认, issue, report), ``statuses``. Everything is
+importable from ``domain.evaluation``.
 """
 
 from domain.evaluation.candidates import Enrolment, evidence_record
