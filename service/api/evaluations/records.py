@@ -10,7 +10,7 @@ from uuid import UUID
 
 from flask import Response
 
-from service.api.audit import AggregateEventsArgs, AggregateEventsPageSchema
+from service.api.audit import AggregateEventsArgs, AggregateEventsPageSchema, unavailable
 from service.api.auth import access
 from service.api.evaluations.blueprint import blp, session_for_reading
 from service.api.evaluations.sessions import EvaluationSummarySchema
@@ -31,13 +31,18 @@ def list_reports(page: dict[str, Any]) -> Any:
 @blp.route("/<uuid:evaluation_id>/history", methods=["GET"])
 @access(admin="any session", auditor="any session", issuer="sessions of its own organisation")
 @blp.arguments(AggregateEventsArgs, location="query")
-@blp.query(AggregateEventsPageSchema, errors=(404, 422))
+@blp.query(AggregateEventsPageSchema, errors=(404, 409, 422, 503))
 def session_history(args: dict[str, Any], evaluation_id: UUID) -> Any:
     """The session's history, oldest first: every event with its time, actor and data (a score
     correction with its reason; ID numbers masked), as the audit log has it. Page on with
     ``next_after``."""
     session_for_reading(evaluation_id)
-    return current_audit().histories.aggregate_events(evaluation_id, args["after"], args["limit"])
+    try:
+        return current_audit().histories.aggregate_events(
+            evaluation_id, args["after"], args["limit"]
+        )
+    except LookupError as error:  # the log not yet signed that far, or unreadable
+        raise unavailable(error) from None
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
