@@ -146,6 +146,7 @@ import_scores = _import_view(
     Columns: ``id_number``, optional ``name``, and per component a score and an examiner column
     (``theory``/``theory_examiner``, ``practical``/``practical_examiner``,
     ``review``/``review_examiner``); ``correction_reason`` turns a changed score into a
-    correction. Scores equal to those recorded are left alone. ``?dry_run=true`` as for
-    candidates.""",
+    correction. Every examiner on a component's panel marks it: a row per examiner, the
+    ``id_number`` repeated. Marks equal to those recorded are left alone. ``?dry_run=true`` as
+    for candidates. Template: ``GET /api/v1/evaluations/templates/scores.xlsx``.""",
 )
