@@ -16,7 +16,7 @@ Each mark is kept with its corrections; the component's score is recomputed from
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -133,14 +133,15 @@ def refuse_second(
 
 
 def check_first_marks(
-    entries: Sequence[tuple[Mapping[str, Any], str, str, Sequence[str] | None]],
+    entries: Sequence[tuple[Mapping[str, Any], str, str]],
+    panel_of: Callable[[str], Sequence[str] | None],
 ) -> None:
-    """Many first marks at once, as ``(candidate, component, examiner, panel)``: none recorded
-    already, none twice in the batch."""
+    """Many first marks at once, as ``(candidate, component, examiner)`` (``panel_of`` a
+    component: its marking panel, or None): none recorded already, none twice in the batch."""
     batch: dict[str, set[tuple[str, str]]] = {}
-    for candidate, component, examiner, panel in entries:
+    for candidate, component, examiner in entries:
         seen = batch.setdefault(str(candidate["worker_id"]), set())
-        refuse_second(candidate, component, examiner, panel, seen)
+        refuse_second(candidate, component, examiner, panel_of(component), seen)
         seen.add((component, examiner))
 
 

@@ -340,17 +340,8 @@ class Evaluation(LedgerAggregate):
     def record_scores(self, scores: Sequence[Mapping[str, Any]]) -> None:
         """Record many checked first scores (from :meth:`score`) in one event."""
         require_scores_open(self.reference, self.status)
-        check_first_marks(
-            [
-                (
-                    self.candidate(e["worker_id"]),
-                    e["component"],
-                    e["examiner"],
-                    self.marking_panel(e["component"]),
-                )
-                for e in scores
-            ]
-        )
+        marks = [(self.candidate(e["worker_id"]), e["component"], e["examiner"]) for e in scores]
+        check_first_marks(marks, self.marking_panel)
         if scores:
             self._scores_recorded([dict(entry) for entry in scores])
 
@@ -368,14 +359,8 @@ class Evaluation(LedgerAggregate):
     def _add_score(
         self, worker_id: UUID, component: str, score: str, examiner: str, on: str, actor: str
     ) -> None:
-        add_mark(
-            self.candidates[str(worker_id)],
-            component,
-            self.marking_panel(component),
-            score,
-            examiner,
-            on,
-        )
+        candidate = self.candidates[str(worker_id)]
+        add_mark(candidate, component, self.marking_panel(component), score, examiner, on)
 
     def correct_score(
         self,
