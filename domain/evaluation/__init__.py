@@ -38,6 +38,7 @@ importable from ``domain.evaluation``.
 
 from domain.evaluation.candidates import Enrolment, evidence_record
 from domain.evaluation.confirmation import Confirmable
+from domain.evaluation.panel import PANEL_MEAN, SINGLE_MARK, panel_result
 from domain.evaluation.scores import (
     COMPONENT_NAMES_ZH,
     MAX_SCORE,
@@ -54,8 +55,10 @@ from domain.evaluation.statuses import CandidateResult, EvaluationStatus, Object
 __all__ = [
     "COMPONENT_NAMES_ZH",
     "MAX_SCORE",
+    "PANEL_MEAN",
     "PASS_MARK",
     "SCORE_PATTERN",
+    "SINGLE_MARK",
     "CandidateResult",
     "Confirmable",
     "Enrolment",
@@ -65,6 +68,7 @@ __all__ = [
     "check_panel",
     "components_for",
     "evidence_record",
+    "panel_result",
     "parse_score",
     "score_text",
 ]
