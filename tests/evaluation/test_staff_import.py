@@ -10,7 +10,7 @@ import openpyxl
 
 from tests.evaluation.session_api import Api
 from tests.evaluation.test_api_flow import BASE, plan
-from tests.factories import SESSION_END, id_number
+from tests.factories import SESSION_END, id_number, register
 from tests.support.clocks import on_day
 
 
@@ -135,3 +135,19 @@ def test_staff_of_another_body_cannot_be_imported_by_an_issuer(api: Api) -> None
     foreign = next(o["id"] for o in other if o["id"] != str(api.body_id))
     refused = api.upload(f"{BASE}/staff/import?body_id={foreign}", data)
     assert refused.status_code == 403
+
+
+def test_a_person_another_registered_is_claimed_not_employed_until_they_confirm(
+    api: Api,
+) -> None:
+    number = id_number(71)
+    worker = register(api.ledger, number, "外单位登记")
+    data = _filled(
+        _template(api, "staff"), [[number.reveal(), None, "外单位登记", None, "2020-01-01"]]
+    )
+    imported = api.upload(f"{BASE}/staff/import", data)
+    assert imported.status_code == 200, imported.json
+    assert imported.json["changes"] == {"registered": 0, "employed": 0, "claims": 1, "unchanged": 0}
+    recorded = api.ledger.worker(worker)
+    assert recorded.employer_on(SESSION_END) is None
+    assert recorded.pending_employment(api.body_id) is not None
