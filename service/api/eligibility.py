@@ -91,7 +91,7 @@ def routes_view(occupation_code: str, level: SkillLevel, on: date | None) -> dic
 @blp.route("", methods=["GET"])
 @access(**EVERYONE)
 @blp.arguments(RoutesArgs, location="query")
-@blp.query(RoutesSchema, errors=())
+@blp.query(RoutesSchema, errors=(400,))
 def list_routes(args: dict[str, Any]) -> Any:
     """The eligibility routes that apply to ``occupation`` and ``level`` on a day, from the
     edition in force (an occupation's own edition, else the generic default)."""

@@ -62,7 +62,7 @@ class CatalogueSchema(ma.Schema):
     worker="the catalogue",
 )
 @blp.arguments(OccupationArgs, location="query")
-@blp.query(CatalogueSchema, errors=(404,))
+@blp.query(CatalogueSchema, errors=(400, 404))
 def list_occupations(args: dict[str, Any]) -> Any:
     """Every catalogued occupation with its levels; with ``body_id``, only those the body is
     filed for and only the levels its filing scope covers (what a plan may ask for)."""

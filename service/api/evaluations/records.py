@@ -31,7 +31,7 @@ def list_reports(page: dict[str, Any]) -> Any:
 @blp.route("/<uuid:evaluation_id>/history", methods=["GET"])
 @access(admin="any session", auditor="any session", issuer="sessions of its own organisation")
 @blp.arguments(AggregateEventsArgs, location="query")
-@blp.query(AggregateEventsPageSchema, errors=(404, 409, 422, 503))
+@blp.query(AggregateEventsPageSchema, errors=(400, 404, 409, 422, 503))
 def session_history(args: dict[str, Any], evaluation_id: UUID) -> Any:
     """The session's history, oldest first: every event with its time, actor and data (a score
     correction with its reason; ID numbers masked), as the audit log has it. Page on with
