@@ -43,12 +43,14 @@ from service.api import (
     certificates,
     competitions,
     credentials,
+    eligibility,
     evaluations,
     health,
     honour_ladders,
     jobs,
     ladders,
     objections,
+    occupations,
     organisations,
     points,
     posts,
@@ -128,6 +130,8 @@ BLUEPRINTS = (
     statistics,
     calendars,
     objections,
+    eligibility,
+    occupations,
 )
 
 

@@ -9,11 +9,13 @@ The session's life, each step an event on this aggregate:
    its own staff; an ineligible candidate is refused naming the route and what failed.
    **CandidatesEnrolled** records many at once (a spreadsheet import): the same checks, the
    same records, one event -- so a 5,000-candidate session replays from a handful of events.
-3. **ScoreRecorded** / **ScoreCorrected** -- one score per candidate and component by a named
-   examiner (on the component's panel, if it has one). A correction is a new event with a
-   reason, never an edit. Scores are integers or decimal strings (never floats), 0..100 with at
-   most two decimals. A candidate passes when *every* component is at least 60: no averaging.
-   **ScoresRecorded** records many first scores at once (an import), checked the same way.
+3. **ScoreRecorded** / **ScoreCorrected** -- a mark by a named examiner. A component with a
+   panel is the panel's result: every examiner on it marks, its score is the mean of the marks
+   (``panel``; a session planned before that rule keeps one mark per component). A correction
+   is a new event with a reason, never an edit. Scores are integers or decimal strings (never
+   floats), 0..100 with at most two decimals. A candidate passes when *every* component is at
+   least 60: no averaging across components. **ScoresRecorded** records many first marks at
+   once (an import), checked the same way.
 4. **ResultsPublished** -- publication (公示) with a window of N working days. The window's last
    day is computed on the Chinese working-day calendar by the service and passed in as a date.
 5. **ObjectionLodged** / **ObjectionLodgedOnThePublicPage** / **ObjectionResolved** --
@@ -31,12 +33,14 @@ its two events are one save).
 
 Modules: ``session`` (the aggregate and its events), ``planning``, ``candidates`` (enrolment
 check, candidate record, certificate basis), ``scores`` (components, panels, the pass mark,
-score text, corrections), ``publication`` (公示, objections), ``confirmation`` (确认, issue,
-report), ``statuses``. Everything is importable from ``domain.evaluation``.
+score text, corrections), ``panel`` (the panel's result, marks, progress), ``publication``
+(公示, objections), ``confirmation`` (确认, issue, report), ``statuses``. Everything is
+importable from ``domain.evaluation``.
 """
 
 from domain.evaluation.candidates import Enrolment, evidence_record
 from domain.evaluation.confirmation import Confirmable
+from domain.evaluation.panel import PANEL_MEAN, SINGLE_MARK, panel_result
 from domain.evaluation.scores import (
     COMPONENT_NAMES_ZH,
     MAX_SCORE,
@@ -58,8 +62,10 @@ from domain.evaluation.statuses import (
 __all__ = [
     "COMPONENT_NAMES_ZH",
     "MAX_SCORE",
+    "PANEL_MEAN",
     "PASS_MARK",
     "SCORE_PATTERN",
+    "SINGLE_MARK",
     "CandidateResult",
     "Confirmable",
     "Enrolment",
@@ -70,6 +76,7 @@ __all__ = [
     "check_panel",
     "components_for",
     "evidence_record",
+    "panel_result",
     "parse_score",
     "score_text",
 ]

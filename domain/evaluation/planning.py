@@ -36,12 +36,16 @@ def check_plan(
         raise DomainRuleViolation("not-an-evaluation-body", f"{body.name} cannot evaluate")
     if not occupation.allows(level):
         raise DomainRuleViolation(
-            "level-not-allowed-for-occupation", f"{occupation.name} has no {level.name_zh}"
+            "level-not-allowed-for-occupation",
+            f"{occupation.name} ({occupation.code}) has no {level.name_zh}",
         )
     if not body.covers(occupation.code, level):
+        filed = sorted(SkillLevel.from_code(code) for code in body.scope.get(occupation.code, []))
+        levels = ", ".join(filed_level.name_zh for filed_level in filed) or "no level"
         raise DomainRuleViolation(
             "outside-filed-scope",
-            f"{body.name} is not filed for {occupation.name} {level.name_zh}",
+            f"{body.name} is not filed for {occupation.name} ({occupation.code}) "
+            f"{level.name_zh}; its filing scope covers {levels} of it",
         )
     if ends_on < starts_on:
         raise DomainRuleViolation("invalid-dates", "the session ends before it starts")

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import DomainRuleViolation
+from domain.evaluation.panel import missing_marks
 from domain.evaluation.scores import result_of
 from domain.evaluation.statuses import CandidateResult, ObjectionOutcome
 
@@ -25,6 +26,7 @@ __all__ = [
     "objection_record",
     "publication_record",
     "require_contact",
+    "require_scored",
     "resolve",
 ]
 
@@ -37,6 +39,7 @@ def check_publishable(
     reference: str,
     ends_on: str,
     components: Sequence[str],
+    panels: Mapping[str, Sequence[str]],
     candidates: Iterable[Mapping[str, Any]],
     on: date,
 ) -> None:
@@ -49,16 +52,28 @@ def check_publishable(
             "session-not-ended",
             f"{reference} runs until {ends_on}; publish its results after that",
         )
+    require_scored(reference, components, panels, candidates)
+
+
+def require_scored(
+    reference: str,
+    components: Sequence[str],
+    panels: Mapping[str, Sequence[str]],
+    candidates: Iterable[Mapping[str, Any]],
+) -> None:
+    """Every candidate (but a withdrawn one) scored on every component: a panel-marked one by
+    every examiner on ``panels`` (rule ``scores-missing``, naming who has yet to mark)."""
     incomplete = [
         f"{c['name']} ({c['masked_id_number']}) lacks "
-        + ", ".join(x for x in components if x not in c["scores"])
+        + "; ".join(missing_marks(c, components, panels))
         for c in candidates
         if result_of(c, components) is CandidateResult.INCOMPLETE
     ]
     if incomplete:
         raise DomainRuleViolation(
             "scores-missing",
-            f"{len(incomplete)} candidates lack scores: " + "; ".join(incomplete[:10]),
+            f"{len(incomplete)} candidates of {reference} lack scores (a component is scored "
+            "when every examiner on its panel has marked it): " + " | ".join(incomplete[:10]),
         )
 
 

@@ -1,7 +1,8 @@
 """Scores (成绩): components, examiner panels, the pass mark and how a score is written.
 
 Scores are integers or decimal strings (never floats), 0..100 with at most two decimals. A
-candidate passes when *every* component is at least 60: no averaging.
+candidate passes when *every* component is at least 60: no averaging across components. How a
+panel's marks make a component's score is ``domain.evaluation.panel``.
 """
 
 from __future__ import annotations
@@ -22,12 +23,12 @@ __all__ = [
     "PASS_MARK",
     "SCORE_PATTERN",
     "check_correction",
-    "check_first_scores",
     "check_panel",
     "check_scorable",
     "components_for",
     "correct",
     "failed_components",
+    "new_score",
     "parse_score",
     "refuse_second_score",
     "require_scores_open",
@@ -209,16 +210,6 @@ def correct(
 def new_score(score: str, examiner: str, on: str) -> dict[str, Any]:
     """A first score as its event records it, not yet corrected."""
     return {"score": score, "examiner": examiner, "recorded_on": on, "corrections": []}
-
-
-def check_first_scores(scores: Sequence[tuple[Mapping[str, Any], str]]) -> None:
-    """Many first scores at once, as ``(candidate, component)``: each component scored once,
-    neither recorded already nor twice in the batch."""
-    batch: dict[str, set[str]] = {}
-    for candidate, component in scores:
-        components = batch.setdefault(str(candidate["worker_id"]), set())
-        refuse_second_score(candidate, component, components)
-        components.add(component)
 
 
 def require_scores_open(reference: str, status: EvaluationStatus) -> None:

@@ -31,6 +31,16 @@ from domain.evaluation.confirmation import (
     report_summary,
     report_terms,
 )
+from domain.evaluation.panel import (
+    PANEL_MEAN,
+    SINGLE_MARK,
+    add_mark,
+    check_first_marks,
+    check_mark_correction,
+    component_progress,
+    correct_mark,
+    refuse_second,
+)
 from domain.evaluation.planning import check_plan, require_active
 from domain.evaluation.publication import (
     check_objection,
@@ -40,17 +50,13 @@ from domain.evaluation.publication import (
     objection_record,
     publication_record,
     require_contact,
+    require_scored,
     resolve,
 )
 from domain.evaluation.scores import (
-    check_correction,
-    check_first_scores,
     check_scorable,
-    correct,
     failed_components,
-    new_score,
     parse_score,
-    refuse_second_score,
     require_scores_open,
     result_counts,
     result_of,
@@ -82,6 +88,7 @@ class Evaluation(LedgerAggregate):
 
     TOPIC = "craftledger:Evaluation"
     status: EvaluationStatus  # a member, on a replayed and on a snapshot-restored session
+    scoring: str = SINGLE_MARK  # a session (or snapshot) from before the panel rule
 
     class Created(Aggregate.Created):
         TOPIC = "craftledger:Evaluation.Created"
@@ -102,6 +109,7 @@ class Evaluation(LedgerAggregate):
         components: list[str],
         panels: dict[str, list[str]],
         actor: str,
+        scoring: str = SINGLE_MARK,
     ) -> None:
         self.body_id = body_id
         self.reference = reference
@@ -112,6 +120,7 @@ class Evaluation(LedgerAggregate):
         self.components = components
         self.panels = panels
         self.planned_by = actor
+        self.scoring = scoring  # see domain.evaluation.panel
         self.status = EvaluationStatus.PLANNED
         self.candidates: dict[str, dict[str, Any]] = {}
         self.publication: dict[str, Any] | None = None
@@ -145,11 +154,28 @@ class Evaluation(LedgerAggregate):
             components=components,
             panels={k: list(v) for k, v in sorted(panels.items())},
             actor=actor,
+            scoring=PANEL_MEAN,
         )
 
     @property
     def level(self) -> SkillLevel:
         return SkillLevel.from_code(self.level_code)
+
+    def marking_panel(self, component: str) -> list[str] | None:
+        """The examiners who must each mark ``component`` (``panel-mean``), or None when one
+        mark scores it (no panel, or a session planned before the panel rule)."""
+        if self.scoring != PANEL_MEAN:
+            return None
+        return self.panels.get(component) or None
+
+    @property
+    def marking_panels(self) -> dict[str, list[str]]:
+        """Every component's marking panel (see :meth:`marking_panel`)."""
+        return {c: p for c in self.components if (p := self.marking_panel(c)) is not None}
+
+    def progress(self, candidate: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+        """Each component of ``candidate``: who has marked it, who has not, whether scored."""
+        return {c: component_progress(candidate, c, self.marking_panel(c)) for c in self.components}
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -309,7 +335,7 @@ class Evaluation(LedgerAggregate):
         :meth:`record_scores`)."""
         candidate = self._scorable(body, worker_id, component, examiner, on)
         value = parse_score(score)
-        refuse_second_score(candidate, component)
+        refuse_second(candidate, component, examiner.strip(), self.marking_panel(component))
         return {
             "worker_id": candidate["worker_id"],
             "component": component,
@@ -322,7 +348,8 @@ class Evaluation(LedgerAggregate):
     def record_scores(self, scores: Sequence[Mapping[str, Any]]) -> None:
         """Record many checked first scores (from :meth:`score`) in one event."""
         require_scores_open(self.reference, self.status)
-        check_first_scores([(self.candidate(e["worker_id"]), e["component"]) for e in scores])
+        marks = [(self.candidate(e["worker_id"]), e["component"], e["examiner"]) for e in scores]
+        check_first_marks(marks, self.marking_panel)
         if scores:
             self._scores_recorded([dict(entry) for entry in scores])
 
@@ -340,7 +367,8 @@ class Evaluation(LedgerAggregate):
     def _add_score(
         self, worker_id: UUID, component: str, score: str, examiner: str, on: str, actor: str
     ) -> None:
-        self.candidates[str(worker_id)]["scores"][component] = new_score(score, examiner, on)
+        candidate = self.candidates[str(worker_id)]
+        add_mark(candidate, component, self.marking_panel(component), score, examiner, on)
 
     def correct_score(
         self,
@@ -354,11 +382,13 @@ class Evaluation(LedgerAggregate):
         on: date,
         actor: str,
     ) -> None:
-        """Correct a recorded score: a new event with the reason; the old score stays in history."""
+        """Correct a recorded score (on a panel-marked component: ``examiner``'s mark): a new
+        event with the reason; the old score stays in history."""
         candidate = self._scorable(body, worker_id, component, examiner, on)
         value = parse_score(score)
         reason = require_reason(reason, "a score correction")
-        check_correction(candidate, component, score_text(value), examiner.strip())
+        panel = self.marking_panel(component)
+        check_mark_correction(candidate, component, panel, score_text(value), examiner.strip())
         self._score_corrected(
             worker_id=candidate["worker_id"],
             component=component,
@@ -380,9 +410,9 @@ class Evaluation(LedgerAggregate):
         on: str,
         actor: str,
     ) -> None:
-        correct(
-            self.candidates[str(worker_id)]["scores"][component], score, examiner, reason, on, actor
-        )
+        correction = (score, examiner, reason, on, actor)
+        candidate = self.candidates[str(worker_id)]
+        correct_mark(candidate, component, self.marking_panel(component), correction)
 
     def _scorable(
         self, body: Organisation, worker_id: UUID, component: str, examiner: str, on: date
@@ -417,7 +447,12 @@ class Evaluation(LedgerAggregate):
         self._require_own_body(body)
         require_active(body)
         check_publishable(
-            self.reference, self.ends_on, self.components, self.candidates.values(), on
+            self.reference,
+            self.ends_on,
+            self.components,
+            self.marking_panels,
+            self.candidates.values(),
+            on,
         )
         check_window(on, working_days, window_ends_on)
         self._results_published(
@@ -555,6 +590,9 @@ class Evaluation(LedgerAggregate):
         require_active(body)
         assert self.window_ends_on is not None
         check_window_over(self.reference, self.window_ends_on, self.unresolved_objections, on)
+        require_scored(
+            self.reference, self.components, self.marking_panels, self.candidates.values()
+        )
         return Confirmable(self.id, self.version, body, on, tuple(self.passing_worker_ids()))
 
     def confirm_and_issue(

@@ -67,7 +67,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 # -- problems -----------------------------------------------------------------------------------
 
 
-def _unavailable(error: Exception) -> Problem:
+def unavailable(error: Exception) -> Problem:
     if isinstance(error, NotYetSigned):
         return Problem(
             409,
@@ -315,7 +315,7 @@ def aggregate_events(args: dict[str, Any], aggregate_id: UUID) -> Any:
             aggregate_id, args["after"], args["limit"]
         )
     except LookupError as error:
-        raise _unavailable(error) from None
+        raise unavailable(error) from None
 
 
 @blp.route("/aggregates/<uuid:aggregate_id>", methods=["GET"])
@@ -340,7 +340,7 @@ def aggregate_state(args: dict[str, Any], aggregate_id: UUID) -> Any:
             aggregate_id, version=args.get("version"), as_of=as_of
         )
     except LookupError as error:
-        raise _unavailable(error) from None
+        raise unavailable(error) from None
 
 
 @blp.route("/leaves/<int:index>", methods=["GET"])
@@ -352,7 +352,7 @@ def get_leaf(index: int) -> Any:
     try:
         return current_audit().histories.leaf_record(index)
     except OutOfRange as error:
-        raise _unavailable(error) from None
+        raise unavailable(error) from None
 
 
 # -- tree heads and proofs (public) -------------------------------------------------------------
@@ -372,7 +372,7 @@ def get_tree_head(args: dict[str, Any]) -> Any:
         try:
             latest = audit.proofs.latest_head()
         except LogUnavailable as error:
-            raise _unavailable(error) from None
+            raise unavailable(error) from None
         return latest.to_json(), 200, {"Cache-Control": "no-cache"}
     head = audit.heads.of_size(size)
     if head is None:
@@ -422,7 +422,7 @@ def get_inclusion_proof(args: dict[str, Any]) -> Any:
     try:
         proof = audit.proofs.inclusion_proof(index, args.get("size"))
     except LogUnavailable as error:
-        raise _unavailable(error) from None
+        raise unavailable(error) from None
     except OutOfRange as error:
         raise _out_of_range(error, "index") from None
     cache = IMMUTABLE if "size" in args else "no-cache"
@@ -439,7 +439,7 @@ def get_consistency_proof(args: dict[str, Any]) -> Any:
     try:
         proof = current_audit().proofs.consistency_proof(args["first"], args.get("second"))
     except LogUnavailable as error:
-        raise _unavailable(error) from None
+        raise unavailable(error) from None
     except OutOfRange as error:
         raise _out_of_range(error, "first") from None
     cache = IMMUTABLE if "second" in args else "no-cache"
@@ -456,4 +456,4 @@ def get_public_key() -> Any:
             ledger().credentials.credential_urls.base_url
         )
     except LogUnavailable as error:
-        raise _unavailable(error) from None
+        raise unavailable(error) from None

@@ -328,16 +328,17 @@ class SessionStory:
         rows = []
         for worker in candidates:
             key = str(self.ledger.worker_id_for(worker.id_number))
-            if evaluation.candidates[key]["scores"]:
+            if evaluation.candidates[key]["scores"] or evaluation.candidates[key].get("marks"):
                 continue
-            row = {"id_number": worker.id_number.reveal(), "name": worker.name}
-            for component in evaluation.components:
-                panel = {"practical": PRACTICAL_PANEL, "review": REVIEW_PANEL}.get(
-                    component, ["理论考评员"]
-                )
-                row[component] = score(worker, component, self.plan.level)
-                row[f"{component}_examiner"] = panel[worker.serial % len(panel)]
-            rows.append(row)
+            # every examiner on a panel marks (a row each); theory has one examiner
+            for seat in range(len(PRACTICAL_PANEL)):
+                row = {"id_number": worker.id_number.reveal(), "name": worker.name}
+                for component in evaluation.components:
+                    panel = evaluation.panels.get(component) or ["理论考评员"]
+                    marked = seat < len(panel)
+                    row[component] = score(worker, component, self.plan.level) if marked else ""
+                    row[f"{component}_examiner"] = panel[seat] if marked else ""
+                rows.append(row)
         self.imported(self.ledger.evaluations.import_scores, rows)
 
     def publish(self) -> None:

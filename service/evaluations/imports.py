@@ -22,6 +22,9 @@ Scores: ``id_number`` (required), ``name`` (optional; checked if given), and per
 column and an examiner column: ``theory`` + ``theory_examiner`` (理论知识 / 理论考评员),
 ``practical`` + ``practical_examiner`` (操作技能 / 操作技能考评员), ``review`` + ``review_examiner``
 (综合评审 / 综合评审专家); ``correction_reason`` (更正原因) turns a changed score into a correction.
+A component with an examiner panel is scored by every examiner on it (its score is their mean,
+``domain.evaluation.panel``): give each examiner's mark on its own row, the candidate's
+``id_number`` repeated (e.g. 操作技能 85 by 甲 on one row, 83 by 乙 on the next).
 An empty score cell records nothing; a score equal to the one recorded is left unchanged, so the
 same file can be imported twice.
 
@@ -44,6 +47,7 @@ from uuid import UUID
 from domain.eligibility import DiplomaKind, TitleGrade, find_edition
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.evaluation import COMPONENT_NAMES_ZH, Enrolment, Evaluation, EvaluationStatus
+from domain.evaluation.panel import recorded_mark
 from domain.free_text import mask_id_numbers
 from domain.id_number import IdNumber
 from domain.organisation import OrganisationKind
@@ -67,8 +71,11 @@ __all__ = [
     "SCORE_COLUMNS",
     "ImportReport",
     "RowProblem",
+    "RowProblems",
     "import_candidates",
     "import_scores",
+    "refusal",
+    "start_import",
 ]
 
 CANDIDATE_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -145,7 +152,7 @@ class ImportReport:
 # -- importing -------------------------------------------------------------------------------------
 
 
-class _Rows:
+class RowProblems:
     """Collects problems for one file, naming columns as the file wrote them."""
 
     def __init__(self, table: Table, report: ImportReport) -> None:
@@ -157,21 +164,23 @@ class _Rows:
         self.report.problems.append(RowProblem(row, shown, mask_id_numbers(message)))
 
 
-def _refused(error: DomainRuleViolation | InvalidValue) -> str:
+def refusal(error: DomainRuleViolation | InvalidValue) -> str:
+    """A refused row's message: the rule (or field) and why."""
     if isinstance(error, DomainRuleViolation):
         return f"{error.rule}: {error.detail}"
     return f"{error.field}: {error.detail}"
 
 
-def _start(
+def start_import(
     kind: str, data: bytes, columns: Mapping[str, tuple[str, ...]], dry_run: bool
-) -> tuple[Table, ImportReport, _Rows]:
+) -> tuple[Table, ImportReport, RowProblems]:
+    """Read a file for an import of ``kind``: its table, the report, the row-problem sink."""
     table = read_table(data, columns)
     report = ImportReport(kind=kind, format=table.format, dry_run=dry_run, rows=len(table.rows))
     report.problems.extend(
         RowProblem(p.row, p.column, mask_id_numbers(p.message)) for p in table.problems
     )
-    return table, report, _Rows(table, report)
+    return table, report, RowProblems(table, report)
 
 
 def _require_planned(evaluation: Evaluation, what: str) -> None:
@@ -192,7 +201,7 @@ def import_candidates(
     actor: str,
 ) -> ImportReport:
     """Enrol every row's candidate, all or nothing (see the module docstring)."""
-    table, report, rows = _start("candidates", data, CANDIDATE_COLUMNS, dry_run)
+    table, report, rows = start_import("candidates", data, CANDIDATE_COLUMNS, dry_run)
     evaluation = ledger.evaluation(evaluation_id)
     _require_planned(evaluation, "candidates")
     body = ledger.organisation(evaluation.body_id)
@@ -339,7 +348,7 @@ def import_candidates(
             column = (
                 RULE_COLUMNS.get(error.rule, "") if isinstance(error, DomainRuleViolation) else ""
             )
-            rows.problem(number, column, _refused(error))
+            rows.problem(number, column, refusal(error))
             continue
         enrolled += 1
         if found is None:
@@ -360,7 +369,7 @@ def import_scores(
     ledger: LedgerStore, evaluation_id: UUID, data: bytes, *, dry_run: bool, actor: str
 ) -> ImportReport:
     """Record every row's scores (corrections where a reason is given), all or nothing."""
-    table, report, rows = _start("scores", data, SCORE_COLUMNS, dry_run)
+    table, report, rows = start_import("scores", data, SCORE_COLUMNS, dry_run)
     evaluation = ledger.evaluation(evaluation_id)
     _require_planned(evaluation, "scores")
     body = ledger.organisation(evaluation.body_id)
@@ -391,7 +400,7 @@ def import_scores(
             )
     if report.problems:
         return report
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str, str], int] = {}
     counts = {"scores": 0, "corrections": 0, "unchanged": 0}
     first_scores: list[dict[str, Any]] = []
     for number, row in table.rows:
@@ -407,10 +416,6 @@ def import_scores(
                 number, "id_number", f"{id_number.masked} is not a candidate of this session"
             )
             continue
-        if key in seen:
-            rows.problem(number, "id_number", f"{id_number.masked} is also on row {seen[key]}")
-            continue
-        seen[key] = number
         name = cell_text(row, "name")
         if name and name != candidate["name"]:
             rows.problem(number, "name", f"does not match the candidate {id_number.masked}")
@@ -431,7 +436,18 @@ def import_scores(
             if not examiner:
                 rows.problem(number, examiner_column, f"is required with a {component} score")
                 continue
-            recorded = candidate["scores"].get(component)
+            panel = evaluation.marking_panel(component)
+            slot = (key, component, examiner if panel else "")
+            if slot in seen:
+                by = f" by {examiner}" if panel else ""
+                rows.problem(
+                    number,
+                    "id_number",
+                    f"{id_number.masked}'s {component} mark{by} is also on row {seen[slot]}",
+                )
+                continue
+            seen[slot] = number
+            recorded = recorded_mark(candidate, component, examiner, panel)
             try:
                 if recorded is None:
                     first_scores.append(
@@ -471,7 +487,7 @@ def import_scores(
                 column = component
                 if isinstance(error, DomainRuleViolation):
                     column = RULE_COLUMNS.get(error.rule, component).format(component=component)
-                rows.problem(number, column, _refused(error))
+                rows.problem(number, column, refusal(error))
     report.changes = counts
     if report.problems or dry_run or not (counts["scores"] or counts["corrections"]):
         return report

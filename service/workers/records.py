@@ -16,7 +16,9 @@ from domain.skill_level import SkillLevel
 from domain.worker import CareerEntryKind, EmploymentRelation, Worker
 from service.commands import Recorded, retried
 from service.credentials import Credentials
+from service.evaluations.imports import ImportReport
 from service.ledger_store import LedgerStore
+from service.workers.roster import import_staff
 
 __all__ = ["Workers"]
 
@@ -75,6 +77,22 @@ class Workers:
         self._ledger.organisation(employer_id)
         worker.start_employment(employer_id, relation, since, actor, claimant=claimant)
         return self._ledger.record(worker)
+
+    @retried
+    def import_staff(
+        self, body_id: UUID, data: bytes, *, dry_run: bool, actor: str, claimant: UUID | None
+    ) -> ImportReport:
+        """Register and employ a spreadsheet's people at ``body_id``, all or nothing
+        (``service.workers.roster``)."""
+        return import_staff(
+            self._ledger,
+            self._credentials,
+            body_id,
+            data,
+            dry_run=dry_run,
+            actor=actor,
+            claimant=claimant,
+        )
 
     @retried
     def confirm_employment(self, worker_id: UUID, employer_id: UUID, *, actor: str) -> Recorded:

@@ -71,6 +71,14 @@ MATRIX: dict[str, str] = {
     "report evaluation":             "401   200   200    403    403   403   403   403",
     "import candidates":             "401   200   200    403    403   403   403   403",
     "import scores":                 "401   200   200    403    403   403   403   403",
+    "import staff":                  "401   200   200    403    403   403   403   403",
+    "import template":               "200   200   200    200    200   200   200   200",
+    "session eligibility routes":    "401   200   200    403    403   200   403   403",
+    "list eligibility routes":       "200   200   200    200    200   200   200   200",
+    "list occupations":              "200   200   200    200    200   200   200   200",
+    "export evaluation":             "401   200   200    403    403   200   403   403",
+    "evaluation history":            "401   200   200    403    403   200   403   403",
+    "list evaluation reports":       "401   200   403    403    403   200   403   403",
     "appoint post":                  "401   201   201    403    403   403   403   403",
     "get post":                      "401   200   200    403    403   200   200   403",
     "withdraw post":                 "401   200   200    403    403   403   403   403",
@@ -517,6 +525,28 @@ ENDPOINTS: dict[str, Endpoint] = {
         prepare=evaluation_states.with_candidate,
         upload=evaluation_states.scores_csv,
     ),
+    "import staff": command(
+        "/api/v1/evaluations/staff/import?dry_run=true&body_id={org_a}",
+        upload=lambda w, c: (
+            f"身份证号,姓名,入职日期\n{id_number(7000 + unique() % 900).reveal()},"
+            "新员工,2020-01-01\n".encode()
+        ),
+    ),
+    "import template": read(
+        "/api/v1/evaluations/templates/{kind}.xlsx", prepare=lambda w: {"kind": "staff"}
+    ),
+    "session eligibility routes": read(
+        "/api/v1/evaluations/{target}/eligibility-routes", prepare=evaluation_states.planned
+    ),
+    "list eligibility routes": read(f"/api/v1/eligibility-routes?occupation={ELECTRICIAN}&level=4"),
+    "list occupations": read("/api/v1/occupations"),
+    "export evaluation": read(
+        "/api/v1/evaluations/{target}/export.xlsx", prepare=evaluation_states.with_scores
+    ),
+    "evaluation history": read(
+        "/api/v1/evaluations/{target}/history", prepare=evaluation_states.with_scores
+    ),
+    "list evaluation reports": read("/api/v1/evaluations/reports"),
     "get job": read("/api/v1/jobs/{job}", prepare=evaluation_states.queued_job),
     "appoint post": command(
         "/api/v1/evaluations/posts",
@@ -760,7 +790,7 @@ def _operation(spec: dict[str, Any], endpoint: Endpoint) -> dict[str, Any] | Non
     import re
 
     template = re.sub(
-        r"\{(target|number|worker|org_a|certificate|token_issuer|objection|job|year|employer)\}",
+        r"\{(target|number|worker|org_a|certificate|token_issuer|objection|job|year|employer|kind)\}",
         "{}",
         endpoint.path.partition("?")[0],
     )

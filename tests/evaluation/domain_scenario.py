@@ -47,11 +47,12 @@ def run_whole_session(
                 "worker_id": worker.id,
                 "component": component,
                 "score": "75.5",
-                "examiner": "a",
+                "examiner": examiner,
                 "on": enrolled_on,
                 "actor": "a",
             }
             for component in evaluation.components
+            for examiner in evaluation.marking_panel(component) or ["a"]
         ]
         if serial == 1:  # one at a time: CandidateEnrolled, ScoreRecorded
             evaluation.enrol(

@@ -17,7 +17,7 @@ from domain.eligibility import find_route
 from domain.evaluation import Evaluation
 from domain.skill_level import SkillLevel
 from service.evaluations.evidence import candidate_facts
-from tests.factories import ELECTRICIAN, LONG_SERVICE
+from tests.factories import ELECTRICIAN, LONG_SERVICE, PANEL_MARKERS
 
 _count = iter(range(1, 10**9))
 
@@ -56,7 +56,7 @@ def session_of(
         route = find_route("5-years", ELECTRICIAN, ends)
         evaluation.enrol(body=body, worker=worker, route=route, facts=facts, on=ends, actor="t")
         if scored:
-            for component, examiner in (("theory", "丁"), ("practical", "甲")):
+            for component, examiner in PANEL_MARKERS:
                 evaluation.record_score(
                     body=body,
                     worker_id=worker.id,

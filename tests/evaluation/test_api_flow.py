@@ -9,11 +9,13 @@ through multipart uploads, and idempotent uploads.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from tests.evaluation.session_api import Api
 from tests.factories import (
     CONFIRM_DAY,
     ELECTRICIAN,
+    PANEL_MARKERS,
     PLAN_DAY,
     PUBLISH_DAY,
     SESSION_END,
@@ -99,23 +101,38 @@ def test_a_whole_session_through_the_api(api: Api) -> None:
     )
     assert float_score.status_code == 422
     assert float_score.json["errors"][0]["pointer"] == "/score"
+
+    def mark(worker: Any, component: str, score: Any, examiner: str) -> Any:
+        response = api.call(
+            "POST",
+            f"{path}/scores",
+            json={
+                "worker_id": str(worker),
+                "component": component,
+                "score": score,
+                "examiner": examiner,
+            },
+        )
+        assert response.status_code == 200, response.json
+        return response.json
+
+    # a component's score is the panel's result: every practical examiner marks it
     for worker, theory, practical in ((zhang, 90, "85.5"), (li, 100, "58"), (wang, 70, 75)):
-        for component, score, examiner in (
-            ("theory", theory, "丁"),
-            ("practical", practical, "甲"),
-        ):
-            response = api.call(
-                "POST",
-                f"{path}/scores",
-                json={
-                    "worker_id": str(worker),
-                    "component": component,
-                    "score": score,
-                    "examiner": examiner,
-                },
-            )
-            assert response.status_code == 200, response.json
-    assert response.json["result"] == "passed"
+        mark(worker, "theory", theory, "丁")
+        mark(worker, "practical", practical, "甲")
+        two = mark(worker, "practical", practical, "乙")
+        assert two["result"] == "incomplete" and "practical" not in two["scores"]
+        assert two["progress"]["practical"] == {
+            "rule": "panel-mean",
+            "marked_by": ["甲", "乙"],
+            "missing": ["丙"],
+            "complete": False,
+        }
+        three = mark(worker, "practical", practical, "丙")
+        assert three["progress"]["practical"]["complete"] is True
+        assert three["scores"]["practical"]["rule"] == "panel-mean"
+        assert three["scores"]["theory"]["rule"] == "single-mark"
+    assert three["result"] == "passed"
     li_before = api.call("GET", f"{path}/candidates").json["items"][1]
     assert (li_before["result"], li_before["failed_components"]) == ("failed", ["practical"])
     corrected = api.call(
@@ -124,14 +141,25 @@ def test_a_whole_session_through_the_api(api: Api) -> None:
         json={
             "worker_id": str(li),
             "component": "practical",
-            "score": "61",
+            "score": "64",
             "examiner": "乙",
             "reason": "复核发现漏计",
         },
     )
     assert corrected.status_code == 200, corrected.json
+    # the panel's mean: (58 + 64 + 58) / 3 = 60
+    assert corrected.json["scores"]["practical"]["score"] == "60"
     assert corrected.json["result"] == "passed"
-    assert corrected.json["scores"]["practical"]["corrections"][0]["previous"] == "58"
+    correction = corrected.json["marks"]["practical"]["乙"]["corrections"][0]
+    assert (correction["previous"], correction["reason"]) == ("58", "复核发现漏计")
+    progress = api.call("GET", path).json["progress"]["practical"]
+    assert progress == {
+        "rule": "panel-mean",
+        "panel": ["甲", "乙", "丙"],
+        "scored": 3,
+        "unscored": 0,
+        "marks_missing": {"甲": 0, "乙": 0, "丙": 0},
+    }
 
     # publication over National Day 2024 (make-up Sunday 09-29 counts)
     on_day(api.clock, PUBLISH_DAY)
@@ -304,7 +332,7 @@ def test_confirming_twice_while_the_job_runs_answers_the_same_job(api: Api) -> N
             "evidence": {"experience": [{"start": "2015-01-01"}]},
         },
     )
-    for component, examiner in (("theory", "丁"), ("practical", "甲")):
+    for component, examiner in PANEL_MARKERS:
         api.call(
             "POST",
             f"{path}/scores",
@@ -352,7 +380,7 @@ def test_a_confirmation_that_fails_in_the_job_records_nothing_and_says_why(api: 
                 "evidence": {"experience": [{"start": "2015-01-01"}]},
             },
         )
-        for component, examiner in (("theory", "丁"), ("practical", "甲")):
+        for component, examiner in PANEL_MARKERS:
             api.call(
                 "POST",
                 f"{path}/scores",

@@ -140,15 +140,25 @@ def test_scores_import_with_corrections_and_an_unchanged_reimport(
         session.enrol(worker)
     a, b, c = ids(session, staff)
     header = "身份证号,理论知识,理论考评员,操作技能,操作技能考评员,更正原因"
-    first = csv_bytes(header, f"{a},80,丁,85.5,甲,", f"{b},90,丁,59,乙,", f"{c},70,丁,,,")
+    # every practical examiner on the panel marks: a row per examiner, the ID number repeated
+    first = csv_bytes(
+        header,
+        f"{a},80,丁,85.5,甲,",
+        f"{a},,,85.5,乙,",
+        f"{a},,,85.5,丙,",
+        f"{b},90,丁,59,甲,",
+        f"{b},,,59,乙,",
+        f"{b},,,59,丙,",
+        f"{c},70,丁,,,",
+    )
     report = ledger.evaluations.import_scores(
         session.evaluation_id, first, dry_run=False, actor="issuer"
     )
-    assert report.recorded and report.changes == {"scores": 5, "corrections": 0, "unchanged": 0}
+    assert report.recorded and report.changes == {"scores": 9, "corrections": 0, "unchanged": 0}
     again = ledger.evaluations.import_scores(
         session.evaluation_id, first, dry_run=False, actor="issuer"
     )
-    assert not again.recorded and again.changes == {"scores": 0, "corrections": 0, "unchanged": 5}
+    assert not again.recorded and again.changes == {"scores": 0, "corrections": 0, "unchanged": 9}
     changed = csv_bytes(header, f"{b},90,丁,61,乙,", f"{c},,,75,丙,")
     refused = ledger.evaluations.import_scores(
         session.evaluation_id, changed, dry_run=True, actor="issuer"
@@ -160,19 +170,26 @@ def test_scores_import_with_corrections_and_an_unchanged_reimport(
             "a practical score of 59 by 乙 is recorded; fill correction_reason to correct it",
         )
     ]
-    corrected = csv_bytes(header, f"{b},90,丁,61,乙,复核漏计", f"{c},,,75,丙,")
+    corrected = csv_bytes(
+        header,
+        f"{b},90,丁,63,乙,复核漏计",
+        f"{c},,,75,甲,",
+        f"{c},,,75,乙,",
+        f"{c},,,75,丙,",
+    )
     report = ledger.evaluations.import_scores(
         session.evaluation_id, corrected, dry_run=False, actor="issuer"
     )
-    assert report.changes == {"scores": 1, "corrections": 1, "unchanged": 1}
+    assert report.changes == {"scores": 3, "corrections": 1, "unchanged": 1}
     evaluation = session.evaluation
     assert [evaluation.result_of(evaluation.candidate(w)).value for w in staff] == [
         "passed",
         "passed",
         "passed",
     ]
-    practical = evaluation.candidate(staff[1])["scores"]["practical"]
-    assert practical["corrections"][0]["reason"] == "复核漏计"
+    candidate = evaluation.candidate(staff[1])
+    assert candidate["scores"]["practical"]["score"] == "60.33"  # (59 + 63 + 59) / 3
+    assert candidate["marks"]["practical"]["乙"]["corrections"][0]["reason"] == "复核漏计"
 
 
 def test_a_scores_file_is_checked_against_panels_components_and_candidates(
@@ -193,7 +210,7 @@ def test_a_scores_file_is_checked_against_panels_components_and_candidates(
         "id_number,theory,theory_examiner,practical,practical_examiner",
         f"{a},85.555,丁,70,戊",
         f"{b},80,丁,80,甲",
-        f"{a},,丁,,",
+        f"{a},,,70,戊",
     )
     report = ledger.evaluations.import_scores(
         session.evaluation_id, data, dry_run=False, actor="issuer"
@@ -210,7 +227,11 @@ def test_a_scores_file_is_checked_against_panels_components_and_candidates(
             "id_number",
             f"{session.id_numbers[staff[1]].masked} is not a candidate of this session",
         ),
-        (4, "id_number", f"{session.id_numbers[staff[0]].masked} is also on row 2"),
+        (
+            4,
+            "id_number",
+            f"{session.id_numbers[staff[0]].masked}'s practical mark by 戊 is also on row 2",
+        ),
     ]
     assert not report.recorded
     assert session.evaluation.candidate(staff[0])["scores"] == {}
@@ -233,13 +254,15 @@ def test_xlsx_candidates_and_scores(ledger: Ledger, session: Session, staff: lis
         [
             ["身份证号", "理论知识", "理论考评员", "操作技能", "操作技能考评员"],
             [a, 80, "丁", 85.5, "甲"],  # a number cell 85.5 is read as the decimal 85.5
+            [a, None, None, 85.5, "乙"],
+            [a, None, None, "85.5", "丙"],
             [b, "75", "丁", 60, "乙"],
         ]
     )
     report = ledger.evaluations.import_scores(
         session.evaluation_id, scores, dry_run=False, actor="issuer"
     )
-    assert report.recorded and report.changes["scores"] == 4
+    assert report.recorded and report.changes["scores"] == 6
     practical = session.evaluation.candidate(staff[0])["scores"]["practical"]
     assert practical["score"] == "85.5"
 

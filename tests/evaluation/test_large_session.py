@@ -57,7 +57,9 @@ def test_a_5000_candidate_confirmation_runs_as_a_job_with_progress(
             )
             assert report.recorded and report.changes["enrolled"] == CANDIDATES
             scores = "\n".join(
-                f"{n.reveal()},80,丁,{60 + i % 40}.5,甲" for i, n in enumerate(staff)
+                f"{n.reveal()},80,丁,{60 + i % 40}.5,甲\n{n.reveal()},,,{60 + i % 40}.5,乙\n"
+                f"{n.reveal()},,,{60 + i % 40}.5,丙"
+                for i, n in enumerate(staff)
             )
             report = ledger.evaluations.import_scores(
                 session.evaluation_id,
@@ -69,7 +71,7 @@ def test_a_5000_candidate_confirmation_runs_as_a_job_with_progress(
                 dry_run=False,
                 actor="issuer",
             )
-            assert report.recorded and report.changes["scores"] == 2 * CANDIDATES
+            assert report.recorded and report.changes["scores"] == 4 * CANDIDATES
             session.publish(PUBLISH_DAY)
             on_day(clock, CONFIRM_DAY)
 

@@ -129,19 +129,21 @@ def test_a_correction_is_a_new_event_with_a_reason_and_the_old_score_stays(
         session.evaluation_id,
         worker_id=worker,
         component="practical",
-        score=62,
+        score=64,
         examiner="乙",
         reason="复核发现漏计一项操作分",
         actor="issuer",
     )
     evaluation = session.evaluation
-    practical = evaluation.candidate(worker)["scores"]["practical"]
-    assert (practical["score"], practical["examiner"]) == ("62", "乙")
-    assert practical["corrections"] == [
+    # the component's score is the panel's mean: (58 + 64 + 58) / 3 = 60
+    assert evaluation.candidate(worker)["scores"]["practical"]["score"] == "60"
+    mark = evaluation.candidate(worker)["marks"]["practical"]["乙"]
+    assert (mark["score"], mark["examiner"]) == ("64", "乙")
+    assert mark["corrections"] == [
         {
             "previous": "58",
-            "previous_examiner": "甲",
-            "score": "62",
+            "previous_examiner": "乙",
+            "score": "64",
             "examiner": "乙",
             "reason": "复核发现漏计一项操作分",
             "on": "2024-09-20",
@@ -219,7 +221,10 @@ def test_publication_needs_every_score_and_the_session_over(session: Session) ->
         session.publish(PUBLISH_DAY)
     assert rule_of(excinfo) == "scores-missing"
     masked = session.ledger.worker(worker).masked_id_number
-    assert excinfo.value.detail == f"1 candidates lack scores: 张三 ({masked}) lacks practical"
+    assert excinfo.value.detail == (
+        "1 candidates of EV-2024-09 lack scores (a component is scored when every examiner on "
+        f"its panel has marked it): 张三 ({masked}) lacks practical (not yet marked by 甲, 乙, 丙)"
+    )
     session.score(worker, practical=80)
     with pytest.raises(DomainRuleViolation) as excinfo:
         session.publish(date(2024, 9, 19))

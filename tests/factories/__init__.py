@@ -20,6 +20,7 @@ from tests.factories.people import checksummed, hire, id_number, register
 from tests.factories.sessions import (
     CONFIRM_DAY,
     LONG_SERVICE,
+    PANEL_MARKERS,
     PLAN_DAY,
     PUBLISH_DAY,
     SESSION_END,
@@ -36,6 +37,7 @@ __all__ = [
     "ELECTRICIAN",
     "ESTATE_AGENT",
     "LONG_SERVICE",
+    "PANEL_MARKERS",
     "PLAN_DAY",
     "PRACTICAL_ONLY",
     "PUBLISH_DAY",

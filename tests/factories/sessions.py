@@ -21,6 +21,9 @@ from tests.factories.organisations import ALL_LEVELS, ELECTRICIAN, file_employer
 from tests.factories.people import id_number, register
 from tests.support.clocks import SteppingClock, on_day
 
+PANEL_MARKERS = (("theory", "丁"), ("practical", "甲"), ("practical", "乙"), ("practical", "丙"))
+"""Who marks a level-4 session planned with practical panel 甲乙丙: every one of them."""
+
 LONG_SERVICE = {"experience": [{"start": "2015-01-01"}]}
 """Evidence for route ``4-years`` (6 years in the occupation) on any date after 2021."""
 
@@ -71,16 +74,18 @@ class Session:
         )
 
     def score(self, worker_id: UUID, **scores: Any) -> None:
-        examiners = {"theory": "丁", "practical": "甲", "review": "评审甲"}
+        """Every examiner on a component's panel gives it ``value`` (theory: one examiner)."""
+        panels = self.evaluation.panels
         for component, value in scores.items():
-            self.ledger.evaluations.record_score(
-                self.evaluation_id,
-                worker_id=worker_id,
-                component=component,
-                score=value,
-                examiner=examiners[component],
-                actor="issuer",
-            )
+            for examiner in panels.get(component) or ["丁"]:
+                self.ledger.evaluations.record_score(
+                    self.evaluation_id,
+                    worker_id=worker_id,
+                    component=component,
+                    score=value,
+                    examiner=examiner,
+                    actor="issuer",
+                )
 
     def candidate_with(self, name: str = "张三", **scores: Any) -> UUID:
         worker = self.hire(name)

@@ -13,12 +13,14 @@ One blueprint, its views by resource, each module with its schemas:
 | ``candidates`` | enrol, scores and corrections, the candidate list |
 | ``objections`` | lodge and resolve objections |
 | ``imports`` | CSV/XLSX imports of candidates and scores |
+| ``staff`` | the body's staff from a spreadsheet (dry run first); import templates |
+| ``records`` | the Excel export, the session's history, the reports (上报) received |
 
 Enterprise posts (评聘) under ``/evaluations/posts`` are ``service.api.posts``.
 An issuer token acts only for sessions of its own organisation; admins for any; auditors read.
 """
 
-from service.api.evaluations import candidates, imports, objections, sessions
+from service.api.evaluations import candidates, imports, objections, records, sessions, staff
 from service.api.evaluations.blueprint import blp
 
-__all__ = ["blp", "candidates", "imports", "objections", "sessions"]
+__all__ = ["blp", "candidates", "imports", "objections", "records", "sessions", "staff"]

@@ -12,8 +12,10 @@ from marshmallow import validate
 from domain.eligibility import DiplomaKind, TitleGrade
 from domain.errors import InvalidValue
 from domain.evaluation import SCORE_PATTERN, CandidateResult, Evaluation, parse_score, score_text
+from domain.evaluation.panel import PANEL_MEAN, SINGLE_MARK
 from projections.pagination import InvalidCursor, Page, decode_cursor, encode_cursor
 from service.api.auth import access, current_principal
+from service.api.eligibility import RoutesSchema, routes_view
 from service.api.evaluations.blueprint import blp, session_for_change, session_for_reading
 from service.api.fields import occupation_code_field, text
 from service.api.reads import list_page
@@ -145,11 +147,50 @@ class ScoreCorrectionViewSchema(ma.Schema):
     on = ma.fields.String(required=True, metadata={"format": "date"})
 
 
-class ScoreViewSchema(ma.Schema):
+class MarkViewSchema(ma.Schema):
     score = ma.fields.String(required=True, metadata={"description": "decimal string"})
     examiner = ma.fields.String(required=True)
     recorded_on = ma.fields.String(required=True, metadata={"format": "date"})
     corrections = ma.fields.List(ma.fields.Nested(ScoreCorrectionViewSchema), required=True)
+
+
+class ScoreViewSchema(ma.Schema):
+    """A component's score: the panel's result, or (no panel, or a session planned before the
+    panel rule) the one examiner's mark."""
+
+    score = ma.fields.String(required=True, metadata={"description": "decimal string"})
+    rule = ma.fields.String(
+        required=True,
+        validate=validate.OneOf([PANEL_MEAN, SINGLE_MARK]),
+        metadata={
+            "description": "panel-mean: the mean of every panel examiner's mark (rounded half "
+            "up to 2 decimals; each mark and its corrections under marks); single-mark: one "
+            "examiner's mark"
+        },
+    )
+    examiner = ma.fields.String(
+        required=True, allow_none=True, metadata={"description": "single-mark: who marked it"}
+    )
+    examiners = ma.fields.List(
+        ma.fields.String(), metadata={"description": "panel-mean: the panel that marked it"}
+    )
+    recorded_on = ma.fields.String(required=True, metadata={"format": "date"})
+    corrections = ma.fields.List(
+        ma.fields.Nested(ScoreCorrectionViewSchema),
+        required=True,
+        metadata={"description": "single-mark: its corrections (panel-mean: see marks)"},
+    )
+
+
+class MarkProgressSchema(ma.Schema):
+    rule = ma.fields.String(required=True, validate=validate.OneOf([PANEL_MEAN, SINGLE_MARK]))
+    marked_by = ma.fields.List(ma.fields.String(), required=True)
+    missing = ma.fields.List(
+        ma.fields.String(),
+        required=True,
+        metadata={"description": "examiners on the panel who have not marked it yet"},
+    )
+    complete = ma.fields.Boolean(required=True, metadata={"description": "the component is scored"})
 
 
 class WithdrawalSchema(ma.Schema):
@@ -173,7 +214,22 @@ class CandidateSchema(ma.Schema):
     )
     enrolled_on = ma.fields.String(required=True, metadata={"format": "date"})
     scores = ma.fields.Dict(
-        keys=ma.fields.String(), values=ma.fields.Nested(ScoreViewSchema), required=True
+        keys=ma.fields.String(),
+        values=ma.fields.Nested(ScoreViewSchema),
+        required=True,
+        metadata={"description": "the scored components (a panel's only once all marked)"},
+    )
+    marks = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(MarkViewSchema)),
+        required=True,
+        metadata={"description": "panel-marked components: each examiner's mark, by examiner"},
+    )
+    progress = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Nested(MarkProgressSchema),
+        required=True,
+        metadata={"description": "every component: who has marked it and who has not"},
     )
     result = ma.fields.String(
         required=True, validate=validate.OneOf([r.value for r in CandidateResult])
@@ -186,6 +242,12 @@ class CandidateSchema(ma.Schema):
 def candidate_view(evaluation: Evaluation, candidate: dict[str, Any]) -> dict[str, Any]:
     return {
         **candidate,
+        "scores": {
+            component: {"rule": SINGLE_MARK, **score}
+            for component, score in candidate["scores"].items()
+        },
+        "marks": candidate.get("marks", {}),
+        "progress": evaluation.progress(candidate),
         "result": evaluation.result_of(candidate).value,
         "failed_components": evaluation.failed_components(candidate),
     }
@@ -241,7 +303,11 @@ def enrol_candidate(body: dict[str, Any], evaluation_id: UUID) -> Any:
 @access(admin="any session", issuer="sessions of its own organisation")
 @blp.command(ScoreSchema, CandidateSchema)
 def record_score(body: dict[str, Any], evaluation_id: UUID) -> Any:
-    """Record a candidate's component score by a named examiner (once; then correct it)."""
+    """Record an examiner's mark on a candidate's component (once; then correct it).
+
+    A component with a panel is scored when every examiner on it has marked it: its score is
+    the mean of their marks (``progress`` names who is missing). A session planned before
+    that rule keeps it: one mark scores a component."""
     session_for_change(evaluation_id)
     recorded = ledger().evaluations.record_score(
         evaluation_id, **body, actor=current_principal().actor
@@ -253,9 +319,20 @@ def record_score(body: dict[str, Any], evaluation_id: UUID) -> Any:
 @access(admin="any session", issuer="sessions of its own organisation")
 @blp.command(ScoreCorrectionSchema, CandidateSchema)
 def correct_score(body: dict[str, Any], evaluation_id: UUID) -> Any:
-    """Correct a recorded score with a reason: a new event; the old score stays in history."""
+    """Correct a recorded mark with a reason (on a panel: ``examiner``'s own mark): a new
+    event; the old mark stays in history."""
     session_for_change(evaluation_id)
     recorded = ledger().evaluations.correct_score(
         evaluation_id, **body, actor=current_principal().actor
     )
     return with_candidate(recorded, body["worker_id"])
+
+
+@blp.route("/<uuid:evaluation_id>/eligibility-routes", methods=["GET"])
+@access(admin="any session", auditor="any session", issuer="sessions of its own organisation")
+@blp.query(RoutesSchema)
+def session_routes(evaluation_id: UUID) -> Any:
+    """The eligibility routes a candidate of this session may be enrolled on today (its
+    occupation and level, the edition in force), with their requirements in 中文 and English."""
+    evaluation = session_for_reading(evaluation_id)
+    return routes_view(evaluation.occupation_code, evaluation.level, None)

@@ -14,6 +14,7 @@ from service.api.evaluations.blueprint import blp, session_for_change
 from service.api.openapi import IDEMPOTENCY_KEY_PARAMETER, LOG_POSITION_HEADER
 from service.api.problems import Problem
 from service.app_services import ledger
+from service.evaluations.imports import ImportReport
 
 MAX_UPLOAD_NOTE = "at most the app's MAX_CONTENT_LENGTH (1 MiB by default) and 20,000 rows"
 
@@ -46,7 +47,9 @@ class ImportProblemSchema(ma.Schema):
 
 
 class ImportReportSchema(ma.Schema):
-    kind = ma.fields.String(required=True, validate=validate.OneOf(["candidates", "scores"]))
+    kind = ma.fields.String(
+        required=True, validate=validate.OneOf(["staff", "candidates", "scores"])
+    )
     format = ma.fields.String(required=True, validate=validate.OneOf(["csv", "xlsx", "unknown"]))
     dry_run = ma.fields.Boolean(required=True)
     rows = ma.fields.Integer(required=True)
@@ -70,6 +73,12 @@ def _import(kind: str, evaluation_id: UUID, args: dict[str, Any], files: dict[st
         else ledger().evaluations.import_scores
     )
     report = command(evaluation_id, data, dry_run=args["dry_run"], actor=current_principal().actor)
+    return answer(report)
+
+
+def answer(report: ImportReport) -> Any:
+    """An import's answer: the report (a dry run, or recorded), or 422 ``import-rejected``
+    naming every problem's row and column when a real import recorded nothing."""
     body = report.as_dict()
     if report.problems and not report.dry_run:
         raise Problem(
@@ -137,6 +146,7 @@ import_scores = _import_view(
     Columns: ``id_number``, optional ``name``, and per component a score and an examiner column
     (``theory``/``theory_examiner``, ``practical``/``practical_examiner``,
     ``review``/``review_examiner``); ``correction_reason`` turns a changed score into a
-    correction. Scores equal to those recorded are left alone. ``?dry_run=true`` as for
-    candidates.""",
+    correction. Every examiner on a component's panel marks it: a row per examiner, the
+    ``id_number`` repeated. Marks equal to those recorded are left alone. ``?dry_run=true`` as
+    for candidates. Template: ``GET /api/v1/evaluations/templates/scores.xlsx``.""",
 )

@@ -13,6 +13,7 @@ from marshmallow import validate
 
 from domain.api_token import Role
 from domain.evaluation import Evaluation, EvaluationStatus
+from domain.evaluation.panel import PANEL_MEAN, SINGLE_MARK, session_progress
 from service.api.auth import access, acting_organisation, current_principal, own_scope
 from service.api.evaluations.blueprint import blp, session_for_change, session_for_reading
 from service.api.evaluations.objections import ObjectionSchema
@@ -129,8 +130,39 @@ class EvaluationHeadingSchema(ma.Schema):
     ends_on = ma.fields.String(required=True, metadata={"format": "date"})
 
 
+class ComponentProgressSchema(ma.Schema):
+    rule = ma.fields.String(
+        required=True,
+        validate=validate.OneOf([PANEL_MEAN, SINGLE_MARK]),
+        metadata={
+            "description": "panel-mean: every examiner on the panel marks, the score is their "
+            "mean; single-mark: one mark scores it (no panel, or planned before the rule)"
+        },
+    )
+    panel = ma.fields.List(ma.fields.String(), required=True)
+    scored = ma.fields.Integer(required=True, metadata={"description": "candidates scored"})
+    unscored = ma.fields.Integer(required=True, metadata={"description": "candidates not yet"})
+    marks_missing = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Integer(),
+        required=True,
+        metadata={"description": "by examiner on the panel: candidates they have yet to mark"},
+    )
+
+
 class EvaluationSchema(EvaluationHeadingSchema):
     components = ma.fields.List(ma.fields.String(), required=True)
+    scoring = ma.fields.String(
+        required=True,
+        validate=validate.OneOf([PANEL_MEAN, SINGLE_MARK]),
+        metadata={"description": "the session's scoring rule (see progress.rule)"},
+    )
+    progress = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Nested(ComponentProgressSchema),
+        required=True,
+        metadata={"description": "scoring progress by component (withdrawn candidates left out)"},
+    )
     panels = ma.fields.Dict(
         keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()), required=True
     )
@@ -150,9 +182,28 @@ class EvaluationSchema(EvaluationHeadingSchema):
     version = ma.fields.Integer(required=True)
 
 
+class ReportSummarySchema(ma.Schema):
+    reported_to = ma.fields.String(required=True)
+    reported_on = ma.fields.String(required=True, metadata={"format": "date"})
+    reference = ma.fields.String(required=True)
+    certificates = ma.fields.Integer(required=True)
+
+
 class EvaluationSummarySchema(EvaluationHeadingSchema):
     status = ma.fields.String(required=True, validate=validate.OneOf(STATUSES))
     version = ma.fields.Integer(required=True)
+    candidates = ma.fields.Integer(required=True)
+    marks_recorded = ma.fields.Integer(
+        required=True, metadata={"description": "first marks recorded (corrections not counted)"}
+    )
+    marks_expected = ma.fields.Integer(
+        required=True,
+        metadata={
+            "description": "marks that score every candidate: one per examiner on a component's "
+            "panel (panel-mean), else one per component"
+        },
+    )
+    report = ma.fields.Nested(ReportSummarySchema, required=True, allow_none=True)
 
 
 def view(evaluation: Evaluation) -> dict[str, Any]:
@@ -172,6 +223,10 @@ def view(evaluation: Evaluation) -> dict[str, Any]:
         "starts_on": evaluation.starts_on,
         "ends_on": evaluation.ends_on,
         "components": list(evaluation.components),
+        "scoring": evaluation.scoring,
+        "progress": session_progress(
+            evaluation.candidates.values(), evaluation.components, evaluation.marking_panels
+        ),
         "panels": {name: list(examiners) for name, examiners in evaluation.panels.items()},
         "status": evaluation.status,
         "candidates": len(evaluation.candidates),
