@@ -47,6 +47,7 @@ from service.api import (
     health,
     honour_ladders,
     jobs,
+    keys,
     ladders,
     organisations,
     points,
@@ -110,6 +111,7 @@ DEFAULTS: dict[str, Any] = {
 BLUEPRINTS = (
     health,
     organisations,
+    keys,
     workers,
     certificates,
     certificate_pdfs,

@@ -1,0 +1,106 @@
+"""What an issuer's keys are, and what a rotation or a compromise means (API and CLI alike).
+
+``keys_report`` lists an organisation's signing keys (window, state) from its aggregate, and for
+each compromised key how many credentials it had signed that no longer verify: the issuer's
+certificates issued at or after the compromise time and before the key's window closed, counted
+in the directory read model (credentials are built and signed on fetch, by the key valid at the
+issuance, so those are exactly the ones that key signed). ``explain_rotation`` and
+``explain_compromise`` say in words what changed for holders and verifiers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+from uuid import UUID
+
+from domain.organisation import Organisation
+
+__all__ = ["IssuedCounter", "explain_compromise", "explain_rotation", "keys_report"]
+
+
+class IssuedCounter(Protocol):
+    """The directory read model's certificate count (``DirectoryQuery``)."""
+
+    def count_certificates_issued(
+        self, issuer_id: UUID | str, since: Any, until: Any = None
+    ) -> int:
+        """Certificates ``issuer_id`` issued in ``[since, until)``."""
+
+
+def key_state(organisation: Organisation, key: Mapping[str, Any]) -> str:
+    """``current`` (signs what is issued now), ``retired`` (rotated out; what it signed in its
+    window still verifies) or ``compromised`` (its proofs from the compromise on fail)."""
+    if key["compromised_at"] is not None:
+        return "compromised"
+    return "current" if key["key_id"] == organisation.current_key_id else "retired"
+
+
+def affected_credentials(
+    organisation: Organisation, key: Mapping[str, Any], directory: IssuedCounter
+) -> int | None:
+    """How many certificates ``key`` signed after its compromise (None: not compromised)."""
+    if key["compromised_at"] is None:
+        return None
+    return directory.count_certificates_issued(
+        organisation.id, key["compromised_at"], key["valid_until"]
+    )
+
+
+def keys_report(organisation: Organisation, directory: IssuedCounter) -> dict[str, Any]:
+    """The organisation's keys, oldest first, with state and affected credentials."""
+    return {
+        "organisation_id": organisation.id,
+        "current_key_id": organisation.current_key_id,
+        "keys": [
+            {
+                **key,
+                "state": key_state(organisation, key),
+                "affected_credentials": affected_credentials(organisation, key, directory),
+            }
+            for key in organisation.signing_keys.values()
+        ],
+    }
+
+
+def explain_rotation(report: Mapping[str, Any]) -> dict[str, Any]:
+    """``report`` after a rotation, with what it means."""
+    keys = report["keys"]
+    old = keys[-2]["key_id"] if len(keys) > 1 else None
+    return {
+        **report,
+        "key_id": old,
+        "affected_credentials": 0,
+        "explanation": (
+            f"Key {report['current_key_id']} now signs every credential issued from now on. "
+            f"The previous key{' ' + old if old else ''} stays published with its validity "
+            "window, so credentials it signed inside that window still verify; nothing needs "
+            "re-issuing."
+        ),
+    }
+
+
+def explain_compromise(report: Mapping[str, Any], key_id: str) -> dict[str, Any]:
+    """``report`` after ``key_id`` was marked compromised, with what it means and how many
+    credentials it touches."""
+    key = next(key for key in report["keys"] if key["key_id"] == key_id)
+    affected = key["affected_credentials"]
+    current = report["current_key_id"]
+    replacement = (
+        f"they are re-signed by key {current} the next time they are fetched"
+        if current
+        else "the organisation has no usable key now, so they cannot be re-signed until its "
+        "key is rotated"
+    )
+    return {
+        **report,
+        "key_id": key_id,
+        "affected_credentials": affected,
+        "explanation": (
+            f"Key {key_id} is compromised from {key['compromised_at'].isoformat()}: proofs it "
+            f"made from then on no longer verify (key_valid_at_created fails). {affected} "
+            "certificate credential(s) of this issuer were issued at or after that time while "
+            f"it was the signing key; copies downloaded earlier now fail verification, and "
+            f"{replacement}. Credentials it signed before the compromise time still verify."
+        ),
+    }
