@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from domain.organisation import Organisation
+from service.credentials.keys import whole_seconds
 
 __all__ = ["IssuedCounter", "explain_compromise", "explain_rotation", "keys_report"]
 
@@ -42,8 +43,12 @@ def affected_credentials(
     """How many certificates ``key`` signed after its compromise (None: not compromised)."""
     if key["compromised_at"] is None:
         return None
+    until = key["valid_until"]
+    # Proofs' ``created`` and the published ``revoked``/``validFrom`` are whole seconds.
     return directory.count_certificates_issued(
-        organisation.id, key["compromised_at"], key["valid_until"]
+        organisation.id,
+        whole_seconds(key["compromised_at"]),
+        whole_seconds(until) if until is not None else None,
     )
 
 

@@ -12,10 +12,12 @@ from flask.testing import FlaskClient
 
 from domain.api_token import Role
 from service.cli import main
+from service.credentials.keys import whole_seconds
 from service.ledger import Ledger
 from service.signing.data_integrity import proofs_of
 from tests.factories import Issued, issue_to_new_worker
 from tests.factories.tokens import bearer, grant
+from tests.support.clocks import SteppingClock
 from tests.support.stores import cli_env_of
 
 
@@ -188,3 +190,28 @@ def test_the_cli_lists_rotates_and_marks_a_key_compromised_with_the_count(
     assert again.exit_code == 1 and "key-already-compromised" in again.stderr
     naive = keys_cli(ledger, "compromise", org, first, "--at", "2025-03-01T08:00", "--reason", "x")
     assert naive.exit_code == 1 and "compromised_at" in naive.stderr
+
+
+def test_the_count_works_to_the_second_as_proofs_and_the_published_revocation_do(
+    ledger: Ledger, client: FlaskClient, issued: Issued, clock: SteppingClock
+):
+    """A certificate issued earlier in the same second as the compromise is signed ``created``
+    at that whole second, which the published ``revoked`` (whole seconds) no longer allows."""
+    clock.step = timedelta(milliseconds=1)
+    second = whole_seconds(clock.now) + timedelta(seconds=10)
+    clock.now = second
+    old_key = ledger.organisation(issued.body_id).current_key_id
+    late = issue_to_new_worker(ledger, issued.body_id, 2, "李四")
+    leaked = credential(client, late.number)
+    clock.now = second + timedelta(seconds=1)
+    answer = client.post(
+        f"/api/v1/organisations/{issued.body_id}/keys/{old_key}/compromise",
+        json={
+            "compromised_at": (second + timedelta(milliseconds=900)).isoformat(),
+            "reason": "泄露",
+        },
+        headers=admin(ledger),
+    )
+    assert answer.status_code == 200, answer.json
+    assert answer.json["affected_credentials"] == 1
+    assert verified(client, leaked)[1]["key_valid_at_created"] == "failed"
