@@ -88,12 +88,22 @@ def explain_rotation(report: Mapping[str, Any]) -> dict[str, Any]:
 def explain_compromise(report: Mapping[str, Any], key_id: str) -> dict[str, Any]:
     """``report`` after ``key_id`` was marked compromised, with what it means and how many
     credentials it touches."""
-    key = next(key for key in report["keys"] if key["key_id"] == key_id)
+    keys = report["keys"]
+    index = next(i for i, key in enumerate(keys) if key["key_id"] == key_id)
+    key = keys[index]
     affected = key["affected_credentials"]
-    current = report["current_key_id"]
+    # ``signing_key_for``: the first later key usable from its own start re-signs them.
+    successor = next(
+        (
+            later["key_id"]
+            for later in keys[index + 1 :]
+            if later["compromised_at"] is None or later["compromised_at"] > later["valid_from"]
+        ),
+        None,
+    )
     replacement = (
-        f"they are re-signed by key {current} the next time they are fetched"
-        if current
+        f"they are re-signed by key {successor} the next time they are fetched"
+        if successor
         else "the organisation has no usable key now, so they cannot be re-signed until its "
         "key is rotated"
     )

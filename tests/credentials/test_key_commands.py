@@ -61,8 +61,8 @@ def test_a_compromise_fails_copies_signed_after_it_and_the_next_fetch_is_re_sign
     assert answer.status_code == 200, answer.json
     assert answer.json["key_id"] == old_key
     assert answer.json["affected_credentials"] == 2  # late and later, not the one before
-    assert "re-signed" in answer.json["explanation"]
     new_key = answer.json["current_key_id"]
+    assert f"re-signed by key {new_key}" in answer.json["explanation"]
     assert new_key not in (None, old_key)
     states = {key["key_id"]: key["state"] for key in answer.json["keys"]}
     assert states == {old_key: "compromised", new_key: "current"}
@@ -183,6 +183,13 @@ def test_the_cli_lists_rotates_and_marks_a_key_compromised_with_the_count(
     )
     assert marked.exit_code == 0, marked.output
     assert "affected credentials: 1" in marked.stdout
+    second = rotated.stdout.splitlines()[1].split("\t")[0]
+    assert f"re-signed by key {second}" in marked.stdout  # the retired key's successor
+    lines = [line.split("\t") for line in marked.stdout.splitlines()[:2]]
+    assert [(cells[0], cells[1]) for cells in lines] == [
+        (first, "compromised"),
+        (second, "current"),
+    ]
     assert "no longer verify" in marked.stdout
     again = keys_cli(
         ledger, "compromise", org, first, "--at", compromised_at.isoformat(), "--reason", "x"
