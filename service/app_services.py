@@ -18,7 +18,7 @@ from service.problems import Problem
 
 __all__ = [
     "Services",
-    "caught_up_directory",
+    "caught_up_store",
     "certificate_lookup",
     "current_audit",
     "leaderboards",
@@ -97,22 +97,22 @@ def certificate_lookup() -> CertificateLookup:
     return CertificateLookup(shared.directory, position, catch_up)
 
 
-def _wait_for_directory(shared: Services) -> bool:
-    """Wait (up to ``READ_WAIT_SECONDS``) for the directory to reach the log's head."""
+def _wait_for_directory(shared: Services, names: tuple[str, ...] = ("directory",)) -> bool:
+    """Wait (up to ``READ_WAIT_SECONDS``) for the read models ``names`` to reach the log's
+    head."""
     timeout = float(current_app.config.get("READ_WAIT_SECONDS", 5.0))
-    return bool(
-        shared.runner.wait_for(shared.ledger.log_position, timeout=timeout, names=["directory"])
-    )
+    head = shared.ledger.log_position
+    return bool(shared.runner.wait_for(head, timeout=timeout, names=list(names)))
 
 
-def caught_up_directory() -> Any:
-    """The directory read model, once it has reached the log's head (waiting up to
-    ``READ_WAIT_SECONDS``; after that, as far as it got) -- for counts that must include
-    what was just recorded."""
+def caught_up_store() -> Any:
+    """The read models' store, once the directory and worker ladder have reached the log's head
+    (waiting up to ``READ_WAIT_SECONDS``; after that, as far as they got) -- for counts that
+    must include what was just recorded."""
     shared = services()
     if shared.runner is not None and shared.runner.running:
-        _wait_for_directory(shared)
-    return shared.directory
+        _wait_for_directory(shared, ("directory", "worker_ladder"))
+    return shared.projection_store
 
 
 def national_query() -> NationalQuery:

@@ -17,7 +17,7 @@ from service.api.auth import access, current_principal
 from service.api.fields import text
 from service.api.openapi import Blueprint
 from service.api.problems import field_errors
-from service.app_services import caught_up_directory, ledger
+from service.app_services import caught_up_store, ledger
 from service.commands import Recorded
 from service.credentials.key_report import explain_compromise, explain_rotation, keys_report
 
@@ -42,9 +42,17 @@ class KeySchema(ma.Schema):
         required=True,
         allow_none=True,
         metadata={
-            "description": "compromised keys: certificates of this issuer issued at or after "
-            "the compromise time while this key signed (their earlier copies no longer verify)"
+            "description": "compromised keys: credentials of this issuer (certificates issued, "
+            "posts appointed) at or after the compromise time while this key signed (their "
+            "earlier copies no longer verify); null for other keys"
         },
+    )
+    affected_by_kind = ma.fields.Dict(
+        keys=ma.fields.String(validate=validate.OneOf(["certificates", "posts"])),
+        values=ma.fields.Integer(),
+        required=True,
+        allow_none=True,
+        metadata={"description": "affected_credentials by kind: certificates, posts"},
     )
 
 
@@ -80,7 +88,7 @@ def _report(recorded_or_id: Recorded | UUID) -> dict[str, Any]:
         if isinstance(recorded_or_id, Recorded)
         else ledger().organisation(recorded_or_id)
     )
-    return keys_report(organisation, caught_up_directory())
+    return keys_report(organisation, caught_up_store())
 
 
 @blp.route("/<uuid:organisation_id>/keys", methods=["GET"])

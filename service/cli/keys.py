@@ -1,8 +1,8 @@
 """``craftledger keys list|rotate|compromise``: issuers' signing keys from the command line.
 
 The same commands and answers as ``/api/v1/organisations/{id}/keys``: a change prints what it
-means and how many credentials it touches. The count comes from the directory read model as far
-as it has caught up with the log; if it is behind (no ``projections run`` worker), a note says so.
+means and how many credentials it touches. The counts come from the read models as far as they
+have caught up with the log; if they are behind (no ``projections run`` worker), a note says so.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import click
 
 from domain.errors import DomainRuleViolation, InvalidValue
 from projections import all_projections
-from projections.directory import DirectoryQuery
 from projections.runner import ProjectionRunner
 from projections.store import ProjectionStore
 from service.cli.token import cli_actor
@@ -27,20 +26,23 @@ from service.ledger import Ledger
 
 
 @contextmanager
-def _opened() -> Iterator[tuple[Ledger, DirectoryQuery]]:
-    """The ledger and its directory read model; a refusal is one line and exit 1. Warns on
-    stderr when the read model is behind the log (its counts then miss the newest events)."""
+def _opened() -> Iterator[tuple[Ledger, ProjectionStore]]:
+    """The ledger and its read models' store; a refusal is one line and exit 1. Warns on
+    stderr when the read models are behind the log (counts then miss the newest events)."""
     ledger = Ledger()
     store = ProjectionStore.from_settings(ledger.settings)
     try:
         runner = ProjectionRunner(ledger, store, all_projections())
         runner.ensure_ready()
-        yield ledger, DirectoryQuery(store)
-        behind = ledger.log_position - runner.position("directory")
+        yield ledger, store
+        behind = ledger.log_position - min(
+            runner.position("directory"), runner.position("worker_ladder")
+        )
         if behind > 0:
             click.echo(
-                f"note: the directory read model is {behind} event(s) behind the log; counts "
-                "may miss the newest certificates (run `craftledger projections run --once`)",
+                f"note: the read models are {behind} event(s) behind the log; counts "
+                "may miss the newest certificates and posts (run "
+                "`craftledger projections run --once`)",
                 err=True,
             )
     except DomainRuleViolation as error:
@@ -83,17 +85,17 @@ def keys_group() -> None:
 @click.argument("organisation_id", type=click.UUID)
 def list_keys(organisation_id: UUID) -> None:
     """Print the keys, oldest first: id, state, valid from, until, compromised at, affected."""
-    with _opened() as (ledger, directory):
-        _echo_keys(keys_report(ledger.organisation(organisation_id), directory))
+    with _opened() as (ledger, store):
+        _echo_keys(keys_report(ledger.organisation(organisation_id), store))
 
 
 @keys_group.command("rotate")
 @click.argument("organisation_id", type=click.UUID)
 def rotate(organisation_id: UUID) -> None:
     """Give the organisation a new signing key; the old one stays published with its window."""
-    with _opened() as (ledger, directory):
+    with _opened() as (ledger, store):
         recorded = ledger.credentials.rotate_signing_key(organisation_id, actor=cli_actor())
-        _echo_change(explain_rotation(keys_report(recorded.aggregate, directory)))
+        _echo_change(explain_rotation(keys_report(recorded.aggregate, store)))
 
 
 @keys_group.command("compromise")
@@ -109,8 +111,8 @@ def rotate(organisation_id: UUID) -> None:
 @click.option("--reason", required=True, help="why; recorded in the event")
 def compromise(organisation_id: UUID, key_id: str, compromised_at: datetime, reason: str) -> None:
     """Record that KEY_ID leaked at --at; a new key replaces it if it was the one in use."""
-    with _opened() as (ledger, directory):
+    with _opened() as (ledger, store):
         recorded = ledger.credentials.mark_key_compromised(
             organisation_id, key_id, compromised_at=compromised_at, actor=cli_actor(), reason=reason
         )
-        _echo_change(explain_compromise(keys_report(recorded.aggregate, directory), key_id))
+        _echo_change(explain_compromise(keys_report(recorded.aggregate, store), key_id))

@@ -2,31 +2,25 @@
 
 ``keys_report`` lists an organisation's signing keys (window, state) from its aggregate, and for
 each compromised key how many credentials it had signed that no longer verify: the issuer's
-certificates issued at or after the compromise time and before the key's window closed, counted
-in the directory read model (credentials are built and signed on fetch, by the key valid at the
-issuance, so those are exactly the ones that key signed). ``explain_rotation`` and
+certificates issued and posts appointed at or after the compromise time and before the key's
+window closed, counted in the directory and worker-ladder read models (credentials are built
+and signed on fetch, by the key valid at the issuance, so those are exactly the ones that key
+signed; competition award credentials are not counted). ``explain_rotation`` and
 ``explain_compromise`` say in words what changed for holders and verifiers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
-from uuid import UUID
+from typing import Any
 
 from domain.organisation import Organisation
+from projections.directory import DirectoryQuery
+from projections.store import ProjectionStore
+from projections.worker_ladder_query import WorkerLadderQuery
 from service.credentials.keys import whole_seconds
 
-__all__ = ["IssuedCounter", "explain_compromise", "explain_rotation", "keys_report"]
-
-
-class IssuedCounter(Protocol):
-    """The directory read model's certificate count (``DirectoryQuery``)."""
-
-    def count_certificates_issued(
-        self, issuer_id: UUID | str, since: Any, until: Any = None
-    ) -> int:
-        """Certificates ``issuer_id`` issued in ``[since, until)``."""
+__all__ = ["explain_compromise", "explain_rotation", "keys_report"]
 
 
 def key_state(organisation: Organisation, key: Mapping[str, Any]) -> str:
@@ -37,34 +31,41 @@ def key_state(organisation: Organisation, key: Mapping[str, Any]) -> str:
     return "current" if key["key_id"] == organisation.current_key_id else "retired"
 
 
-def affected_credentials(
-    organisation: Organisation, key: Mapping[str, Any], directory: IssuedCounter
-) -> int | None:
-    """How many certificates ``key`` signed after its compromise (None: not compromised)."""
+def affected_by_kind(
+    organisation: Organisation, key: Mapping[str, Any], store: ProjectionStore
+) -> dict[str, int] | None:
+    """How many certificate and post credentials ``key`` signed after its compromise, from the
+    directory and worker-ladder read models (None: not compromised)."""
     if key["compromised_at"] is None:
         return None
-    until = key["valid_until"]
     # Proofs' ``created`` and the published ``revoked``/``validFrom`` are whole seconds.
-    return directory.count_certificates_issued(
-        organisation.id,
-        whole_seconds(key["compromised_at"]),
-        whole_seconds(until) if until is not None else None,
-    )
-
-
-def keys_report(organisation: Organisation, directory: IssuedCounter) -> dict[str, Any]:
-    """The organisation's keys, oldest first, with state and affected credentials."""
+    since = whole_seconds(key["compromised_at"])
+    until = whole_seconds(key["valid_until"]) if key["valid_until"] is not None else None
     return {
-        "organisation_id": organisation.id,
-        "current_key_id": organisation.current_key_id,
-        "keys": [
+        "certificates": DirectoryQuery(store).count_certificates_issued(
+            organisation.id, since, until
+        ),
+        "posts": WorkerLadderQuery(store).count_posts_appointed(organisation.id, since, until),
+    }
+
+
+def keys_report(organisation: Organisation, store: ProjectionStore) -> dict[str, Any]:
+    """The organisation's keys, oldest first, with state and affected credentials."""
+    keys = []
+    for key in organisation.signing_keys.values():
+        by_kind = affected_by_kind(organisation, key, store)
+        keys.append(
             {
                 **key,
                 "state": key_state(organisation, key),
-                "affected_credentials": affected_credentials(organisation, key, directory),
+                "affected_credentials": sum(by_kind.values()) if by_kind is not None else None,
+                "affected_by_kind": by_kind,
             }
-            for key in organisation.signing_keys.values()
-        ],
+        )
+    return {
+        "organisation_id": organisation.id,
+        "current_key_id": organisation.current_key_id,
+        "keys": keys,
     }
 
 
@@ -92,6 +93,7 @@ def explain_compromise(report: Mapping[str, Any], key_id: str) -> dict[str, Any]
     index = next(i for i, key in enumerate(keys) if key["key_id"] == key_id)
     key = keys[index]
     affected = key["affected_credentials"]
+    by_kind = key["affected_by_kind"]
     # ``signing_key_for``: the first later key usable from its own start re-signs them.
     successor = next(
         (
@@ -114,8 +116,9 @@ def explain_compromise(report: Mapping[str, Any], key_id: str) -> dict[str, Any]
         "explanation": (
             f"Key {key_id} is compromised from {key['compromised_at'].isoformat()}: proofs it "
             f"made from then on no longer verify (key_valid_at_created fails). {affected} "
-            "certificate credential(s) of this issuer were issued at or after that time while "
-            f"it was the signing key; copies downloaded earlier now fail verification, and "
+            f"credential(s) of this issuer ({by_kind['certificates']} certificate(s), "
+            f"{by_kind['posts']} post(s)) were issued at or after that time while it was the "
+            "signing key; copies downloaded earlier now fail verification, and "
             f"{replacement}. Credentials it signed before the compromise time still verify."
         ),
     }

@@ -15,7 +15,8 @@ from service.cli import main
 from service.credentials.keys import whole_seconds
 from service.ledger import Ledger
 from service.signing.data_integrity import proofs_of
-from tests.factories import Issued, issue_to_new_worker
+from tests.evaluation.test_cascade_and_posts import REVIEWS
+from tests.factories import ELECTRICIAN, Issued, issue_to_new_worker
 from tests.factories.tokens import bearer, grant
 from tests.support.clocks import SteppingClock
 from tests.support.stores import cli_env_of
@@ -50,6 +51,14 @@ def test_a_compromise_fails_copies_signed_after_it_and_the_next_fetch_is_re_sign
     compromised_at = ledger.clock()
     late = issue_to_new_worker(ledger, issued.body_id, 2, "李四")
     later = issue_to_new_worker(ledger, issued.body_id, 3, "王五")
+    ledger.posts.appoint_post(
+        worker_id=late.worker_id,
+        post="apprentice",
+        reviews=REVIEWS,
+        organisation_id=issued.body_id,
+        occupation_code=ELECTRICIAN,
+        actor="test",
+    )
     leaked = credential(client, late.number)
     assert signer(leaked) == {old_key} and verified(client, leaked)[0]
 
@@ -60,7 +69,9 @@ def test_a_compromise_fails_copies_signed_after_it_and_the_next_fetch_is_re_sign
     )
     assert answer.status_code == 200, answer.json
     assert answer.json["key_id"] == old_key
-    assert answer.json["affected_credentials"] == 2  # late and later, not the one before
+    # late, later and the post; not the certificate from before
+    assert answer.json["affected_credentials"] == 3
+    assert answer.json["keys"][0]["affected_by_kind"] == {"certificates": 2, "posts": 1}
     new_key = answer.json["current_key_id"]
     assert f"re-signed by key {new_key}" in answer.json["explanation"]
     assert new_key not in (None, old_key)
@@ -77,7 +88,7 @@ def test_a_compromise_fails_copies_signed_after_it_and_the_next_fetch_is_re_sign
 
     listed = client.get(f"/api/v1/organisations/{issued.body_id}/keys", headers=headers)
     assert listed.status_code == 200
-    assert [key["affected_credentials"] for key in listed.json["keys"]] == [2, None]
+    assert [key["affected_credentials"] for key in listed.json["keys"]] == [3, None]
 
 
 def test_a_rotation_answers_the_keys_and_leaves_earlier_credentials_verifying(
