@@ -34,10 +34,11 @@ def _opened() -> Iterator[tuple[Ledger, ProjectionStore]]:
     try:
         runner = ProjectionRunner(ledger, store, all_projections())
         runner.ensure_ready()
-        yield ledger, store
+        # Measured before the command: its own key events change no count.
         behind = ledger.log_position - min(
             runner.position("directory"), runner.position("worker_ladder")
         )
+        yield ledger, store
         if behind > 0:
             click.echo(
                 f"note: the read models are {behind} event(s) behind the log; counts "

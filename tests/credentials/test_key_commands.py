@@ -172,6 +172,7 @@ def test_the_cli_lists_rotates_and_marks_a_key_compromised_with_the_count(
     first = ledger.organisation(issued.body_id).current_key_id
     compromised_at = ledger.clock()
     issue_to_new_worker(ledger, issued.body_id, 2, "李四")
+    assert "behind the log" in keys_cli(ledger, "list", org).stderr
     assert (
         CliRunner().invoke(main, ["projections", "run", "--once"], env=cli_env_of(ledger)).exit_code
         == 0
@@ -194,6 +195,7 @@ def test_the_cli_lists_rotates_and_marks_a_key_compromised_with_the_count(
     )
     assert marked.exit_code == 0, marked.output
     assert "affected credentials: 1" in marked.stdout
+    assert "note:" not in rotated.stderr + listed.stderr  # caught up (the rotation came after)
     second = rotated.stdout.splitlines()[1].split("\t")[0]
     assert f"re-signed by key {second}" in marked.stdout  # the retired key's successor
     lines = [line.split("\t") for line in marked.stdout.splitlines()[:2]]
