@@ -25,6 +25,7 @@ filter or limit ``InvalidQuery`` (both ``ValueError``: HTTP 400).
                       #   "level", "status", "issued_on", "issued_at", "basis_kind",
                       #   "status_changed_at", "status_reason"}]  ordered by number
     query.count_workers(employer_id)  # how many workers it employs now
+    query.count_certificates_issued(issuer_id, since, until=None)  # issued in [since, until)
     query.get_organisation(id) / query.get_worker(id) / query.get_certificate(number)
                       # one item as above, or None
 
@@ -61,6 +62,7 @@ a ``name`` filter opens every candidate row and matches in Python (linear in the
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -412,6 +414,26 @@ class DirectoryQuery(ProjectionQuery):
                 (employer,),
             )
         return int(rows[0]["staff"])
+
+    def count_certificates_issued(
+        self, issuer_id: UUID | str, since: datetime, until: datetime | None = None
+    ) -> int:
+        """How many certificates ``issuer_id`` issued at or after ``since`` and, given
+        ``until``, before it (the credentials a key signed in that part of its window)."""
+        where, params = (
+            ["issuer_id = ?", "issued_at >= ?"],
+            [
+                uuid_text(issuer_id, "issuer_id"),
+                iso_datetime(since),
+            ],
+        )
+        if until is not None:
+            where.append("issued_at < ?")
+            params.append(iso_datetime(until))
+        sql = "SELECT COUNT(*) AS issued FROM directory_certificate" + where_clause(where)
+        with self.store.read() as tx:
+            rows = tx.dicts(sql, params)
+        return int(rows[0]["issued"])
 
     def list_certificates(
         self,

@@ -24,21 +24,41 @@ Query ``WorkerLadderQuery(store)``::
                  "withdrawn_reason"}],                  # enterprise posts (评聘), appointed
     }
     WorkerLadderQuery(store).holders(occupation_code, level=None, after=None, limit=50) -> Page
+    WorkerLadderQuery(store).count_posts_appointed(organisation_id, since, until=None) -> int
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from projections.pagination import Page, check_limit, decode_cursor, page_of
+from projections.projection import iso_datetime
 from projections.query import ProjectionQuery, uuid_text
 from projections.skill_levels import level_name
 
 
 class WorkerLadderQuery(ProjectionQuery):
     """Reads of the ``WorkerLadder`` projection (see the module docstring)."""
+
+    def count_posts_appointed(
+        self, organisation_id: UUID | str, since: datetime, until: datetime | None = None
+    ) -> int:
+        """How many posts ``organisation_id`` appointed at or after ``since`` and, given
+        ``until``, before it (the post credentials a key signed in that part of its window)."""
+        sql = (
+            "SELECT COUNT(*) AS posts FROM ladder_post"
+            " WHERE organisation_id = ? AND appointed_at >= ?"
+        )
+        params = [uuid_text(organisation_id, "organisation id"), iso_datetime(since)]
+        if until is not None:
+            sql += " AND appointed_at < ?"
+            params.append(iso_datetime(until))
+        with self.store.read() as tx:
+            rows = tx.dicts(sql, params)
+        return int(rows[0]["posts"])
 
     def ladder(self, worker_id: UUID | str) -> dict[str, Any] | None:
         key = uuid_text(worker_id, "worker id")

@@ -48,6 +48,7 @@ from service.api import (
     health,
     honour_ladders,
     jobs,
+    keys,
     ladders,
     objections,
     occupations,
@@ -113,6 +114,7 @@ DEFAULTS: dict[str, Any] = {
 BLUEPRINTS = (
     health,
     organisations,
+    keys,
     workers,
     certificates,
     certificate_pdfs,

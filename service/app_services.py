@@ -18,6 +18,7 @@ from service.problems import Problem
 
 __all__ = [
     "Services",
+    "caught_up_store",
     "certificate_lookup",
     "current_audit",
     "leaderboards",
@@ -89,13 +90,29 @@ def certificate_lookup() -> CertificateLookup:
         return int(runner.position("directory")) if runner is not None else 0
 
     def catch_up() -> bool:
-        head = shared.ledger.log_position
-        if runner is None or position() >= head:
+        if runner is None or position() >= shared.ledger.log_position:
             return False
-        timeout = float(current_app.config.get("READ_WAIT_SECONDS", 5.0))
-        return bool(runner.wait_for(head, timeout=timeout, names=["directory"]))
+        return _wait_for_directory(shared)
 
     return CertificateLookup(shared.directory, position, catch_up)
+
+
+def _wait_for_directory(shared: Services, names: tuple[str, ...] = ("directory",)) -> bool:
+    """Wait (up to ``READ_WAIT_SECONDS``) for the read models ``names`` to reach the log's
+    head."""
+    timeout = float(current_app.config.get("READ_WAIT_SECONDS", 5.0))
+    head = shared.ledger.log_position
+    return bool(shared.runner.wait_for(head, timeout=timeout, names=list(names)))
+
+
+def caught_up_store() -> Any:
+    """The read models' store, once the directory and worker ladder have reached the log's head
+    (waiting up to ``READ_WAIT_SECONDS``; after that, as far as they got) -- for counts that
+    must include what was just recorded."""
+    shared = services()
+    if shared.runner is not None and shared.runner.running:
+        _wait_for_directory(shared, ("directory", "worker_ladder"))
+    return shared.projection_store
 
 
 def national_query() -> NationalQuery:

@@ -18,6 +18,7 @@ def _register() -> None:
     from service.cli.accounts import accounts_group
     from service.cli.audit import audit_group
     from service.cli.calendar import calendar_group
+    from service.cli.keys import keys_group
     from service.cli.ledger_commands import demo, export
     from service.cli.projections import projections_group, replay
     from service.cli.serve import serve
@@ -34,6 +35,7 @@ def _register() -> None:
     main.add_command(accounts_group)
     main.add_command(audit_group)
     main.add_command(calendar_group)
+    main.add_command(keys_group)
 
 
 _register()

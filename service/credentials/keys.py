@@ -17,9 +17,10 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.errors import DomainRuleViolation
+from domain.errors import DomainRuleViolation, InvalidValue
+from domain.free_text import require_reason
 from domain.organisation import Organisation, OrganisationKind, OrganisationStatus
-from service.commands import Recorded, retried
+from service.commands import NotFound, Recorded, retried
 from service.config import Settings
 from service.credentials.credential_document import (
     CredentialUrls,
@@ -140,15 +141,27 @@ class Keys:
         """Record that a key leaked at ``compromised_at``: proofs it made from then on no longer
         verify. If it was the key in use, a new key replaces it in the same save."""
         if compromised_at.tzinfo is None:
-            raise DomainRuleViolation("time-zone-required", "compromised_at needs a time zone")
+            raise InvalidValue("compromised_at", "needs a time zone")
         now = self._ledger.clock()
         if compromised_at > now:
-            raise DomainRuleViolation(
-                "compromise-in-future", "a key cannot be marked compromised from a future time"
-            )
-        if not reason or not reason.strip():
-            raise DomainRuleViolation("reason-required", "a compromise needs a reason")
+            raise InvalidValue("compromised_at", f"is in the future (now is {now.isoformat()})")
+        reason = require_reason(reason, "a compromise")
         organisation = self._ledger.organisation(organisation_id)
+        key = organisation.signing_keys.get(key_id)
+        if key is None:
+            raise NotFound(f"key_id: {organisation.name} has no signing key {key_id}")
+        if compromised_at < key["valid_from"]:
+            raise InvalidValue(
+                "compromised_at",
+                f"is before key {key_id} existed (valid from {key['valid_from'].isoformat()})",
+            )
+        if key["compromised_at"] is not None:
+            raise DomainRuleViolation(
+                "key-already-compromised",
+                f"key {key_id} is already marked compromised since "
+                f"{key['compromised_at'].isoformat()}",
+                key_id=key_id,
+            )
         was_current = organisation.current_key_id == key_id
         organisation.mark_key_compromised(key_id, compromised_at, actor, reason)
         if rotate and was_current and organisation.status is not OrganisationStatus.REVOKED:
@@ -187,7 +200,8 @@ class Keys:
                 return key["key_id"], start
         raise CredentialUnavailable(
             f"{organisation.name} has no signing key usable for {created.isoformat()}; rotate "
-            "its key (POST the rotation) and ask again"
+            f"its key (POST /api/v1/organisations/{organisation.id}/keys/rotate, or "
+            f"`craftledger keys rotate {organisation.id}`) and ask again"
         )
 
     def sign(

@@ -37,6 +37,9 @@ MATRIX: dict[str, str] = {
     "suspend organisation":          "401   200   403    403    403   403   403   403",
     "reinstate organisation":        "401   200   403    403    403   403   403   403",
     "revoke organisation":           "401   200   403    403    403   403   403   403",
+    "list signing keys":             "401   200   403    403    403   200   403   403",
+    "rotate signing key":            "401   200   403    403    403   403   403   403",
+    "mark signing key compromised":  "401   200   403    403    403   403   403   403",
     "register worker":               "401   201   201    201    403   403   403   403",
     "list workers":                  "401   200   200    200    403   200   200   200",
     "get worker":                    "401   200   200    403    403   200   200   403",
@@ -218,6 +221,12 @@ def external_number() -> str:
     return f"S000011000001245{unique() % 1000000:06d}"
 
 
+def employer_key(world: World) -> dict[str, Any]:
+    """A fresh employer and its signing key."""
+    organisation = world.fresh_employer()
+    return {"target": organisation, "key": world.ledger.organisation(organisation).current_key_id}
+
+
 def suspended_organisation(world: World) -> dict[str, Any]:
     organisation = world.fresh_employer()
     world.ledger.organisations.change_organisation_status(
@@ -358,6 +367,15 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "revoke organisation": command(
         "/api/v1/organisations/{target}/revoke", prepare=fresh_employer, body=REASON
+    ),
+    "list signing keys": read("/api/v1/organisations/{org_a}/keys"),
+    "rotate signing key": command(
+        "/api/v1/organisations/{target}/keys/rotate", prepare=fresh_employer, body={}
+    ),
+    "mark signing key compromised": command(
+        "/api/v1/organisations/{target}/keys/{key}/compromise",
+        prepare=employer_key,
+        body=lambda w, c: {"compromised_at": w.ledger.clock().isoformat(), "reason": "泄露"},
     ),
     "register worker": command(
         "/api/v1/workers",
@@ -790,7 +808,8 @@ def _operation(spec: dict[str, Any], endpoint: Endpoint) -> dict[str, Any] | Non
     import re
 
     template = re.sub(
-        r"\{(target|number|worker|org_a|certificate|token_issuer|objection|job|year|employer|kind)\}",
+        r"\{(target|number|worker|org_a|certificate|token_issuer|objection|job|year|employer|kind"
+        r"|key)\}",
         "{}",
         endpoint.path.partition("?")[0],
     )
