@@ -163,6 +163,15 @@ class RowProblems:
         shown = self.table.columns.get(column, column)
         self.report.problems.append(RowProblem(row, shown, mask_id_numbers(message)))
 
+    def first_for(self, seen: dict[UUID, int], worker_id: UUID, row: int, masked: str) -> bool:
+        """Whether ``row`` is the first naming ``worker_id`` in the file; a later row naming
+        the same person is a problem (``masked``: the ID number as the message shows it)."""
+        if worker_id in seen:
+            self.problem(row, "id_number", f"{masked} is also on row {seen[worker_id]}")
+            return False
+        seen[worker_id] = row
+        return True
+
 
 def refusal(error: DomainRuleViolation | InvalidValue) -> str:
     """A refused row's message: the rule (or field) and why."""
@@ -300,12 +309,8 @@ def import_candidates(
             continue
 
         worker_id = ledger.worker_id_for(id_number)
-        if worker_id in seen:
-            rows.problem(
-                number, "id_number", f"{id_number.masked} is also on row {seen[worker_id]}"
-            )
+        if not rows.first_for(seen, worker_id, number, id_number.masked):
             continue
-        seen[worker_id] = number
         checked.append((number, worker_id, id_number, name, route, evidence))
 
     existing = load_workers(ledger, [entry[1] for entry in checked])

@@ -109,12 +109,8 @@ def import_staff(
         if cell_problems or id_number is None or since is None:
             continue
         worker_id = ledger.worker_id_for(id_number)
-        if worker_id in seen:
-            rows.problem(
-                number, "id_number", f"{id_number.masked} is also on row {seen[worker_id]}"
-            )
+        if not rows.first_for(seen, worker_id, number, id_number.masked):
             continue
-        seen[worker_id] = number
         checked.append((number, id_number, name, relation, since, worker_id))
 
     existing = load_workers(ledger, [entry[5] for entry in checked])
