@@ -11,8 +11,10 @@ docs/certificate-pdf.md describes the page, the signature and how to verify both
 
 from __future__ import annotations
 
+import asyncio
 import io
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,6 +39,7 @@ __all__ = [
     "CertificatePdfs",
     "IdNumberShown",
     "MissingGlyphs",
+    "run_to_completion",
     "sign_pdf",
 ]
 
@@ -59,8 +62,20 @@ def sign_pdf(unsigned: bytes, signer: Any, reason: str) -> bytes:
         reason=reason,
         location="CN",
     )
-    out = signers.sign_pdf(writer, meta, signer=signer, bytes_reserved=BYTES_RESERVED)
-    return bytes(out.getvalue())
+    signing = signers.async_sign_pdf(writer, meta, signer=signer, bytes_reserved=BYTES_RESERVED)
+    return bytes(run_to_completion(signing).getvalue())
+
+
+def run_to_completion(coroutine: Any) -> Any:
+    """Run pyhanko's signing coroutine: in this thread, or, when this thread already runs an
+    event loop (pyhanko's own ``sign_pdf`` calls ``asyncio.run`` and fails there, e.g. beside
+    Playwright or an async server), in a short-lived thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 class CertificatePdfs:

@@ -57,7 +57,7 @@ def test_an_invited_officer_enrols_totp_and_reaches_the_dashboard(live_server, c
         officer.fill("#password", "short")
         officer.fill("#repeat", "short")
         officer.click("button.primary[type=submit]")
-        assert officer.locator("#password-error").is_visible()
+        officer.locator("#password-error").wait_for(state="visible")  # after the answer loads
         screenshot(officer, "a03-invitation-refuses-a-short-password")
         password = "链家 evaluation 2026!"
         officer.fill("#password", password)
@@ -84,7 +84,7 @@ def test_an_invited_officer_enrols_totp_and_reaches_the_dashboard(live_server, c
         officer.click("nav.console-nav >> text=退出登录")
 
         person_signs_in(officer, url, "chen.jingban@lianjia.example", password)
-        assert officer.locator("#code-error").is_visible()
+        officer.locator("#code-error").wait_for(state="visible")
         screenshot(officer, "a06-sign-in-asks-for-the-code")
         while int(time.time()) // 30 <= enrolled_step:  # each code works once
             time.sleep(1)

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 
 from domain.api_token import Role
 from service.app import create_app
-from service.certificate_pdf import CertificatePdfs
+from service.certificate_pdf import CertificatePdfs, run_to_completion
 from service.cli import main
 from service.ledger import Ledger
 from tests.factories import file_employer, issue_to_new_worker
@@ -79,13 +79,15 @@ def pyhanko_intact(body: bytes, trusted: x509.Certificate) -> tuple[bool, bool, 
     (signature intact and its certificate trusted, whole file covered, coverage)."""
     from asn1crypto import x509 as asn1_x509
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
     root = asn1_x509.Certificate.load(trusted.public_bytes(Encoding.DER))
     reader = PdfFileReader(io.BytesIO(body), strict=False)
-    status = validate_pdf_signature(
-        reader.embedded_signatures[0], ValidationContext(trust_roots=[root])
+    status = run_to_completion(  # pyhanko's sync API fails beside a running event loop
+        async_validate_pdf_signature(
+            reader.embedded_signatures[0], ValidationContext(trust_roots=[root])
+        )
     )
     whole = status.coverage.name == "ENTIRE_FILE"
     return status.intact and status.valid, whole, status.coverage.name

@@ -104,6 +104,18 @@ def run_whole_session(
         on=date(2025, 1, 7),
         actor="a",
     )
+    from_the_page = evaluation.lodge_public_objection(
+        worker_id=workers[0].id, grounds="成绩存疑", contact="13800000000", by_candidate=False,
+        on=date(2025, 1, 6), actor="public",
+    )  # fmt: skip
+    evaluation.resolve_objection(
+        body=body,
+        objection_id=from_the_page,
+        outcome=ObjectionOutcome.DISMISSED,
+        reason="核实无误",
+        on=date(2025, 1, 7),
+        actor="a",
+    )
     certificates = evaluation.confirm_and_issue(
         evaluation.check_confirmable(body, date(2025, 1, 13)),
         occupation=occupation,

@@ -14,6 +14,7 @@ from domain.honour_ladder import HonourLadder
 from domain.number_series import CertificateNumberSeries
 from domain.occupation import find_occupation
 from domain.organisation import Organisation, OrganisationKind
+from domain.person_account import AccountRole, PersonAccount
 from domain.post_appointment import PostAppointment
 from domain.skill_level import SkillLevel
 from domain.worker import CareerEntryKind, EmploymentRelation, Worker
@@ -49,6 +50,7 @@ def scenario_aggregates() -> list:
     body.amend_scope({"6-31-01-03": ["5", "4", "3"]}, AT, "a", "扩大")
     body.add_signing_key("k1", "z6MkExample", AT, "a")
     body.mark_key_compromised("k1", AT, "a", "泄露")
+    body.publish_document_signing_certificate("d1", "-----BEGIN CERTIFICATE-----", AT, "a")
     body.suspend(AT, "a", "r")
     body.reinstate(AT, "a", "r")
     union.revoke(AT, "a", "r")
@@ -150,7 +152,17 @@ def scenario_aggregates() -> list:
         post.pass_review(review, "记录", AT.date(), AT, "a")
     post.appoint(AT, "a")
     post.withdraw(AT, "a", "离职")
+    account = PersonAccount.invite(
+        login="chen@example.org", name="陈经办", role=AccountRole.ISSUER_OFFICER,
+        organisation_id=body.id, actor="a",
+    )  # fmt: skip
+    account.accept_invitation()
+    account.enrol_second_factor()
+    account.reset_sign_in("a")
+    account.change_role(AccountRole.AUDITOR, None, "a")
+    account.deactivate("a", "离职")
     aggregates = [
+        account,
         post,
         body,
         union,

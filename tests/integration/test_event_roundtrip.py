@@ -15,6 +15,7 @@ from domain.evaluation import Evaluation
 from domain.honour_ladder import HonourLadder
 from domain.number_series import CertificateNumberSeries
 from domain.organisation import Organisation
+from domain.person_account import PersonAccount
 from domain.post_appointment import PostAppointment
 from domain.worker import Worker
 from service.ledger import Ledger
@@ -30,6 +31,7 @@ AGGREGATES = [
     HonourLadder,
     ApiToken,
     CalendarYear,
+    PersonAccount,
 ]
 
 
