@@ -161,44 +161,47 @@ class UndefinedTerm(Exception):
     """Strict expansion met a term no context defines (dropped, or only under ``@vocab``)."""
 
 
+def refuse_dropped(iri: str | None) -> None:
+    """pyld's ``on_property_dropped`` hook in safe mode: a property expansion would drop."""
+    raise UndefinedTerm(f"expansion would drop a property (expanded to {iri!r})")
+
+
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+
+def refuse_undefined(canonical: str) -> None:
+    """Refuse N-Quads whose property, or whose type, only VC 2.0's issuer-dependent ``@vocab``
+    defines, and any IRI pyld made absolute against its made-up base
+    (``http://example.org/base/``): a relative ``@type`` or ``id``, which safe mode refuses."""
+    from pyld.jsonld import DEFAULT_BASE_IRI
+
+    made_up = "<" + DEFAULT_BASE_IRI
+    undefined = "<" + ISSUER_DEPENDENT
+    if undefined not in canonical and made_up not in canonical:
+        return
+    for line in canonical.splitlines():
+        subject, predicate, rest = line.split(" ", 2)
+        if predicate.startswith(undefined):
+            raise UndefinedTerm(f"{predicate[1:-1]} is defined by no context")
+        if predicate == _RDF_TYPE and rest.startswith(undefined):
+            raise UndefinedTerm(f"type {rest.split('>', 1)[0][1:]} is defined by no context")
+        for term in (subject, predicate, rest):
+            if term.startswith(made_up):
+                relative = term[len(made_up) :].split(">", 1)[0]
+                raise UndefinedTerm(
+                    f"{relative!r} is a relative IRI (a type or id that is not a URL)"
+                )
+
+
 def expand_strictly(
     document: Any, base_url: str | None, *, loader: Callable[..., Any] | None = None
 ) -> list[Any]:
-    """``document`` expanded with ``pyld`` offline, refusing any term no pinned context defines.
+    """``document`` expanded with ``pyld`` offline, refused by the same safe-mode rule as RDFC
+    signing (``refuse_dropped`` while expanding, ``refuse_undefined`` on its quads): for
+    reading a document's IRIs. ``loader`` replaces ``document_loader(base_url)``."""
+    from pyld import jsonld  # imported late so the service starts fast
 
-    PyLD (3.x) has no ``safeMode`` option; its equivalent is the ``on_property_dropped`` hook,
-    which here raises, as safe mode does, on every property expansion would drop. Beyond safe
-    mode, a property or type that expands only through VC 2.0's issuer-dependent ``@vocab`` is
-    refused too, and so is a ``@type`` that is not an absolute IRI: every term must be defined.
-    ``loader`` replaces ``document_loader(base_url)``.
-    """
-    from pyld import jsonld  # the only user of pyld; imported late so the service starts fast
-
-    def dropped(iri: str | None) -> None:
-        raise UndefinedTerm(f"expansion would drop a property (expanded to {iri!r})")
-
-    expanded: list[Any] = jsonld.expand(
-        document,
-        {"documentLoader": loader or document_loader(base_url)},
-        on_property_dropped=dropped,
-    )
-    _check_defined(expanded, "")
+    options = {"documentLoader": loader or document_loader(base_url)}
+    expanded: list[Any] = jsonld.expand(document, options, on_property_dropped=refuse_dropped)
+    refuse_undefined(jsonld.to_rdf(expanded, options | {"format": "application/n-quads"}))
     return expanded
-
-
-def _check_defined(node: Any, where: str) -> None:
-    if isinstance(node, list):
-        for position, item in enumerate(node):
-            _check_defined(item, f"{where}/{position}")
-        return
-    if not isinstance(node, dict):
-        return
-    for key, value in node.items():
-        if key.startswith(ISSUER_DEPENDENT):
-            raise UndefinedTerm(f"{where}: {key} is defined by no context")
-        if key == "@type":
-            for type_ in value if isinstance(value, list) else [value]:
-                if type_.startswith(ISSUER_DEPENDENT) or ":" not in type_:
-                    raise UndefinedTerm(f"{where}: type {type_} is defined by no context")
-        if key != "@value":
-            _check_defined(value, f"{where}/{key}")

@@ -8,8 +8,8 @@ Ed25519 signs (``data_integrity.add_proof`` with ``cryptosuite="eddsa-rdfc-2022"
 JSON-LD is processed in safe mode, offline: a context is only ever read from the pinned copies
 (``service.credentials.jsonld_contexts.document_loader``; any other URL is refused, never
 fetched), and expansion that would drop a property or leave a term undefined raises
-``JsonLdRefused`` (``expand_strictly``): a signature over quads that silently lost a property
-would not sign what the document says.
+``JsonLdRefused`` (``jsonld_contexts.refuse_dropped`` and ``refuse_undefined``): a signature over
+quads that silently lost a property would not sign what the document says.
 """
 
 from __future__ import annotations
@@ -49,59 +49,32 @@ def canonical_nquads(document: Mapping[str, Any], loader: DocumentLoader | None 
     """``document``'s RDFC-1.0 canonical N-Quads, in safe mode: expanding it would drop no
     property (pyld's ``on_property_dropped`` hook refuses, in the one expansion ``normalize``
     makes) and no property or type is left to VC 2.0's issuer-dependent ``@vocab``
-    (``_refuse_undefined`` reads the quads). Expanding once, rather than strictly first and
+    (``jsonld_contexts.refuse_undefined`` reads the quads: one rule for signing, verifying
+    and the tests' ``expand_strictly``). Expanding once, rather than strictly first and
     again inside ``normalize``, measured 7.3 → 5.2 ms a certificate credential
     (``benchmarks/bench_credentials.py``, ``sign rdfc``); the test vectors and
     the refusal tests pin the same output and refusals."""
     from pyld import jsonld  # imported late, as in jsonld_contexts, so the service starts fast
 
-    from service.credentials.jsonld_contexts import ContextNotPinned, UndefinedTerm
-
-    def dropped(iri: str | None) -> None:
-        raise UndefinedTerm(f"expansion would drop a property (expanded to {iri!r})")
+    from service.credentials.jsonld_contexts import (
+        ContextNotPinned,
+        UndefinedTerm,
+        refuse_dropped,
+        refuse_undefined,
+    )
 
     loader = loader or pinned_loader()
     options = {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": loader}
     try:
         with _PYLD:
-            processor = jsonld.JsonLdProcessor(on_property_dropped=dropped)
+            processor = jsonld.JsonLdProcessor(on_property_dropped=refuse_dropped)
             canonical: str = processor.normalize(dict(document), options)
-        _refuse_undefined(canonical)
+        refuse_undefined(canonical)
     except (UndefinedTerm, ContextNotPinned) as error:
         raise JsonLdRefused(str(error)) from None
     except jsonld.JsonLdError as error:
         raise JsonLdRefused(_jsonld_reason(error)) from None
     return canonical
-
-
-_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-
-
-def _refuse_undefined(canonical: str) -> None:
-    """Refuse quads whose property, or whose type, only VC 2.0's issuer-dependent ``@vocab``
-    defines (as ``jsonld_contexts.expand_strictly`` does on the expanded form), and any IRI
-    pyld made absolute against its made-up base (``http://example.org/base/``): a relative
-    ``@type`` or ``id``, which JSON-LD safe mode refuses."""
-    from pyld.jsonld import DEFAULT_BASE_IRI
-
-    from service.credentials.jsonld_contexts import ISSUER_DEPENDENT, UndefinedTerm
-
-    made_up = "<" + DEFAULT_BASE_IRI
-    undefined = "<" + ISSUER_DEPENDENT
-    if undefined not in canonical and made_up not in canonical:
-        return
-    for line in canonical.splitlines():
-        subject, predicate, rest = line.split(" ", 2)
-        if predicate.startswith(undefined):
-            raise UndefinedTerm(f"{predicate[1:-1]} is defined by no context")
-        if predicate == _RDF_TYPE and rest.startswith(undefined):
-            raise UndefinedTerm(f"type {rest.split('>', 1)[0][1:]} is defined by no context")
-        for term in (subject, predicate, rest):
-            if term.startswith(made_up):
-                relative = term[len(made_up) :].split(">", 1)[0]
-                raise UndefinedTerm(
-                    f"{relative!r} is a relative IRI (a type or id that is not a URL)"
-                )
 
 
 def _jsonld_reason(error: BaseException) -> str:
