@@ -8,13 +8,9 @@ through multipart uploads, and idempotent uploads.
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
-from tests.evaluation.session_api import Api
+from tests.evaluation.session_api import BASE, Api, mark, plan, poll
 from tests.factories import (
     CONFIRM_DAY,
-    ELECTRICIAN,
     PANEL_MARKERS,
     PLAN_DAY,
     PUBLISH_DAY,
@@ -23,39 +19,6 @@ from tests.factories import (
     id_number,
 )
 from tests.support.clocks import on_day
-
-BASE = "/api/v1/evaluations"
-
-
-def plan(api: Api, reference: str = "EV-2024-09") -> str:
-    response = api.call(
-        "POST",
-        BASE,
-        json={
-            "reference": reference,
-            "occupation_code": ELECTRICIAN,
-            "level": "4",
-            "starts_on": "2024-09-09",
-            "ends_on": SESSION_END.isoformat(),
-            "panels": {"practical": ["甲", "乙", "丙"]},
-        },
-    )
-    assert response.status_code == 201, response.json
-    return str(response.json["id"])
-
-
-def poll(api: Api, location: str, who: str = "issuer", seconds: float = 120) -> dict:
-    deadline = time.monotonic() + seconds
-    seen = []
-    while True:
-        response = api.call("GET", location, who)
-        assert response.status_code == 200, response.json
-        seen.append(response.json["progress"]["stage"])
-        if response.json["state"] in ("succeeded", "failed"):
-            return response.json
-        assert response.headers["Retry-After"] == "1"
-        assert time.monotonic() < deadline, seen
-        time.sleep(0.05)
 
 
 def test_a_whole_session_through_the_api(api: Api) -> None:
@@ -102,25 +65,11 @@ def test_a_whole_session_through_the_api(api: Api) -> None:
     assert float_score.status_code == 422
     assert float_score.json["errors"][0]["pointer"] == "/score"
 
-    def mark(worker: Any, component: str, score: Any, examiner: str) -> Any:
-        response = api.call(
-            "POST",
-            f"{path}/scores",
-            json={
-                "worker_id": str(worker),
-                "component": component,
-                "score": score,
-                "examiner": examiner,
-            },
-        )
-        assert response.status_code == 200, response.json
-        return response.json
-
     # a component's score is the panel's result: every practical examiner marks it
     for worker, theory, practical in ((zhang, 90, "85.5"), (li, 100, "58"), (wang, 70, 75)):
-        mark(worker, "theory", theory, "丁")
-        mark(worker, "practical", practical, "甲")
-        two = mark(worker, "practical", practical, "乙")
+        mark(api, path, worker, "theory", theory, "丁")
+        mark(api, path, worker, "practical", practical, "甲")
+        two = mark(api, path, worker, "practical", practical, "乙")
         assert two["result"] == "incomplete" and "practical" not in two["scores"]
         assert two["progress"]["practical"] == {
             "rule": "panel-mean",
@@ -128,7 +77,7 @@ def test_a_whole_session_through_the_api(api: Api) -> None:
             "missing": ["丙"],
             "complete": False,
         }
-        three = mark(worker, "practical", practical, "丙")
+        three = mark(api, path, worker, "practical", practical, "丙")
         assert three["progress"]["practical"]["complete"] is True
         assert three["scores"]["practical"]["rule"] == "panel-mean"
         assert three["scores"]["theory"]["rule"] == "single-mark"

@@ -3,8 +3,7 @@ requirements in 中文 and English, publicly and for a session."""
 
 from __future__ import annotations
 
-from tests.evaluation.session_api import Api
-from tests.evaluation.test_api_flow import BASE, plan
+from tests.evaluation.session_api import BASE, Api, plan
 from tests.factories import ELECTRICIAN
 
 

@@ -12,8 +12,7 @@ from domain.evaluation import Evaluation
 from domain.evaluation.panel import panel_result
 from domain.skill_level import SkillLevel
 from service.ledger import Ledger
-from tests.evaluation.session_api import Api
-from tests.evaluation.test_api_flow import BASE, plan
+from tests.evaluation.session_api import BASE, Api, enrol, mark, plan
 from tests.factories import (
     CONFIRM_DAY,
     ELECTRICIAN,
@@ -27,21 +26,6 @@ from tests.support.assertions import rule_of
 from tests.support.clocks import SteppingClock, on_day
 
 
-def mark(api: Api, path: str, worker: Any, component: str, score: Any, examiner: str) -> Any:
-    response = api.call(
-        "POST",
-        f"{path}/scores",
-        json={
-            "worker_id": str(worker),
-            "component": component,
-            "score": score,
-            "examiner": examiner,
-        },
-    )
-    assert response.status_code == 200, response.json
-    return response.json
-
-
 def test_two_marks_of_a_three_examiner_panel_are_not_enough_to_publish_or_confirm(
     api: Api,
 ) -> None:
@@ -49,16 +33,7 @@ def test_two_marks_of_a_three_examiner_panel_are_not_enough_to_publish_or_confir
     path = f"{BASE}/{evaluation}"
     on_day(api.clock, SESSION_END)
     worker = api.staff[0]
-    enrolled = api.call(
-        "POST",
-        f"{path}/candidates",
-        json={
-            "worker_id": str(worker),
-            "route": "4-years",
-            "evidence": {"experience": [{"start": "2015-01-01"}]},
-        },
-    )
-    assert enrolled.status_code == 200, enrolled.json
+    enrol(api, path, worker)
     mark(api, path, worker, "theory", 90, "丁")
     mark(api, path, worker, "practical", 80, "甲")
     two = mark(api, path, worker, "practical", 70, "乙")

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.evaluation.session_api import Api
-from tests.evaluation.test_api_flow import BASE
+from tests.evaluation.session_api import BASE, Api
 from tests.factories import ELECTRICIAN, file_employer
 
 PLAN = {

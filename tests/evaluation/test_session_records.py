@@ -8,8 +8,7 @@ from typing import Any
 
 import openpyxl
 
-from tests.evaluation.session_api import Api
-from tests.evaluation.test_api_flow import BASE, plan, poll
+from tests.evaluation.session_api import BASE, Api, enrol, plan, poll
 from tests.factories import CONFIRM_DAY, PUBLISH_DAY, SESSION_END, id_number
 from tests.support.clocks import on_day
 
@@ -19,16 +18,7 @@ def _issued_and_reported_session(api: Api) -> str:
     path = f"{BASE}/{plan(api)}"
     on_day(api.clock, SESSION_END)
     for worker, practical in ((api.staff[0], 80), (api.staff[1], 50)):
-        enrolled = api.call(
-            "POST",
-            f"{path}/candidates",
-            json={
-                "worker_id": str(worker),
-                "route": "4-years",
-                "evidence": {"experience": [{"start": "2015-01-01"}]},
-            },
-        )
-        assert enrolled.status_code == 200, enrolled.json
+        enrol(api, path, worker)
         for component, score, examiner in (
             ("theory", 90, "丁"),
             ("practical", practical, "甲"),

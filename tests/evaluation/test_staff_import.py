@@ -8,8 +8,7 @@ from typing import Any
 
 import openpyxl
 
-from tests.evaluation.session_api import Api
-from tests.evaluation.test_api_flow import BASE, plan
+from tests.evaluation.session_api import BASE, Api, plan
 from tests.factories import SESSION_END, id_number, register
 from tests.support.clocks import on_day
 
