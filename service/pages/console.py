@@ -30,6 +30,7 @@ from domain.evaluation import EvaluationStatus
 from domain.person_account import AccountRole
 from service.app_services import ledger, services
 from service.pages.blueprints import page_blueprint, render
+from service.pages.console_session import SESSION_TABS
 from service.pages.i18n import N_, gettext
 from service.pages.people import current_person
 
@@ -107,6 +108,7 @@ def frame() -> dict[str, Any]:
         "organisation": organisation_named(organisation_id) if organisation_id else None,
         "console_links": [link for link in LINKS if person.account.role in link.roles],
         "must_enrol": person.must_enrol,
+        "session_tabs": SESSION_TABS,
     }
 
 
