@@ -5,55 +5,15 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from uuid import UUID
 
 import pyotp
 import pytest
-from flask.testing import FlaskClient
 
 from domain.person_account import AccountRole
 from domain.skill_level import SkillLevel
 from tests.factories.organisations import ELECTRICIAN
-from tests.pages.pages_world import PagesWorld, csrf_of
-
-PASSWORD = "a long enough password"
-
-
-def person(
-    pages_world: PagesWorld,
-    login: str,
-    role: AccountRole = AccountRole.AUDITOR,
-    organisation: UUID | None = None,
-    *,
-    totp: bool = False,
-) -> pyotp.TOTP | None:
-    """An account that accepted its invitation (and enrolled a second factor when ``totp``)."""
-    accounts = pages_world.ledger.accounts
-    invitation = accounts.invite(
-        login=login,
-        name=f"{role.value} {login[:6]}",
-        role=role,
-        organisation_id=organisation,
-        actor="test",
-    )
-    accounts.accept_invitation(invitation.account.id, invitation.token, PASSWORD)
-    if not totp:
-        return None
-    accounts.start_enrolment(invitation.account.id)
-    secret = pyotp.TOTP(accounts.pending_secret(invitation.account.id))
-    assert accounts.confirm_enrolment(invitation.account.id, secret.at(pages_world.ledger.clock()))
-    return secret
-
-
-def sign_in(client: FlaskClient, login: str, password: str = PASSWORD, code: str = "") -> object:
-    page = client.get("/signin")
-    data = {"csrf": csrf_of(page.text), "login": login, "password": password, "code": code}
-    return client.post("/signin", data=data)
-
-
-def field_error(html: str, field: str) -> str:
-    found = re.search(rf'id="{field}-error">([^<]+)<', html)
-    return found.group(1) if found else ""
+from tests.pages.pages_world import csrf_of
+from tests.pages.people import PASSWORD, field_error, person, sign_in
 
 
 def test_an_invited_officer_chooses_a_password_then_must_enrol_a_second_factor(pages_world):
