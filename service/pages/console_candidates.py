@@ -156,7 +156,7 @@ def candidates_page(evaluation: Evaluation, status: int = 200, **values: Any) ->
     return render(
         "pages/console_candidates.html",
         status=status,
-        title=gettext("考生") + " · " + evaluation.reference,
+        title=gettext("考生名单") + " · " + evaluation.reference,
         evaluation=evaluation,
         candidates=_candidates(evaluation),
         components=COMPONENTS,

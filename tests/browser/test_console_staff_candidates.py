@@ -127,6 +127,7 @@ def test_the_officer_imports_staff_then_candidates(live_server, context, tmp_pat
 
     page.select_option("#worker_id", label=f"{second[0]} {second[1].masked}")
     page.check(f"#route-{route['id']}")
+    assert page.locator("fieldset[data-need=diploma]").is_hidden()  # only what the route needs
     page.fill("#experience_since", (china_today() - timedelta(days=400)).isoformat())
     page.get_by_role("button", name="报名", exact=True).click()
     page.wait_for_load_state("domcontentloaded")
@@ -136,7 +137,7 @@ def test_the_officer_imports_staff_then_candidates(live_server, context, tmp_pat
     screenshot(page, "c25-enrol-refused")
 
     page.goto(f"{candidates_url}?lang=en")
-    assert page.locator("h1").inner_text().startswith("Candidate · LJ-BROWSER-")
+    assert page.locator("h1").inner_text().startswith("Candidates · LJ-BROWSER-")
     screenshot(page, "c26-candidates-english")
     page.goto(f"{candidates_url}?lang=zh")
     for number in people.values():
