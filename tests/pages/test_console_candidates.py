@@ -93,6 +93,11 @@ def test_the_candidates_tab_lists_the_routes_that_apply_and_the_bodys_staff(scen
     assert 'value="4-competition-promotion"' in html and "批准文件或记录编号" in html
     assert "甲报名" in html and scene.numbers["甲报名"].masked in html
     assert 'href="/api/v1/evaluations/templates/candidates.xlsx"' in html
+    for field in re.findall(r'<(?:input|select|textarea) id="([^"]+)"', html):
+        assert f'<label for="{field}"' in html, field
+    for route in re.findall(r'<input type="radio" id="(route-[^"]+)"', html):
+        assert f'<label for="{route}"' in html, route
+    assert "style=" not in html and "<script>" not in html
 
 
 def test_an_officer_enrols_one_candidate_on_a_route(scene):

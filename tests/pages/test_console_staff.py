@@ -5,7 +5,9 @@ previews every row's problems and records nothing; a good one previews, then rec
 from __future__ import annotations
 
 import io
+import os
 import re
+import time
 from uuid import UUID
 
 import pytest
@@ -175,3 +177,39 @@ def test_a_good_roster_previews_then_records(pages_world, officer, body):
     assert replay.status_code == 422  # the held file is gone once recorded
     english = officer.get("/console/staff?lang=en")
     assert "Staff" in english.text and "在职人员" not in english.text
+    officer.get("/console/staff?lang=zh")
+
+
+def test_a_held_file_is_sealed_and_expires(pages_world, officer, body):
+    number = id_number(7107)
+    data = xlsx_bytes([HEADER, [number.reveal(), None, "蒋过期", None, "2022-02-02"]])
+    preview = upload(officer, "/console/staff/import", data)
+    held = re.search(r'name="upload" value="([^"]+)"', preview.text).group(1)
+    stored = pages_world.ledger.settings.data_dir / "uploads" / held.split(".")[0]
+    assert stored.exists()
+    assert number.reveal().encode() not in stored.read_bytes()  # sealed: no raw ID number
+    assert data not in stored.read_bytes()
+    old = time.time() - 31 * 60
+    os.utime(stored, (old, old))
+    expired = officer.post(
+        "/console/staff/import/record", data={"csrf": csrf_of(preview.text), "upload": held}
+    )
+    assert expired.status_code == 422 and "预览已过期" in expired.text
+    assert not stored.exists()
+    assert "蒋过期" not in staff_of(pages_world, body)
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_a_problem_of_the_whole_file(officer):
+    preview = upload(officer, "/console/staff/import", b"\x89PNG not a spreadsheet", "x.png")
+    assert preview.status_code == 200
+    assert 'id="import-problems"' in preview.text and 'id="record-import"' not in preview.text
+    assert "第 1 行" in preview.text
+    empty = upload(officer, "/console/staff/import", b"")
+    assert empty.status_code == 422 and field_error(empty.text, "file")
+
+
+def test_every_field_of_the_staff_pages_has_a_label(officer):
+    for html in (officer.get("/console/staff").text,):
+        for field in re.findall(r'<(?:input|select|textarea) id="([^"]+)"', html):
+            assert f'<label for="{field}"' in html, field
+        assert "style=" not in html
