@@ -34,6 +34,7 @@ from service.pages.console_uploads import (
     forget,
     hold,
     preview_rows,
+    shown_name,
     take,
     uploaded_file,
 )
@@ -332,9 +333,8 @@ def record_candidate_import(session_id: UUID) -> Any:
     except DomainRuleViolation as error:
         return _refused_import(evaluation, error)
     if not report.recorded and report.problems:  # the session changed since the preview
-        return _preview(
-            ledger().evaluation(session_id), data, request.form.get("filename", ""), report, 422
-        )
+        filename = shown_name(request.form.get("filename", ""))
+        return _preview(ledger().evaluation(session_id), data, filename, report, 422)
     forget(token)
     return redirect(
         url_for("console.candidates", session_id=session_id, recorded=report.rows), code=303

@@ -33,6 +33,7 @@ from service.pages.console_uploads import (
     forget,
     hold,
     preview_rows,
+    shown_name,
     take,
     uploaded_file,
 )
@@ -243,7 +244,7 @@ def record_staff_import() -> Any:
         return staff_page(422, upload_error=gettext("预览已过期，请重新上传文件。"))
     report = _import(data, dry_run=False)
     if not report.recorded and report.problems:  # the ledger changed since the preview
-        return _preview(data, request.form.get("filename", ""), report, status=422)
+        return _preview(data, shown_name(request.form.get("filename", "")), report, status=422)
     forget(token)
     return redirect(
         url_for("console.staff", recorded=report.rows, at=report.position or ""), code=303

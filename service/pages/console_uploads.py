@@ -36,6 +36,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app, request
 
+from domain.free_text import mask_id_numbers
 from service.app_services import ledger
 from service.evaluations.imports import ImportReport
 from service.evaluations.spreadsheets import CellProblem, cell_text, id_number_cell, read_table
@@ -52,6 +53,7 @@ __all__ = [
     "forget",
     "hold",
     "preview_rows",
+    "shown_name",
     "take",
     "uploaded_file",
 ]
@@ -152,7 +154,12 @@ def uploaded_file() -> tuple[bytes, str] | str:
     data = upload.read()
     if not data:
         return gettext("文件是空的，请选择填好的表格。")
-    return data, upload.filename
+    return data, shown_name(upload.filename)
+
+
+def shown_name(filename: str) -> str:
+    """A file's name as a page shows it: short, and any ID number in it masked."""
+    return mask_id_numbers(filename[:120])
 
 
 @dataclass

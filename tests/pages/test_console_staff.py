@@ -118,9 +118,10 @@ def test_a_bad_roster_previews_every_rows_problems_and_records_nothing(pages_wor
         ]
     )
     before = (pages_world.ledger.log_position, staff_of(pages_world, body))
-    preview = upload(officer, "/console/staff/import", bad)
+    preview = upload(officer, "/console/staff/import", bad, f"花名册{wrong.reveal()}.xlsx")
     assert preview.status_code == 200
     html = preview.text
+    assert f"花名册{wrong.masked}.xlsx" in html  # an ID number in the file's name is masked
     assert "什么都没有记录" in html and 'id="record-import"' not in html
     for row in (2, 3, 4):
         assert f'id="row-{row}"' in html
