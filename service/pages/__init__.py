@@ -57,6 +57,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         certificate_pdf,
         competition,
         console,
+        console_keys,
         console_objections,
         console_people,
         favicon,
