@@ -59,6 +59,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         console,
         console_objections,
         console_people,
+        console_scores,
         favicon,
         gongshi,
         home,
