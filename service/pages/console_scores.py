@@ -67,6 +67,7 @@ class Cell:
     label: str
     value: str
     recorded: str | None
+    examiner: str = ""  # who gave the recorded mark, on a component without a panel
     error: str = ""
 
 
@@ -109,9 +110,11 @@ def rows_of(evaluation: Evaluation, typed: dict[str, str] | None) -> list[Row]:
                 recorded = mark["score"] if mark else None
                 name = cell_name(key, component, column)
                 value = typed.get(name, "") if typed is not None else (recorded or "")
-                who = examiner or gettext("成绩")
+                who = examiner or gettext("分数")
                 text = f"{candidate['name']} {label(COMPONENTS, component)} {who}"
-                cells.append(Cell(f"m-{number}-{component}-{column}", name, text, value, recorded))
+                id_ = f"m-{number}-{component}-{column}"
+                marked_by = mark["examiner"] if mark and not panel else ""
+                cells.append(Cell(id_, name, text, value, recorded, marked_by))
             row.cells[component] = cells
             score = candidate["scores"].get(component)
             row.results[component] = score["score"] if score else None
@@ -160,10 +163,17 @@ def scores_page(
 ) -> Any:
     errors = errors or {}
     rows = rows_of(evaluation, typed)
+    summary = []  # (the field's id, what is wrong) for the list above the form
     for row in rows:
         for cells in row.cells.values():
             for cell in cells:
                 cell.error = errors.get(cell.name, "")
+                if cell.error:
+                    summary.append((cell.id, f"{cell.label}: {cell.error}"))
+    for component in evaluation.components:
+        if f"examiner.{component}" in errors:
+            summary.append((f"examiner-{component}", errors[f"examiner.{component}"]))
+    summary += [(field, errors[field]) for field in ("reason", "file") if field in errors]
     open_ = evaluation.status is EvaluationStatus.PLANNED
     return render(
         "pages/console_scores.html",
@@ -178,6 +188,7 @@ def scores_page(
         may_save=may_change(evaluation) and open_,
         scores_open=open_,
         errors=errors,
+        summary=summary,
         form=request.form if typed is not None else {},
         saved=request.args.get("saved", ""),
         corrected=request.args.get("corrected", ""),

@@ -126,6 +126,12 @@ def test_one_examiners_marks_leave_the_component_open_all_three_complete_it(page
     assert first["scores"]["theory"]["examiner"] == "理论考评员王"
     assert evaluation.candidate(b)["scores"]["practical"]["score"] == "81.67"
     assert '<td class="panel-result">69.83</td>' in html
+    assert '<span class="marked-by">理论考评员王</span>' in html
+    fields = re.findall(r'<(?:input|select|textarea) (?:type="\w+" )?id="([^"]+)"', html)
+    assert len(fields) >= 10  # every cell, the examiner, the reason, the file
+    for field in fields:
+        assert f'<label for="{field}"' in html or f'for="{field}">' in html, field
+    assert "style=" not in html
 
 
 def test_a_bad_cell_is_refused_beside_it_and_nothing_of_that_post_is_recorded(pages_world):
@@ -140,6 +146,8 @@ def test_a_bad_cell_is_refused_beside_it_and_nothing_of_that_post_is_recorded(pa
     assert field_error(html, "m-1-practical-0") == ""
     assert 'aria-describedby="m-2-practical-0-error"' in html
     assert 'value="85"' in html and 'value="101"' in html and 'value="八十"' in html
+    assert '<a href="#m-2-practical-0">王五' not in html  # the summary links each refused cell
+    assert '<a href="#m-2-practical-0">赵六 操作技能 甲: 请填写 0 到 100' in html
     assert pages_world.ledger.evaluation(session_id).version == before
 
     missing_examiner = save(client, session_id, {cell(a, 0, "theory"): "75"})
