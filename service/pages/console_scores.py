@@ -122,6 +122,22 @@ def rows_of(evaluation: Evaluation, typed: dict[str, str] | None) -> list[Row]:
     return rows
 
 
+def corrections_of(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """Every correction of the session's marks, newest last: who, which mark, from what to
+    what, why and when (each one its own ``ScoreCorrected`` event)."""
+    found = []
+    for candidate in evaluation.candidates.values():
+        for component in evaluation.components:
+            marks = list(candidate.get("marks", {}).get(component, {}).values())
+            score = candidate["scores"].get(component)
+            if not marks and score is not None:
+                marks = [score]
+            for mark in marks:
+                for correction in mark["corrections"]:
+                    found.append({"name": candidate["name"], "component": component, **correction})
+    return sorted(found, key=lambda correction: str(correction["on"]))
+
+
 def progress_of(evaluation: Evaluation) -> dict[str, Any]:
     """Marks in and needed per component (candidates × examiners on its panel) and overall;
     a component is complete only when every examiner has marked every candidate."""
@@ -185,6 +201,7 @@ def scores_page(
         columns={c: examiners_of(evaluation, c) for c in evaluation.components},
         panels={c: evaluation.panels.get(c) or [] for c in evaluation.components},
         progress=progress_of(evaluation),
+        corrections=corrections_of(evaluation),
         may_save=may_change(evaluation) and open_,
         scores_open=open_,
         errors=errors,

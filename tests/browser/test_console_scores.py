@@ -161,6 +161,8 @@ def test_the_officer_types_marks_with_the_keyboard_and_corrects_one(
         save(page)
         assert "更正 1 个" in page.locator("p.notice").inner_text()
         assert page.locator("td.panel-result").first.inner_text() == "81.67"
+        history = page.locator(".score-corrections").inner_text()
+        assert "考评员甲" in history and "誊写错误：原始评分表为 84 分" in history
         screenshot(page, "c34-scores-corrected")
 
         admin = live_server.token("admin")

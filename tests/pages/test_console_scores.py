@@ -178,7 +178,9 @@ def test_a_changed_mark_needs_a_reason_and_becomes_a_correction_event(pages_worl
 
     corrected = save(client, session_id, {cell(a, 0): "82"}, reason="誊写错误，原始评分表为 82")
     assert corrected.status_code == 303
-    assert "更正 1 个" in client.get(corrected.location).text
+    html = client.get(corrected.location).text
+    assert "更正 1 个" in html
+    assert "<td>甲</td><td>80</td><td>82</td><td>誊写错误，原始评分表为 82</td>" in html
     mark = pages_world.ledger.evaluation(session_id).candidate(a)["marks"]["practical"]["甲"]
     assert mark["score"] == "82"
     assert mark["corrections"][-1]["previous"] == "80"
