@@ -13,10 +13,12 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+import pytest
 from flask.testing import FlaskClient
 
 from domain.person_account import AccountRole
 from domain.skill_level import SkillLevel
+from service.evaluations.mark_sheet import MarkEntry, MarksRefused
 from service.pages import uploads
 from tests.factories.organisations import ELECTRICIAN
 from tests.pages.pages_world import PagesWorld, csrf_of
@@ -322,3 +324,19 @@ def test_a_held_upload_is_taken_once_by_its_own_session_and_expires(pages_world,
         token = uploads.hold(b"x", "scores")
     with app.test_request_context("/"):
         assert uploads.take(token, "scores") is None
+
+
+def test_the_mark_sheet_refuses_an_examiner_off_the_panel_and_records_nothing(pages_world):
+    session_id, (a, b) = session_with_candidates(pages_world, ("陈二", "褚三"))
+    ledger = pages_world.ledger
+    version = ledger.evaluation(session_id).version
+    entries = [MarkEntry(a, "practical", "甲", "80"), MarkEntry(b, "practical", "丁", "70")]
+    with pytest.raises(MarksRefused) as refused:
+        ledger.evaluations.record_marks(session_id, entries, actor="test")
+    assert list(refused.value.problems) == [1]
+    assert refused.value.problems[1].rule == "examiner-not-on-panel"
+    assert ledger.evaluation(session_id).version == version
+    done = ledger.evaluations.record_marks(session_id, entries[:1], actor="test")
+    assert (done.marks, done.corrections, done.unchanged) == (1, 0, 0)
+    again = ledger.evaluations.record_marks(session_id, entries[:1], actor="test")
+    assert (again.marks, again.unchanged, again.recorded) == (0, 1, None)
