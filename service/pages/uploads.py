@@ -7,8 +7,8 @@ the one checked) and without round-tripping its bytes through the page (a hidden
 carry ID numbers through the HTML). So the bytes are held here:
 
 * :func:`hold` writes them to ``<data_dir>/uploads/<token>.<kind>`` (owner-only), under a random
-  token that is also put in the person's session: only the session that uploaded a file can
-  take it back, and only as the kind it was held for;
+  token that is also put in the person's session (its newest :data:`KEPT`): only the session
+  that uploaded a file can take it back, and only as the kind it was held for;
 * :func:`take` returns them once (the file is deleted) within :data:`LIFETIME`; an unknown,
   foreign, expired or already-taken token answers None (the page asks for the file again);
 * every :func:`hold` sweeps held files older than :data:`LIFETIME`, so an abandoned preview
@@ -34,6 +34,8 @@ LIFETIME = 30 * 60
 """Seconds a held file may be taken after it was held."""
 
 SESSION_KEY = "held_uploads"
+KEPT = 4
+"""Tokens a session keeps (the newest); an older preview must be uploaded again."""
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 KIND = re.compile(r"[a-z]{1,20}")
 
@@ -63,7 +65,7 @@ def hold(data: bytes, kind: str) -> str:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as out:
         out.write(data)
-    held = dict(session.get(SESSION_KEY) or {})
+    held = dict(list((session.get(SESSION_KEY) or {}).items())[-(KEPT - 1) :])
     held[token] = kind
     session[SESSION_KEY] = held
     return token

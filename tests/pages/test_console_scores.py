@@ -320,6 +320,9 @@ def test_a_held_upload_is_taken_once_by_its_own_session_and_expires(pages_world,
         assert uploads.take(old, "scores") is None
         assert not held.exists()
         assert uploads.take("../../ledger.sqlite3", "scores") is None
+        tokens = [uploads.hold(b"n", "scores") for _ in range(uploads.KEPT + 1)]
+        assert uploads.take(tokens[0], "scores") is None  # a session keeps its newest few
+        assert uploads.take(tokens[-1], "scores") == b"n"
     with app.test_request_context("/"):  # another session: the token is not its own
         token = uploads.hold(b"x", "scores")
     with app.test_request_context("/"):
