@@ -262,8 +262,9 @@ def entries_of(
     return entries, names
 
 
-def refusal_of(error: DomainRuleViolation | InvalidValue, entry: MarkEntry, recorded: Any) -> str:
-    """A refused cell's message, in the page's language where the rule is known."""
+def refusal_of(error: DomainRuleViolation | InvalidValue, recorded: Any) -> str:
+    """A refused cell's message, in the page's language where the rule is known (``recorded``:
+    the mark the cell would change, if any)."""
     if isinstance(error, InvalidValue):
         if error.field == "score":
             return gettext("请填写 0 到 100 的分数，最多两位小数（例如 85 或 85.5）。")
@@ -311,7 +312,7 @@ def save_scores(session_id: UUID) -> Any:
                 if candidate
                 else None
             )
-            errors[names[index]] = refusal_of(error, entry, recorded)
+            errors[names[index]] = refusal_of(error, recorded)
             if isinstance(error, DomainRuleViolation) and error.rule == "reason-required":
                 errors["reason"] = gettext("改动已记录的分数时必须填写更正原因，原因会记录在案。")
         return scores_page(evaluation, status=422, typed=typed, errors=errors)
