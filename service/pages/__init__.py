@@ -60,6 +60,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         console_keys,
         console_objections,
         console_people,
+        console_scores,
         favicon,
         gongshi,
         home,
