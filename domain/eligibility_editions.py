@@ -11,6 +11,7 @@ One JSON file per edition in ``domain/data/eligibility_routes/`` named
 ``standard``             standard id, e.g. ``"generic-default"`` or an occupation code
 ``edition``              edition label, unique per standard, e.g. ``"2022"``
 ``title``                human-readable name of the standard edition
+``title_zh``             its Chinese name, for Chinese pages (optional; ``title`` when absent)
 ``generic_default``      ``true`` only for the generic template used when no occupation standard
                          edition is on file
 ``occupations``          ``"any"`` or a list of occupation codes the edition covers
@@ -184,6 +185,7 @@ class StandardEdition:
     source: str
     routes: tuple[EligibilityRoute, ...]
     notes: tuple[str, ...] = ()
+    title_zh: str = ""
 
     @property
     def key(self) -> str:
@@ -289,6 +291,7 @@ def parse_edition(data: object, *, source: str = "<edition>") -> StandardEdition
             "standard",
             "edition",
             "title",
+            "title_zh",
             "generic_default",
             "occupations",
             "related_occupations",
@@ -344,6 +347,7 @@ def parse_edition(data: object, *, source: str = "<edition>") -> StandardEdition
         source=top.text("source"),
         routes=routes,
         notes=tuple(top.strings("notes")),
+        title_zh=top.text("title_zh", ""),
     )
 
 

@@ -129,6 +129,7 @@ class Requirements:
     routes: tuple[EligibilityRoute, ...]
     bypasses: tuple[EligibilityRoute, ...]
     edition_title: str
+    edition_title_zh: str
     edition_source: str
     generic_default: bool
 
@@ -145,6 +146,7 @@ def requirements(occupation: Occupation, level: SkillLevel, on: date) -> Require
         routes=tuple(route for route in routes if not route.kind.is_bypass),
         bypasses=tuple(route for route in routes if route.kind.is_bypass),
         edition_title=edition.title,
+        edition_title_zh=edition.title_zh or edition.title,
         edition_source=edition.source,
         generic_default=edition.generic_default,
     )

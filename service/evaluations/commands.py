@@ -29,6 +29,7 @@ from service.evaluations.collaborators import CredentialRecords, WorkingDays
 from service.evaluations.confirmation import Confirmation, Progress
 from service.evaluations.evidence import candidate_facts, held_level_facts, load_workers
 from service.evaluations.imports import ImportReport
+from service.evaluations.mark_sheet import MarkEntry, MarkSheetResult, record_marks
 from service.ledger_store import LedgerStore
 
 __all__ = ["DEFAULT_PUBLICATION_WORKING_DAYS", "PUBLICATION_DAYS_VARIABLE", "Evaluations"]
@@ -205,6 +206,14 @@ class Evaluations:
                 actor=actor,
             ),
         )
+
+    @retried
+    def record_marks(
+        self, evaluation_id: UUID, entries: Sequence[MarkEntry], *, actor: str
+    ) -> MarkSheetResult:
+        """Record a mark sheet's new and changed marks (corrections with their reasons) in one
+        save, or nothing (``service.evaluations.mark_sheet``)."""
+        return record_marks(self._ledger, evaluation_id, entries, actor=actor)
 
     # -- publication and objections ------------------------------------------------------------
 

@@ -241,6 +241,7 @@ def context() -> dict[str, Any]:
         "role": role_label(principal) if principal is not None else "public",
         "csrf_token": csrf_token,
         "label": labels.label,
+        "calendar_name": labels.calendar_name,
         "labels": labels.ALL,
         "level_name": labels.level_name,
         "occupation_label": labels.occupation_label,

@@ -37,13 +37,14 @@ def _refused() -> Any:
     return render_error(403, gettext("只有管理员和人社局工作人员可以管理人员账号。"))
 
 
-def _organisations() -> list[dict[str, Any]]:
+def organisations() -> list[dict[str, Any]]:
+    """Every organisation (first 500) from the directory read model, for a select."""
     directory = services().directory
     return directory.list_organisations(limit=500).items if directory is not None else []
 
 
 def _people_page(status: int = 200, **values: Any) -> Any:
-    names = {str(o["id"]): o["name"] for o in _organisations()}
+    names = {str(o["id"]): o["name"] for o in organisations()}
     values.setdefault("errors", {})
     values.setdefault("form", {})
     return render(
@@ -52,7 +53,7 @@ def _people_page(status: int = 200, **values: Any) -> Any:
         title=gettext("人员账号"),
         accounts=ledger().accounts.list_accounts(),
         organisation_names=names,
-        organisations=_organisations(),
+        organisations=organisations(),
         roles=list(AccountRole),
         **values,
     )

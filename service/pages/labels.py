@@ -7,6 +7,8 @@ they come from the domain (:func:`level_name`, :func:`occupation_label`).
 
 from __future__ import annotations
 
+import re
+
 from domain.competition import CompetitionStatus
 from domain.errors import InvalidValue
 from domain.occupation import find_occupation
@@ -151,6 +153,40 @@ def occupation_label(code: object, name: str | None = None) -> str:
         known = find_occupation(str(code))
         name = known.name if known is not None else None
     return f"{name}{aside(str(code))}" if name else str(code)
+
+
+CALENDAR_NAMES = (
+    (
+        re.compile(r"^(?P<year>\d{4}) arrangement as shipped \((?P<source>.+)\)$"),
+        N_("%(year)s 年节假日安排，随软件发布（%(source)s）"),
+    ),
+    (
+        re.compile(r"^(?P<year>\d{4}) arrangement v(?P<version>\d+) \((?P<source>.+)\)$"),
+        N_("%(year)s 年节假日安排第 %(version)s 版（%(source)s）"),
+    ),
+    (
+        re.compile(r"^chinesecalendar (?P<version>\S+) \(mainland China working days\)$"),
+        N_("chinesecalendar %(version)s（中国大陆工作日）"),
+    ),
+)
+
+
+def calendar_name(recorded: str) -> str:
+    """The working-day calendars a 公示 window was counted on, as recorded with it
+    (:attr:`domain.working_day_calendar.PublicationWindow.calendar_name`, English, stable in
+    stored events), in the page's language; a part of another shape is shown as recorded."""
+    if current_language() == "en":
+        return recorded
+    shown = []
+    for part in recorded.split("; "):
+        for pattern, text in CALENDAR_NAMES:
+            found = pattern.match(part)
+            if found:
+                shown.append(gettext(text, **found.groupdict()))
+                break
+        else:
+            shown.append(part)
+    return "；".join(shown)
 
 
 ALL = {

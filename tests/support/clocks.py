@@ -54,3 +54,17 @@ class TravelClock:
 def on_day(clock: SteppingClock, day: date, hour: int = 10) -> None:
     """Move the clock to ``hour`` o'clock China time (UTC+8) on ``day``."""
     clock.now = datetime(day.year, day.month, day.day, hour, tzinfo=UTC) - timedelta(hours=8)
+
+
+class ShiftedClock:
+    """Real time, shifted: ``advance`` moves it forward by whole days (a 公示 window passes in
+    a moment) while seconds still pass as they do for a live server and its users."""
+
+    def __init__(self) -> None:
+        self.shift = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.shift
+
+    def advance(self, days: int) -> None:
+        self.shift += timedelta(days=days)
