@@ -11,7 +11,7 @@ is recorded: the page answers 422 with every typed value kept and each refusal b
 Progress: per component, the marks in of those needed (candidates × examiners on its panel),
 and overall. A spreadsheet of scores is imported with a dry-run preview first
 (``ledger.evaluations.import_scores``, the API's import); the previewed file is held
-server-side between preview and record (``service.pages.uploads``).
+server-side, sealed, between preview and record (``service.pages.console_uploads``).
 
 Who: :func:`service.pages.console_session.session_for` (an auditor reads, never saves).
 """
@@ -30,7 +30,7 @@ from domain.evaluation import Evaluation, EvaluationStatus
 from domain.evaluation.panel import recorded_mark, session_progress
 from service.app_services import ledger
 from service.evaluations.mark_sheet import MarkEntry, MarksRefused
-from service.pages import uploads
+from service.pages import console_uploads
 from service.pages.blueprints import render
 from service.pages.console import console
 from service.pages.console_session import add_session_tab, may_change, session_for
@@ -336,7 +336,8 @@ def import_scores(session_id: UUID) -> Any:
     assert person is not None
     recording = request.form.get("action") == "record"
     if recording:
-        data = uploads.take(request.form.get("upload", ""), UPLOAD_KIND)
+        held = request.form.get("upload", "")
+        data = console_uploads.take(held, kind=UPLOAD_KIND, target=session_id)
         if data is None:
             problem = gettext("预览的文件已过期或已导入，请重新选择文件并预览。")
             return scores_page(evaluation, status=422, errors={"file": problem})
@@ -358,6 +359,7 @@ def import_scores(session_id: UUID) -> Any:
         problem = gettext(message) if message else error.detail
         return scores_page(evaluation, status=422, errors={"file": problem})
     if recording and not report.problems:
+        console_uploads.forget(held)
         return redirect(
             url_for(
                 "console.session_scores",
@@ -368,7 +370,11 @@ def import_scores(session_id: UUID) -> Any:
             ),
             code=303,
         )
-    token = "" if recording or report.problems else uploads.hold(data, UPLOAD_KIND)
+    token = (
+        ""
+        if recording or report.problems
+        else console_uploads.hold(data, kind=UPLOAD_KIND, target=session_id)
+    )
     status = 422 if report.problems else 200
     return scores_page(evaluation, status=status, report=report, upload_token=token)
 

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import io
 import itertools
-import os
 import re
-import time
 from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
@@ -19,7 +17,6 @@ from flask.testing import FlaskClient
 from domain.person_account import AccountRole
 from domain.skill_level import SkillLevel
 from service.evaluations.mark_sheet import MarkEntry, MarksRefused
-from service.pages import uploads
 from tests.factories.organisations import ELECTRICIAN
 from tests.pages.pages_world import PagesWorld, csrf_of
 from tests.pages.people import field_error, person, sign_in
@@ -300,33 +297,6 @@ def test_a_session_that_takes_no_scores_yet_refuses_them_above_the_grid(pages_wo
     assert field_error(refused.text, "form") == "本批次尚未开始，开始之后才能录入成绩。"
     assert 'value="80"' in refused.text
     assert pages_world.ledger.evaluation(session_id).candidate(a).get("marks", {}) == {}
-
-
-def test_a_held_upload_is_taken_once_by_its_own_session_and_expires(pages_world, tmp_path):
-    app = pages_world.world.app
-    with app.test_request_context("/"):
-        token = uploads.hold(b"id_number,practical\n", "scores")
-        assert uploads.take(token, "candidates") is None  # another kind
-        assert uploads.take(token, "scores") == b"id_number,practical\n"
-        assert uploads.take(token, "scores") is None  # once
-        old = uploads.hold(b"old", "scores")
-        held = next(
-            p
-            for p in (pages_world.ledger.settings.data_dir / "uploads").iterdir()
-            if p.name.startswith(old)
-        )
-        stale = time.time() - uploads.LIFETIME - 1
-        os.utime(held, (stale, stale))
-        assert uploads.take(old, "scores") is None
-        assert not held.exists()
-        assert uploads.take("../../ledger.sqlite3", "scores") is None
-        tokens = [uploads.hold(b"n", "scores") for _ in range(uploads.KEPT + 1)]
-        assert uploads.take(tokens[0], "scores") is None  # a session keeps its newest few
-        assert uploads.take(tokens[-1], "scores") == b"n"
-    with app.test_request_context("/"):  # another session: the token is not its own
-        token = uploads.hold(b"x", "scores")
-    with app.test_request_context("/"):
-        assert uploads.take(token, "scores") is None
 
 
 def test_the_mark_sheet_refuses_an_examiner_off_the_panel_and_records_nothing(pages_world):
