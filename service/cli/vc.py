@@ -15,6 +15,7 @@ wraps credential files in a presentation signed by a did:key holder, for ``POST
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -194,6 +195,12 @@ def _print_report(report: VerificationReport) -> None:
 @click.option("--offline", is_flag=True, help="never use the network (implied by any file)")
 @click.option("--timeout", default=10.0, show_default=True, help="seconds per online fetch")
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+@click.option(
+    "--at",
+    "moment",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"]),
+    help="verify as of this moment, e.g. 2027-01-05T08:00:00+08:00 (no zone: UTC; default: now)",
+)
 @_CONTEXT_OPTION
 @click.argument("credential_file", type=click.File("rb"))
 def verify(
@@ -202,6 +209,7 @@ def verify(
     offline: bool,
     timeout: float,
     as_json: bool,
+    moment: datetime | None,
     contexts: dict[str, Any],
     credential_file: BinaryIO,
 ) -> None:
@@ -210,8 +218,12 @@ def verify(
     did:key methods resolve by themselves. Given --controller or --status-list files (each
     may be repeated) the check is offline and uses only those; otherwise did:web controllers
     and status lists are fetched online. What cannot be had (the issuer's controller document,
-    a status list) makes its check "unknown" and the credential not verified.
+    a status list) makes its check "unknown" and the credential not verified. ``--at`` checks
+    the validity dates and the key's window as of that moment instead of now (the status is
+    what the list given says).
     """
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
     controller_resolver, status_resolver = _resolvers(controllers, status_lists, offline, timeout)
     try:
         credential = parse_strict(credential_file.read())
@@ -223,6 +235,7 @@ def verify(
             credential,
             controller_resolver=controller_resolver,
             status_list_resolver=status_resolver,
+            now=moment,
             document_loader=document_loader(None, contexts) if contexts else None,
         )
     if as_json:

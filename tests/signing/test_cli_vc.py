@@ -425,3 +425,25 @@ def test_present_signs_a_presentation_that_verify_presentation_accepts(runner, t
     assert {"check": "challenge", "status": "failed"}.items() <= next(
         c for c in json.loads(replayed.output)["checks"] if c["check"] == "challenge"
     ).items()
+
+
+def test_verify_at_a_moment_checks_the_dates_as_of_then(runner, tmp_path):
+    """``--at`` asks whether the credential verified at that moment: before its validFrom it
+    did not; after, it did (an auditor's question, and a journey on a moved clock)."""
+    issuer = Issuer()
+    issuer.add_key("key-1", seed=1, validFrom="2024-01-01T00:00:00Z")
+    credential = issuer.sign(achievement_credential(status_indexes={"revocation": 5}))
+    (tmp_path / "c.json").write_text(json.dumps(credential, ensure_ascii=False))
+    (tmp_path / "did.json").write_text(json.dumps(issuer.document))
+    (tmp_path / "list.json").write_text(json.dumps(issuer.status_list("revocation")))
+
+    def verify_at(*at):
+        args = ["vc", "verify", "--controller", str(tmp_path / "did.json")]
+        args += ["--status-list", str(tmp_path / "list.json"), *at, str(tmp_path / "c.json")]
+        return runner.invoke(main, args)
+
+    before = verify_at("--at", "2024-05-31T23:00:00+08:00")  # before the proof was made
+    assert before.exit_code == 1 and "in the future (now is 2024-05-31T15:00:00Z" in before.output
+    after = verify_at("--at", "2024-06-02T08:00:00")
+    assert after.exit_code == 0, after.output
+    assert verify_at("--at", "yesterday").exit_code == 2  # click refuses what is not a moment
