@@ -4,14 +4,16 @@ this; it imports neither."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 
 from service.audit import Audit
 from service.certificate_lookup import CertificateLookup
 from service.competitions.leaderboard import Leaderboards
+from service.jobs import JobRunner, default_handlers, job_store_for
 from service.ledger import Ledger
 from service.national_query import NationalQuery
 from service.problems import Problem
@@ -21,6 +23,7 @@ __all__ = [
     "caught_up_store",
     "certificate_lookup",
     "current_audit",
+    "job_runner",
     "leaderboards",
     "ledger",
     "national_query",
@@ -61,6 +64,25 @@ def services() -> Services:
 
 def ledger() -> Ledger:
     return services().ledger
+
+
+JOBS_EXTENSION = "craftledger_jobs"
+_jobs_lock = threading.Lock()
+
+
+def job_runner(app: Flask | None = None) -> JobRunner:
+    """This app's job runner (made on first use; its thread runs only while jobs are pending):
+    the API's ``/api/v1/jobs`` and the console's progress pages read the same jobs."""
+    app = app or current_app
+    runner: JobRunner | None = app.extensions.get(JOBS_EXTENSION)
+    if runner is None:
+        with _jobs_lock:
+            runner = app.extensions.get(JOBS_EXTENSION)
+            if runner is None:
+                ledger = app.extensions["craftledger"].ledger
+                runner = JobRunner(ledger, job_store_for(ledger), default_handlers())
+                app.extensions[JOBS_EXTENSION] = runner
+    return runner
 
 
 def leaderboards() -> Leaderboards:
