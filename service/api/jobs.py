@@ -29,6 +29,7 @@ blp = Blueprint(
     description="Background jobs of long commands (e.g. confirming a session) and their progress.",
 )
 
+
 class ProgressSchema(ma.Schema):
     stage = ma.fields.String(
         required=True,
