@@ -79,17 +79,14 @@ def plan_field(error: DomainRuleViolation) -> str:
     return FIELD_OF_RULE.get(error.rule, "form")
 
 
-def scope_choices(scope: dict[str, list[str]]) -> tuple[list[dict[str, Any]], list[SkillLevel]]:
-    """The occupations of a filing scope (name and code, each with its filed levels) and every
-    level filed for any of them, highest first."""
+def scope_choices(scope: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """The occupations of a filing scope: name, code and the levels filed for it."""
     occupations = []
-    levels: set[SkillLevel] = set()
     for code, codes in sorted(scope.items()):
         filed = sorted(SkillLevel.from_code(level) for level in codes)
-        levels.update(filed)
         known = find_occupation(code)
         occupations.append({"code": code, "name": known.name if known else code, "levels": filed})
-    return occupations, sorted(levels)
+    return occupations
 
 
 def _planner() -> Any:
@@ -103,13 +100,12 @@ def _planner() -> Any:
 def _plan_page(status: int = 200, errors: dict[str, Any] | None = None) -> Any:
     person = _planner()
     organisation = organisation_named(person.account.organisation_id) or {}
-    occupations, levels = scope_choices(organisation.get("scope") or {})
+    occupations = scope_choices(organisation.get("scope") or {})
     return render(
         "pages/console_session_plan.html",
         status=status,
         title=gettext("新建评价批次"),
         occupations=occupations,
-        levels=levels,
         components=COMPONENTS,
         panel_hints=PANEL_HINTS,
         errors=errors or {},
