@@ -51,7 +51,7 @@ RESULTS = {
     "passed": N_("合格"),
     "failed": N_("不合格"),
     "incomplete": N_("成绩未齐"),
-    "withdrawn": N_("已撤销"),
+    "withdrawn": N_("已撤销（异议成立）"),
 }
 JOB_STATES = {
     "queued": N_("排队中"),
@@ -98,7 +98,7 @@ def overview_page(
     return render(
         "pages/console_session.html",
         status=status,
-        title=f"{gettext('评价批次')} {evaluation.reference}",
+        title=gettext("评价批次 %(reference)s", reference=evaluation.reference),
         evaluation=evaluation,
         components=COMPONENTS,
         results=RESULTS,
