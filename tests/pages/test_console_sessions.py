@@ -160,6 +160,9 @@ def wait_for_job(client: Any, location: str) -> str:
         time.sleep(0.2)
 
 
+CONFIRM_JOBS: dict[UUID, str] = {}
+
+
 @pytest.fixture(scope="module")
 def issued(officer, pages_world) -> UUID:
     """A session past its 公示 window, confirmed through the console."""
@@ -171,6 +174,7 @@ def issued(officer, pages_world) -> UUID:
     assert "已颁发 2 本证书" in finished
     assert re.search(r'<progress id="job-progress" max="(\d+)" value="\1"', finished)
     assert f'href="{path}#certificates"' in finished
+    CONFIRM_JOBS[session_id] = started.location
     return session_id
 
 
@@ -288,3 +292,47 @@ def test_the_overview_in_english(officer, pages_world):
     page = officer.get(f"/console/sessions/{session_id}?lang=en")
     assert '<html lang="en">' in page.text and "Publish" in page.text
     officer.get("/console?lang=zh")
+
+
+def test_the_dashboard_says_what_each_session_needs_next(pages_world):
+    world = pages_world.world
+    org = world.fresh_employer()
+    client = signed_in(pages_world, "plan.next@example.cn", AccountRole.ISSUER_OFFICER, org)
+    world.ids["org_a"], saved = org, world.ids["org_a"]
+    try:  # session_of builds employer A's sessions: make this body employer A for a moment
+        unscored = session_of(world, enrolled=1, days_ago=3)
+        open_window = session_of(world, enrolled=1, scored=True, published=True, days_ago=2)
+        objected = session_of(
+            world, enrolled=1, scored=True, published=True, objection=True, days_ago=2
+        )
+        confirmable = session_of(world, enrolled=1, scored=True, published=True)
+    finally:
+        world.ids["org_a"] = saved
+    rows = {
+        row.split("</a>")[0].rsplit(">", 1)[1]: row
+        for row in client.get("/console").text.split("<tr>")[2:]
+    }
+    steps = {
+        pages_world.ledger.evaluation(context["target"]).reference: text
+        for context, text in (
+            (unscored, "尚缺 4 个成绩"),
+            (objected, "1 条异议待处理"),
+            (confirmable, "可以确认结果并发证"),
+        )
+    }
+    for reference, text in steps.items():
+        assert text in rows[reference], rows[reference]
+    window = pages_world.ledger.evaluation(open_window["target"]).publication["window_ends_on"]
+    assert (
+        f"公示至 {window} 结束"
+        in rows[pages_world.ledger.evaluation(open_window["target"]).reference]
+    )
+
+
+def test_a_confirm_job_of_another_session_is_not_found(officer, other_officer, issued, pages_world):
+    started = session_of(pages_world.world, enrolled=1, scored=True, days_ago=3)["target"]
+    location = CONFIRM_JOBS[issued]
+    job_id = location.rsplit("/", 1)[1]
+    assert officer.get(location).status_code == 200
+    assert officer.get(f"/console/sessions/{started}/confirm/{job_id}").status_code == 404
+    assert other_officer.get(location).status_code == 404
