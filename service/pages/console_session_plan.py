@@ -52,6 +52,7 @@ RULES = {
 }
 """What a plan's rules mean, in the pages' words (the rule's own detail is shown beside)."""
 FIELD_OF_RULE = {
+    "unknown-occupation": "occupation_code",
     "duplicate-reference": "reference",
     "outside-filed-scope": "level",
     "level-not-allowed-for-occupation": "level",
