@@ -13,7 +13,8 @@ from flask import Flask, current_app
 from service.audit import Audit
 from service.certificate_lookup import CertificateLookup
 from service.competitions.leaderboard import Leaderboards
-from service.jobs import JobRunner, default_handlers, job_store_for
+from service.evaluations.confirmation import CONFIRM_JOB
+from service.jobs import Job, JobRunner, default_handlers, job_store_for
 from service.ledger import Ledger
 from service.national_query import NationalQuery
 from service.problems import Problem
@@ -28,6 +29,7 @@ __all__ = [
     "ledger",
     "national_query",
     "services",
+    "submit_confirmation",
 ]
 
 
@@ -83,6 +85,20 @@ def job_runner(app: Flask | None = None) -> JobRunner:
                 runner = JobRunner(ledger, job_store_for(ledger), default_handlers())
                 app.extensions[JOBS_EXTENSION] = runner
     return runner
+
+
+def submit_confirmation(evaluation: Any, actor: str) -> tuple[Job, bool]:
+    """Queue the ``confirm-evaluation`` job of ``evaluation`` (checked confirmable by the caller,
+    ``Evaluations.check_confirmation``) on this app's runner, owned by its body; while one is
+    queued or running, answer that one (``created`` False). The API's confirm and the
+    console's both start here."""
+    return job_runner().submit(
+        CONFIRM_JOB,
+        {"evaluation_id": str(evaluation.id), "actor": actor},
+        actor=actor,
+        owner=str(evaluation.body_id),
+        dedupe_key=f"{CONFIRM_JOB}:{evaluation.id}",
+    )
 
 
 def leaderboards() -> Leaderboards:

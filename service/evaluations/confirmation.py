@@ -24,7 +24,6 @@ from service.capabilities import CertificateRecords, HeldLevels
 from service.commands import Recorded, retried
 from service.evaluations.collaborators import CredentialRecords
 from service.evaluations.evidence import load_workers
-from service.jobs import Job, JobRunner
 from service.ledger_store import LedgerStore
 
 __all__ = [
@@ -32,7 +31,6 @@ __all__ = [
     "Confirmation",
     "Progress",
     "confirmation_job",
-    "submit_confirmation",
 ]
 
 Progress = Callable[[str, int, int], None]
@@ -153,16 +151,3 @@ def confirmation_job(ledger: Any, params: Mapping[str, Any], progress: Progress)
         "last_number": evaluation.issued["last_number"],
         "log_position": recorded.position,
     }
-
-
-def submit_confirmation(runner: JobRunner, evaluation: Evaluation, actor: str) -> tuple[Job, bool]:
-    """Queue the ``confirm-evaluation`` job of ``evaluation`` (checked confirmable by the caller,
-    ``Evaluations.check_confirmation``), owned by its body; while one is queued or running,
-    answer that one (``created`` False). The API's confirm and the console's both start here."""
-    return runner.submit(
-        CONFIRM_JOB,
-        {"evaluation_id": str(evaluation.id), "actor": actor},
-        actor=actor,
-        owner=str(evaluation.body_id),
-        dedupe_key=f"{CONFIRM_JOB}:{evaluation.id}",
-    )

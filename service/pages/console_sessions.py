@@ -31,12 +31,12 @@ from werkzeug.exceptions import NotFound as PageNotFound
 
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.evaluation import Evaluation
-from service.app_services import current_audit, job_runner, ledger
+from service.app_services import current_audit, job_runner, ledger, submit_confirmation
 from service.attachments import XLSX, attachment, session_workbook_name
 from service.certificate_pdf import CertificatePdfs, MissingGlyphs
 from service.commands import NotFound
 from service.credentials import CredentialUnavailable
-from service.evaluations.confirmation import CONFIRM_JOB, submit_confirmation
+from service.evaluations.confirmation import CONFIRM_JOB
 from service.evaluations.exports import session_workbook
 from service.pages.blueprints import render, render_error
 from service.pages.console import console
@@ -158,7 +158,7 @@ def confirm_session(session_id: UUID) -> Any:
         checked = ledger().evaluations.check_confirmation(evaluation)
     except DomainRuleViolation as error:
         return _refused(evaluation, "confirm", "confirm", error)
-    job, _created = submit_confirmation(job_runner(), checked, actor_of())
+    job, _created = submit_confirmation(checked, actor_of())
     return redirect(
         url_for("console.confirm_progress", session_id=session_id, job_id=job.id), code=303
     )

@@ -17,12 +17,11 @@ from service.api.auth import access, acting_organisation, current_principal, own
 from service.api.evaluations.blueprint import blp, session_for_change, session_for_reading
 from service.api.evaluations.objections import ObjectionSchema
 from service.api.fields import level_field, occupation_code_field, text
-from service.api.jobs import JobSchema, job_runner, job_view
+from service.api.jobs import JobSchema, job_view
 from service.api.openapi import located_at
 from service.api.reads import list_page
-from service.app_services import ledger, services
+from service.app_services import ledger, services, submit_confirmation
 from service.commands import Recorded
-from service.evaluations.confirmation import submit_confirmation
 
 PANELS = ["practical", "review", "theory"]
 STATUSES = [status.value for status in EvaluationStatus]
@@ -320,7 +319,7 @@ def confirm_evaluation(body: dict[str, Any], evaluation_id: UUID) -> Any:
     """
     evaluation = ledger().evaluations.check_confirmation(session_for_change(evaluation_id))
     queued_at = Recorded(evaluation, ledger().log_position)  # the job's result has the issue's
-    job, _created = submit_confirmation(job_runner(), evaluation, current_principal().actor)
+    job, _created = submit_confirmation(evaluation, current_principal().actor)
     return queued_at, job_view(job)
 
 
