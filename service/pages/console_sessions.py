@@ -59,6 +59,16 @@ JOB_STATES = {
     "succeeded": N_("已完成"),
     "failed": N_("失败"),
 }
+STAGES = {
+    "queued": N_("排队中"),
+    "started": N_("已开始"),
+    "loading": N_("读取考生"),
+    "checking": N_("核对考生"),
+    "building": N_("生成证书"),
+    "allocating status list entries": N_("分配状态列表位置"),
+    "saving": N_("保存"),
+    "saved": N_("已保存"),
+}
 EVENTS = {
     "Evaluation.Planned": N_("计划批次"),
     "Evaluation.CandidateEnrolled": N_("报名考生"),
@@ -207,6 +217,7 @@ def confirm_progress(session_id: UUID, job_id: UUID) -> Any:
         evaluation=evaluation,
         job=job,
         job_states=JOB_STATES,
+        stages=STAGES,
         finished=job.state in ("succeeded", "failed"),
     )
 
