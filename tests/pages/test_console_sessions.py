@@ -260,7 +260,7 @@ def test_a_correction_appears_in_the_history_with_its_reason(officer, pages_worl
     history = officer.get(f"/console/sessions/{context['target']}/history")
     assert history.status_code == 200
     assert "更正成绩" in history.text and "录入成绩" in history.text
-    assert '<dd class="reason">阅卷时漏计一题</dd>' in history.text
+    assert '<span class="reason">阅卷时漏计一题</span>' in history.text
 
 
 def test_another_bodys_officer_gets_404_everywhere(other_officer, officer, pages_world):
