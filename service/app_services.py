@@ -21,6 +21,7 @@ from service.problems import Problem
 
 __all__ = [
     "Services",
+    "caught_up",
     "caught_up_store",
     "certificate_lookup",
     "current_audit",
@@ -141,6 +142,14 @@ def _wait_for_directory(shared: Services, names: tuple[str, ...] = ("directory",
     timeout = float(current_app.config.get("READ_WAIT_SECONDS", 5.0))
     head = shared.ledger.log_position
     return bool(shared.runner.wait_for(head, timeout=timeout, names=list(names)))
+
+
+def caught_up(*names: str) -> None:
+    """Wait (up to ``READ_WAIT_SECONDS``) for the read models ``names`` to reach the log's head,
+    when their runner is running: a page read right after a command shows what it recorded."""
+    shared = services()
+    if shared.runner is not None and shared.runner.running:
+        _wait_for_directory(shared, names)
 
 
 def caught_up_store() -> Any:

@@ -29,7 +29,7 @@ from flask import redirect, request, url_for
 from domain.evaluation import EvaluationStatus
 from domain.person_account import AccountRole
 from projections.publicity import Publicity, PublicityQuery
-from service.app_services import ledger, services
+from service.app_services import caught_up, ledger, services
 from service.pages.blueprints import page_blueprint, render
 from service.pages.console_session import SESSION_TABS
 from service.pages.i18n import N_, gettext
@@ -190,6 +190,7 @@ def home() -> Any:
     assert person is not None  # signed_in_person let only a person in
     account = person.account
     if account.role is AccountRole.ISSUER_OFFICER:
+        caught_up("evaluation_sessions")  # a session just planned is listed
         sessions = body_sessions(account.organisation_id)
         counts = Counter(session["status"] for session in sessions)
         directory = services().directory
