@@ -4,27 +4,33 @@ this; it imports neither."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 
 from service.audit import Audit
 from service.certificate_lookup import CertificateLookup
 from service.competitions.leaderboard import Leaderboards
+from service.evaluations.confirmation import CONFIRM_JOB
+from service.jobs import Job, JobRunner, default_handlers, job_store_for
 from service.ledger import Ledger
 from service.national_query import NationalQuery
 from service.problems import Problem
 
 __all__ = [
     "Services",
+    "caught_up",
     "caught_up_store",
     "certificate_lookup",
     "current_audit",
+    "job_runner",
     "leaderboards",
     "ledger",
     "national_query",
     "services",
+    "submit_confirmation",
 ]
 
 
@@ -61,6 +67,39 @@ def services() -> Services:
 
 def ledger() -> Ledger:
     return services().ledger
+
+
+JOBS_EXTENSION = "craftledger_jobs"
+_jobs_lock = threading.Lock()
+
+
+def job_runner(app: Flask | None = None) -> JobRunner:
+    """This app's job runner (made on first use; its thread runs only while jobs are pending):
+    the API's ``/api/v1/jobs`` and the console's progress pages read the same jobs."""
+    app = app or current_app
+    runner: JobRunner | None = app.extensions.get(JOBS_EXTENSION)
+    if runner is None:
+        with _jobs_lock:
+            runner = app.extensions.get(JOBS_EXTENSION)
+            if runner is None:
+                ledger = app.extensions["craftledger"].ledger
+                runner = JobRunner(ledger, job_store_for(ledger), default_handlers())
+                app.extensions[JOBS_EXTENSION] = runner
+    return runner
+
+
+def submit_confirmation(evaluation: Any, actor: str) -> tuple[Job, bool]:
+    """Queue the ``confirm-evaluation`` job of ``evaluation`` (checked confirmable by the caller,
+    ``Evaluations.check_confirmation``) on this app's runner, owned by its body; while one is
+    queued or running, answer that one (``created`` False). The API's confirm and the
+    console's both start here."""
+    return job_runner().submit(
+        CONFIRM_JOB,
+        {"evaluation_id": str(evaluation.id), "actor": actor},
+        actor=actor,
+        owner=str(evaluation.body_id),
+        dedupe_key=f"{CONFIRM_JOB}:{evaluation.id}",
+    )
 
 
 def leaderboards() -> Leaderboards:
@@ -103,6 +142,14 @@ def _wait_for_directory(shared: Services, names: tuple[str, ...] = ("directory",
     timeout = float(current_app.config.get("READ_WAIT_SECONDS", 5.0))
     head = shared.ledger.log_position
     return bool(shared.runner.wait_for(head, timeout=timeout, names=list(names)))
+
+
+def caught_up(*names: str) -> None:
+    """Wait (up to ``READ_WAIT_SECONDS``) for the read models ``names`` to reach the log's head,
+    when their runner is running: a page read right after a command shows what it recorded."""
+    shared = services()
+    if shared.runner is not None and shared.runner.running:
+        _wait_for_directory(shared, names)
 
 
 def caught_up_store() -> Any:

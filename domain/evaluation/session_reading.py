@@ -5,7 +5,7 @@ events: ``Evaluation`` (``domain.evaluation.session``) records; this reads what 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -85,6 +85,12 @@ class SessionReading:
         if self.publication is None:
             return None
         return date.fromisoformat(self.publication["window_ends_on"])
+
+    @property
+    def confirmable_from(self) -> date | None:
+        """The first day the results may be confirmed: the day after the window's last."""
+        ends = self.window_ends_on
+        return ends + timedelta(days=1) if ends is not None else None
 
     @property
     def unresolved_objections(self) -> list[str]:

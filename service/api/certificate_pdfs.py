@@ -29,6 +29,7 @@ from service.api.evaluations.blueprint import session_for_reading
 from service.api.openapi import Blueprint
 from service.api.problems import Problem
 from service.app_services import ledger
+from service.attachments import attachment
 from service.certificate_pdf import ID_NUMBER_CHOICES, CertificatePdfs, MissingGlyphs
 from service.certificate_pdf.document_signing import published_certificates
 from service.credentials import CredentialUnavailable
@@ -66,13 +67,6 @@ def pdfs() -> CertificatePdfs:
 
 def unavailable(error: Exception) -> Problem:
     return Problem(409, "pdf-unavailable", str(error))
-
-
-def attachment(body: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @blp.route("/api/v1/certificates/<string:number>/pdf", methods=["GET"])

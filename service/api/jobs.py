@@ -7,20 +7,19 @@ or ``failed`` (``error``, a problem document). ``progress`` says what the job is
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask import Flask, current_app, url_for
+from flask import url_for
 from flask.blueprints import BlueprintSetupState
 from marshmallow import validate
 
 from domain.api_token import Role
 from service.api.auth import access, current_principal, forbidden
 from service.api.openapi import Blueprint
-from service.app_services import services
-from service.jobs import Job, JobRunner, default_handlers, job_store_for, timestamp
+from service.app_services import job_runner, services
+from service.jobs import Job, timestamp
 from service.ledger import NotFound
 
 blp = Blueprint(
@@ -29,9 +28,6 @@ blp = Blueprint(
     url_prefix="/api/v1/jobs",
     description="Background jobs of long commands (e.g. confirming a session) and their progress.",
 )
-
-EXTENSION = "craftledger_jobs"
-_lock = threading.Lock()
 
 
 class ProgressSchema(ma.Schema):
@@ -70,20 +66,6 @@ class JobSchema(ma.Schema):
     started_at = ma.fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
     finished_at = ma.fields.String(required=True, allow_none=True, metadata={"format": "date-time"})
     updated_at = ma.fields.String(required=True, metadata={"format": "date-time"})
-
-
-def job_runner(app: Flask | None = None) -> JobRunner:
-    """This app's job runner (made on first use; its thread runs only while jobs are pending)."""
-    app = app or current_app
-    runner: JobRunner | None = app.extensions.get(EXTENSION)
-    if runner is None:
-        with _lock:
-            runner = app.extensions.get(EXTENSION)
-            if runner is None:
-                ledger = app.extensions["craftledger"].ledger
-                runner = JobRunner(ledger, job_store_for(ledger), default_handlers())
-                app.extensions[EXTENSION] = runner
-    return runner
 
 
 @blp.record_once

@@ -26,7 +26,12 @@ from service.evaluations.collaborators import CredentialRecords
 from service.evaluations.evidence import load_workers
 from service.ledger_store import LedgerStore
 
-__all__ = ["CONFIRM_JOB", "Confirmation", "Progress", "confirmation_job"]
+__all__ = [
+    "CONFIRM_JOB",
+    "Confirmation",
+    "Progress",
+    "confirmation_job",
+]
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: stages ``loading``, ``checking``, ``building``,

@@ -11,7 +11,9 @@ competition, the statistics and the audit trail, in Chinese with an English swit
 ``/invitation/{account}/{token}``       an invited person chooses a password
 ``/console``                            a signed-in person's console (``service.pages.console``):
                                         the issuer officer's dashboard, ``/console/people``
-                                        (administrators invite and deactivate people)
+                                        (administrators invite and deactivate people),
+                                        ``/console/sessions/...`` an evaluation session: plan,
+                                        overview and actions, confirm job, downloads, history
 ``/me``                                 the signed-in worker: ladder, honours, career stage,
                                         points statements, share links
 ``/s/{token}``                          a worker's share link (expiry, optional 提取码, revocable)
@@ -63,6 +65,8 @@ def register_pages(app: Flask, limiter: Any) -> None:
         console_people,
         console_scores,
         console_staff,
+        console_session_plan,
+        console_sessions,
         favicon,
         gongshi,
         home,

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import request
 
 from domain.errors import DomainRuleViolation, InvalidValue
 from service.app_services import ledger
+from service.attachments import attachment
 from service.certificate_pdf import ID_NUMBER_CHOICES, CertificatePdfs, MissingGlyphs
 from service.credentials import CredentialUnavailable
 from service.ledger import NotFound
@@ -39,7 +40,4 @@ def me_certificate_pdf() -> Any:
         )
     except (DomainRuleViolation, CredentialUnavailable, MissingGlyphs) as error:
         return render_error(409, gettext("暂时无法生成 PDF"), str(error))
-    response = Response(body, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{certificate.number}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(body, "application/pdf", f"{certificate.number}.pdf")

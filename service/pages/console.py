@@ -28,11 +28,13 @@ from flask import redirect, request, url_for
 
 from domain.evaluation import EvaluationStatus
 from domain.person_account import AccountRole
-from service.app_services import ledger, services
+from projections.publicity import Publicity, PublicityQuery
+from service.app_services import caught_up, ledger, services
 from service.pages.blueprints import page_blueprint, render
 from service.pages.console_session import SESSION_TABS
 from service.pages.i18n import N_, gettext
 from service.pages.people import current_person
+from service.read_models import read_models
 
 __all__ = ["ConsoleLink", "add_console_link", "console", "current_person"]
 
@@ -126,6 +128,48 @@ NEXT_STEP = {
 }
 
 
+def next_step(session: dict[str, Any], notice: dict[str, Any] | None, objections: int) -> str:
+    """What a session of the dashboard needs next, as far as the read models say: candidates
+    or scores missing, the 公示 window's last day, objections open, ready to confirm, report
+    due."""
+    status = EvaluationStatus(session["status"])
+    if status is EvaluationStatus.PLANNED:
+        missing = session["marks_expected"] - session["marks_recorded"]
+        if session["candidates"] == 0:
+            return gettext("报名考生")
+        if missing > 0:
+            return gettext("尚缺 %(count)s 个成绩", count=missing)
+        return gettext("成绩已齐，可以公示")
+    if status is EvaluationStatus.PUBLISHED:
+        if objections:
+            return gettext("%(count)s 条异议待处理", count=objections)
+        ends = notice.get("window_ends_on") if notice else None
+        if ends and ends >= ledger().china_today().isoformat():
+            return gettext("公示至 %(date)s 结束", date=ends)
+        return gettext("可以确认结果并发证")
+    if status is EvaluationStatus.REPORTED and session.get("report"):
+        return gettext("已于 %(date)s 上报", date=session["report"]["reported_on"])
+    return gettext(NEXT_STEP[status])
+
+
+def next_steps(body_id: UUID, sessions: list[dict[str, Any]]) -> dict[str, str]:
+    """:func:`next_step` of each session, by id (the 公示 and objections from ``publicity``)."""
+    published = [s for s in sessions if s["status"] == EvaluationStatus.PUBLISHED.value]
+    notices: dict[str, Any] = {}
+    open_by_session: Counter[str] = Counter()
+    if published:
+        with read_models(lambda: [Publicity()], None, ledger().log_position) as view:
+            query = PublicityQuery(view.store)
+            for session in published:
+                notices[str(session["id"])] = query.notice(session["id"])
+            found = query.objections(body_id=body_id, state="open", limit=500)
+            open_by_session.update(str(o["session_id"]) for o in found.items)
+    return {
+        str(s["id"]): next_step(s, notices.get(str(s["id"])), open_by_session[str(s["id"])])
+        for s in sessions
+    }
+
+
 def body_sessions(body_id: UUID) -> list[dict[str, Any]]:
     """Every evaluation session of ``body_id``, from the sessions read model."""
     query = services().evaluation_sessions
@@ -146,6 +190,7 @@ def home() -> Any:
     assert person is not None  # signed_in_person let only a person in
     account = person.account
     if account.role is AccountRole.ISSUER_OFFICER:
+        caught_up("evaluation_sessions")  # a session just planned is listed
         sessions = body_sessions(account.organisation_id)
         counts = Counter(session["status"] for session in sessions)
         directory = services().directory
@@ -154,7 +199,7 @@ def home() -> Any:
             title=gettext("工作台"),
             sessions=sessions,
             states=[(status, counts.get(status.value, 0)) for status in EvaluationStatus],
-            next_step={status.value: gettext(text) for status, text in NEXT_STEP.items()},
+            next_step=next_steps(account.organisation_id, sessions),
             staff=directory.count_workers(account.organisation_id) if directory else 0,
         )
     return render("pages/console_home.html", title=gettext("工作台"))

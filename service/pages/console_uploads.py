@@ -65,7 +65,7 @@ CHANGES = {  # an ImportReport's changes, as the preview names them
     "employed": N_("记录入职"),
     "claims": N_("入职待本人确认"),
     "unchanged": N_("已在本机构，不变"),
-    "enrolled": N_("报名考生"),
+    "enrolled": N_("新报名考生"),
 }
 
 

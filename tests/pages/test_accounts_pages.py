@@ -116,7 +116,7 @@ def test_an_enrolled_person_needs_the_code_and_sees_only_their_bodys_sessions(pa
     assert signed.status_code == 303
     mine = client.get("/console").text
     assert "DASH-A-01" in mine and "DASH-B-01" not in mine
-    assert "评价结束后录入成绩" in mine and "在职人员" in mine
+    assert "报名考生" in mine and "在职人员" in mine  # its next step: no candidates yet
     other = pages_world.client()
     assert sign_in(other, "dash.b@example.cn").status_code == 303
     assert client.get("/console").status_code == 200

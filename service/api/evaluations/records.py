@@ -4,11 +4,8 @@ received."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from uuid import UUID
-
-from flask import Response
 
 from service.api.audit import AggregateEventsArgs, AggregateEventsPageSchema, unavailable
 from service.api.auth import access
@@ -16,6 +13,7 @@ from service.api.evaluations.blueprint import blp, session_for_reading
 from service.api.evaluations.sessions import EvaluationSummarySchema
 from service.api.reads import list_page
 from service.app_services import current_audit, services
+from service.attachments import XLSX, attachment, session_workbook_name
 from service.evaluations.exports import session_workbook
 
 
@@ -45,9 +43,6 @@ def session_history(args: dict[str, Any], evaluation_id: UUID) -> Any:
         raise unavailable(error) from None
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @blp.route("/<uuid:evaluation_id>/export.xlsx", methods=["GET"])
 @access(admin="any session", auditor="any session", issuer="sessions of its own organisation")
 @blp.doc(responses={"200": {"description": "the workbook", "content": {XLSX: {}}}})
@@ -57,8 +52,6 @@ def export_evaluation(evaluation_id: UUID) -> Any:
     numbers) and 成绩 Scores (each examiner's mark, the component's score and its rule). ID
     numbers are masked."""
     evaluation = session_for_reading(evaluation_id)
-    response = Response(session_workbook(evaluation), mimetype=XLSX)
-    filename = re.sub(r"[^A-Za-z0-9._-]", "_", f"evaluation-{evaluation.reference}.xlsx")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(
+        session_workbook(evaluation), XLSX, session_workbook_name(evaluation.reference)
+    )

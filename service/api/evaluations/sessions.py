@@ -3,7 +3,6 @@ publish (公示, N working days on the Chinese calendar), confirm (a job) and re
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -18,12 +17,11 @@ from service.api.auth import access, acting_organisation, current_principal, own
 from service.api.evaluations.blueprint import blp, session_for_change, session_for_reading
 from service.api.evaluations.objections import ObjectionSchema
 from service.api.fields import level_field, occupation_code_field, text
-from service.api.jobs import JobSchema, job_runner, job_view
+from service.api.jobs import JobSchema, job_view
 from service.api.openapi import located_at
 from service.api.reads import list_page
-from service.app_services import ledger, services
+from service.app_services import ledger, services, submit_confirmation
 from service.commands import Recorded
-from service.evaluations.confirmation import CONFIRM_JOB
 
 PANELS = ["practical", "review", "theory"]
 STATUSES = [status.value for status in EvaluationStatus]
@@ -208,11 +206,10 @@ class EvaluationSummarySchema(EvaluationHeadingSchema):
 
 def view(evaluation: Evaluation) -> dict[str, Any]:
     publication = None
-    if evaluation.publication is not None:
-        ends = date.fromisoformat(evaluation.publication["window_ends_on"])
+    if evaluation.confirmable_from is not None:
         publication = {
-            **evaluation.publication,
-            "confirmable_from": (ends + timedelta(days=1)).isoformat(),
+            **(evaluation.publication or {}),
+            "confirmable_from": evaluation.confirmable_from.isoformat(),
         }
     return {
         "id": evaluation.id,
@@ -322,13 +319,7 @@ def confirm_evaluation(body: dict[str, Any], evaluation_id: UUID) -> Any:
     """
     evaluation = ledger().evaluations.check_confirmation(session_for_change(evaluation_id))
     queued_at = Recorded(evaluation, ledger().log_position)  # the job's result has the issue's
-    job, _created = job_runner().submit(
-        CONFIRM_JOB,
-        {"evaluation_id": str(evaluation_id), "actor": current_principal().actor},
-        actor=current_principal().actor,
-        owner=str(evaluation.body_id),
-        dedupe_key=f"{CONFIRM_JOB}:{evaluation_id}",
-    )
+    job, _created = submit_confirmation(evaluation, current_principal().actor)
     return queued_at, job_view(job)
 
 
