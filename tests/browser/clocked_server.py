@@ -59,5 +59,6 @@ def clocked_demo_server(data_dir: Path) -> Iterator[ClockedServer]:
         finally:
             server.shutdown()
             thread.join(timeout=10)
+            app.extensions["craftledger"].close()  # its read-model runners, before the ledger
     finally:
         ledger.close()
