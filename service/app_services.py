@@ -102,6 +102,20 @@ def submit_confirmation(evaluation: Any, actor: str) -> tuple[Job, bool]:
     )
 
 
+def submit_archive(evaluation: Any, actor: str, shown: str = "masked") -> tuple[Job, bool]:
+    """Queue the ``certificate-archive`` job of ``evaluation`` (its certificates' PDFs in one
+    ZIP), owned by its body; while one is queued or running, answer that one."""
+    from service.certificate_pdf.archive import ARCHIVE_JOB
+
+    return job_runner().submit(
+        ARCHIVE_JOB,
+        {"evaluation_id": str(evaluation.id), "actor": actor, "shown": shown},
+        actor=actor,
+        owner=str(evaluation.body_id),
+        dedupe_key=f"{ARCHIVE_JOB}:{evaluation.id}:{shown}",
+    )
+
+
 def leaderboards() -> Leaderboards:
     """The leaderboard reads (``service.competitions.leaderboard``); 503 until the read model
     is available."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -87,6 +86,10 @@ class CertificatePdfs:
         self._credentials = credentials
         self.signing = DocumentSigning(ledger, credentials.credential_urls, credentials.key_store)
 
+    @property
+    def ledger(self) -> LedgerStore:
+        return self._ledger
+
     def verification_url(self, number: str) -> str:
         """The public certificate page the QR code opens."""
         return f"{self._credentials.credential_urls.base_url}/c/{number}"
@@ -141,16 +144,10 @@ class CertificatePdfs:
         self, evaluation: Evaluation, shown: IdNumberShown = "masked", *, actor: str = "system"
     ) -> bytes:
         """One ZIP of the session's valid certificates' PDFs (``<number>.pdf``); a certificate
-        no longer valid is left out and listed in ``left-out.txt``."""
+        no longer valid is left out and listed in ``left-out.txt``. A large session's is made by
+        the ``certificate-archive`` job instead (``service.certificate_pdf.archive``)."""
+        from service.certificate_pdf.archive import write_session_zip
+
         out = io.BytesIO()
-        left_out = []
-        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
-            for number in self.session_numbers(evaluation):
-                certificate = self._ledger.certificate(number)
-                if certificate.status is not CertificateStatus.VALID:
-                    left_out.append(f"{number}\t{certificate.status.value}")
-                    continue
-                archive.writestr(f"{number}.pdf", self.certificate_pdf(number, shown, actor=actor))
-            if left_out:
-                archive.writestr("left-out.txt", "\n".join(left_out) + "\n")
+        write_session_zip(self, evaluation, out, shown, actor=actor)
         return out.getvalue()

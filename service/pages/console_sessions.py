@@ -9,7 +9,7 @@ allows, the confirm job's progress, its downloads and its history.
 ``/console/sessions/<id>/confirm/<job_id>``         the confirm job's progress (refreshes itself
                                                     with ``<meta http-equiv="refresh">``, no JS)
 ``/console/sessions/<id>/export.xlsx``              the workbook ``GET .../export.xlsx`` answers
-``/console/sessions/<id>/certificates.zip``         every certificate's signed PDF, in one ZIP
+``/console/sessions/<id>/archive``                  a job: every certificate PDF in one ZIP
 ``/console/sessions/<id>/certificates/<n>.pdf``     one certificate's signed PDF
 ``/console/sessions/<id>/history``                  every event, oldest first, with its actor
 ==================================================  ============================================
@@ -26,14 +26,21 @@ import re
 from typing import Any
 from uuid import UUID
 
-from flask import redirect, request, url_for
+from flask import redirect, request, send_file, url_for
 from werkzeug.exceptions import NotFound as PageNotFound
 
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.evaluation import Evaluation
-from service.app_services import current_audit, job_runner, ledger, submit_confirmation
+from service.app_services import (
+    current_audit,
+    job_runner,
+    ledger,
+    submit_archive,
+    submit_confirmation,
+)
 from service.attachments import XLSX, attachment, session_workbook_name
 from service.certificate_pdf import CertificatePdfs, MissingGlyphs
+from service.certificate_pdf.archive import ARCHIVE_JOB, archive_path
 from service.commands import NotFound
 from service.credentials import CredentialUnavailable
 from service.evaluations.confirmation import CONFIRM_JOB
@@ -237,17 +244,57 @@ def _pdf_unavailable(error: Exception) -> Any:
     return render_error(409, gettext("暂时无法生成 PDF"), str(error))
 
 
-@console.route("/sessions/<uuid:session_id>/certificates.zip", methods=["GET"])
-def session_certificates_zip(session_id: UUID) -> Any:
-    """Every valid certificate the session issued as its signed PDF (ID numbers masked)."""
+@console.route("/sessions/<uuid:session_id>/archive", methods=["POST"])
+def session_archive(session_id: UUID) -> Any:
+    """Start (or find running) the job that puts every valid certificate's signed PDF in one
+    ZIP (ID numbers masked), and show its progress."""
     evaluation = session_for(session_id)
     if evaluation.issued is None:
         raise PageNotFound()
-    try:
-        body = CertificatePdfs(ledger()).session_zip(evaluation, "masked", actor=actor_of())
-    except (CredentialUnavailable, MissingGlyphs) as error:
-        return _pdf_unavailable(error)
-    return attachment(body, "application/zip", f"certificates-{evaluation.reference}.zip")
+    job, _created = submit_archive(evaluation, actor_of())
+    return redirect(
+        url_for("console.session_archive_progress", session_id=session_id, job_id=job.id),
+        code=303,
+    )
+
+
+def _archive_job(session_id: UUID, job_id: UUID) -> Any:
+    job = job_runner().get(str(job_id))
+    if job is None or job.kind != ARCHIVE_JOB or job.params.get("evaluation_id") != str(session_id):
+        raise PageNotFound()
+    return job
+
+
+@console.route("/sessions/<uuid:session_id>/archive/<uuid:job_id>", methods=["GET"])
+def session_archive_progress(session_id: UUID, job_id: UUID) -> Any:
+    """The archive job's progress (refreshing itself), then the link to the ZIP."""
+    evaluation = session_for(session_id)
+    job = _archive_job(session_id, job_id)
+    return render(
+        "pages/console_session_archive.html",
+        title=gettext("打包下载证书"),
+        evaluation=evaluation,
+        job=job,
+        job_states=JOB_STATES,
+        stages=STAGES,
+        finished=job.state in ("succeeded", "failed"),
+    )
+
+
+@console.route("/sessions/<uuid:session_id>/archive/<uuid:job_id>.zip", methods=["GET"])
+def session_archive_file(session_id: UUID, job_id: UUID) -> Any:
+    """The finished archive (kept a day after it was made)."""
+    evaluation = session_for(session_id)
+    job = _archive_job(session_id, job_id)
+    path = archive_path(ledger(), job.id)
+    if job.state != "succeeded" or not path.exists():
+        raise PageNotFound()
+    return send_file(
+        path,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"certificates-{evaluation.reference}.zip",
+    )
 
 
 @console.route("/sessions/<uuid:session_id>/certificates/<string:number>.pdf", methods=["GET"])

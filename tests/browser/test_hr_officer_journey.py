@@ -8,7 +8,7 @@ passes the window (the server's clock is the test's: ``clocked_server``); the of
 and watches the job, downloads a certificate PDF whose signature ``pdfsig`` verifies and whose
 attached credential ``craftledger vc verify`` verifies, exports the session to Excel (opened
 with openpyxl), downloads the session's ZIP, reports (上报) to the HR bureau and reads the
-history. Screenshots j01-j15 in ``var/browser-screenshots``."""
+history. Screenshots j01-j16 in ``var/browser-screenshots``."""
 
 from __future__ import annotations
 
@@ -275,9 +275,14 @@ def test_an_hr_officer_runs_a_session_from_roster_to_signed_pdf(
         cells = [str(c) for sheet in workbook for row in sheet.values for c in row if c]
         assert pdf.stem in cells and "周旅一" in cells
         assert not any(n.reveal() in cells for n in people.values())
+        page.click("#archive")
+        page.wait_for_load_state("domcontentloaded")
+        page.locator("#archive-download").wait_for(timeout=60_000)
+        screenshot(page, "j16-certificate-archive")
         with page.expect_download() as got:
-            page.locator("a[download]", has_text="下载全部证书").click()
+            page.click("#archive-download")
         archive = zipfile.ZipFile(io.BytesIO(saved(got.value, tmp_path).read_bytes()))
+        page.goto(overview)
         assert f"{pdf.stem}.pdf" in archive.namelist() and len(archive.namelist()) == 2
 
         # 11. the report (上报) to the HR bureau, then the history

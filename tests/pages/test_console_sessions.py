@@ -14,7 +14,7 @@ import time
 import zipfile
 from datetime import timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from openpyxl import load_workbook
@@ -192,14 +192,26 @@ def test_confirming_runs_the_job_and_lists_each_certificate(officer, pages_world
     assert officer.get(f"/console/sessions/{issued}/certificates/Y0.pdf").status_code == 404
 
 
-def test_the_zip_has_one_pdf_per_certificate(officer, pages_world, issued):
-    answer = officer.get(f"/console/sessions/{issued}/certificates.zip")
+def test_the_zip_is_made_by_a_job_with_one_pdf_per_certificate(officer, pages_world, issued):
+    path = f"/console/sessions/{issued}"
+    started = post(officer, f"{path}/archive", {}, path)
+    assert started.status_code == 303 and f"{path}/archive/" in started.location
+    again = post(officer, f"{path}/archive", {}, path)
+    assert again.location == started.location, "the same job while it runs"
+    finished = wait_for_job(officer, started.location)
+    assert "已打包 2 本证书" in finished
+    assert re.search(r'<progress id="job-progress" max="(\d+)" value="\1"', finished)
+    answer = officer.get(f"{started.location}.zip")
     assert answer.status_code == 200 and answer.mimetype == "application/zip"
-    assert answer.headers["Cache-Control"] == "private, no-store"
     names = zipfile.ZipFile(io.BytesIO(answer.data)).namelist()
     evaluation = pages_world.ledger.evaluation(issued)
     expected = sorted(f"{c['certificate_number']}.pdf" for c in evaluation.candidates.values())
     assert sorted(names) == expected
+    job_id = started.location.rsplit("/", 1)[1]
+    archives = pages_world.ledger.settings.data_dir / "archives"
+    assert [p.name for p in archives.iterdir() if p.stem == job_id] == [f"{job_id}.zip"]
+    other = f"/console/sessions/{uuid4()}/archive/{job_id}"
+    assert officer.get(other).status_code == 404 and officer.get(f"{other}.zip").status_code == 404
 
 
 def test_the_workbook_is_the_sessions_export(officer, pages_world, issued):
@@ -266,7 +278,7 @@ def test_a_correction_appears_in_the_history_with_its_reason(officer, pages_worl
 def test_another_bodys_officer_gets_404_everywhere(other_officer, officer, pages_world):
     session_id = session_of(pages_world.world, enrolled=1, scored=True, days_ago=3)["target"]
     path = f"/console/sessions/{session_id}"
-    for page in ("", "/history", "/export.xlsx", "/certificates.zip"):
+    for page in ("", "/history", "/export.xlsx", f"/archive/{uuid4()}"):
         assert other_officer.get(path + page).status_code == 404, page
     refused = post(other_officer, f"{path}/publish", {"working_days": "5"})
     assert refused.status_code == 404
