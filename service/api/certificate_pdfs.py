@@ -3,6 +3,8 @@
 ==========================================================  =================================
 ``GET /api/v1/certificates/{number}/pdf``                   one certificate's signed PDF
 ``GET /api/v1/evaluations/{id}/certificates.zip``           a session's certificates' PDFs
+``POST /api/v1/evaluations/{id}/certificate-archives``      the same ZIP made by a job (202)
+``GET /api/v1/jobs/{job_id}/archive.zip``                   that job's finished ZIP
 ``GET /organisations/{id}/document-signing.pem``            the organisation's published
                                                             document-signing certificate(s)
 ``GET /document-signing-ca.pem``                            the ledger's document-signing CA
@@ -20,19 +22,23 @@ from uuid import UUID
 
 import marshmallow as ma
 from cryptography.hazmat.primitives.serialization import Encoding
-from flask import Response
+from flask import Response, send_file, url_for
 from marshmallow import validate
 
+from domain.errors import DomainRuleViolation
 from service.api.auth import access, current_principal, forbidden
 from service.api.certificates import load, sees_full
 from service.api.evaluations.blueprint import session_for_reading
+from service.api.jobs import JobSchema, job_view, visible_job
 from service.api.openapi import Blueprint
 from service.api.problems import Problem
-from service.app_services import ledger
+from service.app_services import ledger, submit_archive
 from service.attachments import attachment
 from service.certificate_pdf import ID_NUMBER_CHOICES, CertificatePdfs, MissingGlyphs
+from service.certificate_pdf.archive import ARCHIVE_JOB, archive_path
 from service.certificate_pdf.document_signing import published_certificates
 from service.credentials import CredentialUnavailable
+from service.ledger import NotFound
 
 blp = Blueprint(
     "certificate_pdfs",
@@ -117,6 +123,49 @@ def get_session_certificates_zip(args: dict[str, Any], evaluation_id: UUID) -> A
     except (CredentialUnavailable, MissingGlyphs) as error:
         raise unavailable(error) from None
     return attachment(body, "application/zip", f"certificates-{evaluation_id}.zip")
+
+
+@blp.route("/api/v1/evaluations/<uuid:evaluation_id>/certificate-archives", methods=["POST"])
+@access(admin="any session", auditor="any session", issuer="sessions of its own organisation")
+@blp.arguments(PdfArgs, location="query")
+@blp.response(202, JobSchema, headers={"Location": {"description": "the job to poll"}})
+@blp.errors(404, 422)
+def start_certificate_archive(args: dict[str, Any], evaluation_id: UUID) -> Any:
+    """Make the session's ZIP of signed PDFs as a job (a large session's takes minutes): poll
+    ``Location``; when it has succeeded, ``GET /api/v1/jobs/{id}/archive.zip`` is the file
+    (kept a day). Asking again while the job runs answers the same job."""
+    evaluation = session_for_reading(evaluation_id)
+    if evaluation.issued is None:
+        raise DomainRuleViolation(
+            "session-not-issued", "the session has issued no certificates yet"
+        )
+    job, _created = submit_archive(evaluation, current_principal().actor, args["id_number"])
+    return job_view(job), 202, {"Location": url_for("jobs.get_job", job_id=job.id)}
+
+
+@blp.route("/api/v1/jobs/<uuid:job_id>/archive.zip", methods=["GET"])
+@access(admin="any job", auditor="any job", issuer="jobs of its own organisation")
+@blp.doc(
+    responses={
+        "200": {
+            "description": "the finished archive",
+            "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+)
+@blp.errors(404, 409)
+def get_certificate_archive(job_id: UUID) -> Any:
+    """A ``certificate-archive`` job's ZIP: 409 while it is not finished, 404 once swept."""
+    job = visible_job(job_id)
+    if job.kind != ARCHIVE_JOB:
+        raise NotFound(f"job {job_id} makes no archive")
+    if job.state != "succeeded":
+        raise Problem(409, "job-not-finished", f"the job is {job.state}; poll it until it succeeds")
+    path = archive_path(ledger(), job.id)
+    if not path.exists():
+        raise NotFound(f"the archive of job {job_id} is no longer kept")
+    name = f"certificates-{job.params['evaluation_id']}.zip"
+    return send_file(path, mimetype="application/zip", as_attachment=True, download_name=name)
 
 
 @blp.route("/organisations/<uuid:organisation_id>/document-signing.pem", methods=["GET"])

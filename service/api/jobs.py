@@ -101,6 +101,20 @@ def job_answer(job: Job) -> tuple[dict[str, Any], int, dict[str, str]]:
     return job_view(job), 200, headers
 
 
+def visible_job(job_id: UUID) -> Job:
+    """The job, if the caller may see it (an issuer only its own organisation's); 404, 403."""
+    services()  # the app's shared services must exist
+    job = job_runner().get(str(job_id))
+    if job is None:
+        raise NotFound(f"no job {job_id}")
+    principal = current_principal()
+    if principal.is_(Role.ISSUER) and (
+        job.owner is None or str(principal.organisation_id) != job.owner
+    ):
+        raise forbidden("an issuer token sees only its own organisation's jobs")
+    return job
+
+
 @blp.route("/<uuid:job_id>", methods=["GET"])
 @access(admin="any job", auditor="any job", issuer="jobs of its own organisation")
 @blp.response(
@@ -116,15 +130,6 @@ def job_answer(job: Job) -> tuple[dict[str, Any], int, dict[str, str]]:
 @blp.errors(404)
 def get_job(job_id: UUID) -> Any:
     """A job: state, progress, and its result or error."""
-    services()  # the app's shared services must exist
-    job = job_runner().get(str(job_id))
-    if job is None:
-        raise NotFound(f"no job {job_id}")
-    principal = current_principal()
-    if principal.is_(Role.ISSUER) and (
-        job.owner is None or str(principal.organisation_id) != job.owner
-    ):
-        raise forbidden("an issuer token sees only its own organisation's jobs")
-    body, status, headers = job_answer(job)
+    body, status, headers = job_answer(visible_job(job_id))
     headers.pop("Location")
     return body, status, headers

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+import time
 import zipfile
 from pathlib import Path
 
@@ -300,6 +301,47 @@ def test_a_session_s_certificates_download_as_one_zip(ledger: Ledger, clock, app
         f"/api/v1/evaluations/{session.evaluation_id}/certificates.zip", headers=bearer(stranger)
     )
     assert forbidden.status_code == 403
+
+
+def test_a_sessions_archive_is_made_by_a_job_and_fetched_when_done(
+    ledger: Ledger, clock, app_client
+) -> None:
+    session = plan_session(ledger, clock)
+    for name in ("钱七", "孙八"):
+        session.candidate_with(name, theory=80, practical=85)
+    _, secret = grant(ledger, Role.ISSUER, organisation=session.body_id)
+    path = f"/api/v1/evaluations/{session.evaluation_id}/certificate-archives"
+    early = app_client.post(path, headers=bearer(secret))
+    assert early.status_code == 422 and early.json["rule"] == "session-not-issued"
+    session.publish(PUBLISH_DAY)
+    session.confirm(CONFIRM_DAY)
+    started = app_client.post(f"{path}?id_number=hidden", headers=bearer(secret))
+    assert started.status_code == 202, started.data
+    job_id = started.json["id"]
+    assert started.headers["Location"].endswith(f"/api/v1/jobs/{job_id}")
+    deadline = time.monotonic() + 60
+    while (job := app_client.get(f"/api/v1/jobs/{job_id}", headers=bearer(secret)).json)[
+        "state"
+    ] not in ("succeeded", "failed"):
+        assert time.monotonic() < deadline, job
+        early_file = app_client.get(f"/api/v1/jobs/{job_id}/archive.zip", headers=bearer(secret))
+        assert early_file.status_code in (200, 409)
+        time.sleep(0.2)
+    assert job["state"] == "succeeded" and job["result"]["certificates"] == 2, job
+    answer = app_client.get(f"/api/v1/jobs/{job_id}/archive.zip", headers=bearer(secret))
+    assert answer.status_code == 200 and answer.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(answer.data))
+    numbers = sorted(c["certificate_number"] for c in session.evaluation.candidates.values())
+    assert sorted(archive.namelist()) == [f"{n}.pdf" for n in numbers]
+    _, stranger = grant(
+        ledger,
+        Role.ISSUER,
+        organisation=file_employer(
+            ledger, code="11-Y-000008", prefix="Y000011000008", name="他家"
+        ).id,
+    )
+    refused = app_client.get(f"/api/v1/jobs/{job_id}/archive.zip", headers=bearer(stranger))
+    assert refused.status_code == 403
 
 
 def test_every_process_derives_the_same_ca_root_from_the_stored_key(make_ledger) -> None:
