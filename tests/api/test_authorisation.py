@@ -117,6 +117,8 @@ MATRIX: dict[str, str] = {
     "get certificate credential":    "200   200   200    200    200   200   200   200",
     "get certificate pdf":           "401   200   200    403    403   200   200   403",
     "get session certificates zip":  "401   200   200    403    403   200   403   403",
+    "start certificate archive":     "401   202   202    403    403   202   403   403",
+    "get certificate archive":       "401   200   200    403    403   200   403   403",
     "get document signing certs":    "200   200   200    200    200   200   200   200",
     "get document signing ca":       "200   200   200    200    200   200   200   200",
     "verify credential":             "200   200   200    200    200   200   200   200",
@@ -715,6 +717,12 @@ ENDPOINTS: dict[str, Endpoint] = {
     "get certificate pdf": read("/api/v1/certificates/{certificate}/pdf"),
     "get session certificates zip": read(
         "/api/v1/evaluations/{target}/certificates.zip", prepare=planned_evaluation
+    ),
+    "start certificate archive": command(
+        "/api/v1/evaluations/{target}/certificate-archives", prepare=evaluation_states.issued
+    ),
+    "get certificate archive": read(
+        "/api/v1/jobs/{job}/archive.zip", prepare=evaluation_states.finished_archive
     ),
     "get document signing certs": read(
         "/organisations/{org_a}/document-signing.pem", prepare=signed_pdf_of_org_a

@@ -139,6 +139,25 @@ def queued_job(world: Any) -> dict[str, Any]:
     return context
 
 
+def finished_archive(world: Any) -> dict[str, Any]:
+    """A certificate-archive job of employer A's issued session, run to its end."""
+    import time
+
+    from service.app_services import job_runner, submit_archive
+
+    context = issued(world)
+    with world.app.app_context():
+        job, _ = submit_archive(world.ledger.evaluation(context["target"]), "test")
+        deadline = time.monotonic() + 60
+        while not job.finished:
+            assert time.monotonic() < deadline, job
+            time.sleep(0.1)
+            job = job_runner().get(job.id)
+    assert job.state == "succeeded", job
+    context["job"] = job.id
+    return context
+
+
 def candidates_csv(world: Any, context: dict[str, Any]) -> bytes:
     number = world.id_numbers[context["fresh"]].reveal()
     return f"身份证号,姓名,申报条件,从业起始日期\n{number},王五,5-years,2015-01-01\n".encode()
