@@ -53,13 +53,20 @@ def field_error(html: str, field: str) -> str:
     return found.group(1) if found else ""
 
 
-def signed_in_officer(pages_world: PagesWorld, login: str, body: UUID) -> FlaskClient:
-    """A fresh client with an issuer officer of ``body`` signed in (TOTP enrolled)."""
-    secret = person(pages_world, login, AccountRole.ISSUER_OFFICER, body, totp=True)
-    assert secret is not None
+def signed_in(
+    pages_world: PagesWorld, login: str, role: AccountRole, organisation: UUID | None = None
+) -> FlaskClient:
+    """A fresh client with a new person of ``role`` signed in (TOTP enrolled where the role
+    needs it)."""
+    secret = person(pages_world, login, role, organisation, totp=role.needs_second_factor)
     client = pages_world.client()
     # the enrolment used this 30-second step's code; the next step's is accepted (±1 step)
-    code = secret.at(pages_world.ledger.clock() + timedelta(seconds=30))
+    code = secret.at(pages_world.ledger.clock() + timedelta(seconds=30)) if secret else ""
     signed = sign_in(client, login, code=code)
     assert signed.status_code == 303, signed.text
     return client
+
+
+def signed_in_officer(pages_world: PagesWorld, login: str, body: UUID) -> FlaskClient:
+    """A fresh client with an issuer officer of ``body`` signed in (TOTP enrolled)."""
+    return signed_in(pages_world, login, AccountRole.ISSUER_OFFICER, body)

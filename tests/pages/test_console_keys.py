@@ -10,18 +10,9 @@ from datetime import timedelta, timezone
 
 from domain.person_account import AccountRole
 from tests.pages.pages_world import PagesWorld, csrf_of
-from tests.pages.people import person, sign_in
+from tests.pages.people import signed_in
 
 CHINA = timezone(timedelta(hours=8))
-
-
-def signed_in(pages_world: PagesWorld, login: str, role: AccountRole, org=None):
-    secret = person(pages_world, login, role, org, totp=role.needs_second_factor)
-    client = pages_world.client()
-    # the enrolment used this 30-second step's code; the next step's is accepted (±1 step)
-    code = secret.at(pages_world.ledger.clock() + timedelta(seconds=30)) if secret else ""
-    assert sign_in(client, login, code=code).status_code == 303
-    return client
 
 
 def test_an_hr_official_rotates_and_marks_a_key_compromised(pages_world: PagesWorld):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +19,7 @@ from domain.skill_level import SkillLevel
 from service.evaluations.mark_sheet import MarkEntry, MarksRefused
 from tests.factories.organisations import ELECTRICIAN
 from tests.pages.pages_world import PagesWorld, csrf_of
-from tests.pages.people import field_error, person, sign_in
+from tests.pages.people import field_error, signed_in
 from tests.support.assertions import events_of
 
 PANEL = ["甲", "乙", "丙"]
@@ -62,11 +62,7 @@ def officer(pages_world: PagesWorld, role: AccountRole = AccountRole.ISSUER_OFFI
     """A fresh client signed in as a new person of ``role`` (an officer: of employer A)."""
     login = f"scores.{next(_serial)}@example.cn"
     body = pages_world.world.ids["org_a"] if role is AccountRole.ISSUER_OFFICER else None
-    totp = person(pages_world, login, role, body, totp=role is AccountRole.ISSUER_OFFICER)
-    client = pages_world.client()
-    code = totp.at(pages_world.ledger.clock() + timedelta(seconds=30)) if totp else ""
-    assert sign_in(client, login, code=code).status_code == 303
-    return client
+    return signed_in(pages_world, login, role, body)
 
 
 def grid(client: FlaskClient, session_id: UUID) -> Any:

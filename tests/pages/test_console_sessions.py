@@ -12,7 +12,6 @@ import io
 import re
 import time
 import zipfile
-from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -23,18 +22,9 @@ from domain.evaluation import EvaluationStatus
 from domain.person_account import AccountRole
 from tests.evaluation.matrix_support import session_of
 from tests.factories.organisations import ELECTRICIAN
-from tests.pages.pages_world import PagesWorld, csrf_of
-from tests.pages.test_accounts_pages import field_error, person, sign_in
-
-
-def signed_in(pages_world: PagesWorld, login: str, role: AccountRole, organisation=None) -> Any:
-    """A client with a fresh person of ``role`` signed in (TOTP where the role needs it)."""
-    secret = person(pages_world, login, role, organisation, totp=role.needs_second_factor)
-    client = pages_world.client()
-    # the code of the next step: the one enrolment used works only once
-    code = secret.at(pages_world.ledger.clock() + timedelta(seconds=30)) if secret else ""
-    assert sign_in(client, login, code=code).status_code == 303
-    return client
+from tests.pages.pages_world import csrf_of
+from tests.pages.people import signed_in
+from tests.pages.test_accounts_pages import field_error
 
 
 @pytest.fixture(scope="module")
