@@ -1,0 +1,187 @@
+"""No ceiling per issuer: when an issuer's status list is 3/4 full its next list opens, with its
+own URL, served, signed and cached like the first; credentials point at the list their entries
+were allocated in, and status changes flip bits there only.
+
+The issuer's lists are shrunk to 16 drawn entries (``status_lists.list_size``) so a few
+certificates fill one; the lists served keep their 131,072 entries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from flask.testing import FlaskClient
+
+from domain.status_list_allocation import full_at
+from service.ledger import Ledger
+from service.signing.credential_verifier import status_list_file_resolver, verify_credential
+from service.signing.status_list import MIN_LENGTH, Bitstring
+from tests.factories import Issued, file_employer, issue_to_new_worker
+
+SMALL = 16
+
+
+@pytest.fixture
+def issued_past_the_first_list(ledger: Ledger) -> list[Issued]:
+    """Certificates of one issuer, issued one at a time until one lies in list 2."""
+    ledger.credentials.status_lists.list_size = SMALL
+    body = file_employer(ledger)
+    issued: list[Issued] = []
+    for serial in range(1, SMALL + 2):
+        issued.append(issue_to_new_worker(ledger, body.id, serial))
+        if list_of(ledger, issued[-1]) == 2:
+            return issued
+    raise AssertionError("no certificate reached list 2")
+
+
+def list_of(ledger: Ledger, issued: Issued) -> int:
+    allocation = ledger.credentials.allocation_of(issued.body_id, issued.number)
+    assert allocation is not None
+    return allocation.list_number
+
+
+def index_of(ledger: Ledger, issued: Issued) -> int:
+    allocation = ledger.credentials.allocation_of(issued.body_id, issued.number)
+    assert allocation is not None
+    return allocation.index("revocation")
+
+
+def lists_url(issued: Issued, purpose: str = "message") -> str:
+    return f"/api/v1/status-lists/{issued.body_id}/{purpose}"
+
+
+def values(document: dict, size: int = 2) -> Callable[[int], int]:
+    bits = Bitstring.decode(document["credentialSubject"]["encodedList"])
+    assert len(bits) // size >= MIN_LENGTH
+    return lambda index: bits.get_value(index, size)
+
+
+def signed_by_issuer(ledger: Ledger, issued: Issued, document: dict) -> bool:
+    controller = ledger.credentials.controller_document(issued.body_id)
+    report = verify_credential(
+        document, controller_resolver=lambda _id: controller, now=ledger.clock()
+    )
+    return report.verified and report.get("signature").status == "passed"
+
+
+def test_the_next_list_opens_when_the_first_is_three_quarters_full(
+    ledger: Ledger, issued_past_the_first_list: list[Issued]
+):
+    *first, second = issued_past_the_first_list
+    assert [list_of(ledger, i) for i in first] == [1] * len(first)
+    assert full_at(SMALL) == 12 <= len(first) <= SMALL  # list 1 was full when list 2 opened
+    assert ledger.credentials.status_lists.list_count(second.body_id) == 2
+    directory = ledger.credentials.status_lists.directory(second.body_id)
+    assert directory is not None and directory.opened[2]["taken_before"] == len(first)
+    in_first = {index_of(ledger, i) for i in first}
+    assert len(in_first) == len(first) and all(0 <= i < SMALL for i in in_first)
+
+
+def test_both_lists_are_served_signed_and_cached_and_the_credential_points_at_its_own(
+    ledger: Ledger, client: FlaskClient, issued_past_the_first_list: list[Issued]
+):
+    *first, second = issued_past_the_first_list
+    for purpose in ("message", "revocation", "suspension"):
+        for url in (lists_url(second, purpose), lists_url(second, purpose) + "/2"):
+            answer = client.get(url)
+            assert answer.status_code == 200, url
+            assert answer.json["id"] == "http://127.0.0.1:8000" + url
+            assert answer.json["credentialSubject"]["statusPurpose"] == purpose
+            assert answer.headers["Cache-Control"] == "public, max-age=300"
+            again = client.get(url, headers={"If-None-Match": answer.headers["ETag"]})
+            assert again.status_code == 304
+            assert signed_by_issuer(ledger, second, answer.json), url
+    assert client.get(lists_url(second)).data != client.get(lists_url(second) + "/2").data
+    for missing in ("/3", "/1", "/0", "/x"):
+        assert client.get(lists_url(second) + missing).status_code == 404, missing
+
+    status = client.get(f"/api/v1/certificates/{second.number}/credential").json["credentialStatus"]
+    assert status["statusListCredential"] == (
+        f"http://127.0.0.1:8000/api/v1/status-lists/{second.body_id}/message/2"
+    )
+    assert status["id"] == status["statusListCredential"] + f"#{index_of(ledger, second)}"
+    earlier = client.get(f"/api/v1/certificates/{first[0].number}/credential").json
+    assert earlier["credentialStatus"]["statusListCredential"].endswith(
+        f"/status-lists/{second.body_id}/message"
+    )
+    for issued in (first[0], second):
+        credential = client.get(f"/api/v1/certificates/{issued.number}/credential").json
+        answer = client.post("/credentials/verify", json={"verifiableCredential": credential})
+        assert answer.json["verified"] is True, answer.json
+
+
+def test_revoking_in_the_second_list_flips_its_bit_there_and_not_in_the_first(
+    ledger: Ledger, client: FlaskClient, issued_past_the_first_list: list[Issued]
+):
+    *first, second = issued_past_the_first_list
+    credential = client.get(f"/api/v1/certificates/{second.number}/credential").json
+    index = index_of(ledger, second)
+    before = {url: client.get(url) for url in (lists_url(second), lists_url(second) + "/2")}
+    ledger.certificates.change_certificate_status(second.number, "revoke", actor="t", reason="作弊")
+
+    first_list, second_list = (client.get(url) for url in before)
+    assert values(second_list.json)(index) == 2  # revoked, in list 2
+    assert values(first_list.json)(index) == 0  # the same index in list 1: untouched
+    assert first_list.data == before[lists_url(second)].data  # list 1 unchanged, same ETag
+    assert second_list.headers["ETag"] != before[lists_url(second) + "/2"].headers["ETag"]
+    revocations = client.get(lists_url(second, "revocation") + "/2").json
+    assert values(revocations, 1)(index) == 1
+    assert values(client.get(lists_url(second, "revocation")).json, 1)(index) == 0
+
+    answer = client.post("/credentials/verify", json={"verifiableCredential": credential})
+    assert answer.json["verified"] is False
+    status = next(c for c in answer.json["checks"] if c["check"] == "status")
+    assert status["status"] == "failed" and status["statuses"][0]["result"] == "revoked"
+    still = client.get(f"/api/v1/certificates/{first[0].number}/credential").json
+    assert client.post("/credentials/verify", json={"verifiableCredential": still}).json["verified"]
+
+    ledger.certificates.change_certificate_status(
+        first[1].number, "suspend", actor="t", reason="抽查"
+    )
+    assert values(client.get(lists_url(second)).json)(index_of(ledger, first[1])) == 1
+    elsewhere = values(client.get(lists_url(second) + "/2").json)(index_of(ledger, first[1]))
+    assert elsewhere == (2 if index_of(ledger, first[1]) == index else 0)
+
+
+def test_offline_verification_follows_the_url_to_the_file_of_the_second_list(
+    ledger: Ledger, client: FlaskClient, issued_past_the_first_list: list[Issued], tmp_path
+):
+    *_, second = issued_past_the_first_list
+    files = []
+    for url in (lists_url(second), lists_url(second) + "/2"):
+        files.append(tmp_path / f"list-{len(files) + 1}.json")
+        files[-1].write_bytes(client.get(url).data)
+    credential = ledger.credentials.certificate_credential(second.number)
+    controller = ledger.credentials.controller_document(second.body_id)
+    report = verify_credential(
+        credential,
+        controller_resolver=lambda _id: controller,
+        status_list_resolver=status_list_file_resolver(*files),
+        now=ledger.clock(),
+    )
+    assert report.verified and report.get("status").status == "passed"
+    only_first = verify_credential(
+        credential,
+        controller_resolver=lambda _id: controller,
+        status_list_resolver=status_list_file_resolver(files[0]),
+        now=ledger.clock(),
+    )
+    assert only_first.get("status").status != "passed"  # list 1 is not the list it names
+
+
+def test_numbered_lists_survive_a_reopen_byte_for_byte(
+    make_ledger: Callable[..., Ledger], clock, issued_past_the_first_list: list[Issued], ledger
+):
+    *first, second = issued_past_the_first_list
+    documents = {
+        i.number: json.dumps(ledger.credentials.certificate_credential(i.number))
+        for i in (first[0], second)
+    }
+    listed = ledger.credentials.status_list_credential(second.body_id, "message", 2).document
+    reopened = make_ledger(clock=clock)
+    assert reopened.credentials.status_lists.list_count(second.body_id) == 2
+    for number, document in documents.items():
+        assert json.dumps(reopened.credentials.certificate_credential(number)) == document
+    again = reopened.credentials.status_list_credential(second.body_id, "message", 2).document
+    assert again["credentialSubject"] == listed["credentialSubject"]
