@@ -6,12 +6,12 @@ position says nothing about when a credential was issued or how many were) and a
 out twice. Three small aggregates keep this, all saved in the same atomic ``save`` as the
 credential they are for:
 
-* ``StatusIndexBlock``: one per issuer and block of ``BLOCK_SIZE`` indexes, recording which
+* ``StatusIndexBlock``: one per issuer, list and block of ``BLOCK_SIZE`` indexes, recording which
   indexes of the block are taken and by whom. Sharding the list keeps each aggregate short
   (about n / 128 events for n credentials), so allocating stays fast as an issuer grows.
 * ``StatusListAllocation``: one per issuer and credential subject (a certificate number, an
   award id), naming its index in each list.
-* ``StatusList``: one per issuer and purpose, recording which bits are set (revoked,
+* ``StatusList``: one per issuer, purpose and list, recording which bits are set (revoked,
   suspended). Only status changes are events here, so serving a list replays few events.
 
 The same random index is used in the revocation and the suspension list (each list is still
@@ -29,8 +29,8 @@ FULL_DENOMINATOR`` (3/4) full (``full_at``): at fill ``f`` a random draw needs `
 tries, 4 at 3/4, and beyond that the tries grow fast (16 at 15/16). The fill is counted
 exactly (every block of the list) only when one draw meets ``MISSES_BEFORE_COUNT`` taken
 indexes in a row, which at fill ``f`` happens with probability ``f ** 16``: under 1/2 full,
-less than once in 65,000 allocations; at 3/4, once in about 100, so a list closes just above
-3/4 (about 98,300 of 131,072 entries) after some 60 counts in its life.
+less than once in 65,000 allocations; at 3/4, once in about 100, so a list closes a little
+above 3/4 (98,304 of 131,072 entries) after some 60 counts in its life.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from domain.ledger_aggregate import LedgerAggregate
 LIST_SIZE = 131_072
 """Entries per status list: the W3C minimum (16 KiB), which gives herd privacy."""
 BLOCK_SIZE = 1_024
-"""Indexes per ``StatusIndexBlock``; ``LIST_SIZE / BLOCK_SIZE`` blocks per issuer."""
+"""Indexes per ``StatusIndexBlock``; ``LIST_SIZE / BLOCK_SIZE`` blocks per list."""
 PURPOSES = ("revocation", "suspension")
 MAX_DRAWS = 4_096
 """Random draws in a row before an allocation gives up (the list is then nearly full)."""
