@@ -17,7 +17,7 @@ from domain.status_list_allocation import full_at
 from service.ledger import Ledger
 from service.signing.credential_verifier import status_list_file_resolver, verify_credential
 from service.signing.status_list import MIN_LENGTH, Bitstring
-from tests.factories import Issued, file_employer, issue_to_new_worker
+from tests.factories import ELECTRICIAN, Issued, file_employer, issue_to_new_worker
 
 SMALL = 16
 
@@ -185,3 +185,38 @@ def test_numbered_lists_survive_a_reopen_byte_for_byte(
         assert json.dumps(reopened.credentials.certificate_credential(number)) == document
     again = reopened.credentials.status_list_credential(second.body_id, "message", 2).document
     assert again["credentialSubject"] == listed["credentialSubject"]
+
+
+REVIEWS = [
+    {"review": "performance", "evidence": "2023-2024 业绩考核 优秀"},
+    {"review": "defence", "evidence": "现场答辩记录 2024-11-02"},
+    {"review": "comprehensive", "evidence": "综合评审委员会决议 2024-11"},
+]
+
+
+def test_a_post_appointed_after_the_first_list_filled_names_and_flips_the_next(
+    ledger: Ledger, client: FlaskClient, issued_past_the_first_list: list[Issued]
+):
+    """Post (评聘) credentials are allocated like certificates' and withdrawn in their list."""
+    *_, second = issued_past_the_first_list
+    appointed = ledger.posts.appoint_post(
+        organisation_id=second.body_id,
+        worker_id=second.worker_id,
+        occupation_code=ELECTRICIAN,
+        post="apprentice",
+        reviews=REVIEWS,
+        actor="test",
+    ).aggregate
+    allocation = ledger.credentials.allocation_of(second.body_id, f"post:{appointed.id}")
+    assert allocation is not None and allocation.list_number == 2
+    credential = ledger.posts.post_credential(appointed.id)
+    assert credential["credentialStatus"]["statusListCredential"].endswith("/message/2")
+    assert client.post("/credentials/verify", json={"verifiableCredential": credential}).json[
+        "verified"
+    ]
+    index = allocation.index("revocation")
+    ledger.posts.withdraw_post(appointed.id, actor="test", reason="聘期届满")
+    assert values(client.get(lists_url(second) + "/2").json)(index) == 2
+    assert values(client.get(lists_url(second)).json)(index) == 0
+    withdrawn = client.post("/credentials/verify", json={"verifiableCredential": credential})
+    assert withdrawn.json["verified"] is False
