@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 from flask.testing import FlaskClient
 
-from domain.status_list_allocation import full_at
+from domain.status_list_allocation import StatusListDirectory, full_at
 from service.ledger import Ledger
 from service.signing.credential_verifier import status_list_file_resolver, verify_credential
 from service.signing.status_list import MIN_LENGTH, Bitstring
@@ -220,3 +220,43 @@ def test_a_post_appointed_after_the_first_list_filled_names_and_flips_the_next(
     assert values(client.get(lists_url(second)).json)(index) == 0
     withdrawn = client.post("/credentials/verify", json={"verifiableCredential": credential})
     assert withdrawn.json["verified"] is False
+
+
+def test_two_commands_opening_the_same_next_list_conflict_and_one_is_retried(ledger: Ledger):
+    """Both see list 1 full and open list 2: the second save is refused (the directory, and the
+    new blocks, were created meanwhile), so a list opens once and no entry is given twice."""
+    from eventsourcing.persistence import IntegrityError
+
+    status_lists = ledger.credentials.status_lists
+    status_lists.list_size = SMALL
+    body = file_employer(ledger)
+
+    class InOrder:
+        def __init__(self) -> None:
+            self.next = -1
+
+        def randrange(self, stop: int) -> int:
+            self.next += 1
+            return self.next % stop
+
+    full = status_lists.allocate_status_list_entries(
+        body.id, [f"s-{n}" for n in range(SMALL)], at=ledger.clock(), actor="t", rng=InOrder()
+    )
+    assert {p.list_number for p in full.positions.values()} == {1}
+    ledger.save(*full.aggregates)
+    one, two = (
+        status_lists.allocate_status_list_entries(body.id, [subject], at=ledger.clock(), actor="t")
+        for subject in ("a", "b")
+    )
+    assert one.positions["a"].list_number == two.positions["b"].list_number == 2
+    ledger.save(*one.aggregates)
+    with pytest.raises(IntegrityError):
+        ledger.save(*two.aggregates)
+    again = status_lists.allocate_status_list_entries(body.id, ["b"], at=ledger.clock(), actor="t")
+    assert again.positions["b"].list_number == 2
+    assert again.positions["b"] != one.positions["a"]
+    assert not any(isinstance(a, StatusListDirectory) for a in again.aggregates)  # opened
+    ledger.save(*again.aggregates)
+    directory = status_lists.directory(body.id)
+    assert directory is not None and directory.current == 2 and list(directory.opened) == [2]
+    assert directory.opened[2]["taken_before"] == SMALL
