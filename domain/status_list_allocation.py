@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -67,7 +67,8 @@ def full_at(list_size: int) -> int:
     return list_size * FULL_NUMERATOR // FULL_DENOMINATOR
 
 
-class ListIndex(NamedTuple):
+@dataclass(frozen=True)
+class ListIndex:
     """One index in one of an issuer's numbered lists (from 1)."""
 
     list_number: int
@@ -146,7 +147,7 @@ class StatusIndexBlock(LedgerAggregate):
         if list_number == FIRST_LIST:
             return cls(issuer_id=issuer_id, block=block, block_size=block_size)
         check_list_number(list_number)
-        return cls._create(
+        created = cls._create(
             cls.OpenedInList,
             id=cls.create_id(issuer_id, block, list_number),
             issuer_id=issuer_id,
@@ -154,6 +155,8 @@ class StatusIndexBlock(LedgerAggregate):
             block_size=block_size,
             list_number=list_number,
         )
+        assert isinstance(created, cls)
+        return created
 
     @property
     def first_index(self) -> int:
@@ -254,7 +257,7 @@ class StatusListAllocation(LedgerAggregate):
                 actor=actor,
             )
         check_list_number(position.list_number)
-        return cls._create(
+        created = cls._create(
             cls.AllocatedInList,
             id=cls.create_id(issuer_id, subject),
             issuer_id=issuer_id,
@@ -265,6 +268,8 @@ class StatusListAllocation(LedgerAggregate):
             actor=actor,
             list_number=position.list_number,
         )
+        assert isinstance(created, cls)
+        return created
 
     @property
     def position(self) -> StatusPosition:
@@ -319,7 +324,7 @@ class StatusList(LedgerAggregate):
             return cls(issuer_id=issuer_id, purpose=purpose, list_size=list_size)
         check_purpose(purpose)
         check_list_number(list_number)
-        return cls._create(
+        created = cls._create(
             cls.OpenedInList,
             id=cls.create_id(issuer_id, purpose, list_number),
             issuer_id=issuer_id,
@@ -327,6 +332,8 @@ class StatusList(LedgerAggregate):
             list_size=list_size,
             list_number=list_number,
         )
+        assert isinstance(created, cls)
+        return created
 
     def set_bit(self, index: int, subject: str, at: datetime, actor: str, reason: str) -> None:
         """Set the subject's bit (revoked, or suspended); setting a set bit changes nothing.
@@ -494,8 +501,10 @@ def record_taken(
 ) -> None:
     """Record ``subject → entry`` on the blocks: one ``IndexesTaken`` event per block."""
     per_block: dict[tuple[int, int], list[tuple[int, str]]] = {}
-    for subject, (list_number, index) in assignments.items():
-        per_block.setdefault((list_number, index // block_size), []).append((index, subject))
+    for subject, entry in assignments.items():
+        per_block.setdefault((entry.list_number, entry.index // block_size), []).append(
+            (entry.index, subject)
+        )
     for (list_number, number), entries in per_block.items():
         block_for(list_number, number).take(entries, actor)
 

@@ -307,8 +307,10 @@ class StatusLists:
         batch.aggregates.extend(self._opened(issuer_id, draw, used, at, actor))
         batch.aggregates.extend(block for block in blocks.values() if block.pending_events)
         for subject in new:
-            list_number, index = chosen[subject]
-            position = StatusPosition(list_number, {purpose: index for purpose in PURPOSES})
+            entry = chosen[subject]
+            position = StatusPosition(
+                entry.list_number, {purpose: entry.index for purpose in PURPOSES}
+            )
             batch.positions[subject] = position
             batch.aggregates.append(
                 StatusListAllocation.allocate(
