@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from uuid import UUID
 
 import pytest
 from flask.testing import FlaskClient
@@ -222,14 +223,8 @@ def test_a_post_appointed_after_the_first_list_filled_names_and_flips_the_next(
     assert withdrawn.json["verified"] is False
 
 
-def test_two_commands_opening_the_same_next_list_conflict_and_one_is_retried(ledger: Ledger):
-    """Both see list 1 full and open list 2: the second save is refused (the directory, and the
-    new blocks, were created meanwhile), so a list opens once and no entry is given twice."""
-    from eventsourcing.persistence import IntegrityError
-
-    status_lists = ledger.credentials.status_lists
-    status_lists.list_size = SMALL
-    body = file_employer(ledger)
+def fill_first_list(ledger: Ledger, issuer_id) -> None:
+    """Take every drawn entry of the issuer's (shrunk) list 1, in order."""
 
     class InOrder:
         def __init__(self) -> None:
@@ -239,11 +234,22 @@ def test_two_commands_opening_the_same_next_list_conflict_and_one_is_retried(led
             self.next += 1
             return self.next % stop
 
+    status_lists = ledger.credentials.status_lists
+    status_lists.list_size = SMALL
     full = status_lists.allocate_status_list_entries(
-        body.id, [f"s-{n}" for n in range(SMALL)], at=ledger.clock(), actor="t", rng=InOrder()
+        issuer_id, [f"s-{n}" for n in range(SMALL)], at=ledger.clock(), actor="t", rng=InOrder()
     )
-    assert {p.list_number for p in full.positions.values()} == {1}
     ledger.save(*full.aggregates)
+
+
+def test_two_commands_opening_the_same_next_list_conflict_and_one_is_retried(ledger: Ledger):
+    """Both see list 1 full and open list 2: the second save is refused (the directory, and the
+    new blocks, were created meanwhile), so a list opens once and no entry is given twice."""
+    from eventsourcing.persistence import IntegrityError
+
+    status_lists = ledger.credentials.status_lists
+    body = file_employer(ledger)
+    fill_first_list(ledger, body.id)
     one, two = (
         status_lists.allocate_status_list_entries(body.id, [subject], at=ledger.clock(), actor="t")
         for subject in ("a", "b")
@@ -260,3 +266,29 @@ def test_two_commands_opening_the_same_next_list_conflict_and_one_is_retried(led
     directory = status_lists.directory(body.id)
     assert directory is not None and directory.current == 2 and list(directory.opened) == [2]
     assert directory.opened[2]["taken_before"] == SMALL
+
+
+def test_awards_finalised_once_the_first_list_filled_are_in_the_next(ledger: Ledger):
+    from tests.competition.arena import build_arena, descending
+
+    arena = build_arena(ledger)
+    fill_first_list(ledger, arena.union)
+    competition = arena.announce(rule_set=None)
+    field = arena.ranked_field(4)
+    finalised = arena.run(competition, descending(field))
+    assert len(finalised.awards()) == 3  # gold, silver, bronze
+    for result in finalised.awards():
+        credential = ledger.competitions.award_credential(competition, UUID(result["worker_id"]))
+        status = credential["credentialStatus"]
+        assert status["statusListCredential"] == (
+            f"http://127.0.0.1:8000/api/v1/status-lists/{arena.union}/message/2"
+        )
+        controller = ledger.credentials.controller_document(arena.union)
+        document = ledger.credentials.status_list_credential(arena.union, "message", 2).document
+        report = verify_credential(
+            credential,
+            controller_resolver=lambda _id, c=controller: c,
+            status_list_resolver=lambda _url, d=document: d,
+            now=ledger.clock(),
+        )
+        assert report.get("status").status == "passed", report.to_dict()
