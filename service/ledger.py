@@ -37,7 +37,12 @@ from domain.organisation import Organisation
 from domain.person_account import PersonAccount
 from domain.post_appointment import PostAppointment
 from domain.share_link import ShareLink
-from domain.status_list_allocation import StatusIndexBlock, StatusList, StatusListAllocation
+from domain.status_list_allocation import (
+    StatusIndexBlock,
+    StatusList,
+    StatusListAllocation,
+    StatusListDirectory,
+)
 from domain.subject_identifier import SubjectIdentifier
 from domain.worker import Worker
 from service.accounts import Accounts
@@ -71,6 +76,7 @@ RECORDED_AGGREGATES = (
     StatusIndexBlock,
     StatusList,
     StatusListAllocation,
+    StatusListDirectory,
     SubjectIdentifier,
     Worker,
 )

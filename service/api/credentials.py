@@ -7,7 +7,9 @@
 ``POST /presentations/verify``                         a presentation: holder, each credential
 ``GET /organisations/{id}/did.json``                   the issuer's controller document
 ``GET /api/v1/status-lists/{org_id}/{purpose}``        the signed BitstringStatusListCredential
-                                                       (message, revocation, suspension)
+                                                       (message, revocation, suspension): list 1
+``GET /api/v1/status-lists/{org_id}/{purpose}/{n}``    the issuer's list ``n`` (from 2), opened
+                                                       when the one before filled
 ``GET /contexts/craftledger/v1``                       craftledger's JSON-LD context (immutable)
 =====================================================  ========================================
 
@@ -338,18 +340,38 @@ def get_craftledger_context() -> Any:
 @blp.doc(responses=DOCUMENT_RESPONSES)
 @blp.errors(404, 409)
 def get_status_list(organisation_id: UUID, purpose: str) -> Any:
-    """The issuer's signed ``BitstringStatusListCredential`` for ``message`` (what credentials
-    point at: 131,072 entries of 2 bits, 0 valid, 1 suspended, 2 revoked), ``revocation`` or
-    ``suspension`` (131,072 bits each, for credentials issued with two entries). Cacheable:
-    ETag, ``Cache-Control: public, max-age=300``; revoking, suspending or reinstating a
-    certificate changes its entry in the next lists served."""
+    """The issuer's first signed ``BitstringStatusListCredential`` for ``message`` (what
+    credentials point at: 131,072 entries of 2 bits, 0 valid, 1 suspended, 2 revoked),
+    ``revocation`` or ``suspension`` (131,072 bits each, for credentials issued with two
+    entries). Cacheable: ETag, ``Cache-Control: public, max-age=300``; revoking, suspending or
+    reinstating a certificate changes its entry in the next lists served. When it is 3/4 full
+    the issuer's next list opens at ``…/{purpose}/2``, and so on."""
+    return _status_list(organisation_id, purpose, 1)
+
+
+@blp.route(
+    "/api/v1/status-lists/<uuid:organisation_id>/<string:purpose>/<int:list_number>",
+    methods=["GET"],
+)
+@access(**ANYONE)
+@blp.doc(responses=DOCUMENT_RESPONSES)
+@blp.errors(404, 409)
+def get_numbered_status_list(organisation_id: UUID, purpose: str, list_number: int) -> Any:
+    """The issuer's list number ``list_number`` (from 2; list 1 has no number in its URL) for
+    ``purpose``, served, signed and cached as the first; 404 until it is opened."""
+    if list_number < 2:
+        raise NotFound(f"no status list {list_number}: list 1 is …/{purpose[:40]}, then 2, 3, …")
+    return _status_list(organisation_id, purpose, list_number)
+
+
+def _status_list(organisation_id: UUID, purpose: str, list_number: int) -> Any:
     if purpose not in LIST_PURPOSES:
         raise NotFound(f"no status list purpose {purpose[:40]!r}; use {', '.join(LIST_PURPOSES)}")
     organisation = ledger().organisation(organisation_id)
     if organisation.kind not in SIGNING_KINDS:
         raise NotFound(f"{organisation.name} issues no credentials and keeps no status lists")
     try:
-        signed = ledger().credentials.status_list_credential(organisation_id, purpose)
+        signed = ledger().credentials.status_list_credential(organisation_id, purpose, list_number)
     except CredentialUnavailable as error:
         raise _unavailable(error) from None
     return document_response(

@@ -102,6 +102,7 @@ class AwardCredentials:
             },
             awarded_at=finalised_at,
             status_indexes=dict(allocation.indexes),
+            status_list=allocation.list_number,
             disclosure=disclosure,
         )
         return competition, document

@@ -84,6 +84,9 @@ class Credentials:
         self.sign_credential = keys.sign_credential
         self.ledger_issuer_id = keys.ledger_issuer_id
         # status lists
+        self.status_lists = status_lists
+        """The issuers' status lists (``list_size``: entries drawn from in each, which a test
+        or benchmark shrinks to fill a list)."""
         self.allocation_of = status_lists.allocation_of
         self.status_list = status_lists.status_list
         self.reserve_status_list_entries = status_lists.reserve_status_list_entries

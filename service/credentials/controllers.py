@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
+from service.commands import NotFound
 from service.config import Settings
 from service.credentials.credential_document import (
     CredentialUrls,
@@ -44,7 +45,7 @@ class Controllers:
         self,
         ledger: LedgerStore,
         urls: CredentialUrls,
-        status_list_credential: Callable[[UUID, str], SignedDocument],
+        status_list_credential: Callable[[UUID, str, int], SignedDocument],
         settings: Settings,
     ) -> None:
         self._ledger = ledger
@@ -71,7 +72,10 @@ class Controllers:
         named = self._urls.status_list_of(url)
         if named is None:
             raise ResolutionError(f"{url} is not a status list of this ledger")
-        return self._status_list_credential(*named).document
+        try:
+            return self._status_list_credential(*named).document
+        except NotFound as error:  # a numbered list not opened (yet)
+            raise ResolutionError(f"{url}: {error}") from None
 
     def fetcher(self) -> WebFetcher | None:
         """A fetcher for one verification, as configured; None when fetching is off."""

@@ -22,8 +22,9 @@ Shapes (W3C VC Data Model 2.0, Open Badges 3.0):
   (``{base}/contexts/craftledger/v1``, ``service/credentials/jsonld_contexts.py``), which
   defines ``maskedIdNumber``, ``occupation``, ``level`` and their ``code``/``nameZh``/``nameEn``;
 * ``credentialStatus`` is one ``BitstringStatusListEntry`` (``statusPurpose`` ``message``,
-  2 bits: valid, suspended, revoked) at ``{base}/api/v1/status-lists/{issuer id}/message``,
-  index the certificate's revocation index (docs/credential-data-model.md says why).
+  2 bits: valid, suspended, revoked) at ``{base}/api/v1/status-lists/{issuer id}/message``
+  (list 1; ``…/message/{n}`` for the issuer's list ``n``, the one its entries were allocated
+  in), index the certificate's revocation index (docs/credential-data-model.md says why).
 
 Two disclosures of one certificate exist: ``full`` (for the holder, the issuer, admins and
 auditors: full name, the ID number hash, free-text evidence) and ``public`` (anyone: the name
@@ -147,22 +148,30 @@ class CredentialUrls:
 
         return place(identifier).startswith(place(self.base_url) + "/")
 
-    def status_list_url(self, issuer_id: UUID, purpose: str) -> str:
-        return f"{self.base_url}/api/v1/status-lists/{issuer_id}/{purpose}"
+    def status_list_url(self, issuer_id: UUID, purpose: str, list_number: int = 1) -> str:
+        """The issuer's list ``list_number`` for ``purpose``: list 1 (every issuer's first,
+        what every credential issued before numbered lists names) has no number in its URL,
+        later lists end in ``/{n}``."""
+        url = f"{self.base_url}/api/v1/status-lists/{issuer_id}/{purpose}"
+        return url if list_number == 1 else f"{url}/{list_number}"
 
-    def status_list_of(self, url: str) -> tuple[UUID, str] | None:
-        """``(issuer id, purpose)`` of one of our status list URLs, or None."""
+    def status_list_of(self, url: str) -> tuple[UUID, str, int] | None:
+        """``(issuer id, purpose, list number)`` of one of our status list URLs, or None."""
         prefix = f"{self.base_url}/api/v1/status-lists/"
         if not url.startswith(prefix):
             return None
-        issuer, _, purpose = url[len(prefix) :].partition("/")
+        issuer, _, rest = url[len(prefix) :].partition("/")
+        purpose, _, number = rest.partition("/")
         try:
             issuer_id = UUID(issuer)
+            list_number = int(number) if number.isdigit() else 1
         except ValueError:
             return None
-        if purpose not in LIST_PURPOSES or self.status_list_url(issuer_id, purpose) != url:
+        if purpose not in LIST_PURPOSES:
             return None
-        return issuer_id, purpose
+        if self.status_list_url(issuer_id, purpose, list_number) != url:
+            return None
+        return issuer_id, purpose, list_number
 
     def certificate_credential_id(self, number: str, disclosure: Disclosure = "full") -> str:
         url = f"{self.base_url}/api/v1/certificates/{number}/credential"
@@ -213,11 +222,12 @@ class Holder:
 
 
 def _status_entry(
-    urls: CredentialUrls, issuer_id: UUID, indexes: Mapping[str, int]
+    urls: CredentialUrls, issuer_id: UUID, indexes: Mapping[str, int], list_number: int
 ) -> dict[str, Any]:
-    """The one status entry: the issuer's message list at the revocation index."""
+    """The one status entry: the issuer's message list number ``list_number`` (the list the
+    entries were allocated in) at the revocation index."""
     return status_message_entry(
-        urls.status_list_url(issuer_id, MESSAGE), int(indexes["revocation"])
+        urls.status_list_url(issuer_id, MESSAGE, list_number), int(indexes["revocation"])
     )
 
 
@@ -283,8 +293,10 @@ def build_certificate_credential(
     issued_at: datetime,
     status_indexes: Mapping[str, int],
     disclosure: Disclosure = "full",
+    status_list: int = 1,
 ) -> dict[str, Any]:
-    """The unsigned credential of one certificate (see the module docstring)."""
+    """The unsigned credential of one certificate (see the module docstring); its status entry
+    is at ``status_indexes`` in the issuer's list number ``status_list``."""
     achievement = certificate_achievement(
         urls.achievement_id(occupation_code, level_code),
         occupation_code,
@@ -322,7 +334,7 @@ def build_certificate_credential(
         "validFrom": format_date_time_stamp(issued_at),
         "credentialSubject": subject,
         "evidence": _evidence(basis, disclosure),
-        "credentialStatus": _status_entry(urls, issuer_id, status_indexes),
+        "credentialStatus": _status_entry(urls, issuer_id, status_indexes, status_list),
     }
 
 
@@ -339,6 +351,7 @@ def build_award_credential(
     awarded_at: datetime,
     status_indexes: Mapping[str, int],
     disclosure: Disclosure = "full",
+    status_list: int = 1,
 ) -> dict[str, Any]:
     """The unsigned credential of a competition award (劳动和技能竞赛 名次/奖项).
 
@@ -415,7 +428,7 @@ def build_award_credential(
         "validFrom": format_date_time_stamp(awarded_at),
         "credentialSubject": subject,
         "evidence": [evidence],
-        "credentialStatus": _status_entry(urls, issuer_id, status_indexes),
+        "credentialStatus": _status_entry(urls, issuer_id, status_indexes, status_list),
     }
 
 

@@ -19,7 +19,7 @@ from eventsourcing.domain import Aggregate
 from domain.certificate import Certificate
 from domain.certificate_number import CertificateNumber
 from domain.organisation import Organisation
-from domain.status_list_allocation import StatusListAllocation
+from domain.status_list_allocation import StatusListAllocation, StatusPosition
 from service.commands import Recorded
 from service.credentials.credential_document import (
     CredentialUrls,
@@ -58,7 +58,7 @@ class CertificateCredentials:
         self,
         certificate: Certificate,
         identifier: IdentityHash | None,
-        indexes: dict[str, int],
+        position: StatusPosition,
         disclosure: Disclosure,
     ) -> dict[str, Any]:
         """The unsigned credential of a loaded certificate (one place for every path)."""
@@ -76,14 +76,15 @@ class CertificateCredentials:
             level_code=certificate.level_code,
             basis=certificate.basis,
             issued_at=certificate.issued_at,
-            status_indexes=indexes,
+            status_indexes=position.indexes,
             disclosure=disclosure,
+            status_list=position.list_number,
         )
 
-    def _indexes(self, certificate: Certificate, allocation: Any) -> dict[str, int]:
-        """The certificate's status indexes: its allocation's, or entries given now."""
+    def _position(self, certificate: Certificate, allocation: Any) -> StatusPosition:
+        """The certificate's status entries: its allocation's, or entries given now."""
         if isinstance(allocation, StatusListAllocation):
-            return dict(allocation.indexes)
+            return allocation.position
         return self._status_lists.ensure_status_list_entries(certificate.number)
 
     def unsigned_certificate_credential(
@@ -92,13 +93,13 @@ class CertificateCredentials:
         """The certificate and its credential before signing (built from events only)."""
         certificate = self._ledger.certificate(number)
         allocation = self._status_lists.allocation_of(certificate.issuer_id, number)
-        indexes = self._indexes(certificate, allocation)
+        position = self._position(certificate, allocation)
         identifier = (
             self._identifiers.holder_identifier(certificate.worker_id)
             if disclosure == "full"
             else None
         )
-        document = self.certificate_document(certificate, identifier, indexes, disclosure)
+        document = self.certificate_document(certificate, identifier, position, disclosure)
         return certificate, document
 
     def issued_editions(
@@ -116,9 +117,16 @@ class CertificateCredentials:
             if disclosure == "full"
             else None
         )
-        indexes = dict(allocation.indexes)
-        current = self.certificate_document(certificate, identifier, indexes, disclosure)
-        earlier = earlier_editions(current, disclosure, self._urls, certificate.issuer_id, indexes)
+        position = allocation.position
+        current = self.certificate_document(certificate, identifier, position, disclosure)
+        earlier = earlier_editions(
+            current,
+            disclosure,
+            self._urls,
+            certificate.issuer_id,
+            position.indexes,
+            position.list_number,
+        )
         return [("current", current), *earlier]
 
     def certificate_credential(
@@ -158,7 +166,7 @@ class CertificateCredentials:
             else {}
         )
         issuers: dict[UUID, Organisation] = {}
-        indexes: dict[str, dict[str, int]] = {}
+        positions: dict[str, StatusPosition] = {}
         for certificate in certificates:
             if certificate.issuer_id not in issuers:
                 issuers[certificate.issuer_id] = self._ledger.organisation(certificate.issuer_id)
@@ -167,9 +175,9 @@ class CertificateCredentials:
                     issuer_id=certificate.issuer_id, subject=certificate.number
                 )
             )
-            indexes[certificate.number] = self._indexes(certificate, allocation)
+            positions[certificate.number] = self._position(certificate, allocation)
         return self.signed_certificate_credentials(
-            issuers, certificates, indexes, holders, disclosure
+            issuers, certificates, positions, holders, disclosure
         )
 
     def record_issue(
@@ -204,12 +212,12 @@ class CertificateCredentials:
         self,
         issuers: Mapping[UUID, Organisation],
         certificates: Sequence[Certificate],
-        indexes: Mapping[str, dict[str, int]],
+        positions: Mapping[str, StatusPosition],
         holders: Mapping[UUID, IdentityHash | None],
         disclosure: Disclosure = "full",
     ) -> list[dict[str, Any]]:
         """Build and sign the credentials of ``certificates`` from state in hand (the issuers
-        by id, each certificate's status list indexes by number, each holder's identifier by
+        by id, each certificate's status list position by number, each holder's identifier by
         worker id): what ``certificate_credential`` gives, byte for byte, for certificates
         loaded or just issued. The signing key is chosen once per issuer and issue time.
         ``CredentialUnavailable`` if an issuer has no key that can sign them."""
@@ -218,7 +226,7 @@ class CertificateCredentials:
         for certificate in certificates:
             identifier = holders.get(certificate.worker_id) if disclosure == "full" else None
             document = self.certificate_document(
-                certificate, identifier, indexes[certificate.number], disclosure
+                certificate, identifier, positions[certificate.number], disclosure
             )
             issuer = issuers[certificate.issuer_id]
             when = (certificate.issuer_id, certificate.issued_at)

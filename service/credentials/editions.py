@@ -17,6 +17,7 @@ as before; only its shape is older. A new shape change adds an edition here.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -41,13 +42,17 @@ def earlier_editions(
     disclosure: Disclosure,
     urls: CredentialUrls,
     issuer_id: UUID,
-    indexes: dict[str, int],
+    indexes: Mapping[str, int],
+    list_number: int = 1,
 ) -> list[tuple[str, dict[str, Any]]]:
     """``(edition, document)`` for each earlier edition of the unsigned ``current`` credential
-    of a certificate (``indexes``: its allocated status list indexes), newest first."""
+    of a certificate (``indexes``: its allocated status list indexes, in the issuer's list
+    ``list_number``), newest first."""
     edition = copy.deepcopy(current)
     edition["credentialStatus"] = [
-        status_list_entry(urls.status_list_url(issuer_id, purpose), purpose, indexes[purpose])
+        status_list_entry(
+            urls.status_list_url(issuer_id, purpose, list_number), purpose, indexes[purpose]
+        )
         for purpose in PURPOSES
     ]
     subject = edition["credentialSubject"]

@@ -7,11 +7,18 @@ as the certificates (batch issuers call it once for the whole batch);
 suspension, reinstatement or revocation; ``status_list_credential(issuer, purpose)`` is the
 signed ``BitstringStatusListCredential`` a verifier fetches.
 
+An issuer's lists are numbered (``domain.status_list_allocation``): list 1 at
+``/api/v1/status-lists/{issuer}/{purpose}`` as ever, list ``n`` from 2 at ``…/{purpose}/{n}``;
+a credential's entries lie in the list its allocation names, and when the open list is 3/4 full
+the next one opens (recorded on the issuer's ``StatusListDirectory``, saved with the
+allocation that opened it).
+
 Credentials carry one entry, in the issuer's ``message`` list (2 bits: 0 valid, 1 suspended,
 2 revoked) at their revocation index. That list is derived when read from the revocation and
 suspension lists (which are what status changes record, and which stay served for credentials
 issued with two entries): a revocation bit gives 2 at its index; a suspension bit gives 1 at
-the revocation index of the same subject (its allocation), unless revoked there. Reading it
+the revocation index of the same subject (its allocation), unless revoked there; list ``n``
+of the message purpose is derived from list ``n`` of the other two. Reading it
 records nothing, and it follows every revoke, suspend and reinstate as the two lists do.
 """
 
@@ -32,14 +39,20 @@ from domain.certificate import Certificate
 from domain.organisation import Organisation
 from domain.status_list_allocation import (
     BLOCK_SIZE,
+    FIRST_LIST,
     LIST_SIZE,
     PURPOSES,
+    BlockFor,
+    Draw,
+    ListIndex,
     StatusIndexBlock,
     StatusList,
     StatusListAllocation,
-    allocate_indexes,
+    StatusListDirectory,
+    StatusPosition,
+    allocate_entries,
     check_purpose,
-    draw_free_indexes,
+    draw_entries,
     record_taken,
 )
 from service.commands import NotFound, retried
@@ -75,31 +88,58 @@ _SYSTEM_RANDOM = secrets.SystemRandom()
 
 @dataclass
 class StatusAllocationBatch:
-    """What ``allocate_status_list_entries`` decided: indexes per subject and per purpose, and
-    the aggregates to save with the credentials they are for."""
+    """What ``allocate_status_list_entries`` decided: each subject's position (list number
+    and index per purpose), and the aggregates to save with the credentials they are for."""
 
-    indexes: dict[str, dict[str, int]] = field(default_factory=dict)
+    positions: dict[str, StatusPosition] = field(default_factory=dict)
     aggregates: list[Aggregate] = field(default_factory=list)
+
+    @property
+    def indexes(self) -> dict[str, dict[str, int]]:
+        """Each subject's index per purpose (within its list, ``positions``)."""
+        return {subject: dict(p.indexes) for subject, p in self.positions.items()}
+
+
+Blocks = dict[tuple[int, int], StatusIndexBlock]
+"""Loaded blocks by ``(list number, block number)``."""
 
 
 @dataclass
 class StatusReservation:
-    """Free status list indexes drawn ahead of an issuing command, with their blocks loaded
+    """Free status list entries drawn ahead of an issuing command, with their blocks loaded
     (see ``StatusLists.reserve_status_list_entries``)."""
 
     issuer_id: UUID
-    indexes: list[int] = field(default_factory=list)
-    blocks: dict[int, StatusIndexBlock] = field(default_factory=dict)
+    draw: Draw = field(default_factory=Draw)
+    blocks: Blocks = field(default_factory=dict)
+
+    @property
+    def entries(self) -> list[ListIndex]:
+        return self.draw.entries
+
+    @property
+    def indexes(self) -> list[int]:
+        """The indexes drawn (each within its list)."""
+        return [entry.index for entry in self.draw.entries]
 
 
 class StatusLists:
     """Status list entries and bits of every issuer, and their signed lists."""
 
-    def __init__(self, ledger: LedgerStore, urls: CredentialUrls, keys: Keys) -> None:
+    def __init__(
+        self, ledger: LedgerStore, urls: CredentialUrls, keys: Keys, list_size: int = LIST_SIZE
+    ) -> None:
         self._ledger = ledger
         self._urls = urls
         self._keys = keys
         self._signed = _LRU(1024)
+        self.list_size = list_size
+        """Entries drawn from in each list: ``LIST_SIZE``; a test sets fewer, to fill a list
+        (the lists served keep ``LIST_SIZE`` entries, the W3C minimum)."""
+
+    @property
+    def block_size(self) -> int:
+        return min(BLOCK_SIZE, self.list_size)
 
     def _recorded(self, aggregate_id: UUID) -> Any | None:
         try:
@@ -112,29 +152,99 @@ class StatusLists:
         found = self._recorded(StatusListAllocation.create_id(issuer_id=issuer_id, subject=subject))
         return found if isinstance(found, StatusListAllocation) else None
 
-    def _recorded_list(self, issuer_id: UUID, purpose: str) -> StatusList | None:
+    def directory(self, issuer_id: UUID) -> StatusListDirectory | None:
+        """The issuer's directory of numbered lists; None while list 1 is its only list."""
+        found = self._recorded(StatusListDirectory.create_id(issuer_id=issuer_id))
+        return found if isinstance(found, StatusListDirectory) else None
+
+    def list_count(self, issuer_id: UUID) -> int:
+        """How many lists of each purpose the issuer has (1 until a second opens)."""
+        directory = self.directory(issuer_id)
+        return directory.current if directory else FIRST_LIST
+
+    def _recorded_list(
+        self, issuer_id: UUID, purpose: str, list_number: int = FIRST_LIST
+    ) -> StatusList | None:
         check_purpose(purpose)
-        found = self._recorded(StatusList.create_id(issuer_id=issuer_id, purpose=purpose))
+        found = self._recorded(StatusList.create_id(issuer_id, purpose, list_number))
         return found if isinstance(found, StatusList) else None
 
-    def status_list(self, issuer_id: UUID, purpose: str) -> StatusList:
-        """The issuer's status list for ``purpose``, to flip a bit on (new if none is recorded)."""
-        found = self._recorded_list(issuer_id, purpose)
-        return found or StatusList(issuer_id=issuer_id, purpose=purpose, list_size=LIST_SIZE)
+    def status_list(
+        self, issuer_id: UUID, purpose: str, list_number: int = FIRST_LIST
+    ) -> StatusList:
+        """The issuer's list ``list_number`` for ``purpose``, to flip a bit on (new if none is
+        recorded)."""
+        found = self._recorded_list(issuer_id, purpose, list_number)
+        return found or StatusList.open(issuer_id, purpose, LIST_SIZE, list_number)
 
-    def _block_loader(
-        self, issuer_id: UUID, blocks: dict[int, StatusIndexBlock]
-    ) -> Callable[[int], StatusIndexBlock]:
-        def block_for(number: int) -> StatusIndexBlock:
-            if number not in blocks:
-                block_id = StatusIndexBlock.create_id(issuer_id=issuer_id, block=number)
-                loaded = self._recorded(block_id)
-                blocks[number] = loaded or StatusIndexBlock(
-                    issuer_id=issuer_id, block=number, block_size=BLOCK_SIZE
+    def _block_loader(self, issuer_id: UUID, blocks: Blocks) -> BlockFor:
+        def block_for(list_number: int, number: int) -> StatusIndexBlock:
+            if (list_number, number) not in blocks:
+                loaded = self._recorded(StatusIndexBlock.create_id(issuer_id, number, list_number))
+                blocks[list_number, number] = loaded or StatusIndexBlock.open(
+                    issuer_id, number, self.block_size, list_number
                 )
-            return blocks[number]
+            return blocks[list_number, number]
 
         return block_for
+
+    def _taken_counter(self, issuer_id: UUID, blocks: Blocks) -> Callable[[int], int]:
+        """``taken_in(n)``: the indexes list ``n`` records as taken, its blocks read at once."""
+
+        def taken_in(list_number: int) -> int:
+            numbers = range(self.list_size // self.block_size)
+            ids = {
+                StatusIndexBlock.create_id(issuer_id, number, list_number): number
+                for number in numbers
+                if (list_number, number) not in blocks
+            }
+            for block_id, found in self._ledger.load_many(ids).items():
+                if isinstance(found, StatusIndexBlock):
+                    blocks[list_number, ids[block_id]] = found
+            return sum(
+                len(blocks[list_number, n].taken) for n in numbers if (list_number, n) in blocks
+            )
+
+        return taken_in
+
+    def _draw(
+        self,
+        issuer_id: UUID,
+        count: int,
+        blocks: Blocks,
+        rng: Any,
+        *,
+        subjects: Sequence[str] | None = None,
+        actor: str = SERVICE_ACTOR,
+    ) -> tuple[Draw, dict[str, ListIndex]]:
+        """Draw ``count`` entries (and record them for ``subjects`` if given) in the issuer's
+        open list, opening the next when it is full."""
+        options = {
+            "open_list": self.list_count(issuer_id),
+            "taken_in": self._taken_counter(issuer_id, blocks),
+            "list_size": self.list_size,
+            "block_size": self.block_size,
+        }
+        block_for = self._block_loader(issuer_id, blocks)
+        if subjects is None:
+            return draw_entries(count, block_for, rng or _SYSTEM_RANDOM, **options), {}
+        chosen, draw = allocate_entries(
+            subjects, block_for, rng or _SYSTEM_RANDOM, actor, **options
+        )
+        return draw, chosen
+
+    def _opened(
+        self, issuer_id: UUID, draw: Draw, used: int, at: datetime, actor: str
+    ) -> list[Aggregate]:
+        """The issuer's directory with the lists ``draw`` opened up to list ``used`` (the
+        highest an entry is saved in), to save with the entries."""
+        if not any(list_number <= used for list_number in draw.opened):
+            return []
+        directory = self.directory(issuer_id) or StatusListDirectory(issuer_id=issuer_id)
+        for list_number, taken_before in sorted(draw.opened.items()):
+            if directory.current < list_number <= used:
+                directory.open_list(list_number, self.list_size, taken_before, at, actor)
+        return [directory] if directory.pending_events else []
 
     # -- allocation ----------------------------------------------------------------------------
 
@@ -150,8 +260,7 @@ class StatusLists:
         version is checked by the save like any other aggregate's.
         """
         reservation = StatusReservation(issuer_id)
-        block_for = self._block_loader(issuer_id, reservation.blocks)
-        reservation.indexes = draw_free_indexes(count, block_for, rng or _SYSTEM_RANDOM)
+        reservation.draw, _ = self._draw(issuer_id, count, reservation.blocks, rng)
         return reservation
 
     def allocate_status_list_entries(
@@ -179,31 +288,33 @@ class StatusLists:
         for subject in dict.fromkeys(subjects):
             existing = None if new_subjects else self.allocation_of(issuer_id, subject)
             if existing is not None:
-                batch.indexes[subject] = dict(existing.indexes)
+                batch.positions[subject] = existing.position
             else:
                 new.append(subject)
         if not new:
             return batch
         usable = reservation is not None and reservation.issuer_id == issuer_id
         blocks = reservation.blocks if usable and reservation else {}
-        block_for = self._block_loader(issuer_id, blocks)
-        if usable and reservation and len(reservation.indexes) >= len(new):
-            chosen = dict(zip(new, reservation.indexes, strict=False))
-            record_taken(chosen, block_for, actor)
+        if usable and reservation and len(reservation.entries) >= len(new):
+            draw = reservation.draw
+            chosen = dict(zip(new, draw.entries, strict=False))
+            record_taken(
+                chosen, self._block_loader(issuer_id, blocks), actor, block_size=self.block_size
+            )
         else:
-            chosen = allocate_indexes(new, block_for, rng or _SYSTEM_RANDOM, actor)
+            draw, chosen = self._draw(issuer_id, len(new), blocks, rng, subjects=new, actor=actor)
+        used = max(entry.list_number for entry in chosen.values())
+        batch.aggregates.extend(self._opened(issuer_id, draw, used, at, actor))
         batch.aggregates.extend(block for block in blocks.values() if block.pending_events)
         for subject in new:
-            indexes = {purpose: chosen[subject] for purpose in PURPOSES}
-            batch.indexes[subject] = indexes
+            entry = chosen[subject]
+            position = StatusPosition(
+                entry.list_number, {purpose: entry.index for purpose in PURPOSES}
+            )
+            batch.positions[subject] = position
             batch.aggregates.append(
-                StatusListAllocation(
-                    issuer_id=issuer_id,
-                    subject=subject,
-                    list_size=LIST_SIZE,
-                    indexes=indexes,
-                    at=at,
-                    actor=actor,
+                StatusListAllocation.allocate(
+                    issuer_id, subject, self.list_size, position, at, actor
                 )
             )
         return batch
@@ -247,18 +358,18 @@ class StatusLists:
         return extra + batch.aggregates
 
     @retried
-    def ensure_status_list_entries(self, number: str) -> dict[str, int]:
+    def ensure_status_list_entries(self, number: str) -> StatusPosition:
         """Give a certificate issued before status lists existed its entries (a command)."""
         certificate = self._ledger.certificate(number)
         existing = self.allocation_of(certificate.issuer_id, number)
         if existing is not None:
-            return dict(existing.indexes)
+            return existing.position
         batch = self.allocate_status_list_entries(
             certificate.issuer_id, [number], at=self._ledger.clock(), actor=SERVICE_ACTOR
         )
         first, *others = batch.aggregates
         self._ledger.record(first, *others)
-        return batch.indexes[number]
+        return batch.positions[number]
 
     # -- status changes ------------------------------------------------------------------------
 
@@ -273,17 +384,17 @@ class StatusLists:
             batch = self.allocate_status_list_entries(
                 certificate.issuer_id, [certificate.number], at=change["at"], actor=SERVICE_ACTOR
             )
-            indexes = batch.indexes[certificate.number]
+            position = batch.positions[certificate.number]
             extra.extend(batch.aggregates)
         else:
-            indexes = allocation.indexes
+            position = allocation.position
         status = change["status"]
         purpose = {"revoked": "revocation", "suspended": "suspension", "valid": "suspension"}[
             status
         ]
-        status_list = self.status_list(certificate.issuer_id, purpose)
+        status_list = self.status_list(certificate.issuer_id, purpose, position.list_number)
         arguments = (
-            indexes[purpose],
+            position[purpose],
             certificate.number,
             change["at"],
             change["actor"],
@@ -299,9 +410,12 @@ class StatusLists:
 
     # -- the signed list -----------------------------------------------------------------------
 
-    def status_list_credential(self, issuer_id: UUID, purpose: str) -> SignedDocument:
-        """The issuer's signed ``BitstringStatusListCredential`` for ``purpose`` (revocation,
-        suspension, or message: see the module docstring).
+    def status_list_credential(
+        self, issuer_id: UUID, purpose: str, list_number: int = FIRST_LIST
+    ) -> SignedDocument:
+        """The issuer's signed ``BitstringStatusListCredential`` number ``list_number`` for
+        ``purpose`` (revocation, suspension, or message: see the module docstring); a list
+        not yet opened is ``NotFound``.
 
         Signed with the key in use, ``created`` and ``validFrom`` at the start of the current
         hour (or the key's start, if later), ``validUntil`` ``STATUS_LIST_VALIDITY`` after:
@@ -311,6 +425,8 @@ class StatusLists:
         if purpose not in LIST_PURPOSES:
             check_purpose(purpose)  # raises: unknown purpose
         organisation = self._ledger.organisation(issuer_id)
+        if list_number != FIRST_LIST and not 1 < list_number <= self.list_count(issuer_id):
+            raise NotFound(f"{organisation.name} has no status list {list_number!r}")
         key_id = organisation.current_key_id
         if key_id is None:
             raise CredentialUnavailable(
@@ -320,9 +436,17 @@ class StatusLists:
         now = whole_seconds(self._ledger.clock())
         created = max(now.replace(minute=0, second=0), whole_seconds(key["valid_from"]))
         sources = PURPOSES if purpose == MESSAGE else (purpose,)
-        lists = [self._recorded_list(issuer_id, source) for source in sources]
+        lists = [self._recorded_list(issuer_id, source, list_number) for source in sources]
         versions = tuple(found.version if found else 0 for found in lists)
-        cache_key = (self._urls.base_url, issuer_id, purpose, versions, key_id, created)
+        cache_key = (
+            self._urls.base_url,
+            issuer_id,
+            purpose,
+            list_number,
+            versions,
+            key_id,
+            created,
+        )
         cached = self._signed.get(cache_key)
         if cached is not None:
             return cached
@@ -332,7 +456,7 @@ class StatusLists:
             bits = Bitstring(LIST_SIZE)
             for index in lists[0].set_bits if lists[0] else ():
                 bits.set(index)
-        url = self._urls.status_list_url(issuer_id, purpose)
+        url = self._urls.status_list_url(issuer_id, purpose, list_number)
         unsigned = BitstringStatusListCredential(
             id=url,
             issuer=self._urls.controller_id(issuer_id),

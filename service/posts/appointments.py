@@ -133,7 +133,9 @@ class Posts:
         allocation = self._credentials.allocation_of(appointment.organisation_id, subject)
         if allocation is None:
             return self._ledger.record(appointment)
-        revocations = self._credentials.status_list(appointment.organisation_id, "revocation")
+        revocations = self._credentials.status_list(
+            appointment.organisation_id, "revocation", allocation.list_number
+        )
         revocations.set_bit(allocation.indexes["revocation"], subject, at, actor, reason)
         return self._ledger.record(appointment, revocations)
 
@@ -184,5 +186,6 @@ class Posts:
             },
             awarded_at=appointment.appointed_at,
             status_indexes=dict(allocation.indexes),
+            status_list=allocation.list_number,
         )
         return self._credentials.sign_credential(organisation, document, appointment.appointed_at)

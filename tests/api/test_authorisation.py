@@ -126,6 +126,7 @@ MATRIX: dict[str, str] = {
     "get controller document":       "200   200   200    200    200   200   200   200",
     "get craftledger context":       "200   200   200    200    200   200   200   200",
     "get status list":               "200   200   200    200    200   200   200   200",
+    "get numbered status list":      "404   404   404    404    404   404   404   404",
     "audit events":                  "401   403   403    403    403   200   403   403",
     "audit aggregate events":        "401   403   403    403    403   200   403   403",
     "audit aggregate state":         "401   403   403    403    403   200   403   403",
@@ -752,6 +753,11 @@ ENDPOINTS: dict[str, Endpoint] = {
     "get craftledger context": read("/contexts/craftledger/v1"),
     "get status list": read(
         "/api/v1/status-lists/{org_a}/{target}", prepare=lambda w: {"target": "revocation"}
+    ),
+    # anyone may ask; list 2 opens only when list 1 is 3/4 full (404 for everyone until then)
+    "get numbered status list": read(
+        "/api/v1/status-lists/{org_a}/{target}/{key}",
+        prepare=lambda w: {"target": "message", "key": 2},
     ),
     "audit events": read("/api/v1/audit/events?limit=5"),
     "audit aggregate events": read("/api/v1/audit/aggregates/{worker}/events"),

@@ -60,8 +60,8 @@ def status_only(ledger: Ledger, credential: dict):
     urls = ledger.credentials.credential_urls
 
     def lists(url: str):
-        issuer_id, purpose = urls.status_list_of(url)
-        return ledger.credentials.status_list_credential(issuer_id, purpose).document
+        issuer_id, purpose, list_number = urls.status_list_of(url)
+        return ledger.credentials.status_list_credential(issuer_id, purpose, list_number).document
 
     return verify_credential(
         credential,
