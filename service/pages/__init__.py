@@ -57,6 +57,8 @@ def register_pages(app: Flask, limiter: Any) -> None:
         certificate_pdf,
         competition,
         console,
+        console_approvals,
+        console_bodies,
         console_keys,
         console_objections,
         console_people,
