@@ -38,6 +38,13 @@ ACTIONS = {
     "reinstate": N_("恢复备案"),
     "revoke": N_("撤销备案"),
 }
+CHANGED = {
+    "filed": N_("已备案。"),
+    "scope": N_("备案范围已变更，原范围保留在历史中。"),
+    "suspend": N_("已暂停备案，理由已记录。"),
+    "reinstate": N_("已恢复备案，理由已记录。"),
+    "revoke": N_("已撤销备案，理由已记录。"),
+}
 EVENTS = {
     "Filed": N_("备案"),
     "ScopeAmended": N_("变更备案范围"),
@@ -233,7 +240,7 @@ def _body_page(organisation_id: UUID, status: int = 200, **values: Any) -> Any:
         sessions=body_sessions(organisation_id) if organisation.kind.evaluates else [],
         competitions=competitions_of(organisation_id),
         may_change=_role() in CHANGERS,
-        changed=request.args.get("changed", ""),
+        changed=CHANGED.get(request.args.get("changed", ""), ""),
         reason_max=REASON_MAX,
         **values,
     )
