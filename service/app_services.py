@@ -18,6 +18,7 @@ from service.problems import Problem
 
 __all__ = [
     "Services",
+    "caught_up",
     "caught_up_store",
     "certificate_lookup",
     "current_audit",
@@ -113,6 +114,14 @@ def caught_up_store() -> Any:
     if shared.runner is not None and shared.runner.running:
         _wait_for_directory(shared, ("directory", "worker_ladder"))
     return shared.projection_store
+
+
+def caught_up(*names: str) -> None:
+    """Wait (up to ``READ_WAIT_SECONDS``) for the read models ``names`` to reach the log's head,
+    when the runner is running -- for a page that lists what was just recorded."""
+    shared = services()
+    if shared.runner is not None and shared.runner.running:
+        _wait_for_directory(shared, names)
 
 
 def national_query() -> NationalQuery:

@@ -21,7 +21,7 @@ from flask import redirect, request, url_for
 from domain.competition_promotions import ProposalStatus
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.person_account import AccountRole
-from service.app_services import leaderboards, ledger, services
+from service.app_services import caught_up, leaderboards, ledger, services
 from service.competitions.approval_queue import queued_proposals
 from service.pages.blueprints import render, render_error
 from service.pages.console import add_console_link, console
@@ -31,7 +31,7 @@ from service.pages.people import current_person
 READERS = frozenset({AccountRole.ADMIN, AccountRole.HR_OFFICIAL, AccountRole.AUDITOR})
 DECIDERS = frozenset({AccountRole.ADMIN, AccountRole.HR_OFFICIAL})
 REASON_MAX = 500
-DECIDED_SHOWN = 50
+DECIDED_SHOWN = 20
 BATCH_MAX = 500
 
 
@@ -65,6 +65,7 @@ def _with_worker(proposal: dict[str, Any]) -> dict[str, Any]:
 
 
 def _queue_page(status: int = 200, **values: Any) -> Any:
+    caught_up("leaderboard", "directory")
     found = (
         []
         if services().projection_store is None

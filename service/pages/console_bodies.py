@@ -21,7 +21,7 @@ from domain.errors import DomainRuleViolation, InvalidValue
 from domain.occupation import KNOWN_OCCUPATIONS
 from domain.organisation import Organisation, OrganisationKind
 from domain.person_account import AccountRole
-from service.app_services import leaderboards, ledger, services
+from service.app_services import caught_up, leaderboards, ledger, services
 from service.pages.audit import history
 from service.pages.blueprints import render, render_error
 from service.pages.console import add_console_link, body_sessions, console
@@ -120,6 +120,7 @@ def _reason_problem(reason: str) -> str | None:
 
 
 def _registry_page(status: int = 200, **values: Any) -> Any:
+    caught_up("directory")
     kind = request.args.get("kind", "")
     state = request.args.get("status", "")
     kind = kind if kind in {k.value for k in OrganisationKind} else ""
