@@ -206,10 +206,25 @@ def file_body() -> Any:
 # -- one body -----------------------------------------------------------------------------------
 
 
+PERSON_ACTOR = re.compile(r":person:([0-9a-f-]{36})$")
+
+
 def events_of(organisation_id: UUID) -> list[dict[str, Any]]:
-    """The body's events, oldest first, each named (``label``) for the page."""
+    """The body's events, oldest first, each named (``label``) for the page, with the name of
+    the person who acted (``actor_name``) when a signed-in person did."""
     found = history(organisation_id) or []
-    return [{**e, "label": EVENTS.get(str(e["type"]).rsplit(".", 1)[-1], "")} for e in found]
+    names = {str(a.id): a.name for a in ledger().accounts.list_accounts()}
+    events = []
+    for e in found:
+        person = PERSON_ACTOR.search(str(e.get("actor") or ""))
+        events.append(
+            {
+                **e,
+                "label": EVENTS.get(str(e["type"]).rsplit(".", 1)[-1], ""),
+                "actor_name": names.get(person.group(1), "") if person else "",
+            }
+        )
+    return events
 
 
 def competitions_of(organisation_id: UUID) -> list[dict[str, Any]]:

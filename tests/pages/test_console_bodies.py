@@ -114,7 +114,7 @@ def test_an_hr_official_files_amends_and_suspends_a_body(pages_world: PagesWorld
         "暂停备案",
     ]
     assert "增加焊工四级" in rows[2] and "质量督导发现考评员不足" in rows[3]
-    assert "admin:person:" in rows[3]
+    assert "admin:person:" in rows[3] and "hr_official bodies" in rows[3]  # the person's name
     assert 'id="reinstate-form"' in shown and 'id="suspend-form"' not in shown
 
 
