@@ -11,7 +11,9 @@ competition, the statistics and the audit trail, in Chinese with an English swit
 ``/invitation/{account}/{token}``       an invited person chooses a password
 ``/console``                            a signed-in person's console (``service.pages.console``):
                                         the issuer officer's dashboard, ``/console/people``
-                                        (administrators invite and deactivate people)
+                                        (administrators invite and deactivate people); the HR
+                                        bureau's ``/console/bodies`` (filings, 备案),
+                                        ``/console/approvals`` (核准) and ``/console/keys``
 ``/me``                                 the signed-in worker: ladder, honours, career stage,
                                         points statements, share links
 ``/s/{token}``                          a worker's share link (expiry, optional 提取码, revocable)
