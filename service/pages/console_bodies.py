@@ -108,6 +108,11 @@ def scope_from_form(values: list[str]) -> dict[str, list[str]]:
     return scope
 
 
+def refusal(error: DomainRuleViolation) -> str:
+    """A rule's refusal as the page shows it beside the form: its message and its name."""
+    return gettext("不能办理：%(detail)s（规则 %(rule)s）", detail=error.detail, rule=error.rule)
+
+
 def _reason_problem(reason: str) -> str | None:
     if not reason:
         return gettext("请写明理由，理由会记录在案。")
@@ -194,7 +199,7 @@ def file_body() -> Any:
                 "评价机构代码有误（%(field)s）：%(detail)s", field=error.field, detail=error.detail
             )
         except DomainRuleViolation as error:
-            errors[RULE_FIELD.get(error.rule, "form")] = error.detail
+            errors[RULE_FIELD.get(error.rule, "form")] = refusal(error)
         else:
             return redirect(
                 url_for("console.body", organisation_id=recorded.aggregate.id, changed="filed"),
@@ -291,7 +296,7 @@ def amend_body_scope(organisation_id: UUID) -> Any:
                 reason=form["reason"],
             )
         except DomainRuleViolation as error:
-            errors["scope"] = error.detail
+            errors["scope"] = refusal(error)
         else:
             return redirect(
                 url_for("console.body", organisation_id=organisation_id, changed="scope"), code=303
@@ -317,9 +322,7 @@ def change_body_status(organisation_id: UUID, action: str) -> Any:
                 organisation_id, action, actor=principal.actor, reason=reason
             )
         except DomainRuleViolation as error:
-            errors[action] = gettext(
-                "不能办理：%(detail)s（规则 %(rule)s）", detail=error.detail, rule=error.rule
-            )
+            errors[action] = refusal(error)
         else:
             return redirect(
                 url_for("console.body", organisation_id=organisation_id, changed=action), code=303

@@ -118,6 +118,37 @@ def test_an_hr_official_files_amends_and_suspends_a_body(pages_world: PagesWorld
     assert 'id="reinstate-form"' in shown and 'id="suspend-form"' not in shown
 
 
+def test_a_revoked_body_refuses_a_stale_suspension_beside_the_form(pages_world: PagesWorld):
+    ledger = pages_world.ledger
+    body = pages_world.world.fresh_employer()
+    hr = signed_in(
+        pages_world,
+        "bodies.revoker@bureau.example",
+        AccountRole.HR_OFFICIAL,
+        pages_world.world.ids["union"],
+    )
+    page = hr.get(f"/console/bodies/{body}")  # opened before another official revokes it
+    assert 'id="suspend-form"' in page.text and 'id="revoke-form"' in page.text
+    ledger.organisations.change_organisation_status(
+        body, "revoke", actor="test", reason="不再具备评价条件"
+    )
+    stale = hr.post(
+        f"/console/bodies/{body}/suspend", data={"csrf": csrf_of(page.text), "reason": "核查"}
+    )
+    assert stale.status_code == 422
+    assert "organisation-revoked" in field_error(stale.text, "suspend")
+    assert 'id="revoked-notice"' in stale.text and 'id="revoke-form"' not in stale.text
+    scope = hr.post(
+        f"/console/bodies/{body}/scope",
+        data={"csrf": csrf_of(page.text), "scope": [f"{WELDER}:5"], "reason": "扩大范围"},
+    )
+    assert scope.status_code == 422
+    assert "organisation-revoked" in field_error(scope.text, "scope")
+    shown = hr.get(f"/console/bodies/{body}").text
+    assert 'id="suspend-form"' not in shown and 'id="scope-form"' not in shown
+    assert ledger.organisation(body).status is OrganisationStatus.REVOKED
+
+
 def test_an_auditor_reads_and_an_officer_is_refused(pages_world: PagesWorld):
     world = pages_world.world
     body = world.ids["org_b"]
