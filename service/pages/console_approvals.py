@@ -13,6 +13,7 @@ one by one so that each refusal appears beside its own row.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -33,6 +34,8 @@ DECIDERS = frozenset({AccountRole.ADMIN, AccountRole.HR_OFFICIAL})
 REASON_MAX = 500
 DECIDED_SHOWN = 20
 BATCH_MAX = 500
+ISSUED_SHOWN = 20
+CERTIFICATE_NUMBER = re.compile(r"^[YS][0-9]{21}$")
 
 
 def _role() -> AccountRole | None:
@@ -77,6 +80,9 @@ def _queue_page(status: int = 200, **values: Any) -> Any:
     values.setdefault("form", {})
     approved = values.pop("approved", 0) or request.args.get("approved", 0, type=int)
     rejected = values.pop("rejected", 0) or request.args.get("rejected", 0, type=int)
+    issued = values.pop("issued", None) or [
+        n for n in request.args.get("issued", "").split(",") if CERTIFICATE_NUMBER.match(n)
+    ]
     return render(
         "pages/console_approvals.html",
         status=status,
@@ -86,6 +92,7 @@ def _queue_page(status: int = 200, **values: Any) -> Any:
         may_decide=_role() in DECIDERS,
         approved=approved,
         rejected=rejected,
+        issued=issued[:ISSUED_SHOWN],
         reason_max=REASON_MAX,
         **values,
     )
@@ -174,9 +181,24 @@ def decide_proposals() -> Any:
     done = len(chosen) - len(refused)
     counts = {"approved": done if action == "approve" else 0}
     counts["rejected"] = done if action == "reject" else 0
+    issued = _issued(chosen, refused) if action == "approve" else []
     if refused:
-        return _queue_page(422, errors={"rows": refused}, form=form, **counts)
-    return redirect(url_for("console.approvals", **counts), code=303)
+        return _queue_page(422, errors={"rows": refused}, form=form, issued=issued, **counts)
+    return redirect(
+        url_for("console.approvals", issued=",".join(issued[:ISSUED_SHOWN]) or None, **counts),
+        code=303,
+    )
+
+
+def _issued(chosen: list[tuple[UUID, UUID]], refused: dict[str, str]) -> list[str]:
+    """The certificate numbers the approvals of ``chosen`` (but not ``refused``) issued."""
+    numbers: list[str] = []
+    for competition_id, worker_id in chosen:
+        if f"{competition_id}:{worker_id}" not in refused:
+            proposal = ledger().competition(competition_id).proposals.get(str(worker_id), {})
+            if proposal.get("certificate_number"):
+                numbers.append(proposal["certificate_number"])
+    return numbers
 
 
 add_console_link(

@@ -86,6 +86,7 @@ def test_the_hr_official_files_suspends_approves_and_rotates(live_server, contex
     page.click("#approve-selected")
     page.wait_for_load_state("domcontentloaded")
     assert "已核准 3 项，不予核准 0 项" in page.locator("#decided-notice").inner_text()
+    assert page.locator("#decided-notice a.issued-number").count() == 3
     decided = page.locator("#decided tbody tr", has_text=PENDING_COMPETITION)
     assert decided.count() == 3
     for name in names:

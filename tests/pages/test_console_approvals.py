@@ -91,6 +91,8 @@ def test_an_hr_official_approves_a_batch_and_rejects_one(pages_world: PagesWorld
     )
     shown = hr.get(approved.headers["Location"]).text
     assert "已核准 2 项，不予核准 0 项" in shown
+    notice = re.search(r'id="decided-notice">(.*?)</div>', shown, re.S).group(1)
+    assert re.findall(r'class="issued-number">([^<]+)<', notice) == numbers
     for number in numbers:
         assert f'href="/c/{number}"' in shown
 
