@@ -3,7 +3,9 @@
 Announced, entrants registered, marked by three judges per component, a flagged spread corrected
 and another reviewed (复核), components locked, finalised with medals and 优胜奖, promotions
 proposed and approved (核准) by the HR bureau with their certificates issued, one rejected —
-as far as ``until`` says: the newest is still in marking and the last one only announced.
+as far as ``until`` says: one of 2026 is finalised with its proposals awaiting the HR bureau's
+approval (three of them to 二级/技师, outside the issuing school's filed scope, so approving
+those is refused), the newest is still in marking and the last one only announced.
 """
 
 from __future__ import annotations
@@ -85,6 +87,10 @@ def competition_plans(today: date) -> list[CompetitionPlan]:
                         LANGYATAI, CompetitionTier.ENTERPRISE_OR_SCHOOL, ELECTRICIAN, "4",
                         "370211", "tianjin-2024", d(2025, 6, 2), (LANGYATAI, 0, 0.5),
                         "approved"),
+        CompetitionPlan("2026-CY-RIDER-Q3", "2026年朝阳区网约配送员技能比武（第三季度）", UNION,
+                        SCHOOL, CompetitionTier.DISTRICT, RIDER, "3", "110105", "tianjin-2024",
+                        today - timedelta(days=80), (SCHOOL, 0.4, 0.5), "finalised",
+                        "美团外卖朝阳配送站"),
         CompetitionPlan("2026-CY-CARE", "2026年朝阳区养老护理员职业技能竞赛", UNION, SCHOOL,
                         CompetitionTier.DISTRICT, CARER, "3", "110105", "tianjin-2024",
                         today - timedelta(days=50), (SCHOOL, 0.5, 0.9), "marking",

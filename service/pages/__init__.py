@@ -13,7 +13,9 @@ competition, the statistics and the audit trail, in Chinese with an English swit
                                         the issuer officer's dashboard, ``/console/people``
                                         (administrators invite and deactivate people),
                                         ``/console/sessions/...`` an evaluation session: plan,
-                                        overview and actions, confirm job, downloads, history
+                                        overview and actions, confirm job, downloads, history;
+                                        the HR bureau's ``/console/bodies`` (filings, 备案),
+                                        ``/console/approvals`` (核准) and ``/console/keys``
 ``/me``                                 the signed-in worker: ladder, honours, career stage,
                                         points statements, share links
 ``/s/{token}``                          a worker's share link (expiry, optional 提取码, revocable)
@@ -59,6 +61,8 @@ def register_pages(app: Flask, limiter: Any) -> None:
         certificate_pdf,
         competition,
         console,
+        console_approvals,
+        console_bodies,
         console_candidates,
         console_keys,
         console_objections,

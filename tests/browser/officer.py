@@ -1,7 +1,9 @@
-"""The demo's issuer officer (北京链家 李经办, ``officer@demo.example``) signed in in a browser
-page: the first sign-in of a live server's session enrols the TOTP second factor (the secret read
-from the page, the code computed with pyotp); later ones give a fresh code (each code works
-once, so a sign-in in the same 30 s step as the last waits for the next)."""
+"""A demo login signed in in a browser page (:func:`demo_page`): the demo's issuer officer
+(北京链家 李经办, ``officer@demo.example``, :func:`officer_page`), the HR official
+(``hr@demo.example``) or any other of ``service.demo.access``. The first sign-in of a login in a
+live server's session enrols the TOTP second factor (the secret read from the page, the code
+computed with pyotp); later ones give a fresh code (each code works once, so a sign-in in the same
+30 s step as the last waits for the next)."""
 
 from __future__ import annotations
 
@@ -14,13 +16,21 @@ from service.demo.access import DEMO_PASSWORD
 from tests.browser.live_server import LiveServer
 
 OFFICER = "officer@demo.example"
-SECRET_KEY = "officer-totp-secret"
-STEP_KEY = "officer-totp-step"
+HR_OFFICIAL = "hr@demo.example"
 
 
-def _sign_in(page: Any, url: str, code: str = "") -> None:
+def _secret_key(login: str) -> str:
+    return f"totp-secret:{login}"
+
+
+def _step_key(login: str) -> str:
+    """The last 30 s step whose code ``login`` used (each code works once)."""
+    return f"totp-step:{login}"
+
+
+def _sign_in(page: Any, url: str, login: str, code: str = "") -> None:
     page.goto(f"{url}/signin")
-    page.fill("#login", OFFICER)
+    page.fill("#login", login)
     page.fill("#password", DEMO_PASSWORD)
     if code:
         page.fill("#code", code)
@@ -28,30 +38,36 @@ def _sign_in(page: Any, url: str, code: str = "") -> None:
     page.wait_for_load_state("domcontentloaded")
 
 
-def _fresh_code(live_server: LiveServer) -> str:
-    totp = pyotp.TOTP(live_server.tokens[SECRET_KEY])
-    last = int(live_server.tokens.get(STEP_KEY, "0"))
+def _fresh_code(live_server: LiveServer, login: str) -> str:
+    totp = pyotp.TOTP(live_server.tokens[_secret_key(login)])
+    last = int(live_server.tokens.get(_step_key(login), "0"))
     while int(time.time()) // 30 <= last:
         time.sleep(0.5)
     step = int(time.time()) // 30
-    live_server.tokens[STEP_KEY] = str(step)
+    live_server.tokens[_step_key(login)] = str(step)
     return totp.at(step * 30)
 
 
-def officer_page(live_server: LiveServer, context: Any) -> Any:
-    """A new page of ``context`` with the demo officer signed in, on ``/console``."""
+def demo_page(live_server: LiveServer, context: Any, login: str) -> Any:
+    """A new page of ``context`` with the demo's ``login`` signed in, on ``/console``."""
     url = live_server.url
     page = context.new_page()
-    if SECRET_KEY in live_server.tokens:
-        _sign_in(page, url, _fresh_code(live_server))
+    secret = _secret_key(login)
+    if secret in live_server.tokens:
+        _sign_in(page, url, login, _fresh_code(live_server, login))
     else:
-        _sign_in(page, url)
+        _sign_in(page, url, login)
         assert page.url == f"{url}/console/second-factor", page.url
         page.click("form >> text=开始设置")
         page.wait_for_load_state("domcontentloaded")
-        live_server.tokens[SECRET_KEY] = page.locator("#totp-secret").inner_text().replace(" ", "")
-        page.fill("#code", _fresh_code(live_server))
+        live_server.tokens[secret] = page.locator("#totp-secret").inner_text().replace(" ", "")
+        page.fill("#code", _fresh_code(live_server, login))
         page.click("button.primary[type=submit]")
         page.wait_for_load_state("domcontentloaded")
     assert page.url.startswith(f"{url}/console"), page.url
     return page
+
+
+def officer_page(live_server: LiveServer, context: Any) -> Any:
+    """A new page of ``context`` with the demo officer signed in, on ``/console``."""
+    return demo_page(live_server, context, OFFICER)

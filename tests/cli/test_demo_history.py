@@ -150,7 +150,7 @@ def test_the_history_holds_sessions_competitions_and_careers_in_every_state(
         awards.update(r["award"] for r in competition.results or () if r["award"])
         if competition.status.value == "finalised":
             assert competition.reviews, "a flagged spread was reviewed (复核)"
-    assert states == {"finalised": 3, "marking": 1, "announced": 1}
+    assert states == {"finalised": 4, "marking": 1, "announced": 1}
     assert approved >= 10 and rejected == 1
     assert {"gold", "silver", "bronze"} <= set(awards) and len(awards) == 4
     assert {plan.organiser for plan in competition_plans(TODAY)} >= {UNION, XHA_UNION}

@@ -15,6 +15,7 @@ from service.api.competitions.blueprint import blp
 from service.api.fields import ReasonSchema, text
 from service.app_services import ledger
 from service.commands import Recorded
+from service.competitions.approval_queue import proposal_view
 from service.competitions.leaderboard import sees_everything
 
 
@@ -57,32 +58,6 @@ class PromotionProposalListSchema(ma.Schema):
 
 class ApprovePromotionSchema(ma.Schema):
     note = text(500, load_default="", description="recorded with the approval")
-
-
-def proposal_view(competition: Competition, result: dict[str, Any]) -> dict[str, Any]:
-    promotion = result["promotion"] or {}
-    decision = competition.proposals.get(result["worker_id"], {})
-    return {
-        "worker_id": result["worker_id"],
-        "name": result.get("name") or "",
-        "entrant_kind": result["entrant_kind"],
-        "group": result["group"],
-        "rank": result["rank"],
-        "group_size": result["group_size"],
-        "award": result["award"],
-        "rule_set": promotion.get("rule_set"),
-        "outcome": promotion.get("outcome"),
-        "rule_id": promotion.get("rule_id"),
-        "current_level": promotion.get("current_level"),
-        "target_level": promotion.get("target_level"),
-        "honour_titles": list(promotion.get("honour_titles") or ()),
-        "explanation": promotion.get("explanation"),
-        "status": decision.get("status"),
-        "certificate_number": decision.get("certificate_number"),
-        "decided_by": decision.get("decided_by"),
-        "decided_at": decision.get("decided_at"),
-        "note": decision.get("note"),
-    }
 
 
 @blp.route("/<uuid:competition_id>/proposals", methods=["GET"])
