@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 
-import pyotp
 import pytest
 
-from service.demo.access import DEMO_PASSWORD
 from tests.browser.live_server import LiveServer, http, screenshot
+from tests.browser.officer import officer_page
 
 pytestmark = pytest.mark.browser
 
@@ -85,19 +84,7 @@ def test_an_anonymous_visitor_reads_the_gongshi_and_objects(live_server: LiveSer
 
 def test_the_bodys_officer_resolves_an_objection_in_the_console(live_server: LiveServer, context):
     url = live_server.url
-    page = context.new_page()
-    page.goto(f"{url}/signin")
-    page.fill("#login", "officer@demo.example")
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button.primary[type=submit]")
-    page.wait_for_load_state("domcontentloaded")
-    if page.url.endswith("/console/second-factor"):  # the demo's officer enrols a TOTP app
-        page.click("form >> text=开始设置")
-        page.wait_for_load_state("domcontentloaded")
-        secret = page.locator("#totp-secret").inner_text().replace(" ", "")
-        page.fill("#code", pyotp.TOTP(secret).now())
-        page.click("button.primary[type=submit]")
-        page.wait_for_load_state("domcontentloaded")
+    page = officer_page(live_server, context)  # signs in, enrolling TOTP the first time
     page.click("nav.console-nav >> text=异议处理")
     page.wait_for_load_state("domcontentloaded")
     assert page.url.endswith("/console/objections")
