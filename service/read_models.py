@@ -186,7 +186,7 @@ _CACHE_LOCK = threading.Lock()
 
 
 def today() -> date:
-    return services().ledger.clock().date()  # type: ignore[no-any-return]
+    return services().ledger.china_today()  # type: ignore[no-any-return]
 
 
 def check_as_of(as_of: date | None, parameter: str = "as_of") -> date | None:
