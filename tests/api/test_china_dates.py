@@ -1,13 +1,15 @@
 """A certificate issued just after midnight in Beijing is dated that Beijing day everywhere the
-API shows it: the full record, the directory read model's summary and list, the verify answer
-and the worker's record; and one issued in the first minutes of a China new year is numbered
-and counted in that year."""
+API shows it: the full record, the directory read model's summary and list, the verify answer,
+the PDF's 发证日期 and the worker's record; and one issued in the first minutes of a China new
+year is numbered and counted in that year."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from tests.support.api_world import World
 from tests.support.clocks import SteppingClock
@@ -26,11 +28,23 @@ def ledger_clock_at(world: World, moment: datetime) -> Iterator[None]:
         world.ledger.clock = kept
 
 
-def test_issued_at_0030_beijing_time_is_dated_that_beijing_day(world: World) -> None:
+def test_issued_at_0030_beijing_time_is_dated_that_beijing_day(
+    world: World, tmp_path: Path
+) -> None:
     worker = world.fresh_worker(world.ids["org_a"], name="周十九")
     # 00:30 on 2026-12-19 in Beijing is 16:30 UTC on 2026-12-18.
     with ledger_clock_at(world, datetime(2026, 12, 18, 16, 30, tzinfo=UTC)):
         number = world.fresh_certificate(worker=worker)
+        pdf = world.call("GET", f"/api/v1/certificates/{number}/pdf", "admin")
+    assert pdf.status_code == 200, pdf.data[:300]
+    (tmp_path / "certificate.pdf").write_bytes(pdf.data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "certificate.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "2026年12月19日" in text and "2026年12月18日" not in text  # 发证日期
     certificate = world.ledger.certificate(number)
     assert certificate.issued_at.astimezone(UTC).date().isoformat() == "2026-12-18"  # stored UTC
 
