@@ -9,6 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.china_time import china_date
 from domain.errors import DomainRuleViolation
 from domain.free_text import require_reason
 from domain.identity import natural_id
@@ -102,7 +103,7 @@ class Certificate(LedgerAggregate):
 
     @property
     def issued_on(self) -> str:
-        return self.issued_at.date().isoformat()
+        return china_date(self.issued_at).isoformat()
 
     def suspend(self, at: datetime, actor: str, reason: str) -> None:
         """Suspend (暂停): the certificate does not count until reinstated."""

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from domain.china_time import china_date
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.free_text import require_reason
 from domain.promotion_rules import EntrantKind
@@ -90,7 +91,7 @@ def registration(
         raise DomainRuleViolation(
             "not-employed-by",
             f"{name.strip()} is not on the staff of {employer_name.strip()} on "
-            f"{at.date().isoformat()}, so cannot compete as its employee",
+            f"{china_date(at).isoformat()}, so cannot compete as its employee",
         )
     return Registration(
         worker_id=worker_id,

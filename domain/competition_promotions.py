@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from domain.china_time import china_date
 from domain.competition_results import ALL_ENTRANTS, Standings, rankings_in_order
 from domain.errors import DomainRuleViolation
 from domain.promotion_proposal import PromotionProposal, propose_promotion
@@ -245,7 +246,7 @@ def promotion_basis(
     evidence = (
         f"以赛代评: {competition}: "
         f"rank {result['rank']} of {result['group_size']}{group}{award}; "
-        f"rule {proposal['rule_id']}; 核准 by {actor} on {at.date().isoformat()}"
+        f"rule {proposal['rule_id']}; 核准 by {actor} on {china_date(at).isoformat()}"
     )
     return {
         "kind": "competition",

@@ -24,6 +24,7 @@ from datetime import date, datetime
 from typing import Any
 
 from domain.certificate import BasisKind, Bypass, Certificate
+from domain.china_time import china_date
 from domain.errors import DomainRuleViolation
 from domain.number_series import CertificateNumberSeries
 from domain.occupation import Occupation
@@ -164,7 +165,7 @@ def certificate_for(
         occupation_code=occupation.code,
         level=level.code,
         issuer_id=issuer.id,
-        issued_on=issued_at.date().isoformat(),
+        issued_on=china_date(issued_at).isoformat(),
         actor=actor,
     )
     return certificate
@@ -191,7 +192,7 @@ def issue_certificate(
         level=level,
         basis=basis,
         held_levels=held_levels,
-        on=issued_at.date(),
+        on=china_date(issued_at),
     )
     check_series(series, issuer, level)
     (number,) = series.allocate(1, actor)
@@ -277,7 +278,7 @@ def issue_certificates(
                 level=level,
                 basis=request.basis,
                 held_levels=request.held_levels,
-                on=issued_at.date(),
+                on=china_date(issued_at),
             )
         except DomainRuleViolation as error:
             failures.append((worker, error))

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.china_time import china_date
 from domain.errors import DomainRuleViolation
 from domain.identity import natural_id
 from domain.ledger_aggregate import LedgerAggregate
@@ -98,7 +99,7 @@ class Worker(LedgerAggregate):
     @property
     def registration_date(self) -> str:
         """The ISO date the worker was registered in the ledger."""
-        return self.registered_on or self.created_on.date().isoformat()
+        return self.registered_on or china_date(self.created_on).isoformat()
 
     @event("NameCorrected", topic="craftledger:Worker.NameCorrected")
     def correct_name(self, name: str, actor: str, reason: str) -> None:

@@ -2,7 +2,8 @@
 
 - ``build_as_of(ledger, store, projections, position=N)``: apply events 1..N.
 - ``build_as_of(ledger, store, projections, on=date)``: apply the log prefix that ends at the
-  last event whose timestamp is at or before the end of that day (23:59:59.999999 UTC).
+  last event whose timestamp is at or before the end of that day in China (23:59:59.999999
+  UTC+8, 15:59:59.999999 UTC).
 
 The result is always a prefix of the log -- a state the live projections really passed through
 -- never a filtered subset. Event timestamps come from the writers' clocks a moment before the
@@ -15,10 +16,11 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from domain.china_time import end_of_china_day
 from projections.projection import Projection
 from projections.runner import EventDecoder, ProjectionRunner
 from projections.store import ProjectionStore, SQLiteProjectionStore
@@ -27,8 +29,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 
 def end_of_day(day: date) -> datetime:
-    """The last instant of ``day`` in UTC."""
-    return datetime.combine(day, time.max, tzinfo=UTC)
+    """The last instant of ``day`` on the China calendar (UTC+8), the calendar of every date."""
+    return end_of_china_day(day)
 
 
 def _timestamp_at(ledger: Any, decode: EventDecoder, position: int) -> tuple[int, datetime] | None:

@@ -80,7 +80,7 @@ class CareerStage(Projection):
     """Each worker's stage on the career coordinate system, with the evidence for it."""
 
     name = "career_stage"
-    version = 4
+    version = 5
     tables: ClassVar[dict[str, tuple[str, ...]]] = {
         "career_worker": ("id",),
         "career_certificate": ("id",),

@@ -89,7 +89,7 @@ class Directory(WorkerEmployersProjection):
     """Current organisations, workers (with current employer) and certificates."""
 
     name = "directory"
-    version = 2
+    version = 3
     tables: ClassVar[dict[str, tuple[str, ...]]] = {
         "directory_organisation": ("id",),
         "directory_worker": ("id",),

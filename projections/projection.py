@@ -37,6 +37,7 @@ from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
+from domain.china_time import china_date
 from projections.store import ProjectionStore, Transaction, check_identifier
 
 Handler = Callable[[Any, Transaction, "RecordedEvent"], None]
@@ -216,18 +217,23 @@ def iso_datetime(value: datetime | None) -> str | None:
 
 
 def iso_date(value: date | datetime | str | None) -> str | None:
-    """An ISO date; a datetime's date in UTC (memoised like ``iso_datetime``)."""
+    """An ISO date; a datetime's (or an ISO date-time text's) date in China, UTC+8: the date of
+    a fact (``domain.china_time``; memoised like ``iso_datetime``)."""
     if value is None:
         return None
     if type(value) is str:
-        return value[:10]
+        if len(value) <= 10:
+            return value
+        try:
+            return china_date(datetime.fromisoformat(value)).isoformat()
+        except ValueError:
+            return value[:10]
     text = _ISO_DATE_OF.get(value)
     if text is None:
         if len(_ISO_DATE_OF) > 50_000:
             _ISO_DATE_OF.clear()
         if isinstance(value, datetime):
-            utc = value.astimezone(UTC) if value.tzinfo is not None else value
-            text = utc.date().isoformat()
+            text = china_date(value).isoformat()
         elif isinstance(value, date):
             text = value.isoformat()
         else:

@@ -29,8 +29,9 @@ Dimensions:
 - occupation: the certificate's or the competition's (training entries carry one only when their
   details name an ``occupation_code``);
 - year: certificates, competitions and training count in the year they were issued, held or
-  recorded (UTC, from the times recorded in the events). Talents with ``year`` are those holding
-  a certificate that was valid at the end of that year (from the certificate's status history);
+  recorded (on the China calendar, UTC+8, from the times recorded in the events). Talents with
+  ``year`` are those holding a certificate that was valid at the end of that year (China time,
+  from the certificate's status history);
   without ``year``, those holding one valid now.
 
 For "as of" a date or position, build the projection with ``projections.as_of.build_as_of`` and
@@ -53,11 +54,13 @@ Tables::
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.certificate import STATUS_AFTER_TOPIC
+from domain.china_time import end_of_china_day
 from projections.employment import employment_ddl, record_end, spell_insert, spell_row
 from projections.pagination import InvalidQuery
 from projections.projection import (
@@ -92,7 +95,7 @@ class Statistics(Projection):
     """Fact tables for the statistics queries."""
 
     name = "statistics"
-    version = 2
+    version = 3
     tables: ClassVar[dict[str, tuple[str, ...]]] = {
         "stats_organisation": ("id",),
         "stats_employment": ("worker_id", "seq"),
@@ -379,7 +382,8 @@ def ratio(part: int, whole: int) -> str | None:
 
 
 def _year_end(year: int) -> str:
-    return f"{year:04d}-12-31T23:59:59.999999Z"
+    """The last instant of ``year`` on the China calendar, as stored ``issued_at`` text."""
+    return iso_datetime(end_of_china_day(date(year, 12, 31))) or ""
 
 
 class StatisticsQuery(ProjectionQuery):

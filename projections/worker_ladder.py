@@ -66,7 +66,7 @@ class WorkerLadder(Projection):
     """Per worker and occupation: the current valid level and how it was reached."""
 
     name = "worker_ladder"
-    version = 5
+    version = 6
     tables = TABLES
     schema = SCHEMA
     query_indexes = QUERY_INDEXES

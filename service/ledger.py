@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +26,7 @@ from domain.api_token import ApiToken
 from domain.calendar_year import CalendarYear
 from domain.certificate import Certificate
 from domain.certificate_number import CertificateNumber
+from domain.china_time import china_date
 from domain.competition import Competition
 from domain.errors import DomainRuleViolation
 from domain.evaluation import Evaluation
@@ -86,14 +87,6 @@ entry point (server, CLI, replay) can decode every stored event."""
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-CHINA = timezone(timedelta(hours=8), "China Standard Time")
-
-
-def china_date(moment: datetime) -> date:
-    """The calendar date in mainland China (UTC+8) at ``moment``."""
-    return moment.astimezone(CHINA).date()
 
 
 log = logging.getLogger(__name__)

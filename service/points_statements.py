@@ -10,7 +10,8 @@ assertion, not an issuing body's.
 
 Facts (``CertificateFact``), one per ledger certificate the worker held on ``as_of``:
 
-* a certificate issued after the end of ``as_of`` (UTC) did not exist then and is left out;
+* a certificate issued after the end of ``as_of`` (China time, UTC+8) did not exist then and
+  is left out;
 * its status is its status at the end of ``as_of`` from the ``Certificate`` aggregate's history
   (a suspension then means it does not count, even if it was reinstated later) -- except that
   **revocation is final and voids the certificate**: one revoked by the time the statement is
@@ -36,7 +37,7 @@ property of its subject, so nothing falls under VC 2.0's issuer-dependent ``@voc
            (plus "&education_points=N" when given),
      "type": [...], "name": "...", "description": "<policy explanation>",
      "issuer": {"id": "did:key:z6Mk…", "name": "craftledger 账本 (ledger)"},
-     "validFrom": "<as_of>T00:00:00Z",
+     "validFrom": "<as_of - 1 day>T16:00:00Z" (midnight starting as_of in China),
      "credentialSubject": {
         "type": ["PointsStatementSubject"], "workerId", "name", "maskedIdNumber",
         "identifier": [IdentityObject]  (salted SHA-256 of the ID number, when recorded),
@@ -58,13 +59,13 @@ property of its subject, so nothing falls under VC 2.0's issuer-dependent ``@voc
        each item of those lists named "<statement id>#<list>-<n>" (n from 1; see LISTS),
      "proof": [{"type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022",
                 "verificationMethod": "did:key:z6Mk…#z6Mk…",
-                "created": "<as_of>T00:00:00Z", ...},
+                "created": "<as_of - 1 day>T16:00:00Z", ...},
                {... "cryptosuite": "eddsa-rdfc-2022" ...}]}
 
 Determinism: everything in the document comes from the log, the policy data, the request
 (policy, ``as_of``, ``education_points``) and the base URL; ``validFrom`` and the proof's
-``created`` are the start of ``as_of`` (UTC), and Ed25519 signatures are deterministic -- so the
-same inputs give the same bytes until the log changes what the ledger knows about that date.
+``created`` are the start of ``as_of`` (China time), and Ed25519 signatures are deterministic --
+so the same inputs give the same bytes until the log changes what the ledger knows about that date.
 Keys with no value are left out rather than written as ``null``.
 
 Verifying: the issuer is a ``did:key``, so ``craftledger vc verify FILE`` verifies it offline
@@ -76,12 +77,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 from uuid import UUID
 
 from domain.certificate import Certificate, CertificateStatus
+from domain.china_time import china_date, end_of_china_day, start_of_china_day
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.honour_ladder import HonourLadder
 from domain.organisation import Organisation
@@ -129,12 +131,13 @@ LEDGER_ISSUER_NAME = "craftledger 账本 (ledger)"
 
 
 def end_of(day: date) -> datetime:
-    """The last instant of ``day`` in UTC (what "status on ``as_of``" means)."""
-    return datetime.combine(day, time.max, tzinfo=UTC)
+    """The last instant of ``day`` in China, UTC+8 (what "status on ``as_of``" means)."""
+    return end_of_china_day(day)
 
 
 def start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    """The first instant of ``day`` in China, UTC+8 (the statement's ``validFrom``)."""
+    return start_of_china_day(day)
 
 
 # -- policies ---------------------------------------------------------------------------------
@@ -212,8 +215,8 @@ def statement_facts(
             revoked_at = next(e["at"] for e in certificate.history if e["status"] == "revoked")
             status = CertificateStatus.REVOKED.value
             note = (
-                f"revoked on {revoked_at.date().isoformat()}: revocation is final and voids the "
-                "certificate, so it never counts, even for an earlier date"
+                f"revoked on {china_date(revoked_at).isoformat()}: revocation is final and voids "
+                "the certificate, so it never counts, even for an earlier date"
             )
         issuer = organisations.get(certificate.issuer_id)
         if issuer is None:
@@ -225,7 +228,7 @@ def statement_facts(
             occupation_code=certificate.occupation_code,
             level=certificate.level,
             issuer_province_code=issuer.province_code,
-            issued_on=certificate.issued_at.date(),
+            issued_on=china_date(certificate.issued_at),
             status=status,
             on_national_query=None,
         )
@@ -266,7 +269,7 @@ def worker_honours(
                 union_id, ladder_name = event.union_id, event.name
             elif isinstance(event, HonourLadder.TitleAwarded):
                 if event.worker_id == worker_id and event.timestamp <= moment:
-                    awarded[event.award_id] = (event.tier, event.timestamp.date())
+                    awarded[event.award_id] = (event.tier, china_date(event.timestamp))
             elif isinstance(event, HonourLadder.TitleWithdrawn):
                 withdrawn.add(event.award_id)
         if not awarded or union_id is None:
@@ -412,7 +415,7 @@ def build_statement_document(
             "reason": flag["reason"],
             "kind": flag["kind"],
             "via": flag["via"],
-            "flaggedOn": flag["at"].date().isoformat(),
+            "flaggedOn": china_date(flag["at"]).isoformat(),
             "note": "flagged for review: a certificate it depended on was revoked; it still "
             "counts until the issuing body decides",
         }

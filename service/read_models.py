@@ -1,6 +1,6 @@
 """Read models "as of" a past date for queries (``?as_of=``), built on demand and kept.
 
-A query given ``as_of`` reads the read models as they stood at the end of that day (UTC): the
+A query given ``as_of`` reads the read models as they stood at the end of that day (UTC+8): the
 log prefix ending at the last event recorded by then (``projections.as_of.position_at``) is
 replayed into a fresh SQLite store (``projections.as_of.build_as_of``) with just the
 projections the query needs. The result is a state the live projections really passed
@@ -186,7 +186,7 @@ _CACHE_LOCK = threading.Lock()
 
 
 def today() -> date:
-    return services().ledger.clock().date()  # type: ignore[no-any-return]
+    return services().ledger.china_today()  # type: ignore[no-any-return]
 
 
 def check_as_of(as_of: date | None, parameter: str = "as_of") -> date | None:

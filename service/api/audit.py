@@ -121,7 +121,7 @@ class AggregateStateArgs(ma.Schema):
     as_of = ma.fields.String(
         validate=validate.Length(min=10, max=40),
         metadata={
-            "description": "a date (YYYY-MM-DD: the end of that day, UTC) or an ISO 8601 "
+            "description": "a date (YYYY-MM-DD: the end of that day, UTC+8) or an ISO 8601 "
             "date-time with a zone; the state after the last event recorded by then"
         },
     )

@@ -17,7 +17,7 @@ competitions and the career coordinate stage (职业坐标体系), from the read
 * ``career``: the stage on the career coordinate system (探索期 … 引领期), and for every stage
   reached what moved the worker there and when (``stages``), with all the evidence.
 
-``as_of`` answers from the read models as they stood at the end of that day (UTC), replayed
+``as_of`` answers from the read models as they stood at the end of that day (UTC+8), replayed
 from the log (see ``service.read_models``); today or no ``as_of`` reads the live models,
 which can wait for a command's ``X-Log-Position`` (``X-Wait-For-Position`` or ``?wait_for=``).
 
@@ -61,7 +61,7 @@ READ_MODELS = ("worker_ladder", "career_stage")
 
 class LadderArgs(ma.Schema):
     as_of = ma.fields.Date(
-        metadata={"description": "the ladder at the end of this day (UTC); not after today"}
+        metadata={"description": "the ladder at the end of this day (UTC+8); not after today"}
     )
     wait_for = ma.fields.Integer(
         validate=validate.Range(min=0, max=MAX_POSITION),

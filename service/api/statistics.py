@@ -81,7 +81,7 @@ class StatisticsArgs(ma.Schema):
     occupation = occupation_code_field()
     year = ma.fields.Integer(validate=validate.Range(1949, 2100))
     as_of = ma.fields.Date(
-        metadata={"description": "figures as the ledger stood at the end of this day (UTC)"}
+        metadata={"description": "figures as the ledger stood at the end of this day (UTC+8)"}
     )
     wait_for = ma.fields.Integer(
         validate=validate.Range(min=0, max=MAX_POSITION),

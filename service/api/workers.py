@@ -221,12 +221,16 @@ class WorkerListArgs(ma.Schema):
 
 
 def view(worker: Worker) -> dict[str, Any]:
-    statuses = {}
-    for number in worker.certificates:
+    statuses, dates = {}, {}
+    for number, held in worker.certificates.items():
         try:
-            statuses[number] = ledger().certificate(number).status.value
+            certificate = ledger().certificate(number)
         except NotFound:  # pragma: no cover - saved atomically with the worker
-            statuses[number] = "revoked"
+            statuses[number], dates[number] = "revoked", held["issued_on"]
+            continue
+        # The certificate's own date (China calendar): a worker's record written before the
+        # rule holds the UTC date of the issuing instant.
+        statuses[number], dates[number] = certificate.status.value, certificate.issued_on
     return {
         "id": worker.id,
         "name": worker.name,
@@ -238,7 +242,7 @@ def view(worker: Worker) -> dict[str, Any]:
         ],
         "career": [dict(c) for c in worker.career],
         "certificates": [
-            {**held, "status": statuses[number]}
+            {**held, "issued_on": dates[number], "status": statuses[number]}
             for number, held in sorted(worker.certificates.items())
         ],
         "external_certificates": [dict(c) for _, c in sorted(worker.external_certificates.items())],
@@ -247,7 +251,7 @@ def view(worker: Worker) -> dict[str, Any]:
 
 
 def today() -> date:
-    return ledger().clock().date()
+    return ledger().china_today()  # type: ignore[no-any-return]
 
 
 def employed_ever(worker: Worker, organisation_id: UUID | None) -> bool:

@@ -33,7 +33,7 @@ def _plain(value: Any) -> Any:
 
 
 def parse_moment(text: str) -> datetime:
-    """``YYYY-MM-DD`` (the end of that day, UTC) or an ISO 8601 date-time with a zone."""
+    """``YYYY-MM-DD`` (the end of that day in China, UTC+8) or an ISO 8601 date-time with a zone."""
     text = text.strip()
     try:
         if len(text) == 10:

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.certificate import Certificate, CertificateStatus
+from domain.china_time import china_year
 from domain.errors import DomainRuleViolation
 from domain.issuance import issue_certificate
 from domain.number_series import CertificateNumberSeries
@@ -67,7 +68,9 @@ class Certificates:
         # before the series read
         reservation = self._credentials.reserve_status_list_entries(issuer.id, 1)
         series = (
-            self.number_series(issuer, issued_at.year, level) if issuer.evaluator_prefix else None
+            self.number_series(issuer, china_year(issued_at), level)
+            if issuer.evaluator_prefix
+            else None
         )
         if series is None:
             raise DomainRuleViolation(

@@ -24,6 +24,7 @@ from typing import Any
 
 import click
 
+from domain.china_time import china_date
 from projections import all_projections
 from projections.as_of import build_as_of, diff_stores, fresh_sqlite_store
 from projections.runner import ProjectionRunner
@@ -159,7 +160,7 @@ def _echo_failures(runner: ProjectionRunner) -> None:
     "as_of",
     required=True,
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Replay the log up to the end of this day (UTC), YYYY-MM-DD.",
+    help="Replay the log up to the end of this day (China time, UTC+8), YYYY-MM-DD.",
 )
 @click.option(
     "--into",
@@ -190,7 +191,7 @@ def replay(as_of: datetime, into: Path | None, as_json: bool) -> None:
             "row_counts": build.row_counts(),
             "failures": [f.as_dict() for f in build.runner.failures()],
         }
-        if day >= datetime.now(UTC).date():
+        if day >= china_date(datetime.now(UTC)):
             report["comparison"] = _compare_with_live(ledger, fresh, build.position)
         _print_replay(report, as_json)
         differs = report.get("comparison", {}).get("identical") is False

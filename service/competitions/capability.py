@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.certificate import Certificate
+from domain.china_time import china_date
 from domain.competition import Competition, CompetitionTier, MarkEntry
 from domain.errors import DomainRuleViolation
 from domain.promotion_rules import EntrantKind
@@ -147,14 +148,14 @@ class Competitions:
             kind = EntrantKind(entry.entrant_kind)
             employer_id = entry.employer_id
             if employer_id is None and kind is EntrantKind.EMPLOYEE and not entry.employer_name:
-                employer_id = worker.employer_on(at.date())
+                employer_id = worker.employer_on(china_date(at))
             employer_name = entry.employer_name
             on_staff = None
             if employer_id is not None:
                 if employer_id not in names:
                     names[employer_id] = ledger.organisation(employer_id).name
                 employer_name = employer_name or names[employer_id]
-                on_staff = worker.is_staff_of(employer_id, at.date())
+                on_staff = worker.is_staff_of(employer_id, china_date(at))
             competition.register_entrant(
                 worker_id=worker.id,
                 name=worker.name,

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from uuid import UUID
 
 from domain.certificate import BasisKind, Bypass, Certificate, CertificateStatus
+from domain.china_time import china_year
 from domain.competition import Competition
 from domain.skill_level import SkillLevel
 from domain.worker import Worker
@@ -121,7 +122,7 @@ class PromotionFacts:
                 cache[reference] = self._competition_year(reference)
             granted_year = cache[reference]
             if granted_year is None:  # not a competition of this ledger: the issue year
-                granted_year = certificate.issued_at.year
+                granted_year = china_year(certificate.issued_at)
             if granted_year == year:
                 count += 1
         return count

@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.certificate import Certificate
+from domain.china_time import china_year
 from domain.competition import ProposalStatus
 from domain.errors import DomainRuleViolation
 from domain.issuance import IssueRequest, issue_certificates
@@ -100,7 +101,7 @@ class PromotionDecisions:
                 raise DomainRuleViolation(
                     "not-an-evaluation-body", f"{issuer.name} is not a filed evaluation body"
                 )
-            series = self._certificates.number_series(issuer, at.year, level)
+            series = self._certificates.number_series(issuer, china_year(at), level)
             certificates = issue_certificates(
                 issuer=issuer,
                 occupation=occupation,

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from domain.certificate import Certificate
+from domain.china_time import china_date
 from service.demo.access import read_access, write_access
 from service.demo.careers import CareerStory
 from service.demo.cast import (
@@ -26,7 +27,7 @@ from service.demo.cast import (
     file_organisations,
     register_worker,
 )
-from service.demo.clock import CHINA_OFFSET, SimulatedClock
+from service.demo.clock import SimulatedClock
 from service.demo.competitions import CompetitionStory, competition_plans
 from service.demo.sessions import SessionStory, session_plans
 from service.demo.steps import Step, in_order
@@ -42,7 +43,7 @@ dated back from today, which must come after the fixed part."""
 
 
 def china_today() -> date:
-    return (datetime.now(UTC) + CHINA_OFFSET).date()
+    return china_date(datetime.now(UTC))
 
 
 class DemoSeed:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import UUID
 
+from domain.china_time import china_year
 from domain.errors import DomainRuleViolation
 from domain.evaluation import Evaluation, EvaluationStatus
 from domain.skill_level import SkillLevel
@@ -87,7 +88,7 @@ class Confirmation:
         confirmable = evaluation.check_confirmable(body, ledger.china_today())
         occupation = ledger.occupation(evaluation.occupation_code)
         issued_at = ledger.clock()
-        series = self._certificates.number_series(body, issued_at.year, evaluation.level)
+        series = self._certificates.number_series(body, china_year(issued_at), evaluation.level)
         passing = list(confirmable.passing)
         count = len(passing)
         total = 3 * count + 1

@@ -70,7 +70,7 @@ def achievement(occupation_code: str, level_code: str) -> Any:
         response = render(
             "pages/achievement.html",
             achievement=document,
-            required=requirements(occupation, level, ledger().clock().date()),
+            required=requirements(occupation, level, ledger().china_today()),
             component_names=(
                 {key: name.capitalize() for key, name in COMPONENT_NAMES_EN.items()}
                 if english

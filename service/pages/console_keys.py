@@ -11,12 +11,13 @@ new key the next time anyone fetches them.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from flask import redirect, request, url_for
 
+from domain.china_time import CHINA
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.person_account import AccountRole
 from service.app_services import caught_up_store, ledger
@@ -27,7 +28,6 @@ from service.pages.console_people import organisations
 from service.pages.i18n import N_, gettext
 from service.pages.people import current_person
 
-CHINA = timezone(timedelta(hours=8))
 REASON_MAX = 500
 READERS = frozenset({AccountRole.ADMIN, AccountRole.HR_OFFICIAL, AccountRole.AUDITOR})
 CHANGERS = frozenset({AccountRole.ADMIN, AccountRole.HR_OFFICIAL})

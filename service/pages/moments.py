@@ -10,11 +10,13 @@ milliseconds since the epoch, RFC 9162's unit); :func:`moment` reads either and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
+
+from domain.china_time import CHINA
 
 __all__ = ["CHINA_STANDARD_TIME", "Moment", "moment"]
 
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
+CHINA_STANDARD_TIME = CHINA
 SHOWN = "%Y-%m-%d %H:%M:%S"
 
 

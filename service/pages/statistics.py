@@ -58,7 +58,7 @@ def read_as_of() -> tuple[date | None, str | None, str]:
         day = date.fromisoformat(raw)
     except ValueError:
         return None, gettext("日期格式应为 年-月-日，例如 2025-03-01。"), raw[:20]
-    if day > ledger().clock().date():
+    if day > ledger().china_today():
         return None, gettext("统计日期不能晚于今天：账本只记录已经发生的事。"), raw
     return day, None, raw
 

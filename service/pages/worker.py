@@ -87,7 +87,7 @@ def worker_view(worker_id: UUID) -> dict[str, Any]:
             }
             for code in LEVEL_CODES
         ]
-    today = ledger().clock().date()
+    today = ledger().china_today()
     return {
         "worker_id": worker_id,
         "name": worker.name,
@@ -151,7 +151,7 @@ def points_summaries(
 def statement_download(worker_id: UUID, policy_id: str) -> Response:
     if policy_id not in policy_ids():
         raise InvalidValue("policy", "unknown policy")
-    day = ledger().clock().date()
+    day = ledger().china_today()
     with read_models(ladder_projections, None, ledger().log_position) as view:
         ladder = WorkerLadderQuery(view.store).ladder(worker_id) or EMPTY_LADDER
     result = statement(worker_id, policy_id, ladder["honours"], day)

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.certificate import CertificateStatus
+from domain.china_time import china_date, china_year
 from domain.errors import DomainRuleViolation
 from domain.post_appointment import PostAppointment, check_prerequisite, post_level
 from domain.skill_level import SkillLevel
@@ -82,7 +83,7 @@ class Posts:
             organisation=organisation,
             worker_id=worker.id,
             worker_name=worker.name,
-            own_staff=worker.is_staff_of(organisation.id, at.date()),
+            own_staff=worker.is_staff_of(organisation.id, china_date(at)),
             occupation_code=occupation.code,
             occupation_name=occupation.name,
             post=level.code,
@@ -95,7 +96,7 @@ class Posts:
             appointment.pass_review(
                 str(review.get("review", "")),
                 str(review.get("evidence") or ""),
-                review.get("passed_on") or at.date(),
+                review.get("passed_on") or china_date(at),
                 at,
                 actor,
             )
@@ -169,7 +170,7 @@ class Posts:
                 "reference": f"评聘 {level.name_zh}",
                 "name": f"{organisation.name} {level.name_zh} 评聘 (enterprise post appointment)",
                 "tier": "enterprise",
-                "year": appointment.appointed_at.year,
+                "year": china_year(appointment.appointed_at),
                 "region": organisation.province_code,
                 "occupation_code": appointment.occupation_code,
                 "occupation_name": appointment.occupation_name,

@@ -54,7 +54,7 @@ class Workers:
             name=name,
             actor=actor,
             registered_by=registered_by,
-            registered_on=self._ledger.clock().date(),
+            registered_on=self._ledger.china_today(),
         )
         return self._ledger.record(
             worker, *self._credentials.subject_identifier_for(worker, id_number)

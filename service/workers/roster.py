@@ -126,7 +126,7 @@ def import_staff(
                 name=name,
                 actor=actor,
                 registered_by=claimant,
-                registered_on=ledger.clock().date(),
+                registered_on=ledger.china_today(),
             )
             changed.extend(credentials.subject_identifier_for(worker, id_number))
             counts["registered"] += 1

@@ -16,6 +16,7 @@ from flask import Flask
 
 from domain.api_token import Role
 from domain.certificate import Certificate
+from domain.china_time import china_date
 from domain.id_number import resident_check_character
 from service.ledger import Ledger
 from tests.audit.principals import headers_for_every_role, token_for
@@ -166,7 +167,7 @@ def test_the_state_at_a_version_and_at_a_moment(
     at_suspension = client.get(f"{base}?as_of={second.replace('+00:00', 'Z')}", headers=auditor)
     assert at_suspension.json["version"] == 2
     assert at_suspension.json["state"]["status"] == "suspended"
-    today = datetime.now(UTC).date().isoformat()
+    today = china_date(datetime.now(UTC)).isoformat()  # a date is a China date (UTC+8)
     assert client.get(f"{base}?as_of={today}", headers=auditor).json["version"] == 3
 
 

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from domain.china_time import china_date
 from domain.errors import DomainRuleViolation
 from domain.worker import EmploymentRelation, Worker
 
@@ -90,4 +91,4 @@ def test_a_registration_stored_before_the_new_fields_still_loads() -> None:
     loaded = old.mutate(None)
     assert isinstance(loaded, Worker)
     assert loaded.registered_by is None and loaded.pending_employments == []
-    assert loaded.registration_date == created.timestamp.date().isoformat()
+    assert loaded.registration_date == china_date(created.timestamp).isoformat()  # China date

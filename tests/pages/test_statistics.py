@@ -27,7 +27,7 @@ def test_the_figures_as_of_a_past_date_leave_out_what_came_later(pages_world):
         f"/statistics?as_of={(today - timedelta(days=400)).isoformat()}"
     )
     assert past.status_code == 200
-    assert "日终（UTC）的数据" in past.text
+    assert "日终（北京时间）的数据" in past.text
     issued_now = re.search(r"<dt>发证数</dt><dd>(\d+)</dd>", now.text)
     issued_then = re.search(r"<dt>发证数</dt><dd>(\d+)</dd>", past.text)
     assert issued_now and issued_then

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from click.testing import CliRunner
 
+from domain.china_time import china_date
 from projections import all_projections
 from projections.runner import ProjectionRunner
 from service.cli import main
@@ -47,7 +48,7 @@ def test_replay_as_of_today_matches_the_live_projections(cli_env, ledger, store,
     number = world.issue(world.worker("回放"), "5")
     world.status(number, "revoke", reason="test")
     ProjectionRunner(ledger, store, all_projections()).catch_up()
-    today = datetime.now(UTC).date()
+    today = china_date(datetime.now(UTC))  # the day in China, the calendar of --as-of
 
     code, out = invoke(cli_env, "replay", "--as-of", today.isoformat(), "--json")
     assert code == 0, out

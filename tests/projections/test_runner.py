@@ -14,6 +14,7 @@ import pytest
 from eventsourcing.cipher import AESCipher
 from eventsourcing.domain import Aggregate
 
+from domain.china_time import china_date
 from projections import all_projections
 from projections.as_of import build_as_of, diff_stores, end_of_day, position_at
 from projections.directory import Directory, DirectoryQuery
@@ -395,7 +396,7 @@ def test_as_of_a_date_ends_at_the_last_event_of_that_day(ledger, store, world, f
     assert position_at(ledger, stamps[0] - timedelta(microseconds=1)) == 0
     assert position_at(ledger, stamps[-1] + timedelta(days=1)) == len(stamps)
 
-    today = datetime.now(UTC).date()
+    today = china_date(datetime.now(UTC))  # dates are China dates (UTC+8)
     assert build_as_of(ledger, fresh_store(), all_projections(), on=today - timedelta(days=400))
     yesterday = today - timedelta(days=1)
     if stamps[0] > end_of_day(yesterday):

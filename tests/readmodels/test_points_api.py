@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from domain.api_token import Role
+from domain.china_time import china_date
 from domain.skill_level import SkillLevel
 from service.cli import main
 from service.signing.data_integrity import CRYPTOSUITES, add_proof, proofs_of
@@ -265,7 +266,9 @@ def test_the_statement_is_signed_by_the_ledger_and_verifies_online_and_offline(
     }
     assert [proof["cryptosuite"] for proof in document["proof"]] == list(CRYPTOSUITES)
     assert document["type"] == ["VerifiableCredential", "PointsStatementCredential"]
-    assert document["validFrom"] == f"{api.clock.today.isoformat()}T00:00:00Z"
+    # The start of today in China (UTC+8): 16:00 UTC the day before.
+    today = china_date(api.clock.now)
+    assert document["validFrom"] == f"{(today - timedelta(days=1)).isoformat()}T16:00:00Z"
 
     report = verify_online(api, document)
     assert report["verified"] is True, report
