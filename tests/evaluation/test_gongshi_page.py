@@ -115,7 +115,8 @@ def test_the_public_page_shows_masked_results_only(world: Gongshi) -> None:
     assert "2024-09-27" in html and "2024-10-10" in html and "5 个工作日" in html
     calendar = world.session.evaluation.publication["calendar"]
     assert version("chinesecalendar") in calendar, "the window names its calendar's version"
-    assert f"工作日历</dt><dd>{calendar}</dd>" in html
+    shown = f"chinesecalendar {version('chinesecalendar')}（中国大陆工作日）"
+    assert f"工作日历</dt><dd>{shown}</dd>" in html, "named in Chinese, with its version"
     for hidden in ("欧阳明华", "欧阳", "李四", "85", "58", "90"):
         assert hidden not in re.sub(r"<[^>]+>|20\d\d-\d\d-\d\d", " ", html), hidden
     for worker in world.names.values():
