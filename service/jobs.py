@@ -551,7 +551,8 @@ class JobRunner:
 def default_handlers() -> dict[str, Handler]:
     """The jobs this service runs: confirming a self-evaluation session, and a session's
     certificates as one ZIP of signed PDFs."""
-    from service.certificate_pdf.archive import ARCHIVE_JOB, archive_job
+    from service.certificate_pdf.archive import ARCHIVE_JOB
+    from service.certificate_pdf.archive_job import archive_job
     from service.evaluations.confirmation import CONFIRM_JOB, confirmation_job
 
     return {CONFIRM_JOB: confirmation_job, ARCHIVE_JOB: archive_job}

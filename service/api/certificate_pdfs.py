@@ -30,7 +30,7 @@ from service.api.auth import access, current_principal, forbidden
 from service.api.certificates import load, sees_full
 from service.api.evaluations.blueprint import session_for_reading
 from service.api.jobs import JobSchema, job_view, visible_job
-from service.api.openapi import Blueprint
+from service.api.openapi import IDEMPOTENCY_KEY_PARAMETER, LOG_POSITION_HEADER, Blueprint
 from service.api.problems import Problem
 from service.app_services import ledger, submit_archive
 from service.attachments import attachment
@@ -128,8 +128,16 @@ def get_session_certificates_zip(args: dict[str, Any], evaluation_id: UUID) -> A
 @blp.route("/api/v1/evaluations/<uuid:evaluation_id>/certificate-archives", methods=["POST"])
 @access(admin="any session", auditor="any session", issuer="sessions of its own organisation")
 @blp.arguments(PdfArgs, location="query")
-@blp.response(202, JobSchema, headers={"Location": {"description": "the job to poll"}})
-@blp.errors(404, 422)
+@blp.response(
+    202,
+    JobSchema,
+    headers={
+        "Location": {"description": "the job to poll", "schema": {"type": "string"}},
+        "X-Log-Position": LOG_POSITION_HEADER,
+    },
+)
+@blp.doc(parameters=[IDEMPOTENCY_KEY_PARAMETER])
+@blp.errors(400, 404, 413, 415, 422)
 def start_certificate_archive(args: dict[str, Any], evaluation_id: UUID) -> Any:
     """Make the session's ZIP of signed PDFs as a job (a large session's takes minutes): poll
     ``Location``; when it has succeeded, ``GET /api/v1/jobs/{id}/archive.zip`` is the file
@@ -140,7 +148,9 @@ def start_certificate_archive(args: dict[str, Any], evaluation_id: UUID) -> Any:
             "session-not-issued", "the session has issued no certificates yet"
         )
     job, _created = submit_archive(evaluation, current_principal().actor, args["id_number"])
-    return job_view(job), 202, {"Location": url_for("jobs.get_job", job_id=job.id)}
+    headers = {"Location": url_for("jobs.get_job", job_id=job.id)}
+    headers["X-Log-Position"] = str(ledger().log_position)  # the state the archive is made of
+    return job_view(job), 202, headers
 
 
 @blp.route("/api/v1/jobs/<uuid:job_id>/archive.zip", methods=["GET"])

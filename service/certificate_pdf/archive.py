@@ -2,19 +2,19 @@
 
 Each signed PDF takes about a quarter of a second (``benchmarks/bench_certificate_pdf.py``), so a
 session of thousands is minutes of work: too long for one request. The ``certificate-archive``
-job writes ``<number>.pdf`` for every valid certificate the session issued (a certificate no
-longer valid is left out and named in ``left-out.txt``) to ``<data dir>/archives/<job id>.zip``,
-reporting its progress as it goes; the file appears under its name only when it is complete (it
-is written beside it and renamed). Archives are kept :data:`KEPT_SECONDS` and swept when a new one
-is made. Re-running the job (after a crash) writes the archive again.
+job (its handler is ``service.certificate_pdf.archive_job``) writes ``<number>.pdf`` for every
+valid certificate the session issued (one no longer valid is left out and named in
+``left-out.txt``) to ``<data dir>/archives/<job id>.zip``, reporting its progress as it goes; the
+file appears under its name only when complete (it is written beside it and renamed). Archives
+are kept :data:`KEPT_SECONDS` and swept when a new one is made. Re-running the job (after a crash)
+writes the archive again.
 """
 
 from __future__ import annotations
 
-import os
 import time
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 from uuid import UUID
@@ -22,7 +22,7 @@ from uuid import UUID
 from domain.certificate import CertificateStatus
 from domain.evaluation import Evaluation
 
-__all__ = ["ARCHIVE_JOB", "KEPT_SECONDS", "archive_job", "archive_path", "write_session_zip"]
+__all__ = ["ARCHIVE_JOB", "KEPT_SECONDS", "archive_path", "sweep", "write_session_zip"]
 
 ARCHIVE_JOB = "certificate-archive"
 KEPT_SECONDS = 24 * 3600
@@ -72,7 +72,8 @@ def archive_path(ledger: Any, job_id: str) -> Path:
     return archive_folder(ledger) / f"{UUID(job_id)}.zip"
 
 
-def _sweep(folder: Path) -> None:
+def sweep(folder: Path) -> None:
+    """Remove archives older than :data:`KEPT_SECONDS`."""
     stale = time.time() - KEPT_SECONDS
     for path in folder.iterdir():
         try:
@@ -80,29 +81,3 @@ def _sweep(folder: Path) -> None:
                 path.unlink()
         except FileNotFoundError:
             continue
-
-
-def archive_job(ledger: Any, params: Mapping[str, Any], progress: Any) -> dict[str, Any]:
-    """The ``certificate-archive`` job: every valid certificate of the session as its PDF."""
-    from service.certificate_pdf import CertificatePdfs
-
-    evaluation = ledger.evaluation(UUID(str(params["evaluation_id"])))
-    target = archive_path(ledger, progress.job_id)
-    _sweep(target.parent)
-    partial = target.with_suffix(".partial")
-    with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
-        written, left_out = write_session_zip(
-            CertificatePdfs(ledger),
-            evaluation,
-            out,
-            str(params.get("shown", "masked")),
-            actor=str(params["actor"]),
-            progress=progress,
-        )
-    partial.replace(target)
-    return {
-        "evaluation_id": str(evaluation.id),
-        "certificates": written,
-        "left_out": left_out,
-        "bytes": target.stat().st_size,
-    }
