@@ -10,8 +10,9 @@ Projection ``Honours`` (name ``"honours"``); query ``HonoursQuery(store)``::
     query.page_ladders(union_id=None, after=None, limit=50) -> Page     # as above, in pages
     query.list_awards(ladder_id, after=None, limit=50, tier=None, year=None,
                       standing=None) -> Page
-        [{"ladder_id", "award_id", "worker_id", "worker_name", "tier", "tier_rank", "year",
-          "standing", "withdrawn_reason", "awarded_at"}]       ordered by (year, award_id)
+        [{"ladder_id", "award_id", "worker_id", "worker_name", "masked_id_number", "tier",
+          "tier_rank", "year", "standing", "withdrawn_reason", "awarded_at"}]
+                                                               ordered by (year, award_id)
     query.search_talents(after=None, limit=50, union_id=None, ladder_id=None, tier=None,
                          name=None, employer_id=None, min_tier=None) -> Page
         [{"ladder_id", "ladder_name", "union_id", "union_name", "worker_id", "name",
@@ -318,7 +319,8 @@ class HonoursQuery(ProjectionQuery):
             where.append("(a.year, a.award_id) > (?, ?)")
             params.extend(key)
         sql = (
-            "SELECT a.ladder_id, a.award_id, a.worker_id, w.name AS worker_name, a.tier,"
+            "SELECT a.ladder_id, a.award_id, a.worker_id, w.name AS worker_name,"
+            " w.masked_id_number, a.tier,"
             " a.tier_rank, a.year, a.standing, a.withdrawn_reason, a.awarded_at"
             " FROM honours_award a LEFT JOIN honours_worker w ON w.id = a.worker_id"
             f" WHERE {' AND '.join(where)} ORDER BY a.year, a.award_id LIMIT ?"
@@ -327,7 +329,7 @@ class HonoursQuery(ProjectionQuery):
             rows = tx.dicts(sql, (*params, limit + 1))
         for row in rows:
             row["standing"] = bool(row["standing"])
-            self.store.sealer.open_fields(row, "worker_name", "withdrawn_reason")
+            self.store.sealer.open_fields(row, "worker_name", "masked_id_number", "withdrawn_reason")
         return page_of(rows, limit, "honour-awards", lambda r: (r["year"], r["award_id"]))
 
     def search_talents(
