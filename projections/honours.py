@@ -329,7 +329,9 @@ class HonoursQuery(ProjectionQuery):
             rows = tx.dicts(sql, (*params, limit + 1))
         for row in rows:
             row["standing"] = bool(row["standing"])
-            self.store.sealer.open_fields(row, "worker_name", "masked_id_number", "withdrawn_reason")
+            self.store.sealer.open_fields(
+                row, "worker_name", "masked_id_number", "withdrawn_reason"
+            )
         return page_of(rows, limit, "honour-awards", lambda r: (r["year"], r["award_id"]))
 
     def search_talents(
