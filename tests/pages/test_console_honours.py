@@ -158,3 +158,21 @@ def test_another_unions_official_and_an_issuer_officer_are_refused(pages_world, 
     officer = signed_in_officer(pages_world, "honours.officer@example.cn", world.ids["org_a"])
     assert officer.get("/console/honours").status_code == 403
     assert officer.get(f"/console/honours/{ruled}").status_code == 403
+
+
+def test_an_administrator_defines_a_ladder_for_a_chosen_union(pages_world, union):
+    admin = signed_in(pages_world, "honours.admin@example.cn", AccountRole.ADMIN)
+    page = admin.get("/console/honours")
+    assert page.status_code == 200 and 'id="union_id"' in page.text
+    assert f'<option value="{union}"' in page.text
+    data = {"csrf": csrf_of(page.text), "name": "管理员设立的阶梯", "tiers": "能手\n工匠"}
+    missing = admin.post("/console/honours", data=data)
+    assert missing.status_code == 422 and field_error(missing.text, "union_id")
+    done = admin.post("/console/honours", data={**data, "union_id": str(union)})
+    assert done.status_code == 303
+    ladder = pages_world.ledger.honour_ladder(
+        HonourLadder.create_id(union_id=union, name="管理员设立的阶梯")
+    )
+    assert ladder.tiers == ["能手", "工匠"] and not ladder.requires_tier_below
+    again = admin.post("/console/honours", data={**data, "union_id": str(union)})
+    assert again.status_code == 422 and field_error(again.text, "name")
