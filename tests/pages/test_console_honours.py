@@ -73,6 +73,10 @@ def test_a_ladder_defined_with_the_rule_is_listed_and_recorded(pages_world, offi
     page = official.get(f"/console/honours/{ruled}")
     assert "荣誉阶梯已设立。" in official.get(f"/console/honours/{ruled}?defined=1").text
     assert page.status_code == 200 and 'id="award-form"' in page.text
+    for html in (listed, page.text):
+        for field in re.findall(r'<(?:input|select|textarea)[^>]* id="([^"]+)"', html):
+            assert f'<label for="{field}"' in html, field
+        assert "style=" not in html
 
 
 def test_titles_in_order_across_years_and_a_skip_refused_beside_the_field(
