@@ -5,12 +5,14 @@ Projection ``Honours`` (name ``"honours"``); query ``HonoursQuery(store)``::
     query.list_ladders(union_id=None) -> list[dict]
         [{"id", "union_id", "union_name", "name", "tiers": [lowest..highest],
           "holders": {tier: number of workers holding a standing title of that tier},
-          "defined_at"}]
+          "requires_tier_below": bool, "min_years_between": int, "defined_at"}]
     query.get_ladder(ladder_id) -> dict | None                          # as above
+    query.page_ladders(union_id=None, after=None, limit=50) -> Page     # as above, in pages
     query.list_awards(ladder_id, after=None, limit=50, tier=None, year=None,
                       standing=None) -> Page
-        [{"ladder_id", "award_id", "worker_id", "worker_name", "tier", "tier_rank", "year",
-          "standing", "withdrawn_reason", "awarded_at"}]       ordered by (year, award_id)
+        [{"ladder_id", "award_id", "worker_id", "worker_name", "masked_id_number", "tier",
+          "tier_rank", "year", "standing", "withdrawn_reason", "awarded_at"}]
+                                                               ordered by (year, award_id)
     query.search_talents(after=None, limit=50, union_id=None, ladder_id=None, tier=None,
                          name=None, employer_id=None, min_tier=None) -> Page
         [{"ladder_id", "ladder_name", "union_id", "union_name", "worker_id", "name",
@@ -33,7 +35,8 @@ Tables::
     honours_organisation(id PK, name, kind)
     honours_worker(id PK, name, masked_id_number, employer_id, employed_since)
     honours_employment(worker_id, seq PK, employer_id, relation, since, until)
-    honours_ladder(id PK, union_id, name, tiers JSON, defined_at)
+    honours_ladder(id PK, union_id, name, tiers JSON, defined_at, requires_tier_below,
+                   min_years_between)               the tier rule (``TierRuleSet``; 0, 0: none)
     honours_award(ladder_id, award_id PK, worker_id, tier, tier_rank, year, standing,
                   withdrawn_reason, awarded_at)                 index (ladder_id, worker_id)
     honours_talent(ladder_id, worker_id PK, tier, tier_rank, first_year, latest_year, titles)
@@ -63,7 +66,7 @@ class Honours(WorkerEmployersProjection):
     """Honour ladders, titles awarded and the talent database."""
 
     name = "honours"
-    version = 2
+    version = 3
     tables: ClassVar[dict[str, tuple[str, ...]]] = {
         "honours_organisation": ("id",),
         "honours_worker": ("id",),
@@ -91,7 +94,9 @@ class Honours(WorkerEmployersProjection):
             union_id {key_text} NOT NULL,
             name TEXT NOT NULL,
             tiers TEXT NOT NULL,
-            defined_at TEXT NOT NULL
+            defined_at TEXT NOT NULL,
+            requires_tier_below INTEGER NOT NULL DEFAULT 0,
+            min_years_between INTEGER NOT NULL DEFAULT 0
         )""",
         """CREATE TABLE IF NOT EXISTS honours_award (
             ladder_id {key_text} NOT NULL,
@@ -152,6 +157,14 @@ class Honours(WorkerEmployersProjection):
                 to_json(list(event["tiers"])),
                 iso_datetime(event.timestamp),
             ),
+        )
+
+    @handles("craftledger:HonourLadder.TierRuleSet")
+    def tier_rule_set(self, tx: Transaction, event: RecordedEvent) -> None:
+        required = bool(event["requires_tier_below"])
+        tx.execute(
+            "UPDATE honours_ladder SET requires_tier_below = ?, min_years_between = ? WHERE id = ?",
+            (int(required), int(event["min_years_between"]) if required else 0, event.aggregate_id),
         )
 
     @handles("craftledger:HonourLadder.TitleAwarded")
@@ -227,17 +240,40 @@ class HonoursQuery(ProjectionQuery):
     """Reads of the ``Honours`` projection (see the module docstring)."""
 
     def list_ladders(self, union_id: UUID | str | None = None) -> list[dict[str, Any]]:
+        return self._ladders(union_id, None, None)
+
+    def page_ladders(
+        self, union_id: UUID | str | None = None, after: str | None = None, limit: int = 50
+    ) -> Page:
+        """``list_ladders`` in pages, in the same order (union, name, id)."""
+        check_limit(limit)
+        key = decode_cursor("honour-ladders", after, 3)
+        rows = self._ladders(union_id, key, limit + 1)
+        return page_of(rows, limit, "honour-ladders", lambda r: (r["union_id"], r["name"], r["id"]))
+
+    def _ladders(
+        self, union_id: UUID | str | None, after: list[Any] | None, limit: int | None
+    ) -> list[dict[str, Any]]:
         union = uuid_text(union_id, "union_id")
         sql = (
-            "SELECT l.id, l.union_id, o.name AS union_name, l.name, l.tiers, l.defined_at"
+            "SELECT l.id, l.union_id, o.name AS union_name, l.name, l.tiers, l.defined_at,"
+            " l.requires_tier_below, l.min_years_between"
             " FROM honours_ladder l LEFT JOIN honours_organisation o ON o.id = l.union_id"
         )
-        params: tuple[Any, ...] = ()
+        where: list[str] = []
+        params: list[Any] = []
         if union is not None:
-            sql += " WHERE l.union_id = ?"
-            params = (union,)
+            where.append("l.union_id = ?")
+            params.append(union)
+        if after is not None:
+            where.append("(l.union_id, l.name, l.id) > (?, ?, ?)")
+            params.extend(after)
+        sql += where_clause(where) + " ORDER BY l.union_id, l.name, l.id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
         with self.store.read() as tx:
-            ladders = tx.dicts(sql + " ORDER BY l.union_id, l.name, l.id", params)
+            ladders = tx.dicts(sql, params)
             counts = tx.rows(
                 "SELECT ladder_id, tier, COUNT(DISTINCT worker_id) FROM honours_award"
                 " WHERE standing = 1 GROUP BY ladder_id, tier"
@@ -247,6 +283,8 @@ class HonoursQuery(ProjectionQuery):
             holders.setdefault(ladder_id, {})[tier] = int(count)
         for ladder in ladders:
             ladder["tiers"] = json.loads(ladder["tiers"])
+            ladder["requires_tier_below"] = bool(ladder["requires_tier_below"])
+            ladder["min_years_between"] = int(ladder["min_years_between"])
             found = holders.get(ladder["id"], {})
             ladder["holders"] = {tier: found.get(tier, 0) for tier in ladder["tiers"]}
         return ladders
@@ -281,7 +319,8 @@ class HonoursQuery(ProjectionQuery):
             where.append("(a.year, a.award_id) > (?, ?)")
             params.extend(key)
         sql = (
-            "SELECT a.ladder_id, a.award_id, a.worker_id, w.name AS worker_name, a.tier,"
+            "SELECT a.ladder_id, a.award_id, a.worker_id, w.name AS worker_name,"
+            " w.masked_id_number, a.tier,"
             " a.tier_rank, a.year, a.standing, a.withdrawn_reason, a.awarded_at"
             " FROM honours_award a LEFT JOIN honours_worker w ON w.id = a.worker_id"
             f" WHERE {' AND '.join(where)} ORDER BY a.year, a.award_id LIMIT ?"
@@ -290,7 +329,9 @@ class HonoursQuery(ProjectionQuery):
             rows = tx.dicts(sql, (*params, limit + 1))
         for row in rows:
             row["standing"] = bool(row["standing"])
-            self.store.sealer.open_fields(row, "worker_name", "withdrawn_reason")
+            self.store.sealer.open_fields(
+                row, "worker_name", "masked_id_number", "withdrawn_reason"
+            )
         return page_of(rows, limit, "honour-awards", lambda r: (r["year"], r["award_id"]))
 
     def search_talents(

@@ -1,7 +1,11 @@
 """Honour ladders: a union's ordered titles (朝阳能手 < … < 朝阳大师) and the awards.
 
-The ladder and how many standing titles each tier has are public; who holds them is shown to
-admins, auditors and the union's organisers, and to a worker for their own titles.
+The ladder, its tier rule and how many standing titles each tier has are public; who holds
+them is shown to admins, auditors and the union's organisers, and to a worker for their own
+titles. A ladder may require the tier below (``requires_tier_below``: a title of tier k needs a
+standing title of tier k-1 awarded ``min_years_between`` years earlier or more); an award that
+skips a tier is refused 422 ``tier-below-required``. ``GET /api/v1/honour-ladders`` lists the
+ladders from the honours read model.
 """
 
 from __future__ import annotations
@@ -13,10 +17,19 @@ import marshmallow as ma
 from marshmallow import validate
 
 from domain.api_token import Role
-from domain.honour_ladder import HonourLadder
-from service.api.auth import access, acting_organisation, current_principal, require_organisation
+from domain.honour_ladder import MAX_YEARS_BETWEEN, HonourLadder
+from projections.pagination import Page
+from service.api.auth import (
+    ANYONE,
+    access,
+    acting_organisation,
+    current_principal,
+    require_organisation,
+)
 from service.api.fields import ReasonSchema, text
 from service.api.openapi import Blueprint, located_at
+from service.api.reads import list_page
+from service.api.statistics import honours_query
 from service.app_services import ledger
 
 blp = Blueprint(
@@ -38,6 +51,27 @@ class DefineLadderSchema(ma.Schema):
         validate=validate.Length(min=1, max=20),
         metadata={"description": "tier names, lowest first"},
     )
+    requires_tier_below = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "a title needs a standing title of the tier below"},
+    )
+    min_years_between = ma.fields.Integer(
+        load_default=1,
+        strict=True,
+        validate=validate.Range(0, MAX_YEARS_BETWEEN),
+        metadata={"description": "years the tier below must have been held (with the rule)"},
+    )
+
+
+class TierRuleSchema(ReasonSchema):
+    requires_tier_below = ma.fields.Boolean(required=True)
+    min_years_between = ma.fields.Integer(
+        load_default=1, strict=True, validate=validate.Range(0, MAX_YEARS_BETWEEN)
+    )
+
+
+class LadderListArgs(ma.Schema):
+    union_id = ma.fields.UUID(metadata={"description": "only this union's ladders"})
 
 
 class AwardSchema(ma.Schema):
@@ -64,7 +98,32 @@ class AwardViewSchema(ma.Schema):
     withdrawal_reason = ma.fields.String(required=True, allow_none=True)
 
 
-class HonourLadderSchema(ma.Schema):
+class TierRuleFields(ma.Schema):
+    requires_tier_below = ma.fields.Boolean(
+        required=True,
+        metadata={"description": "a title needs a standing title of the tier below"},
+    )
+    min_years_between = ma.fields.Integer(
+        required=True,
+        metadata={"description": "years between the tier below and the next (0 without the rule)"},
+    )
+
+
+class LadderSummarySchema(TierRuleFields):
+    id = ma.fields.UUID(required=True)
+    union_id = ma.fields.UUID(required=True)
+    union_name = ma.fields.String(required=True, allow_none=True)
+    name = ma.fields.String(required=True)
+    tiers = ma.fields.List(ma.fields.String(), required=True)
+    holders = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Integer(),
+        required=True,
+        metadata={"description": "tier → workers holding a standing title of it"},
+    )
+
+
+class HonourLadderSchema(TierRuleFields):
     id = ma.fields.UUID(required=True)
     union_id = ma.fields.UUID(required=True)
     name = ma.fields.String(required=True)
@@ -100,6 +159,8 @@ def view(ladder: HonourLadder) -> dict[str, Any]:
         "union_id": ladder.union_id,
         "name": ladder.name,
         "tiers": list(ladder.tiers),
+        "requires_tier_below": ladder.requires_tier_below,
+        "min_years_between": ladder.min_years_between,
         "standing": standing,
         "awards": [
             {
@@ -128,8 +189,26 @@ def define_ladder(body: dict[str, Any]) -> Any:
     principal = current_principal()
     union_id = acting_organisation(body["union_id"], "/union_id", Role.ORGANISER, "union")
     return ledger().honours.define_honour_ladder(
-        union_id=union_id, name=body["name"], tiers=body["tiers"], actor=principal.actor
+        union_id=union_id,
+        name=body["name"],
+        tiers=body["tiers"],
+        actor=principal.actor,
+        requires_tier_below=body["requires_tier_below"],
+        min_years_between=body["min_years_between"],
     )
+
+
+@blp.route("", methods=["GET"])
+@access(**ANYONE)
+@blp.arguments(LadderListArgs, location="query")
+@list_page(blp, LadderSummarySchema, read_model="honours")
+def list_ladders(filters: dict[str, Any], page: dict[str, Any]) -> Any:
+    """Honour ladders by union and name (cursor-paginated, from the honours read model)."""
+    found = honours_query().page_ladders(
+        union_id=filters.get("union_id"), after=page["cursor"], limit=page["limit"]
+    )
+    items = [{k: v for k, v in la.items() if k != "defined_at"} for la in found.items]
+    return Page(items, found.next_cursor)
 
 
 @blp.route("/<uuid:ladder_id>", methods=["GET"])
@@ -163,3 +242,13 @@ def withdraw_title(body: dict[str, Any], ladder_id: UUID) -> Any:
     """Withdraw (撤销) an awarded title, with a reason."""
     require_organisation(ledger().honour_ladder(ladder_id).union_id, "union")
     return ledger().honours.withdraw_honour(ladder_id, **body, actor=current_principal().actor)
+
+
+@blp.route("/<uuid:ladder_id>/tier-rule", methods=["POST"])
+@access(admin="any ladder", organiser="ladders of its own union")
+@blp.command(TierRuleSchema, HonourLadderSchema, view=view)
+def set_tier_rule(body: dict[str, Any], ladder_id: UUID) -> Any:
+    """Require (or stop requiring) the tier below on a ladder, with a reason; titles already
+    awarded stand."""
+    require_organisation(ledger().honour_ladder(ladder_id).union_id, "union")
+    return ledger().honours.set_tier_rule(ladder_id, **body, actor=current_principal().actor)

@@ -21,7 +21,14 @@ class Honours:
 
     @retried
     def define_honour_ladder(
-        self, *, union_id: UUID, name: str, tiers: list[str], actor: str
+        self,
+        *,
+        union_id: UUID,
+        name: str,
+        tiers: list[str],
+        actor: str,
+        requires_tier_below: bool = False,
+        min_years_between: int = 1,
     ) -> Recorded:
         union = self._ledger.organisation(union_id)
         if union.kind is not OrganisationKind.UNION:
@@ -29,8 +36,30 @@ class Honours:
         if self._ledger.exists(HonourLadder.create_id(union_id=union_id, name=name)):
             raise DomainRuleViolation("duplicate-ladder", f"{union.name} already has {name}")
         return self._ledger.record(
-            HonourLadder.define(union_id=union_id, name=name, tiers=tiers, actor=actor)
+            HonourLadder.define(
+                union_id=union_id,
+                name=name,
+                tiers=tiers,
+                actor=actor,
+                requires_tier_below=requires_tier_below,
+                min_years_between=min_years_between,
+            )
         )
+
+    @retried
+    def set_tier_rule(
+        self,
+        ladder_id: UUID,
+        *,
+        requires_tier_below: bool,
+        min_years_between: int,
+        actor: str,
+        reason: str,
+    ) -> Recorded:
+        """Require (or stop requiring) the tier below on a ladder, with a reason."""
+        ladder = self._ledger.honour_ladder(ladder_id)
+        ladder.set_tier_rule(requires_tier_below, min_years_between, actor, reason)
+        return self._ledger.record(ladder)
 
     @retried
     def award_honour(

@@ -64,6 +64,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         console_approvals,
         console_bodies,
         console_candidates,
+        console_honours,
         console_keys,
         console_objections,
         console_people,

@@ -108,6 +108,8 @@ MATRIX: dict[str, str] = {
     "award credential":              "200   200   200    200    200   200   200   200",
     "define honour ladder":          "401   201   403    403    201   403   403   403",
     "get honour ladder":             "200   200   200    200    200   200   200   200",
+    "list honour ladders":           "200   200   200    200    200   200   200   200",
+    "set ladder tier rule":          "401   200   403    403    200   403   403   403",
     "award title":                   "401   200   403    403    200   403   403   403",
     "withdraw title":                "401   200   403    403    200   403   403   403",
     "create token":                  "401   201   403    403    403   403   403   403",
@@ -693,6 +695,12 @@ ENDPOINTS: dict[str, Endpoint] = {
         },
     ),
     "get honour ladder": read("/api/v1/honour-ladders/{target}", prepare=awarded_title),
+    "list honour ladders": read("/api/v1/honour-ladders?union_id={union}"),
+    "set ladder tier rule": command(
+        "/api/v1/honour-ladders/{target}/tier-rule",
+        prepare=lambda w: {"target": w.fresh_ladder()},
+        body={"requires_tier_below": True, "min_years_between": 1, "reason": "逐级评选"},
+    ),
     "award title": command(
         "/api/v1/honour-ladders/{target}/award",
         prepare=lambda w: {"target": w.fresh_ladder()},

@@ -132,6 +132,7 @@ def scenario_aggregates() -> list:
     ladder = HonourLadder.define(union_id=union2.id, name="荣誉", tiers=["能手", "工匠"], actor="a")
     ladder.award("A1", worker.id, "工匠", 2024, "a")
     ladder.withdraw("A1", "a", "撤销")
+    ladder.set_tier_rule(True, 1, "a", "逐级评选")
     token = ApiToken.grant(
         token_hash="cd" * 32,
         role=Role.ADMIN,

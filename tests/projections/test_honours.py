@@ -95,3 +95,31 @@ def test_awards_list_by_year_and_standing(runner, query, awarded):
     ]
     with pytest.raises(InvalidQuery):
         query.search_talents(min_tier="朝阳大师")  # a tier name needs its ladder
+
+
+def test_ladders_carry_their_tier_rule_and_list_in_pages(ledger, world, runner, query):
+    free = world.ladder("甲荣誉")
+    ruled = ledger.honours.define_honour_ladder(
+        union_id=world.union,
+        name="乙荣誉",
+        tiers=["能手", "工匠"],
+        actor="u",
+        requires_tier_below=True,
+        min_years_between=2,
+    ).aggregate.id
+    third = world.ladder("丙荣誉")
+    ledger.honours.set_tier_rule(
+        third, requires_tier_below=True, min_years_between=1, actor="u", reason="逐级评选"
+    )
+    runner.catch_up()
+    rules = {
+        la["name"]: (la["requires_tier_below"], la["min_years_between"])
+        for la in query.list_ladders(union_id=world.union)
+    }
+    assert rules == {"甲荣誉": (False, 0), "乙荣誉": (True, 2), "丙荣誉": (True, 1)}
+    first = query.page_ladders(union_id=world.union, limit=2)
+    second = query.page_ladders(union_id=world.union, after=first.next_cursor, limit=2)
+    assert second.next_cursor is None
+    listed = [la["id"] for la in first.items + second.items]
+    assert sorted(listed) == sorted(str(x) for x in (free, ruled, third))
+    assert listed == [la["id"] for la in query.list_ladders(union_id=world.union)]
