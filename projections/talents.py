@@ -9,6 +9,8 @@ Projection ``Talents`` (name ``"talents"``); query ``TalentsQuery(store)``::
                               "ladder_id", "ladder_name", "tier", "tier_rank", "award",
                               "competition_name", "post", "year"}]}]
         ordered by name, then worker id; ``extra["total"]``: how many people match.
+    query.ladders() -> [{"id", "name", "tiers"}]        the honour ladders, for a filter
+    query.employers() -> [{"id", "name"}]               the talents' employers, for a filter
 
 A person is a talent while at least one of their facts qualifies (kinds, ``KINDS``):
 
@@ -434,3 +436,23 @@ class TalentsQuery(ProjectionQuery):
         for fact in facts:
             people[fact.pop("worker_id")]["qualifications"].append(fact)
         return [people[worker_id] for worker_id in worker_ids]
+
+    def ladders(self) -> list[dict[str, Any]]:
+        """The honour ladders (id, name, tiers lowest first), by name: the honour filter's
+        choices."""
+        with self.store.read() as tx:
+            rows = tx.dicts("SELECT id, name, tiers FROM talent_ladder ORDER BY name, id")
+        for row in rows:
+            row["tiers"] = json.loads(row["tiers"])
+        return rows
+
+    def employers(self) -> list[dict[str, Any]]:
+        """The employers of people in the database now (id, name), by name: the employer
+        filter's choices."""
+        with self.store.read() as tx:
+            return tx.dicts(
+                "SELECT DISTINCT o.id, o.name FROM talent_worker w"
+                " JOIN talent_organisation o ON o.id = w.employer_id WHERE EXISTS"
+                " (SELECT 1 FROM talent_fact f WHERE f.worker_id = w.id AND f.standing = 1)"
+                " ORDER BY o.name, o.id"
+            )
