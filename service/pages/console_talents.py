@@ -37,6 +37,13 @@ KIND_LABELS = {
     "certificate": N_("技师及以上证书"),
     "post": N_("岗位聘任"),
 }
+ROW_KINDS = {
+    "title": N_("称号"),
+    "medal": N_("获奖"),
+    "certificate": N_("等级证书"),
+    "post": N_("聘任"),
+}
+"""The same kinds, short, beside each qualification in the table."""
 FILTERS = ("kind", "occupation", "level", "honour", "district", "employer_id", "year", "q")
 
 
@@ -111,6 +118,7 @@ def talents() -> Any:
         page_args={name: value for name, value in form.items() if value},
         export_args=export_args,
         kinds=KIND_LABELS,
+        row_kinds=ROW_KINDS,
         levels=LEVEL_FILTERS,
         occupations=KNOWN_OCCUPATIONS,
         ladders=ladders,

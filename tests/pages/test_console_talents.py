@@ -84,6 +84,7 @@ def test_an_hr_official_filters_the_talent_database_and_downloads_it(pages_world
 
     english = hr.get("/console/talents?kind=medal&lang=en")
     assert "Talent database" in english.text and "Competition medal" in english.text
+    assert "Award" in english.text and "Gold" in english.text
 
 
 def test_the_talent_database_is_for_the_bureau_the_union_and_auditors(pages_world: PagesWorld):
