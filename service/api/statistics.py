@@ -203,6 +203,10 @@ class TalentArgs(PageArgs, TalentFilterArgs):
     min_tier = text(50, description="this tier of ladder_id's ladder or higher (needs ladder_id)")
 
 
+PEOPLE_ONLY = ("kind", "occupation", "level", "district", "year")
+HONOURS_ONLY = ("union_id", "min_tier")
+
+
 class TalentExportArgs(TalentFilterArgs):
     wait_for = ma.fields.Integer(validate=validate.Range(min=0, max=MAX_POSITION))
 
@@ -392,6 +396,15 @@ def list_talents(query: dict[str, Any], headers: dict[str, Any]) -> Any:
     title, highest tier first, then by name; filter by union, ladder, tier (or ``min_tier``)
     and employer; ``q`` searches names (admins, auditors, organisers: its own union).
     ``view=people``: everyone who qualifies, one entry per person (see the module docstring)."""
+    only = HONOURS_ONLY if query["view"] == "people" else PEOPLE_ONLY
+    wrong = [name for name in only if query.get(name) is not None]
+    if wrong:
+        raise validation_problem(
+            [
+                {"location": "query", "parameter": name, "detail": f"not with view={query['view']}"}
+                for name in wrong
+            ]
+        )
     if query["view"] == "people":
         return people_page(query, headers)
     principal = current_principal()

@@ -152,3 +152,26 @@ def test_filters_on_one_fact_and_on_the_person(ledger, world, runner, query):
 def test_the_district_is_the_id_numbers_region():
     assert district_of("110105********123X") == "110105"
     assert district_of("H*******12") is None
+
+
+def test_names_and_id_numbers_are_sealed_and_still_searched(ledger, world, fresh_store):
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from projections.runner import ProjectionRunner
+    from projections.talents import Talents
+
+    store = fresh_store()
+    store.use_cipher_key(AESGCM.generate_key(bit_length=256))
+    for name in ("张技师", "李技师", "王技师"):
+        certify(world, world.worker(name), "2")
+    ProjectionRunner(ledger, store, [Talents()]).catch_up()
+    with store.read() as tx:
+        stored = tx.rows("SELECT name, masked_id_number FROM talent_worker")
+    assert stored and not any("技师" in row[0] or "****" in row[1] for row in stored)
+    query = TalentsQuery(store)
+    assert names(query.search(name="李")) == ["李技师"]
+    first = query.search(name="技师", limit=2)
+    rest = query.search(name="技师", limit=2, after=first.next_cursor)
+    assert sorted(names(first) + names(rest)) == ["张技师", "李技师", "王技师"]
+    assert first.extra["total"] == 3 and rest.next_cursor is None
+    assert names(query.search())[0].endswith("技师")

@@ -78,6 +78,8 @@ def test_the_people_view_lists_everyone_who_qualifies_masked_for_the_public(api:
     assert names("kind=certificate") == ["王焊工"]
     assert api.get("/api/v1/talents?view=people&level=3").status_code == 422
     assert api.get("/api/v1/talents?view=people&district=朝阳").status_code == 422
+    assert api.get("/api/v1/talents?view=people&min_tier=朝阳工匠").status_code == 422
+    assert api.get("/api/v1/talents?year=2023").status_code == 422  # the honours view has none
     assert api.get("/api/v1/talents?view=people&q=李", "public").status_code == 403
     organiser = api.token(Role.ORGANISER, organisation=api.union())
     assert api.get("/api/v1/talents?view=people&q=李", organiser).status_code == 403
