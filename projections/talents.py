@@ -374,9 +374,10 @@ class TalentsQuery(ProjectionQuery):
         if name and not sealed_search:
             people.append(self.store.contains("w.name"))
             params.append(name)
+        # driven by the facts (a few thousand talents among many workers), then by person
         matching = (
-            "SELECT w.id, w.name FROM talent_worker w WHERE EXISTS"
-            " (SELECT 1 FROM talent_fact f WHERE f.worker_id = w.id AND "
+            "SELECT w.id, w.name FROM talent_worker w WHERE w.id IN"
+            " (SELECT f.worker_id FROM talent_fact f WHERE "
             + " AND ".join(facts)
             + ")"
             + "".join(f" AND {condition}" for condition in people)
@@ -452,7 +453,7 @@ class TalentsQuery(ProjectionQuery):
         with self.store.read() as tx:
             return tx.dicts(
                 "SELECT DISTINCT o.id, o.name FROM talent_worker w"
-                " JOIN talent_organisation o ON o.id = w.employer_id WHERE EXISTS"
-                " (SELECT 1 FROM talent_fact f WHERE f.worker_id = w.id AND f.standing = 1)"
+                " JOIN talent_organisation o ON o.id = w.employer_id WHERE w.id IN"
+                " (SELECT f.worker_id FROM talent_fact f WHERE f.standing = 1)"
                 " ORDER BY o.name, o.id"
             )
