@@ -15,6 +15,7 @@ and ``craftledger replay`` run; see ``projections.runner`` for how they are kept
 | ``calendars`` | ``projections.calendars`` | ``CalendarsQuery`` |
 | ``evaluation_sessions`` | ``projections.evaluation_sessions`` | ``EvaluationSessionsQuery`` |
 | ``publicity`` | ``projections.publicity`` | ``PublicityQuery`` (公示 and objections) |
+| ``talents`` | ``projections.talents`` | ``TalentsQuery`` (人才库) |
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def all_projections() -> list[Projection]:
     from projections.leaderboard import Leaderboard
     from projections.publicity import Publicity
     from projections.statistics import Statistics
+    from projections.talents import Talents
     from projections.transparency_log import TransparencyLog
     from projections.worker_ladder import WorkerLadder
 
@@ -49,4 +51,5 @@ def all_projections() -> list[Projection]:
         Calendars(),
         EvaluationSessions(),
         Publicity(),
+        Talents(),
     ]

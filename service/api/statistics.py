@@ -17,6 +17,14 @@
 ``GET /api/v1/talents?q=``
     The talent database (e.g. 匠心朝阳人才库): one entry per worker and ladder with a standing
     title there, highest tier first: tier, first and latest year, how many titles.
+    With ``view=people``: the whole talent database (``projections.talents``), one entry per
+    person with a standing title, a medal or 优胜奖, a valid 技师 or higher certificate or a
+    standing post, with what qualifies them, filterable by ``kind``, ``occupation``, ``level``,
+    ``ladder_id``/``tier`` (honour), ``district`` (the ID number's region, as a prefix),
+    ``employer_id``, ``year`` and ``q``; ``total`` counts the people matching.
+
+``GET /api/v1/talents.xlsx``
+    The people view (same filters) as an Excel workbook, one row per person, ID numbers masked.
 
 Disclosure (holders and talents): names are masked (张*) and carry no worker id or ID number,
 except for admins, auditors, the ladder's own union (its organisers) and the worker themself,
@@ -38,6 +46,7 @@ from domain.api_token import Role
 from projections.honours import HonoursQuery
 from projections.pagination import Page
 from projections.statistics import BASIS_KINDS, LEVELS, StatisticsQuery
+from projections.talents import KINDS, LEVEL_FILTERS, Talents, TalentsQuery
 from service.api.auth import ANYONE, access, current_principal, forbidden, own_scope
 from service.api.fields import masked_name, occupation_code_field, province_code_field, text
 from service.api.openapi import Blueprint
@@ -51,8 +60,10 @@ from service.api.reads import (
     read_after_position,
 )
 from service.app_services import ledger, services
+from service.attachments import XLSX, attachment
 from service.read_models import read_models
 from service.statistics_figures import chinese_count, percent, statistics_projections
+from service.talents import talent_rows, talent_workbook
 
 blp = Blueprint(
     "statistics",
@@ -155,34 +166,94 @@ class HolderSchema(ma.Schema):
     worker_id = ma.fields.UUID(metadata={"description": "full disclosure only"})
 
 
-class TalentArgs(PageArgs):
+class TalentFilterArgs(ma.Schema):
+    """The people view's filters (a person matches with one standing fact matching all the
+    fact filters: kind, occupation, level, ladder, tier, year)."""
+
     q = text(
         50,
-        description="part of the name (admins, auditors, organisers; case-sensitive)",
+        description="part of the name (admins, auditors, organisers; case-sensitive); "
+        "people view: admins and auditors",
     )
-    union_id = ma.fields.UUID()
-    ladder_id = ma.fields.UUID()
-    tier = text(50)
-    min_tier = text(50, description="this tier of ladder_id's ladder or higher (needs ladder_id)")
+    ladder_id = ma.fields.UUID(metadata={"description": "an honour title on this ladder"})
+    tier = text(50, description="an honour title of this tier")
     employer_id = ma.fields.UUID()
+    kind = ma.fields.String(
+        validate=validate.OneOf(KINDS), metadata={"description": "people view only"}
+    )
+    occupation = occupation_code_field()
+    level = ma.fields.String(
+        validate=validate.OneOf(LEVEL_FILTERS),
+        metadata={"description": "certificate level 2 or 1, or post principal/chief"},
+    )
+    district = ma.fields.String(
+        validate=validate.Regexp(r"^[0-9]{2,6}$"),
+        metadata={"description": "region code prefix of the ID number (e.g. 110105, 11)"},
+    )
+    year = ma.fields.Integer(validate=validate.Range(1949, 2100))
+
+
+class TalentArgs(PageArgs, TalentFilterArgs):
+    view = ma.fields.String(
+        load_default="honours",
+        validate=validate.OneOf(["honours", "people"]),
+        metadata={"description": "honours: one entry per worker and ladder; people: everyone"},
+    )
+    union_id = ma.fields.UUID(metadata={"description": "honours view only"})
+    min_tier = text(50, description="this tier of ladder_id's ladder or higher (needs ladder_id)")
+
+
+PEOPLE_ONLY = ("kind", "occupation", "level", "district", "year")
+HONOURS_ONLY = ("union_id", "min_tier")
+
+
+class TalentExportArgs(TalentFilterArgs):
+    wait_for = ma.fields.Integer(validate=validate.Range(min=0, max=MAX_POSITION))
+
+
+class QualificationSchema(ma.Schema):
+    kind = ma.fields.String(required=True, validate=validate.OneOf(KINDS))
+    year = ma.fields.Integer(required=True, allow_none=True)
+    occupation_code = ma.fields.String(allow_none=True)
+    occupation_name = ma.fields.String(allow_none=True)
+    level = ma.fields.String(allow_none=True, metadata={"description": "certificate level"})
+    post = ma.fields.String(allow_none=True)
+    award = ma.fields.String(allow_none=True, metadata={"description": "gold .. excellence"})
+    competition_name = ma.fields.String(allow_none=True)
+    ladder_id = ma.fields.UUID(allow_none=True)
+    ladder_name = ma.fields.String(allow_none=True)
+    tier = ma.fields.String(allow_none=True)
 
 
 class TalentSchema(ma.Schema):
-    ladder_id = ma.fields.UUID(required=True)
-    ladder_name = ma.fields.String(required=True)
-    union_id = ma.fields.UUID(required=True)
-    union_name = ma.fields.String(required=True, allow_none=True)
-    tier = ma.fields.String(required=True, metadata={"description": "highest standing tier"})
-    tier_rank = ma.fields.Integer(required=True)
-    first_year = ma.fields.Integer(required=True)
-    latest_year = ma.fields.Integer(required=True)
-    titles = ma.fields.Integer(required=True, metadata={"description": "standing titles held"})
+    """An entry: the ladder fields in the honours view, ``district`` and ``qualifications`` in
+    the people view."""
+
+    ladder_id = ma.fields.UUID()
+    ladder_name = ma.fields.String()
+    union_id = ma.fields.UUID()
+    union_name = ma.fields.String(allow_none=True)
+    tier = ma.fields.String(metadata={"description": "highest standing tier"})
+    tier_rank = ma.fields.Integer()
+    first_year = ma.fields.Integer()
+    latest_year = ma.fields.Integer()
+    titles = ma.fields.Integer(metadata={"description": "standing titles held"})
+    district = ma.fields.String(allow_none=True, metadata={"description": "people view"})
+    qualifications = ma.fields.List(
+        ma.fields.Nested(QualificationSchema), metadata={"description": "people view"}
+    )
     name = ma.fields.String(required=True, metadata={"description": "masked unless disclosed"})
     employer_id = ma.fields.UUID(required=True, allow_none=True)
     employer_name = ma.fields.String(required=True, allow_none=True)
     disclosure = ma.fields.String(required=True, validate=validate.OneOf(["full", "masked"]))
     worker_id = ma.fields.UUID(metadata={"description": "full disclosure only"})
     masked_id_number = ma.fields.String(metadata={"description": "full disclosure only"})
+
+
+class TalentPageSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(TalentSchema), required=True)
+    next_cursor = ma.fields.String(required=True, allow_none=True)
+    total = ma.fields.Integer(metadata={"description": "people view: how many people match"})
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -318,12 +389,24 @@ def list_holders(query: dict[str, Any], headers: dict[str, Any], ladder_id: UUID
 @access(**MASKED_LISTS)
 @blp.arguments(TalentArgs, location="query")
 @blp.arguments(WaitHeaders, location="headers")
-@blp.response(200, page_schema(TalentSchema))
+@blp.response(200, TalentPageSchema)
 @blp.errors(400, 422, 503)
 def list_talents(query: dict[str, Any], headers: dict[str, Any]) -> Any:
     """The talent database (人才库): one entry per worker and honour ladder with a standing
     title, highest tier first, then by name; filter by union, ladder, tier (or ``min_tier``)
-    and employer; ``q`` searches names (admins, auditors, organisers: its own union)."""
+    and employer; ``q`` searches names (admins, auditors, organisers: its own union).
+    ``view=people``: everyone who qualifies, one entry per person (see the module docstring)."""
+    only = HONOURS_ONLY if query["view"] == "people" else PEOPLE_ONLY
+    wrong = [name for name in only if query.get(name) is not None]
+    if wrong:
+        raise validation_problem(
+            [
+                {"location": "query", "parameter": name, "detail": f"not with view={query['view']}"}
+                for name in wrong
+            ]
+        )
+    if query["view"] == "people":
+        return people_page(query, headers)
     principal = current_principal()
     union_id = query.get("union_id")
     if query.get("q"):
@@ -385,3 +468,64 @@ def list_talents(query: dict[str, Any], headers: dict[str, Any]) -> Any:
             item.update(name=masked_name(row["name"]), disclosure="masked")
         items.append(item)
     return {"items": items, "next_cursor": page.next_cursor}
+
+
+@blp.route("/api/v1/talents.xlsx", methods=["GET"])
+@access(**MASKED_LISTS)
+@blp.arguments(TalentExportArgs, location="query")
+@blp.arguments(WaitHeaders, location="headers")
+@blp.doc(responses={"200": {"description": "the workbook", "content": {XLSX: {}}}})
+@blp.errors(400, 403, 422, 503)
+def export_talents(query: dict[str, Any], headers: dict[str, Any]) -> Any:
+    """The talent database's people view (same filters) as an Excel workbook: one row per
+    person with what qualifies them; names masked as the list masks them, ID numbers masked."""
+    filters = people_filters(query)
+    wait_for = max(query.get("wait_for", 0), headers.get("wait_for", 0))
+    with read_models(lambda: [Talents()], None, wait_for) as view:
+        rows = [shown_person(row) for row in talent_rows(TalentsQuery(view.store), filters)]
+    return attachment(talent_workbook(iter(rows)), XLSX, "talents.xlsx")
+
+
+# -- the people view ----------------------------------------------------------------------------
+
+
+def people_filters(query: dict[str, Any]) -> dict[str, Any]:
+    """``TalentsQuery.search``'s filters from the query; ``q`` needs an admin or auditor (the
+    people view is not scoped to a union)."""
+    if query.get("q") and not current_principal().is_(Role.ADMIN, Role.AUDITOR):
+        raise forbidden("searching the talent database by name needs an admin or auditor token")
+    filters = {
+        key: query.get(key)
+        for key in ("kind", "occupation", "level", "ladder_id", "tier", "district", "year")
+    }
+    return {**filters, "employer_id": query.get("employer_id"), "name": query.get("q")}
+
+
+def shown_person(row: dict[str, Any]) -> dict[str, Any]:
+    """A person as the caller may see them: in full (name, worker id, masked ID number) for
+    admins, auditors and the worker themself, else the masked name only."""
+    item = {key: row[key] for key in ("district", "employer_id", "employer_name", "qualifications")}
+    if discloses(None, row["worker_id"]):
+        item.update(
+            name=row["name"],
+            disclosure="full",
+            worker_id=row["worker_id"],
+            masked_id_number=row["masked_id_number"],
+        )
+    else:
+        item.update(name=masked_name(row["name"]), disclosure="masked")
+    return item
+
+
+def people_page(query: dict[str, Any], headers: dict[str, Any]) -> dict[str, Any]:
+    filters = people_filters(query)
+    wait_for = max(query.get("wait_for", 0), headers.get("wait_for", 0))
+    with read_models(lambda: [Talents()], None, wait_for) as view, cursor_problems():
+        page = TalentsQuery(view.store).search(
+            after=query.get("cursor"), limit=query["limit"], **filters
+        )
+    return {
+        "items": [shown_person(row) for row in page.items],
+        "next_cursor": page.next_cursor,
+        "total": page.extra["total"],
+    }

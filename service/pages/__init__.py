@@ -72,6 +72,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         console_session_plan,
         console_sessions,
         console_staff,
+        console_talents,
         favicon,
         gongshi,
         home,

@@ -147,6 +147,8 @@ MATRIX: dict[str, str] = {
     "get statistics":                "200   200   200    200    200   200   200   200",
     "list honour ladder holders":    "200   200   200    200    200   200   200   200",
     "list talents":                  "200   200   200    200    200   200   200   200",
+    "list talent people":            "200   200   200    200    200   200   200   200",
+    "export talents":                "200   200   200    200    200   200   200   200",
     "health":                        "200   200   200    200    200   200   200   200",
     "openapi document":              "200   200   200    200    200   200   200   200",
     "docs page":                     "200   200   200    200    200   200   200   200",
@@ -795,6 +797,8 @@ ENDPOINTS: dict[str, Endpoint] = {
         "/api/v1/honour-ladders/{target}/holders", prepare=awarded_title
     ),
     "list talents": read("/api/v1/talents"),
+    "list talent people": read("/api/v1/talents?view=people"),
+    "export talents": read("/api/v1/talents.xlsx"),
     "health": read("/health"),
     "openapi document": read("/openapi.json"),
     "docs page": read("/docs"),
