@@ -16,6 +16,7 @@ and ``craftledger replay`` run; see ``projections.runner`` for how they are kept
 | ``evaluation_sessions`` | ``projections.evaluation_sessions`` | ``EvaluationSessionsQuery`` |
 | ``publicity`` | ``projections.publicity`` | ``PublicityQuery`` (公示 and objections) |
 | ``talents`` | ``projections.talents`` | ``TalentsQuery`` (人才库) |
+| ``statistics_report`` | ``projections.statistics_report`` | ``StatisticsReportQuery`` (统计报表) |
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def all_projections() -> list[Projection]:
     from projections.leaderboard import Leaderboard
     from projections.publicity import Publicity
     from projections.statistics import Statistics
+    from projections.statistics_report import StatisticsReport
     from projections.talents import Talents
     from projections.transparency_log import TransparencyLog
     from projections.worker_ladder import WorkerLadder
@@ -52,4 +54,5 @@ def all_projections() -> list[Projection]:
         EvaluationSessions(),
         Publicity(),
         Talents(),
+        StatisticsReport(),
     ]

@@ -145,6 +145,8 @@ MATRIX: dict[str, str] = {
     "list calendars":                "200   200   200    200    200   200   200   200",
     "get calendar":                  "200   200   200    200    200   200   200   200",
     "get statistics":                "200   200   200    200    200   200   200   200",
+    "get statistics breakdown":      "200   200   200    200    200   200   200   200",
+    "export statistics":             "200   200   200    200    200   200   200   200",
     "list honour ladder holders":    "200   200   200    200    200   200   200   200",
     "list talents":                  "200   200   200    200    200   200   200   200",
     "list talent people":            "200   200   200    200    200   200   200   200",
@@ -793,6 +795,8 @@ ENDPOINTS: dict[str, Endpoint] = {
     "list calendars": read("/api/v1/calendars"),
     "get calendar": read("/api/v1/calendars/{year}", prepare=lambda w: {"year": 2026}),
     "get statistics": read("/api/v1/statistics"),
+    "get statistics breakdown": read("/api/v1/statistics/breakdown?by=district"),
+    "export statistics": read("/api/v1/statistics.xlsx"),
     "list honour ladder holders": read(
         "/api/v1/honour-ladders/{target}/holders", prepare=awarded_title
     ),
