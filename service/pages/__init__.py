@@ -15,7 +15,8 @@ competition, the statistics and the audit trail, in Chinese with an English swit
                                         ``/console/sessions/...`` an evaluation session: plan,
                                         overview and actions, confirm job, downloads, history;
                                         the HR bureau's ``/console/bodies`` (filings, 备案),
-                                        ``/console/approvals`` (核准) and ``/console/keys``
+                                        ``/console/approvals`` (核准) and ``/console/keys``,
+                                        ``/console/statistics`` (统计报表, Excel export)
 ``/me``                                 the signed-in worker: ladder, honours, career stage,
                                         points statements, share links
 ``/s/{token}``                          a worker's share link (expiry, optional 提取码, revocable)
@@ -72,6 +73,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         console_session_plan,
         console_sessions,
         console_staff,
+        console_statistics,
         console_talents,
         favicon,
         gongshi,
