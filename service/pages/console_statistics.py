@@ -39,7 +39,7 @@ HEADINGS = {
 }
 KEY_HEADINGS = {
     "district": N_("地区代码"),
-    "employer": N_("工作单位"),
+    "employer": N_("单位"),
     "occupation": N_("职业"),
     "year": N_("发证年度"),
 }
@@ -60,10 +60,13 @@ def _label(by: str, row: dict[str, Any]) -> str:
     return str(row["label"] or row["key"])
 
 
-def _rows(by: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _rows(by: str, rows: list[dict[str, Any]], short: bool = False) -> list[dict[str, Any]]:
+    """A table's (or with ``short``, the chart's: occupations without their codes) rows."""
     return [
         {
-            "label": _label(by, row),
+            "label": row["label"]
+            if short and by == "occupation" and row["label"]
+            else _label(by, row),
             "talents": row["skill_talents"],
             "high": row["high_skill_talents"],
             "ratio_text": percent(row["high_skill_ratio"]),
@@ -105,6 +108,7 @@ def statistics_report_page() -> Any:
         for by in REPORT_BREAKDOWNS
     ]
     shown = next(table for table in tables if table["id"] == chart)
+    chart_rows = _rows(chart, report["breakdowns"][chart], short=True)
     description = gettext(
         "技能人才人数（浅色条）与其中高技能人才人数（深色部分），条末为人数与高技能人才占比。"
     )
@@ -123,7 +127,7 @@ def statistics_report_page() -> Any:
         },
         tables=tables,
         chart_heading=shown["heading"],
-        chart_svg=bar_chart(shown["rows"], shown["heading"], description),
+        chart_svg=bar_chart(chart_rows, shown["heading"], description),
         legend=bar_legend(),
         position=position,
         export_url=url_for("statistics_report.export_statistics", **export_args),
