@@ -57,7 +57,13 @@ from projections.statistics import ratio
 from projections.store import Transaction
 from projections.talents import district_of
 
-__all__ = ["REPORT_BREAKDOWNS", "StatisticsReport", "StatisticsReportQuery"]
+__all__ = [
+    "REPORT_BREAKDOWNS",
+    "StatisticsReport",
+    "StatisticsReportQuery",
+    "breakdown_of",
+    "figures_of",
+]
 
 REPORT_BREAKDOWNS = ("district", "employer", "occupation", "year")
 _RANK = {level.code: rank for rank, level in enumerate(SkillLevel)}
@@ -221,7 +227,7 @@ class StatisticsReportQuery(ProjectionQuery):
         ]
 
     def totals(self) -> dict[str, Any]:
-        return _figures(self.talents())
+        return figures_of(self.talents())
 
     def breakdown(self, by: str) -> list[dict[str, Any]]:
         one_of(by, REPORT_BREAKDOWNS, "by")
@@ -233,7 +239,8 @@ def _principal_order(row: dict[str, Any]) -> tuple[Any, ...]:
     return (-_RANK.get(row["level"], -1), row["issued_at"], row["id"])
 
 
-def _figures(talents: list[dict[str, Any]]) -> dict[str, Any]:
+def figures_of(talents: list[dict[str, Any]]) -> dict[str, Any]:
+    """Skill talents, high-skill talents and their ratio among ``talents``."""
     skill = len(talents)
     high = sum(1 for talent in talents if talent["high"])
     return {
@@ -261,5 +268,5 @@ def breakdown_of(talents: list[dict[str, Any]], by: str) -> list[dict[str, Any]]
     rows = []
     for key in sorted(groups, key=lambda k: (k is None, "" if k is None else str(k))):
         members = groups[key]
-        rows.append({"key": key, "label": _label(members[0], by), **_figures(members)})
+        rows.append({"key": key, "label": _label(members[0], by), **figures_of(members)})
     return rows

@@ -19,12 +19,13 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from projections.statistics import Statistics, StatisticsQuery
+from projections.statistics import Statistics, StatisticsQuery, ratio
 from projections.statistics_report import (
     REPORT_BREAKDOWNS,
     StatisticsReport,
     StatisticsReportQuery,
     breakdown_of,
+    figures_of,
 )
 from projections.store import ProjectionStore
 from service.evaluations.exports import _header, _text
@@ -57,14 +58,16 @@ def report_projections() -> list[Any]:
 
 
 def statistics_report(store: ProjectionStore) -> dict[str, Any]:
-    """The headline figures (``StatisticsQuery.summary``) and ``breakdowns``: by name in
-    ``REPORT_BREAKDOWNS``, the rows of ``StatisticsReportQuery.breakdown``."""
+    """The headline figures (``StatisticsQuery.summary``), ``breakdowns`` (by name in
+    ``REPORT_BREAKDOWNS``, the rows of ``StatisticsReportQuery.breakdown``) and ``totals``, the
+    talents of the breakdowns (the headline's, once both read models have read as far)."""
     headline = StatisticsQuery(store).summary()
     headline.pop("filters")
     talents = StatisticsReportQuery(store).talents()
     return {
         "headline": headline,
         "breakdowns": {by: breakdown_of(talents, by) for by in REPORT_BREAKDOWNS},
+        "totals": figures_of(talents),
     }
 
 
@@ -117,9 +120,7 @@ def statistics_workbook(report: dict[str, Any], as_of: date | None, position: in
             )
             skill += row["skill_talents"]
             high += row["high_skill_talents"]
-        sheet.append(
-            ["合计 Total", "", skill, high, _ratio_cell(sheet, headline["high_skill_ratio"])]
-        )
+        sheet.append(["合计 Total", "", skill, high, _ratio_cell(sheet, ratio(high, skill))])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

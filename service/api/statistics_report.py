@@ -120,7 +120,7 @@ def get_breakdown(query: dict[str, Any], headers: dict[str, Any]) -> Any:
     """Skill talents, high-skill talents and their ratio per district, employer, occupation
     or year of issue, now or as of a date; the rows sum to the totals. No personal data."""
     report, view = _report(query, headers)
-    headline = report["headline"]
+    totals = report["totals"]
     rows = [
         {**row, "key": None if row["key"] is None else str(row["key"])}
         for row in report["breakdowns"][query["by"]]
@@ -129,9 +129,7 @@ def get_breakdown(query: dict[str, Any], headers: dict[str, Any]) -> Any:
         "by": query["by"],
         "as_of": view.as_of.isoformat() if view.as_of else None,
         "log_position": view.position,
-        "skill_talents": headline["skill_talents"],
-        "high_skill_talents": headline["high_skill_talents"],
-        "high_skill_ratio": headline["high_skill_ratio"],
+        **totals,
         "rows": rows,
     }
 

@@ -126,6 +126,7 @@ def statistics_report_page() -> Any:
             "training_person_times": headline["training_person_times"],
         },
         tables=tables,
+        totals={**report["totals"], "ratio": percent(report["totals"]["high_skill_ratio"]) or "–"},
         chart_heading=shown["heading"],
         chart_svg=bar_chart(chart_rows, shown["heading"], description),
         legend=bar_legend(),

@@ -178,6 +178,11 @@ def test_the_demo_headline_figures_are_reproduced_from_its_history(tmp_path: Pat
             len(high),
         )
         assert headline["high_skill_ratio"] == f"{len(high) / len(skill):.4f}"
+        assert report["totals"] == {
+            "skill_talents": len(skill),
+            "high_skill_talents": len(high),
+            "high_skill_ratio": headline["high_skill_ratio"],
+        }
         # the demo's figures (see the report of the lane that built this)
         assert (len(skill), len(high), headline["high_skill_ratio"]) == (215, 136, "0.6326")
         for by, rows in report["breakdowns"].items():
