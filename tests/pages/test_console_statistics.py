@@ -94,3 +94,15 @@ def test_an_issuer_officer_is_refused_the_report(pages_world: PagesWorld):
     )
     assert officer.get("/console/statistics").status_code == 403
     assert "统计报表" not in officer.get("/console").text
+
+
+def test_the_union_and_auditors_read_the_report_too(pages_world: PagesWorld):
+    union = pages_world.world.ids["union"]
+    for login, role, organisation in (
+        ("report.union@union.example", AccountRole.UNION_OFFICIAL, union),
+        ("report.auditor@audit.example", AccountRole.AUDITOR, None),
+    ):
+        client = signed_in(pages_world, login, role, organisation)
+        page = client.get("/console/statistics")
+        assert page.status_code == 200, (role, page.text)
+        assert 'href="/console/statistics"' in client.get("/console").text, role
