@@ -38,12 +38,13 @@ __all__ = [
 ]
 
 BREAKDOWN_SHEETS = {
-    "district": ("按地区 By district", "地区代码 District"),
-    "employer": ("按单位 By employer", "单位 Employer"),
-    "occupation": ("按职业 By occupation", "职业 Occupation"),
-    "year": ("按年度 By year", "发证年度 Year of issue"),
+    "district": ("按地区 By district", "地区代码 District", "无地区代码 No region code"),
+    "employer": ("按单位 By employer", "单位 Employer", "无在职单位 No current employer"),
+    "occupation": ("按职业 By occupation", "职业 Occupation", "未知 Unknown"),
+    "year": ("按年度 By year", "发证年度 Year of issue", "未知 Unknown"),
 }
-"""Each breakdown's sheet name and the heading of its key column."""
+"""Each breakdown's sheet name, the heading of its name column, and the name of the group
+without a key."""
 BREAKDOWN_HEADER = (
     "代码 Key",
     "技能人才 Skill talents",
@@ -104,7 +105,7 @@ def statistics_workbook(report: dict[str, Any], as_of: date | None, position: in
         ("培训人次 Training person-times", headline["training_person_times"]),
     ):
         sheet.append([label, value])
-    for by, (title, key_heading) in BREAKDOWN_SHEETS.items():
+    for by, (title, key_heading, unknown) in BREAKDOWN_SHEETS.items():
         sheet = workbook.create_sheet(title)
         _header(sheet, (BREAKDOWN_HEADER[0], key_heading, *BREAKDOWN_HEADER[1:]))
         skill = high = 0
@@ -112,7 +113,7 @@ def statistics_workbook(report: dict[str, Any], as_of: date | None, position: in
             sheet.append(
                 [
                     _text("" if row["key"] is None else str(row["key"])),
-                    _text(row["label"] or "（未知 unknown）"),
+                    _text(unknown if row["key"] is None else row["label"] or ""),
                     row["skill_talents"],
                     row["high_skill_talents"],
                     _ratio_cell(sheet, row["high_skill_ratio"]),
