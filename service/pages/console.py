@@ -61,7 +61,7 @@ LINKS: list[ConsoleLink] = [
     ConsoleLink(
         "pages.audit_page",
         N_("审计"),
-        frozenset({AccountRole.AUDITOR}),
+        frozenset({AccountRole.AUDITOR, AccountRole.HR_OFFICIAL, AccountRole.ADMIN}),
         N_("查看任一记录的完整事件历史，核对透明日志的树头和证明。"),
     ),
     ConsoleLink(

@@ -22,18 +22,18 @@ __all__ = ["signed_in_as"]
 View = Callable[..., Any]
 
 
-def signed_in_as(role: Role, *, come_back_to: str, refusal: str) -> Callable[[View], View]:
-    """Open the decorated page only to a ``role`` token. ``refusal`` (marked with ``N_``) is
-    the 403 page's message, translated when shown."""
+def signed_in_as(*roles: Role, come_back_to: str, refusal: str) -> Callable[[View], View]:
+    """Open the decorated page only to one of ``roles`` (a token, or a person acting as it).
+    ``refusal`` (marked with ``N_``) is the 403 page's message, translated when shown."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def gated(*args: Any, **kwargs: Any) -> Any:
             principal = page_principal()
             if principal.is_public:
-                form = "pages.token_signin_form" if role is Role.WORKER else "pages.signin_form"
+                form = "pages.token_signin_form" if Role.WORKER in roles else "pages.signin_form"
                 return redirect(url_for(form, next=come_back_to), code=303)
-            if not principal.is_(role):
+            if not principal.is_(*roles):
                 return render_error(403, gettext(refusal), title=gettext("无权查看"))
             return view(*args, **kwargs)
 

@@ -2,8 +2,9 @@
 official (朝阳区人社局 王科长, ``hr@demo.example``) files a body, suspends it with a reason and
 reads its history; approves the batch of the demo's pending promotions its issuing school may
 issue (and is refused, beside the row, one to 二级/技师 outside the school's filed scope); rotates
-the new body's signing key and marks the old one compromised. Screenshots c40..c46 at 1280 px and
-at 820 px tablet width, one in English."""
+the new body's signing key and marks the old one compromised; exports the statistics and the
+talent database to Excel (opened with openpyxl). Screenshots c40..c46 at 1280 px and at 820 px
+tablet width, one in English."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+import openpyxl
 import pytest
 
 from tests.browser.live_server import screenshot
@@ -30,7 +32,13 @@ def fits(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
 
-def test_the_hr_official_files_suspends_approves_and_rotates(live_server, context):
+def saved(download: Any, folder: Any) -> Any:
+    path = folder / download.suggested_filename
+    download.save_as(path)
+    return path
+
+
+def test_the_hr_official_files_suspends_approves_and_rotates(live_server, context, tmp_path):
     url = live_server.url
     page = demo_page(live_server, context, HR_OFFICIAL)
     serial = int(time.time()) % 1_000_000
@@ -124,6 +132,22 @@ def test_the_hr_official_files_suspends_approves_and_rotates(live_server, contex
     assert f"已登记密钥 {old_key}" in notice and "受影响的凭证：0 份" in notice
     assert "已泄露" in page.locator("#keys").inner_text()
     screenshot(page, "c45-bureau-key-compromised")
+
+    # -- the figures and the talent database, exported to Excel -----------------------------
+    page.goto(f"{url}/console/statistics")
+    with page.expect_download() as got:
+        page.click("#report-export")
+    figures = openpyxl.load_workbook(saved(got.value, tmp_path))
+    headline = [c for row in figures.worksheets[0].values for c in row if c is not None]
+    assert any(isinstance(c, int) and c > 0 for c in headline), headline
+    page.goto(f"{url}/console/talents")
+    with page.expect_download() as got:
+        page.click("#talent-export")
+    talents = openpyxl.load_workbook(saved(got.value, tmp_path)).worksheets[0]
+    rows = list(talents.values)
+    assert len(rows) > 1, "the demo has talents"
+    text = " ".join(str(c) for row in rows for c in row if c)
+    assert not re.search(r"\d{17}[\dX]", text), "ID numbers masked in the export"
 
     # -- English, at tablet width ----------------------------------------------------------
     page.set_viewport_size(TABLET)

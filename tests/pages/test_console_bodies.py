@@ -168,3 +168,28 @@ def test_an_auditor_reads_and_an_officer_is_refused(pages_world: PagesWorld):
     form = officer.get("/console")
     assert officer.post("/console/bodies", data=filing(csrf_of(form.text))).status_code == 403
     assert pages_world.ledger.organisation(body).status is OrganisationStatus.ACTIVE
+
+
+def test_supervision_links_a_bodys_sessions_to_their_pages_and_audit_history(
+    pages_world: PagesWorld,
+):
+    """质量督导: from a body's page the bureau opens each session and its event history."""
+    from tests.evaluation.matrix_support import session_of
+
+    world = pages_world.world
+    session_id = session_of(world, enrolled=1, scored=True)["target"]
+    settled(pages_world)
+    hr = signed_in(
+        pages_world, "bodies.supervise@bureau.example", AccountRole.HR_OFFICIAL, world.ids["union"]
+    )
+    page = hr.get(f"/console/bodies/{world.ids['org_a']}").text
+    assert f'href="/console/sessions/{session_id}"' in page
+    audit_link = f"/audit?aggregate={session_id}"
+    assert f'href="{audit_link}"' in page
+    history = hr.get(audit_link)
+    assert history.status_code == 200 and "ScoreRecorded" in history.text
+    assert hr.get(f"/console/sessions/{session_id}").status_code == 200
+    officer = signed_in(
+        pages_world, "bodies.nosy@body.example", AccountRole.ISSUER_OFFICER, world.ids["org_a"]
+    )
+    assert officer.get(audit_link).status_code == 403  # the audit is not the body's own tool
