@@ -69,6 +69,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         console_keys,
         console_objections,
         console_people,
+        console_reports,
         console_scores,
         console_session_plan,
         console_sessions,
