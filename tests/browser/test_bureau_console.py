@@ -133,6 +133,15 @@ def test_the_hr_official_files_suspends_approves_and_rotates(live_server, contex
     assert "已泄露" in page.locator("#keys").inner_text()
     screenshot(page, "c45-bureau-key-compromised")
 
+    # -- the reports (上报) received, each linking to its session's event history -----------
+    page.click("nav.console-nav >> text=收到的上报")
+    page.wait_for_load_state("domcontentloaded")
+    assert page.locator("#reports tbody tr").count() >= 1, "the demo has reported sessions"
+    screenshot(page, "c47-bureau-reports-received")
+    page.locator("#reports tbody tr").first.locator("text=事件历史").click()
+    page.wait_for_load_state("domcontentloaded")
+    assert "/audit?aggregate=" in page.url and "Reported" in page.locator("main").inner_text()
+
     # -- the figures and the talent database, exported to Excel -----------------------------
     page.goto(f"{url}/console/statistics")
     with page.expect_download() as got:
