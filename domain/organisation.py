@@ -168,8 +168,6 @@ class Organisation(LedgerAggregate):
                 "district-outside-province",
                 f"district {code} is not in province {self.province_code}",
             )
-        if code == self.district_code:
-            return
         self._district_recorded(code, at, actor, reason)
 
     @event("DistrictRecorded", topic="craftledger:Organisation.DistrictRecorded")
