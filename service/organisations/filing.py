@@ -40,6 +40,7 @@ class Organisations:
         code is refused."""
         if self._ledger.exists(Organisation.create_id(filing_code=filing_code)):
             raise DomainRuleViolation("already-filed", f"filing code {filing_code} is taken")
+        at = self._ledger.clock()
         organisation = Organisation.file(
             filing_code=filing_code,
             name=name,
@@ -47,11 +48,11 @@ class Organisations:
             province_code=province_code,
             evaluator_prefix=evaluator_prefix,
             scope=scope or {},
-            filed_at=self._ledger.clock(),
+            filed_at=at,
             actor=actor,
         )
         if district_code:
-            organisation.record_district(district_code, self._ledger.clock(), actor)
+            organisation.record_district(district_code, at, actor)
         for code in organisation.scope:
             self._ledger.occupation(code)
         return self._credentials.provision_signing_key(self._ledger.record(organisation))
