@@ -12,7 +12,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.certificate_number import EvaluatorPrefix
-from domain.errors import DomainRuleViolation
+from domain.errors import DomainRuleViolation, InvalidValue
 from domain.identity import natural_id
 from domain.ledger_aggregate import LedgerAggregate
 from domain.skill_level import SkillLevel
@@ -147,6 +147,34 @@ class Organisation(LedgerAggregate):
             filed_at=filed_at,
             actor=actor,
         )
+
+    # -- district (区县) ---------------------------------------------------------------------
+
+    @property
+    def district_code(self) -> str | None:
+        """The 6-digit district (区县) code, or None for a body filed without one."""
+        return getattr(self, "_district_code", None)
+
+    def record_district(
+        self, district_code: str, at: datetime, actor: str, reason: str | None = None
+    ) -> None:
+        """Record the body's district (区县代码, e.g. 110105); it lies in the filing province."""
+        self._refuse_if_revoked("record the district of")
+        code = str(district_code).strip()
+        if len(code) != 6 or not code.isascii() or not code.isdigit():
+            raise InvalidValue("district code", "a district code is 6 digits, e.g. 110105")
+        if not code.startswith(self.province_code):
+            raise DomainRuleViolation(
+                "district-outside-province",
+                f"district {code} is not in province {self.province_code}",
+            )
+        self._district_recorded(code, at, actor, reason)
+
+    @event("DistrictRecorded", topic="craftledger:Organisation.DistrictRecorded")
+    def _district_recorded(
+        self, district_code: str, at: datetime, actor: str, reason: str | None
+    ) -> None:
+        self._district_code = district_code
 
     # -- scope ---------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ filter or limit ``InvalidQuery`` (both ``ValueError``: HTTP 400).
 
     query = DirectoryQuery(store)
     page = query.list_organisations(after=None, limit=50, kind="Y", status="active")
-    page.items        # [{"id", "name", "kind", "filing_code", "province_code",
+    page.items        # [{"id", "name", "kind", "filing_code", "province_code", "district_code",
                       #   "evaluator_prefix", "status", "scope": {occupation: [levels]},
                       #   "filed_at", "status_changed_at"}, ...]  ordered by (name, id)
     page.next_cursor  # str | None
@@ -29,7 +29,8 @@ filter or limit ``InvalidQuery`` (both ``ValueError``: HTTP 400).
     query.get_organisation(id) / query.get_worker(id) / query.get_certificate(number)
                       # one item as above, or None
 
-Filters: ``kind`` is an organisation kind (``Y``, ``S``, ``union``, ``authority``); ``status`` is
+Filters: ``kind`` is an organisation kind (``Y``, ``S``, ``union``, ``authority``); ``district``
+is a 6-digit district (区县) code; ``status`` is
 ``active``/``suspended``/``revoked`` for organisations and ``valid``/``suspended``/``revoked`` for
 certificates; ids are UUIDs (objects or strings); ``limit`` is 1..500.
 
@@ -38,8 +39,8 @@ A worker's current employer is the most recently started employment that has not
 
 Tables (all keys text; times ISO-8601 UTC, dates ISO)::
 
-    directory_organisation(id PK, name, kind, filing_code, province_code, evaluator_prefix,
-                           status, scope JSON, filed_at, status_changed_at)
+    directory_organisation(id PK, name, kind, filing_code, province_code, district_code,
+                           evaluator_prefix, status, scope JSON, filed_at, status_changed_at)
         index (name, id)
     directory_worker(id PK, name, masked_id_number, id_kind, employer_id, employer_relation,
                      employed_since, registered_at)
@@ -89,7 +90,7 @@ class Directory(WorkerEmployersProjection):
     """Current organisations, workers (with current employer) and certificates."""
 
     name = "directory"
-    version = 3
+    version = 4
     tables: ClassVar[dict[str, tuple[str, ...]]] = {
         "directory_organisation": ("id",),
         "directory_worker": ("id",),
@@ -103,6 +104,7 @@ class Directory(WorkerEmployersProjection):
             kind TEXT NOT NULL,
             filing_code TEXT NOT NULL,
             province_code TEXT NOT NULL,
+            district_code TEXT,
             evaluator_prefix TEXT,
             status TEXT NOT NULL,
             scope TEXT NOT NULL,
@@ -173,6 +175,13 @@ class Directory(WorkerEmployersProjection):
                 filed_at,
                 filed_at,
             ),
+        )
+
+    @handles("craftledger:Organisation.DistrictRecorded")
+    def district_recorded(self, tx: Transaction, event: RecordedEvent) -> None:
+        tx.execute(
+            "UPDATE directory_organisation SET district_code = ? WHERE id = ?",
+            (event["district_code"], event.aggregate_id),
         )
 
     @handles("craftledger:Organisation.ScopeAmended")
@@ -291,8 +300,8 @@ _ORGANISATION_STATUS_BY_TOPIC = {
 # -- queries -------------------------------------------------------------------------------------
 
 _ORGANISATION_COLUMNS = (
-    "id, name, kind, filing_code, province_code, evaluator_prefix, status, scope, filed_at,"
-    " status_changed_at"
+    "id, name, kind, filing_code, province_code, district_code, evaluator_prefix, status, scope,"
+    " filed_at, status_changed_at"
 )
 _WORKER_COLUMNS = (
     "w.id, w.name, w.masked_id_number, w.id_kind, w.employer_id, o.name AS employer_name,"
@@ -346,9 +355,14 @@ class DirectoryQuery(ProjectionQuery):
         limit: int = 50,
         kind: str | None = None,
         status: str | None = None,
+        district: str | None = None,
     ) -> Page:
+        """``district`` is a 6-digit district (区县) code: only bodies recorded there."""
         check_limit(limit)
         where, params = [], []
+        if district is not None:
+            where.append("district_code = ?")
+            params.append(district)
         if one_of(kind, ORGANISATION_KINDS, "kind") is not None:
             where.append("kind = ?")
             params.append(kind)

@@ -52,6 +52,17 @@ def kind_name(kind: Any) -> str:
         return str(kind)
 
 
+def district_code_field(**kwargs: Any) -> ma.fields.String:
+    return ma.fields.String(
+        validate=validate.Regexp(r"^[0-9]{6}$", error="6 digits, e.g. 110105"),
+        metadata={
+            "description": "district (区县) code (GB/T 2260, 6 digits; the first two are the "
+            "province code)"
+        },
+        **kwargs,
+    )
+
+
 def scope_field(**kwargs: Any) -> ma.fields.Dict:
     return ma.fields.Dict(
         keys=occupation_code_field(),
@@ -86,6 +97,11 @@ class FileOrganisationSchema(ma.Schema):
         metadata={"description": "characters 1-13 of the certificate numbers it issues"},
     )
     scope = scope_field(load_default=dict)
+    district_code = district_code_field(load_default=None, allow_none=True)
+
+
+class DistrictSchema(ReasonSchema):
+    district_code = district_code_field(required=True)
 
 
 class AmendScopeSchema(ReasonSchema):
@@ -121,6 +137,9 @@ class OrganisationHeadingSchema(ma.Schema):
     name = ma.fields.String(required=True)
     kind = ma.fields.String(required=True, validate=validate.OneOf(list(KINDS_BY_NAME)))
     province_code = ma.fields.String(required=True)
+    district_code = ma.fields.String(
+        required=True, allow_none=True, metadata={"description": "None when not recorded"}
+    )
     evaluator_prefix = ma.fields.String(required=True, allow_none=True)
 
 
@@ -153,6 +172,7 @@ class OrganisationSummarySchema(OrganisationHeadingSchema):
 class OrganisationListArgs(ma.Schema):
     kind = ma.fields.String(validate=validate.OneOf(list(KINDS_BY_NAME)))
     status = ma.fields.String(validate=validate.OneOf(["active", "suspended", "revoked"]))
+    district = district_code_field()
 
 
 def view(organisation: Organisation) -> dict[str, Any]:
@@ -162,6 +182,7 @@ def view(organisation: Organisation) -> dict[str, Any]:
         "name": organisation.name,
         "kind": kind_name(organisation.kind),
         "province_code": organisation.province_code,
+        "district_code": organisation.district_code,
         "evaluator_prefix": organisation.evaluator_prefix,
         "scope": organisation.scope,
         "status": organisation.status.value,
@@ -214,6 +235,7 @@ def list_organisations(filters: dict[str, Any], page: dict[str, Any]) -> Any:
         limit=page["limit"],
         kind=KINDS_BY_NAME[kind].value if kind else None,
         status=filters.get("status"),
+        district=filters.get("district"),
     )
     items = [{**item, "kind": kind_name(item["kind"])} for item in found.items]
     return Page(items, found.next_cursor)
@@ -241,6 +263,19 @@ def amend_scope(body: dict[str, Any], organisation_id: UUID) -> Any:
     """Amend the filed scope; the previous scope stays in the history."""
     return ledger().organisations.amend_scope(
         organisation_id, body["scope"], actor=current_principal().actor, reason=body["reason"]
+    )
+
+
+@blp.route("/<uuid:organisation_id>/district", methods=["POST"])
+@access(admin="any body")
+@blp.command(DistrictSchema, OrganisationSchema, view=view)
+def record_district(body: dict[str, Any], organisation_id: UUID) -> Any:
+    """Record or correct the body's district (区县代码); it must lie in the filing province."""
+    return ledger().organisations.record_district(
+        organisation_id,
+        body["district_code"],
+        actor=current_principal().actor,
+        reason=body["reason"],
     )
 
 

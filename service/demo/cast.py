@@ -163,6 +163,7 @@ def file_organisations(ledger: Ledger) -> dict[str, Organisation]:
                 province_code=spec.province_code,
                 evaluator_prefix=spec.evaluator_prefix,
                 scope=spec.scope,
+                district_code=REGION_OF.get(spec.filing_code),
                 actor=ACTOR,
             )
         found[spec.filing_code] = ledger.organisation(org_id)

@@ -33,11 +33,14 @@ class Organisations:
         province_code: str,
         evaluator_prefix: str | None = None,
         scope: dict[str, Any] | None = None,
+        district_code: str | None = None,
         actor: str,
     ) -> Recorded:
-        """File (备案) an organisation; refiling the same code is refused."""
+        """File (备案) an organisation, with its district (区县) when given; refiling the same
+        code is refused."""
         if self._ledger.exists(Organisation.create_id(filing_code=filing_code)):
             raise DomainRuleViolation("already-filed", f"filing code {filing_code} is taken")
+        at = self._ledger.clock()
         organisation = Organisation.file(
             filing_code=filing_code,
             name=name,
@@ -45,9 +48,11 @@ class Organisations:
             province_code=province_code,
             evaluator_prefix=evaluator_prefix,
             scope=scope or {},
-            filed_at=self._ledger.clock(),
+            filed_at=at,
             actor=actor,
         )
+        if district_code:
+            organisation.record_district(district_code, at, actor)
         for code in organisation.scope:
             self._ledger.occupation(code)
         return self._credentials.provision_signing_key(self._ledger.record(organisation))
@@ -60,6 +65,15 @@ class Organisations:
         for code in scope:
             self._ledger.occupation(code)
         organisation.amend_scope(scope, self._ledger.clock(), actor, reason)
+        return self._ledger.record(organisation)
+
+    @retried
+    def record_district(
+        self, organisation_id: UUID, district_code: str, *, actor: str, reason: str
+    ) -> Recorded:
+        """Record or correct the body's district (区县代码), with a reason."""
+        organisation = self._ledger.organisation(organisation_id)
+        organisation.record_district(district_code, self._ledger.clock(), actor, reason)
         return self._ledger.record(organisation)
 
     @retried

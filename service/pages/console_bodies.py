@@ -1,7 +1,8 @@
 """``/console/bodies``: the HR bureau's filing registry (备案): the filed bodies from the directory
-read model, filtered by kind and status; filing a body; and a body's page with its facts, scope
-and status, amending the scope, suspending (暂停), reinstating and revoking (撤销) the filing,
-each with a reason, and the body's history (its events with time, actor and reason, as the audit
+read model, filtered by kind, status and district (区县); filing a body with its district; and a
+body's page with its facts, scope and status, recording its district, amending the scope,
+suspending (暂停), reinstating and revoking (撤销) the filing, each with a reason, and the body's
+history (its events with time, actor and reason, as the audit
 page reads them), evaluation sessions and competitions.
 
 An HR-bureau official (人社局) or a platform administrator changes; an auditor reads. The commands
@@ -32,6 +33,7 @@ READERS = frozenset({AccountRole.ADMIN, AccountRole.HR_OFFICIAL, AccountRole.AUD
 CHANGERS = frozenset({AccountRole.ADMIN, AccountRole.HR_OFFICIAL})
 REASON_MAX = 500
 FILING_CODE = re.compile(r"^[!-~]{1,64}$")
+DISTRICT_CODE = re.compile(r"^[0-9]{6}$")
 STATUSES = ("active", "suspended", "revoked")
 ACTIONS = {
     "suspend": N_("暂停备案"),
@@ -40,6 +42,7 @@ ACTIONS = {
 }
 CHANGED = {
     "filed": N_("已备案。"),
+    "district": N_("区县代码已记录，理由已记录。"),
     "scope": N_("备案范围已变更，原范围保留在历史中。"),
     "suspend": N_("已暂停备案，理由已记录。"),
     "reinstate": N_("已恢复备案，理由已记录。"),
@@ -47,6 +50,7 @@ CHANGED = {
 }
 EVENTS = {
     "Filed": N_("备案"),
+    "DistrictRecorded": N_("记录区县"),
     "ScopeAmended": N_("变更备案范围"),
     "Suspended": N_("暂停备案"),
     "Reinstated": N_("恢复备案"),
@@ -63,6 +67,7 @@ RULE_FIELD = {
     "evaluator-prefix-not-allowed": "evaluator_prefix",
     "invalid-scope": "scope",
     "invalid-organisation": "name",
+    "district-outside-province": "district_code",
 }
 """Which field of the filing form a rule of ``Organisation.file`` concerns."""
 
@@ -113,6 +118,12 @@ def refusal(error: DomainRuleViolation) -> str:
     return gettext("不能办理：%(detail)s（规则 %(rule)s）", detail=error.detail, rule=error.rule)
 
 
+def _district_problem(code: str) -> str | None:
+    if not DISTRICT_CODE.match(code):
+        return gettext("区县代码是 6 位数字，例如 110105。")
+    return None
+
+
 def _reason_problem(reason: str) -> str | None:
     if not reason:
         return gettext("请写明理由，理由会记录在案。")
@@ -128,11 +139,15 @@ def _registry_page(status: int = 200, **values: Any) -> Any:
     caught_up("directory")
     kind = request.args.get("kind", "")
     state = request.args.get("status", "")
+    district = request.args.get("district", "").strip()
     kind = kind if kind in {k.value for k in OrganisationKind} else ""
     state = state if state in STATUSES else ""
+    district = district if DISTRICT_CODE.match(district) else ""
     directory = services().directory
     bodies = (
-        directory.list_organisations(limit=500, kind=kind or None, status=state or None).items
+        directory.list_organisations(
+            limit=500, kind=kind or None, status=state or None, district=district or None
+        ).items
         if directory is not None
         else []
     )
@@ -145,6 +160,7 @@ def _registry_page(status: int = 200, **values: Any) -> Any:
         bodies=bodies,
         kind=kind,
         state=state,
+        district=district,
         kinds=[k.value for k in OrganisationKind],
         statuses=STATUSES,
         provinces=PROVINCE_CODES,
@@ -169,7 +185,14 @@ def file_body() -> Any:
         return _refused()
     form: dict[str, Any] = {
         key: request.form.get(key, "").strip()
-        for key in ("kind", "filing_code", "name", "province_code", "evaluator_prefix")
+        for key in (
+            "kind",
+            "filing_code",
+            "name",
+            "province_code",
+            "district_code",
+            "evaluator_prefix",
+        )
     }
     form["scope"] = request.form.getlist("scope")
     errors: dict[str, str] = {}
@@ -183,6 +206,8 @@ def file_body() -> Any:
         errors["name"] = gettext("请填写机构名称（最多 200 个字）。")
     if form["province_code"] not in PROVINCE_CODES:
         errors["province_code"] = gettext("请选择备案所在省份。")
+    if form["district_code"] and (problem := _district_problem(form["district_code"])):
+        errors["district_code"] = problem
     if not errors:
         try:
             recorded = ledger().organisations.file_organisation(
@@ -192,6 +217,7 @@ def file_body() -> Any:
                 province_code=form["province_code"],
                 evaluator_prefix=form["evaluator_prefix"] or None,
                 scope=scope_from_form(form["scope"]),
+                district_code=form["district_code"] or None,
                 actor=principal.actor,
             )
         except InvalidValue as error:
@@ -300,6 +326,38 @@ def amend_body_scope(organisation_id: UUID) -> Any:
         else:
             return redirect(
                 url_for("console.body", organisation_id=organisation_id, changed="scope"), code=303
+            )
+    return _body_page(organisation_id, 422, errors=errors, form=form)
+
+
+@console.route("/bodies/<uuid:organisation_id>/district", methods=["POST"])
+def record_body_district(organisation_id: UUID) -> Any:
+    principal = _changer()
+    if principal is None:
+        return _refused()
+    form = {
+        "district_code": request.form.get("district_code", "").strip(),
+        "district-reason": request.form.get("reason", "").strip(),
+    }
+    errors: dict[str, str] = {}
+    if problem := _district_problem(form["district_code"]):
+        errors["district_code"] = problem
+    if problem := _reason_problem(form["district-reason"]):
+        errors["district-reason"] = problem
+    if not errors:
+        try:
+            ledger().organisations.record_district(
+                organisation_id,
+                form["district_code"],
+                actor=principal.actor,
+                reason=form["district-reason"],
+            )
+        except DomainRuleViolation as error:
+            errors["district_code"] = refusal(error)
+        else:
+            return redirect(
+                url_for("console.body", organisation_id=organisation_id, changed="district"),
+                code=303,
             )
     return _body_page(organisation_id, 422, errors=errors, form=form)
 

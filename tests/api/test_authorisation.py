@@ -37,6 +37,7 @@ MATRIX: dict[str, str] = {
     "suspend organisation":          "401   200   403    403    403   403   403   403",
     "reinstate organisation":        "401   200   403    403    403   403   403   403",
     "revoke organisation":           "401   200   403    403    403   403   403   403",
+    "record organisation district":  "401   200   403    403    403   403   403   403",
     "list signing keys":             "401   200   403    403    403   200   403   403",
     "rotate signing key":            "401   200   403    403    403   403   403   403",
     "mark signing key compromised":  "401   200   403    403    403   403   403   403",
@@ -376,6 +377,11 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "revoke organisation": command(
         "/api/v1/organisations/{target}/revoke", prepare=fresh_employer, body=REASON
+    ),
+    "record organisation district": command(
+        "/api/v1/organisations/{target}/district",
+        prepare=fresh_employer,
+        body={"district_code": "110105", "reason": "补录区县"},
     ),
     "list signing keys": read("/api/v1/organisations/{org_a}/keys"),
     "rotate signing key": command(

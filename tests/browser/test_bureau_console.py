@@ -51,6 +51,7 @@ def test_the_hr_official_files_suspends_approves_and_rotates(live_server, contex
     page.fill("#filing_code", f"BJ-CY-S-{serial:06d}")
     page.fill("#name", "朝阳区家政服务职业技能评价中心")
     page.select_option("#province_code", "11")
+    page.fill("#district_code", "110105")
     page.fill("#evaluator_prefix", f"S000011{serial:06d}")
     page.check(f'input[name=scope][value="{RIDER}:4"]')
     page.check(f'input[name=scope][value="{RIDER}:5"]')
@@ -60,6 +61,7 @@ def test_the_hr_official_files_suspends_approves_and_rotates(live_server, contex
     assert re.search(r"/console/bodies/[0-9a-f-]{36}\?changed=filed$", page.url), page.url
     assert "已备案" in page.locator("#body-change").inner_text()
     assert "网约配送员" in page.locator("#body-facts").inner_text()
+    assert page.locator("#body-district").inner_text() == "110105"
     body_path = page.url.split("?")[0]
 
     # -- suspend it with a reason; the history shows it ------------------------------------

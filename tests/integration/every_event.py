@@ -47,6 +47,7 @@ def scenario_aggregates() -> list:
         filed_at=AT,
         actor="a",
     )
+    body.record_district("110105", AT, "a")
     body.amend_scope({"6-31-01-03": ["5", "4", "3"]}, AT, "a", "扩大")
     body.add_signing_key("k1", "z6MkExample", AT, "a")
     body.mark_key_compromised("k1", AT, "a", "泄露")

@@ -193,3 +193,61 @@ def test_supervision_links_a_bodys_sessions_to_their_pages_and_audit_history(
         pages_world, "bodies.nosy@body.example", AccountRole.ISSUER_OFFICER, world.ids["org_a"]
     )
     assert officer.get(audit_link).status_code == 403  # the audit is not the body's own tool
+
+
+def test_a_body_is_filed_with_its_district_filtered_by_it_and_corrected(pages_world: PagesWorld):
+    ledger = pages_world.ledger
+    hr = signed_in(
+        pages_world,
+        "district.hr@bureau.example",
+        AccountRole.HR_OFFICIAL,
+        pages_world.world.ids["union"],
+    )
+    registry = hr.get("/console/bodies")
+    assert 'id="district_code"' in registry.text and 'for="district_code"' in registry.text
+    csrf = csrf_of(registry.text)
+    code = "BJ-CY-S-0077"
+    outside = hr.post(
+        "/console/bodies", data=filing(csrf, filing_code=code, district_code="310105")
+    )
+    assert outside.status_code == 422
+    assert "district-outside-province" in field_error(outside.text, "district_code")
+    assert 'aria-describedby="district_code-error district_code-hint"' in outside.text
+    assert 'value="310105"' in outside.text  # the form is kept
+    malformed = hr.post(
+        "/console/bodies", data=filing(csrf, filing_code=code, district_code="1101")
+    )
+    assert malformed.status_code == 422 and "6 位数字" in field_error(
+        malformed.text, "district_code"
+    )
+
+    filed = hr.post("/console/bodies", data=filing(csrf, filing_code=code, district_code="110105"))
+    assert filed.status_code == 303
+    body_path = filed.headers["Location"].split("?")[0]
+    body_id = UUID(body_path.rsplit("/", 1)[-1])
+    assert ledger.organisation(body_id).district_code == "110105"
+    page = hr.get(filed.headers["Location"]).text
+    assert re.search(r'id="body-district"><code>110105</code>', page)
+
+    settled(pages_world)
+    listed = hr.get("/console/bodies?district=110105").text
+    assert code in listed and "<code>110105</code>" in listed
+    assert code not in hr.get("/console/bodies?district=110108").text
+
+    csrf = csrf_of(page)
+    no_reason = hr.post(f"{body_path}/district", data={"csrf": csrf, "district_code": "110108"})
+    assert no_reason.status_code == 422 and field_error(no_reason.text, "district-reason")
+    elsewhere = hr.post(
+        f"{body_path}/district", data={"csrf": csrf, "district_code": "120101", "reason": "迁址"}
+    )
+    assert elsewhere.status_code == 422
+    assert "district-outside-province" in field_error(elsewhere.text, "district_code")
+    moved = hr.post(
+        f"{body_path}/district", data={"csrf": csrf, "district_code": "110108", "reason": "迁址"}
+    )
+    assert moved.status_code == 303
+    assert ledger.organisation(body_id).district_code == "110108"
+    shown = hr.get(moved.headers["Location"]).text
+    assert "区县代码已记录" in shown
+    history = re.search(r'id="body-history">(.*?)</table>', shown, re.S).group(1)
+    assert history.count("记录区县") == 2 and "迁址" in history

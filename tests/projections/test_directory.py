@@ -48,6 +48,19 @@ def test_organisations_list_with_kind_status_scope_and_pages(ledger, world, runn
     ]
 
 
+def test_organisations_carry_their_district_and_filter_by_it(ledger, world, runner, query):
+    runner.catch_up()
+    assert query.get_organisation(world.school)["district_code"] is None
+    ledger.organisations.record_district(world.school, "370102", actor="hr", reason="补录")
+    ledger.organisations.record_district(world.school, "370103", actor="hr", reason="更正")
+    runner.catch_up()
+    assert query.get_organisation(world.school)["district_code"] == "370103"
+    assert [o["id"] for o in query.list_organisations(district="370103").items] == [
+        str(world.school)
+    ]
+    assert query.list_organisations(district="370102").items == []
+
+
 def test_workers_have_their_current_employer_and_masked_id_only(ledger, world, runner, query):
     worker = world.worker("李四")
     ledger.workers.start_employment(worker, world.school, since=date(2023, 5, 1), actor="t")
