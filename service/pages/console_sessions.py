@@ -208,25 +208,37 @@ def report_session(session_id: UUID) -> Any:
 # -- the confirm job ------------------------------------------------------------------------
 
 
-@console.route("/sessions/<uuid:session_id>/confirm/<uuid:job_id>", methods=["GET"])
-def confirm_progress(session_id: UUID, job_id: UUID) -> Any:
-    """The confirm job's progress bar (done of total) from the job store; it refreshes itself
-    every 2 s until the job has finished, then links to the certificates."""
-    evaluation = session_for(session_id)
+def session_job(session_id: UUID, job_id: UUID, kind: str) -> Any:
+    """Job ``job_id`` of ``kind`` started for this session; 404 for any other."""
     job = job_runner().get(str(job_id))
-    if job is None or job.kind != CONFIRM_JOB:
+    if job is None or job.kind != kind or job.params.get("evaluation_id") != str(session_id):
         raise PageNotFound()
-    if job.params.get("evaluation_id") != str(session_id):
-        raise PageNotFound()
+    return job
+
+
+def job_page(session_id: UUID, job_id: UUID, kind: str, template: str, title: str) -> Any:
+    """A job's progress bar (done of total, from the job store), refreshing itself every 2 s
+    until the job has finished; the template says what then."""
+    evaluation = session_for(session_id)
+    job = session_job(session_id, job_id, kind)
     return render(
-        "pages/console_session_confirm.html",
-        title=gettext("确认结果并发证"),
+        template,
+        title=title,
         evaluation=evaluation,
         job=job,
         job_states=JOB_STATES,
         stages=STAGES,
-        finished=job.state in ("succeeded", "failed"),
+        finished=job.finished,
     )
+
+
+@console.route("/sessions/<uuid:session_id>/confirm/<uuid:job_id>", methods=["GET"])
+def confirm_progress(session_id: UUID, job_id: UUID) -> Any:
+    """The confirm job's progress, then a link to the certificates."""
+    return job_page(
+        session_id, job_id, CONFIRM_JOB, "pages/console_session_confirm.html",
+        gettext("确认结果并发证"),
+    )  # fmt: skip
 
 
 # -- downloads -------------------------------------------------------------------------------
@@ -258,34 +270,20 @@ def session_archive(session_id: UUID) -> Any:
     )
 
 
-def _archive_job(session_id: UUID, job_id: UUID) -> Any:
-    job = job_runner().get(str(job_id))
-    if job is None or job.kind != ARCHIVE_JOB or job.params.get("evaluation_id") != str(session_id):
-        raise PageNotFound()
-    return job
-
-
 @console.route("/sessions/<uuid:session_id>/archive/<uuid:job_id>", methods=["GET"])
 def session_archive_progress(session_id: UUID, job_id: UUID) -> Any:
-    """The archive job's progress (refreshing itself), then the link to the ZIP."""
-    evaluation = session_for(session_id)
-    job = _archive_job(session_id, job_id)
-    return render(
-        "pages/console_session_archive.html",
-        title=gettext("打包下载证书"),
-        evaluation=evaluation,
-        job=job,
-        job_states=JOB_STATES,
-        stages=STAGES,
-        finished=job.state in ("succeeded", "failed"),
-    )
+    """The archive job's progress, then the link to the ZIP."""
+    return job_page(
+        session_id, job_id, ARCHIVE_JOB, "pages/console_session_archive.html",
+        gettext("打包下载证书"),
+    )  # fmt: skip
 
 
 @console.route("/sessions/<uuid:session_id>/archive/<uuid:job_id>.zip", methods=["GET"])
 def session_archive_file(session_id: UUID, job_id: UUID) -> Any:
     """The finished archive (kept a day after it was made)."""
     evaluation = session_for(session_id)
-    job = _archive_job(session_id, job_id)
+    job = session_job(session_id, job_id, ARCHIVE_JOB)
     path = archive_path(ledger(), job.id)
     if job.state != "succeeded" or not path.exists():
         raise PageNotFound()
