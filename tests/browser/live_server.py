@@ -78,3 +78,15 @@ def sign_in(page: Any, url: str, token: str) -> None:
     page.fill("#token", token)
     page.click("button.primary[type=submit]")
     page.wait_for_load_state("domcontentloaded")
+
+
+def fits(page: Any) -> bool:
+    """Whether the page fits its viewport's width (no sideways scrolling)."""
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
+
+
+def saved(download: Any, folder: Path) -> Path:
+    """A Playwright download saved under its suggested name in ``folder``."""
+    path = folder / download.suggested_filename
+    download.save_as(path)
+    return path

@@ -11,12 +11,11 @@ from __future__ import annotations
 import re
 import time
 from datetime import datetime, timedelta
-from typing import Any
 
 import openpyxl
 import pytest
 
-from tests.browser.live_server import screenshot
+from tests.browser.live_server import fits, saved, screenshot
 from tests.browser.officer import HR_OFFICIAL, demo_page
 
 pytestmark = pytest.mark.browser
@@ -25,17 +24,6 @@ RIDER = "4-02-07-10"
 PENDING_COMPETITION = "2026年朝阳区网约配送员技能比武（第三季度）"
 TABLET = {"width": 820, "height": 1180}
 LAPTOP = {"width": 1280, "height": 900}
-
-
-def fits(page: Any) -> bool:
-    """The page needs no sideways scrolling (wide tables scroll inside their own box)."""
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
-
-
-def saved(download: Any, folder: Any) -> Any:
-    path = folder / download.suggested_filename
-    download.save_as(path)
-    return path
 
 
 def test_the_hr_official_files_suspends_approves_and_rotates(live_server, context, tmp_path):

@@ -33,7 +33,7 @@ from service.cli import main
 from service.demo.access import DEMO_PASSWORD
 from service.demo.cast import ESTATE_AGENT
 from tests.browser.clocked_server import ClockedServer, clocked_demo_server
-from tests.browser.live_server import ACTION_TIMEOUT_MS, SCREENSHOTS, screenshot
+from tests.browser.live_server import ACTION_TIMEOUT_MS, SCREENSHOTS, saved, screenshot
 from tests.evaluation.test_import import xlsx_bytes
 from tests.factories import id_number
 
@@ -94,12 +94,6 @@ def type_cells(page: Any, values: list[str]) -> None:
         page.keyboard.press("Control+A")
         page.keyboard.type(value)
         page.keyboard.press("Tab")
-
-
-def saved(download: Any, folder: Path) -> Path:
-    path = folder / download.suggested_filename
-    download.save_as(path)
-    return path
 
 
 def test_an_hr_officer_runs_a_session_from_roster_to_signed_pdf(

@@ -13,7 +13,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.browser.live_server import screenshot
+from tests.browser.live_server import fits, screenshot
 from tests.browser.officer import HR_OFFICIAL, demo_page
 
 pytestmark = pytest.mark.browser
@@ -31,10 +31,6 @@ def figure(page: Any, name: str) -> int:
 def column_sum(page: Any, table: str, column: int) -> int:
     cells = page.locator(f"#breakdown-{table} tbody tr td:nth-of-type({column})")
     return sum(int(cells.nth(i).inner_text()) for i in range(cells.count()))
-
-
-def fits(page: Any) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
 
 def test_the_hr_official_reads_the_statistics_report_and_downloads_it(

@@ -13,7 +13,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from tests.browser.live_server import screenshot
+from tests.browser.live_server import fits, screenshot
 from tests.browser.officer import HR_OFFICIAL, demo_page
 
 pytestmark = pytest.mark.browser
@@ -25,10 +25,6 @@ MASKED = re.compile(r"^[0-9]{6}\*{8}[0-9]{3}[0-9X]$")
 
 def count(page: Any) -> int:
     return int(re.sub(r"\D", "", page.locator("#talent-count").inner_text()))
-
-
-def fits(page: Any) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
 
 def test_the_hr_official_filters_the_talent_database_and_downloads_it(

@@ -15,7 +15,7 @@ import pytest
 from service.config import Settings
 from service.demo import demo_id_number
 from service.ledger import Ledger
-from tests.browser.live_server import screenshot
+from tests.browser.live_server import fits, screenshot
 from tests.browser.officer import demo_page
 
 pytestmark = pytest.mark.browser
@@ -25,11 +25,6 @@ LADDER = "朝阳区技能荣誉（逐级评选）"
 TIERS = ["朝阳能手", "朝阳匠心达人", "朝阳工匠", "朝阳大师"]
 TABLET = {"width": 820, "height": 1180}
 LAPTOP = {"width": 1280, "height": 900}
-
-
-def fits(page: Any) -> bool:
-    """The page needs no sideways scrolling (wide tables scroll inside their own box)."""
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
 
 def award(page: Any, number: str, tier: str, year: int) -> None:
