@@ -179,17 +179,18 @@ def test_an_hr_officer_runs_a_session_from_roster_to_signed_pdf(
         page.get_by_role("button", name="开始公示").click()
         page.wait_for_load_state("domcontentloaded")
         window_ends = page.locator("#window-ends").inner_text()
-        assert "节假日安排" in page.locator("main").inner_text() or "chinesecalendar" in (
-            page.locator("main").inner_text()
-        ), "the window names the calendar it was counted on"
+        calendar = page.locator("dt:text-is('工作日历') + dd").inner_text()
+        assert calendar.startswith("2026 年节假日安排"), "named in Chinese, with its source"
         screenshot(page, "j06-published")
 
         # 6. an anonymous visitor objects on the public 公示 page
         visitor = browser.new_context(locale="zh-CN")
         try:
             public = visitor.new_page()
-            public.goto(url)
-            public.locator(f".gongshi-home .notices a[href$='{session_id}']").click()
+            public.goto(url)  # the home page's short list reads without waiting: go to them all
+            public.click("text=全部公示与异议")
+            public.wait_for_load_state("domcontentloaded")
+            public.locator(f"a[href$='/gongshi/{session_id}']").first.click()
             public.wait_for_load_state("domcontentloaded")
             table = public.locator("table.gongshi-candidates").inner_text()
             assert "周*" in table and "周旅一" not in table

@@ -133,7 +133,10 @@ def test_publishing_records_the_window_and_a_refusal_shows_its_rule(officer, pag
     assert evaluation.publication["working_days"] == 7
     page = officer.get(path)
     assert evaluation.publication["window_ends_on"] in page.text
-    assert evaluation.publication["calendar"] in page.text
+    recorded = evaluation.publication["calendar"]
+    assert recorded.startswith("chinesecalendar ")  # this world's window: the package's days
+    version = recorded.split()[1]
+    assert f"chinesecalendar {version}（中国大陆工作日）" in page.text  # named in Chinese
     assert 'name="working_days"' not in page.text  # published once
     early = post(officer, f"{path}/confirm", {}, path)
     assert early.status_code == 422 and 'id="confirm-error"' in early.text
