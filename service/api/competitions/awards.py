@@ -9,7 +9,6 @@ from uuid import UUID
 import marshmallow as ma
 from flask import url_for
 
-from domain.api_token import Role
 from domain.ranking import Award
 from service.api.auth import access, current_principal, forbidden
 from service.api.certificate_pdfs import PDF_RESPONSE, unavailable
@@ -27,6 +26,7 @@ from service.app_services import ledger
 from service.attachments import attachment
 from service.certificate_pdf import MissingGlyphs
 from service.certificate_pdf.awards import AwardPdfs, award_pdf_name
+from service.competitions.award_credentials import sees_full_award
 from service.competitions.leaderboard import sees_everything
 from service.credentials import CredentialUnavailable, SignedDocument
 
@@ -88,16 +88,6 @@ def list_awards(competition_id: UUID) -> Any:
     return {"final": competition.is_final, "items": items}
 
 
-def sees_full_award(competition_id: UUID, worker_id: UUID) -> bool:
-    """The awardee, the organising union, admins and auditors see the full disclosure (and
-    get the PDF, which carries it)."""
-    competition = ledger().competition(competition_id)
-    principal = current_principal()
-    return sees_everything(competition, principal) or (
-        principal.is_(Role.WORKER) and principal.worker_id == worker_id
-    )
-
-
 @blp.route("/<uuid:competition_id>/awards/<uuid:worker_id>/credential", methods=["GET"])
 @access(
     public="the public disclosure",
@@ -114,7 +104,8 @@ def get_award_credential(args: dict[str, Any], competition_id: UUID, worker_id: 
     """The award as a signed Open Badges 3.0 ``AchievementCredential`` (achievement type
     ``Award``), issued by the organiser at finalisation; the same events always give the same
     bytes. ``Accept: application/vc`` answers ``application/vc``, otherwise JSON."""
-    full_allowed = sees_full_award(competition_id, worker_id)
+    competition = ledger().competition(competition_id)
+    full_allowed = sees_full_award(competition, current_principal(), worker_id)
     disclosure = args.get("disclosure") or ("full" if full_allowed else "public")
     if disclosure == "full" and not full_allowed:
         raise forbidden("only the awardee, the organiser, admins and auditors see the full one")
@@ -144,10 +135,10 @@ def get_award_pdf(competition_id: UUID, worker_id: UUID) -> Any:
     """The award (金牌, 银牌, 铜牌, 优胜奖) as a signed one-page PDF like a certificate's: the
     full-disclosure award credential attached as ``credential.json``, a PAdES signature by the
     organiser's document-signing key (made and published on its first PDF)."""
-    if not sees_full_award(competition_id, worker_id):
+    competition = ledger().competition(competition_id)
+    if not sees_full_award(competition, current_principal(), worker_id):
         raise forbidden("only the awardee, the organiser, admins and auditors get the PDF")
     pdfs = AwardPdfs(ledger())
-    competition = ledger().competition(competition_id)
     result = pdfs.award_result(competition, worker_id)
     try:
         body = pdfs.award_pdf(competition_id, worker_id, actor=current_principal().actor)
