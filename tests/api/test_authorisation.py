@@ -107,6 +107,7 @@ MATRIX: dict[str, str] = {
     "reject proposal":               "401   200   403    403    403   403   403   403",
     "list awards":                   "200   200   200    200    200   200   200   200",
     "award credential":              "200   200   200    200    200   200   200   200",
+    "award pdf":                     "401   200   403    403    200   200   403   403",
     "define honour ladder":          "401   201   403    403    201   403   403   403",
     "get honour ladder":             "200   200   200    200    200   200   200   200",
     "list honour ladders":           "200   200   200    200    200   200   200   200",
@@ -694,6 +695,10 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "award credential": read(
         "/api/v1/competitions/{target}/awards/{worker}/credential",
+        prepare=competition_states.finalised,
+    ),
+    "award pdf": read(
+        "/api/v1/competitions/{target}/awards/{worker}/pdf",
         prepare=competition_states.finalised,
     ),
     "define honour ladder": command(
