@@ -24,7 +24,13 @@ from service.competitions.leaderboard import Viewer, may_see_board, public_entry
 from service.evaluations.exports import _header, _text
 from service.problems import Problem
 
-__all__ = ["ResultsSheet", "results_sheet", "results_workbook", "results_workbook_name"]
+__all__ = [
+    "ResultsSheet",
+    "results_sheet",
+    "results_workbook",
+    "results_workbook_name",
+    "summary_facts",
+]
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,19 @@ def results_sheet(competition: Competition, viewer: Viewer) -> ResultsSheet:
         rows = [public_entry(row) for row in rows]
     components = [c["name"] for c in (competition.marking_scheme or {}).get("components") or []]
     return ResultsSheet(competition, privileged, components, rows)
+
+
+def summary_facts(ledger: Any, competition: Competition) -> list[tuple[str, object]]:
+    """Who organised it, what and when, for the workbook's summary (both languages)."""
+    organiser = ledger.organisation(competition.organiser_id)
+    occupation = ledger.occupation(competition.occupation_code)
+    finalised = competition.finalised_at
+    return [
+        ("职业（工种）Occupation", f"{occupation.name} {occupation.code}"),
+        ("地区 Region", competition.region),
+        ("组织单位 Organiser", organiser.name),
+        ("成绩发布 Published", finalised.date().isoformat() if finalised else ""),
+    ]
 
 
 def results_workbook_name(competition: Competition) -> str:

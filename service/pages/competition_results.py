@@ -28,26 +28,13 @@ from service.competitions.results_sheet import (
     results_sheet,
     results_workbook,
     results_workbook_name,
+    summary_facts,
 )
 from service.credentials import CredentialUnavailable
 from service.pages.blueprints import pages, render, render_error
 from service.pages.i18n import gettext
 from service.pages.labels import occupation_label
 from service.principal import current_principal
-
-
-def _facts(sheet: ResultsSheet) -> list[tuple[str, object]]:
-    """Who organised it, what and when, for the workbook's summary (both languages)."""
-    competition = sheet.competition
-    organiser = ledger().organisation(competition.organiser_id)
-    occupation = ledger().occupation(competition.occupation_code)
-    finalised = competition.finalised_at
-    return [
-        ("职业（工种）Occupation", f"{occupation.name} {occupation.code}"),
-        ("地区 Region", competition.region),
-        ("组织单位 Organiser", organiser.name),
-        ("成绩发布 Published", finalised.date().isoformat() if finalised else ""),
-    ]
 
 
 def component_heading(name: str) -> str:
@@ -90,10 +77,10 @@ def competition_results(competition_id: UUID) -> Any:
 
 @pages.route("/competitions/<uuid:competition_id>/results.xlsx", methods=["GET"])
 def competition_results_xlsx(competition_id: UUID) -> Any:
-    sheet = results_sheet(ledger().competition(competition_id), current_principal())
-    return attachment(
-        results_workbook(sheet, _facts(sheet)), XLSX, results_workbook_name(sheet.competition)
-    )
+    competition = ledger().competition(competition_id)
+    sheet = results_sheet(competition, current_principal())
+    body = results_workbook(sheet, summary_facts(ledger(), competition))
+    return attachment(body, XLSX, results_workbook_name(competition))
 
 
 @pages.route("/competitions/<uuid:competition_id>/awards/<uuid:worker_id>.pdf", methods=["GET"])

@@ -108,6 +108,7 @@ MATRIX: dict[str, str] = {
     "list awards":                   "200   200   200    200    200   200   200   200",
     "award credential":              "200   200   200    200    200   200   200   200",
     "award pdf":                     "401   200   403    403    200   200   403   403",
+    "results workbook":              "200   200   200    200    200   200   200   200",
     "define honour ladder":          "401   201   403    403    201   403   403   403",
     "get honour ladder":             "200   200   200    200    200   200   200   200",
     "list honour ladders":           "200   200   200    200    200   200   200   200",
@@ -700,6 +701,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "award pdf": read(
         "/api/v1/competitions/{target}/awards/{worker}/pdf",
         prepare=competition_states.finalised,
+    ),
+    "results workbook": read(
+        "/api/v1/competitions/{target}/results.xlsx", prepare=competition_states.finalised
     ),
     "define honour ladder": command(
         "/api/v1/honour-ladders",

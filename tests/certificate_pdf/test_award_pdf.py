@@ -4,6 +4,7 @@ attachment."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 from pathlib import Path
@@ -12,6 +13,7 @@ from uuid import UUID
 import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 
 from domain.api_token import Role
 from domain.ranking import Award
@@ -146,3 +148,27 @@ def test_the_api_serves_the_pdf_to_the_awardee_and_the_organiser_only(make_ledge
     )  # fmt: skip
     report = json.loads(result.output)
     assert result.exit_code == 0 and report["verified"] is True, report
+
+
+def test_the_api_serves_the_results_workbook_as_the_leaderboard(ledger: Ledger) -> None:
+    app = create_app({"TESTING": True, "RUN_PROJECTIONS": False}, ledger=ledger)
+    client = app.test_client()
+    arena = build_arena(ledger)
+    competition_id, field = finalised(arena, 5)
+    url = f"/api/v1/competitions/{competition_id}/results.xlsx"
+    public = client.get(url)
+    assert public.status_code == 200, public.data
+    rows = list(load_workbook(io.BytesIO(public.data))["成绩 Results"].iter_rows(values_only=True))
+    assert [row[4] for row in rows[1:]] == ["王*", "李*", "张*", "赵*", "钱*"]
+    assert all(str(worker) not in repr(rows) for worker in field)
+    _, organiser = grant(ledger, Role.ORGANISER, organisation=arena.union)
+    full = client.get(url, headers=bearer(organiser))
+    rows = list(load_workbook(io.BytesIO(full.data))["成绩 Results"].iter_rows(values_only=True))
+    assert rows[1][4] == "王䶮" and rows[1][-1] == "金牌 Gold medal"
+    marking = arena.announce()
+    arena.enter(marking, field[:2])
+    early = f"/api/v1/competitions/{marking}/results.xlsx"
+    assert client.get(early).status_code == 401
+    refused = client.get(early, headers=bearer(organiser))
+    assert refused.status_code == 422 and refused.json["rule"] == "results-not-final"
+    app.extensions["craftledger"].close()

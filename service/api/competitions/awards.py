@@ -1,5 +1,6 @@
 """Awards of a finalised competition: the list (gold, silver, bronze, 优胜奖), each award as a
-signed Open Badges credential and as a signed PDF (获奖证书)."""
+signed Open Badges credential and as a signed PDF (获奖证书), and the whole results sheet as
+Excel."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import marshmallow as ma
 from flask import url_for
 
 from domain.ranking import Award
-from service.api.auth import access, current_principal, forbidden
+from service.api.auth import access, authentication_required, current_principal, forbidden
 from service.api.certificate_pdfs import PDF_RESPONSE, unavailable
 from service.api.competitions.blueprint import blp
 from service.api.credentials import (
@@ -23,11 +24,17 @@ from service.api.credentials import (
 )
 from service.api.fields import masked_name
 from service.app_services import ledger
-from service.attachments import attachment
+from service.attachments import XLSX, attachment
 from service.certificate_pdf import MissingGlyphs
 from service.certificate_pdf.awards import AwardPdfs, award_pdf_name
 from service.competitions.award_credentials import sees_full_award
 from service.competitions.leaderboard import sees_everything
+from service.competitions.results_sheet import (
+    results_sheet,
+    results_workbook,
+    results_workbook_name,
+    summary_facts,
+)
 from service.credentials import CredentialUnavailable, SignedDocument
 
 
@@ -145,3 +152,35 @@ def get_award_pdf(competition_id: UUID, worker_id: UUID) -> Any:
     except (CredentialUnavailable, MissingGlyphs) as error:
         raise unavailable(error) from None
     return attachment(body, "application/pdf", award_pdf_name(competition, result))
+
+
+@blp.route("/<uuid:competition_id>/results.xlsx", methods=["GET"])
+@access(
+    public="once final (names masked)",
+    admin="once final",
+    auditor="once final",
+    organiser="once final (names of its own union's entrants)",
+    issuer="once final (names masked)",
+    worker="once final (names masked)",
+)
+@blp.doc(
+    responses={
+        "200": {
+            "description": "sheets 概况 Summary and 成绩 Results: group, rank, entrant, "
+            "component scores, total, standardised score, award",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+)
+@blp.errors(403, 404, 422)
+def get_results_workbook(competition_id: UUID) -> Any:
+    """The final results as an Excel workbook, as the leaderboard shows them to the caller
+    (names masked for the public, never a worker id nor an ID number); 422
+    ``results-not-final`` before finalisation."""
+    competition = ledger().competition(competition_id)
+    principal = current_principal()
+    if principal.is_public and not competition.is_final:
+        raise authentication_required()
+    sheet = results_sheet(competition, principal)
+    body = results_workbook(sheet, summary_facts(ledger(), competition))
+    return attachment(body, XLSX, results_workbook_name(competition))
