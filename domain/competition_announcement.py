@@ -156,6 +156,9 @@ def announcement(
     _check_bodies(organiser, issuing_body, competition_tier, occupation.code, occupation.name)
     scheme = MarkingScheme.from_dict(marking_scheme)
     order = _tie_break_order(scheme, tie_breaks)
+    if programme is not None and (not isinstance(programme, str) or not programme.strip()):
+        raise InvalidValue("programme", "expected a programme id or nothing")
+    programme = None if programme is None else programme.strip()
     if promotion_rule_set is not None:
         rule_set = find_rule_set(promotion_rule_set)
         if not rule_set.in_force_on(date(year, 12, 31)):
@@ -164,13 +167,18 @@ def announcement(
                 f"{rule_set.name} takes effect on {rule_set.effective_from.isoformat()}, "
                 f"after the competition year {year}",
             )
+        if not rule_set.covers_tier(competition_tier, programme):
+            raise DomainRuleViolation(
+                "rule-set-does-not-cover-tier",
+                f"{rule_set.name} has no rule for {competition_tier.value} competitions"
+                + ("" if programme is None else f" of the programme {programme}")
+                + f"; it covers {', '.join(rule_set.tiers_covered())}",
+            )
         if issuing_body is None:
             raise DomainRuleViolation(
                 "promotion-needs-issuing-body",
                 "a competition that promotes (以赛代评) needs an issuing body for the certificates",
             )
-    if programme is not None and (not isinstance(programme, str) or not programme.strip()):
-        raise InvalidValue("programme", "expected a programme id or nothing")
     if not isinstance(separate_groups, bool):
         raise InvalidValue("separate_groups", "expected true or false")
     return Announcement(
@@ -187,6 +195,6 @@ def announcement(
         actor=actor,
         tie_breaks=order.to_dict(),
         promotion_rule_set=promotion_rule_set,
-        programme=None if programme is None else programme.strip(),
+        programme=programme,
         separate_groups=separate_groups,
     )
