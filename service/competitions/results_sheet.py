@@ -3,9 +3,10 @@ component scores, total, standardised score and award, as the viewer may see the
 as an XLSX workbook.
 
 Who sees what is the leaderboard's rule (``service.competitions.leaderboard``): whether the
-viewer may see the board at all is ``may_see_board``; those who do not see everything get
-``public_entry`` rows (names masked, no worker ids). The sheet is of the final results only
-(``results-not-final`` before). No row carries an ID number: the results never had one.
+viewer may see the board at all is ``may_see_board``, each row is shaped by ``board_entry``
+(names masked, no worker ids for those who do not see everything). The sheet is of the final
+results only (``results-not-final`` before). No row carries an ID number: the results never
+had one.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from domain.competition import ALL_ENTRANTS, Competition
 from domain.evaluation.scores import COMPONENT_NAMES_ZH
 from domain.ranking import Award
 from service.certificate_pdf.award_layout import AWARD_EN, GROUP_NAMES, TIER_NAMES
-from service.competitions.leaderboard import Viewer, may_see_board, public_entry, sees_everything
+from service.competitions.leaderboard import Viewer, board_entry, may_see_board, sees_everything
 from service.evaluations.exports import _header, _text
 from service.problems import Problem
 
@@ -77,9 +78,7 @@ def results_sheet(competition: Competition, viewer: Viewer) -> ResultsSheet:
         raise Problem(403, "forbidden", "the leaderboard is public once the results are final")
     competition.require_final()
     privileged = sees_everything(competition, viewer)
-    rows = [_row(result) for result in competition.results or ()]
-    if not privileged:
-        rows = [public_entry(row) for row in rows]
+    rows = [board_entry(competition, viewer, _row(result)) for result in competition.results or ()]
     components = [c["name"] for c in (competition.marking_scheme or {}).get("components") or []]
     return ResultsSheet(competition, privileged, components, rows)
 

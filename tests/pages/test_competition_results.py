@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from domain.api_token import Role
 from tests.factories.tokens import grant
-from tests.pages.pages_world import PagesWorld, sign_in
+from tests.pages.pages_world import PagesWorld, competition, sign_in
 
 
 def organiser(pages_world: PagesWorld):
@@ -51,12 +51,19 @@ def test_the_public_prints_the_final_results_with_masked_names(pages_world: Page
 
 
 def test_nothing_before_the_results_are_final(pages_world: PagesWorld):
-    public = pages_world.client()
-    for suffix in ("results", "results.xlsx"):
-        answer = public.get(f"/competitions/{pages_world.marking}/{suffix}")
-        assert answer.status_code == 403, suffix  # as the board: the public sees none yet
-    answer = organiser(pages_world).get(f"/competitions/{pages_world.marking}/results")
-    assert answer.status_code == 422 and "results-not-final" in answer.text
+    for client in (pages_world.client(), organiser(pages_world)):
+        for suffix in ("results", "results.xlsx"):
+            answer = client.get(f"/competitions/{pages_world.marking}/{suffix}")
+            assert answer.status_code == 422 and "results-not-final" in answer.text, suffix
+
+
+def test_a_private_board_is_not_shown_to_the_public(pages_world: PagesWorld):
+    hidden = competition(pages_world.world, "PAGES-PRIVATE", pages_world.entrants)
+    pages_world.ledger.competitions.choose_board_visibility(
+        hidden, visibility="private", actor="test"
+    )
+    answer = pages_world.client().get(f"/competitions/{hidden}/results")
+    assert answer.status_code == 403  # as the board (may_see_board)
 
 
 def test_the_results_sheet_downloads_as_excel_masked_for_the_public(pages_world: PagesWorld):
@@ -90,19 +97,19 @@ def test_the_results_sheet_downloads_as_excel_masked_for_the_public(pages_world:
 def test_the_organiser_gets_every_award_pdf_and_a_winner_their_own(
     pages_world: PagesWorld, tmp_path: Path
 ):
-    competition, (gold, silver, _bronze) = pages_world.finalised, pages_world.entrants
-    page = organiser(pages_world).get(f"/competitions/{competition}/results").text
-    assert "赵六" in page and f"/competitions/{competition}/awards/{gold}.pdf" in page
-    url = f"/competitions/{competition}/awards/{silver}.pdf"
+    final, (gold, silver, _bronze) = pages_world.finalised, pages_world.entrants
+    page = organiser(pages_world).get(f"/competitions/{final}/results").text
+    assert "赵六" in page and f"/competitions/{final}/awards/{gold}.pdf" in page
+    url = f"/competitions/{final}/awards/{silver}.pdf"
     assert pages_world.client().get(url).status_code == 401
 
     _, own = grant(pages_world.ledger, Role.WORKER, worker=gold)
     winner = pages_world.client()
     sign_in(winner, own)
-    results = winner.get(f"/competitions/{competition}/results").text
-    assert f'href="/competitions/{competition}/awards/{gold}.pdf"' in results
+    results = winner.get(f"/competitions/{final}/results").text
+    assert f'href="/competitions/{final}/awards/{gold}.pdf"' in results
     assert winner.get(url).status_code == 403  # another's award
-    answer = winner.get(f"/competitions/{competition}/awards/{gold}.pdf")
+    answer = winner.get(f"/competitions/{final}/awards/{gold}.pdf")
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"
     assert "PAGES-FINAL-" in answer.headers["Content-Disposition"]
     pdf = tmp_path / "gold.pdf"

@@ -28,7 +28,7 @@ from service.attachments import XLSX, attachment
 from service.certificate_pdf import MissingGlyphs
 from service.certificate_pdf.awards import AwardPdfs, award_pdf_name
 from service.competitions.award_credentials import sees_full_award
-from service.competitions.leaderboard import sees_everything
+from service.competitions.leaderboard import may_see_board, sees_everything
 from service.competitions.results_sheet import (
     results_sheet,
     results_workbook,
@@ -179,7 +179,7 @@ def get_results_workbook(competition_id: UUID) -> Any:
     ``results-not-final`` before finalisation."""
     competition = ledger().competition(competition_id)
     principal = current_principal()
-    if principal.is_public and not competition.is_final:
+    if principal.is_public and not may_see_board(competition, principal):
         raise authentication_required()
     sheet = results_sheet(competition, principal)
     body = results_workbook(sheet, summary_facts(ledger(), competition))
