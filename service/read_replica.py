@@ -15,7 +15,7 @@ from flask import Flask, request
 
 from service.problems import Problem
 
-__all__ = ["READS", "install_read_replica"]
+__all__ = ["READS", "install_read_replica", "read_only_replica"]
 
 #: POST endpoints that only read: the verification checks (national query, credentials,
 #: presentations, an uploaded file on the verify page, the verify form).
@@ -31,16 +31,18 @@ READS = frozenset(
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def read_only_replica(
+    detail: str = "this server is a read replica: it serves reads and verification only; send "
+    "commands to the primary",
+) -> Problem:
+    """503 ``read-only-replica``: what a replica answers where it would have to write."""
+    return Problem(503, "read-only-replica", detail, headers={"Retry-After": "0"})
+
+
 def refuse_commands() -> None:
     if request.method in SAFE_METHODS or request.endpoint in READS:
         return
-    raise Problem(
-        503,
-        "read-only-replica",
-        "this server is a read replica: it serves reads and verification only; send commands "
-        "to the primary",
-        headers={"Retry-After": "0"},
-    )
+    raise read_only_replica()
 
 
 def install_read_replica(app: Flask) -> None:

@@ -48,6 +48,7 @@ from domain.organisation import Organisation
 from service.commands import Recorded, retried
 from service.credentials.credential_document import CredentialUrls
 from service.ledger_store import LedgerStore
+from service.read_replica import read_only_replica
 
 __all__ = [
     "DOCUMENT_SIGNING_EKU",
@@ -273,6 +274,11 @@ class DocumentSigning:
         organisation = self._ledger.organisation(organisation_id)
         key_id = self._usable(organisation, self._now())
         if key_id is None:
+            if self._ledger.settings.read_replica:  # a standby takes no writes, GETs' neither
+                raise read_only_replica(
+                    f"{organisation.name} has no document-signing key yet; the primary makes "
+                    "it with the first PDF (ask the primary)"
+                )
             organisation = self._publish(organisation_id, actor).aggregate
             key_id = self._usable(organisation, self._now())
             assert key_id is not None

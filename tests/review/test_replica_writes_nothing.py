@@ -1,0 +1,55 @@
+"""A read replica (``CRAFTLEDGER_READ_REPLICA=1``) writes nothing, on GET either: a PDF whose
+issuer has no document-signing key yet would make and publish one (an event and a stored
+private key), which a hot standby cannot take. The replica sends that first PDF to the primary
+(503 ``read-only-replica``) and serves PDFs once the primary has published the key.
+
+The replica app here runs over the primary's own (writable) schema, so a write it should not
+make shows as a moved log position instead of a standby's error."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from service.app import create_app
+from service.ledger import Ledger
+from tests.support.api_world import World, running_world
+
+
+@pytest.fixture
+def primary(tmp_path: Path) -> Iterator[World]:
+    with running_world("postgres", tmp_path / "data") as world:
+        yield world
+
+
+@pytest.fixture
+def replica(primary: World) -> Iterator[Flask]:
+    settings = dataclasses.replace(primary.ledger.settings, read_replica=True)
+    ledger = Ledger(settings)
+    app = create_app({"TESTING": True, "READ_WAIT_SECONDS": 5.0}, ledger=ledger)
+    try:
+        yield app
+    finally:
+        app.extensions["craftledger"].close()
+        ledger.close()
+
+
+def test_a_pdf_on_the_replica_makes_no_signing_key(primary: World, replica: Flask) -> None:
+    number = primary.fresh_certificate()
+    before = primary.ledger.log_position
+    headers = primary.headers("admin")
+    first = replica.test_client().get(f"/api/v1/certificates/{number}/pdf", headers=headers)
+    assert first.status_code == 503, first.get_data(as_text=True)
+    assert first.get_json()["type"] == "urn:craftledger:problem:read-only-replica"
+    assert primary.ledger.log_position == before  # nothing recorded from the replica
+
+    made = primary.call("GET", f"/api/v1/certificates/{number}/pdf", "admin")
+    assert made.status_code == 200 and primary.ledger.log_position > before
+    after = primary.ledger.log_position
+    served = replica.test_client().get(f"/api/v1/certificates/{number}/pdf", headers=headers)
+    assert served.status_code == 200 and served.mimetype == "application/pdf"
+    assert primary.ledger.log_position == after
