@@ -48,10 +48,15 @@ def _judge(item: object, position: int) -> dict[str, Any]:
     login = item.get("login")
     if login is not None and not isinstance(login, str):
         raise InvalidValue(f"judges/{position}/login", "expected a login or nothing")
-    return {
-        "name": judge_name(item.get("name")),
-        "login": parse_login(login) if login and login.strip() else None,
-    }
+    try:
+        name = judge_name(item.get("name"))
+    except InvalidValue as error:  # say which judge of the panel
+        raise InvalidValue(f"judges/{position}/name", error.detail) from None
+    try:
+        parsed = parse_login(login) if login and login.strip() else None
+    except InvalidValue as error:
+        raise InvalidValue(f"judges/{position}/login", error.detail) from None
+    return {"name": name, "login": parsed}
 
 
 @dataclass(frozen=True)
