@@ -19,7 +19,7 @@ from uuid import UUID
 
 from domain.competition import Competition
 
-__all__ = ["JudgeRow", "JudgeSheet", "judge_sheet", "judged_components"]
+__all__ = ["JudgeRow", "JudgeSheet", "judge_sheet", "judge_sheets"]
 
 
 @dataclass(frozen=True)
@@ -77,9 +77,10 @@ class JudgeSheet:
         return next((i for i, r in enumerate(self.rows) if r.mark is None), 0)
 
 
-def judged_components(competition: Competition, login: str) -> list[str]:
-    """The components ``login`` marks in ``competition``, in the marking scheme's order."""
-    return list(competition.components_of(login))
+def judge_sheets(competition: Competition, login: str) -> list[JudgeSheet]:
+    """The sheets of every component ``login`` marks in ``competition``."""
+    sheets = (judge_sheet(competition, c, login) for c in competition.components_of(login))
+    return [sheet for sheet in sheets if sheet is not None]
 
 
 def judge_sheet(competition: Competition, component: str, login: str) -> JudgeSheet | None:

@@ -30,7 +30,7 @@ from domain.errors import DomainRuleViolation, InvalidValue
 from domain.person_account import AccountRole
 from service.app_services import ledger
 from service.commands import NotFound
-from service.competitions.judge_sheet import JudgeSheet, judge_sheet, judged_components
+from service.competitions.judge_sheet import JudgeSheet, judge_sheet, judge_sheets
 from service.pages.blueprints import page_blueprint, render, render_error
 from service.pages.i18n import N_, gettext
 from service.pages.people import Person, current_person
@@ -96,15 +96,10 @@ def judge_home() -> Any:
     assert person is not None  # signed_in_judge let only judges in
     competition_id = person.account.competition_id
     try:
-        competition = ledger().competition(competition_id)
+        competition = ledger().competition(competition_id) if competition_id else None
     except NotFound:
         competition = None
-    sheets = []
-    if competition is not None:
-        for component in judged_components(competition, person.account.login):
-            sheet = judge_sheet(competition, component, person.account.login)
-            if sheet is not None:
-                sheets.append(sheet)
+    sheets = judge_sheets(competition, person.account.login) if competition else []
     return render(
         "pages/judge_home.html",
         title=gettext("裁判评分"),

@@ -124,7 +124,7 @@ def test_a_judge_marks_on_a_phone_and_submits(live_server: LiveServer, browser: 
         page.wait_for_function(
             "() => document.querySelectorAll('.judge-row .judge-saved')[1].textContent"
             " === '已保存' && document.querySelectorAll('.judge-row input[name=mark]')[1]"
-            ".getAttribute('data-saved') === '92.00'"
+            ".getAttribute('data-saved') === '92'"
         )
 
         assert page.locator(".judge-submit-button").is_enabled()

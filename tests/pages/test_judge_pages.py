@@ -69,7 +69,7 @@ def test_a_judge_marks_their_component_under_their_own_name_and_submits(
     saved = post_mark(client, base, entrants[0], "88.5", judge="别人")
     assert saved.status_code == 303 and saved.headers["Location"].endswith(f"{base}?at=1")
     marks = pages_world.ledger.competition(competition_id).component_marks(entrants[0], "theory")
-    assert marks == {"王裁判": "88.50"}
+    assert marks == {"王裁判": "88.5"}
 
     # the script's save answers JSON; the same mark twice is no change, a new one a correction
     answer = post_mark(client, base, entrants[1], "90", headers={"Accept": "application/json"})
@@ -78,7 +78,7 @@ def test_a_judge_marks_their_component_under_their_own_name_and_submits(
     assert again.status_code == 200 and again.json["saved"]
     post_mark(client, base, entrants[1], "91")
     changed = pages_world.ledger.competition(competition_id)
-    assert changed.component_marks(entrants[1], "theory") == {"王裁判": "91.00"}
+    assert changed.component_marks(entrants[1], "theory") == {"王裁判": "91"}
     assert changed.corrections[-1]["reason"] == "裁判提交前自行更正"
 
     # a refusal beside the field, with its rule; the typed value kept
@@ -94,7 +94,7 @@ def test_a_judge_marks_their_component_under_their_own_name_and_submits(
 
     post_mark(client, base, entrants[2], "70")
     table = client.get(f"{base}?view=table")
-    assert "已评 3 / 3" in table.text and "88.50" in table.text
+    assert "已评 3 / 3" in table.text and "88.5" in table.text
     submitted = client.post(f"{base}/submit", data={"csrf": csrf_of(table.text)})
     assert submitted.status_code == 303
     page = client.get(base)
