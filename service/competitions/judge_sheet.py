@@ -57,12 +57,17 @@ class JudgeSheet:
 
     @property
     def open(self) -> bool:
-        """Whether the judge may still record or change their marks here."""
-        return not (self.locked or self.submitted or self.final)
+        """Whether the component still takes marks (not locked, results not final)."""
+        return not (self.locked or self.final)
+
+    def editable(self, row: JudgeRow) -> bool:
+        """Whether the judge may record or change their mark of ``row``: before submitting,
+        any; after it, only an entrant's they have not marked (one registered since)."""
+        return self.open and (not self.submitted or row.mark is None)
 
     @property
     def may_submit(self) -> bool:
-        return self.open and self.total > 0 and self.marked == self.total
+        return self.open and not self.submitted and self.total > 0 and self.marked == self.total
 
     def row(self, worker_id: UUID | str) -> JudgeRow | None:
         return next((r for r in self.rows if str(r.worker_id) == str(worker_id)), None)

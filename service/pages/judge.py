@@ -152,9 +152,7 @@ def _wants_json() -> bool:
 def _closed_rule(sheet: JudgeSheet) -> str | None:
     if sheet.final:
         return "results-final"
-    if sheet.locked:
-        return "component-locked"
-    return "marks-submitted" if sheet.submitted else None
+    return "component-locked" if sheet.locked else None
 
 
 def _save(person: Person, sheet: JudgeSheet, worker: str, typed: str) -> str | None:
@@ -166,6 +164,8 @@ def _save(person: Person, sheet: JudgeSheet, worker: str, typed: str) -> str | N
     closed = _closed_rule(sheet)
     if closed:
         return closed
+    if not sheet.editable(row):
+        return "marks-submitted"
     if not typed:
         return "mark-missing"
     try:
@@ -256,7 +256,7 @@ def save_mark(competition_id: UUID, component: str) -> Any:
 def submit_marks(competition_id: UUID, component: str) -> Any:
     """提交: record ``MarksSubmitted`` for the judge's marks of this component."""
     person, sheet = _sheet(competition_id, component)
-    refused = _closed_rule(sheet)
+    refused = _closed_rule(sheet) or ("marks-already-submitted" if sheet.submitted else None)
     if refused is None:
         try:
             ledger().competitions.submit_marks(
