@@ -102,7 +102,7 @@ def judge_home() -> Any:
     sheets = judge_sheets(competition, person.account.login) if competition else []
     return render(
         "pages/judge_home.html",
-        title=gettext("裁判评分"),
+        title=gettext("我评的项目"),
         competition=competition,
         sheets=sheets,
     )
