@@ -1,18 +1,24 @@
 """A judge marks on a phone (360 × 740): the organiser announces a competition, registers three
-of the demo's riders, puts a judge's login on the theory panel and invites the judge, all
-through the API; the judge follows the invitation link, chooses a password, signs in, lands on
+of the demo's riders and invites a judge through the API, and puts the judge's login on the
+theory panel; the judge follows the invitation link, chooses a password, signs in, lands on
 /judge, marks each entrant one at a time (a refused mark shown beside the field with its rule),
-checks the table and submits (已提交). Screenshots k01..k06."""
+changes one in the table (saved on change by the script) and submits (已提交). The demo is
+served in this process (``clocked_server``), so the panel is assigned through its ledger, as
+the organiser's console does. Screenshots k01..k06."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+from uuid import UUID
 
+import pytest
+
+from domain.api_token import Role
 from domain.organisation import Organisation
-from service.config import Settings
 from service.demo import demo_id_number
-from service.ledger import Ledger
-from tests.browser.live_server import LiveServer, fits, http, screenshot
+from tests.browser.clocked_server import ClockedServer, clocked_demo_server
+from tests.browser.live_server import fits, http, screenshot
 from tests.factories import ELECTRICIAN, marking_scheme
 
 PHONE = {"width": 360, "height": 740}
@@ -20,26 +26,28 @@ JUDGE_LOGIN = "13800138123"
 JUDGE_PASSWORD = "a judge's long password"
 
 
-def riders(live_server: LiveServer) -> list[str]:
-    ledger = Ledger(Settings(data_dir=live_server.data_dir))
-    try:
-        return [str(ledger.worker_id_for(demo_id_number("110105", s))) for s in (201, 202, 203)]
-    finally:
-        ledger.close()
+@pytest.fixture(scope="module")
+def clocked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClockedServer]:
+    with clocked_demo_server(tmp_path_factory.mktemp("judge-data")) as server:
+        yield server
 
 
-def prepared(live_server: LiveServer) -> tuple[str, str]:
+def prepared(server: ClockedServer) -> tuple[str, str]:
     """A fresh competition with three entrants and a theory panel naming the judge's login;
     the judge's invitation link."""
+    ledger = server.ledger
     union = Organisation.create_id(filing_code="11-FTU-0105")
-    token = live_server.token("organiser", org=union)
-    api = f"{live_server.url}/api/v1/competitions"
+    token = "judge-walk-organiser-token"
+    ledger.tokens.grant_token(
+        token=token, role=Role.ORGANISER, organisation_id=union, label="judge walk", actor="test"
+    )
+    api = f"{server.url}/api/v1/competitions"
     status, competition = http(
         api,
         "POST",
         {
             "reference": "2026-CY-JUDGE-PHONE",
-            "name": "2026年朝阳区电工技术比武（裁判手机评分）",
+            "name": "2026年朝阳区电工技术比武",
             "tier": "district",
             "occupation_code": ELECTRICIAN,
             "exam_level": "3",
@@ -51,22 +59,26 @@ def prepared(live_server: LiveServer) -> tuple[str, str]:
     )
     assert status == 201, competition
     base = f"{api}/{competition['id']}"
+    riders = [ledger.worker_id_for(demo_id_number("110105", s)) for s in (201, 202, 203)]
     entrants = [
-        {"worker_id": w, "entrant_kind": "student", "employer_name": "培训学校"}
-        for w in riders(live_server)
+        {"worker_id": str(w), "entrant_kind": "student", "employer_name": "培训学校"}
+        for w in riders
     ]
     status, body = http(f"{base}/entrants", "POST", {"entrants": entrants}, token)
     assert status == 201, body
-    judges = [{"name": "王裁判", "login": JUDGE_LOGIN}, {"name": "李裁判"}]
-    status, body = http(f"{base}/panels", "POST", {"component": "theory", "judges": judges}, token)
-    assert status in (200, 201), body
     status, body = http(f"{base}/judges", "POST", {"login": JUDGE_LOGIN, "name": "王裁判"}, token)
     assert status == 201, body
+    ledger.competitions.assign_judges(
+        UUID(competition["id"]),
+        component="theory",
+        judges=[{"name": "王裁判", "login": JUDGE_LOGIN}, {"name": "李裁判", "login": None}],
+        actor="test",
+    )
     return competition["id"], body["invitation"]
 
 
-def test_a_judge_marks_on_a_phone_and_submits(live_server: LiveServer, browser: Any) -> None:
-    competition, invitation = prepared(live_server)
+def test_a_judge_marks_on_a_phone_and_submits(clocked: ClockedServer, browser: Any) -> None:
+    competition, invitation = prepared(clocked)
     context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
     context.set_default_timeout(15_000)
     try:
@@ -80,7 +92,7 @@ def test_a_judge_marks_on_a_phone_and_submits(live_server: LiveServer, browser: 
         page.fill("#password", JUDGE_PASSWORD)
         page.click("button.primary[type=submit]")
         page.wait_for_load_state("domcontentloaded")
-        assert page.url == f"{live_server.url}/judge", page.url
+        assert page.url == f"{clocked.url}/judge", page.url
         assert "已评 0 / 3" in page.inner_text("main")
         assert fits(page)
         screenshot(page, "k01-judge-home")
@@ -134,5 +146,9 @@ def test_a_judge_marks_on_a_phone_and_submits(live_server: LiveServer, browser: 
         assert page.locator("input[name=mark]").count() == 0
         assert fits(page)
         screenshot(page, "k06-submitted")
+        recorded = clocked.ledger.competition(UUID(competition))
+        assert "王裁判" in recorded.submitted["theory"]
+        assert recorded.corrections[-1]["mark"] == "92"  # the table's change, under 王裁判
+        assert recorded.corrections[-1]["judge"] == "王裁判"
     finally:
         context.close()
