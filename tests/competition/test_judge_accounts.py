@@ -11,6 +11,8 @@ from domain.api_token import ApiToken, Role
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.organisation import OrganisationKind
 from domain.person_account import AccountRole, PersonAccount
+from service.accounts import SignInOutcome
+from tests.competition.arena import Arena, descending
 from tests.competition.test_api import announce, ok, problem
 from tests.support.api_world import World, unique
 
@@ -90,3 +92,23 @@ def test_no_token_acts_as_a_judge() -> None:
             actor="t",
         )
     assert refused.value.rule == "token-for-judge"
+
+
+def test_a_judge_account_belongs_to_the_organiser_and_a_finalised_competition_takes_none(
+    arena: Arena,
+) -> None:
+    competition = arena.announce()
+    invitation = arena.ledger.accounts.invite_judge(
+        competition, login="13900139000", name="赵裁判", actor="organiser:test"
+    )
+    account = invitation.account
+    assert (account.organisation_id, account.competition_id) == (arena.union, competition)
+    arena.ledger.accounts.accept_invitation(account.id, invitation.token, "a long password!")
+    signed = arena.ledger.accounts.sign_in("139 0013 9000", "a long password!")
+    assert signed.outcome is SignInOutcome.SIGNED_IN  # no second factor asked of a judge
+    arena.run(competition, descending(arena.ranked_field(3)))
+    with pytest.raises(DomainRuleViolation) as refused:
+        arena.ledger.accounts.invite_judge(
+            competition, login="j2@example.cn", name="钱裁判", actor="organiser:test"
+        )
+    assert refused.value.rule == "results-final"
