@@ -93,7 +93,9 @@ def test_a_judge_marks_their_component_under_their_own_name_and_submits(
     assert refused.status_code == 422 and "judge-marks-incomplete" in refused.text
 
     post_mark(client, base, entrants[2], "70")
-    table = client.get(f"{base}?view=table")
+    english = client.get(f"{base}?lang=en").text
+    assert "Marked 3 / 3" in english and "Judge: 王裁判" in english and ">Submit<" in english
+    table = client.get(f"{base}?view=table&lang=zh")
     assert "已评 3 / 3" in table.text and "88.5" in table.text
     submitted = client.post(f"{base}/submit", data={"csrf": csrf_of(table.text)})
     assert submitted.status_code == 303
