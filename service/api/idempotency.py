@@ -267,11 +267,13 @@ def _shared() -> Any:
 
 
 def claim_key() -> Response | None:
-    """``before_request`` (after authentication): replay, refuse, or claim the key."""
+    """``before_request`` (after authentication): replay, refuse, or claim the key. A read
+    replica claims none: the only POSTs it serves are verifications (``READS``), which record
+    nothing to replay, and a hot standby refuses the claim's INSERT."""
     if request.method != "POST":
         return None
     key = request.headers.get(HEADER)
-    if key is None:
+    if key is None or _shared().ledger.settings.read_replica:
         return None
     if KEY_PATTERN.fullmatch(key) is None:
         raise Problem(

@@ -53,3 +53,26 @@ def test_a_pdf_on_the_replica_makes_no_signing_key(primary: World, replica: Flas
     served = replica.test_client().get(f"/api/v1/certificates/{number}/pdf", headers=headers)
     assert served.status_code == 200 and served.mimetype == "application/pdf"
     assert primary.ledger.log_position == after
+
+
+def test_a_verification_with_an_idempotency_key_claims_nothing_on_the_replica(
+    primary: World, replica: Flask
+) -> None:
+    """``POST /api/v1/verify`` is a read the replica serves (``READS``); a client that sends
+    ``Idempotency-Key`` with every POST would make the replica claim the key in the idempotency
+    table (an INSERT a hot standby refuses: 500). A verification has nothing to replay: the
+    replica runs it as any read, however the key is reused."""
+    worker = primary.fresh_worker(primary.ids["org_a"], name="陈十")
+    body = {
+        "number": primary.fresh_certificate(worker=worker),
+        "name": "陈十",
+        "id_number": primary.id_numbers[worker].reveal(),
+    }
+    client = replica.test_client()
+    headers = {"Idempotency-Key": "verify-once"}
+    first = client.post("/api/v1/verify", json=body, headers=headers)
+    assert first.status_code == 200, first.get_data(as_text=True)
+    assert first.get_json()["result"] == "valid"
+    other = client.post("/api/v1/verify", json={**body, "name": "陈九"}, headers=headers)
+    assert other.status_code != 422, other.get_data(as_text=True)  # no key was kept
+    assert "Idempotent-Replayed" not in first.headers
