@@ -1,5 +1,6 @@
 """Results of a competition: finalising (ranking, awards, standardised scores, promotion
-proposals) and the leaderboard (live for those who see everything, public once final)."""
+proposals) and the leaderboard (live for those who see everything; for the public as the
+organiser chose, ``service.competitions.leaderboard``; everyone's once final)."""
 
 from __future__ import annotations
 
