@@ -222,3 +222,5 @@ def _attach_read_models(app: Flask, shared: Services, settings: Settings) -> Non
     shared.runner.listeners.append(shared.audit.publish_due)
     if app.config["RUN_PROJECTIONS"]:
         shared.runner.start()
+        # Catch up right after each save rather than at the next poll (live boards follow it).
+        shared.ledger.saved_listeners.append(shared.runner.wake)
