@@ -1,5 +1,6 @@
 // The big screen: a full-screen button (browsers allow it only on a click), and a slow
-// scroll through a board taller than the screen: down to the end, a pause, back to the top.
+// scroll through a board taller than the screen (inside <main>, under the sticky headings):
+// down to the end, a pause, back to the top.
 (function () {
   "use strict";
   var button = document.getElementById("screen-full");
@@ -14,8 +15,10 @@
   var step = reduce ? 0 : 1;
   var pauseUntil = Date.now() + 4000;
   var position = 0;
+  var area = document.getElementById("main");
+  if (!area) return;
   function tick() {
-    var room = document.documentElement.scrollHeight - window.innerHeight;
+    var room = area.scrollHeight - area.clientHeight;
     var now = Date.now();
     if (step && room > 4 && now >= pauseUntil) {
       if (position >= room) {
@@ -25,8 +28,8 @@
         position = Math.min(room, position + step);
         if (position >= room) pauseUntil = now + 3000; // the end: a pause before the top
       }
-      window.scrollTo(0, position);
-      document.documentElement.dataset.scrolled = String(position);
+      area.scrollTop = position;
+      area.dataset.scrolled = String(position);
     }
   }
   window.setInterval(tick, 40);
