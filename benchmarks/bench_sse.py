@@ -428,7 +428,8 @@ def run(args: argparse.Namespace) -> bool:
     if loaded.errors:
         print(f"client errors: {sorted(set(loaded.errors))} x {len(loaded.errors)}")
     if "Traceback" in log_text:
-        print("the server logged a traceback:\n" + log_text[-3000:])
+        first = log_text.index("Traceback")
+        print("the server logged a traceback:\n" + log_text[max(0, first - 300) : first + 4000])
     ok = (
         loaded.complete == loaded.clients
         and baseline.complete == baseline.clients

@@ -122,6 +122,10 @@ class LiveBoards:
     def clients(self) -> int:
         return self._count
 
+    def watches(self, competition_id: UUID) -> bool:
+        """Whether some stream is open on this competition (so it exists)."""
+        return competition_id in self._streams
+
     def subscribe(
         self, competition_id: UUID, viewer: Hashable, language: str, last_seen: int | None = None
     ) -> Subscription | None:

@@ -140,10 +140,11 @@ def _stream(hub: LiveBoards, subscription: Subscription, config: dict[str, Any])
 @pages.route("/competitions/<uuid:competition_id>/events", methods=["GET"])
 def competition_events(competition_id: UUID) -> Any:
     """The board's changes as Server-Sent Events (see the module docstring)."""
-    competition = ledger().competition(competition_id)
     hub = live_boards()
+    if not hub.watches(competition_id):  # 404 unless it exists (a burst of reconnects loads
+        ledger().competition(competition_id)  # it once, not once per stream)
     subscription = hub.subscribe(
-        competition.id, current_principal(), current_language(), _last_seen()
+        competition_id, current_principal(), current_language(), _last_seen()
     )
     if subscription is None:
         raise Problem(

@@ -112,7 +112,7 @@ def test_streams_beyond_the_cap_are_refused_and_a_closed_one_frees_its_place():
     assert hub.subscribe(BOARD, "organiser", "zh") is None
     hub.unsubscribe(first)
     hub.unsubscribe(first)  # twice is harmless
-    assert hub.clients == 1
+    assert hub.clients == 1 and hub.watches(BOARD) and not hub.watches(OTHER)
     assert hub.subscribe(OTHER, "organiser", "zh") is not None
 
 

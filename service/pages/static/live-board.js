@@ -74,21 +74,35 @@
     document.dispatchEvent(new CustomEvent("board-drawn"));
   }
 
-  var source = new EventSource(table.dataset.eventsUrl);
-  source.addEventListener("board", function (event) {
-    var board = JSON.parse(event.data);
-    draw(board);
-    if (board.final) source.close();
-  });
-  source.addEventListener("hidden", function () {
-    table.hidden = true;
-    if (hiddenNote) hiddenNote.hidden = false;
-  });
-  source.addEventListener("open", function () {
-    table.dataset.live = "open";
-  });
-  source.addEventListener("error", function () {
-    table.dataset.live = "reconnecting";
-    if (note && note.dataset.offline) note.textContent = note.dataset.offline;
-  });
+  var lastId = "";
+  var finished = false;
+  function connect() {
+    // After an answer other than 200 (a server at its stream limit answers 503) the browser
+    // gives up; then this tries again itself, a few seconds later, from the last event seen.
+    var url = table.dataset.eventsUrl;
+    if (lastId) url += (url.indexOf("?") < 0 ? "?" : "&") + "last_event_id=" + encodeURIComponent(lastId);
+    var source = new EventSource(url);
+    source.addEventListener("board", function (event) {
+      lastId = event.lastEventId || lastId;
+      var board = JSON.parse(event.data);
+      draw(board);
+      if (board.final) { finished = true; source.close(); }
+    });
+    source.addEventListener("hidden", function (event) {
+      lastId = event.lastEventId || lastId;
+      table.hidden = true;
+      if (hiddenNote) hiddenNote.hidden = false;
+    });
+    source.addEventListener("open", function () {
+      table.dataset.live = "open";
+    });
+    source.addEventListener("error", function () {
+      table.dataset.live = "reconnecting";
+      if (note && note.dataset.offline) note.textContent = note.dataset.offline;
+      if (source.readyState === EventSource.CLOSED && !finished) {
+        window.setTimeout(connect, 3000 + Math.random() * 4000);
+      }
+    });
+  }
+  connect();
 })();
