@@ -98,7 +98,11 @@ def test_the_board_updates_in_place_as_marks_are_recorded(live_server: LiveServe
         )
         assert screen.evaluate("window.stayed") is True
         screenshot(screen, "s04-screen-after-marks")
-        screen.wait_for_function("Number(document.getElementById('main').dataset.scrolled) > 40")
+        screen.wait_for_function(
+            "el => Number(el.dataset.scrolled) > 40",
+            arg=screen.locator("#main").element_handle(),
+            timeout=10_000,
+        )
         screenshot(screen, "s06-screen-scrolling")
 
         anonymous.wait_for_timeout(1000)
