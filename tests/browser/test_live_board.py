@@ -2,7 +2,7 @@
 (2026-CY-CARE, half its entrants without practical marks) stays open on the competition page
 and on the big screen while three judges' marks are recorded through the API; the entrant's
 row fills in, by Server-Sent Events, without a reload. The public sees neither names nor the
-board while marking. Screenshots s01..s06."""
+board while marking. Screenshots s01..s07."""
 
 from __future__ import annotations
 
@@ -104,6 +104,10 @@ def test_the_board_updates_in_place_as_marks_are_recorded(live_server: LiveServe
             timeout=10_000,
         )
         screenshot(screen, "s06-screen-scrolling")
+        screen.goto(f"{url}/competitions/{competition_id}/screen?lang=zh")
+        screen.wait_for_selector("#board[data-live=open]")
+        assert screen.locator("#screen-live").inner_text() == "实时"
+        screenshot(screen, "s07-screen-zh")
 
         anonymous.wait_for_timeout(1000)
         assert not anonymous.locator("#board").is_visible(), "the public still sees no board"

@@ -101,3 +101,18 @@ def test_an_unknown_competition_has_no_stream(live):
         f"{url}/competitions/00000000-0000-4000-8000-000000000000/events", timeout=10
     )
     assert answer.status_code == 404
+
+
+def test_the_big_screen_shows_the_board_in_large_type_in_both_languages(live):
+    world, _ = live
+    client = world.client()
+    public = client.get(f"/competitions/{world.finalised}/screen?lang=zh")
+    assert public.status_code == 200
+    html = public.text
+    assert "screen.css" in html and "screen.js" in html and "<script>" not in html
+    assert "赵*" in html and "金牌" in html and "data-events-url" not in html, "final: still"
+    english = client.get(f"/competitions/{world.finalised}/screen?lang=en").text
+    assert "Gold" in english and "Rank" in english and 'lang="en"' in english
+    marking = client.get(f"/competitions/{world.marking}/screen").text
+    assert 'id="board" hidden' in marking and "data-events-url" in marking
+    assert "赵" not in marking
