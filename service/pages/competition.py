@@ -42,10 +42,14 @@ def caught_up(timeout: float = CATCH_UP_SECONDS) -> bool:
     return bool(runner.wait_for(ledger().log_position, timeout=timeout, names=[READ_MODEL]))
 
 
-def board(competition: Competition, viewer: Viewer | None = None) -> dict[str, Any]:
+def board(
+    competition: Competition, viewer: Viewer | None = None, *, wait: bool = True
+) -> dict[str, Any]:
     """The board as this caller (or ``viewer``) may see it, in the current language (after
-    waiting for the read model to catch up). Whether they may see it is ``may_see_board``."""
-    caught_up()
+    waiting for the read model to catch up, unless ``wait`` is False: the live boards' watcher
+    reads it at the position it has reached). Whether they may see it is ``may_see_board``."""
+    if wait:
+        caught_up()
     viewer = current_principal() if viewer is None else viewer
     page = leaderboards().board(competition, viewer, limit=BOARD_LIMIT)
     items = [] if page is None else page.items

@@ -93,7 +93,7 @@ def _make_hub(app: Flask) -> LiveBoards:
             competition = shared.ledger.competition(competition_id)
             if not may_see_board(competition, viewer):  # type: ignore[arg-type]
                 return None
-            shown = board(competition, viewer)  # type: ignore[arg-type]
+            shown = board(competition, viewer, wait=False)  # type: ignore[arg-type]
             return json.dumps(shown, ensure_ascii=False, separators=(",", ":"), default=str)
 
     configured = app.config.get("LIVE_MAX_STREAMS")

@@ -50,10 +50,12 @@ class Stream:
     comments: int = 0
 
     def read(self) -> None:
-        name, ident, data = "message", None, []
+        name: str = "message"
+        ident: str | None = None
+        data: list[str] = []
         try:
             for raw in self.response.iter_lines(chunk_size=1, decode_unicode=True):
-                line = raw or ""
+                line = str(raw or "")
                 if not line:
                     if data:
                         self.events.put(Event(name, ident, "\n".join(data)))
