@@ -25,8 +25,10 @@ tell, because it started watching later); otherwise it waits for the next change
 is the whole board as the viewer may see it, so a client that missed events loses nothing.
 
 A stream slot holds only the newest payload: a slow client skips boards it had no time to
-read, never queues them. At most ``max_clients`` streams are open at once (each holds a server
-thread); :meth:`subscribe` answers None beyond that.
+read, never queues them. A board equal to the last one a stream was given is not sent again
+(a change the viewer cannot see, e.g. a mark on a component the public sees only once locked).
+At most ``max_clients`` streams are open at once (each holds a server thread);
+:meth:`subscribe` answers None beyond that.
 """
 
 from __future__ import annotations
@@ -54,18 +56,23 @@ class Subscription:
     viewer: Hashable
     language: str
     _latest: tuple[int, str] | None = None
+    _offered: str | None = None
     _ready: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     shown: bool = False
     closed: bool = False
 
     def offer(self, position: int, payload: str | None) -> None:
-        """Replace the pending payload (None: the viewer may not see the board)."""
+        """Replace the pending payload (None: the viewer may not see the board); a payload
+        equal to the last one offered is not sent again (a change this viewer cannot see)."""
         if payload is None:
             if not self.shown:
                 return
             payload = HIDDEN
         with self._lock:
+            if payload == self._offered:
+                return
+            self._offered = payload
             self.shown = payload != HIDDEN
             self._latest = (position, payload)
         self._ready.set()
@@ -144,6 +151,7 @@ class LiveBoards:
             current = known and self._changed_at.get(competition_id, 0) <= (last_seen or 0)
         if current:
             subscription.shown = True  # the client shows what it had; a later hide is sent
+            subscription._offered = self._cached(competition_id, viewer, language)
         else:
             subscription.offer(position, self._rendered(competition_id, viewer, language, position))
         return subscription
@@ -159,6 +167,13 @@ class LiveBoards:
                 del self._streams[subscription.competition_id]
                 for key in [k for k in self._cache if k[0] == subscription.competition_id]:
                     del self._cache[key]
+
+    def _cached(self, competition_id: UUID, viewer: Hashable, language: str) -> str | None:
+        """The board last rendered for this viewer, if it is still current."""
+        cached = self._cache.get((competition_id, viewer, language))
+        if cached is not None and cached[0] >= self._changed_at.get(competition_id, 0):
+            return cached[1]
+        return None
 
     def _rendered(
         self, competition_id: UUID, viewer: Hashable, language: str, position: int

@@ -37,7 +37,7 @@ from service.competitions.leaderboard import may_see_board
 from service.competitions.live_boards import HIDDEN, LiveBoards, Subscription
 from service.config import LIVE_STREAMS_VARIABLE
 from service.pages.blueprints import pages, render
-from service.pages.competition import board
+from service.pages.competition import board, caught_up
 from service.pages.i18n import current_language
 from service.principal import current_principal
 from service.problems import Problem
@@ -94,6 +94,7 @@ def _make_hub(app: Flask) -> LiveBoards:
             if not may_see_board(competition, viewer):  # type: ignore[arg-type]
                 return None
             shown = board(competition, viewer, wait=False)  # type: ignore[arg-type]
+            del shown["log_position"]  # the event's id says it; equal boards are then equal text
             return json.dumps(shown, ensure_ascii=False, separators=(",", ":"), default=str)
 
     configured = app.config.get("LIVE_MAX_STREAMS")
@@ -141,6 +142,7 @@ def _stream(hub: LiveBoards, subscription: Subscription, config: dict[str, Any])
 def competition_events(competition_id: UUID) -> Any:
     """The board's changes as Server-Sent Events (see the module docstring)."""
     hub = live_boards()
+    caught_up()  # the first board shows what was recorded before the stream opened
     if not hub.watches(competition_id):  # 404 unless it exists (a burst of reconnects loads
         ledger().competition(competition_id)  # it once, not once per stream)
     subscription = hub.subscribe(

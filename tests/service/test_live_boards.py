@@ -20,6 +20,7 @@ class FakeReadModel:
         self.changes: dict[int, uuid.UUID] = {}
         self.renders: Counter[tuple[uuid.UUID, object, str]] = Counter()
         self.hidden_from: set[object] = {"public"}
+        self.unchanged_for: set[object] = set()
 
     def record(self, competition: uuid.UUID) -> None:
         self.position += 1
@@ -32,6 +33,8 @@ class FakeReadModel:
         self.renders[(competition, viewer, language)] += 1
         if viewer in self.hidden_from:
             return None
+        if viewer in self.unchanged_for:
+            return f"{competition}/{viewer}/{language}"
         return f"{competition}@{self.position}/{viewer}/{language}"
 
 
@@ -130,3 +133,18 @@ def test_the_watcher_thread_hands_out_changes_and_stop_ends_the_streams():
     finally:
         hub.stop()
     assert stream.closed and stream.next(0) is None
+
+
+def test_a_change_the_viewer_cannot_see_is_not_sent_again():
+    model = FakeReadModel()
+    model.unchanged_for.add("screen")  # e.g. marks on a component not locked yet
+    hub = hub_over(model)
+    screen = hub.subscribe(BOARD, "screen", "zh")
+    assert screen is not None and screen.next(0) == (10, f"{BOARD}/screen/zh")
+    model.record(BOARD)
+    hub.step()
+    assert screen.next(0) is None
+    model.unchanged_for.clear()
+    model.record(BOARD)
+    hub.step()
+    assert screen.next(0) == (12, f"{BOARD}@12/screen/zh")

@@ -70,7 +70,6 @@
     if (hiddenNote) hiddenNote.hidden = true;
     if (status && board.status_label) status.textContent = board.status_label;
     if (note) note.textContent = note.dataset.updated + " " + new Date().toLocaleTimeString();
-    table.dataset.logPosition = String(board.log_position);
     document.dispatchEvent(new CustomEvent("board-drawn"));
   }
 
@@ -84,6 +83,7 @@
     var source = new EventSource(url);
     source.addEventListener("board", function (event) {
       lastId = event.lastEventId || lastId;
+      table.dataset.logPosition = lastId;
       var board = JSON.parse(event.data);
       draw(board);
       if (board.final) { finished = true; source.close(); }
