@@ -72,6 +72,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         console_approvals,
         console_bodies,
         console_candidates,
+        console_competitions,
         console_honours,
         console_keys,
         console_objections,

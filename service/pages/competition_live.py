@@ -33,7 +33,7 @@ from uuid import UUID
 from flask import Flask, Response, current_app, g, request
 
 from service.app_services import ledger
-from service.competitions.leaderboard import may_see_board
+from service.competitions.leaderboard import may_see_board, sees_everything
 from service.competitions.live_boards import HIDDEN, LiveBoards, Subscription
 from service.config import LIVE_STREAMS_VARIABLE
 from service.pages.blueprints import pages, render
@@ -171,5 +171,6 @@ def competition_screen(competition_id: UUID) -> Any:
         "pages/competition_screen.html",
         competition=competition,
         board=board(competition) if visible else None,
+        privileged=sees_everything(competition, current_principal()),
         title=competition.name,
     )

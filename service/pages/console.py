@@ -31,6 +31,7 @@ from domain.person_account import AccountRole
 from projections.publicity import Publicity, PublicityQuery
 from service.app_services import caught_up, ledger, services
 from service.pages.blueprints import page_blueprint, render
+from service.pages.console_competition import COMPETITION_TABS
 from service.pages.console_session import SESSION_TABS
 from service.pages.i18n import N_, gettext
 from service.pages.people import current_person
@@ -111,6 +112,7 @@ def frame() -> dict[str, Any]:
         "console_links": [link for link in LINKS if person.account.role in link.roles],
         "must_enrol": person.must_enrol,
         "session_tabs": SESSION_TABS,
+        "competition_tabs": COMPETITION_TABS,
     }
 
 

@@ -1,7 +1,9 @@
 """``/competitions/{id}/events`` over real HTTP (werkzeug's threaded server, SQLite and
 PostgreSQL): the organiser's stream gets the board at once and each change as it is recorded;
 ``Last-Event-ID`` resumes (nothing when nothing changed since, the board when something did);
-the public gets nothing from a board it may not see, and the final board when it is public."""
+the public gets nothing from a board the organiser keeps private (and the board once it is
+public, ``hidden`` once it is private again), each component's scores once it is locked under
+"public after lock", and the final board with names masked."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import pytest
 import requests
 
 from domain.competition import MarkEntry
-from tests.pages.pages_world import PagesWorld, build_pages_world, mark
+from tests.pages.pages_world import PagesWorld, build_pages_world, competition, mark
 from tests.pages.sse_client import served, stream
 from tests.support.api_world import build_world, running_app
 
@@ -75,15 +77,53 @@ def test_the_organiser_gets_the_board_and_each_change_and_resumes(live):
         assert caught is not None and totals(caught.board)["孙八"] is not None
 
 
-def test_the_public_gets_nothing_from_a_board_it_may_not_see(live):
+def test_the_public_gets_nothing_from_a_private_board_until_the_rule_allows(live):
     world, url = live
-    with stream(f"{url}/competitions/{world.marking}/events") as public:
-        world.ledger.competitions.record_marks(
-            world.marking, [MarkEntry(world.entrants[0], "practical", "裁判乙", "81")], actor="t"
-        )
-        assert public.next(within=1.5) is None
-        assert public.events.empty(), "not even another kind of event"
-        assert public.comments >= 1
+    choose = world.ledger.competitions.choose_board_visibility
+    choose(world.marking, visibility="private", actor="test")
+    try:
+        with stream(f"{url}/competitions/{world.marking}/events") as public:
+            world.ledger.competitions.record_marks(
+                world.marking,
+                [MarkEntry(world.entrants[0], "practical", "裁判乙", "81")],
+                actor="test",
+            )
+            assert public.next(within=1.5) is None
+            assert public.events.empty(), "not even another kind of event"
+            assert public.comments >= 1
+            choose(world.marking, visibility="public", actor="test")
+            shown = public.next(within=5)
+            assert shown is not None, "the board appears once the organiser makes it public"
+            assert "赵*" in [row["name"] for row in shown.board["items"]]
+            assert "赵六" not in shown.data
+            choose(world.marking, visibility="private", actor="test")
+            hidden = public.next("hidden", within=5)
+            assert hidden is not None and int(hidden.id) > int(shown.id)
+    finally:
+        choose(world.marking, visibility="public-after-lock", actor="test")
+
+
+def test_after_lock_the_public_gets_each_component_once_it_is_locked(live):
+    world, url = live
+    ledger = world.ledger
+    competition_id = competition(world.world, "PAGES-LOCKS", world.entrants)
+    marks = (("90", "80"), ("85", "75"), ("70", "60"))
+    for worker, (practical, theory) in zip(world.entrants, marks, strict=True):
+        mark(world.world, competition_id, worker, practical, theory)
+    with stream(f"{url}/competitions/{competition_id}/events") as public:
+        first = public.next()
+        assert first is not None, "public after lock (the default): the board, blank"
+        rows = first.board["items"]
+        assert all(set(r["components"].values()) == {None} and r["total"] is None for r in rows)
+        ledger.competitions.lock_component(competition_id, "practical", actor="test")
+        locked = public.next(within=5)
+        assert locked is not None and int(locked.id) > int(first.id)
+        rows = locked.board["items"]
+        assert all(r["components"]["practical"] is not None for r in rows)
+        assert all(r["components"]["theory"] is None and r["total"] is None for r in rows)
+        ledger.competitions.lock_component(competition_id, "theory", actor="test")
+        both = public.next(within=5)
+        assert both is not None and all(r["total"] is not None for r in both.board["items"])
 
 
 def test_the_public_gets_the_final_board_with_names_masked(live):
@@ -114,5 +154,4 @@ def test_the_big_screen_shows_the_board_in_large_type_in_both_languages(live):
     english = client.get(f"/competitions/{world.finalised}/screen?lang=en").text
     assert "Gold" in english and "Rank" in english and 'lang="en"' in english
     marking = client.get(f"/competitions/{world.marking}/screen").text
-    assert 'id="board" hidden' in marking and "data-events-url" in marking
-    assert "赵" not in marking
+    assert "data-events-url" in marking and "赵六" not in marking, "public after lock: masked"
