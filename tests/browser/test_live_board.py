@@ -1,8 +1,9 @@
 """In Chromium against a live ``serve --demo``: the board of the competition still in marking
 (2026-CY-CARE, half its entrants without practical marks) stays open on the competition page
 and on the big screen while three judges' marks are recorded through the API; the entrant's
-row fills in, by Server-Sent Events, without a reload. The public sees neither names nor the
-board while marking. Screenshots s01..s07."""
+row fills in, by Server-Sent Events, without a reload. The public (public after lock, the
+default) sees names masked and no score of a component that is not locked. Screenshots
+s01..s07."""
 
 from __future__ import annotations
 
@@ -63,8 +64,12 @@ def test_the_board_updates_in_place_as_marks_are_recorded(live_server: LiveServe
 
         anonymous = public.new_page()
         anonymous.goto(f"{url}/competitions/{competition_id}")
-        assert anonymous.locator("#board-hidden").is_visible()
-        assert not anonymous.locator("#board").is_visible()
+        anonymous.wait_for_selector("#board[data-live=open]")
+        assert anonymous.locator("#after-lock-note").is_visible()
+        public_row = anonymous.locator(f'#board-rows tr[data-key$=":{number}"]')
+        public_name = public_row.locator("td:nth-child(3)").inner_text()
+        assert public_name.endswith("*"), "the public sees names masked"
+        assert public_row.locator("td:nth-child(5)").inner_text() == "–"
 
         _, entrants = http(
             f"{url}/api/v1/competitions/{competition_id}/entrants?limit=200", token=token
@@ -110,8 +115,8 @@ def test_the_board_updates_in_place_as_marks_are_recorded(live_server: LiveServe
         screenshot(screen, "s07-screen-zh")
 
         anonymous.wait_for_timeout(1000)
-        assert not anonymous.locator("#board").is_visible(), "the public still sees no board"
-        screenshot(anonymous, "s05-public-while-marking")
+        assert public_row.locator("td:nth-child(5)").inner_text() == "–", "not locked: no total"
+        screenshot(anonymous, "s05-public-before-the-lock")
     finally:
         desk.close()
         wall.close()
