@@ -201,14 +201,18 @@ class LiveBoards:
         self._thread = threading.Thread(target=self._loop, name="live-boards", daemon=True)
         self._thread.start()
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop the watcher and end every stream."""
+    def end_streams(self) -> None:
+        """End every stream now and stop watching (the server is stopping: the browsers
+        reconnect to the next one); safe in a signal handler (it waits for nothing)."""
         self._stopping.set()
         self._wake.set()
-        with self._lock:
-            for streams in self._streams.values():
-                for subscription in streams:
-                    subscription.close()
+        for streams in list(self._streams.values()):
+            for subscription in list(streams):
+                subscription.close()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the watcher and end every stream."""
+        self.end_streams()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
