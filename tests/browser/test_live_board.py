@@ -65,6 +65,7 @@ def test_the_board_updates_in_place_as_marks_are_recorded(live_server: LiveServe
         anonymous = public.new_page()
         anonymous.goto(f"{url}/competitions/{competition_id}")
         anonymous.wait_for_selector("#board[data-live=open]")
+        assert fits(anonymous), "the board fits a tablet"
         assert anonymous.locator("#after-lock-note").is_visible()
         public_row = anonymous.locator(f'#board-rows tr[data-key$=":{number}"]')
         public_name = public_row.locator("td:nth-child(3)").inner_text()
