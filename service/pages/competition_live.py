@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Hashable, Iterator
@@ -113,9 +114,14 @@ def _make_hub(app: Flask) -> LiveBoards:
     return hub
 
 
+#: A log position as ``Last-Event-ID`` carries it: ASCII digits (``str.isdigit`` also takes
+#: "²", which ``int`` refuses), not more than a 64-bit position has.
+_POSITION = re.compile(r"[0-9]{1,19}")
+
+
 def _last_seen() -> int | None:
     text = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or ""
-    return int(text) if text.strip().isdigit() else None
+    return int(text.strip()) if _POSITION.fullmatch(text.strip()) else None
 
 
 def _stream(hub: LiveBoards, subscription: Subscription, config: dict[str, Any]) -> Iterator[str]:
