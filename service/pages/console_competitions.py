@@ -16,7 +16,6 @@ from uuid import UUID
 from werkzeug.exceptions import Forbidden
 
 from domain.competition import Competition, CompetitionStatus
-from domain.person_account import AccountRole
 from service.app_services import caught_up, leaderboards
 from service.competitions.leaderboard import READ_MODEL
 from service.pages.blueprints import render
@@ -101,7 +100,7 @@ def competitions() -> Any:
         "pages/console_competitions.html",
         title=gettext("竞赛管理"),
         items=page.items,
-        may_announce=person.account.role is not AccountRole.AUDITOR,
+        may_announce=person.account.role in UNION_ROLES,
     )
 
 
