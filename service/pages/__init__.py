@@ -66,6 +66,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         console_bodies,
         console_candidates,
         console_competition_announce,
+        console_competition_entrants,
         console_competitions,
         console_honours,
         console_keys,

@@ -233,7 +233,7 @@ def announce_competition_form() -> Any:
 @console.route("/competitions/new", methods=["POST"])
 def announce_competition() -> Any:
     person = current_person()
-    if person is None or not may_announce():
+    if person is None or not may_announce() or person.account.organisation_id is None:
         return _refused()
     rows = _row_count(request.form)
     if "add_row" in request.form:  # "add a row": the same form, one more component row
