@@ -67,6 +67,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         console_candidates,
         console_competition_announce,
         console_competition_entrants,
+        console_competition_judges,
         console_competitions,
         console_honours,
         console_keys,
