@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from domain.competition import Competition
 from service.demo.cast import demo_cast
 from tests.browser.live_server import fits, screenshot
 from tests.browser.officer import demo_page
@@ -134,3 +135,25 @@ def test_the_organiser_announces_imports_entrants_and_assigns_judges(
     assert "已退赛" in withdrawn and "缺考" in withdrawn
     assert fits(page)
     screenshot(page, "o06-entrants-listed-one-withdrawn")
+
+    # -- judges: a panel per component, new judges invited (links shown once) ------------------
+    if not hasattr(Competition, "assign_judges"):
+        return  # lane judging's panels are not merged on this branch yet
+    submit(page, "nav.session-tabs >> text=裁判")
+    assert page.url == f"{competition_path}/judges"
+    page.fill(
+        "#judges_0",
+        "裁判甲, judge.jia@demo.example\n裁判乙, judge.yi@demo.example\n裁判丙, 13800138000",
+    )
+    submit(page, 'section[data-component="实操"] button.primary')
+    if page.locator("#invitations").count():
+        links = page.locator("#invitations code.invitation-link").all_inner_texts()
+        assert len(links) == 3 and all("/invitation/" in link for link in links)
+    assert page.locator('section[data-component="实操"] table.panel-judges tbody tr').count() == 3
+    assert fits(page)
+    screenshot(page, "o07-judges-assigned-and-invited")
+    page.fill("#judges_0", "裁判乙, judge.yi@demo.example\n裁判乙")
+    submit(page, 'section[data-component="实操"] button.primary')
+    error = page.locator("#judges_0-error").inner_text()
+    assert "duplicate-judge" in error, error
+    screenshot(page, "o08-judges-refused-beside-the-panel")
