@@ -25,6 +25,7 @@ from uuid import UUID
 from flask import redirect, request, url_for
 
 from domain.competition import Competition
+from domain.competition_panels import MAX_PANEL
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.person_account import parse_login
 from service.app_services import ledger
@@ -40,13 +41,12 @@ from service.pages.people import current_person
 
 __all__ = ["judge_lines"]
 
-PANEL_MAX = 51
-NAME_MAX = 100
 SEPARATOR = re.compile(r"[,，\s]+")
 RULES = {
     "component-locked": N_("该赛项已封分，不能再更改裁判组。"),
     "judge-has-marks": N_("已评分的裁判不能移出裁判组。"),
-    "duplicate-judge": N_("同一裁判组中有重复的裁判。"),
+    "duplicate-judge": N_("同一裁判组中有重复的裁判（姓名或登录名）。"),
+    "panel-too-small": N_("裁判组人数少于评分方案的要求（去掉最高最低分时至少 3 人）。"),
     "results-final": N_("竞赛结果已公布，不能再更改。"),
 }
 
@@ -61,8 +61,6 @@ def judge_lines(text: str) -> tuple[list[dict[str, str | None]], str | None]:
         parts = SEPARATOR.split(line.strip(), maxsplit=1)
         name = parts[0]
         login = parts[1].strip() if len(parts) > 1 and parts[1].strip() else None
-        if len(name) > NAME_MAX:
-            return [], gettext("第 %(line)s 行：姓名最多 %(max)s 个字。", line=number, max=NAME_MAX)
         if login is not None:
             try:
                 login = parse_login(login)
@@ -71,8 +69,8 @@ def judge_lines(text: str) -> tuple[list[dict[str, str | None]], str | None]:
                     "第 %(line)s 行：登录名须为电子邮箱或 11 位手机号。", line=number
                 )
         judges.append({"name": name, "login": login})
-    if len(judges) > PANEL_MAX:
-        return [], gettext("每个裁判组最多 %(max)s 人。", max=PANEL_MAX)
+    if len(judges) > MAX_PANEL:
+        return [], gettext("每个裁判组最多 %(max)s 人。", max=MAX_PANEL)
     return judges, None
 
 

@@ -100,7 +100,8 @@ MATRIX: dict[str, str] = {
     "record finish time":            "401   200   403    403    200   403   403   403",
     "lock component":                "401   200   403    403    200   403   403   403",
     "finalise competition":          "401   200   403    403    200   403   403   403",
-    "live leaderboard":              "401   200   403    403    200   200   403   403",
+    "live leaderboard":              "200   200   200    200    200   200   200   200",
+    "private live leaderboard":      "401   200   403    403    200   200   403   403",
     "final leaderboard":             "200   200   200    200    200   200   200   200",
     "list proposals":                "401   200   403    403    200   200   200   200",
     "approve proposal":              "401   200   403    403    403   403   403   403",
@@ -672,6 +673,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "live leaderboard": read(
         "/api/v1/competitions/{target}/leaderboard", prepare=competition_states.marked
+    ),
+    "private live leaderboard": read(
+        "/api/v1/competitions/{target}/leaderboard", prepare=competition_states.marked_privately
     ),
     "final leaderboard": read(
         "/api/v1/competitions/{target}/leaderboard", prepare=competition_states.finalised
