@@ -4,9 +4,11 @@ the same command as ``POST /api/v1/competitions`` (``ledger.competitions.announc
 The occupation is picked by name from the catalogue (``domain.occupation``), the level from the
 levels it has; the marking scheme is a few rows of components (name, kind, weight) -- more rows
 come by submitting "add a row" (no script needed) -- with the judge combination and the largest
-spread before review; the promotion rule set is one of the known ones (or none). A refusal is shown
-with its rule beside the field it concerns (a rule set not covering the tier beside the rule-set
-field), 422, the form kept; an announcement recorded goes to the competition's overview (303).
+spread before review; the promotion rule set is one of the known ones (or none); the provisional
+board is public after each lock (the default), public while marking, or private until final. A
+refusal is shown with its rule beside the field it concerns (a rule set not covering the tier
+beside the rule-set field), 422, the form kept; an announcement recorded goes to the
+competition's overview (303).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from uuid import UUID
 
 from flask import redirect, request, url_for
 
-from domain.competition import CompetitionTier
+from domain.competition import BoardVisibility, CompetitionTier
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.marking_scheme import ComponentKind, JudgeCombination, MarkingScheme
 from domain.occupation import KNOWN_OCCUPATIONS, find_occupation
@@ -45,7 +47,13 @@ COMBINATIONS = {
     "mean": N_("平均分"),
     "trimmed": N_("去掉一个最高分和一个最低分后平均（至少 3 名裁判）"),
 }
+BOARDS = {
+    "public-after-lock": N_("封分后公开：只公开已封分赛项的成绩（默认）"),
+    "public": N_("公开：评分中即公开实时排行榜"),
+    "private": N_("不公开：结果公布前只有组织者可见"),
+}
 assert set(KINDS) == {kind.value for kind in ComponentKind}
+assert set(BOARDS) == {board.value for board in BoardVisibility}
 assert set(COMBINATIONS) == {combination.value for combination in JudgeCombination}
 RULES = {
     "duplicate-reference": N_("本单位已有这个竞赛编号。"),
@@ -113,6 +121,7 @@ def _announce_page(
         kinds=KINDS,
         combinations=COMBINATIONS,
         rule_sets=RULE_SETS,
+        boards=BOARDS,
         rows=rows,
         rows_max=ROWS_MAX,
         this_year=ledger().china_today().year,
@@ -181,6 +190,9 @@ def _read(form: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     components, trouble = _components(form, _row_count(form))
     if trouble:
         problems["components"] = trouble
+    board = form.get("provisional_board", "") or BoardVisibility.PUBLIC_AFTER_LOCK.value
+    if board not in BOARDS:
+        problems["provisional_board"] = gettext("请选择排行榜何时公开。")
     combination = form.get("combination", "")
     if combination not in COMBINATIONS:
         problems["combination"] = gettext("请选择裁判评分合成方式。")
@@ -208,6 +220,7 @@ def _read(form: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         "marking_scheme": scheme,
         "promotion_rule_set": rule_set,
         "separate_groups": form.get("separate_groups") == "1",
+        "provisional_board": board,
     }
     return announcement, problems
 

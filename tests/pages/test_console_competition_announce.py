@@ -4,14 +4,10 @@ its rule beside the field it concerns, 422, the form kept, nothing recorded."""
 
 from __future__ import annotations
 
-import inspect
 import re
 from typing import Any
 from uuid import UUID
 
-import pytest
-
-from domain import competition_announcement
 from domain.person_account import AccountRole
 from tests.factories.organisations import ELECTRICIAN
 from tests.pages.pages_world import PagesWorld, csrf_of
@@ -71,6 +67,18 @@ def test_an_organiser_announces_from_the_list(pages_world: PagesWorld):
     assert competition.organiser_id == pages_world.world.ids["union"]
     assert [c.name for c in competition.scheme.components] == ["实操", "理论"]
     assert str(competition.scheme.max_spread) == "10"
+    assert competition.provisional_board == "public-after-lock"  # the default
+
+
+def test_the_provisional_board_is_chosen_at_announcement(pages_world: PagesWorld):
+    client = organiser(pages_world, "announce.e@union.example")
+    csrf = csrf_of(client.get(NEW).text)
+    answer = client.post(NEW, data=announcement(csrf, "ANN-6", provisional_board="private"))
+    assert answer.status_code == 303
+    competition_id = UUID(answer.headers["Location"].split("/")[3].split("?")[0])
+    assert pages_world.ledger.competition(competition_id).provisional_board == "private"
+    wrong = client.post(NEW, data=announcement(csrf, "ANN-7", provisional_board="everyone"))
+    assert wrong.status_code == 422 and field_error(wrong.text, "provisional_board")
 
 
 def test_add_row_keeps_the_form_and_adds_a_row(pages_world: PagesWorld):
@@ -110,10 +118,6 @@ def test_refusals_show_their_rule_beside_the_field(pages_world: PagesWorld):
     ).group(1)
 
 
-@pytest.mark.skipif(
-    "rule-set-does-not-cover-tier" not in inspect.getsource(competition_announcement),
-    reason="lane judging's rule-set-does-not-cover-tier is not on this branch yet",
-)
 def test_a_rule_set_not_covering_the_tier_is_refused_beside_the_rule_set(pages_world: PagesWorld):
     client = organiser(pages_world, "announce.d@union.example")
     form = client.get(NEW).text

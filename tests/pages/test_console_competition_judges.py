@@ -9,16 +9,10 @@ import re
 from typing import Any
 from uuid import UUID
 
-import pytest
-
-from domain.competition import Competition
 from domain.person_account import AccountRole
 from service.pages.console_competition_judges import judge_lines
 from tests.pages.pages_world import PagesWorld, competition, csrf_of
 from tests.pages.people import field_error, signed_in
-
-PANELS = hasattr(Competition, "assign_judges")
-needs_panels = pytest.mark.skipif(not PANELS, reason="lane judging's panels are not merged yet")
 
 
 def organiser(pages_world: PagesWorld, login: str) -> Any:
@@ -51,7 +45,6 @@ def test_the_judges_tab_has_a_form_per_component(pages_world: PagesWorld):
     assert read.status_code == 200 and 'id="judges_0"' not in read.text
 
 
-@needs_panels
 def test_a_panel_is_recorded_and_new_judges_invited_once(pages_world: PagesWorld):
     world = pages_world.world
     competition_id = competition(world, "JUDGES-1", [])
@@ -75,7 +68,6 @@ def test_a_panel_is_recorded_and_new_judges_invited_once(pages_world: PagesWorld
         assert answer.status_code == 303
 
 
-@needs_panels
 def test_refusals_are_beside_the_components_field(pages_world: PagesWorld):
     client = organiser(pages_world, "judges.c@union.example")
     path = f"/console/competitions/{pages_world.marking}/judges"
