@@ -3,7 +3,7 @@ tablet width (820 px): the demo's organiser (演示：竞赛组织者 赵老师,
 announces a competition (a row added without script, a refusal beside its field first), imports
 entrants from a spreadsheet (a bad file previewed with its problems and nothing recorded, then a
 good one recorded), registers one more by ID number (never shown back), withdraws one with a
-reason, and assigns judges to the components. Screenshots o01.. ."""
+reason, and assigns judges to the components. Screenshots o01..o09."""
 
 from __future__ import annotations
 
@@ -77,11 +77,19 @@ def test_the_organiser_announces_imports_entrants_and_assigns_judges(
     assert fits(page)
     screenshot(page, "o02-announce-refused-beside-components")
     page.fill("#component_2_weight", "20")
+    page.select_option("#promotion_rule_set", "national-2023")  # national tiers only
+    submit(page, "#announce-form button.primary[type=submit]")
+    error = page.locator("#promotion_rule_set-error").inner_text()
+    assert "rule-set-does-not-cover-tier" in error, error
+    assert page.locator("#promotion_rule_set").get_attribute("aria-invalid") == "true"
+    screenshot(page, "o03-announce-refused-beside-the-rule-set")
+    page.select_option("#promotion_rule_set", "")
+    page.check("#board-public")
     submit(page, "#announce-form button.primary[type=submit]")
     assert re.search(r"/console/competitions/[0-9a-f-]{36}\?announced=1$", page.url), page.url
     competition_path = page.url.split("?")[0]
     assert "竞赛已发布" in page.locator("#announced").inner_text()
-    screenshot(page, "o03-announced-overview")
+    screenshot(page, "o04-announced-overview")
 
     # -- entrants from a spreadsheet: a bad file first ------------------------------------------
     submit(page, "nav.session-tabs >> text=选手")
@@ -102,7 +110,7 @@ def test_the_organiser_announces_imports_entrants_and_assigns_judges(
     assert page.locator("#record-import").count() == 0
     assert staff[0].id_number.reveal() not in page.content()
     assert fits(page)
-    screenshot(page, "o04-entrants-import-problems")
+    screenshot(page, "o05-entrants-import-problems")
     good = tmp_path / "选手.xlsx"
     good.write_bytes(
         xlsx_bytes(
@@ -114,7 +122,7 @@ def test_the_organiser_announces_imports_entrants_and_assigns_judges(
     page.set_input_files("#file", str(good))
     submit(page, "form.import-form button.primary")
     assert "每一行都检查无误" in page.locator("#import-ok").inner_text()
-    screenshot(page, "o05-entrants-import-preview")
+    screenshot(page, "o06-entrants-import-preview")
     submit(page, "#record-import")
     assert "已导入选手：4 人" in page.locator("#import-recorded").inner_text()
     assert page.locator("#entrants tbody tr").count() == 4
@@ -133,7 +141,7 @@ def test_the_organiser_announces_imports_entrants_and_assigns_judges(
     withdrawn = page.locator('tr[data-entrant="2"]').inner_text()
     assert "已退赛" in withdrawn and "缺考" in withdrawn
     assert fits(page)
-    screenshot(page, "o06-entrants-listed-one-withdrawn")
+    screenshot(page, "o07-entrants-listed-one-withdrawn")
 
     # -- judges: a panel per component, new judges invited (links shown once) ------------------
     submit(page, "nav.session-tabs >> text=裁判")
@@ -148,9 +156,9 @@ def test_the_organiser_announces_imports_entrants_and_assigns_judges(
         assert len(links) == 3 and all("/invitation/" in link for link in links)
     assert page.locator('section[data-component="实操"] table.panel-judges tbody tr').count() == 3
     assert fits(page)
-    screenshot(page, "o07-judges-assigned-and-invited")
+    screenshot(page, "o08-judges-assigned")
     page.fill("#judges_0", "裁判乙, judge.yi@demo.example\n裁判乙")
     submit(page, 'section[data-component="实操"] button.primary')
     error = page.locator("#judges_0-error").inner_text()
     assert "duplicate-judge" in error, error
-    screenshot(page, "o08-judges-refused-beside-the-panel")
+    screenshot(page, "o09-judges-refused-beside-the-panel")
