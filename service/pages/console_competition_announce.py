@@ -29,12 +29,12 @@ from domain.skill_level import SkillLevel
 from service.app_services import ledger, services
 from service.pages.blueprints import render, render_error
 from service.pages.console import console
-from service.pages.console_competition import UNION_ROLES
+from service.pages.console_competition import UNION_ROLES, competition_for
 from service.pages.console_session_plan import rule_error
 from service.pages.i18n import N_, gettext
 from service.pages.people import current_person
 
-__all__ = ["may_announce"]
+__all__ = ["BOARDS", "may_announce"]
 
 REFERENCE = re.compile(r"[!-~]{1,64}")
 NAME_MAX = 200
@@ -272,5 +272,27 @@ def announce_competition() -> Any:
         return _announce_page(422, {field: _refusal(error)}, rows, keep=True)
     return redirect(
         url_for("console.competition_overview", competition_id=recorded.aggregate.id, announced=1),
+        code=303,
+    )
+
+
+@console.route("/competitions/<uuid:competition_id>/board-visibility", methods=["POST"])
+def choose_board_visibility(competition_id: UUID) -> Any:
+    """Choose, after the announcement, who sees the provisional board (the overview's form)."""
+    competition = competition_for(competition_id, change=True)
+    person = current_person()
+    assert person is not None
+    visibility = request.form.get("provisional_board", "")
+    if visibility not in BOARDS:
+        return render_error(422, gettext("请选择排行榜何时公开。"))
+    try:
+        ledger().competitions.choose_board_visibility(
+            competition.id, visibility=visibility, actor=person.principal.actor
+        )
+    except DomainRuleViolation as error:
+        return render_error(422, rule_error(error, RULES)["text"] + f" ({error.rule})")
+    return redirect(
+        url_for("console.competition_overview", competition_id=competition.id, board=1)
+        + "#board-heading",
         code=303,
     )

@@ -27,6 +27,7 @@ from service.pages.console_competition import (
     competition_for,
     may_change_competition,
 )
+from service.pages.console_competition_announce import BOARDS
 from service.pages.i18n import N_, gettext
 from service.pages.people import current_person
 
@@ -117,4 +118,5 @@ def competition_overview(competition_id: UUID) -> Any:
         withdrawn=withdrawn,
         next_step=next_step(competition, progress),
         may_change=may_change_competition(competition),
+        boards=BOARDS,
     )

@@ -141,3 +141,23 @@ def test_only_a_union_announces(pages_world: PagesWorld):
     assert f'href="{NEW}"' not in auditor.get("/console/competitions").text
     csrf = csrf_of(auditor.get("/console").text)
     assert auditor.post(NEW, data=announcement(csrf, "ANN-5")).status_code == 403
+
+
+def test_the_board_visibility_is_changed_on_the_overview(pages_world: PagesWorld):
+    client = organiser(pages_world, "announce.f@union.example")
+    csrf = csrf_of(client.get(NEW).text)
+    answer = client.post(NEW, data=announcement(csrf, "ANN-8"))
+    overview = client.get(answer.headers["Location"])
+    assert (
+        'id="board-public-after-lock" name="provisional_board" value="public-after-lock" checked'
+        in overview.text
+    )
+    path = answer.headers["Location"].split("?")[0] + "/board-visibility"
+    changed = client.post(path, data={"csrf": csrf, "provisional_board": "public"})
+    assert changed.status_code == 303
+    page = client.get(changed.headers["Location"])
+    assert "已保存排行榜的公开方式" in page.text
+    assert "评分中即公开实时排行榜" in re.search(
+        r'id="board-visibility">(.*?)</dd>', page.text
+    ).group(1)
+    assert client.post(path, data={"csrf": csrf, "provisional_board": "x"}).status_code == 422
