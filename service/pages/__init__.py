@@ -17,10 +17,13 @@ competition, the statistics and the audit trail, in Chinese with an English swit
                                         the HR bureau's ``/console/bodies`` (filings, 备案),
                                         ``/console/approvals`` (核准) and ``/console/keys``,
                                         ``/console/statistics`` (统计报表, Excel export)
+``/judge``, ``/judge/{id}/{component}``  a judge marks on their phone (``service.pages.judge``):
+                                        one entrant at a time or a table, saved as they go
 ``/me``                                 the signed-in worker: ladder, honours, career stage,
                                         points statements, share links
 ``/s/{token}``                          a worker's share link (expiry, optional 提取码, revocable)
 ``/competitions``, ``/competitions/{id}``  leaderboards (live for organisers, public once final)
+``/competitions/{id}/results[.xlsx]``   the final results to print or as Excel; awards as PDF
 ``/statistics``                         SVG charts, as of a date
 ``/gongshi``, ``/gongshi/{session}``    the public 公示 of self-evaluation results (masked), and
                                         objections to them (rate-limited)
@@ -61,6 +64,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         certificate,
         certificate_pdf,
         competition,
+        competition_results,
         console,
         console_approvals,
         console_bodies,
@@ -84,6 +88,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         gongshi,
         home,
         invitation,
+        judge,
         share,
         signin,
         statistics,

@@ -27,7 +27,7 @@ from flask import redirect, request, url_for
 from domain.competition import Competition
 from domain.competition_panels import MAX_PANEL
 from domain.errors import DomainRuleViolation, InvalidValue
-from domain.person_account import parse_login
+from domain.person_account import AccountRole, parse_login
 from service.app_services import ledger
 from service.pages.blueprints import render
 from service.pages.console import console
@@ -120,11 +120,10 @@ def judges_page(competition: Competition, status: int = 200, **values: Any) -> A
     return render(
         "pages/console_competition_judges.html",
         status=status,
-        title=gettext("裁判") + " · " + competition.name,
+        title=gettext("裁判组") + " · " + competition.name,
         competition=competition,
         panels=_panels(competition),
         may_change=may_change_competition(competition) and not competition.is_final,
-        may_invite=hasattr(ledger().accounts, "invite_judge"),
         **values,
     )
 
@@ -151,8 +150,7 @@ def _taken(competition: Competition, judges: list[dict[str, str | None]]) -> str
         account = accounts.find(login) if login else None
         if account is None:
             continue
-        ours = getattr(account, "competition_id", None) == competition.id
-        if account.role.value != "judge" or not ours:
+        if account.role is not AccountRole.JUDGE or account.competition_id != competition.id:
             return gettext("登录名 %(login)s 已属于另一个账号，请换一个。", login=login)
     return None
 
@@ -187,7 +185,7 @@ def assign_competition_judges(competition_id: UUID) -> Any:
         )
     invited = []
     accounts = ledger().accounts
-    if request.form.get("invite") == "1" and hasattr(accounts, "invite_judge"):
+    if request.form.get("invite") == "1":
         for judge in judges:
             login = judge["login"]
             if login is None or accounts.find(login) is not None:
@@ -214,4 +212,4 @@ def assign_competition_judges(competition_id: UUID) -> Any:
     )
 
 
-add_competition_tab("console.competition_judges", N_("裁判"), 20)
+add_competition_tab("console.competition_judges", N_("裁判组"), 20)

@@ -144,16 +144,15 @@ def test_the_organiser_announces_imports_entrants_and_assigns_judges(
     screenshot(page, "o07-entrants-listed-one-withdrawn")
 
     # -- judges: a panel per component, new judges invited (links shown once) ------------------
-    submit(page, "nav.session-tabs >> text=裁判")
+    submit(page, "nav.session-tabs >> text=裁判组")
     assert page.url == f"{competition_path}/judges"
     page.fill(
         "#judges_0",
         "裁判甲, judge.jia@demo.example\n裁判乙, judge.yi@demo.example\n裁判丙, 13800138000",
     )
     submit(page, 'section[data-component="实操"] button.primary')
-    if page.locator("#invitations").count():
-        links = page.locator("#invitations code.invitation-link").all_inner_texts()
-        assert len(links) == 3 and all("/invitation/" in link for link in links)
+    links = page.locator("#invitations code.invitation-link").all_inner_texts()
+    assert len(links) == 3 and all("/invitation/" in link for link in links)
     assert page.locator('section[data-component="实操"] table.panel-judges tbody tr').count() == 3
     assert fits(page)
     screenshot(page, "o08-judges-assigned")
