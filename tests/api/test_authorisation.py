@@ -100,6 +100,9 @@ MATRIX: dict[str, str] = {
     "record finish time":            "401   200   403    403    200   403   403   403",
     "lock component":                "401   200   403    403    200   403   403   403",
     "finalise competition":          "401   200   403    403    200   403   403   403",
+    "assign judging panel":          "401   200   403    403    200   403   403   403",
+    "submit judge's marks":          "401   200   403    403    200   403   403   403",
+    "choose board visibility":       "401   200   403    403    200   403   403   403",
     "live leaderboard":              "200   200   200    200    200   200   200   200",
     "private live leaderboard":      "401   200   403    403    200   200   403   403",
     "final leaderboard":             "200   200   200    200    200   200   200   200",
@@ -670,6 +673,21 @@ ENDPOINTS: dict[str, Endpoint] = {
         "/api/v1/competitions/{target}/lock",
         prepare=competition_states.marked,
         body={"component": "theory"},
+    ),
+    "assign judging panel": command(
+        "/api/v1/competitions/{target}/panels",
+        prepare=competition_states.with_entrant,
+        body={"component": "practical", "judges": [{"name": n} for n in ("甲", "乙", "丙")]},
+    ),
+    "submit judge's marks": command(
+        "/api/v1/competitions/{target}/submissions",
+        prepare=competition_states.marked,
+        body={"component": "practical", "judge": "甲"},
+    ),
+    "choose board visibility": command(
+        "/api/v1/competitions/{target}/board-visibility",
+        prepare=competition_states.announced,
+        body={"visibility": "private"},
     ),
     "finalise competition": command(
         "/api/v1/competitions/{target}/finalise", prepare=competition_states.locked, body={}

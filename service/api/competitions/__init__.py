@@ -11,8 +11,12 @@
 ``POST /{id}/reviews``                           confirm a flagged spread (复核)
 ``POST /{id}/finish-times``                      an entrant's finish time (a tie-break)
 ``POST /{id}/lock``                              lock a component's marks (封分)
+``POST /{id}/panels``                            a component's judging panel (裁判组)
+``POST /{id}/submissions``                       a judge submits their marks (提交)
+``POST /{id}/board-visibility``                  who sees the provisional board
 ``POST /{id}/finalise``                          results, awards, standardised scores, proposals
-``GET  /{id}/leaderboard``                       live for the organiser; public once final
+``GET  /{id}/leaderboard``                       live for the organiser; for the public as
+                                                 the organiser chose; everyone's once final
 ``GET  /{id}/proposals``                         promotion proposals and why
 ``POST /{id}/proposals/{worker_id}/approve``     核准 (admin): issues the certificate
 ``POST /{id}/proposals/{worker_id}/reject``      不予核准 (admin), with a reason
@@ -28,14 +32,15 @@ promotions. Names are masked for the public (张三 → 张*), as on the public 
 
 One module per resource, each with its schemas beside its views: ``competition``
 (announce, list, read), ``entrants``, ``marking`` (marks, corrections, reviews, finish times,
-locks), ``results`` (finalise, leaderboard), ``promotions`` and ``awards``; they register on
-the one blueprint of ``blueprint``, in this order (the OpenAPI document's).
+locks), ``judging`` (panels, submissions, board visibility), ``results`` (finalise,
+leaderboard), ``promotions`` and ``awards``; they register on the one blueprint of
+``blueprint``, in this order (the OpenAPI document's).
 """
 
 # Importing a resource module registers its views on ``blp``, in the document's order.
 # isort: off
 from service.api.competitions.blueprint import blp
-from service.api.competitions import competition, entrants, marking  # noqa: F401
+from service.api.competitions import competition, entrants, marking, judging  # noqa: F401
 from service.api.competitions import results, promotions, awards  # noqa: F401
 from service.api.competitions import judges  # noqa: F401
 

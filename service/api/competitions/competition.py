@@ -10,7 +10,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from domain.api_token import Role
-from domain.competition import Competition, CompetitionStatus, CompetitionTier
+from domain.competition import BoardVisibility, Competition, CompetitionStatus, CompetitionTier
 from domain.marking_scheme import ComponentKind, JudgeCombination, MarkingScheme
 from domain.promotion_rule_sets import RULE_SETS
 from domain.ranking import TieBreakOrder
@@ -21,7 +21,7 @@ from service.api.openapi import located_at
 from service.api.problems import field_errors, validation_problem
 from service.api.reads import PageArgs, WaitHeaders, page_schema, read_after_position
 from service.app_services import leaderboards, ledger
-from service.competitions.leaderboard import READ_MODEL
+from service.competitions.leaderboard import READ_MODEL, sees_everything
 
 
 class MarkingComponentSchema(ma.Schema):
@@ -116,6 +116,23 @@ class AnnounceCompetitionSchema(ma.Schema):
         load_default=False,
         metadata={"description": "rank employees and students apart (职工组/学生组)"},
     )
+    provisional_board = ma.fields.String(
+        load_default=BoardVisibility.PUBLIC_AFTER_LOCK.value,
+        validate=validate.OneOf([visibility.value for visibility in BoardVisibility]),
+        metadata={
+            "description": "who sees the board before the results are final: "
+            "public-after-lock (the locked components only; the default), public, private"
+        },
+    )
+
+
+class PanelMemberSchema(ma.Schema):
+    name = ma.fields.String(required=True)
+    login = ma.fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "shown to the organiser, admins and auditors only"},
+    )
 
 
 class CompetitionSchema(ma.Schema):
@@ -141,6 +158,21 @@ class CompetitionSchema(ma.Schema):
     )
     entrants = ma.fields.Integer(required=True, metadata={"description": "active entrants"})
     locked = ma.fields.List(ma.fields.String(), required=True)
+    panels = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.List(ma.fields.Nested(PanelMemberSchema)),
+        required=True,
+        metadata={"description": "component -> its judging panel (裁判组)"},
+    )
+    submitted = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.DateTime()),
+        required=True,
+        metadata={"description": "component -> judge -> when they submitted their marks"},
+    )
+    provisional_board = ma.fields.String(
+        required=True, metadata={"description": "public-after-lock, public or private"}
+    )
     finalised_at = ma.fields.DateTime(required=True, allow_none=True)
     version = ma.fields.Integer(required=True)
 
@@ -175,6 +207,9 @@ class CompetitionListArgs(PageArgs):
 
 
 def view(competition: Competition) -> dict[str, Any]:
+    """The competition as the caller may see it: judges' logins only for those who see
+    everything (``service.competitions.leaderboard.sees_everything``)."""
+    logins = sees_everything(competition, current_principal())
     return {
         "id": competition.id,
         "organiser_id": competition.organiser_id,
@@ -194,6 +229,17 @@ def view(competition: Competition) -> dict[str, Any]:
         "status": str(competition.status),
         "entrants": len(competition.active_entrants()),
         "locked": sorted(competition.locks),
+        "panels": {
+            component: [
+                {"name": judge["name"], "login": judge["login"] if logins else None}
+                for judge in judges
+            ]
+            for component, judges in competition.panels.items()
+        },
+        "submitted": {
+            component: dict(judges) for component, judges in competition.submitted.items()
+        },
+        "provisional_board": competition.provisional_board,
         "finalised_at": competition.finalised_at,
         "version": competition.version,
     }
@@ -207,7 +253,8 @@ LOCATION = located_at("competitions.get_competition", "competition_id")
 @blp.command(AnnounceCompetitionSchema, CompetitionSchema, status=201, view=view, location=LOCATION)
 def announce_competition(body: dict[str, Any]) -> Any:
     """Announce a competition: tier, occupation, exam level, marking scheme (weights sum to
-    100), tie-breaks and the promotion rule set (以赛代评)."""
+    100), tie-breaks, the promotion rule set (以赛代评; it must have a rule for the tier) and
+    who sees the provisional board."""
     principal = current_principal()
     organiser_id = acting_organisation(
         body["organiser_id"], "/organiser_id", Role.ORGANISER, "union"
@@ -245,6 +292,7 @@ def announce_competition(body: dict[str, Any]) -> Any:
         promotion_rule_set=body["promotion_rule_set"],
         programme=body["programme"],
         separate_groups=body["separate_groups"],
+        provisional_board=body["provisional_board"],
         actor=principal.actor,
     )
 

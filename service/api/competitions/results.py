@@ -1,5 +1,6 @@
 """Results of a competition: finalising (ranking, awards, standardised scores, promotion
-proposals) and the leaderboard (live for those who see everything, public once final)."""
+proposals) and the leaderboard (live for those who see everything; for the public as the
+organiser chose, ``service.competitions.leaderboard``; everyone's once final)."""
 
 from __future__ import annotations
 
@@ -76,26 +77,29 @@ def finalise_competition(body: dict[str, Any], competition_id: UUID) -> Any:
 
 @blp.route("/<uuid:competition_id>/leaderboard", methods=["GET"])
 @access(
-    public="once the results are final (names masked)",
+    public="as the organiser chose before the results are final (by default the locked "
+    "components only), the final results after (names masked)",
     admin="live during marking, final after",
     auditor="live during marking, final after",
-    organiser="live during marking for its own union's competitions; final results of any",
-    issuer="once the results are final (names masked)",
-    worker="once the results are final (names masked)",
+    organiser="live during marking for its own union's competitions; of others as the public",
+    issuer="as the public",
+    worker="as the public",
 )
 @blp.arguments(LeaderboardArgs, location="query")
 @blp.arguments(WaitHeaders, location="headers")
 @blp.response(200, LeaderboardSchema)
 @blp.errors(400, 403, 404, 422, 503)
 def get_leaderboard(query: dict[str, Any], headers: dict[str, Any], competition_id: UUID) -> Any:
-    """The leaderboard: live and provisional while marking (the organiser, admins, auditors),
-    the stored final results once finalised (everyone; names masked for the public)."""
+    """The leaderboard: live and provisional while marking (the organiser, admins, auditors;
+    the public as the organiser chose: the locked components only, the live board, or
+    nothing), the stored final results once finalised (everyone; names masked for the
+    public)."""
     competition = ledger().competition(competition_id)
     principal = current_principal()
     if not may_see_board(competition, principal):
         if principal.is_public:
             raise authentication_required()
-        raise forbidden("the leaderboard is public once the results are final")
+        raise forbidden("the organiser keeps the board private until the results are final")
     boards = leaderboards()
 
     def read() -> Page | None:
