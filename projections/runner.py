@@ -428,6 +428,11 @@ class ProjectionRunner:
             self._thread.join(timeout)
             self._thread = None
 
+    def wake(self, *_: Any) -> None:
+        """Catch up now rather than after ``poll_interval`` (the ledger calls it after a save,
+        so read models, and the live boards that follow them, trail the log by milliseconds)."""
+        self._wake.set()
+
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()

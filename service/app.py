@@ -225,3 +225,5 @@ def _attach_read_models(app: Flask, shared: Services, settings: Settings) -> Non
     shared.runner.listeners.append(shared.audit.publish_due)
     if app.config["RUN_PROJECTIONS"] and not settings.read_replica:
         shared.runner.start()  # a replica's read models arrive by replication
+        # Catch up right after each save rather than at the next poll (live boards follow it).
+        shared.ledger.saved_listeners.append(shared.runner.wake)

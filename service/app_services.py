@@ -48,10 +48,16 @@ class Services:
     projection_store: Any | None = None
     audit: Audit | None = None
     owns_ledger: bool = False
+    #: The live boards' watcher (``service.pages.competition_live``), made on the first stream.
+    live_boards: Any | None = None
 
     def close(self) -> None:
         """Stop the runner and close what this app opened (not a ledger it was given)."""
+        if self.live_boards is not None:
+            self.live_boards.stop()
         if self.runner is not None:
+            if self.runner.wake in self.ledger.saved_listeners:
+                self.ledger.saved_listeners.remove(self.runner.wake)
             self.runner.stop()
         if self.projection_store is not None:
             self.projection_store.close()

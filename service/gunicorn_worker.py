@@ -62,7 +62,16 @@ def problem_answer(status: int, reason: str, detail: str) -> bytes:
 
 
 class ProblemThreadWorker(ThreadWorker):  # type: ignore[misc]
-    """gunicorn's gthread worker, whose refusals are problem+json (see the module)."""
+    """gunicorn's gthread worker, whose refusals are problem+json (see the module), and which
+    ends its live boards' streams as soon as it is told to stop: it would otherwise wait its
+    ``graceful_timeout`` for answers that last minutes (the browsers reconnect elsewhere)."""
+
+    def handle_exit(self, sig: Any, frame: Any) -> None:
+        super().handle_exit(sig, frame)
+        shared = getattr(getattr(self, "wsgi", None), "extensions", {}).get("craftledger")
+        hub = getattr(shared, "live_boards", None)
+        if hub is not None:
+            hub.end_streams()
 
     def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
         written = _Written(client)

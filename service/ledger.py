@@ -106,6 +106,8 @@ class Ledger(RecordingApplication):
     ) -> None:
         self.settings = settings or Settings.from_env()
         self.clock = clock
+        #: Called after each save (e.g. to wake the projection runner); errors are logged.
+        self.saved_listeners: list[Callable[[], None]] = []
         merged = self.settings.eventsourcing_env()
         merged.update(env or {})
         super().__init__(env=merged)
@@ -135,6 +137,14 @@ class Ledger(RecordingApplication):
         """Close the credentials' key store, then the application."""
         self.credentials.close()
         super().close()
+
+    def _notify(self, recordings: list[Any]) -> None:
+        super()._notify(recordings)
+        for listener in list(self.saved_listeners):
+            try:
+                listener()
+            except Exception:
+                log.exception("after-save listener %r failed", listener)
 
     def record(self, main: Aggregate, *others: Aggregate) -> Recorded:
         """Save ``main`` and ``others`` atomically; return ``main`` and the log position."""

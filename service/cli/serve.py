@@ -1,9 +1,10 @@
 """``craftledger serve``: the HTTP API under gunicorn (programmatic ``BaseApplication``).
 
-Threads serve requests (``gthread`` workers); each worker process makes one app with one
-``Ledger`` shared by its threads, created after the fork. On SQLite (the default) there is one
-worker process -- a single writer -- whatever ``--workers`` says; on PostgreSQL ``--workers``
-processes share the database.
+Threads serve requests (``gthread`` workers: ``--threads`` for requests plus ``--streams`` for
+live boards' Server-Sent Events, each of which holds a thread while open); each worker process
+makes one app with one ``Ledger`` shared by its threads, created after the fork. On SQLite (the
+default) there is one worker process -- a single writer -- whatever ``--workers`` says; on
+PostgreSQL ``--workers`` processes share the database.
 
 The public base URL (credential ids, issuer DIDs, QR codes, share links) is
 ``CRAFTLEDGER_BASE_URL``, or else the address served: ``http://HOST:PORT``, with a wildcard
@@ -22,8 +23,10 @@ from urllib.parse import urlsplit
 import click
 from gunicorn.app.base import BaseApplication
 
-from service.config import BASE_URL_VARIABLE, DEMO_VARIABLE, Settings
+from service.config import BASE_URL_VARIABLE, DEMO_VARIABLE, LIVE_STREAMS_VARIABLE, Settings
 
+#: Live-board streams a worker holds unless ``--streams`` says (each is a thread).
+DEFAULT_STREAMS = 64
 WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "[::]"})
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
@@ -84,12 +87,15 @@ def public_base_url(settings: Settings, host: str, port: int) -> tuple[str, str]
 
 
 def server_options(
-    host: str, port: int, workers: int, threads: int, log_level: str
+    host: str, port: int, workers: int, threads: int, log_level: str, streams: int = 0
 ) -> dict[str, Any]:
+    """gunicorn's settings: ``threads`` for requests plus ``streams`` for live boards (each open
+    stream holds a thread; ``docs/competitions-live.md``)."""
     return {
         "bind": f"{url_host(host)}:{port}",
         "workers": workers,
-        "threads": threads,
+        "threads": threads + streams,
+        "worker_connections": max(1000, 2 * (threads + streams)),
         "worker_class": "service.gunicorn_worker.ProblemThreadWorker",  # refusals: problems
         "timeout": 60,
         "graceful_timeout": 10,
@@ -155,13 +161,26 @@ def publish_the_log(ledger: Any) -> None:
     "--threads", type=click.IntRange(1, 256), default=8, show_default=True, help="per worker"
 )
 @click.option(
+    "--streams",
+    type=click.IntRange(0, 4096),
+    default=DEFAULT_STREAMS,
+    show_default=True,
+    help="live-board streams (Server-Sent Events) per worker, each with a thread of its own",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["debug", "info", "warning", "error"]),
     default="info",
     show_default=True,
 )
 def serve(
-    host: str, port: int, demo: bool, workers: int | None, threads: int, log_level: str
+    host: str,
+    port: int,
+    demo: bool,
+    workers: int | None,
+    threads: int,
+    streams: int,
+    log_level: str,
 ) -> None:
     """Serve the API (data in $CRAFTLEDGER_DATA_DIR, SQLite unless DATABASE_URL is set).
 
@@ -170,6 +189,7 @@ def serve(
     base_url, source = public_base_url(settings, host, port)
     settings = replace(settings, base_url=base_url)
     os.environ[BASE_URL_VARIABLE] = base_url  # the workers' Settings.from_env() reads it
+    os.environ[LIVE_STREAMS_VARIABLE] = str(streams)  # the workers' live boards allow as many
     if settings.uses_postgres:
         workers = workers or 2
     else:
@@ -182,8 +202,9 @@ def serve(
         os.environ[DEMO_VARIABLE] = "1"  # the workers' home page shows the access sheet
     click.echo(
         f"craftledger on http://{url_host(host)}:{port} ({settings.store_description}; "
-        f"{workers} worker{'s' if workers > 1 else ''} x {threads} threads)",
+        f"{workers} worker{'s' if workers > 1 else ''} x {threads} threads"
+        f" + {streams} live-board streams)",
         err=True,
     )
     click.echo(f"public base URL {base_url} ({source})", err=True)
-    CraftledgerServer(server_options(host, port, workers, threads, log_level)).run()
+    CraftledgerServer(server_options(host, port, workers, threads, log_level, streams)).run()

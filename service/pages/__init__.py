@@ -22,7 +22,9 @@ competition, the statistics and the audit trail, in Chinese with an English swit
 ``/me``                                 the signed-in worker: ladder, honours, career stage,
                                         points statements, share links
 ``/s/{token}``                          a worker's share link (expiry, optional 提取码, revocable)
-``/competitions``, ``/competitions/{id}``  leaderboards (live for organisers, public once final)
+``/competitions``, ``/competitions/{id}``  leaderboards (live for organisers, public once final);
+                                        ``…/events`` their changes as Server-Sent Events,
+                                        ``…/screen`` the venue's big screen
 ``/competitions/{id}/results[.xlsx]``   the final results to print or as Excel; awards as PDF
 ``/statistics``                         SVG charts, as of a date
 ``/gongshi``, ``/gongshi/{session}``    the public 公示 of self-evaluation results (masked), and
@@ -47,7 +49,11 @@ DEFAULTS = {
     "SHARE_CODE_RATE_LIMIT": "10 per minute",
     "PAGES_SESSION_HOURS": 8,
     "PAGES_COOKIE_SECURE": None,
-    "BOARD_POLL_SECONDS": 2,
+    "LIVE_HEARTBEAT_SECONDS": 15,
+    "LIVE_STREAM_SECONDS": 300,
+    "LIVE_RETRY_MS": 2000,
+    "LIVE_POLL_SECONDS": 0.5,
+    "LIVE_MAX_STREAMS": None,
     "SIGNIN_RATE_LIMIT": "20 per minute",
     "OBJECTION_RATE_LIMIT": "5 per hour",
 }
@@ -64,6 +70,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         certificate,
         certificate_pdf,
         competition,
+        competition_live,
         competition_results,
         console,
         console_approvals,

@@ -1,9 +1,11 @@
 """``/competitions`` and ``/competitions/{id}``: leaderboards with awards and standardised scores.
 
-Public once the results are final (names masked, 张*); while marking, the organising union's
-organisers, admins and auditors (signed in at ``/signin``) see the live, provisional board, and
-the page polls ``/competitions/{id}/board.json`` every ``BOARD_POLL_SECONDS`` to update it as
-marks are recorded. Everyone else is told the results are not published yet.
+Who sees which board is the one rule of ``service.competitions.leaderboard`` (``may_see_board``
+and the entries' shaping); names are masked for the public (张*). While marking, the page
+keeps the board live through Server-Sent Events (``service.pages.competition_live``,
+``static/live-board.js``): rows are updated in place as marks are recorded, and a board the
+viewer may not see yet appears once the rule allows it. ``board.json`` is the same board as
+JSON. Viewers who may not see it are told the results are not published yet.
 """
 
 from __future__ import annotations
@@ -15,10 +17,15 @@ from flask import current_app, jsonify
 
 from domain.competition import Competition
 from service.app_services import leaderboards, ledger, services
-from service.competitions.leaderboard import READ_MODEL, may_see_board, sees_everything
+from service.competitions.leaderboard import (
+    READ_MODEL,
+    Viewer,
+    may_see_board,
+    sees_everything,
+)
 from service.pages.blueprints import pages, render
 from service.pages.i18n import gettext
-from service.pages.labels import AWARD, ENTRANT_KIND, label
+from service.pages.labels import AWARD, COMPETITION_STATUS, ENTRANT_KIND, label
 from service.principal import current_principal
 from service.problems import Problem
 
@@ -35,10 +42,16 @@ def caught_up(timeout: float = CATCH_UP_SECONDS) -> bool:
     return bool(runner.wait_for(ledger().log_position, timeout=timeout, names=[READ_MODEL]))
 
 
-def board(competition: Competition) -> dict[str, Any]:
-    """The board as this caller may see it (after waiting for the read model to catch up)."""
-    caught_up()
-    page = leaderboards().board(competition, current_principal(), limit=BOARD_LIMIT)
+def board(
+    competition: Competition, viewer: Viewer | None = None, *, wait: bool = True
+) -> dict[str, Any]:
+    """The board as this caller (or ``viewer``) may see it, in the current language (after
+    waiting for the read model to catch up, unless ``wait`` is False: the live boards' watcher
+    reads it at the position it has reached). Whether they may see it is ``may_see_board``."""
+    if wait:
+        caught_up()
+    viewer = current_principal() if viewer is None else viewer
+    page = leaderboards().board(competition, viewer, limit=BOARD_LIMIT)
     items = [] if page is None else page.items
     rows = []
     for item in items:
@@ -63,6 +76,7 @@ def board(competition: Competition) -> dict[str, Any]:
         "competition_id": str(competition.id),
         "final": competition.is_final,
         "status": str(competition.status),
+        "status_label": label(COMPETITION_STATUS, str(competition.status)),
         "live": not competition.is_final,
         "components": list((competition.marking_scheme or {}).get("components") or []),
         "items": rows,
@@ -91,7 +105,6 @@ def competition_page(competition_id: UUID) -> Any:
         competition=competition,
         privileged=sees_everything(competition, current_principal()),
         board=board(competition) if may_see_board(competition, current_principal()) else None,
-        poll_seconds=float(current_app.config["BOARD_POLL_SECONDS"]),
         title=competition.name,
     )
 

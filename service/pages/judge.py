@@ -37,7 +37,7 @@ from service.pages.people import Person, current_person
 
 __all__ = ["OWN_CORRECTION", "judge_pages"]
 
-judge_pages = page_blueprint("judge", __name__, url_prefix="/judge")
+judge_pages = page_blueprint("pages_judge", __name__, url_prefix="/judge")
 
 OWN_CORRECTION = "裁判提交前自行更正"
 """The reason recorded when a judge changes their own mark before submitting it."""

@@ -1,6 +1,7 @@
-"""Competition pages: the live board for the organiser (and its JSON for polling) while marking,
-for the public the locked components only (or "not published" if the organiser chose); the final
-board with awards and standardised scores, names masked, for everyone."""
+"""Competition pages: the live board for the organiser (kept live by Server-Sent Events, and its
+JSON) while marking, for the public the locked components only (or "not published" if the
+organiser chose); the final board with awards and standardised scores, names masked, for
+everyone."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def test_while_marking_the_public_sees_locked_components_only_or_nothing_if_priv
     try:
         page = client.get(f"/competitions/{pages_world.marking}")
         assert page.status_code == 200
-        assert "成绩尚未发布" in page.text and 'id="board"' not in page.text
+        assert "成绩尚未发布" in page.text and "赵" not in page.text
+        assert 'id="board" hidden data-events-url=' in page.text, "it appears if the rule allows"
         board = client.get(f"/competitions/{pages_world.marking}/board.json")
         assert board.status_code == 403 and board.mimetype == "application/problem+json"
     finally:
@@ -47,7 +49,8 @@ def test_while_marking_the_public_sees_locked_components_only_or_nothing_if_priv
 def test_the_organiser_sees_the_live_board_and_its_json_follows_new_marks(pages_world):
     client = organiser(pages_world)
     page = client.get(f"/competitions/{pages_world.marking}")
-    assert 'data-board-url="/competitions/' in page.text and "实时排行榜" in page.text
+    assert 'data-events-url="/competitions/' in page.text and "实时排行榜" in page.text
+    assert "live-board.js" in page.text and "<script>" not in page.text
     assert "赵六" in page.text, "the organiser sees names"
     before = client.get(f"/competitions/{pages_world.marking}/board.json").json
     totals = {row["name"]: row["total"] for row in before["items"]}
@@ -65,7 +68,7 @@ def test_the_final_board_is_public_with_awards_standardised_scores_and_masked_na
     html = page.text
     assert "金牌" in html and "银牌" in html and "铜牌" in html
     assert "赵*" in html and "赵六" not in html
-    assert "data-board-url" not in html, "a final board does not poll"
+    assert "data-events-url" not in html and "live-board.js" not in html, "a final board is still"
     board = pages_world.client().get(f"/competitions/{pages_world.finalised}/board.json").json
     assert board["final"] is True
     assert all(row["standardised"] is not None for row in board["items"])
