@@ -1,7 +1,8 @@
 """Competitions (以赛代评): the capability ``ledger.competitions`` and its parts.
 
 * ``capability``: :class:`Competitions`, the commands and reads callers use;
-* ``entrants``: :class:`EntrantRegistration`, an entrant to register;
+* ``entrants``: :class:`EntrantRegistration`, an entrant to register, and ``register_on``;
+* ``entrant_import``: entrants from a spreadsheet, dry run first;
 * ``promotion_facts``: workers' current levels and yearly competition promotions;
 * ``promotions``: approving (核准) and rejecting promotion proposals;
 * ``award_credentials``: the award credentials of a finalised competition;

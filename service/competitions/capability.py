@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 from uuid import UUID
 
 from domain.certificate import Certificate
-from domain.china_time import china_date
 from domain.competition import BoardVisibility, Competition, CompetitionTier, MarkEntry
 from domain.errors import DomainRuleViolation
 from domain.promotion_rules import EntrantKind
@@ -27,10 +27,12 @@ from service.capabilities import CertificateRecords, HeldLevels
 from service.commands import Recorded, retried
 from service.competitions.award_credentials import AwardCredentials, award_subject
 from service.competitions.collaborators import CredentialIssuer
-from service.competitions.entrants import EntrantRegistration
+from service.competitions.entrant_import import import_entrants
+from service.competitions.entrants import EntrantRegistration, register_on
 from service.competitions.promotion_facts import PromotionFacts
 from service.competitions.promotions import PromotionDecisions
 from service.credentials.credential_document import Disclosure
+from service.evaluations.imports import ImportReport
 from service.ledger_store import LedgerStore
 
 __all__ = ["Competitions"]
@@ -144,31 +146,35 @@ class Competitions:
         ledger = self._ledger
         competition = ledger.competition(competition_id)
         at = ledger.clock()
-        names: dict[UUID, str] = {}
+        names = cache(self._organisation_name)
         for entry in entrants:
-            worker = ledger.worker(entry.worker_id)
-            kind = EntrantKind(entry.entrant_kind)
-            employer_id = entry.employer_id
-            if employer_id is None and kind is EntrantKind.EMPLOYEE and not entry.employer_name:
-                employer_id = worker.employer_on(china_date(at))
-            employer_name = entry.employer_name
-            on_staff = None
-            if employer_id is not None:
-                if employer_id not in names:
-                    names[employer_id] = ledger.organisation(employer_id).name
-                employer_name = employer_name or names[employer_id]
-                on_staff = worker.is_staff_of(employer_id, china_date(at))
-            competition.register_entrant(
-                worker_id=worker.id,
-                name=worker.name,
-                entrant_kind=kind,
-                employer_id=employer_id,
-                employer_name=employer_name or "",
+            register_on(
+                competition,
+                ledger.worker(entry.worker_id),
+                entry,
                 at=at,
                 actor=actor,
-                on_staff=on_staff,
+                organisation_name=names,
             )
         return ledger.record(competition)
+
+    @retried
+    def import_entrants(
+        self, competition_id: UUID, data: bytes, *, dry_run: bool, actor: str
+    ) -> ImportReport:
+        """Register a spreadsheet's entrants, all or nothing; a dry run records nothing
+        (``service.competitions.entrant_import``)."""
+        return import_entrants(
+            self._ledger,
+            competition_id,
+            data,
+            dry_run=dry_run,
+            actor=actor,
+            organisation_name=cache(self._organisation_name),
+        )
+
+    def _organisation_name(self, organisation_id: UUID) -> str:
+        return str(self._ledger.organisation(organisation_id).name)
 
     @retried
     def withdraw_entrant(

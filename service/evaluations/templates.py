@@ -1,7 +1,7 @@
-"""Spreadsheet templates (模板) for the imports: staff (花名册), candidates (考生) and scores
-(成绩): an XLSX workbook whose first sheet has the header row the import reads and ID-number
-cells formatted as text (so Excel keeps all 18 characters), and a second sheet explaining each
-column in 中文 and English."""
+"""Spreadsheet templates (模板) for the imports: staff (花名册), candidates (考生), scores
+(成绩) and a competition's entrants (参赛选手): an XLSX workbook whose first sheet has the header
+row the import reads and ID-number cells formatted as text (so Excel keeps all 18 characters),
+and a second sheet explaining each column in 中文 and English."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from domain.id_number import IdKind
+from service.competitions.entrant_import import ENTRANT_COLUMNS
 from service.evaluations.imports import CANDIDATE_COLUMNS, SCORE_COLUMNS
 from service.workers.roster import STAFF_COLUMNS
 
@@ -42,12 +43,16 @@ NOTES: dict[str, str] = {
     "review": "0-100 (技师/高级技师); one row per examiner on the review panel",
     "review_examiner": "the examiner on the review panel who gave this mark",
     "correction_reason": "fill to correct a recorded mark; the reason is kept",
+    "entrant_kind": "required; 职工 (employee) or 学生 (student)",
+    "employer": "whom the entrant competes for: employer or school; an employee left blank "
+    "competes for their employer on record",
 }
 
 TEMPLATES: dict[str, Mapping[str, tuple[str, ...]]] = {
     "staff": STAFF_COLUMNS,
     "candidates": CANDIDATE_COLUMNS,
     "scores": SCORE_COLUMNS,
+    "entrants": ENTRANT_COLUMNS,
 }
 
 
@@ -57,7 +62,12 @@ def template_workbook(kind: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = {"staff": "花名册", "candidates": "考生", "scores": "成绩"}[kind]
+    sheet.title = {
+        "staff": "花名册",
+        "candidates": "考生",
+        "scores": "成绩",
+        "entrants": "参赛选手",
+    }[kind]
     headers = [aliases[0] if aliases else name for name, aliases in columns.items()]
     sheet.append(headers)
     for cell in sheet[1]:

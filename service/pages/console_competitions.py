@@ -16,7 +16,6 @@ from uuid import UUID
 from werkzeug.exceptions import Forbidden
 
 from domain.competition import Competition, CompetitionStatus
-from domain.person_account import AccountRole
 from service.app_services import caught_up, leaderboards
 from service.competitions.leaderboard import READ_MODEL
 from service.pages.blueprints import render
@@ -28,6 +27,7 @@ from service.pages.console_competition import (
     competition_for,
     may_change_competition,
 )
+from service.pages.console_competition_announce import BOARDS
 from service.pages.i18n import N_, gettext
 from service.pages.people import current_person
 
@@ -101,7 +101,7 @@ def competitions() -> Any:
         "pages/console_competitions.html",
         title=gettext("竞赛管理"),
         items=page.items,
-        may_announce=person.account.role is not AccountRole.AUDITOR,
+        may_announce=person.account.role in UNION_ROLES,
     )
 
 
@@ -118,4 +118,5 @@ def competition_overview(competition_id: UUID) -> Any:
         withdrawn=withdrawn,
         next_step=next_step(competition, progress),
         may_change=may_change_competition(competition),
+        boards=BOARDS,
     )

@@ -12,6 +12,7 @@ the session's page (303).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -60,10 +61,13 @@ FIELD_OF_RULE = {
 }
 
 
-def rule_error(error: DomainRuleViolation) -> dict[str, str]:
-    """A refusal as a page shows it: what the rule means (translated when known), its name,
-    and the domain's own detail."""
-    known = RULES.get(error.rule)
+def rule_error(
+    error: DomainRuleViolation, rules: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """A refusal as a page shows it: what the rule means (translated when known, from
+    ``rules``, the session plan's :data:`RULES` by default), its name, and the domain's own
+    detail."""
+    known = (RULES if rules is None else rules).get(error.rule)
     return {
         "text": gettext(known) if known else error.detail,
         "rule": error.rule,

@@ -105,6 +105,25 @@ def staff() -> Any:
 FIELDS = ("name", "id_kind", "id_number", "relation", "since")
 
 
+def read_id_number(form: dict[str, str], errors: dict[str, str]) -> IdNumber | None:
+    """The form's ``id_kind`` and ``id_number`` as an ID number, or None with the problem put
+    in ``errors`` beside the field (the number itself never echoed)."""
+    if form["id_kind"] not in {kind.value for kind in IdKind}:
+        errors["id_kind"] = gettext("请选择证件类型。")
+        return None
+    if not form["id_number"]:
+        errors["id_number"] = gettext("请填写证件号码。")
+        return None
+    try:
+        return IdNumber.parse(form["id_number"][:40], form["id_kind"], today=ledger().china_today())
+    except InvalidValue as error:
+        part = ID_PARTS.get(error.field, N_("格式不符"))
+        errors["id_number"] = gettext(
+            "证件号码有误：%(what)s。请核对后重新输入。", what=gettext(part)
+        )
+        return None
+
+
 def _checked_form(form: dict[str, str]) -> tuple[dict[str, str], IdNumber | None, date | None]:
     """The form's problems by field, the ID number and the start date when they are valid."""
     errors: dict[str, str] = {}
@@ -112,21 +131,7 @@ def _checked_form(form: dict[str, str]) -> tuple[dict[str, str], IdNumber | None
         errors["name"] = gettext("请填写姓名。")
     elif len(form["name"]) > NAME_MAX:
         errors["name"] = gettext("姓名最多 %(max)s 个字。", max=NAME_MAX)
-    id_number = None
-    if form["id_kind"] not in {kind.value for kind in IdKind}:
-        errors["id_kind"] = gettext("请选择证件类型。")
-    elif not form["id_number"]:
-        errors["id_number"] = gettext("请填写证件号码。")
-    else:
-        try:
-            id_number = IdNumber.parse(
-                form["id_number"][:40], form["id_kind"], today=ledger().china_today()
-            )
-        except InvalidValue as error:
-            part = ID_PARTS.get(error.field, N_("格式不符"))
-            errors["id_number"] = gettext(
-                "证件号码有误：%(what)s。请核对后重新输入。", what=gettext(part)
-            )
+    id_number = read_id_number(form, errors)
     if form["relation"] not in {relation.value for relation in EmploymentRelation}:
         errors["relation"] = gettext("请选择用工关系。")
     since = None

@@ -66,6 +66,7 @@ CHANGES = {  # an ImportReport's changes, as the preview names them
     "claims": N_("入职待本人确认"),
     "unchanged": N_("已在本机构，不变"),
     "enrolled": N_("新报名考生"),
+    "entered": N_("新报名选手"),
 }
 
 

@@ -1,5 +1,5 @@
 """A body's staff (花名册) from a spreadsheet, dry run first (``service.workers.roster``), and
-the import templates (XLSX) for staff, candidates and scores.
+the import templates (XLSX) for staff, candidates, scores and competition entrants.
 
 Staff one by one: ``POST /api/v1/workers`` then ``POST /api/v1/workers/{id}/start-employment``.
 """
@@ -76,8 +76,9 @@ import_staff.accepts_upload = True  # type: ignore[attr-defined]  # multipart/fo
 @blp.doc(responses={"200": {"description": "the template", "content": {XLSX: {}}}})
 @blp.errors(404)
 def import_template(kind: str) -> Any:
-    """The XLSX template of an import: ``staff``, ``candidates`` or ``scores`` (row 1 the
-    header the import reads, ID-number cells as text; a second sheet explains each column)."""
+    """The XLSX template of an import: ``staff``, ``candidates``, ``scores`` or ``entrants``
+    (row 1 the header the import reads, ID-number cells as text; a second sheet explains each
+    column)."""
     if kind not in TEMPLATES:
         raise NotFound(f"no template {kind!r}; templates: {', '.join(TEMPLATES)}")
     response = Response(template_workbook(kind), mimetype=XLSX)
