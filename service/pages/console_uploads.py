@@ -207,9 +207,10 @@ def preview_rows(
         rows.append(
             PreviewRow(
                 number=number,
-                name=cell_text(row, "name"),
+                # as the file has them, but an ID number in a wrong column is masked too
+                name=mask_id_numbers(cell_text(row, "name")),
                 masked_id_number=_masked_cell(row),
-                cells={column: cell_text(row, column) for column in shown},
+                cells={column: mask_id_numbers(cell_text(row, column)) for column in shown},
                 problems=problems,
             )
         )
