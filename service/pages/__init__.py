@@ -65,6 +65,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         console_approvals,
         console_bodies,
         console_candidates,
+        console_competition_review,
         console_competitions,
         console_honours,
         console_keys,
