@@ -50,6 +50,7 @@ from domain.competition_results import (
     compute_standings,
     published_results,
 )
+from domain.competition_submission import unsubmitted
 from domain.errors import DomainRuleViolation
 from domain.free_text import require_reason
 from domain.identity import natural_id
@@ -651,3 +652,18 @@ class Competition(LedgerAggregate):
             raise DomainRuleViolation(
                 "results-final", f"the results of {self.name} are final; nothing can change"
             )
+
+    # -- submission to the HR bureau (domain.competition_submission) -------------------------
+
+    def submit_proposals(self, *, at: datetime, actor: str) -> list[str]:
+        """Submit the pending proposals not yet submitted to the HR bureau (报送); returns
+        their worker ids (text)."""
+        self.require_final()
+        workers = unsubmitted(self.proposals, self.name)
+        self._proposals_submitted(worker_ids=workers, at=at, actor=actor)
+        return workers
+
+    @event("ProposalsSubmitted", topic="craftledger:Competition.ProposalsSubmitted")
+    def _proposals_submitted(self, worker_ids: list[str], at: datetime, actor: str) -> None:
+        for key in worker_ids:
+            self.proposals[key].update(submitted_at=at, submitted_by=actor)

@@ -65,6 +65,8 @@ def register_pages(app: Flask, limiter: Any) -> None:
         console_approvals,
         console_bodies,
         console_candidates,
+        console_competition_locks,
+        console_competition_promotions,
         console_competition_review,
         console_competitions,
         console_honours,
