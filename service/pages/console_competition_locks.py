@@ -32,12 +32,15 @@ from service.pages.console_competition import (
 )
 from service.pages.console_competition_refusals import refusal_text
 from service.pages.console_competitions import component_progress
+from service.pages.console_sessions import actor_names
 from service.pages.i18n import N_, gettext
 from service.pages.people import current_person
 
 __all__ = ["lock_rows"]
 
 RESULTS_SHOWN = 50
+#: Entrants short of marks named per component; the rest are counted.
+SHORT_SHOWN = 20
 
 
 def lock_rows(competition: Competition) -> list[dict[str, Any]]:
@@ -59,7 +62,15 @@ def lock_rows(competition: Competition) -> list[dict[str, Any]]:
             {"name": judge["name"], "submitted": submitted.get(name, {}).get(judge["name"])}
             for judge in panels.get(name, [])
         ]
-        rows.append({**row, "short": short, "panel": panel, "lock": competition.locks.get(name)})
+        rows.append(
+            {
+                **row,
+                "short": short[:SHORT_SHOWN],
+                "short_more": max(0, len(short) - SHORT_SHOWN),
+                "panel": panel,
+                "lock": competition.locks.get(name),
+            }
+        )
     return rows
 
 
@@ -68,6 +79,7 @@ def locks_page(
 ) -> Any:
     rows = lock_rows(competition)
     results = competition.results or []
+    actors = [{"actor": lock["actor"]} for lock in competition.locks.values()]
     return render(
         "pages/console_competition_locks.html",
         status=status,
@@ -80,6 +92,7 @@ def locks_page(
         proposals=len(competition.proposals),
         awards=len(competition.awards()),
         may_change=may_change_competition(competition) and not competition.is_final,
+        actor_names=actor_names([*actors, {"actor": competition.finalised_by}]),
         errors=errors or {},
         done=request.args.get("done", ""),
         component=request.args.get("component", ""),

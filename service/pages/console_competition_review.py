@@ -33,6 +33,7 @@ from service.pages.console_competition import (
     may_change_competition,
 )
 from service.pages.console_competition_refusals import field_of, refusal_text
+from service.pages.console_sessions import actor_names
 from service.pages.i18n import N_, gettext
 from service.pages.people import current_person
 
@@ -103,13 +104,15 @@ def review_page(
     posted: str = "",
 ) -> Any:
     """The queue; after a refused answer, ``errors`` (field → message) of row ``posted``."""
+    done = answered(competition)
     return render(
         "pages/console_competition_review.html",
         status=status,
         title=gettext("评分复核 · %(name)s", name=competition.name),
         competition=competition,
         rows=flagged_rows(competition),
-        answered=answered(competition),
+        answered=done,
+        actor_names=actor_names(done),
         may_change=may_change_competition(competition) and not competition.is_final,
         errors=errors or {},
         posted=posted,
