@@ -141,6 +141,9 @@ class ProjectionRunner:
         with self._lock:
             if self._ready:
                 return
+            if self.store.read_only:
+                self._ready = True  # a read replica: the primary's runner keeps the tables
+                return
             with self.store.transaction() as tx:
                 if self.store.schema_lock:
                     # workers start together, and CREATE TABLE IF NOT EXISTS races in PostgreSQL

@@ -186,6 +186,8 @@ class ProjectionStore(ABC):
     dialect: str = ""
     sealer: Sealer = Sealer.none()
     """Seals personal values (see ``projections.sealing``); inactive without a cipher key."""
+    read_only: bool = False
+    """A read replica's store: its tables are the primary's; nothing is created or written."""
 
     def __init__(self) -> None:
         self._sql_cache: dict[str, str] = {}
@@ -404,6 +406,15 @@ def schema_lock_name(schema: str) -> str:
     return f"craftledger:schema:{schema}"
 
 
+def read_only_database(cursor: Any) -> bool:
+    """Whether this PostgreSQL connection can only read: a hot standby (a streaming replica),
+    where every transaction is read-only. Such a server has the tables the primary made and
+    takes no DDL, so creating is skipped there (``CRAFTLEDGER_READ_REPLICA``)."""
+    row = cursor.execute("SELECT current_setting('transaction_read_only') AS ro").fetchone()
+    value = row["ro"] if isinstance(row, dict) else row[0]  # dict rows: the ledger's pool
+    return bool(value == "on")
+
+
 def create_schema_if_missing(cursor: Any, schema: str) -> None:
     """``CREATE SCHEMA`` unless it exists (checked first: creating one, even with ``IF NOT
     EXISTS``, needs the CREATE privilege on the database). Call it holding the schema lock."""
@@ -443,8 +454,10 @@ class PostgresProjectionStore(ProjectionStore):
         # a literal: the runner's transactions run it through ``sql`` (``?`` placeholders)
         self.schema_lock = f"SELECT pg_advisory_xact_lock(hashtext('{schema_lock_name(schema)}'))"
         with psycopg.connect(conninfo) as connection, connection.transaction():
-            connection.execute(SCHEMA_XACT_LOCK, (schema_lock_name(self.schema),))
-            create_schema_if_missing(connection, self.schema)
+            self.read_only = read_only_database(connection)
+            if not self.read_only:
+                connection.execute(SCHEMA_XACT_LOCK, (schema_lock_name(self.schema),))
+                create_schema_if_missing(connection, self.schema)
 
         def configure(connection: Any) -> None:
             connection.execute(f'SET search_path TO "{self.schema}"')

@@ -70,6 +70,7 @@ from service.audit import Audit, HeadPolicy
 from service.config import Settings
 from service.ledger import Ledger
 from service.pages import register_pages
+from service.read_replica import install_read_replica
 
 __all__ = ["create_app"]
 
@@ -171,6 +172,8 @@ def create_app(config: dict[str, Any] | None = None, *, ledger: Ledger | None = 
         default_limits=[],
     )
     shared.limiter = limiter
+    if settings.read_replica:
+        install_read_replica(app)
     install_authentication(app)
     install_request_body_reader(app)
     install_idempotency(app)
@@ -220,5 +223,5 @@ def _attach_read_models(app: Flask, shared: Services, settings: Settings) -> Non
     )
     shared.audit.ensure_ready()
     shared.runner.listeners.append(shared.audit.publish_due)
-    if app.config["RUN_PROJECTIONS"]:
-        shared.runner.start()
+    if app.config["RUN_PROJECTIONS"] and not settings.read_replica:
+        shared.runner.start()  # a replica's read models arrive by replication

@@ -11,6 +11,7 @@
 | ``CRAFTLEDGER_TOKEN_DAYS`` | days a new non-admin API token lasts unless told | 90 |
 | ``CRAFTLEDGER_VERIFY_FETCH_TIMEOUT`` | seconds per fetch of others' did:web, status lists | 3 |
 | ``CRAFTLEDGER_VERIFY_FETCH_PRIVATE`` | ``1``: those fetches may reach private addresses | off |
+| ``CRAFTLEDGER_READ_REPLICA`` | ``1``: ``DATABASE_URL`` is a read replica (reads only) | off |
 
 Verifying another issuer's credential fetches its did:web document and status lists (0 seconds:
 never); only from public addresses unless ``CRAFTLEDGER_VERIFY_FETCH_PRIVATE=1`` (tests, a local
@@ -62,6 +63,7 @@ MAX_TOKEN_DAYS = 3650
 
 VERIFY_FETCH_TIMEOUT_VARIABLE = "CRAFTLEDGER_VERIFY_FETCH_TIMEOUT"
 VERIFY_FETCH_PRIVATE_VARIABLE = "CRAFTLEDGER_VERIFY_FETCH_PRIVATE"
+READ_REPLICA_VARIABLE = "CRAFTLEDGER_READ_REPLICA"
 DEFAULT_VERIFY_FETCH_TIMEOUT = 3.0
 MAX_VERIFY_FETCH_TIMEOUT = 30.0
 
@@ -110,6 +112,17 @@ def require_postgres_driver() -> None:
         ) from None
 
 
+def read_replica(env: Mapping[str, str], url: str | None) -> bool:
+    """Whether ``CRAFTLEDGER_READ_REPLICA=1``; only with a PostgreSQL ``DATABASE_URL``."""
+    if env.get(READ_REPLICA_VARIABLE) != "1":
+        return False
+    if not url:
+        raise ConfigurationError(
+            f"{READ_REPLICA_VARIABLE}=1 needs DATABASE_URL naming a PostgreSQL replica"
+        )
+    return True
+
+
 def secret_from_env_or_file(env: Mapping[str, str], name: str, path: Path) -> bytes:
     """A 32-byte secret from ``env[name]`` (base64) or a 0600 file, generated on first use."""
     value = env.get(name)
@@ -152,6 +165,12 @@ class Settings:
     """Seconds per fetch of another issuer's did:web document or status list when verifying
     (``CRAFTLEDGER_VERIFY_FETCH_TIMEOUT``); 0: never fetch (such checks stay unknown)."""
     verify_fetch_private: bool = False
+    read_replica: bool = False
+    """A read replica (``CRAFTLEDGER_READ_REPLICA=1``, PostgreSQL only): ``DATABASE_URL`` names a
+    streaming replica (a hot standby) of the primary's database. The app creates nothing, runs
+    no projections (the primary's runner writes the read models and they arrive by replication),
+    serves reads and verification, and refuses commands (503 ``read-only-replica``); see
+    docs/replicas.md."""
     """Whether verifying may fetch from loopback and private addresses
     (``CRAFTLEDGER_VERIFY_FETCH_PRIVATE=1``); off: public addresses only, no request forgery."""
 
@@ -179,6 +198,7 @@ class Settings:
             if env.get(VERIFY_FETCH_TIMEOUT_VARIABLE)
             else DEFAULT_VERIFY_FETCH_TIMEOUT,
             verify_fetch_private=env.get(VERIFY_FETCH_PRIVATE_VARIABLE) == "1",
+            read_replica=read_replica(env, url),
         )
 
     @property
@@ -229,6 +249,8 @@ class Settings:
                 SQLITE_DBNAME=str(self.data_dir / "ledger.sqlite3"),
                 SQLITE_LOCK_TIMEOUT="30",
             )
+        if self.read_replica:
+            env["CREATE_TABLE"] = "n"  # a hot standby takes no DDL; the primary made the tables
         if self.cipher_key:
             env.update(CIPHER_TOPIC="eventsourcing.cipher:AESCipher", CIPHER_KEY=self.cipher_key)
         env.update(self.extra_env)

@@ -145,6 +145,9 @@ class TreeHeads:
         with self._lock:
             if self._created:
                 return
+            if self.store.read_only:  # a read replica: the primary made it
+                self._created = True
+                return
             with self.store.transaction() as tx:
                 if self.store.schema_lock:  # processes starting together create it in turn
                     tx.execute(self.store.schema_lock)

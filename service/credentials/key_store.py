@@ -56,6 +56,7 @@ from projections.store import (
     SCHEMA_XACT_LOCK,
     create_schema_if_missing,
     private_file,
+    read_only_database,
     schema_lock_name,
 )
 from service.config import Settings, secret_from_env_or_file
@@ -463,6 +464,8 @@ class _PostgresBackend:
         import psycopg
 
         with psycopg.connect(**self._connect_args) as connection, connection.transaction():
+            if read_only_database(connection):
+                return  # a read replica: the primary made the table
             connection.execute(SCHEMA_XACT_LOCK, (schema_lock_name(schema),))
             create_schema_if_missing(connection, schema)
             connection.execute(

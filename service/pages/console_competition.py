@@ -14,7 +14,6 @@ with ``competition`` in the context.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from uuid import UUID
 
 from werkzeug.exceptions import Forbidden
@@ -24,11 +23,11 @@ from domain.competition import Competition
 from domain.person_account import AccountRole
 from service.app_services import ledger
 from service.commands import NotFound
+from service.pages.console_tabs import Tabs
 from service.pages.people import current_person
 
 __all__ = [
     "COMPETITION_TABS",
-    "CompetitionTab",
     "add_competition_tab",
     "competition_for",
     "may_change_competition",
@@ -40,22 +39,9 @@ READERS = UNION_ROLES | {AccountRole.ADMIN, AccountRole.HR_OFFICIAL, AccountRole
 CHANGERS = UNION_ROLES | {AccountRole.ADMIN, AccountRole.HR_OFFICIAL}
 
 
-@dataclass(frozen=True)
-class CompetitionTab:
-    """A page of one competition: its endpoint (taking ``competition_id``) and label (``N_``)."""
-
-    endpoint: str
-    label: str
-    order: int
-
-
-COMPETITION_TABS: list[CompetitionTab] = []
-
-
-def add_competition_tab(endpoint: str, label: str, order: int) -> None:
-    """Show ``endpoint`` among a competition's tabs, sorted by ``order`` (overview 0, …)."""
-    COMPETITION_TABS.append(CompetitionTab(endpoint, label, order))
-    COMPETITION_TABS.sort(key=lambda tab: tab.order)
+#: A competition's pages (each endpoint takes ``competition_id``).
+COMPETITION_TABS = Tabs()
+add_competition_tab = COMPETITION_TABS.add
 
 
 def may_change_competition(competition: Competition) -> bool:

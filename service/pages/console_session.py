@@ -13,7 +13,6 @@ overview, candidates, scores, history …), through ``pages/console_session_tabs
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from uuid import UUID
 
 from werkzeug.exceptions import Forbidden
@@ -23,9 +22,10 @@ from domain.evaluation import Evaluation
 from domain.person_account import AccountRole
 from service.app_services import ledger
 from service.commands import NotFound
+from service.pages.console_tabs import Tabs
 from service.pages.people import current_person
 
-__all__ = ["SESSION_TABS", "SessionTab", "add_session_tab", "may_change", "session_for"]
+__all__ = ["SESSION_TABS", "add_session_tab", "may_change", "session_for"]
 
 READERS = frozenset(
     {AccountRole.ISSUER_OFFICER, AccountRole.ADMIN, AccountRole.HR_OFFICIAL, AccountRole.AUDITOR}
@@ -33,22 +33,9 @@ READERS = frozenset(
 CHANGERS = frozenset({AccountRole.ISSUER_OFFICER, AccountRole.ADMIN, AccountRole.HR_OFFICIAL})
 
 
-@dataclass(frozen=True)
-class SessionTab:
-    """A page of one session: its endpoint (taking ``session_id``) and label (``N_``)."""
-
-    endpoint: str
-    label: str
-    order: int
-
-
-SESSION_TABS: list[SessionTab] = []
-
-
-def add_session_tab(endpoint: str, label: str, order: int) -> None:
-    """Show ``endpoint`` among a session's tabs, sorted by ``order`` (overview 0, …)."""
-    SESSION_TABS.append(SessionTab(endpoint, label, order))
-    SESSION_TABS.sort(key=lambda tab: tab.order)
+#: A session's pages (each endpoint takes ``session_id``).
+SESSION_TABS = Tabs()
+add_session_tab = SESSION_TABS.add
 
 
 def may_change(evaluation: Evaluation) -> bool:

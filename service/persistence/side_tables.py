@@ -47,6 +47,11 @@ class PostgresSideTable(SideTable):
         self.datastore = datastore
         schema = datastore.schema.replace('"', '""')
         self.table = f'"{schema}".{self.table}'
+        from projections.store import read_only_database
+
+        with datastore.get_connection() as connection:
+            if read_only_database(connection):
+                return  # a read replica: the primary made the table
         with schema_creation(datastore):  # workers start together: one creates, others wait
             self.create_table()
 
