@@ -687,12 +687,12 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "approve proposal": command(
         "/api/v1/competitions/{target}/proposals/{worker}/approve",
-        prepare=competition_states.finalised,
+        prepare=competition_states.submitted,
         body={},
     ),
     "reject proposal": command(
         "/api/v1/competitions/{target}/proposals/{worker}/reject",
-        prepare=competition_states.finalised,
+        prepare=competition_states.submitted,
         body={"reason": "材料不全"},
     ),
     "list awards": read(
