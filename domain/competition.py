@@ -6,12 +6,14 @@ Life of a competition (every step an event, nothing ever edited)::
                                                                                     │
                               approve (核准) or reject each promotion proposal ◀────┘
 
-The rules live beside it, one concept per module, and the aggregate records what they decide:
+The rules live beside it, one concept per module, and the aggregate records what they decide
+(its reads are ``competition_state``'s ``CompetitionState``):
 ``competition_announcement`` (organiser, issuing body, tier, occupation, exam level, marking
 scheme, tie-breaks, promotion rule set, ranking groups 职工组/学生组), ``competition_entrants``
 (employees and students, numbered in registration order, withdrawn with a reason),
 ``competition_marks`` (one mark per judge, corrections not edits, spread reviews 复核, locks
-封分), ``competition_results`` (scores, ranks, awards and standardised scores, stored in the
+封分), ``competition_panels`` (judging panels 裁判组, only their judges mark, judges' submissions
+提交), ``competition_results`` (scores, ranks, awards and standardised scores, stored in the
 ``Finalised`` event so published results never change when the code changes) and
 ``competition_promotions`` (proposals approved 核准 with the facts of that moment, or rejected).
 """
@@ -20,27 +22,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.competition_announcement import announcement, default_tie_breaks
-from domain.competition_entrants import (
-    finish_time,
-    registration,
-    require_not_withdrawn,
+from domain.competition_announcement import (
+    BoardVisibility,
+    announcement,
+    board_visibility,
+    default_tie_breaks,
 )
-from domain.competition_marks import MarkBook, MarkEntry
+from domain.competition_entrants import finish_time, registration
+from domain.competition_marks import MarkEntry
 from domain.competition_promotions import (
-    PromotionEngine,
     ProposalStatus,
     check_approval,
     new_proposals,
-    pending,
     promotion_basis,
-    proposal_of,
 )
 from domain.competition_results import (
     ALL_ENTRANTS,
@@ -50,19 +49,18 @@ from domain.competition_results import (
     compute_standings,
     published_results,
 )
+from domain.competition_state import CompetitionState, CompetitionStatus, key_of
 from domain.competition_submission import unsubmitted
 from domain.errors import DomainRuleViolation
 from domain.free_text import require_reason
 from domain.identity import natural_id
 from domain.ledger_aggregate import LedgerAggregate
-from domain.marking_scheme import MarkingScheme
-from domain.promotion_rule_sets import find_rule_set
-from domain.promotion_rules import CompetitionTier, EntrantKind, PromotionRuleSet
-from domain.ranking import TieBreakOrder
+from domain.promotion_rules import CompetitionTier, EntrantKind
 from domain.skill_level import SkillLevel
 
 __all__ = [
     "ALL_ENTRANTS",
+    "BoardVisibility",
     "Competition",
     "CompetitionStatus",
     "CompetitionTier",
@@ -74,20 +72,7 @@ __all__ = [
 ]
 
 
-class CompetitionStatus(StrEnum):
-    """Where a competition is in its life."""
-
-    ANNOUNCED = "announced"  # registration open, nothing marked yet
-    MARKING = "marking"  # at least one mark recorded
-    FINALISED = "finalised"  # results computed and published
-
-
-def _key(worker_id: UUID | str) -> str:
-    """Entrants are keyed by the text of their worker id (JSON-safe state)."""
-    return str(worker_id)
-
-
-class Competition(LedgerAggregate):
+class Competition(LedgerAggregate, CompetitionState):
     """A competition: announcement, entrants, judges' marks, locks, results and promotions."""
 
     TOPIC = "craftledger:Competition"
@@ -122,6 +107,7 @@ class Competition(LedgerAggregate):
         promotion_rule_set: str | None = None,
         programme: str | None = None,
         separate_groups: bool = False,
+        provisional_board: str = BoardVisibility.PUBLIC_AFTER_LOCK.value,
     ) -> None:
         self.organiser_id = organiser_id
         self.reference = reference
@@ -137,6 +123,7 @@ class Competition(LedgerAggregate):
         self.promotion_rule_set = promotion_rule_set
         self.programme = programme
         self.separate_groups = separate_groups
+        self.provisional_board = provisional_board
         self.announced_by = actor
         self.status = CompetitionStatus.ANNOUNCED
         self.entrants: dict[str, dict[str, Any]] = {}
@@ -157,66 +144,8 @@ class Competition(LedgerAggregate):
         """Announce a competition; every rule it breaks is named. Takes the keywords of
         :func:`~domain.competition_announcement.announcement` (organiser, reference, name, tier,
         occupation_code, exam_level, year, region, issuing_body, marking_scheme, actor,
-        tie_breaks, promotion_rule_set, programme, separate_groups)."""
+        tie_breaks, promotion_rule_set, programme, separate_groups, provisional_board)."""
         return cls(**announcement(**fields).event_fields())
-
-    # -- reading -----------------------------------------------------------------------------
-
-    @property
-    def scheme(self) -> MarkingScheme:
-        """The marking scheme (parsed from the stored form)."""
-        return MarkingScheme.from_dict(self.marking_scheme)
-
-    @property
-    def tie_break_order(self) -> TieBreakOrder:
-        if self.tie_breaks is None:
-            return default_tie_breaks(self.scheme)
-        return TieBreakOrder.from_dict(self.tie_breaks)
-
-    @property
-    def rule_set(self) -> PromotionRuleSet | None:
-        return None if self.promotion_rule_set is None else find_rule_set(self.promotion_rule_set)
-
-    @property
-    def is_final(self) -> bool:
-        return self.status == CompetitionStatus.FINALISED
-
-    def require_final(self) -> None:
-        """Refuse what needs the final results (approving promotions) before finalisation."""
-        if not self.is_final:
-            raise DomainRuleViolation("results-not-final", f"{self.name} has no final results yet")
-
-    def entrant(self, worker_id: UUID | str) -> dict[str, Any]:
-        found = self.entrants.get(_key(worker_id))
-        if found is None:
-            raise DomainRuleViolation(
-                "not-an-entrant", f"worker {worker_id} is not registered for {self.name}"
-            )
-        return found
-
-    def active_entrants(self) -> list[dict[str, Any]]:
-        """Registered, not withdrawn entrants in registration order."""
-        return [e for e in self.entrants.values() if e["withdrawn"] is None]
-
-    def ranking_group(self, entrant_kind: str) -> str:
-        return entrant_kind if self.separate_groups else ALL_ENTRANTS
-
-    def mark_book(self, scheme: MarkingScheme | None = None) -> MarkBook:
-        """The marks as they stand, with reviews and locks (``scheme``: this competition's,
-        when the caller has it parsed already)."""
-        return MarkBook(scheme or self.scheme, self.marks, self.reviews, self.locks)
-
-    def engine(self) -> PromotionEngine | None:
-        """The promotion engine as this competition asks it; None without a rule set."""
-        rule_set = self.rule_set
-        return None if rule_set is None else PromotionEngine(rule_set, self.tier, self.programme)
-
-    def result_of(self, worker_id: UUID | str) -> dict[str, Any] | None:
-        """The entrant's final result, or None (not final, not ranked)."""
-        if self.results is None:
-            return None
-        index = self.result_index.get(_key(worker_id))
-        return None if index is None else self.results[index]
 
     # -- entrants ----------------------------------------------------------------------------
 
@@ -264,7 +193,7 @@ class Competition(LedgerAggregate):
         actor: str,
         name: str = "",
     ) -> None:
-        key = _key(worker_id)
+        key = key_of(worker_id)
         self.entrants[key] = {
             "worker_id": key,
             "name": name,
@@ -290,7 +219,7 @@ class Competition(LedgerAggregate):
 
     @event("EntrantWithdrawn", topic="craftledger:Competition.EntrantWithdrawn")
     def _entrant_withdrawn(self, worker_id: UUID, reason: str, at: datetime, actor: str) -> None:
-        self.entrants[_key(worker_id)]["withdrawn"] = reason
+        self.entrants[key_of(worker_id)]["withdrawn"] = reason
 
     # -- marks -------------------------------------------------------------------------------
 
@@ -299,7 +228,7 @@ class Competition(LedgerAggregate):
         every mark; returns how many. Each judge marks each entrant's component once. All or
         nothing: one refused mark refuses the sheet."""
         self._refuse_if_final()
-        sheet = self.mark_book().sheet(marks, self._active)
+        sheet = self.mark_book().sheet(marks, self._active, self.judging().check_mark)
         self._marks_recorded(marks=sheet, at=at, actor=actor)
         return len(sheet)
 
@@ -350,10 +279,10 @@ class Competition(LedgerAggregate):
         at: datetime,
         actor: str,
     ) -> None:
-        self.marks[_key(worker_id)][component][judge] = mark
+        self.marks[key_of(worker_id)][component][judge] = mark
         self.corrections.append(
             {
-                "worker_id": _key(worker_id),
+                "worker_id": key_of(worker_id),
                 "component": component,
                 "judge": judge,
                 "previous": previous,
@@ -363,17 +292,6 @@ class Competition(LedgerAggregate):
                 "actor": actor,
             }
         )
-
-    def component_marks(self, worker_id: UUID | str, component: str) -> dict[str, str]:
-        """``{judge: mark}`` as they stand now."""
-        return dict(self.marks.get(_key(worker_id), {}).get(component, {}))
-
-    def needs_review(
-        self, worker_id: UUID | str, component: str, scheme: MarkingScheme | None = None
-    ) -> bool:
-        """True when the judges' spread is flagged and no review confirms these exact marks.
-        (``scheme``: this competition's, when the caller has it parsed already.)"""
-        return self.mark_book(scheme).needs_review(_key(worker_id), component)
 
     def review_spread(
         self, *, worker_id: UUID, component: str, note: str, at: datetime, actor: str
@@ -400,7 +318,7 @@ class Competition(LedgerAggregate):
         at: datetime,
         actor: str,
     ) -> None:
-        self.reviews.setdefault(_key(worker_id), {})[component] = {
+        self.reviews.setdefault(key_of(worker_id), {})[component] = {
             "marks": dict(marks),
             "note": note,
             "at": at,
@@ -441,7 +359,42 @@ class Competition(LedgerAggregate):
         at: datetime,
         actor: str,
     ) -> None:
-        self.finish_times[_key(worker_id)] = finished_at
+        self.finish_times[key_of(worker_id)] = finished_at
+
+    # -- judging panels, submissions, board visibility ---------------------------------------
+
+    def assign_judges(self, *, component: str, judges: object, at: datetime, actor: str) -> None:
+        """Assign (replace) ``component``'s judging panel: ``[{"name", "login"?}]``."""
+        self._refuse_if_final()
+        panel = self.judging().assignment(self.mark_book(), component, judges)
+        self._judges_assigned(component=component, judges=panel, at=at, actor=actor)
+
+    @event("JudgesAssigned", topic="craftledger:Competition.JudgesAssigned")
+    def _judges_assigned(self, component: str, judges: list[Any], at: datetime, actor: str) -> None:
+        self.panels = {**self.panels, component: judges}
+
+    def submit_marks(self, *, component: str, judge: str, at: datetime, actor: str) -> None:
+        """A judge submits (提交) their marks for ``component``, having marked every active
+        entrant; their later marks on it are refused (corrections still work)."""
+        self._refuse_if_final()
+        book, active = self.mark_book(), self.active_entrants()
+        name = self.judging().submission(book, component, judge, active, self.name)
+        self._marks_submitted(component=component, judge=name, at=at, actor=actor)
+
+    @event("MarksSubmitted", topic="craftledger:Competition.MarksSubmitted")
+    def _marks_submitted(self, component: str, judge: str, at: datetime, actor: str) -> None:
+        judges = {**self.submitted.get(component, {}), judge: at}
+        self.submitted = {**self.submitted, component: judges}
+
+    def choose_board_visibility(self, *, visibility: object, at: datetime, actor: str) -> None:
+        """Choose who sees the provisional board before the results are final."""
+        self._refuse_if_final()
+        chosen = board_visibility(visibility, "visibility", self.provisional_board)
+        self._board_visibility_chosen(visibility=chosen, at=at, actor=actor)
+
+    @event("BoardVisibilityChosen", topic="craftledger:Competition.BoardVisibilityChosen")
+    def _board_visibility_chosen(self, visibility: str, at: datetime, actor: str) -> None:
+        self.provisional_board = visibility
 
     # -- locking -----------------------------------------------------------------------------
 
@@ -539,21 +492,10 @@ class Competition(LedgerAggregate):
         self.status = CompetitionStatus.FINALISED
         self.proposals.update(new_proposals(results))
 
-    def awards(self) -> list[dict[str, Any]]:
-        """The finalised results that carry an award, best first."""
-        return [r for r in self.results or () if r["award"] is not None]
-
     # -- promotions --------------------------------------------------------------------------
 
-    def proposal(self, worker_id: UUID | str) -> dict[str, Any]:
-        return proposal_of(self.proposals, _key(worker_id), self.name)
-
     def approvable_level(
-        self,
-        worker_id: UUID | str,
-        *,
-        current_level: SkillLevel | None,
-        promotions_granted: int,
+        self, worker_id: UUID | str, *, current_level: SkillLevel | None, promotions_granted: int
     ) -> SkillLevel:
         """The level an approval now would give, after asking the engine again with today's
         facts; refuses when the proposal is decided, or no longer what the rules give."""
@@ -612,7 +554,7 @@ class Competition(LedgerAggregate):
         at: datetime,
         actor: str,
     ) -> None:
-        self.proposals[_key(worker_id)].update(
+        self.proposals[key_of(worker_id)].update(
             status=ProposalStatus.APPROVED.value,
             certificate_number=certificate_number,
             decided_by=actor,
@@ -624,34 +566,14 @@ class Competition(LedgerAggregate):
         """Do not approve a proposal; the reason is recorded."""
         self._pending(worker_id)
         self._promotion_rejected(
-            worker_id=worker_id,
-            reason=require_reason(reason, "a rejection"),
-            at=at,
-            actor=actor,
+            worker_id=worker_id, reason=require_reason(reason, "a rejection"), at=at, actor=actor
         )
 
     @event("PromotionRejected", topic="craftledger:Competition.PromotionRejected")
     def _promotion_rejected(self, worker_id: UUID, reason: str, at: datetime, actor: str) -> None:
-        self.proposals[_key(worker_id)].update(
+        self.proposals[key_of(worker_id)].update(
             status=ProposalStatus.REJECTED.value, decided_by=actor, decided_at=at, note=reason
         )
-
-    # -- helpers -----------------------------------------------------------------------------
-
-    def _kind_of(self, worker_id: str) -> str:
-        return str(self.entrants[worker_id]["entrant_kind"])
-
-    def _pending(self, worker_id: UUID | str) -> dict[str, Any]:
-        return pending(self.proposal(worker_id))
-
-    def _active(self, worker_id: UUID | str) -> dict[str, Any]:
-        return require_not_withdrawn(self.entrant(worker_id))
-
-    def _refuse_if_final(self) -> None:
-        if self.status == CompetitionStatus.FINALISED:
-            raise DomainRuleViolation(
-                "results-final", f"the results of {self.name} are final; nothing can change"
-            )
 
     # -- submission to the HR bureau (domain.competition_submission) -------------------------
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -18,10 +19,39 @@ from domain.promotion_rules import CompetitionTier
 from domain.ranking import TieBreakOrder
 from domain.skill_level import SkillLevel
 
-__all__ = ["Announcement", "announcement", "default_tie_breaks"]
+__all__ = [
+    "Announcement",
+    "BoardVisibility",
+    "announcement",
+    "board_visibility",
+    "default_tie_breaks",
+]
 
 #: Years a competition may be announced for.
 _YEARS = range(1949, 2101)
+
+
+class BoardVisibility(StrEnum):
+    """Who sees the provisional board before the results are final (the organiser's choice;
+    organisers, admins and auditors always see it): ``service.competitions.leaderboard``."""
+
+    PUBLIC_AFTER_LOCK = "public-after-lock"  # locked components' scores only; the default
+    PUBLIC = "public"  # the live board
+    PRIVATE = "private"  # no board until final
+
+
+def board_visibility(value: object, field: str, current: str | None = None) -> str:
+    """``value`` as a :class:`BoardVisibility` value (else :class:`InvalidValue` naming
+    ``field``), refused when it is the ``current`` one (``visibility-unchanged``)."""
+    if not isinstance(value, str) or value not in set(BoardVisibility):
+        raise InvalidValue(
+            field, f"{value!r} is not one of {', '.join(v.value for v in BoardVisibility)}"
+        )
+    if value == current:
+        raise DomainRuleViolation(
+            "visibility-unchanged", f"the provisional board is already {value}"
+        )
+    return BoardVisibility(value).value
 
 
 def default_tie_breaks(scheme: MarkingScheme) -> TieBreakOrder:
@@ -54,6 +84,7 @@ class Announcement:
     promotion_rule_set: str | None
     programme: str | None
     separate_groups: bool
+    provisional_board: str
 
     def event_fields(self) -> dict[str, Any]:
         return asdict(self)
@@ -122,6 +153,7 @@ def announcement(
     promotion_rule_set: str | None = None,
     programme: str | None = None,
     separate_groups: bool = False,
+    provisional_board: BoardVisibility | str = BoardVisibility.PUBLIC_AFTER_LOCK,
 ) -> Announcement:
     """Check an announcement; every rule it breaks is named (see ``domain.competition``)."""
     if organiser.status is not OrganisationStatus.ACTIVE:
@@ -156,6 +188,9 @@ def announcement(
     _check_bodies(organiser, issuing_body, competition_tier, occupation.code, occupation.name)
     scheme = MarkingScheme.from_dict(marking_scheme)
     order = _tie_break_order(scheme, tie_breaks)
+    if programme is not None and (not isinstance(programme, str) or not programme.strip()):
+        raise InvalidValue("programme", "expected a programme id or nothing")
+    programme = None if programme is None else programme.strip()
     if promotion_rule_set is not None:
         rule_set = find_rule_set(promotion_rule_set)
         if not rule_set.in_force_on(date(year, 12, 31)):
@@ -164,13 +199,18 @@ def announcement(
                 f"{rule_set.name} takes effect on {rule_set.effective_from.isoformat()}, "
                 f"after the competition year {year}",
             )
+        if not rule_set.covers_tier(competition_tier, programme):
+            raise DomainRuleViolation(
+                "rule-set-does-not-cover-tier",
+                f"{rule_set.name} has no rule for {competition_tier.value} competitions"
+                + ("" if programme is None else f" of the programme {programme}")
+                + f"; it covers {', '.join(rule_set.tiers_covered())}",
+            )
         if issuing_body is None:
             raise DomainRuleViolation(
                 "promotion-needs-issuing-body",
                 "a competition that promotes (以赛代评) needs an issuing body for the certificates",
             )
-    if programme is not None and (not isinstance(programme, str) or not programme.strip()):
-        raise InvalidValue("programme", "expected a programme id or nothing")
     if not isinstance(separate_groups, bool):
         raise InvalidValue("separate_groups", "expected true or false")
     return Announcement(
@@ -187,6 +227,7 @@ def announcement(
         actor=actor,
         tie_breaks=order.to_dict(),
         promotion_rule_set=promotion_rule_set,
-        programme=None if programme is None else programme.strip(),
+        programme=programme,
         separate_groups=separate_groups,
+        provisional_board=board_visibility(provisional_board, "provisional_board"),
     )

@@ -6,7 +6,8 @@ spread for a component exceeds the scheme's ``max_spread`` the component is flag
 reviewed (复核: a correction, or a recorded review confirming the marks as they stand) before the
 component can be locked. A review confirms exactly the marks it saw: a later mark or correction
 needs a new review. Locking a component (封分) freezes its marks; every active entrant needs
-marks from enough judges (three for a trimmed mean, one for a mean) and no unreviewed flag.
+marks from enough judges (three for a trimmed mean, one for a mean; every judge of the
+component's panel when it has one, ``domain.competition_panels``) and no unreviewed flag.
 
 :class:`MarkBook` reads the aggregate's marks, reviews and locks (it stores nothing): the
 events and their payloads are the aggregate's.
@@ -15,7 +16,7 @@ events and their payloads are the aggregate's.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -23,7 +24,16 @@ from uuid import UUID
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.marking_scheme import JudgeCombination, MarkingScheme, parse_mark
 
-__all__ = ["MAX_JUDGE_NAME", "MarkBook", "MarkEntry", "judge_name", "listed", "mark_text"]
+__all__ = [
+    "MAX_JUDGE_NAME",
+    "MarkBook",
+    "MarkEntry",
+    "component_complete",
+    "judge_name",
+    "listed",
+    "mark_text",
+    "minimum_judges",
+]
 
 #: Longest judge name accepted.
 MAX_JUDGE_NAME = 100
@@ -32,6 +42,22 @@ _NAMED_IN_REFUSAL = 5
 
 #: An entrant's registration as the aggregate keeps it (``worker_id``, ``entrant_number``...).
 Entrant = Mapping[str, Any]
+#: A component's judging panel as the aggregate keeps it (``domain.competition_panels``).
+Panel = Sequence[Mapping[str, Any]]
+
+
+def minimum_judges(scheme: MarkingScheme) -> int:
+    """Judges' marks each entrant needs per component without a panel: three for a trimmed
+    mean, one for a mean."""
+    return 3 if scheme.combination is JudgeCombination.TRIMMED else 1
+
+
+def component_complete(marks: Mapping[str, str], panel: Panel | None, minimum: int) -> bool:
+    """Whether an entrant's component is fully marked (``marks``: judge name -> mark): by
+    every judge of its ``panel``, or, without one, by at least ``minimum`` judges."""
+    if panel is None:
+        return len(marks) >= minimum
+    return all(judge["name"] in marks for judge in panel)
 
 
 @dataclass(frozen=True)
@@ -66,17 +92,26 @@ def listed(items: Sequence[str]) -> str:
 @dataclass(frozen=True)
 class MarkBook:
     """The judges' marks as they stand (worker id → component → judge → mark text), with the
-    spread reviews and the locked components, under one marking scheme."""
+    spread reviews, the locked components and the judging panels, under one marking scheme."""
 
     scheme: MarkingScheme
     marks: Mapping[str, Mapping[str, Mapping[str, str]]]
     reviews: Mapping[str, Mapping[str, Mapping[str, Any]]]
     locks: Mapping[str, Any]
+    panels: Mapping[str, Panel] = field(default_factory=dict)
 
     @property
     def minimum_judges(self) -> int:
-        """Judges' marks each entrant needs per component before it can be locked."""
-        return 3 if self.scheme.combination is JudgeCombination.TRIMMED else 1
+        """Judges' marks each entrant needs per component without a panel."""
+        return minimum_judges(self.scheme)
+
+    def is_complete(self, worker_key: str, component: str) -> bool:
+        """Whether the entrant's component is fully marked (:func:`component_complete`)."""
+        return component_complete(
+            self.component_marks(worker_key, component),
+            self.panels.get(component),
+            self.minimum_judges,
+        )
 
     def component_marks(self, worker_key: str, component: str) -> dict[str, str]:
         """``{judge: mark}`` as they stand now."""
@@ -99,10 +134,14 @@ class MarkBook:
             )
 
     def sheet(
-        self, marks: Iterable[MarkEntry], active: Callable[[UUID | str], Entrant]
+        self,
+        marks: Iterable[MarkEntry],
+        active: Callable[[UUID | str], Entrant],
+        may_mark: Callable[[str, str, Entrant], None] | None = None,
     ) -> list[dict[str, str]]:
         """A marking sheet as the ``MarksRecorded`` event lists it, every mark checked: each
-        judge marks each active entrant's component once, before it is locked."""
+        judge marks each active entrant's component once, before it is locked (``may_mark``
+        (component, judge, entrant) refuses a judge, e.g. one not on the panel)."""
         sheet: list[dict[str, str]] = []
         given: set[tuple[str, str, str]] = set()
         for entry in marks:
@@ -111,6 +150,8 @@ class MarkBook:
             entrant = active(entry.worker_id)
             judge = judge_name(entry.judge)
             mark = mark_text(entry.mark, f"mark ({entry.component}, judge {judge})")
+            if may_mark is not None:
+                may_mark(entry.component, judge, entrant)
             key = (entrant["worker_id"], entry.component, judge)
             if key in given or judge in self.marks.get(key[0], {}).get(entry.component, {}):
                 raise DomainRuleViolation(
@@ -176,17 +217,22 @@ class MarkBook:
             raise DomainRuleViolation("component-locked", f"{component} is already locked")
         if not active:
             raise DomainRuleViolation("no-entrants", f"{competition} has no active entrants")
-        needed = self.minimum_judges
         short = [
             str(e["entrant_number"])
             for e in active
-            if len(self.component_marks(e["worker_id"], component)) < needed
+            if not self.is_complete(e["worker_id"], component)
         ]
         if short:
+            panel = self.panels.get(component)
+            needed = (
+                f"at least {self.minimum_judges} judge(s)"
+                if panel is None
+                else f"every judge of its panel ({', '.join(j['name'] for j in panel)})"
+            )
             raise DomainRuleViolation(
                 "marks-incomplete",
-                f"{component} needs marks from at least {needed} judge(s) for every entrant; "
-                f"entrant(s) {listed(short)} have fewer",
+                f"{component} needs marks from {needed} for every entrant; "
+                f"entrant(s) {listed(short)} lack some",
             )
         flagged = [
             str(e["entrant_number"]) for e in active if self.needs_review(e["worker_id"], component)

@@ -411,6 +411,19 @@ class PromotionRuleSet:
             self._covering[key] = covering
         return covering
 
+    def covers_tier(self, tier: CompetitionTier, programme: str | None) -> bool:
+        """True if some rule is about competitions of this tier (and programme), for some
+        entrant kind: a competition it does not cover would propose nobody."""
+        return any(
+            tier in rule.tiers and (rule.programme is None or rule.programme == programme)
+            for rule in self.rules
+        )
+
+    def tiers_covered(self) -> list[str]:
+        """The tiers some rule names, in tier order."""
+        named = {tier for rule in self.rules for tier in rule.tiers}
+        return [tier.value for tier in CompetitionTier if tier in named]
+
     @cached_property
     def _covering(
         self,

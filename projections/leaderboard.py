@@ -10,7 +10,7 @@ Projection ``Leaderboard`` (name ``"leaderboard"``); query ``LeaderboardQuery(st
     query.list_competitions(after=None, limit=50, organiser_id=None, year=None, status=None,
                             tier=None, occupation_code=None) -> Page
         the same dicts, newest year first, then by id
-    query.board(competition_id, after=None, limit=50, group=None) -> Page
+    query.board(competition_id, after=None, limit=50, group=None, ranked=True) -> Page
         Page.extra: {"competition_id", "final": bool, "groups": [...]}
         items: {"group", "rank", "entrant_number", "worker_id", "name", "entrant_kind",
                 "employer_name", "total", "standardised", "award", "tied",
@@ -19,16 +19,20 @@ Projection ``Leaderboard`` (name ``"leaderboard"``); query ``LeaderboardQuery(st
 
 Live board (status ``announced``/``marking``): each entrant's component scores are combined
 from the judges' marks as they stand (``MarkingScheme.score_component``: mean or trimmed mean,
-spread flag; a component with too few judges for the scheme has no score yet) and, once every
-component has a score, the weighted total. The board ranks the entrants with a total by the
-competition's stated tie-breaks (``domain.ranking.rank_entrants``; per group when employees
-and students are ranked apart); entrants still missing a score follow, unranked. Ranks,
-awards and standardised scores are provisional. Withdrawn entrants are not listed.
+spread flag) once the component is complete -- marked by every judge of its panel, or without a
+panel by enough judges for the scheme (``domain.competition_marks.component_complete``, the rule
+the lock applies) -- and, once every component has a score, the weighted total (``complete``).
+The board ranks the entrants with a total by the competition's stated tie-breaks
+(``domain.ranking.rank_entrants``; per group when employees and students are ranked apart);
+entrants still missing a score follow, unranked (or, ``ranked=False``, every entrant in
+number order). Ranks, awards and standardised scores are provisional. Withdrawn entrants are
+not listed.
 
 Final board (status ``finalised``): exactly the results stored in the ``Finalised`` event,
 ordered by group, rank and entrant number -- never recomputed, so they never change.
 
-Who may see which board is the API's decision (organisers, admins and auditors the live one;
+Who may see which board, and how much of it, is ``service.competitions.leaderboard``'s
+decision (organisers, admins and auditors the live one; the public as the organiser chose;
 everyone the final one).
 
 Tables (keys text; numbers as decimal text, never floats)::
@@ -36,7 +40,7 @@ Tables (keys text; numbers as decimal text, never floats)::
     leaderboard_competition(id PK, organiser_id, reference, name, tier, occupation_code,
                             exam_level, year, region, scheme JSON, tie_breaks JSON,
                             separate_groups, status, entrants, locked JSON, announced_at,
-                            finalised_at)                            index (year, id)
+                            finalised_at, panels JSON)               index (year, id)
     leaderboard_worker(id PK, name)
     leaderboard_entrant(competition_id, worker_id PK, entrant_number, name, entrant_kind,
                         employer_name, withdrawn, finish_time, total)
@@ -57,8 +61,9 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from domain.competition import CompetitionStatus
+from domain.competition_marks import component_complete, minimum_judges
 from domain.errors import DomainRuleViolation, InvalidValue
-from domain.marking_scheme import JudgeCombination, MarkingScheme
+from domain.marking_scheme import MarkingScheme
 from projections.projection import (
     Projection,
     RecordedEvent,
@@ -88,7 +93,7 @@ class Leaderboard(Projection):
     """Live and final competition leaderboards."""
 
     name = "leaderboard"
-    version = 1
+    version = 2  # 2: judging panels (a component is scored once every panel judge has marked)
     tables: ClassVar[dict[str, tuple[str, ...]]] = {
         "leaderboard_competition": ("id",),
         "leaderboard_worker": ("id",),
@@ -115,7 +120,8 @@ class Leaderboard(Projection):
             entrants INTEGER NOT NULL,
             locked TEXT NOT NULL,
             announced_at TEXT NOT NULL,
-            finalised_at TEXT
+            finalised_at TEXT,
+            panels TEXT NOT NULL DEFAULT '{}'
         )""",
         "CREATE INDEX IF NOT EXISTS leaderboard_competition_by_year"
         " ON leaderboard_competition (year, id)",
@@ -214,6 +220,25 @@ class Leaderboard(Projection):
             ),
         )
 
+    @handles(TOPIC + "JudgesAssigned")
+    def judges_assigned(self, tx: Transaction, event: RecordedEvent) -> None:
+        """A component's panel replaced: its entrants' scores are complete by the new panel."""
+        competition, component = event.aggregate_id, event["component"]
+        panels = self._panels_of(tx, competition)
+        panels[component] = event["judges"]
+        tx.execute(
+            "UPDATE leaderboard_competition SET panels = ? WHERE id = ?",
+            (to_json(panels), competition),
+        )
+        scheme = self._scheme_of(tx, competition)
+        marked = tx.rows(
+            "SELECT DISTINCT worker_id FROM leaderboard_mark WHERE competition_id = ?"
+            " AND component = ?",
+            (competition, component),
+        )
+        for (worker_id,) in marked:
+            self._rescore(tx, competition, worker_id, component, scheme, panels)
+
     @handles(TOPIC + "EntrantRegistered")
     def entrant_registered(self, tx: Transaction, event: RecordedEvent) -> None:
         worker_id = text_id(event["worker_id"])
@@ -265,9 +290,9 @@ class Leaderboard(Projection):
         for mark in event["marks"]:
             self._store_mark(tx, competition, mark["worker_id"], mark["component"], mark)
         touched = dict.fromkeys((m["worker_id"], m["component"]) for m in event["marks"])
-        scheme = self._scheme_of(tx, competition)
+        scheme, panels = self._scheme_of(tx, competition), self._panels_of(tx, competition)
         for worker_id, component in touched:
-            self._rescore(tx, competition, worker_id, component, scheme)
+            self._rescore(tx, competition, worker_id, component, scheme, panels)
         tx.execute(
             "UPDATE leaderboard_competition SET status = ? WHERE id = ? AND status = ?",
             (CompetitionStatus.MARKING.value, competition, CompetitionStatus.ANNOUNCED.value),
@@ -278,8 +303,11 @@ class Leaderboard(Projection):
         worker_id = text_id(event["worker_id"])
         assert worker_id is not None
         self._store_mark(tx, event.aggregate_id, worker_id, event["component"], event.data)
-        scheme = self._scheme_of(tx, event.aggregate_id)
-        self._rescore(tx, event.aggregate_id, worker_id, event["component"], scheme)
+        scheme, panels = (
+            self._scheme_of(tx, event.aggregate_id),
+            self._panels_of(tx, event.aggregate_id),
+        )
+        self._rescore(tx, event.aggregate_id, worker_id, event["component"], scheme, panels)
 
     @staticmethod
     def _store_mark(
@@ -304,12 +332,27 @@ class Leaderboard(Projection):
         )
 
     @staticmethod
+    def _panels_of(tx: Transaction, competition: str) -> dict[str, Any]:
+        """The competition's judging panels: component -> [{"name", "login"}]."""
+        return dict(
+            json.loads(
+                tx.value(
+                    "SELECT panels FROM leaderboard_competition WHERE id = ?",
+                    (competition,),
+                    default=None,
+                )
+                or "{}"
+            )
+        )
+
+    @staticmethod
     def _rescore(
         tx: Transaction,
         competition: str,
         worker_id: str,
         component: str,
         scheme: MarkingScheme | None,
+        panels: Mapping[str, Any],
     ) -> None:
         """The entrant's score on ``component`` (and total) from the marks as they stand."""
         if scheme is None or component not in scheme.component_names:
@@ -322,8 +365,8 @@ class Leaderboard(Projection):
             )
         )
         values = [Decimal(mark) for mark in marks.values()]
-        needed = 3 if scheme.combination is JudgeCombination.TRIMMED else 1
-        scored = scheme.score_component(component, marks) if len(marks) >= needed else None
+        complete = component_complete(marks, panels.get(component), minimum_judges(scheme))
+        scored = scheme.score_component(component, marks) if complete else None
         tx.upsert(
             "leaderboard_score",
             ("competition_id", "worker_id", "component"),

@@ -90,8 +90,11 @@ class LeaderboardQuery(ProjectionQuery):
         after: str | None = None,
         limit: int = 50,
         group: str | None = None,
+        ranked: bool = True,
     ) -> Page | None:
-        """The competition's board (final if finalised, else live); None if unknown."""
+        """The competition's board (final if finalised, else live); None if unknown. The live
+        board unranked (``ranked=False``) lists every entrant in number order: a board that
+        shows only some components must not give the provisional ranking away by its order."""
         check_limit(limit)
         one_of(group, GROUP_ORDER, "group")
         competition = self.competition(competition_id)
@@ -100,7 +103,7 @@ class LeaderboardQuery(ProjectionQuery):
         if competition["status"] == CompetitionStatus.FINALISED:
             page = self._final(competition, after, limit, group)
         else:
-            page = self._live(competition, after, limit, group)
+            page = self._live(competition, after, limit, group, ranked)
         page.extra.update(
             {
                 "competition_id": competition["id"],
@@ -161,7 +164,12 @@ class LeaderboardQuery(ProjectionQuery):
     # -- live ------------------------------------------------------------------------------
 
     def _live(
-        self, competition: dict[str, Any], after: str | None, limit: int, group: str | None
+        self,
+        competition: dict[str, Any],
+        after: str | None,
+        limit: int,
+        group: str | None,
+        ranked: bool = True,
     ) -> Page:
         key = decode_cursor("board-live", after, 2)
         with self.store.read() as tx:
@@ -200,8 +208,10 @@ class LeaderboardQuery(ProjectionQuery):
             if group is not None and name != group:
                 continue
             members = groups[name]
-            ranked = _rank_live(members, scores, order)
-            for position, (entrant, entry) in enumerate(ranked):
+            listed = _rank_live(members, scores, order)
+            if not ranked:
+                listed.sort(key=lambda pair: pair[0]["entrant_number"])
+            for position, (entrant, entry) in enumerate(listed):
                 own = scores.get(entrant["worker_id"], {})
                 item = {
                     "group": name,

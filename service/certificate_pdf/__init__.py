@@ -38,6 +38,7 @@ __all__ = [
     "CertificatePdfs",
     "IdNumberShown",
     "MissingGlyphs",
+    "document_signing",
     "run_to_completion",
     "sign_pdf",
 ]
@@ -48,14 +49,14 @@ BYTES_RESERVED = 8192
 hex-encoded twice over); fixed, so pyhanko need not sign a dummy first to measure it."""
 
 
-def sign_pdf(unsigned: bytes, signer: Any, reason: str) -> bytes:
+def sign_pdf(unsigned: bytes, signer: Any, reason: str, field_name: str = SIGNATURE_FIELD) -> bytes:
     """``unsigned`` with a PAdES B-B signature (an invisible field) by ``signer``."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
     writer = IncrementalPdfFileWriter(io.BytesIO(unsigned), strict=False)
     meta = signers.PdfSignatureMetadata(
-        field_name=SIGNATURE_FIELD,
+        field_name=field_name,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=reason,
@@ -63,6 +64,12 @@ def sign_pdf(unsigned: bytes, signer: Any, reason: str) -> bytes:
     )
     signing = signers.async_sign_pdf(writer, meta, signer=signer, bytes_reserved=BYTES_RESERVED)
     return bytes(run_to_completion(signing).getvalue())
+
+
+def document_signing(ledger: Any) -> DocumentSigning:
+    """The ledger's organisations' document-signing keys (which sign every PDF)."""
+    credentials = ledger.credentials
+    return DocumentSigning(ledger, credentials.credential_urls, credentials.key_store)
 
 
 def run_to_completion(coroutine: Any) -> Any:
@@ -84,7 +91,7 @@ class CertificatePdfs:
         self._ledger: LedgerStore = ledger
         credentials = ledger.credentials
         self._credentials = credentials
-        self.signing = DocumentSigning(ledger, credentials.credential_urls, credentials.key_store)
+        self.signing = document_signing(ledger)
 
     @property
     def ledger(self) -> LedgerStore:

@@ -15,10 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-import segno
-from fpdf import FPDF
-
-from service.certificate_pdf.fonts import BOLD, REGULAR, fonts_for
+from service.certificate_pdf.drawing import (
+    ATTACHMENT_NAME,
+    SCAN,
+    attach_credential,
+    chinese_date,
+    footnotes,
+    labelled_rows,
+    landscape_page,
+    scan_block,
+    title_block,
+)
 
 __all__ = [
     "ATTACHMENT_NAME",
@@ -30,7 +37,6 @@ __all__ = [
     "shown_id_number",
 ]
 
-ATTACHMENT_NAME = "credential.json"
 IdNumberShown = Literal["masked", "last4", "hidden"]
 ID_NUMBER_CHOICES: tuple[IdNumberShown, ...] = ("masked", "last4", "hidden")
 """How the holder chose to show the ID number: as the ledger masks it (``110105********123X``),
@@ -50,7 +56,6 @@ LABELS = (
     ("评价机构", "Evaluation body"),
 )
 HIDDEN_ID = "（持证人选择不显示）"
-SCAN = "扫码查验 Scan to verify"
 FOOTNOTE = (
     "本证书由评价机构依据国家职业技能标准评价颁发，可在上述网址查验。"
     "附件 credential.json 为同一证书的签名可验证凭证（W3C VC 2.0），"
@@ -65,10 +70,6 @@ FIXED_TEXT = "".join(
     + [zh + en for zh, en in LABELS]
 )
 """Every character the layout itself prints (the bold subset font is cut to these)."""
-
-RED = (150, 30, 30)
-INK = (25, 25, 25)
-GREY = (90, 90, 90)
 
 
 @dataclass(frozen=True)
@@ -96,42 +97,6 @@ def shown_id_number(masked_id_number: str, shown: IdNumberShown) -> str:
     return masked_id_number
 
 
-def chinese_date(iso_date: str) -> str:
-    day = datetime.strptime(iso_date, "%Y-%m-%d")
-    return f"{day.year}年{day.month:02d}月{day.day:02d}日"
-
-
-def _frame(pdf: FPDF) -> None:
-    pdf.set_draw_color(*RED)
-    pdf.set_line_width(1.2)
-    pdf.rect(8, 8, 281, 194)
-    pdf.set_line_width(0.3)
-    pdf.rect(11, 11, 275, 188)
-
-
-def _qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
-    """The QR code as filled squares, one rectangle per run of dark modules in a row."""
-    matrix = segno.make(url, error="m", micro=False).matrix
-    module = size / len(matrix)
-    pdf.set_fill_color(0, 0, 0)
-    for row_index, row in enumerate(matrix):
-        column = 0
-        while column < len(row):
-            if not row[column]:
-                column += 1
-                continue
-            start = column
-            while column < len(row) and row[column]:
-                column += 1
-            pdf.rect(
-                x + start * module,
-                y + row_index * module,
-                (column - start) * module,
-                module,
-                style="F",
-            )
-
-
 def render_unsigned(
     face: CertificateFace, shown: IdNumberShown, credential_json: bytes, when: datetime
 ) -> bytes:
@@ -146,70 +111,19 @@ def render_unsigned(
         chinese_date(face.issued_on),
         face.issuer_name,
     )
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
-    pdf.set_creator("craftledger")
-    pdf.set_title(f"{TITLE} {face.number}")
-    pdf.set_author(face.issuer_name)
-    pdf.set_creation_date(when)
-    pdf.set_auto_page_break(False)
-    fallback = fonts_for(pdf, "".join(values) + face.verification_url)
-    pdf.add_page()
-    _frame(pdf)
-
-    pdf.set_text_color(*RED)
-    pdf.set_font(BOLD, size=30)
-    pdf.set_xy(11, 24)
-    pdf.cell(275, 14, TITLE, align="C")
-    pdf.set_font(REGULAR, size=11)
-    pdf.set_xy(11, 39)
-    pdf.cell(275, 6, SUBTITLE, align="C")
-
-    top, line = 56.0, 14.5
-    for index, ((label_zh, label_en), value) in enumerate(zip(LABELS, values, strict=True)):
-        y = top + index * line
-        pdf.set_text_color(*INK)
-        pdf.set_font(BOLD, size=13)
-        pdf.set_xy(30, y)
-        pdf.cell(42, 7, label_zh)
-        pdf.set_font(REGULAR, size=7.5)
-        pdf.set_text_color(*GREY)
-        pdf.set_xy(30, y + 6.2)
-        pdf.cell(42, 4, label_en)
-        pdf.set_text_color(*INK)
-        pdf.set_font(REGULAR, size=14)
-        if fallback:
-            pdf.set_fallback_fonts([fallback])
-        pdf.set_xy(75, y)
-        pdf.cell(140, 8, value)
-        pdf.set_fallback_fonts([])
-        pdf.set_draw_color(*GREY)
-        pdf.set_line_width(0.15)
-        pdf.line(75, y + 9.2, 212, y + 9.2)
-
-    size = 46.0
-    _qr(pdf, face.verification_url, 227, 92, size)
-    pdf.set_text_color(*INK)
-    pdf.set_font(REGULAR, size=9)
-    pdf.set_xy(215, 92 + size + 2)
-    pdf.cell(70, 5, SCAN, align="C")
-    pdf.set_font(REGULAR, size=6.5)
-    pdf.set_xy(205, 92 + size + 7)
-    pdf.multi_cell(78, 3.2, face.verification_url, align="C")
-
-    pdf.set_text_color(*GREY)
-    pdf.set_font(REGULAR, size=8)
-    pdf.set_xy(30, 177)
-    pdf.multi_cell(250, 4.2, FOOTNOTE, align="L")
-    pdf.set_font(REGULAR, size=7)
-    pdf.set_xy(30, 186)
-    pdf.multi_cell(250, 3.6, FOOTNOTE_EN, align="L")
-
-    pdf.embed_file(
-        bytes=credential_json,
-        basename=ATTACHMENT_NAME,
-        desc="the certificate's signed verifiable credential (full disclosure)",
-        modification_date=when,
-        mime_type="application/vc+ld+json",
-        associated_file_relationship="Source",
+    pdf, fallback = landscape_page(
+        f"{TITLE} {face.number}",
+        face.issuer_name,
+        when,
+        "".join(values) + face.verification_url,
     )
-    return bytes(pdf.output())
+    title_block(pdf, TITLE, SUBTITLE)
+    labelled_rows(pdf, LABELS, values, fallback, top=56.0, line=14.5)
+    scan_block(pdf, face.verification_url)
+    footnotes(pdf, FOOTNOTE, FOOTNOTE_EN)
+    return attach_credential(
+        pdf,
+        credential_json,
+        "the certificate's signed verifiable credential (full disclosure)",
+        when,
+    )

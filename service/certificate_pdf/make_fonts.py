@@ -1,6 +1,6 @@
 """Cut the shipped font subsets (``service.certificate_pdf.fonts``) from Noto Serif CJK's
 collections: ``python -m service.certificate_pdf.make_fonts [/usr/share/fonts/opentype/noto]``
-(about 20 s). Run again when the layout's fixed text changes."""
+(about 20 s). Run again when a layout's fixed text (certificate or award) changes."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 
 from domain.occupation import KNOWN_OCCUPATIONS
+from service.certificate_pdf.award_layout import FIXED_TEXT as AWARD_TEXT
 from service.certificate_pdf.fonts import BOLD_FILE, REGULAR_FILE, SC_INDEX
 from service.certificate_pdf.layout import FIXED_TEXT
 
@@ -43,7 +44,7 @@ def _subset(source: Path, unicodes: set[int], target: Path) -> None:
 
 def build(source_dir: Path) -> None:
     """Cut the shipped subsets from Noto Serif CJK's collections in ``source_dir``."""
-    fixed = {ord(ch) for ch in FIXED_TEXT} | set(range(0x20, 0x7F))
+    fixed = {ord(ch) for ch in FIXED_TEXT + AWARD_TEXT} | set(range(0x20, 0x7F))
     names = {ord(ch) for occupation in KNOWN_OCCUPATIONS for ch in occupation.name}
     punctuation = set(range(0x3000, 0x3040)) | set(range(0xFF01, 0xFF5F))
     _subset(

@@ -7,19 +7,28 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from domain.api_token import Role
 from domain.competition import ALL_ENTRANTS, Competition
 from domain.ranking import Award
 from service.commands import NotFound
 from service.competitions.collaborators import CredentialIssuer
+from service.competitions.leaderboard import sees_everything
 from service.credentials.credential_document import Disclosure, Holder, build_award_credential
 from service.ledger_store import LedgerStore
 
-__all__ = ["AwardCredentials", "award_subject"]
+__all__ = ["AwardCredentials", "award_subject", "sees_full_award"]
 
 
 def award_subject(competition_id: UUID, worker_id: UUID | str) -> str:
     """The status-list subject of an award credential: one per competition and awardee."""
     return f"award:{competition_id}:{worker_id}"
+
+
+def sees_full_award(competition: Competition, viewer: Any, worker_id: UUID | str) -> bool:
+    """The awardee, the organising union, admins and auditors see an award's full disclosure
+    (and get its PDF, which carries it); ``viewer`` a principal (role, organisation, worker)."""
+    own = viewer.is_(Role.WORKER) and str(viewer.worker_id) == str(worker_id)
+    return bool(own) or sees_everything(competition, viewer)
 
 
 class AwardCredentials:

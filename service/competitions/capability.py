@@ -16,7 +16,7 @@ from uuid import UUID
 
 from domain.certificate import Certificate
 from domain.china_time import china_date
-from domain.competition import Competition, CompetitionTier, MarkEntry
+from domain.competition import BoardVisibility, Competition, CompetitionTier, MarkEntry
 from domain.errors import DomainRuleViolation
 from domain.promotion_rules import EntrantKind
 from domain.ranking import TieBreakOrder
@@ -84,6 +84,7 @@ class Competitions:
         promotion_rule_set: str | None = None,
         programme: str | None = None,
         separate_groups: bool = False,
+        provisional_board: str = BoardVisibility.PUBLIC_AFTER_LOCK.value,
     ) -> Recorded:
         """Announce a competition (see ``Competition.announce`` for the rules checked)."""
         ledger = self._ledger
@@ -106,6 +107,7 @@ class Competitions:
             promotion_rule_set=promotion_rule_set,
             programme=programme,
             separate_groups=separate_groups,
+            provisional_board=provisional_board,
         )
         return ledger.record(competition)
 
@@ -262,6 +264,42 @@ class Competitions:
             competition_id,
             lambda competition, at: competition.record_finish_time(
                 worker_id=worker_id, finished_at=finished_at, reason=reason, at=at, actor=actor
+            ),
+        )
+
+    @retried
+    def assign_judges(
+        self, competition_id: UUID, *, component: str, judges: Sequence[object], actor: str
+    ) -> Recorded:
+        """Assign (replace) a component's judging panel: ``[{"name", "login"?}]``."""
+        return self._changed(
+            competition_id,
+            lambda competition, at: competition.assign_judges(
+                component=component, judges=list(judges), at=at, actor=actor
+            ),
+        )
+
+    @retried
+    def submit_marks(
+        self, competition_id: UUID, *, component: str, judge: str, actor: str
+    ) -> Recorded:
+        """A judge submits (提交) their marks for a component."""
+        return self._changed(
+            competition_id,
+            lambda competition, at: competition.submit_marks(
+                component=component, judge=judge, at=at, actor=actor
+            ),
+        )
+
+    @retried
+    def choose_board_visibility(
+        self, competition_id: UUID, *, visibility: str, actor: str
+    ) -> Recorded:
+        """Choose who sees the provisional board before the results are final."""
+        return self._changed(
+            competition_id,
+            lambda competition, at: competition.choose_board_visibility(
+                visibility=visibility, at=at, actor=actor
             ),
         )
 

@@ -21,6 +21,7 @@ competition, the statistics and the audit trail, in Chinese with an English swit
                                         points statements, share links
 ``/s/{token}``                          a worker's share link (expiry, optional 提取码, revocable)
 ``/competitions``, ``/competitions/{id}``  leaderboards (live for organisers, public once final)
+``/competitions/{id}/results[.xlsx]``   the final results to print or as Excel; awards as PDF
 ``/statistics``                         SVG charts, as of a date
 ``/gongshi``, ``/gongshi/{session}``    the public 公示 of self-evaluation results (masked), and
                                         objections to them (rate-limited)
@@ -61,6 +62,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         certificate,
         certificate_pdf,
         competition,
+        competition_results,
         console,
         console_approvals,
         console_bodies,

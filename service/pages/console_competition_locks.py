@@ -1,16 +1,17 @@
 """``/console/competitions/<id>/locks``: lock each component (封分) and publish the results
 (公布结果).
 
-Per component: how many active entrants are fully marked (the overview's
-:func:`~service.pages.console_competitions.component_progress`, so both pages count alike), the
-entrants still short of marks, the spreads awaiting review (linked to the review queue), the
-judging panel and who of it has submitted their marks (when the competition has panels), and
-whether it is locked (when, by whom). A lock button per open component
-(``ledger.competitions.lock_component``); a refusal is shown beside that component's button with
-its rule (``marks-incomplete``, ``flagged-marks-unreviewed``). Finalise
-(``ledger.competitions.finalise_competition``) once every component is locked, its refusal beside
-its button; after it, the results summary (ranks, totals, awards, proposals) and a link to the
-public leaderboard. Who: :func:`competition_for` (an auditor reads).
+Per component: the overview's progress
+(:func:`~service.pages.console_competitions.component_progress`), how many active entrants are
+fully marked as the lock rule counts (every panel judge has marked; without a panel, enough
+judges: ``MarkBook.is_complete``) and which are still short, the spreads awaiting review
+(linked to the review queue), the judging panel and who of it has submitted their marks (when
+the component has a panel), and whether it is locked (when, by whom). A lock button per open
+component (``ledger.competitions.lock_component``); a refusal is shown beside that component's
+button with its rule (``marks-incomplete``, ``flagged-marks-unreviewed``). Finalise
+(``ledger.competitions.finalise_competition``) once every component is locked, its refusal
+beside its button; after it, the results summary (ranks, totals, awards, proposals) and a link
+to the public leaderboard. Who: :func:`competition_for` (an auditor reads).
 """
 
 from __future__ import annotations
@@ -44,27 +45,24 @@ SHORT_SHOWN = 20
 
 
 def lock_rows(competition: Competition) -> list[dict[str, Any]]:
-    """Per component: the overview's progress, the entrants short of marks (numbers), its
-    panel with who has submitted, and its lock (None while open)."""
+    """Per component: the overview's progress, the entrants short of marks (numbers; complete
+    as the lock rule says), its panel with who has submitted, and its lock (None while open)."""
     book = competition.mark_book()
     active = competition.active_entrants()
-    panels: dict[str, list[dict[str, Any]]] = getattr(competition, "panels", {}) or {}
-    submitted: dict[str, dict[str, Any]] = getattr(competition, "submitted", {}) or {}
     rows = []
     for row in component_progress(competition):
         name = row["name"]
-        short = [
-            e["entrant_number"]
-            for e in active
-            if len(book.component_marks(e["worker_id"], name)) < book.minimum_judges
-        ]
+        # complete as the lock rule says: every panel judge has marked (or enough judges)
+        short = [e["entrant_number"] for e in active if not book.is_complete(e["worker_id"], name)]
+        submitted = competition.submitted.get(name, {})
         panel = [
-            {"name": judge["name"], "submitted": submitted.get(name, {}).get(judge["name"])}
-            for judge in panels.get(name, [])
+            {"name": judge["name"], "submitted": submitted.get(judge["name"])}
+            for judge in competition.panels.get(name, [])
         ]
         rows.append(
             {
                 **row,
+                "marked": len(active) - len(short),
                 "short": short[:SHORT_SHOWN],
                 "short_more": max(0, len(short) - SHORT_SHOWN),
                 "panel": panel,

@@ -100,7 +100,8 @@ MATRIX: dict[str, str] = {
     "record finish time":            "401   200   403    403    200   403   403   403",
     "lock component":                "401   200   403    403    200   403   403   403",
     "finalise competition":          "401   200   403    403    200   403   403   403",
-    "live leaderboard":              "401   200   403    403    200   200   403   403",
+    "live leaderboard":              "200   200   200    200    200   200   200   200",
+    "private live leaderboard":      "401   200   403    403    200   200   403   403",
     "final leaderboard":             "200   200   200    200    200   200   200   200",
     "list proposals":                "401   200   403    403    200   200   200   200",
     "submit proposals":              "401   200   403    403    200   403   403   403",
@@ -108,6 +109,8 @@ MATRIX: dict[str, str] = {
     "reject proposal":               "401   200   403    403    403   403   403   403",
     "list awards":                   "200   200   200    200    200   200   200   200",
     "award credential":              "200   200   200    200    200   200   200   200",
+    "award pdf":                     "401   200   403    403    200   200   403   403",
+    "results workbook":              "200   200   200    200    200   200   200   200",
     "define honour ladder":          "401   201   403    403    201   403   403   403",
     "get honour ladder":             "200   200   200    200    200   200   200   200",
     "list honour ladders":           "200   200   200    200    200   200   200   200",
@@ -674,6 +677,9 @@ ENDPOINTS: dict[str, Endpoint] = {
     "live leaderboard": read(
         "/api/v1/competitions/{target}/leaderboard", prepare=competition_states.marked
     ),
+    "private live leaderboard": read(
+        "/api/v1/competitions/{target}/leaderboard", prepare=competition_states.marked_privately
+    ),
     "final leaderboard": read(
         "/api/v1/competitions/{target}/leaderboard", prepare=competition_states.finalised
     ),
@@ -701,6 +707,13 @@ ENDPOINTS: dict[str, Endpoint] = {
     "award credential": read(
         "/api/v1/competitions/{target}/awards/{worker}/credential",
         prepare=competition_states.finalised,
+    ),
+    "award pdf": read(
+        "/api/v1/competitions/{target}/awards/{worker}/pdf",
+        prepare=competition_states.finalised,
+    ),
+    "results workbook": read(
+        "/api/v1/competitions/{target}/results.xlsx", prepare=competition_states.finalised
     ),
     "define honour ladder": command(
         "/api/v1/honour-ladders",

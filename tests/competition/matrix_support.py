@@ -28,6 +28,7 @@ def competition_of(
     locked: bool = False,
     final: bool = False,
     submitted: bool = False,
+    board: str = "public-after-lock",
 ) -> dict[str, Any]:
     """A competition in the state asked (each state implies the ones before it)."""
     ledger = world.ledger
@@ -45,6 +46,7 @@ def competition_of(
         marking_scheme=SCHEME,
         promotion_rule_set="tianjin-2024",
         actor="test",
+        provisional_board=board,
     ).aggregate.id
     workers = [world.fresh_worker(world.ids["org_a"]) for _ in range(entrants)]
     for worker in workers:
@@ -85,6 +87,11 @@ def with_entrant(world: Any) -> dict[str, Any]:
 
 def marked(world: Any) -> dict[str, Any]:
     return competition_of(world, entrants=2, marked=True)
+
+
+def marked_privately(world: Any) -> dict[str, Any]:
+    """Marked, its provisional board private (the organiser's choice)."""
+    return competition_of(world, entrants=2, marked=True, board="private")
 
 
 def flagged(world: Any) -> dict[str, Any]:

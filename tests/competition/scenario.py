@@ -41,9 +41,10 @@ def announced_competition(
 
 
 def competition_with_every_event(organiser: Organisation, body: Organisation) -> Competition:
-    """Announced, entrants registered and one withdrawn, marks recorded, corrected and
-    reviewed, a finish time, both components locked, finalised with two proposals, one approved
-    and one rejected. ``body`` must be filed for 6-31-01-03 (电工)."""
+    """Announced, entrants registered and one withdrawn, a judging panel assigned, marks
+    recorded, submitted, corrected and reviewed, the board's visibility chosen, a finish time,
+    both components locked, finalised with two proposals, one approved and one rejected.
+    ``body`` must be filed for 6-31-01-03 (电工)."""
     competition = announced_competition(organiser, body)
     first, second, third = (uuid5(organiser.id, name) for name in ("w1", "w2", "w3"))
     for worker in (first, second, third):
@@ -57,6 +58,12 @@ def competition_with_every_event(organiser: Organisation, body: Organisation) ->
             actor="a",
         )
     competition.withdraw_entrant(third, reason="缺考", at=AT, actor="a")
+    competition.assign_judges(
+        component="practical",
+        judges=[{"name": "甲", "login": "judge-jia@example.cn"}, {"name": "乙"}, {"name": "丙"}],
+        at=AT,
+        actor="a",
+    )
     marks = {first: ("90", "80"), second: ("85", "70")}
     competition.record_marks(
         [
@@ -68,6 +75,8 @@ def competition_with_every_event(organiser: Organisation, body: Organisation) ->
         at=AT,
         actor="a",
     )
+    competition.submit_marks(component="practical", judge="甲", at=AT, actor="judge")
+    competition.choose_board_visibility(visibility="public", at=AT, actor="a")
     competition.correct_mark(
         worker_id=second,
         component="theory",

@@ -17,6 +17,7 @@ from projections.runner import ProjectionRunner
 from projections.store import PostgresProjectionStore, ProjectionStore, SQLiteProjectionStore
 from service.ledger import Ledger
 from tests.competition.arena import JUDGES, ORGANISER, Arena, descending
+from tests.factories import marking_scheme
 from tests.support.stores import POSTGRES_URL
 
 
@@ -161,3 +162,33 @@ def test_rebuilding_in_other_batch_sizes_gives_identical_tables(
             fresh.drop_schema()
         else:
             fresh.close()
+
+
+def test_with_a_panel_a_component_is_scored_once_every_panel_judge_has_marked(
+    arena: Arena, runner: ProjectionRunner, board: LeaderboardQuery
+):
+    competition = arena.announce(scheme=marking_scheme("mean"))
+    worker = arena.worker()
+    arena.enter(competition, [worker])
+    panel = [{"name": name} for name in (*JUDGES, "judge-丁")]
+    arena.ledger.competitions.assign_judges(
+        competition, component="practical", judges=panel[:3], actor=ORGANISER
+    )
+    arena.mark(competition, {worker: ("80", "70")})  # the three JUDGES on both components
+    runner.catch_up()
+    item = board.board(competition).items[0]  # type: ignore[union-attr]
+    assert item["components"] == {"practical": "80.00", "theory": "70.00"} and item["complete"]
+    # a fourth judge joins the panel: practical waits for them, and so does the total
+    arena.ledger.competitions.assign_judges(
+        competition, component="practical", judges=panel, actor=ORGANISER
+    )
+    runner.catch_up()
+    item = board.board(competition).items[0]  # type: ignore[union-attr]
+    assert item["components"] == {"practical": None, "theory": "70.00"}
+    assert item["total"] is None and not item["complete"]
+    arena.ledger.competitions.record_marks(
+        competition, [MarkEntry(worker, "practical", "judge-丁", "84")], actor=ORGANISER
+    )
+    runner.catch_up()
+    item = board.board(competition).items[0]  # type: ignore[union-attr]
+    assert item["components"]["practical"] == "81.00" and item["complete"]

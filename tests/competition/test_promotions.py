@@ -359,3 +359,37 @@ def test_announcement_rules_for_promoting_competitions(arena: Arena):
         arena.announce(CITY_1, year=2023)  # tianjin-2024 takes effect 2024-10-25
     assert early.value.rule == "rule-set-not-in-force"
     arena.announce(CITY_1, year=2023, rule_set="tianjin-2021")
+
+
+@pytest.mark.parametrize(
+    ("tier", "rule_set", "programme"),
+    [
+        (DISTRICT, "national-2023", None),  # the hole: accepted, then proposed nobody
+        (CompetitionTier.WORLD, "national-2023", None),
+        (CompetitionTier.NATIONAL_1, "tianjin-2024", None),
+        (ENTERPRISE, "tianjin-2021", None),  # 2021 has no enterprise or school rule
+    ],
+)
+def test_a_rule_set_that_does_not_cover_the_tier_is_refused_at_announcement(
+    arena: Arena, tier: CompetitionTier, rule_set: str, programme: str | None
+):
+    with pytest.raises(DomainRuleViolation) as refused:
+        arena.announce(tier, rule_set=rule_set, programme=programme)
+    assert refused.value.rule == "rule-set-does-not-cover-tier"
+    assert rule_set in str(refused.value) and tier.value in str(refused.value)
+
+
+def test_a_tier_covered_only_through_a_programme_needs_that_programme():
+    from domain.promotion_rule_sets import find_rule_set
+
+    national = find_rule_set("national-2023")
+    assert national.covers_tier(CompetitionTier.NATIONAL_1, None)  # top 5 employees
+    assert national.covers_tier(CompetitionTier.NATIONAL_1, NATIONAL_SKILLS_COMPETITION)
+    assert not national.covers_tier(DISTRICT, NATIONAL_SKILLS_COMPETITION)
+    assert national.tiers_covered() == ["national_1", "national_2"]
+    assert find_rule_set("tianjin-2024").tiers_covered() == [
+        "provincial_1",
+        "provincial_2",
+        "district",
+        "enterprise_or_school",
+    ]

@@ -1,6 +1,6 @@
 """Competition pages: the live board for the organiser (and its JSON for polling) while marking,
-"not published" for the public; the final board with awards and standardised scores, names
-masked, for everyone."""
+for the public the locked components only (or "not published" if the organiser chose); the final
+board with awards and standardised scores, names masked, for everyone."""
 
 from __future__ import annotations
 
@@ -20,13 +20,28 @@ def test_the_list_shows_both_competitions(pages_world):
     assert f"/competitions/{pages_world.finalised}" in page.text
 
 
-def test_while_marking_the_public_is_told_results_are_not_published(pages_world):
+def test_while_marking_the_public_sees_locked_components_only_or_nothing_if_private(pages_world):
     client = pages_world.client()
-    page = client.get(f"/competitions/{pages_world.marking}")
-    assert page.status_code == 200
-    assert "成绩尚未发布" in page.text and 'id="board"' not in page.text
     board = client.get(f"/competitions/{pages_world.marking}/board.json")
-    assert board.status_code == 403 and board.mimetype == "application/problem+json"
+    assert board.status_code == 200  # public after lock, the default: nothing locked yet
+    rows = board.json["items"]
+    assert rows and all(row["total"] is None and row["rank"] is None for row in rows)
+    assert all(set(row["components"].values()) == {None} for row in rows)
+    assert "赵六" not in client.get(f"/competitions/{pages_world.marking}").text
+    world = pages_world.world
+    world.ledger.competitions.choose_board_visibility(
+        pages_world.marking, visibility="private", actor="test"
+    )
+    try:
+        page = client.get(f"/competitions/{pages_world.marking}")
+        assert page.status_code == 200
+        assert "成绩尚未发布" in page.text and 'id="board"' not in page.text
+        board = client.get(f"/competitions/{pages_world.marking}/board.json")
+        assert board.status_code == 403 and board.mimetype == "application/problem+json"
+    finally:
+        world.ledger.competitions.choose_board_visibility(
+            pages_world.marking, visibility="public-after-lock", actor="test"
+        )
 
 
 def test_the_organiser_sees_the_live_board_and_its_json_follows_new_marks(pages_world):

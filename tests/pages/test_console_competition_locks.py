@@ -90,3 +90,39 @@ def test_an_auditor_sees_the_locks_without_buttons(pages_world: PagesWorld):
     assert 'name="component"' not in page.text and 'id="finalise-form"' not in page.text
     final = auditor.get(f"/console/competitions/{pages_world.finalised}/locks")
     assert "结果已于" in final.text and 'id="results"' in final.text
+
+
+def test_with_a_panel_a_component_is_complete_when_every_judge_has_marked(pages_world):
+    """The lock page counts as the lock rule does: with a panel (裁判组), an entrant is fully
+    marked when every judge of it has marked; it names the panel and who has submitted."""
+    world = pages_world.world
+    ledger = world.ledger
+    first, second, _ = pages_world.entrants
+    competition_id = competition(world, "PAGES-LOCKS-PANEL", [first, second])
+    judges = [{"name": "裁判甲"}, {"name": "裁判乙"}]
+    ledger.competitions.assign_judges(
+        competition_id, component="practical", judges=judges, actor="test"
+    )
+    ledger.competitions.record_marks(
+        competition_id,
+        [
+            MarkEntry(first, "practical", "裁判甲", "80"),
+            MarkEntry(second, "practical", "裁判甲", "82"),
+            MarkEntry(first, "practical", "裁判乙", "81"),
+        ],
+        actor="test",
+    )
+    ledger.competitions.submit_marks(
+        competition_id, component="practical", judge="裁判甲", actor="test"
+    )
+    organiser = signed_in(
+        pages_world, "locks.panel@union.example", AccountRole.ORGANISER, world.ids["union"]
+    )
+    url = f"/console/competitions/{competition_id}/locks"
+    practical = lock_row(organiser.get(url).text, "practical")
+    assert "已评完 1 / 2 人" in practical and "未评完的选手：2 号" in practical
+    assert "裁判甲（已提交）" in practical and "裁判乙（未提交）" in practical
+    csrf = csrf_of(organiser.get(url).text)
+    refused = organiser.post(url, data={"csrf": csrf, "component": "practical"})
+    assert refused.status_code == 422
+    assert "marks-incomplete" in lock_row(refused.text, "practical")

@@ -18,6 +18,8 @@
 ``POST /{id}/proposals/{worker_id}/reject``      不予核准 (admin), with a reason
 ``GET  /{id}/awards``                            awards of the final results
 ``GET  /{id}/awards/{worker_id}/credential``     the award as a signed Open Badges credential
+``GET  /{id}/awards/{worker_id}/pdf``            the award as a signed PDF (获奖证书)
+``GET  /{id}/results.xlsx``                      the final results as Excel (as the leaderboard)
 ===============================================  ==============================================
 
 The organiser's union runs its competitions (admins any); the HR bureau (admin) approves

@@ -1,5 +1,6 @@
-"""Awards of a finalised competition: the list (gold, silver, bronze, 优胜奖) and each award as a
-signed Open Badges credential."""
+"""Awards of a finalised competition: the list (gold, silver, bronze, 优胜奖), each award as a
+signed Open Badges credential and as a signed PDF (获奖证书), and the whole results sheet as
+Excel."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from uuid import UUID
 import marshmallow as ma
 from flask import url_for
 
-from domain.api_token import Role
 from domain.ranking import Award
-from service.api.auth import access, current_principal, forbidden
+from service.api.auth import access, authentication_required, current_principal, forbidden
+from service.api.certificate_pdfs import PDF_RESPONSE, unavailable
 from service.api.competitions.blueprint import blp
 from service.api.credentials import (
     DOCUMENT_RESPONSES,
@@ -23,7 +24,17 @@ from service.api.credentials import (
 )
 from service.api.fields import masked_name
 from service.app_services import ledger
-from service.competitions.leaderboard import sees_everything
+from service.attachments import XLSX, attachment
+from service.certificate_pdf import MissingGlyphs
+from service.certificate_pdf.awards import AwardPdfs, award_pdf_name
+from service.competitions.award_credentials import sees_full_award
+from service.competitions.leaderboard import may_see_board, sees_everything
+from service.competitions.results_sheet import (
+    results_sheet,
+    results_workbook,
+    results_workbook_name,
+    summary_facts,
+)
 from service.credentials import CredentialUnavailable, SignedDocument
 
 
@@ -101,10 +112,7 @@ def get_award_credential(args: dict[str, Any], competition_id: UUID, worker_id: 
     ``Award``), issued by the organiser at finalisation; the same events always give the same
     bytes. ``Accept: application/vc`` answers ``application/vc``, otherwise JSON."""
     competition = ledger().competition(competition_id)
-    principal = current_principal()
-    full_allowed = sees_everything(competition, principal) or (
-        principal.is_(Role.WORKER) and principal.worker_id == worker_id
-    )
+    full_allowed = sees_full_award(competition, current_principal(), worker_id)
     disclosure = args.get("disclosure") or ("full" if full_allowed else "public")
     if disclosure == "full" and not full_allowed:
         raise forbidden("only the awardee, the organiser, admins and auditors see the full one")
@@ -119,3 +127,60 @@ def get_award_credential(args: dict[str, Any], competition_id: UUID, worker_id: 
         cache,
         "Accept, Authorization",
     )
+
+
+@blp.route("/<uuid:competition_id>/awards/<uuid:worker_id>/pdf", methods=["GET"])
+@access(
+    admin="any award",
+    auditor="any award",
+    organiser="awards of its own union's competitions",
+    worker="its own awards",
+)
+@blp.doc(responses=PDF_RESPONSE)
+@blp.errors(404, 409)
+def get_award_pdf(competition_id: UUID, worker_id: UUID) -> Any:
+    """The award (金牌, 银牌, 铜牌, 优胜奖) as a signed one-page PDF like a certificate's: the
+    full-disclosure award credential attached as ``credential.json``, a PAdES signature by the
+    organiser's document-signing key (made and published on its first PDF)."""
+    competition = ledger().competition(competition_id)
+    if not sees_full_award(competition, current_principal(), worker_id):
+        raise forbidden("only the awardee, the organiser, admins and auditors get the PDF")
+    pdfs = AwardPdfs(ledger())
+    result = pdfs.award_result(competition, worker_id)
+    try:
+        body = pdfs.award_pdf(competition_id, worker_id, actor=current_principal().actor)
+    except (CredentialUnavailable, MissingGlyphs) as error:
+        raise unavailable(error) from None
+    return attachment(body, "application/pdf", award_pdf_name(competition, result))
+
+
+@blp.route("/<uuid:competition_id>/results.xlsx", methods=["GET"])
+@access(
+    public="once final (names masked)",
+    admin="once final",
+    auditor="once final",
+    organiser="once final (names of its own union's entrants)",
+    issuer="once final (names masked)",
+    worker="once final (names masked)",
+)
+@blp.doc(
+    responses={
+        "200": {
+            "description": "sheets 概况 Summary and 成绩 Results: group, rank, entrant, "
+            "component scores, total, standardised score, award",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+)
+@blp.errors(403, 404, 422)
+def get_results_workbook(competition_id: UUID) -> Any:
+    """The final results as an Excel workbook, as the leaderboard shows them to the caller
+    (names masked for the public, never a worker id nor an ID number); 422
+    ``results-not-final`` before finalisation."""
+    competition = ledger().competition(competition_id)
+    principal = current_principal()
+    if principal.is_public and not may_see_board(competition, principal):
+        raise authentication_required()
+    sheet = results_sheet(competition, principal)
+    body = results_workbook(sheet, summary_facts(ledger(), competition))
+    return attachment(body, XLSX, results_workbook_name(competition))
