@@ -24,6 +24,11 @@ class Role(StrEnum):
     ORGANISER = "organiser"  # bound to one union / organiser
     AUDITOR = "auditor"  # reads everything, writes nothing
     WORKER = "worker"  # bound to one worker
+    JUDGE = "judge"  # bound to one competition: a person's sign-in only, never a token
+
+
+#: The roles a token may carry: every role but a judge's, who signs in as a person.
+TOKEN_ROLES = tuple(role for role in Role if role is not Role.JUDGE)
 
 
 class ApiToken(LedgerAggregate):
@@ -74,6 +79,12 @@ class ApiToken(LedgerAggregate):
         if role in (Role.ISSUER, Role.ORGANISER) and organisation_id is None:
             raise DomainRuleViolation(
                 "token-needs-organisation", f"a {role.value} token needs --org"
+            )
+        if role is Role.JUDGE:
+            raise DomainRuleViolation(
+                "token-for-judge",
+                "judges sign in with their own account (invited by the organiser); "
+                "no token acts as a judge",
             )
         if role is Role.WORKER and worker_id is None:
             raise DomainRuleViolation("token-needs-worker", "a worker token needs --worker")

@@ -1,4 +1,5 @@
-"""PersonAccount: a person who signs in to the console (an officer, an official, an auditor).
+"""PersonAccount: a person who signs in to the console (an officer, an official, an auditor)
+or to the marking page (a judge of one competition, ``competition_id``).
 
 Who the person is, which organisation they work for and in which role, when they were invited,
 accepted, enrolled a second factor or were deactivated: these are events, so the audit trail
@@ -37,6 +38,7 @@ class AccountRole(StrEnum):
     ORGANISER = "organiser"  # 竞赛组织者: runs competitions
     UNION_OFFICIAL = "union_official"  # 总工会: honours and competitions of one union
     AUDITOR = "auditor"  # 审计: reads everything, writes nothing
+    JUDGE = "judge"  # 裁判: marks one competition's components, under their own name
 
     @property
     def acts_as(self) -> Role:
@@ -47,8 +49,21 @@ class AccountRole(StrEnum):
         return self not in (AccountRole.ADMIN, AccountRole.AUDITOR)
 
     @property
+    def needs_competition(self) -> bool:
+        """A judge's account is scoped to one competition (and its organiser); no other is."""
+        return self is AccountRole.JUDGE
+
+    @property
     def needs_second_factor(self) -> bool:
-        """HR-bureau officials and issuer officers must enrol a TOTP second factor."""
+        """HR-bureau officials and issuer officers must enrol a TOTP second factor.
+
+        Judges need not: they sign in on their own phones in the competition venue, often
+        once, for a day, and an authenticator app to install there would keep marking waiting
+        (the phone that would hold the app is the one they mark on, so it would add little).
+        What a judge's password opens is small and watched: one competition, only the
+        components their panel names, only marks under their own name, each a recorded event
+        the chief judge sees, corrects with a reason or locks; and the organiser deactivates
+        the account when the competition is over."""
         return self in (AccountRole.HR_OFFICIAL, AccountRole.ISSUER_OFFICER)
 
 
@@ -59,6 +74,7 @@ ACTS_AS = {
     AccountRole.ORGANISER: Role.ORGANISER,
     AccountRole.UNION_OFFICIAL: Role.ORGANISER,
     AccountRole.AUDITOR: Role.AUDITOR,
+    AccountRole.JUDGE: Role.JUDGE,
 }
 
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
@@ -107,11 +123,13 @@ class PersonAccount(LedgerAggregate):
         role: str,
         organisation_id: UUID | None,
         actor: str,
+        competition_id: UUID | None = None,
     ) -> None:
         self.login = login
         self.name = name
         self.role = AccountRole(role)
         self.organisation_id = organisation_id
+        self.competition_id = competition_id
         self.invited_by = actor
         self.accepted = False
         self.second_factor = False
@@ -119,19 +137,32 @@ class PersonAccount(LedgerAggregate):
 
     @classmethod
     def invite(
-        cls, *, login: str, name: str, role: AccountRole, organisation_id: UUID | None, actor: str
+        cls,
+        *,
+        login: str,
+        name: str,
+        role: AccountRole,
+        organisation_id: UUID | None,
+        actor: str,
+        competition_id: UUID | None = None,
     ) -> PersonAccount:
-        """Invite a person; an officer, organiser or official needs an organisation."""
+        """Invite a person; an officer, organiser or official needs an organisation, a judge
+        the competition they mark (and its organiser as organisation)."""
         name = name.strip()
         if not name or len(name) > 100:
             raise InvalidValue("name", "give the person's name (at most 100 characters)")
         _check_binding(role, organisation_id)
+        if role.needs_competition and competition_id is None:
+            raise InvalidValue("competition", "a judge account needs the competition it marks")
+        if not role.needs_competition and competition_id is not None:
+            raise InvalidValue("competition", f"a {role.value} account has no competition")
         return cls(
             login=parse_login(login),
             name=name,
             role=role.value,
             organisation_id=organisation_id,
             actor=actor,
+            competition_id=competition_id,
         )
 
     @property
@@ -171,7 +202,13 @@ class PersonAccount(LedgerAggregate):
         self.second_factor = False
 
     def change_role(self, role: AccountRole, organisation_id: UUID | None, actor: str) -> None:
-        """Move the person to another role or organisation."""
+        """Move the person to another role or organisation; a judge's account is bound to
+        its competition for good (judging another one is a new invitation)."""
+        if AccountRole.JUDGE in (role, self.role):
+            raise DomainRuleViolation(
+                "judge-account-fixed",
+                "a judge's account stays with its one competition; invite a new account",
+            )
         _check_binding(role, organisation_id)
         if (role, organisation_id) != (self.role, self.organisation_id):
             self._role_changed(role=role.value, organisation_id=organisation_id, actor=actor)

@@ -26,6 +26,7 @@ class Principal:
     organisation_id: UUID | None = None
     worker_id: UUID | None = None
     account_id: UUID | None = None
+    competition_id: UUID | None = None  # a judge's one competition
 
     @property
     def is_public(self) -> bool:
@@ -61,6 +62,11 @@ class Principal:
             and organisation_id is not None
             and self.organisation_id == organisation_id
         )
+
+    def judges(self, competition_id: UUID) -> bool:
+        """Whether this principal is a judge of ``competition_id`` (a judge may read that
+        competition and mark it as its panels let them, nothing else)."""
+        return self.role is Role.JUDGE and self.competition_id == competition_id
 
 
 PUBLIC_PRINCIPAL = Principal()

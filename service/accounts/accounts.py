@@ -1,6 +1,7 @@
 """People's accounts (``ledger.accounts``): invitations, passwords, lockout, a TOTP factor.
 
-* **Invite** (an administrator): a :class:`~domain.person_account.PersonAccount` is recorded
+* **Invite** (an administrator; a judge of one competition by its organiser,
+  :meth:`Accounts.invite_judge`): a :class:`~domain.person_account.PersonAccount` is recorded
   and an invitation token returned, once; its SHA-256 is kept with an expiry
   (``INVITATION_DAYS``). The link is single-use: accepting it clears it atomically.
 * **Accept**: the person chooses a password (``MIN_PASSWORD`` characters or more), hashed with
@@ -78,6 +79,10 @@ class Invitation:
     def account(self) -> PersonAccount:
         return self.recorded.aggregate  # type: ignore[return-value]
 
+    def link(self, base_url: str) -> str:
+        """The invitation link to hand the person (``service.pages.invitation``'s page)."""
+        return f"{base_url.rstrip('/')}/invitation/{self.account.id}/{self.token}"
+
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -122,12 +127,23 @@ class Accounts:
 
     @retried
     def _record_invitation(
-        self, login: str, name: str, role: AccountRole, organisation_id: UUID | None, actor: str
+        self,
+        login: str,
+        name: str,
+        role: AccountRole,
+        organisation_id: UUID | None,
+        actor: str,
+        competition_id: UUID | None = None,
     ) -> Recorded:
         if organisation_id is not None:
             self._ledger.organisation(organisation_id)
         account = PersonAccount.invite(
-            login=login, name=name, role=role, organisation_id=organisation_id, actor=actor
+            login=login,
+            name=name,
+            role=role,
+            organisation_id=organisation_id,
+            actor=actor,
+            competition_id=competition_id,
         )
         if self._ledger.exists(account.id):
             raise DomainRuleViolation("account-exists", "an account has this login already")
@@ -157,6 +173,33 @@ class Accounts:
     ) -> Invitation:
         """Record the person and hand back their single-use invitation token."""
         recorded = self._record_invitation(login, name, role, organisation_id, actor)
+        return self._new_invitation(recorded, days)
+
+    def invite_judge(
+        self,
+        competition_id: UUID,
+        *,
+        login: str,
+        name: str,
+        actor: str,
+        days: int = INVITATION_DAYS,
+    ) -> Invitation:
+        """Invite a judge (裁判) of one competition: an account of its organiser scoped to
+        that competition (the judge marks what the competition's panels give their login);
+        NotFound for an unknown competition, ``results-final`` once it is finalised."""
+        competition = self._ledger.competition(competition_id)
+        if competition.is_final:
+            raise DomainRuleViolation(
+                "results-final", f"{competition.name} is finalised; it needs no more judges"
+            )
+        recorded = self._record_invitation(
+            login,
+            name,
+            AccountRole.JUDGE,
+            competition.organiser_id,
+            actor,
+            competition_id=competition.id,
+        )
         return self._new_invitation(recorded, days)
 
     def reset_sign_in(

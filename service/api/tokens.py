@@ -16,7 +16,7 @@ from uuid import UUID
 import marshmallow as ma
 from marshmallow import validate
 
-from domain.api_token import ApiToken, Role
+from domain.api_token import TOKEN_ROLES, ApiToken, Role
 from service.api.auth import access, current_principal, forbidden, token_usage
 from service.api.fields import LoadedCode, ReasonSchema, text
 from service.api.openapi import Blueprint, located_at
@@ -30,7 +30,7 @@ blp = Blueprint(
     description="Bearer tokens: grant (admin), inspect, revoke.",
 )
 
-ROLES = [role.value for role in Role]
+ROLES = [role.value for role in TOKEN_ROLES]
 
 
 class CreateTokenSchema(ma.Schema):

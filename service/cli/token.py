@@ -16,7 +16,7 @@ from uuid import UUID
 
 import click
 
-from domain.api_token import Role
+from domain.api_token import TOKEN_ROLES, Role
 from domain.errors import DomainRuleViolation
 from service.config import MAX_TOKEN_DAYS
 from service.ledger import Ledger, NotFound
@@ -51,7 +51,10 @@ def token_group() -> None:
 
 @token_group.command("create")
 @click.option(
-    "--role", required=True, type=click.Choice([role.value for role in Role]), help="token role"
+    "--role",
+    required=True,
+    type=click.Choice([role.value for role in TOKEN_ROLES]),
+    help="token role",
 )
 @click.option("--org", "organisation_id", type=click.UUID, help="organisation (issuer, organiser)")
 @click.option("--worker", "worker_id", type=click.UUID, help="worker (worker tokens)")

@@ -17,6 +17,8 @@ competition, the statistics and the audit trail, in Chinese with an English swit
                                         the HR bureau's ``/console/bodies`` (filings, 备案),
                                         ``/console/approvals`` (核准) and ``/console/keys``,
                                         ``/console/statistics`` (统计报表, Excel export)
+``/judge``, ``/judge/{id}/{component}``  a judge marks on their phone (``service.pages.judge``):
+                                        one entrant at a time or a table, saved as they go
 ``/me``                                 the signed-in worker: ladder, honours, career stage,
                                         points statements, share links
 ``/s/{token}``                          a worker's share link (expiry, optional 提取码, revocable)
@@ -86,6 +88,7 @@ def register_pages(app: Flask, limiter: Any) -> None:
         gongshi,
         home,
         invitation,
+        judge,
         share,
         signin,
         statistics,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import request, url_for
+from flask import request
 
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.person_account import AccountRole
@@ -54,7 +54,7 @@ def _people_page(status: int = 200, **values: Any) -> Any:
         accounts=ledger().accounts.list_accounts(),
         organisation_names=names,
         organisations=organisations(),
-        roles=list(AccountRole),
+        roles=[role for role in AccountRole if not role.needs_competition],  # judges: theirs
         **values,
     )
 
@@ -128,9 +128,7 @@ def reset_person(account_id: UUID) -> Any:
 
 
 def _link(invitation: Invitation) -> str:
-    return ledger().credentials.credential_urls.base_url + url_for(
-        "pages.invitation_form", account_id=invitation.account.id, token=invitation.token
-    )
+    return invitation.link(ledger().credentials.credential_urls.base_url)
 
 
 @console.route("/people/<uuid:account_id>/deactivate", methods=["POST"])

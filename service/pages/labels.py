@@ -105,6 +105,7 @@ ROLE = {
     "organiser": N_("竞赛组织方"),
     "auditor": N_("审计人员"),
     "worker": N_("工人"),
+    "judge": N_("裁判"),
     "public": N_("访客"),
 }
 ACCOUNT_ROLE = {
@@ -114,6 +115,7 @@ ACCOUNT_ROLE = {
     "organiser": N_("竞赛组织者"),
     "union_official": N_("总工会工作人员"),
     "auditor": N_("审计人员"),
+    "judge": N_("裁判"),
 }
 SESSION_STATUS = {
     "planned": N_("已计划"),

@@ -81,6 +81,7 @@ class Person(UserMixin):  # type: ignore[misc]
             role=self.account.role.acts_as,
             organisation_id=self.account.organisation_id,
             account_id=self.account.id,
+            competition_id=self.account.competition_id,
         )
 
 

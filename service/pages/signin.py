@@ -2,7 +2,8 @@
 
 ``/signin`` takes a login (e-mail or mobile number), a password and, once the person enrolled a
 second factor, a TOTP code (``service.accounts``: lockout after repeated failures, one answer
-for an unknown login and a wrong password); a person lands on ``/console``. ``/signin/token``
+for an unknown login and a wrong password); a person lands on ``/console``, a judge on their
+marking page ``/judge``. ``/signin/token``
 keeps the token sign-in for machines' tokens (a worker's ``/me``, an auditor's ``/audit``, an
 organiser's live leaderboards): the token travels only in the form body and the pages' cookie
 keeps its hash. ``/signout`` ends both.
@@ -15,6 +16,7 @@ from typing import Any
 from flask import redirect, request
 
 from domain.api_token import Role
+from domain.person_account import AccountRole
 from service.accounts import SignInOutcome
 from service.app_services import ledger
 from service.pages.blueprints import pages, render, signin_pages
@@ -61,7 +63,8 @@ def signin_submit() -> Any:
     if signed.outcome is SignInOutcome.SIGNED_IN and signed.account is not None:
         sign_in_person(signed.account)
         current_session().sign_out()  # a token signed in before in this browser is left behind
-        return redirect(safe_next(request.form.get("next")) or "/console", code=303)
+        home = "/judge" if signed.account.role is AccountRole.JUDGE else "/console"
+        return redirect(safe_next(request.form.get("next")) or home, code=303)
     errors = {
         SignInOutcome.REFUSED: {"password": gettext("登录名或密码不正确。")},
         SignInOutcome.LOCKED: {

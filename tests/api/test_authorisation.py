@@ -111,6 +111,7 @@ MATRIX: dict[str, str] = {
     "award credential":              "200   200   200    200    200   200   200   200",
     "award pdf":                     "401   200   403    403    200   200   403   403",
     "results workbook":              "200   200   200    200    200   200   200   200",
+    "invite judge":                  "401   201   403    403    201   403   403   403",
     "define honour ladder":          "401   201   403    403    201   403   403   403",
     "get honour ladder":             "200   200   200    200    200   200   200   200",
     "list honour ladders":           "200   200   200    200    200   200   200   200",
@@ -714,6 +715,11 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     "results workbook": read(
         "/api/v1/competitions/{target}/results.xlsx", prepare=competition_states.finalised
+    ),
+    "invite judge": command(
+        "/api/v1/competitions/{target}/judges",
+        prepare=competition_states.announced,
+        body=lambda w, c: {"login": f"judge{unique()}@example.cn", "name": "裁判甲"},
     ),
     "define honour ladder": command(
         "/api/v1/honour-ladders",

@@ -20,6 +20,7 @@
 ``GET  /{id}/awards/{worker_id}/credential``     the award as a signed Open Badges credential
 ``GET  /{id}/awards/{worker_id}/pdf``            the award as a signed PDF (获奖证书)
 ``GET  /{id}/results.xlsx``                      the final results as Excel (as the leaderboard)
+``POST /{id}/judges``                            invite a judge's account (裁判), scoped to it
 ===============================================  ==============================================
 
 The organiser's union runs its competitions (admins any); the HR bureau (admin) approves
@@ -36,6 +37,7 @@ the one blueprint of ``blueprint``, in this order (the OpenAPI document's).
 from service.api.competitions.blueprint import blp
 from service.api.competitions import competition, entrants, marking  # noqa: F401
 from service.api.competitions import results, promotions, awards  # noqa: F401
+from service.api.competitions import judges  # noqa: F401
 
 # isort: on
 
