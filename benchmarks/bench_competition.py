@@ -331,6 +331,7 @@ def run(postgres: bool, entrants: int, sheet: int) -> Figures:
             finalise_raw, _ = raw_append_then(ledger, written, lambda: raw_ranking(world.marks))
             check_ranking(ledger.competition(cid), raw_ranking(world.marks), world)
 
+            ledger.competitions.submit_proposals(cid, actor=ORGANISER)  # 报送, not timed
             competition = ledger.competition(cid)
             proposals = sum(
                 p["status"] == ProposalStatus.PROPOSED for p in competition.proposals.values()

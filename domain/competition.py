@@ -50,6 +50,7 @@ from domain.competition_results import (
     published_results,
 )
 from domain.competition_state import CompetitionState, CompetitionStatus, key_of
+from domain.competition_submission import unsubmitted
 from domain.errors import DomainRuleViolation
 from domain.free_text import require_reason
 from domain.identity import natural_id
@@ -573,3 +574,18 @@ class Competition(LedgerAggregate, CompetitionState):
         self.proposals[key_of(worker_id)].update(
             status=ProposalStatus.REJECTED.value, decided_by=actor, decided_at=at, note=reason
         )
+
+    # -- submission to the HR bureau (domain.competition_submission) -------------------------
+
+    def submit_proposals(self, *, at: datetime, actor: str) -> list[str]:
+        """Submit the pending proposals not yet submitted to the HR bureau (报送); returns
+        their worker ids (text)."""
+        self.require_final()
+        workers = unsubmitted(self.proposals, self.name)
+        self._proposals_submitted(worker_ids=workers, at=at, actor=actor)
+        return workers
+
+    @event("ProposalsSubmitted", topic="craftledger:Competition.ProposalsSubmitted")
+    def _proposals_submitted(self, worker_ids: list[str], at: datetime, actor: str) -> None:
+        for key in worker_ids:
+            self.proposals[key].update(submitted_at=at, submitted_by=actor)

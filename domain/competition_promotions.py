@@ -3,10 +3,11 @@
 Finalising asks the promotion engine (:func:`~domain.promotion_proposal.propose_promotion`) for
 each ranked entrant, given the worker's current level in the occupation and the competition
 promotions already granted to them that year (facts the application reads from the ledger);
-an answer with a target level becomes a proposal. A proposal becomes a certificate only when an
-admin approves it (核准). On approval the engine is asked again with the facts of that moment:
-if the worker has meanwhile used their yearly competition promotion, or their level changed so
-that the rule now gives something else, the approval is refused (the proposal can then be
+an answer with a target level becomes a proposal. The organiser submits the proposals to the HR
+bureau (报送, ``domain.competition_submission``); a submitted proposal becomes a certificate only
+when an admin approves it (核准). On approval the engine is asked again with the facts of that
+moment: if the worker has meanwhile used their yearly competition promotion, or their level
+changed so that the rule now gives something else, the approval is refused (the proposal can then be
 rejected with a reason). The certificate is issued by the competition's issuing body with the
 competition as its basis (:func:`promotion_basis`).
 """
@@ -186,10 +187,16 @@ def proposal_of(
 
 
 def pending(proposal: dict[str, Any]) -> dict[str, Any]:
-    """The proposal, if it awaits a decision (待核准)."""
+    """The proposal, if it awaits the HR bureau's decision (待核准): not decided, and submitted
+    by the organiser (报送, ``domain.competition_submission``)."""
     if proposal["status"] != ProposalStatus.PROPOSED:
         raise DomainRuleViolation(
             "proposal-decided", f"the proposal is already {proposal['status']}"
+        )
+    if proposal.get("submitted_at") is None:
+        raise DomainRuleViolation(
+            "proposal-not-submitted",
+            "the organiser has not submitted this proposal to the HR bureau (报送) yet",
         )
     return proposal
 

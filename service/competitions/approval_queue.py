@@ -1,5 +1,7 @@
 """The HR bureau's approvals queue (核准): promotion proposals of finalised competitions, across
-all competitions, as the API answers one competition's (``proposal_view``).
+all competitions, as the API answers one competition's (``proposal_view``). A pending proposal
+is queued once its organiser has submitted it (报送, ``domain.competition_submission``); decided
+ones are listed whether or not they were (proposals decided before submissions existed).
 
 There is no cross-competition read model of proposals: the queue lists the finalised
 competitions from the leaderboard read model and reads each one's proposals from its aggregate
@@ -15,6 +17,7 @@ from uuid import UUID
 
 from domain.competition import Competition, CompetitionStatus
 from domain.competition_promotions import ProposalStatus
+from domain.competition_submission import is_submitted
 from projections.pagination import Page
 
 __all__ = ["QueuedProposal", "finalised_competitions", "proposal_view", "queued_proposals"]
@@ -44,6 +47,7 @@ def proposal_view(competition: Competition, result: dict[str, Any]) -> dict[str,
         "honour_titles": list(promotion.get("honour_titles") or ()),
         "explanation": promotion.get("explanation"),
         "status": decision.get("status"),
+        "submitted_at": decision.get("submitted_at"),
         "certificate_number": decision.get("certificate_number"),
         "decided_by": decision.get("decided_by"),
         "decided_at": decision.get("decided_at"),
@@ -66,13 +70,16 @@ def finalised_competitions(list_competitions: Callable[..., Page]) -> Iterator[d
 def queued_proposals(
     list_competitions: Callable[..., Page], competition_of: Callable[[UUID], Competition]
 ) -> list[QueuedProposal]:
-    """Every proposal of every finalised competition (pending and decided), each with its
-    competition; pending ones first, then the newest decisions."""
+    """Every submitted proposal of every finalised competition (pending and decided), each with
+    its competition; pending ones first, then the newest decisions."""
     found: list[QueuedProposal] = []
     for row in finalised_competitions(list_competitions):
         competition = competition_of(UUID(str(row["id"])))
         for result in competition.results or ():
-            if result["promotion"] is None or result["worker_id"] not in competition.proposals:
+            proposal = competition.proposals.get(result["worker_id"])
+            if result["promotion"] is None or proposal is None:
+                continue
+            if proposal["status"] == ProposalStatus.PROPOSED and not is_submitted(proposal):
                 continue
             found.append(
                 {

@@ -369,6 +369,15 @@ class Competitions:
 
     # -- promotions ------------------------------------------------------------------------
 
+    @retried
+    def submit_proposals(self, competition_id: UUID, *, actor: str) -> Recorded:
+        """Submit the pending promotion proposals to the HR bureau (报送): only submitted ones
+        reach its approvals queue (see ``domain.competition_submission``)."""
+        return self._changed(
+            competition_id,
+            lambda competition, at: competition.submit_proposals(at=at, actor=actor),
+        )
+
     def approve_promotion(
         self, competition_id: UUID, worker_id: UUID, *, actor: str, note: str = ""
     ) -> Recorded:

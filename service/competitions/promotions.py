@@ -15,6 +15,7 @@ from uuid import UUID
 from domain.certificate import Certificate
 from domain.china_time import china_year
 from domain.competition import ProposalStatus
+from domain.competition_submission import is_submitted
 from domain.errors import DomainRuleViolation
 from domain.issuance import IssueRequest, issue_certificates
 from domain.skill_level import SkillLevel
@@ -54,7 +55,8 @@ class PromotionDecisions:
         actor: str,
         note: str = "",
     ) -> Recorded:
-        """Approve (核准) proposals -- the named ones, or every pending one -- all or nothing.
+        """Approve (核准) proposals -- the named ones, or every submitted pending one -- all or
+        nothing.
 
         For each, the engine is asked again with today's facts (yearly cap, current level);
         then the issuing body issues the certificate with the competition as its basis. The
@@ -70,7 +72,7 @@ class PromotionDecisions:
             worker_ids = [
                 UUID(key)
                 for key, p in competition.proposals.items()
-                if p["status"] == ProposalStatus.PROPOSED
+                if p["status"] == ProposalStatus.PROPOSED and is_submitted(p)
             ]
         if competition.issuing_body_id is None:  # pragma: no cover - announce requires one
             raise DomainRuleViolation("promotion-needs-issuing-body", "no issuing body")

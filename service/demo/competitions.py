@@ -2,10 +2,12 @@
 
 Announced, entrants registered, marked by three judges per component, a flagged spread corrected
 and another reviewed (复核), components locked, finalised with medals and 优胜奖, promotions
-proposed and approved (核准) by the HR bureau with their certificates issued, one rejected —
-as far as ``until`` says: one of 2026 is finalised with its proposals awaiting the HR bureau's
-approval (three of them to 二级/技师, outside the issuing school's filed scope, so approving
-those is refused), the newest is still in marking and the last one only announced.
+proposed, submitted by the organiser (报送) and approved (核准) by the HR bureau with their
+certificates issued, one rejected — as far as ``until`` says: one of 2026 is finalised with its
+proposals submitted and awaiting the HR bureau's approval (three of them to 二级/技师, outside
+the issuing school's filed scope, so approving those is refused), the newest is still in marking
+(its practical half marked, one spread flagged and awaiting the chief judge's review) and the
+last one only announced.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from decimal import Decimal
 from uuid import UUID
 
 from domain.competition import Competition, CompetitionStatus, MarkEntry, ProposalStatus
+from domain.competition_submission import is_submitted
 from domain.organisation import Organisation
 from domain.promotion_rules import CompetitionTier, EntrantKind
 from service.competitions import EntrantRegistration
@@ -154,6 +157,7 @@ class CompetitionStory:
             Step(day + timedelta(days=30), 17, "marks", self.mark_all),
             Step(day + timedelta(days=31), 10, "spread review", self.review),
             Step(day + timedelta(days=31), 15, "lock and finalise", self.lock_and_finalise),
+            Step(day + timedelta(days=33), 10, "报送", self.submit),
         ]
         if reached >= STAGES.index("approved"):
             steps.append(Step(day + timedelta(days=52), 10, "核准", self.approve))
@@ -268,6 +272,12 @@ class CompetitionStory:
                 self.ledger.competitions.lock_component(self.competition_id, component, actor=ACTOR)
         if self.competition.status != CompetitionStatus.FINALISED:
             self.ledger.competitions.finalise_competition(self.competition_id, actor=ACTOR)
+
+    def submit(self) -> None:
+        """The organiser submits the proposals to the HR bureau (报送), which then decides."""
+        proposals = self.competition.proposals.values()
+        if any(p["status"] == ProposalStatus.PROPOSED and not is_submitted(p) for p in proposals):
+            self.ledger.competitions.submit_proposals(self.competition_id, actor=ACTOR)
 
     def approve(self) -> None:
         pending = [

@@ -45,19 +45,16 @@ add_competition_tab("console.competition_overview", N_("概况"), 0)
 
 
 def component_progress(competition: Competition) -> list[dict[str, Any]]:
-    """Per component: its weight and kind, how many active entrants are fully marked (the lock
-    rule's "enough judges"), how many spreads await review, and whether it is locked."""
+    """Per component: its weight and kind, how many active entrants are fully marked (as the lock
+    rule counts: every panel judge, or enough judges without a panel), how many spreads await
+    review, and whether it is locked."""
     scheme = competition.scheme
     book = competition.mark_book(scheme)
     active = competition.active_entrants()
     rows = []
     for component in scheme.components:
         name = component.name
-        marked = sum(
-            1
-            for e in active
-            if len(book.component_marks(e["worker_id"], name)) >= book.minimum_judges
-        )
+        marked = sum(1 for e in active if book.is_complete(e["worker_id"], name))
         flagged = sum(1 for e in active if book.needs_review(e["worker_id"], name))
         rows.append(
             {

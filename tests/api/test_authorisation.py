@@ -107,6 +107,7 @@ MATRIX: dict[str, str] = {
     "private live leaderboard":      "401   200   403    403    200   200   403   403",
     "final leaderboard":             "200   200   200    200    200   200   200   200",
     "list proposals":                "401   200   403    403    200   200   200   200",
+    "submit proposals":              "401   200   403    403    200   403   403   403",
     "approve proposal":              "401   200   403    403    403   403   403   403",
     "reject proposal":               "401   200   403    403    403   403   403   403",
     "list awards":                   "200   200   200    200    200   200   200   200",
@@ -704,14 +705,19 @@ ENDPOINTS: dict[str, Endpoint] = {
     "list proposals": read(
         "/api/v1/competitions/{target}/proposals", prepare=competition_states.finalised
     ),
+    "submit proposals": command(
+        "/api/v1/competitions/{target}/proposals/submit",
+        prepare=competition_states.finalised,
+        body={},
+    ),
     "approve proposal": command(
         "/api/v1/competitions/{target}/proposals/{worker}/approve",
-        prepare=competition_states.finalised,
+        prepare=competition_states.submitted,
         body={},
     ),
     "reject proposal": command(
         "/api/v1/competitions/{target}/proposals/{worker}/reject",
-        prepare=competition_states.finalised,
+        prepare=competition_states.submitted,
         body={"reason": "材料不全"},
     ),
     "list awards": read(

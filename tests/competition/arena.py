@@ -147,13 +147,18 @@ class Arena:
         competition: UUID,
         employees: Mapping[UUID, tuple[object, object]] = {},
         students: Mapping[UUID, tuple[object, object]] = {},
+        *,
+        submit: bool = True,
     ) -> Competition:
-        """Enter, mark, lock and finalise; the finalised competition."""
+        """Enter, mark, lock and finalise; submit the proposals to the HR bureau (报送) unless
+        told not to (or none were made); the finalised competition."""
         self.enter(competition, employees)
         self.enter(competition, students, "student")
         self.mark(competition, {**employees, **students})
         self.lock(competition)
         self.ledger.competitions.finalise_competition(competition, actor=ORGANISER)
+        if submit and self.ledger.competition(competition).proposals:
+            self.ledger.competitions.submit_proposals(competition, actor=ORGANISER)
         return self.ledger.competition(competition)
 
     def ranked_field(self, count: int) -> list[UUID]:

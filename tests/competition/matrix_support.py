@@ -27,6 +27,7 @@ def competition_of(
     flagged: bool = False,
     locked: bool = False,
     final: bool = False,
+    submitted: bool = False,
     board: str = "public-after-lock",
 ) -> dict[str, Any]:
     """A competition in the state asked (each state implies the ones before it)."""
@@ -67,6 +68,8 @@ def competition_of(
             ledger.competitions.lock_component(competition, component, actor="test")
     if final:
         ledger.competitions.finalise_competition(competition, actor="test")
+    if submitted:
+        ledger.competitions.submit_proposals(competition, actor="test")
     return {
         "target": competition,
         "worker": workers[0] if workers else world.ids["worker"],
@@ -101,3 +104,8 @@ def locked(world: Any) -> dict[str, Any]:
 
 def finalised(world: Any) -> dict[str, Any]:
     return competition_of(world, entrants=2, final=True)
+
+
+def submitted(world: Any) -> dict[str, Any]:
+    """Finalised, its proposals submitted to the HR bureau (报送)."""
+    return competition_of(world, entrants=2, final=True, submitted=True)

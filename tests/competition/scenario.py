@@ -101,6 +101,7 @@ def competition_with_every_event(organiser: Organisation, body: Organisation) ->
         at=AT,
         actor="a",
     )
+    competition.submit_proposals(at=AT, actor="organiser")
     competition.approve_promotion(
         first,
         level=SkillLevel.LEVEL_3,

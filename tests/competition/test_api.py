@@ -207,8 +207,15 @@ def test_a_competition_from_announcement_to_approved_promotions(world: World) ->
     problem(world.call("GET", f"{base}/proposals", "public"), 401)
     problem(world.call("GET", f"{base}/proposals", "issuer"), 403)
 
-    # 核准: only the HR bureau (admin); the certificate names the competition as its basis
+    # 报送: the organiser submits them; before that the HR bureau cannot decide
     approve = f"{base}/proposals/{world.ids['worker']}/approve"
+    problem(world.call("POST", approve, "admin", json={}), 422, "proposal-not-submitted")
+    submitted = ok(world.call("POST", f"{base}/proposals/submit", "organiser", json={}))
+    assert {p["worker_id"] for p in submitted["items"]} == {p["worker_id"] for p in proposals}
+    assert all(p["submitted_at"] for p in submitted["items"])
+    problem(world.call("POST", f"{base}/proposals/submit", "organiser", json={}), 422)
+
+    # 核准: only the HR bureau (admin); the certificate names the competition as its basis
     problem(world.call("POST", approve, "organiser", json={}), 403)
     approved = ok(world.call("POST", approve, "admin", json={"note": "朝人社核〔2025〕3号"}))
     assert approved["status"] == "approved" and approved["target_level"] == "3"

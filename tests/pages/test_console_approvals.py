@@ -46,6 +46,7 @@ def finalised_with_proposals(pages_world: PagesWorld) -> tuple[UUID, list[UUID]]
     for component in ("practical", "theory"):
         ledger.competitions.lock_component(competition_id, component, actor="test")
     ledger.competitions.finalise_competition(competition_id, actor="test")
+    ledger.competitions.submit_proposals(competition_id, actor="test")  # 报送: now queued
     return competition_id, entrants
 
 

@@ -1,5 +1,6 @@
 """Promotion proposals of a finalised competition (以赛代评): listing them with the rule engine's
-answer, approving (核准, which issues the certificate) and rejecting (不予核准)."""
+answer, submitting them to the HR bureau (报送, by the organiser), approving (核准, which issues
+the certificate) and rejecting (不予核准)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import marshmallow as ma
 from domain.api_token import Role
 from domain.competition import Competition
 from service.api.auth import access, current_principal, forbidden
-from service.api.competitions.blueprint import blp
+from service.api.competitions.blueprint import ORGANISER_RULES, blp, organised
 from service.api.fields import ReasonSchema, text
 from service.app_services import ledger
 from service.commands import Recorded
@@ -45,6 +46,10 @@ class PromotionProposalSchema(ma.Schema):
         required=True,
         allow_none=True,
         metadata={"description": "proposed, approved or rejected; null when nothing proposed"},
+    )
+    submitted_at = ma.fields.DateTime(
+        allow_none=True,
+        metadata={"description": "when the organiser submitted it to the HR bureau (报送)"},
     )
     certificate_number = ma.fields.String(required=True, allow_none=True)
     decided_by = ma.fields.String(required=True, allow_none=True)
@@ -86,6 +91,31 @@ def list_proposals(args: dict[str, Any], competition_id: UUID) -> Any:
         and (not own or result["worker_id"] == str(principal.worker_id))
     ]
     return {"items": items}
+
+
+class SubmitProposalsSchema(ma.Schema):
+    """Submitting takes no fields: every pending proposal not yet submitted is."""
+
+
+@blp.route("/<uuid:competition_id>/proposals/submit", methods=["POST"])
+@access(**ORGANISER_RULES)
+@blp.command(SubmitProposalsSchema, PromotionProposalListSchema)
+def submit_proposals(body: dict[str, Any], competition_id: UUID) -> Any:
+    """Submit the pending proposals to the HR bureau (报送): only submitted proposals reach its
+    approvals queue. Answers the proposals this submission took; refused
+    (``no-proposals-to-submit``) when none is left, (``results-not-final``) before the results."""
+    before = organised(competition_id).proposals
+    recorded = ledger().competitions.submit_proposals(
+        competition_id, actor=current_principal().actor
+    )
+    competition: Competition = recorded.aggregate
+    taken = {key for key, p in competition.proposals.items() if p != before.get(key)}
+    items = [
+        proposal_view(competition, result)
+        for result in competition.results or ()
+        if result["worker_id"] in taken
+    ]
+    return recorded, {"items": items}
 
 
 def decided(recorded: Recorded, worker_id: UUID) -> tuple[Recorded, dict[str, Any]]:
