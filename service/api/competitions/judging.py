@@ -16,6 +16,7 @@ from service.api.auth import access, current_principal
 from service.api.competitions.blueprint import ORGANISER_RULES, blp, organised
 from service.api.competitions.competition import CompetitionSchema, view
 from service.api.fields import text
+from service.api.problems import field_errors
 from service.app_services import ledger
 
 VISIBILITIES = [visibility.value for visibility in BoardVisibility]
@@ -66,12 +67,13 @@ def assign_panel(body: dict[str, Any], competition_id: UUID) -> Any:
     of them has marked it. Refused once the component is locked, or when it would remove a
     judge who has marked."""
     organised(competition_id)
-    return ledger().competitions.assign_judges(
-        competition_id,
-        component=body["component"],
-        judges=body["judges"],
-        actor=current_principal().actor,
-    )
+    with field_errors():  # a bad judge of the panel: /judges/<n>/name or /login
+        return ledger().competitions.assign_judges(
+            competition_id,
+            component=body["component"],
+            judges=body["judges"],
+            actor=current_principal().actor,
+        )
 
 
 @blp.route("/<uuid:competition_id>/submissions", methods=["POST"])
@@ -81,12 +83,13 @@ def submit_marks(body: dict[str, Any], competition_id: UUID) -> Any:
     """A judge submits (提交) their marks for a component, once they have marked every active
     entrant; their later marks on it are refused (a correction with a reason still works)."""
     organised(competition_id)
-    return ledger().competitions.submit_marks(
-        competition_id,
-        component=body["component"],
-        judge=body["judge"],
-        actor=current_principal().actor,
-    )
+    with field_errors():
+        return ledger().competitions.submit_marks(
+            competition_id,
+            component=body["component"],
+            judge=body["judge"],
+            actor=current_principal().actor,
+        )
 
 
 @blp.route("/<uuid:competition_id>/board-visibility", methods=["POST"])
