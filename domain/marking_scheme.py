@@ -154,7 +154,7 @@ def parse_mark(value: object, field: str) -> Decimal:
     mark = _on_grid(parse_decimal(value, field), field)
     if not Decimal(0) <= mark <= MAX_MARK:
         raise InvalidValue(field, f"{mark} is outside 0..{MAX_MARK}")
-    return mark
+    return mark.copy_abs()  # "-0" is the mark 0 (copy_abs keeps the places: -0.00 -> 0.00)
 
 
 #: Marks as stored (canonical text) already checked: text -> (mark, mark in hundredths).
