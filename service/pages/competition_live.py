@@ -27,21 +27,23 @@ import os
 import re
 import threading
 import time
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from typing import Any
 from uuid import UUID
 
 from flask import Flask, Response, current_app, g, request
 
 from service.app_services import ledger
+from service.commands import NotFound
 from service.competitions.leaderboard import may_see_board, sees_everything
 from service.competitions.live_boards import HIDDEN, LiveBoards, Subscription
 from service.config import LIVE_STREAMS_VARIABLE
 from service.pages.blueprints import pages, render
 from service.pages.competition import board, caught_up
 from service.pages.i18n import current_language
-from service.principal import current_principal
+from service.principal import Principal, current_principal
 from service.problems import Problem
+from service.tokens import TokenState
 
 __all__ = ["live_boards"]
 
@@ -124,7 +126,44 @@ def _last_seen() -> int | None:
     return int(text.strip()) if _POSITION.fullmatch(text.strip()) else None
 
 
-def _stream(hub: LiveBoards, subscription: Subscription, config: dict[str, Any]) -> Iterator[str]:
+def standing(principal: Principal) -> Callable[[], bool]:
+    """Whether the viewer a stream was opened for still stands (checked at each beat and
+    board, outside the request): a person's account still active with the same password (a
+    deactivation or a new password ends their sessions), a token neither revoked nor expired;
+    the public always."""
+    store = ledger()
+    if principal.account_id is not None:
+        accounts, account_id = store.accounts, principal.account_id
+        fingerprint = accounts.password_fingerprint(account_id)
+
+        def person() -> bool:
+            try:
+                active = accounts.account(account_id).active
+            except NotFound:
+                return False
+            return bool(active) and accounts.password_fingerprint(account_id) == fingerprint
+
+        return person
+    if principal.token_id is not None:
+        token_id = principal.token_id
+
+        def token() -> bool:
+            try:
+                grant = store.api_token(token_id)
+            except NotFound:
+                return False
+            return store.tokens.token_state(grant) is TokenState.ACTIVE
+
+        return token
+    return lambda: True
+
+
+def _stream(
+    hub: LiveBoards,
+    subscription: Subscription,
+    config: dict[str, Any],
+    stands: Callable[[], bool] = lambda: True,
+) -> Iterator[str]:
     heartbeat = float(config["LIVE_HEARTBEAT_SECONDS"])
     ends = time.monotonic() + float(config["LIVE_STREAM_SECONDS"])
     try:
@@ -134,6 +173,8 @@ def _stream(hub: LiveBoards, subscription: Subscription, config: dict[str, Any])
             if left <= 0:
                 return
             pending = subscription.next(min(heartbeat, left))
+            if not stands():  # signed out of its rights: the browser reconnects as it now is
+                return
             if pending is None:
                 yield ": keep-alive\n\n"
             elif pending[1] == HIDDEN:
@@ -162,7 +203,8 @@ def competition_events(competition_id: UUID) -> Any:
             headers={"Retry-After": "5"},
         )
     config = dict(current_app.config)
-    response = Response(_stream(hub, subscription, config), mimetype="text/event-stream")
+    stands = standing(current_principal())
+    response = Response(_stream(hub, subscription, config, stands), mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
     return response
