@@ -26,7 +26,7 @@ from domain.errors import DomainRuleViolation, InvalidValue
 from domain.evaluation import Evaluation, EvaluationStatus
 from service.app_services import ledger, services
 from service.commands import NotFound
-from service.evaluations.imports import CANDIDATE_COLUMNS, RULE_COLUMNS, ImportReport
+from service.evaluations.imports import CANDIDATE_COLUMNS, RULE_COLUMNS
 from service.pages.blueprints import render
 from service.pages.console import console
 from service.pages.console_imports import ConsoleImport
@@ -255,14 +255,6 @@ def enrol_candidate(session_id: UUID) -> Any:
 # -- import -------------------------------------------------------------------------------------
 
 
-def _import(evaluation: Evaluation, data: bytes, dry_run: bool) -> ImportReport:
-    person = current_person()
-    assert person is not None
-    return ledger().evaluations.import_candidates(  # type: ignore[no-any-return]
-        evaluation.id, data, dry_run=dry_run, actor=person.principal.actor
-    )
-
-
 def _refusal(error: DomainRuleViolation) -> str:
     """An import the session refuses (it is no longer planned), as the page says it."""
     return gettext("不符合规则 %(rule)s：%(detail)s", rule=error.rule, detail=error.detail)
@@ -270,7 +262,9 @@ def _refusal(error: DomainRuleViolation) -> str:
 
 CANDIDATES: ConsoleImport[Evaluation] = ConsoleImport(
     kind=KIND,
-    run=_import,
+    run=lambda evaluation, data, dry_run, actor: ledger().evaluations.import_candidates(
+        evaluation.id, data, dry_run=dry_run, actor=actor
+    ),
     target_id=lambda evaluation: evaluation.id,
     columns=CANDIDATE_COLUMNS,
     extra_columns={"route": N_("申报条件")},

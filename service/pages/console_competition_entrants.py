@@ -28,7 +28,6 @@ from domain.errors import DomainRuleViolation, InvalidValue
 from service.app_services import ledger, services
 from service.commands import NotFound
 from service.competitions.entrant_import import ENTRANT_COLUMNS
-from service.evaluations.imports import ImportReport
 from service.pages.blueprints import render
 from service.pages.console import console
 from service.pages.console_competition import (
@@ -250,17 +249,11 @@ def withdraw_competition_entrant(competition_id: UUID, worker_id: UUID) -> Any:
 # -- import -------------------------------------------------------------------------------------
 
 
-def _import(competition: Competition, data: bytes, dry_run: bool) -> ImportReport:
-    person = current_person()
-    assert person is not None
-    return ledger().competitions.import_entrants(  # type: ignore[no-any-return]
-        competition.id, data, dry_run=dry_run, actor=person.principal.actor
-    )
-
-
 ENTRANTS: ConsoleImport[Competition] = ConsoleImport(
     kind=KIND,
-    run=_import,
+    run=lambda competition, data, dry_run, actor: ledger().competitions.import_entrants(
+        competition.id, data, dry_run=dry_run, actor=actor
+    ),
     target_id=lambda competition: competition.id,
     columns=ENTRANT_COLUMNS,
     extra_columns={"entrant_kind": N_("选手类别"), "employer": N_("工作单位或学校")},

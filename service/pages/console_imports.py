@@ -38,6 +38,7 @@ from service.pages.console_uploads import (
     uploaded_file,
 )
 from service.pages.i18n import gettext
+from service.pages.people import current_person
 
 __all__ = ["ConsoleImport"]
 
@@ -58,7 +59,8 @@ class ConsoleImport(Generic[Target]):
     competition)."""
 
     kind: str  # the import's kind: the held file's binding and the template's name
-    run: Callable[[Target, bytes, bool], ImportReport]  # (target, data, dry_run) → its report
+    # (target, data, dry_run, actor) → the import's report
+    run: Callable[[Target, bytes, bool, str], ImportReport]
     target_id: Callable[[Target], UUID]  # the target the held file is bound to
     columns: Mapping[str, tuple[str, ...]]  # the import's columns, to read every row
     extra_columns: Mapping[str, str]  # the other cells the preview lists → their headings (N_)
@@ -108,10 +110,13 @@ class ConsoleImport(Generic[Target]):
 
     def _run(self, target: Target, data: bytes, *, dry_run: bool) -> ImportReport | Any:
         """The import's report, or (when the target refuses the import) its page saying why."""
+        person = current_person()
+        assert person is not None  # the console lets only people in
+        actor = person.principal.actor
         if self.refusal is None:
-            return self.run(target, data, dry_run)
+            return self.run(target, data, dry_run, actor)
         try:
-            return self.run(target, data, dry_run)
+            return self.run(target, data, dry_run, actor)
         except DomainRuleViolation as error:  # e.g. the session is no longer planned
             return self.page(target, 422, upload_error=self.refusal(error))
 

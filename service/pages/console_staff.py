@@ -25,7 +25,6 @@ from domain.id_number import IdKind, IdNumber
 from domain.person_account import AccountRole
 from domain.worker import EmploymentRelation
 from service.app_services import ledger, services
-from service.evaluations.imports import ImportReport
 from service.pages.blueprints import render, render_error
 from service.pages.console import add_console_link, console
 from service.pages.console_imports import ConsoleImport
@@ -183,17 +182,11 @@ def register_staff() -> Any:
 # -- import -------------------------------------------------------------------------------------
 
 
-def _import(body_id: UUID, data: bytes, dry_run: bool) -> ImportReport:
-    person = current_person()
-    assert person is not None
-    return ledger().workers.import_staff(  # type: ignore[no-any-return]
-        body_id, data, dry_run=dry_run, actor=person.principal.actor, claimant=body_id
-    )
-
-
 ROSTER: ConsoleImport[UUID] = ConsoleImport(
     kind=KIND,
-    run=_import,
+    run=lambda body_id, data, dry_run, actor: ledger().workers.import_staff(
+        body_id, data, dry_run=dry_run, actor=actor, claimant=body_id
+    ),
     target_id=lambda body_id: body_id,
     columns=STAFF_COLUMNS,
     extra_columns={"relation": N_("用工关系"), "since": N_("入职日期")},
