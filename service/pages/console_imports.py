@@ -19,7 +19,7 @@ change it) and hands it to its import.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -58,7 +58,7 @@ class ConsoleImport(Generic[Target]):
     """An import's preview and record steps for its target (a body's id, a session, a
     competition)."""
 
-    kind: str  # the import's kind: the held file's binding and the template's name
+    kind: str  # the import's kind: what a held file is bound to; its blank template's kind
     # (target, data, dry_run, actor) → the import's report
     run: Callable[[Target, bytes, bool, str], ImportReport]
     target_id: Callable[[Target], UUID]  # the target the held file is bound to
@@ -74,7 +74,7 @@ class ConsoleImport(Generic[Target]):
     # what the page says of a refused import (the target closed to it); None: not caught
     refusal: Callable[[DomainRuleViolation], str] | None = None
     fresh: Callable[[Target], Target] = _same  # the target as the ledger now has it
-    context: Callable[[Target], Mapping[str, Any]] = field(default=_nothing)  # for the template
+    context: Callable[[Target], Mapping[str, Any]] = _nothing  # more for the template
 
     def preview_page(
         self, target: Target, data: bytes, filename: str, report: ImportReport, status: int = 200
