@@ -7,7 +7,8 @@ answers (``domain.eligibility_listing``) -- with the evidence the route needs, t
 ``ledger.evaluations.enrol_candidate`` (what ``POST .../candidates`` does); a refusal names its
 rule beside the field it concerns (``service.evaluations.imports.RULE_COLUMNS``). Candidates are
 also imported from a spreadsheet: ``ledger.evaluations.import_candidates``, dry run first, the
-file held between preview and record by :mod:`service.pages.console_uploads`.
+file held between preview and record by :mod:`service.pages.console_uploads`, the steps run by
+:mod:`service.pages.console_imports`.
 
 Who may see or change it: :func:`service.pages.console_session.session_for`.
 """
@@ -25,19 +26,11 @@ from domain.errors import DomainRuleViolation, InvalidValue
 from domain.evaluation import Evaluation, EvaluationStatus
 from service.app_services import ledger, services
 from service.commands import NotFound
-from service.evaluations.imports import CANDIDATE_COLUMNS, RULE_COLUMNS, ImportReport
+from service.evaluations.imports import CANDIDATE_COLUMNS, RULE_COLUMNS
 from service.pages.blueprints import render
 from service.pages.console import console
+from service.pages.console_imports import ConsoleImport
 from service.pages.console_session import add_session_tab, may_change, session_for
-from service.pages.console_uploads import (
-    CHANGES,
-    forget,
-    hold,
-    preview_rows,
-    shown_name,
-    take,
-    uploaded_file,
-)
 from service.pages.gongshi import RESULTS
 from service.pages.i18n import N_, gettext
 from service.pages.people import current_person
@@ -262,83 +255,43 @@ def enrol_candidate(session_id: UUID) -> Any:
 # -- import -------------------------------------------------------------------------------------
 
 
-def _import(session_id: UUID, data: bytes, *, dry_run: bool) -> ImportReport:
-    person = current_person()
-    assert person is not None
-    return ledger().evaluations.import_candidates(  # type: ignore[no-any-return]
-        session_id, data, dry_run=dry_run, actor=person.principal.actor
-    )
+def _refusal(error: DomainRuleViolation) -> str:
+    """An import the session refuses (it is no longer planned), as the page says it."""
+    return gettext("不符合规则 %(rule)s：%(detail)s", rule=error.rule, detail=error.detail)
 
 
-def _preview(
-    evaluation: Evaluation, data: bytes, filename: str, report: ImportReport, status: int = 200
-) -> Any:
-    rows, whole_file, left_out = preview_rows(data, report, CANDIDATE_COLUMNS, ("route",))
-    heading = gettext("导入考生：预览") + " · " + evaluation.reference
-    return render(
-        "pages/console_import_preview.html",
-        status=status,
-        title=heading,
-        heading=heading,
-        report=report,
-        change_labels=CHANGES,
-        upload_error=None,
-        rows=rows,
-        whole_file=whole_file,
-        left_out=left_out,
-        extra_columns={"route": N_("申报条件")},
-        filename=filename,
-        upload=hold(data, kind=KIND, target=evaluation.id) if report.ok and report.rows else "",
-        record_url=url_for("console.record_candidate_import", session_id=evaluation.id),
-        upload_url=url_for("console.preview_candidate_import", session_id=evaluation.id),
-        back_url=url_for("console.candidates", session_id=evaluation.id),
-        template_url=url_for("evaluations.import_template", kind=KIND),
-        evaluation=evaluation,
-    )
-
-
-def _refused_import(evaluation: Evaluation, error: DomainRuleViolation) -> Any:
-    message = gettext("不符合规则 %(rule)s：%(detail)s", rule=error.rule, detail=error.detail)
-    return candidates_page(evaluation, 422, upload_error=message)
+CANDIDATES: ConsoleImport[Evaluation] = ConsoleImport(
+    kind=KIND,
+    run=lambda evaluation, data, dry_run, actor: ledger().evaluations.import_candidates(
+        evaluation.id, data, dry_run=dry_run, actor=actor
+    ),
+    target_id=lambda evaluation: evaluation.id,
+    columns=CANDIDATE_COLUMNS,
+    extra_columns={"route": N_("申报条件")},
+    heading=lambda evaluation: gettext("导入考生：预览") + " · " + evaluation.reference,
+    upload_endpoint="console.preview_candidate_import",
+    record_endpoint="console.record_candidate_import",
+    back_endpoint="console.candidates",
+    url_values=lambda evaluation: {"session_id": evaluation.id},
+    page=candidates_page,
+    recorded=lambda report: {"recorded": report.rows},
+    refusal=_refusal,
+    fresh=lambda evaluation: ledger().evaluation(evaluation.id),
+    context=lambda evaluation: {"evaluation": evaluation},
+)
 
 
 @console.route("/sessions/<uuid:session_id>/candidates/import", methods=["POST"])
 def preview_candidate_import(session_id: UUID) -> Any:
     """The dry run of an uploaded candidate list: every row and its problems; nothing
     recorded."""
-    evaluation = session_for(session_id, change=True)
-    uploaded = uploaded_file()
-    if isinstance(uploaded, str):
-        return candidates_page(evaluation, 422, upload_error=uploaded)
-    data, filename = uploaded
-    try:
-        report = _import(session_id, data, dry_run=True)
-    except DomainRuleViolation as error:  # the session is no longer planned
-        return _refused_import(evaluation, error)
-    return _preview(evaluation, data, filename, report)
+    return CANDIDATES.preview(session_for(session_id, change=True))
 
 
 @console.route("/sessions/<uuid:session_id>/candidates/import/record", methods=["POST"])
 def record_candidate_import(session_id: UUID) -> Any:
     """Record the previewed candidates (all or nothing)."""
-    evaluation = session_for(session_id, change=True)
-    token = request.form.get("upload", "")
-    data = take(token, kind=KIND, target=session_id)
-    if data is None:
-        return candidates_page(
-            evaluation, 422, upload_error=gettext("预览已过期，请重新上传文件。")
-        )
-    try:
-        report = _import(session_id, data, dry_run=False)
-    except DomainRuleViolation as error:
-        return _refused_import(evaluation, error)
-    if not report.recorded and report.problems:  # the session changed since the preview
-        filename = shown_name(request.form.get("filename", ""))
-        return _preview(ledger().evaluation(session_id), data, filename, report, 422)
-    forget(token)
-    return redirect(
-        url_for("console.candidates", session_id=session_id, recorded=report.rows), code=303
-    )
+    return CANDIDATES.record(session_for(session_id, change=True))
 
 
 add_session_tab("console.candidates", N_("考生"), 10)

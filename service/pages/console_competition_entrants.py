@@ -7,7 +7,8 @@ directory's list, ID numbers masked) or by the ID number entered (never echoed) 
 employee or a student with the employer or school, through ``ledger.competitions.
 register_entrant`` (what ``POST /api/v1/competitions/{id}/entrants`` does); or imports a
 spreadsheet (``ledger.competitions.import_entrants``): a dry run first listing every row and its
-problems, the file held between preview and record by :mod:`service.pages.console_uploads`,
+problems, the file held between preview and record by :mod:`service.pages.console_uploads` (the
+steps run by :mod:`service.pages.console_imports`),
 nothing recorded from a file with any problem. An entrant is withdrawn (缺考, 退赛, 取消资格)
 with a reason. A refusal names its rule beside the field it concerns.
 
@@ -27,7 +28,6 @@ from domain.errors import DomainRuleViolation, InvalidValue
 from service.app_services import ledger, services
 from service.commands import NotFound
 from service.competitions.entrant_import import ENTRANT_COLUMNS
-from service.evaluations.imports import ImportReport
 from service.pages.blueprints import render
 from service.pages.console import console
 from service.pages.console_competition import (
@@ -35,17 +35,9 @@ from service.pages.console_competition import (
     competition_for,
     may_change_competition,
 )
+from service.pages.console_imports import ConsoleImport
 from service.pages.console_staff import read_id_number
-from service.pages.console_uploads import (
-    CHANGES,
-    caught_up,
-    forget,
-    hold,
-    preview_rows,
-    shown_name,
-    take,
-    uploaded_file,
-)
+from service.pages.console_uploads import caught_up
 from service.pages.i18n import N_, gettext
 from service.pages.people import current_person
 from service.pages.verify import ID_KINDS
@@ -257,87 +249,37 @@ def withdraw_competition_entrant(competition_id: UUID, worker_id: UUID) -> Any:
 # -- import -------------------------------------------------------------------------------------
 
 
-def _import(competition_id: UUID, data: bytes, *, dry_run: bool) -> ImportReport:
-    person = current_person()
-    assert person is not None
-    return ledger().competitions.import_entrants(  # type: ignore[no-any-return]
-        competition_id, data, dry_run=dry_run, actor=person.principal.actor
-    )
-
-
-def _preview(
-    competition: Competition, data: bytes, filename: str, report: ImportReport, status: int = 200
-) -> Any:
-    rows, whole_file, left_out = preview_rows(
-        data, report, ENTRANT_COLUMNS, ("entrant_kind", "employer")
-    )
-    heading = gettext("导入选手：预览") + " · " + competition.name
-    return render(
-        "pages/console_import_preview.html",
-        status=status,
-        title=heading,
-        heading=heading,
-        report=report,
-        change_labels=CHANGES,
-        upload_error=None,
-        rows=rows,
-        whole_file=whole_file,
-        left_out=left_out,
-        extra_columns={"entrant_kind": N_("选手类别"), "employer": N_("工作单位或学校")},
-        filename=filename,
-        upload=hold(data, kind=KIND, target=competition.id) if report.ok and report.rows else "",
-        record_url=url_for("console.record_entrant_import", competition_id=competition.id),
-        upload_url=url_for("console.preview_entrant_import", competition_id=competition.id),
-        back_url=url_for("console.competition_entrants", competition_id=competition.id),
-        template_url=url_for("evaluations.import_template", kind=KIND),
-        evaluation=None,
-        competition=competition,
-    )
-
-
-def _refused_import(competition: Competition, error: DomainRuleViolation) -> Any:
-    return entrants_page(competition, 422, upload_error=refusal(error))
+ENTRANTS: ConsoleImport[Competition] = ConsoleImport(
+    kind=KIND,
+    run=lambda competition, data, dry_run, actor: ledger().competitions.import_entrants(
+        competition.id, data, dry_run=dry_run, actor=actor
+    ),
+    target_id=lambda competition: competition.id,
+    columns=ENTRANT_COLUMNS,
+    extra_columns={"entrant_kind": N_("选手类别"), "employer": N_("工作单位或学校")},
+    heading=lambda competition: gettext("导入选手：预览") + " · " + competition.name,
+    upload_endpoint="console.preview_entrant_import",
+    record_endpoint="console.record_entrant_import",
+    back_endpoint="console.competition_entrants",
+    url_values=lambda competition: {"competition_id": competition.id},
+    page=entrants_page,
+    recorded=lambda report: {"recorded": report.changes.get("entered", 0)},
+    refusal=refusal,  # registration has closed
+    fresh=lambda competition: ledger().competition(competition.id),
+    context=lambda competition: {"competition": competition},
+)
 
 
 @console.route("/competitions/<uuid:competition_id>/entrants/import", methods=["POST"])
 def preview_entrant_import(competition_id: UUID) -> Any:
     """The dry run of an uploaded entrant list: every row and its problems; nothing recorded."""
-    competition = competition_for(competition_id, change=True)
-    uploaded = uploaded_file()
-    if isinstance(uploaded, str):
-        return entrants_page(competition, 422, upload_error=uploaded)
-    data, filename = uploaded
-    try:
-        report = _import(competition_id, data, dry_run=True)
-    except DomainRuleViolation as error:  # registration has closed
-        return _refused_import(competition, error)
-    return _preview(competition, data, filename, report)
+    return ENTRANTS.preview(competition_for(competition_id, change=True))
 
 
 @console.route("/competitions/<uuid:competition_id>/entrants/import/record", methods=["POST"])
 def record_entrant_import(competition_id: UUID) -> Any:
     """Record the previewed entrants (all or nothing)."""
-    competition = competition_for(competition_id, change=True)
-    token = request.form.get("upload", "")
-    data = take(token, kind=KIND, target=competition_id)
-    if data is None:
-        return entrants_page(competition, 422, upload_error=gettext("预览已过期，请重新上传文件。"))
-    try:
-        report = _import(competition_id, data, dry_run=False)
-    except DomainRuleViolation as error:
-        return _refused_import(competition, error)
-    if not report.recorded and report.problems:  # the competition changed since the preview
-        filename = shown_name(request.form.get("filename", ""))
-        return _preview(ledger().competition(competition_id), data, filename, report, 422)
-    forget(token)
-    return redirect(
-        url_for(
-            "console.competition_entrants",
-            competition_id=competition_id,
-            recorded=report.changes.get("entered", 0),
-        ),
-        code=303,
-    )
+    return ENTRANTS.record(competition_for(competition_id, change=True))
 
 
 add_competition_tab("console.competition_entrants", N_("选手"), 10)

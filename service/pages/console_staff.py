@@ -8,7 +8,8 @@ with the body as claimant, what ``POST /api/v1/workers`` and ``.../start-employm
 person already registered is employed (or, if another organisation registered them, claimed,
 awaiting their confirmation), as the import does. The import is ``ledger.workers.import_staff``
 (``?dry_run`` first), its report the API's ``ImportReport``; the file is held between preview
-and record by :mod:`service.pages.console_uploads`.
+and record by :mod:`service.pages.console_uploads`, the steps run by
+:mod:`service.pages.console_imports`.
 """
 
 from __future__ import annotations
@@ -24,19 +25,10 @@ from domain.id_number import IdKind, IdNumber
 from domain.person_account import AccountRole
 from domain.worker import EmploymentRelation
 from service.app_services import ledger, services
-from service.evaluations.imports import ImportReport
 from service.pages.blueprints import render, render_error
 from service.pages.console import add_console_link, console
-from service.pages.console_uploads import (
-    CHANGES,
-    caught_up,
-    forget,
-    hold,
-    preview_rows,
-    shown_name,
-    take,
-    uploaded_file,
-)
+from service.pages.console_imports import ConsoleImport
+from service.pages.console_uploads import caught_up
 from service.pages.i18n import N_, gettext
 from service.pages.people import current_person
 from service.pages.verify import ID_KINDS, ID_PARTS
@@ -190,51 +182,31 @@ def register_staff() -> Any:
 # -- import -------------------------------------------------------------------------------------
 
 
-def _import(data: bytes, *, dry_run: bool) -> ImportReport:
-    body_id = _body_id()
-    person = current_person()
-    assert body_id is not None and person is not None
-    return ledger().workers.import_staff(  # type: ignore[no-any-return]
-        body_id, data, dry_run=dry_run, actor=person.principal.actor, claimant=body_id
-    )
-
-
-def _preview(data: bytes, filename: str, report: ImportReport, status: int = 200) -> Any:
-    body_id = _body_id()
-    assert body_id is not None
-    rows, whole_file, left_out = preview_rows(data, report, STAFF_COLUMNS, ("relation", "since"))
-    return render(
-        "pages/console_import_preview.html",
-        status=status,
-        title=gettext("导入在职人员：预览"),
-        heading=gettext("导入在职人员：预览"),
-        report=report,
-        change_labels=CHANGES,
-        upload_error=None,
-        rows=rows,
-        whole_file=whole_file,
-        left_out=left_out,
-        extra_columns={"relation": N_("用工关系"), "since": N_("入职日期")},
-        filename=filename,
-        upload=hold(data, kind=KIND, target=body_id) if report.ok and report.rows else "",
-        record_url=url_for("console.record_staff_import"),
-        upload_url=url_for("console.preview_staff_import"),
-        back_url=url_for("console.staff"),
-        template_url=url_for("evaluations.import_template", kind=KIND),
-        evaluation=None,
-    )
+ROSTER: ConsoleImport[UUID] = ConsoleImport(
+    kind=KIND,
+    run=lambda body_id, data, dry_run, actor: ledger().workers.import_staff(
+        body_id, data, dry_run=dry_run, actor=actor, claimant=body_id
+    ),
+    target_id=lambda body_id: body_id,
+    columns=STAFF_COLUMNS,
+    extra_columns={"relation": N_("用工关系"), "since": N_("入职日期")},
+    heading=lambda _body_id: gettext("导入在职人员：预览"),
+    upload_endpoint="console.preview_staff_import",
+    record_endpoint="console.record_staff_import",
+    back_endpoint="console.staff",
+    url_values=lambda _body_id: {},
+    page=lambda _body_id, status, **values: staff_page(status, **values),
+    recorded=lambda report: {"recorded": report.rows, "at": report.position or ""},
+)
 
 
 @console.route("/staff/import", methods=["POST"])
 def preview_staff_import() -> Any:
     """The dry run of an uploaded roster: every row and its problems; nothing recorded."""
-    if _body_id() is None:
+    body_id = _body_id()
+    if body_id is None:
         return _refused()
-    uploaded = uploaded_file()
-    if isinstance(uploaded, str):
-        return staff_page(422, upload_error=uploaded)
-    data, filename = uploaded
-    return _preview(data, filename, _import(data, dry_run=True))
+    return ROSTER.preview(body_id)
 
 
 @console.route("/staff/import/record", methods=["POST"])
@@ -243,17 +215,7 @@ def record_staff_import() -> Any:
     body_id = _body_id()
     if body_id is None:
         return _refused()
-    token = request.form.get("upload", "")
-    data = take(token, kind=KIND, target=body_id)
-    if data is None:
-        return staff_page(422, upload_error=gettext("预览已过期，请重新上传文件。"))
-    report = _import(data, dry_run=False)
-    if not report.recorded and report.problems:  # the ledger changed since the preview
-        return _preview(data, shown_name(request.form.get("filename", "")), report, status=422)
-    forget(token)
-    return redirect(
-        url_for("console.staff", recorded=report.rows, at=report.position or ""), code=303
-    )
+    return ROSTER.record(body_id)
 
 
 add_console_link(

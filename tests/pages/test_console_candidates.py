@@ -11,6 +11,7 @@ from uuid import UUID
 
 import pytest
 
+from domain.errors import DomainRuleViolation
 from domain.skill_level import SkillLevel
 from tests.evaluation.test_import import xlsx_bytes
 from tests.factories import id_number, register
@@ -182,6 +183,37 @@ def test_candidates_are_imported_with_a_preview_then_recorded(scene):
     assert {str(scene.workers["丙导入"]), str(scene.workers["丁导入"])} <= set(candidates)
     page = scene.get(recorded.location)
     assert "已导入考生：2 人" in page.text and "丁导入" in page.text
+
+
+def test_a_stale_preview_is_previewed_again_and_a_closed_session_refuses(scene, monkeypatch):
+    n = scene.numbers
+    file = xlsx_bytes([HEADER, [n["戊错行"].reveal(), "戊错行", "4-years", "2015-01-01"]])
+    preview = upload(scene, file)
+    assert preview.status_code == 200 and "记录这 1 人" in preview.text
+    held = re.search(r'name="upload" value="([^"]+)"', preview.text).group(1)
+    assert scene.post(scene.path, form(scene, "戊错行", "4-years", "2015-01-01")).status_code == 303
+    again = scene.post(
+        f"{scene.path}/import/record",
+        {"csrf": csrf_of(preview.text), "upload": held, "filename": "考生.xlsx"},
+    )
+    assert again.status_code == 422 and "什么都没有记录" in again.text
+    assert "导入考生：预览 · CAND-01" in again.text and "考生.xlsx" in again.text
+    assert f'<li><a href="{scene.path}">' in again.text  # the session's tabs
+    preview = upload(
+        scene, xlsx_bytes([HEADER, [n["乙不够"].reveal(), "乙不够", "4-years", "2015-01-01"]])
+    )
+    held = re.search(r'name="upload" value="([^"]+)"', preview.text).group(1)
+
+    def closed(*args, **kwargs):
+        raise DomainRuleViolation("evaluation-is-published", "it is published")
+
+    monkeypatch.setattr(scene.pages_world.ledger.evaluations, "import_candidates", closed)
+    for refused in (
+        upload(scene, file),
+        scene.post(f"{scene.path}/import/record", {"csrf": csrf_of(preview.text), "upload": held}),
+    ):
+        assert refused.status_code == 422
+        assert "evaluation-is-published" in field_error(refused.text, "file")
 
 
 def test_another_bodys_session_is_not_found(scene):

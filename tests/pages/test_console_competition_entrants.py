@@ -13,6 +13,7 @@ from uuid import UUID
 
 import pytest
 
+from domain.errors import DomainRuleViolation
 from domain.person_account import AccountRole
 from tests.evaluation.test_import import xlsx_bytes
 from tests.pages.pages_world import PagesWorld, competition, csrf_of
@@ -185,6 +186,37 @@ def test_entrants_are_imported_with_a_preview_then_recorded(scene: Scene):
     assert entrants[str(scene.workers["王四丁"])]["employer_name"] == "天津职业技术学院"
     page = scene.get(recorded.location)
     assert "已导入选手：2 人" in page.text and "王四丁" in page.text
+
+
+def test_a_stale_preview_is_previewed_again_and_closed_registration_refuses(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+):
+    file = xlsx_bytes([HEADER, [scene.number("冯五戊"), "冯五戊", "职工", ""]])
+    preview = upload(scene, file)
+    assert preview.status_code == 200 and "记录这 1 人" in preview.text
+    held = re.search(r'name="upload" value="([^"]+)"', preview.text).group(1)
+    worker = str(scene.workers["冯五戊"])
+    registered = scene.post(
+        scene.path, {"csrf": scene.csrf(), "worker_id": worker, "entrant_kind": "employee"}
+    )
+    assert registered.status_code == 303
+    again = scene.post(
+        f"{scene.path}/import/record",
+        {"csrf": csrf_of(preview.text), "upload": held, "filename": "选手.xlsx"},
+    )
+    assert again.status_code == 422 and "already-registered" in again.text
+    assert "导入选手：预览 · " in again.text and "选手.xlsx" in again.text
+    assert f'href="{scene.path}"' in again.text  # the competition's tabs
+    preview = upload(scene, xlsx_bytes([HEADER, [scene.number("吴二乙"), "吴二乙", "职工", ""]]))
+    assert "already-registered" in preview.text
+
+    def closed(*args: Any, **kwargs: Any) -> Any:
+        raise DomainRuleViolation("registration-closed", "registration has closed")
+
+    monkeypatch.setattr(scene.pages_world.ledger.competitions, "import_entrants", closed)
+    refused = upload(scene, file)
+    assert refused.status_code == 422
+    assert "registration-closed" in field_error(refused.text, "file")
 
 
 def test_a_withdrawal_needs_a_reason_and_shows_it(scene: Scene):
