@@ -97,7 +97,7 @@ def signed_in_person() -> Any:
     if person is None:
         return redirect(url_for("pages.signin_form", next=request.path), code=303)
     if person.account.role is AccountRole.JUDGE:  # a judge's one page is their marking page
-        return redirect("/judge", code=303)
+        return redirect(person.home, code=303)
     if person.must_enrol and request.endpoint not in ENROLMENT:
         return redirect(url_for("console.second_factor"), code=303)
     return None

@@ -30,7 +30,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
-from domain.person_account import PersonAccount
+from domain.person_account import AccountRole, PersonAccount
 from service.app_services import ledger
 from service.commands import NotFound
 from service.pages.cookies import cookie_secure
@@ -41,6 +41,7 @@ __all__ = [
     "check_csrf",
     "csrf_token",
     "current_person",
+    "home_of",
     "install_people",
     "person_principal",
     "sign_in_person",
@@ -71,6 +72,11 @@ class Person(UserMixin):  # type: ignore[misc]
         return self.account.name  # type: ignore[no-any-return]
 
     @property
+    def home(self) -> str:
+        """Where the person works: a judge's marking page, everyone else's console."""
+        return home_of(self.account)
+
+    @property
     def must_enrol(self) -> bool:
         """Whether the person must enrol a second factor before doing anything else."""
         return self.account.role.needs_second_factor and not self.account.second_factor
@@ -83,6 +89,12 @@ class Person(UserMixin):  # type: ignore[misc]
             account_id=self.account.id,
             competition_id=self.account.competition_id,
         )
+
+
+def home_of(account: PersonAccount) -> str:
+    """The page a person lands on after signing in: ``/judge`` for a judge (their one
+    competition's marking sheets), ``/console`` for everyone else."""
+    return "/judge" if account.role is AccountRole.JUDGE else "/console"
 
 
 @login_manager.user_loader

@@ -16,12 +16,11 @@ from typing import Any
 from flask import redirect, request
 
 from domain.api_token import Role
-from domain.person_account import AccountRole
 from service.accounts import SignInOutcome
 from service.app_services import ledger
 from service.pages.blueprints import pages, render, signin_pages
 from service.pages.i18n import gettext
-from service.pages.people import sign_in_person
+from service.pages.people import home_of, sign_in_person
 from service.pages.web_session import current_session, sign_out
 
 HOME_OF = {
@@ -63,7 +62,7 @@ def signin_submit() -> Any:
     if signed.outcome is SignInOutcome.SIGNED_IN and signed.account is not None:
         sign_in_person(signed.account)
         current_session().sign_out()  # a token signed in before in this browser is left behind
-        home = "/judge" if signed.account.role is AccountRole.JUDGE else "/console"
+        home = home_of(signed.account)
         return redirect(safe_next(request.form.get("next")) or home, code=303)
     errors = {
         SignInOutcome.REFUSED: {"password": gettext("登录名或密码不正确。")},

@@ -121,6 +121,7 @@ def judge_signs_in(page: Any, link: str, login: str, home: str) -> None:
     page.fill("#password", PASSWORD)
     submit(page, "button.primary[type=submit]")
     assert page.url == home, page.url
+    assert page.locator("a:text-is('工作台')").first.get_attribute("href") == "/judge"
 
 
 def judge_marks(page: Any, component: str, marks: tuple[str, ...], shot: str | None) -> None:
