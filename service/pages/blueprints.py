@@ -28,6 +28,7 @@ from flask import Blueprint, Response, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from domain.errors import DomainRuleViolation, InvalidValue
+from domain.free_text import mask_id_numbers
 from service.credentials.credential_document import masked_name
 from service.ledger import ConcurrencyConflict, NotFound
 from service.log_masking import masked_url
@@ -251,8 +252,13 @@ def context() -> dict[str, Any]:
 
 
 def switch_url(language: str) -> str:
-    """This page's URL in ``language`` (other query parameters kept)."""
-    kept = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    """This page's URL in ``language`` (other query parameters kept, ID numbers in them
+    masked: the link is printed on the page)."""
+    kept = [
+        (key, mask_id_numbers(value))
+        for key, value in request.args.items(multi=True)
+        if key != "lang"
+    ]
     return request.path + "?" + urlencode([*kept, ("lang", language)])
 
 

@@ -24,6 +24,7 @@ from domain.eligibility import DiplomaKind, TitleGrade
 from domain.eligibility_listing import routes_that_apply
 from domain.errors import DomainRuleViolation, InvalidValue
 from domain.evaluation import Evaluation, EvaluationStatus
+from domain.free_text import mask_id_numbers
 from service.app_services import ledger, services
 from service.commands import NotFound
 from service.evaluations.imports import CANDIDATE_COLUMNS, RULE_COLUMNS
@@ -161,7 +162,7 @@ def candidates_page(evaluation: Evaluation, status: int = 200, **values: Any) ->
         needs=NEEDS,
         diplomas=DIPLOMAS,
         title_grades=TITLE_GRADES,
-        name=request.args.get("name", "").strip()[:100],
+        name=mask_id_numbers(request.args.get("name", "").strip()[:100]),  # shown back
         enrolled=request.args.get("enrolled", ""),
         recorded=request.args.get("recorded", ""),
         upload_url=url_for("console.preview_candidate_import", session_id=evaluation.id),

@@ -25,6 +25,7 @@ from werkzeug.exceptions import NotFound as PageNotFound
 
 from domain.competition import Competition, EntrantKind
 from domain.errors import DomainRuleViolation, InvalidValue
+from domain.free_text import mask_id_numbers
 from service.app_services import ledger, services
 from service.commands import NotFound
 from service.competitions.entrant_import import ENTRANT_COLUMNS
@@ -95,7 +96,7 @@ def _found(competition: Competition, name: str) -> list[dict[str, Any]]:
 
 
 def entrants_page(competition: Competition, status: int = 200, **values: Any) -> Any:
-    name = request.args.get("name", "").strip()[:NAME_MAX]
+    name = mask_id_numbers(request.args.get("name", "").strip()[:NAME_MAX])  # shown back
     open_for_entries = _open_for_entries(competition) and may_change_competition(competition)
     values.setdefault("errors", {})
     values.setdefault("form", {})

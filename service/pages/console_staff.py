@@ -21,6 +21,7 @@ from uuid import UUID
 from flask import redirect, request, url_for
 
 from domain.errors import DomainRuleViolation, InvalidValue
+from domain.free_text import mask_id_numbers
 from domain.id_number import IdKind, IdNumber
 from domain.person_account import AccountRole
 from domain.worker import EmploymentRelation
@@ -55,7 +56,7 @@ def _refused() -> Any:
 def staff_page(status: int = 200, **values: Any) -> Any:
     body_id = _body_id()
     assert body_id is not None
-    name = request.args.get("name", "").strip()[:NAME_MAX]
+    name = mask_id_numbers(request.args.get("name", "").strip()[:NAME_MAX])  # shown back
     directory = services().directory
     workers = (
         directory.list_workers(

@@ -1,0 +1,31 @@
+"""A name search box that is given an ID number (a natural thing to type) does not show it
+back whole: the console's people searches echo what was searched for, with ID numbers masked
+(the rule: ID numbers never appear unmasked anywhere)."""
+
+from __future__ import annotations
+
+from domain.person_account import AccountRole
+from tests.pages.pages_world import PagesWorld, competition
+from tests.pages.people import signed_in, signed_in_officer
+from tests.support.api_world import unique
+
+
+def test_an_id_number_searched_as_a_name_is_not_shown_back(pages_world: PagesWorld) -> None:
+    world = pages_world.world
+    raw = str(world.id_numbers[world.fresh_worker(world.ids["org_a"], name="蒋七庚")].reveal())
+    client = signed_in(
+        pages_world, f"echo{unique()}@union.example", AccountRole.ORGANISER, world.ids["union"]
+    )
+    path = f"/console/competitions/{competition(world, f'ECHO-{unique()}', [])}/entrants"
+    page = client.get(path, query_string={"name": raw})
+    assert page.status_code == 200
+    assert raw not in page.text
+
+
+def test_the_staff_search_does_not_show_an_id_number_back(pages_world: PagesWorld) -> None:
+    world = pages_world.world
+    raw = str(world.id_numbers[world.fresh_worker(world.ids["org_a"], name="沈八辛")].reveal())
+    client = signed_in_officer(pages_world, f"staff{unique()}@body.example", world.ids["org_a"])
+    page = client.get("/console/staff", query_string={"name": raw})
+    assert page.status_code == 200
+    assert raw not in page.text
