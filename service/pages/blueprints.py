@@ -252,14 +252,15 @@ def context() -> dict[str, Any]:
 
 
 def switch_url(language: str) -> str:
-    """This page's URL in ``language`` (other query parameters kept, ID numbers in them
-    masked: the link is printed on the page)."""
+    """This page's URL in ``language`` (other query parameters kept), ID numbers in its path
+    or parameters masked: the link is printed on the page (a 404 for ``/c/<an ID number>``
+    too)."""
     kept = [
         (key, mask_id_numbers(value))
         for key, value in request.args.items(multi=True)
         if key != "lang"
     ]
-    return request.path + "?" + urlencode([*kept, ("lang", language)])
+    return mask_id_numbers(request.path) + "?" + urlencode([*kept, ("lang", language)])
 
 
 def render(template: str, status: int = 200, **values: Any) -> Response:

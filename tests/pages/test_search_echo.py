@@ -29,3 +29,12 @@ def test_the_staff_search_does_not_show_an_id_number_back(pages_world: PagesWorl
     page = client.get("/console/staff", query_string={"name": raw})
     assert page.status_code == 200
     assert raw not in page.text
+
+
+def test_a_page_not_found_at_an_id_number_does_not_show_it(pages_world: PagesWorld) -> None:
+    raw = str(pages_world.world.id_numbers[pages_world.world.fresh_worker()].reveal())
+    client = pages_world.client()
+    for path in (f"/c/{raw}", f"/c/{raw}/print", f"/s/{raw}"):
+        page = client.get(path)
+        assert page.status_code == 404
+        assert raw not in page.text, path
