@@ -11,6 +11,7 @@
 | ``CRAFTLEDGER_TOKEN_DAYS`` | days a new non-admin API token lasts unless told | 90 |
 | ``CRAFTLEDGER_VERIFY_FETCH_TIMEOUT`` | seconds per fetch of others' did:web, status lists | 3 |
 | ``CRAFTLEDGER_VERIFY_FETCH_PRIVATE`` | ``1``: those fetches may reach private addresses | off |
+| ``CRAFTLEDGER_RATE_LIMIT_EXEMPT_TOKENS`` | API token ids the verify limit skips | none |
 
 Verifying another issuer's credential fetches its did:web document and status lists (0 seconds:
 never); only from public addresses unless ``CRAFTLEDGER_VERIFY_FETCH_PRIVATE=1`` (tests, a local
@@ -29,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+from uuid import UUID
 
 BASE_URL_VARIABLE = "CRAFTLEDGER_BASE_URL"
 
@@ -78,6 +80,26 @@ def checked_fetch_timeout(value: str) -> float:
             f"{MAX_VERIFY_FETCH_TIMEOUT:g}, not {value!r}"
         )
     return seconds
+
+
+RATE_LIMIT_EXEMPT_VARIABLE = "CRAFTLEDGER_RATE_LIMIT_EXEMPT_TOKENS"
+
+
+def checked_token_ids(value: str) -> frozenset[UUID]:
+    """``CRAFTLEDGER_RATE_LIMIT_EXEMPT_TOKENS``: API token ids (as ``token create`` prints
+    them), comma-separated."""
+    ids: set[UUID] = set()
+    for part in value.split(","):
+        if not part.strip():
+            continue
+        try:
+            ids.add(UUID(part.strip()))
+        except ValueError:
+            raise ConfigurationError(
+                f"{RATE_LIMIT_EXEMPT_VARIABLE} must list API token ids (UUIDs, as "
+                f"'craftledger token create' prints them) separated by commas, not {part!r}"
+            ) from None
+    return frozenset(ids)
 
 
 def checked_token_days(value: str) -> int:
@@ -154,6 +176,10 @@ class Settings:
     verify_fetch_private: bool = False
     """Whether verifying may fetch from loopback and private addresses
     (``CRAFTLEDGER_VERIFY_FETCH_PRIVATE=1``); off: public addresses only, no request forgery."""
+    rate_limit_exempt_tokens: frozenset[UUID] = frozenset()
+    """API tokens whose calls of ``POST /api/v1/verify`` the per-address rate limit does not
+    count (``CRAFTLEDGER_RATE_LIMIT_EXEMPT_TOKENS``): a partner's bulk checker, a load test.
+    Everyone else, the same address included, stays limited."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -179,6 +205,7 @@ class Settings:
             if env.get(VERIFY_FETCH_TIMEOUT_VARIABLE)
             else DEFAULT_VERIFY_FETCH_TIMEOUT,
             verify_fetch_private=env.get(VERIFY_FETCH_PRIVATE_VARIABLE) == "1",
+            rate_limit_exempt_tokens=checked_token_ids(env.get(RATE_LIMIT_EXEMPT_VARIABLE, "")),
         )
 
     @property

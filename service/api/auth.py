@@ -106,6 +106,24 @@ def resolve_principal() -> Principal:
     )
 
 
+def exempt_from_rate_limit() -> bool:
+    """Whether this request carries one of the API tokens the app exempts from the verify rate
+    limit (``RATE_LIMIT_EXEMPT_TOKENS``, from ``CRAFTLEDGER_RATE_LIMIT_EXEMPT_TOKENS``), still
+    active. Runs before authentication (the limiter comes first), so it looks the token up
+    itself, and only when some token is exempt; a bad header is not exempt (authentication
+    answers it 401 next)."""
+    exempt = current_app.config.get("RATE_LIMIT_EXEMPT_TOKENS")
+    header = request.headers.get("Authorization")
+    if not exempt or header is None:
+        return False
+    match = _BEARER.fullmatch(header)
+    if match is None or len(match.group(1)) > 512:
+        return False
+    tokens = current_app.extensions["craftledger"].ledger.tokens
+    grant, state = tokens.lookup_token(match.group(1))
+    return grant is not None and state is TokenState.ACTIVE and grant.id in exempt
+
+
 ANYONE = {
     role: "anyone" for role in ("public", "admin", "auditor", "issuer", "organiser", "worker")
 }
