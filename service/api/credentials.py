@@ -36,7 +36,7 @@ from marshmallow import validate
 from webargs import core
 
 from service.api.auth import ANYONE, access, forbidden
-from service.api.certificates import load, sees_full
+from service.api.certificates import read_certificate, sees_full
 from service.api.openapi import Blueprint, signed_document_responses
 from service.api.problems import Problem, validation_problem
 from service.app_services import current_audit, ledger, services
@@ -218,20 +218,22 @@ def _unavailable(error: CredentialUnavailable) -> Problem:
 def get_certificate_credential(args: dict[str, Any], number: str) -> Any:
     """The certificate as a signed verifiable credential (Open Badges 3.0
     ``AchievementCredential``, ``eddsa-jcs-2022``), built from the log: the same events always
-    give the same bytes. ``Accept: application/vc`` answers ``application/vc``, otherwise JSON.
+    give the same bytes, signed once and served again until an event changes them.
+    ``Accept: application/vc`` answers ``application/vc``, otherwise JSON.
     """
-    certificate = load(number)
-    full_allowed = sees_full(certificate)
+    credentials = ledger().credentials
+    parties = read_certificate(number, credentials.certificate_parties)
+    full_allowed = sees_full(parties)
     disclosure = args.get("disclosure") or ("full" if full_allowed else "public")
     if disclosure == "full" and not full_allowed:
         raise forbidden("only the holder, the issuing body, admins and auditors see the full one")
     try:
-        credential = ledger().credentials.certificate_credential(certificate.number, disclosure)
+        signed = credentials.served_certificate_credential(number, disclosure)
     except CredentialUnavailable as error:
         raise _unavailable(error) from None
     cache = "private, no-cache" if disclosure == "full" else f"public, max-age={PUBLIC_MAX_AGE}"
     return document_response(
-        SignedDocument.of(credential),
+        signed,
         media_type("application/json", VC_MEDIA_TYPES),
         cache,
         "Accept, Authorization",

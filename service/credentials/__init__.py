@@ -102,6 +102,8 @@ class Credentials:
         # certificates' credentials
         self.unsigned_certificate_credential = documents.unsigned_certificate_credential
         self.certificate_credential = documents.certificate_credential
+        self.served_certificate_credential = documents.served_certificate_credential
+        self.certificate_parties = documents.certificate_parties
         self.certificate_credentials = documents.certificate_credentials
         self.signed_certificate_credentials = documents.signed_certificate_credentials
         self.record_issue = documents.record_issue
