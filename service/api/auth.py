@@ -57,7 +57,7 @@ def authenticate() -> None:
     """``before_request``: resolve the bearer token (401 for a bad one), then apply the
     operation's :func:`access` roles -- before the body is read or an idempotency key claimed,
     so a caller without the right token learns nothing about its request."""
-    g.principal = resolve_principal()
+    g.principal = g.pop("resolved_principal", None) or resolve_principal()
     if request.method == "OPTIONS":  # Flask answers it itself (Allow), whatever the roles
         return
     view = current_app.view_functions.get(request.endpoint or "")
@@ -109,19 +109,18 @@ def resolve_principal() -> Principal:
 def exempt_from_rate_limit() -> bool:
     """Whether this request carries one of the API tokens the app exempts from the verify rate
     limit (``RATE_LIMIT_EXEMPT_TOKENS``, from ``CRAFTLEDGER_RATE_LIMIT_EXEMPT_TOKENS``), still
-    active. Runs before authentication (the limiter comes first), so it looks the token up
-    itself, and only when some token is exempt; a bad header is not exempt (authentication
-    answers it 401 next)."""
+    active. Runs before authentication (the limiter comes first), so it resolves the token
+    itself, and only when some token is exempt, leaving the principal for
+    :func:`authenticate`; a bad token is not exempt (authentication answers it 401 next)."""
     exempt = current_app.config.get("RATE_LIMIT_EXEMPT_TOKENS")
-    header = request.headers.get("Authorization")
-    if not exempt or header is None:
+    if not exempt or "Authorization" not in request.headers:
         return False
-    match = _BEARER.fullmatch(header)
-    if match is None or len(match.group(1)) > 512:
+    try:
+        principal = resolve_principal()
+    except Problem:
         return False
-    tokens = current_app.extensions["craftledger"].ledger.tokens
-    grant, state = tokens.lookup_token(match.group(1))
-    return grant is not None and state is TokenState.ACTIVE and grant.id in exempt
+    g.resolved_principal = principal
+    return principal.token_id in exempt
 
 
 ANYONE = {
