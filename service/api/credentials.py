@@ -40,7 +40,7 @@ from service.api.certificates import read_certificate, sees_full
 from service.api.openapi import Blueprint, signed_document_responses
 from service.api.problems import Problem, validation_problem
 from service.app_services import current_audit, ledger, services
-from service.credentials import SIGNING_KINDS, CredentialUnavailable, SignedDocument
+from service.credentials import CredentialUnavailable, SignedDocument
 from service.credentials.jsonld_contexts import (
     CRAFTLEDGER_CONTEXT_PATH,
     CRAFTLEDGER_V1,
@@ -369,11 +369,10 @@ def get_numbered_status_list(organisation_id: UUID, purpose: str, list_number: i
 def _status_list(organisation_id: UUID, purpose: str, list_number: int) -> Any:
     if purpose not in LIST_PURPOSES:
         raise NotFound(f"no status list purpose {purpose[:40]!r}; use {', '.join(LIST_PURPOSES)}")
-    organisation = ledger().organisation(organisation_id)
-    if organisation.kind not in SIGNING_KINDS:
-        raise NotFound(f"{organisation.name} issues no credentials and keeps no status lists")
     try:
-        signed = ledger().credentials.status_list_credential(organisation_id, purpose, list_number)
+        signed = ledger().credentials.served_status_list_credential(
+            organisation_id, purpose, list_number
+        )
     except CredentialUnavailable as error:
         raise _unavailable(error) from None
     return document_response(

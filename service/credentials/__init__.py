@@ -95,6 +95,7 @@ class Credentials:
         self.ensure_status_list_entries = status_lists.ensure_status_list_entries
         self.status_list_updates_for = status_lists.status_list_updates_for
         self.status_list_credential = status_lists.status_list_credential
+        self.served_status_list_credential = status_lists.served_status_list_credential
         # subject identifiers
         self.subject_identifier_for = identifiers.subject_identifier_for
         self.holder_identifier = identifiers.holder_identifier

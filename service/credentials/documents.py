@@ -187,10 +187,10 @@ class CertificateCredentials:
             built_from.add(SubjectIdentifier.create_id(worker_id=certificate.worker_id))
         return SignedEntry(
             signed=SignedDocument.of(self._keys.sign(issuer, document, key_id, created)),
+            built_from=frozenset(built_from),
             issuer_id=certificate.issuer_id,
             issued_at=certificate.issued_at,
             key=(key_id, created),
-            built_from=frozenset(built_from),
         )
 
     def certificate_credentials(

@@ -7,11 +7,12 @@ again on every fetch repeats the same work for the same bytes, so :class:`Signed
 keeps each signed document with what it rests on:
 
 * the ids of the aggregates it was built from: an event of any of them drops it;
-* its issuer and the key choice ``(key_id, created)``: an event of the issuer (a rotation, a
-  compromise, a new name in the filing) drops only the documents whose key choice it changes.
-  A rotation changes none (documents keep the key valid when they were issued); a compromise
-  changes exactly those the compromised key signed after the compromise, which are then
-  re-signed with the replacement key when next fetched.
+* for a credential, its issuer and key choice ``(key_id, created)``: an event of the issuer (a
+  rotation, a compromise, a new name in the filing) drops only the credentials whose key
+  choice it changes. A rotation changes none (credentials keep the key valid when they were
+  issued); a compromise changes exactly those the compromised key signed after the
+  compromise, which are then re-signed with the replacement key when next fetched. (A status
+  list is signed with the key in use: its issuer is among what it is built from.)
 
 Each process checks its documents against the log itself: before answering, it reads the
 log's head (one query); when the head has moved, it reads the events since the position it
@@ -46,12 +47,14 @@ class SignedEntry:
     """A signed document and what it rests on (see the module)."""
 
     signed: SignedDocument
-    issuer_id: UUID
-    issued_at: datetime
-    key: tuple[str, datetime]
-    """The key choice it was signed with: ``(key_id, created)``."""
     built_from: frozenset[UUID]
-    """The aggregates its content was built from (the issuer's keys are ``key``)."""
+    """The aggregates it was built from: an event of any drops it."""
+    issuer_id: UUID | None = None
+    issued_at: datetime | None = None
+    key: tuple[str, datetime] | None = None
+    """For a credential signed with the key valid at its issue (``issued_at``): the key choice
+    ``(key_id, created)`` it was signed with, checked again when its issuer changes (its
+    issuer is then not in ``built_from``)."""
 
 
 class SignedDocuments:
@@ -106,7 +109,7 @@ class SignedDocuments:
                 for notification in self._ledger.notifications(start=checked + 1, stop=head):
                     touched.add(notification.originator_id)
             with self._lock:
-                issuers = {e.issuer_id for e in self._entries.values()} & touched
+                issuers = {e.issuer_id for e in self._entries.values() if e.key} & touched
             rechecked = {issuer_id: self._ledger.organisation(issuer_id) for issuer_id in issuers}
             with self._lock:
                 for key, entry in list(self._entries.items()):
@@ -118,6 +121,8 @@ class SignedDocuments:
                 self._checked = head
 
     def _key_choice(self, issuer: Organisation, entry: SignedEntry) -> tuple[str, datetime] | None:
+        if entry.issued_at is None:
+            return entry.key
         try:
             return self._key_for(issuer, entry.issued_at)
         except Exception:  # no key can sign it now: the next fetch says why

@@ -78,3 +78,26 @@ def test_the_api_serves_the_kept_credential_with_its_etag(
     unknown = issued.number[:-6] + "999999"
     assert client.get(f"/api/v1/certificates/{unknown}/credential").status_code == 404
     assert client.get("/api/v1/certificates/not-a-number/credential").status_code == 404
+
+
+def test_a_served_status_list_is_kept_until_a_bit_or_the_key_in_use_changes(
+    ledger: Ledger, issued: Issued
+):
+    status_lists = ledger.credentials.status_lists
+
+    def served_list() -> SignedDocument:
+        return ledger.credentials.served_status_list_credential(issued.body_id, "message")
+
+    first = served_list()
+    assert first == ledger.credentials.status_list_credential(issued.body_id, "message")
+    assert served_list() == first and status_lists.served.signed_count == 1
+    ledger.certificates.change_certificate_status(
+        issued.number, "suspend", actor="test", reason="核查"
+    )
+    suspended = served_list()
+    assert suspended.etag != first.etag and status_lists.served.signed_count == 2
+    ledger.credentials.rotate_signing_key(issued.body_id, actor="test:admin")
+    rotated = served_list()
+    key_id = ledger.organisation(issued.body_id).current_key_id
+    assert all(p["verificationMethod"].endswith("#" + key_id) for p in proofs_of(rotated.document))
+    assert status_lists.served.signed_count == 3
