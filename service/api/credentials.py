@@ -294,9 +294,8 @@ def get_controller_document(organisation_id: UUID) -> Any:
     """The organisation's controller document (the ``did:web`` DID document its credentials'
     ``issuer`` names): every key it ever published as a ``Multikey`` with ``validFrom``,
     ``validUntil`` (rotated out) and ``revoked`` (compromised)."""
-    document = ledger().credentials.controller_document(organisation_id)
     return document_response(
-        SignedDocument.of(document),
+        ledger().credentials.served_controller_document(organisation_id),
         media_type("application/json", DID_MEDIA_TYPES),
         f"public, max-age={PUBLIC_MAX_AGE}",
     )

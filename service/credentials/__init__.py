@@ -73,7 +73,9 @@ class Credentials:
         self._documents = documents = CertificateCredentials(
             ledger, urls, keys, status_lists, identifiers
         )
-        controllers = Controllers(ledger, urls, status_lists.status_list_credential, settings)
+        controllers = Controllers(
+            ledger, urls, status_lists.served_status_list_credential, settings
+        )
         verification = Verification(ledger, urls, keys, controllers, documents)
 
         # keys
@@ -110,6 +112,7 @@ class Credentials:
         self.record_issue = documents.record_issue
         # controller documents and verification
         self.controller_document = controllers.controller_document
+        self.served_controller_document = controllers.served_controller_document
         self.verify_credential = verification.verify_credential
         self.verify_presentation = verification.verify_presentation
 

@@ -101,3 +101,27 @@ def test_a_served_status_list_is_kept_until_a_bit_or_the_key_in_use_changes(
     key_id = ledger.organisation(issued.body_id).current_key_id
     assert all(p["verificationMethod"].endswith("#" + key_id) for p in proofs_of(rotated.document))
     assert status_lists.served.signed_count == 3
+
+
+def test_a_served_controller_document_follows_every_key_event(ledger: Ledger, issued: Issued):
+    controllers = ledger.credentials.served_controller_document
+    first = controllers(issued.body_id)
+    assert first.document == ledger.credentials.controller_document(issued.body_id)
+    assert controllers(issued.body_id) is first
+    ledger.credentials.rotate_signing_key(issued.body_id, actor="test:admin")
+    rotated = controllers(issued.body_id)
+    assert rotated.document == ledger.credentials.controller_document(issued.body_id)
+    assert len(rotated.document["verificationMethod"]) == 2
+
+
+def test_verifying_reads_the_served_lists_and_documents_and_sees_a_revocation(
+    ledger: Ledger, issued: Issued
+):
+    credential = served(ledger, issued.number).document
+    assert ledger.credentials.verify_credential(credential).verified
+    ledger.certificates.change_certificate_status(
+        issued.number, "revoke", actor="test", reason="核查"
+    )
+    report = ledger.credentials.verify_credential(credential)
+    assert not report.verified
+    assert {c.check: c.status for c in report.checks}["status"] == "failed"
