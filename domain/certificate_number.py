@@ -89,12 +89,10 @@ PROVINCE_CODES: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_ASCII_DIGITS = frozenset("0123456789")
-
 
 def _is_digits(text: str, length: int) -> bool:
-    """Exactly ``length`` ASCII digits (``str.isdigit`` would accept full-width ``１``)."""
-    return len(text) == length and all(char in _ASCII_DIGITS for char in text)
+    """Exactly ``length`` ASCII digits (``str.isdigit`` alone would accept full-width ``１``)."""
+    return len(text) == length and text.isascii() and text.isdigit()
 
 
 class EvaluatorType(StrEnum):
@@ -106,11 +104,13 @@ class EvaluatorType(StrEnum):
     """社会培训评价组织 -- a social training-evaluation organisation."""
 
 
+_EVALUATOR_TYPES = {member.value: member for member in EvaluatorType}
+
+
 def _check_evaluator_type(value: object) -> EvaluatorType:
-    if isinstance(value, str):
-        for member in EvaluatorType:
-            if value == member.value:
-                return member
+    found = _EVALUATOR_TYPES.get(value) if isinstance(value, str) else None
+    if found is not None:
+        return found
     raise InvalidValue(
         "evaluator type",
         f"must be 'Y' (employer) or 'S' (social organisation), got {value!r}",

@@ -20,6 +20,9 @@ Config keys (besides Flask's):
 ``RUN_PROJECTIONS``        keep the read models up to date in a background thread  on
 ``TRUSTED_PROXIES``        reverse proxies in front (for the client address)       0
 =========================  =====================================================  ===========
+
+``RATE_LIMIT_EXEMPT_TOKENS`` (default: the settings', ``CRAFTLEDGER_RATE_LIMIT_EXEMPT_TOKENS``)
+names API token ids whose ``POST /api/v1/verify`` calls the per-address limit does not count.
 """
 
 from __future__ import annotations
@@ -61,7 +64,7 @@ from service.api import (
     verify,
     workers,
 )
-from service.api.auth import install_authentication
+from service.api.auth import exempt_from_rate_limit, install_authentication
 from service.api.idempotency import AnswerSeal, install_idempotency, store_for
 from service.api.openapi import CraftledgerApi
 from service.api.problems import install_request_body_reader
@@ -181,7 +184,10 @@ def create_app(config: dict[str, Any] | None = None, *, ledger: Ledger | None = 
     api = CraftledgerApi(app)
     for module in BLUEPRINTS:
         api.register_blueprint(module.blp)
-    limiter.limit(lambda: str(app.config["VERIFY_RATE_LIMIT"]))(verify.blp)
+    app.config.setdefault("RATE_LIMIT_EXEMPT_TOKENS", settings.rate_limit_exempt_tokens)
+    limiter.limit(lambda: str(app.config["VERIFY_RATE_LIMIT"]), exempt_when=exempt_from_rate_limit)(
+        verify.blp
+    )
     register_pages(app, limiter)
     app.after_request(common_headers)
     return app

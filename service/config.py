@@ -12,6 +12,7 @@
 | ``CRAFTLEDGER_VERIFY_FETCH_TIMEOUT`` | seconds per fetch of others' did:web, status lists | 3 |
 | ``CRAFTLEDGER_VERIFY_FETCH_PRIVATE`` | ``1``: those fetches may reach private addresses | off |
 | ``CRAFTLEDGER_READ_REPLICA`` | ``1``: ``DATABASE_URL`` is a read replica (reads only) | off |
+| ``CRAFTLEDGER_RATE_LIMIT_EXEMPT_TOKENS`` | API token ids the verify limit skips | none |
 
 Verifying another issuer's credential fetches its did:web document and status lists (0 seconds:
 never); only from public addresses unless ``CRAFTLEDGER_VERIFY_FETCH_PRIVATE=1`` (tests, a local
@@ -30,6 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+from uuid import UUID
 
 BASE_URL_VARIABLE = "CRAFTLEDGER_BASE_URL"
 
@@ -82,6 +84,26 @@ def checked_fetch_timeout(value: str) -> float:
             f"{MAX_VERIFY_FETCH_TIMEOUT:g}, not {value!r}"
         )
     return seconds
+
+
+RATE_LIMIT_EXEMPT_VARIABLE = "CRAFTLEDGER_RATE_LIMIT_EXEMPT_TOKENS"
+
+
+def checked_token_ids(value: str) -> frozenset[UUID]:
+    """``CRAFTLEDGER_RATE_LIMIT_EXEMPT_TOKENS``: API token ids (as ``token create`` prints
+    them), comma-separated."""
+    ids: set[UUID] = set()
+    for part in value.split(","):
+        if not part.strip():
+            continue
+        try:
+            ids.add(UUID(part.strip()))
+        except ValueError:
+            raise ConfigurationError(
+                f"{RATE_LIMIT_EXEMPT_VARIABLE} must list API token ids (UUIDs, as "
+                f"'craftledger token create' prints them) separated by commas, not {part!r}"
+            ) from None
+    return frozenset(ids)
 
 
 def checked_token_days(value: str) -> int:
@@ -167,14 +189,18 @@ class Settings:
     """Seconds per fetch of another issuer's did:web document or status list when verifying
     (``CRAFTLEDGER_VERIFY_FETCH_TIMEOUT``); 0: never fetch (such checks stay unknown)."""
     verify_fetch_private: bool = False
+    """Whether verifying may fetch from loopback and private addresses
+    (``CRAFTLEDGER_VERIFY_FETCH_PRIVATE=1``); off: public addresses only, no request forgery."""
     read_replica: bool = False
     """A read replica (``CRAFTLEDGER_READ_REPLICA=1``, PostgreSQL only): ``DATABASE_URL`` names a
     streaming replica (a hot standby) of the primary's database. The app creates nothing, runs
     no projections (the primary's runner writes the read models and they arrive by replication),
     serves reads and verification, and refuses commands (503 ``read-only-replica``); see
     docs/replicas.md."""
-    """Whether verifying may fetch from loopback and private addresses
-    (``CRAFTLEDGER_VERIFY_FETCH_PRIVATE=1``); off: public addresses only, no request forgery."""
+    rate_limit_exempt_tokens: frozenset[UUID] = frozenset()
+    """API tokens whose calls of ``POST /api/v1/verify`` the per-address rate limit does not
+    count (``CRAFTLEDGER_RATE_LIMIT_EXEMPT_TOKENS``): a partner's bulk checker, a load test.
+    Everyone else, the same address included, stays limited."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -201,6 +227,7 @@ class Settings:
             else DEFAULT_VERIFY_FETCH_TIMEOUT,
             verify_fetch_private=env.get(VERIFY_FETCH_PRIVATE_VARIABLE) == "1",
             read_replica=read_replica(env, url),
+            rate_limit_exempt_tokens=checked_token_ids(env.get(RATE_LIMIT_EXEMPT_VARIABLE, "")),
         )
 
     @property

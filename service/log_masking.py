@@ -5,11 +5,13 @@ path or query (``/api/v1/workers/110105199003070017``, ``?q=…``): the access l
 and a problem's ``instance`` would then echo it. :func:`masked_url` applies the domain's one
 rule (:func:`domain.free_text.mask_id_numbers`) to such text, percent-decoded first so an encoded
 number (``%31%31…``, full-width digits) is caught too; :class:`MaskingAccessLogger` is gunicorn's
-logger with every access-log atom masked so.
+logger with every access-log atom it writes masked so.
 """
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
@@ -30,13 +32,32 @@ def masked_url(text: str) -> str:
     return text
 
 
+_ATOM = re.compile(r"%\(([^)]*)\)")
+
+
+@lru_cache(maxsize=8)
+def named_atoms(log_format: str) -> frozenset[str]:
+    """The atoms an access-log format writes (``%(r)s`` → ``r``), as gunicorn looks them up:
+    header and environment atoms (``%({X-Real-IP}i)s``) lower-cased."""
+    return frozenset(
+        name.lower() if name.startswith("{") else name for name in _ATOM.findall(log_format)
+    )
+
+
 class MaskingAccessLogger(Logger):  # type: ignore[misc]
     """gunicorn's logger whose access-log atoms (request line ``%(r)s``, path ``%(U)s``, query
-    ``%(q)s``, referer ``%(f)s``, headers ``%({name}i)s`` …) have ID numbers masked."""
+    ``%(q)s``, referer ``%(f)s``, headers ``%({name}i)s`` …) have ID numbers masked.
+
+    Only the atoms the configured format writes are kept (gunicorn writes ``-`` for any other):
+    gunicorn offers every request and response header and every WSGI environment variable as
+    an atom, and masking the dozens of them a format never names was a fifth of a certificate
+    lookup's time under load (benchmarks/bench_http.py)."""
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         found = super().atoms(resp, req, environ, request_time)
+        written = named_atoms(self.cfg.access_log_format)
         return {
             key: masked_url(value) if isinstance(value, str) else value
             for key, value in found.items()
+            if key in written
         }

@@ -57,7 +57,7 @@ def authenticate() -> None:
     """``before_request``: resolve the bearer token (401 for a bad one), then apply the
     operation's :func:`access` roles -- before the body is read or an idempotency key claimed,
     so a caller without the right token learns nothing about its request."""
-    g.principal = resolve_principal()
+    g.principal = g.pop("resolved_principal", None) or resolve_principal()
     if request.method == "OPTIONS":  # Flask answers it itself (Allow), whatever the roles
         return
     view = current_app.view_functions.get(request.endpoint or "")
@@ -104,6 +104,23 @@ def resolve_principal() -> Principal:
         organisation_id=grant.organisation_id,
         worker_id=grant.worker_id,
     )
+
+
+def exempt_from_rate_limit() -> bool:
+    """Whether this request carries one of the API tokens the app exempts from the verify rate
+    limit (``RATE_LIMIT_EXEMPT_TOKENS``, from ``CRAFTLEDGER_RATE_LIMIT_EXEMPT_TOKENS``), still
+    active. Runs before authentication (the limiter comes first), so it resolves the token
+    itself, and only when some token is exempt, leaving the principal for
+    :func:`authenticate`; a bad token is not exempt (authentication answers it 401 next)."""
+    exempt = current_app.config.get("RATE_LIMIT_EXEMPT_TOKENS")
+    if not exempt or "Authorization" not in request.headers:
+        return False
+    try:
+        principal = resolve_principal()
+    except Problem:
+        return False
+    g.resolved_principal = principal
+    return principal.token_id in exempt
 
 
 ANYONE = {

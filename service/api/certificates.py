@@ -9,7 +9,8 @@ reflects); only the full record loads the certificate's events.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import marshmallow as ma
 from marshmallow import validate
@@ -29,7 +30,10 @@ from service.api.openapi import Blueprint, located_at
 from service.api.reads import list_page
 from service.app_services import certificate_lookup, ledger, services
 from service.certificate_lookup import CertificateRecord
+from service.credentials.documents import CertificateParties
 from service.ledger import NotFound
+
+T = TypeVar("T")
 
 blp = Blueprint(
     "certificates",
@@ -168,13 +172,19 @@ class CertificateListArgs(ma.Schema):
 
 def load(number: str) -> Certificate:
     """The certificate numbered ``number``; a malformed number names no certificate (404)."""
+    return read_certificate(number, ledger().certificate)
+
+
+def read_certificate(number: str, read: Callable[[str], T]) -> T:
+    """``read(number)``, what is read of the certificate numbered ``number``; a malformed
+    number names no certificate (404)."""
     try:
-        return ledger().certificate(number)
+        return read(number)
     except InvalidValue as error:
         raise NotFound(f"no such certificate: the number is malformed ({error})") from None
 
 
-def sees_full(certificate: Certificate | CertificateRecord) -> bool:
+def sees_full(certificate: Certificate | CertificateRecord | CertificateParties) -> bool:
     principal = current_principal()
     return (
         principal.is_(Role.ADMIN, Role.AUDITOR)

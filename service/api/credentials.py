@@ -36,11 +36,11 @@ from marshmallow import validate
 from webargs import core
 
 from service.api.auth import ANYONE, access, forbidden
-from service.api.certificates import load, sees_full
+from service.api.certificates import read_certificate, sees_full
 from service.api.openapi import Blueprint, signed_document_responses
 from service.api.problems import Problem, validation_problem
 from service.app_services import current_audit, ledger, services
-from service.credentials import SIGNING_KINDS, CredentialUnavailable, SignedDocument
+from service.credentials import CredentialUnavailable, SignedDocument
 from service.credentials.jsonld_contexts import (
     CRAFTLEDGER_CONTEXT_PATH,
     CRAFTLEDGER_V1,
@@ -218,20 +218,22 @@ def _unavailable(error: CredentialUnavailable) -> Problem:
 def get_certificate_credential(args: dict[str, Any], number: str) -> Any:
     """The certificate as a signed verifiable credential (Open Badges 3.0
     ``AchievementCredential``, ``eddsa-jcs-2022``), built from the log: the same events always
-    give the same bytes. ``Accept: application/vc`` answers ``application/vc``, otherwise JSON.
+    give the same bytes, signed once and served again until an event changes them.
+    ``Accept: application/vc`` answers ``application/vc``, otherwise JSON.
     """
-    certificate = load(number)
-    full_allowed = sees_full(certificate)
+    credentials = ledger().credentials
+    parties = read_certificate(number, credentials.certificate_parties)
+    full_allowed = sees_full(parties)
     disclosure = args.get("disclosure") or ("full" if full_allowed else "public")
     if disclosure == "full" and not full_allowed:
         raise forbidden("only the holder, the issuing body, admins and auditors see the full one")
     try:
-        credential = ledger().credentials.certificate_credential(certificate.number, disclosure)
+        signed = credentials.served_certificate_credential(number, disclosure)
     except CredentialUnavailable as error:
         raise _unavailable(error) from None
     cache = "private, no-cache" if disclosure == "full" else f"public, max-age={PUBLIC_MAX_AGE}"
     return document_response(
-        SignedDocument.of(credential),
+        signed,
         media_type("application/json", VC_MEDIA_TYPES),
         cache,
         "Accept, Authorization",
@@ -292,9 +294,8 @@ def get_controller_document(organisation_id: UUID) -> Any:
     """The organisation's controller document (the ``did:web`` DID document its credentials'
     ``issuer`` names): every key it ever published as a ``Multikey`` with ``validFrom``,
     ``validUntil`` (rotated out) and ``revoked`` (compromised)."""
-    document = ledger().credentials.controller_document(organisation_id)
     return document_response(
-        SignedDocument.of(document),
+        ledger().credentials.served_controller_document(organisation_id),
         media_type("application/json", DID_MEDIA_TYPES),
         f"public, max-age={PUBLIC_MAX_AGE}",
     )
@@ -367,11 +368,10 @@ def get_numbered_status_list(organisation_id: UUID, purpose: str, list_number: i
 def _status_list(organisation_id: UUID, purpose: str, list_number: int) -> Any:
     if purpose not in LIST_PURPOSES:
         raise NotFound(f"no status list purpose {purpose[:40]!r}; use {', '.join(LIST_PURPOSES)}")
-    organisation = ledger().organisation(organisation_id)
-    if organisation.kind not in SIGNING_KINDS:
-        raise NotFound(f"{organisation.name} issues no credentials and keeps no status lists")
     try:
-        signed = ledger().credentials.status_list_credential(organisation_id, purpose, list_number)
+        signed = ledger().credentials.served_status_list_credential(
+            organisation_id, purpose, list_number
+        )
     except CredentialUnavailable as error:
         raise _unavailable(error) from None
     return document_response(

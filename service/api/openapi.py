@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import flask_smorest
+import marshmallow as ma
 from flask import g, url_for
 from flask_smorest.utils import prepare_response
 from webargs import core
@@ -84,6 +85,14 @@ class Blueprint(flask_smorest.Blueprint):
     """flask-smorest blueprint with the strict body reader and documented error statuses."""
 
     ARGUMENTS_PARSER = StrictFlaskParser()
+
+    def arguments(self, schema: Any, *args: Any, **kwargs: Any) -> Any:
+        """flask-smorest's ``arguments``, given a schema instance made once: webargs makes a
+        new instance of a schema class on every request (copying its fields), which was 8 %
+        of a statistics query under load."""
+        if isinstance(schema, type) and issubclass(schema, ma.Schema):
+            schema = schema()
+        return super().arguments(schema, *args, **kwargs)
 
     def errors(self, *statuses: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Document these error statuses (problem+json) on an operation."""

@@ -73,7 +73,9 @@ class Credentials:
         self._documents = documents = CertificateCredentials(
             ledger, urls, keys, status_lists, identifiers
         )
-        controllers = Controllers(ledger, urls, status_lists.status_list_credential, settings)
+        controllers = Controllers(
+            ledger, urls, status_lists.served_status_list_credential, settings
+        )
         verification = Verification(ledger, urls, keys, controllers, documents)
 
         # keys
@@ -95,6 +97,7 @@ class Credentials:
         self.ensure_status_list_entries = status_lists.ensure_status_list_entries
         self.status_list_updates_for = status_lists.status_list_updates_for
         self.status_list_credential = status_lists.status_list_credential
+        self.served_status_list_credential = status_lists.served_status_list_credential
         # subject identifiers
         self.subject_identifier_for = identifiers.subject_identifier_for
         self.holder_identifier = identifiers.holder_identifier
@@ -102,11 +105,14 @@ class Credentials:
         # certificates' credentials
         self.unsigned_certificate_credential = documents.unsigned_certificate_credential
         self.certificate_credential = documents.certificate_credential
+        self.served_certificate_credential = documents.served_certificate_credential
+        self.certificate_parties = documents.certificate_parties
         self.certificate_credentials = documents.certificate_credentials
         self.signed_certificate_credentials = documents.signed_certificate_credentials
         self.record_issue = documents.record_issue
         # controller documents and verification
         self.controller_document = controllers.controller_document
+        self.served_controller_document = controllers.served_controller_document
         self.verify_credential = verification.verify_credential
         self.verify_presentation = verification.verify_presentation
 

@@ -23,6 +23,7 @@ from service.credentials.credential_document import (
     SignedDocument,
     controller_document,
 )
+from service.credentials.signed_cache import SignedDocuments, SignedEntry
 from service.ledger_store import LedgerStore
 from service.signing.credential_verifier import (
     ControllerResolver,
@@ -52,6 +53,8 @@ class Controllers:
         self._urls = urls
         self._settings = settings
         self._status_list_credential = status_list_credential
+        self.served = SignedDocuments(ledger)
+        """Controller documents served, kept until an event of their organisation."""
 
     def controller_document(self, organisation_id: UUID) -> dict[str, Any]:
         """The organisation's did.json: every key it ever published, with its window."""
@@ -60,12 +63,22 @@ class Controllers:
             self._urls, organisation.id, list(organisation.signing_keys.values())
         )
 
+    def served_controller_document(self, organisation_id: UUID) -> SignedDocument:
+        """``SignedDocument.of(controller_document(organisation_id))``, kept until an event of
+        the organisation (``service.credentials.signed_cache``)."""
+
+        def build() -> SignedEntry:
+            document = self.controller_document(organisation_id)
+            return SignedEntry(SignedDocument.of(document), frozenset({organisation_id}))
+
+        return self.served.get(organisation_id, build)
+
     def resolve_controller(self, controller_id: str) -> Mapping[str, Any]:
         """The controller document of one of this ledger's organisations."""
         organisation_id = self._urls.organisation_id_of(controller_id)
         if organisation_id is None:
             raise ResolutionError(f"{controller_id} is not an organisation of this ledger")
-        return self.controller_document(organisation_id)
+        return self.served_controller_document(organisation_id).document
 
     def resolve_status_list(self, url: str) -> Mapping[str, Any]:
         """The signed status list at one of this ledger's status list URLs."""

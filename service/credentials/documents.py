@@ -10,6 +10,7 @@ their credentials need, every credential signed before the save.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -20,21 +21,34 @@ from domain.certificate import Certificate
 from domain.certificate_number import CertificateNumber
 from domain.organisation import Organisation
 from domain.status_list_allocation import StatusListAllocation, StatusPosition
+from domain.subject_identifier import SubjectIdentifier
 from service.commands import Recorded
 from service.credentials.credential_document import (
     CredentialUrls,
     Disclosure,
     Holder,
     IdentityHash,
+    SignedDocument,
     build_certificate_credential,
 )
 from service.credentials.editions import earlier_editions
 from service.credentials.keys import Keys
+from service.credentials.signed_cache import SignedDocuments, SignedEntry
 from service.credentials.status_lists import StatusLists, StatusReservation
 from service.credentials.subject_identifiers import SubjectIdentifiers
 from service.ledger_store import LedgerStore
 
-__all__ = ["CertificateCredentials"]
+__all__ = ["CertificateCredentials", "CertificateParties"]
+
+PARTIES_KEPT = 100_000
+
+
+@dataclass(frozen=True)
+class CertificateParties:
+    """Who a certificate concerns: its issuer and its holder, fixed when it is issued."""
+
+    issuer_id: UUID
+    worker_id: UUID
 
 
 class CertificateCredentials:
@@ -53,6 +67,9 @@ class CertificateCredentials:
         self._keys = keys
         self._status_lists = status_lists
         self._identifiers = identifiers
+        self.served = SignedDocuments(ledger, keys.signing_key_for)
+        """The credentials served, kept once signed (``served_certificate_credential``)."""
+        self._parties: dict[str, CertificateParties] = {}
 
     def certificate_document(
         self,
@@ -136,6 +153,45 @@ class CertificateCredentials:
         certificate, document = self.unsigned_certificate_credential(number, disclosure)
         issuer = self._ledger.organisation(certificate.issuer_id)
         return self._keys.sign_credential(issuer, document, certificate.issued_at)
+
+    def certificate_parties(self, number: str) -> CertificateParties:
+        """The certificate's issuer and holder (who may see its full credential): read once,
+        as no event ever changes them; ``NotFound`` (``InvalidValue`` for a malformed number)
+        as ``ledger.certificate``."""
+        found = self._parties.get(number)
+        if found is None:
+            certificate = self._ledger.certificate(number)
+            found = CertificateParties(certificate.issuer_id, certificate.worker_id)
+            if len(self._parties) >= PARTIES_KEPT:
+                self._parties.clear()
+            self._parties[number] = found
+        return found
+
+    def served_certificate_credential(
+        self, number: str, disclosure: Disclosure = "full"
+    ) -> SignedDocument:
+        """``SignedDocument.of(certificate_credential(number, disclosure))``, the same bytes,
+        signed once and kept until an event changes it (``service.credentials.signed_cache``).
+        """
+        return self.served.get((number, disclosure), lambda: self._signed_entry(number, disclosure))
+
+    def _signed_entry(self, number: str, disclosure: Disclosure) -> SignedEntry:
+        certificate, document = self.unsigned_certificate_credential(number, disclosure)
+        issuer = self._ledger.organisation(certificate.issuer_id)
+        key_id, created = self._keys.signing_key_for(issuer, certificate.issued_at)
+        built_from = {
+            certificate.id,
+            StatusListAllocation.create_id(issuer_id=certificate.issuer_id, subject=number),
+        }
+        if disclosure == "full":
+            built_from.add(SubjectIdentifier.create_id(worker_id=certificate.worker_id))
+        return SignedEntry(
+            signed=SignedDocument.of(self._keys.sign(issuer, document, key_id, created)),
+            built_from=frozenset(built_from),
+            issuer_id=certificate.issuer_id,
+            issued_at=certificate.issued_at,
+            key=(key_id, created),
+        )
 
     def certificate_credentials(
         self, numbers: Sequence[str], disclosure: Disclosure = "full"

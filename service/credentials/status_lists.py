@@ -58,6 +58,7 @@ from domain.status_list_allocation import (
 from service.commands import NotFound, retried
 from service.credentials.credential_document import CredentialUrls, SignedDocument
 from service.credentials.keys import SIGNING_KINDS, CredentialUnavailable, Keys, whole_seconds
+from service.credentials.signed_cache import SignedDocuments, SignedEntry
 from service.ledger_store import LedgerStore
 from service.signing.status_list import (
     LIST_PURPOSES,
@@ -133,6 +134,8 @@ class StatusLists:
         self._urls = urls
         self._keys = keys
         self._signed = _LRU(1024)
+        self.served = SignedDocuments(ledger, keys.signing_key_for)
+        """The lists served, kept once signed (``served_status_list_credential``)."""
         self.list_size = list_size
         """Entries drawn from in each list: ``LIST_SIZE``; a test sets fewer, to fill a list
         (the lists served keep ``LIST_SIZE`` entries, the W3C minimum)."""
@@ -469,6 +472,34 @@ class StatusLists:
         signed = SignedDocument.of(self._keys.sign(organisation, unsigned, key_id, created))
         self._signed.put(cache_key, signed)
         return signed
+
+    def served_status_list_credential(
+        self, issuer_id: UUID, purpose: str, list_number: int = FIRST_LIST
+    ) -> SignedDocument:
+        """``status_list_credential(issuer_id, purpose, list_number)``, the same bytes, signed
+        once and kept until an event of the issuer (its key in use), of its lists or of its
+        directory of lists changes it, or the hour (its ``validFrom``) turns. ``NotFound``
+        for an organisation that issues no credentials."""
+        if purpose not in LIST_PURPOSES:
+            check_purpose(purpose)  # raises: unknown purpose
+        hour = whole_seconds(self._ledger.clock()).replace(minute=0, second=0)
+        return self.served.get(
+            (issuer_id, purpose, list_number, hour),
+            lambda: self._served_entry(issuer_id, purpose, list_number),
+        )
+
+    def _served_entry(self, issuer_id: UUID, purpose: str, list_number: int) -> SignedEntry:
+        organisation = self._ledger.organisation(issuer_id)
+        if organisation.kind not in SIGNING_KINDS:
+            raise NotFound(f"{organisation.name} issues no credentials and keeps no status lists")
+        signed = self.status_list_credential(issuer_id, purpose, list_number)
+        sources = PURPOSES if purpose == MESSAGE else (purpose,)
+        built_from = {
+            issuer_id,
+            StatusListDirectory.create_id(issuer_id=issuer_id),
+            *(StatusList.create_id(issuer_id, source, list_number) for source in sources),
+        }
+        return SignedEntry(signed, frozenset(built_from))
 
     def _message_bits(
         self, issuer_id: UUID, revocation: StatusList | None, suspension: StatusList | None

@@ -72,3 +72,27 @@ def test_the_check_is_rate_limited_per_client(tmp_path: Any) -> None:
         other = client.post("/api/v1/verify", json=body, environ_base={"REMOTE_ADDR": "10.0.0.9"})
         assert other.status_code == 200
         assert client.get("/api/v1/organisations").status_code == 200
+
+
+def test_an_exempt_token_is_not_counted_and_everyone_else_still_is(tmp_path: Any) -> None:
+    with running_app("sqlite", tmp_path, {"VERIFY_RATE_LIMIT": "2 per minute"}) as (app, ledger):
+        from domain.api_token import Role
+
+        exempt, other = "bench-" + "e" * 40, "other-" + "o" * 40
+        granted = ledger.tokens.grant_token(
+            token=exempt, role=Role.AUDITOR, label="load test", actor="test"
+        )
+        ledger.tokens.grant_token(token=other, role=Role.AUDITOR, label="other", actor="test")
+        app.config["RATE_LIMIT_EXEMPT_TOKENS"] = frozenset({granted.aggregate.id})
+        client = app.test_client()
+        body = {"number": "Y000011000001255000001", "name": "张三", "id_number": "x"}
+
+        def post(token: str | None) -> int:
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            return client.post("/api/v1/verify", json=body, headers=headers).status_code
+
+        assert [post(exempt) for _ in range(5)] == [200] * 5
+        assert [post(None), post(other), post(None)] == [200, 200, 429]
+        assert post(other) == 429
+        assert post(exempt) == 200
+        assert post("unknown-" + "u" * 40) in (401, 429)

@@ -73,3 +73,32 @@ def test_the_access_log_masks_id_numbers_in_paths_and_queries(tmp_path: Path) ->
     assert "/health" in text  # the access log was written
     assert RAW not in text and MONTH_13 not in text and encoded not in text
     assert f"/api/v1/workers/{MASKED}" in text
+
+
+def test_the_access_log_masks_exactly_the_atoms_its_format_writes() -> None:
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from service.log_masking import MaskingAccessLogger
+
+    config = Config()
+    config.set("access_log_format", '%(h)s "%(r)s" %(s)s "%({X-Forwarded-For}i)s" %(a)s')
+    logger = MaskingAccessLogger(config)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/api/v1/workers/{RAW}",
+        "PATH_INFO": f"/api/v1/workers/{RAW}",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_USER_AGENT": f"agent {RAW}",
+    }
+    request = SimpleNamespace(headers=[("X-FORWARDED-FOR", f"for {RAW}"), ("X-Other", RAW)])
+    response = SimpleNamespace(status="200 OK", sent=2, headers=[("Content-Type", "text/plain")])
+    atoms = logger.atoms(response, request, environ, timedelta(milliseconds=3))
+    assert set(atoms) == {"h", "r", "s", "{x-forwarded-for}i", "a"}
+    assert atoms["r"] == f"GET /api/v1/workers/{MASKED} HTTP/1.1"
+    assert atoms["{x-forwarded-for}i"] == f"for {MASKED}"
+    assert atoms["a"] == f"agent {MASKED}"
+    assert RAW not in config.access_log_format % logger.atoms_wrapper_class(atoms)
