@@ -30,7 +30,10 @@ def primary(tmp_path: Path) -> Iterator[World]:
 def replica(primary: World) -> Iterator[Flask]:
     settings = dataclasses.replace(primary.ledger.settings, read_replica=True)
     ledger = Ledger(settings)
-    app = create_app({"TESTING": True, "READ_WAIT_SECONDS": 5.0}, ledger=ledger)
+    app = create_app(
+        {"TESTING": True, "READ_WAIT_SECONDS": 5.0, "VERIFY_RATE_LIMIT": "10000 per minute"},
+        ledger=ledger,
+    )
     try:
         yield app
     finally:
