@@ -27,6 +27,7 @@ from flask import redirect, request, url_for
 from domain.competition import Competition
 from domain.competition_panels import MAX_PANEL
 from domain.errors import DomainRuleViolation, InvalidValue
+from domain.free_text import mask_id_numbers
 from domain.person_account import AccountRole, parse_login
 from service.app_services import ledger
 from service.pages.blueprints import render
@@ -168,7 +169,9 @@ def assign_competition_judges(competition_id: UUID) -> Any:
     judges, trouble = judge_lines(text)
     trouble = trouble or _taken(competition, judges)
     if trouble:
-        return judges_page(competition, 422, errors={field: trouble}, kept={field: text})
+        return judges_page(
+            competition, 422, errors={field: trouble}, kept={field: mask_id_numbers(text)}
+        )
     person = current_person()
     assert person is not None
     actor = person.principal.actor
@@ -181,7 +184,7 @@ def assign_competition_judges(competition_id: UUID) -> Any:
             ledger().competition(competition_id),
             422,
             errors={field: _refusal(error)},
-            kept={field: text},
+            kept={field: mask_id_numbers(text)},
         )
     invited = []
     accounts = ledger().accounts

@@ -5,7 +5,7 @@ back whole: the console's people searches echo what was searched for, with ID nu
 from __future__ import annotations
 
 from domain.person_account import AccountRole
-from tests.pages.pages_world import PagesWorld, competition
+from tests.pages.pages_world import PagesWorld, competition, csrf_of
 from tests.pages.people import signed_in, signed_in_officer
 from tests.support.api_world import unique
 
@@ -38,3 +38,19 @@ def test_a_page_not_found_at_an_id_number_does_not_show_it(pages_world: PagesWor
         page = client.get(path)
         assert page.status_code == 404
         assert raw not in page.text, path
+
+
+def test_a_refused_panel_does_not_show_an_id_number_back(pages_world: PagesWorld) -> None:
+    """The judges' form keeps what was typed on a refusal -- but an ID number typed as a
+    judge's login (or name) comes back masked."""
+    world = pages_world.world
+    raw = str(world.id_numbers[world.fresh_worker()].reveal())
+    client = signed_in(
+        pages_world, f"panel{unique()}@union.example", AccountRole.ORGANISER, world.ids["union"]
+    )
+    path = f"/console/competitions/{competition(world, f'PANEL-{unique()}', [])}/judges"
+    csrf = csrf_of(client.get(path).text)
+    for lines in (f"裁判甲, {raw}\n裁判乙\n裁判丙", f"{raw}\n{raw}\n裁判丙"):
+        page = client.post(path, data={"csrf": csrf, "component": "practical", "judges": lines})
+        assert page.status_code == 422
+        assert raw not in page.text
