@@ -19,11 +19,15 @@ from uuid import UUID
 
 from domain.api_token import Role
 from domain.certificate import CertificateStatus
-from domain.competition import Competition
 from domain.organisation import Organisation
 from domain.person_account import AccountRole
 from service.demo.cast import ACTOR, HRB, LIANJIA, UNION, DemoWorker
-from service.demo.competitions import DEMO_JUDGES, MARKING
+from service.demo.competitions import (
+    DEMO_JUDGES,
+    MARKING,
+    marking_competition_id,
+    panel_demo_judges,
+)
 from service.ledger import Ledger
 
 ACCESS_FILE = "demo-access.json"
@@ -100,9 +104,10 @@ def demo_accounts(ledger: Ledger) -> list[dict[str, Any]]:
                 invitation.account.id, invitation.token, DEMO_PASSWORD
             )
         made.append({"role": role.value, "login": login, "name": name})
-    competition_id = Competition.create_id(
-        organiser_id=Organisation.create_id(filing_code=UNION), reference=MARKING
-    )
+    competition_id = marking_competition_id()
+    if ledger.competition(competition_id).is_final:
+        return made  # marked and published on this data directory: it needs no more judges
+    panel_demo_judges(ledger, competition_id)  # on a demo seeded before the panels existed
     for login, _, name in DEMO_JUDGES:
         if ledger.accounts.find(login) is None:
             invitation = ledger.accounts.invite_judge(

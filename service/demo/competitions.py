@@ -213,17 +213,11 @@ class CompetitionStory:
         )
 
     def assign_panels(self) -> None:
-        """Both components' panels name the demo's judge accounts, under the names their marks
-        are recorded with (a locked component, on a demo seeded before the panels, keeps none)."""
-        competition = self.competition
-        panel = [{"name": name, "login": login} for login, name, _ in DEMO_JUDGES]
-        for component in ("theory", "practical"):
-            assigned = [dict(judge) for judge in competition.panels.get(component, ())]
-            if assigned == panel or component in competition.locks:
-                continue
-            self.ledger.competitions.assign_judges(
-                self.competition_id, component=component, judges=panel, actor=ACTOR
-            )
+        """Before the first mark, both components' panels name the demo's judge accounts. (A
+        demo seeded before the panels existed, marks and all, gets them when its access sheet
+        is completed, on the real clock: :func:`panel_demo_judges`.)"""
+        if not any(self.competition.marks.values()):
+            panel_demo_judges(self.ledger, self.competition_id)
 
     def _marks(self, workers: list[DemoWorker], components: tuple[str, ...]) -> list[MarkEntry]:
         competition = self.competition
@@ -322,6 +316,26 @@ class CompetitionStory:
             pending = pending[:rejected] + pending[rejected + 1 :]
         self.ledger.competitions.approve_promotions(
             self.competition_id, pending, actor=HR_BUREAU, note="经区人社局核准"
+        )
+
+
+def marking_competition_id() -> UUID:
+    """The id of :data:`MARKING`, the competition the demo's judges mark."""
+    organiser = Organisation.create_id(filing_code=UNION)
+    return Competition.create_id(organiser_id=organiser, reference=MARKING)
+
+
+def panel_demo_judges(ledger: Ledger, competition_id: UUID) -> None:
+    """Each unlocked component's panel names the demo's judge accounts, under the names their
+    marks are recorded with (:data:`JUDGES`); a panel that does so already is left alone."""
+    competition = ledger.competition(competition_id)
+    panel = [{"name": name, "login": login} for login, name, _ in DEMO_JUDGES]
+    for component in ("theory", "practical"):
+        assigned = [dict(judge) for judge in competition.panels.get(component, ())]
+        if assigned == panel or component in competition.locks:
+            continue
+        ledger.competitions.assign_judges(
+            competition_id, component=component, judges=panel, actor=ACTOR
         )
 
 

@@ -14,13 +14,11 @@ import pytest
 from flask import Flask
 
 from domain.competition import Competition
-from domain.organisation import Organisation
 from service.app import create_app
 from service.config import Settings
 from service.demo import seed_demo
 from service.demo.access import DEMO_PASSWORD
-from service.demo.cast import UNION
-from service.demo.competitions import DEMO_JUDGES, JUDGES, MARKING
+from service.demo.competitions import DEMO_JUDGES, JUDGES, MARKING, marking_competition_id
 from service.ledger import Ledger
 from tests.pages.people import sign_in
 from tests.support.api_world import close_app
@@ -42,8 +40,7 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, 
 
 
 def marking_competition(ledger: Ledger) -> Competition:
-    organiser = Organisation.create_id(filing_code=UNION)
-    return ledger.competition(Competition.create_id(organiser_id=organiser, reference=MARKING))
+    return ledger.competition(marking_competition_id())
 
 
 def test_the_competition_in_marking_has_panels_of_the_demo_judges(
