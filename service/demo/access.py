@@ -1,5 +1,6 @@
 """How a newcomer tries the demo: fictitious people to look up, a token for each role, and a
-console account for each person's role with a known password (:data:`DEMO_PASSWORD`).
+console account for each person's role with a known password (:data:`DEMO_PASSWORD`), and one
+for each judge of the competition still in marking (they mark on ``/judge``).
 
 Written once to ``demo-access.json`` in the data directory (mode 0600) and read back on later
 runs, so seeding again grants nothing new. Only the demo writes it and only demo mode shows it:
@@ -21,6 +22,12 @@ from domain.certificate import CertificateStatus
 from domain.organisation import Organisation
 from domain.person_account import AccountRole
 from service.demo.cast import ACTOR, HRB, LIANJIA, UNION, DemoWorker
+from service.demo.competitions import (
+    DEMO_JUDGES,
+    MARKING,
+    marking_competition_id,
+    panel_demo_judges,
+)
 from service.ledger import Ledger
 
 ACCESS_FILE = "demo-access.json"
@@ -75,8 +82,14 @@ def demo_people(ledger: Ledger, cast: list[DemoWorker]) -> list[dict[str, Any]]:
     return people[::-1]
 
 
+DEMO_LOGINS = frozenset(
+    [login for login, *_ in DEMO_ACCOUNTS] + [login for login, *_ in DEMO_JUDGES]
+)
+
+
 def demo_accounts(ledger: Ledger) -> list[dict[str, Any]]:
-    """One console account per role, its password :data:`DEMO_PASSWORD` (made once)."""
+    """One console account per role and one per judge of :data:`MARKING` (on its panels),
+    their password :data:`DEMO_PASSWORD` (made once)."""
     made = []
     for login, role, code, name in DEMO_ACCOUNTS:
         if ledger.accounts.find(login) is None:
@@ -91,16 +104,32 @@ def demo_accounts(ledger: Ledger) -> list[dict[str, Any]]:
                 invitation.account.id, invitation.token, DEMO_PASSWORD
             )
         made.append({"role": role.value, "login": login, "name": name})
+    competition_id = marking_competition_id()
+    if ledger.competition(competition_id).is_final:
+        return made  # marked and published on this data directory: it needs no more judges
+    panel_demo_judges(ledger, competition_id)  # on a demo seeded before the panels existed
+    for login, _, name in DEMO_JUDGES:
+        if ledger.accounts.find(login) is None:
+            invitation = ledger.accounts.invite_judge(
+                competition_id, login=login, name=name, actor=ACTOR
+            )
+            ledger.accounts.accept_invitation(
+                invitation.account.id, invitation.token, DEMO_PASSWORD
+            )
+        made.append(
+            {"role": AccountRole.JUDGE.value, "login": login, "name": name, "competition": MARKING}
+        )
     return made
 
 
 def write_access(ledger: Ledger, cast: list[DemoWorker]) -> dict[str, Any]:
     """Grant a token for each role and make the demo accounts (first run only; the accounts
-    also on a data directory seeded before they existed) and write the access sheet."""
+    also on a data directory seeded before they, or some of them, existed) and write the
+    access sheet."""
     path = access_path(ledger)
     sheet = read_access(path.parent)
     if sheet is not None:
-        if "accounts" not in sheet:
+        if {account["login"] for account in sheet.get("accounts", [])} != DEMO_LOGINS:
             sheet["accounts"] = demo_accounts(ledger)
             _write_sheet(path, sheet)
         return sheet
@@ -150,8 +179,10 @@ def access_lines(sheet: dict[str, Any], base_url: str) -> list[str]:
         lines.append(f"  {grant['role']:<9} {grant['token']}  {grant['label']}")
     lines.append(
         f"Console accounts, one per role (sign in at {base_url}/signin; password "
-        f"{DEMO_PASSWORD}; HR-bureau and issuer accounts enrol a TOTP app first):"
+        f"{DEMO_PASSWORD}; HR-bureau and issuer accounts enrol a TOTP app first; judges mark "
+        f"{MARKING} on their phones at {base_url}/judge):"
     )
     for account in sheet.get("accounts", []):
-        lines.append(f"  {account['role']:<15} {account['login']:<24} {account['name']}")
+        scope = f"  ({account['competition']})" if account.get("competition") else ""
+        lines.append(f"  {account['role']:<15} {account['login']:<24} {account['name']}{scope}")
     return lines

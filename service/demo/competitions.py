@@ -6,8 +6,9 @@ proposed, submitted by the organiser (报送) and approved (核准) by the HR bu
 certificates issued, one rejected — as far as ``until`` says: one of 2026 is finalised with its
 proposals submitted and awaiting the HR bureau's approval (three of them to 二级/技师, outside
 the issuing school's filed scope, so approving those is refused), the newest is still in marking
-(its practical half marked, one spread flagged and awaiting the chief judge's review) and the
-last one only announced.
+(its practical half marked, one spread flagged and awaiting the chief judge's review; its
+judging panels name the demo's judge accounts, :data:`DEMO_JUDGES`, so a newcomer can mark on
+``/judge``) and the last one only announced.
 """
 
 from __future__ import annotations
@@ -41,6 +42,15 @@ from service.ledger import Ledger
 
 STAGES = ("announced", "marking", "finalised", "approved")
 JUDGES = ("裁判甲", "裁判乙", "裁判丙")
+MARKING = "2026-CY-CARE"
+"""The competition still in marking, whose panels name the demo's judge accounts."""
+DEMO_JUDGES = (
+    ("judge1@demo.example", JUDGES[0], "演示：裁判甲 王师傅"),
+    ("judge2@demo.example", JUDGES[1], "演示：裁判乙 刘师傅"),
+    ("judge3@demo.example", JUDGES[2], "演示：裁判丙 陈师傅"),
+)
+"""(login, the name their marks are recorded under, account name) of :data:`MARKING`'s judges:
+console accounts (:mod:`service.demo.access`) on both its components' panels."""
 SCHEME = {
     "components": [
         {"name": "theory", "weight": "30", "kind": "judgement"},
@@ -94,7 +104,7 @@ def competition_plans(today: date) -> list[CompetitionPlan]:
                         SCHOOL, CompetitionTier.DISTRICT, RIDER, "3", "110105", "tianjin-2024",
                         today - timedelta(days=80), (SCHOOL, 0.4, 0.5), "finalised",
                         "美团外卖朝阳配送站"),
-        CompetitionPlan("2026-CY-CARE", "2026年朝阳区养老护理员职业技能竞赛", UNION, SCHOOL,
+        CompetitionPlan(MARKING, "2026年朝阳区养老护理员职业技能竞赛", UNION, SCHOOL,
                         CompetitionTier.DISTRICT, CARER, "3", "110105", "tianjin-2024",
                         today - timedelta(days=50), (SCHOOL, 0.5, 0.9), "marking",
                         "朝阳区社区养老服务驿站"),
@@ -149,6 +159,7 @@ class CompetitionStory:
             return steps
         steps.append(Step(day + timedelta(days=10), 10, "register entrants", self.register))
         if reached == STAGES.index("marking"):
+            steps.append(Step(day + timedelta(days=20), 10, "judging panels", self.assign_panels))
             steps.append(Step(day + timedelta(days=30), 17, "theory marks", self.mark_theory))
             steps.append(Step(day + timedelta(days=31), 9, "lock theory", self.lock_theory))
             steps.append(Step(day + timedelta(days=44), 17, "practical marks", self.mark_half))
@@ -200,6 +211,13 @@ class CompetitionStory:
             ],
             actor=ACTOR,
         )
+
+    def assign_panels(self) -> None:
+        """Before the first mark, both components' panels name the demo's judge accounts. (A
+        demo seeded before the panels existed, marks and all, gets them when its access sheet
+        is completed, on the real clock: :func:`panel_demo_judges`.)"""
+        if not any(self.competition.marks.values()):
+            panel_demo_judges(self.ledger, self.competition_id)
 
     def _marks(self, workers: list[DemoWorker], components: tuple[str, ...]) -> list[MarkEntry]:
         competition = self.competition
@@ -298,6 +316,26 @@ class CompetitionStory:
             pending = pending[:rejected] + pending[rejected + 1 :]
         self.ledger.competitions.approve_promotions(
             self.competition_id, pending, actor=HR_BUREAU, note="经区人社局核准"
+        )
+
+
+def marking_competition_id() -> UUID:
+    """The id of :data:`MARKING`, the competition the demo's judges mark."""
+    organiser = Organisation.create_id(filing_code=UNION)
+    return Competition.create_id(organiser_id=organiser, reference=MARKING)
+
+
+def panel_demo_judges(ledger: Ledger, competition_id: UUID) -> None:
+    """Each unlocked component's panel names the demo's judge accounts, under the names their
+    marks are recorded with (:data:`JUDGES`); a panel that does so already is left alone."""
+    competition = ledger.competition(competition_id)
+    panel = [{"name": name, "login": login} for login, name, _ in DEMO_JUDGES]
+    for component in ("theory", "practical"):
+        assigned = [dict(judge) for judge in competition.panels.get(component, ())]
+        if assigned == panel or component in competition.locks:
+            continue
+        ledger.competitions.assign_judges(
+            competition_id, component=component, judges=panel, actor=ACTOR
         )
 
 

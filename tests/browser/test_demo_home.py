@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from tests.browser.live_server import screenshot
+from service.demo.access import DEMO_PASSWORD
+from tests.browser.live_server import fits, screenshot
 from tests.support.server import REPO
 
 pytestmark = pytest.mark.browser
@@ -52,6 +53,28 @@ def test_the_demo_home_page_shows_people_to_look_up_and_tokens_that_work(live_se
     sheet_file = json.loads((live_server.data_dir / "demo-access.json").read_text("utf-8"))
     assert sheet_file["people"][0]["certificate"] == number
     assert (live_server.data_dir / "demo-access.json").stat().st_mode & 0o077 == 0
+
+
+def test_a_demo_judge_signs_in_on_a_phone_and_sees_what_they_mark(live_server, browser):
+    """judge1@demo.example (裁判甲 of 2026-CY-CARE, listed on the home page) lands on /judge."""
+    phone = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    try:
+        page = phone.new_page()
+        page.goto(live_server.url)
+        assert "judge1@demo.example" in page.locator("table.demo-accounts").inner_text()
+        page.goto(f"{live_server.url}/signin")
+        page.fill("#login", "judge1@demo.example")
+        page.fill("#password", DEMO_PASSWORD)
+        page.click("button.primary[type=submit]")
+        page.wait_for_load_state("domcontentloaded")
+        assert page.url.endswith("/judge")
+        assert "2026年朝阳区养老护理员职业技能竞赛" in page.locator(".judge .lead").inner_text()
+        links = page.locator("a.judge-component-link").all_inner_texts()
+        assert links == ["theory", "practical"]
+        assert fits(page)
+        screenshot(page, "d03-demo-judge-home")
+    finally:
+        phone.close()
 
 
 def test_without_demo_mode_the_home_page_shows_no_people_or_tokens(live_server):
