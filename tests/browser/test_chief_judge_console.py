@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.live_server import fits, http, screenshot
+from tests.browser.live_server import LiveServer, fits, http, screenshot
 from tests.browser.officer import demo_page
+from tests.support.server import base_env, serving
 
 pytestmark = pytest.mark.browser
 
@@ -28,6 +30,17 @@ JUDGES = ("裁判甲", "裁判乙", "裁判丙")
 def submit(page, selector: str) -> None:
     page.click(selector)
     page.wait_for_load_state("domcontentloaded")
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A demo server of this test's own: it finalises the demo's competition in marking, which
+    the other browser tests (the live board, the demo judges) expect to find still in marking."""
+    data_dir = tmp_path_factory.mktemp("chief-data")
+    env = base_env(data_dir)
+    args = ("--demo", "--log-level", "warning")
+    with serving(env, *args, log=data_dir / "server.log", within=90) as (url, _):
+        yield LiveServer(url=url, data_dir=data_dir, env=env)
 
 
 def test_the_organiser_reviews_locks_finalises_and_submits_promotions(live_server, context):
