@@ -118,7 +118,10 @@ def run(backend: str, candidates: int, single_count: int) -> Figures:
                 )
             )
             assert report.recorded, report.problems[:3]
-            rows = "\n".join(f"{n.reveal()},80,丁,75.5,甲" for n in staff)
+            rows = "\n".join(
+                f"{n.reveal()},80,丁,75.5,甲\n{n.reveal()},,,75.5,乙\n{n.reveal()},,,75.5,丙"
+                for n in staff
+            )
             data = (
                 "id_number,theory,theory_examiner,practical,practical_examiner\n" + rows + "\n"
             ).encode()
