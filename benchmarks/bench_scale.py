@@ -67,6 +67,7 @@ from uuid import UUID
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from eventsourcing.persistence import OperationalError
 from harness import POSTGRES_URL, Clock, id_number
 
 from domain.issuance import IssueRequest, issue_certificates
@@ -87,6 +88,9 @@ PER_SERIES = 900_000
 """Certificates issued per calendar year before the clock moves on a year: a number series
 (prefix, year, level) holds 999,999 serials."""
 GOAL = 1.2
+RETRIES = 5
+"""Attempts at a batch, or a measurement, when the store goes away (the shared PostgreSQL
+server is restarted by other test runs on this machine)."""
 KINDS = ("lookup", "verify", "credential")
 
 
@@ -217,47 +221,25 @@ class Generator:
         return self.series[year]
 
     def issue_until(self, total: int) -> None:
-        occupation = find_occupation(ELECTRICIAN)
-        assert occupation is not None
         while len(self.issued) < total:
             first = len(self.issued)
             count = min(self.batch, total - first)
             year = 2024 + first // PER_SERIES
             if self.clock.now.year < year:
                 self.clock.china_day(date(year, 1, 6))
-            start = time.perf_counter()
-            workers: list[Worker] = []
-            identifiers: list[Any] = []
-            for serial in range(first, first + count):
-                number = id_number(serial, AREA, BORN_FROM)
-                worker = Worker.register(
-                    identity_hash=self.ledger.identity_hash(number),
-                    id_kind=number.kind.value,
-                    masked_id_number=number.masked,
-                    name=holder_name(serial),
-                    actor=ACTOR,
-                )
-                workers.append(worker)
-                identifiers += self.ledger.credentials.subject_identifier_for(worker, number)
-            basis = {"kind": "evaluation", "reference": f"SCALE-{first // self.batch + 1}"}
-            series = self.series_for(year)
-            certificates = issue_certificates(
-                issuer=self.issuer,
-                occupation=occupation,
-                level=SkillLevel.LEVEL_5,
-                series=series,
-                requests=[IssueRequest(worker=w, basis=basis) for w in workers],
-                issued_at=self.clock(),
-                actor=ACTOR,
-            )
-            records = self.ledger.credentials.credential_records_for(
-                self.issuer, certificates, actor=ACTOR
-            )
-            aggregates = [series, *certificates, *workers, *identifiers, *records]
-            self.events += sum(len(a.pending_events) for a in aggregates)
-            self.ledger.save(*aggregates)
-            self.seconds += time.perf_counter() - start
-            self.issued += [c.number for c in certificates]
+            for attempt in range(1, RETRIES + 1):
+                try:
+                    start = time.perf_counter()
+                    self.issued += self.issue_batch(first, count, year)
+                    self.seconds += time.perf_counter() - start
+                    break
+                except OperationalError as error:  # the shared server was restarted
+                    if attempt == RETRIES:
+                        raise
+                    print(f"  the store went away ({error}); the batch again", flush=True)
+                    time.sleep(5)
+                    self.series.clear()  # a failed save records nothing: read them again
+                    self.issuer = self.ledger.organisation(self.issuer.id)
             done = len(self.issued)
             if done % max(self.batch, 50_000) < self.batch or done == total:
                 print(
@@ -265,6 +247,44 @@ class Generator:
                     f"{done / self.seconds:7.0f} certificates/s",
                     flush=True,
                 )
+
+    def issue_batch(self, first: int, count: int, year: int) -> list[str]:
+        """Serials ``first`` to ``first + count``: new workers, their certificates and status
+        list entries, in one save; returns the certificates' numbers."""
+        occupation = find_occupation(ELECTRICIAN)
+        assert occupation is not None
+        workers: list[Worker] = []
+        identifiers: list[Any] = []
+        for serial in range(first, first + count):
+            number = id_number(serial, AREA, BORN_FROM)
+            worker = Worker.register(
+                identity_hash=self.ledger.identity_hash(number),
+                id_kind=number.kind.value,
+                masked_id_number=number.masked,
+                name=holder_name(serial),
+                actor=ACTOR,
+            )
+            workers.append(worker)
+            identifiers += self.ledger.credentials.subject_identifier_for(worker, number)
+        basis = {"kind": "evaluation", "reference": f"SCALE-{first // self.batch + 1}"}
+        series = self.series_for(year)
+        certificates = issue_certificates(
+            issuer=self.issuer,
+            occupation=occupation,
+            level=SkillLevel.LEVEL_5,
+            series=series,
+            requests=[IssueRequest(worker=w, basis=basis) for w in workers],
+            issued_at=self.clock(),
+            actor=ACTOR,
+        )
+        records = self.ledger.credentials.credential_records_for(
+            self.issuer, certificates, actor=ACTOR
+        )
+        aggregates = [series, *certificates, *workers, *identifiers, *records]
+        events = sum(len(a.pending_events) for a in aggregates)
+        self.ledger.save(*aggregates)
+        self.events += events
+        return [c.number for c in certificates]
 
 
 # -- measuring (in a fresh process: the server) ------------------------------------------------
@@ -383,6 +403,19 @@ def _rss_bytes() -> int:
 
 
 def measure_in_a_fresh_process(request: dict[str, Any]) -> dict[str, Any]:
+    """``measure(request)`` in a new process, again if the store went away meanwhile."""
+    for attempt in range(1, RETRIES + 1):
+        try:
+            return _measure_once(request)
+        except RuntimeError as error:
+            if attempt == RETRIES or "OperationalError" not in str(error):
+                raise
+            print("  the store went away while measuring; measuring again", flush=True)
+            time.sleep(5)
+    raise AssertionError("unreachable")
+
+
+def _measure_once(request: dict[str, Any]) -> dict[str, Any]:
     env = dict(os.environ)
     root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
