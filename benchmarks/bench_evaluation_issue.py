@@ -135,7 +135,7 @@ def confirm_through_the_api(ledger: Ledger, body_id: Any, session: Any) -> float
         accepted = client.post(f"/api/v1/evaluations/{session}/confirm", headers=headers)
         assert accepted.status_code == 202, accepted.json
         while True:
-            job = client.get(accepted.headers["Location"], headers=headers).json
+            job = client.get(accepted.headers["Location"], headers=headers).json or {}
             if job["state"] in ("succeeded", "failed"):
                 break
             time.sleep(0.02)
