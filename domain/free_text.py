@@ -75,10 +75,21 @@ def mask_id_numbers(text: str) -> str:
     (a certificate number is met in several events of the save that issues it)."""
     if _LONG_RUN.search(text) is None:
         return text
+    if len(text) <= _REMEMBERED_LENGTH:
+        return _remembered_mask(text)
     return _mask_long_runs(text)
 
 
+_REMEMBERED_LENGTH = 64
+"""Texts up to this long (a number in a field of its own) have their masking remembered, so
+the cache holds at most 64 K such short strings; longer free text is masked each time."""
+
+
 @lru_cache(maxsize=65_536)
+def _remembered_mask(text: str) -> str:
+    return _mask_long_runs(text)
+
+
 def _mask_long_runs(text: str) -> str:
     while (masked := _mask_once(text)) != text:
         text = masked
