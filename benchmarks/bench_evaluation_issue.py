@@ -13,15 +13,22 @@ by ``CRAFTLEDGER_TEST_POSTGRES``, default ``postgresql://postgres@127.0.0.1:5432
 * **single saves** (baseline 1): ``Certificates.issue_certificate`` N times for employer B's staff,
   atomic save each (what issuing without a batch path costs; the same checks, numbers and
   status-list entries). Printed: single / batch.
+* **end to end through the API** (information): a second session of N candidates confirmed
+  by ``POST /api/v1/evaluations/{id}/confirm`` (Flask test client, an issuer's token), answered
+  202 with a job that the app's job runner runs while the client polls ``GET /api/v1/jobs/{id}``
+  until it has succeeded. Printed: certificates per second from the POST to the job's success.
 * **read back** (information): ``Credentials.certificate_credentials`` (read in a few queries,
-  build from events, sign) for session A's N certificates -- checked byte for byte against
-  the same credentials built and signed one at a time.
-* **raw append + sign** (baseline 2, the issue's goal): the same stored events the batch wrote,
+  build from events, sign) for ``--read-back`` of session A's certificates -- checked byte for
+  byte against the same credentials built and signed one at a time.
+* **raw append + sign** (baseline 2, the guard): the same stored events the batch wrote,
   re-keyed before timing, appended with one ``recorder.insert_events`` call (no domain, no
   checks), plus N Ed25519 signatures of the JCS-canonical credentials
-  (``harness.raw_append_then``). Printed: raw / batch; goal >= 0.5.
+  (``harness.raw_append_then``). Printed: raw / batch on wall time; the guard (issue 22)
+  keeps it at or above 0.25 on SQLite and 0.4 on PostgreSQL. (The earlier goal of 0.5
+  measured the event library's per-event cost and is retired.)
 
     python benchmarks/bench_evaluation_issue.py [--candidates 5000] [--backends sqlite,postgres]
+        [--singles N] [--read-back 500]
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ import argparse
 import itertools
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from harness import (
@@ -47,13 +54,17 @@ from harness import (
     unsigned,
 )
 
+from domain.api_token import Role
 from domain.id_number import IdNumber
 from domain.organisation import OrganisationKind
 from domain.skill_level import SkillLevel
+from service.app import create_app
 from service.ledger import Ledger
 
 ELECTRICIAN = "6-31-01-03"
-GOAL = 0.5
+GUARD = {"sqlite": 0.25, "postgres": 0.4}
+"""Raw append + sign over the batch, on wall time: the floor confirming must stay above (issue
+22; the goal of 0.5 measured the event library's per-event cost and is retired)."""
 
 
 def hire(ledger: Ledger, body_id: Any, first: int, count: int) -> list[IdNumber]:
@@ -61,6 +72,82 @@ def hire(ledger: Ledger, body_id: Any, first: int, count: int) -> list[IdNumber]
     numbers = [id_number(first + i, "110105", date(1960, 1, 1)) for i in range(count)]
     hire_staff(ledger, body_id, [(n, f"职工{n.masked[-4:]}") for n in numbers])
     return numbers
+
+
+def prepare(
+    ledger: Ledger,
+    clock: Clock,
+    body_id: Any,
+    reference: str,
+    staff: list[IdNumber],
+    setup: dict[str, float] | None = None,
+    weeks_later: int = 0,
+) -> Any:
+    """A session of ``staff`` planned, its candidates and scores imported (one save per file,
+    each examiner of the practical panel marking), and its results published (公示), its
+    dates ``weeks_later`` than the first's; the clock is left on the day of publication.
+    Times the imports into ``setup`` if given."""
+    times = setup if setup is not None else {}
+    shift = timedelta(weeks=weeks_later)
+    session = ledger.evaluations.plan_evaluation(
+        body_id=body_id,
+        reference=reference,
+        occupation_code=ELECTRICIAN,
+        level=SkillLevel.LEVEL_4,
+        starts_on=date(2024, 9, 9) + shift,
+        ends_on=date(2024, 9, 20) + shift,
+        panels={"practical": ["甲", "乙", "丙"]},
+        actor="bench",
+    ).aggregate.id
+    clock.china_day(date(2024, 9, 20) + shift)
+    rows = "\n".join(f"{n.reveal()},职工{n.masked[-4:]},4-years,2015-01-01" for n in staff)
+    data = f"id_number,name,route,experience_since\n{rows}\n".encode()
+    times["import candidates"], report = timed(
+        lambda: ledger.evaluations.import_candidates(session, data, dry_run=False, actor="bench")
+    )
+    assert report.recorded, report.problems[:3]
+    rows = "\n".join(
+        f"{n.reveal()},80,丁,75.5,甲\n{n.reveal()},,,75.5,乙\n{n.reveal()},,,75.5,丙" for n in staff
+    )
+    data = ("id_number,theory,theory_examiner,practical,practical_examiner\n" + rows).encode()
+    times["import scores"], report = timed(
+        lambda: ledger.evaluations.import_scores(session, data, dry_run=False, actor="bench")
+    )
+    assert report.recorded, report.problems[:3]
+    clock.china_day(date(2024, 9, 27) + shift)
+    ledger.evaluations.publish_results(session, actor="bench")
+    return session
+
+
+def confirm_through_the_api(ledger: Ledger, body_id: Any, session: Any) -> float:
+    """Wall seconds from ``POST /api/v1/evaluations/{id}/confirm`` (answered 202 with the job)
+    until the job, polled as a client would, has succeeded: the end-to-end issuing path."""
+    app = create_app(
+        {"TESTING": True, "RATELIMIT_ENABLED": False, "RUN_PROJECTIONS": False}, ledger=ledger
+    )
+    try:
+        ledger.tokens.grant_token(
+            token="bench-issuer-token", role=Role.ISSUER, organisation_id=body_id, actor="bench"
+        )
+        client = app.test_client()
+        headers = {"Authorization": "Bearer bench-issuer-token"}
+        start = time.perf_counter()
+        accepted = client.post(f"/api/v1/evaluations/{session}/confirm", headers=headers)
+        assert accepted.status_code == 202, accepted.json
+        while True:
+            job = client.get(accepted.headers["Location"], headers=headers).json or {}
+            if job["state"] in ("succeeded", "failed"):
+                break
+            time.sleep(0.02)
+        seconds = time.perf_counter() - start
+        assert job["state"] == "succeeded", job
+        return seconds
+    finally:
+        jobs = app.extensions.get("craftledger_jobs")
+        if jobs is not None:
+            jobs.stop()
+            jobs.store.close()
+        app.extensions["craftledger"].close()
 
 
 @dataclass
@@ -76,9 +163,11 @@ class Figures:
     credentials: float
     raw: Took
     raw_append: Took
+    api: float
+    read_back: int
 
 
-def run(backend: str, candidates: int, single_count: int) -> Figures:
+def run(backend: str, candidates: int, single_count: int, read_back: int) -> Figures:
     clock = Clock(datetime(2024, 9, 2, 2, 0, tzinfo=UTC))
     setup: dict[str, float] = {}
     with scratch_store(postgres=backend != "sqlite") as settings:
@@ -99,38 +188,16 @@ def run(backend: str, candidates: int, single_count: int) -> Figures:
                 )
             setup["hire"], staff = timed(lambda: hire(ledger, bodies[0], 0, candidates))
             others = hire(ledger, bodies[1], 500_000, single_count)
-            session = ledger.evaluations.plan_evaluation(
-                body_id=bodies[0],
-                reference="BENCH-1",
-                occupation_code=ELECTRICIAN,
-                level=SkillLevel.LEVEL_4,
-                starts_on=date(2024, 9, 9),
-                ends_on=date(2024, 9, 20),
-                panels={"practical": ["甲", "乙", "丙"]},
-                actor="bench",
-            ).aggregate.id
-            clock.china_day(date(2024, 9, 20))
-            rows = "\n".join(f"{n.reveal()},职工{n.masked[-4:]},4-years,2015-01-01" for n in staff)
-            data = f"id_number,name,route,experience_since\n{rows}\n".encode()
-            setup["import candidates"], report = timed(
-                lambda: ledger.evaluations.import_candidates(
-                    session, data, dry_run=False, actor="bench"
-                )
+            session = prepare(ledger, clock, bodies[0], "BENCH-1", staff, setup)
+            through_api = prepare(
+                ledger,
+                clock,
+                bodies[0],
+                "BENCH-3",
+                hire(ledger, bodies[0], 200_000, candidates),
+                weeks_later=5,
             )
-            assert report.recorded, report.problems[:3]
-            rows = "\n".join(f"{n.reveal()},80,丁,75.5,甲" for n in staff)
-            data = (
-                "id_number,theory,theory_examiner,practical,practical_examiner\n" + rows + "\n"
-            ).encode()
-            setup["import scores"], report = timed(
-                lambda: ledger.evaluations.import_scores(
-                    session, data, dry_run=False, actor="bench"
-                )
-            )
-            assert report.recorded, report.problems[:3]
-            clock.china_day(date(2024, 9, 27))
-            ledger.evaluations.publish_results(session, actor="bench")
-            clock.china_day(date(2024, 10, 11))
+            clock.china_day(date(2024, 11, 15))  # both windows have elapsed
 
             before = ledger.log_position
             stages: dict[str, float] = {}
@@ -162,8 +229,11 @@ def run(backend: str, candidates: int, single_count: int) -> Figures:
                     )
 
             single, _ = timed(singles)
+            api = confirm_through_the_api(ledger, bodies[0], through_api)
 
             issued = [c["certificate_number"] for c in evaluation.candidates.values()]
+            every = issued
+            issued = issued[:read_back]
             credentials, documents = timed(
                 lambda: ledger.credentials.certificate_credentials(issued)
             )
@@ -172,7 +242,9 @@ def run(backend: str, candidates: int, single_count: int) -> Figures:
                 ledger.credentials.certificate_credential(n) for n in sample
             ], "a bulk read-back differs from one built alone"
 
-            bare = unsigned(documents)
+            # the raw baseline signs all N, built unsigned before its clock starts
+            bare = [ledger.credentials.unsigned_certificate_credential(n)[1] for n in every]
+            assert bare[: len(documents)] == unsigned(documents)
             raw_took, append_took = raw_append_then(ledger, written, lambda: raw_sign(bare))
             return Figures(
                 backend,
@@ -186,6 +258,8 @@ def run(backend: str, candidates: int, single_count: int) -> Figures:
                 credentials,
                 raw_took,
                 append_took,
+                api,
+                len(issued),
             )
         finally:
             ledger.close()
@@ -201,11 +275,17 @@ def main() -> None:
         default=None,
         help="single saves to time (default: as many as candidates)",
     )
+    parser.add_argument(
+        "--read-back",
+        type=int,
+        default=500,
+        help="credentials to read back and sign (information; each is signed twice)",
+    )
     args = parser.parse_args()
     singles = args.candidates if args.singles is None else min(args.singles, args.candidates)
     print(f"confirming a {args.candidates}-candidate session (all pass)\n")
     for backend in args.backends.split(","):
-        figures = run(backend, args.candidates, singles)
+        figures = run(backend, args.candidates, singles, args.read_back)
         n = figures.candidates
         print(f"== {backend}")
         for name, seconds in figures.setup.items():
@@ -231,9 +311,14 @@ def main() -> None:
         )
         print(f"  ratio single / batch       {single_n / batch.wall:8.1f} x faster")
         print(
-            f"  read back credentials      {figures.credentials:8.2f} s   "
-            f"{n / figures.credentials:8.0f} credentials/s   (from the log, re-signed: "
-            "identical to one built alone)"
+            f"  end to end through the API {figures.api:8.2f} s   {n / figures.api:8.0f} "
+            "certificates/s   (POST …/confirm answered 202, the job run and polled until it "
+            "succeeded; another session of the same size)"
+        )
+        print(
+            f"  read back {figures.read_back} credentials {figures.credentials:6.2f} s   "
+            f"{figures.read_back / figures.credentials:8.0f} credentials/s   (from the log, "
+            "re-signed: identical to one built alone)"
         )
         raw = figures.raw
         print(
@@ -244,9 +329,10 @@ def main() -> None:
         )
         ratio = raw.wall / batch.wall
         cpu = f" (CPU {raw.cpu / batch.cpu:.2f})" if backend == "sqlite" else ""
+        guard = GUARD[backend]
         print(
             f"  ratio raw / batch          {ratio:8.2f}{cpu}   "
-            f"(goal >= {GOAL}: {'met' if ratio >= GOAL else 'NOT met'})\n"
+            f"(guard >= {guard}: {'kept' if ratio >= guard else 'NOT kept'})\n"
         )
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from domain.certificate_number import PROVINCE_CODES, CertificateNumber
@@ -47,6 +48,9 @@ __all__ = [
 
 _FOLD = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
 _RUN = re.compile(r"[0-9]+[Xx]?")
+_LONG_RUN = re.compile(r"[0-9０-９]{15}")
+"""Fifteen digits in a row: what every number masked has (a legacy number 15, an 18-character
+one 17 and a check character), so text without them is left as it is, unread further."""
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _ASCII_DIGITS = frozenset("0123456789")
 _CERTIFICATE_DIGITS = 21
@@ -64,7 +68,29 @@ def mask_id_numbers(text: str) -> str:
 
     Masked again until nothing changes: masking splits a long digit run, and a remainder can
     itself read as a legacy 15-digit number (found by the idempotence property test), which
-    the next pass masks; each pass only adds ``*``, so this ends."""
+    the next pass masks; each pass only adds ``*``, so this ends.
+
+    Every event's every string passes through here, so the common cases are short: text
+    without 15 digits in a row is returned at once, and a long run's answer is remembered
+    (a certificate number is met in several events of the save that issues it)."""
+    if _LONG_RUN.search(text) is None:
+        return text
+    if len(text) <= _REMEMBERED_LENGTH:
+        return _remembered_mask(text)
+    return _mask_long_runs(text)
+
+
+_REMEMBERED_LENGTH = 64
+"""Texts up to this long (a number in a field of its own) have their masking remembered, so
+the cache holds at most 64 K such short strings; longer free text is masked each time."""
+
+
+@lru_cache(maxsize=65_536)
+def _remembered_mask(text: str) -> str:
+    return _mask_long_runs(text)
+
+
+def _mask_long_runs(text: str) -> str:
     while (masked := _mask_once(text)) != text:
         text = masked
     return text

@@ -51,6 +51,8 @@ def _masking_create_id(create_id: Any) -> Any:
 
     @functools.wraps(create_id)  # eventsourcing reads the parameter names through __wrapped__
     def masked_create_id(*args: Any, **kwargs: Any) -> Any:
+        if not args:  # how aggregates call it, all by name: each masked by its name, unbound
+            return create_id(**mask_free_text_fields(kwargs))
         bound = signature.bind(*args, **kwargs)
         for name, value in bound.arguments.items():
             if signature.parameters[name].kind is inspect.Parameter.VAR_KEYWORD:

@@ -254,3 +254,26 @@ def test_any_non_digit_in_a_digit_position_is_rejected(
     position = data.draw(st.integers(1, 21))
     bad = data.draw(st.characters().filter(lambda c: c not in "0123456789"))
     assert not CertificateNumber.is_valid(text[:position] + bad + text[position + 1 :])
+
+
+def _parses(text: str) -> bool:
+    try:
+        CertificateNumber.parse(text)
+    except InvalidValue:
+        return False
+    return True
+
+
+@given(prefixes, st.integers(2000, 2099), numbered, st.integers(1, 999_999), st.data())
+def test_is_valid_says_exactly_what_parse_accepts(
+    prefix: EvaluatorPrefix, year: int, level: SkillLevel, serial: int, data: st.DataObject
+) -> None:
+    """``is_valid`` is one pattern match; any one character changed, it agrees with ``parse``."""
+    text = str(CertificateNumber.format(prefix, year, level, serial))
+    assert CertificateNumber.is_valid(text)
+    position = data.draw(st.integers(0, 21))
+    swap = data.draw(st.sampled_from("0123456789YSX１ \n") | st.characters())
+    changed = text[:position] + swap + text[position + 1 :]
+    assert CertificateNumber.is_valid(changed) == _parses(changed)
+    assert not CertificateNumber.is_valid(text[:16] + "000000")
+    assert not CertificateNumber.is_valid(text + "1") and not CertificateNumber.is_valid(text[:21])
