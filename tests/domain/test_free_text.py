@@ -216,3 +216,14 @@ def test_a_remainder_that_reads_as_a_legacy_number_is_masked_in_the_same_call() 
     masked = mask_id_numbers(text)
     assert masked == "140474********18***********337411******308********0865"
     assert mask_id_numbers(masked) == masked
+
+
+_DIGITISH = st.text(alphabet="0123456789０１２３４５６７８９Xx号：, 证", max_size=60)
+
+
+@settings(max_examples=300)
+@given(st.one_of(_DIGITISH, st.text(max_size=60)))
+def test_skipping_text_without_a_long_digit_run_masks_as_the_full_pass_does(text: str):
+    from domain.free_text import _mask_long_runs
+
+    assert mask_id_numbers(text) == _mask_long_runs(text)
