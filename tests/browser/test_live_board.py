@@ -71,6 +71,13 @@ def test_the_board_updates_in_place_as_marks_are_recorded(live_server: LiveServe
         public_name = public_row.locator("td:nth-child(3)").inner_text()
         assert public_name.endswith("*"), "the public sees names masked"
         assert public_row.locator("td:nth-child(5)").inner_text() == "–"
+        # theory is locked in the demo: its scores are public, practical's are not
+        fields = anonymous.locator("#board thead th").evaluate_all(
+            "ths => ths.map(th => th.dataset.field)"
+        )
+        theory = public_row.locator("td").nth(fields.index("components.theory"))
+        practical = public_row.locator("td").nth(fields.index("components.practical"))
+        assert theory.inner_text() != "–" and practical.inner_text() == "–"
 
         _, entrants = http(
             f"{url}/api/v1/competitions/{competition_id}/entrants?limit=200", token=token
